@@ -1,0 +1,59 @@
+/** Password and key derivation: Argon2id (native `argon2`) and HKDF-SHA256. */
+import argon2 from 'argon2'
+import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { CryptoError } from './errors.js'
+
+export interface Argon2Params {
+  /** memory in KiB */
+  m: number
+  /** iterations */
+  t: number
+  /** lanes */
+  p: number
+}
+
+/** RFC 9106 second recommended profile; Kith never derives below it. */
+export const ARGON2_FLOOR: Argon2Params = { m: 64 * 1024, t: 3, p: 4 }
+export const SALT_BYTES = 16
+
+/** Argon2id(password, salt) → 32-byte key. Refuses parameters below the floor unless `allowWeak` (tests of imports). */
+export async function argon2id (password: string | Uint8Array, salt: Uint8Array, params: Argon2Params, options: { allowWeak?: boolean } = {}): Promise<Uint8Array> {
+  if (options.allowWeak !== true && (params.m < ARGON2_FLOOR.m || params.t < ARGON2_FLOOR.t || params.p < ARGON2_FLOOR.p)) {
+    throw new CryptoError(`Argon2id parameters below the floor (m=${ARGON2_FLOOR.m} KiB, t=${ARGON2_FLOOR.t}, p=${ARGON2_FLOOR.p})`)
+  }
+  const raw = await argon2.hash(typeof password === 'string' ? Buffer.from(password, 'utf8') : Buffer.from(password), {
+    type: argon2.argon2id,
+    raw: true,
+    salt: Buffer.from(salt),
+    memoryCost: params.m,
+    timeCost: params.t,
+    parallelism: params.p,
+    hashLength: 32
+  })
+  return new Uint8Array(raw)
+}
+
+/** HKDF-SHA256 with a domain-separating `info` label. */
+export function hkdf (ikm: Uint8Array, info: string, salt?: Uint8Array, length = 32): Uint8Array {
+  return nobleHkdf(sha256, ikm, salt, new TextEncoder().encode(info), length)
+}
+
+/**
+ * Picks Argon2id parameters at or above the floor whose cost is near `targetMs` on this machine:
+ * raises t (then memory) from the floor until a trial run takes at least the target.
+ */
+export async function tuneArgon2 (targetMs = 500, maxM = 256 * 1024): Promise<Argon2Params> {
+  const salt = new Uint8Array(SALT_BYTES)
+  const params = { ...ARGON2_FLOOR }
+  for (let i = 0; i < 6; i++) {
+    const t0 = performance.now()
+    await argon2id('tune', salt, params)
+    const ms = performance.now() - t0
+    if (ms >= targetMs * 0.7) break
+    const scale = Math.min(4, targetMs / Math.max(ms, 1))
+    if (params.m * 2 <= maxM && scale >= 2) params.m *= 2
+    else params.t = Math.max(params.t + 1, Math.round(params.t * scale))
+  }
+  return params
+}

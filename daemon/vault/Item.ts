@@ -1,0 +1,41 @@
+/** The shape of a vault item as the API, CLI and importers see it (CONTRACT.md "An item in JSON"). */
+
+export interface CustomField {
+  name: string
+  value: string
+  /** shown masked, like a password */
+  hidden: boolean
+}
+
+export interface Item {
+  id: string
+  /** the vault's name */
+  vault: string
+  title: string
+  username: string
+  password: string
+  urls: string[]
+  notes: string
+  /** otpauth:// URI, or null */
+  totp: string | null
+  fields: CustomField[]
+  tags: string[]
+  /** folder path, '/'-separated for nested groups; '' when none */
+  folder: string
+  favorite: boolean
+  trashed: boolean
+  /** ISO 8601 */
+  createdAt: string
+  /** ISO 8601 */
+  updatedAt: string
+}
+
+/** The fields a caller may set when creating or editing an item. */
+export type ItemInput = Partial<Omit<Item, 'id' | 'vault' | 'createdAt' | 'updatedAt'>> & {
+  createdAt?: string
+  updatedAt?: string
+}
+
+/** The editable scalar and list fields, in a fixed order. */
+export const ITEM_FIELDS = ['title', 'username', 'password', 'urls', 'notes', 'totp', 'fields', 'tags', 'folder', 'favorite', 'trashed'] as const
+export type ItemField = typeof ITEM_FIELDS[number]
