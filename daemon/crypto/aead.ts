@@ -9,12 +9,22 @@ export const TAG_BYTES = 16
 
 export interface Sealed { nonce: Uint8Array, ciphertext: Uint8Array }
 
+/** A fresh random 24-byte nonce (random nonces are safe at XChaCha's nonce size). */
+export function newNonce (): Uint8Array {
+  return new Uint8Array(randomBytes(NONCE_BYTES))
+}
+
 /** Encrypts `plaintext` under `key`, binding `aad`; a fresh random nonce every call. */
 export function seal (key: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Sealed {
+  const nonce = newNonce()
+  return { nonce, ciphertext: sealWithNonce(key, nonce, plaintext, aad) }
+}
+
+/** Encrypts with a nonce the caller drew from newNonce() (for formats whose AAD contains the nonce). */
+export function sealWithNonce (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
   if (key.length !== KEY_BYTES) throw new RangeError('key must be 32 bytes')
-  const nonce = new Uint8Array(randomBytes(NONCE_BYTES))
-  const ciphertext = xchacha20poly1305(key, nonce, aad).encrypt(plaintext)
-  return { nonce, ciphertext }
+  if (nonce.length !== NONCE_BYTES) throw new RangeError('nonce must be 24 bytes')
+  return xchacha20poly1305(key, nonce, aad).encrypt(plaintext)
 }
 
 /** Decrypts and authenticates; throws DecryptionError on any mismatch, never returns garbage. */

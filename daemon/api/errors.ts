@@ -1,0 +1,38 @@
+/** The HTTP edge's one error type and the single table mapping layer errors to status codes. */
+export class HttpError extends Error {
+  constructor (readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+    super(message)
+    this.name = 'HttpError'
+  }
+}
+
+/** error class name → [status, code]; anything not listed is a 500 whose message is not leaked. */
+const STATUS_BY_ERROR: Record<string, [number, string]> = {
+  WrongPasswordError: [401, 'wrong_password'],
+  ThrottledError: [429, 'too_many_attempts'],
+  LockedError: [423, 'locked'],
+  NotInitializedError: [409, 'not_initialized'],
+  AlreadyInitializedError: [409, 'already_initialized'],
+  ItemNotFoundError: [404, 'not_found'],
+  VaultNotFoundError: [404, 'vault_not_found'],
+  VaultExistsError: [409, 'vault_exists'],
+  InvalidItemError: [400, 'invalid_request'],
+  InvalidRequestError: [400, 'invalid_request'],
+  DeviceNotFoundError: [404, 'device_not_found'],
+  InvitationError: [400, 'invitation_refused'],
+  PairingError: [502, 'pairing_failed'],
+  ImportError: [400, 'import_failed'],
+  UnknownFormatError: [400, 'unknown_format'],
+  PasswordRequiredError: [400, 'password_required'],
+  NoVaultKeyError: [403, 'no_vault_key']
+}
+
+export function toHttpError (err: unknown): HttpError {
+  if (err instanceof HttpError) return err
+  const e = err as Error & { retryAfterMs?: number }
+  const mapped = STATUS_BY_ERROR[e?.name]
+  if (mapped === undefined) return new HttpError(500, 'internal_error', 'internal error')
+  const headers: Record<string, string> = {}
+  if (e.retryAfterMs !== undefined) headers['Retry-After'] = String(Math.ceil(e.retryAfterMs / 1000))
+  return new HttpError(mapped[0], mapped[1], e.message, headers)
+}

@@ -1,0 +1,57 @@
+/** GET /api/events: server-sent events for item changes, lock state and peers. */
+import { Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import type { EventEmitter } from 'node:events'
+
+/** A source of events the stream forwards: name → JSON payload. */
+export interface EventSource {
+  subscribe: (listener: (event: string, data: unknown) => void) => () => void
+}
+
+export function eventRoutes (events: EventSource) {
+  return new Hono().get('/', c => streamSSE(c, async stream => {
+    const queue: Array<{ event: string, data: unknown }> = []
+    let wake: (() => void) | undefined
+    const unsubscribe = events.subscribe((event, data) => {
+      queue.push({ event, data })
+      wake?.()
+    })
+    let closed = false
+    stream.onAbort(() => { closed = true; wake?.() })
+    await stream.writeSSE({ event: 'hello', data: '{}' })
+    try {
+      while (!closed) {
+        const next = queue.shift()
+        if (next === undefined) {
+          await new Promise<void>(resolve => {
+            wake = resolve
+            setTimeout(resolve, 15000).unref()
+          })
+          wake = undefined
+          if (queue.length === 0 && !closed) await stream.writeSSE({ event: 'ping', data: '{}' })
+          continue
+        }
+        await stream.writeSSE({ event: next.event, data: JSON.stringify(next.data) })
+      }
+    } finally {
+      unsubscribe()
+    }
+  }))
+}
+
+/** Bridges named events of emitters into one EventSource. */
+export function eventSourceFrom (sources: Array<{ emitter: EventEmitter, events: string[] }>): EventSource {
+  return {
+    subscribe (listener) {
+      const offs: Array<() => void> = []
+      for (const { emitter, events } of sources) {
+        for (const name of events) {
+          const handler = (data: unknown): void => listener(name, data ?? {})
+          emitter.on(name, handler)
+          offs.push(() => emitter.off(name, handler))
+        }
+      }
+      return () => { for (const off of offs) off() }
+    }
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Talks to a home's running daemon over its HTTP API (bearer token and URL from daemon.json), and
+ * starts one in the background when needed. Uses node:http so the Host header is exactly localhost:PORT.
+ */
+import { request } from 'node:http'
+import { readFile, open as openFile } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { homePaths } from '../paths.js'
+import { CliError, EXIT, exitCodeForHttp } from './CliError.js'
+
+export interface DaemonInfo { pid: number, url: string, token: string, peerId: string, multiaddrs: string[] }
+
+export interface ApiResponse { status: number, body: any, headers: Record<string, string | string[] | undefined> }
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'kith.js')
+
+export function isAlive (pid: number): boolean {
+  try { process.kill(pid, 0); return true } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM' }
+}
+
+export async function readDaemonInfo (home: string): Promise<DaemonInfo | undefined> {
+  try {
+    const info = JSON.parse(await readFile(homePaths(home).daemonJson, 'utf8')) as DaemonInfo
+    return isAlive(info.pid) ? info : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function httpRequest (info: Pick<DaemonInfo, 'url' | 'token'>, method: string, path: string, body?: unknown, options: { raw?: Uint8Array, timeoutMs?: number } = {}): Promise<ApiResponse> {
+  const url = new URL(info.url)
+  const payload = options.raw !== undefined ? Buffer.from(options.raw) : body === undefined ? undefined : Buffer.from(JSON.stringify(body))
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1',
+      port: url.port,
+      method,
+      path,
+      headers: {
+        Host: url.host,
+        Authorization: `Bearer ${info.token}`,
+        ...(payload !== undefined ? { 'Content-Type': options.raw !== undefined ? 'application/octet-stream' : 'application/json', 'Content-Length': payload.length } : {})
+      },
+      timeout: options.timeoutMs ?? 120_000
+    }, res => {
+      const chunks: Buffer[] = []
+      res.on('data', c => chunks.push(c as Buffer))
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8')
+        let parsed: unknown = text
+        try { parsed = text === '' ? null : JSON.parse(text) } catch {}
+        resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers })
+      })
+    })
+    req.on('timeout', () => req.destroy(new Error('the daemon did not answer in time')))
+    req.on('error', reject)
+    if (payload !== undefined) req.write(payload)
+    req.end()
+  })
+}
+
+export class DaemonClient {
+  constructor (readonly home: string, private readonly info: DaemonInfo) {}
+
+  get url (): string { return this.info.url }
+  get pid (): number { return this.info.pid }
+
+  /** Calls the API and returns the JSON body; a 4xx/5xx becomes a CliError with the server's message. */
+  async call (method: string, path: string, body?: unknown, options?: { raw?: Uint8Array }): Promise<any> {
+    let res: ApiResponse
+    try {
+      res = await httpRequest(this.info, method, path, body, options)
+    } catch (err) {
+      throw new CliError('daemon_unreachable', `cannot reach the daemon at ${this.info.url}: ${(err as Error).message}`, EXIT.notRunning)
+    }
+    if (res.status >= 400) {
+      const error = (res.body as { error?: { code?: string, message?: string } } | null)?.error
+      const code = error?.code ?? 'http_error'
+      throw new CliError(code, error?.message ?? `the daemon answered ${res.status}`, exitCodeForHttp(res.status, code))
+    }
+    return res.body
+  }
+
+  /** A client for the running daemon, starting one in the background first when none runs. */
+  static async connect (home: string, options: { autostart?: boolean } = {}): Promise<DaemonClient> {
+    const info = await readDaemonInfo(home)
+    if (info !== undefined) return new DaemonClient(home, info)
+    if (options.autostart === false) throw new CliError('not_running', `no Kith daemon is running for ${home} (start one with \`kith start\`)`, EXIT.notRunning)
+    process.stderr.write(`kith: no daemon was running for ${home}; starting one in the background\n`)
+    return await startInBackground(home, [])
+  }
+}
+
+/** Spawns `kith daemon` detached (output to HOME/daemon.log) and waits until it answers. */
+export async function startInBackground (home: string, daemonArgs: string[], timeoutMs = 30_000): Promise<DaemonClient> {
+  const paths = homePaths(home)
+  mkdirSync(home, { recursive: true, mode: 0o700 })
+  const logFile = await openFile(paths.log, 'a', 0o600)
+  const child = spawn(process.execPath, [BIN, 'daemon', '--home', home, ...daemonArgs], {
+    detached: true,
+    stdio: ['ignore', logFile.fd, logFile.fd],
+    env: process.env
+  })
+  let exited: number | null = null
+  child.once('exit', code => { exited = code ?? 1 })
+  child.unref()
+  await logFile.close()
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      const tail = (await readFile(paths.log, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' | ')
+      throw new CliError('start_failed', `the daemon exited during start-up (${tail})`)
+    }
+    const info = await readDaemonInfo(home)
+    if (info !== undefined && info.pid === child.pid) {
+      try {
+        const res = await httpRequest(info, 'GET', '/api/status', undefined, { timeoutMs: 2000 })
+        if (res.status === 200) return new DaemonClient(home, info)
+      } catch {}
+    }
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  throw new CliError('start_failed', `the daemon did not answer within ${timeoutMs / 1000} s (see ${paths.log})`)
+}

@@ -1,0 +1,11 @@
+/** Every `kith` command, in the order `kith --help` lists them. */
+import type { Command } from '../Command.js'
+import { daemonCommand, startCommand, stopCommand, statusCommand } from './lifecycle.js'
+import { initCommand, unlockCommand, lockCommand, vaultListCommand, vaultCreateCommand } from './vault.js'
+import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
+
+export const COMMANDS: Command[] = [
+  daemonCommand, startCommand, stopCommand, statusCommand,
+  initCommand, unlockCommand, lockCommand, vaultListCommand, vaultCreateCommand,
+  addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand
+]

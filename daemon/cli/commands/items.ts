@@ -1,0 +1,182 @@
+/** kith add · list · get · edit · rm · restore · totp · generate */
+import { allowOnly, flag, flagAll, has, type ParsedArgs } from '../args.js'
+import { DaemonClient } from '../DaemonClient.js'
+import { CliError, EXIT } from '../CliError.js'
+import type { Command } from '../Command.js'
+import { generatePassword } from '../../service/passwordGenerator.js'
+
+const ITEM_FLAGS = ['title', 'username', 'password', 'url', 'notes', 'totp', 'field', 'hidden-field', 'tag', 'folder', 'vault', 'length']
+
+/** Item fields from flags; only the flags given (so `edit` leaves the rest alone). */
+function itemFromFlags (a: ParsedArgs): Record<string, unknown> {
+  const body: Record<string, unknown> = {}
+  for (const key of ['title', 'username', 'password', 'notes', 'totp', 'folder'] as const) {
+    const v = flag(a, key)
+    if (v !== undefined) body[key] = v
+  }
+  if (has(a, 'generate')) {
+    const length = flag(a, 'length')
+    body.password = generatePassword({ length: length === undefined ? undefined : Number(length), symbols: !has(a, 'no-symbols'), digits: !has(a, 'no-digits'), upper: !has(a, 'no-upper'), lower: !has(a, 'no-lower') })
+  }
+  if (a.flags.has('url')) body.urls = flagAll(a, 'url')
+  if (a.flags.has('tag')) body.tags = flagAll(a, 'tag')
+  const fields = [...flagAll(a, 'field').map(f => [f, false] as const), ...flagAll(a, 'hidden-field').map(f => [f, true] as const)]
+  if (fields.length > 0) {
+    body.fields = fields.map(([f, hidden]) => {
+      const eq = f.indexOf('=')
+      if (eq <= 0) throw new CliError('usage', `--field takes NAME=VALUE, got ${JSON.stringify(f)}`, EXIT.usage)
+      return { name: f.slice(0, eq), value: f.slice(eq + 1), hidden }
+    })
+  }
+  return body
+}
+
+function itemLine (item: any): string {
+  return `${String(item.id)}\t${String(item.title)}\t${String(item.username)}\t${(item.urls as string[]).join(' ')}`
+}
+
+function itemText (item: any): string {
+  const lines = [`id:       ${String(item.id)}`, `vault:    ${String(item.vault)}`, `title:    ${String(item.title)}`, `username: ${String(item.username)}`, `password: ${item.password === '' ? '' : '********'}`]
+  for (const url of item.urls as string[]) lines.push(`url:      ${url}`)
+  if (item.folder !== '') lines.push(`folder:   ${String(item.folder)}`)
+  if ((item.tags as string[]).length > 0) lines.push(`tags:     ${(item.tags as string[]).join(', ')}`)
+  if (item.totp !== null) lines.push('totp:     (set; `kith totp ID` prints the code)')
+  for (const f of item.fields as Array<{ name: string, value: string, hidden: boolean }>) lines.push(`${f.name}: ${f.hidden ? '********' : f.value}`)
+  if (item.notes !== '') lines.push(`notes:\n${String(item.notes)}`)
+  if (item.trashed === true) lines.push('(in the trash)')
+  return lines.join('\n')
+}
+
+const idArg = (a: ParsedArgs, usage: string): string => {
+  const id = a.positionals[0]
+  if (id === undefined) throw new CliError('usage', `usage: ${usage}`, EXIT.usage)
+  return id
+}
+
+export const addCommand: Command = {
+  name: 'add',
+  usage: 'kith add --title T [--username U] [--password P | --generate [--length N]] [--url URL]… [--notes N] [--totp SECRET_OR_URI] [--field NAME=VALUE]… [--hidden-field NAME=VALUE]… [--tag T]… [--folder F] [--vault NAME]',
+  summary: 'add an item and print its id',
+  async run (ctx) {
+    allowOnly(ctx.args, ITEM_FLAGS, ['generate', 'no-symbols', 'no-digits', 'no-upper', 'no-lower'])
+    const body = itemFromFlags(ctx.args)
+    if (body.title === undefined) throw new CliError('usage', 'an item needs --title', EXIT.usage)
+    if (flag(ctx.args, 'password') !== undefined && has(ctx.args, 'generate')) throw new CliError('usage', 'give --password or --generate, not both', EXIT.usage)
+    const vault = flag(ctx.args, 'vault')
+    const client = await DaemonClient.connect(ctx.home)
+    const res = await client.call('POST', '/api/items', { ...body, ...(vault !== undefined ? { vault } : {}) })
+    ctx.out(String(res.id), { id: res.id })
+  }
+}
+
+export const listCommand: Command = {
+  name: 'list',
+  usage: 'kith list [--vault NAME] [--search Q] [--trashed] [--json]',
+  summary: 'list live items (or the trash)',
+  async run (ctx) {
+    allowOnly(ctx.args, ['vault', 'search'], ['trashed'])
+    const params = new URLSearchParams()
+    const vault = flag(ctx.args, 'vault')
+    const q = flag(ctx.args, 'search')
+    if (vault !== undefined) params.set('vault', vault)
+    if (q !== undefined) params.set('q', q)
+    if (has(ctx.args, 'trashed')) params.set('trashed', 'true')
+    const client = await DaemonClient.connect(ctx.home)
+    const items = await client.call('GET', `/api/items?${params.toString()}`) as unknown[]
+    ctx.out(items.map(itemLine).join('\n'), items)
+  }
+}
+
+export const getCommand: Command = {
+  name: 'get',
+  usage: 'kith get ID [--field NAME] [--json]',
+  summary: 'show an item, or print one field\'s raw value (e.g. --field password)',
+  async run (ctx) {
+    allowOnly(ctx.args, ['field'])
+    const id = idArg(ctx.args, getCommand.usage)
+    const client = await DaemonClient.connect(ctx.home)
+    const item = await client.call('GET', `/api/items/${encodeURIComponent(id)}`)
+    const field = flag(ctx.args, 'field')
+    if (field === undefined) { ctx.out(itemText(item), item); return }
+    let value: unknown
+    if (field === 'url') value = item.urls[0] ?? ''
+    else if (field in item && field !== 'fields') value = item[field]
+    else value = (item.fields as Array<{ name: string, value: string }>).find(f => f.name === field)?.value
+    if (value === undefined) throw new CliError('not_found', `item ${id} has no field ${JSON.stringify(field)}`, EXIT.notFound)
+    const raw = Array.isArray(value) ? value.join('\n') : value === null ? '' : String(value)
+    ctx.out(raw, { [field]: value })
+  }
+}
+
+export const editCommand: Command = {
+  name: 'edit',
+  usage: 'kith edit ID [--title T] [--username U] [--password P | --generate] [--url URL]… [--notes N] [--totp S] [--field NAME=VALUE]… [--tag T]… [--folder F]',
+  summary: 'change only the given fields of an item',
+  async run (ctx) {
+    allowOnly(ctx.args, ITEM_FLAGS, ['generate', 'no-symbols', 'no-digits', 'no-upper', 'no-lower'])
+    const id = idArg(ctx.args, editCommand.usage)
+    const body = itemFromFlags(ctx.args)
+    if (Object.keys(body).length === 0) throw new CliError('usage', 'nothing to change: give at least one field flag', EXIT.usage)
+    const client = await DaemonClient.connect(ctx.home)
+    if (body.fields !== undefined) {
+      // --field sets or replaces one named field and keeps the others
+      const current = await client.call('GET', `/api/items/${encodeURIComponent(id)}`)
+      const merged = new Map<string, unknown>((current.fields as Array<{ name: string }>).map(f => [f.name, f]))
+      for (const f of body.fields as Array<{ name: string }>) merged.set(f.name, f)
+      body.fields = [...merged.values()]
+    }
+    const item = await client.call('PATCH', `/api/items/${encodeURIComponent(id)}`, body)
+    ctx.out(`updated ${String(item.id)}`, item)
+  }
+}
+
+export const rmCommand: Command = {
+  name: 'rm',
+  usage: 'kith rm ID [--purge]',
+  summary: 'move an item to the trash (--purge deletes it for good)',
+  async run (ctx) {
+    allowOnly(ctx.args, [], ['purge'])
+    const id = idArg(ctx.args, rmCommand.usage)
+    const client = await DaemonClient.connect(ctx.home)
+    const res = await client.call('DELETE', `/api/items/${encodeURIComponent(id)}${has(ctx.args, 'purge') ? '?purge=true' : ''}`)
+    ctx.out(res.purged === true ? `deleted ${id} for good` : `moved ${id} to the trash`, res)
+  }
+}
+
+export const restoreCommand: Command = {
+  name: 'restore',
+  usage: 'kith restore ID',
+  summary: 'take an item out of the trash',
+  async run (ctx) {
+    allowOnly(ctx.args, [])
+    const id = idArg(ctx.args, restoreCommand.usage)
+    const client = await DaemonClient.connect(ctx.home)
+    const item = await client.call('POST', `/api/items/${encodeURIComponent(id)}/restore`)
+    ctx.out(`restored ${id}`, item)
+  }
+}
+
+export const totpCommand: Command = {
+  name: 'totp',
+  usage: 'kith totp ID',
+  summary: 'print the item\'s current TOTP code',
+  async run (ctx) {
+    allowOnly(ctx.args, [])
+    const id = idArg(ctx.args, totpCommand.usage)
+    const client = await DaemonClient.connect(ctx.home)
+    const res = await client.call('GET', `/api/items/${encodeURIComponent(id)}/totp`)
+    ctx.out(String(res.code), res)
+  }
+}
+
+export const generateCommand: Command = {
+  name: 'generate',
+  usage: 'kith generate [--length N] [--no-symbols] [--no-digits] [--no-upper] [--no-lower]',
+  summary: 'print a random password (needs no daemon)',
+  async run (ctx) {
+    allowOnly(ctx.args, ['length'], ['no-symbols', 'no-digits', 'no-upper', 'no-lower'])
+    const length = flag(ctx.args, 'length')
+    const password = generatePassword({ length: length === undefined ? undefined : Number(length), symbols: !has(ctx.args, 'no-symbols'), digits: !has(ctx.args, 'no-digits'), upper: !has(ctx.args, 'no-upper'), lower: !has(ctx.args, 'no-lower') })
+    ctx.out(password, { password })
+  }
+}

@@ -1,0 +1,124 @@
+/** kith daemon · start · stop · status */
+import { Daemon } from '../../daemon.js'
+import { createLog } from '../../log.js'
+import { allowOnly, flag, flagAll, has, type ParsedArgs } from '../args.js'
+import { DaemonClient, readDaemonInfo, httpRequest, isAlive, startInBackground } from '../DaemonClient.js'
+import { CliError, EXIT } from '../CliError.js'
+import { existsSync } from 'node:fs'
+import { homePaths } from '../../paths.js'
+import type { Command } from '../Command.js'
+
+const DAEMON_FLAGS = ['http', 'listen', 'auto-lock', 'kdf-ms']
+
+/** Daemon flags as given, to pass on to a background daemon. */
+function daemonArgs (a: ParsedArgs): string[] {
+  const out: string[] = []
+  for (const name of DAEMON_FLAGS) for (const v of flagAll(a, name)) out.push(`--${name}`, v)
+  if (has(a, 'no-mdns')) out.push('--no-mdns')
+  return out
+}
+
+const numberFlag = (a: ParsedArgs, name: string): number | undefined => {
+  const v = flag(a, name)
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isFinite(n) || n < 0) throw new CliError('usage', `--${name} must be a non-negative number`, EXIT.usage)
+  return n
+}
+
+export const daemonCommand: Command = {
+  name: 'daemon',
+  usage: 'kith daemon [--http HOST:PORT] [--listen MULTIADDR]… [--no-mdns] [--auto-lock MINUTES] [--kdf-ms MS]',
+  summary: 'run the daemon in the foreground until SIGINT/SIGTERM',
+  async run ({ args, home }) {
+    allowOnly(args, DAEMON_FLAGS, ['no-mdns'])
+    const log = createLog()
+    const envMdns = process.env.KITH_MDNS
+    const daemon = new Daemon({
+      home,
+      http: flag(args, 'http'),
+      listen: flagAll(args, 'listen'),
+      mdns: !has(args, 'no-mdns') && envMdns !== '0' && envMdns !== 'false',
+      autoLockMinutes: numberFlag(args, 'auto-lock'),
+      kdfTargetMs: numberFlag(args, 'kdf-ms') ?? (process.env.KITH_KDF_MS !== undefined ? Number(process.env.KITH_KDF_MS) : undefined),
+      log
+    })
+    try {
+      await daemon.start()
+    } catch (err) {
+      await daemon.stop().catch(() => {})
+      throw new CliError((err as Error).name === 'StorageLockedError' ? 'home_in_use' : 'start_failed', (err as Error).message)
+    }
+    await new Promise<void>(resolve => {
+      let stopping = false
+      const stop = (signal: string): void => {
+        if (stopping) return
+        stopping = true
+        log('info', `received ${signal}, shutting down`)
+        daemon.stop().then(resolve, err => { log('error', `shutdown failed: ${(err as Error).message}`); resolve() })
+      }
+      process.on('SIGINT', () => stop('SIGINT'))
+      process.on('SIGTERM', () => stop('SIGTERM'))
+    })
+  }
+}
+
+export const startCommand: Command = {
+  name: 'start',
+  usage: 'kith start [same flags as kith daemon]',
+  summary: 'start the daemon in the background and return once it answers',
+  async run ({ args, home, out }) {
+    allowOnly(args, DAEMON_FLAGS, ['no-mdns'])
+    const running = await readDaemonInfo(home)
+    if (running !== undefined) {
+      out(`already running at ${running.url} (pid ${running.pid})`, { started: false, running: true, url: running.url, pid: running.pid })
+      return
+    }
+    const client = await startInBackground(home, daemonArgs(args))
+    out(`started at ${client.url} (pid ${client.pid})`, { started: true, running: true, url: client.url, pid: client.pid })
+  }
+}
+
+export const stopCommand: Command = {
+  name: 'stop',
+  usage: 'kith stop',
+  summary: 'stop the daemon and return once it has exited',
+  async run ({ args, home, out }) {
+    allowOnly(args, [])
+    const info = await readDaemonInfo(home)
+    if (info === undefined) {
+      out('not running', { stopped: false, running: false })
+      return
+    }
+    process.kill(info.pid, 'SIGTERM')
+    const deadline = Date.now() + 30_000
+    while (isAlive(info.pid)) {
+      if (Date.now() > deadline) throw new CliError('stop_timeout', `the daemon (pid ${info.pid}) did not exit within 30 s`)
+      await new Promise(resolve => setTimeout(resolve, 25))
+    }
+    out(`stopped (pid ${info.pid})`, { stopped: true, running: false, pid: info.pid })
+  }
+}
+
+export const statusCommand: Command = {
+  name: 'status',
+  usage: 'kith status [--json]',
+  summary: 'whether the daemon runs, and whether the vault is initialised and locked',
+  async run ({ args, home, out }) {
+    allowOnly(args, [])
+    const info = await readDaemonInfo(home)
+    let status: Record<string, unknown>
+    if (info === undefined) {
+      status = { running: false, initialized: existsSync(homePaths(home).initialized), locked: true, peerId: '', url: '' }
+    } else {
+      const res = await httpRequest(info, 'GET', '/api/status').catch(() => undefined)
+      status = res?.status === 200 ? res.body as Record<string, unknown> : { running: false, initialized: existsSync(homePaths(home).initialized), locked: true, peerId: info.peerId, url: info.url }
+    }
+    const human = status.running !== true
+      ? 'not running'
+      : `running at ${String(status.url)}\n${status.initialized === true ? (status.locked === true ? 'locked' : 'unlocked') : 'not initialised (run `kith init` or `kith pair join`)'}\npeer id ${String(status.peerId)}`
+    out(human, status)
+  }
+}
+
+export { DaemonClient }

@@ -1,0 +1,77 @@
+/** kith init · unlock · lock · vault list · vault create */
+import { allowOnly } from '../args.js'
+import { DaemonClient } from '../DaemonClient.js'
+import { readStdinLine } from '../stdin.js'
+import { CliError, EXIT } from '../CliError.js'
+import type { Command, CommandContext } from '../Command.js'
+
+export async function passwordFromStdin (ctx: CommandContext, what = 'the master password'): Promise<string> {
+  if (!ctx.args.bools.has('password-stdin')) throw new CliError('usage', `pass ${what} on standard input with --password-stdin (never on the command line)`, EXIT.usage)
+  const password = await readStdinLine()
+  if (password === '') throw new CliError('usage', `${what} read from standard input is empty`, EXIT.usage)
+  return password
+}
+
+export const initCommand: Command = {
+  name: 'init',
+  usage: 'kith init --password-stdin',
+  summary: 'create this device\'s keys and a first vault named Personal; leaves it unlocked',
+  async run (ctx) {
+    allowOnly(ctx.args, [], ['password-stdin'])
+    const password = await passwordFromStdin(ctx)
+    const client = await DaemonClient.connect(ctx.home)
+    const status = await client.call('POST', '/api/init', { password })
+    ctx.out(`initialised; vault "Personal" created and unlocked\ndashboard: ${String(status.url)}`, { ok: true, initialized: true, locked: false, deviceId: status.deviceId, peerId: status.peerId })
+  }
+}
+
+export const unlockCommand: Command = {
+  name: 'unlock',
+  usage: 'kith unlock --password-stdin',
+  summary: 'unlock the vault',
+  async run (ctx) {
+    allowOnly(ctx.args, [], ['password-stdin'])
+    const password = await passwordFromStdin(ctx)
+    const client = await DaemonClient.connect(ctx.home)
+    await client.call('POST', '/api/unlock', { password })
+    ctx.out('unlocked', { ok: true, locked: false })
+  }
+}
+
+export const lockCommand: Command = {
+  name: 'lock',
+  usage: 'kith lock',
+  summary: 'lock the vault: keys and decrypted items leave memory',
+  async run (ctx) {
+    allowOnly(ctx.args, [])
+    const client = await DaemonClient.connect(ctx.home)
+    await client.call('POST', '/api/lock')
+    ctx.out('locked', { ok: true, locked: true })
+  }
+}
+
+export const vaultListCommand: Command = {
+  name: 'vault list',
+  usage: 'kith vault list [--json]',
+  summary: 'list vaults',
+  async run (ctx) {
+    allowOnly(ctx.args, [])
+    const client = await DaemonClient.connect(ctx.home)
+    const vaults = await client.call('GET', '/api/vaults') as Array<{ name: string, id: string, items: number }>
+    ctx.out(vaults.map(v => `${v.name}\t${v.items} items\t${v.id}`).join('\n'), vaults)
+  }
+}
+
+export const vaultCreateCommand: Command = {
+  name: 'vault create',
+  usage: 'kith vault create NAME',
+  summary: 'create a vault with its own key',
+  async run (ctx) {
+    allowOnly(ctx.args, [])
+    const name = ctx.args.positionals[0]
+    if (name === undefined) throw new CliError('usage', 'usage: kith vault create NAME', EXIT.usage)
+    const client = await DaemonClient.connect(ctx.home)
+    const vault = await client.call('POST', '/api/vaults', { name })
+    ctx.out(`created vault ${vault.name}`, vault)
+  }
+}

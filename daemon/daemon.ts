@@ -1,0 +1,189 @@
+/**
+ * The composition root: the one place that builds and wires the parts. Starts storage, identity
+ * and keyring, the vault service, the network and sync, pairing, then the HTTP API; stops in reverse.
+ */
+import { mkdir, writeFile, rename, rm, chmod } from 'node:fs/promises'
+import { serve, type ServerType } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import { LevelStorageAdapter } from './storage/LevelStorageAdapter.js'
+import { DeviceIdentity } from './keyring/DeviceIdentity.js'
+import { VaultService } from './service/VaultService.js'
+import { createApp } from './api/createApp.js'
+import { eventSourceFrom } from './api/routes/events.js'
+import { randomBytes } from './crypto/random.js'
+import { toBase64Url } from './crypto/bytes.js'
+import { homePaths } from './paths.js'
+import type { Log } from './log.js'
+import type { Hono } from 'hono'
+import type { EventEmitter } from 'node:events'
+
+export interface DaemonOptions {
+  home: string
+  /** HOST:PORT for the API; the host must be a loopback address */
+  http?: string
+  /** libp2p listen multiaddrs */
+  listen?: string[]
+  mdns?: boolean
+  autoLockMinutes?: number
+  kdfTargetMs?: number
+  log: Log
+}
+
+/** A part the composition root starts after the service and stops before it (network, sync, pairing). */
+export interface DaemonExtension {
+  start: () => Promise<void>
+  stop: () => Promise<void>
+  status?: () => Record<string, unknown>
+  routes?: Array<{ path: string, app: Hono<any, any, any> }>
+  publicRoutes?: Array<{ path: string, app: Hono<any, any, any> }>
+  events?: { emitter: EventEmitter, events: string[] }
+  multiaddrs?: () => string[]
+  peerId?: () => string
+}
+
+export interface DaemonContext {
+  options: DaemonOptions
+  service: VaultService
+  storage: LevelStorageAdapter
+  identity: DeviceIdentity
+  log: Log
+}
+
+/** Builds a part from the core context (network/sync/pairing, interop, dashboard). */
+export type ExtensionFactory = (ctx: DaemonContext) => Promise<DaemonExtension> | DaemonExtension
+
+/** The parts beyond the core, started in this order and stopped in reverse. */
+const EXTENSIONS: ExtensionFactory[] = []
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
+
+export function parseHttpAddress (value: string | undefined): { host: string, port: number } {
+  if (value === undefined) return { host: '127.0.0.1', port: 0 }
+  const i = value.lastIndexOf(':')
+  const host = i < 0 ? '127.0.0.1' : value.slice(0, i)
+  const port = Number(i < 0 ? value : value.slice(i + 1))
+  if (!LOOPBACK.has(host)) throw new Error(`--http must bind a loopback address (127.0.0.1), not ${host}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port in --http ${value}`)
+  return { host: host === 'localhost' ? '127.0.0.1' : host.replace(/^\[|\]$/g, ''), port }
+}
+
+export class Daemon {
+  private server: ServerType | undefined
+  private extensions: DaemonExtension[] = []
+  private port = 0
+  readonly token = toBase64Url(randomBytes(32))
+  readonly paths
+  private ctx: DaemonContext | undefined
+
+  constructor (readonly options: DaemonOptions) {
+    this.paths = homePaths(options.home)
+  }
+
+  get url (): string { return `http://localhost:${this.port}` }
+  get service (): VaultService {
+    if (this.ctx === undefined) throw new Error('daemon not started')
+    return this.ctx.service
+  }
+
+  async start (): Promise<void> {
+    const { log } = this.options
+    const http = parseHttpAddress(this.options.http)
+    await mkdir(this.options.home, { recursive: true, mode: 0o700 })
+    const storage = new LevelStorageAdapter(this.paths.db)
+    await storage.open()
+    const identity = await DeviceIdentity.loadOrCreate(this.paths.identity)
+    const service = new VaultService({
+      storage,
+      identity,
+      kdfTargetMs: this.options.kdfTargetMs,
+      autoLockMs: (this.options.autoLockMinutes ?? 15) * 60000,
+      log
+    })
+    await service.start()
+    service.on('unlocked', () => { writeFile(this.paths.initialized, '', { mode: 0o600 }).catch(() => {}) })
+    this.ctx = { options: this.options, service, storage, identity, log }
+    for (const factory of EXTENSIONS) this.extensions.push(await factory(this.ctx))
+    for (const ext of this.extensions) await ext.start()
+
+    const app = createApp({
+      service,
+      token: this.token,
+      port: () => this.port,
+      status: () => this.status(),
+      events: eventSourceFrom([
+        { emitter: service, events: ['item-changed', 'locked', 'unlocked'] },
+        ...this.extensions.flatMap(e => e.events === undefined ? [] : [e.events])
+      ]),
+      routes: this.extensions.flatMap(e => e.routes ?? []),
+      publicRoutes: this.extensions.flatMap(e => e.publicRoutes ?? []),
+      log,
+      largeBodyPaths: ['/api/import']
+    })
+    await new Promise<void>((resolve, reject) => {
+      this.server = serve({ fetch: app.fetch, hostname: http.host, port: http.port }, info => {
+        this.port = info.port
+        resolve()
+      })
+      this.server.once('error', reject)
+    })
+    const address = this.server?.address() as AddressInfo
+    this.port = address.port
+    await this.writeDaemonJson()
+    log('info', `kith daemon ready at ${this.url} (device ${identity.deviceId.slice(0, 16)}…)`)
+  }
+
+  status (): Record<string, unknown> {
+    const service = this.ctx?.service
+    const net = this.extensions.find(e => e.peerId !== undefined)
+    return {
+      running: true,
+      initialized: service?.initialized ?? false,
+      locked: service?.unlocked !== true,
+      deviceId: service?.deviceId,
+      peerId: net?.peerId?.() ?? '',
+      url: this.url,
+      multiaddrs: this.extensions.flatMap(e => e.multiaddrs?.() ?? []),
+      pid: process.pid,
+      autoLockMinutes: service?.autoLockMinutes,
+      corruptRecords: service?.corruptRecords().map(e => ({ name: e.name, key: e.key, message: e.message })) ?? [],
+      ...Object.assign({}, ...this.extensions.map(e => e.status?.() ?? {}))
+    }
+  }
+
+  private async writeDaemonJson (): Promise<void> {
+    const net = this.extensions.find(e => e.peerId !== undefined)
+    const body = JSON.stringify({
+      pid: process.pid,
+      url: this.url,
+      token: this.token,
+      peerId: net?.peerId?.() ?? '',
+      multiaddrs: this.extensions.flatMap(e => e.multiaddrs?.() ?? []),
+      home: this.options.home
+    }, null, 2)
+    const tmp = `${this.paths.daemonJson}.${process.pid}.tmp`
+    await writeFile(tmp, body, { mode: 0o600 })
+    await chmod(tmp, 0o600)
+    await rename(tmp, this.paths.daemonJson)
+  }
+
+  /** Stops in reverse order; flushes and snapshots every vault before closing the database. */
+  async stop (): Promise<void> {
+    const { log } = this.options
+    await rm(this.paths.daemonJson, { force: true })
+    if (this.server !== undefined) {
+      const server = this.server
+      this.server = undefined
+      const closeAll = (server as import('node:http').Server).closeAllConnections
+      if (typeof closeAll === 'function') closeAll.call(server)
+      await new Promise<void>(resolve => server.close(() => resolve()))
+    }
+    for (const ext of [...this.extensions].reverse()) {
+      try { await ext.stop() } catch (err) { log('warn', `stopping a part failed: ${(err as Error).message}`) }
+    }
+    if (this.ctx !== undefined) {
+      await this.ctx.service.stop()
+      await this.ctx.storage.close()
+    }
+    log('info', 'kith daemon stopped')
+  }
+}

@@ -1,0 +1,54 @@
+/** The shapes every importer and exporter shares: imported items, results, options and the format names. */
+import type { Item } from '../vault/Item.js'
+
+/**
+ * One item read from another manager's file: an ItemInput with every field filled in
+ * (the vault and id are chosen by the caller when it stores the item).
+ */
+export interface ImportedItem extends Omit<Item, 'id' | 'vault' | 'createdAt' | 'updatedAt'> {
+  /** ISO 8601, when the format records it */
+  createdAt?: string
+  /** ISO 8601, when the format records it */
+  updatedAt?: string
+}
+
+/** What an importer returns: every item, plus what the file had that Kith could not carry. */
+export interface ImportResult {
+  items: ImportedItem[]
+  /** human-readable, one line each; never empty strings */
+  warnings: string[]
+}
+
+/** Called now and then while a large file is processed; `done` goes from 0 to `total`. */
+export type ProgressCallback = (done: number, total: number) => void
+
+export interface ImportOptions {
+  /** for password-protected files (encrypted Bitwarden JSON, KDBX, kith-encrypted) */
+  password?: string
+  onProgress?: ProgressCallback
+}
+
+export interface ExportOptions {
+  /** required by kith-encrypted */
+  password?: string
+  /** written into the file where the format has a place for it */
+  vaultName?: string
+  onProgress?: ProgressCallback
+}
+
+/** Reads a whole file; all or nothing: it throws an ImportError rather than return part of the items. */
+export type Importer = (data: Uint8Array, options: ImportOptions) => Promise<ImportResult>
+
+/** Writes a whole file from vault items. */
+export type Exporter = (items: Item[], options: ExportOptions) => Promise<Uint8Array>
+
+/** The file formats Kith reads. */
+export const IMPORT_FORMATS = [
+  'bitwarden-json', 'bitwarden-csv', '1password-1pux', '1password-csv', 'keepass-xml', 'keepass-csv', 'kdbx',
+  'chrome-csv', 'firefox-csv', 'lastpass-csv', 'kith-json', 'kith-encrypted'
+] as const
+export type ImportFormat = typeof IMPORT_FORMATS[number]
+
+/** The file formats Kith writes. */
+export const EXPORT_FORMATS = ['kith-json', 'kith-encrypted', 'bitwarden-json', 'keepass-xml', 'csv'] as const
+export type ExportFormat = typeof EXPORT_FORMATS[number]

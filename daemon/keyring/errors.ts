@@ -1,0 +1,25 @@
+/** Named errors of the keyring. */
+export class KeyringError extends Error {
+  constructor (message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'KeyringError' }
+}
+export class WrongPasswordError extends KeyringError {
+  constructor () { super('wrong password'); this.name = 'WrongPasswordError' }
+}
+export class LockedError extends KeyringError {
+  constructor (message = 'the vault is locked') { super(message); this.name = 'LockedError' }
+}
+export class NotInitializedError extends KeyringError {
+  constructor () { super('this device has no vault yet: run `kith init` or `kith pair join`'); this.name = 'NotInitializedError' }
+}
+export class AlreadyInitializedError extends KeyringError {
+  constructor () { super('this device already has a vault'); this.name = 'AlreadyInitializedError' }
+}
+export class ThrottledError extends KeyringError {
+  constructor (readonly retryAfterMs: number) {
+    super(`too many failed unlock attempts: try again in ${Math.ceil(retryAfterMs / 1000)} s`)
+    this.name = 'ThrottledError'
+  }
+}
+export class NoVaultKeyError extends KeyringError {
+  constructor (vaultId: string, epoch: number) { super(`this device holds no key for vault ${vaultId} epoch ${epoch}`); this.name = 'NoVaultKeyError' }
+}

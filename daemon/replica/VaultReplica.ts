@@ -1,0 +1,298 @@
+/**
+ * One vault's replica: the sealed log in storage and, while unlocked, the decrypted VaultDoc.
+ * The only place where plaintext meets ciphertext. Local Yjs updates are sealed once into
+ * envelopes (the same bytes go to disk and to peers); received envelopes are verified, stored in
+ * seq order per author, and applied when the keys are at hand.
+ */
+import { EventEmitter } from 'node:events'
+import * as Y from 'yjs'
+import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
+import { VaultDoc, LOCAL_ORIGIN } from '../vault/VaultDoc.js'
+import { decodeEnvelope, openEnvelope, sealEnvelope, verifyEnvelope, type Envelope, type Signer } from './Envelope.js'
+import { decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
+import { envKey, envPrefix, parseEnvKey, snapKey, snapPrefix } from './storageKeys.js'
+import { CorruptRecordError, RejectedEnvelopeError } from './errors.js'
+
+const REMOTE_ORIGIN = Symbol('remote')
+
+/** The keys a replica needs while unlocked. */
+export interface VaultKeys {
+  currentEpoch: () => number
+  key: (epoch: number) => Uint8Array
+}
+
+export interface VaultReplicaOptions {
+  /** Seal a snapshot and drop the envelopes it covers after this many new envelopes. */
+  snapshotEvery?: number
+  /** Whether envelopes and snapshots by this author (hex device id) are accepted. */
+  isTrustedAuthor?: (author: string) => boolean
+}
+
+export interface ReplicaEvents {
+  /** a new envelope is durable (local or received): sync pushes it to peers */
+  envelope: [Envelope]
+  /** items changed in the unlocked document */
+  'items-changed': [ids: string[], local: boolean]
+  corrupt: [CorruptRecordError]
+}
+
+export class VaultReplica extends EventEmitter<ReplicaEvents> {
+  /** author → highest seq stored contiguously (including what snapshots cover) */
+  private readonly stored: SeqVector = new Map()
+  /** author → highest seq applied to the open document */
+  private readonly applied: SeqVector = new Map()
+  private vaultDoc: VaultDoc | undefined
+  private keys: VaultKeys | undefined
+  private pending: StorageOp[] = []
+  private pendingEnvelopes: Envelope[] = []
+  private writing: Promise<void> = Promise.resolve()
+  private sinceSnapshot = 0
+  private readonly snapshotEvery: number
+  private readonly isTrustedAuthor: (author: string) => boolean
+  readonly corrupt: CorruptRecordError[] = []
+  private unsubscribe: (() => void) | undefined
+
+  constructor (readonly vaultId: string, private readonly storage: StorageAdapter, private readonly signer: Signer & { deviceId: string }, options: VaultReplicaOptions = {}) {
+    super()
+    this.snapshotEvery = options.snapshotEvery ?? 300
+    this.isTrustedAuthor = options.isTrustedAuthor ?? (author => author === signer.deviceId)
+  }
+
+  get unlocked (): boolean { return this.vaultDoc !== undefined }
+
+  /** The decrypted document; throws while locked. */
+  get doc (): VaultDoc {
+    if (this.vaultDoc === undefined) throw new Error(`vault ${this.vaultId} is locked`)
+    return this.vaultDoc
+  }
+
+  /** Reads the stored seq vector from snapshot headers and envelope keys; needs no key. */
+  async open (): Promise<void> {
+    this.stored.clear()
+    for await (const [key, bytes] of this.storage.entries(snapPrefix(this.vaultId))) {
+      try {
+        for (const [author, seq] of decodeSnapshot(bytes).vector) this.bump(this.stored, author, seq)
+      } catch (err) {
+        this.reportCorrupt(new CorruptRecordError(key, (err as Error).message, { cause: err }))
+      }
+    }
+    for await (const key of this.storage.keys(envPrefix(this.vaultId))) {
+      const { author, seq } = parseEnvKey(key)
+      const have = this.stored.get(author) ?? 0
+      if (seq === have + 1) this.stored.set(author, seq)
+    }
+  }
+
+  /** Per-author highest seq this replica holds: what sync advertises. */
+  vector (): SeqVector { return new Map(this.stored) }
+
+  private bump (v: SeqVector, author: string, seq: number): void {
+    if (seq > (v.get(author) ?? 0)) v.set(author, seq)
+  }
+
+  private reportCorrupt (err: CorruptRecordError): void {
+    this.corrupt.push(err)
+    this.emit('corrupt', err)
+  }
+
+  /** Decrypts snapshots then envelopes into a fresh document. Corrupt records are reported, not fatal. */
+  async unlock (keys: VaultKeys): Promise<void> {
+    if (this.vaultDoc !== undefined) return
+    this.keys = keys
+    this.corrupt.length = 0
+    this.applied.clear()
+    const ydoc = new Y.Doc()
+    const updates: Uint8Array[] = []
+    for await (const [key, bytes] of this.storage.entries(snapPrefix(this.vaultId))) {
+      try {
+        const snap = decodeSnapshot(bytes)
+        if (!verifySnapshot(snap)) throw new Error('signature does not verify')
+        updates.push(openSnapshot(snap, keys.key(snap.epoch)))
+        for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
+      } catch (err) {
+        this.reportCorrupt(new CorruptRecordError(key, (err as Error).message, { cause: err }))
+      }
+    }
+    for await (const [key, bytes] of this.storage.entries(envPrefix(this.vaultId))) {
+      const { author, seq } = parseEnvKey(key)
+      if (seq <= (this.applied.get(author) ?? 0)) continue
+      try {
+        const env = decodeEnvelope(bytes)
+        if (env.author !== author || env.seq !== seq || env.vaultId !== this.vaultId) throw new Error('header does not match its key')
+        if (!verifyEnvelope(env)) throw new Error('signature does not verify')
+        updates.push(openEnvelope(env, keys.key(env.epoch)))
+        if (seq === (this.applied.get(author) ?? 0) + 1) this.applied.set(author, seq)
+      } catch (err) {
+        this.reportCorrupt(new CorruptRecordError(key, (err as Error).message, { cause: err }))
+      }
+    }
+    if (updates.length > 0) Y.applyUpdate(ydoc, Y.mergeUpdates(updates), REMOTE_ORIGIN)
+    const vaultDoc = new VaultDoc(ydoc)
+    ydoc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === LOCAL_ORIGIN) this.sealLocal(update)
+    })
+    this.unsubscribe = vaultDoc.onItemsChanged((ids, local) => this.emit('items-changed', ids, local))
+    this.vaultDoc = vaultDoc
+  }
+
+  /** Seals a local update synchronously (so seq order is the order of changes) and queues its write. */
+  private sealLocal (update: Uint8Array): void {
+    const keys = this.keys
+    if (keys === undefined) throw new Error('cannot seal while locked')
+    const author = this.signer.deviceId
+    const seq = (this.stored.get(author) ?? 0) + 1
+    const epoch = keys.currentEpoch()
+    const bytes = sealEnvelope({ vaultId: this.vaultId, epoch, seq }, keys.key(epoch), update, this.signer)
+    this.stored.set(author, seq)
+    this.applied.set(author, seq)
+    this.pending.push({ type: 'put', key: envKey(this.vaultId, author, seq), value: bytes })
+    this.pendingEnvelopes.push(decodeEnvelope(bytes))
+    this.sinceSnapshot++
+    this.scheduleWrite()
+  }
+
+  private scheduleWrite (): void {
+    this.writing = this.writing.then(async () => {
+      if (this.pending.length === 0) return
+      const ops = this.pending
+      const envelopes = this.pendingEnvelopes
+      this.pending = []
+      this.pendingEnvelopes = []
+      await this.storage.batch(ops)
+      for (const env of envelopes) this.emit('envelope', env)
+      if (this.sinceSnapshot >= this.snapshotEvery && this.vaultDoc !== undefined) await this.writeSnapshot()
+    })
+  }
+
+  /** Resolves once every change made so far is durable. */
+  async flush (): Promise<void> {
+    this.scheduleWrite()
+    await this.writing
+  }
+
+  /**
+   * Accepts an envelope from a peer: verifies its author, signature and seq (the next one for that
+   * author), stores it, and applies it when unlocked. Returns false for one already held.
+   */
+  async receive (bytes: Uint8Array): Promise<boolean> {
+    let env: Envelope
+    try {
+      env = decodeEnvelope(bytes)
+    } catch (err) {
+      throw new RejectedEnvelopeError(`malformed: ${(err as Error).message}`)
+    }
+    if (env.vaultId !== this.vaultId) throw new RejectedEnvelopeError('for another vault')
+    if (!this.isTrustedAuthor(env.author)) throw new RejectedEnvelopeError(`author ${env.author.slice(0, 12)}… is not on the device roster`)
+    if (!verifyEnvelope(env)) throw new RejectedEnvelopeError('bad signature')
+    await this.writing
+    const have = this.stored.get(env.author) ?? 0
+    if (env.seq <= have) return false
+    if (env.seq !== have + 1) throw new RejectedEnvelopeError(`seq ${env.seq} skips ahead of ${have} for author ${env.author.slice(0, 12)}…`)
+    let update: Uint8Array | undefined
+    if (this.keys !== undefined && this.vaultDoc !== undefined) {
+      try {
+        update = openEnvelope(env, this.keys.key(env.epoch))
+      } catch (err) {
+        throw new RejectedEnvelopeError(`does not decrypt: ${(err as Error).message}`)
+      }
+    }
+    this.stored.set(env.author, env.seq)
+    this.pending.push({ type: 'put', key: envKey(this.vaultId, env.author, env.seq), value: env.bytes })
+    this.sinceSnapshot++
+    this.scheduleWrite()
+    await this.writing
+    this.emit('envelope', env)
+    if (update !== undefined && this.vaultDoc !== undefined) {
+      Y.applyUpdate(this.vaultDoc.doc, update, REMOTE_ORIGIN)
+      this.applied.set(env.author, env.seq)
+    }
+    return true
+  }
+
+  /** Envelopes by `author` after `seq`, in order, as stored bytes (for a peer that is behind). */
+  async envelopesAfter (author: string, seq: number, limit = 1000): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = []
+    for await (const [, bytes] of this.storage.entries(envPrefix(this.vaultId, author), { gt: envKey(this.vaultId, author, seq), limit })) out.push(bytes)
+    return out
+  }
+
+  /** The lowest seq of `author` still held as an envelope (what snapshots do not cover), or undefined. */
+  async firstEnvelopeSeq (author: string): Promise<number | undefined> {
+    for await (const key of this.storage.keys(envPrefix(this.vaultId, author))) return parseEnvKey(key).seq
+    return undefined
+  }
+
+  /** Stored snapshots (sealed bytes), for a peer whose vector is behind what envelopes still cover. */
+  async snapshots (): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = []
+    for await (const [, bytes] of this.storage.entries(snapPrefix(this.vaultId))) out.push(bytes)
+    return out
+  }
+
+  /** Accepts a snapshot from a peer: verified, stored under its author, applied when unlocked. */
+  async receiveSnapshot (bytes: Uint8Array): Promise<void> {
+    let snap: Snapshot
+    try { snap = decodeSnapshot(bytes) } catch (err) { throw new RejectedEnvelopeError(`malformed snapshot: ${(err as Error).message}`) }
+    if (snap.vaultId !== this.vaultId) throw new RejectedEnvelopeError('snapshot for another vault')
+    if (!this.isTrustedAuthor(snap.author)) throw new RejectedEnvelopeError('snapshot author is not on the device roster')
+    if (!verifySnapshot(snap)) throw new RejectedEnvelopeError('bad snapshot signature')
+    let state: Uint8Array | undefined
+    if (this.keys !== undefined && this.vaultDoc !== undefined) {
+      try { state = openSnapshot(snap, this.keys.key(snap.epoch)) } catch (err) { throw new RejectedEnvelopeError(`snapshot does not decrypt: ${(err as Error).message}`) }
+    }
+    await this.writing
+    this.pending.push({ type: 'put', key: snapKey(this.vaultId, snap.author), value: bytes })
+    this.scheduleWrite()
+    await this.writing
+    for (const [author, seq] of snap.vector) this.bump(this.stored, author, seq)
+    if (state !== undefined && this.vaultDoc !== undefined) {
+      Y.applyUpdate(this.vaultDoc.doc, state, REMOTE_ORIGIN)
+      for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
+    }
+  }
+
+  /**
+   * Seals the whole document as this device's snapshot and deletes what it covers: older
+   * snapshots and the envelopes up to the applied vector. Deleted secrets are then only in
+   * LevelDB's garbage until compaction.
+   */
+  async snapshot (): Promise<void> {
+    await this.flush()
+    await this.writeSnapshot()
+  }
+
+  private async writeSnapshot (): Promise<void> {
+    const doc = this.vaultDoc
+    const keys = this.keys
+    if (doc === undefined || keys === undefined) return
+    const vector = new Map(this.applied)
+    const epoch = keys.currentEpoch()
+    const bytes = sealSnapshot(this.vaultId, epoch, vector, keys.key(epoch), Y.encodeStateAsUpdate(doc.doc), this.signer)
+    const ops: StorageOp[] = [{ type: 'put', key: snapKey(this.vaultId, this.signer.deviceId), value: bytes }]
+    for await (const key of this.storage.keys(snapPrefix(this.vaultId))) {
+      if (key !== snapKey(this.vaultId, this.signer.deviceId)) ops.push({ type: 'del', key })
+    }
+    for await (const key of this.storage.keys(envPrefix(this.vaultId))) {
+      const { author, seq } = parseEnvKey(key)
+      if (seq <= (vector.get(author) ?? 0)) ops.push({ type: 'del', key })
+    }
+    await this.storage.batch(ops)
+    this.sinceSnapshot = 0
+  }
+
+  /** Snapshots, then drops the document and keys from memory. */
+  async lock (): Promise<void> {
+    if (this.vaultDoc === undefined) return
+    await this.snapshot()
+    this.unsubscribe?.()
+    this.vaultDoc.destroy()
+    this.vaultDoc = undefined
+    this.keys = undefined
+    this.applied.clear()
+  }
+
+  async close (): Promise<void> {
+    await this.lock()
+    await this.writing
+  }
+}
