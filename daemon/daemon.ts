@@ -14,7 +14,8 @@ import { randomBytes } from './crypto/random.js'
 import { toBase64Url } from './crypto/bytes.js'
 import { homePaths } from './paths.js'
 import type { Log } from './log.js'
-import type { Hono } from 'hono'
+import type { Hono, Context } from 'hono'
+import type { Authenticator } from './api/auth.js'
 import type { EventEmitter } from 'node:events'
 
 export interface DaemonOptions {
@@ -39,6 +40,12 @@ export interface DaemonExtension {
   events?: { emitter: EventEmitter, events: string[] }
   multiaddrs?: () => string[]
   peerId?: () => string
+  /** more ways to authenticate API requests (dashboard sessions) */
+  authenticators?: Authenticator[]
+  /** called after a successful unlock/init; its fields join the answer (a dashboard session) */
+  onUnlocked?: (c: Context) => Record<string, unknown>
+  /** routes outside /api (the dashboard's files) */
+  site?: Hono<any, any, any>
 }
 
 export interface DaemonContext {
@@ -47,6 +54,15 @@ export interface DaemonContext {
   storage: LevelStorageAdapter
   identity: DeviceIdentity
   log: Log
+  /** the daemon's own state, for parts that report it */
+  status: () => Record<string, unknown>
+  /** the API port once bound (0 before) */
+  httpPort: () => number
+  /**
+   * Replaces the rule for which authors' envelopes replicas accept (the device roster);
+   * until called, only this device's own.
+   */
+  setAuthorTrust: (isTrusted: (author: string) => boolean) => void
 }
 
 /** Builds a part from the core context (network/sync/pairing, interop, dashboard). */
@@ -92,16 +108,27 @@ export class Daemon {
     const storage = new LevelStorageAdapter(this.paths.db)
     await storage.open()
     const identity = await DeviceIdentity.loadOrCreate(this.paths.identity)
+    let isTrusted = (author: string): boolean => author === identity.deviceId
     const service = new VaultService({
       storage,
       identity,
+      isTrustedAuthor: author => isTrusted(author),
       kdfTargetMs: this.options.kdfTargetMs,
       autoLockMs: (this.options.autoLockMinutes ?? 15) * 60000,
       log
     })
     await service.start()
     service.on('unlocked', () => { writeFile(this.paths.initialized, '', { mode: 0o600 }).catch(() => {}) })
-    this.ctx = { options: this.options, service, storage, identity, log }
+    this.ctx = {
+      options: this.options,
+      service,
+      storage,
+      identity,
+      log,
+      status: () => this.status(),
+      httpPort: () => this.port,
+      setAuthorTrust: fn => { isTrusted = fn }
+    }
     for (const factory of EXTENSIONS) this.extensions.push(await factory(this.ctx))
     for (const ext of this.extensions) await ext.start()
 
@@ -115,6 +142,9 @@ export class Daemon {
         ...this.extensions.flatMap(e => e.events === undefined ? [] : [e.events])
       ]),
       routes: this.extensions.flatMap(e => e.routes ?? []),
+      authenticators: this.extensions.flatMap(e => e.authenticators ?? []),
+      onUnlocked: c => Object.assign({}, ...this.extensions.map(e => e.onUnlocked?.(c) ?? {})),
+      site: this.extensions.find(e => e.site !== undefined)?.site,
       publicRoutes: this.extensions.flatMap(e => e.publicRoutes ?? []),
       log,
       largeBodyPaths: ['/api/import']

@@ -1,4 +1,5 @@
 /** Entry point of `kith`: runs the CLI; `kith daemon` keeps the process alive until a signal. */
+import './polyfills.js'
 import { runCli } from './cli/runCli.js'
 
 const code = await runCli(process.argv.slice(2))
