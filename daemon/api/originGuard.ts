@@ -26,10 +26,9 @@ export function originGuard (port: () => number): MiddlewareHandler {
         // a browser always sends Sec-Fetch-Site; an Origin without it and without a token is suspect
         throw new HttpError(403, 'forbidden_origin', 'state changes need Sec-Fetch-Site: same-origin')
       }
-      const length = c.req.header('content-length')
-      const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined
-      const type = c.req.header('content-type') ?? ''
-      if (hasBody && !type.toLowerCase().startsWith('application/json') && !type.toLowerCase().startsWith('application/octet-stream')) {
+      // text/plain, forms and multipart are what a cross-site page can send without a preflight
+      const type = c.req.header('content-type')?.toLowerCase()
+      if (type !== undefined && !type.startsWith('application/json') && !type.startsWith('application/octet-stream')) {
         throw new HttpError(415, 'unsupported_media_type', 'send JSON (Content-Type: application/json)')
       }
     }

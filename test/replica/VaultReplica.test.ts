@@ -1,0 +1,159 @@
+import { describe, it, expect } from 'vitest'
+import { MemoryStorageAdapter } from '../../daemon/storage/MemoryStorageAdapter.js'
+import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
+import { VaultReplica, type VaultKeys } from '../../daemon/replica/VaultReplica.js'
+import { decodeEnvelope } from '../../daemon/replica/Envelope.js'
+import { envPrefix, snapPrefix } from '../../daemon/replica/storageKeys.js'
+import { randomBytes } from '../../daemon/crypto/random.js'
+import { toHex } from '../../daemon/crypto/bytes.js'
+
+const vaultId = toHex(randomBytes(16))
+const key = randomBytes(32)
+const keys: VaultKeys = { currentEpoch: () => 0, key: () => key }
+
+function signer (identity = DeviceIdentity.generate()) {
+  return { publicKey: identity.publicKey, sign: (m: Uint8Array) => identity.sign(m), deviceId: identity.deviceId }
+}
+
+async function replica (storage = new MemoryStorageAdapter(), s = signer(), trust?: (a: string) => boolean, snapshotEvery?: number) {
+  const r = new VaultReplica(vaultId, storage, s, { isTrustedAuthor: trust, snapshotEvery })
+  await r.open()
+  return r
+}
+
+async function allEntries (storage: MemoryStorageAdapter, prefix: string): Promise<Array<[string, Uint8Array]>> {
+  const out: Array<[string, Uint8Array]> = []
+  for await (const e of storage.entries(prefix)) out.push(e)
+  return out
+}
+
+describe('VaultReplica', () => {
+  it('seals each local change into a numbered envelope and reopens to the same items', async () => {
+    const storage = new MemoryStorageAdapter()
+    const s = signer()
+    const r = await replica(storage, s)
+    await r.unlock(keys)
+    const id = r.doc.create({ title: 'GitHub', password: 'hunter2' })
+    r.doc.update(id, { username: 'me' })
+    await r.flush()
+    const envs = await allEntries(storage, envPrefix(vaultId))
+    expect(envs.map(([, b]) => decodeEnvelope(b).seq)).toEqual([1, 2])
+    expect(r.vector().get(s.deviceId)).toBe(2)
+    const again = await replica(storage, s)
+    expect(again.vector().get(s.deviceId)).toBe(2)
+    await again.unlock(keys)
+    expect(again.doc.get(id)).toMatchObject({ title: 'GitHub', username: 'me', password: 'hunter2' })
+  })
+
+  it('snapshots at lock and drops the envelopes the snapshot covers', async () => {
+    const storage = new MemoryStorageAdapter()
+    const s = signer()
+    const r = await replica(storage, s)
+    await r.unlock(keys)
+    for (let i = 0; i < 5; i++) r.doc.create({ title: `item ${i}` })
+    await r.lock()
+    expect(await allEntries(storage, envPrefix(vaultId))).toHaveLength(0)
+    expect(await allEntries(storage, snapPrefix(vaultId))).toHaveLength(1)
+    const again = await replica(storage, s)
+    expect(again.vector().get(s.deviceId)).toBe(5)
+    await again.unlock(keys)
+    expect(again.doc.size).toBe(5)
+    again.doc.create({ title: 'after' })
+    await again.flush()
+    expect(again.vector().get(s.deviceId)).toBe(6)
+  })
+
+  it('snapshots on its own every N envelopes', async () => {
+    const storage = new MemoryStorageAdapter()
+    const r = await replica(storage, signer(), undefined, 10)
+    await r.unlock(keys)
+    for (let i = 0; i < 25; i++) r.doc.create({ title: `item ${i}` })
+    await r.flush()
+    expect((await allEntries(storage, envPrefix(vaultId))).length).toBeLessThan(10)
+    expect(await allEntries(storage, snapPrefix(vaultId))).toHaveLength(1)
+  })
+
+  it('reports a flipped byte in an envelope as CorruptRecordError and keeps the other items readable', async () => {
+    const storage = new MemoryStorageAdapter()
+    const s = signer()
+    const r = await replica(storage, s)
+    await r.unlock(keys)
+    const good = r.doc.create({ title: 'good' })
+    r.doc.create({ title: 'doomed' })
+    await r.flush()
+    const [, second] = await allEntries(storage, envPrefix(vaultId))
+    const [k, bytes] = second as [string, Uint8Array]
+    const bad = Uint8Array.from(bytes)
+    bad[100] = (bad[100] as number) ^ 0xff
+    await storage.put(k, bad)
+    const again = await replica(storage, s)
+    const reported: string[] = []
+    again.on('corrupt', e => reported.push(e.name))
+    await again.unlock(keys)
+    expect(reported).toEqual(['CorruptRecordError'])
+    expect(again.corrupt[0]?.key).toBe(k)
+    expect(again.doc.get(good)?.title).toBe('good')
+    expect(again.doc.size).toBe(1)
+  })
+
+  it('reports a corrupt snapshot by name too', async () => {
+    const storage = new MemoryStorageAdapter()
+    const s = signer()
+    const r = await replica(storage, s)
+    await r.unlock(keys)
+    r.doc.create({ title: 'x' })
+    await r.lock()
+    const [[k, bytes]] = await allEntries(storage, snapPrefix(vaultId)) as [[string, Uint8Array]]
+    const bad = Uint8Array.from(bytes)
+    bad[bad.length - 80] = (bad[bad.length - 80] as number) ^ 1
+    await storage.put(k, bad)
+    const again = await replica(storage, s)
+    await again.unlock(keys)
+    expect(again.corrupt.map(e => e.name)).toEqual(['CorruptRecordError'])
+  })
+
+  it('accepts envelopes from a trusted peer in order, while locked too, and applies them at unlock', async () => {
+    const a = signer()
+    const ra = await replica(new MemoryStorageAdapter(), a)
+    await ra.unlock(keys)
+    const sent: Uint8Array[] = []
+    ra.on('envelope', e => sent.push(e.bytes))
+    const id = ra.doc.create({ title: 'from a' })
+    ra.doc.update(id, { password: 'p' })
+    await ra.flush()
+    const b = signer()
+    const rb = await replica(new MemoryStorageAdapter(), b, author => author === a.deviceId || author === b.deviceId)
+    for (const env of sent) expect(await rb.receive(env)).toBe(true)
+    expect(await rb.receive(sent[0] as Uint8Array)).toBe(false)
+    expect(rb.vector().get(a.deviceId)).toBe(2)
+    await rb.unlock(keys)
+    expect(rb.doc.get(id)).toMatchObject({ title: 'from a', password: 'p' })
+  })
+
+  it('rejects envelopes from strangers, with bad signatures, or that skip a seq, and stores none of them', async () => {
+    const a = signer()
+    const ra = await replica(new MemoryStorageAdapter(), a)
+    await ra.unlock(keys)
+    const sent: Uint8Array[] = []
+    ra.on('envelope', e => sent.push(e.bytes))
+    ra.doc.create({ title: '1' })
+    await ra.flush()
+    ra.doc.create({ title: '2' })
+    await ra.flush()
+    const storageB = new MemoryStorageAdapter()
+    const rb = await replica(storageB, signer(), author => author === a.deviceId)
+    await expect(rb.receive(sent[1] as Uint8Array)).rejects.toMatchObject({ name: 'RejectedEnvelopeError', message: expect.stringMatching(/skips/) })
+    const forged = Uint8Array.from(sent[0] as Uint8Array)
+    forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1
+    await expect(rb.receive(forged)).rejects.toMatchObject({ message: expect.stringMatching(/signature/) })
+    await expect(rb.receive(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ message: expect.stringMatching(/malformed/) })
+    const stranger = await replica(new MemoryStorageAdapter(), signer())
+    await stranger.unlock(keys)
+    const strangerEnvs: Uint8Array[] = []
+    stranger.on('envelope', e => strangerEnvs.push(e.bytes))
+    stranger.doc.create({ title: 'evil' })
+    await stranger.flush()
+    await expect(rb.receive(strangerEnvs[0] as Uint8Array)).rejects.toMatchObject({ message: expect.stringMatching(/roster/) })
+    expect(await allEntries(storageB, envPrefix(vaultId))).toHaveLength(0)
+  })
+})
