@@ -52,7 +52,7 @@ export function bitwardenItem (raw: Record<string, unknown>, label: string, ctx:
   if (type === 4) fields.push(...detailFields(raw.identity, IDENTITY_FIELDS))
   if (type === 5) fields.push(...detailFields(raw.sshKey, SSH_FIELDS))
   const typeName = TYPE_NAMES[type]
-  if (typeName !== undefined) w(`${typeName} items became items with custom fields (Kith has no ${typeName} type)`)
+  if (typeName !== undefined) ctx.warnings.note('cards, identities and SSH keys became items with custom fields (Kith has no such types)', `${label} (${typeName})`)
   else if (type !== 1 && type !== 2) w(`items of unknown type ${String(raw.type)} were imported with their common fields only`)
   const uris = arr(login.uris).map(obj)
   if (uris.some(u => u.match !== null && u.match !== undefined)) w('URI match rules were not kept (Kith matches URLs its own way)')

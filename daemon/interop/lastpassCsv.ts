@@ -31,7 +31,7 @@ export const importLastpassCsv: Importer = async (data, options) => {
     const label = itemLabel(title, items.length)
     const extra = r.get('extra')
     const noteType = isNote ? /^NoteType:(.*)$/m.exec(extra)?.[1]?.trim() : undefined
-    if (noteType !== undefined) warnings.note(`typed secure notes (${noteType} and the like) were kept as note text (Kith has no typed notes)`, label)
+    if (noteType !== undefined) warnings.note('typed secure notes (NoteType:…) were kept as note text (Kith has no typed notes)', `${label} (${noteType})`)
     const username = r.get('username')
     const fields: CustomField[] = []
     const totp = settleTotp(toOtpauth(r.get('totp'), { title, username }), fields, k => warnings.note(k, label))

@@ -66,7 +66,7 @@ function onePasswordItem (raw: Record<string, unknown>, vaultName: string, label
   }
   const totp = settleTotp(toOtpauth(totps[totps.length - 1], { title, username }), fields, w)
   const category = CATEGORIES[str(raw.categoryUuid)]
-  if (category !== undefined) w(`${category} items became items with custom fields (Kith has no such type)`)
+  if (category !== undefined) warnings.note('items of categories Kith has no type for became items with custom fields', `${label} (${category})`)
   if (Object.keys(obj(details.documentAttributes)).length > 0) w('document files were not imported (Kith does not store files)')
   if (arr(details.passwordHistory).length > 0) w('password history was not imported')
   const state = str(raw.state)

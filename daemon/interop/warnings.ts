@@ -25,7 +25,7 @@ export class Warnings {
     for (const [kind, labels] of this.kinds) {
       const shown = labels.slice(0, MAX_NAMES).join(', ')
       const more = labels.length > MAX_NAMES ? ` and ${labels.length - MAX_NAMES} more` : ''
-      out.push(`${kind}: ${labels.length} item${labels.length === 1 ? '' : 's'} (${shown}${more})`)
+      out.push(`${kind} (${labels.length}): ${shown}${more}`)
     }
     return out
   }

@@ -1,0 +1,39 @@
+/**
+ * Prepares kdbxweb for Node once: native Argon2 (argon2d/argon2id, raw hash) and a parse hook that keeps the TAB
+ * characters kdbxweb 2.1.1 otherwise strips from unprotected values (keeweb/keeweb#1727).
+ */
+import argon2 from 'argon2'
+import kdbxweb from 'kdbxweb'
+
+let installed = false
+
+/**
+ * kdbxweb's XmlUtils.parse deletes every control character, TAB included, before parsing the decrypted XML, so a
+ * tab in notes or an unprotected field is lost. Text content cannot contain `<`, so every tab between `>` and `<`
+ * is inside a text node: writing it as the character reference `&#9;` survives the stripping and parses back to TAB.
+ */
+export function escapeTextTabs (xml: string): string {
+  return xml.includes('\t') ? xml.replace(/>[^<]*</g, m => m.includes('\t') ? m.replace(/\t/g, '&#9;') : m) : xml
+}
+
+/** Installs the Argon2 implementation and the TAB-preserving parse hook (idempotent; affects kdbxweb process-wide). */
+export function setUpKdbxweb (): void {
+  if (installed) return
+  installed = true
+  kdbxweb.CryptoEngine.setArgon2Impl(async (password, salt, memory, iterations, length, parallelism, type, version) => {
+    const hash = await argon2.hash(Buffer.from(password), {
+      raw: true,
+      salt: Buffer.from(salt),
+      memoryCost: memory,
+      timeCost: iterations,
+      hashLength: length,
+      parallelism,
+      type: type === kdbxweb.CryptoEngine.Argon2TypeArgon2id ? argon2.argon2id : argon2.argon2d,
+      version
+    })
+    return hash.buffer.slice(hash.byteOffset, hash.byteOffset + hash.byteLength) as ArrayBuffer
+  })
+  const xmlUtils = kdbxweb.XmlUtils as unknown as { parse: (xml: string) => unknown }
+  const original = xmlUtils.parse
+  xmlUtils.parse = (xml: string) => original(escapeTextTabs(xml))
+}

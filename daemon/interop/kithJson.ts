@@ -1,0 +1,106 @@
+/**
+ * kith-json: Kith's own plain export, `{"format":"kith-json","version":1,"vault":…,"exportedAt":…,"items":[…]}`,
+ * each item every field of a Kith item. Lossless; versioned so later layouts can still read version 1.
+ */
+import type { CustomField, Item } from '../vault/Item.js'
+import { ExportError, ImportError } from './errors.js'
+import { makeItem } from './importedItem.js'
+import { parseJsonObject } from './parseJson.js'
+import { Progress } from './progress.js'
+import type { ExportOptions, ImportedItem, Importer, ImportOptions, ImportResult, Exporter } from './types.js'
+import { itemLabel } from './warnings.js'
+
+/** The layout version this build writes and the newest it reads. */
+export const KITH_JSON_VERSION = 1
+
+/** One item as kith-json stores it (an Item without the vault, which is the file's). */
+export interface KithJsonItem {
+  id: string, title: string, username: string, password: string, urls: string[], notes: string, totp: string | null,
+  fields: CustomField[], tags: string[], folder: string, favorite: boolean, trashed: boolean, createdAt: string, updatedAt: string
+}
+
+const KNOWN_KEYS = new Set(['id', 'title', 'username', 'password', 'urls', 'notes', 'totp', 'fields', 'tags', 'folder', 'favorite', 'trashed', 'createdAt', 'updatedAt'])
+
+/** The kith-json text of `items`, pretty-printed (2-space indent) and UTF-8 encoded. */
+export function encodeKithJson (items: Item[], vaultName: string): Uint8Array {
+  const out: KithJsonItem[] = items.map(i => ({
+    id: i.id, title: i.title, username: i.username, password: i.password, urls: [...i.urls], notes: i.notes, totp: i.totp,
+    fields: i.fields.map(f => ({ name: f.name, value: f.value, hidden: f.hidden })), tags: [...i.tags], folder: i.folder,
+    favorite: i.favorite, trashed: i.trashed, createdAt: i.createdAt, updatedAt: i.updatedAt
+  }))
+  const file = { format: 'kith-json', version: KITH_JSON_VERSION, vault: vaultName, exportedAt: new Date().toISOString(), items: out }
+  return new TextEncoder().encode(JSON.stringify(file, null, 2) + '\n')
+}
+
+/** Checks one stored item field by field; `fail` names the item in the error. */
+function readItem (raw: unknown, index: number, format: string, unknownKeys: Set<string>): ImportedItem {
+  const where = (o: Record<string, unknown>): string => `item ${index + 1}${typeof o.title === 'string' ? ` (${itemLabel(o.title, index)})` : ''}`
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ImportError(format, 'an item is not a JSON object', { location: `item ${index + 1}` })
+  const o = raw as Record<string, unknown>
+  const fail = (key: string, want: string): never => { throw new ImportError(format, `"${key}" must be ${want}`, { location: where(o) }) }
+  const s = (key: string, optional = false): string => {
+    const v = o[key]
+    if (typeof v === 'string') return v
+    if (optional && v === undefined) return ''
+    return fail(key, 'a string')
+  }
+  const strings = (key: string): string[] => {
+    const v = o[key]
+    if (v === undefined) return []
+    return Array.isArray(v) && v.every(x => typeof x === 'string') ? v : fail(key, 'an array of strings')
+  }
+  const b = (key: string): boolean => {
+    const v = o[key]
+    if (v === undefined) return false
+    return typeof v === 'boolean' ? v : fail(key, 'true or false')
+  }
+  const totp = o.totp === null || o.totp === undefined ? null : typeof o.totp === 'string' ? o.totp : fail('totp', 'an otpauth URI or null')
+  const fieldsRaw = o.fields === undefined ? [] : Array.isArray(o.fields) ? o.fields as unknown[] : fail('fields', 'an array')
+  const fields = fieldsRaw.map((f, k) => {
+    const x = f as Record<string, unknown> | null
+    if (x === null || typeof x !== 'object' || typeof x.name !== 'string' || typeof x.value !== 'string' || typeof x.hidden !== 'boolean') {
+      return fail(`fields[${k}]`, 'an object {name: string, value: string, hidden: boolean}')
+    }
+    return { name: x.name, value: x.value, hidden: x.hidden }
+  })
+  for (const k of Object.keys(o)) if (!KNOWN_KEYS.has(k)) unknownKeys.add(k)
+  const created = s('createdAt', true)
+  const updated = s('updatedAt', true)
+  return makeItem({
+    title: s('title'), username: s('username', true), password: s('password', true), urls: strings('urls'), notes: s('notes', true),
+    totp, fields, tags: strings('tags'), folder: s('folder', true), favorite: b('favorite'), trashed: b('trashed'),
+    createdAt: created !== '' ? created : undefined, updatedAt: updated !== '' ? updated : undefined
+  })
+}
+
+/** Reads kith-json bytes (also the plaintext inside kith-encrypted, hence `format`); all or nothing. */
+export async function decodeKithJson (format: string, data: Uint8Array, options: ImportOptions): Promise<ImportResult> {
+  const file = parseJsonObject(format, data)
+  if (file.format !== 'kith-json') throw new ImportError(format, `"format" is ${JSON.stringify(file.format) ?? 'missing'}, not "kith-json": this is not a Kith export`)
+  if (typeof file.version !== 'number' || !Number.isInteger(file.version) || file.version < 1) throw new ImportError(format, `"version" ${JSON.stringify(file.version)} is not a layout version`)
+  if (file.version > KITH_JSON_VERSION) throw new ImportError(format, `layout version ${file.version} is newer than this Kith reads (${KITH_JSON_VERSION}); update Kith`)
+  if (!Array.isArray(file.items)) throw new ImportError(format, '"items" must be an array')
+  const raws = file.items as unknown[]
+  const progress = new Progress(raws.length, options.onProgress)
+  const unknownKeys = new Set<string>()
+  const items: ImportedItem[] = []
+  for (const [i, raw] of raws.entries()) {
+    items.push(readItem(raw, i, format, unknownKeys))
+    await progress.tick()
+  }
+  progress.finish()
+  const warnings = unknownKeys.size > 0 ? [`unknown item keys were ignored: ${[...unknownKeys].join(', ')}`] : []
+  return { items, warnings }
+}
+
+/** Imports a kith-json file. */
+export const importKithJson: Importer = async (data, options) => await decodeKithJson('kith-json', data, options)
+
+/** Exports items as kith-json (plain text: passwords are readable by anyone with the file). */
+export const exportKithJson: Exporter = async (items, options: ExportOptions) => {
+  if (!Array.isArray(items)) throw new ExportError('kith-json', 'items must be an array')
+  options.onProgress?.(0, items.length)
+  const out = encodeKithJson(items, options.vaultName ?? '')
+  options.onProgress?.(items.length, items.length)
+  return out
+}
