@@ -107,6 +107,23 @@ export class Keyring {
     }, err => err instanceof WrongPasswordError)
   }
 
+  /**
+   * Checks a password against the password slot (throttled like an unlock) without changing state:
+   * an unlocked daemon still demands the real password before it opens a new dashboard session.
+   */
+  async verifyPassword (password: string): Promise<void> {
+    const slot = await this.storage.get(PASSWORD_SLOT)
+    if (slot === undefined) throw new NotInitializedError()
+    await this.throttle.run(async () => {
+      try {
+        (await openPasswordSlot(slot, password)).fill(0)
+      } catch (err) {
+        if (err instanceof DecryptionError) throw new WrongPasswordError()
+        throw err
+      }
+    }, err => err instanceof WrongPasswordError)
+  }
+
   /** Re-wraps the root key under a new password (the old one must open the slot). */
   async changePassword (oldPassword: string, newPassword: string, params: Argon2Params): Promise<void> {
     const slot = await this.storage.get(PASSWORD_SLOT)

@@ -128,7 +128,12 @@ export class VaultService extends EventEmitter<ServiceEvents> {
 
   async unlock (password: string): Promise<void> {
     if (typeof password !== 'string' || password === '') throw new InvalidRequestError('password is required')
-    if (this.unlocked) { this.touch(); return }
+    if (this.unlocked) {
+      // already open: still check the password, since a successful unlock hands out a dashboard session
+      await this.keyring.verifyPassword(password)
+      this.touch()
+      return
+    }
     await this.keyring.unlock(password)
     for (const replica of this.replicas.values()) await this.unlockReplica(replica)
     this.emit('unlocked')
