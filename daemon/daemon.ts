@@ -17,6 +17,7 @@ import type { Log } from './log.js'
 import type { Hono, Context } from 'hono'
 import type { Authenticator } from './api/auth.js'
 import type { EventEmitter } from 'node:events'
+import { dashboardExtension } from './api/dashboard/index.js'
 
 export interface DaemonOptions {
   home: string
@@ -69,7 +70,9 @@ export interface DaemonContext {
 export type ExtensionFactory = (ctx: DaemonContext) => Promise<DaemonExtension> | DaemonExtension
 
 /** The parts beyond the core, started in this order and stopped in reverse. */
-const EXTENSIONS: ExtensionFactory[] = []
+const EXTENSIONS: ExtensionFactory[] = [
+  ctx => dashboardExtension(ctx)
+]
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 
