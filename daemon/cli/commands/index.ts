@@ -3,9 +3,11 @@ import type { Command } from '../Command.js'
 import { daemonCommand, startCommand, stopCommand, statusCommand } from './lifecycle.js'
 import { initCommand, unlockCommand, lockCommand, vaultListCommand, vaultCreateCommand } from './vault.js'
 import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
+import { openCommand } from './open.js'
 
 export const COMMANDS: Command[] = [
   daemonCommand, startCommand, stopCommand, statusCommand,
   initCommand, unlockCommand, lockCommand, vaultListCommand, vaultCreateCommand,
-  addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand
+  addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand,
+  openCommand
 ]

@@ -1,0 +1,71 @@
+/**
+ * kith open: prints the dashboard's address and, while the vault is unlocked, a one-time login link
+ * (the code rides in the URL fragment, which browsers never send to a server; it works once, for
+ * 60 seconds). Opens a browser when one is available and never fails when none is.
+ */
+import { spawn } from 'node:child_process'
+import { accessSync, constants } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import { allowOnly, has } from '../args.js'
+import { DaemonClient } from '../DaemonClient.js'
+import type { Command } from '../Command.js'
+
+/** The first executable called `name` on PATH. */
+function onPath (name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue
+    const candidate = join(dir, name)
+    try { accessSync(candidate, constants.X_OK); return candidate } catch {}
+  }
+  return undefined
+}
+
+/** How to open a URL here: $BROWSER, else the platform's opener (xdg-open only with a display). */
+export function browserCommand (env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string[] | undefined {
+  const browser = env.BROWSER?.split(':')[0]?.trim()
+  if (browser !== undefined && browser !== '') return [browser]
+  if (platform === 'darwin') return ['open']
+  if (platform === 'win32') return ['cmd', '/c', 'start', '""']
+  if ((env.DISPLAY ?? '') === '' && (env.WAYLAND_DISPLAY ?? '') === '') return undefined
+  const opener = onPath('xdg-open', env)
+  return opener === undefined ? undefined : [opener]
+}
+
+/** Starts the browser detached; resolves false (never throws) when it cannot be started. */
+function openBrowser (url: string): Promise<boolean> {
+  const command = browserCommand()
+  if (command === undefined) return Promise.resolve(false)
+  return new Promise(resolve => {
+    try {
+      const [file, ...args] = command as [string, ...string[]]
+      const child = spawn(file, [...args, url], { detached: true, stdio: 'ignore' })
+      child.once('error', () => resolve(false))
+      child.once('spawn', () => { child.unref(); resolve(true) })
+    } catch {
+      resolve(false)
+    }
+  })
+}
+
+export const openCommand: Command = {
+  name: 'open',
+  usage: 'kith open [--no-open] [--json]',
+  summary: 'print (and open in a browser) the dashboard address, with a one-time login link while unlocked',
+  async run (ctx) {
+    allowOnly(ctx.args, [], ['no-open'])
+    const client = await DaemonClient.connect(ctx.home)
+    const status = await client.call('GET', '/api/status') as { url: string, locked: boolean, initialized: boolean }
+    let url = `${status.url}/`
+    let expiresAt: string | null = null
+    if (status.initialized && !status.locked) {
+      const link = await client.call('POST', '/api/session/link') as { url: string, expiresAt: string }
+      url = link.url
+      expiresAt = link.expiresAt
+    }
+    const opened = has(ctx.args, 'no-open') ? false : await openBrowser(url)
+    const note = expiresAt !== null
+      ? 'This login link works once, within 60 seconds.'
+      : status.initialized ? 'The vault is locked: the page asks for the master password.' : 'This device is not set up yet: the page offers to create a vault or join one.'
+    ctx.out(`${url}\n${note}${opened ? '\nOpened in your browser.' : ''}`, { url, login: expiresAt !== null, expiresAt, opened })
+  }
+}
