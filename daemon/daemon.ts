@@ -93,6 +93,7 @@ export class Daemon {
   readonly token = toBase64Url(randomBytes(32))
   readonly paths
   private ctx: DaemonContext | undefined
+  private wroteDaemonJson = false
 
   constructor (readonly options: DaemonOptions) {
     this.paths = homePaths(options.home)
@@ -178,6 +179,7 @@ export class Daemon {
       multiaddrs: this.extensions.flatMap(e => e.multiaddrs?.() ?? []),
       pid: process.pid,
       autoLockMinutes: service?.autoLockMinutes,
+      unlockRetryAfterMs: service?.keyring.throttle.retryAfterMs() ?? 0,
       corruptRecords: service?.corruptRecords().map(e => ({ name: e.name, key: e.key, message: e.message })) ?? [],
       ...Object.assign({}, ...this.extensions.map(e => e.status?.() ?? {}))
     }
@@ -197,12 +199,14 @@ export class Daemon {
     await writeFile(tmp, body, { mode: 0o600 })
     await chmod(tmp, 0o600)
     await rename(tmp, this.paths.daemonJson)
+    this.wroteDaemonJson = true
   }
 
   /** Stops in reverse order; flushes and snapshots every vault before closing the database. */
   async stop (): Promise<void> {
     const { log } = this.options
-    await rm(this.paths.daemonJson, { force: true })
+    // only ours: a daemon that failed to start must not remove the running one's file
+    if (this.wroteDaemonJson) await rm(this.paths.daemonJson, { force: true })
     if (this.server !== undefined) {
       const server = this.server
       this.server = undefined
