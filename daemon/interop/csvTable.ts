@@ -46,6 +46,9 @@ export class CsvTable {
     if (guess !== null && !guess.endsWith('-csv')) {
       throw new ImportError(format, `this is not a CSV file (${describeContent(data)})`, { location: 'row 1' })
     }
+    if (guess !== null && guess !== format) {
+      throw new ImportError(format, `the header is that of a ${guess} export, not ${format}: import it as ${guess}`, { location: 'row 1' })
+    }
     const parsed = parseCsv(text, format)
     const table = new CsvTable(format, parsed.rows, parsed.endsWithNewline, warnings)
     const missing = required.filter(group => !group.some(name => table.has(name))).map(g => g.join(' or '))

@@ -14,7 +14,8 @@ export function parseJsonObject (format: string, data: Uint8Array): Record<strin
     const m = /at position (\d+)/.exec(message)
     const pos = m !== null ? Number(m[1]) : text.length
     const first = text.trimStart()[0]
-    const hint = first === '{' || first === '[' ? (m === null ? ' (the file ends too soon: is it truncated?)' : '') : ` (this is not JSON: ${describeContent(data)})`
+    const atEnd = m === null || pos >= text.trimEnd().length - 1
+    const hint = first === '{' || first === '[' ? (atEnd ? ' (the file ends too soon: is it truncated?)' : '') : ` (this is not JSON: ${describeContent(data)})`
     throw new ImportError(format, `invalid JSON: ${message}${hint}`, { location: lineColumn(text, pos), cause: err })
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -61,9 +61,9 @@ export type Comparable = Omit<ImportedItem, 'createdAt' | 'updatedAt'> & { creat
 
 const toSecond = (iso: string | undefined): string | undefined => iso === undefined ? undefined : new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
-/** Normalises vault or imported items for comparison; `sortFields` for KeePassXC, which stores attributes sorted by name. */
-export function normalise (items: ReadonlyArray<ImportedItem | Item>, options: { sortFields?: boolean, times?: boolean } = {}): Comparable[] {
-  return items.map(i => {
+/** Normalises vault or imported items for comparison; `sortFields` for KeePassXC, which stores attributes sorted by name; `sortItems` for KeePass trees. */
+export function normalise (items: ReadonlyArray<ImportedItem | Item>, options: { sortFields?: boolean, sortItems?: boolean, times?: boolean } = {}): Comparable[] {
+  const out = items.map(i => {
     const fields = i.fields.map(f => ({ name: f.name, value: f.value, hidden: f.hidden }))
     if (options.sortFields === true) fields.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
     const out: Comparable = {
@@ -73,6 +73,9 @@ export function normalise (items: ReadonlyArray<ImportedItem | Item>, options: {
     if (options.times !== false) { out.createdAt = toSecond(i.createdAt); out.updatedAt = toSecond(i.updatedAt) }
     return out
   })
+  // KeePass stores entries in their groups, so the order of a round trip is the tree's, not the vault's.
+  if (options.sortItems === true) out.sort((a, b) => a.title < b.title ? -1 : a.title > b.title ? 1 : 0)
+  return out
 }
 
 /** Turns imported items into vault items (what a caller would store), to export them again. */
