@@ -1,7 +1,7 @@
 /** Imports Bitwarden JSON exports: personal and organisation vaults, unencrypted or password-protected. */
 import { bitwardenItem } from './bitwardenItem.js'
 import { decryptBitwardenExport } from './bitwardenCrypto.js'
-import { describeContent } from './detect.js'
+import { describeContent, detectFormat } from './detect.js'
 import { ImportError, PasswordRequiredError } from './errors.js'
 import { arr, obj, str } from './jsonShape.js'
 import { parseJsonObject } from './parseJson.js'
@@ -24,6 +24,8 @@ async function openFile (data: Uint8Array, password: string | undefined): Promis
 
 /** Reads a Bitwarden `.json` export; password-protected ones need `options.password`. */
 export const importBitwardenJson: Importer = async (data, options) => {
+  const guess = detectFormat(data)
+  if (guess !== null && guess !== FORMAT) throw new ImportError(FORMAT, `this is not a Bitwarden export (it looks like ${guess}): import it as ${guess}`)
   const file = await openFile(data, options.password)
   if (!Array.isArray(file.items)) {
     throw new ImportError(FORMAT, `the file has no "items" array: this is not a Bitwarden JSON export (${describeContent(data)})`)

@@ -1,10 +1,10 @@
 /**
  * kith-encrypted: kith-json sealed with XChaCha20-Poly1305 under an Argon2id key. Layout (big-endian):
  * "KITHENC" • u8 version=1 • u8 kdf=1 (Argon2id v1.3) • u32 m KiB • u32 t • u32 p • salt[16] • u32 ciphertext length •
- * nonce[24] • ciphertext (with 16-byte tag). The header up to the length is the AEAD's associated data.
+ * nonce[24] • ciphertext (with 16-byte tag). The whole 65-byte header, nonce included, is the AEAD's associated data.
  */
 import { DecryptionError } from '../crypto/errors.js'
-import { NONCE_BYTES, TAG_BYTES, openPacked, sealPacked } from '../crypto/aead.js'
+import { NONCE_BYTES, TAG_BYTES, newNonce, open, sealWithNonce } from '../crypto/aead.js'
 import { ARGON2_FLOOR, argon2id, hkdf, SALT_BYTES, type Argon2Params } from '../crypto/kdf.js'
 import { randomBytes } from '../crypto/random.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
@@ -21,8 +21,8 @@ export const KITH_ENCRYPTED_MAGIC = 'KITHENC'
 export const KITH_ENCRYPTED_VERSION = 1
 /** KDF id 1: Argon2id version 1.3, 32-byte output, then HKDF-SHA256 with {@link KEY_INFO}. */
 export const KDF_ARGON2ID = 1
-/** Bytes before the nonce: magic 7 + version 1 + kdf 1 + m,t,p 12 + salt 16 + length 4. */
-export const HEADER_BYTES = 41
+/** Bytes before the ciphertext: magic 7 + version 1 + kdf 1 + m,t,p 12 + salt 16 + length 4 + nonce 24. */
+export const HEADER_BYTES = 65
 const KEY_INFO = 'kith-encrypted v1 file key'
 const MAX_PARAMS: Argon2Params = { m: 4 * 1024 * 1024, t: 64, p: 64 }
 
@@ -40,11 +40,12 @@ export const exportKithEncrypted = async (items: Parameters<Exporter>[0], option
   options.onProgress?.(0, items.length)
   const plaintext = encodeKithJson(items, options.vaultName ?? '')
   const salt = randomBytes(SALT_BYTES)
+  const nonce = newNonce()
   const header = new BinaryWriter()
     .raw(new TextEncoder().encode(KITH_ENCRYPTED_MAGIC)).u8(KITH_ENCRYPTED_VERSION).u8(KDF_ARGON2ID)
-    .u32(params.m).u32(params.t).u32(params.p).raw(salt).u32(plaintext.length + TAG_BYTES)
+    .u32(params.m).u32(params.t).u32(params.p).raw(salt).u32(plaintext.length + TAG_BYTES).raw(nonce)
     .finish()
-  const sealed = sealPacked(await fileKey(options.password, salt, params), plaintext, header)
+  const sealed = sealWithNonce(await fileKey(options.password, salt, params), nonce, plaintext, header)
   const out = new BinaryWriter().raw(header).raw(sealed).finish()
   options.onProgress?.(items.length, items.length)
   return out
@@ -57,8 +58,8 @@ export const importKithEncrypted: Importer = async (data, options) => {
   if (data.length < 7 || new TextDecoder().decode(data.subarray(0, 7)) !== KITH_ENCRYPTED_MAGIC) {
     throw new ImportError(FORMAT, `this is not a Kith encrypted export (${describeContent(data)})`, { location: 'byte 0' })
   }
-  if (data.length < HEADER_BYTES + NONCE_BYTES + TAG_BYTES) {
-    throw new ImportError(FORMAT, `the file is truncated: ${data.length} bytes, shorter than the ${HEADER_BYTES + NONCE_BYTES + TAG_BYTES}-byte minimum`, { location: `byte ${data.length}` })
+  if (data.length < HEADER_BYTES + TAG_BYTES) {
+    throw new ImportError(FORMAT, `the file is truncated: ${data.length} bytes, shorter than the ${HEADER_BYTES + TAG_BYTES}-byte minimum`, { location: `byte ${data.length}` })
   }
   r.raw(7)
   const version = r.u8()
@@ -71,14 +72,15 @@ export const importKithEncrypted: Importer = async (data, options) => {
   }
   const salt = r.raw(SALT_BYTES)
   const length = r.u32()
+  const nonce = r.raw(NONCE_BYTES)
   const header = data.subarray(0, HEADER_BYTES)
-  const available = r.remaining - NONCE_BYTES
-  if (available < length) throw new ImportError(FORMAT, `the file is truncated: ${length} bytes of ciphertext announced, ${Math.max(available, 0)} present`, { location: `byte ${data.length}` })
-  if (available > length) throw new ImportError(FORMAT, `${available - length} unexpected bytes after the ciphertext`, { location: `byte ${HEADER_BYTES + NONCE_BYTES + length}` })
+  const available = r.remaining
+  if (available < length) throw new ImportError(FORMAT, `the file is truncated: ${length} bytes of ciphertext announced, ${available} present`, { location: `byte ${data.length}` })
+  if (available > length) throw new ImportError(FORMAT, `${available - length} unexpected bytes after the ciphertext`, { location: `byte ${HEADER_BYTES + length}` })
   if (options.password === undefined || options.password === '') throw new PasswordRequiredError(FORMAT)
   let plaintext: Uint8Array
   try {
-    plaintext = openPacked(await fileKey(options.password, salt, params), data.subarray(HEADER_BYTES), header)
+    plaintext = open(await fileKey(options.password, salt, params), nonce, data.subarray(HEADER_BYTES), header)
   } catch (err) {
     if (err instanceof DecryptionError) throw new WrongPasswordError(FORMAT, undefined, { cause: err })
     throw err
