@@ -5,8 +5,7 @@
 import { request } from 'node:http'
 import { readFile, open as openFile } from 'node:fs/promises'
 import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { dirname, join } from 'node:path'
+import { KITH_BIN as BIN } from '../installRoot.js'
 import { mkdirSync } from 'node:fs'
 import { homePaths } from '../paths.js'
 import { CliError, EXIT, exitCodeForHttp } from './CliError.js'
@@ -15,7 +14,6 @@ export interface DaemonInfo { pid: number, url: string, token: string, peerId: s
 
 export interface ApiResponse { status: number, body: any, headers: Record<string, string | string[] | undefined> }
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'kith.js')
 
 export function isAlive (pid: number): boolean {
   try { process.kill(pid, 0); return true } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM' }

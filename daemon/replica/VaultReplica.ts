@@ -126,7 +126,8 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         this.reportCorrupt(new CorruptRecordError(key, (err as Error).message, { cause: err }))
       }
     }
-    if (updates.length > 0) Y.applyUpdate(ydoc, Y.mergeUpdates(updates), REMOTE_ORIGIN)
+    // one transaction, no merged copy: mergeUpdates would build a second full-size update in memory
+    ydoc.transact(() => { for (const update of updates) Y.applyUpdate(ydoc, update, REMOTE_ORIGIN) }, REMOTE_ORIGIN)
     const vaultDoc = new VaultDoc(ydoc)
     ydoc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === LOCAL_ORIGIN) this.sealLocal(update)

@@ -12,7 +12,7 @@ import { VaultReplica } from '../replica/VaultReplica.js'
 import type { CorruptRecordError } from '../replica/errors.js'
 import type { Item, ItemInput } from '../vault/Item.js'
 import { ItemNotFoundError } from '../vault/errors.js'
-import { matchesQuery } from './search.js'
+import { searchText } from './search.js'
 import { InvalidRequestError, VaultExistsError, VaultNotFoundError } from './errors.js'
 
 export const DEFAULT_VAULT = 'Personal'
@@ -42,13 +42,20 @@ export interface ServiceEvents {
 
 export interface VaultInfo { id: string, name: string, items: number }
 
+interface CachedItem { item: Item, json: string, haystack: string }
+
+function cacheEntry (item: Item): CachedItem {
+  return { item, json: JSON.stringify(item), haystack: searchText(item) }
+}
+
 export class VaultService extends EventEmitter<ServiceEvents> {
   readonly keyring: Keyring
   readonly replicas = new Map<string, VaultReplica>()
   private readonly storage: StorageAdapter
   private autoLockMs: number
   private idleTimer: NodeJS.Timeout | undefined
-  private readonly caches = new Map<string, Map<string, Item>>()
+  /** per vault: item id → the item as returned, its JSON and its search text (rebuilt on change) */
+  private readonly caches = new Map<string, Map<string, CachedItem>>()
   private readonly log: NonNullable<VaultServiceOptions['log']>
 
   constructor (private readonly options: VaultServiceOptions) {
@@ -207,36 +214,42 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     throw new VaultNotFoundError(wanted)
   }
 
-  private cachedItems (replica: VaultReplica): Map<string, Item> {
+  private cachedItems (replica: VaultReplica): Map<string, CachedItem> {
     let cache = this.caches.get(replica.vaultId)
     if (cache === undefined) { cache = new Map(); this.caches.set(replica.vaultId, cache) }
-    return cache
-  }
-
-  private itemsOf (replica: VaultReplica): Item[] {
-    const cache = this.cachedItems(replica)
     if (cache.size !== replica.doc.size) {
       for (const id of replica.doc.ids()) {
         if (cache.has(id)) continue
         const item = replica.doc.get(id)
-        if (item !== undefined) cache.set(id, item)
+        if (item !== undefined) cache.set(id, cacheEntry(item))
+      }
+      if (cache.size > replica.doc.size) for (const id of cache.keys()) if (!replica.doc.has(id)) cache.delete(id)
+    }
+    return cache
+  }
+
+  private matching (filter: { vault?: string, q?: string, trashed?: boolean }): CachedItem[] {
+    this.requireUnlocked()
+    const replicas = filter.vault === undefined || filter.vault === '' ? [...this.replicas.values()].filter(r => r.unlocked) : [this.replicaByName(filter.vault)]
+    const needle = filter.q?.trim().toLowerCase() ?? ''
+    const wantTrashed = filter.trashed === true
+    const out: CachedItem[] = []
+    for (const replica of replicas) {
+      for (const entry of this.cachedItems(replica).values()) {
+        if (entry.item.trashed === wantTrashed && (needle === '' || entry.haystack.includes(needle))) out.push(entry)
       }
     }
-    return [...cache.values()]
+    return out
   }
 
   /** Live items matching the filter; `trashed: true` lists the trash instead. */
   listItems (filter: { vault?: string, q?: string, trashed?: boolean } = {}): Item[] {
-    this.requireUnlocked()
-    const replicas = filter.vault === undefined || filter.vault === '' ? [...this.replicas.values()].filter(r => r.unlocked) : [this.replicaByName(filter.vault)]
-    const out: Item[] = []
-    const wantTrashed = filter.trashed === true
-    for (const replica of replicas) {
-      for (const item of this.itemsOf(replica)) {
-        if (item.trashed === wantTrashed && (filter.q === undefined || matchesQuery(item, filter.q))) out.push(item)
-      }
-    }
-    return out
+    return this.matching(filter).map(e => e.item)
+  }
+
+  /** The same list as a JSON array, built from per-item JSON kept since each item last changed. */
+  listItemsJson (filter: { vault?: string, q?: string, trashed?: boolean } = {}): string {
+    return `[${this.matching(filter).map(e => e.json).join(',')}]`
   }
 
   private locate (id: string): { replica: VaultReplica, item: Item } {
@@ -244,13 +257,14 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     for (const replica of this.replicas.values()) {
       if (!replica.unlocked || !replica.doc.has(id)) continue
       const cache = this.cachedItems(replica)
-      let item = cache.get(id)
-      if (item === undefined) {
-        item = replica.doc.get(id)
+      let entry = cache.get(id)
+      if (entry === undefined) {
+        const item = replica.doc.get(id)
         if (item === undefined) continue
-        cache.set(id, item)
+        entry = cacheEntry(item)
+        cache.set(id, entry)
       }
-      return { replica, item }
+      return { replica, item: entry.item }
     }
     throw new ItemNotFoundError(id)
   }

@@ -51,7 +51,11 @@ export class VaultDoc {
       const iso = now.toISOString()
       map.set('createdAt', input.createdAt ?? iso)
       map.set('updatedAt', input.updatedAt ?? iso)
-      for (const key of ITEM_FIELDS) map.set(key, normalized[key] ?? defaultOf(key))
+      // only fields that differ from their default are stored: half the Yjs structs per item
+      for (const key of ITEM_FIELDS) {
+        const value = normalized[key]
+        if (value !== undefined && !isDefault(key, value)) map.set(key, value)
+      }
       this.items.set(id, map)
     }, LOCAL_ORIGIN)
   }
@@ -74,7 +78,7 @@ export class VaultDoc {
       for (const key of ITEM_FIELDS) {
         const value = normalized[key]
         if (value === undefined) continue
-        if (JSON.stringify(map.get(key)) === JSON.stringify(value)) continue
+        if (JSON.stringify(map.get(key) ?? defaultOf(key)) === JSON.stringify(value)) continue
         map.set(key, value)
         changed = true
       }
@@ -132,6 +136,11 @@ function defaultOf (key: typeof ITEM_FIELDS[number]): unknown {
     case 'favorite': case 'trashed': return false
     default: return ''
   }
+}
+
+function isDefault (key: typeof ITEM_FIELDS[number], value: unknown): boolean {
+  const d = defaultOf(key)
+  return Array.isArray(d) ? Array.isArray(value) && value.length === 0 : value === d
 }
 
 const str = (v: unknown): string => typeof v === 'string' ? v : ''

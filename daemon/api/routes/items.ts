@@ -12,7 +12,7 @@ export function itemRoutes (service: VaultService) {
       const vault = c.req.query('vault')
       const q = c.req.query('q')
       const trashed = c.req.query('trashed') === 'true'
-      return c.json(service.listItems({ vault: vault === '' ? undefined : vault, q, trashed }))
+      return c.body(service.listItemsJson({ vault: vault === '' ? undefined : vault, q, trashed }), 200, { 'Content-Type': 'application/json' })
     })
     .post('/', async c => {
       const body = await readJson(c)

@@ -1,0 +1,109 @@
+/**
+ * One-device figures (issue 2): unlock of 10,000 items at the Argon2id floor, item create through
+ * the API, list and search over 10,000 items, resident memory, and cold start of `kith daemon`.
+ * Run: npx tsx bench/one-device.ts
+ */
+import { Agent, request } from 'node:http'
+import { readFile } from 'node:fs/promises'
+import { TestDaemon } from '../test/helpers/daemonProcess.js'
+import { report } from './stats.js'
+
+const PASSWORD = 'correct horse battery staple'
+const agent = new Agent({ keepAlive: true, maxSockets: 16 })
+
+function call (d: TestDaemon, method: string, path: string, body?: unknown): Promise<{ status: number, body: any, ms: number }> {
+  const info = d.info
+  if (info === undefined) throw new Error('not started')
+  const url = new URL(info.url)
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
+  const t0 = performance.now()
+  return new Promise((resolve, reject) => {
+    const req = request({ agent, host: '127.0.0.1', port: url.port, method, path, headers: { Host: url.host, Authorization: `Bearer ${info.token}`, ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}) } }, res => {
+      const chunks: Buffer[] = []
+      res.on('data', c => chunks.push(c as Buffer))
+      res.on('end', () => {
+        const ms = performance.now() - t0
+        const text = Buffer.concat(chunks).toString()
+        resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text), ms })
+      })
+    })
+    req.on('error', reject)
+    if (payload !== undefined) req.write(payload)
+    req.end()
+  })
+}
+
+async function rssMb (pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1])
+  return kb / 1024
+}
+
+async function main (): Promise<void> {
+  // cold start: spawn to first answered request
+  const starts: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const d = await TestDaemon.create()
+    const t0 = performance.now()
+    await d.start()
+    starts.push(performance.now() - t0)
+    await d.destroy()
+  }
+  report('cold start of kith daemon → first answer', starts, 'ms', '≤ 1500 ms')
+
+  const d = await TestDaemon.create()
+  await d.start()
+  await d.init(PASSWORD)
+
+  const creates: number[] = []
+  for (let i = 0; i < 1000; i++) {
+    const res = await call(d, 'POST', '/api/items', { title: `Site ${i}`, username: `user${i}@example.com`, password: `pw-${i}-${Math.random()}`, urls: [`https://site${i}.example.com/login`], notes: 'a short note' })
+    if (res.status !== 201) throw new Error(JSON.stringify(res.body))
+    creates.push(res.ms)
+  }
+  report('item create via API (sequential)', creates, 'ms', 'p50 ≤ 3 ms, p99 ≤ 20 ms')
+
+  // fill to 10,000 with a few requests in flight
+  let next = 1000
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < 10_000) {
+      const i = next++
+      await call(d, 'POST', '/api/items', { title: `Site ${i}`, username: `user${i}@example.com`, password: `pw-${i}-${Math.random()}`, urls: [`https://site${i}.example.com/login`], notes: 'a short note' })
+    }
+  }))
+
+  const lists: number[] = []
+  const searches: number[] = []
+  const misses: number[] = []
+  for (let i = 0; i < 30; i++) {
+    const all = await call(d, 'GET', '/api/items')
+    if (all.body.length !== 10_000) throw new Error(`expected 10000 items, got ${String(all.body.length)}`)
+    lists.push(all.ms)
+    searches.push((await call(d, 'GET', `/api/items?q=site${1000 + i * 7}.example`)).ms)
+    misses.push((await call(d, 'GET', '/api/items?q=no-such-thing')).ms)
+  }
+  report('list all 10,000 items via API', lists, 'ms', '≤ 20 ms')
+  report('search 10,000 items via API (few hits)', searches, 'ms', '≤ 20 ms')
+  report('search 10,000 items via API (no hit)', misses, 'ms', '≤ 20 ms')
+
+  const pid = d.child?.pid as number
+  const rss: number[] = []
+  for (let i = 0; i < 5; i++) { rss.push(await rssMb(pid)); await new Promise(resolve => setTimeout(resolve, 200)) }
+  report('daemon RSS, 10,000 items unlocked', rss, 'MB', '≤ 150 MB')
+
+  const unlocks: number[] = []
+  for (let i = 0; i < 9; i++) {
+    await call(d, 'POST', '/api/lock')
+    const res = await call(d, 'POST', '/api/unlock', { password: PASSWORD })
+    if (res.status !== 200) throw new Error(JSON.stringify(res.body))
+    unlocks.push(res.ms)
+  }
+  report('unlock 10,000 items (Argon2id m=64MiB,t=3,p=4)', unlocks, 'ms', 'median ≤ 600 ms')
+  rss.length = 0
+  rss.push(await rssMb(pid))
+  report('daemon RSS after unlocks', rss, 'MB', '≤ 150 MB')
+  await d.destroy()
+  agent.destroy()
+}
+
+await main()
