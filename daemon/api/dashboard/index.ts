@@ -4,7 +4,8 @@
  * Every session ends when the vault locks, by hand or by the auto-lock timer.
  */
 import type { Context } from 'hono'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { INSTALL_ROOT } from '../../installRoot.js'
 import type { VaultService } from '../../service/VaultService.js'
 import type { Authenticator } from '../auth.js'
 import { SessionStore, type SessionStoreOptions } from './SessionStore.js'
@@ -13,8 +14,8 @@ import { fromDashboard, sessionAuthenticator, setSessionCookie } from './session
 import { publicSessionRoutes, sessionRoutes } from './sessionRoutes.js'
 import { dashboardSite } from './staticSite.js'
 
-/** The built dashboard, relative to this file: daemon/api/dashboard → web-ui/dist. */
-export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../../web-ui/dist/', import.meta.url))
+/** The built dashboard (from sources and from the dist bundle alike). */
+export const DEFAULT_DIST_DIR = join(INSTALL_ROOT, 'web-ui', 'dist')
 
 /** What the dashboard needs from the composition root (a subset of DaemonContext). */
 export interface DashboardHost {

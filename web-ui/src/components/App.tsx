@@ -1,0 +1,60 @@
+/**
+ * Which screen to show: first run, unlock, or the vault. A `kith open` login link (#login=CODE) is
+ * redeemed once at start; a lost session (lock, auto-lock, expiry) brings back the unlock screen.
+ */
+import { useCallback, useEffect, useState } from 'preact/hooks'
+import { api, forgetSession, onSessionLost } from '../api.js'
+import { takeLoginCode } from '../router.js'
+import { messageOf } from '../toast.js'
+import type { Status } from '../types.js'
+import { FirstRun } from './FirstRun.js'
+import { Unlock } from './Unlock.js'
+import { Shell } from './Shell.js'
+import { Toasts } from './Toasts.js'
+
+type Phase = { name: 'loading' } | { name: 'first-run' } | { name: 'unlock', notice?: string } | { name: 'ready' } | { name: 'error', message: string }
+
+export function App () {
+  const [phase, setPhase] = useState<Phase>({ name: 'loading' })
+
+  const boot = useCallback(async (): Promise<void> => {
+    const code = takeLoginCode()
+    let status: Status
+    try {
+      status = await api.status()
+    } catch (err) {
+      setPhase({ name: 'error', message: `Cannot reach the Kith daemon: ${messageOf(err)}` })
+      return
+    }
+    if (!status.initialized) { setPhase({ name: 'first-run' }); return }
+    if (code !== undefined) {
+      if (status.locked) { setPhase({ name: 'unlock', notice: 'The vault is locked, so the login link cannot be used. Unlock with your master password.' }); return }
+      try {
+        await api.redeemLogin(code)
+        setPhase({ name: 'ready' })
+      } catch {
+        setPhase({ name: 'unlock', notice: 'That login link was used already or has expired. Run `kith open` again, or unlock here.' })
+      }
+      return
+    }
+    setPhase({ name: 'unlock' })
+  }, [])
+
+  useEffect(() => { void boot() }, [boot])
+  useEffect(() => onSessionLost(() => setPhase({ name: 'unlock', notice: 'The vault was locked. Unlock it to go on.' })), [])
+
+  const locked = useCallback((notice: string) => {
+    forgetSession()
+    setPhase({ name: 'unlock', notice })
+  }, [])
+
+  let screen
+  switch (phase.name) {
+    case 'loading': screen = <main class='gate'><p class='muted' role='status'>Opening Kith…</p></main>; break
+    case 'error': screen = <main class='gate'><div class='gate-card'><h1>Kith</h1><p class='error' role='alert'>{phase.message}</p><button type='button' class='button' onClick={() => { setPhase({ name: 'loading' }); void boot() }}>Try again</button></div></main>; break
+    case 'first-run': screen = <FirstRun onDone={() => setPhase({ name: 'ready' })} />; break
+    case 'unlock': screen = <Unlock notice={phase.notice} onDone={() => setPhase({ name: 'ready' })} />; break
+    case 'ready': screen = <Shell onLocked={locked} />; break
+  }
+  return <>{screen}<Toasts /></>
+}

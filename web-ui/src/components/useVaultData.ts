@@ -1,0 +1,128 @@
+/**
+ * The vault as the page holds it: every item (live and trashed), the vaults and the devices, kept
+ * current by the daemon's event stream. Changes from another device or the CLI arrive as
+ * item-changed events; the page fetches just those items (or everything after a big burst).
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { api, ApiError } from '../api.js'
+import { ItemIndex } from '../search.js'
+import type { DaemonEvent, Device, Item, VaultInfo } from '../types.js'
+
+/** more changed items than this in one burst: reload the whole list instead */
+const BURST_RELOAD = 64
+const BATCH_MS = 60
+
+export type LiveState = 'connecting' | 'live' | 'offline'
+
+export interface VaultData {
+  loaded: boolean
+  items: Map<string, Item>
+  index: ItemIndex
+  vaults: VaultInfo[]
+  /** null when this daemon offers no device pairing */
+  devices: Device[] | null
+  live: LiveState
+  upsert: (item: Item) => void
+  remove: (id: string) => void
+  reloadItems: () => Promise<void>
+  reloadVaults: () => Promise<void>
+  reloadDevices: () => Promise<void>
+}
+
+export function useVaultData (onLocked: (notice: string) => void): VaultData {
+  const [items, setItems] = useState<Map<string, Item>>(() => new Map())
+  const [loaded, setLoaded] = useState(false)
+  const [vaults, setVaults] = useState<VaultInfo[]>([])
+  const [devices, setDevices] = useState<Device[] | null>([])
+  const [live, setLive] = useState<LiveState>('connecting')
+  const pending = useRef(new Set<string>())
+  const flushTimer = useRef<ReturnType<typeof setTimeout>>()
+
+  const reloadItems = useCallback(async () => {
+    const [alive, trashed] = await Promise.all([api.items(), api.items({ trashed: true })])
+    const map = new Map<string, Item>()
+    for (const item of alive) map.set(item.id, item)
+    for (const item of trashed) map.set(item.id, item)
+    setItems(map)
+    setLoaded(true)
+  }, [])
+  const reloadVaults = useCallback(async () => { setVaults(await api.vaults()) }, [])
+  const reloadDevices = useCallback(async () => {
+    try {
+      setDevices(await api.devices())
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 404 || err.status === 405)) setDevices(null)
+    }
+  }, [])
+
+  const upsert = useCallback((item: Item) => setItems(m => new Map(m).set(item.id, item)), [])
+  const remove = useCallback((id: string) => setItems(m => { const n = new Map(m); n.delete(id); return n }), [])
+
+  const flush = useCallback(async () => {
+    const ids = [...pending.current]
+    pending.current.clear()
+    if (ids.length > BURST_RELOAD) { await reloadItems(); await reloadVaults(); return }
+    const results = await Promise.allSettled(ids.map(id => api.item(id)))
+    setItems(m => {
+      const n = new Map(m)
+      results.forEach((r, i) => {
+        const id = ids[i] as string
+        if (r.status === 'fulfilled') n.set(id, r.value)
+        else if (r.reason instanceof ApiError && r.reason.status === 404) n.delete(id)
+      })
+      return n
+    })
+    void reloadVaults().catch(() => {})
+  }, [reloadItems, reloadVaults])
+
+  useEffect(() => {
+    void Promise.all([reloadItems(), reloadVaults(), reloadDevices()]).catch(() => {})
+  }, [reloadItems, reloadVaults, reloadDevices])
+
+  // the event stream, reconnecting with backoff; after a reconnect, reload what may have been missed
+  useEffect(() => {
+    const controller = new AbortController()
+    let connections = 0
+    const handle = (event: DaemonEvent): void => {
+      switch (event.type) {
+        case 'hello':
+          setLive('live')
+          if (connections++ > 0) void Promise.all([reloadItems(), reloadVaults(), reloadDevices()]).catch(() => {})
+          break
+        case 'item-changed':
+          pending.current.add(event.data.id)
+          clearTimeout(flushTimer.current)
+          flushTimer.current = setTimeout(() => { void flush() }, BATCH_MS)
+          break
+        case 'locked':
+          controller.abort()
+          onLocked('The vault was locked. Unlock it to go on.')
+          break
+        case 'peer-connected':
+        case 'peer-disconnected':
+          void reloadDevices()
+          break
+      }
+    }
+    void (async () => {
+      let failures = 0
+      while (!controller.signal.aborted) {
+        try {
+          await api.events(handle, controller.signal)
+          failures = 0
+        } catch (err) {
+          if (controller.signal.aborted) return
+          if (err instanceof ApiError && err.status === 401) return
+          failures++
+        }
+        if (controller.signal.aborted) return
+        setLive('offline')
+        await new Promise(resolve => setTimeout(resolve, Math.min(500 * 2 ** failures, 10_000)))
+      }
+    })()
+    return () => { controller.abort(); clearTimeout(flushTimer.current) }
+  }, [flush, onLocked, reloadItems, reloadVaults, reloadDevices])
+
+  const index = useMemo(() => new ItemIndex(items.values()), [items])
+  return { loaded, items, index, vaults, devices, live, upsert, remove, reloadItems, reloadVaults, reloadDevices }
+}
