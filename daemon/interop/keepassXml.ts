@@ -26,7 +26,7 @@ function parse (data: Uint8Array): Record<string, unknown> {
   if (/<!DOCTYPE/i.test(xml.slice(0, 65536))) throw new ImportError(FORMAT, 'the XML has a DOCTYPE, which KeePass never writes; refused (entity expansion)')
   const parser = new XMLParser({
     ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false, trimValues: false,
-    processEntities: true, htmlEntities: true, isArray: name => LISTS.has(name)
+    processEntities: true, htmlEntities: true, jPath: false, isArray: (name: string) => LISTS.has(name)
   })
   let doc: Record<string, unknown>
   try {
