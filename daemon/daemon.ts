@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { LevelStorageAdapter } from './storage/LevelStorageAdapter.js'
 import { DeviceIdentity } from './keyring/DeviceIdentity.js'
 import { VaultService } from './service/VaultService.js'
+import { PortabilityService } from './service/PortabilityService.js'
 import { createApp } from './api/createApp.js'
 import { eventSourceFrom } from './api/routes/events.js'
 import { randomBytes } from './crypto/random.js'
@@ -136,13 +137,17 @@ export class Daemon {
     for (const factory of EXTENSIONS) this.extensions.push(await factory(this.ctx))
     for (const ext of this.extensions) await ext.start()
 
+    const portability = new PortabilityService(service)
     const app = createApp({
       service,
+      portability,
+      destroy: async () => await this.destroy(),
       token: this.token,
       port: () => this.port,
       status: () => this.status(),
       events: eventSourceFrom([
         { emitter: service, events: ['item-changed', 'locked', 'unlocked'] },
+        { emitter: portability, events: ['import-progress', 'export-progress'] },
         ...this.extensions.flatMap(e => e.events === undefined ? [] : [e.events])
       ]),
       routes: this.extensions.flatMap(e => e.routes ?? []),
@@ -202,6 +207,22 @@ export class Daemon {
     this.wroteDaemonJson = true
   }
 
+  /**
+   * `kith destroy`: crypto-erases this device's vault (key records first, then every record, then
+   * compaction), removes the device identity and markers, and stops the daemon right after answering.
+   */
+  async destroy (): Promise<Record<string, unknown>> {
+    const service = this.service
+    const { keyRecords, records } = await service.destroy()
+    const files: string[] = []
+    for (const path of [this.paths.identity, this.paths.initialized, this.paths.settings]) {
+      try { await rm(path); files.push(path) } catch {}
+    }
+    this.options.log('info', `destroyed this device's vault: ${keyRecords} key records, ${records} records, ${files.length} files`)
+    setTimeout(() => { this.stop().catch(() => {}) }, 50)
+    return { destroyed: true, keyRecords, records, files, home: this.options.home, stopping: true }
+  }
+
   /** Stops in reverse order; flushes and snapshots every vault before closing the database. */
   async stop (): Promise<void> {
     const { log } = this.options
@@ -222,5 +243,10 @@ export class Daemon {
       await this.ctx.storage.close()
     }
     log('info', 'kith daemon stopped')
+    this.resolveStopped()
   }
+
+  private resolveStopped: () => void = () => {}
+  /** Resolves once the daemon has stopped (after a signal, or after destroy). */
+  readonly stopped = new Promise<void>(resolve => { this.resolveStopped = resolve })
 }

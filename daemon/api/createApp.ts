@@ -16,8 +16,12 @@ import { itemRoutes } from './routes/items.js'
 import { vaultRoutes } from './routes/vaults.js'
 import { settingsRoutes } from './routes/settings.js'
 import { eventRoutes, type EventSource } from './routes/events.js'
+import { transferRoutes } from './routes/transfers.js'
+import type { PortabilityService } from '../service/PortabilityService.js'
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024
+/** an import carries a whole file, base64-encoded: 72 MiB holds a 50 MiB export */
+export const MAX_IMPORT_BODY_BYTES = 72 * 1024 * 1024
 
 export interface AppDeps {
   service: VaultService
@@ -40,6 +44,10 @@ export interface AppDeps {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void
   /** larger body limit for these /api paths (imports) */
   largeBodyPaths?: string[]
+  /** import, export and migrate */
+  portability?: PortabilityService
+  /** crypto-erases this device's vault and stops the daemon; answers what it removed */
+  destroy?: () => Promise<Record<string, unknown>>
 }
 
 export function createApp (deps: AppDeps) {
@@ -67,8 +75,8 @@ export function createApp (deps: AppDeps) {
   app.use('/api/*', async (c, next) => {
     const large = deps.largeBodyPaths?.some(p => c.req.path.startsWith(p)) === true
     return await bodyLimit({
-      maxSize: large ? 64 * 1024 * 1024 : MAX_BODY_BYTES,
-      onError: () => { throw new HttpError(413, 'payload_too_large', `the request body exceeds ${large ? 64 : 2} MiB`) }
+      maxSize: large ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES,
+      onError: () => { throw new HttpError(413, 'payload_too_large', `the request body exceeds ${(large ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES) / 1048576} MiB`) }
     })(c, next)
   })
   app.use('/api/*', async (c, next) => {
@@ -100,6 +108,9 @@ export function createApp (deps: AppDeps) {
   app.route('/api/vaults', vaultRoutes(service))
   app.route('/api', settingsRoutes(service))
   app.route('/api/events', eventRoutes(deps.events))
+  if (deps.portability !== undefined) {
+    app.route('/api', transferRoutes(deps.portability, deps.destroy ?? (async () => { throw new HttpError(501, 'not_supported', 'destroy is not available') })))
+  }
   for (const r of deps.routes ?? []) app.route(`/api${r.path}`, r.app)
   if (deps.site !== undefined) app.route('/', deps.site)
   return app

@@ -24,7 +24,8 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   ImportError: [400, 'import_failed'],
   UnknownFormatError: [400, 'unknown_format'],
   PasswordRequiredError: [400, 'password_required'],
-  NoVaultKeyError: [403, 'no_vault_key']
+  NoVaultKeyError: [403, 'no_vault_key'],
+  ExportError: [400, 'export_failed']
 }
 
 export function toHttpError (err: unknown): HttpError {

@@ -28,7 +28,7 @@ export async function readDaemonInfo (home: string): Promise<DaemonInfo | undefi
   }
 }
 
-export function httpRequest (info: Pick<DaemonInfo, 'url' | 'token'>, method: string, path: string, body?: unknown, options: { raw?: Uint8Array, timeoutMs?: number } = {}): Promise<ApiResponse> {
+export function httpRequest (info: Pick<DaemonInfo, 'url' | 'token'>, method: string, path: string, body?: unknown, options: { raw?: Uint8Array, timeoutMs?: number, binary?: boolean } = {}): Promise<ApiResponse> {
   const url = new URL(info.url)
   const payload = options.raw !== undefined ? Buffer.from(options.raw) : body === undefined ? undefined : Buffer.from(JSON.stringify(body))
   return new Promise((resolve, reject) => {
@@ -47,6 +47,7 @@ export function httpRequest (info: Pick<DaemonInfo, 'url' | 'token'>, method: st
       const chunks: Buffer[] = []
       res.on('data', c => chunks.push(c as Buffer))
       res.on('end', () => {
+        if (options.binary === true) { resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }); return }
         const text = Buffer.concat(chunks).toString('utf8')
         let parsed: unknown = text
         try { parsed = text === '' ? null : JSON.parse(text) } catch {}

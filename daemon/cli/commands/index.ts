@@ -2,6 +2,7 @@
 import type { Command } from '../Command.js'
 import { daemonCommand, startCommand, stopCommand, statusCommand } from './lifecycle.js'
 import { initCommand, unlockCommand, lockCommand, vaultListCommand, vaultCreateCommand } from './vault.js'
+import { importCommand, exportCommand, migrateCommand, destroyCommand } from './transfers.js'
 import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
 import { openCommand } from './open.js'
 
@@ -9,5 +10,6 @@ export const COMMANDS: Command[] = [
   daemonCommand, startCommand, stopCommand, statusCommand,
   initCommand, unlockCommand, lockCommand, vaultListCommand, vaultCreateCommand,
   addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand,
+  importCommand, exportCommand, migrateCommand, destroyCommand,
   openCommand
 ]

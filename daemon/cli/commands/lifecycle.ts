@@ -54,6 +54,7 @@ export const daemonCommand: Command = {
       throw new CliError((err as Error).name === 'StorageLockedError' ? 'home_in_use' : 'start_failed', (err as Error).message)
     }
     await new Promise<void>(resolve => {
+      daemon.stopped.then(resolve, resolve)
       let stopping = false
       const stop = (signal: string): void => {
         if (stopping) return

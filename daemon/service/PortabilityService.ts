@@ -1,0 +1,94 @@
+/**
+ * Import, export, migration between vaults, and destroy: the "leave whenever I want" promises,
+ * on top of VaultService and the pure importers and exporters of interop/.
+ */
+import { EventEmitter } from 'node:events'
+import type { VaultService } from './VaultService.js'
+import { importerFor, exporterFor, splitDuplicates, PASSWORD_FORMATS, isImportFormat } from '../interop/registry.js'
+import type { Item, ItemInput } from '../vault/Item.js'
+import { ownership, normalizeDomain } from './organisationPolicy.js'
+import { InvalidRequestError, VaultNotFoundError } from './errors.js'
+
+export interface ImportSummary { imported: number, skipped: number, vault: string, warnings: string[], createdVault: boolean }
+export interface ExportResult { bytes: Uint8Array, count: number }
+export interface MigrationPlan {
+  moved: string[]
+  kept: string[]
+  /** one line per kept item: why it stays */
+  details: Array<{ id: string, title: string, action: 'move' | 'keep', reason: string }>
+  dryRun: boolean
+}
+
+export interface PortabilityEvents {
+  'import-progress': [{ done: number, total: number, format: string }]
+  'export-progress': [{ done: number, total: number, format: string }]
+}
+
+export class PortabilityService extends EventEmitter<PortabilityEvents> {
+  constructor (private readonly vaults: VaultService) { super() }
+
+  /** Parses the whole file first (all or nothing), skips items already present, then writes the rest in one batch. */
+  async import (format: string, data: Uint8Array, options: { vault?: string, password?: string } = {}): Promise<ImportSummary> {
+    const importer = importerFor(format)
+    if (isImportFormat(format) && PASSWORD_FORMATS.has(format) && (options.password === undefined || options.password === '')) {
+      throw new InvalidRequestError(`${format} files are encrypted: give the file's password (--password-stdin)`)
+    }
+    if (!this.vaults.unlocked) this.vaults.vaults() // throws LockedError
+    const result = await importer(data, { password: options.password, onProgress: (done, total) => this.emit('import-progress', { done, total, format }) })
+    const vaultName = options.vault ?? this.vaults.replicaByName(undefined).doc.name
+    let createdVault = false
+    if (!this.vaults.vaults().some(v => v.name === vaultName)) {
+      await this.vaults.createVault(vaultName)
+      createdVault = true
+    }
+    const existing = this.vaults.listItems({ vault: vaultName }).concat(this.vaults.listItems({ vault: vaultName, trashed: true }))
+    const { fresh, skipped } = splitDuplicates(existing, result.items)
+    await this.vaults.createItems(vaultName, fresh as ItemInput[])
+    return { imported: fresh.length, skipped: skipped.length, vault: vaultName, warnings: result.warnings, createdVault }
+  }
+
+  /** Every item (trash included) of one vault, or of all vaults, in the chosen format. */
+  async export (format: string, options: { vault?: string, password?: string } = {}): Promise<ExportResult> {
+    const exporter = exporterFor(format)
+    if (format === 'kith-encrypted' && (options.password === undefined || options.password === '')) {
+      throw new InvalidRequestError('kith-encrypted exports need a password for the file (--password-stdin)')
+    }
+    const items: Item[] = [...this.vaults.listItems({ vault: options.vault }), ...this.vaults.listItems({ vault: options.vault, trashed: true })]
+    const bytes = await exporter(items, { password: options.password, vaultName: options.vault, onProgress: (done, total) => this.emit('export-progress', { done, total, format }) })
+    return { bytes, count: items.length }
+  }
+
+  /**
+   * Moves every live item of `from` that is not the organisation's into `to`, re-encrypted under
+   * the destination vault's key, and deletes it from `from` for good. Trashed items stay.
+   */
+  async migrate (from: string, to: string, orgDomain: string, dryRun: boolean): Promise<MigrationPlan> {
+    const domain = normalizeDomain(orgDomain)
+    if (domain === undefined) throw new InvalidRequestError(`--org-domain must be a domain name such as acme-corp.example, not ${JSON.stringify(orgDomain)}`)
+    if (from === to) throw new InvalidRequestError('--from and --to must be different vaults')
+    const names = this.vaults.vaults().map(v => v.name)
+    if (!names.includes(from)) throw new VaultNotFoundError(from)
+    if (!names.includes(to)) throw new VaultNotFoundError(to)
+    const details: MigrationPlan['details'] = []
+    const toMove: Item[] = []
+    for (const item of this.vaults.listItems({ vault: from })) {
+      const o = ownership(item, domain)
+      if (o.organisation) details.push({ id: item.id, title: item.title, action: 'keep', reason: `the organisation's: ${o.reason}` })
+      else { details.push({ id: item.id, title: item.title, action: 'move', reason: o.reason }); toMove.push(item) }
+    }
+    for (const item of this.vaults.listItems({ vault: from, trashed: true })) {
+      details.push({ id: item.id, title: item.title, action: 'keep', reason: 'in the trash: trashed items stay' })
+    }
+    const plan: MigrationPlan = {
+      moved: toMove.map(i => i.id),
+      kept: details.filter(d => d.action === 'keep').map(d => d.id),
+      details,
+      dryRun
+    }
+    if (dryRun || toMove.length === 0) return plan
+    // copy first, delete second: a crash in between leaves a duplicate, never a loss
+    await this.vaults.createItems(to, toMove.map(({ id: _id, vault: _vault, ...rest }) => rest))
+    await this.vaults.purgeItems(from, plan.moved)
+    return plan
+  }
+}
