@@ -47,7 +47,11 @@ export function useVaultData (onLocked: (notice: string) => void): VaultData {
     setLoaded(true)
   }, [])
   const reloadVaults = useCallback(async () => { setVaults(await api.vaults()) }, [])
+  const pairing = useRef<boolean>()
   const reloadDevices = useCallback(async () => {
+    // a daemon without the network part (no peer id) has no device routes: do not ask (and 404)
+    pairing.current ??= (await api.status()).peerId !== ''
+    if (!pairing.current) { setDevices(null); return }
     try {
       setDevices(await api.devices())
     } catch (err) {

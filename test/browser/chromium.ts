@@ -1,0 +1,60 @@
+/**
+ * Debian's Chromium for the browser tests and the dashboard bench, driven by playwright-core.
+ * When /usr/bin/chromium is missing the browser suites are skipped with a loud warning, except
+ * under CI=true, where they run and fail (CI must install the `chromium` package).
+ */
+import { existsSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { describe } from 'vitest'
+import { chromium, type Browser, type BrowserContext, type Page, type ConsoleMessage } from 'playwright-core'
+import { REPO_ROOT } from '../helpers/daemonProcess.js'
+
+export const CHROMIUM_PATH = process.env.KITH_CHROMIUM ?? '/usr/bin/chromium'
+export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH)
+
+/** The launch flags from the environment notes: quiet, offline, no GPU. */
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+let warned = false
+/** `describe`, or `describe.skip` with a warning naming the package to install (never under CI). */
+export function browserDescribe (): typeof describe {
+  if (HAS_CHROMIUM || process.env.CI === 'true') return describe
+  if (!warned) {
+    warned = true
+    console.warn(`\n${'!'.repeat(78)}\n  SKIPPING the browser tests: ${CHROMIUM_PATH} is missing.\n  Install the Debian package \`chromium\` (apt-get install -y chromium) to run them.\n${'!'.repeat(78)}\n`)
+  }
+  return describe.skip as unknown as typeof describe
+}
+
+/** Builds web-ui/dist when it is missing or stale (the daemon serves it). */
+export function ensureDashboardBuilt (): void {
+  execFileSync(process.execPath, [join(REPO_ROOT, 'web-ui', 'ensureBuilt.mjs')], { stdio: 'inherit' })
+}
+
+/** A fresh headless Chromium (its own temporary profile); extra flags e.g. --host-resolver-rules. */
+export async function launchChromium (extraArgs: string[] = []): Promise<Browser> {
+  if (!HAS_CHROMIUM) throw new Error(`${CHROMIUM_PATH} is missing: install the Debian package \`chromium\` (apt-get install -y chromium)`)
+  return await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS, ...extraArgs], headless: true })
+}
+
+/** Everything a page complained about: console errors, uncaught exceptions, CSP violations. */
+export class PageProblems {
+  readonly messages: string[] = []
+
+  watch (page: Page): Page {
+    page.on('console', (m: ConsoleMessage) => { if (m.type() === 'error' || m.type() === 'warning') this.messages.push(`${m.type()}: ${m.text()}`) })
+    page.on('pageerror', err => this.messages.push(`pageerror: ${err.message}`))
+    return page
+  }
+
+  /** Records securitypolicyviolation events (CSP) in every page of the context. */
+  static async watchCsp (context: BrowserContext): Promise<void> {
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', e => {
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)
+      })
+    })
+  }
+}
