@@ -51,10 +51,8 @@ export class PageProblems {
 
   /** Records securitypolicyviolation events (CSP) in every page of the context. */
   static async watchCsp (context: BrowserContext): Promise<void> {
-    await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', e => {
-        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)
-      })
+    await context.addInitScript({
+      content: "document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
     })
   }
 }
