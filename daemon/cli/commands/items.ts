@@ -7,6 +7,12 @@ import { generatePassword } from '../../service/passwordGenerator.js'
 
 const ITEM_FLAGS = ['title', 'username', 'password', 'url', 'notes', 'totp', 'field', 'hidden-field', 'tag', 'folder', 'vault', 'length']
 
+/** A password from the CSPRNG, shaped by --length and --no-symbols/--no-digits/--no-upper/--no-lower. */
+function generateFromFlags (a: ParsedArgs): string {
+  const length = flag(a, 'length')
+  return generatePassword({ length: length === undefined ? undefined : Number(length), symbols: !has(a, 'no-symbols'), digits: !has(a, 'no-digits'), upper: !has(a, 'no-upper'), lower: !has(a, 'no-lower') })
+}
+
 /** Item fields from flags; only the flags given (so `edit` leaves the rest alone). */
 function itemFromFlags (a: ParsedArgs): Record<string, unknown> {
   const body: Record<string, unknown> = {}
@@ -14,10 +20,7 @@ function itemFromFlags (a: ParsedArgs): Record<string, unknown> {
     const v = flag(a, key)
     if (v !== undefined) body[key] = v
   }
-  if (has(a, 'generate')) {
-    const length = flag(a, 'length')
-    body.password = generatePassword({ length: length === undefined ? undefined : Number(length), symbols: !has(a, 'no-symbols'), digits: !has(a, 'no-digits'), upper: !has(a, 'no-upper'), lower: !has(a, 'no-lower') })
-  }
+  if (has(a, 'generate')) body.password = generateFromFlags(a)
   if (a.flags.has('url')) body.urls = flagAll(a, 'url')
   if (a.flags.has('tag')) body.tags = flagAll(a, 'tag')
   const fields = [...flagAll(a, 'field').map(f => [f, false] as const), ...flagAll(a, 'hidden-field').map(f => [f, true] as const)]
@@ -175,8 +178,7 @@ export const generateCommand: Command = {
   summary: 'print a random password (needs no daemon)',
   async run (ctx) {
     allowOnly(ctx.args, ['length'], ['no-symbols', 'no-digits', 'no-upper', 'no-lower'])
-    const length = flag(ctx.args, 'length')
-    const password = generatePassword({ length: length === undefined ? undefined : Number(length), symbols: !has(ctx.args, 'no-symbols'), digits: !has(ctx.args, 'no-digits'), upper: !has(ctx.args, 'no-upper'), lower: !has(ctx.args, 'no-lower') })
+    const password = generateFromFlags(ctx.args)
     ctx.out(password, { password })
   }
 }
