@@ -6,12 +6,20 @@ import { ImportError } from './errors.js'
 import type { Warnings } from './warnings.js'
 
 /** One data row, read through the header. */
-export interface CsvRecord {
-  /** the cell of the first column (of `names`) present in the header, '' when none is */
-  get: (...names: string[]) => string
+export class CsvRecord {
+  constructor (readonly cells: string[], private readonly row: number, private readonly index: ReadonlyMap<string, number>) {}
+
   /** "row 17" */
-  location: string
-  cells: string[]
+  get location (): string { return `row ${this.row}` }
+
+  /** The cell of the first column (of `names`) present in the header, '' when none is. */
+  get (...names: string[]): string {
+    for (const name of names) {
+      const i = this.index.get(name) ?? this.index.get(name.toLowerCase())
+      if (i !== undefined) return this.cells[i] ?? ''
+    }
+    return ''
+  }
 }
 
 /** A CSV file read against its header row. */
@@ -78,8 +86,9 @@ export class CsvTable {
    * cells, or a short last row cut off without a line end, is an ImportError naming the row.
    */
   record (row: CsvRow): CsvRecord {
-    const location = `row ${row.row}`
     let cells = row.cells
+    if (cells.length === this.width) return new CsvRecord(cells, row.row, this.index)
+    const location = `row ${row.row}`
     if (cells.length < this.width) {
       if (row === this.rows[this.rows.length - 1] && !this.endsWithNewline) {
         throw new ImportError(this.format, `the file ends in the middle of a row (${cells.length} of ${this.width} cells): is it truncated?`, { location })
@@ -89,13 +98,6 @@ export class CsvTable {
     } else if (cells.length > this.width && cells.slice(this.width).some(c => c !== '')) {
       throw new ImportError(this.format, `${cells.length} cells where the header has ${this.width}: an unquoted separator or a quoting error shifted the columns`, { location })
     }
-    const get = (...names: string[]): string => {
-      for (const name of names) {
-        const i = this.index.get(name.toLowerCase())
-        if (i !== undefined) return cells[i] ?? ''
-      }
-      return ''
-    }
-    return { get, location, cells }
+    return new CsvRecord(cells, row.row, this.index)
   }
 }

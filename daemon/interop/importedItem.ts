@@ -13,11 +13,11 @@ export function makeItem (from: Partial<ImportedItem>): ImportedItem {
     title: from.title ?? '',
     username: from.username ?? '',
     password: from.password ?? '',
-    urls: (from.urls ?? []).map(u => u.trim()).filter(u => u !== ''),
+    urls: from.urls === undefined ? [] : from.urls.map(u => u.trim()).filter(u => u !== ''),
     notes: normaliseNewlines(from.notes ?? ''),
     totp: from.totp ?? null,
-    fields: (from.fields ?? []).map(f => ({ name: f.name, value: normaliseNewlines(f.value), hidden: f.hidden })),
-    tags: [...new Set((from.tags ?? []).map(t => t.trim()).filter(t => t !== ''))],
+    fields: from.fields === undefined ? [] : from.fields.map(f => ({ name: f.name, value: normaliseNewlines(f.value), hidden: f.hidden })),
+    tags: from.tags === undefined || from.tags.length === 0 ? [] : [...new Set(from.tags.map(t => t.trim()).filter(t => t !== ''))],
     folder: normaliseFolder(from.folder ?? ''),
     favorite: from.favorite ?? false,
     trashed: from.trashed ?? false
@@ -29,6 +29,7 @@ export function makeItem (from: Partial<ImportedItem>): ImportedItem {
 
 /** 'a//b/' → 'a/b': no empty segments, no leading or trailing slash. */
 export function normaliseFolder (path: string): string {
+  if (path === '') return ''
   return path.split('/').map(s => s.trim()).filter(s => s !== '').join('/')
 }
 
