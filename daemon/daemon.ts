@@ -19,6 +19,7 @@ import type { Hono, Context } from 'hono'
 import type { Authenticator } from './api/auth.js'
 import type { EventEmitter } from 'node:events'
 import { dashboardExtension } from './api/dashboard/index.js'
+import { deviceSyncExtension } from './deviceSync.js'
 
 export interface DaemonOptions {
   home: string
@@ -72,7 +73,8 @@ export type ExtensionFactory = (ctx: DaemonContext) => Promise<DaemonExtension> 
 
 /** The parts beyond the core, started in this order and stopped in reverse. */
 const EXTENSIONS: ExtensionFactory[] = [
-  ctx => dashboardExtension(ctx)
+  ctx => dashboardExtension(ctx),
+  ctx => deviceSyncExtension(ctx)
 ]
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])

@@ -21,6 +21,7 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   DeviceNotFoundError: [404, 'device_not_found'],
   InvitationError: [400, 'invitation_refused'],
   PairingError: [502, 'pairing_failed'],
+  DeviceRequestError: [400, 'invalid_request'],
   ImportError: [400, 'import_failed'],
   UnknownFormatError: [400, 'unknown_format'],
   PasswordRequiredError: [400, 'password_required'],

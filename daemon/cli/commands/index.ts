@@ -5,11 +5,13 @@ import { initCommand, unlockCommand, lockCommand, vaultListCommand, vaultCreateC
 import { importCommand, exportCommand, migrateCommand, destroyCommand } from './transfers.js'
 import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
 import { openCommand } from './open.js'
+import { pairInviteCommand, pairJoinCommand, devicesCommand, devicesRevokeCommand } from './devices.js'
 
 export const COMMANDS: Command[] = [
   daemonCommand, startCommand, stopCommand, statusCommand,
   initCommand, unlockCommand, lockCommand, vaultListCommand, vaultCreateCommand,
   addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand,
   importCommand, exportCommand, migrateCommand, destroyCommand,
+  pairInviteCommand, pairJoinCommand, devicesCommand, devicesRevokeCommand,
   openCommand
 ]

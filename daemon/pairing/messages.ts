@@ -1,0 +1,118 @@
+/**
+ * The pairing protocol's messages (one stream, joiner ↔ inviter; docs/protocol.md has the sequence).
+ * Frame := u8 type • body; `bytes`/`string` are u32-length-prefixed.
+ *
+ *   J→I HELLO     0x21  u16 version • invitationId(16) • nonceJ(32) • ephemeralPublic(32) • string name
+ *   I→J CHALLENGE 0x22  nonceI(32)
+ *   J→I PROOF     0x23  mac(32) = HMAC(key, "joiner" • T)
+ *   I→J WELCOME   0x24  mac(32) = HMAC(key, "inviter" • T) • u32 n • n × bytes rosterRecord
+ *                       • u32 m • m × (vaultId(16) • u32 epoch • bytes sealedBox)
+ *   J→I DONE      0x25  bytes keysRecord (the joiner's own KEYS roster record)
+ *   I→J ACK       0x26  (empty)
+ *   either REFUSED 0x2f u8 code • string message
+ *
+ * T = SHA-256("kith-pair-v1" • invitationId • inviter(32) • joiner(32) • nonceJ • nonceI
+ *             • ephemeralPublic • string name); key = HKDF of the invitation secret (Invitation.ts).
+ */
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { BinaryWriter } from '../codec/BinaryWriter.js'
+import { BinaryReader } from '../codec/BinaryReader.js'
+import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
+import { PairingError } from './errors.js'
+
+export const PAIR_PROTOCOL = '/kith/pair/1.0.0'
+export const PAIR_VERSION = 1
+export const MAX_PAIR_FRAME = 16 * 1024 * 1024
+
+export enum PairType { Hello = 0x21, Challenge = 0x22, Proof = 0x23, Welcome = 0x24, Done = 0x25, Ack = 0x26, Refused = 0x2f }
+
+export enum RefusedCode { UnknownInvitation = 1, InUse = 2, WrongProof = 3, InviterLocked = 4, DeviceRemoved = 5, ProtocolError = 6 }
+
+export interface SealedGrant { vaultId: string, epoch: number, box: Uint8Array }
+
+export type PairMessage =
+  | { type: PairType.Hello, version: number, invitationId: Uint8Array, nonce: Uint8Array, ephemeralPublic: Uint8Array, name: string }
+  | { type: PairType.Challenge, nonce: Uint8Array }
+  | { type: PairType.Proof, mac: Uint8Array }
+  | { type: PairType.Welcome, mac: Uint8Array, records: Uint8Array[], grants: SealedGrant[] }
+  | { type: PairType.Done, keysRecord: Uint8Array }
+  | { type: PairType.Ack }
+  | { type: PairType.Refused, code: RefusedCode, message: string }
+
+export function encodePair (m: PairMessage): Uint8Array {
+  const w = new BinaryWriter().u8(m.type)
+  switch (m.type) {
+    case PairType.Hello: w.u16(m.version).raw(m.invitationId).raw(m.nonce).raw(m.ephemeralPublic).string(m.name.slice(0, 200)); break
+    case PairType.Challenge: w.raw(m.nonce); break
+    case PairType.Proof: w.raw(m.mac); break
+    case PairType.Welcome:
+      w.raw(m.mac).u32(m.records.length)
+      for (const r of m.records) w.bytes(r)
+      w.u32(m.grants.length)
+      for (const g of m.grants) w.raw(fromHex(g.vaultId)).u32(g.epoch).bytes(g.box)
+      break
+    case PairType.Done: w.bytes(m.keysRecord); break
+    case PairType.Ack: break
+    case PairType.Refused: w.u8(m.code).string(m.message.slice(0, 300)); break
+  }
+  return w.finish()
+}
+
+export function decodePair (bytes: Uint8Array): PairMessage {
+  try {
+    const r = new BinaryReader(bytes)
+    const type = r.u8()
+    let m: PairMessage
+    switch (type) {
+      case PairType.Hello: m = { type, version: r.u16(), invitationId: Uint8Array.from(r.raw(16)), nonce: Uint8Array.from(r.raw(32)), ephemeralPublic: Uint8Array.from(r.raw(32)), name: r.string(1024) }; break
+      case PairType.Challenge: m = { type, nonce: Uint8Array.from(r.raw(32)) }; break
+      case PairType.Proof: m = { type, mac: Uint8Array.from(r.raw(32)) }; break
+      case PairType.Welcome: {
+        const mac = Uint8Array.from(r.raw(32))
+        const n = r.u32()
+        if (n > 10_000) throw new Error('too many roster records')
+        const records: Uint8Array[] = []
+        for (let i = 0; i < n; i++) records.push(Uint8Array.from(r.bytes(64 * 1024)))
+        const k = r.u32()
+        if (k > 100_000) throw new Error('too many grants')
+        const grants: SealedGrant[] = []
+        for (let i = 0; i < k; i++) grants.push({ vaultId: toHex(r.raw(16)), epoch: r.u32(), box: Uint8Array.from(r.bytes(4096)) })
+        m = { type, mac, records, grants }
+        break
+      }
+      case PairType.Done: m = { type, keysRecord: Uint8Array.from(r.bytes(64 * 1024)) }; break
+      case PairType.Ack: m = { type }; break
+      case PairType.Refused: m = { type, code: r.u8(), message: r.string(1024) }; break
+      default: throw new Error(`unknown pairing message type 0x${type.toString(16)}`)
+    }
+    r.end()
+    return m
+  } catch (err) {
+    throw new PairingError(`malformed pairing message: ${(err as Error).message}`)
+  }
+}
+
+export interface TranscriptParts {
+  invitationId: Uint8Array
+  inviter: string
+  joiner: string
+  joinerNonce: Uint8Array
+  inviterNonce: Uint8Array
+  ephemeralPublic: Uint8Array
+  name: string
+}
+
+export function transcript (t: TranscriptParts): Uint8Array {
+  return sha256(new BinaryWriter().raw(utf8('kith-pair-v1')).raw(t.invitationId).raw(fromHex(t.inviter)).raw(fromHex(t.joiner))
+    .raw(t.joinerNonce).raw(t.inviterNonce).raw(t.ephemeralPublic).string(t.name).finish())
+}
+
+export function proofMac (key: Uint8Array, role: 'joiner' | 'inviter', t: Uint8Array): Uint8Array {
+  return hmac(sha256, key, concatBytes(utf8(role), t))
+}
+
+/** The associated data Keyring binds to a sealed vault key (must match keyring/Keyring.ts grantAad). */
+export function grantAad (vaultId: string, epoch: number, deviceId: string): Uint8Array {
+  return concatBytes(utf8(`kith-grant/${vaultId}/${epoch}/`), fromHex(deviceId))
+}

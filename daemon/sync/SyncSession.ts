@@ -1,0 +1,288 @@
+/**
+ * One sync session with one paired device over one stream. Both sides send HELLO, then what the
+ * other lacks (roster records, its grants), then VAULT (a seq vector per vault). On a peer's VAULT
+ * each side pumps what the peer is missing — snapshots first when the envelopes it needs were
+ * compacted away, then envelopes in seq order per author — and afterwards pushes every new
+ * envelope live. Received envelopes go through the replica, which verifies the author's roster
+ * membership, the signature and the next seq before storing; any violation ends the session.
+ */
+import type { FrameStream } from '../network/NetworkAdapter.js'
+import { Channel } from './Channel.js'
+import { ByeReason, envelopeHeader, MsgType, PROTOCOL_VERSION, ProtocolError, snapshotHeader, type Message, type SeqVector } from './messages.js'
+import type { GrantsPort, Log, RosterPort, VaultsPort } from './ports.js'
+
+/** Envelopes per ENVELOPES message while catching up, and their byte budget. */
+const BATCH_COUNT = 256
+const BATCH_BYTES = 192 * 1024
+
+export interface SessionContext {
+  self: string
+  vaults: VaultsPort
+  roster: RosterPort
+  grants: GrantsPort
+  addrs: () => string[]
+  log: Log
+  /** after HELLO: whether to keep this session (false: a duplicate; it closes) */
+  onHello: (session: SyncSession) => boolean
+  /** the peer finished sending what we lacked in a vault */
+  onCaughtUp: (session: SyncSession, vaultId: string) => void
+  /** a snapshot changed a vault's vector without envelope events: other sessions should pump */
+  onVaultAdvanced: (vaultId: string) => void
+}
+
+const short = (id: string): string => id.slice(0, 12) + '…'
+
+export class SyncSession {
+  readonly channel: Channel
+  readonly peer: string
+  peerAddrs: string[] = []
+  ready = false
+  /** per vault: what the peer holds, as far as we know (its VAULT vector plus what we sent or got from it) */
+  private readonly peerVectors = new Map<string, SeqVector>()
+  private readonly pumping = new Set<string>()
+  private readonly pumpAgain = new Set<string>()
+  private readonly caughtUpSent = new Set<string>()
+  /** vaults the peer said it has finished sending us */
+  readonly caughtUp = new Set<string>()
+  readonly startedAt = Date.now()
+  envelopesIn = 0
+  envelopesOut = 0
+  private ended = false
+  private readonly finished: Promise<void>
+  private finish!: () => void
+
+  constructor (stream: FrameStream, readonly initiator: string, private readonly ctx: SessionContext) {
+    this.channel = new Channel(stream)
+    this.peer = stream.remote
+    this.finished = new Promise(resolve => { this.finish = resolve })
+  }
+
+  get closed (): boolean { return this.ended }
+  /** resolves once the session has ended */
+  get done (): Promise<void> { return this.finished }
+
+  /** Runs the session until either side ends it; never throws. */
+  async run (): Promise<void> {
+    const { ctx } = this
+    try {
+      this.channel.send({ type: MsgType.Hello, version: PROTOCOL_VERSION, deviceId: ctx.self, addrs: ctx.addrs(), roster: ctx.roster.vector() })
+      const first = await this.channel.next()
+      if (first === undefined) throw new Error('the stream closed before HELLO (refused or shutting down)')
+      const hello = first.message
+      if (hello.type !== MsgType.Hello) throw new ProtocolError(`expected HELLO, got message type ${hello.type}`)
+      if (hello.version !== PROTOCOL_VERSION) throw new ProtocolError(`unsupported protocol version ${hello.version}`)
+      if (hello.deviceId !== this.peer) throw new ProtocolError('HELLO names another device than the authenticated one')
+      this.channel.processed(first.bytes)
+      this.peerAddrs = hello.addrs
+      if (!ctx.onHello(this)) {
+        await this.channel.close(ByeReason.Duplicate, 'another session with this device is kept')
+        return
+      }
+      this.ready = true
+      const records = ctx.roster.recordsAfter(hello.roster)
+      if (records.length > 0) this.channel.send({ type: MsgType.Roster, records })
+      const grants = await ctx.grants.grantsFor(this.peer)
+      if (grants.length > 0) this.channel.send({ type: MsgType.Grants, grants })
+      for (const replica of ctx.vaults.all()) this.channel.send({ type: MsgType.Vault, vaultId: replica.vaultId, vector: replica.vector(), replyWanted: false })
+      while (!this.ended) {
+        const got = await this.channel.next()
+        if (got === undefined) break
+        if (got.message.type === MsgType.Bye) {
+          if (got.message.reason === ByeReason.ProtocolError) ctx.log('warn', `sync: ${short(this.peer)} ended the session: ${got.message.message}`)
+          break
+        }
+        await this.handle(got.message)
+        this.channel.processed(got.bytes)
+      }
+      await this.channel.close(ByeReason.Done)
+    } catch (err) {
+      const e = err as Error
+      if (e.name === 'ProtocolError' || e.name === 'RejectedEnvelopeError' || e.name === 'FrameLimitError') {
+        ctx.log('warn', `sync: rejected data from ${short(this.peer)} (${e.name}: ${e.message}); closing the session, nothing from it was stored`)
+        await this.channel.close(ByeReason.ProtocolError, e.message).catch(() => {})
+      } else if (!this.ended) {
+        ctx.log('debug', `sync: session with ${short(this.peer)} ended: ${e.message}`)
+        this.channel.abort(e)
+      }
+    } finally {
+      this.ended = true
+      this.ready = false
+      this.finish()
+    }
+  }
+
+  /** Ends the session with a reason (duplicate, shutting down, revoked). */
+  async close (reason: ByeReason, message = ''): Promise<void> {
+    if (this.ended) return
+    this.ended = true
+    this.ready = false
+    await this.channel.close(reason, message).catch(() => {})
+    this.finish()
+  }
+
+  private peerVector (vaultId: string): SeqVector {
+    let v = this.peerVectors.get(vaultId)
+    if (v === undefined) { v = new Map(); this.peerVectors.set(vaultId, v) }
+    return v
+  }
+
+  private async handle (m: Message): Promise<void> {
+    const { ctx } = this
+    switch (m.type) {
+      case MsgType.Hello:
+        throw new ProtocolError('a second HELLO')
+      case MsgType.Roster: {
+        const { rejected } = await ctx.roster.receive(m.records, this.peer)
+        if (rejected > 0) ctx.log('warn', `sync: ${rejected} roster record(s) from ${short(this.peer)} were refused`)
+        return
+      }
+      case MsgType.Grants:
+        await ctx.grants.receive(m.grants, this.peer)
+        return
+      case MsgType.Vault: {
+        const pv = this.peerVector(m.vaultId)
+        for (const [author, seq] of m.vector) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
+        const replica = ctx.vaults.get(m.vaultId)
+        if (replica === undefined) return
+        if (m.replyWanted) this.channel.send({ type: MsgType.Vault, vaultId: m.vaultId, vector: replica.vector(), replyWanted: false })
+        this.schedulePump(m.vaultId)
+        return
+      }
+      case MsgType.Envelopes:
+        for (const bytes of m.envelopes) await this.receiveEnvelope(bytes)
+        return
+      case MsgType.Snapshot: {
+        const h = snapshotHeader(m.snapshot)
+        const replica = ctx.vaults.get(h.vaultId)
+        if (replica === undefined) throw new ProtocolError('a snapshot for a vault this device did not announce')
+        await replica.receiveSnapshot(m.snapshot)
+        const pv = this.peerVector(h.vaultId)
+        for (const [author, seq] of h.vector) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
+        ctx.onVaultAdvanced(h.vaultId)
+        return
+      }
+      case MsgType.CaughtUp:
+        this.caughtUp.add(m.vaultId)
+        ctx.onCaughtUp(this, m.vaultId)
+        return
+      case MsgType.Credit: case MsgType.Bye:
+        return
+    }
+  }
+
+  private async receiveEnvelope (bytes: Uint8Array): Promise<void> {
+    const h = envelopeHeader(bytes)
+    const replica = this.ctx.vaults.get(h.vaultId)
+    if (replica === undefined) throw new ProtocolError('an envelope for a vault this device did not announce')
+    const bound = this.ctx.roster.envelopeBound(h.author, h.vaultId)
+    if (bound !== undefined && h.seq > bound) throw new ProtocolError(`envelope ${h.seq} by removed device ${short(h.author)} was written after its removal`)
+    const pv = this.peerVector(h.vaultId)
+    // the peer holds it: never echo it back (set before receive, which fires the live-push event)
+    if (h.seq > (pv.get(h.author) ?? 0)) pv.set(h.author, h.seq)
+    if (await replica.receive(bytes)) this.envelopesIn++
+  }
+
+  /** A new durable envelope on this device: push it now if it is the next one the peer needs. */
+  offer (vaultId: string, author: string, seq: number, bytes: Uint8Array): void {
+    if (!this.ready) return
+    const pv = this.peerVectors.get(vaultId)
+    if (pv === undefined) return
+    const have = pv.get(author) ?? 0
+    if (seq <= have) return
+    if (seq === have + 1 && !this.pumping.has(vaultId)) {
+      pv.set(author, seq)
+      this.envelopesOut++
+      this.channel.send({ type: MsgType.Envelopes, envelopes: [bytes] })
+      return
+    }
+    this.schedulePump(vaultId)
+  }
+
+  /** Tells the peer this device now holds a vault (a key arrived mid-session). */
+  announceVault (vaultId: string): void {
+    if (!this.ready) return
+    const replica = this.ctx.vaults.get(vaultId)
+    if (replica === undefined) return
+    this.channel.send({ type: MsgType.Vault, vaultId, vector: replica.vector(), replyWanted: true })
+    if (this.peerVectors.has(vaultId)) this.schedulePump(vaultId)
+  }
+
+  sendRoster (records: Uint8Array[]): void {
+    if (this.ready && records.length > 0) this.channel.send({ type: MsgType.Roster, records })
+  }
+
+  sendGrants (grants: Uint8Array[]): void {
+    if (this.ready && grants.length > 0) this.channel.send({ type: MsgType.Grants, grants })
+  }
+
+  schedulePump (vaultId: string): void {
+    if (!this.ready || !this.peerVectors.has(vaultId)) return
+    if (this.pumping.has(vaultId)) { this.pumpAgain.add(vaultId); return }
+    this.pumping.add(vaultId)
+    this.pump(vaultId)
+      .catch(err => {
+        this.ctx.log('warn', `sync: sending vault ${vaultId.slice(0, 8)} to ${short(this.peer)} failed: ${(err as Error).message}`)
+      })
+      .finally(() => {
+        this.pumping.delete(vaultId)
+        if (this.pumpAgain.delete(vaultId)) this.schedulePump(vaultId)
+      })
+  }
+
+  /** Sends what the peer lacks of one vault, in order, within the channel's flow control. */
+  private async pump (vaultId: string): Promise<void> {
+    const replica = this.ctx.vaults.get(vaultId)
+    const pv = this.peerVectors.get(vaultId)
+    if (replica === undefined || pv === undefined) return
+    let offeredSnapshots = false
+    while (this.ready) {
+      const behind = [...replica.vector()].filter(([author, seq]) => seq > (pv.get(author) ?? 0))
+      if (behind.length === 0) break
+      if (!offeredSnapshots) {
+        let compacted = false
+        for (const [author] of behind) {
+          const first = await replica.firstEnvelopeSeq(author)
+          if (first === undefined || first > (pv.get(author) ?? 0) + 1) compacted = true
+        }
+        if (compacted) {
+          offeredSnapshots = true
+          for (const snapshot of await replica.snapshots()) {
+            const h = snapshotHeader(snapshot)
+            if (![...h.vector].some(([author, seq]) => seq > (pv.get(author) ?? 0))) continue
+            this.channel.send({ type: MsgType.Snapshot, snapshot })
+            for (const [author, seq] of h.vector) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
+            await this.channel.waitForRoom()
+          }
+          continue
+        }
+      }
+      let progressed = false
+      for (const [author, seq] of behind) {
+        const have = pv.get(author) ?? 0
+        if (seq <= have) continue
+        const stored = await replica.envelopesAfter(author, have, BATCH_COUNT)
+        const batch: Uint8Array[] = []
+        let next = have + 1
+        let size = 0
+        for (const bytes of stored) {
+          if (envelopeHeader(bytes).seq !== next || (size > 0 && size + bytes.length > BATCH_BYTES)) break
+          batch.push(bytes)
+          size += bytes.length
+          next++
+        }
+        if (batch.length === 0) continue
+        if (!this.ready) return
+        pv.set(author, next - 1)
+        this.envelopesOut += batch.length
+        this.channel.send({ type: MsgType.Envelopes, envelopes: batch })
+        progressed = true
+        await this.channel.waitForRoom()
+      }
+      if (!progressed) break
+    }
+    if (this.ready && !this.caughtUpSent.has(vaultId)) {
+      this.caughtUpSent.add(vaultId)
+      this.channel.send({ type: MsgType.CaughtUp, vaultId })
+    }
+  }
+}

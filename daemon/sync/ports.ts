@@ -1,0 +1,43 @@
+/**
+ * What sync needs from the layers it does not import (the composition root passes objects that fit):
+ * vault replicas, the device roster, and vault-key grants.
+ */
+import type { SeqVector } from './messages.js'
+
+export type Log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
+
+/** One vault's sealed log (VaultReplica fits). */
+export interface ReplicaPort {
+  readonly vaultId: string
+  /** author → highest seq held contiguously (snapshots included) */
+  vector: () => SeqVector
+  envelopesAfter: (author: string, seq: number, limit?: number) => Promise<Uint8Array[]>
+  firstEnvelopeSeq: (author: string) => Promise<number | undefined>
+  snapshots: () => Promise<Uint8Array[]>
+  /** verifies author, signature and seq, stores, applies when unlocked; false when already held; throws RejectedEnvelopeError */
+  receive: (bytes: Uint8Array) => Promise<boolean>
+  receiveSnapshot: (bytes: Uint8Array) => Promise<void>
+}
+
+export interface VaultsPort {
+  get: (vaultId: string) => ReplicaPort | undefined
+  all: () => ReplicaPort[]
+}
+
+/** The signed device roster as sync exchanges it. */
+export interface RosterPort {
+  vector: () => SeqVector
+  /** records the holder of `vector` lacks, in (author, seq) order */
+  recordsAfter: (vector: SeqVector) => Uint8Array[]
+  receive: (records: Uint8Array[], from: string) => Promise<{ accepted: number, rejected: number }>
+  isMember: (deviceId: string) => boolean
+  /** For a removed device: the highest seq of its envelopes still accepted in a vault; undefined for current devices. */
+  envelopeBound: (author: string, vaultId: string) => number | undefined
+}
+
+/** Vault keys sealed to devices, signed by the device that sealed them. */
+export interface GrantsPort {
+  /** the signed grants this device holds that are addressed to `deviceId` */
+  grantsFor: (deviceId: string) => Promise<Uint8Array[]>
+  receive: (grants: Uint8Array[], from: string) => Promise<void>
+}
