@@ -1,12 +1,10 @@
-/**
- * A CSV reader for exports: RFC 4180 quoting, embedded newlines, CRLF/LF/CR, `;` or tab separators detected from
- * the header, and leniency for the stray quotes real exporters write. Unclosed quotes are errors naming the row.
- */
+/** A CSV reader for exports: RFC 4180 quoting, embedded newlines, CRLF/LF/CR, `;`/tab detection, lenient stray quotes. */
 import { ImportError } from './errors.js'
 
 /** One record: its cells, its 1-based row number (the header is row 1, blank lines are not counted) and first line. */
 export interface CsvRow { cells: string[], row: number, line: number }
 
+/** What parseCsv returns. */
 export interface CsvParseResult {
   /** every non-blank record, the header first */
   rows: CsvRow[]

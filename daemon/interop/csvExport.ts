@@ -1,7 +1,4 @@
-/**
- * Exports a Bitwarden-compatible CSV (folder,favorite,type,name,notes,fields,login_uri,login_username,login_password,
- * login_totp) that most managers import. Lossy: trashed items are left out and fields lose their hidden flag.
- */
+/** Exports a Bitwarden-compatible CSV that most managers import (lossy: no trash, no hidden flags, no times). */
 import { formatCsv } from './csvWriter.js'
 import { tagsToField } from './tagsField.js'
 import type { Exporter } from './types.js'

@@ -1,7 +1,4 @@
-/**
- * Prepares kdbxweb for Node once: native Argon2 (argon2d/argon2id, raw hash) and a parse hook that keeps the TAB
- * characters kdbxweb 2.1.1 otherwise strips from unprotected values (keeweb/keeweb#1727).
- */
+/** Prepares kdbxweb once: native Argon2 (argon2d/argon2id) and a parse hook that keeps TABs kdbxweb 2.1.1 strips. */
 import argon2 from 'argon2'
 import kdbxweb from 'kdbxweb'
 

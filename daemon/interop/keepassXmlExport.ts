@@ -1,7 +1,4 @@
-/**
- * Exports KeePass 2 XML that `keepassxc-cli import` and KeePass accept: folders as groups under a root named after the
- * vault, trashed items in a Recycle Bin (mirroring their folders), protected password/hidden fields, `otp`, KP2A_URL_n.
- */
+/** Exports KeePass 2 XML that `keepassxc-cli import` and KeePass accept: groups, Recycle Bin, protected fields, otp, KP2A_URL_n. */
 import { createHash } from 'node:crypto'
 import type { Item } from '../vault/Item.js'
 import { FAVORITE_KEY } from './keepassEntry.js'
@@ -81,7 +78,11 @@ async function group (name: string, id: string, node: Node, progress: Progress, 
   return out.join('\n')
 }
 
-/** Exports KeePass 2 XML; the root group is named after `options.vaultName` (default "Kith"). */
+/**
+ * Exports KeePass 2 XML. Folders become groups under a root named after `options.vaultName` (default "Kith");
+ * trashed items go to a Recycle Bin with subgroups mirroring their folders; the password, hidden fields and `otp`
+ * are written with ProtectInMemory; extra URLs as KP2A_URL_1…; favourites as entry CustomData `Kith/Favorite`.
+ */
 export const exportKeepassXml: Exporter = async (items, options) => {
   const name = options.vaultName !== undefined && options.vaultName !== '' ? options.vaultName : 'Kith'
   const now = new Date().toISOString()

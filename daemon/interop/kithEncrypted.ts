@@ -1,8 +1,4 @@
-/**
- * kith-encrypted: kith-json sealed with XChaCha20-Poly1305 under an Argon2id key. Layout (big-endian):
- * "KITHENC" • u8 version=1 • u8 kdf=1 (Argon2id v1.3) • u32 m KiB • u32 t • u32 p • salt[16] • u32 ciphertext length •
- * nonce[24] • ciphertext (with 16-byte tag). The whole 65-byte header, nonce included, is the AEAD's associated data.
- */
+/** kith-encrypted: kith-json sealed with XChaCha20-Poly1305 under an Argon2id-derived key (layout on HEADER_BYTES). */
 import { DecryptionError } from '../crypto/errors.js'
 import { NONCE_BYTES, TAG_BYTES, newNonce, open, sealWithNonce } from '../crypto/aead.js'
 import { ARGON2_FLOOR, argon2id, hkdf, SALT_BYTES, type Argon2Params } from '../crypto/kdf.js'
@@ -18,10 +14,15 @@ import type { ExportOptions, Exporter, Importer } from './types.js'
 const FORMAT = 'kith-encrypted'
 /** The file's first 7 bytes. */
 export const KITH_ENCRYPTED_MAGIC = 'KITHENC'
+/** The layout version this build writes and reads. */
 export const KITH_ENCRYPTED_VERSION = 1
 /** KDF id 1: Argon2id version 1.3, 32-byte output, then HKDF-SHA256 with {@link KEY_INFO}. */
 export const KDF_ARGON2ID = 1
-/** Bytes before the ciphertext: magic 7 + version 1 + kdf 1 + m,t,p 12 + salt 16 + length 4 + nonce 24. */
+/**
+ * Bytes before the ciphertext. Layout, big-endian: "KITHENC" • u8 version=1 • u8 kdf=1 (Argon2id v1.3) • u32 m (KiB) •
+ * u32 t • u32 p • salt[16] • u32 ciphertext length • nonce[24], then the XChaCha20-Poly1305 ciphertext (16-byte tag last).
+ * All 65 header bytes, nonce included, are the AEAD's associated data (docs/interop.md).
+ */
 export const HEADER_BYTES = 65
 const KEY_INFO = 'kith-encrypted v1 file key'
 const MAX_PARAMS: Argon2Params = { m: 4 * 1024 * 1024, t: 64, p: 64 }

@@ -1,7 +1,4 @@
-/**
- * kith-json: Kith's own plain export, `{"format":"kith-json","version":1,"vault":…,"exportedAt":…,"items":[…]}`,
- * each item every field of a Kith item. Lossless; versioned so later layouts can still read version 1.
- */
+/** kith-json: Kith's lossless, versioned plain export `{"format":"kith-json","version":1,"vault":…,"items":[…]}`. */
 import type { CustomField, Item } from '../vault/Item.js'
 import { ExportError, ImportError } from './errors.js'
 import { makeItem } from './importedItem.js'

@@ -17,6 +17,7 @@ import { importOnePassword1pux } from './onePassword1pux.js'
 import { importOnePasswordCsv } from './onePasswordCsv.js'
 import { EXPORT_FORMATS, IMPORT_FORMATS, type ExportFormat, type Exporter, type ImportFormat, type Importer } from './types.js'
 
+/** Re-exported so callers need only the registry. */
 export { EXPORT_FORMATS, IMPORT_FORMATS, type ExportFormat, type ImportFormat } from './types.js'
 export { dedupeKey, splitDuplicates, type ItemLike } from './dedupe.js'
 export { detectFormat } from './detect.js'

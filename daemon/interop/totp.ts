@@ -5,6 +5,7 @@ import type { CustomField } from '../vault/Item.js'
 /** Who the code is for: becomes the URI's issuer and label. */
 export interface TotpContext { title: string, username: string }
 
+/** The parameters of a TOTP generator; absent ones take the RFC 6238 defaults (6 digits, 30 s, SHA1). */
 export interface TotpSettings { secret: string, digits?: number, period?: number, algorithm?: string, encoder?: 'steam' }
 
 /** The result: a URI or null; `unrecognised` holds a value that was neither (the caller keeps it as a hidden field). */

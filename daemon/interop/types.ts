@@ -22,12 +22,14 @@ export interface ImportResult {
 /** Called now and then while a large file is processed; `done` goes from 0 to `total`. */
 export type ProgressCallback = (done: number, total: number) => void
 
+/** Options every importer takes. */
 export interface ImportOptions {
   /** for password-protected files (encrypted Bitwarden JSON, KDBX, kith-encrypted) */
   password?: string
   onProgress?: ProgressCallback
 }
 
+/** Options every exporter takes. */
 export interface ExportOptions {
   /** required by kith-encrypted */
   password?: string
@@ -47,8 +49,10 @@ export const IMPORT_FORMATS = [
   'bitwarden-json', 'bitwarden-csv', '1password-1pux', '1password-csv', 'keepass-xml', 'keepass-csv', 'kdbx',
   'chrome-csv', 'firefox-csv', 'lastpass-csv', 'kith-json', 'kith-encrypted'
 ] as const
+/** An import format name. */
 export type ImportFormat = typeof IMPORT_FORMATS[number]
 
 /** The file formats Kith writes. */
 export const EXPORT_FORMATS = ['kith-json', 'kith-encrypted', 'bitwarden-json', 'keepass-xml', 'csv'] as const
+/** An export format name. */
 export type ExportFormat = typeof EXPORT_FORMATS[number]

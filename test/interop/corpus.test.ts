@@ -1,8 +1,7 @@
-/**
- * Every real export in ../shared/interop/public/ is imported and compared with EXPECTED.json: the item count and,
- * item by item in file order, the fields EXPECTED lists. Where Kith's model differs from EXPECTED's neutral shape the
- * adaptation is explicit below (root group not a folder, titles from hosts, TOTP secrets as otpauth URIs, …).
- */
+/** Every real export in ../shared/interop/public/ against EXPECTED.json: counts, then each listed field, item by item. */
+
+// Where Kith's model differs from EXPECTED's neutral shape the adaptation is explicit below
+// (root group not a folder, titles from hosts, TOTP secrets as otpauth URIs, …).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'

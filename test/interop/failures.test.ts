@@ -1,7 +1,4 @@
-/**
- * Bad input gives a clear ImportError naming the format and where it broke: garbled bytes, another format than named,
- * truncation, wrong or missing passwords, oversize files. A 50 MB export imports with progress. Importers are all or nothing.
- */
+/** Bad input is a clear ImportError naming format and place (garbled, wrong format, truncated, passwords, size); 50 MB imports. */
 import { zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { MAX_IMPORT_BYTES } from '../../daemon/interop/decodeText.js'

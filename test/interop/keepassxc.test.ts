@@ -1,8 +1,6 @@
-/**
- * The real KeePassXC reads what Kith writes: `keepassxc-cli import` of a keepass-xml export, `show -s` of every entry,
- * then the resulting KDBX read back with Kith's kdbx importer (and KeePassXC's own XML export with the XML importer).
- * Needs the Debian package `keepassxc`; skipped loudly without it, and a failure when CI=true.
- */
+/** The real KeePassXC reads what Kith writes (`keepassxc-cli import`, `show -s`), and Kith reads the KDBX it made. */
+
+// Needs the Debian package `keepassxc`; skipped loudly without it, and a failure when CI=true.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
