@@ -1,0 +1,100 @@
+/**
+ * A whole device in one process: vault service over MemoryStorageAdapter plus the multi-device part
+ * (roster, keys, sync engine, pairing) on a MemoryNetwork or on real libp2p. Restartable: stop()
+ * then restart() keeps its storage and identity, as a daemon restart keeps its home.
+ */
+import { MemoryStorageAdapter } from '../../../daemon/storage/MemoryStorageAdapter.js'
+import { DeviceIdentity } from '../../../daemon/keyring/DeviceIdentity.js'
+import { VaultService } from '../../../daemon/service/VaultService.js'
+import { createDeviceSync, type DeviceSync } from '../../../daemon/deviceSync.js'
+import type { MemoryNetwork } from '../../../daemon/network/memory/MemoryNetwork.js'
+import { Libp2pNetwork } from '../../../daemon/network/libp2p/Libp2pNetwork.js'
+import type { NetworkAdapter } from '../../../daemon/network/NetworkAdapter.js'
+import type { Item } from '../../../daemon/vault/Item.js'
+
+export const PASSWORD = 'correct horse battery staple'
+
+export interface LogLine { level: string, message: string }
+
+export class SyncDevice {
+  service!: VaultService
+  sync!: DeviceSync
+  readonly logs: LogLine[] = []
+  running = false
+
+  private constructor (
+    readonly name: string,
+    readonly storage: MemoryStorageAdapter,
+    readonly identity: DeviceIdentity,
+    private readonly transport: MemoryNetwork | 'libp2p',
+    private readonly snapshotEvery?: number
+  ) {}
+
+  static async create (name: string, transport: MemoryNetwork | 'libp2p', options: { snapshotEvery?: number } = {}): Promise<SyncDevice> {
+    const d = new SyncDevice(name, new MemoryStorageAdapter(), DeviceIdentity.generate(), transport, options.snapshotEvery)
+    await d.restart()
+    return d
+  }
+
+  get id (): string { return this.identity.deviceId }
+
+  log = (level: string, message: string): void => {
+    this.logs.push({ level, message })
+    if (process.env.KITH_TEST_LOG === '1') process.stderr.write(`[${this.name}] ${level} ${message}\n`)
+  }
+
+  /** (Re)builds the service and the multi-device part over the same storage and identity, and starts them. */
+  async restart (): Promise<void> {
+    if (this.running) return
+    let trust = (author: string): boolean => author === this.identity.deviceId
+    this.service = new VaultService({ storage: this.storage, identity: this.identity, isTrustedAuthor: a => trust(a), kdfTargetMs: 0, autoLockMs: 0, snapshotEvery: this.snapshotEvery, log: this.log })
+    await this.service.start()
+    const network: NetworkAdapter = this.transport === 'libp2p'
+      ? new Libp2pNetwork({ seed: this.identity.seed, publicKey: this.identity.publicKey, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, log: this.log })
+      : this.transport.adapter(this.identity.deviceId)
+    this.sync = await createDeviceSync({
+      service: this.service,
+      storage: this.storage,
+      identity: this.identity,
+      options: { mdns: false },
+      log: this.log,
+      setAuthorTrust: fn => { trust = fn }
+    }, { network, deviceName: this.name, backoff: { initialMs: 20, maxMs: 200 } })
+    await this.sync.extension.start()
+    this.running = true
+  }
+
+  async stop (): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    await this.sync.extension.stop()
+    await this.service.stop()
+  }
+
+  async init (): Promise<void> { await this.service.init(PASSWORD) }
+
+  /** Pairs this (empty) device with `inviter` through an invitation. */
+  async joinFrom (inviter: SyncDevice): Promise<void> {
+    const { invitation } = inviter.sync.devices.invite()
+    await this.sync.devices.join(invitation, PASSWORD)
+  }
+
+  items (): Item[] {
+    return this.service.listItems({}).concat(this.service.listItems({ trashed: true })).sort((a, b) => a.id.localeCompare(b.id))
+  }
+
+  /** Every item (trash included) in id order, for comparing replicas. */
+  snapshot (): Item[] { return this.items() }
+
+  warnings (): string[] { return this.logs.filter(l => l.level === 'warn' || l.level === 'error').map(l => l.message) }
+}
+
+/** Polls until `check` is true (or throws with `what` after the timeout). */
+export async function eventually (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`)
+}
