@@ -4,7 +4,7 @@ import { importBitwardenCsv } from './bitwardenCsv.js'
 import { importBitwardenJson } from './bitwardenJson.js'
 import { importChromeCsv } from './chromeCsv.js'
 import { exportCsv } from './csvExport.js'
-import { UnknownFormatError } from './errors.js'
+import { ImportError, UnknownFormatError } from './errors.js'
 import { importFirefoxCsv } from './firefoxCsv.js'
 import { importKdbx } from './kdbx.js'
 import { importKeepassCsv } from './keepassCsv.js'
@@ -22,20 +22,32 @@ export { EXPORT_FORMATS, IMPORT_FORMATS, type ExportFormat, type ImportFormat } 
 export { dedupeKey, splitDuplicates, type ItemLike } from './dedupe.js'
 export { detectFormat } from './detect.js'
 
-/** Every importer by format name. */
+/** An importer whose unexpected failures (a bug, or input no check foresaw) still surface as an ImportError naming the format. */
+export function guarded (format: ImportFormat, importer: Importer): Importer {
+  return async (data, options) => {
+    try {
+      return await importer(data, options)
+    } catch (err) {
+      if (err instanceof ImportError) throw err
+      throw new ImportError(format, `unexpected error reading the file: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    }
+  }
+}
+
+/** Every importer by format name; each throws only ImportError (or its subclasses). */
 export const importers: Record<ImportFormat, Importer> = {
-  'bitwarden-json': importBitwardenJson,
-  'bitwarden-csv': importBitwardenCsv,
-  '1password-1pux': importOnePassword1pux,
-  '1password-csv': importOnePasswordCsv,
-  'keepass-xml': importKeepassXml,
-  'keepass-csv': importKeepassCsv,
-  kdbx: importKdbx,
-  'chrome-csv': importChromeCsv,
-  'firefox-csv': importFirefoxCsv,
-  'lastpass-csv': importLastpassCsv,
-  'kith-json': importKithJson,
-  'kith-encrypted': importKithEncrypted
+  'bitwarden-json': guarded('bitwarden-json', importBitwardenJson),
+  'bitwarden-csv': guarded('bitwarden-csv', importBitwardenCsv),
+  '1password-1pux': guarded('1password-1pux', importOnePassword1pux),
+  '1password-csv': guarded('1password-csv', importOnePasswordCsv),
+  'keepass-xml': guarded('keepass-xml', importKeepassXml),
+  'keepass-csv': guarded('keepass-csv', importKeepassCsv),
+  kdbx: guarded('kdbx', importKdbx),
+  'chrome-csv': guarded('chrome-csv', importChromeCsv),
+  'firefox-csv': guarded('firefox-csv', importFirefoxCsv),
+  'lastpass-csv': guarded('lastpass-csv', importLastpassCsv),
+  'kith-json': guarded('kith-json', importKithJson),
+  'kith-encrypted': guarded('kith-encrypted', importKithEncrypted)
 }
 
 /** Every exporter by format name. */

@@ -2,7 +2,7 @@
 
 // Where Kith's model differs from EXPECTED's neutral shape the adaptation is explicit below
 // (root group not a folder, titles from hosts, TOTP secrets as otpauth URIs, …).
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { importers } from '../../daemon/interop/registry.js'
@@ -113,8 +113,11 @@ const available = corpusAvailable()
 const expected: Record<string, ExpectedFile> = available ? JSON.parse(readFileSync(join(CORPUS_DIR, 'EXPECTED.json'), 'utf8')) as Record<string, ExpectedFile> : {}
 
 describe.skipIf(!available)('public corpus against EXPECTED.json', () => {
-  it('covers every file EXPECTED.json lists', () => {
+  it('covers every file EXPECTED.json lists and every export in the folder', () => {
     expect(Object.keys(expected).sort()).toEqual(Object.keys(FILES).sort())
+    const onDisk = readdirSync(CORPUS_DIR, { recursive: true, encoding: 'utf8' })
+      .filter(f => f.includes('/') && !f.startsWith('reference/') && statSync(join(CORPUS_DIR, f)).isFile())
+    expect(onDisk.sort()).toEqual(Object.keys(FILES).sort())
   })
 
   for (const [file, { format, password }] of Object.entries(FILES)) {

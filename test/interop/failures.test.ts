@@ -148,6 +148,26 @@ describe('failures are clear ImportErrors', () => {
     expect(e.location).toBe('entry 1')
   })
 
+  it('fuzz: randomly corrupted samples either import or throw an ImportError of their format, never anything else', async () => {
+    const files = await samples()
+    let seed = 42
+    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n }
+    for (const format of IMPORT_FORMATS) {
+      const runs = format === 'kith-encrypted' || format === 'kdbx' ? 6 : 40
+      for (let k = 0; k < runs; k++) {
+        const bytes = files[format].slice()
+        const edits = 1 + rand(4)
+        for (let e = 0; e < edits; e++) bytes[rand(bytes.length)] = rand(256)
+        const cut = rand(3) === 0 ? bytes.subarray(0, rand(bytes.length)) : bytes
+        const err = await importers[format](cut, { password: PASSWORDS[format] ?? 'x' }).then(() => null, (e: unknown) => e)
+        if (err !== null) {
+          expect(err, `${format} run ${k}: ${String(err)}`).toBeInstanceOf(ImportError)
+          expect((err as ImportError).format).toBe(format)
+        }
+      }
+    }
+  }, 30_000)
+
   it('files above the size limit are refused before parsing; empty files too', async () => {
     await rejectsWith(importers['bitwarden-json'](new Uint8Array(MAX_IMPORT_BYTES + 1), {}), 'bitwarden-json', /above the 256 MB limit/)
     await rejectsWith(importers['chrome-csv'](new Uint8Array(0), {}), 'chrome-csv', /empty/)
