@@ -80,7 +80,8 @@ export const importKeepassXml: Importer = async (data, options) => {
   const progress = new Progress(placed.length, options.onProgress)
   const items: ImportedItem[] = []
   for (const { entry, path, inBin } of placed) {
-    const strs = strings(entry, `entry ${items.length + 1}`)
+    const rawTitle = arr(entry.String).map(obj).find(x => text(x.Key) === 'Title')
+    const strs = strings(entry, `entry ${items.length + 1}${rawTitle !== undefined ? ` (${itemLabel(text(rawTitle.Value), items.length)})` : ''}`)
     const title = strs.find(s => s.key === 'Title')?.value ?? ''
     const previous = inBin ? groupPaths.get(text(entry.PreviousParentGroup)) : undefined
     const times = obj(entry.Times)

@@ -145,7 +145,7 @@ describe('failures are clear ImportErrors', () => {
     await rejectsWith(importers['keepass-xml'](utf8('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><KeePassFile/>'), {}), 'keepass-xml', /DOCTYPE/)
     const xml = '<KeePassFile><Root><Group><Name>R</Name><Entry><String><Key>Title</Key><Value>T</Value></String><String><Key>Password</Key><Value Protected="True">AAAA</Value></String></Entry></Group></Root></KeePassFile>'
     const e = await rejectsWith(importers['keepass-xml'](utf8(xml), {}), 'keepass-xml', /encrypted \(Protected="True"\)/)
-    expect(e.location).toBe('entry 1')
+    expect(e.location).toBe("entry 1 ('T')")
   })
 
   it('fuzz: randomly corrupted samples either import or throw an ImportError of their format, never anything else', async () => {
