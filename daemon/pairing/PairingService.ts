@@ -216,7 +216,12 @@ export class PairingService {
       try {
         stream = await network.openStream(inv.inviter, inv.addrs, PAIR_PROTOCOL, { ...STREAM_OPTIONS, timeoutMs: STEP_TIMEOUT_MS })
       } catch (err) {
-        throw new PairingError(`could not reach the inviting device at ${inv.addrs.join(', ')}: ${(err as Error).message}`, { cause: err })
+        const message = (err as Error).message
+        if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|TimeoutError|AbortError|unreachable/i.test(message)) {
+          throw new PairingError(`could not reach the inviting device at ${inv.addrs.join(', ')}: ${message}`, { cause: err })
+        }
+        // the inviter's gate admits unknown devices only while one of its invitations is open
+        throw new InvitationError('the inviting device refused the connection: this invitation is unknown, used or expired')
       }
       const s = stream
       const send = async (m: PairMessage): Promise<void> => { await s.write(encodePair(m)) }

@@ -177,7 +177,7 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
       const stream = await node.dialProtocol(connected || targets.length === 0 ? peer : targets, protocol, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) })
       return new Libp2pFrameStream(stream, deviceId, options)
     } catch (err) {
-      throw new DialFailedError(`could not reach ${deviceId.slice(0, 12)}… (${(err as Error).name}: ${(err as Error).message})`, { cause: err })
+      throw new DialFailedError(`dialling ${deviceId.slice(0, 12)}… failed (${(err as Error).name}: ${(err as Error).message})`, { cause: err })
     }
   }
 

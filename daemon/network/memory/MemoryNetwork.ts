@@ -101,7 +101,7 @@ export class MemoryNetworkAdapter extends EventEmitter<NetworkEvents> implements
     await Promise.resolve()
     if (!this.started) throw new NetworkError('the network is not started')
     const target = this.net.find(deviceId)
-    if (target === undefined || !target.started || !this.net.reachable(this.deviceId, deviceId)) throw new DialFailedError(`could not reach ${deviceId.slice(0, 12)}…`)
+    if (target === undefined || !target.started || !this.net.reachable(this.deviceId, deviceId)) throw new DialFailedError(`${deviceId.slice(0, 12)}… is unreachable`)
     const conn = this.connect(target)
     const served = target.handlerFor(protocol)
     if (served === undefined) throw new DialFailedError(`protocol ${protocol} is not supported by ${deviceId.slice(0, 12)}…`)

@@ -30,8 +30,8 @@ export class SyncDevice {
     private readonly snapshotEvery?: number
   ) {}
 
-  static async create (name: string, transport: MemoryNetwork | 'libp2p', options: { snapshotEvery?: number } = {}): Promise<SyncDevice> {
-    const d = new SyncDevice(name, new MemoryStorageAdapter(), DeviceIdentity.generate(), transport, options.snapshotEvery)
+  static async create (name: string, transport: MemoryNetwork | 'libp2p', options: { snapshotEvery?: number, identity?: DeviceIdentity } = {}): Promise<SyncDevice> {
+    const d = new SyncDevice(name, new MemoryStorageAdapter(), options.identity ?? DeviceIdentity.generate(), transport, options.snapshotEvery)
     await d.restart()
     return d
   }
