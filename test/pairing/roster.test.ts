@@ -27,7 +27,7 @@ describe('roster records', () => {
     const rec = decodeRosterRecord(bytes)
     expect(rec).toMatchObject({ op: RosterOp.Genesis, author: a.deviceId, seq: 1, time: 1_700_000_000_123, name: 'laptop' })
     const tampered = Uint8Array.from(bytes)
-    tampered[tampered.length - 70] ^= 1
+    tampered[tampered.length - 70] = (tampered[tampered.length - 70] ?? 0) ^ 1
     expect(() => decodeRosterRecord(tampered)).toThrow(/signature|malformed|truncated|utf/i)
     const revoke = encodeRosterRecord(signerOf(a), 2, 5, { op: RosterOp.Revoke, device: a.deviceId, rosterSeq: 3, envelopeSeqs: new Map([['00112233445566778899aabbccddeeff', 9]]) })
     expect(decodeRosterRecord(revoke)).toMatchObject({ op: RosterOp.Revoke, rosterSeq: 3, envelopeSeqs: new Map([['00112233445566778899aabbccddeeff', 9]]) })
