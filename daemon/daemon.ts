@@ -79,8 +79,11 @@ const EXTENSIONS: ExtensionFactory[] = [
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 
+/** The dashboard's usual port when --http is not given (any free port if it is taken). */
+export const DEFAULT_HTTP_PORT = 7370
+
 export function parseHttpAddress (value: string | undefined): { host: string, port: number } {
-  if (value === undefined) return { host: '127.0.0.1', port: 0 }
+  if (value === undefined) return { host: '127.0.0.1', port: DEFAULT_HTTP_PORT }
   const i = value.lastIndexOf(':')
   const host = i < 0 ? '127.0.0.1' : value.slice(0, i)
   const port = Number(i < 0 ? value : value.slice(i + 1))
@@ -160,17 +163,28 @@ export class Daemon {
       log,
       largeBodyPaths: ['/api/import']
     })
-    await new Promise<void>((resolve, reject) => {
-      this.server = serve({ fetch: app.fetch, hostname: http.host, port: http.port }, info => {
-        this.port = info.port
-        resolve()
-      })
-      this.server.once('error', reject)
-    })
+    try {
+      await this.listen(app.fetch, http.host, http.port)
+    } catch (err) {
+      // the default port is a convenience (a stable dashboard URL); a second daemon takes any free one
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.options.http !== undefined) throw err
+      await this.listen(app.fetch, http.host, 0)
+    }
     const address = this.server?.address() as AddressInfo
     this.port = address.port
     await this.writeDaemonJson()
     log('info', `kith daemon ready at ${this.url} (device ${identity.deviceId.slice(0, 16)}…)`)
+  }
+
+  private async listen (fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const server = serve({ fetch, hostname, port }, info => {
+        this.port = info.port
+        this.server = server
+        resolve()
+      })
+      server.once('error', reject)
+    })
   }
 
   status (): Record<string, unknown> {
