@@ -32,6 +32,10 @@ export interface SessionContext {
 
 const short = (id: string): string => id.slice(0, 12) + '…'
 
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+}
+
 export class SyncSession {
   readonly channel: Channel
   readonly peer: string
@@ -179,6 +183,14 @@ export class SyncSession {
     const pv = this.peerVector(h.vaultId)
     // the peer holds it: never echo it back (set before receive, which fires the live-push event)
     if (h.seq > (pv.get(h.author) ?? 0)) pv.set(h.author, h.seq)
+    if (h.seq <= (replica.vector().get(h.author) ?? 0)) {
+      // already held: a harmless repeat, unless it differs from what we hold (a forked log)
+      const [held] = await replica.envelopesAfter(h.author, h.seq - 1, 1)
+      if (held !== undefined && envelopeHeader(held).seq === h.seq && !sameBytes(held, bytes)) {
+        throw new ProtocolError(`a different envelope for seq ${h.seq} of ${short(h.author)} than the one held (a replayed or forked log)`)
+      }
+      return
+    }
     if (await replica.receive(bytes)) this.envelopesIn++
   }
 
