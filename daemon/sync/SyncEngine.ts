@@ -82,7 +82,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   /** Devices with a live session. */
   connected (): string[] { return [...this.sessions.keys()] }
-  isOnline (deviceId: string): boolean { return this.sessions.get(deviceId)?.ready === true }
+  isOnline (deviceId: string): boolean { return this.sessions.get(deviceId)?.closed === false }
   session (deviceId: string): SyncSession | undefined { return this.sessions.get(deviceId) }
 
   private accept (stream: FrameStream): void {

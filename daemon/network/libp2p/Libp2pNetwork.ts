@@ -58,6 +58,7 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
   readonly peerId: string
   private node: Libp2p | undefined
   private gate: Gate = () => false
+  private readonly refusalsLogged = new Map<string, number>()
   private readonly log: NonNullable<Libp2pNetworkOptions['log']>
 
   constructor (private readonly options: Libp2pNetworkOptions) {
@@ -81,7 +82,15 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
     const deviceId = deviceIdOfPeer(peer)
     if (deviceId === undefined) return true
     const admitted = this.gate(deviceId, direction)
-    if (!admitted) this.log('debug', `network: refused ${direction} connection with ${deviceId.slice(0, 12)}… (not on the roster)`)
+    if (!admitted) {
+      // once a minute per device: a stranger retrying must not flood the log
+      const last = this.refusalsLogged.get(deviceId) ?? 0
+      if (Date.now() - last > 60_000) {
+        if (this.refusalsLogged.size > 1000) this.refusalsLogged.clear()
+        this.refusalsLogged.set(deviceId, Date.now())
+        this.log('info', `network: refused ${direction} connection with ${deviceId.slice(0, 12)}… (not on the device roster)`)
+      }
+    }
     return !admitted
   }
 
