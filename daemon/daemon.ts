@@ -79,6 +79,12 @@ const EXTENSIONS: ExtensionFactory[] = [
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 
+function memoryFigures (): Record<string, number> {
+  const m = process.memoryUsage()
+  const mb = (n: number): number => Math.round(n / 1048576 * 10) / 10
+  return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external) }
+}
+
 /** The dashboard's usual port when --http is not given (any free port if it is taken). */
 export const DEFAULT_HTTP_PORT = 7370
 
@@ -201,6 +207,7 @@ export class Daemon {
       pid: process.pid,
       autoLockMinutes: service?.autoLockMinutes,
       unlockRetryAfterMs: service?.keyring.throttle.retryAfterMs() ?? 0,
+      memory: memoryFigures(),
       corruptRecords: service?.corruptRecords().map(e => ({ name: e.name, key: e.key, message: e.message })) ?? [],
       ...Object.assign({}, ...this.extensions.map(e => e.status?.() ?? {}))
     }

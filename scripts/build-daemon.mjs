@@ -8,7 +8,12 @@ import { dirname, join } from 'node:path'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 await build({
   entryPoints: [join(root, 'daemon', 'main.ts')],
-  outfile: join(root, 'dist', 'kith.mjs'),
+  outdir: join(root, 'dist'),
+  entryNames: 'kith',
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+  // code split: import/export formats load on first use, not at every start
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

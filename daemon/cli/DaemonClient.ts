@@ -5,7 +5,7 @@
 import { request } from 'node:http'
 import { readFile, open as openFile } from 'node:fs/promises'
 import { spawn } from 'node:child_process'
-import { KITH_BIN as BIN } from '../installRoot.js'
+import { KITH_BIN as BIN, DAEMON_NODE_FLAGS } from '../installRoot.js'
 import { mkdirSync } from 'node:fs'
 import { homePaths } from '../paths.js'
 import { CliError, EXIT, exitCodeForHttp } from './CliError.js'
@@ -98,7 +98,7 @@ export async function startInBackground (home: string, daemonArgs: string[], tim
   const paths = homePaths(home)
   mkdirSync(home, { recursive: true, mode: 0o700 })
   const logFile = await openFile(paths.log, 'a', 0o600)
-  const child = spawn(process.execPath, [BIN, 'daemon', '--home', home, ...daemonArgs], {
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, BIN, 'daemon', '--home', home, ...daemonArgs], {
     detached: true,
     stdio: ['ignore', logFile.fd, logFile.fd],
     env: process.env

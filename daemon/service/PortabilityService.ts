@@ -4,7 +4,6 @@
  */
 import { EventEmitter } from 'node:events'
 import type { VaultService } from './VaultService.js'
-import { importerFor, exporterFor, splitDuplicates, PASSWORD_FORMATS, isImportFormat } from '../interop/registry.js'
 import type { Item, ItemInput } from '../vault/Item.js'
 import { ownership, normalizeDomain } from './organisationPolicy.js'
 import { InvalidRequestError, VaultNotFoundError } from './errors.js'
@@ -24,11 +23,15 @@ export interface PortabilityEvents {
   'export-progress': [{ done: number, total: number, format: string }]
 }
 
+/** The format registry, loaded on first use: the parsers (kdbxweb, an XML parser, zip) cost memory a running daemon rarely needs. */
+const loadRegistry = async (): Promise<typeof import('../interop/registry.js')> => await import('../interop/registry.js')
+
 export class PortabilityService extends EventEmitter<PortabilityEvents> {
   constructor (private readonly vaults: VaultService) { super() }
 
   /** Parses the whole file first (all or nothing), skips items already present, then writes the rest in one batch. */
   async import (format: string, data: Uint8Array, options: { vault?: string, password?: string } = {}): Promise<ImportSummary> {
+    const { importerFor, splitDuplicates, PASSWORD_FORMATS, isImportFormat } = await loadRegistry()
     const importer = importerFor(format)
     if (isImportFormat(format) && PASSWORD_FORMATS.has(format) && (options.password === undefined || options.password === '')) {
       throw new InvalidRequestError(`${format} files are encrypted: give the file's password (--password-stdin)`)
@@ -49,6 +52,7 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
 
   /** Every item (trash included) of one vault, or of all vaults, in the chosen format. */
   async export (format: string, options: { vault?: string, password?: string } = {}): Promise<ExportResult> {
+    const { exporterFor } = await loadRegistry()
     const exporter = exporterFor(format)
     if (format === 'kith-encrypted' && (options.password === undefined || options.password === '')) {
       throw new InvalidRequestError('kith-encrypted exports need a password for the file (--password-stdin)')

@@ -1,6 +1,7 @@
 /** kith daemon · start · stop · status */
 import { setFlagsFromString } from 'node:v8'
 import { Daemon } from '../../daemon.js'
+import { DAEMON_NODE_FLAGS } from '../../installRoot.js'
 import { createLog } from '../../log.js'
 import { allowOnly, flag, flagAll, has, type ParsedArgs } from '../args.js'
 import { DaemonClient, readDaemonInfo, httpRequest, isAlive, startInBackground } from '../DaemonClient.js'
@@ -33,9 +34,9 @@ export const daemonCommand: Command = {
   summary: 'run the daemon in the foreground until SIGINT/SIGTERM',
   async run ({ args, home }) {
     allowOnly(args, DAEMON_FLAGS, ['no-mdns'])
-    // A small young generation keeps the resident set near what the vault needs (issue 2: ≤ 150 MB
-    // with 10,000 items); the daemon's allocations are small and short-lived, so GC cost stays low.
-    setFlagsFromString('--max-semi-space-size=2')
+    // spawners pass DAEMON_NODE_FLAGS on the command line; for a daemon started some other way, set
+    // them now (V8 honours them partly once the heap exists)
+    for (const f of DAEMON_NODE_FLAGS) if (!process.execArgv.includes(f)) setFlagsFromString(f)
     const log = createLog()
     const envMdns = process.env.KITH_MDNS
     const daemon = new Daemon({
