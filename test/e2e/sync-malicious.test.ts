@@ -21,7 +21,7 @@ import type { FrameStream } from '../../daemon/network/NetworkAdapter.js'
 /** A Yjs update that would add an item titled EVIL to the vault if anyone applied it. */
 function evilUpdate (n: number): Uint8Array {
   const doc = new VaultDoc(new Y.Doc())
-  let update = new Uint8Array()
+  let update: Uint8Array = new Uint8Array()
   doc.doc.on('update', (u: Uint8Array) => { update = u })
   doc.createWithId(`evil-${n}`, { title: 'EVIL' })
   return update
