@@ -7,18 +7,7 @@
 import { describe, it, expect, afterEach } from 'vitest'
 import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
 import { SyncDevice, eventually, PASSWORD } from './helpers/syncDevice.js'
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed */
-export function prng (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from './helpers/prng.js'
 
 const devices: SyncDevice[] = []
 afterEach(async () => { for (const d of devices.splice(0)) await d.stop() })
