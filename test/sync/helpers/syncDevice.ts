@@ -27,11 +27,13 @@ export class SyncDevice {
     readonly storage: MemoryStorageAdapter,
     readonly identity: DeviceIdentity,
     private readonly transport: MemoryNetwork | 'libp2p',
-    private readonly snapshotEvery?: number
+    private readonly snapshotEvery?: number,
+    private readonly mdns = false
   ) {}
 
-  static async create (name: string, transport: MemoryNetwork | 'libp2p', options: { snapshotEvery?: number, identity?: DeviceIdentity } = {}): Promise<SyncDevice> {
-    const d = new SyncDevice(name, new MemoryStorageAdapter(), options.identity ?? DeviceIdentity.generate(), transport, options.snapshotEvery)
+  /** `mdns` only inside a loopback-only network namespace (test/network/mdns.test.ts). */
+  static async create (name: string, transport: MemoryNetwork | 'libp2p', options: { snapshotEvery?: number, identity?: DeviceIdentity, mdns?: boolean } = {}): Promise<SyncDevice> {
+    const d = new SyncDevice(name, new MemoryStorageAdapter(), options.identity ?? DeviceIdentity.generate(), transport, options.snapshotEvery, options.mdns === true)
     await d.restart()
     return d
   }
@@ -50,13 +52,13 @@ export class SyncDevice {
     this.service = new VaultService({ storage: this.storage, identity: this.identity, isTrustedAuthor: a => trust(a), kdfTargetMs: 0, autoLockMs: 0, snapshotEvery: this.snapshotEvery, log: this.log })
     await this.service.start()
     const network: NetworkAdapter = this.transport === 'libp2p'
-      ? new Libp2pNetwork({ seed: this.identity.seed, publicKey: this.identity.publicKey, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, log: this.log })
+      ? new Libp2pNetwork({ seed: this.identity.seed, publicKey: this.identity.publicKey, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: this.mdns, mdnsIntervalMs: 250, log: this.log })
       : this.transport.adapter(this.identity.deviceId)
     this.sync = await createDeviceSync({
       service: this.service,
       storage: this.storage,
       identity: this.identity,
-      options: { mdns: false },
+      options: { mdns: this.mdns },
       log: this.log,
       setAuthorTrust: fn => { trust = fn }
     }, { network, deviceName: this.name, backoff: { initialMs: 20, maxMs: 200 } })
