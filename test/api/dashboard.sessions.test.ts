@@ -50,6 +50,25 @@ describe('dashboard sessions', () => {
     expect((await items({ cookie: b.cookie, token: a.token })).status).toBe(401)
   })
 
+  it('a second tab of the same browser gets its own token and keeps the browser\'s cookie, so both tabs work', async () => {
+    const first = await browserUnlock(port, PASSWORD)
+    const res = await raw(port, { method: 'POST', path: '/api/unlock', headers: browserHeaders(port, { Cookie: first.cookie }), body: JSON.stringify({ password: PASSWORD }) })
+    const second = { cookie: String(([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]).split(';')[0] as string, token: res.json.sessionToken as string }
+    expect(second.cookie).toBe(first.cookie)
+    expect(second.token).not.toBe(first.token)
+    expect((await items(first)).status).toBe(200)
+    expect((await items(second)).status).toBe(200)
+  })
+
+  it('a cookie value planted by another localhost port is never adopted', async () => {
+    const planted = `__Host-kith-${port}=${'A'.repeat(43)}`
+    const res = await raw(port, { method: 'POST', path: '/api/unlock', headers: browserHeaders(port, { Cookie: planted }), body: JSON.stringify({ password: PASSWORD }) })
+    const cookie = String(([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]).split(';')[0] as string
+    expect(cookie).not.toBe(planted)
+    expect((await items({ cookie: planted, token: res.json.sessionToken as string })).status).toBe(401)
+    expect((await items({ cookie, token: res.json.sessionToken as string })).status).toBe(200)
+  })
+
   it('a session works only in same-origin requests from the dashboard origin', async () => {
     const s = await browserUnlock(port, PASSWORD)
     // another localhost port sends the cookie (cookies are not port-isolated) but is same-site, not same-origin

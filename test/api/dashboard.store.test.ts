@@ -45,6 +45,22 @@ describe('SessionStore', () => {
     expect(store.check(c.id, c.token)).toBe(true)
   })
 
+  it('tabs of one browser share its cookie, each with its own token; an unknown cookie is never adopted', () => {
+    const store = new SessionStore()
+    const first = store.create()
+    const second = store.create(first.id)
+    expect(second.id).toBe(first.id)
+    expect(second.token).not.toBe(first.token)
+    expect(store.check(first.id, first.token)).toBe(true)
+    expect(store.check(second.id, second.token)).toBe(true)
+    const fixated = store.create('a-cookie-value-chosen-by-someone-else')
+    expect(fixated.id).not.toBe('a-cookie-value-chosen-by-someone-else')
+    expect(store.drop(first.token)).toEqual({ cookieStillUsed: true })
+    expect(store.check(first.id, first.token)).toBe(false)
+    expect(store.check(second.id, second.token)).toBe(true)
+    expect(store.drop(second.token)).toEqual({ cookieStillUsed: false })
+  })
+
   it('clear() ends every session', () => {
     const store = new SessionStore()
     const a = store.create()

@@ -6,6 +6,8 @@
 import { existsSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { describe } from 'vitest'
 import { chromium, type Browser, type BrowserContext, type Page, type ConsoleMessage } from 'playwright-core'
 import { REPO_ROOT } from '../helpers/daemonProcess.js'
@@ -55,4 +57,14 @@ export class PageProblems {
       content: "document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
     })
   }
+}
+
+/** Where the browser tests put screenshots: docs/screenshots with KITH_SCREENSHOTS=1, else a temp folder. */
+export const SCREENSHOT_DIR = process.env.KITH_SCREENSHOTS === '1'
+  ? join(REPO_ROOT, 'docs', 'screenshots')
+  : join(tmpdir(), 'kith-screenshots')
+
+export async function screenshot (page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true })
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled', caret: 'hide', fullPage: options.fullPage })
 }

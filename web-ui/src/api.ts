@@ -78,7 +78,9 @@ export const api = {
   unlock: async (password: string) => keep(await call<{ ok: true, sessionToken?: string }>('POST', '/api/unlock', { password })),
   redeemLogin: async (code: string) => keep(await call<{ ok: true, sessionToken?: string }>('POST', '/api/session/redeem', { code })),
   lock: async () => {
-    try { await call('POST', '/api/lock') } finally { forgetSession() }
+    const token = sessionToken
+    // the lock event may arrive (and the user unlock again) before this answer: keep a newer session
+    try { await call('POST', '/api/lock') } finally { if (sessionToken === token) forgetSession() }
   },
 
   items: (filter: { vault?: string, trashed?: boolean } = {}) =>

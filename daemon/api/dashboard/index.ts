@@ -10,7 +10,7 @@ import type { VaultService } from '../../service/VaultService.js'
 import type { Authenticator } from '../auth.js'
 import { SessionStore, type SessionStoreOptions } from './SessionStore.js'
 import { LoginLinks } from './LoginLinks.js'
-import { fromDashboard, sessionAuthenticator, setSessionCookie } from './sessionAuth.js'
+import { fromDashboard, openSession, sessionAuthenticator } from './sessionAuth.js'
 import { publicSessionRoutes, sessionRoutes } from './sessionRoutes.js'
 import { dashboardSite } from './staticSite.js'
 
@@ -47,9 +47,7 @@ export function dashboardExtension (host: DashboardHost, options: DashboardOptio
     /** After a successful unlock or init from the dashboard page: a new session (never for the CLI). */
     onUnlocked (c: Context): Record<string, unknown> {
       if (!fromDashboard(c, port()) || c.req.header('origin') === undefined) return {}
-      const credentials = sessions.create()
-      setSessionCookie(c, port(), credentials)
-      return { sessionToken: credentials.token }
+      return { sessionToken: openSession(c, sessions, port()) }
     },
     publicRoutes: [{ path: '/session', app: publicSessionRoutes(deps) }],
     routes: [{ path: '/session', app: sessionRoutes(deps) }],

@@ -10,7 +10,7 @@ import type { SessionStore, SessionCredentials } from './SessionStore.js'
 
 declare module 'hono' {
   interface ContextVariableMap {
-    /** the dashboard session id, when a session (not the CLI token) authenticated the request */
+    /** the dashboard session's token, when a session (not the CLI token) authenticated the request */
     dashboardSession: string
   }
 }
@@ -41,11 +41,21 @@ export function fromDashboard (c: Context, port: number): boolean {
 export function sessionAuthenticator (sessions: SessionStore, port: () => number): Authenticator {
   return function dashboardSession (c) {
     if (!fromDashboard(c, port())) return false
-    const id = getCookie(c, sessionCookieName(port()))
-    if (id === undefined || !sessions.check(id, c.req.header(SESSION_HEADER))) return false
-    c.set('dashboardSession', id)
+    const token = c.req.header(SESSION_HEADER)
+    if (!sessions.check(getCookie(c, sessionCookieName(port())), token)) return false
+    c.set('dashboardSession', token as string)
     return true
   }
+}
+
+/**
+ * Opens a session for the page making this request: keeps the browser's cookie when its other tabs
+ * still use it, sets it on the response, and returns the token for the JSON body.
+ */
+export function openSession (c: Context, sessions: SessionStore, port: number): string {
+  const credentials = sessions.create(getCookie(c, sessionCookieName(port)))
+  setSessionCookie(c, port, credentials)
+  return credentials.token
 }
 
 /** Sets the session cookie on the response being built; the token goes back in the JSON body. */

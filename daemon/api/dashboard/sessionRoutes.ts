@@ -8,7 +8,7 @@ import { HttpError } from '../errors.js'
 import { readJson } from '../readJson.js'
 import type { LoginLinks } from './LoginLinks.js'
 import type { SessionStore } from './SessionStore.js'
-import { clearSessionCookie, dashboardOrigin, fromDashboard, setSessionCookie } from './sessionAuth.js'
+import { clearSessionCookie, dashboardOrigin, fromDashboard, openSession } from './sessionAuth.js'
 
 interface SessionRouteDeps {
   service: Pick<VaultService, 'unlocked'>
@@ -25,9 +25,7 @@ export function publicSessionRoutes ({ service, sessions, links, port }: Session
       const body = await readJson(c)
       if (!links.redeem(body.code)) throw new HttpError(401, 'invalid_login_link', 'this login link was used already or has expired; run `kith open` again')
       if (!service.unlocked) throw new HttpError(423, 'locked', 'the vault is locked')
-      const credentials = sessions.create()
-      setSessionCookie(c, port(), credentials)
-      return c.json({ ok: true, sessionToken: credentials.token })
+      return c.json({ ok: true, sessionToken: openSession(c, sessions, port()) })
     })
 }
 
@@ -40,9 +38,9 @@ export function sessionRoutes ({ service, sessions, links, port }: SessionRouteD
       return c.json({ url: `${dashboardOrigin(port())}/#login=${code}`, expiresAt: new Date(expiresAt).toISOString() }, 201)
     })
     .delete('/', c => {
-      const id = c.get('dashboardSession')
-      if (id !== undefined) sessions.drop(id)
-      clearSessionCookie(c, port())
+      const token = c.get('dashboardSession')
+      // the cookie stays while another tab of this browser still uses it
+      if (token === undefined || !sessions.drop(token).cookieStillUsed) clearSessionCookie(c, port())
       return c.json({ ok: true })
     })
 }

@@ -40,9 +40,12 @@ export function Shell ({ onLocked }: { onLocked: (notice: string) => void }) {
     return { all, favorites, trash }
   }, [data.items, vault])
 
+  const mounted = useRef(true)
+  useEffect(() => () => { mounted.current = false }, [])
   const lock = useCallback(async () => {
     try { await api.lock() } catch (err) { toast(messageOf(err), 'error') }
-    onLocked('Locked. Your items have left this page and the daemon\'s memory.')
+    // usually the event stream's 'locked' got here first and this page is gone already
+    if (mounted.current) onLocked('Locked. Your items have left this page and the daemon\'s memory.')
   }, [onLocked])
 
   // keyboard: / or Ctrl+K focuses search, n starts a new item, Escape leaves search
