@@ -66,5 +66,9 @@ export const SCREENSHOT_DIR = process.env.KITH_SCREENSHOTS === '1'
 
 export async function screenshot (page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true })
+  // passing toasts are noise in a screenshot; hide them through the CSSOM (the CSP forbids a <style>)
+  const toasts = "document.querySelector('.toasts')"
+  await page.evaluate(`${toasts}?.style.setProperty('visibility', 'hidden')`)
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled', caret: 'hide', fullPage: options.fullPage })
+  await page.evaluate(`${toasts}?.style.removeProperty('visibility')`)
 }

@@ -148,9 +148,12 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
   })
 
   it('copies the password, and the clipboard is cleared 30 s later', async () => {
-    // a second tab on a fake clock, signed in with a `kith open` login link
-    const tab = problems.watch(await context.newPage())
-    await tab.clock.install()
+    // another browser context on a fake clock (a clock is per context), signed in with a `kith open` login link
+    const clocked = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    await clocked.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url })
+    await PageProblems.watchCsp(clocked)
+    await clocked.clock.install()
+    const tab = problems.watch(await clocked.newPage())
     const link = JSON.parse((await daemon.kith(['open', '--json', '--no-open'])).stdout).url as string
     await tab.goto(link)
     await tab.getByTestId('item-row').filter({ hasText: 'GitHub' }).click()
@@ -161,7 +164,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     expect(await tab.evaluate('navigator.clipboard.readText()')).toBe(password)
     await tab.clock.fastForward(6_000)
     await expect.poll(() => tab.evaluate('navigator.clipboard.readText()')).toBe('')
-    await tab.close()
+    await clocked.close()
   })
 
   it('edits an item: only the changed field is sent, and the view shows it', async () => {
