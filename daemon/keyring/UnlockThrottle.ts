@@ -10,7 +10,9 @@ const KEY = 'meta/unlock-throttle'
 const FREE_ATTEMPTS = 3
 const MAX_DELAY_MS = 5 * 60 * 1000
 
+/** Stored as JSON `{"v": 1, "failures": n, "lastFailureAt": ms}` (no secret in it). */
 interface State { failures: number, lastFailureAt: number }
+const VERSION = 1
 
 export class UnlockThrottle {
   private state: State = { failures: 0, lastFailureAt: 0 }
@@ -21,7 +23,14 @@ export class UnlockThrottle {
   async load (): Promise<void> {
     const raw = await this.storage.get(KEY)
     if (raw !== undefined) {
-      try { this.state = JSON.parse(new TextDecoder().decode(raw)) as State } catch { this.state = { failures: FREE_ATTEMPTS, lastFailureAt: this.now() } }
+      try {
+        const parsed = JSON.parse(new TextDecoder().decode(raw)) as State & { v?: number }
+        if (parsed.v !== VERSION || typeof parsed.failures !== 'number' || typeof parsed.lastFailureAt !== 'number') throw new Error('unknown throttle record')
+        this.state = { failures: parsed.failures, lastFailureAt: parsed.lastFailureAt }
+      } catch {
+        // an unreadable record must not become a free pass: treat it as the free attempts used up
+        this.state = { failures: FREE_ATTEMPTS, lastFailureAt: this.now() }
+      }
     }
   }
 
@@ -57,6 +66,6 @@ export class UnlockThrottle {
 
   private async save (state: State): Promise<void> {
     this.state = state
-    await this.storage.put(KEY, new TextEncoder().encode(JSON.stringify(state)))
+    await this.storage.put(KEY, new TextEncoder().encode(JSON.stringify({ v: VERSION, ...state })))
   }
 }
