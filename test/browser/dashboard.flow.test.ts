@@ -233,6 +233,28 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await expect.poll(() => page.getByTestId('item-row').count()).toBe(10)
   })
 
+  it('exports a file and imports it again', async () => {
+    await page.getByTestId('nav-settings').click()
+    await page.getByTestId('export-format').selectOption('kith-json')
+    await page.getByTestId('export-vault').selectOption('Personal')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()])
+    const { readFile } = await import('node:fs/promises')
+    const exported = await readFile(await download.path())
+    expect(download.suggestedFilename()).toBe('kith-export.kith.json')
+    expect(exported.toString('utf8')).toContain('octocat-renamed')
+    await page.getByTestId('import-format').selectOption('kith-json')
+    await page.getByTestId('import-vault').selectOption('Family')
+    await page.getByTestId('import-file').setInputFiles({ name: 'kith-export.kith.json', mimeType: 'application/json', buffer: exported })
+    await page.getByTestId('import').click()
+    await expect.poll(async () => (await daemon.api('GET', '/api/items?vault=Family')).body.length).toBe(10)
+    await expect.poll(() => page.locator('.vault-list').textContent()).toContain('10 items')
+    // leave the Family vault as it was for the rest of the flow
+    for (const item of (await daemon.api('GET', '/api/items?vault=Family')).body as Array<{ id: string, title: string }>) {
+      if (item.title !== 'Family Netflix') await daemon.api('DELETE', `/api/items/${item.id}?purge=true`)
+    }
+    await expect.poll(() => page.getByTestId('nav-all').textContent()).toContain('10')
+  })
+
   it('changes the master password', async () => {
     await page.getByTestId('nav-settings').click()
     await page.getByTestId('old-password').fill(PASSWORD)
@@ -259,7 +281,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
   it('works from the keyboard: / searches, arrows move, Enter opens, n starts a new item, Escape cancels', async () => {
     await page.getByTestId('nav-all').click()
     await page.locator('body').press('/')
-    expect(await page.evaluate('document.activeElement?.dataset.testid')).toBe('search')
+    await expect.poll(() => page.evaluate('document.activeElement?.dataset.testid')).toBe('search')
     await page.keyboard.type('ba')
     await expect.poll(rowTitles).toEqual(['Bank of Example'])
     await page.keyboard.press('Enter')
@@ -272,7 +294,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await expect.poll(() => page.locator('#item-title').textContent()).toBe('Bank of Example')
     await page.locator('body').press('n')
     await page.getByTestId('item-form').waitFor()
-    expect(await page.evaluate('document.activeElement?.dataset.testid')).toBe('field-title')
+    await expect.poll(() => page.evaluate('document.activeElement?.dataset.testid')).toBe('field-title')
     await page.keyboard.press('Escape')
     await expect.poll(() => page.getByTestId('item-form').count()).toBe(0)
   })

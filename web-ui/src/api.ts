@@ -86,6 +86,8 @@ export const api = {
   items: (filter: { vault?: string, trashed?: boolean } = {}) =>
     call<Item[]>('GET', `/api/items${q({ vault: filter.vault, trashed: filter.trashed === true ? 'true' : undefined })}`),
   item: (id: string) => call<Item>('GET', `/api/items/${encodeURIComponent(id)}`),
+  /** The current state of several items at once; `missing` lists those that no longer exist. */
+  itemsById: (ids: string[]) => call<{ items: Item[], missing: string[] }>('GET', `/api/dashboard/items${q({ ids: ids.join(',') })}`),
   createItem: (input: ItemInput) => call<{ id: string, item: Item }>('POST', '/api/items', input),
   updateItem: (id: string, patch: ItemInput) => call<Item>('PATCH', `/api/items/${encodeURIComponent(id)}`, patch),
   trashItem: (id: string) => call<{ id: string }>('DELETE', `/api/items/${encodeURIComponent(id)}`),
@@ -100,6 +102,19 @@ export const api = {
   saveSettings: (settings: Partial<Settings>) => call<Settings>('PATCH', '/api/settings', settings),
   changePassword: (oldPassword: string, newPassword: string) => call<{ ok: true }>('POST', '/api/password', { oldPassword, newPassword }),
   generate: (options: GeneratorOptions) => call<{ password: string }>('POST', '/api/generate', options),
+
+  importFile: (input: { format: string, data: string, vault?: string, password?: string }) =>
+    call<{ imported: number, skipped: number, vault: string }>('POST', '/api/import', input),
+  /** POST /api/export answers the file itself (octet-stream), named in Content-Disposition. */
+  async exportFile (input: { format: string, vault?: string, password?: string }): Promise<{ blob: Blob, name: string, count: number }> {
+    const res = await fetch('/api/export', { method: 'POST', headers: headers(true), body: JSON.stringify(input), credentials: 'same-origin', cache: 'no-store' })
+    if (!res.ok) {
+      const body = await res.json().catch(() => null) as { error?: { code?: string, message?: string } } | null
+      throw new ApiError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `the daemon answered ${res.status}`)
+    }
+    const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'kith-export'
+    return { blob: await res.blob(), name, count: Number(res.headers.get('X-Kith-Items') ?? 0) }
+  },
 
   devices: () => call<Device[]>('GET', '/api/devices'),
   invite: () => call<Invitation>('POST', '/api/pairing/invite', {}),

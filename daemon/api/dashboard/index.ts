@@ -13,6 +13,7 @@ import { LoginLinks } from './LoginLinks.js'
 import { fromDashboard, openSession, sessionAuthenticator } from './sessionAuth.js'
 import { publicSessionRoutes, sessionRoutes } from './sessionRoutes.js'
 import { dashboardSite } from './staticSite.js'
+import { dashboardRoutes } from './dashboardRoutes.js'
 
 /** The built dashboard (from sources and from the dist bundle alike). */
 export const DEFAULT_DIST_DIR = join(INSTALL_ROOT, 'web-ui', 'dist')
@@ -50,7 +51,7 @@ export function dashboardExtension (host: DashboardHost, options: DashboardOptio
       return { sessionToken: openSession(c, sessions, port()) }
     },
     publicRoutes: [{ path: '/session', app: publicSessionRoutes(deps) }],
-    routes: [{ path: '/session', app: sessionRoutes(deps) }],
+    routes: [{ path: '/session', app: sessionRoutes(deps) }, { path: '/dashboard', app: dashboardRoutes(service) }],
     site: dashboardSite({ distDir: options.distDir ?? DEFAULT_DIST_DIR, port })
   }
 }

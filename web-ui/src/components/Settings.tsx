@@ -4,6 +4,7 @@ import { api, ApiError } from '../api.js'
 import type { VaultInfo } from '../types.js'
 import { messageOf, toast } from '../toast.js'
 import { PasswordInput, StrengthMeter, TextField } from './ui.js'
+import { Transfers } from './Transfers.js'
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 30, 60, 240, 0]
 
@@ -96,13 +97,14 @@ function Vaults ({ vaults, reload }: { vaults: VaultInfo[], reload: () => Promis
   )
 }
 
-export function Settings ({ vaults, reloadVaults }: { vaults: VaultInfo[], reloadVaults: () => Promise<void> }) {
+export function Settings ({ vaults, reloadVaults, reloadItems }: { vaults: VaultInfo[], reloadVaults: () => Promise<void>, reloadItems: () => Promise<void> }) {
   return (
     <main class='page settings-page' aria-labelledby='settings-title'>
       <div class='page-header'><h2 id='settings-title'>Settings</h2></div>
       <AutoLock />
       <ChangePassword />
       <Vaults vaults={vaults} reload={reloadVaults} />
+      <Transfers vaults={vaults} reload={async () => { await reloadItems(); await reloadVaults() }} />
       <section class='card'>
         <h3>Keyboard</h3>
         <dl class='shortcuts'>

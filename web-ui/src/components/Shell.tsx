@@ -137,7 +137,7 @@ export function Shell ({ onLocked }: { onLocked: (notice: string) => void }) {
         </>
       )}
       {route.page === 'devices' && <Devices devices={data.devices} reload={data.reloadDevices} />}
-      {route.page === 'settings' && <Settings vaults={data.vaults} reloadVaults={data.reloadVaults} />}
+      {route.page === 'settings' && <Settings vaults={data.vaults} reloadVaults={data.reloadVaults} reloadItems={data.reloadItems} />}
     </div>
   )
 }

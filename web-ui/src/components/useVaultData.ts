@@ -9,7 +9,7 @@ import { ItemIndex } from '../search.js'
 import type { DaemonEvent, Device, Item, VaultInfo } from '../types.js'
 
 /** more changed items than this in one burst: reload the whole list instead */
-const BURST_RELOAD = 64
+const BURST_RELOAD = 150
 const BATCH_MS = 60
 
 export type LiveState = 'connecting' | 'live' | 'offline'
@@ -66,14 +66,12 @@ export function useVaultData (onLocked: (notice: string) => void): VaultData {
     const ids = [...pending.current]
     pending.current.clear()
     if (ids.length > BURST_RELOAD) { await reloadItems(); await reloadVaults(); return }
-    const results = await Promise.allSettled(ids.map(id => api.item(id)))
+    let changed: { items: Item[], missing: string[] }
+    try { changed = await api.itemsById(ids) } catch { return }
     setItems(m => {
       const n = new Map(m)
-      results.forEach((r, i) => {
-        const id = ids[i] as string
-        if (r.status === 'fulfilled') n.set(id, r.value)
-        else if (r.reason instanceof ApiError && r.reason.status === 404) n.delete(id)
-      })
+      for (const item of changed.items) n.set(item.id, item)
+      for (const id of changed.missing) n.delete(id)
       return n
     })
     void reloadVaults().catch(() => {})
