@@ -73,6 +73,7 @@ browserDescribe()('dashboard: pairing two devices', () => {
     await pageB.goto(`${b.info!.url}/`)
     await pageB.getByTestId('join-vault').click()
     await pageB.getByTestId('join-invitation').fill(invitation)
+    await pageB.getByTestId('device-name').fill('Work laptop')
     await pageB.getByTestId('password').fill(PASSWORD_B)
     await pageB.getByTestId('password-confirm').fill(PASSWORD_B)
     await screenshot(pageB, 'first-run-join-filled')
@@ -103,6 +104,7 @@ browserDescribe()('dashboard: pairing two devices', () => {
     for (const page of [pageA, pageB]) {
       await page.getByTestId('nav-devices').click()
       await expect.poll(() => page.getByTestId('device-row').count(), { timeout: 20_000 }).toBe(2)
+      expect(await page.getByTestId('device-row').allTextContents()).toContainEqual(expect.stringContaining('Work laptop'))
       await expect.poll(() => page.getByTestId('sync-status').getAttribute('data-online'), { timeout: 20_000 }).toBe('1')
     }
     await screenshot(pageA, 'devices')

@@ -118,7 +118,7 @@ export const api = {
 
   devices: () => call<Device[]>('GET', '/api/devices'),
   invite: () => call<Invitation>('POST', '/api/pairing/invite', {}),
-  join: (invitation: string, password: string) => call<Record<string, unknown>>('POST', '/api/pairing/join', { invitation, password }),
+  join: (invitation: string, password: string, name?: string) => call<Record<string, unknown>>('POST', '/api/pairing/join', { invitation, password, name }),
   revokeDevice: (id: string) => call<unknown>('DELETE', `/api/devices/${encodeURIComponent(id)}`),
 
   /**

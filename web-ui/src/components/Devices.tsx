@@ -89,7 +89,7 @@ export function Devices ({ devices, reload }: { devices: Device[] | null, reload
             <li key={d.id} class='device-row card' data-testid='device-row'>
               <span class={`dot ${d.online || d.self ? 'online' : 'offline'}`} aria-hidden='true' />
               <div class='device-text'>
-                <strong>{d.name !== '' ? d.name : d.peerId.slice(0, 12)}</strong>{d.self && <span class='badge'>This device</span>}
+                <span class='device-name'><strong>{d.name !== '' ? d.name : d.peerId.slice(0, 12)}</strong>{d.self && <span class='badge'>This device</span>}</span>
                 <span class='muted'>{d.self ? 'Online' : d.online ? 'Online now' : `Last seen ${timeAgo(d.lastSeen)}`} · <code title={d.peerId}>{d.peerId.slice(0, 16)}…</code></span>
               </div>
               {!d.self && (

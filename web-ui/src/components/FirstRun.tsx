@@ -1,7 +1,7 @@
 /** First run on a device: create a vault (password twice, strength meter) or join one by invitation. */
 import { useId, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
-import { PasswordInput, StrengthMeter } from './ui.js'
+import { PasswordInput, StrengthMeter, TextField } from './ui.js'
 import { messageOf } from '../toast.js'
 import { Logo } from './Logo.js'
 
@@ -12,6 +12,7 @@ export function FirstRun ({ onDone }: { onDone: () => void }) {
   const [password, setPassword] = useState('')
   const [confirm, setConfirm] = useState('')
   const [invitation, setInvitation] = useState('')
+  const [deviceName, setDeviceName] = useState('')
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
   const meterId = useId()
@@ -28,7 +29,7 @@ export function FirstRun ({ onDone }: { onDone: () => void }) {
       if (mode === 'create') {
         await api.init(password)
       } else {
-        await api.join(invitation.trim(), password)
+        await api.join(invitation.trim(), password, deviceName.trim() === '' ? undefined : deviceName.trim())
         // joining leaves the vault unlocked; unlocking again opens this page's session
         await api.unlock(password)
       }
@@ -63,6 +64,9 @@ export function FirstRun ({ onDone }: { onDone: () => void }) {
               placeholder='kith://pair/…' onInput={e => setInvitation(e.currentTarget.value)} autoFocus />
             <p class='hint'>On a device that has your vault, open <strong>Devices → Invite a device</strong> (or run <code>kith pair invite</code>) and paste the invitation here.</p>
           </div>
+        )}
+        {mode === 'join' && (
+          <TextField label='Name of this device (optional)' value={deviceName} onInput={setDeviceName} testId='device-name' placeholder='e.g. Work laptop' autoComplete='off' />
         )}
         <PasswordInput label={mode === 'create' ? 'Master password' : 'Master password for this device'} value={password} onInput={setPassword}
           testId='password' autoComplete='new-password' autoFocus={mode === 'create'} describedBy={meterId} name='password' />
