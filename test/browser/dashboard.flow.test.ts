@@ -219,6 +219,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await expect.poll(() => page.locator('.vault-list').textContent()).toContain('Family')
     await page.getByTestId('auto-lock').selectOption('30')
     await expect.poll(async () => (await daemon.api('GET', '/api/settings')).body.autoLockMinutes).toBe(30)
+    await page.evaluate("document.querySelector('.page').scrollTop = 0")
     await screenshot(page, 'settings')
     await page.getByTestId('nav-all').click()
     await page.getByTestId('vault-switch').selectOption('Family')
@@ -332,6 +333,11 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await page.getByTestId('submit').click()
     await expect.poll(() => page.getByTestId('item-row').count()).toBe(10)
     await screenshot(page, 'items')
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await row('GitHub').click()
+    await page.getByTestId('item-view').waitFor()
+    await screenshot(page, 'item-view-dark')
+    await page.emulateMedia({ colorScheme: 'light' })
   })
 
   it('ran with zero console errors and no CSP violation', () => {
