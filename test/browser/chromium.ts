@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { mkdir } from 'node:fs/promises'
-import { describe } from 'vitest'
+import { describe, expect } from 'vitest'
 import { chromium, type Browser, type BrowserContext, type Page, type ConsoleMessage } from 'playwright-core'
 import { REPO_ROOT } from '../helpers/daemonProcess.js'
 
@@ -71,4 +71,9 @@ export async function screenshot (page: Page, name: string, options: { fullPage?
   await page.evaluate(`${toasts}?.style.setProperty('visibility', 'hidden')`)
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled', caret: 'hide', fullPage: options.fullPage })
   await page.evaluate(`${toasts}?.style.removeProperty('visibility')`)
+}
+
+/** expect.poll with a timeout fit for a loaded 2-core machine (vitest's default is 1 s; an unlock alone can take that). */
+export function poll<T> (fn: () => T | Promise<T>, options: { timeout?: number } = {}) {
+  return expect.poll(fn, { timeout: options.timeout ?? 15_000, interval: 50 })
 }

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { TestDaemon } from '../helpers/daemonProcess.js'
-import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems } from './chromium.js'
+import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, poll } from './chromium.js'
 
 const PASSWORD = 'correct horse battery staple'
 
@@ -150,9 +150,9 @@ browserDescribe()('dashboard: attacks from other origins', () => {
   it('cannot be framed', async () => {
     const page = await context.newPage()
     await page.goto(`http://localhost:${attackerPort}/`)
-    await expect.poll(() => page.frames().length).toBeGreaterThan(1)
+    await poll(() => page.frames().length).toBeGreaterThan(1)
     const framed = page.frames().find(f => f !== page.mainFrame() && f.name() !== 'sink')
-    await expect.poll(async () => framed?.url()).toMatch(/^chrome-error:/)
+    await poll(async () => framed?.url()).toMatch(/^chrome-error:/)
     await page.close()
   })
 
@@ -169,7 +169,7 @@ browserDescribe()('dashboard: attacks from other origins', () => {
       return window.__injected === true;
     })()`)
     expect(injected).toBe(false)
-    await expect.poll(() => messages.join('\n')).toMatch(/CSP violation: script-src/)
+    await poll(() => messages.join('\n')).toMatch(/CSP violation: script-src/)
     await page.close()
   })
 

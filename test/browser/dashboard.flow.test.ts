@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { TestDaemon } from '../helpers/daemonProcess.js'
-import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, screenshot } from './chromium.js'
+import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, screenshot, poll } from './chromium.js'
 
 const PASSWORD = 'correct horse battery staple'
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXP'
@@ -41,7 +41,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
 
   it('first run: create a vault with a password, its confirmation and a strength meter', async () => {
     await page.goto(`${url}/`)
-    await expect.poll(() => page.getByTestId('create-vault').isVisible()).toBe(true)
+    await poll(() => page.getByTestId('create-vault').isVisible()).toBe(true)
     await page.getByTestId('join-vault').click()
     await page.getByTestId('join-invitation').waitFor()
     await screenshot(page, 'first-run-join')
@@ -50,12 +50,12 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await page.getByTestId('password').fill('short')
     await page.getByTestId('password-confirm').fill('short')
     await page.getByTestId('submit').click()
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('at least 8 characters')
+    await poll(() => page.getByRole('alert').textContent()).toContain('at least 8 characters')
     await page.getByTestId('password').fill(PASSWORD)
     expect(await page.getByTestId('strength').textContent()).toMatch(/Good|Strong/)
     await page.getByTestId('password-confirm').fill(`${PASSWORD}!`)
     await page.getByTestId('submit').click()
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not the same')
+    await poll(() => page.getByRole('alert').textContent()).toContain('not the same')
     await page.getByTestId('password-confirm').fill(PASSWORD)
     await screenshot(page, 'first-run')
     await page.getByTestId('submit').click()
@@ -70,7 +70,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await page.getByTestId('open-generator').click()
     await page.getByTestId('gen-length').fill('32')
     await page.getByTestId('gen-symbols').uncheck()
-    await expect.poll(async () => await page.getByTestId('generated-password').textContent()).toMatch(/^[A-Za-z0-9]{32}$/)
+    await poll(async () => await page.getByTestId('generated-password').textContent()).toMatch(/^[A-Za-z0-9]{32}$/)
     const generated = await page.getByTestId('generated-password').textContent() ?? ''
     await page.getByTestId('field-url').fill('https://github.com/login')
     await page.getByTestId('add-url').click()
@@ -114,24 +114,24 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     for (const title of ['Netflix', 'Nextcloud', 'Work VPN', 'Wi-Fi at home', 'Gitea', 'Amazon']) {
       await daemon.api('POST', '/api/items', { title, username: 'jane', password: 'x'.repeat(12), tags: title.startsWith('W') ? ['home'] : [] })
     }
-    await expect.poll(() => page.getByTestId('item-row').count()).toBe(9)
+    await poll(() => page.getByTestId('item-row').count()).toBe(9)
     expect(await rowTitles()).toEqual(['Amazon', 'Bank of Example', 'Email', 'Gitea', 'GitHub', 'Netflix', 'Nextcloud', 'Wi-Fi at home', 'Work VPN'])
   })
 
   it('searches instantly, by title, username, URL or tag', async () => {
     await page.getByTestId('search').fill('git')
-    await expect.poll(rowTitles).toEqual(['Gitea', 'GitHub'])
+    await poll(rowTitles).toEqual(['Gitea', 'GitHub'])
     await screenshot(page, 'search')
     await page.getByTestId('search').fill('gist.github')
-    await expect.poll(rowTitles).toEqual(['GitHub'])
+    await poll(rowTitles).toEqual(['GitHub'])
     await page.getByTestId('search').fill('jane@')
-    await expect.poll(rowTitles).toEqual(['Email'])
+    await poll(rowTitles).toEqual(['Email'])
     await page.getByTestId('search').fill('home')
-    await expect.poll(rowTitles).toEqual(['Wi-Fi at home', 'Work VPN'])
+    await poll(rowTitles).toEqual(['Wi-Fi at home', 'Work VPN'])
     await page.getByTestId('search').fill('no such thing')
-    await expect.poll(() => page.getByTestId('item-row').count()).toBe(0)
+    await poll(() => page.getByTestId('item-row').count()).toBe(0)
     await page.getByTestId('search').fill('')
-    await expect.poll(() => page.getByTestId('item-row').count()).toBe(9)
+    await poll(() => page.getByTestId('item-row').count()).toBe(9)
   })
 
   it('views an item: password hidden until revealed, a TOTP code with its countdown, copy clears after 30 s', async () => {
@@ -142,7 +142,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     expect(await view.textContent()).not.toContain(password)
     await page.getByTestId('reveal-password').click()
     expect(await page.getByTestId('password-value').textContent()).toBe(password)
-    await expect.poll(async () => await page.getByTestId('totp-code').textContent()).toMatch(/^\d{3} \d{3}$/)
+    await poll(async () => await page.getByTestId('totp-code').textContent()).toMatch(/^\d{3} \d{3}$/)
     expect(await view.textContent()).not.toContain('rc-1234-5678')
     await screenshot(page, 'item-view')
   })
@@ -159,11 +159,11 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await tab.getByTestId('item-row').filter({ hasText: 'GitHub' }).click()
     const password = ((await daemon.api('GET', '/api/items?q=GitHub')).body[0].password) as string
     await tab.getByTestId('copy-password').click()
-    await expect.poll(() => tab.evaluate('navigator.clipboard.readText()')).toBe(password)
+    await poll(() => tab.evaluate('navigator.clipboard.readText()')).toBe(password)
     await tab.clock.fastForward(25_000)
     expect(await tab.evaluate('navigator.clipboard.readText()')).toBe(password)
     await tab.clock.fastForward(6_000)
-    await expect.poll(() => tab.evaluate('navigator.clipboard.readText()')).toBe('')
+    await poll(() => tab.evaluate('navigator.clipboard.readText()')).toBe('')
     await clocked.close()
   })
 
@@ -175,7 +175,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await page.getByTestId('field-username').fill('octocat-renamed')
     await screenshot(page, 'item-edit')
     await page.getByTestId('save').click()
-    await expect.poll(() => page.getByTestId('username-value').textContent()).toBe('octocat-renamed')
+    await poll(() => page.getByTestId('username-value').textContent()).toBe('octocat-renamed')
     page.off('request', onRequest)
     expect(requests.map(r => JSON.parse(r))).toEqual([{ username: 'octocat-renamed' }])
     expect((await daemon.api('GET', '/api/items?q=GitHub')).body[0].username).toBe('octocat-renamed')
@@ -184,54 +184,54 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
   it('favourites, folders and tags filter the list', async () => {
     await page.getByTestId('favorite').click()
     await page.getByTestId('nav-favorites').click()
-    await expect.poll(rowTitles).toEqual(['GitHub'])
+    await poll(rowTitles).toEqual(['GitHub'])
     await page.getByTestId('nav-folder-work').click()
-    await expect.poll(rowTitles).toEqual(['GitHub'])
+    await poll(rowTitles).toEqual(['GitHub'])
     await page.getByTestId('nav-tag-home').click()
-    await expect.poll(rowTitles).toEqual(['Wi-Fi at home', 'Work VPN'])
+    await poll(rowTitles).toEqual(['Wi-Fi at home', 'Work VPN'])
     await page.getByTestId('nav-all').click()
-    await expect.poll(() => page.getByTestId('item-row').count()).toBe(9)
+    await poll(() => page.getByTestId('item-row').count()).toBe(9)
   })
 
   it('moves an item to the trash and restores it', async () => {
     await row('Netflix').click()
     await page.getByTestId('trash-item').click()
-    await expect.poll(() => page.getByTestId('restore-item').isVisible()).toBe(true)
+    await poll(() => page.getByTestId('restore-item').isVisible()).toBe(true)
     await page.getByTestId('nav-all').click()
-    await expect.poll(() => page.getByTestId('item-row').count()).toBe(8)
+    await poll(() => page.getByTestId('item-row').count()).toBe(8)
     await page.getByTestId('nav-trash').click()
-    await expect.poll(rowTitles).toEqual(['Netflix'])
+    await poll(rowTitles).toEqual(['Netflix'])
     await row('Netflix').click()
     await screenshot(page, 'trash')
     expect((await daemon.api('GET', '/api/items?trashed=true')).body.map((i: { title: string }) => i.title)).toEqual(['Netflix'])
     await page.getByTestId('restore-item').click()
-    await expect.poll(() => page.getByTestId('trash-item').isVisible()).toBe(true)
+    await poll(() => page.getByTestId('trash-item').isVisible()).toBe(true)
     await page.getByTestId('nav-trash').click()
-    await expect.poll(() => page.getByTestId('item-row').count()).toBe(0)
+    await poll(() => page.getByTestId('item-row').count()).toBe(0)
     await page.getByTestId('nav-all').click()
-    await expect.poll(() => page.getByTestId('item-row').count()).toBe(9)
+    await poll(() => page.getByTestId('item-row').count()).toBe(9)
   })
 
   it('creates a vault in settings and switches between vaults', async () => {
     await page.getByTestId('nav-settings').click()
     await page.getByTestId('new-vault-name').fill('Family')
     await page.getByTestId('create-vault-button').click()
-    await expect.poll(() => page.locator('.vault-list').textContent()).toContain('Family')
+    await poll(() => page.locator('.vault-list').textContent()).toContain('Family')
     await page.getByTestId('auto-lock').selectOption('30')
-    await expect.poll(async () => (await daemon.api('GET', '/api/settings')).body.autoLockMinutes).toBe(30)
+    await poll(async () => (await daemon.api('GET', '/api/settings')).body.autoLockMinutes).toBe(30)
     await page.evaluate("document.querySelector('.page').scrollTop = 0")
     await screenshot(page, 'settings')
     await page.getByTestId('nav-all').click()
     await page.getByTestId('vault-switch').selectOption('Family')
-    await expect.poll(() => page.getByTestId('item-row').count()).toBe(0)
+    await poll(() => page.getByTestId('item-row').count()).toBe(0)
     await page.getByTestId('new-item').click()
     await page.getByTestId('field-title').fill('Family Netflix')
     await page.getByTestId('save').click()
     await page.getByTestId('item-view').waitFor()
-    await expect.poll(rowTitles).toEqual(['Family Netflix'])
+    await poll(rowTitles).toEqual(['Family Netflix'])
     expect((await daemon.api('GET', '/api/items?vault=Family')).body.map((i: { title: string }) => i.title)).toEqual(['Family Netflix'])
     await page.getByTestId('vault-switch').selectOption('')
-    await expect.poll(() => page.getByTestId('item-row').count()).toBe(10)
+    await poll(() => page.getByTestId('item-row').count()).toBe(10)
   })
 
   it('exports a file and imports it again', async () => {
@@ -247,13 +247,13 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await page.getByTestId('import-vault').selectOption('Family')
     await page.getByTestId('import-file').setInputFiles({ name: 'kith-export.kith.json', mimeType: 'application/json', buffer: exported })
     await page.getByTestId('import').click()
-    await expect.poll(async () => (await daemon.api('GET', '/api/items?vault=Family')).body.length).toBe(10)
-    await expect.poll(() => page.locator('.vault-list').textContent()).toContain('10 items')
+    await poll(async () => (await daemon.api('GET', '/api/items?vault=Family')).body.length).toBe(10)
+    await poll(() => page.locator('.vault-list').textContent()).toContain('10 items')
     // leave the Family vault as it was for the rest of the flow
     for (const item of (await daemon.api('GET', '/api/items?vault=Family')).body as Array<{ id: string, title: string }>) {
       if (item.title !== 'Family Netflix') await daemon.api('DELETE', `/api/items/${item.id}?purge=true`)
     }
-    await expect.poll(() => page.getByTestId('nav-all').textContent()).toContain('10')
+    await poll(() => page.getByTestId('nav-all').textContent()).toContain('10')
   })
 
   it('changes the master password', async () => {
@@ -262,14 +262,14 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await page.getByTestId('new-password').fill(`${PASSWORD} 2`)
     await page.getByTestId('new-password-confirm').fill(`${PASSWORD} 2`)
     await page.getByTestId('change-password').click()
-    await expect.poll(() => page.locator('.toast').allTextContents()).toContain('Master password changed')
+    await poll(() => page.locator('.toast').allTextContents()).toContain('Master password changed')
     // and back, so the rest of the flow uses the first one
     await page.getByTestId('old-password').fill(`${PASSWORD} 2`)
     await page.getByTestId('new-password').fill(PASSWORD)
     await page.getByTestId('new-password-confirm').fill(PASSWORD)
     await page.getByTestId('change-password').click()
     // the form empties itself once the daemon has re-wrapped the keys
-    await expect.poll(() => page.getByTestId('old-password').inputValue()).toBe('')
+    await poll(() => page.getByTestId('old-password').inputValue()).toBe('')
     expect(await page.getByRole('alert').count()).toBe(0)
   })
 
@@ -282,22 +282,22 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
   it('works from the keyboard: / searches, arrows move, Enter opens, n starts a new item, Escape cancels', async () => {
     await page.getByTestId('nav-all').click()
     await page.locator('body').press('/')
-    await expect.poll(() => page.evaluate('document.activeElement?.dataset.testid')).toBe('search')
+    await poll(() => page.evaluate('document.activeElement?.dataset.testid')).toBe('search')
     await page.keyboard.type('ba')
-    await expect.poll(rowTitles).toEqual(['Bank of Example'])
+    await poll(rowTitles).toEqual(['Bank of Example'])
     await page.keyboard.press('Enter')
-    await expect.poll(() => page.getByTestId('item-view').textContent()).toContain('Bank of Example')
+    await poll(() => page.getByTestId('item-view').textContent()).toContain('Bank of Example')
     await page.getByTestId('search').fill('')
     await page.locator('#item-list').focus()
     await page.keyboard.press('Home')
     await page.keyboard.press('ArrowDown')
     await page.keyboard.press('Enter')
-    await expect.poll(() => page.locator('#item-title').textContent()).toBe('Bank of Example')
+    await poll(() => page.locator('#item-title').textContent()).toBe('Bank of Example')
     await page.locator('body').press('n')
     await page.getByTestId('item-form').waitFor()
-    await expect.poll(() => page.evaluate('document.activeElement?.dataset.testid')).toBe('field-title')
+    await poll(() => page.evaluate('document.activeElement?.dataset.testid')).toBe('field-title')
     await page.keyboard.press('Escape')
-    await expect.poll(() => page.getByTestId('item-form').count()).toBe(0)
+    await poll(() => page.getByTestId('item-form').count()).toBe(0)
   })
 
   it('every input has an accessible name', async () => {
@@ -318,7 +318,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     expect(overflow).toBe(false)
     await screenshot(page, 'phone-item')
     await page.getByRole('button', { name: 'Back to the list' }).click()
-    await expect.poll(() => row('GitHub').isVisible()).toBe(true)
+    await poll(() => row('GitHub').isVisible()).toBe(true)
     await page.setViewportSize({ width: 1280, height: 800 })
   })
 
@@ -331,7 +331,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await screenshot(page, 'unlock')
     await page.getByTestId('password').fill(PASSWORD)
     await page.getByTestId('submit').click()
-    await expect.poll(() => page.getByTestId('item-row').count()).toBe(10)
+    await poll(() => page.getByTestId('item-row').count()).toBe(10)
     await screenshot(page, 'items')
     await page.emulateMedia({ colorScheme: 'dark' })
     await row('GitHub').click()

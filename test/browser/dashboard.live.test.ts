@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { TestDaemon } from '../helpers/daemonProcess.js'
-import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, screenshot } from './chromium.js'
+import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, screenshot, poll } from './chromium.js'
 
 const PASSWORD = 'correct horse battery staple'
 
@@ -64,20 +64,20 @@ browserDescribe()('dashboard: live updates and login links', () => {
     await page.evaluate('window.__sameDocument = true')
     const added = await daemon.kith(['add', '--title', 'Added from the CLI', '--username', 'cli-user', '--json'])
     const { id } = JSON.parse(added.stdout) as { id: string }
-    await expect.poll(rowTitles).toEqual(['Added from the CLI'])
+    await poll(rowTitles).toEqual(['Added from the CLI'])
     await page.getByTestId('item-row').first().click()
-    await expect.poll(() => page.getByTestId('username-value').textContent()).toBe('cli-user')
+    await poll(() => page.getByTestId('username-value').textContent()).toBe('cli-user')
     await daemon.kith(['edit', id, '--username', 'edited-in-cli'])
-    await expect.poll(() => page.getByTestId('username-value').textContent()).toBe('edited-in-cli')
+    await poll(() => page.getByTestId('username-value').textContent()).toBe('edited-in-cli')
     await daemon.kith(['rm', id])
-    await expect.poll(() => page.getByTestId('restore-item').isVisible()).toBe(true)
+    await poll(() => page.getByTestId('restore-item').isVisible()).toBe(true)
     await page.getByTestId('nav-all').click()
-    await expect.poll(() => page.getByTestId('item-row').count()).toBe(0)
+    await poll(() => page.getByTestId('item-row').count()).toBe(0)
     expect(await page.evaluate('window.__sameDocument')).toBe(true)
   })
 
   it('shows a sync status', async () => {
-    await expect.poll(() => page.getByTestId('sync-status').textContent()).toMatch(/This device only|Syncing|devices online/)
+    await poll(() => page.getByTestId('sync-status').textContent()).toMatch(/This device only|Syncing|devices online/)
   })
 
   it('goes to the unlock screen when the vault is locked from the CLI, and comes back after unlock', async () => {
@@ -88,7 +88,7 @@ browserDescribe()('dashboard: live updates and login links', () => {
     await page.getByTestId('submit').click()
     await page.getByTestId('new-item').waitFor()
     await page.getByTestId('nav-trash').click()
-    await expect.poll(rowTitles).toEqual(['Added from the CLI'])
+    await poll(rowTitles).toEqual(['Added from the CLI'])
     await screenshot(page, 'trash-live')
   })
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { TestDaemon } from '../helpers/daemonProcess.js'
-import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, screenshot } from './chromium.js'
+import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, screenshot, poll } from './chromium.js'
 
 const PASSWORD_A = 'correct horse battery staple'
 const PASSWORD_B = 'another device, another password'
@@ -79,7 +79,7 @@ browserDescribe()('dashboard: pairing two devices', () => {
     await screenshot(pageB, 'first-run-join-filled')
     await pageB.getByTestId('submit').click()
     await pageB.getByTestId('new-item').waitFor({ timeout: 30_000 })
-    await expect.poll(() => rowTitles(pageB), { timeout: 20_000 }).toEqual(['Shared router'])
+    await poll(() => rowTitles(pageB), { timeout: 20_000 }).toEqual(['Shared router'])
   })
 
   it('a change made on A\'s page appears on B\'s open page without a reload', async ctx => {
@@ -89,13 +89,13 @@ browserDescribe()('dashboard: pairing two devices', () => {
     await pageA.getByTestId('field-title').fill('Made on A')
     await pageA.getByTestId('field-password').fill('from-device-a')
     await pageA.getByTestId('save').click()
-    await expect.poll(() => rowTitles(pageB), { timeout: 20_000 }).toEqual(['Made on A', 'Shared router'])
+    await poll(() => rowTitles(pageB), { timeout: 20_000 }).toEqual(['Made on A', 'Shared router'])
     await pageA.getByTestId('item-row').filter({ hasText: 'Shared router' }).click()
     await pageA.getByTestId('edit-item').click()
     await pageA.getByTestId('field-username').fill('root')
     await pageA.getByTestId('save').click()
     await pageB.getByTestId('item-row').filter({ hasText: 'Shared router' }).click()
-    await expect.poll(() => pageB.getByTestId('username-value').textContent(), { timeout: 20_000 }).toBe('root')
+    await poll(() => pageB.getByTestId('username-value').textContent(), { timeout: 20_000 }).toBe('root')
     expect(await pageB.evaluate('window.__sameDocument')).toBe(true)
   })
 
@@ -103,9 +103,9 @@ browserDescribe()('dashboard: pairing two devices', () => {
     if (!pairing) ctx.skip()
     for (const page of [pageA, pageB]) {
       await page.getByTestId('nav-devices').click()
-      await expect.poll(() => page.getByTestId('device-row').count(), { timeout: 20_000 }).toBe(2)
+      await poll(() => page.getByTestId('device-row').count(), { timeout: 20_000 }).toBe(2)
       expect(await page.getByTestId('device-row').allTextContents()).toContainEqual(expect.stringContaining('Work laptop'))
-      await expect.poll(() => page.getByTestId('sync-status').getAttribute('data-online'), { timeout: 20_000 }).toBe('1')
+      await poll(() => page.getByTestId('sync-status').getAttribute('data-online'), { timeout: 20_000 }).toBe('1')
     }
     await screenshot(pageA, 'devices')
   })
