@@ -143,6 +143,12 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await page.getByTestId('reveal-password').click()
     expect(await page.getByTestId('password-value').textContent()).toBe(password)
     await poll(async () => await page.getByTestId('totp-code').textContent()).toMatch(/^\d{3} \d{3}$/)
+    // the page computes the code itself; it is the daemon's code
+    const id = (await daemon.api('GET', '/api/items?q=GitHub')).body[0].id as string
+    await poll(async () => {
+      const server = (await daemon.api('GET', `/api/items/${id}/totp`)).body.code as string
+      return (await page.getByTestId('totp-code').textContent())?.replace(' ', '') === server
+    }).toBe(true)
     expect(await view.textContent()).not.toContain('rc-1234-5678')
     await screenshot(page, 'item-view')
   })

@@ -41,7 +41,7 @@ export function App () {
   }, [])
 
   useEffect(() => { void boot() }, [boot])
-  useEffect(() => onSessionLost(() => setPhase({ name: 'unlock', notice: 'The vault was locked. Unlock it to go on.' })), [])
+  useEffect(() => onSessionLost(() => setPhase({ name: 'unlock', notice: 'This page\'s session ended (the vault was locked, or the page sat idle). Unlock to go on.' })), [])
 
   const locked = useCallback((notice: string) => {
     forgetSession()

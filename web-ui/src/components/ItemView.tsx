@@ -78,7 +78,7 @@ export function ItemView ({ item, onChanged, onRemoved }: { item: Item, onChange
           </Row>
         )}
         {item.password !== '' && <Row label='Password'><Secret value={item.password} label='Password' testId='password' /></Row>}
-        {item.totp !== null && <Row label='One-time code'><Totp itemId={item.id} uri={item.totp} /></Row>}
+        {item.totp !== null && <Row label='One-time code'><Totp uri={item.totp} /></Row>}
         {item.urls.length > 0 && (
           <Row label={item.urls.length === 1 ? 'Website' : 'Websites'}>
             <ul class='url-list'>
