@@ -69,6 +69,8 @@ export async function screenshot (page: Page, name: string, options: { fullPage?
   // passing toasts are noise in a screenshot; hide them through the CSSOM (the CSP forbids a <style>)
   const toasts = "document.querySelector('.toasts')"
   await page.evaluate(`${toasts}?.style.setProperty('visibility', 'hidden')`)
+  // show each screen from its top
+  await page.evaluate("for (const el of document.querySelectorAll('.detail-pane, .page')) el.scrollTop = 0")
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled', caret: 'hide', fullPage: options.fullPage })
   await page.evaluate(`${toasts}?.style.removeProperty('visibility')`)
 }

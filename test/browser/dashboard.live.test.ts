@@ -66,9 +66,16 @@ browserDescribe()('dashboard: live updates and login links', () => {
     const { id } = JSON.parse(added.stdout) as { id: string }
     await poll(rowTitles).toEqual(['Added from the CLI'])
     await page.getByTestId('item-row').first().click()
-    await poll(() => page.getByTestId('username-value').textContent()).toBe('cli-user')
+    await poll(() => page.getByTestId('field-username').inputValue()).toBe('cli-user')
     await daemon.kith(['edit', id, '--username', 'edited-in-cli'])
-    await poll(() => page.getByTestId('username-value').textContent()).toBe('edited-in-cli')
+    await poll(() => page.getByTestId('field-username').inputValue()).toBe('edited-in-cli')
+    // while a field is being edited here, a change to another field from elsewhere flows in, and both are kept
+    await page.getByTestId('field-password').fill('typed-on-the-page')
+    await daemon.kith(['edit', id, '--username', 'changed-meanwhile'])
+    await poll(() => page.getByTestId('field-username').inputValue()).toBe('changed-meanwhile')
+    expect(await page.getByTestId('field-password').inputValue()).toBe('typed-on-the-page')
+    await page.getByTestId('save').click()
+    await poll(async () => (await daemon.api('GET', `/api/items/${id}`)).body).toMatchObject({ username: 'changed-meanwhile', password: 'typed-on-the-page' })
     await daemon.kith(['rm', id])
     await poll(() => page.getByTestId('restore-item').isVisible()).toBe(true)
     await page.getByTestId('nav-all').click()

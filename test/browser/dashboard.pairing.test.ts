@@ -91,11 +91,10 @@ browserDescribe()('dashboard: pairing two devices', () => {
     await pageA.getByTestId('save').click()
     await poll(() => rowTitles(pageB), { timeout: 20_000 }).toEqual(['Made on A', 'Shared router'])
     await pageA.getByTestId('item-row').filter({ hasText: 'Shared router' }).click()
-    await pageA.getByTestId('edit-item').click()
     await pageA.getByTestId('field-username').fill('root')
     await pageA.getByTestId('save').click()
     await pageB.getByTestId('item-row').filter({ hasText: 'Shared router' }).click()
-    await poll(() => pageB.getByTestId('username-value').textContent(), { timeout: 20_000 }).toBe('root')
+    await poll(() => pageB.getByTestId('field-username').inputValue(), { timeout: 20_000 }).toBe('root')
     expect(await pageB.evaluate('window.__sameDocument')).toBe(true)
   })
 

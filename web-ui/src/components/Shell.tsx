@@ -10,8 +10,7 @@ import { useVaultData } from './useVaultData.js'
 import { Icon } from './Icon.js'
 import { Logo } from './Logo.js'
 import { ItemList } from './ItemList.js'
-import { ItemView } from './ItemView.js'
-import { ItemForm } from './ItemForm.js'
+import { ItemDetail } from './ItemDetail.js'
 import { Devices } from './Devices.js'
 import { Settings } from './Settings.js'
 import { SyncStatus } from './SyncStatus.js'
@@ -73,12 +72,12 @@ export function Shell ({ onLocked }: { onLocked: (notice: string) => void }) {
   const selected = route.id !== undefined ? data.items.get(route.id) : undefined
   const detailOpen = route.page === 'items' && route.mode !== 'list'
   let detail
+  const saved = (item: import('../types.js').Item): void => { data.upsert(item); navigate({ page: 'items', id: item.id, mode: 'view' }) }
   if (route.mode === 'new') {
-    detail = <ItemForm key='new' vaults={data.vaults} defaultVault={vault} folders={facets.folders} onSaved={item => { data.upsert(item); navigate({ page: 'items', id: item.id, mode: 'view' }) }} onCancel={() => navigate({ page: 'items', mode: 'list' })} />
-  } else if (selected !== undefined && route.mode === 'edit') {
-    detail = <ItemForm key={`edit-${selected.id}`} item={selected} vaults={data.vaults} defaultVault={selected.vault} folders={facets.folders} onSaved={item => { data.upsert(item); navigate({ page: 'items', id: item.id, mode: 'view' }) }} onCancel={() => navigate({ page: 'items', id: selected.id, mode: 'view' })} />
+    detail = <ItemDetail key='new' vaults={data.vaults} defaultVault={vault} folders={facets.folders} onSaved={saved} onRemoved={data.remove} onCancel={() => navigate({ page: 'items', mode: 'list' })} />
   } else if (selected !== undefined) {
-    detail = <ItemView key={selected.id} item={selected} onChanged={data.upsert} onRemoved={id => { data.remove(id); navigate({ page: 'items', mode: 'list' }) }} />
+    detail = <ItemDetail key={selected.id} item={selected} vaults={data.vaults} defaultVault={selected.vault} folders={facets.folders} focusTitle={route.mode === 'edit'}
+      onSaved={data.upsert} onRemoved={id => { data.remove(id); navigate({ page: 'items', mode: 'list' }) }} onCancel={() => navigate({ page: 'items', mode: 'list' })} />
   } else if (route.id !== undefined && data.loaded) {
     detail = <div class='empty'><p>This item no longer exists.</p></div>
   } else {
