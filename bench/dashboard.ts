@@ -106,14 +106,17 @@ async function main (): Promise<void> {
     report('cold load → unlock screen usable', unlockScreen, 'ms', '≤ 1000 ms')
     report('JavaScript transferred on first load (raw)', transferred, 'KB')
 
-    // a `kith open` login link: load until all 10,000 items are listed
+    // a `kith open` login link: load until all 10,000 items are listed. The first load after the
+    // import also pays for the daemon building its item cache; it is reported on its own.
     const listed: number[] = []
-    for (let i = 0; i < LOADS; i++) {
+    for (let i = -1; i < LOADS; i++) {
       const page = await newPage(browser)
       const link = (await daemon.api('POST', '/api/session/link')).body.url as string
       await page.goto(link)
       await until(page, 'window.__listUsable !== undefined')
-      listed.push(await page.evaluate('window.__listUsable') as number)
+      const ms = await page.evaluate('window.__listUsable') as number
+      if (i < 0) process.stdout.write(`${'login-link load → listed, first after import'.padEnd(48)} ${ms.toFixed(1)} ms\n`)
+      else listed.push(ms)
       await page.context().close()
     }
     report('login-link load → 10,000 items listed', listed, 'ms', '≤ 1000 ms')

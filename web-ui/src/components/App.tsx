@@ -19,6 +19,17 @@ export function App () {
 
   const boot = useCallback(async (): Promise<void> => {
     const code = takeLoginCode()
+    let linkFailed = false
+    if (code !== undefined) {
+      // redeem at once (the usual case); only when that fails does the status say why
+      try {
+        await api.redeemLogin(code)
+        setPhase({ name: 'ready' })
+        return
+      } catch {
+        linkFailed = true
+      }
+    }
     let status: Status
     try {
       status = await api.status()
@@ -27,14 +38,13 @@ export function App () {
       return
     }
     if (!status.initialized) { setPhase({ name: 'first-run' }); return }
-    if (code !== undefined) {
-      if (status.locked) { setPhase({ name: 'unlock', notice: 'The vault is locked, so the login link cannot be used. Unlock with your master password.' }); return }
-      try {
-        await api.redeemLogin(code)
-        setPhase({ name: 'ready' })
-      } catch {
-        setPhase({ name: 'unlock', notice: 'That login link was used already or has expired. Run `kith open` again, or unlock here.' })
-      }
+    if (linkFailed) {
+      setPhase({
+        name: 'unlock',
+        notice: status.locked
+          ? 'The vault is locked, so the login link cannot be used. Unlock with your master password.'
+          : 'That login link was used already or has expired. Run `kith open` again, or unlock here.'
+      })
       return
     }
     setPhase({ name: 'unlock' })
