@@ -20,6 +20,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
   let page: Page
   let url: string
   const problems = new PageProblems()
+  const requested: string[] = []
 
   beforeAll(async () => {
     ensureDashboardBuilt()
@@ -30,6 +31,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url })
     await PageProblems.watchCsp(context)
     page = problems.watch(await context.newPage())
+    page.on('request', r => requested.push(r.url()))
   })
   afterAll(async () => {
     await browser?.close()
@@ -346,6 +348,18 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await page.getByTestId('item-view').waitFor()
     await screenshot(page, 'item-view-dark')
     await page.emulateMedia({ colorScheme: 'light' })
+  })
+
+  it('never put a secret in a URL', async () => {
+    const item = (await daemon.api('GET', '/api/items?q=GitHub')).body[0] as { password: string }
+    expect(requested.length).toBeGreaterThan(20)
+    for (const u of requested) {
+      for (const secret of [PASSWORD, item.password, 'rc-1234-5678', TOTP_SECRET, 'Wq7!vR2#pL9$', 'mail-password-42']) {
+        expect(decodeURIComponent(u), u).not.toContain(secret)
+      }
+      // no query parameter names a credential
+      expect(new URL(u).search, u).not.toMatch(/token|session|password|login|code=/i)
+    }
   })
 
   it('ran with zero console errors and no CSP violation', () => {
