@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events'
 import type { Hono } from 'hono'
 import { Libp2pNetwork } from './network/libp2p/Libp2pNetwork.js'
-import type { NetworkAdapter } from './network/NetworkAdapter.js'
+import type { Gate, NetworkAdapter } from './network/NetworkAdapter.js'
 import { Roster } from './pairing/Roster.js'
 import { KeyDistribution } from './pairing/KeyDistribution.js'
 import { PairingService } from './pairing/PairingService.js'
@@ -77,7 +77,16 @@ export interface DeviceSyncContext {
   setAuthorTrust: (isTrusted: (author: string) => boolean) => void
 }
 
-export async function createDeviceSync (ctx: DeviceSyncContext, overrides: { network?: NetworkAdapter, deviceName?: string, backoff?: { initialMs: number, maxMs: number } } = {}): Promise<DeviceSync> {
+export interface DeviceSyncOverrides {
+  /** another transport (tests: the memory network) */
+  network?: NetworkAdapter
+  deviceName?: string
+  backoff?: { initialMs: number, maxMs: number }
+  /** wraps the connection gate (tests: simulated partitions on real libp2p) */
+  wrapGate?: (gate: Gate) => Gate
+}
+
+export async function createDeviceSync (ctx: DeviceSyncContext, overrides: DeviceSyncOverrides = {}): Promise<DeviceSync> {
   const { service, storage, identity, options, log } = ctx
   const keyring = service.keyring
   const signer = { deviceId: identity.deviceId, publicKey: identity.publicKey, sign: (m: Uint8Array) => identity.sign(m) }
@@ -121,7 +130,8 @@ export async function createDeviceSync (ctx: DeviceSyncContext, overrides: { net
       if (!synced) log('warn', 'pairing: the first sync with the inviting device did not finish within 20 s; it continues in the background')
     }
   })
-  network.setGate((deviceId, direction) => roster.isMember(deviceId) || pairing.admits(deviceId, direction))
+  const gate: Gate = (deviceId, direction) => roster.isMember(deviceId) || pairing.admits(deviceId, direction)
+  network.setGate(overrides.wrapGate?.(gate) ?? gate)
 
   const ensureGenesis = async (): Promise<void> => {
     if (roster.root === undefined && keyring.initialized && !pairing.joining) await roster.createGenesis(keyring.sealingPublicKey, pairing.deviceName)

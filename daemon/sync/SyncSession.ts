@@ -159,6 +159,9 @@ export class SyncSession {
         const h = snapshotHeader(m.snapshot)
         const replica = ctx.vaults.get(h.vaultId)
         if (replica === undefined) throw new ProtocolError('a snapshot for a vault this device did not announce')
+        // never replace a held snapshot of the same author that covers more (it may be all we hold of it)
+        const held = (await replica.snapshots()).map(snapshotHeader).find(x => x.author === h.author)
+        if (held !== undefined && [...held.vector].some(([author, seq]) => seq > (h.vector.get(author) ?? 0))) return
         await replica.receiveSnapshot(m.snapshot)
         const pv = this.peerVector(h.vaultId)
         for (const [author, seq] of h.vector) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
@@ -241,34 +244,22 @@ export class SyncSession {
       })
   }
 
-  /** Sends what the peer lacks of one vault, in order, within the channel's flow control. */
+  /**
+   * Sends what the peer lacks of one vault, in order, within the channel's flow control: per author
+   * the envelopes after the peer's seq; where the next one is not held as an envelope (compaction,
+   * or a snapshot received from another device, left a hole), the snapshots that cover more than
+   * the peer has. Compaction may run while this reads, so a pass that sends nothing looks once more.
+   */
   private async pump (vaultId: string): Promise<void> {
     const replica = this.ctx.vaults.get(vaultId)
     const pv = this.peerVectors.get(vaultId)
     if (replica === undefined || pv === undefined) return
-    let offeredSnapshots = false
+    let lookedAgain = false
     while (this.ready) {
       const behind = [...replica.vector()].filter(([author, seq]) => seq > (pv.get(author) ?? 0))
       if (behind.length === 0) break
-      if (!offeredSnapshots) {
-        let compacted = false
-        for (const [author] of behind) {
-          const first = await replica.firstEnvelopeSeq(author)
-          if (first === undefined || first > (pv.get(author) ?? 0) + 1) compacted = true
-        }
-        if (compacted) {
-          offeredSnapshots = true
-          for (const snapshot of await replica.snapshots()) {
-            const h = snapshotHeader(snapshot)
-            if (![...h.vector].some(([author, seq]) => seq > (pv.get(author) ?? 0))) continue
-            this.channel.send({ type: MsgType.Snapshot, snapshot })
-            for (const [author, seq] of h.vector) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
-            await this.channel.waitForRoom()
-          }
-          continue
-        }
-      }
       let progressed = false
+      let hole = false
       for (const [author, seq] of behind) {
         const have = pv.get(author) ?? 0
         if (seq <= have) continue
@@ -282,7 +273,7 @@ export class SyncSession {
           size += bytes.length
           next++
         }
-        if (batch.length === 0) continue
+        if (batch.length === 0) { hole = true; continue }
         if (!this.ready) return
         pv.set(author, next - 1)
         this.envelopesOut += batch.length
@@ -290,7 +281,23 @@ export class SyncSession {
         progressed = true
         await this.channel.waitForRoom()
       }
-      if (!progressed) break
+      if (hole) {
+        for (const snapshot of await replica.snapshots()) {
+          const h = snapshotHeader(snapshot)
+          if (![...h.vector].some(([author, seq]) => seq > (pv.get(author) ?? 0))) continue
+          if (!this.ready) return
+          this.channel.send({ type: MsgType.Snapshot, snapshot })
+          for (const [author, seq] of h.vector) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
+          progressed = true
+          await this.channel.waitForRoom()
+        }
+      }
+      if (progressed) { lookedAgain = false; continue }
+      if (lookedAgain) {
+        this.ctx.log('debug', `sync: cannot serve ${short(this.peer)} everything it lacks in vault ${vaultId.slice(0, 8)} (neither envelopes nor a snapshot cover it here)`)
+        break
+      }
+      lookedAgain = true
     }
     if (this.ready && !this.caughtUpSent.has(vaultId)) {
       this.caughtUpSent.add(vaultId)

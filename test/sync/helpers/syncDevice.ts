@@ -8,8 +8,6 @@ import { DeviceIdentity } from '../../../daemon/keyring/DeviceIdentity.js'
 import { VaultService } from '../../../daemon/service/VaultService.js'
 import { createDeviceSync, type DeviceSync } from '../../../daemon/deviceSync.js'
 import type { MemoryNetwork } from '../../../daemon/network/memory/MemoryNetwork.js'
-import { Libp2pNetwork } from '../../../daemon/network/libp2p/Libp2pNetwork.js'
-import type { NetworkAdapter } from '../../../daemon/network/NetworkAdapter.js'
 import type { Item } from '../../../daemon/vault/Item.js'
 
 export const PASSWORD = 'correct horse battery staple'
@@ -21,6 +19,8 @@ export class SyncDevice {
   sync!: DeviceSync
   readonly logs: LogLine[] = []
   running = false
+  /** devices this one refuses to talk to (a simulated network partition on real libp2p) */
+  readonly blocked = new Set<string>()
 
   private constructor (
     readonly name: string,
@@ -51,17 +51,21 @@ export class SyncDevice {
     let trust = (author: string): boolean => author === this.identity.deviceId
     this.service = new VaultService({ storage: this.storage, identity: this.identity, isTrustedAuthor: a => trust(a), kdfTargetMs: 0, autoLockMs: 0, snapshotEvery: this.snapshotEvery, log: this.log })
     await this.service.start()
-    const network: NetworkAdapter = this.transport === 'libp2p'
-      ? new Libp2pNetwork({ seed: this.identity.seed, publicKey: this.identity.publicKey, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: this.mdns, mdnsIntervalMs: 250, log: this.log })
-      : this.transport.adapter(this.identity.deviceId)
     this.sync = await createDeviceSync({
       service: this.service,
       storage: this.storage,
       identity: this.identity,
-      options: { mdns: this.mdns },
+      // libp2p: the daemon's own path, including asking for last run's port on a restart
+      options: { mdns: this.mdns, listen: ['/ip4/127.0.0.1/tcp/0'] },
       log: this.log,
       setAuthorTrust: fn => { trust = fn }
-    }, { network, deviceName: this.name, backoff: { initialMs: 20, maxMs: 200 } })
+    }, {
+      network: this.transport === 'libp2p' ? undefined : this.transport.adapter(this.identity.deviceId),
+      deviceName: this.name,
+      backoff: { initialMs: 20, maxMs: 200 },
+      // a test can cut this device off from another on any transport
+      wrapGate: gate => (id, direction) => !this.blocked.has(id) && gate(id, direction)
+    })
     await this.sync.extension.start()
     this.running = true
   }
@@ -74,6 +78,18 @@ export class SyncDevice {
   }
 
   async init (): Promise<void> { await this.service.init(PASSWORD) }
+
+  /** Cuts the link to `other` both ways (connections close, dials are refused) until heal(). */
+  async partition (other: SyncDevice): Promise<void> {
+    this.blocked.add(other.id)
+    other.blocked.add(this.id)
+    await this.sync.network.disconnect(other.id)
+  }
+
+  heal (other: SyncDevice): void {
+    this.blocked.delete(other.id)
+    other.blocked.delete(this.id)
+  }
 
   /** Pairs this (empty) device with `inviter` through an invitation. */
   async joinFrom (inviter: SyncDevice): Promise<void> {
