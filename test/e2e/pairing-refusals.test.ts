@@ -68,7 +68,8 @@ describe('refusals by a real daemon', () => {
     expect(invite.status).toBe(201)
     const stream = await stranger.dialProtocol(target, '/kith/sync/1.0.0')
     const lp = lpStream(stream)
-    await lp.write(encodeMessage({ type: MsgType.Hello, version: 1, deviceId: Buffer.from(stranger.peerId.publicKey!.raw).toString('hex'), addrs: [], roster: new Map() }))
+    // the daemon may reset the stream before our HELLO is even written
+    await lp.write(encodeMessage({ type: MsgType.Hello, version: 1, deviceId: Buffer.from(stranger.peerId.publicKey!.raw).toString('hex'), addrs: [], roster: new Map() })).catch(() => {})
     expect(await drain(stream)).toBe(0)
     await until(async () => /refused a session from .*not on the device roster/.test(await a.log()), 'the refusal in the log')
     // and its pairing attempt with a made-up invitation is refused
