@@ -107,7 +107,7 @@ export function createApp (deps: AppDeps) {
   app.route('/api/items', itemRoutes(service))
   app.route('/api/vaults', vaultRoutes(service))
   app.route('/api', settingsRoutes(service))
-  app.route('/api/events', eventRoutes(deps.events))
+  app.route('/api/events', eventRoutes(deps.events, c => authenticators.some(a => a(c))))
   if (deps.portability !== undefined) {
     app.route('/api', transferRoutes(deps.portability, deps.destroy ?? (async () => { throw new HttpError(501, 'not_supported', 'destroy is not available') })))
   }

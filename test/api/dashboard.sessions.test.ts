@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { request } from 'node:http'
 import { TestDaemon, TEST_ENV } from '../helpers/daemonProcess.js'
 import { browserHeaders, browserUnlock, portOf, raw, withSession, type BrowserSession } from './dashboardHttp.js'
 
@@ -211,5 +212,31 @@ describe('dashboard sessions', () => {
     await daemon.api('POST', '/api/unlock', { password: PASSWORD })
     await daemon.api('PATCH', '/api/settings', { autoLockMinutes: 15 })
     expect((await items(s)).status).toBe(401)
+  })
+
+  it('an event stream opened by a session ends when that session ends, while a token stream goes on', async () => {
+    const s = await browserUnlock(port, PASSWORD)
+    const openStream = (headers: Record<string, string>) => new Promise<{ received: () => string, ended: Promise<void> }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { Host: `localhost:${port}`, ...headers } }, res => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => { text += d })
+        const ended = new Promise<void>(done => { res.on('end', () => done()); res.on('close', () => done()) })
+        resolve({ received: () => text, ended })
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    const page = await openStream({ 'Sec-Fetch-Site': 'same-origin', Cookie: s.cookie, 'X-Kith-Session': s.token })
+    const info = daemon.info
+    if (info === undefined) throw new Error('no daemon')
+    const cli = await openStream({ Authorization: `Bearer ${info.token}` })
+    expect((await withSession(port, s, { method: 'DELETE', path: '/api/session' })).status).toBeLessThan(300)
+    const created = await daemon.api('POST', '/api/items', { title: 'after the session ended' })
+    const id = created.body.id as string
+    await page.ended
+    expect(page.received()).not.toContain(id)
+    for (let i = 0; i < 100 && !cli.received().includes(id); i++) await new Promise(resolve => setTimeout(resolve, 20))
+    expect(cli.received()).toContain(id)
   })
 })

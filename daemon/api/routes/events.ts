@@ -1,5 +1,5 @@
 /** GET /api/events: server-sent events for item changes, lock state and peers. */
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { EventEmitter } from 'node:events'
 
@@ -8,7 +8,11 @@ export interface EventSource {
   subscribe: (listener: (event: string, data: unknown) => void) => () => void
 }
 
-export function eventRoutes (events: EventSource) {
+/**
+ * `stillAuthorized` is asked again before every event: a stream opened by a dashboard session ends
+ * as soon as that session does (lock, auto-lock, logout), not when the client disconnects.
+ */
+export function eventRoutes (events: EventSource, stillAuthorized: (c: Context) => boolean = () => true) {
   return new Hono().get('/', c => streamSSE(c, async stream => {
     const queue: Array<{ event: string, data: unknown }> = []
     let wake: (() => void) | undefined
@@ -28,10 +32,14 @@ export function eventRoutes (events: EventSource) {
             setTimeout(resolve, 15000).unref()
           })
           wake = undefined
+          if (!stillAuthorized(c)) break
           if (queue.length === 0 && !closed) await stream.writeSSE({ event: 'ping', data: '{}' })
           continue
         }
-        await stream.writeSSE({ event: next.event, data: JSON.stringify(next.data) })
+        const authorized = stillAuthorized(c)
+        // the lock that ended a session is still told, so the page knows why its stream ends
+        if (authorized || next.event === 'locked') await stream.writeSSE({ event: next.event, data: JSON.stringify(next.data) })
+        if (!authorized) break
       }
     } finally {
       unsubscribe()
