@@ -4,7 +4,7 @@
  *    and 250 one-field edits (B's event stream wakes the check; one GET on B confirms it);
  *  - bytes on the wire (TCP payload: Noise + yamux + sync frames, both directions) per one-field edit,
  *    read from the kernel's per-socket counters (ss -ti) and net of an idle window of equal length;
- *  - idle CPU of each daemon with the peer connected, over 30 s.
+ *  - idle CPU of each daemon with the peer connected, over 30 s (after 20 s to settle: start-up and the burst above leave V8 and LevelDB busy for a while, even on a daemon with no peer).
  * Run: npx tsx bench/sync-propagation.ts   (npm run build first, so the daemons run the bundle)
  */
 import { Agent, request } from 'node:http'
@@ -130,7 +130,8 @@ async function main (): Promise<void> {
 
     // idle CPU with the peer connected
     events.close()
-    await sleep(1000)
+    // let the burst above settle (LevelDB compacts in the background after hundreds of writes)
+    await sleep(Number(process.env.SETTLE_SECONDS ?? 20) * 1000)
     const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim())
     const c0 = [cpuTicks(a.info!.pid), cpuTicks(b.info!.pid)]
     const t0 = performance.now()
