@@ -15,7 +15,7 @@ import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
 import { DecryptionError, FormatError } from '../crypto/errors.js'
 import { createPasswordSlot, openPasswordSlot } from './UnlockSlot.js'
 import { UnlockThrottle } from './UnlockThrottle.js'
-import { AlreadyInitializedError, LockedError, NoVaultKeyError, NotInitializedError, WrongPasswordError } from './errors.js'
+import { AlreadyInitializedError, BadGrantError, LockedError, NoVaultKeyError, NotInitializedError, WrongPasswordError } from './errors.js'
 import type { DeviceIdentity } from './DeviceIdentity.js'
 
 const DEVICE_KEY = 'keyring/device'
@@ -151,16 +151,27 @@ export class Keyring {
     return this.sealing
   }
 
-  /** Opens every grant addressed to this device. A grant that fails to open throws: never skipped. */
+  /**
+   * Opens every grant addressed to this device. One that fails to open (a flipped byte, or a grant
+   * a hostile roster member sent) is reported in `badGrants` by name and skipped, so it cannot stop
+   * the other vaults from unlocking; that vault's records then report NoVaultKeyError.
+   */
   private async loadGrants (): Promise<void> {
     const sealing = this.requireSealing()
+    this.badGrants.length = 0
     for await (const [key, box] of this.storage.entries(GRANT_PREFIX)) {
       const { vaultId, epoch, deviceId } = parseGrantKey(key)
       if (deviceId !== this.deviceId) continue
-      const vaultKey = openBox(sealing, box, grantAad(vaultId, epoch, deviceId))
-      this.remember(vaultId, epoch, vaultKey)
+      try {
+        this.remember(vaultId, epoch, openBox(sealing, box, grantAad(vaultId, epoch, deviceId)))
+      } catch (err) {
+        this.badGrants.push(new BadGrantError(key, { cause: err }))
+      }
     }
   }
+
+  /** Grants that did not open at the last unlock. */
+  readonly badGrants: BadGrantError[] = []
 
   private remember (vaultId: string, epoch: number, key: Uint8Array): void {
     let epochs = this.vaultKeys.get(vaultId)

@@ -23,3 +23,11 @@ export class ThrottledError extends KeyringError {
 export class NoVaultKeyError extends KeyringError {
   constructor (vaultId: string, epoch: number) { super(`this device holds no key for vault ${vaultId} epoch ${epoch}`); this.name = 'NoVaultKeyError' }
 }
+
+/** A stored grant addressed to this device does not open: reported, skipped, never fatal to unlock. */
+export class BadGrantError extends KeyringError {
+  constructor (readonly key: string, options?: { cause?: unknown }) {
+    super(`the vault key grant ${key} does not open (corrupt, or sealed to another key)`, options)
+    this.name = 'BadGrantError'
+  }
+}

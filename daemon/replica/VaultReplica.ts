@@ -149,26 +149,39 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.pending.push({ type: 'put', key: envKey(this.vaultId, author, seq), value: bytes })
     this.pendingEnvelopes.push(decodeEnvelope(bytes))
     this.sinceSnapshot++
-    this.scheduleWrite()
+    // the caller's flush() reports a failed write (and retries it); nothing to do with it here
+    this.scheduleWrite().catch(() => {})
   }
 
-  private scheduleWrite (): void {
-    this.writing = this.writing.then(async () => {
+  /**
+   * Writes what is pending, after every write queued before it. A failed write rejects the callers
+   * that wait for it (flush, receive) but does not wedge the queue for later writes.
+   */
+  private scheduleWrite (): Promise<void> {
+    const run = this.writing.then(async () => {
       if (this.pending.length === 0) return
       const ops = this.pending
       const envelopes = this.pendingEnvelopes
       this.pending = []
       this.pendingEnvelopes = []
-      await this.storage.batch(ops)
+      try {
+        await this.storage.batch(ops)
+      } catch (err) {
+        // put them back: the next flush retries them, and nothing is acknowledged that is not on disk
+        this.pending = [...ops, ...this.pending]
+        this.pendingEnvelopes = [...envelopes, ...this.pendingEnvelopes]
+        throw err
+      }
       for (const env of envelopes) this.emit('envelope', env)
       if (this.sinceSnapshot >= this.snapshotEvery && this.vaultDoc !== undefined) await this.writeSnapshot()
     })
+    this.writing = run.catch(() => {})
+    return run
   }
 
-  /** Resolves once every change made so far is durable. */
+  /** Resolves once every change made so far is durable; rejects if writing it failed. */
   async flush (): Promise<void> {
-    this.scheduleWrite()
-    await this.writing
+    await this.scheduleWrite()
   }
 
   /**
@@ -200,12 +213,19 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.stored.set(env.author, env.seq)
     this.pending.push({ type: 'put', key: envKey(this.vaultId, env.author, env.seq), value: env.bytes })
     this.sinceSnapshot++
-    this.scheduleWrite()
-    await this.writing
+    await this.scheduleWrite()
     this.emit('envelope', env)
-    if (update !== undefined && this.vaultDoc !== undefined) {
-      Y.applyUpdate(this.vaultDoc.doc, update, REMOTE_ORIGIN)
-      this.applied.set(env.author, env.seq)
+    // Decide what to apply now, after the write: an unlock that ran meanwhile may have read storage
+    // before this envelope was there. Applying an update twice is harmless in Yjs.
+    const doc = this.vaultDoc
+    const keys = this.keys
+    if (doc !== undefined && keys !== undefined) {
+      try {
+        Y.applyUpdate(doc.doc, update ?? openEnvelope(env, keys.key(env.epoch)), REMOTE_ORIGIN)
+        this.bump(this.applied, env.author, env.seq)
+      } catch (err) {
+        this.reportCorrupt(new CorruptRecordError(envKey(this.vaultId, env.author, env.seq), `stored, but cannot be opened yet: ${(err as Error).message}`, { cause: err }))
+      }
     }
     return true
   }
@@ -243,8 +263,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     }
     await this.writing
     this.pending.push({ type: 'put', key: snapKey(this.vaultId, snap.author), value: bytes })
-    this.scheduleWrite()
-    await this.writing
+    await this.scheduleWrite()
     for (const [author, seq] of snap.vector) this.bump(this.stored, author, seq)
     if (state !== undefined && this.vaultDoc !== undefined) {
       Y.applyUpdate(this.vaultDoc.doc, state, REMOTE_ORIGIN)

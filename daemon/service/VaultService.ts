@@ -144,6 +144,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
       return
     }
     await this.keyring.unlock(password)
+    for (const bad of this.keyring.badGrants) this.log('error', `${bad.name}: ${bad.message}`)
     for (const replica of this.replicas.values()) await this.unlockReplica(replica)
     this.emit('unlocked')
     this.touch()
@@ -338,8 +339,9 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     await this.storage.compact()
   }
 
-  corruptRecords (): CorruptRecordError[] {
-    return [...this.replicas.values()].flatMap(r => r.corrupt)
+  /** Records that failed to open at the last unlock: grants, snapshots and envelopes, by name. */
+  corruptRecords (): Array<Error & { key: string }> {
+    return [...this.keyring.badGrants, ...[...this.replicas.values()].flatMap(r => r.corrupt)]
   }
 
   async stop (): Promise<void> {

@@ -51,6 +51,26 @@ describe('Keyring', () => {
     expect(again.vaultKey(vaultId, 0)).toEqual(key)
   })
 
+  it('a grant that does not open is reported by name and skipped; the other vaults still unlock', async () => {
+    const storage = new MemoryStorageAdapter()
+    const identity = DeviceIdentity.generate()
+    const k = await fresh(storage, identity)
+    await k.initialize(PASSWORD, ARGON2_FLOOR)
+    const good = await k.createVault()
+    const bad = await k.createVault()
+    for await (const [key, box] of storage.entries(`keyring/grant/${bad}/`)) {
+      const flipped = Uint8Array.from(box)
+      flipped[flipped.length - 1] = (flipped[flipped.length - 1] as number) ^ 1
+      await storage.put(key, flipped)
+    }
+    const again = await fresh(storage, identity)
+    await again.unlock(PASSWORD)
+    expect(again.badGrants.map(e => e.name)).toEqual(['BadGrantError'])
+    expect(again.badGrants[0]?.key).toContain(bad)
+    expect(again.vaultKey(good, 0)).toEqual(k.vaultKey(good, 0))
+    expect(() => again.vaultKey(bad, 0)).toThrow(expect.objectContaining({ name: 'NoVaultKeyError' }))
+  })
+
   it('seals vault keys to another device that can open them', async () => {
     const a = await fresh()
     await a.initialize(PASSWORD, ARGON2_FLOOR)

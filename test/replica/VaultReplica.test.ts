@@ -157,3 +157,26 @@ describe('VaultReplica', () => {
     expect(await allEntries(storageB, envPrefix(vaultId))).toHaveLength(0)
   })
 })
+
+describe('VaultReplica write failures', () => {
+  it('a write that keeps failing rejects flush; a later flush retries it; later writes are not wedged', async () => {
+    const storage = new MemoryStorageAdapter()
+    const r = await replica(storage)
+    await r.unlock(keys)
+    const realBatch = storage.batch.bind(storage)
+    let failures = 2 // the write queued by the change, and the flush's retry
+    storage.batch = async (ops) => {
+      if (failures > 0) { failures--; throw new Error('disk full') }
+      await realBatch(ops)
+    }
+    const id = r.doc.create({ title: 'first' })
+    await expect(r.flush()).rejects.toThrow(/disk full/)
+    await r.flush()
+    r.doc.create({ title: 'second' })
+    await r.flush()
+    const again = await replica(storage, undefined)
+    expect((await allEntries(storage, envPrefix(vaultId))).length).toBe(2)
+    expect(again.vector().size).toBe(1)
+    expect(id).toBeDefined()
+  })
+})
