@@ -94,6 +94,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     replica.on('items-changed', (ids, local) => {
       const cache = this.caches.get(vaultId)
       for (const id of ids) cache?.delete(id)
+      this.listCache.clear()
       const vault = replica.unlocked ? replica.doc.name : ''
       for (const id of ids) this.emit('item-changed', { id, vault, vaultId, local })
     })
@@ -107,6 +108,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     const keyring = this.keyring
     await replica.unlock({ currentEpoch: () => keyring.currentEpoch(replica.vaultId), key: epoch => keyring.vaultKey(replica.vaultId, epoch) })
     this.caches.set(replica.vaultId, new Map())
+    this.listCache.clear()
   }
 
   private async kdfParams (): Promise<Argon2Params> {
@@ -162,6 +164,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     if (!this.unlocked) return
     for (const replica of this.replicas.values()) await replica.lock()
     this.caches.clear()
+    this.listCache.clear()
     this.keyring.lock()
     this.emit('locked')
   }
@@ -201,6 +204,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     const vaultId = await this.keyring.createVault()
     const replica = await this.openReplica(vaultId)
     replica.doc.name = name.trim()
+    this.listCache.clear()
     await replica.flush()
     return { id: vaultId, name: replica.doc.name, items: 0 }
   }
@@ -250,10 +254,25 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     return this.matching(filter).map(e => e.item)
   }
 
-  /** The same list as a JSON array, built from per-item JSON kept since each item last changed. */
+  /**
+   * The same list as a JSON array, built from per-item JSON kept since each item last changed.
+   * Unfiltered lists (what a dashboard loads) are kept whole until the next change.
+   */
   listItemsJson (filter: { vault?: string, q?: string, trashed?: boolean } = {}): string {
-    return `[${this.matching(filter).map(e => e.json).join(',')}]`
+    const cacheable = filter.q === undefined || filter.q.trim() === ''
+    const key = `${filter.vault ?? ''}\u0000${filter.trashed === true ? 't' : ''}`
+    if (cacheable) {
+      this.requireUnlocked()
+      const hit = this.listCache.get(key)
+      if (hit !== undefined) return hit
+    }
+    const json = `[${this.matching(filter).map(e => e.json).join(',')}]`
+    if (cacheable) this.listCache.set(key, json)
+    return json
   }
+
+  /** Whole unfiltered lists as JSON, dropped on any item change, vault change or lock. */
+  private readonly listCache = new Map<string, string>()
 
   private locate (id: string): { replica: VaultReplica, item: Item } {
     this.requireUnlocked()
@@ -314,6 +333,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     await this.storage.compact()
     this.replicas.clear()
     this.caches.clear()
+    this.listCache.clear()
     this.emit('locked')
     return { keyRecords, records }
   }

@@ -23,6 +23,22 @@ describe('HTTP API', () => {
     expect(await (await request('GET', '/api/items?trashed=true')).json()).toHaveLength(1)
   })
 
+  it('a whole list kept between requests changes as soon as an item does', async () => {
+    const { request } = await inProcessApp()
+    const { id } = await (await request('POST', '/api/items', { body: { title: 'before' } })).json() as { id: string }
+    expect((await (await request('GET', '/api/items')).json() as Array<{ title: string }>).map(i => i.title)).toEqual(['before'])
+    expect((await (await request('GET', '/api/items')).json() as Array<{ title: string }>).map(i => i.title)).toEqual(['before'])
+    await request('PATCH', `/api/items/${id}`, { body: { title: 'after' } })
+    expect((await (await request('GET', '/api/items')).json() as Array<{ title: string }>).map(i => i.title)).toEqual(['after'])
+    await request('POST', '/api/vaults', { body: { name: 'Work' } })
+    await request('POST', '/api/items', { body: { title: 'work item', vault: 'Work' } })
+    expect(await (await request('GET', '/api/items')).json()).toHaveLength(2)
+    await request('DELETE', `/api/items/${id}`)
+    expect((await (await request('GET', '/api/items')).json() as Array<{ title: string }>).map(i => i.title)).toEqual(['work item'])
+    await request('POST', '/api/lock')
+    expect((await request('GET', '/api/items')).status).toBe(423)
+  })
+
   it('answers 400 for malformed JSON and wrong types, with a JSON error', async () => {
     const { request } = await inProcessApp()
     const bad = await request('POST', '/api/items', { raw: '{"title": ', headers: { 'content-type': 'application/json' } })
