@@ -14,6 +14,7 @@ import { eventSourceFrom } from './api/routes/events.js'
 import { randomBytes } from './crypto/random.js'
 import { toBase64Url } from './crypto/bytes.js'
 import { homePaths } from './paths.js'
+import { collectGarbage } from './collectGarbage.js'
 import type { Log } from './log.js'
 import type { Hono, Context } from 'hono'
 import type { Authenticator } from './api/auth.js'
@@ -134,7 +135,12 @@ export class Daemon {
       log
     })
     await service.start()
-    service.on('unlocked', () => { writeFile(this.paths.initialized, '', { mode: 0o600 }).catch(() => {}) })
+    service.on('unlocked', () => {
+      writeFile(this.paths.initialized, '', { mode: 0o600 }).catch(() => {})
+      // unlocking leaves the decoding's temporaries behind; collect once the first requests are served
+      setTimeout(collectGarbage, 2000).unref()
+    })
+    service.on('locked', () => { setImmediate(collectGarbage) })
     this.ctx = {
       options: this.options,
       service,
