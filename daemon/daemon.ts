@@ -135,12 +135,18 @@ export class Daemon {
       log
     })
     await service.start()
+    // A full collection once things are quiet after a lock (the old documents) or an unlock (the
+    // decoding's temporaries); one timer, pushed back by each event, so it never lands inside an unlock.
+    let gcTimer: NodeJS.Timeout | undefined
+    const collectSoon = (ms: number): void => {
+      clearTimeout(gcTimer)
+      gcTimer = setTimeout(collectGarbage, ms).unref()
+    }
     service.on('unlocked', () => {
       writeFile(this.paths.initialized, '', { mode: 0o600 }).catch(() => {})
-      // unlocking leaves the decoding's temporaries behind; collect once the first requests are served
-      setTimeout(collectGarbage, 2000).unref()
+      collectSoon(2000)
     })
-    service.on('locked', () => { setImmediate(collectGarbage) })
+    service.on('locked', () => { collectSoon(1000) })
     this.ctx = {
       options: this.options,
       service,
