@@ -3,34 +3,12 @@
  * the API, list and search over 10,000 items, resident memory, and cold start of `kith daemon`.
  * Run: npx tsx bench/one-device.ts
  */
-import { Agent, request } from 'node:http'
+import { agent, call } from './apiClient.js'
 import { TestDaemon } from '../test/helpers/daemonProcess.js'
 import { report } from './stats.js'
 
 const PASSWORD = 'correct horse battery staple'
-const agent = new Agent({ keepAlive: true, maxSockets: 16 })
 
-function call (d: TestDaemon, method: string, path: string, body?: unknown): Promise<{ status: number, body: any, ms: number }> {
-  const info = d.info
-  if (info === undefined) throw new Error('not started')
-  const url = new URL(info.url)
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
-  const t0 = performance.now()
-  return new Promise((resolve, reject) => {
-    const req = request({ agent, host: '127.0.0.1', port: url.port, method, path, headers: { Host: url.host, Authorization: `Bearer ${info.token}`, ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}) } }, res => {
-      const chunks: Buffer[] = []
-      res.on('data', c => chunks.push(c as Buffer))
-      res.on('end', () => {
-        const ms = performance.now() - t0
-        const text = Buffer.concat(chunks).toString()
-        resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text), ms })
-      })
-    })
-    req.on('error', reject)
-    if (payload !== undefined) req.write(payload)
-    req.end()
-  })
-}
 
 async function main (): Promise<void> {
   // cold start: spawn to first answered request

@@ -5,34 +5,12 @@
  * (~0.5 s, as a user runs), and through the `kith pair join` CLI (process start included).
  * Run: npx tsx bench/sync-join.ts   (npm run build first, so the daemons and CLI run the bundle)
  */
-import { Agent, request } from 'node:http'
+import { agent, call } from './apiClient.js'
 import { TestDaemon } from '../test/helpers/daemonProcess.js'
 
 const PASSWORD = 'correct horse battery staple'
 const ITEMS = Number(process.env.ITEMS ?? 10_000)
-const agent = new Agent({ keepAlive: true, maxSockets: 16 })
 
-function call (d: TestDaemon, method: string, path: string, body?: unknown): Promise<{ status: number, body: any }> {
-  const info = d.info
-  if (info === undefined) throw new Error('not started')
-  const url = new URL(info.url)
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
-  return new Promise((resolve, reject) => {
-    const req = request({ agent, host: '127.0.0.1', port: url.port, method, path, headers: { Host: url.host, Authorization: `Bearer ${info.token}`, ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}) } }, res => {
-      const chunks: Buffer[] = []
-      res.on('data', c => chunks.push(c as Buffer))
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString()
-        let parsed: unknown = text
-        try { parsed = text === '' ? null : JSON.parse(text) } catch {}
-        resolve({ status: res.statusCode ?? 0, body: parsed })
-      })
-    })
-    req.on('error', reject)
-    if (payload !== undefined) req.write(payload)
-    req.end()
-  })
-}
 
 async function count (d: TestDaemon): Promise<number> {
   const res = await call(d, 'GET', '/api/items')

@@ -7,7 +7,7 @@
  *  - idle CPU of each daemon with the peer connected, over 30 s (after 20 s to settle: start-up and the burst above leave V8 and LevelDB busy for a while, even on a daemon with no peer).
  * Run: npx tsx bench/sync-propagation.ts   (npm run build first, so the daemons run the bundle)
  */
-import { Agent, request } from 'node:http'
+import { agent, call } from './apiClient.js'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { TestDaemon } from '../test/helpers/daemonProcess.js'
@@ -15,30 +15,10 @@ import { SseClient } from '../test/sync/helpers/sse.js'
 import { report, summarize } from './stats.js'
 
 const PASSWORD = 'correct horse battery staple'
-const agent = new Agent({ keepAlive: true, maxSockets: 8 })
 const CREATES = Number(process.env.CREATES ?? 250)
 const EDITS = Number(process.env.EDITS ?? 250)
 const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 30)
 
-function call (d: TestDaemon, method: string, path: string, body?: unknown): Promise<{ status: number, body: any }> {
-  const info = d.info
-  if (info === undefined) throw new Error('not started')
-  const url = new URL(info.url)
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
-  return new Promise((resolve, reject) => {
-    const req = request({ agent, host: '127.0.0.1', port: url.port, method, path, headers: { Host: url.host, Authorization: `Bearer ${info.token}`, ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}) } }, res => {
-      const chunks: Buffer[] = []
-      res.on('data', c => chunks.push(c as Buffer))
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString()
-        resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) })
-      })
-    })
-    req.on('error', reject)
-    if (payload !== undefined) req.write(payload)
-    req.end()
-  })
-}
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
