@@ -36,10 +36,14 @@ export function eventRoutes (events: EventSource, stillAuthorized: (c: Context) 
           if (queue.length === 0 && !closed) await stream.writeSSE({ event: 'ping', data: '{}' })
           continue
         }
-        const authorized = stillAuthorized(c)
-        // the lock that ended a session is still told, so the page knows why its stream ends
-        if (authorized || next.event === 'locked') await stream.writeSSE({ event: next.event, data: JSON.stringify(next.data) })
-        if (!authorized) break
+        if (!stillAuthorized(c)) {
+          // the lock that ended a session is still told (even behind other queued events), so the
+          // page knows why its stream ends instead of retrying into a 401
+          const locked = next.event === 'locked' ? next : queue.find(e => e.event === 'locked')
+          if (locked !== undefined) await stream.writeSSE({ event: 'locked', data: JSON.stringify(locked.data) })
+          break
+        }
+        await stream.writeSSE({ event: next.event, data: JSON.stringify(next.data) })
       }
     } finally {
       unsubscribe()

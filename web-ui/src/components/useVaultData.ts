@@ -112,6 +112,10 @@ export function useVaultData (onLocked: (notice: string) => void): VaultData {
         try {
           await api.events(handle, controller.signal)
           failures = 0
+          // the daemon ended the stream: if that was a lock, say so rather than retry into a 401
+          const status = await api.status().catch(() => undefined)
+          if (controller.signal.aborted) return
+          if (status?.locked === true) { onLocked('The vault was locked. Unlock it to go on.'); return }
         } catch (err) {
           if (controller.signal.aborted) return
           if (err instanceof ApiError && err.status === 401) return
