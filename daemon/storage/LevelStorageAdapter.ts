@@ -10,7 +10,8 @@ export class LevelStorageAdapter implements StorageAdapter {
   private readonly db: Level<string, Uint8Array>
 
   constructor (readonly location: string) {
-    this.db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
+    // a small block cache: the replica reads everything once per unlock and then only writes
+    this.db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view', cacheSize: 2 * 1024 * 1024 })
   }
 
   async open (): Promise<void> {
