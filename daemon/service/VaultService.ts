@@ -36,7 +36,8 @@ export interface ItemChange { id: string, vault: string, vaultId: string, local:
 
 export interface ServiceEvents {
   'item-changed': [ItemChange]
-  locked: []
+  /** keys and documents left memory; `reason: 'destroyed'` when the vault was erased */
+  locked: [{ reason: 'lock' | 'destroyed' }?]
   unlocked: []
   'vault-added': [VaultReplica]
   corrupt: [CorruptRecordError]
@@ -328,7 +329,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     this.replicas.clear()
     this.caches.clear()
     this.listCache.clear()
-    this.emit('locked')
+    this.emit('locked', { reason: 'destroyed' })
     return { keyRecords, records }
   }
 

@@ -103,6 +103,9 @@ export const api = {
   changePassword: (oldPassword: string, newPassword: string) => call<{ ok: true }>('POST', '/api/password', { oldPassword, newPassword }),
   generate: (options: GeneratorOptions) => call<{ password: string }>('POST', '/api/generate', options),
 
+  migrate: (input: { from: string, to: string, orgDomain: string, dryRun: boolean }) =>
+    call<{ moved: string[], kept: string[], dryRun: boolean, details: Array<{ id: string, title: string, action: 'move' | 'keep', reason: string }> }>('POST', '/api/migrate', input),
+  destroy: () => call<{ destroyed: boolean, keyRecords: number, records: number }>('POST', '/api/destroy', { confirm: true }),
   importFile: (input: { format: string, data: string, vault?: string, password?: string }) =>
     call<{ imported: number, skipped: number, vault: string }>('POST', '/api/import', input),
   /** POST /api/export answers the file itself (octet-stream), named in Content-Disposition. */

@@ -32,8 +32,9 @@ export function eventRoutes (events: EventSource, stillAuthorized: (c: Context) 
             setTimeout(resolve, 15000).unref()
           })
           wake = undefined
+          if (queue.length > 0) continue // an event woke us: handled (and authorised) above
           if (!stillAuthorized(c)) break
-          if (queue.length === 0 && !closed) await stream.writeSSE({ event: 'ping', data: '{}' })
+          if (!closed) await stream.writeSSE({ event: 'ping', data: '{}' })
           continue
         }
         if (!stillAuthorized(c)) {

@@ -5,6 +5,7 @@ import type { VaultInfo } from '../types.js'
 import { messageOf, toast } from '../toast.js'
 import { PasswordInput, StrengthMeter, TextField } from './ui.js'
 import { Transfers } from './Transfers.js'
+import { Migrate, EraseDevice } from './MoveAndErase.js'
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 30, 60, 240, 0]
 
@@ -105,6 +106,7 @@ export function Settings ({ vaults, reloadVaults, reloadItems }: { vaults: Vault
       <ChangePassword />
       <Vaults vaults={vaults} reload={reloadVaults} />
       <Transfers vaults={vaults} reload={async () => { await reloadItems(); await reloadVaults() }} />
+      <Migrate vaults={vaults} reload={async () => { await reloadItems(); await reloadVaults() }} />
       <section class='card'>
         <h3>Keyboard</h3>
         <dl class='shortcuts'>
@@ -115,6 +117,7 @@ export function Settings ({ vaults, reloadVaults, reloadItems }: { vaults: Vault
           <dt><kbd>Esc</kbd></dt><dd>Cancel editing, clear the search</dd>
         </dl>
       </section>
+      <EraseDevice />
     </main>
   )
 }

@@ -98,7 +98,9 @@ export function useVaultData (onLocked: (notice: string) => void): VaultData {
           break
         case 'locked':
           controller.abort()
-          onLocked('The vault was locked. Unlock it to go on.')
+          onLocked((event.data as { reason?: string } | null)?.reason === 'destroyed'
+            ? 'This device\'s vault was erased and the daemon has stopped.'
+            : 'The vault was locked. Unlock it to go on.')
           break
         case 'peer-connected':
         case 'peer-disconnected':
