@@ -4,7 +4,6 @@
  */
 import { mkdir, writeFile, rename, rm, chmod } from 'node:fs/promises'
 import { serve, type ServerType } from '@hono/node-server'
-import type { AddressInfo } from 'node:net'
 import { LevelStorageAdapter } from './storage/LevelStorageAdapter.js'
 import { DeviceIdentity } from './keyring/DeviceIdentity.js'
 import { VaultService } from './service/VaultService.js'
@@ -188,8 +187,6 @@ export class Daemon {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.options.http !== undefined) throw err
       await this.listen(app.fetch, http.host, 0)
     }
-    const address = this.server?.address() as AddressInfo
-    this.port = address.port
     await this.writeDaemonJson()
     log('info', `kith daemon ready at ${this.url} (device ${identity.deviceId.slice(0, 16)}…)`)
   }

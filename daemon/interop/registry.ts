@@ -18,7 +18,7 @@ import { importOnePasswordCsv } from './onePasswordCsv.js'
 import { EXPORT_FORMATS, IMPORT_FORMATS, type ExportFormat, type Exporter, type ImportFormat, type Importer } from './types.js'
 
 /** Re-exported so callers need only the registry. */
-export { EXPORT_FORMATS, IMPORT_FORMATS, type ExportFormat, type ImportFormat } from './types.js'
+export { EXPORT_EXTENSIONS, EXPORT_FORMATS, IMPORT_FORMATS, type ExportFormat, type ImportFormat } from './types.js'
 export { dedupeKey, splitDuplicates, type ItemLike } from './dedupe.js'
 export { detectFormat } from './detect.js'
 
@@ -62,10 +62,6 @@ export const exporters: Record<ExportFormat, Exporter> = {
 /** The formats whose files are always encrypted and need a password to import (Bitwarden JSON needs one only when password-protected). */
 export const PASSWORD_FORMATS: ReadonlySet<ImportFormat> = new Set(['kdbx', 'kith-encrypted'])
 
-/** The usual file extension of each export format. */
-export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {
-  'kith-json': '.kith.json', 'kith-encrypted': '.kith', 'bitwarden-json': '.json', 'keepass-xml': '.xml', csv: '.csv'
-}
 
 /** True when `name` is an import format. */
 export function isImportFormat (name: string): name is ImportFormat {

@@ -56,3 +56,8 @@ export type ImportFormat = typeof IMPORT_FORMATS[number]
 export const EXPORT_FORMATS = ['kith-json', 'kith-encrypted', 'bitwarden-json', 'keepass-xml', 'csv'] as const
 /** An export format name. */
 export type ExportFormat = typeof EXPORT_FORMATS[number]
+
+/** The usual file extension of each export format (here, not in the registry, so naming a file loads no parser). */
+export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {
+  'kith-json': '.kith.json', 'kith-encrypted': '.kith', 'bitwarden-json': '.json', 'keepass-xml': '.xml', csv: '.csv'
+}

@@ -3,9 +3,7 @@ import { Hono } from 'hono'
 import type { PortabilityService } from '../../service/PortabilityService.js'
 import { readJson, optionalString, requiredString } from '../readJson.js'
 import { HttpError } from '../errors.js'
-
-/** File name endings of the export formats (kept here so the format parsers load only when used). */
-const EXTENSIONS: Record<string, string> = { 'kith-json': '.kith.json', 'kith-encrypted': '.kith', 'bitwarden-json': '.json', 'keepass-xml': '.xml', csv: '.csv' }
+import { EXPORT_EXTENSIONS } from '../../interop/types.js'
 
 export function transferRoutes (portability: PortabilityService, destroy: () => Promise<Record<string, unknown>>) {
   return new Hono()
@@ -21,7 +19,7 @@ export function transferRoutes (portability: PortabilityService, destroy: () => 
       const body = await readJson(c)
       const format = requiredString(body, 'format')
       const { bytes, count } = await portability.export(format, { vault: optionalString(body, 'vault'), password: optionalString(body, 'password') })
-      const name = `kith-export${EXTENSIONS[format] ?? ''}`
+      const name = `kith-export${(EXPORT_EXTENSIONS as Record<string, string>)[format] ?? ''}`
       return c.body(Buffer.from(bytes), 200, {
         'Content-Type': 'application/octet-stream',
         'Content-Disposition': `attachment; filename="${name}"`,

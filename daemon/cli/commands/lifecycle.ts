@@ -114,12 +114,9 @@ export const statusCommand: Command = {
     allowOnly(args, [])
     const info = await readDaemonInfo(home)
     let status: Record<string, unknown>
-    if (info === undefined) {
-      status = { running: false, initialized: existsSync(homePaths(home).initialized), locked: true, peerId: '', url: '' }
-    } else {
-      const res = await httpRequest(info, 'GET', '/api/status').catch(() => undefined)
-      status = res?.status === 200 ? res.body as Record<string, unknown> : { running: false, initialized: existsSync(homePaths(home).initialized), locked: true, peerId: info.peerId, url: info.url }
-    }
+    const res = info === undefined ? undefined : await httpRequest(info, 'GET', '/api/status').catch(() => undefined)
+    if (res?.status === 200) status = res.body as Record<string, unknown>
+    else status = { running: false, initialized: existsSync(homePaths(home).initialized), locked: true, peerId: info?.peerId ?? '', url: info?.url ?? '' }
     const human = status.running !== true
       ? 'not running'
       : `running at ${String(status.url)}\n${status.initialized === true ? (status.locked === true ? 'locked' : 'unlocked') : 'not initialised (run `kith init` or `kith pair join`)'}\npeer id ${String(status.peerId)}`
