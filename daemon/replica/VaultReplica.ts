@@ -103,18 +103,23 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.applied.clear()
     const ydoc = new Y.Doc()
     const updates: Uint8Array[] = []
+    // what a snapshot at lock would fold in: envelopes, and snapshots other than this device's own
+    let unfolded = 0
     for await (const [key, bytes] of this.storage.entries(snapPrefix(this.vaultId))) {
+      if (key !== snapKey(this.vaultId, this.signer.deviceId)) unfolded++
       try {
         const snap = decodeSnapshot(bytes)
         if (!verifySnapshot(snap)) throw new Error('signature does not verify')
         updates.push(openSnapshot(snap, keys.key(snap.epoch)))
         for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
       } catch (err) {
+        unfolded++ // the next snapshot replaces it
         this.reportCorrupt(new CorruptRecordError(key, (err as Error).message, { cause: err }))
       }
     }
     for await (const [key, bytes] of this.storage.entries(envPrefix(this.vaultId))) {
       const { author, seq } = parseEnvKey(key)
+      unfolded++
       if (seq <= (this.applied.get(author) ?? 0)) continue
       try {
         const env = decodeEnvelope(bytes)
@@ -128,6 +133,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     }
     // one transaction, no merged copy: mergeUpdates would build a second full-size update in memory
     ydoc.transact(() => { for (const update of updates) Y.applyUpdate(ydoc, update, REMOTE_ORIGIN) }, REMOTE_ORIGIN)
+    this.sinceSnapshot = unfolded
     const vaultDoc = new VaultDoc(ydoc)
     ydoc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === LOCAL_ORIGIN) this.sealLocal(update)
@@ -263,6 +269,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     }
     await this.writing
     this.pending.push({ type: 'put', key: snapKey(this.vaultId, snap.author), value: bytes })
+    this.sinceSnapshot++
     await this.scheduleWrite()
     for (const [author, seq] of snap.vector) this.bump(this.stored, author, seq)
     if (state !== undefined && this.vaultDoc !== undefined) {
@@ -300,10 +307,14 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.sinceSnapshot = 0
   }
 
-  /** Snapshots, then drops the document and keys from memory. */
+  /**
+   * Snapshots (unless the stored snapshot already holds everything: rewriting the same few MB at
+   * every lock and stop would only churn the disk), then drops the document and keys from memory.
+   */
   async lock (): Promise<void> {
     if (this.vaultDoc === undefined) return
-    await this.snapshot()
+    await this.flush()
+    if (this.sinceSnapshot > 0) await this.writeSnapshot()
     this.unsubscribe?.()
     this.vaultDoc.destroy()
     this.vaultDoc = undefined

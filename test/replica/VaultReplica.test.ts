@@ -63,6 +63,29 @@ describe('VaultReplica', () => {
     expect(again.vector().get(s.deviceId)).toBe(6)
   })
 
+  it('does not rewrite the snapshot at lock when nothing changed since it was sealed', async () => {
+    const storage = new MemoryStorageAdapter()
+    const s = signer()
+    const r = await replica(storage, s)
+    await r.unlock(keys)
+    r.doc.create({ title: 'kept' })
+    await r.lock()
+    const sealed = (await allEntries(storage, snapPrefix(vaultId)))[0]?.[1] ?? new Uint8Array()
+    await r.unlock(keys)
+    await r.lock()
+    const unchanged = (await allEntries(storage, snapPrefix(vaultId)))[0]?.[1]
+    expect(sealed.length).toBeGreaterThan(0)
+    expect(Buffer.from(unchanged ?? []).equals(Buffer.from(sealed))).toBe(true)
+    await r.unlock(keys)
+    r.doc.create({ title: 'new' })
+    await r.lock()
+    const resealed = (await allEntries(storage, snapPrefix(vaultId)))[0]?.[1]
+    expect(Buffer.from(resealed ?? []).equals(Buffer.from(sealed))).toBe(false)
+    expect(await allEntries(storage, envPrefix(vaultId))).toHaveLength(0)
+    await r.unlock(keys)
+    expect(r.doc.size).toBe(2)
+  })
+
   it('snapshots on its own every N envelopes', async () => {
     const storage = new MemoryStorageAdapter()
     const r = await replica(storage, signer(), undefined, 10)
