@@ -12,7 +12,7 @@ import { VaultReplica } from '../replica/VaultReplica.js'
 import type { CorruptRecordError } from '../replica/errors.js'
 import type { Item, ItemInput } from '../vault/Item.js'
 import { ItemNotFoundError } from '../vault/errors.js'
-import { searchText } from './search.js'
+import { ItemIndex } from './ItemIndex.js'
 import { InvalidRequestError, VaultExistsError, VaultNotFoundError } from './errors.js'
 
 export const DEFAULT_VAULT = 'Personal'
@@ -45,21 +45,14 @@ export interface ServiceEvents {
 
 export interface VaultInfo { id: string, name: string, items: number }
 
-/** What lists and searches need of an item; no Item object is kept (memory: ~6 MB per 10,000 items). */
-interface CachedItem { json: string, haystack: string, trashed: boolean }
-
-function cacheEntry (item: Item): CachedItem {
-  return { json: JSON.stringify(item), haystack: searchText(item), trashed: item.trashed }
-}
-
 export class VaultService extends EventEmitter<ServiceEvents> {
   readonly keyring: Keyring
   readonly replicas = new Map<string, VaultReplica>()
   private readonly storage: StorageAdapter
   private autoLockMs: number
   private idleTimer: NodeJS.Timeout | undefined
-  /** per vault: item id → the item's JSON and search text (rebuilt on change) */
-  private readonly caches = new Map<string, Map<string, CachedItem>>()
+  /** per vault id: what lists and searches read, while unlocked */
+  private readonly indexes = new Map<string, ItemIndex>()
   private readonly log: NonNullable<VaultServiceOptions['log']>
 
   constructor (private readonly options: VaultServiceOptions) {
@@ -94,9 +87,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
       this.emit('corrupt', err)
     })
     replica.on('items-changed', (ids, local) => {
-      const cache = this.caches.get(vaultId)
-      for (const id of ids) cache?.delete(id)
-      this.listCache.clear()
+      this.indexes.get(vaultId)?.invalidate(ids)
       const vault = replica.unlocked ? replica.doc.name : ''
       for (const id of ids) this.emit('item-changed', { id, vault, vaultId, local })
     })
@@ -109,8 +100,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
   private async unlockReplica (replica: VaultReplica): Promise<void> {
     const keyring = this.keyring
     await replica.unlock({ currentEpoch: () => keyring.currentEpoch(replica.vaultId), key: epoch => keyring.vaultKey(replica.vaultId, epoch) })
-    this.caches.set(replica.vaultId, new Map())
-    this.listCache.clear()
+    this.indexes.delete(replica.vaultId)
   }
 
   private async kdfParams (): Promise<Argon2Params> {
@@ -165,8 +155,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     this.idleTimer = undefined
     if (!this.unlocked) return
     for (const replica of this.replicas.values()) await replica.lock()
-    this.caches.clear()
-    this.listCache.clear()
+    this.indexes.clear()
     this.keyring.lock()
     this.emit('locked')
   }
@@ -206,7 +195,6 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     const vaultId = await this.keyring.createVault()
     const replica = await this.openReplica(vaultId)
     replica.doc.name = name.trim()
-    this.listCache.clear()
     await replica.flush()
     return { id: vaultId, name: replica.doc.name, items: 0 }
   }
@@ -223,58 +211,33 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     throw new VaultNotFoundError(wanted)
   }
 
-  private cachedItems (replica: VaultReplica): Map<string, CachedItem> {
-    let cache = this.caches.get(replica.vaultId)
-    if (cache === undefined) { cache = new Map(); this.caches.set(replica.vaultId, cache) }
-    if (cache.size !== replica.doc.size) {
-      for (const id of replica.doc.ids()) {
-        if (cache.has(id)) continue
-        const item = replica.doc.get(id)
-        if (item !== undefined) cache.set(id, cacheEntry(item))
-      }
-      if (cache.size > replica.doc.size) for (const id of cache.keys()) if (!replica.doc.has(id)) cache.delete(id)
+  private index (replica: VaultReplica): ItemIndex {
+    let index = this.indexes.get(replica.vaultId)
+    if (index === undefined) {
+      index = new ItemIndex(replica.doc)
+      this.indexes.set(replica.vaultId, index)
     }
-    return cache
-  }
-
-  private matching (filter: { vault?: string, q?: string, trashed?: boolean }): CachedItem[] {
-    this.requireUnlocked()
-    const replicas = filter.vault === undefined || filter.vault === '' ? [...this.replicas.values()].filter(r => r.unlocked) : [this.replicaByName(filter.vault)]
-    const needle = filter.q?.trim().toLowerCase() ?? ''
-    const wantTrashed = filter.trashed === true
-    const out: CachedItem[] = []
-    for (const replica of replicas) {
-      for (const entry of this.cachedItems(replica).values()) {
-        if (entry.trashed === wantTrashed && (needle === '' || entry.haystack.includes(needle))) out.push(entry)
-      }
-    }
-    return out
+    return index
   }
 
   /** Live items matching the filter; `trashed: true` lists the trash instead. */
   listItems (filter: { vault?: string, q?: string, trashed?: boolean } = {}): Item[] {
-    return this.matching(filter).map(e => JSON.parse(e.json) as Item)
+    return JSON.parse(this.listItemsJson(filter)) as Item[]
   }
 
-  /**
-   * The same list as a JSON array, built from per-item JSON kept since each item last changed.
-   * Unfiltered lists (what a dashboard loads) are kept whole until the next change.
-   */
+  /** The same list as a JSON array: a case-insensitive substring search when `q` is given. */
   listItemsJson (filter: { vault?: string, q?: string, trashed?: boolean } = {}): string {
-    const cacheable = filter.q === undefined || filter.q.trim() === ''
-    const key = `${filter.vault ?? ''}\u0000${filter.trashed === true ? 't' : ''}`
-    if (cacheable) {
-      this.requireUnlocked()
-      const hit = this.listCache.get(key)
-      if (hit !== undefined) return hit
+    this.requireUnlocked()
+    const replicas = filter.vault === undefined || filter.vault === '' ? [...this.replicas.values()].filter(r => r.unlocked) : [this.replicaByName(filter.vault)]
+    const needle = filter.q?.trim().toLowerCase() ?? ''
+    const trashed = filter.trashed === true
+    const parts: string[] = []
+    for (const replica of replicas) {
+      if (needle === '') this.index(replica).list(trashed, parts)
+      else this.index(replica).search(needle, trashed, parts)
     }
-    const json = `[${this.matching(filter).map(e => e.json).join(',')}]`
-    if (cacheable) this.listCache.set(key, json)
-    return json
+    return `[${parts.join(',')}]`
   }
-
-  /** Whole unfiltered lists as JSON, dropped on any item change, vault change or lock. */
-  private readonly listCache = new Map<string, string>()
 
   private locate (id: string): { replica: VaultReplica, item: Item } {
     this.requireUnlocked()
@@ -327,8 +290,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     await this.storage.clear()
     await this.storage.compact()
     this.replicas.clear()
-    this.caches.clear()
-    this.listCache.clear()
+    this.indexes.clear()
     this.emit('locked', { reason: 'destroyed' })
     return { keyRecords, records }
   }
