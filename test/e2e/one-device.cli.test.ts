@@ -1,6 +1,6 @@
 /** One device through the real `kith` CLI and a real daemon process: the CONTRACT's Vault section. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
-import { mkdtemp, rm, stat, readFile } from 'node:fs/promises'
+import { mkdtemp, rm, stat, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runKith } from '../helpers/daemonProcess.js'
@@ -85,6 +85,21 @@ describe('kith CLI against a real daemon', () => {
     const add = await kith(['add', '--title', 'VPN', '--vault', 'Work', '--json'])
     expect(add.code).toBe(0)
     expect(JSON.parse((await kith(['list', '--vault', 'Work', '--json'])).stdout).map((i: { title: string }) => i.title)).toEqual(['VPN'])
+  })
+
+  it('imports 3,000 items into a new vault and lists them back whole: a 2 MB answer, sent in pieces, printed in full to a pipe', async () => {
+    const items = Array.from({ length: 3000 }, (_, i) => ({ title: `Bulk ${i} — Zürich ✓`, username: `u${i}`, password: `p${i}`, urls: [`https://bulk${i}.example`], notes: 'x'.repeat(400), totp: null, fields: [], tags: [], folder: '', favorite: false, trashed: false }))
+    const file = join(home, 'bulk.json')
+    await writeFile(file, JSON.stringify({ format: 'kith-json', version: 1, vault: 'Bulk', items }))
+    const imported = await kith(['import', 'kith-json', file, '--vault', 'Bulk', '--json'])
+    expect(imported.code, imported.stderr).toBe(0)
+    expect(JSON.parse(imported.stdout)).toMatchObject({ imported: 3000, vault: 'Bulk' })
+    const listed = await kith(['list', '--vault', 'Bulk', '--json'])
+    expect(listed.code, listed.stderr).toBe(0)
+    const titles = (JSON.parse(listed.stdout) as Array<{ title: string }>).map(i => i.title)
+    expect(new Set(titles)).toEqual(new Set(items.map(i => i.title)))
+    const found = JSON.parse((await kith(['list', '--vault', 'Bulk', '--search', 'bulk 2999', '--json'])).stdout) as Array<{ title: string }>
+    expect(found.map(i => i.title)).toEqual(['Bulk 2999 — Zürich ✓'])
   })
 
   it('lock makes reads fail; a wrong password exits non-zero; the right one unlocks', async () => {
