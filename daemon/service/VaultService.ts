@@ -227,6 +227,11 @@ export class VaultService extends EventEmitter<ServiceEvents> {
 
   /** The same list as a JSON array: a case-insensitive substring search when `q` is given. */
   listItemsJson (filter: { vault?: string, q?: string, trashed?: boolean } = {}): string {
+    return `[${this.listItemElements(filter).join(',')}]`
+  }
+
+  /** The same list as JSON strings to join with ',' into an array (each may hold several items). */
+  listItemElements (filter: { vault?: string, q?: string, trashed?: boolean } = {}): string[] {
     this.requireUnlocked()
     const replicas = filter.vault === undefined || filter.vault === '' ? [...this.replicas.values()].filter(r => r.unlocked) : [this.replicaByName(filter.vault)]
     const needle = filter.q?.trim().toLowerCase() ?? ''
@@ -236,7 +241,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
       if (needle === '') this.index(replica).list(trashed, parts)
       else this.index(replica).search(needle, trashed, parts)
     }
-    return `[${parts.join(',')}]`
+    return parts
   }
 
   private locate (id: string): { replica: VaultReplica, item: Item } {

@@ -39,6 +39,22 @@ describe('HTTP API', () => {
     expect((await request('GET', '/api/items')).status).toBe(423)
   })
 
+  it('answers a large list in pieces with an exact Content-Length, non-ASCII text included', async () => {
+    const { request } = await inProcessApp()
+    const notes = 'Grüße, 東京, ☃ — '.repeat(20)
+    for (let i = 0; i < 300; i++) await request('POST', '/api/items', { body: { title: `Konto ${i} ✓`, notes } })
+    const res = await request('GET', '/api/items')
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    expect(bytes.length).toBeGreaterThan(64 * 1024)
+    expect(Number(res.headers.get('content-length'))).toBe(bytes.length)
+    const items = JSON.parse(new TextDecoder().decode(bytes)) as Array<{ title: string, notes: string }>
+    expect(items).toHaveLength(300)
+    expect(new Set(items.map(i => i.title)).size).toBe(300)
+    expect(items.every(i => i.notes === notes)).toBe(true)
+    const found = await (await request('GET', '/api/items?q=KONTO 29')).json() as Array<{ title: string }>
+    expect(found.map(i => i.title).sort()).toEqual(['Konto 29 ✓', ...Array.from({ length: 10 }, (_, k) => `Konto 29${k} ✓`)].sort())
+  })
+
   it('answers 400 for malformed JSON and wrong types, with a JSON error', async () => {
     const { request } = await inProcessApp()
     const bad = await request('POST', '/api/items', { raw: '{"title": ', headers: { 'content-type': 'application/json' } })

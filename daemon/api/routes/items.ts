@@ -5,6 +5,7 @@ import { readJson, optionalString } from '../readJson.js'
 import { itemInputFromBody } from '../itemBody.js'
 import { totpCode } from '../../service/totp.js'
 import { HttpError } from '../errors.js'
+import { jsonArrayBody } from '../jsonArrayBody.js'
 
 export function itemRoutes (service: VaultService) {
   return new Hono()
@@ -12,7 +13,7 @@ export function itemRoutes (service: VaultService) {
       const vault = c.req.query('vault')
       const q = c.req.query('q')
       const trashed = c.req.query('trashed') === 'true'
-      return c.body(service.listItemsJson({ vault: vault === '' ? undefined : vault, q, trashed }), 200, { 'Content-Type': 'application/json' })
+      return jsonArrayBody(c, service.listItemElements({ vault: vault === '' ? undefined : vault, q, trashed }))
     })
     .post('/', async c => {
       const body = await readJson(c)
