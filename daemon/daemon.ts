@@ -14,6 +14,7 @@ import { randomBytes } from './crypto/random.js'
 import { toBase64Url } from './crypto/bytes.js'
 import { homePaths } from './paths.js'
 import { collectGarbage } from './collectGarbage.js'
+import { IdleCollector } from './IdleCollector.js'
 import type { Log } from './log.js'
 import type { Hono, Context } from 'hono'
 import type { Authenticator } from './api/auth.js'
@@ -106,6 +107,7 @@ export class Daemon {
   readonly paths
   private ctx: DaemonContext | undefined
   private wroteDaemonJson = false
+  private collector: IdleCollector | undefined
 
   constructor (readonly options: DaemonOptions) {
     this.paths = homePaths(options.home)
@@ -134,18 +136,16 @@ export class Daemon {
       log
     })
     await service.start()
-    // A full collection once things are quiet after a lock (the old documents) or an unlock (the
-    // decoding's temporaries); one timer, pushed back by each event, so it never lands inside an unlock.
-    let gcTimer: NodeJS.Timeout | undefined
-    const collectSoon = (ms: number): void => {
-      clearTimeout(gcTimer)
-      gcTimer = setTimeout(collectGarbage, ms).unref()
-    }
+    // A full collection once things are quiet after a lock (the old documents), an unlock (the
+    // decoding's temporaries), an import, export or migration (the file and its parse), or requests
+    // that left the heap larger. A lock or unlock pushes a pending one back: never inside an unlock.
+    const collector = new IdleCollector({ collect: collectGarbage })
+    this.collector = collector
     service.on('unlocked', () => {
       writeFile(this.paths.initialized, '', { mode: 0o600 }).catch(() => {})
-      collectSoon(2000)
+      collector.soon(2000)
     })
-    service.on('locked', () => { collectSoon(1000) })
+    service.on('locked', () => { collector.soon(1000) })
     this.ctx = {
       options: this.options,
       service,
@@ -160,9 +160,11 @@ export class Daemon {
     for (const ext of this.extensions) await ext.start()
 
     const portability = new PortabilityService(service)
+    portability.on('settled', () => { collector.soon(1000) })
     const app = createApp({
       service,
       portability,
+      onRequest: () => { collector.activity() },
       destroy: async () => await this.destroy(),
       token: this.token,
       port: () => this.port,
@@ -274,6 +276,7 @@ export class Daemon {
       await this.ctx.service.stop()
       await this.ctx.storage.close()
     }
+    this.collector?.stop()
     log('info', 'kith daemon stopped')
     this.resolveStopped()
   }

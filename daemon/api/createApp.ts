@@ -48,6 +48,8 @@ export interface AppDeps {
   portability?: PortabilityService
   /** crypto-erases this device's vault and stops the daemon; answers what it removed */
   destroy?: () => Promise<Record<string, unknown>>
+  /** called after each /api request was answered */
+  onRequest?: () => void
 }
 
 export function createApp (deps: AppDeps) {
@@ -82,6 +84,7 @@ export function createApp (deps: AppDeps) {
   app.use('/api/*', async (c, next) => {
     service.touch()
     await next()
+    deps.onRequest?.()
   })
 
   const publicApi = new Hono()

@@ -21,6 +21,8 @@ export interface MigrationPlan {
 export interface PortabilityEvents {
   'import-progress': [{ done: number, total: number, format: string }]
   'export-progress': [{ done: number, total: number, format: string }]
+  /** an import, export or migration ended (either way): a good moment to give memory back */
+  settled: []
 }
 
 /** The format registry, loaded on first use: the parsers (kdbxweb, an XML parser, zip) cost memory a running daemon rarely needs. */
@@ -31,6 +33,10 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
 
   /** Parses the whole file first (all or nothing), skips items already present, then writes the rest in one batch. */
   async import (format: string, data: Uint8Array, options: { vault?: string, password?: string } = {}): Promise<ImportSummary> {
+    return await this.settling(async () => await this.importNow(format, data, options))
+  }
+
+  private async importNow (format: string, data: Uint8Array, options: { vault?: string, password?: string }): Promise<ImportSummary> {
     const { importerFor, splitDuplicates, PASSWORD_FORMATS, isImportFormat } = await loadRegistry()
     const importer = importerFor(format)
     if (isImportFormat(format) && PASSWORD_FORMATS.has(format) && (options.password === undefined || options.password === '')) {
@@ -52,6 +58,10 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
 
   /** Every item (trash included) of one vault, or of all vaults, in the chosen format. */
   async export (format: string, options: { vault?: string, password?: string } = {}): Promise<ExportResult> {
+    return await this.settling(async () => await this.exportNow(format, options))
+  }
+
+  private async exportNow (format: string, options: { vault?: string, password?: string }): Promise<ExportResult> {
     const { exporterFor } = await loadRegistry()
     const exporter = exporterFor(format)
     if (format === 'kith-encrypted' && (options.password === undefined || options.password === '')) {
@@ -67,6 +77,10 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
    * the destination vault's key, and deletes it from `from` for good. Trashed items stay.
    */
   async migrate (from: string, to: string, orgDomain: string, dryRun: boolean): Promise<MigrationPlan> {
+    return await this.settling(async () => await this.migrateNow(from, to, orgDomain, dryRun))
+  }
+
+  private async migrateNow (from: string, to: string, orgDomain: string, dryRun: boolean): Promise<MigrationPlan> {
     const domain = normalizeDomain(orgDomain)
     if (domain === undefined) throw new InvalidRequestError(`--org-domain must be a domain name such as acme-corp.example, not ${JSON.stringify(orgDomain)}`)
     if (from === to) throw new InvalidRequestError('--from and --to must be different vaults')
@@ -94,5 +108,13 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
     await this.vaults.createItems(to, toMove.map(({ id: _id, vault: _vault, ...rest }) => rest))
     await this.vaults.purgeItems(from, plan.moved)
     return plan
+  }
+
+  private async settling<T> (work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } finally {
+      this.emit('settled')
+    }
   }
 }

@@ -1,0 +1,51 @@
+import { describe, it, expect, vi, beforeEach, afterEach } from 'vitest'
+import { IdleCollector } from '../../daemon/IdleCollector.js'
+
+const MB = 1048576
+
+describe('IdleCollector', () => {
+  beforeEach(() => { vi.useFakeTimers() })
+  afterEach(() => { vi.useRealTimers() })
+
+  function make (): { collector: IdleCollector, collect: ReturnType<typeof vi.fn>, heap: { used: number } } {
+    const heap = { used: 50 * MB }
+    const collect = vi.fn(() => { heap.used = 50 * MB })
+    const collector = new IdleCollector({ collect, quietMs: 5000, minGrowthBytes: 8 * MB, heapUsed: () => heap.used })
+    return { collector, collect, heap }
+  }
+
+  it('collects after requests only once the quiet time has passed and the heap has grown', () => {
+    const { collector, collect, heap } = make()
+    collector.activity()
+    vi.advanceTimersByTime(5000)
+    expect(collect).not.toHaveBeenCalled() // no growth: nothing to give back
+    heap.used += 20 * MB
+    collector.activity()
+    vi.advanceTimersByTime(4999)
+    expect(collect).not.toHaveBeenCalled()
+    collector.activity() // a pending check is not pushed back by more requests
+    vi.advanceTimersByTime(1)
+    expect(collect).toHaveBeenCalledTimes(1)
+  })
+
+  it('collects after a lock, unlock or import whatever the growth, pushed back by the next one', () => {
+    const { collector, collect } = make()
+    collector.soon(2000)
+    vi.advanceTimersByTime(1500)
+    collector.soon(2000)
+    vi.advanceTimersByTime(1500)
+    expect(collect).not.toHaveBeenCalled()
+    vi.advanceTimersByTime(500)
+    expect(collect).toHaveBeenCalledTimes(1)
+    vi.advanceTimersByTime(60_000)
+    expect(collect).toHaveBeenCalledTimes(1)
+  })
+
+  it('stop() cancels a pending collection', () => {
+    const { collector, collect } = make()
+    collector.soon(1000)
+    collector.stop()
+    vi.advanceTimersByTime(10_000)
+    expect(collect).not.toHaveBeenCalled()
+  })
+})
