@@ -5,7 +5,7 @@
 import { request } from 'node:http'
 import { readFile, open as openFile } from 'node:fs/promises'
 import { spawn } from 'node:child_process'
-import { KITH_BIN as BIN, DAEMON_NODE_FLAGS } from '../installRoot.js'
+import { KITH_BIN as BIN, DAEMON_NODE_FLAGS, daemonEnv } from '../installRoot.js'
 import { mkdirSync } from 'node:fs'
 import { homePaths } from '../paths.js'
 import { CliError, EXIT, exitCodeForHttp } from './CliError.js'
@@ -101,7 +101,7 @@ export async function startInBackground (home: string, daemonArgs: string[], tim
   const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, BIN, 'daemon', '--home', home, ...daemonArgs], {
     detached: true,
     stdio: ['ignore', logFile.fd, logFile.fd],
-    env: process.env
+    env: daemonEnv()
   })
   let exited: number | null = null
   child.once('exit', code => { exited = code ?? 1 })

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { httpRequest, readDaemonInfo, type ApiResponse, type DaemonInfo } from '../../daemon/cli/DaemonClient.js'
-import { DAEMON_NODE_FLAGS } from '../../daemon/installRoot.js'
+import { DAEMON_NODE_FLAGS, daemonEnv } from '../../daemon/installRoot.js'
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const KITH_BIN = join(REPO_ROOT, 'bin', 'kith.js')
@@ -44,7 +44,7 @@ export class TestDaemon {
 
   /** Starts the daemon in the foreground as a child process and waits until its API answers. */
   async start (timeoutMs = 20_000): Promise<DaemonInfo> {
-    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, KITH_BIN, 'daemon', '--home', this.home, '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', ...this.extraArgs], { env: TEST_ENV, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, KITH_BIN, 'daemon', '--home', this.home, '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', ...this.extraArgs], { env: daemonEnv(TEST_ENV), stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
     child.stdout?.on('data', d => { this.output += String(d) })
     child.stderr?.on('data', d => { this.output += String(d) })
