@@ -11,6 +11,8 @@ export interface IdleCollectorOptions {
   collect: () => void
   /** quiet time after ordinary activity */
   quietMs?: number
+  /** a pending collection is not pushed back past this (a client that never pauses) */
+  maxDeferMs?: number
   /** growth of the used heap since the last collection that makes one worth it */
   minGrowthBytes?: number
   heapUsed?: () => number
@@ -18,27 +20,30 @@ export interface IdleCollectorOptions {
 
 export class IdleCollector {
   private timer: NodeJS.Timeout | undefined
+  private pendingSince = 0
   private forced = false
   private baseline: number
   private readonly collect: () => void
   private readonly quietMs: number
+  private readonly maxDeferMs: number
   private readonly minGrowth: number
   private readonly heapUsed: () => number
 
   constructor (options: IdleCollectorOptions) {
     this.collect = options.collect
     this.quietMs = options.quietMs ?? 5000
+    this.maxDeferMs = options.maxDeferMs ?? 30_000
     this.minGrowth = options.minGrowthBytes ?? 8 * 1048576
     this.heapUsed = options.heapUsed ?? (() => getHeapStatistics().used_heap_size)
     this.baseline = this.heapUsed()
   }
 
-  /** A request was served: check once the quiet time has passed (a pending check is not pushed back). */
+  /** A request was served: check once no request came for the quiet time, so a burst is not interrupted. */
   activity (): void {
-    if (this.timer === undefined) this.schedule(this.quietMs)
+    this.schedule(this.quietMs)
   }
 
-  /** A lock, unlock or bulk operation ended: collect after `ms`, pushed back by the next such event. */
+  /** A lock, unlock or bulk operation ended: collect after `ms` of quiet, whatever the growth. */
   soon (ms: number): void {
     this.forced = true
     this.schedule(ms)
@@ -50,6 +55,9 @@ export class IdleCollector {
   }
 
   private schedule (ms: number): void {
+    const now = Date.now()
+    if (this.timer === undefined) this.pendingSince = now
+    else if (now - this.pendingSince >= this.maxDeferMs) return // overdue: let it run
     clearTimeout(this.timer)
     this.timer = setTimeout(() => { this.run() }, ms)
     this.timer.unref()

@@ -14,7 +14,7 @@ describe('IdleCollector', () => {
     return { collector, collect, heap }
   }
 
-  it('collects after requests only once the quiet time has passed and the heap has grown', () => {
+  it('collects after requests once they pause for the quiet time, and only if the heap has grown', () => {
     const { collector, collect, heap } = make()
     collector.activity()
     vi.advanceTimersByTime(5000)
@@ -22,9 +22,20 @@ describe('IdleCollector', () => {
     heap.used += 20 * MB
     collector.activity()
     vi.advanceTimersByTime(4999)
+    collector.activity() // the burst goes on: no collection in the middle of it
+    vi.advanceTimersByTime(4999)
     expect(collect).not.toHaveBeenCalled()
-    collector.activity() // a pending check is not pushed back by more requests
     vi.advanceTimersByTime(1)
+    expect(collect).toHaveBeenCalledTimes(1)
+  })
+
+  it('a client that never pauses still gets a collection after maxDeferMs', () => {
+    const { collector, collect, heap } = make()
+    heap.used += 20 * MB
+    for (let t = 0; t < 40_000; t += 1000) {
+      collector.activity()
+      vi.advanceTimersByTime(1000)
+    }
     expect(collect).toHaveBeenCalledTimes(1)
   })
 
