@@ -3,16 +3,17 @@
  * then restarts the daemon RUNS times and reads its resident set from /proc: locked and idle,
  * right after unlock, and steady (after the first list, once the daemon has collected unlock's
  * garbage). Also prints where the memory is: V8 heap, other anonymous memory, mapped files.
- * Run: npx tsx bench/memory.ts [RUNS]
+ * Run: npx tsx bench/memory.ts [RUNS] [--plain]   (--plain: without DAEMON_ENV, as `npm start` runs it)
  */
 import { readFile } from 'node:fs/promises'
 import { agent, call } from './apiClient.js'
-import { TestDaemon } from '../test/helpers/daemonProcess.js'
+import { TestDaemon, TEST_ENV } from '../test/helpers/daemonProcess.js'
 import { report } from './stats.js'
 
 const PASSWORD = 'correct horse battery staple'
 const ITEMS = 10_000
-const RUNS = Number(process.argv[2] ?? 5)
+const RUNS = Number(process.argv.slice(2).find(a => /^\d+$/.test(a)) ?? 5)
+const PLAIN = process.argv.includes('--plain')
 
 interface Resident { rssMB: number, anonMB: number, fileMB: number }
 
@@ -34,6 +35,8 @@ async function fill (d: TestDaemon): Promise<void> {
 
 async function main (): Promise<void> {
   const d = await TestDaemon.create()
+  if (PLAIN) d.env = TEST_ENV
+  process.stdout.write(`daemon environment: ${PLAIN ? 'plain (as npm start)' : 'DAEMON_ENV (as kith start)'}\n`)
   await d.start()
   await d.init(PASSWORD)
   await fill(d)

@@ -21,8 +21,9 @@ export function runKith (home: string, args: string[], stdin?: string, env: Node
     const child = spawn(process.execPath, [KITH_BIN, ...args, '--home', home], { env, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', d => { stdout += String(d) })
-    child.stderr.on('data', d => { stderr += String(d) })
+    // decode as a stream: a multi-byte character may be split between two pipe reads
+    child.stdout.setEncoding('utf8').on('data', d => { stdout += String(d) })
+    child.stderr.setEncoding('utf8').on('data', d => { stderr += String(d) })
     child.on('error', reject)
     child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }))
     if (stdin !== undefined) child.stdin.end(stdin)
@@ -35,6 +36,9 @@ export class TestDaemon {
   info: DaemonInfo | undefined
   output = ''
 
+  /** the daemon's environment (benches compare it without DAEMON_ENV) */
+  env: NodeJS.ProcessEnv = daemonEnv(TEST_ENV)
+
   constructor (readonly home: string, readonly extraArgs: string[] = []) {}
 
   static async create (extraArgs: string[] = []): Promise<TestDaemon> {
@@ -44,10 +48,10 @@ export class TestDaemon {
 
   /** Starts the daemon in the foreground as a child process and waits until its API answers. */
   async start (timeoutMs = 20_000): Promise<DaemonInfo> {
-    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, KITH_BIN, 'daemon', '--home', this.home, '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', ...this.extraArgs], { env: daemonEnv(TEST_ENV), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, KITH_BIN, 'daemon', '--home', this.home, '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', ...this.extraArgs], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
-    child.stdout?.on('data', d => { this.output += String(d) })
-    child.stderr?.on('data', d => { this.output += String(d) })
+    child.stdout?.setEncoding('utf8').on('data', d => { this.output += String(d) })
+    child.stderr?.setEncoding('utf8').on('data', d => { this.output += String(d) })
     let exitCode: number | null = null
     child.once('exit', code => { exitCode = code ?? -1 })
     const deadline = Date.now() + timeoutMs
