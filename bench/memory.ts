@@ -57,7 +57,7 @@ async function main (): Promise<void> {
     unlocked.push((await resident(pid)).rssMB)
     const list = await call(d, 'GET', '/api/items')
     if (list.body.length !== ITEMS) throw new Error(`expected ${ITEMS} items, got ${String(list.body.length)}`)
-    await sleep(3000) // the daemon collects unlock's garbage 2 s after it
+    await sleep(6500) // the daemon collects once requests have paused for 5 s (IdleCollector)
     const now = await resident(pid)
     steady.push(now.rssMB)
     last = { res: now, heap: (await call(d, 'GET', '/api/status')).body.memory }

@@ -71,7 +71,7 @@ async function main (): Promise<void> {
   await d.start()
   await call(d, 'POST', '/api/unlock', { password: PASSWORD })
   await call(d, 'GET', '/api/items')
-  await new Promise(resolve => setTimeout(resolve, 3000)) // steady state: the daemon collects unlock's garbage after 2 s
+  await new Promise(resolve => setTimeout(resolve, 6500)) // steady state: the daemon collects once requests have paused for 5 s
   rss.length = 0
   for (let i = 0; i < 5; i++) { rss.push((await memory()).rssMB); await new Promise(resolve => setTimeout(resolve, 200)) }
   report('daemon RSS, restarted, 10,000 items unlocked', rss, 'MB', '≤ 150 MB')
@@ -85,7 +85,7 @@ async function main (): Promise<void> {
     unlocks.push(res.ms)
   }
   report('unlock 10,000 items (Argon2id m=64MiB,t=3,p=4)', unlocks, 'ms', 'median ≤ 600 ms')
-  await new Promise(resolve => setTimeout(resolve, 3000))
+  await new Promise(resolve => setTimeout(resolve, 6500))
   rss.length = 0
   rss.push((await memory()).rssMB)
   report('daemon RSS after 9 lock/unlock cycles', rss, 'MB', '≤ 150 MB')
