@@ -46,20 +46,23 @@ async function main (): Promise<void> {
   const lists: number[] = []
   const searches: number[] = []
   const misses: number[] = []
-  for (let i = 0; i < 30; i++) {
-    const all = await call(d, 'GET', '/api/items')
-    if (all.body.length !== 10_000) throw new Error(`expected 10000 items, got ${String(all.body.length)}`)
-    lists.push(all.ms)
+  for (let i = 0; i < 200; i++) {
+    if (i < 30) {
+      const all = await call(d, 'GET', '/api/items')
+      if (all.body.length !== 10_000) throw new Error(`expected 10000 items, got ${String(all.body.length)}`)
+      lists.push(all.ms)
+    }
     searches.push((await call(d, 'GET', `/api/items?q=site${1000 + i * 7}.example`)).ms)
     misses.push((await call(d, 'GET', '/api/items?q=no-such-thing')).ms)
   }
-  report('list all 10,000 items via API', lists, 'ms', '≤ 20 ms')
+  report('first list after the fill (builds the list index)', lists.slice(0, 1), 'ms', '—')
+  report('list all 10,000 items via API', lists.slice(1), 'ms', '≤ 20 ms')
   report('search 10,000 items via API (few hits)', searches, 'ms', '≤ 20 ms')
   report('search 10,000 items via API (no hit)', misses, 'ms', '≤ 20 ms')
 
   const memory = async (): Promise<{ rssMB: number, heapUsedMB: number, heapTotalMB: number }> => (await call(d, 'GET', '/api/status')).body.memory
   const rss: number[] = [(await memory()).rssMB]
-  report('daemon RSS right after the fill and 90 lists', rss, 'MB', '— (garbage not yet collected)')
+  report('daemon RSS right after the fill and 430 lists/searches', rss, 'MB', '— (garbage not yet collected)')
   // the daemon collects once requests have been quiet for 5 s (IdleCollector)
   await new Promise(resolve => setTimeout(resolve, 6500))
   rss.length = 0
