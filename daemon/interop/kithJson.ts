@@ -10,18 +10,18 @@ import { itemLabel } from './warnings.js'
 /** The layout version this build writes and the newest it reads. */
 export const KITH_JSON_VERSION = 1
 
-/** One item as kith-json stores it (an Item without the vault, which is the file's). */
+/** One item as kith-json stores it; `vault` names the vault it came from (files before it use the file's). */
 export interface KithJsonItem {
-  id: string, title: string, username: string, password: string, urls: string[], notes: string, totp: string | null,
+  id: string, vault: string, title: string, username: string, password: string, urls: string[], notes: string, totp: string | null,
   fields: CustomField[], tags: string[], folder: string, favorite: boolean, trashed: boolean, createdAt: string, updatedAt: string
 }
 
-const KNOWN_KEYS = new Set(['id', 'title', 'username', 'password', 'urls', 'notes', 'totp', 'fields', 'tags', 'folder', 'favorite', 'trashed', 'createdAt', 'updatedAt'])
+const KNOWN_KEYS = new Set(['id', 'vault', 'title', 'username', 'password', 'urls', 'notes', 'totp', 'fields', 'tags', 'folder', 'favorite', 'trashed', 'createdAt', 'updatedAt'])
 
 /** The kith-json text of `items`, pretty-printed (2-space indent) and UTF-8 encoded. */
 export function encodeKithJson (items: Item[], vaultName: string): Uint8Array {
   const out: KithJsonItem[] = items.map(i => ({
-    id: i.id, title: i.title, username: i.username, password: i.password, urls: [...i.urls], notes: i.notes, totp: i.totp,
+    id: i.id, vault: i.vault, title: i.title, username: i.username, password: i.password, urls: [...i.urls], notes: i.notes, totp: i.totp,
     fields: i.fields.map(f => ({ name: f.name, value: f.value, hidden: f.hidden })), tags: [...i.tags], folder: i.folder,
     favorite: i.favorite, trashed: i.trashed, createdAt: i.createdAt, updatedAt: i.updatedAt
   }))
@@ -30,7 +30,7 @@ export function encodeKithJson (items: Item[], vaultName: string): Uint8Array {
 }
 
 /** Checks one stored item field by field; `fail` names the item in the error. */
-function readItem (raw: unknown, index: number, format: string, unknownKeys: Set<string>): ImportedItem {
+function readItem (raw: unknown, index: number, format: string, unknownKeys: Set<string>, fileVault: string): ImportedItem {
   const where = (o: Record<string, unknown>): string => `item ${index + 1}${typeof o.title === 'string' ? ` (${itemLabel(o.title, index)})` : ''}`
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ImportError(format, 'an item is not a JSON object', { location: `item ${index + 1}` })
   const o = raw as Record<string, unknown>
@@ -63,11 +63,14 @@ function readItem (raw: unknown, index: number, format: string, unknownKeys: Set
   for (const k of Object.keys(o)) if (!KNOWN_KEYS.has(k)) unknownKeys.add(k)
   const created = s('createdAt', true)
   const updated = s('updatedAt', true)
-  return makeItem({
+  const vault = s('vault', true).trim()
+  const item = makeItem({
     title: s('title'), username: s('username', true), password: s('password', true), urls: strings('urls'), notes: s('notes', true),
     totp, fields, tags: strings('tags'), folder: s('folder', true), favorite: b('favorite'), trashed: b('trashed'),
     createdAt: created !== '' ? created : undefined, updatedAt: updated !== '' ? updated : undefined
   })
+  const home = vault !== '' ? vault : fileVault
+  return home !== '' ? { ...item, vault: home } : item
 }
 
 /** Reads kith-json bytes (also the plaintext inside kith-encrypted, hence `format`); all or nothing. */
@@ -77,12 +80,14 @@ export async function decodeKithJson (format: string, data: Uint8Array, options:
   if (typeof file.version !== 'number' || !Number.isInteger(file.version) || file.version < 1) throw new ImportError(format, `"version" ${JSON.stringify(file.version)} is not a layout version`)
   if (file.version > KITH_JSON_VERSION) throw new ImportError(format, `layout version ${file.version} is newer than this Kith reads (${KITH_JSON_VERSION}); update Kith`)
   if (!Array.isArray(file.items)) throw new ImportError(format, '"items" must be an array')
+  if (file.vault !== undefined && file.vault !== null && typeof file.vault !== 'string') throw new ImportError(format, '"vault" must be a string')
+  const fileVault = typeof file.vault === 'string' ? file.vault.trim() : ''
   const raws = file.items as unknown[]
   const progress = new Progress(raws.length, options.onProgress)
   const unknownKeys = new Set<string>()
   const items: ImportedItem[] = []
   for (const [i, raw] of raws.entries()) {
-    items.push(readItem(raw, i, format, unknownKeys))
+    items.push(readItem(raw, i, format, unknownKeys, fileVault))
     await progress.tick()
   }
   progress.finish()

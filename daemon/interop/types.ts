@@ -10,6 +10,8 @@ export interface ImportedItem extends Omit<Item, 'id' | 'vault' | 'createdAt' | 
   createdAt?: string
   /** ISO 8601, when the format records it */
   updatedAt?: string
+  /** the vault the file puts the item in, when the format records one (Kith's own formats) */
+  vault?: string
 }
 
 /** What an importer returns: every item, plus what the file had that Kith could not carry. */

@@ -5,10 +5,20 @@
 import { EventEmitter } from 'node:events'
 import type { VaultService } from './VaultService.js'
 import type { Item, ItemInput } from '../vault/Item.js'
+import type { ImportedItem } from '../interop/types.js'
 import { ownership, normalizeDomain } from './organisationPolicy.js'
 import { InvalidRequestError, VaultNotFoundError } from './errors.js'
 
-export interface ImportSummary { imported: number, skipped: number, vault: string, warnings: string[], createdVault: boolean }
+/** What one import did in one vault. */
+export interface VaultImport { name: string, imported: number, skipped: number, created: boolean }
+/**
+ * What an import did. `vault` is the (first) vault written to; `vaults` has one entry per vault
+ * when a Kith export restores items into the vaults they came from.
+ */
+export interface ImportSummary { imported: number, skipped: number, vault: string, warnings: string[], createdVault: boolean, vaults: VaultImport[] }
+
+/** A Kith export naming more vaults than this is refused unless --vault puts everything in one. */
+export const MAX_RESTORED_VAULTS = 64
 export interface ExportResult { bytes: Uint8Array, count: number }
 export interface MigrationPlan {
   moved: string[]
@@ -31,7 +41,11 @@ const loadRegistry = async (): Promise<typeof import('../interop/registry.js')> 
 export class PortabilityService extends EventEmitter<PortabilityEvents> {
   constructor (private readonly vaults: VaultService) { super() }
 
-  /** Parses the whole file first (all or nothing), skips items already present, then writes the rest in one batch. */
+  /**
+   * Parses the whole file first (all or nothing), skips items already present, then writes the rest
+   * in one batch per vault. Items go to `options.vault`, else to the vault a Kith export says they
+   * came from (created when missing), else to the default vault.
+   */
   async import (format: string, data: Uint8Array, options: { vault?: string, password?: string } = {}): Promise<ImportSummary> {
     return await this.settling(async () => await this.importNow(format, data, options))
   }
@@ -44,16 +58,37 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
     }
     if (!this.vaults.unlocked) this.vaults.vaults() // throws LockedError
     const result = await importer(data, { password: options.password, onProgress: (done, total) => this.emit('import-progress', { done, total, format }) })
-    const vaultName = options.vault ?? this.vaults.replicaByName(undefined).doc.name
-    let createdVault = false
-    if (!this.vaults.vaults().some(v => v.name === vaultName)) {
-      await this.vaults.createVault(vaultName)
-      createdVault = true
+    const fallback = options.vault ?? this.vaults.replicaByName(undefined).doc.name
+    const groups = new Map<string, ImportedItem[]>([[fallback, []]])
+    for (const { vault, ...item } of result.items) {
+      const name = options.vault ?? vault ?? fallback
+      let group = groups.get(name)
+      if (group === undefined) {
+        if (groups.size >= MAX_RESTORED_VAULTS) throw new InvalidRequestError(`the file spreads its items over more than ${MAX_RESTORED_VAULTS} vaults: import it into one with --vault NAME`)
+        group = []
+        groups.set(name, group)
+      }
+      group.push(item)
     }
-    const existing = this.vaults.listItems({ vault: vaultName }).concat(this.vaults.listItems({ vault: vaultName, trashed: true }))
-    const { fresh, skipped } = splitDuplicates(existing, result.items)
-    await this.vaults.createItems(vaultName, fresh as ItemInput[])
-    return { imported: fresh.length, skipped: skipped.length, vault: vaultName, warnings: result.warnings, createdVault }
+    if (groups.size > 1 && groups.get(fallback)?.length === 0) groups.delete(fallback)
+    const vaults: VaultImport[] = []
+    for (const [name, items] of groups) {
+      const created = !this.vaults.vaults().some(v => v.name === name)
+      if (created) await this.vaults.createVault(name)
+      const existing = this.vaults.listItems({ vault: name }).concat(this.vaults.listItems({ vault: name, trashed: true }))
+      const { fresh, skipped } = splitDuplicates(existing, items)
+      await this.vaults.createItems(name, fresh as ItemInput[])
+      vaults.push({ name, imported: fresh.length, skipped: skipped.length, created })
+    }
+    const first = vaults[0] as VaultImport
+    return {
+      imported: vaults.reduce((n, v) => n + v.imported, 0),
+      skipped: vaults.reduce((n, v) => n + v.skipped, 0),
+      vault: first.name,
+      warnings: result.warnings,
+      createdVault: vaults.some(v => v.created),
+      vaults
+    }
   }
 
   /** Every item (trash included) of one vault, or of all vaults, in the chosen format. */

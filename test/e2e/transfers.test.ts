@@ -113,6 +113,25 @@ describe('import, export, migrate, destroy', () => {
     expect((await a.api('GET', '/api/items?vault=Work&trashed=true')).body.map((i: { title: string }) => i.title)).toEqual(['Old'])
   })
 
+  it('a backup of every vault restores into the same vaults on a new device', async () => {
+    const out = join(dir, 'every-vault.kith')
+    expect((await a.kith(['export', 'kith-encrypted', '--out', out, '--password-stdin'], 'backup password\n')).code).toBe(0)
+    const c = await TestDaemon.create()
+    try {
+      await c.start()
+      await c.init(PASSWORD)
+      const human = await c.kith(['import', 'kith-encrypted', out, '--password-stdin'], 'backup password\n')
+      expect(human.code, human.stderr).toBe(0)
+      expect(human.stdout).toMatch(/into 2 vaults \(Personal \d+; Work 3, new\)/)
+      const vaults = (await c.api('GET', '/api/vaults')).body.map((v: { name: string, items: number }) => [v.name, v.items])
+      const original = (await a.api('GET', '/api/vaults')).body.map((v: { name: string, items: number }) => [v.name, v.items])
+      expect(vaults).toEqual(original)
+      expect((await c.api('GET', '/api/items?vault=Work&trashed=true')).body.map((i: { title: string }) => i.title)).toEqual(['Old'])
+    } finally {
+      await c.destroy()
+    }
+  })
+
   it('destroy --yes erases keys and records, removes the identity, stops the daemon', async () => {
     expect((await a.kith(['destroy'])).code).toBe(2)
     const res = await a.kith(['destroy', '--yes', '--json'])

@@ -18,6 +18,22 @@ describe('round trips', () => {
     expect(normalise(back.items)).toEqual(normalise(items))
   })
 
+  it('kith-json: each item names the vault it came from; older files without it use the file\'s vault', async () => {
+    const mixed = items.map((item, i) => ({ ...item, vault: i % 2 === 0 ? 'Personal' : 'Work' }))
+    const back = await importers['kith-json'](await exporters['kith-json'](mixed, {}), {})
+    expect(back.warnings).toEqual([])
+    expect(back.items.map(i => i.vault)).toEqual(mixed.map(i => i.vault))
+    const older = (vault: string | null, itemVault?: string): Uint8Array => new TextEncoder().encode(JSON.stringify({
+      format: 'kith-json', version: 1, vault, items: [{ title: 'a', ...(itemVault !== undefined ? { vault: itemVault } : {}) }]
+    }))
+    expect((await importers['kith-json'](older('Family'), {})).items[0]?.vault).toBe('Family')
+    expect((await importers['kith-json'](older('Family', ' Work '), {})).items[0]?.vault).toBe('Work')
+    expect((await importers['kith-json'](older(''), {})).items[0]?.vault).toBeUndefined()
+    expect((await importers['kith-json'](older(null), {})).items[0]?.vault).toBeUndefined()
+    await expect(importers['kith-json'](new TextEncoder().encode('{"format":"kith-json","version":1,"vault":7,"items":[]}'), {})).rejects.toThrow(/"vault" must be a string/)
+    await expect(importers['kith-json'](older('', 7 as unknown as string), {})).rejects.toThrow(/"vault" must be a string/)
+  })
+
   it('kith-encrypted: identical; the header and parameters are as documented', async () => {
     const bytes = await exporters['kith-encrypted'](items, { password: 'correct horse', vaultName: 'Personal' })
     expect(new TextDecoder().decode(bytes.subarray(0, 7))).toBe('KITHENC')

@@ -107,7 +107,7 @@ export const api = {
     call<{ moved: string[], kept: string[], dryRun: boolean, details: Array<{ id: string, title: string, action: 'move' | 'keep', reason: string }> }>('POST', '/api/migrate', input),
   destroy: () => call<{ destroyed: boolean, keyRecords: number, records: number }>('POST', '/api/destroy', { confirm: true }),
   importFile: (input: { format: string, data: string, vault?: string, password?: string }) =>
-    call<{ imported: number, skipped: number, vault: string }>('POST', '/api/import', input),
+    call<{ imported: number, skipped: number, vault: string, vaults: Array<{ name: string, imported: number }> }>('POST', '/api/import', input),
   /** POST /api/export answers the file itself (octet-stream), named in Content-Disposition. */
   async exportFile (input: { format: string, vault?: string, password?: string }): Promise<{ blob: Blob, name: string, count: number }> {
     const res = await fetch('/api/export', { method: 'POST', headers: headers(true), body: JSON.stringify(input), credentials: 'same-origin', cache: 'no-store' })

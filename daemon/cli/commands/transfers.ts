@@ -25,8 +25,12 @@ export const importCommand: Command = {
       const res = await client.call('POST', '/api/import', { format, data: data.toString('base64'), vault: flag(ctx.args, 'vault'), password })
       stop()
       for (const w of res.warnings as string[]) process.stderr.write(`kith: note: ${w}\n`)
-      const human = `imported ${String(res.imported)} items into ${String(res.vault)}${res.createdVault === true ? ' (a new vault)' : ''}; skipped ${String(res.skipped)} already present` + ((res.warnings as string[]).length > 0 ? `; ${(res.warnings as string[]).length} notes above` : '')
-      ctx.out(human, { imported: res.imported, skipped: res.skipped, vault: res.vault, warnings: res.warnings })
+      const vaults = res.vaults as Array<{ name: string, imported: number, created: boolean }>
+      const where = vaults.length > 1
+        ? `${vaults.length} vaults (${vaults.map(v => `${v.name} ${v.imported}${v.created ? ', new' : ''}`).join('; ')})`
+        : `${String(res.vault)}${res.createdVault === true ? ' (a new vault)' : ''}`
+      const human = `imported ${String(res.imported)} items into ${where}; skipped ${String(res.skipped)} already present` + ((res.warnings as string[]).length > 0 ? `; ${(res.warnings as string[]).length} notes above` : '')
+      ctx.out(human, { imported: res.imported, skipped: res.skipped, vault: res.vault, vaults: res.vaults, warnings: res.warnings })
     } finally { stop() }
   }
 }

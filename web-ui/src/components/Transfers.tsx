@@ -64,7 +64,8 @@ export function Transfers ({ vaults, reload }: { vaults: VaultInfo[], reload: ()
     setBusy(true)
     try {
       const r = await api.importFile({ format: importFormat, data: await readBase64(file), vault: importVault === '' ? undefined : importVault, password: NEEDS_PASSWORD.has(importFormat) ? importPassword : undefined })
-      toast(`Imported ${r.imported} item${r.imported === 1 ? '' : 's'} into ${r.vault}${r.skipped > 0 ? ` (${r.skipped} skipped)` : ''}`)
+      const into = r.vaults.length > 1 ? `${r.vaults.length} vaults (${r.vaults.map(v => `${v.name}: ${v.imported}`).join(', ')})` : r.vault
+      toast(`Imported ${r.imported} item${r.imported === 1 ? '' : 's'} into ${into}${r.skipped > 0 ? ` (${r.skipped} skipped)` : ''}`)
       await reload()
     } catch (err) { toast(messageOf(err), 'error') } finally { setBusy(false) }
   }
@@ -110,7 +111,7 @@ export function Transfers ({ vaults, reload }: { vaults: VaultInfo[], reload: ()
             </div>
             <div class='field'>
               <label for={ids.importVault}>Into the vault</label>
-              {vaultSelect(ids.importVault, importVault, setImportVault, 'The default vault', 'import-vault')}
+              {vaultSelect(ids.importVault, importVault, setImportVault, 'The default vault (Kith exports: the vaults they name)', 'import-vault')}
             </div>
           </div>
           <div class='field'>

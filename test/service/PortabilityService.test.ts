@@ -1,0 +1,54 @@
+import { describe, it, expect } from 'vitest'
+import { memoryService, PASSWORD } from '../helpers/memoryDevice.js'
+import { PortabilityService, MAX_RESTORED_VAULTS } from '../../daemon/service/PortabilityService.js'
+import { InvalidRequestError } from '../../daemon/service/errors.js'
+
+async function device () {
+  const { service } = await memoryService()
+  await service.init(PASSWORD)
+  return { service, portability: new PortabilityService(service) }
+}
+
+const titlesIn = (service: Awaited<ReturnType<typeof device>>['service'], vault: string): string[] =>
+  [...service.listItems({ vault }), ...service.listItems({ vault, trashed: true })].map(i => i.title).sort()
+
+describe('PortabilityService import', () => {
+  it('restores a Kith export of every vault into the vaults it came from, creating the missing ones', async () => {
+    const a = await device()
+    await a.service.createVault('Work')
+    await a.service.createItem({ title: 'Bank' })
+    await a.service.createItem({ title: 'VPN', vault: 'Work' })
+    const old = await a.service.createItem({ title: 'Old wiki', vault: 'Work' })
+    await a.service.trashItem(old.id)
+    const { bytes } = await a.portability.export('kith-encrypted', { password: 'file password' })
+
+    const b = await device()
+    const summary = await b.portability.import('kith-encrypted', bytes, { password: 'file password' })
+    expect(summary).toMatchObject({ imported: 3, skipped: 0, vault: 'Personal', createdVault: true })
+    expect(summary.vaults).toEqual([
+      { name: 'Personal', imported: 1, skipped: 0, created: false },
+      { name: 'Work', imported: 2, skipped: 0, created: true }
+    ])
+    expect(titlesIn(b.service, 'Personal')).toEqual(['Bank'])
+    expect(titlesIn(b.service, 'Work')).toEqual(['Old wiki', 'VPN'])
+    expect(b.service.listItems({ vault: 'Work', trashed: true }).map(i => i.title)).toEqual(['Old wiki'])
+
+    const again = await b.portability.import('kith-encrypted', bytes, { password: 'file password' })
+    expect(again).toMatchObject({ imported: 0, skipped: 3, createdVault: false })
+
+    const into = await b.portability.import('kith-encrypted', bytes, { password: 'file password', vault: 'Archive' })
+    expect(into).toMatchObject({ imported: 3, vault: 'Archive', vaults: [{ name: 'Archive', imported: 3, skipped: 0, created: true }] })
+    expect(titlesIn(b.service, 'Archive')).toEqual(['Bank', 'Old wiki', 'VPN'])
+  })
+
+  it('refuses a file that names more vaults than it restores, and imports nothing', async () => {
+    const b = await device()
+    const items = Array.from({ length: MAX_RESTORED_VAULTS + 1 }, (_, i) => ({ title: `item ${i}`, vault: `vault ${i}` }))
+    const file = new TextEncoder().encode(JSON.stringify({ format: 'kith-json', version: 1, vault: '', items }))
+    await expect(b.portability.import('kith-json', file)).rejects.toThrow(InvalidRequestError)
+    expect(b.service.vaults().map(v => v.name)).toEqual(['Personal'])
+    expect(b.service.listItems()).toEqual([])
+    const one = await b.portability.import('kith-json', file, { vault: 'Everything' })
+    expect(one).toMatchObject({ imported: MAX_RESTORED_VAULTS + 1, vault: 'Everything' })
+  })
+})
