@@ -258,6 +258,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await page.getByTestId('import-file').setInputFiles({ name: 'kith-export.kith.json', mimeType: 'application/json', buffer: exported })
     await page.getByTestId('import').click()
     await poll(async () => (await daemon.api('GET', '/api/items?vault=Family')).body.length).toBe(10)
+    await poll(() => page.locator('.toast').allTextContents()).toContain('Imported 9 items into Family')
     await poll(() => page.locator('.vault-list').textContent()).toContain('10 items')
     // leave the Family vault as it was for the rest of the flow
     for (const item of (await daemon.api('GET', '/api/items?vault=Family')).body as Array<{ id: string, title: string }>) {
