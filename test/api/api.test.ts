@@ -47,6 +47,7 @@ describe('HTTP API', () => {
     const bytes = new Uint8Array(await res.arrayBuffer())
     expect(bytes.length).toBeGreaterThan(64 * 1024)
     expect(Number(res.headers.get('content-length'))).toBe(bytes.length)
+    expect(res.headers.get('cache-control')).toBe('no-store') // secrets: the security headers apply to a streamed answer too
     const items = JSON.parse(new TextDecoder().decode(bytes)) as Array<{ title: string, notes: string }>
     expect(items).toHaveLength(300)
     expect(new Set(items.map(i => i.title)).size).toBe(300)
