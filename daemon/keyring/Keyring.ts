@@ -6,25 +6,31 @@
  *   keyring/device                                 u8(1) • signingPublic(32) • sealingPublic(32)
  *   keyring/slot/<slotName>                        see UnlockSlot.ts
  *   keyring/grant/<vaultId>/<epoch:8hex>/<device>  sealed box of the 32-byte vault key
+ *   keyring/minted/<vaultId>/<epoch:8hex>          empty: this device made that epoch by rotating
  */
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
-import { randomBytes } from '../crypto/random.js'
+import { randomBytes, randomIndex } from '../crypto/random.js'
 import { hkdf, type Argon2Params } from '../crypto/kdf.js'
 import { boxKeyPairFromSecret, openBox, sealBox, type BoxKeyPair } from '../crypto/box.js'
 import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
 import { DecryptionError, FormatError } from '../crypto/errors.js'
 import { createPasswordSlot, openPasswordSlot } from './UnlockSlot.js'
 import { UnlockThrottle } from './UnlockThrottle.js'
-import { AlreadyInitializedError, BadGrantError, LockedError, NoVaultKeyError, NotInitializedError, WrongPasswordError } from './errors.js'
+import { AlreadyInitializedError, BadGrantError, KeyringError, LockedError, NoVaultKeyError, NotInitializedError, WrongPasswordError } from './errors.js'
 import type { DeviceIdentity } from './DeviceIdentity.js'
 
 const DEVICE_KEY = 'keyring/device'
 const PASSWORD_SLOT = 'keyring/slot/password'
 const GRANT_PREFIX = 'keyring/grant/'
+const MINTED_PREFIX = 'keyring/minted/'
 
 export interface Grant { vaultId: string, epoch: number, deviceId: string, box: Uint8Array }
 
 const epochHex = (epoch: number): string => epoch.toString(16).padStart(8, '0')
+/** Key rotation moves the epoch on by a random step below this (see Keyring.rotate). */
+export const EPOCH_STEP = 0x10000
+/** Epochs are u32 on disk and on the wire. */
+const MAX_EPOCH = 0xffffffff
 export const grantKey = (vaultId: string, epoch: number, deviceId: string): string => `${GRANT_PREFIX}${vaultId}/${epochHex(epoch)}/${deviceId}`
 const grantAad = (vaultId: string, epoch: number, deviceId: string): Uint8Array => concatBytes(utf8(`kith-grant/${vaultId}/${epoch}/`), fromHex(deviceId))
 
@@ -228,17 +234,30 @@ export class Keyring {
     return out
   }
 
-  /** Adds a new epoch key for a vault, sealed to the given devices (this one included): key rotation. */
+  /**
+   * Adds a new epoch key for a vault, sealed to the given devices (this one included): key rotation.
+   * The epoch moves on by a random step of 1 to 65,536, so two devices that rotate while apart
+   * pick different epochs (with odds of 1 in 65,536 of a clash) and both keys survive the merge:
+   * a grant is stored per (vault, epoch, device), and a second key for an epoch already held
+   * would be refused.
+   */
   async rotate (vaultId: string, recipients: Array<{ deviceId: string, sealingPublicKey: Uint8Array }>): Promise<number> {
-    const epoch = this.currentEpoch(vaultId) + 1
+    const epoch = this.currentEpoch(vaultId) + 1 + randomIndex(EPOCH_STEP)
+    if (epoch > MAX_EPOCH) throw new KeyringError(`vault ${vaultId} has used up its key epochs`)
     const key = randomBytes(32)
     const ops: StorageOp[] = recipients.map(r => {
       const g = sealGrant(vaultId, epoch, r.deviceId, r.sealingPublicKey, key)
       return { type: 'put', key: grantKey(vaultId, epoch, r.deviceId), value: g.box }
     })
+    ops.push({ type: 'put', key: `${MINTED_PREFIX}${vaultId}/${epochHex(epoch)}`, value: new Uint8Array(0) })
     await this.storage.batch(ops)
     this.remember(vaultId, epoch, key)
     return epoch
+  }
+
+  /** Whether this device made that epoch of the vault by rotating its key (not received, not the first). */
+  async minted (vaultId: string, epoch: number): Promise<boolean> {
+    return await this.storage.get(`${MINTED_PREFIX}${vaultId}/${epochHex(epoch)}`) !== undefined
   }
 
   /** Stores grants received from another device and opens the ones addressed to this device. */

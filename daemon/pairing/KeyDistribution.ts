@@ -8,11 +8,16 @@
  *   signature   = Ed25519(granter, "kith/grant/v1" • every byte before the signature)
  *
  * Removing a device rotates every vault key: a new epoch sealed only to the remaining devices.
+ * Two devices that remove devices while apart each rotate, to different epochs (Keyring.rotate),
+ * and each sealed its new key to the device the other removed. Once the rosters merge, a device
+ * whose own rotation is the current epoch of a vault and was sealed to a removed device rotates
+ * that vault again, so the newest key is held by current devices only. (An epoch it did not make
+ * is left alone: the device that removed the other one has made a newer key, on its way here.)
  */
 import { EventEmitter } from 'node:events'
 import type { StorageAdapter } from '../storage/StorageAdapter.js'
 import { grantKey, parseGrantKey, type Grant, type Keyring } from '../keyring/Keyring.js'
-import { LockedError } from '../keyring/errors.js'
+import { LockedError, NoVaultKeyError } from '../keyring/errors.js'
 import { BinaryWriter } from '../codec/BinaryWriter.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
 import { verify } from '../crypto/signing.js'
@@ -83,13 +88,29 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
     return out
   }
 
-  /** Seals every epoch key this device holds to each current device that lacks it; needs the keys unlocked. */
+  /**
+   * Seals every epoch key this device holds to each current device that lacks it, after rotating
+   * any vault whose current key it sealed to a removed device; needs the keys unlocked.
+   */
   async ensureGrants (): Promise<void> {
     await this.serial(async () => {
       const { keyring, roster } = this.options
       if (!keyring.unlocked) return
       const me = keyring.deviceId
-      const held = await this.heldGrants()
+      let held = await this.heldGrants()
+      const leaked: string[] = []
+      if (!roster.isRevoked(me)) {
+        for (const [vaultId, byDevice] of held) {
+          const current = this.currentEpoch(vaultId)
+          if (current === undefined || ![...byDevice].some(([device, epochs]) => epochs.has(current) && roster.isRevoked(device))) continue
+          if (await keyring.minted(vaultId, current)) leaked.push(vaultId)
+        }
+      }
+      if (leaked.length > 0) {
+        this.options.log('warn', `keys: the current key of ${leaked.length} vault(s) was sealed to a removed device (devices were removed on two devices while apart); rotating again`)
+        await this.rotate(leaked)
+        held = await this.heldGrants()
+      }
       const created = new Map<string, Grant[]>()
       for (const [vaultId, byDevice] of held) {
         const mine = byDevice.get(me)
@@ -168,17 +189,32 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
       const { keyring, roster } = this.options
       if (!keyring.unlocked) throw new LockedError('unlock the vault to remove a device (its keys are rotated)')
       await roster.revoke(deviceId, envelopeSeqs)
-      const me = keyring.deviceId
-      const recipients = roster.members()
-        .map(m => ({ deviceId: m, sealingPublicKey: m === me ? keyring.sealingPublicKey : roster.sealingKey(m) }))
-        .filter((r): r is { deviceId: string, sealingPublicKey: Uint8Array } => r.sealingPublicKey !== undefined)
-      const rotated: Array<{ vaultId: string, epoch: number }> = []
-      for (const vaultId of await keyring.vaultIds()) rotated.push({ vaultId, epoch: await keyring.rotate(vaultId, recipients) })
-      for (const r of recipients) {
-        if (r.deviceId === me) continue
-        this.emit('grants', r.deviceId, await this.grantsFor(r.deviceId))
-      }
-      return rotated
+      return await this.rotate(await keyring.vaultIds())
     })
+  }
+
+  /** A new epoch key for each vault, sealed to the current devices and sent to them. Runs inside serial(). */
+  private async rotate (vaultIds: string[]): Promise<Array<{ vaultId: string, epoch: number }>> {
+    const { keyring, roster } = this.options
+    const me = keyring.deviceId
+    const recipients = roster.members()
+      .map(m => ({ deviceId: m, sealingPublicKey: m === me ? keyring.sealingPublicKey : roster.sealingKey(m) }))
+      .filter((r): r is { deviceId: string, sealingPublicKey: Uint8Array } => r.sealingPublicKey !== undefined)
+    const rotated: Array<{ vaultId: string, epoch: number }> = []
+    for (const vaultId of vaultIds) rotated.push({ vaultId, epoch: await keyring.rotate(vaultId, recipients) })
+    for (const r of recipients) {
+      if (r.deviceId === me) continue
+      this.emit('grants', r.deviceId, await this.grantsFor(r.deviceId))
+    }
+    return rotated
+  }
+
+  private currentEpoch (vaultId: string): number | undefined {
+    try {
+      return this.options.keyring.currentEpoch(vaultId)
+    } catch (err) {
+      if (err instanceof NoVaultKeyError || err instanceof LockedError) return undefined
+      throw err
+    }
   }
 }
