@@ -47,6 +47,8 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   private pendingEnvelopes: Envelope[] = []
   private writing: Promise<void> = Promise.resolve()
   private sinceSnapshot = 0
+  /** records found at unlock that this device's own snapshot does not hold (lock folds them in) */
+  private unfoldedAtUnlock = 0
   private readonly snapshotEvery: number
   private readonly isTrustedAuthor: (author: string) => boolean
   readonly corrupt: CorruptRecordError[] = []
@@ -133,7 +135,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     }
     // one transaction, no merged copy: mergeUpdates would build a second full-size update in memory
     ydoc.transact(() => { for (const update of updates) Y.applyUpdate(ydoc, update, REMOTE_ORIGIN) }, REMOTE_ORIGIN)
-    this.sinceSnapshot = unfolded
+    this.unfoldedAtUnlock = unfolded
     const vaultDoc = new VaultDoc(ydoc)
     ydoc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === LOCAL_ORIGIN) this.sealLocal(update)
@@ -272,9 +274,16 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.sinceSnapshot++
     await this.scheduleWrite()
     for (const [author, seq] of snap.vector) this.bump(this.stored, author, seq)
-    if (state !== undefined && this.vaultDoc !== undefined) {
-      Y.applyUpdate(this.vaultDoc.doc, state, REMOTE_ORIGIN)
-      for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
+    // as for envelopes, decide after the write: an unlock that ran meanwhile may have read storage first
+    const doc = this.vaultDoc
+    const keys = this.keys
+    if (doc !== undefined && keys !== undefined) {
+      try {
+        Y.applyUpdate(doc.doc, state ?? openSnapshot(snap, keys.key(snap.epoch)), REMOTE_ORIGIN)
+        for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
+      } catch (err) {
+        this.reportCorrupt(new CorruptRecordError(snapKey(this.vaultId, snap.author), `stored, but cannot be opened yet: ${(err as Error).message}`, { cause: err }))
+      }
     }
   }
 
@@ -296,8 +305,11 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     const epoch = keys.currentEpoch()
     const bytes = sealSnapshot(this.vaultId, epoch, vector, keys.key(epoch), Y.encodeStateAsUpdate(doc.doc), this.signer)
     const ops: StorageOp[] = [{ type: 'put', key: snapKey(this.vaultId, this.signer.deviceId), value: bytes }]
-    for await (const key of this.storage.keys(snapPrefix(this.vaultId))) {
-      if (key !== snapKey(this.vaultId, this.signer.deviceId)) ops.push({ type: 'del', key })
+    for await (const [key, held] of this.storage.entries(snapPrefix(this.vaultId))) {
+      if (key === snapKey(this.vaultId, this.signer.deviceId)) continue
+      // another device's snapshot goes only once this one covers it: one that could not be opened
+      // yet (its epoch key has not arrived) may be all this device holds of those changes
+      if (coveredBy(held, vector)) ops.push({ type: 'del', key })
     }
     for await (const key of this.storage.keys(envPrefix(this.vaultId))) {
       const { author, seq } = parseEnvKey(key)
@@ -305,6 +317,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     }
     await this.storage.batch(ops)
     this.sinceSnapshot = 0
+    this.unfoldedAtUnlock = 0
   }
 
   /**
@@ -314,7 +327,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   async lock (): Promise<void> {
     if (this.vaultDoc === undefined) return
     await this.flush()
-    if (this.sinceSnapshot > 0) await this.writeSnapshot()
+    if (this.sinceSnapshot > 0 || this.unfoldedAtUnlock > 0) await this.writeSnapshot()
     this.unsubscribe?.()
     this.vaultDoc.destroy()
     this.vaultDoc = undefined
@@ -326,4 +339,11 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     await this.lock()
     await this.writing
   }
+}
+
+/** Whether every seq a stored snapshot covers is within `vector` (an unreadable one is covered: nothing to keep). */
+function coveredBy (snapshot: Uint8Array, vector: SeqVector): boolean {
+  let held: Snapshot
+  try { held = decodeSnapshot(snapshot) } catch { return true }
+  return [...held.vector].every(([author, seq]) => seq <= (vector.get(author) ?? 0))
 }

@@ -135,6 +135,32 @@ describe('VaultReplica', () => {
     expect(again.corrupt.map(e => e.name)).toEqual(['CorruptRecordError'])
   })
 
+  it('keeps a peer\'s snapshot it cannot open yet (its epoch key has not arrived) through its own snapshots', async () => {
+    const newer = randomBytes(32)
+    const peer = signer()
+    const rp = await replica(new MemoryStorageAdapter(), peer)
+    const both: VaultKeys = { currentEpoch: () => 1, key: e => e === 1 ? newer : key }
+    await rp.unlock(both)
+    const fromPeer = rp.doc.create({ title: 'sealed under epoch 1' })
+    await rp.lock()
+    const [snapshot] = await rp.snapshots()
+
+    const storage = new MemoryStorageAdapter()
+    const me = signer()
+    const r = await replica(storage, me, () => true)
+    await r.receiveSnapshot(snapshot as Uint8Array) // while locked: stored as it came
+    await r.unlock(keys) // epoch 0 only
+    expect(r.corrupt.map(e => e.name)).toEqual(['CorruptRecordError'])
+    r.doc.create({ title: 'mine' })
+    await r.lock() // seals this device's snapshot: the peer's, not covered by it, must stay
+    expect((await allEntries(storage, snapPrefix(vaultId))).map(([k]) => k.endsWith(peer.deviceId) ? 'peer' : 'mine').sort()).toEqual(['mine', 'peer'])
+    await r.unlock(both) // the key arrived
+    expect(r.doc.get(fromPeer)?.title).toBe('sealed under epoch 1')
+    expect(r.doc.size).toBe(2)
+    await r.lock() // now covered: folded into this device's snapshot
+    expect((await allEntries(storage, snapPrefix(vaultId))).map(([k]) => k.endsWith(peer.deviceId) ? 'peer' : 'mine')).toEqual(['mine'])
+  })
+
   it('accepts envelopes from a trusted peer in order, while locked too, and applies them at unlock', async () => {
     const a = signer()
     const ra = await replica(new MemoryStorageAdapter(), a)
