@@ -305,11 +305,12 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     const epoch = keys.currentEpoch()
     const bytes = sealSnapshot(this.vaultId, epoch, vector, keys.key(epoch), Y.encodeStateAsUpdate(doc.doc), this.signer)
     const ops: StorageOp[] = [{ type: 'put', key: snapKey(this.vaultId, this.signer.deviceId), value: bytes }]
-    for await (const [key, held] of this.storage.entries(snapPrefix(this.vaultId))) {
+    for await (const key of this.storage.keys(snapPrefix(this.vaultId))) {
       if (key === snapKey(this.vaultId, this.signer.deviceId)) continue
       // another device's snapshot goes only once this one covers it: one that could not be opened
       // yet (its epoch key has not arrived) may be all this device holds of those changes
-      if (coveredBy(held, vector)) ops.push({ type: 'del', key })
+      const held = await this.storage.get(key)
+      if (held === undefined || coveredBy(held, vector)) ops.push({ type: 'del', key })
     }
     for await (const key of this.storage.keys(envPrefix(this.vaultId))) {
       const { author, seq } = parseEnvKey(key)
