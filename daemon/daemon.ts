@@ -1,26 +1,28 @@
 /**
- * The composition root: the one place that builds and wires the parts. Starts storage, identity
- * and keyring, the vault service, the network and sync, pairing, then the HTTP API; stops in reverse.
+ * A daemon in its home: opens the home's LevelDB and identity file, builds a full device through
+ * the composition root (compose.ts) with libp2p as its transport, serves the API and the dashboard
+ * on loopback, and keeps `daemon.json` while it runs. Parts start in order and stop in reverse.
  */
 import { mkdir, writeFile, rename, rm, chmod } from 'node:fs/promises'
 import { serve, type ServerType } from '@hono/node-server'
 import { LevelStorageAdapter } from './storage/LevelStorageAdapter.js'
 import { DeviceIdentity } from './keyring/DeviceIdentity.js'
+import { Libp2pNetwork } from './network/libp2p/Libp2pNetwork.js'
+import { resolveListen } from './network/listenAddresses.js'
+import { composeDevice, type FullDevice } from './compose.js'
 import { VaultService } from './service/VaultService.js'
-import { PortabilityService } from './service/PortabilityService.js'
 import { createApp } from './api/createApp.js'
 import { eventSourceFrom } from './api/routes/events.js'
+import { deviceRoutes, pairingPublicRoutes, pairingRoutes } from './api/routes/devices.js'
+import { dashboardExtension } from './api/dashboard/index.js'
 import { randomBytes } from './crypto/random.js'
 import { toBase64Url } from './crypto/bytes.js'
 import { homePaths } from './paths.js'
 import { collectGarbage } from './collectGarbage.js'
 import { IdleCollector } from './IdleCollector.js'
+import { Lifecycle, type Part } from './Startable.js'
 import type { Log } from './log.js'
-import type { Hono, Context } from 'hono'
-import type { Authenticator } from './api/auth.js'
-import type { EventEmitter } from 'node:events'
-import { dashboardExtension } from './api/dashboard/index.js'
-import { deviceSyncExtension } from './deviceSync.js'
+import { toError } from './toError.js'
 
 export interface DaemonOptions {
   home: string
@@ -31,52 +33,10 @@ export interface DaemonOptions {
   mdns?: boolean
   autoLockMinutes?: number
   kdfTargetMs?: number
+  /** give memory back after bursts and locks (on unless turned off) */
+  idleCollector?: boolean
   log: Log
 }
-
-/** A part the composition root starts after the service and stops before it (network, sync, pairing). */
-export interface DaemonExtension {
-  start: () => Promise<void>
-  stop: () => Promise<void>
-  status?: () => Record<string, unknown>
-  routes?: Array<{ path: string, app: Hono<any, any, any> }>
-  publicRoutes?: Array<{ path: string, app: Hono<any, any, any> }>
-  events?: { emitter: EventEmitter, events: string[] }
-  multiaddrs?: () => string[]
-  peerId?: () => string
-  /** more ways to authenticate API requests (dashboard sessions) */
-  authenticators?: Authenticator[]
-  /** called after a successful unlock/init; its fields join the answer (a dashboard session) */
-  onUnlocked?: (c: Context) => Record<string, unknown>
-  /** routes outside /api (the dashboard's files) */
-  site?: Hono<any, any, any>
-}
-
-export interface DaemonContext {
-  options: DaemonOptions
-  service: VaultService
-  storage: LevelStorageAdapter
-  identity: DeviceIdentity
-  log: Log
-  /** the daemon's own state, for parts that report it */
-  status: () => Record<string, unknown>
-  /** the API port once bound (0 before) */
-  httpPort: () => number
-  /**
-   * Replaces the rule for which authors' envelopes replicas accept (the device roster);
-   * until called, only this device's own.
-   */
-  setAuthorTrust: (isTrusted: (author: string) => boolean) => void
-}
-
-/** Builds a part from the core context (network/sync/pairing, interop, dashboard). */
-export type ExtensionFactory = (ctx: DaemonContext) => Promise<DaemonExtension> | DaemonExtension
-
-/** The parts beyond the core, started in this order and stopped in reverse. */
-const EXTENSIONS: ExtensionFactory[] = [
-  ctx => dashboardExtension(ctx),
-  ctx => deviceSyncExtension(ctx)
-]
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 
@@ -101,99 +61,119 @@ export function parseHttpAddress (value: string | undefined): { host: string, po
 
 export class Daemon {
   private server: ServerType | undefined
-  private extensions: DaemonExtension[] = []
   private port = 0
   readonly token = toBase64Url(randomBytes(32))
   readonly paths
-  private ctx: DaemonContext | undefined
-  private wroteDaemonJson = false
-  private collector: IdleCollector | undefined
+  private device: FullDevice | undefined
 
   constructor (readonly options: DaemonOptions) {
     this.paths = homePaths(options.home)
   }
 
   get url (): string { return `http://localhost:${this.port}` }
-  get service (): VaultService {
-    if (this.ctx === undefined) throw new Error('daemon not started')
-    return this.ctx.service
-  }
 
   async start (): Promise<void> {
     const { log } = this.options
     const http = parseHttpAddress(this.options.http)
     await mkdir(this.options.home, { recursive: true, mode: 0o700 })
     const storage = new LevelStorageAdapter(this.paths.db)
-    await storage.open()
-    const identity = await DeviceIdentity.loadOrCreate(this.paths.identity)
-    let isTrusted = (author: string): boolean => author === identity.deviceId
-    const service = new VaultService({
-      storage,
-      identity,
-      isTrustedAuthor: author => isTrusted(author),
-      kdfTargetMs: this.options.kdfTargetMs,
-      autoLockMs: (this.options.autoLockMinutes ?? 15) * 60000,
-      log
-    })
-    await service.start()
-    // A full collection once things are quiet after a lock (the old documents), an unlock (the
-    // decoding's temporaries), an import, export or migration (the file and its parse), or requests
-    // that left the heap larger. A lock or unlock pushes a pending one back: never inside an unlock.
-    const collector = new IdleCollector({ collect: collectGarbage })
-    this.collector = collector
-    service.on('unlocked', () => {
-      writeFile(this.paths.initialized, '', { mode: 0o600 }).catch(() => {})
-      collector.soon(2000)
-    })
-    service.on('locked', () => { collector.soon(1000) })
-    this.ctx = {
-      options: this.options,
-      service,
-      storage,
-      identity,
-      log,
-      status: () => this.status(),
-      httpPort: () => this.port,
-      setAuthorTrust: fn => { isTrusted = fn }
+    const storagePart: Part = { name: 'storage', start: async () => { await storage.open() }, stop: async () => { await storage.close() } }
+    // the database first: a second daemon on this home stops here, before touching anything
+    await storagePart.start()
+    let device: FullDevice
+    try {
+      const identity = await DeviceIdentity.loadOrCreate(this.paths.identity)
+      const listen = resolveListen(this.options.listen)
+      device = await composeDevice({
+        storage,
+        identity,
+        log,
+        kdfTargetMs: this.options.kdfTargetMs,
+        autoLockMinutes: this.options.autoLockMinutes,
+        network: ({ preferListen }) => new Libp2pNetwork({
+          seed: identity.seed,
+          publicKey: identity.publicKey,
+          listen,
+          preferredListen: preferListen(listen),
+          mdns: this.options.mdns !== false,
+          log
+        })
+      })
+    } catch (err) {
+      await storagePart.stop()
+      throw err
     }
-    for (const factory of EXTENSIONS) this.extensions.push(await factory(this.ctx))
-    for (const ext of this.extensions) await ext.start()
-
-    const portability = new PortabilityService(service)
-    portability.on('settled', () => { collector.soon(1000) })
+    this.device = device
+    const collector = this.idleCollector(device)
+    const service = new VaultService(device.unlock, device.items)
+    const dashboard = dashboardExtension({ service, httpPort: () => this.port })
     const app = createApp({
       service,
-      portability,
-      onRequest: () => { collector.activity() },
+      portability: device.portability,
+      onRequest: () => { collector?.activity() },
       destroy: async () => await this.destroy(),
       token: this.token,
       port: () => this.port,
       status: () => this.status(),
-      events: eventSourceFrom([
-        { emitter: service, events: ['item-changed', 'locked', 'unlocked'] },
-        { emitter: portability, events: ['import-progress', 'export-progress'] },
-        ...this.extensions.flatMap(e => e.events === undefined ? [] : [e.events])
-      ]),
-      routes: this.extensions.flatMap(e => e.routes ?? []),
-      authenticators: this.extensions.flatMap(e => e.authenticators ?? []),
-      onUnlocked: c => Object.assign({}, ...this.extensions.map(e => e.onUnlocked?.(c) ?? {})),
-      site: this.extensions.find(e => e.site !== undefined)?.site,
-      publicRoutes: this.extensions.flatMap(e => e.publicRoutes ?? []),
+      events: eventSourceFrom(device.feeds),
+      routes: [
+        { path: '/devices', app: deviceRoutes(device.devices) },
+        { path: '/pairing', app: pairingRoutes(device.devices) },
+        ...dashboard.routes
+      ],
+      publicRoutes: [{ path: '/pairing', app: pairingPublicRoutes(device.devices) }, ...dashboard.publicRoutes],
+      authenticators: dashboard.authenticators,
+      onUnlocked: c => dashboard.onUnlocked(c),
+      site: dashboard.site,
       log,
       largeBodyPaths: ['/api/import']
     })
+    const lifecycle = new Lifecycle([
+      { name: 'device', start: async () => { await device.lifecycle.start() }, stop: async () => { await device.lifecycle.stop() } },
+      { name: 'dashboard', start: dashboard.start, stop: dashboard.stop },
+      { name: 'HTTP server', start: async () => { await this.listen(app.fetch, http.host, http.port) }, stop: async () => { await this.closeServer() } },
+      { name: 'daemon.json', start: async () => { await this.writeDaemonJson() }, stop: async () => { await rm(this.paths.daemonJson, { force: true }) } },
+      { name: 'idle collector', start: async () => {}, stop: async () => { collector?.stop() } }
+    ], log)
     try {
-      await this.listen(app.fetch, http.host, http.port)
+      await lifecycle.start()
     } catch (err) {
-      // the default port is a convenience (a stable dashboard URL); a second daemon takes any free one
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.options.http !== undefined) throw err
-      await this.listen(app.fetch, http.host, 0)
+      await storagePart.stop()
+      throw err
     }
-    await this.writeDaemonJson()
-    log('info', `kith daemon ready at ${this.url} (device ${identity.deviceId.slice(0, 16)}…)`)
+    this.stopParts = async () => {
+      await lifecycle.stop()
+      await storagePart.stop()
+    }
+    log('info', `kith daemon ready at ${this.url} (device ${device.identity.deviceId.slice(0, 16)}…)`)
+  }
+
+  private stopParts: () => Promise<void> = async () => {}
+
+  /** A compacting collection once things are quiet after a lock, an unlock, an import or export, or a burst of requests. */
+  private idleCollector (device: FullDevice): IdleCollector | undefined {
+    if (this.options.idleCollector === false) return undefined
+    const collector = new IdleCollector({ collect: collectGarbage })
+    device.unlock.on('unlocked', () => {
+      writeFile(this.paths.initialized, '', { mode: 0o600 }).catch(() => {})
+      collector.soon(2000)
+    })
+    device.unlock.on('locked', () => { collector.soon(1000) })
+    device.portability.on('settled', () => { collector.soon(1000) })
+    return collector
   }
 
   private async listen (fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<void> {
+    try {
+      await this.serveOn(fetch, hostname, port)
+    } catch (err) {
+      // the default port is a convenience (a stable dashboard URL); a second daemon takes any free one
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.options.http !== undefined) throw err
+      await this.serveOn(fetch, hostname, 0)
+    }
+  }
+
+  private async serveOn (fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const server = serve({ fetch, hostname, port }, info => {
         this.port = info.port
@@ -204,41 +184,49 @@ export class Daemon {
     })
   }
 
+  private async closeServer (): Promise<void> {
+    if (this.server === undefined) return
+    const server = this.server as import('node:http').Server
+    this.server = undefined
+    server.closeAllConnections()
+    await new Promise<void>(resolve => server.close(() => resolve()))
+  }
+
   status (): Record<string, unknown> {
-    const service = this.ctx?.service
-    const net = this.extensions.find(e => e.peerId !== undefined)
+    const device = this.device
     return {
       running: true,
-      initialized: service?.initialized ?? false,
-      locked: service?.unlocked !== true,
-      deviceId: service?.deviceId,
-      peerId: net?.peerId?.() ?? '',
+      initialized: device?.unlock.initialized ?? false,
+      locked: device?.unlock.unlocked !== true,
+      deviceId: device?.identity.deviceId,
+      peerId: device?.network.peerId ?? '',
       url: this.url,
-      multiaddrs: this.extensions.flatMap(e => e.multiaddrs?.() ?? []),
+      multiaddrs: device?.network.multiaddrs() ?? [],
       pid: process.pid,
-      autoLockMinutes: service?.autoLockMinutes,
-      unlockRetryAfterMs: service?.keyring.throttle.retryAfterMs() ?? 0,
+      autoLockMinutes: device?.unlock.autoLockMinutes,
+      unlockRetryAfterMs: device?.unlock.retryAfterMs() ?? 0,
       memory: memoryFigures(),
-      corruptRecords: service?.corruptRecords().map(e => ({ name: e.name, key: e.key, message: e.message })) ?? [],
-      ...Object.assign({}, ...this.extensions.map(e => e.status?.() ?? {}))
+      corruptRecords: device === undefined ? [] : [...device.keyring.badGrants, ...device.replicas.corrupt()].map(e => ({ name: e.name, key: e.key, message: e.message })),
+      devices: device?.roster.members().length ?? 0,
+      sync: device?.engine.status(),
+      openInvitations: device?.pairing.openInvitations() ?? 0
     }
   }
 
   private async writeDaemonJson (): Promise<void> {
-    const net = this.extensions.find(e => e.peerId !== undefined)
+    const device = this.device
     const body = JSON.stringify({
       pid: process.pid,
       url: this.url,
       token: this.token,
-      peerId: net?.peerId?.() ?? '',
-      multiaddrs: this.extensions.flatMap(e => e.multiaddrs?.() ?? []),
+      peerId: device?.network.peerId ?? '',
+      multiaddrs: device?.network.multiaddrs() ?? [],
       home: this.options.home
     }, null, 2)
     const tmp = `${this.paths.daemonJson}.${process.pid}.tmp`
     await writeFile(tmp, body, { mode: 0o600 })
     await chmod(tmp, 0o600)
     await rename(tmp, this.paths.daemonJson)
-    this.wroteDaemonJson = true
   }
 
   /**
@@ -246,8 +234,8 @@ export class Daemon {
    * compaction), removes the device identity and markers, and stops the daemon right after answering.
    */
   async destroy (): Promise<Record<string, unknown>> {
-    const service = this.service
-    const { keyRecords, records } = await service.destroy()
+    if (this.device === undefined) throw new Error('daemon not started')
+    const { keyRecords, records } = await this.device.eraser.erase()
     const files: string[] = []
     for (const path of [this.paths.identity, this.paths.initialized, this.paths.settings]) {
       try { await rm(path); files.push(path) } catch {}
@@ -259,25 +247,10 @@ export class Daemon {
 
   /** Stops in reverse order; flushes and snapshots every vault before closing the database. */
   async stop (): Promise<void> {
-    const { log } = this.options
-    // only ours: a daemon that failed to start must not remove the running one's file
-    if (this.wroteDaemonJson) await rm(this.paths.daemonJson, { force: true })
-    if (this.server !== undefined) {
-      const server = this.server
-      this.server = undefined
-      const closeAll = (server as import('node:http').Server).closeAllConnections
-      if (typeof closeAll === 'function') closeAll.call(server)
-      await new Promise<void>(resolve => server.close(() => resolve()))
-    }
-    for (const ext of [...this.extensions].reverse()) {
-      try { await ext.stop() } catch (err) { log('warn', `stopping a part failed: ${(err as Error).message}`) }
-    }
-    if (this.ctx !== undefined) {
-      await this.ctx.service.stop()
-      await this.ctx.storage.close()
-    }
-    this.collector?.stop()
-    log('info', 'kith daemon stopped')
+    const stopParts = this.stopParts
+    this.stopParts = async () => {}
+    try { await stopParts() } catch (err) { this.options.log('warn', `stopping failed: ${toError(err).message}`) }
+    this.options.log('info', 'kith daemon stopped')
     this.resolveStopped()
   }
 

@@ -1,9 +1,9 @@
 /**
  * Import, export, migration between vaults, and destroy: the "leave whenever I want" promises,
- * on top of VaultService and the pure importers and exporters of interop/.
+ * on top of ItemService and the pure importers and exporters of interop/.
  */
 import { EventEmitter } from 'node:events'
-import type { VaultService } from './VaultService.js'
+import type { ItemService } from './ItemService.js'
 import type { Item, ItemInput } from '../vault/Item.js'
 import type { ImportedItem } from '../interop/types.js'
 import { ownership, normalizeDomain } from './organisationPolicy.js'
@@ -39,7 +39,7 @@ export interface PortabilityEvents {
 const loadRegistry = async (): Promise<typeof import('../interop/registry.js')> => await import('../interop/registry.js')
 
 export class PortabilityService extends EventEmitter<PortabilityEvents> {
-  constructor (private readonly vaults: VaultService) { super() }
+  constructor (private readonly vaults: ItemService) { super() }
 
   /**
    * Parses the whole file first (all or nothing), skips items already present, then writes the rest
@@ -56,7 +56,7 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
     if (isImportFormat(format) && PASSWORD_FORMATS.has(format) && (options.password === undefined || options.password === '')) {
       throw new InvalidRequestError(`${format} files are encrypted: give the file's password (--password-stdin)`)
     }
-    if (!this.vaults.unlocked) this.vaults.vaults() // throws LockedError
+    this.vaults.vaults() // throws LockedError while locked
     const result = await importer(data, { password: options.password, onProgress: (done, total) => this.emit('import-progress', { done, total, format }) })
     const fallback = options.vault ?? this.vaults.replicaByName(undefined).doc.name
     const groups = new Map<string, ImportedItem[]>([[fallback, []]])

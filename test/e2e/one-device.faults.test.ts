@@ -52,6 +52,17 @@ describe('one device: faults and bad input', () => {
     expect(info.pid).toBe(first.child?.pid)
   })
 
+  it('the auto-lock time set in the dashboard outlives a daemon restart', async () => {
+    const d = await daemon()
+    await d.init(PASSWORD)
+    expect((await d.api('PATCH', '/api/settings', { autoLockMinutes: 42 })).body).toEqual({ autoLockMinutes: 42 })
+    await d.stop()
+    await d.start()
+    expect((await d.api('GET', '/api/status')).body.autoLockMinutes).toBe(42)
+    await d.api('POST', '/api/unlock', { password: PASSWORD })
+    expect((await d.api('GET', '/api/settings')).body).toEqual({ autoLockMinutes: 42 })
+  })
+
   it('no plaintext title or password anywhere in the data directory after lock, nor after purge and compaction', async () => {
     const d = await daemon()
     await d.init(PASSWORD)

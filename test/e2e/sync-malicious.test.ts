@@ -41,7 +41,7 @@ describe('a malicious paired peer', () => {
     const { invitation } = (await a.api('POST', '/api/pairing/invite', {})).body
     await m.sync.devices.join(invitation, JOIN_PASSWORD)
     aId = (await a.api('GET', '/api/status')).body.deviceId
-    vaultId = [...m.service.replicas.keys()][0] as string
+    vaultId = m.device.replicas.ids()[0] as string
     // one honest item from M first, so A holds M's seq 1
     const honest = await m.service.createItem({ title: 'honest item from M' })
     await until(async () => await itemOn(a, honest.id), 'M\'s honest item on A')
@@ -54,9 +54,9 @@ describe('a malicious paired peer', () => {
     await g?.destroy()
   })
 
-  const held = (): number => m.service.replicas.get(vaultId)?.vector().get(m.id) ?? 0
+  const held = (): number => m.device.replicas.get(vaultId)?.vector().get(m.id) ?? 0
   const signerM = () => ({ publicKey: m.identity.publicKey, sign: (b: Uint8Array) => m.identity.sign(b) })
-  const keyM = () => m.service.keyring.vaultKey(vaultId, m.service.keyring.currentEpoch(vaultId))
+  const keyM = () => m.device.keyring.vaultKey(vaultId, m.device.keyring.currentEpoch(vaultId))
 
   /** Opens a sync session to A by hand and waits for A's VAULT announcement. */
   async function session (): Promise<{ ch: Channel, stream: FrameStream, ended: () => Promise<void> }> {
@@ -122,7 +122,7 @@ describe('a malicious paired peer', () => {
       await expectRejected(logged)
     }
     // an exact repeat of an envelope A holds is harmless: ignored, the session stays
-    const [stored] = await m.service.replicas.get(vaultId)!.envelopesAfter(m.id, have - 1, 1)
+    const [stored] = await m.device.replicas.get(vaultId)!.envelopesAfter(m.id, have - 1, 1)
     expect(decodeEnvelope(stored!).seq).toBe(have)
     const { ch } = await session()
     ch.send({ type: MsgType.Envelopes, envelopes: [stored!] })

@@ -7,14 +7,14 @@ export const PORT = 47001
 export const TOKEN = 'test-token-0123456789abcdef'
 
 export async function inProcessApp (options: { init?: boolean } = {}) {
-  const { service, storage } = await memoryService()
+  const { service, storage, device } = await memoryService()
   if (options.init !== false) await service.init(PASSWORD)
   const app = createApp({
     service,
     token: TOKEN,
     port: () => PORT,
     status: () => ({ running: true, initialized: service.initialized, locked: !service.unlocked }),
-    events: eventSourceFrom([{ emitter: service, events: ['item-changed', 'locked', 'unlocked'] }])
+    events: eventSourceFrom(device.feeds)
   })
   const request = async (method: string, path: string, init: { body?: unknown, raw?: string, headers?: Record<string, string> } = {}): Promise<Response> => {
     const headers: Record<string, string> = { host: `localhost:${PORT}`, authorization: `Bearer ${TOKEN}`, ...init.headers }
@@ -24,5 +24,5 @@ export async function inProcessApp (options: { init?: boolean } = {}) {
     for (const [k, v] of Object.entries(headers)) if (v === '') delete headers[k]
     return await app.request(`http://localhost:${PORT}${path}`, { method, headers, body })
   }
-  return { app, service, storage, request }
+  return { app, service, device, storage, request }
 }

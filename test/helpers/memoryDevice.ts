@@ -1,14 +1,36 @@
-/** A device built over MemoryStorageAdapter for fast unit tests of keyring, replica and service. */
+/**
+ * A whole device in this process, built by the daemon's own composition root (compose.ts) over
+ * MemoryStorageAdapter and a one-device MemoryNetwork: fast unit tests of keys, replicas and services.
+ */
 import { MemoryStorageAdapter } from '../../daemon/storage/MemoryStorageAdapter.js'
 import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
+import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
+import { composeDevice, type FullDevice } from '../../daemon/compose.js'
 import { VaultService } from '../../daemon/service/VaultService.js'
 
 export const PASSWORD = 'correct horse battery staple'
 
-export async function memoryService (options: { storage?: MemoryStorageAdapter, identity?: DeviceIdentity, snapshotEvery?: number } = {}): Promise<{ service: VaultService, storage: MemoryStorageAdapter, identity: DeviceIdentity }> {
+export interface MemoryDevice {
+  device: FullDevice
+  /** the API's view of the device's use cases */
+  service: VaultService
+  storage: MemoryStorageAdapter
+  identity: DeviceIdentity
+}
+
+export async function memoryService (options: { storage?: MemoryStorageAdapter, identity?: DeviceIdentity, snapshotEvery?: number } = {}): Promise<MemoryDevice> {
   const storage = options.storage ?? new MemoryStorageAdapter()
   const identity = options.identity ?? DeviceIdentity.generate()
-  const service = new VaultService({ storage, identity, kdfTargetMs: 0, autoLockMs: 0, snapshotEvery: options.snapshotEvery })
-  await service.start()
-  return { service, storage, identity }
+  const network = new MemoryNetwork()
+  const device = await composeDevice({
+    storage,
+    identity,
+    network: () => network.adapter(identity.deviceId),
+    log: () => {},
+    kdfTargetMs: 0,
+    autoLockMinutes: 0,
+    snapshotEvery: options.snapshotEvery
+  })
+  await device.lifecycle.start()
+  return { device, service: new VaultService(device.unlock, device.items), storage, identity }
 }

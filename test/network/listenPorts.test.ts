@@ -1,6 +1,6 @@
 /** A restarted daemon asks for the ports it had, so peers that remember its address find it again. */
 import { describe, it, expect } from 'vitest'
-import { preferPreviousPorts } from '../../daemon/deviceSync.js'
+import { preferPreviousPorts } from '../../daemon/network/listenAddresses.js'
 
 describe('preferPreviousPorts', () => {
   it('reuses the port bound last time for each port-0 listen address', () => {

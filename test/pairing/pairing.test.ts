@@ -35,7 +35,7 @@ describe('invitation links', () => {
     await a.init()
     const eph = generateBoxKeyPair()
     const joiner = DeviceIdentity.generate().deviceId
-    const grants = a.service.keyring.grantsFor(joiner, eph.publicKey)
+    const grants = a.device.keyring.grantsFor(joiner, eph.publicKey)
     expect(grants.length).toBe(1)
     for (const g of grants) expect(openBox(eph, g.box, grantAad(g.vaultId, g.epoch, joiner))).toHaveLength(32)
   })

@@ -1,12 +1,12 @@
 import { describe, it, expect } from 'vitest'
 import { memoryService, PASSWORD } from '../helpers/memoryDevice.js'
-import { PortabilityService, MAX_RESTORED_VAULTS } from '../../daemon/service/PortabilityService.js'
+import { MAX_RESTORED_VAULTS } from '../../daemon/service/PortabilityService.js'
 import { InvalidRequestError } from '../../daemon/service/errors.js'
 
 async function device () {
-  const { service } = await memoryService()
+  const { service, device: parts } = await memoryService()
   await service.init(PASSWORD)
-  return { service, portability: new PortabilityService(service) }
+  return { service, portability: parts.portability }
 }
 
 const titlesIn = (service: Awaited<ReturnType<typeof device>>['service'], vault: string): string[] =>

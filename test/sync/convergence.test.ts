@@ -97,10 +97,10 @@ describe.each([['memory network'], ['real libp2p on 127.0.0.1']])('convergence p
       await eventually(same, 'all three devices hold identical items', 20_000)
     } catch (err) {
       for (const d of all) {
-        const vectors = [...d.service.replicas.values()].map(r => [...r.vector()].map(([k, v]) => `${k.slice(0, 6)}:${v}`).join(' '))
+        const vectors = d.device.replicas.all().map(r => [...r.vector()].map(([k, v]) => `${k.slice(0, 6)}:${v}`).join(' '))
         process.stdout.write(`${d.name} ${d.id.slice(0, 6)} online=${d.sync.engine.connected().map(x => x.slice(0, 6)).join(',')} vectors=${vectors.join(' | ')}\n  ${d.logs.filter(l => l.level !== 'debug').slice(-12).map(l => `${l.level} ${l.message}`).join('\n  ')}\n`)
         if (process.env.KITH_DEBUG_SYNC === '1') {
-          for (const r of d.service.replicas.values()) {
+          for (const r of d.device.replicas.all()) {
             const firsts = await Promise.all([a, b, c].map(async x => `${x.name}:${String(await r.firstEnvelopeSeq(x.id))}`))
             const snaps = (await r.snapshots()).map(bytes => snapshotHeader(bytes)).map(h => `${h.author.slice(0, 6)}{${[...h.vector].map(([k, v]) => `${k.slice(0, 6)}:${v}`).join(' ')}}`)
             process.stdout.write(`  first envelopes ${firsts.join(' ')}; snapshots ${snaps.join(' ')}\n`)

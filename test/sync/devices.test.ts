@@ -56,8 +56,8 @@ describe('two devices over the memory network', () => {
     await b.service.lock()
     const ids: string[] = []
     for (let i = 0; i < 5; i++) ids.push((await a.service.createItem({ title: `while locked ${i}` })).id)
-    const vaultId = [...a.service.replicas.keys()][0] as string
-    await eventually(() => b.service.replicas.get(vaultId)?.vector().get(a.id) === a.service.replicas.get(vaultId)?.vector().get(a.id), 'B stored all envelopes while locked')
+    const vaultId = a.device.replicas.ids()[0] as string
+    await eventually(() => b.device.replicas.get(vaultId)?.vector().get(a.id) === a.device.replicas.get(vaultId)?.vector().get(a.id), 'B stored all envelopes while locked')
     await b.service.unlock(PASSWORD)
     expect(b.service.listItems().map(i => i.id).sort()).toEqual(ids.sort())
   })
@@ -82,16 +82,16 @@ describe('two devices over the memory network', () => {
     const c = await device(net, 'C')
     await c.joinFrom(a)
     await eventually(() => b.sync.roster.isMember(c.id) && c.sync.engine.isOnline(b.id), 'C known to B')
-    const vaultId = [...a.service.replicas.keys()][0] as string
-    const before = a.service.keyring.currentEpoch(vaultId)
+    const vaultId = a.device.replicas.ids()[0] as string
+    const before = a.device.keyring.currentEpoch(vaultId)
     const res = await a.sync.devices.revoke(c.id)
     expect(res.rotated).toEqual([{ vaultId, epoch: expect.any(Number) }])
     const after = res.rotated[0]?.epoch as number
     expect(after).toBeGreaterThan(before)
     await eventually(() => !b.sync.roster.isMember(c.id), 'B learns of the removal')
     await eventually(() => !c.sync.engine.isOnline(a.id) && !c.sync.engine.isOnline(b.id), 'C disconnected')
-    await eventually(() => { try { return b.service.keyring.currentEpoch(vaultId) === after } catch { return false } }, 'B holds the new epoch')
-    expect(c.service.keyring.currentEpoch(vaultId)).toBe(before)
+    await eventually(() => { try { return b.device.keyring.currentEpoch(vaultId) === after } catch { return false } }, 'B holds the new epoch')
+    expect(c.device.keyring.currentEpoch(vaultId)).toBe(before)
     const secret = await a.service.createItem({ title: 'after removal' })
     await eventually(() => b.service.listItems().some(i => i.id === secret.id), 'B gets the new item')
     await c.sync.engine.dial(a.id)
@@ -110,15 +110,15 @@ describe('two devices over the memory network', () => {
     await d.joinFrom(a)
     const all = [a, b, c, d]
     await eventually(() => all.every(x => all.every(y => x.sync.roster.isMember(y.id))), 'all four on every roster')
-    const vaultId = [...a.service.replicas.keys()][0] as string
-    await eventually(() => all.every(x => { try { return x.service.keyring.currentEpoch(vaultId) === 0 } catch { return false } }), 'every device holds the key')
+    const vaultId = a.device.replicas.ids()[0] as string
+    await eventually(() => all.every(x => { try { return x.device.keyring.currentEpoch(vaultId) === 0 } catch { return false } }), 'every device holds the key')
     for (const [i, x] of all.entries()) for (const y of all.slice(i + 1)) await x.partition(y)
 
     // apart: A removes C, B removes D; each seals its new key to the device the other removed
     await a.sync.devices.revoke(c.id)
     await b.sync.devices.revoke(d.id)
-    const epochA = a.service.keyring.currentEpoch(vaultId)
-    const epochB = b.service.keyring.currentEpoch(vaultId)
+    const epochA = a.device.keyring.currentEpoch(vaultId)
+    const epochB = b.device.keyring.currentEpoch(vaultId)
     expect(epochA).not.toBe(epochB)
 
     a.heal(b)
@@ -130,8 +130,8 @@ describe('two devices over the memory network', () => {
       return out
     }
     await eventually(async () => {
-      const current = a.service.keyring.currentEpoch(vaultId)
-      if (b.service.keyring.currentEpoch(vaultId) !== current || current === epochA || current === epochB) return false
+      const current = a.device.keyring.currentEpoch(vaultId)
+      if (b.device.keyring.currentEpoch(vaultId) !== current || current === epochA || current === epochB) return false
       const holders = [...await grantees(a, current), ...await grantees(b, current)]
       return holders.length > 0 && holders.every(h => h === a.id || h === b.id)
     }, 'a newest epoch, on both, sealed to A and B only', 15_000)
@@ -141,6 +141,6 @@ describe('two devices over the memory network', () => {
     const fromA = await a.service.createItem({ title: 'from A after the merge' })
     const fromB = await b.service.createItem({ title: 'from B after the merge' })
     await eventually(() => b.service.listItems().some(i => i.id === fromA.id) && a.service.listItems().some(i => i.id === fromB.id), 'both new items on both')
-    expect([...a.service.corruptRecords(), ...b.service.corruptRecords()]).toEqual([])
+    expect([...a.device.replicas.corrupt(), ...b.device.replicas.corrupt()]).toEqual([])
   })
 })

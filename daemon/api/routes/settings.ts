@@ -12,7 +12,7 @@ export function settingsRoutes (service: VaultService) {
       const body = await readJson(c)
       if (body.autoLockMinutes !== undefined) {
         if (typeof body.autoLockMinutes !== 'number') throw new HttpError(400, 'invalid_request', 'autoLockMinutes must be a number')
-        service.setAutoLock(body.autoLockMinutes)
+        await service.setAutoLock(body.autoLockMinutes)
       }
       return c.json({ autoLockMinutes: service.autoLockMinutes })
     })

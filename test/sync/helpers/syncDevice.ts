@@ -1,12 +1,13 @@
 /**
- * A whole device in one process: vault service over MemoryStorageAdapter plus the multi-device part
- * (roster, keys, sync engine, pairing) on a MemoryNetwork or on real libp2p. Restartable: stop()
- * then restart() keeps its storage and identity, as a daemon restart keeps its home.
+ * A whole device in one process, built by the daemon's composition root (compose.ts) over
+ * MemoryStorageAdapter, on a MemoryNetwork or on real libp2p. Restartable: stop() then restart()
+ * keeps its storage and identity, as a daemon restart keeps its home.
  */
 import { MemoryStorageAdapter } from '../../../daemon/storage/MemoryStorageAdapter.js'
 import { DeviceIdentity } from '../../../daemon/keyring/DeviceIdentity.js'
 import { VaultService } from '../../../daemon/service/VaultService.js'
-import { createDeviceSync, type DeviceSync } from '../../../daemon/deviceSync.js'
+import { composeDevice, type FullDevice } from '../../../daemon/compose.js'
+import { Libp2pNetwork } from '../../../daemon/network/libp2p/Libp2pNetwork.js'
 import type { MemoryNetwork } from '../../../daemon/network/memory/MemoryNetwork.js'
 import type { Item } from '../../../daemon/vault/Item.js'
 
@@ -15,8 +16,10 @@ export const PASSWORD = 'correct horse battery staple'
 export interface LogLine { level: string, message: string }
 
 export class SyncDevice {
+  /** the parts, as the composition root built them */
+  device!: FullDevice
+  /** the API's view of the use cases (init, items, vaults) */
   service!: VaultService
-  sync!: DeviceSync
   readonly logs: LogLine[] = []
   running = false
   /** devices this one refuses to talk to (a simulated network partition on real libp2p) */
@@ -45,36 +48,38 @@ export class SyncDevice {
     if (process.env.KITH_TEST_LOG === '1') process.stderr.write(`[${this.name}] ${level} ${message}\n`)
   }
 
-  /** (Re)builds the service and the multi-device part over the same storage and identity, and starts them. */
+  /** The multi-device parts (network, roster, keys, engine, pairing, devices). */
+  get sync (): FullDevice { return this.device }
+
+  /** (Re)builds the device over the same storage and identity, and starts it. */
   async restart (): Promise<void> {
     if (this.running) return
-    let trust = (author: string): boolean => author === this.identity.deviceId
-    this.service = new VaultService({ storage: this.storage, identity: this.identity, isTrustedAuthor: a => trust(a), kdfTargetMs: 0, autoLockMs: 0, snapshotEvery: this.snapshotEvery, log: this.log })
-    await this.service.start()
-    this.sync = await createDeviceSync({
-      service: this.service,
+    const transport = this.transport
+    this.device = await composeDevice({
       storage: this.storage,
       identity: this.identity,
-      // libp2p: the daemon's own path, including asking for last run's port on a restart
-      options: { mdns: this.mdns, listen: ['/ip4/127.0.0.1/tcp/0'] },
       log: this.log,
-      setAuthorTrust: fn => { trust = fn }
-    }, {
-      network: this.transport === 'libp2p' ? undefined : this.transport.adapter(this.identity.deviceId),
+      kdfTargetMs: 0,
+      autoLockMinutes: 0,
+      snapshotEvery: this.snapshotEvery,
       deviceName: this.name,
       backoff: { initialMs: 20, maxMs: 200 },
+      // libp2p: the daemon's own path, including asking for last run's port on a restart
+      network: ({ preferListen }) => transport === 'libp2p'
+        ? new Libp2pNetwork({ seed: this.identity.seed, publicKey: this.identity.publicKey, listen: ['/ip4/127.0.0.1/tcp/0'], preferredListen: preferListen(['/ip4/127.0.0.1/tcp/0']), mdns: this.mdns, log: this.log })
+        : transport.adapter(this.identity.deviceId),
       // a test can cut this device off from another on any transport
       wrapGate: gate => (id, direction) => !this.blocked.has(id) && gate(id, direction)
     })
-    await this.sync.extension.start()
+    this.service = new VaultService(this.device.unlock, this.device.items)
+    await this.device.lifecycle.start()
     this.running = true
   }
 
   async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
-    await this.sync.extension.stop()
-    await this.service.stop()
+    await this.device.lifecycle.stop()
   }
 
   async init (): Promise<void> { await this.service.init(PASSWORD) }

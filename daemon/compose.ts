@@ -1,0 +1,285 @@
+/**
+ * The composition root: the one place that builds Kith's parts and wires them, in a fixed order,
+ * started in that order and stopped in reverse. It is role-aware: a full device (keys, items, the
+ * dashboard's use cases) or a keyless peer that only stores and forwards sealed records. Daemons
+ * (daemon.ts) and tests (with memory storage and the memory network) build nodes through it alike.
+ */
+import { EventEmitter } from 'node:events'
+import type { StorageAdapter } from './storage/StorageAdapter.js'
+import type { DeviceIdentity } from './keyring/DeviceIdentity.js'
+import { Keyring } from './keyring/Keyring.js'
+import { Roster } from './pairing/Roster.js'
+import { KeyDistribution } from './pairing/KeyDistribution.js'
+import { PairingService } from './pairing/PairingService.js'
+import { DeviceService } from './pairing/DeviceService.js'
+import { SyncEngine } from './sync/SyncEngine.js'
+import { PeerBook } from './sync/PeerBook.js'
+import type { GrantsPort } from './sync/ports.js'
+import type { Gate, NetworkAdapter } from './network/NetworkAdapter.js'
+import { preferPreviousPorts } from './network/listenAddresses.js'
+import { ReplicaSet } from './service/ReplicaSet.js'
+import { UnlockService } from './service/UnlockService.js'
+import { ItemService, DEFAULT_VAULT } from './service/ItemService.js'
+import { PortabilityService } from './service/PortabilityService.js'
+import { SettingsStore } from './service/SettingsStore.js'
+import { DeviceEraser } from './service/DeviceEraser.js'
+import { Lifecycle, type Part } from './Startable.js'
+import type { Log } from './log.js'
+import { toError } from './toError.js'
+
+const BOUND_KEY = 'network/bound'
+
+export type NodeRole = 'device' | 'backup-peer'
+
+/** What the transport is built from: the listen addresses to ask for (last run's ports preferred). */
+export interface NetworkRequest { previousBound: string[], preferListen: (listen: string[]) => string[] | undefined }
+
+export interface NodeInputs {
+  /** the whole store; each part is given only what it needs of it */
+  storage: StorageAdapter
+  identity: DeviceIdentity
+  /** builds the transport (libp2p in a daemon, the memory network in tests) */
+  network: (request: NetworkRequest) => NetworkAdapter
+  log: Log
+  /** this device's name on the roster */
+  deviceName?: string
+  /** Argon2id cost to tune toward at init; 0 keeps the floor parameters (tests) */
+  kdfTargetMs?: number
+  /** overrides the saved auto-lock setting for this run (`--auto-lock`) */
+  autoLockMinutes?: number
+  snapshotEvery?: number
+  /** redial backoff (tests make it short) */
+  backoff?: { initialMs: number, maxMs: number }
+  /** wraps the connection gate (tests: simulated partitions on real libp2p) */
+  wrapGate?: (gate: Gate) => Gate
+}
+
+/** A typed source of the events the API streams (`/api/events`). */
+export interface EventFeed { emitter: EventEmitter<any>, events: string[] }
+
+/** What every node has, whatever its role: the sealed replicas and the means to sync them. */
+export interface SyncCore {
+  identity: DeviceIdentity
+  roster: Roster
+  peers: PeerBook
+  replicas: ReplicaSet
+  network: NetworkAdapter
+  engine: SyncEngine
+}
+
+export interface FullDevice extends SyncCore {
+  role: 'device'
+  keyring: Keyring
+  settings: SettingsStore
+  unlock: UnlockService
+  items: ItemService
+  portability: PortabilityService
+  keys: KeyDistribution
+  pairing: PairingService
+  devices: DeviceService
+  eraser: DeviceEraser
+  /** the events the API streams, by emitter */
+  feeds: EventFeed[]
+  lifecycle: Lifecycle
+}
+
+export interface KeylessPeer extends SyncCore {
+  role: 'backup-peer'
+  feeds: EventFeed[]
+  lifecycle: Lifecycle
+}
+
+export type KithNode = FullDevice | KeylessPeer
+
+function signerOf (identity: DeviceIdentity): { deviceId: string, publicKey: Uint8Array, sign: (m: Uint8Array) => Uint8Array } {
+  return { deviceId: identity.deviceId, publicKey: identity.publicKey, sign: m => identity.sign(m) }
+}
+
+/** Reads last run's bound addresses, so that a restarted node asks for the same ports. */
+async function readBound (storage: StorageAdapter): Promise<string[]> {
+  try {
+    const bytes = await storage.get(BOUND_KEY)
+    const parsed: unknown = bytes === undefined ? [] : JSON.parse(new TextDecoder().decode(bytes))
+    return Array.isArray(parsed) ? parsed.filter((a): a is string => typeof a === 'string') : []
+  } catch {
+    return []
+  }
+}
+
+/**
+ * The parts every role shares, built roster first so that the replicas' author policy is the
+ * roster's from the start. `grants` is the vault-key port (none on a keyless peer).
+ */
+async function composeSyncCore (inputs: NodeInputs, grants: (roster: Roster) => GrantsPort): Promise<SyncCore & { grants: GrantsPort }> {
+  const { storage, identity, log } = inputs
+  const signer = signerOf(identity)
+  const roster = new Roster(storage, signer)
+  const replicas = new ReplicaSet({
+    storage,
+    signer,
+    isTrustedAuthor: author => author === identity.deviceId || roster.wasAdmitted(author),
+    snapshotEvery: inputs.snapshotEvery,
+    log
+  })
+  const previousBound = await readBound(storage)
+  const network = inputs.network({ previousBound, preferListen: listen => preferPreviousPorts(listen, previousBound) })
+  const peers = new PeerBook(storage)
+  const grantsPort = grants(roster)
+  const engine = new SyncEngine({ network, vaults: replicas, roster, grants: grantsPort, peers, log, backoff: inputs.backoff })
+  // every replica's new envelopes go to the connected peers, whenever the replica was opened
+  replicas.on('vault-added', replica => {
+    replica.on('envelope', env => engine.onEnvelope(env.vaultId, env.author, env.seq, env.bytes))
+    engine.onVaultAdded(replica.vaultId)
+  })
+  roster.on('records', records => engine.onRosterRecords(records))
+  roster.on('changed', () => engine.onRosterChanged())
+  return { identity, roster, peers, replicas, network, engine, grants: grantsPort }
+}
+
+/** The network parts as one Startable: listen, remember the bound addresses, then sync. */
+function networkPart (core: SyncCore, storage: StorageAdapter): Part {
+  return {
+    name: 'network and sync',
+    async start () {
+      await core.network.start()
+      try { await storage.put(BOUND_KEY, new TextEncoder().encode(JSON.stringify(core.network.multiaddrs()))) } catch {}
+      await core.engine.start()
+    },
+    async stop () {
+      await core.engine.stop()
+      await core.network.stop()
+    }
+  }
+}
+
+/** A full device: keys, vaults and items, pairing and device management, sync. */
+export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
+  const { storage, identity, log } = inputs
+  const keyring = new Keyring(storage, identity)
+  let keys: KeyDistribution | undefined
+  const core = await composeSyncCore(inputs, () => ({
+    grantsFor: async deviceId => await (keys as KeyDistribution).grantsFor(deviceId),
+    receive: async (list, from) => { await (keys as KeyDistribution).receive(list, from) }
+  }))
+  const { roster, replicas, network, engine, peers } = core
+  const settings = new SettingsStore(storage, { autoLockMinutes: inputs.autoLockMinutes })
+  const unlock = new UnlockService({ keyring, replicas, settings, kdfTargetMs: inputs.kdfTargetMs, log })
+  const items = new ItemService({ replicas, unlock, keyring, compact: async () => { await storage.compact() } })
+  const portability = new PortabilityService(items)
+  const eraser = new DeviceEraser({ storage, keyring, replicas, unlock })
+  const signer = signerOf(identity)
+  keys = new KeyDistribution({ storage, keyring, roster, signer, log, openVault: async vaultId => { await unlock.openVault(vaultId) } })
+  const distribution = keys
+  const pairing = new PairingService({
+    network,
+    roster,
+    keyring,
+    service: unlock,
+    signer,
+    log,
+    deviceName: inputs.deviceName,
+    afterJoin: async (inviter, addrs, vaultIds) => {
+      await engine.connect(inviter, addrs)
+      const synced = await engine.whenCaughtUp(inviter, vaultIds, 20_000)
+      if (!synced) log('warn', 'pairing: the first sync with the inviting device did not finish within 20 s; it continues in the background')
+    }
+  })
+  const gate: Gate = (deviceId, direction) => roster.isMember(deviceId) || pairing.admits(deviceId, direction)
+  network.setGate(inputs.wrapGate?.(gate) ?? gate)
+  const devices = new DeviceService({
+    selfId: identity.deviceId,
+    roster,
+    pairing,
+    initialized: () => keyring.initialized,
+    peerIdOf: id => network.peerIdOf(id),
+    isOnline: id => engine.isOnline(id),
+    lastSeen: id => peers.lastSeen(id),
+    envelopeSeqs: id => new Map(replicas.all().map(r => [r.vaultId, r.vector().get(id) ?? 0])),
+    revoke: async (id, seqs) => await distribution.revoke(id, seqs),
+    log
+  })
+
+  const background = (what: string, p: Promise<unknown>): void => {
+    p.catch(err => log('warn', `${what} failed: ${toError(err).message}`))
+  }
+  const ensureGenesis = async (): Promise<void> => {
+    if (roster.root === undefined && keyring.initialized && !pairing.joining) await roster.createGenesis(keyring.sealingPublicKey, pairing.deviceName)
+  }
+  replicas.on('vault-added', () => { background('sealing vault keys', distribution.ensureGrants()) })
+  unlock.on('unlocked', () => { background('roster/keys upkeep', ensureGenesis().then(async () => { await distribution.ensureGrants() })) })
+  roster.on('changed', () => { background('sealing vault keys', distribution.ensureGrants()) })
+  distribution.on('grants', (deviceId, list) => engine.sendGrants(deviceId, list))
+
+  const deviceEvents = new EventEmitter()
+  roster.on('changed', () => deviceEvents.emit('devices-changed', {}))
+  engine.on('peer-connected', id => deviceEvents.emit('peer-connected', devices.view(id)))
+  engine.on('peer-disconnected', id => deviceEvents.emit('peer-disconnected', devices.view(id)))
+
+  const lifecycle = new Lifecycle([
+    { name: 'settings', start: async () => { await settings.load() }, stop: async () => {} },
+    { name: 'roster', start: async () => { await roster.load() }, stop: async () => {} },
+    { name: 'peer book', start: async () => { await peers.load() }, stop: async () => {} },
+    {
+      name: 'keys and replicas',
+      start: async () => {
+        await unlock.start()
+        if (keyring.initialized) await ensureGenesis()
+      },
+      // replicas snapshot what is new with the keys still at hand, then the keys leave memory
+      stop: async () => {
+        await replicas.close()
+        await unlock.stop()
+      }
+    },
+    networkPart(core, storage),
+    { name: 'pairing', start: async () => { await pairing.start() }, stop: async () => { pairing.stop() } }
+  ], log)
+
+  return {
+    role: 'device',
+    ...core,
+    keyring,
+    settings,
+    unlock,
+    items,
+    portability,
+    keys: distribution,
+    pairing,
+    devices,
+    eraser,
+    feeds: [
+      { emitter: items, events: ['item-changed'] },
+      { emitter: unlock, events: ['locked', 'unlocked'] },
+      { emitter: portability, events: ['import-progress', 'export-progress'] },
+      { emitter: deviceEvents, events: ['peer-connected', 'peer-disconnected', 'devices-changed'] }
+    ],
+    lifecycle
+  }
+}
+
+/**
+ * A keyless peer: holds no keyring and no items, opens every vault it stores by id, and syncs
+ * sealed records with the roster's devices (the relay issue adds how it is admitted and what it relays).
+ */
+export async function composeKeylessPeer (inputs: NodeInputs): Promise<KeylessPeer> {
+  const { storage, log } = inputs
+  const core = await composeSyncCore(inputs, () => ({ grantsFor: async () => [], receive: async () => {} }))
+  const { roster, replicas, network, peers } = core
+  network.setGate(inputs.wrapGate?.(deviceId => roster.isMember(deviceId)) ?? (deviceId => roster.isMember(deviceId)))
+  const lifecycle = new Lifecycle([
+    { name: 'roster', start: async () => { await roster.load() }, stop: async () => {} },
+    { name: 'peer book', start: async () => { await peers.load() }, stop: async () => {} },
+    {
+      name: 'replicas',
+      start: async () => { for (const vaultId of await replicas.storedVaultIds()) await replicas.open(vaultId) },
+      stop: async () => { await replicas.close() }
+    },
+    networkPart(core, storage)
+  ], log)
+  const peerEvents = new EventEmitter()
+  core.engine.on('peer-connected', id => peerEvents.emit('peer-connected', { id }))
+  core.engine.on('peer-disconnected', id => peerEvents.emit('peer-disconnected', { id }))
+  return { role: 'backup-peer', ...core, feeds: [{ emitter: peerEvents, events: ['peer-connected', 'peer-disconnected'] }], lifecycle }
+}
+
+export { DEFAULT_VAULT }

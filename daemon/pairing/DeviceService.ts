@@ -1,0 +1,99 @@
+/**
+ * The devices use cases: the list as people see it (names, online, last seen), finding a device by
+ * id, id prefix, PeerId or name, removing one (which rotates the vault keys it held), and inviting
+ * or joining through pairing.
+ */
+import type { Roster } from './Roster.js'
+import type { PairingService, InviteResult, JoinResult } from './PairingService.js'
+import { DeviceNotFoundError, DeviceRequestError } from './errors.js'
+import type { Log } from '../log.js'
+
+export interface DeviceView {
+  id: string
+  name: string
+  peerId: string
+  online: boolean
+  /** ISO 8601, or null when never seen */
+  lastSeen: string | null
+  self: boolean
+  addedAt: string | null
+  addedBy: string | null
+}
+
+export interface RevokeResult { id: string, revoked: true, rotated: Array<{ vaultId: string, epoch: number }> }
+
+export interface DeviceServiceOptions {
+  selfId: string
+  roster: Roster
+  pairing: PairingService
+  /** whether this device has keys (a device alone, before any roster record, still lists itself) */
+  initialized: () => boolean
+  /** the PeerId that belongs to a device id */
+  peerIdOf: (deviceId: string) => string
+  /** whether a sync session with that device is open */
+  isOnline: (deviceId: string) => boolean
+  /** when that device was last connected (ms since the epoch), if ever */
+  lastSeen: (deviceId: string) => number | undefined
+  /** per vault: the highest seq of this device's envelopes from `deviceId` (bounds what stays valid) */
+  envelopeSeqs: (deviceId: string) => Map<string, number>
+  /** removes the device from the roster and rotates the keys of every vault it held */
+  revoke: (deviceId: string, envelopeSeqs: Map<string, number>) => Promise<Array<{ vaultId: string, epoch: number }>>
+  log: Log
+}
+
+export class DeviceService {
+  constructor (private readonly options: DeviceServiceOptions) {}
+
+  view (id: string): DeviceView {
+    const { roster, selfId } = this.options
+    const entry = roster.device(id)
+    const self = id === selfId
+    const online = self || this.options.isOnline(id)
+    const seen = self || online ? Date.now() : this.options.lastSeen(id)
+    return {
+      id,
+      name: entry?.name ?? '',
+      peerId: this.options.peerIdOf(id),
+      online,
+      lastSeen: seen === undefined || seen === 0 ? null : new Date(seen).toISOString(),
+      self,
+      addedAt: entry?.addedAt === undefined ? null : new Date(entry.addedAt).toISOString(),
+      addedBy: entry?.addedBy ?? null
+    }
+  }
+
+  list (): DeviceView[] {
+    const ids = this.options.roster.members()
+    if (ids.length === 0 && this.options.initialized()) ids.push(this.options.selfId)
+    return ids.map(id => this.view(id)).sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+  }
+
+  /** A member by full id, PeerId, unique id prefix (6+ characters) or unique name. */
+  resolve (query: string): string {
+    const { roster } = this.options
+    const members = roster.members()
+    const q = query.trim()
+    const exact = members.find(d => d === q.toLowerCase() || this.options.peerIdOf(d) === q)
+    if (exact !== undefined) return exact
+    const byPrefix = q.length >= 6 ? members.filter(d => d.startsWith(q.toLowerCase())) : []
+    if (byPrefix.length === 1) return byPrefix[0] as string
+    const byName = members.filter(d => roster.device(d)?.name === q)
+    if (byName.length === 1) return byName[0] as string
+    if (byPrefix.length > 1 || byName.length > 1) throw new DeviceRequestError(`${JSON.stringify(q)} matches several devices; give more of the id`)
+    throw new DeviceNotFoundError(q)
+  }
+
+  async revoke (query: string): Promise<RevokeResult> {
+    const id = this.resolve(query)
+    if (id === this.options.selfId) throw new DeviceRequestError('this device cannot remove itself; remove it from another device')
+    const rotated = await this.options.revoke(id, this.options.envelopeSeqs(id))
+    this.options.log('info', `devices: removed ${id.slice(0, 12)}…; rotated ${rotated.length} vault key(s)`)
+    return { id, revoked: true, rotated }
+  }
+
+  invite (ttlMs?: number): InviteResult { return this.options.pairing.invite(ttlMs) }
+
+  async join (invitation: string, password: string, name?: string): Promise<JoinResult> {
+    return await this.options.pairing.join(invitation, password, name)
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The replicas this node holds, opened by vault id and needing no key: sync stores and serves the
+ * sealed records of every vault here, locked or not, and a keyless peer has nothing else. Unlocking
+ * a replica (giving it keys) is the unlock service's job.
+ */
+import { EventEmitter } from 'node:events'
+import type { StorageAdapter } from '../storage/StorageAdapter.js'
+import { VaultReplica } from '../replica/VaultReplica.js'
+import type { Signer } from '../replica/Envelope.js'
+import type { CorruptRecordError } from '../replica/errors.js'
+import type { Log } from '../log.js'
+
+/** where every vault's records live (replica/storageKeys.ts: `vault/<vaultId>/…`) */
+const VAULT_ROOT = 'vault/'
+
+export interface ReplicaSetOptions {
+  /** the storage the replicas live in (each replica keeps to its own vault's keys) */
+  storage: StorageAdapter
+  /** this node's identity: signs the envelopes and snapshots it makes */
+  signer: Signer & { deviceId: string }
+  /** whose envelopes and snapshots are accepted (the device roster) */
+  isTrustedAuthor: (author: string) => boolean
+  snapshotEvery?: number
+  log: Log
+}
+
+export interface ReplicaSetEvents {
+  /** a replica was opened (this node's own new vault, or one learnt from a peer or a grant) */
+  'vault-added': [VaultReplica]
+  /** items changed in an unlocked replica */
+  'items-changed': [VaultReplica, string[], boolean]
+  corrupt: [CorruptRecordError]
+}
+
+export class ReplicaSet extends EventEmitter<ReplicaSetEvents> {
+  private readonly replicas = new Map<string, VaultReplica>()
+  private readonly opening = new Map<string, Promise<VaultReplica>>()
+
+  constructor (private readonly options: ReplicaSetOptions) { super() }
+
+  get (vaultId: string): VaultReplica | undefined { return this.replicas.get(vaultId) }
+  all (): VaultReplica[] { return [...this.replicas.values()] }
+  ids (): string[] { return [...this.replicas.keys()] }
+  get size (): number { return this.replicas.size }
+
+  /** Opens (or returns) the replica of a vault; reads only headers and keys, so it needs no vault key. */
+  async open (vaultId: string): Promise<VaultReplica> {
+    const existing = this.replicas.get(vaultId)
+    if (existing !== undefined) return existing
+    const pending = this.opening.get(vaultId)
+    if (pending !== undefined) return await pending
+    const opening = this.openNew(vaultId)
+    this.opening.set(vaultId, opening)
+    try { return await opening } finally { this.opening.delete(vaultId) }
+  }
+
+  private async openNew (vaultId: string): Promise<VaultReplica> {
+    const { storage, signer, isTrustedAuthor, snapshotEvery, log } = this.options
+    const replica = new VaultReplica(vaultId, storage, signer, { snapshotEvery, isTrustedAuthor })
+    await replica.open()
+    replica.on('corrupt', err => {
+      log('error', `${err.name}: ${err.message}`)
+      this.emit('corrupt', err)
+    })
+    replica.on('items-changed', (ids, local) => this.emit('items-changed', replica, ids, local))
+    this.replicas.set(vaultId, replica)
+    this.emit('vault-added', replica)
+    return replica
+  }
+
+  /** The ids of every vault with records in storage (a keyless peer opens them all at start). */
+  async storedVaultIds (): Promise<string[]> {
+    const ids = new Set<string>()
+    for await (const key of this.options.storage.keys(VAULT_ROOT)) {
+      const id = key.slice(VAULT_ROOT.length).split('/')[0]
+      if (id !== undefined && id !== '') ids.add(id)
+    }
+    return [...ids]
+  }
+
+  /** Records that failed to open at the last unlock, by name. */
+  corrupt (): CorruptRecordError[] { return this.all().flatMap(r => r.corrupt) }
+
+  /** Forgets every replica without writing (after the records were erased). */
+  forget (): void {
+    for (const replica of this.replicas.values()) replica.removeAllListeners()
+    this.replicas.clear()
+  }
+
+  /** Flushes, snapshots what is new and closes every replica. */
+  async close (): Promise<void> {
+    for (const replica of this.replicas.values()) await replica.close()
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * This device's keys in memory: first set-up (a new device or one joining), unlock by any
+ * `UnlockRequest`, lock, the auto-lock timer and the master password. While unlocked it gives each
+ * replica its vault keys, including replicas opened later (a new vault, a grant from a peer).
+ */
+import { EventEmitter } from 'node:events'
+import type { Keyring } from '../keyring/Keyring.js'
+import type { UnlockRequest } from '../keyring/UnlockRequest.js'
+import { ARGON2_FLOOR, tuneArgon2, type Argon2Params } from '../crypto/kdf.js'
+import type { VaultReplica } from '../replica/VaultReplica.js'
+import type { ReplicaSet } from './ReplicaSet.js'
+import type { SettingsStore } from './SettingsStore.js'
+import { InvalidRequestError } from './errors.js'
+import type { Log } from '../log.js'
+import { toError } from '../toError.js'
+
+export interface UnlockServiceOptions {
+  keyring: Keyring
+  replicas: ReplicaSet
+  settings: SettingsStore
+  /** Argon2id cost to tune toward at init; 0 keeps the floor parameters (tests). */
+  kdfTargetMs?: number
+  log: Log
+}
+
+export interface UnlockEvents {
+  /** keys and decrypted documents left memory; `reason: 'destroyed'` when the vault was erased */
+  locked: [{ reason: 'lock' | 'destroyed' }?]
+  unlocked: []
+}
+
+export class UnlockService extends EventEmitter<UnlockEvents> {
+  private idleTimer: NodeJS.Timeout | undefined
+  /** replicas being given their keys: one unlock per replica at a time */
+  private readonly unlocking = new Map<string, Promise<void>>()
+
+  constructor (private readonly options: UnlockServiceOptions) { super() }
+
+  get deviceId (): string { return this.options.keyring.deviceId }
+  get initialized (): boolean { return this.options.keyring.initialized }
+  get unlocked (): boolean { return this.options.keyring.unlocked }
+  get autoLockMinutes (): number { return this.options.settings.autoLockMinutes }
+  /** unlock attempts are refused for this long after failures (persisted across restarts) */
+  retryAfterMs (): number { return this.options.keyring.throttle.retryAfterMs() }
+
+  /** Loads the keyring and opens the replica of every vault this device holds a key for (still locked). */
+  async start (): Promise<void> {
+    await this.options.keyring.load()
+    for (const vaultId of await this.options.keyring.vaultIds()) await this.options.replicas.open(vaultId)
+  }
+
+  async stop (): Promise<void> {
+    clearTimeout(this.idleTimer)
+    this.idleTimer = undefined
+    this.options.keyring.lock()
+  }
+
+  private async kdfParams (): Promise<Argon2Params> {
+    const target = this.options.kdfTargetMs ?? 500
+    return target > 0 ? await tuneArgon2(target) : { ...ARGON2_FLOOR }
+  }
+
+  private async unlockReplica (replica: VaultReplica): Promise<void> {
+    const pending = this.unlocking.get(replica.vaultId)
+    if (pending !== undefined) return await pending
+    const keyring = this.options.keyring
+    const unlocking = replica.unlock({ currentEpoch: () => keyring.currentEpoch(replica.vaultId), key: epoch => keyring.vaultKey(replica.vaultId, epoch) })
+    this.unlocking.set(replica.vaultId, unlocking)
+    try { await unlocking } finally { this.unlocking.delete(replica.vaultId) }
+  }
+
+  /** Opens a vault's replica and, while unlocked, gives it its keys (every vault opened while unlocked comes here). */
+  async openVault (vaultId: string): Promise<VaultReplica> {
+    const replica = await this.options.replicas.open(vaultId)
+    if (this.unlocked && !replica.unlocked) await this.unlockReplica(replica)
+    return replica
+  }
+
+  /** Creates this device's keys; `firstVault` then runs while unlocked (it makes the first vault). */
+  async init (password: string, firstVault: () => Promise<unknown>): Promise<void> {
+    checkPassword(password)
+    await this.options.keyring.initialize(password, await this.kdfParams())
+    await firstVault()
+    this.announceUnlocked()
+  }
+
+  /** Joins with grants received from another device (pairing): keys for the vaults it was given. */
+  async initJoined (password: string, extra: Parameters<Keyring['initialize']>[2]): Promise<void> {
+    checkPassword(password)
+    await this.options.keyring.initialize(password, await this.kdfParams(), extra)
+    for (const vaultId of await this.options.keyring.vaultIds()) await this.openVault(vaultId)
+    this.announceUnlocked()
+  }
+
+  async unlock (request: UnlockRequest): Promise<void> {
+    const keyring = this.options.keyring
+    if (request.kind !== 'password' || typeof request.password !== 'string' || request.password === '') throw new InvalidRequestError('password is required')
+    if (this.unlocked) {
+      // already open: still check the request, since a successful unlock hands out a dashboard session
+      await keyring.verifyPassword(request.password)
+      this.touch()
+      return
+    }
+    await keyring.unlock(request.password)
+    for (const bad of keyring.badGrants) this.options.log('error', `${bad.name}: ${bad.message}`)
+    for (const replica of this.options.replicas.all()) await this.unlockReplica(replica)
+    this.announceUnlocked()
+  }
+
+  private announceUnlocked (): void {
+    this.emit('unlocked')
+    this.touch()
+  }
+
+  async changePassword (oldPassword: string, newPassword: string): Promise<void> {
+    checkPassword(newPassword)
+    await this.options.keyring.changePassword(oldPassword, newPassword, await this.kdfParams())
+  }
+
+  /** Snapshots every vault, then drops keys and decrypted documents from memory. */
+  async lock (): Promise<void> {
+    clearTimeout(this.idleTimer)
+    this.idleTimer = undefined
+    if (!this.unlocked) return
+    for (const replica of this.options.replicas.all()) await replica.lock()
+    this.options.keyring.lock()
+    this.emit('locked')
+  }
+
+  /** After an erase: nothing is left to lock, and every listener hears the vault is gone. */
+  erased (): void {
+    clearTimeout(this.idleTimer)
+    this.idleTimer = undefined
+    this.emit('locked', { reason: 'destroyed' })
+  }
+
+  /** Restarts the idle timer; every API request calls it. */
+  touch (): void {
+    clearTimeout(this.idleTimer)
+    this.idleTimer = undefined
+    const ms = this.autoLockMinutes * 60000
+    if (ms > 0 && this.unlocked) {
+      this.idleTimer = setTimeout(() => { this.lock().catch(err => this.options.log('error', `auto-lock failed: ${toError(err).message}`)) }, ms)
+      this.idleTimer.unref()
+    }
+  }
+
+  /** Sets and saves the auto-lock delay (0 turns it off). */
+  async setAutoLock (minutes: number): Promise<void> {
+    await this.options.settings.setAutoLockMinutes(minutes)
+    this.touch()
+  }
+}
+
+export function checkPassword (password: unknown): asserts password is string {
+  if (typeof password !== 'string' || password.length === 0) throw new InvalidRequestError('a password is required')
+  if (password.length < 8) throw new InvalidRequestError('the master password must have at least 8 characters')
+}
