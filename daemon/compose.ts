@@ -55,7 +55,7 @@ export interface NodeInputs {
 }
 
 /** A typed source of the events the API streams (`/api/events`). */
-export interface EventFeed { emitter: EventEmitter<any>, events: string[] }
+export interface EventFeed { emitter: EventEmitter, events: string[] }
 
 /** What every node has, whatever its role: the sealed replicas and the means to sync them. */
 export interface SyncCore {
