@@ -8,7 +8,7 @@ import type { Hono } from 'hono'
 import { Libp2pNetwork } from './network/libp2p/Libp2pNetwork.js'
 import type { Gate, NetworkAdapter } from './network/NetworkAdapter.js'
 import { Roster } from './pairing/Roster.js'
-import { KeyDistribution } from './pairing/KeyDistribution.js'
+import { KeyDistribution } from './keyring/KeyDistribution.js'
 import { PairingService } from './pairing/PairingService.js'
 import { DeviceNotFoundError, DeviceRequestError } from './pairing/errors.js'
 import { SyncEngine } from './sync/SyncEngine.js'
@@ -18,10 +18,10 @@ import { deviceRoutes, pairingPublicRoutes, pairingRoutes, type DeviceJson, type
 import type { VaultReplica } from './replica/VaultReplica.js'
 import type { VaultService } from './service/VaultService.js'
 import type { StorageAdapter } from './storage/StorageAdapter.js'
+import { networkLayout, storageViews } from './storage/storageLayout.js'
 import type { DeviceIdentity } from './keyring/DeviceIdentity.js'
 import type { Log } from './log.js'
 
-const BOUND_KEY = 'network/bound'
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0']
 
 /** For each listen address with port 0, the port bound last time on the same host (peers that knew us find us there). */
@@ -90,14 +90,15 @@ export async function createDeviceSync (ctx: DeviceSyncContext, overrides: Devic
   const { service, storage, identity, options, log } = ctx
   const keyring = service.keyring
   const signer = { deviceId: identity.deviceId, publicKey: identity.publicKey, sign: (m: Uint8Array) => identity.sign(m) }
-  const roster = new Roster(storage, signer)
+  const views = storageViews(storage)
+  const roster = new Roster(views.roster, signer)
   await roster.load()
   ctx.setAuthorTrust(author => author === identity.deviceId || roster.wasAdmitted(author))
 
   const envListen = process.env.KITH_LISTEN?.split(',').map(s => s.trim()).filter(s => s !== '')
   const listen = options.listen !== undefined && options.listen.length > 0 ? options.listen : envListen !== undefined && envListen.length > 0 ? envListen : DEFAULT_LISTEN
   let previous: string[] = []
-  try { previous = JSON.parse(new TextDecoder().decode(await storage.get(BOUND_KEY) ?? new Uint8Array())) as string[] } catch {}
+  try { previous = JSON.parse(new TextDecoder().decode(await views.network.get(networkLayout.bound) ?? new Uint8Array())) as string[] } catch {}
   const network: NetworkAdapter = overrides.network ?? new Libp2pNetwork({
     seed: identity.seed,
     publicKey: identity.publicKey,
@@ -107,13 +108,13 @@ export async function createDeviceSync (ctx: DeviceSyncContext, overrides: Devic
     log
   })
 
-  const peers = new PeerBook(storage)
+  const peers = new PeerBook(views.peerBook)
   await peers.load()
   const vaults: VaultsPort = {
     get: vaultId => service.replicas.get(vaultId),
     all: () => [...service.replicas.values()]
   }
-  const keys = new KeyDistribution({ storage, keyring, roster, signer, log, openVault: async vaultId => { await service.openReplica(vaultId) } })
+  const keys = new KeyDistribution({ keyring, roster, signer, log, openVault: async vaultId => { await service.openReplica(vaultId) } })
   const engine = new SyncEngine({ network, vaults, roster, grants: keys, peers, log, backoff: overrides.backoff })
   const events = new EventEmitter()
   const pairing = new PairingService({
@@ -216,7 +217,7 @@ export async function createDeviceSync (ctx: DeviceSyncContext, overrides: Devic
     async start () {
       if (keyring.initialized) await ensureGenesis()
       await network.start()
-      try { await storage.put(BOUND_KEY, new TextEncoder().encode(JSON.stringify(network.multiaddrs()))) } catch {}
+      try { await views.network.put(networkLayout.bound, new TextEncoder().encode(JSON.stringify(network.multiaddrs()))) } catch {}
       await engine.start()
       await pairing.start()
     },

@@ -3,8 +3,10 @@
  * vaults. Owns the keyring and one VaultReplica per vault; knows nothing of HTTP or libp2p.
  */
 import { EventEmitter } from 'node:events'
-import type { StorageAdapter } from '../storage/StorageAdapter.js'
+import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
+import { storageViews, type StorageViews } from '../storage/storageLayout.js'
 import { Keyring } from '../keyring/Keyring.js'
+import { UnlockThrottle } from '../keyring/UnlockThrottle.js'
 import type { DeviceIdentity } from '../keyring/DeviceIdentity.js'
 import { LockedError } from '../keyring/errors.js'
 import { ARGON2_FLOOR, tuneArgon2, type Argon2Params } from '../crypto/kdf.js'
@@ -49,6 +51,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
   readonly keyring: Keyring
   readonly replicas = new Map<string, VaultReplica>()
   private readonly storage: StorageAdapter
+  private readonly views: StorageViews
   private autoLockMs: number
   private idleTimer: NodeJS.Timeout | undefined
   /** per vault id: what lists and searches read, while unlocked */
@@ -58,7 +61,8 @@ export class VaultService extends EventEmitter<ServiceEvents> {
   constructor (private readonly options: VaultServiceOptions) {
     super()
     this.storage = options.storage
-    this.keyring = new Keyring(options.storage, options.identity)
+    this.views = storageViews(options.storage)
+    this.keyring = new Keyring({ storage: this.views.keyring, identity: options.identity, throttle: new UnlockThrottle(this.views.meta) })
     this.autoLockMs = options.autoLockMs ?? 15 * 60 * 1000
     this.log = options.log ?? (() => {})
   }
@@ -77,7 +81,7 @@ export class VaultService extends EventEmitter<ServiceEvents> {
   async openReplica (vaultId: string): Promise<VaultReplica> {
     const existing = this.replicas.get(vaultId)
     if (existing !== undefined) return existing
-    const replica = new VaultReplica(vaultId, this.storage, { publicKey: this.options.identity.publicKey, sign: m => this.options.identity.sign(m), deviceId: this.deviceId }, {
+    const replica = new VaultReplica(vaultId, this.views.vault(vaultId), { publicKey: this.options.identity.publicKey, sign: m => this.options.identity.sign(m), deviceId: this.deviceId }, {
       snapshotEvery: this.options.snapshotEvery,
       isTrustedAuthor: this.options.isTrustedAuthor
     })
@@ -118,9 +122,11 @@ export class VaultService extends EventEmitter<ServiceEvents> {
   }
 
   /** Joins with grants received from another device (pairing): same as init, minus the first vault. */
-  async initJoined (password: string, extra: Parameters<Keyring['initialize']>[2]): Promise<void> {
+  async initJoined (password: string, extra: (k: Keyring) => StorageOp[]): Promise<void> {
     checkPassword(password)
-    await this.keyring.initialize(password, await this.kdfParams(), extra)
+    const keyringView = this.views.keyring
+    // `extra` ops are in the root key space (grants and roster records): one batch with the keyring's own
+    await this.keyring.initialize(password, await this.kdfParams(), async (ops, k) => { await this.storage.batch([...keyringView.parentOps(ops), ...extra(k)]) })
     for (const vaultId of await this.keyring.vaultIds()) {
       const replica = await this.openReplica(vaultId)
       if (!replica.unlocked) await this.unlockReplica(replica)
@@ -133,11 +139,11 @@ export class VaultService extends EventEmitter<ServiceEvents> {
     if (typeof password !== 'string' || password === '') throw new InvalidRequestError('password is required')
     if (this.unlocked) {
       // already open: still check the password, since a successful unlock hands out a dashboard session
-      await this.keyring.verifyPassword(password)
+      await this.keyring.verify({ kind: 'password', password })
       this.touch()
       return
     }
-    await this.keyring.unlock(password)
+    await this.keyring.unlock({ kind: 'password', password })
     for (const bad of this.keyring.badGrants) this.log('error', `${bad.name}: ${bad.message}`)
     for (const replica of this.replicas.values()) await this.unlockReplica(replica)
     this.emit('unlocked')
