@@ -8,8 +8,11 @@ import { EventEmitter } from 'node:events'
 import type { StorageAdapter } from './storage/StorageAdapter.js'
 import type { DeviceIdentity } from './keyring/DeviceIdentity.js'
 import { Keyring } from './keyring/Keyring.js'
+import { KeyDistribution } from './keyring/KeyDistribution.js'
+import { UnlockThrottle } from './keyring/UnlockThrottle.js'
+import { argon2idKdf, type Kdf } from './keyring/Kdf.js'
+import { networkLayout, storageViews, type StorageViews } from './storage/storageLayout.js'
 import { Roster } from './pairing/Roster.js'
-import { KeyDistribution } from './pairing/KeyDistribution.js'
 import { PairingService } from './pairing/PairingService.js'
 import { DeviceService } from './pairing/DeviceService.js'
 import { SyncEngine } from './sync/SyncEngine.js'
@@ -27,8 +30,6 @@ import { Lifecycle, type Part } from './Startable.js'
 import type { Log } from './log.js'
 import { toError } from './toError.js'
 
-const BOUND_KEY = 'network/bound'
-
 export type NodeRole = 'device' | 'backup-peer'
 
 /** What the transport is built from: the listen addresses to ask for (last run's ports preferred). */
@@ -45,6 +46,8 @@ export interface NodeInputs {
   deviceName?: string
   /** Argon2id cost to tune toward at init; 0 keeps the floor parameters (tests) */
   kdfTargetMs?: number
+  /** the unlock slots' KDF: Argon2id at or above the RFC 9106 floor unless a unit test passes a cheaper one */
+  kdf?: Kdf
   /** overrides the saved auto-lock setting for this run (`--auto-lock`) */
   autoLockMinutes?: number
   snapshotEvery?: number
@@ -96,9 +99,9 @@ function signerOf (identity: DeviceIdentity): { deviceId: string, publicKey: Uin
 }
 
 /** Reads last run's bound addresses, so that a restarted node asks for the same ports. */
-async function readBound (storage: StorageAdapter): Promise<string[]> {
+async function readBound (network: StorageAdapter): Promise<string[]> {
   try {
-    const bytes = await storage.get(BOUND_KEY)
+    const bytes = await network.get(networkLayout.bound)
     const parsed: unknown = bytes === undefined ? [] : JSON.parse(new TextDecoder().decode(bytes))
     return Array.isArray(parsed) ? parsed.filter((a): a is string => typeof a === 'string') : []
   } catch {
@@ -110,20 +113,21 @@ async function readBound (storage: StorageAdapter): Promise<string[]> {
  * The parts every role shares, built roster first so that the replicas' author policy is the
  * roster's from the start. `grants` is the vault-key port (none on a keyless peer).
  */
-async function composeSyncCore (inputs: NodeInputs, grants: (roster: Roster) => GrantsPort): Promise<SyncCore & { grants: GrantsPort }> {
-  const { storage, identity, log } = inputs
+async function composeSyncCore (inputs: NodeInputs, views: StorageViews, grants: (roster: Roster) => GrantsPort): Promise<SyncCore & { grants: GrantsPort }> {
+  const { identity, log } = inputs
   const signer = signerOf(identity)
-  const roster = new Roster(storage, signer)
+  const roster = new Roster(views.roster, signer)
   const replicas = new ReplicaSet({
-    storage,
+    storageOf: vaultId => views.vault(vaultId),
+    storedIds: views.vaultIds,
     signer,
     isTrustedAuthor: author => author === identity.deviceId || roster.wasAdmitted(author),
     snapshotEvery: inputs.snapshotEvery,
     log
   })
-  const previousBound = await readBound(storage)
+  const previousBound = await readBound(views.network)
   const network = inputs.network({ previousBound, preferListen: listen => preferPreviousPorts(listen, previousBound) })
-  const peers = new PeerBook(storage)
+  const peers = new PeerBook(views.peerBook)
   const grantsPort = grants(roster)
   const engine = new SyncEngine({ network, vaults: replicas, roster, grants: grantsPort, peers, log, backoff: inputs.backoff })
   // every replica's new envelopes go to the connected peers, whenever the replica was opened
@@ -137,12 +141,12 @@ async function composeSyncCore (inputs: NodeInputs, grants: (roster: Roster) => 
 }
 
 /** The network parts as one Startable: listen, remember the bound addresses, then sync. */
-function networkPart (core: SyncCore, storage: StorageAdapter): Part {
+function networkPart (core: SyncCore, views: StorageViews): Part {
   return {
     name: 'network and sync',
     async start () {
       await core.network.start()
-      try { await storage.put(BOUND_KEY, new TextEncoder().encode(JSON.stringify(core.network.multiaddrs()))) } catch {}
+      try { await views.network.put(networkLayout.bound, new TextEncoder().encode(JSON.stringify(core.network.multiaddrs()))) } catch {}
       await core.engine.start()
     },
     async stop () {
@@ -155,20 +159,37 @@ function networkPart (core: SyncCore, storage: StorageAdapter): Part {
 /** A full device: keys, vaults and items, pairing and device management, sync. */
 export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
   const { storage, identity, log } = inputs
-  const keyring = new Keyring(storage, identity)
+  const views = storageViews(storage)
+  const kdf = inputs.kdf ?? argon2idKdf
+  const keyring = new Keyring({ storage: views.keyring, identity, throttle: new UnlockThrottle(views.meta), kdf })
   let keys: KeyDistribution | undefined
-  const core = await composeSyncCore(inputs, () => ({
+  /** a new device's first roster record (and an older home's, at its first unlock here); never while joining */
+  const ensureGenesis = async (): Promise<void> => {
+    if (roster.root === undefined && keyring.initialized && !pairing.joining) await roster.createGenesis(keyring.sealingPublicKey, pairing.deviceName)
+  }
+  const core = await composeSyncCore(inputs, views, () => ({
     grantsFor: async deviceId => await (keys as KeyDistribution).grantsFor(deviceId),
     receive: async (list, from) => { await (keys as KeyDistribution).receive(list, from) }
   }))
   const { roster, replicas, network, engine, peers } = core
-  const settings = new SettingsStore(storage, { autoLockMinutes: inputs.autoLockMinutes })
-  const unlock = new UnlockService({ keyring, replicas, settings, kdfTargetMs: inputs.kdfTargetMs, log })
+  const settings = new SettingsStore(views.meta, { autoLockMinutes: inputs.autoLockMinutes })
+  const unlock = new UnlockService({
+    keyring,
+    replicas,
+    settings,
+    kdf,
+    kdfTargetMs: inputs.kdfTargetMs,
+    // a joining device's keyring, grants and roster records reach disk in one batch
+    commitJoin: async (keyringOps, received) => { await storage.batch([...views.keyring.parentOps(keyringOps), ...received]) },
+    // a new device's first roster record exists before anyone can invite from it
+    whenUnlocked: async () => { await ensureGenesis() },
+    log
+  })
   const items = new ItemService({ replicas, unlock, keyring, compact: async () => { await storage.compact() } })
   const portability = new PortabilityService(items)
   const eraser = new DeviceEraser({ storage, keyring, replicas, unlock })
   const signer = signerOf(identity)
-  keys = new KeyDistribution({ storage, keyring, roster, signer, log, openVault: async vaultId => { await unlock.openVault(vaultId) } })
+  keys = new KeyDistribution({ keyring, roster, signer, log, openVault: async vaultId => { await unlock.openVault(vaultId) } })
   const distribution = keys
   const pairing = new PairingService({
     network,
@@ -202,11 +223,8 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
   const background = (what: string, p: Promise<unknown>): void => {
     p.catch(err => log('warn', `${what} failed: ${toError(err).message}`))
   }
-  const ensureGenesis = async (): Promise<void> => {
-    if (roster.root === undefined && keyring.initialized && !pairing.joining) await roster.createGenesis(keyring.sealingPublicKey, pairing.deviceName)
-  }
   replicas.on('vault-added', () => { background('sealing vault keys', distribution.ensureGrants()) })
-  unlock.on('unlocked', () => { background('roster/keys upkeep', ensureGenesis().then(async () => { await distribution.ensureGrants() })) })
+  unlock.on('unlocked', () => { background('sealing vault keys', distribution.ensureGrants()) })
   roster.on('changed', () => { background('sealing vault keys', distribution.ensureGrants()) })
   distribution.on('grants', (deviceId, list) => engine.sendGrants(deviceId, list))
 
@@ -231,7 +249,7 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
         await unlock.stop()
       }
     },
-    networkPart(core, storage),
+    networkPart(core, views),
     { name: 'pairing', start: async () => { await pairing.start() }, stop: async () => { pairing.stop() } }
   ], log)
 
@@ -263,7 +281,8 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
  */
 export async function composeKeylessPeer (inputs: NodeInputs): Promise<KeylessPeer> {
   const { storage, log } = inputs
-  const core = await composeSyncCore(inputs, () => ({ grantsFor: async () => [], receive: async () => {} }))
+  const views = storageViews(storage)
+  const core = await composeSyncCore(inputs, views, () => ({ grantsFor: async () => [], receive: async () => {} }))
   const { roster, replicas, network, peers } = core
   network.setGate(inputs.wrapGate?.(deviceId => roster.isMember(deviceId)) ?? (deviceId => roster.isMember(deviceId)))
   const lifecycle = new Lifecycle([
@@ -274,7 +293,7 @@ export async function composeKeylessPeer (inputs: NodeInputs): Promise<KeylessPe
       start: async () => { for (const vaultId of await replicas.storedVaultIds()) await replicas.open(vaultId) },
       stop: async () => { await replicas.close() }
     },
-    networkPart(core, storage)
+    networkPart(core, views)
   ], log)
   const peerEvents = new EventEmitter()
   core.engine.on('peer-connected', id => peerEvents.emit('peer-connected', { id }))

@@ -19,6 +19,8 @@ export class BinaryReader {
   u16 (): number { this.need(2); const v = this.view.getUint16(this.offset); this.offset += 2; return v }
   u32 (): number { this.need(4); const v = this.view.getUint32(this.offset); this.offset += 4; return v }
   raw (n: number): Uint8Array { this.need(n); const b = this.buf.subarray(this.offset, this.offset + n); this.offset += n; return b }
+  /** `n` fixed-length bytes as lower-case hex (ids and public keys). */
+  hex (n: number): string { const b = this.raw(n); return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') }
   bytes (max = 64 * 1024 * 1024): Uint8Array {
     const n = this.u32()
     if (n > max) throw new TruncatedError(`length ${n} exceeds the limit ${max}`)

@@ -10,6 +10,11 @@ export class BinaryWriter {
   u32 (n: number): this { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n); return this.push(b) }
   /** Fixed-length bytes: the reader must know the length. */
   raw (b: Uint8Array): this { return this.push(b) }
+  /** Fixed-length bytes given as hex (ids and public keys); throws unless it is exactly `n` bytes. */
+  hex (s: string, n: number): this {
+    if (s.length !== 2 * n || !/^[0-9a-fA-F]*$/.test(s)) throw new RangeError(`expected ${n} bytes of hex, got ${JSON.stringify(s.slice(0, 80))}`)
+    return this.push(new Uint8Array(Buffer.from(s, 'hex')))
+  }
   /** u32 length prefix, then the bytes. */
   bytes (b: Uint8Array): this { return this.u32(b.length).push(b) }
   string (s: string): this { return this.bytes(new TextEncoder().encode(s)) }

@@ -2,62 +2,74 @@
  * The device's keys: unlock slots wrapping the device root key, the X25519 sealing key derived
  * from it, and vault keys per epoch, each sealed to a device's sealing key ("grants").
  *
- * Storage keys (values are sealed or public):
- *   keyring/device                                 u8(1) • signingPublic(32) • sealingPublic(32)
- *   keyring/slot/<slotName>                        see UnlockSlot.ts
- *   keyring/grant/<vaultId>/<epoch:8hex>/<device>  sealed box of the 32-byte vault key
- *   keyring/minted/<vaultId>/<epoch:8hex>          empty: this device made that epoch by rotating
+ * It lives in its own storage view (keyringLayout in storage/storageLayout.ts: the device record,
+ * slots, grants, minted epochs); the failed-unlock backoff keeps its record in meta/.
  */
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
+import { prefixOps } from '../storage/PrefixedStorage.js'
+import { keyringLayout } from '../storage/storageLayout.js'
 import { randomBytes, randomIndex } from '../crypto/random.js'
 import { hkdf, type Argon2Params } from '../crypto/kdf.js'
 import { boxKeyPairFromSecret, openBox, sealBox, type BoxKeyPair } from '../crypto/box.js'
 import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
 import { DecryptionError, FormatError } from '../crypto/errors.js'
 import { createPasswordSlot, openPasswordSlot } from './UnlockSlot.js'
-import { UnlockThrottle } from './UnlockThrottle.js'
+import type { UnlockThrottle } from './UnlockThrottle.js'
+import type { UnlockRequest } from './UnlockRequest.js'
+import { argon2idKdf, type Kdf } from './Kdf.js'
 import { AlreadyInitializedError, BadGrantError, KeyringError, LockedError, NoVaultKeyError, NotInitializedError, WrongPasswordError } from './errors.js'
 import type { DeviceIdentity } from './DeviceIdentity.js'
 
-const DEVICE_KEY = 'keyring/device'
-const PASSWORD_SLOT = 'keyring/slot/password'
-const GRANT_PREFIX = 'keyring/grant/'
-const MINTED_PREFIX = 'keyring/minted/'
+const PASSWORD_SLOT = keyringLayout.slot('password')
 
 export interface Grant { vaultId: string, epoch: number, deviceId: string, box: Uint8Array }
 
-const epochHex = (epoch: number): string => epoch.toString(16).padStart(8, '0')
 /** Key rotation moves the epoch on by a random step below this (see Keyring.rotate). */
 export const EPOCH_STEP = 0x10000
 /** Epochs are u32 on disk and on the wire. */
 const MAX_EPOCH = 0xffffffff
-export const grantKey = (vaultId: string, epoch: number, deviceId: string): string => `${GRANT_PREFIX}${vaultId}/${epochHex(epoch)}/${deviceId}`
-const grantAad = (vaultId: string, epoch: number, deviceId: string): Uint8Array => concatBytes(utf8(`kith-grant/${vaultId}/${epoch}/`), fromHex(deviceId))
-
-export function parseGrantKey (key: string): { vaultId: string, epoch: number, deviceId: string } {
-  const [vaultId, epoch, deviceId] = key.slice(GRANT_PREFIX.length).split('/')
-  if (vaultId === undefined || epoch === undefined || deviceId === undefined) throw new FormatError(`malformed grant key ${key}`)
-  return { vaultId, epoch: parseInt(epoch, 16), deviceId }
-}
+export const grantAad = (vaultId: string, epoch: number, deviceId: string): Uint8Array => concatBytes(utf8(`kith-grant/${vaultId}/${epoch}/`), fromHex(deviceId))
 
 /** Seals `vaultKey` to a device's public sealing key (used for this device and for paired ones). */
 export function sealGrant (vaultId: string, epoch: number, deviceId: string, sealingPublicKey: Uint8Array, vaultKey: Uint8Array): Grant {
   return { vaultId, epoch, deviceId, box: sealBox(sealingPublicKey, vaultKey, grantAad(vaultId, epoch, deviceId)) }
 }
 
+/** vault id → device id → epochs held: the grant index, readable while locked. */
+export type GrantIndex = Map<string, Map<string, Set<number>>>
+
+/** How the keyring's first records reach storage (see Keyring.initialize). */
+export type KeyringWrite = (ops: StorageOp[], keyring: Keyring) => Promise<void>
+
+export interface KeyringOptions {
+  /** the keyring's view of the store: keys as in keyringLayout, relative to keyringLayout.prefix */
+  storage: StorageAdapter
+  identity: DeviceIdentity
+  /** the failed-unlock backoff shared by every unlock kind */
+  throttle: UnlockThrottle
+  /** slot-key derivation: Argon2id at the RFC 9106 floor unless a test injects another profile */
+  kdf?: Kdf
+}
+
 export class Keyring {
+  readonly identity: DeviceIdentity
   readonly throttle: UnlockThrottle
+  private readonly storage: StorageAdapter
+  private readonly kdf: Kdf
   private sealing: BoxKeyPair | undefined
   private readonly vaultKeys = new Map<string, Map<number, Uint8Array>>()
   private sealingPublic: Uint8Array | undefined
 
-  constructor (private readonly storage: StorageAdapter, readonly identity: DeviceIdentity) {
-    this.throttle = new UnlockThrottle(storage)
+  constructor (options: KeyringOptions) {
+    this.storage = options.storage
+    this.identity = options.identity
+    this.throttle = options.throttle
+    this.kdf = options.kdf ?? argon2idKdf
   }
 
   async load (): Promise<void> {
     await this.throttle.load()
-    const device = await this.storage.get(DEVICE_KEY)
+    const device = await this.storage.get(keyringLayout.device)
     if (device !== undefined) {
       if (device.length !== 65 || device[0] !== 1) throw new FormatError('keyring/device record is corrupt')
       this.sealingPublic = device.slice(33)
@@ -75,73 +87,83 @@ export class Keyring {
   }
 
   /**
-   * Makes this device's root key and password slot. `extra` ops (e.g. grants received while
-   * joining) are written in the same batch, so a crash leaves either no keyring or a whole one.
+   * Makes this device's root key and password slot (at `params`, by default the KDF's floor). Its
+   * records are written in one batch by `write`, by default to the keyring's own view; a joining
+   * device passes a `write` that adds the grants and roster it received to the same root batch,
+   * so a crash leaves either no keyring or a whole one.
    */
-  async initialize (password: string, params: Argon2Params, extra: (k: Keyring) => StorageOp[] = () => []): Promise<void> {
+  async initialize (password: string, params: Argon2Params = this.kdf.floor, write?: KeyringWrite): Promise<void> {
     if (this.initialized) throw new AlreadyInitializedError()
     const rootKey = randomBytes(32)
     const sealing = sealingKeyPair(rootKey)
-    const slot = await createPasswordSlot(password, rootKey, params)
+    const slot = await createPasswordSlot(this.kdf, password, rootKey, params)
     rootKey.fill(0)
     this.sealingPublic = sealing.publicKey
     this.sealing = sealing
-    await this.storage.batch([
-      { type: 'put', key: DEVICE_KEY, value: concatBytes(Uint8Array.of(1), this.identity.publicKey, sealing.publicKey) },
-      { type: 'put', key: PASSWORD_SLOT, value: slot },
-      ...extra(this)
-    ])
+    const ops: StorageOp[] = [
+      { type: 'put', key: keyringLayout.device, value: concatBytes(Uint8Array.of(1), this.identity.publicKey, sealing.publicKey) },
+      { type: 'put', key: PASSWORD_SLOT, value: slot }
+    ]
+    try {
+      if (write === undefined) await this.storage.batch(ops)
+      else await write(ops, this)
+    } catch (err) {
+      this.lock()
+      this.sealingPublic = undefined
+      throw err
+    }
     await this.loadGrants()
   }
 
-  /** Opens the password slot (throttled) and the vault keys sealed to this device. */
-  async unlock (password: string): Promise<void> {
+  /** Opens the slot the request is for (throttled) and the vault keys sealed to this device. */
+  async unlock (request: UnlockRequest): Promise<void> {
     if (!this.initialized) throw new NotInitializedError()
-    const slot = await this.storage.get(PASSWORD_SLOT)
+    await this.withRootKey(request, async rootKey => {
+      this.sealing = sealingKeyPair(rootKey)
+      await this.loadGrants()
+    })
+  }
+
+  /**
+   * Checks a request against its slot (throttled like an unlock) without changing state: an
+   * unlocked daemon still demands the real password before it opens a new dashboard session.
+   */
+  async verify (request: UnlockRequest): Promise<void> {
+    await this.withRootKey(request, async () => {})
+  }
+
+  /** Re-wraps the root key under a new password (the old one must open the slot). */
+  async changePassword (oldPassword: string, newPassword: string, params: Argon2Params = this.kdf.floor): Promise<void> {
+    await this.withRootKey({ kind: 'password', password: oldPassword }, async rootKey => {
+      await this.storage.put(PASSWORD_SLOT, await createPasswordSlot(this.kdf, newPassword, rootKey, params))
+    })
+  }
+
+  /**
+   * Opens the root key for `request` and hands it to `use`, one attempt at a time under the
+   * throttle; the key is wiped afterwards. A request that does not open its slot throws
+   * WrongPasswordError, the only failure the throttle counts.
+   */
+  private async withRootKey (request: UnlockRequest, use: (rootKey: Uint8Array) => Promise<void>): Promise<void> {
+    const slotKey = slotFor(request)
+    const slot = await this.storage.get(slotKey)
     if (slot === undefined) throw new NotInitializedError()
     await this.throttle.run(async () => {
       let rootKey: Uint8Array
       try {
-        rootKey = await openPasswordSlot(slot, password)
+        rootKey = await this.openSlot(request, slot)
       } catch (err) {
         if (err instanceof DecryptionError) throw new WrongPasswordError()
         throw err
       }
-      this.sealing = sealingKeyPair(rootKey)
-      rootKey.fill(0)
-      await this.loadGrants()
+      try { await use(rootKey) } finally { rootKey.fill(0) }
     }, err => err instanceof WrongPasswordError)
   }
 
-  /**
-   * Checks a password against the password slot (throttled like an unlock) without changing state:
-   * an unlocked daemon still demands the real password before it opens a new dashboard session.
-   */
-  async verifyPassword (password: string): Promise<void> {
-    const slot = await this.storage.get(PASSWORD_SLOT)
-    if (slot === undefined) throw new NotInitializedError()
-    await this.throttle.run(async () => {
-      try {
-        (await openPasswordSlot(slot, password)).fill(0)
-      } catch (err) {
-        if (err instanceof DecryptionError) throw new WrongPasswordError()
-        throw err
-      }
-    }, err => err instanceof WrongPasswordError)
-  }
-
-  /** Re-wraps the root key under a new password (the old one must open the slot). */
-  async changePassword (oldPassword: string, newPassword: string, params: Argon2Params): Promise<void> {
-    const slot = await this.storage.get(PASSWORD_SLOT)
-    if (slot === undefined) throw new NotInitializedError()
-    const rootKey = await this.throttle.run(async () => {
-      try { return await openPasswordSlot(slot, oldPassword) } catch (err) {
-        if (err instanceof DecryptionError) throw new WrongPasswordError()
-        throw err
-      }
-    }, err => err instanceof WrongPasswordError)
-    await this.storage.put(PASSWORD_SLOT, await createPasswordSlot(newPassword, rootKey, params))
-    rootKey.fill(0)
+  private async openSlot (request: UnlockRequest, slot: Uint8Array): Promise<Uint8Array> {
+    switch (request.kind) {
+      case 'password': return await openPasswordSlot(this.kdf, slot, request.password)
+    }
   }
 
   /** Drops every secret from memory (best effort: overwrites the key buffers). */
@@ -165,13 +187,13 @@ export class Keyring {
   private async loadGrants (): Promise<void> {
     const sealing = this.requireSealing()
     this.badGrants.length = 0
-    for await (const [key, box] of this.storage.entries(GRANT_PREFIX)) {
-      const { vaultId, epoch, deviceId } = parseGrantKey(key)
+    for await (const [key, box] of this.storage.entries(keyringLayout.grants())) {
+      const { vaultId, epoch, deviceId } = keyringLayout.parseGrant(key)
       if (deviceId !== this.deviceId) continue
       try {
         this.remember(vaultId, epoch, openBox(sealing, box, grantAad(vaultId, epoch, deviceId)))
       } catch (err) {
-        this.badGrants.push(new BadGrantError(key, { cause: err }))
+        this.badGrants.push(new BadGrantError(keyringLayout.prefix + key, { cause: err }))
       }
     }
   }
@@ -185,14 +207,47 @@ export class Keyring {
     epochs.set(epoch, key)
   }
 
+  /** Which devices hold which epochs of which vaults, from the stored grants (readable while locked). */
+  async grantIndex (): Promise<GrantIndex> {
+    const out: GrantIndex = new Map()
+    for await (const key of this.storage.keys(keyringLayout.grants())) {
+      const g = keyringLayout.parseGrant(key)
+      let byDevice = out.get(g.vaultId)
+      if (byDevice === undefined) { byDevice = new Map(); out.set(g.vaultId, byDevice) }
+      let epochs = byDevice.get(g.deviceId)
+      if (epochs === undefined) { epochs = new Set(); byDevice.set(g.deviceId, epochs) }
+      epochs.add(g.epoch)
+    }
+    return out
+  }
+
   /** Vault ids this device holds keys for (available while locked too, from the grant index). */
   async vaultIds (): Promise<string[]> {
     const ids = new Set<string>()
-    for await (const key of this.storage.keys(GRANT_PREFIX)) {
-      const g = parseGrantKey(key)
+    for await (const key of this.storage.keys(keyringLayout.grants())) {
+      const g = keyringLayout.parseGrant(key)
       if (g.deviceId === this.deviceId) ids.add(g.vaultId)
     }
     return [...ids].sort()
+  }
+
+  /** The stored grants addressed to a device (any device: this one keeps what it sealed to others). */
+  async storedGrants (deviceId: string): Promise<Grant[]> {
+    const out: Grant[] = []
+    for await (const [key, box] of this.storage.entries(keyringLayout.grants())) {
+      const g = keyringLayout.parseGrant(key)
+      if (g.deviceId === deviceId) out.push({ ...g, box })
+    }
+    return out
+  }
+
+  async hasGrant (g: { vaultId: string, epoch: number, deviceId: string }): Promise<boolean> {
+    return await this.storage.get(keyringLayout.grant(g.vaultId, g.epoch, g.deviceId)) !== undefined
+  }
+
+  /** Deletes a stored grant (one received that does not open). */
+  async dropGrant (g: { vaultId: string, epoch: number, deviceId: string }): Promise<void> {
+    await this.storage.del(keyringLayout.grant(g.vaultId, g.epoch, g.deviceId))
   }
 
   /** Makes a new vault id and its epoch-0 key, sealed to this device. */
@@ -201,7 +256,7 @@ export class Keyring {
     const vaultId = toHex(randomBytes(16))
     const key = randomBytes(32)
     const grant = sealGrant(vaultId, 0, this.deviceId, sealing.publicKey, key)
-    await this.storage.put(grantKey(vaultId, 0, this.deviceId), grant.box)
+    await this.storage.put(keyringLayout.grant(vaultId, 0, this.deviceId), grant.box)
     this.remember(vaultId, 0, key)
     return vaultId
   }
@@ -247,9 +302,9 @@ export class Keyring {
     const key = randomBytes(32)
     const ops: StorageOp[] = recipients.map(r => {
       const g = sealGrant(vaultId, epoch, r.deviceId, r.sealingPublicKey, key)
-      return { type: 'put', key: grantKey(vaultId, epoch, r.deviceId), value: g.box }
+      return { type: 'put', key: keyringLayout.grant(vaultId, epoch, r.deviceId), value: g.box }
     })
-    ops.push({ type: 'put', key: `${MINTED_PREFIX}${vaultId}/${epochHex(epoch)}`, value: new Uint8Array(0) })
+    ops.push({ type: 'put', key: keyringLayout.minted(vaultId, epoch), value: new Uint8Array(0) })
     await this.storage.batch(ops)
     this.remember(vaultId, epoch, key)
     return epoch
@@ -257,30 +312,36 @@ export class Keyring {
 
   /** Whether this device made that epoch of the vault by rotating its key (not received, not the first). */
   async minted (vaultId: string, epoch: number): Promise<boolean> {
-    return await this.storage.get(`${MINTED_PREFIX}${vaultId}/${epochHex(epoch)}`) !== undefined
+    return await this.storage.get(keyringLayout.minted(vaultId, epoch)) !== undefined
   }
 
   /** Stores grants received from another device and opens the ones addressed to this device. */
   async storeGrants (grants: Grant[]): Promise<void> {
-    await this.storage.batch(grants.map(g => ({ type: 'put' as const, key: grantKey(g.vaultId, g.epoch, g.deviceId), value: g.box })))
+    await this.storage.batch(grants.map(g => ({ type: 'put' as const, key: keyringLayout.grant(g.vaultId, g.epoch, g.deviceId), value: g.box })))
     if (this.sealing !== undefined) {
       for (const g of grants) if (g.deviceId === this.deviceId) this.remember(g.vaultId, g.epoch, openBox(this.sealing, g.box, grantAad(g.vaultId, g.epoch, g.deviceId)))
     }
   }
 
-  /** Storage ops that hold grants (for writing them inside another batch). */
+  /** Storage ops that hold grants, in the root key space: for a batch that spans parts (a joining device's first write). */
   static grantOps (grants: Grant[]): StorageOp[] {
-    return grants.map(g => ({ type: 'put' as const, key: grantKey(g.vaultId, g.epoch, g.deviceId), value: g.box }))
+    return prefixOps(keyringLayout.prefix, grants.map(g => ({ type: 'put' as const, key: keyringLayout.grant(g.vaultId, g.epoch, g.deviceId), value: g.box })))
   }
 
   /** Key material first: removes slots, grants and the device record (crypto-erase). */
   async erase (): Promise<number> {
     const keys: string[] = []
-    for await (const key of this.storage.keys('keyring/')) keys.push(key)
+    for await (const key of this.storage.keys('')) keys.push(key)
     await this.storage.batch(keys.map(key => ({ type: 'del' as const, key })))
     this.lock()
     this.sealingPublic = undefined
     return keys.length
+  }
+}
+
+function slotFor (request: UnlockRequest): string {
+  switch (request.kind) {
+    case 'password': return PASSWORD_SLOT
   }
 }
 

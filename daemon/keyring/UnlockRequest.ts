@@ -1,5 +1,7 @@
 /**
- * How a caller asks to unlock: one union, so new ways in (passkey, second factor, recovery key)
- * join it without changing the callers that pass a request through.
+ * What a caller presents to open the device root key: one variant per kind of unlock slot
+ * (UnlockSlot.ts). Only the password exists today; passkey (slot kind 2), password and passkey
+ * (kind 3) and a recovery key will join the union, and Keyring dispatches on `kind`.
  */
-export type UnlockRequest = { kind: 'password', password: string }
+export type UnlockRequest =
+  | { kind: 'password', password: string }

@@ -1,7 +1,8 @@
 /**
  * Unlock slots (like LUKS key slots): each wraps the same 32-byte device root key under a key
  * derived from one unlock method. Only the password slot exists today; the kind byte leaves room
- * for passkey-PRF and password+passkey slots without a format change.
+ * for passkey-PRF (2) and password+passkey (3) slots without a format change. The slot key comes
+ * from the Kdf port (Kdf.ts); parameters below its floor are refused both ways.
  *
  * slot := u8 version(1) • u8 kind • u32 m • u32 t • u32 p • salt(16) • nonce(24) • ciphertext(48)
  * AAD  := "kith-slot" • everything before the nonce
@@ -9,10 +10,11 @@
 import { BinaryWriter } from '../codec/BinaryWriter.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
 import { seal, open } from '../crypto/aead.js'
-import { argon2id, type Argon2Params, SALT_BYTES } from '../crypto/kdf.js'
+import { type Argon2Params, SALT_BYTES } from '../crypto/kdf.js'
 import { randomBytes } from '../crypto/random.js'
 import { concatBytes, utf8 } from '../crypto/bytes.js'
 import { FormatError } from '../crypto/errors.js'
+import { requireFloor, type Kdf } from './Kdf.js'
 
 const VERSION = 1
 export const SlotKind = { password: 1, passkeyPrf: 2, passwordAndPasskey: 3 } as const
@@ -32,9 +34,10 @@ function header (kind: number, params: Argon2Params, salt: Uint8Array): Uint8Arr
 
 const aad = (h: Uint8Array): Uint8Array => concatBytes(utf8('kith-slot'), h)
 
-export async function createPasswordSlot (password: string, rootKey: Uint8Array, params: Argon2Params): Promise<Uint8Array> {
+export async function createPasswordSlot (kdf: Kdf, password: string, rootKey: Uint8Array, params: Argon2Params): Promise<Uint8Array> {
+  requireFloor(kdf, params)
   const salt = randomBytes(SALT_BYTES)
-  const kek = await argon2id(password, salt, params)
+  const kek = await kdf.derive(password, salt, params)
   const h = header(SlotKind.password, params, salt)
   const { nonce, ciphertext } = seal(kek, rootKey, aad(h))
   kek.fill(0)
@@ -53,10 +56,15 @@ export function decodeSlot (bytes: Uint8Array): PasswordSlot {
   return { kind, params, salt, nonce, ciphertext }
 }
 
-/** Derives the slot key from the password and unwraps the root key; throws DecryptionError if wrong. */
-export async function openPasswordSlot (bytes: Uint8Array, password: string): Promise<Uint8Array> {
+/**
+ * Derives the slot key from the password and unwraps the root key; throws DecryptionError if the
+ * password is wrong, WeakKdfParamsError (before deriving) if the slot asks for less than the floor.
+ */
+export async function openPasswordSlot (kdf: Kdf, bytes: Uint8Array, password: string): Promise<Uint8Array> {
   const slot = decodeSlot(bytes)
-  const kek = await argon2id(password, slot.salt, slot.params)
+  if (slot.kind !== SlotKind.password) throw new FormatError(`unlock slot kind ${slot.kind} is not a password slot`)
+  requireFloor(kdf, slot.params)
+  const kek = await kdf.derive(password, slot.salt, slot.params)
   try {
     return open(kek, slot.nonce, slot.ciphertext, aad(header(slot.kind, slot.params, slot.salt)))
   } finally {

@@ -1,12 +1,14 @@
 /**
  * One global backoff for failed unlocks (every client is 127.0.0.1, so per-IP makes no sense):
  * three free attempts, then 1 s, 2 s, 4 s … capped at 5 minutes. The state is persisted so a
- * daemon restart does not reset it; attempts run one at a time.
+ * daemon restart does not reset it; attempts run one at a time. Its storage is the meta/ view
+ * (metaLayout in storage/storageLayout.ts).
  */
 import type { StorageAdapter } from '../storage/StorageAdapter.js'
+import { metaLayout } from '../storage/storageLayout.js'
 import { ThrottledError } from './errors.js'
 
-const KEY = 'meta/unlock-throttle'
+const KEY = metaLayout.unlockThrottle
 const FREE_ATTEMPTS = 3
 const MAX_DELAY_MS = 5 * 60 * 1000
 

@@ -31,3 +31,11 @@ export class BadGrantError extends KeyringError {
     this.name = 'BadGrantError'
   }
 }
+
+/** Key-derivation parameters below the floor: refused for a new slot, and for a stored one (tampering). */
+export class WeakKdfParamsError extends KeyringError {
+  constructor (params: { m: number, t: number, p: number }, floor: { m: number, t: number, p: number }) {
+    super(`key-derivation parameters m=${params.m} KiB t=${params.t} p=${params.p} are below the floor (m=${floor.m} KiB, t=${floor.t}, p=${floor.p})`)
+    this.name = 'WeakKdfParamsError'
+  }
+}

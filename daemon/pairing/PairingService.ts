@@ -20,6 +20,7 @@ import { confirmationCode, decodeInvitation, encodeInvitation, invitationId, MAX
 import { decodePair, encodePair, grantAad, MAX_PAIR_FRAME, PAIR_PROTOCOL, PAIR_VERSION, PairType, proofMac, RefusedCode, transcript, type PairMessage } from './messages.js'
 import { rosterOf, rosterOps, type Roster } from './Roster.js'
 import { encodeRosterRecord, RosterOp } from './RosterRecord.js'
+import { rosterHeaderOf } from '../codec/RecordHeader.js'
 import { DeviceRequestError, InvitationError, PairingError } from './errors.js'
 
 const STREAM_OPTIONS = { maxFrameBytes: MAX_PAIR_FRAME, maxBufferBytes: 2 * MAX_PAIR_FRAME }
@@ -256,7 +257,7 @@ export class PairingService {
       }
       ephemeral.secretKey.fill(0)
       vaultIds = [...new Set(keys.map(k => k.vaultId))].sort()
-      const ownRecords = welcome.records.filter(r => toHex(r.subarray(2, 34)) === me).length
+      const ownRecords = welcome.records.filter(r => rosterHeaderOf(r).author === me).length
       let keysRecord: Uint8Array | undefined
       await service.initJoined(password, k => {
         const resealed = keys.map(x => sealGrant(x.vaultId, x.epoch, me, k.sealingPublicKey, x.key))

@@ -5,14 +5,15 @@
  * view of its log. Membership is the fixed point of those rules over every stored record, so the
  * order records arrive in does not matter. Records sync between devices like envelopes.
  *
- * Storage keys: roster/<author>/<seq:8hex> → record bytes
+ * Storage: the roster/ view, one key per record (rosterLayout in storage/storageLayout.ts).
  */
 import { EventEmitter } from 'node:events'
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
+import { prefixOps } from '../storage/PrefixedStorage.js'
+import { rosterLayout } from '../storage/storageLayout.js'
 import { decodeRosterRecord, encodeRosterRecord, RosterOp, type RosterBody, type RosterRecord } from './RosterRecord.js'
 
-const PREFIX = 'roster/'
-const recordKey = (author: string, seq: number): string => `${PREFIX}${author}/${seq.toString(16).padStart(8, '0')}`
+const recordKey = rosterLayout.record
 const id = (r: RosterRecord): string => `${r.author}:${r.seq}`
 
 export interface DeviceEntry {
@@ -148,13 +149,14 @@ export class Roster extends EventEmitter<RosterEvents> {
   private state: RosterState = computeRoster(new Map(), undefined)
   private chain: Promise<unknown> = Promise.resolve()
 
+  /** @param storage the roster/ view (storageViews(root).roster) */
   constructor (private readonly storage: StorageAdapter, private readonly signer: RosterSigner) {
     super()
   }
 
   async load (): Promise<void> {
     this.logs.clear()
-    for await (const [key, bytes] of this.storage.entries(PREFIX)) {
+    for await (const [key, bytes] of this.storage.entries(rosterLayout.records)) {
       try {
         const rec = decodeRosterRecord(bytes)
         if (key !== recordKey(rec.author, rec.seq)) continue
@@ -287,12 +289,15 @@ export class Roster extends EventEmitter<RosterEvents> {
   }
 }
 
-/** Storage ops that hold a set of records (the roster a joining device receives, in its init batch). */
+/**
+ * Storage ops that hold a set of records, in the root key space: the roster a joining device
+ * receives, written in one batch with its keyring.
+ */
 export function rosterOps (records: Uint8Array[]): StorageOp[] {
-  return records.map(bytes => {
+  return prefixOps(rosterLayout.prefix, records.map(bytes => {
     const rec = decodeRosterRecord(bytes)
     return { type: 'put' as const, key: recordKey(rec.author, rec.seq), value: bytes }
-  })
+  }))
 }
 
 /** Builds the roster state of a set of records (checks what an inviter sent before joining). */

@@ -2,8 +2,8 @@
  * One signed entry of the device roster. Each device appends to its own log (seq 1, 2, …), so the
  * roster syncs like envelopes: by per-author seq vectors.
  *
- * record := u8 version(1) • u8 kind(3 = roster) • author(32) • u32 seq • u32 timeHi • u32 timeLo
- *           • u8 op • body • signature(64)
+ * record := header • u8 op • body • signature(64)
+ * header := (codec/RecordHeader.ts) u8 version(1) • u8 kind(3 = roster) • author(32) • u32 seq • u32 timeHi • u32 timeLo
  * op 1 GENESIS  sealingPublic(32) • string name         the first device creates the roster
  * op 2 ADD      device(32) • string name                 author admits a device (after pairing)
  * op 3 KEYS     sealingPublic(32) • string name          author states its own sealing key and name
@@ -15,12 +15,11 @@
  */
 import { BinaryWriter } from '../codec/BinaryWriter.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
+import { readRosterHeader, RecordHeaderError, writeRosterHeader } from '../codec/RecordHeader.js'
 import { verify } from '../crypto/signing.js'
 import { fromHex, toHex } from '../crypto/bytes.js'
 import { FormatError } from '../crypto/errors.js'
 
-export const ROSTER_VERSION = 1
-export const KIND_ROSTER = 3
 const MAX_NAME = 200
 
 export enum RosterOp { Genesis = 1, Add = 2, Keys = 3, Revoke = 4 }
@@ -42,8 +41,7 @@ export type RosterRecord = RosterBody & {
 export interface RecordSigner { publicKey: Uint8Array, sign: (message: Uint8Array) => Uint8Array }
 
 export function encodeRosterRecord (signer: RecordSigner, seq: number, time: number, body: RosterBody): Uint8Array {
-  const w = new BinaryWriter().u8(ROSTER_VERSION).u8(KIND_ROSTER).raw(signer.publicKey).u32(seq)
-    .u32(Math.floor(time / 2 ** 32)).u32(time % 2 ** 32).u8(body.op)
+  const w = writeRosterHeader(new BinaryWriter(), { author: toHex(signer.publicKey), seq, time }).u8(body.op)
   switch (body.op) {
     case RosterOp.Genesis: case RosterOp.Keys:
       w.raw(body.sealingPublicKey).string(body.name.slice(0, MAX_NAME))
@@ -66,11 +64,12 @@ export function decodeRosterRecord (bytes: Uint8Array): RosterRecord {
   const signed = bytes.subarray(0, bytes.length - 64)
   const signature = bytes.subarray(bytes.length - 64)
   const r = new BinaryReader(signed)
-  if (r.u8() !== ROSTER_VERSION) throw new FormatError('unknown roster record version')
-  if (r.u8() !== KIND_ROSTER) throw new FormatError('not a roster record')
-  const authorKey = r.raw(32)
-  const seq = r.u32()
-  const time = r.u32() * 2 ** 32 + r.u32()
+  let header
+  try { header = readRosterHeader(r) } catch (err) {
+    if (err instanceof RecordHeaderError) throw new FormatError(err.message)
+    throw err
+  }
+  const { author, seq, time } = header
   const op = r.u8()
   let body: RosterBody
   switch (op) {
@@ -94,6 +93,6 @@ export function decodeRosterRecord (bytes: Uint8Array): RosterRecord {
   }
   r.end()
   if (seq < 1) throw new FormatError('roster seq starts at 1')
-  if (!verify(authorKey, signed, signature)) throw new FormatError('roster record signature does not verify')
-  return { ...body, author: toHex(authorKey), seq, time, bytes: Uint8Array.from(bytes) }
+  if (!verify(fromHex(author), signed, signature)) throw new FormatError('roster record signature does not verify')
+  return { ...body, author, seq, time, bytes: Uint8Array.from(bytes) }
 }

@@ -112,7 +112,5 @@ export function proofMac (key: Uint8Array, role: 'joiner' | 'inviter', t: Uint8A
   return hmac(sha256, key, concatBytes(utf8(role), t))
 }
 
-/** The associated data Keyring binds to a sealed vault key (must match keyring/Keyring.ts grantAad). */
-export function grantAad (vaultId: string, epoch: number, deviceId: string): Uint8Array {
-  return concatBytes(utf8(`kith-grant/${vaultId}/${epoch}/`), fromHex(deviceId))
-}
+/** The associated data Keyring binds to a sealed vault key: the joiner opens the welcome's grants with it. */
+export { grantAad } from '../keyring/Keyring.js'

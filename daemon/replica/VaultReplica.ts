@@ -10,7 +10,7 @@ import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { VaultDoc, LOCAL_ORIGIN } from '../vault/VaultDoc.js'
 import { decodeEnvelope, openEnvelope, sealEnvelope, verifyEnvelope, type Envelope, type Signer } from './Envelope.js'
 import { decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
-import { envKey, envPrefix, parseEnvKey, snapKey, snapPrefix } from './storageKeys.js'
+import { vaultLayout } from '../storage/storageLayout.js'
 import { CorruptRecordError, RejectedEnvelopeError } from './errors.js'
 
 const REMOTE_ORIGIN = Symbol('remote')
@@ -54,6 +54,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   readonly corrupt: CorruptRecordError[] = []
   private unsubscribe: (() => void) | undefined
 
+  /** @param storage this vault's view of the store (storageViews(root).vault(vaultId)): keys as in vaultLayout */
   constructor (readonly vaultId: string, private readonly storage: StorageAdapter, private readonly signer: Signer & { deviceId: string }, options: VaultReplicaOptions = {}) {
     super()
     this.snapshotEvery = options.snapshotEvery ?? 300
@@ -61,6 +62,9 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   }
 
   get unlocked (): boolean { return this.vaultDoc !== undefined }
+
+  /** A record's key in the whole store, for reports. */
+  private where (key: string): string { return vaultLayout.prefix(this.vaultId) + key }
 
   /** The decrypted document; throws while locked. */
   get doc (): VaultDoc {
@@ -71,15 +75,15 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   /** Reads the stored seq vector from snapshot headers and envelope keys; needs no key. */
   async open (): Promise<void> {
     this.stored.clear()
-    for await (const [key, bytes] of this.storage.entries(snapPrefix(this.vaultId))) {
+    for await (const [key, bytes] of this.storage.entries(vaultLayout.snapshots)) {
       try {
         for (const [author, seq] of decodeSnapshot(bytes).vector) this.bump(this.stored, author, seq)
       } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(key, (err as Error).message, { cause: err }))
+        this.reportCorrupt(new CorruptRecordError(this.where(key), (err as Error).message, { cause: err }))
       }
     }
-    for await (const key of this.storage.keys(envPrefix(this.vaultId))) {
-      const { author, seq } = parseEnvKey(key)
+    for await (const key of this.storage.keys(vaultLayout.envelopes())) {
+      const { author, seq } = vaultLayout.parseEnvelope(key)
       const have = this.stored.get(author) ?? 0
       if (seq === have + 1) this.stored.set(author, seq)
     }
@@ -107,8 +111,8 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     const updates: Uint8Array[] = []
     // what a snapshot at lock would fold in: envelopes, and snapshots other than this device's own
     let unfolded = 0
-    for await (const [key, bytes] of this.storage.entries(snapPrefix(this.vaultId))) {
-      if (key !== snapKey(this.vaultId, this.signer.deviceId)) unfolded++
+    for await (const [key, bytes] of this.storage.entries(vaultLayout.snapshots)) {
+      if (key !== vaultLayout.snapshot(this.signer.deviceId)) unfolded++
       try {
         const snap = decodeSnapshot(bytes)
         if (!verifySnapshot(snap)) throw new Error('signature does not verify')
@@ -116,11 +120,11 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
       } catch (err) {
         unfolded++ // the next snapshot replaces it
-        this.reportCorrupt(new CorruptRecordError(key, (err as Error).message, { cause: err }))
+        this.reportCorrupt(new CorruptRecordError(this.where(key), (err as Error).message, { cause: err }))
       }
     }
-    for await (const [key, bytes] of this.storage.entries(envPrefix(this.vaultId))) {
-      const { author, seq } = parseEnvKey(key)
+    for await (const [key, bytes] of this.storage.entries(vaultLayout.envelopes())) {
+      const { author, seq } = vaultLayout.parseEnvelope(key)
       unfolded++
       if (seq <= (this.applied.get(author) ?? 0)) continue
       try {
@@ -130,7 +134,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         updates.push(openEnvelope(env, keys.key(env.epoch)))
         if (seq === (this.applied.get(author) ?? 0) + 1) this.applied.set(author, seq)
       } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(key, (err as Error).message, { cause: err }))
+        this.reportCorrupt(new CorruptRecordError(this.where(key), (err as Error).message, { cause: err }))
       }
     }
     // one transaction, no merged copy: mergeUpdates would build a second full-size update in memory
@@ -154,7 +158,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     const bytes = sealEnvelope({ vaultId: this.vaultId, epoch, seq }, keys.key(epoch), update, this.signer)
     this.stored.set(author, seq)
     this.applied.set(author, seq)
-    this.pending.push({ type: 'put', key: envKey(this.vaultId, author, seq), value: bytes })
+    this.pending.push({ type: 'put', key: vaultLayout.envelope(author, seq), value: bytes })
     this.pendingEnvelopes.push(decodeEnvelope(bytes))
     this.sinceSnapshot++
     // the caller's flush() reports a failed write (and retries it); nothing to do with it here
@@ -219,7 +223,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       }
     }
     this.stored.set(env.author, env.seq)
-    this.pending.push({ type: 'put', key: envKey(this.vaultId, env.author, env.seq), value: env.bytes })
+    this.pending.push({ type: 'put', key: vaultLayout.envelope(env.author, env.seq), value: env.bytes })
     this.sinceSnapshot++
     await this.scheduleWrite()
     this.emit('envelope', env)
@@ -232,7 +236,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         Y.applyUpdate(doc.doc, update ?? openEnvelope(env, keys.key(env.epoch)), REMOTE_ORIGIN)
         this.bump(this.applied, env.author, env.seq)
       } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(envKey(this.vaultId, env.author, env.seq), `stored, but cannot be opened yet: ${(err as Error).message}`, { cause: err }))
+        this.reportCorrupt(new CorruptRecordError(this.where(vaultLayout.envelope(env.author, env.seq)), `stored, but cannot be opened yet: ${(err as Error).message}`, { cause: err }))
       }
     }
     return true
@@ -241,20 +245,20 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   /** Envelopes by `author` after `seq`, in order, as stored bytes (for a peer that is behind). */
   async envelopesAfter (author: string, seq: number, limit = 1000): Promise<Uint8Array[]> {
     const out: Uint8Array[] = []
-    for await (const [, bytes] of this.storage.entries(envPrefix(this.vaultId, author), { gt: envKey(this.vaultId, author, seq), limit })) out.push(bytes)
+    for await (const [, bytes] of this.storage.entries(vaultLayout.envelopes(author), { gt: vaultLayout.envelope(author, seq), limit })) out.push(bytes)
     return out
   }
 
   /** The lowest seq of `author` still held as an envelope (what snapshots do not cover), or undefined. */
   async firstEnvelopeSeq (author: string): Promise<number | undefined> {
-    for await (const key of this.storage.keys(envPrefix(this.vaultId, author))) return parseEnvKey(key).seq
+    for await (const key of this.storage.keys(vaultLayout.envelopes(author))) return vaultLayout.parseEnvelope(key).seq
     return undefined
   }
 
   /** Stored snapshots (sealed bytes), for a peer whose vector is behind what envelopes still cover. */
   async snapshots (): Promise<Uint8Array[]> {
     const out: Uint8Array[] = []
-    for await (const [, bytes] of this.storage.entries(snapPrefix(this.vaultId))) out.push(bytes)
+    for await (const [, bytes] of this.storage.entries(vaultLayout.snapshots)) out.push(bytes)
     return out
   }
 
@@ -270,7 +274,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       try { state = openSnapshot(snap, this.keys.key(snap.epoch)) } catch (err) { throw new RejectedEnvelopeError(`snapshot does not decrypt: ${(err as Error).message}`) }
     }
     await this.writing
-    this.pending.push({ type: 'put', key: snapKey(this.vaultId, snap.author), value: bytes })
+    this.pending.push({ type: 'put', key: vaultLayout.snapshot(snap.author), value: bytes })
     this.sinceSnapshot++
     await this.scheduleWrite()
     for (const [author, seq] of snap.vector) this.bump(this.stored, author, seq)
@@ -282,7 +286,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         Y.applyUpdate(doc.doc, state ?? openSnapshot(snap, keys.key(snap.epoch)), REMOTE_ORIGIN)
         for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
       } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(snapKey(this.vaultId, snap.author), `stored, but cannot be opened yet: ${(err as Error).message}`, { cause: err }))
+        this.reportCorrupt(new CorruptRecordError(this.where(vaultLayout.snapshot(snap.author)), `stored, but cannot be opened yet: ${(err as Error).message}`, { cause: err }))
       }
     }
   }
@@ -304,16 +308,16 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     const vector = new Map(this.applied)
     const epoch = keys.currentEpoch()
     const bytes = sealSnapshot(this.vaultId, epoch, vector, keys.key(epoch), Y.encodeStateAsUpdate(doc.doc), this.signer)
-    const ops: StorageOp[] = [{ type: 'put', key: snapKey(this.vaultId, this.signer.deviceId), value: bytes }]
-    for await (const key of this.storage.keys(snapPrefix(this.vaultId))) {
-      if (key === snapKey(this.vaultId, this.signer.deviceId)) continue
+    const ops: StorageOp[] = [{ type: 'put', key: vaultLayout.snapshot(this.signer.deviceId), value: bytes }]
+    for await (const key of this.storage.keys(vaultLayout.snapshots)) {
+      if (key === vaultLayout.snapshot(this.signer.deviceId)) continue
       // another device's snapshot goes only once this one covers it: one that could not be opened
       // yet (its epoch key has not arrived) may be all this device holds of those changes
       const held = await this.storage.get(key)
       if (held === undefined || coveredBy(held, vector)) ops.push({ type: 'del', key })
     }
-    for await (const key of this.storage.keys(envPrefix(this.vaultId))) {
-      const { author, seq } = parseEnvKey(key)
+    for await (const key of this.storage.keys(vaultLayout.envelopes())) {
+      const { author, seq } = vaultLayout.parseEnvelope(key)
       if (seq <= (vector.get(author) ?? 0)) ops.push({ type: 'del', key })
     }
     await this.storage.batch(ops)

@@ -10,12 +10,11 @@ import type { Signer } from '../replica/Envelope.js'
 import type { CorruptRecordError } from '../replica/errors.js'
 import type { Log } from '../log.js'
 
-/** where every vault's records live (replica/storageKeys.ts: `vault/<vaultId>/…`) */
-const VAULT_ROOT = 'vault/'
-
 export interface ReplicaSetOptions {
-  /** the storage the replicas live in (each replica keeps to its own vault's keys) */
-  storage: StorageAdapter
+  /** each vault's own view of storage */
+  storageOf: (vaultId: string) => StorageAdapter
+  /** the ids of every vault with records in storage */
+  storedIds: () => Promise<string[]>
   /** this node's identity: signs the envelopes and snapshots it makes */
   signer: Signer & { deviceId: string }
   /** whose envelopes and snapshots are accepted (the device roster) */
@@ -55,8 +54,8 @@ export class ReplicaSet extends EventEmitter<ReplicaSetEvents> {
   }
 
   private async openNew (vaultId: string): Promise<VaultReplica> {
-    const { storage, signer, isTrustedAuthor, snapshotEvery, log } = this.options
-    const replica = new VaultReplica(vaultId, storage, signer, { snapshotEvery, isTrustedAuthor })
+    const { storageOf, signer, isTrustedAuthor, snapshotEvery, log } = this.options
+    const replica = new VaultReplica(vaultId, storageOf(vaultId), signer, { snapshotEvery, isTrustedAuthor })
     await replica.open()
     replica.on('corrupt', err => {
       log('error', `${err.name}: ${err.message}`)
@@ -69,14 +68,7 @@ export class ReplicaSet extends EventEmitter<ReplicaSetEvents> {
   }
 
   /** The ids of every vault with records in storage (a keyless peer opens them all at start). */
-  async storedVaultIds (): Promise<string[]> {
-    const ids = new Set<string>()
-    for await (const key of this.options.storage.keys(VAULT_ROOT)) {
-      const id = key.slice(VAULT_ROOT.length).split('/')[0]
-      if (id !== undefined && id !== '') ids.add(id)
-    }
-    return [...ids]
-  }
+  async storedVaultIds (): Promise<string[]> { return await this.options.storedIds() }
 
   /** Records that failed to open at the last unlock, by name. */
   corrupt (): CorruptRecordError[] { return this.all().flatMap(r => r.corrupt) }

@@ -3,9 +3,9 @@
  * Nothing in it is secret; a locked daemon reads it at start.
  */
 import type { StorageAdapter } from '../storage/StorageAdapter.js'
+import { metaLayout } from '../storage/storageLayout.js'
 import { InvalidRequestError } from './errors.js'
 
-export const SETTINGS_KEY = 'meta/settings'
 export const DEFAULT_AUTO_LOCK_MINUTES = 15
 const MAX_AUTO_LOCK_MINUTES = 24 * 60
 
@@ -18,12 +18,13 @@ export class SettingsStore {
    * `overrides` come from the command line (`kith daemon --auto-lock N`): they win over the saved
    * setting for this run, until the person changes the setting again.
    */
+  /** `storage` is the meta/ view */
   constructor (private readonly storage: StorageAdapter, private readonly overrides: Partial<Settings> = {}) {
     this.current = { autoLockMinutes: overrides.autoLockMinutes ?? DEFAULT_AUTO_LOCK_MINUTES }
   }
 
   async load (): Promise<void> {
-    const bytes = await this.storage.get(SETTINGS_KEY)
+    const bytes = await this.storage.get(metaLayout.settings)
     if (bytes === undefined) return
     try {
       const saved = JSON.parse(new TextDecoder().decode(bytes)) as Partial<Settings>
@@ -38,7 +39,7 @@ export class SettingsStore {
   async setAutoLockMinutes (minutes: number): Promise<void> {
     if (!validMinutes(minutes)) throw new InvalidRequestError(`auto-lock must be between 0 and ${MAX_AUTO_LOCK_MINUTES} minutes`)
     this.current = { ...this.current, autoLockMinutes: minutes }
-    await this.storage.put(SETTINGS_KEY, new TextEncoder().encode(JSON.stringify(this.current)))
+    await this.storage.put(metaLayout.settings, new TextEncoder().encode(JSON.stringify(this.current)))
   }
 }
 

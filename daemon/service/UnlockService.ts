@@ -5,8 +5,10 @@
  */
 import { EventEmitter } from 'node:events'
 import type { Keyring } from '../keyring/Keyring.js'
+import type { Kdf } from '../keyring/Kdf.js'
 import type { UnlockRequest } from '../keyring/UnlockRequest.js'
-import { ARGON2_FLOOR, tuneArgon2, type Argon2Params } from '../crypto/kdf.js'
+import type { StorageOp } from '../storage/StorageAdapter.js'
+import { tuneArgon2, type Argon2Params } from '../crypto/kdf.js'
 import type { VaultReplica } from '../replica/VaultReplica.js'
 import type { ReplicaSet } from './ReplicaSet.js'
 import type { SettingsStore } from './SettingsStore.js'
@@ -18,8 +20,14 @@ export interface UnlockServiceOptions {
   keyring: Keyring
   replicas: ReplicaSet
   settings: SettingsStore
+  /** the keyring's KDF (its floor is what `kdfTargetMs: 0` uses) */
+  kdf: Kdf
   /** Argon2id cost to tune toward at init; 0 keeps the floor parameters (tests). */
   kdfTargetMs?: number
+  /** writes a joining device's first keyring records together with what pairing received, in one batch */
+  commitJoin: (keyringOps: StorageOp[], received: StorageOp[]) => Promise<void>
+  /** runs once keys are in memory, before anyone hears of the unlock (the roster's first record) */
+  whenUnlocked: () => Promise<void>
   log: Log
 }
 
@@ -57,7 +65,7 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
 
   private async kdfParams (): Promise<Argon2Params> {
     const target = this.options.kdfTargetMs ?? 500
-    return target > 0 ? await tuneArgon2(target) : { ...ARGON2_FLOOR }
+    return target > 0 ? await tuneArgon2(target) : { ...this.options.kdf.floor }
   }
 
   private async unlockReplica (replica: VaultReplica): Promise<void> {
@@ -81,33 +89,34 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
     checkPassword(password)
     await this.options.keyring.initialize(password, await this.kdfParams())
     await firstVault()
-    this.announceUnlocked()
+    await this.announceUnlocked()
   }
 
   /** Joins with grants received from another device (pairing): keys for the vaults it was given. */
-  async initJoined (password: string, extra: Parameters<Keyring['initialize']>[2]): Promise<void> {
+  async initJoined (password: string, received: (k: Keyring) => StorageOp[]): Promise<void> {
     checkPassword(password)
-    await this.options.keyring.initialize(password, await this.kdfParams(), extra)
+    await this.options.keyring.initialize(password, await this.kdfParams(), async (ops, k) => { await this.options.commitJoin(ops, received(k)) })
     for (const vaultId of await this.options.keyring.vaultIds()) await this.openVault(vaultId)
-    this.announceUnlocked()
+    await this.announceUnlocked()
   }
 
   async unlock (request: UnlockRequest): Promise<void> {
     const keyring = this.options.keyring
-    if (request.kind !== 'password' || typeof request.password !== 'string' || request.password === '') throw new InvalidRequestError('password is required')
+    if (request.kind === 'password' && (typeof request.password !== 'string' || request.password === '')) throw new InvalidRequestError('password is required')
     if (this.unlocked) {
       // already open: still check the request, since a successful unlock hands out a dashboard session
-      await keyring.verifyPassword(request.password)
+      await keyring.verify(request)
       this.touch()
       return
     }
-    await keyring.unlock(request.password)
+    await keyring.unlock(request)
     for (const bad of keyring.badGrants) this.options.log('error', `${bad.name}: ${bad.message}`)
     for (const replica of this.options.replicas.all()) await this.unlockReplica(replica)
-    this.announceUnlocked()
+    await this.announceUnlocked()
   }
 
-  private announceUnlocked (): void {
+  private async announceUnlocked (): Promise<void> {
+    await this.options.whenUnlocked()
     this.emit('unlocked')
     this.touch()
   }

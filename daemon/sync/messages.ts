@@ -6,6 +6,8 @@
  */
 import { BinaryWriter } from '../codec/BinaryWriter.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
+import { readSeqVector, writeSeqVector, type SeqVector } from '../codec/SeqVector.js'
+import { envelopeHeaderOf, RecordHeaderError, snapshotHeaderOf } from '../codec/RecordHeader.js'
 
 export const SYNC_PROTOCOL = '/kith/sync/1.0.0'
 export const PROTOCOL_VERSION = 1
@@ -36,7 +38,7 @@ export enum MsgType {
   Part = 0x7f
 }
 
-export type SeqVector = Map<string, number>
+export type { SeqVector }
 
 export enum ByeReason {
   Done = 0,
@@ -62,21 +64,8 @@ export class ProtocolError extends Error {
   constructor (message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'ProtocolError' }
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
-const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'))
-
-function writeVector (w: BinaryWriter, v: SeqVector): void {
-  w.u32(v.size)
-  for (const [author, seq] of [...v].sort(([a], [b]) => a < b ? -1 : 1)) w.raw(unhex(author)).u32(seq)
-}
-
-function readVector (r: BinaryReader): SeqVector {
-  const n = r.u32()
-  if (n > MAX_LIST) throw new ProtocolError('vector too long')
-  const v: SeqVector = new Map()
-  for (let i = 0; i < n; i++) v.set(hex(r.raw(32)), r.u32())
-  return v
-}
+const writeVector = (w: BinaryWriter, v: SeqVector): BinaryWriter => writeSeqVector(w, v)
+const readVector = (r: BinaryReader): SeqVector => readSeqVector(r, MAX_LIST)
 
 function writeList (w: BinaryWriter, items: Uint8Array[]): void {
   w.u32(items.length)
@@ -96,17 +85,17 @@ export function encodeMessage (m: Message): Uint8Array {
   const w = new BinaryWriter().u8(m.type)
   switch (m.type) {
     case MsgType.Hello:
-      w.u16(m.version).raw(unhex(m.deviceId)).u32(m.addrs.length)
+      w.u16(m.version).hex(m.deviceId, 32).u32(m.addrs.length)
       for (const a of m.addrs) w.string(a)
       writeVector(w, m.roster)
       break
     case MsgType.Roster: writeList(w, m.records); break
     case MsgType.Grants: writeList(w, m.grants); break
-    case MsgType.Vault: w.raw(unhex(m.vaultId)).u8(m.replyWanted ? 1 : 0); writeVector(w, m.vector); break
+    case MsgType.Vault: w.hex(m.vaultId, 16).u8(m.replyWanted ? 1 : 0); writeVector(w, m.vector); break
     case MsgType.Envelopes: writeList(w, m.envelopes); break
     case MsgType.Snapshot: w.bytes(m.snapshot); break
     case MsgType.Credit: w.u32(m.bytes); break
-    case MsgType.CaughtUp: w.raw(unhex(m.vaultId)); break
+    case MsgType.CaughtUp: w.hex(m.vaultId, 16); break
     case MsgType.Bye: w.u8(m.reason).string(m.message.slice(0, 200)); break
   }
   return w.finish()
@@ -121,7 +110,7 @@ export function decodeMessage (bytes: Uint8Array): Message {
     switch (type) {
       case MsgType.Hello: {
         const version = r.u16()
-        const deviceId = hex(r.raw(32))
+        const deviceId = r.hex(32)
         const n = r.u32()
         if (n > MAX_ADDRS) throw new ProtocolError('too many addresses')
         const addrs: string[] = []
@@ -132,7 +121,7 @@ export function decodeMessage (bytes: Uint8Array): Message {
       case MsgType.Roster: m = { type, records: readList(r, 64 * 1024) }; break
       case MsgType.Grants: m = { type, grants: readList(r, 64 * 1024) }; break
       case MsgType.Vault: {
-        const vaultId = hex(r.raw(16))
+        const vaultId = r.hex(16)
         const flags = r.u8()
         m = { type, vaultId, replyWanted: (flags & 1) === 1, vector: readVector(r) }
         break
@@ -140,7 +129,7 @@ export function decodeMessage (bytes: Uint8Array): Message {
       case MsgType.Envelopes: m = { type, envelopes: readList(r) }; break
       case MsgType.Snapshot: m = { type, snapshot: r.bytes(MAX_MESSAGE_BYTES) }; break
       case MsgType.Credit: m = { type, bytes: r.u32() }; break
-      case MsgType.CaughtUp: m = { type, vaultId: hex(r.raw(16)) }; break
+      case MsgType.CaughtUp: m = { type, vaultId: r.hex(16) }; break
       case MsgType.Bye: m = { type, reason: r.u8(), message: r.string(1024) }; break
       default: throw new ProtocolError(`unknown message type 0x${type.toString(16)}`)
     }
@@ -162,36 +151,35 @@ export function encodePart (innerType: number, total: number, offset: number, sl
 }
 
 export function decodePart (frame: Uint8Array): { innerType: number, total: number, offset: number, slice: Uint8Array } {
-  if (frame.length < 10) throw new ProtocolError('PART frame is truncated')
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength)
-  return { innerType: view.getUint8(1), total: view.getUint32(2), offset: view.getUint32(6), slice: frame.subarray(10) }
-}
-
-/**
- * The routing fields of a sealed envelope (replica/Envelope.ts layout), read without decoding it:
- * u8 version • u8 kind(1) • vaultId(16) • u32 epoch • author(32) • u32 seq • …
- */
-export function envelopeHeader (bytes: Uint8Array): { vaultId: string, author: string, seq: number } {
-  if (bytes.length < 58 || bytes[1] !== 1) throw new ProtocolError('not an envelope')
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return { vaultId: hex(bytes.subarray(2, 18)), author: hex(bytes.subarray(22, 54)), seq: view.getUint32(54) }
-}
-
-/**
- * The routing fields of a sealed snapshot (replica/Snapshot.ts layout):
- * u8 version • u8 kind(2) • vaultId(16) • u32 epoch • author(32) • vector • …
- */
-export function snapshotHeader (bytes: Uint8Array): { vaultId: string, author: string, vector: SeqVector } {
+  const r = new BinaryReader(frame)
   try {
-    const r = new BinaryReader(bytes)
     r.u8()
-    if (r.u8() !== 2) throw new ProtocolError('not a snapshot')
-    const vaultId = hex(r.raw(16))
-    r.u32()
-    const author = hex(r.raw(32))
-    return { vaultId, author, vector: readVector(r) }
+    const innerType = r.u8()
+    const total = r.u32()
+    const offset = r.u32()
+    return { innerType, total, offset, slice: frame.subarray(r.position) }
   } catch (err) {
-    if (err instanceof ProtocolError) throw err
-    throw new ProtocolError(`malformed snapshot: ${(err as Error).message}`)
+    throw new ProtocolError('PART frame is truncated', { cause: err })
+  }
+}
+
+/** The routing fields of a sealed envelope, read from its header (codec/RecordHeader.ts) without a key. */
+export function envelopeHeader (bytes: Uint8Array): { vaultId: string, author: string, seq: number } {
+  const { vaultId, author, seq } = routing('envelope', () => envelopeHeaderOf(bytes))
+  return { vaultId, author, seq }
+}
+
+/** The routing fields of a sealed snapshot, read from its header (codec/RecordHeader.ts) without a key. */
+export function snapshotHeader (bytes: Uint8Array): { vaultId: string, author: string, vector: SeqVector } {
+  const { vaultId, author, vector } = routing('snapshot', () => snapshotHeaderOf(bytes))
+  return { vaultId, author, vector }
+}
+
+function routing<T> (what: string, read: () => T): T {
+  try {
+    return read()
+  } catch (err) {
+    if (err instanceof RecordHeaderError) throw new ProtocolError(`malformed ${what} header: ${err.message}`, { cause: err })
+    throw err
   }
 }

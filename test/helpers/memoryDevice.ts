@@ -7,6 +7,7 @@ import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
 import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
 import { composeDevice, type FullDevice } from '../../daemon/compose.js'
 import { VaultService } from '../../daemon/service/VaultService.js'
+import { testKdf } from './testKdf.js'
 
 export const PASSWORD = 'correct horse battery staple'
 
@@ -28,6 +29,7 @@ export async function memoryService (options: { storage?: MemoryStorageAdapter, 
     network: () => network.adapter(identity.deviceId),
     log: () => {},
     kdfTargetMs: 0,
+    kdf: testKdf,
     autoLockMinutes: 0,
     snapshotEvery: options.snapshotEvery
   })

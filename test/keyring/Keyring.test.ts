@@ -1,39 +1,71 @@
 import { describe, it, expect } from 'vitest'
 import { MemoryStorageAdapter } from '../../daemon/storage/MemoryStorageAdapter.js'
+import { storageViews } from '../../daemon/storage/storageLayout.js'
 import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
 import { Keyring } from '../../daemon/keyring/Keyring.js'
 import { UnlockThrottle } from '../../daemon/keyring/UnlockThrottle.js'
+import type { Kdf } from '../../daemon/keyring/Kdf.js'
 import { ARGON2_FLOOR } from '../../daemon/crypto/kdf.js'
 import { PASSWORD } from '../helpers/memoryDevice.js'
+import { testKdf } from '../helpers/testKdf.js'
 
-async function fresh (storage = new MemoryStorageAdapter(), identity = DeviceIdentity.generate()): Promise<Keyring> {
-  const k = new Keyring(storage, identity)
+const password = (p: string) => ({ kind: 'password' as const, password: p })
+
+/** A keyring over the keyring/ and meta/ views of `root`, with the cheap test KDF unless `kdf` is 'production'. */
+async function fresh (root = new MemoryStorageAdapter(), identity = DeviceIdentity.generate(), kdf: Kdf | 'production' = testKdf): Promise<Keyring> {
+  const views = storageViews(root)
+  const throttle = new UnlockThrottle(views.meta)
+  const k = kdf === 'production' ? new Keyring({ storage: views.keyring, identity, throttle }) : new Keyring({ storage: views.keyring, identity, throttle, kdf })
   await k.load()
   return k
 }
 
 describe('Keyring', () => {
-  it('initialises, locks, and unlocks with the password to the same vault keys', async () => {
+  it('initialises, locks, and unlocks with the password to the same vault keys (the real Argon2id floor)', async () => {
     const storage = new MemoryStorageAdapter()
     const identity = DeviceIdentity.generate()
-    const k = await fresh(storage, identity)
+    const k = await fresh(storage, identity, 'production')
     await k.initialize(PASSWORD, ARGON2_FLOOR)
     const vaultId = await k.createVault()
     const key = Uint8Array.from(k.vaultKey(vaultId, 0))
     k.lock()
     expect(() => k.vaultKey(vaultId, 0)).toThrow(expect.objectContaining({ name: 'LockedError' }))
-    const again = await fresh(storage, identity)
+    const again = await fresh(storage, identity, 'production')
     expect(again.initialized).toBe(true)
-    await again.unlock(PASSWORD)
+    await again.unlock(password(PASSWORD))
     expect(again.vaultKey(vaultId, 0)).toEqual(key)
     expect(await again.vaultIds()).toEqual([vaultId])
   })
 
-  it('refuses a wrong password with WrongPasswordError', async () => {
+  it('refuses below-floor parameters unless a test KDF is injected: for a new slot and for a stored one', async () => {
+    const weak = { m: 64, t: 1, p: 1 }
+    const production = await fresh(new MemoryStorageAdapter(), DeviceIdentity.generate(), 'production')
+    await expect(production.initialize(PASSWORD, weak)).rejects.toMatchObject({ name: 'WeakKdfParamsError' })
+    expect(production.initialized).toBe(false)
+    const storage = new MemoryStorageAdapter()
+    const identity = DeviceIdentity.generate()
+    await (await fresh(storage, identity)).initialize(PASSWORD, weak)
+    const reopened = await fresh(storage, identity, 'production')
+    await expect(reopened.unlock(password(PASSWORD))).rejects.toMatchObject({ name: 'WeakKdfParamsError' })
+    expect(reopened.throttle.failures).toBe(0)
+  })
+
+  it('refuses a wrong password with WrongPasswordError, for unlock and verify alike, and counts both', async () => {
     const k = await fresh()
-    await k.initialize(PASSWORD, ARGON2_FLOOR)
+    await k.initialize(PASSWORD)
+    await expect(k.verify(password('wrong password!'))).rejects.toMatchObject({ name: 'WrongPasswordError' })
+    await k.verify(password(PASSWORD))
     k.lock()
-    await expect(k.unlock('wrong password!')).rejects.toMatchObject({ name: 'WrongPasswordError' })
+    await expect(k.unlock(password('wrong password!'))).rejects.toMatchObject({ name: 'WrongPasswordError' })
+    expect(k.unlocked).toBe(false)
+    expect(k.throttle.failures).toBe(1)
+  })
+
+  it('verify checks the password without unlocking', async () => {
+    const k = await fresh()
+    await k.initialize(PASSWORD)
+    k.lock()
+    await k.verify(password(PASSWORD))
     expect(k.unlocked).toBe(false)
   })
 
@@ -41,13 +73,14 @@ describe('Keyring', () => {
     const storage = new MemoryStorageAdapter()
     const identity = DeviceIdentity.generate()
     const k = await fresh(storage, identity)
-    await k.initialize(PASSWORD, ARGON2_FLOOR)
+    await k.initialize(PASSWORD)
     const vaultId = await k.createVault()
     const key = Uint8Array.from(k.vaultKey(vaultId, 0))
-    await k.changePassword(PASSWORD, 'another long password', ARGON2_FLOOR)
+    await expect(k.changePassword('not it at all', 'another long password')).rejects.toMatchObject({ name: 'WrongPasswordError' })
+    await k.changePassword(PASSWORD, 'another long password')
     const again = await fresh(storage, identity)
-    await expect(again.unlock(PASSWORD)).rejects.toMatchObject({ name: 'WrongPasswordError' })
-    await again.unlock('another long password')
+    await expect(again.unlock(password(PASSWORD))).rejects.toMatchObject({ name: 'WrongPasswordError' })
+    await again.unlock(password('another long password'))
     expect(again.vaultKey(vaultId, 0)).toEqual(key)
   })
 
@@ -55,7 +88,7 @@ describe('Keyring', () => {
     const storage = new MemoryStorageAdapter()
     const identity = DeviceIdentity.generate()
     const k = await fresh(storage, identity)
-    await k.initialize(PASSWORD, ARGON2_FLOOR)
+    await k.initialize(PASSWORD)
     const good = await k.createVault()
     const bad = await k.createVault()
     for await (const [key, box] of storage.entries(`keyring/grant/${bad}/`)) {
@@ -64,21 +97,40 @@ describe('Keyring', () => {
       await storage.put(key, flipped)
     }
     const again = await fresh(storage, identity)
-    await again.unlock(PASSWORD)
+    await again.unlock(password(PASSWORD))
     expect(again.badGrants.map(e => e.name)).toEqual(['BadGrantError'])
-    expect(again.badGrants[0]?.key).toContain(bad)
+    expect(again.badGrants[0]?.key).toMatch(new RegExp(`^keyring/grant/${bad}/`))
     expect(again.vaultKey(good, 0)).toEqual(k.vaultKey(good, 0))
     expect(() => again.vaultKey(bad, 0)).toThrow(expect.objectContaining({ name: 'NoVaultKeyError' }))
   })
 
-  it('seals vault keys to another device that can open them', async () => {
+  it('seals vault keys to another device that can open them, and indexes the grants it holds', async () => {
     const a = await fresh()
-    await a.initialize(PASSWORD, ARGON2_FLOOR)
+    await a.initialize(PASSWORD)
     const vaultId = await a.createVault()
     const b = await fresh()
-    await b.initialize('b password long', ARGON2_FLOOR)
-    await b.storeGrants(a.grantsFor(b.deviceId, b.sealingPublicKey))
+    await b.initialize('b password long')
+    const grants = a.grantsFor(b.deviceId, b.sealingPublicKey)
+    await b.storeGrants(grants)
     expect(b.vaultKey(vaultId, 0)).toEqual(a.vaultKey(vaultId, 0))
+    await a.storeGrants(grants)
+    expect((await a.grantIndex()).get(vaultId)).toEqual(new Map([[a.deviceId, new Set([0])], [b.deviceId, new Set([0])]]))
+    expect(await a.hasGrant({ vaultId, epoch: 0, deviceId: b.deviceId })).toBe(true)
+    expect((await a.storedGrants(b.deviceId)).map(g => g.box)).toEqual(grants.map(g => g.box))
+    await a.dropGrant({ vaultId, epoch: 0, deviceId: b.deviceId })
+    expect(await a.hasGrant({ vaultId, epoch: 0, deviceId: b.deviceId })).toBe(false)
+  })
+
+  it('erases only its own records: the rest of the store stays', async () => {
+    const storage = new MemoryStorageAdapter()
+    const k = await fresh(storage)
+    await k.initialize(PASSWORD)
+    await k.createVault()
+    await storage.put('vault/x/env/y/00000001', new Uint8Array([1]))
+    expect(await k.erase()).toBe(3)
+    const left: string[] = []
+    for await (const key of storage.keys('')) left.push(key)
+    expect(left).toEqual(['vault/x/env/y/00000001'])
   })
 })
 

@@ -3,7 +3,7 @@ import { MemoryStorageAdapter } from '../../daemon/storage/MemoryStorageAdapter.
 import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
 import { VaultReplica, type VaultKeys } from '../../daemon/replica/VaultReplica.js'
 import { decodeEnvelope } from '../../daemon/replica/Envelope.js'
-import { envPrefix, snapPrefix } from '../../daemon/replica/storageKeys.js'
+import { storageViews, vaultLayout } from '../../daemon/storage/storageLayout.js'
 import { randomBytes } from '../../daemon/crypto/random.js'
 import { toHex } from '../../daemon/crypto/bytes.js'
 
@@ -16,10 +16,14 @@ function signer (identity = DeviceIdentity.generate()) {
 }
 
 async function replica (storage = new MemoryStorageAdapter(), s = signer(), trust?: (a: string) => boolean, snapshotEvery?: number) {
-  const r = new VaultReplica(vaultId, storage, s, { isTrustedAuthor: trust, snapshotEvery })
+  const r = new VaultReplica(vaultId, storageViews(storage).vault(vaultId), s, { isTrustedAuthor: trust, snapshotEvery })
   await r.open()
   return r
 }
+
+/** Absolute key prefixes of the vault's envelopes and snapshots in the root store. */
+const envPrefix = (id: string): string => vaultLayout.prefix(id) + vaultLayout.envelopes()
+const snapPrefix = (id: string): string => vaultLayout.prefix(id) + vaultLayout.snapshots
 
 async function allEntries (storage: MemoryStorageAdapter, prefix: string): Promise<Array<[string, Uint8Array]>> {
   const out: Array<[string, Uint8Array]> = []

@@ -10,6 +10,7 @@ import { composeDevice, type FullDevice } from '../../../daemon/compose.js'
 import { Libp2pNetwork } from '../../../daemon/network/libp2p/Libp2pNetwork.js'
 import type { MemoryNetwork } from '../../../daemon/network/memory/MemoryNetwork.js'
 import type { Item } from '../../../daemon/vault/Item.js'
+import { testKdf } from '../../helpers/testKdf.js'
 
 export const PASSWORD = 'correct horse battery staple'
 
@@ -60,6 +61,7 @@ export class SyncDevice {
       identity: this.identity,
       log: this.log,
       kdfTargetMs: 0,
+      kdf: testKdf,
       autoLockMinutes: 0,
       snapshotEvery: this.snapshotEvery,
       deviceName: this.name,

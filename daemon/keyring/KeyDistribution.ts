@@ -13,18 +13,19 @@
  * whose own rotation is the current epoch of a vault and was sealed to a removed device rotates
  * that vault again, so the newest key is held by current devices only. (An epoch it did not make
  * is left alone: the device that removed the other one has made a newer key, on its way here.)
+ *
+ * The policy lives here, next to the keys; what it reads of the stored grants it asks the Keyring
+ * (which owns their storage), and what it needs of the device roster is the KeyRoster port below,
+ * which pairing/Roster satisfies.
  */
 import { EventEmitter } from 'node:events'
-import type { StorageAdapter } from '../storage/StorageAdapter.js'
-import { grantKey, parseGrantKey, type Grant, type Keyring } from '../keyring/Keyring.js'
-import { LockedError, NoVaultKeyError } from '../keyring/errors.js'
 import { BinaryWriter } from '../codec/BinaryWriter.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
 import { verify } from '../crypto/signing.js'
 import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
-import type { Roster } from './Roster.js'
+import type { Grant, Keyring } from './Keyring.js'
+import { LockedError, NoVaultKeyError } from './errors.js'
 
-const GRANT_PREFIX = 'keyring/grant/'
 const DOMAIN = utf8('kith/grant/v1')
 
 export interface GrantSigner { deviceId: string, publicKey: Uint8Array, sign: (message: Uint8Array) => Uint8Array }
@@ -48,10 +49,21 @@ export function decodeSignedGrant (bytes: Uint8Array): Grant & { granter: string
   return { vaultId, epoch, deviceId, box, granter: toHex(granterKey) }
 }
 
+/** What key distribution needs of the device roster (pairing/Roster.ts satisfies it structurally). */
+export interface KeyRoster {
+  /** current devices (removed ones excluded), this one included */
+  members: () => string[]
+  isMember: (deviceId: string) => boolean
+  isRevoked: (deviceId: string) => boolean
+  /** a device's X25519 sealing key, once it has stated it */
+  sealingKey: (deviceId: string) => Uint8Array | undefined
+  /** appends a REVOKE record: `envelopeSeqs` is, per vault, the last envelope of it this device holds */
+  revoke: (deviceId: string, envelopeSeqs: Map<string, number>) => Promise<void>
+}
+
 export interface KeyDistributionOptions {
-  storage: StorageAdapter
   keyring: Keyring
-  roster: Roster
+  roster: KeyRoster
   signer: GrantSigner
   log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
   /** a key for a vault this device did not hold arrived: open its replica */
@@ -74,20 +86,6 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
     return await run
   }
 
-  /** vault → device → epochs, from the grant index (readable while locked). */
-  private async heldGrants (): Promise<Map<string, Map<string, Set<number>>>> {
-    const out = new Map<string, Map<string, Set<number>>>()
-    for await (const key of this.options.storage.keys(GRANT_PREFIX)) {
-      const g = parseGrantKey(key)
-      let byDevice = out.get(g.vaultId)
-      if (byDevice === undefined) { byDevice = new Map(); out.set(g.vaultId, byDevice) }
-      let epochs = byDevice.get(g.deviceId)
-      if (epochs === undefined) { epochs = new Set(); byDevice.set(g.deviceId, epochs) }
-      epochs.add(g.epoch)
-    }
-    return out
-  }
-
   /**
    * Seals every epoch key this device holds to each current device that lacks it, after rotating
    * any vault whose current key it sealed to a removed device; needs the keys unlocked.
@@ -97,7 +95,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
       const { keyring, roster } = this.options
       if (!keyring.unlocked) return
       const me = keyring.deviceId
-      let held = await this.heldGrants()
+      let held = await keyring.grantIndex()
       const leaked: string[] = []
       if (!roster.isRevoked(me)) {
         for (const [vaultId, byDevice] of held) {
@@ -109,7 +107,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
       if (leaked.length > 0) {
         this.options.log('warn', `keys: the current key of ${leaked.length} vault(s) was sealed to a removed device (devices were removed on two devices while apart); rotating again`)
         await this.rotate(leaked)
-        held = await this.heldGrants()
+        held = await keyring.grantIndex()
       }
       const created = new Map<string, Grant[]>()
       for (const [vaultId, byDevice] of held) {
@@ -137,12 +135,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
 
   /** The signed grants held for `deviceId` (sent at the start of each sync session). */
   async grantsFor (deviceId: string): Promise<Uint8Array[]> {
-    const out: Uint8Array[] = []
-    for await (const [key, box] of this.options.storage.entries(GRANT_PREFIX)) {
-      const g = parseGrantKey(key)
-      if (g.deviceId === deviceId) out.push(encodeSignedGrant({ ...g, box }, this.options.signer))
-    }
-    return out
+    return (await this.options.keyring.storedGrants(deviceId)).map(g => encodeSignedGrant(g, this.options.signer))
   }
 
   /**
@@ -151,7 +144,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
    * dropped again, so it cannot break the next unlock.
    */
   async receive (list: Uint8Array[], from: string): Promise<void> {
-    const { keyring, roster, storage, log } = this.options
+    const { keyring, roster, log } = this.options
     const opened = new Set<string>()
     await this.serial(async () => {
       const known = new Set(await keyring.vaultIds())
@@ -163,12 +156,11 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
         }
         if (g.deviceId !== keyring.deviceId) continue
         if (!roster.isMember(g.granter)) { log('warn', `keys: refused a grant sealed by ${g.granter.slice(0, 12)}…, which is not on the roster`); continue }
-        const key = grantKey(g.vaultId, g.epoch, g.deviceId)
-        if (await storage.get(key) !== undefined) continue
+        if (await keyring.hasGrant(g)) continue
         try {
           await keyring.storeGrants([{ vaultId: g.vaultId, epoch: g.epoch, deviceId: g.deviceId, box: g.box }])
         } catch (err) {
-          await storage.del(key)
+          await keyring.dropGrant(g)
           log('warn', `keys: a grant from ${from.slice(0, 12)}… does not open (${(err as Error).message}); dropped`)
           continue
         }
