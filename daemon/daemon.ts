@@ -3,7 +3,6 @@
  * and keyring, the vault service, the network and sync, pairing, then the HTTP API; stops in reverse.
  */
 import { mkdir, writeFile, rename, rm, chmod } from 'node:fs/promises'
-import { serve, type ServerType } from '@hono/node-server'
 import { LevelStorageAdapter } from './storage/LevelStorageAdapter.js'
 import { DeviceIdentity } from './keyring/DeviceIdentity.js'
 import { VaultService } from './service/VaultService.js'
@@ -16,10 +15,10 @@ import { homePaths } from './paths.js'
 import { collectGarbage } from './collectGarbage.js'
 import { IdleCollector } from './IdleCollector.js'
 import type { Log } from './log.js'
-import type { Hono, Context } from 'hono'
-import type { Authenticator } from './api/auth.js'
 import type { EventEmitter } from 'node:events'
-import { dashboardExtension } from './api/dashboard/index.js'
+import { Dashboard } from './api/dashboard/Dashboard.js'
+import { HttpServer } from './api/HttpServer.js'
+import type { DaemonStatus, DestroyResult, DevicesPort, SessionPort } from './api/ports.js'
 import { deviceSyncExtension } from './deviceSync.js'
 
 export interface DaemonOptions {
@@ -39,17 +38,11 @@ export interface DaemonExtension {
   start: () => Promise<void>
   stop: () => Promise<void>
   status?: () => Record<string, unknown>
-  routes?: Array<{ path: string, app: Hono<any, any, any> }>
-  publicRoutes?: Array<{ path: string, app: Hono<any, any, any> }>
   events?: { emitter: EventEmitter, events: string[] }
   multiaddrs?: () => string[]
   peerId?: () => string
-  /** more ways to authenticate API requests (dashboard sessions) */
-  authenticators?: Authenticator[]
-  /** called after a successful unlock/init; its fields join the answer (a dashboard session) */
-  onUnlocked?: (c: Context) => Record<string, unknown>
-  /** routes outside /api (the dashboard's files) */
-  site?: Hono<any, any, any>
+  /** the device roster and pairing, for the API */
+  devices?: DevicesPort
 }
 
 export interface DaemonContext {
@@ -74,11 +67,8 @@ export type ExtensionFactory = (ctx: DaemonContext) => Promise<DaemonExtension> 
 
 /** The parts beyond the core, started in this order and stopped in reverse. */
 const EXTENSIONS: ExtensionFactory[] = [
-  ctx => dashboardExtension(ctx),
   ctx => deviceSyncExtension(ctx)
 ]
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 
 function memoryFigures (): Record<string, number> {
   const m = process.memoryUsage()
@@ -86,23 +76,10 @@ function memoryFigures (): Record<string, number> {
   return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external) }
 }
 
-/** The dashboard's usual port when --http is not given (any free port if it is taken). */
-export const DEFAULT_HTTP_PORT = 7370
-
-export function parseHttpAddress (value: string | undefined): { host: string, port: number } {
-  if (value === undefined) return { host: '127.0.0.1', port: DEFAULT_HTTP_PORT }
-  const i = value.lastIndexOf(':')
-  const host = i < 0 ? '127.0.0.1' : value.slice(0, i)
-  const port = Number(i < 0 ? value : value.slice(i + 1))
-  if (!LOOPBACK.has(host)) throw new Error(`--http must bind a loopback address (127.0.0.1), not ${host}`)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port in --http ${value}`)
-  return { host: host === 'localhost' ? '127.0.0.1' : host.replace(/^\[|\]$/g, ''), port }
-}
-
 export class Daemon {
-  private server: ServerType | undefined
+  private http: HttpServer | undefined
+  private dashboard: Dashboard | undefined
   private extensions: DaemonExtension[] = []
-  private port = 0
   readonly token = toBase64Url(randomBytes(32))
   readonly paths
   private ctx: DaemonContext | undefined
@@ -113,7 +90,7 @@ export class Daemon {
     this.paths = homePaths(options.home)
   }
 
-  get url (): string { return `http://localhost:${this.port}` }
+  get url (): string { return `http://localhost:${this.http?.port ?? 0}` }
   get service (): VaultService {
     if (this.ctx === undefined) throw new Error('daemon not started')
     return this.ctx.service
@@ -121,7 +98,8 @@ export class Daemon {
 
   async start (): Promise<void> {
     const { log } = this.options
-    const http = parseHttpAddress(this.options.http)
+    const http = new HttpServer({ address: this.options.http })
+    this.http = http
     await mkdir(this.options.home, { recursive: true, mode: 0o700 })
     const storage = new LevelStorageAdapter(this.paths.db)
     await storage.open()
@@ -153,7 +131,7 @@ export class Daemon {
       identity,
       log,
       status: () => this.status(),
-      httpPort: () => this.port,
+      httpPort: () => http.port,
       setAuthorTrust: fn => { isTrusted = fn }
     }
     for (const factory of EXTENSIONS) this.extensions.push(await factory(this.ctx))
@@ -161,50 +139,48 @@ export class Daemon {
 
     const portability = new PortabilityService(service)
     portability.on('settled', () => { collector.soon(1000) })
+    const events = eventSourceFrom([
+      { emitter: service, events: ['item-changed', 'locked', 'unlocked'] },
+      { emitter: portability, events: ['import-progress', 'export-progress'] },
+      ...this.extensions.flatMap(e => e.events === undefined ? [] : [e.events])
+    ])
+    // until the service layer takes an UnlockRequest itself (issue 9: the composition root redoes this)
+    const session: SessionPort = {
+      get initialized () { return service.initialized },
+      get unlocked () { return service.unlocked },
+      init: async password => { await service.init(password) },
+      unlock: async request => { await service.unlock(request.password) },
+      lock: async () => { await service.lock() },
+      changePassword: async (oldPassword, newPassword) => { await service.changePassword(oldPassword, newPassword) },
+      touch: () => { service.touch() }
+    }
+    const devices = this.extensions.find(e => e.devices !== undefined)?.devices
+    if (devices === undefined) throw new Error('no device part')
+    const dashboard = new Dashboard({ session, events, port: () => http.port })
+    dashboard.start()
+    this.dashboard = dashboard
     const app = createApp({
-      service,
-      portability,
-      onRequest: () => { collector.activity() },
+      session,
+      items: service,
+      vaults: service,
+      settings: service,
+      transfers: portability,
+      devices,
+      status: { status: () => this.status() },
+      events,
       destroy: async () => await this.destroy(),
       token: this.token,
-      port: () => this.port,
-      status: () => this.status(),
-      events: eventSourceFrom([
-        { emitter: service, events: ['item-changed', 'locked', 'unlocked'] },
-        { emitter: portability, events: ['import-progress', 'export-progress'] },
-        ...this.extensions.flatMap(e => e.events === undefined ? [] : [e.events])
-      ]),
-      routes: this.extensions.flatMap(e => e.routes ?? []),
-      authenticators: this.extensions.flatMap(e => e.authenticators ?? []),
-      onUnlocked: c => Object.assign({}, ...this.extensions.map(e => e.onUnlocked?.(c) ?? {})),
-      site: this.extensions.find(e => e.site !== undefined)?.site,
-      publicRoutes: this.extensions.flatMap(e => e.publicRoutes ?? []),
+      port: () => http.port,
       log,
-      largeBodyPaths: ['/api/import']
+      onRequest: () => { collector.activity() },
+      dashboard
     })
-    try {
-      await this.listen(app.fetch, http.host, http.port)
-    } catch (err) {
-      // the default port is a convenience (a stable dashboard URL); a second daemon takes any free one
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.options.http !== undefined) throw err
-      await this.listen(app.fetch, http.host, 0)
-    }
+    await http.start(app.fetch)
     await this.writeDaemonJson()
     log('info', `kith daemon ready at ${this.url} (device ${identity.deviceId.slice(0, 16)}…)`)
   }
 
-  private async listen (fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const server = serve({ fetch, hostname, port }, info => {
-        this.port = info.port
-        this.server = server
-        resolve()
-      })
-      server.once('error', reject)
-    })
-  }
-
-  status (): Record<string, unknown> {
+  status (): DaemonStatus {
     const service = this.ctx?.service
     const net = this.extensions.find(e => e.peerId !== undefined)
     return {
@@ -245,7 +221,7 @@ export class Daemon {
    * `kith destroy`: crypto-erases this device's vault (key records first, then every record, then
    * compaction), removes the device identity and markers, and stops the daemon right after answering.
    */
-  async destroy (): Promise<Record<string, unknown>> {
+  async destroy (): Promise<DestroyResult> {
     const service = this.service
     const { keyRecords, records } = await service.destroy()
     const files: string[] = []
@@ -262,13 +238,8 @@ export class Daemon {
     const { log } = this.options
     // only ours: a daemon that failed to start must not remove the running one's file
     if (this.wroteDaemonJson) await rm(this.paths.daemonJson, { force: true })
-    if (this.server !== undefined) {
-      const server = this.server
-      this.server = undefined
-      const closeAll = (server as import('node:http').Server).closeAllConnections
-      if (typeof closeAll === 'function') closeAll.call(server)
-      await new Promise<void>(resolve => server.close(() => resolve()))
-    }
+    await this.http?.stop()
+    this.dashboard?.stop()
     for (const ext of [...this.extensions].reverse()) {
       try { await ext.stop() } catch (err) { log('warn', `stopping a part failed: ${(err as Error).message}`) }
     }

@@ -4,7 +4,6 @@
  * /api/devices and /api/pairing routes and the peer events for the API's event stream.
  */
 import { EventEmitter } from 'node:events'
-import type { Hono } from 'hono'
 import { Libp2pNetwork } from './network/libp2p/Libp2pNetwork.js'
 import type { Gate, NetworkAdapter } from './network/NetworkAdapter.js'
 import { Roster } from './pairing/Roster.js'
@@ -14,7 +13,7 @@ import { DeviceNotFoundError, DeviceRequestError } from './pairing/errors.js'
 import { SyncEngine } from './sync/SyncEngine.js'
 import { PeerBook } from './sync/PeerBook.js'
 import type { VaultsPort } from './sync/ports.js'
-import { deviceRoutes, pairingPublicRoutes, pairingRoutes, type DeviceJson, type DevicesPort } from './api/routes/devices.js'
+import type { DeviceJson, DevicesPort } from './api/ports.js'
 import type { VaultReplica } from './replica/VaultReplica.js'
 import type { VaultService } from './service/VaultService.js'
 import type { StorageAdapter } from './storage/StorageAdapter.js'
@@ -44,8 +43,8 @@ export interface DeviceSyncExtension {
   start: () => Promise<void>
   stop: () => Promise<void>
   status: () => Record<string, unknown>
-  routes: Array<{ path: string, app: Hono<any, any, any> }>
-  publicRoutes: Array<{ path: string, app: Hono<any, any, any> }>
+  /** the roster and pairing, for the API's /api/devices and /api/pairing */
+  devices: DevicesPort
   events: { emitter: EventEmitter, events: string[] }
   multiaddrs: () => string[]
   peerId: () => string
@@ -226,8 +225,7 @@ export async function createDeviceSync (ctx: DeviceSyncContext, overrides: Devic
       await network.stop()
     },
     status: () => ({ devices: roster.members().length, sync: engine.status(), openInvitations: pairing.openInvitations() }),
-    routes: [{ path: '/devices', app: deviceRoutes(devicesPort) }, { path: '/pairing', app: pairingRoutes(devicesPort) }],
-    publicRoutes: [{ path: '/pairing', app: pairingPublicRoutes(devicesPort) }],
+    devices: devicesPort,
     events: { emitter: events, events: ['peer-connected', 'peer-disconnected', 'devices-changed'] },
     multiaddrs: () => network.multiaddrs(),
     peerId: () => network.peerId

@@ -171,7 +171,7 @@ describe('HTTP API', () => {
 
 describe('HTTP address', () => {
   it('binds loopback only and refuses other addresses', async () => {
-    const { parseHttpAddress, DEFAULT_HTTP_PORT } = await import('../../daemon/daemon.js')
+    const { parseHttpAddress, DEFAULT_HTTP_PORT } = await import('../../daemon/api/HttpServer.js')
     expect(parseHttpAddress(undefined)).toEqual({ host: '127.0.0.1', port: DEFAULT_HTTP_PORT })
     expect(parseHttpAddress('127.0.0.1:0')).toEqual({ host: '127.0.0.1', port: 0 })
     expect(parseHttpAddress('localhost:8080')).toEqual({ host: '127.0.0.1', port: 8080 })
