@@ -3,6 +3,7 @@ import { createApp } from '../../daemon/api/createApp.js'
 import { eventSourceFrom } from '../../daemon/api/routes/events.js'
 import type { Authenticator } from '../../daemon/api/auth.js'
 import type { DestroyResult, DevicesPort, SessionPort } from '../../daemon/api/ports.js'
+import { Dashboard } from '../../daemon/api/dashboard/Dashboard.js'
 import { PortabilityService } from '../../daemon/service/PortabilityService.js'
 import type { VaultService } from '../../daemon/service/VaultService.js'
 import { memoryService, PASSWORD } from './memoryDevice.js'
@@ -33,19 +34,24 @@ export function loneDevices (service: VaultService): DevicesPort {
   }
 }
 
-export async function inProcessApp (options: { init?: boolean, authenticators?: Authenticator[] } = {}) {
+/** `dashboard: true` adds the dashboard (sessions, login links, its page from an empty folder). */
+export async function inProcessApp (options: { init?: boolean, authenticators?: Authenticator[], dashboard?: boolean } = {}) {
   const { service, storage } = await memoryService()
   if (options.init !== false) await service.init(PASSWORD)
   const destroyed: DestroyResult[] = []
+  const session = sessionPortOf(service)
+  const events = eventSourceFrom([{ emitter: service, events: ['item-changed', 'locked', 'unlocked'] }])
+  const dashboard = options.dashboard === true ? new Dashboard({ session, events, port: () => PORT }, { distDir: 'no-such-dir' }) : undefined
+  dashboard?.start()
   const app = createApp({
-    session: sessionPortOf(service),
+    session,
     items: service,
     vaults: service,
     settings: service,
     transfers: new PortabilityService(service),
     devices: loneDevices(service),
     status: { status: () => ({ running: true, initialized: service.initialized, locked: !service.unlocked }) },
-    events: eventSourceFrom([{ emitter: service, events: ['item-changed', 'locked', 'unlocked'] }]),
+    events,
     destroy: async () => {
       const result: DestroyResult = { destroyed: true, keyRecords: 0, records: 0, files: [], home: '', stopping: false }
       destroyed.push(result)
@@ -53,7 +59,8 @@ export async function inProcessApp (options: { init?: boolean, authenticators?: 
     },
     token: TOKEN,
     port: () => PORT,
-    authenticators: options.authenticators
+    authenticators: options.authenticators,
+    dashboard
   })
   const request = async (method: string, path: string, init: { body?: unknown, raw?: string, headers?: Record<string, string> } = {}): Promise<Response> => {
     const headers: Record<string, string> = { host: `localhost:${PORT}`, authorization: `Bearer ${TOKEN}`, ...init.headers }
