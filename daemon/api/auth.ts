@@ -50,14 +50,14 @@ export function authenticate (authenticators: readonly Authenticator[]): Middlew
 export interface ScopeCheck extends MiddlewareHandler<ApiEnv> { scope: Scope }
 
 /**
- * The scope a route needs, first in its handler chain: 403 `forbidden` when the caller lacks it,
+ * The scope a route needs, first in its handler chain: 403 `insufficient_scope` when the caller lacks it,
  * 401 when nobody authenticated the request (a route mounted outside the authenticated sub-app).
  */
 export function requireScope (scope: Scope): ScopeCheck {
   const check: MiddlewareHandler<ApiEnv> = async function requireScope (c, next) {
     const principal = c.get('principal') as Principal | undefined
     if (principal === undefined) throw new HttpError(401, 'unauthorized', 'missing or invalid credentials')
-    if (!principal.scopes.has(scope)) throw new HttpError(403, 'forbidden', `this caller may not do this (needs ${scope})`)
+    if (!principal.scopes.has(scope)) throw new HttpError(403, 'insufficient_scope', `this caller may not do this (needs ${scope})`)
     await next()
   }
   return Object.assign(check, { scope })

@@ -67,7 +67,7 @@ export const devicesRevokeCommand: Command = {
     const id = ctx.args.positionals[0]
     if (id === undefined) throw new CliError('usage', 'usage: kith devices revoke ID', EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const res = await client.json(client.api.devices[':id'].$delete({ param: { id } }))
+    const res = await client.json(client.api.devices[':id'].$delete({ param: { id: encodeURIComponent(id) } }))
     ctx.out(`removed device ${res.id.slice(0, 16)}…; ${res.rotated.length} vault key(s) rotated`, res)
   }
 }

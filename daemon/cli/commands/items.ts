@@ -95,7 +95,7 @@ export const getCommand: Command = {
     allowOnly(ctx.args, ['field'])
     const id = idArg(ctx.args, getCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const item = await client.json(client.api.items[':id'].$get({ param: { id } }))
+    const item = await client.json(client.api.items[':id'].$get({ param: { id: encodeURIComponent(id) } }))
     const field = flag(ctx.args, 'field')
     if (field === undefined) { ctx.out(itemText(item), item); return }
     let value: unknown
@@ -120,12 +120,12 @@ export const editCommand: Command = {
     const client = await DaemonClient.connect(ctx.home)
     if (body.fields !== undefined) {
       // --field sets or replaces one named field and keeps the others
-      const current = await client.json(client.api.items[':id'].$get({ param: { id } }))
+      const current = await client.json(client.api.items[':id'].$get({ param: { id: encodeURIComponent(id) } }))
       const merged = new Map<string, { name: string, value: string, hidden?: boolean }>(current.fields.map(f => [f.name, f]))
       for (const f of body.fields) merged.set(f.name, f)
       body.fields = [...merged.values()]
     }
-    const item = await client.json(client.api.items[':id'].$patch({ param: { id }, json: body }))
+    const item = await client.json(client.api.items[':id'].$patch({ param: { id: encodeURIComponent(id) }, json: body }))
     ctx.out(`updated ${String(item.id)}`, item)
   }
 }
@@ -138,7 +138,7 @@ export const rmCommand: Command = {
     allowOnly(ctx.args, [], ['purge'])
     const id = idArg(ctx.args, rmCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const res = await client.json(client.api.items[':id'].$delete({ param: { id }, query: { purge: has(ctx.args, 'purge') ? 'true' : undefined } }))
+    const res = await client.json(client.api.items[':id'].$delete({ param: { id: encodeURIComponent(id) }, query: { purge: has(ctx.args, 'purge') ? 'true' : undefined } }))
     ctx.out(res.purged === true ? `deleted ${id} for good` : `moved ${id} to the trash`, res)
   }
 }
@@ -151,7 +151,7 @@ export const restoreCommand: Command = {
     allowOnly(ctx.args, [])
     const id = idArg(ctx.args, restoreCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const item = await client.json(client.api.items[':id'].restore.$post({ param: { id } }))
+    const item = await client.json(client.api.items[':id'].restore.$post({ param: { id: encodeURIComponent(id) } }))
     ctx.out(`restored ${id}`, item)
   }
 }
@@ -164,7 +164,7 @@ export const totpCommand: Command = {
     allowOnly(ctx.args, [])
     const id = idArg(ctx.args, totpCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const res = await client.json(client.api.items[':id'].totp.$get({ param: { id } }))
+    const res = await client.json(client.api.items[':id'].totp.$get({ param: { id: encodeURIComponent(id) } }))
     ctx.out(String(res.code), res)
   }
 }
