@@ -168,15 +168,3 @@ describe('HTTP API', () => {
     await reader.cancel()
   })
 })
-
-describe('HTTP address', () => {
-  it('binds loopback only and refuses other addresses', async () => {
-    const { parseHttpAddress, DEFAULT_HTTP_PORT } = await import('../../daemon/api/HttpServer.js')
-    expect(parseHttpAddress(undefined)).toEqual({ host: '127.0.0.1', port: DEFAULT_HTTP_PORT })
-    expect(parseHttpAddress('127.0.0.1:0')).toEqual({ host: '127.0.0.1', port: 0 })
-    expect(parseHttpAddress('localhost:8080')).toEqual({ host: '127.0.0.1', port: 8080 })
-    expect(() => parseHttpAddress('0.0.0.0:8080')).toThrow(/loopback/)
-    expect(() => parseHttpAddress('192.168.1.5:8080')).toThrow(/loopback/)
-    expect(() => parseHttpAddress('127.0.0.1:99999')).toThrow(/port/)
-  })
-})
