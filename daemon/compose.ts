@@ -173,7 +173,7 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
   }))
   const { roster, replicas, network, engine, peers } = core
   const settings = new SettingsStore(views.meta, { autoLockMinutes: inputs.autoLockMinutes })
-  const unlock = new UnlockService({
+  const unlock: UnlockService = new UnlockService({
     keyring,
     replicas,
     settings,
@@ -181,11 +181,12 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
     kdfTargetMs: inputs.kdfTargetMs,
     // a joining device's keyring, grants and roster records reach disk in one batch
     commitJoin: async (keyringOps, received) => { await storage.batch([...views.keyring.parentOps(keyringOps), ...received]) },
+    createFirstVault: async (): Promise<void> => { await items.createVault(DEFAULT_VAULT) },
     // a new device's first roster record exists before anyone can invite from it
     whenUnlocked: async () => { await ensureGenesis() },
     log
   })
-  const items = new ItemService({ replicas, unlock, keyring, compact: async () => { await storage.compact() } })
+  const items: ItemService = new ItemService({ replicas, unlock, keyring, compact: async () => { await storage.compact() } })
   const portability = new PortabilityService(items)
   const eraser = new DeviceEraser({ storage, keyring, replicas, unlock })
   const signer = signerOf(identity)

@@ -4,17 +4,16 @@
  * on loopback, and keeps `daemon.json` while it runs. Parts start in order and stop in reverse.
  */
 import { mkdir, writeFile, rename, rm, chmod } from 'node:fs/promises'
-import { serve, type ServerType } from '@hono/node-server'
 import { LevelStorageAdapter } from './storage/LevelStorageAdapter.js'
 import { DeviceIdentity } from './keyring/DeviceIdentity.js'
 import { Libp2pNetwork } from './network/libp2p/Libp2pNetwork.js'
 import { resolveListen } from './network/listenAddresses.js'
 import { composeDevice, type FullDevice } from './compose.js'
-import { VaultService } from './service/VaultService.js'
 import { createApp } from './api/createApp.js'
+import { HttpServer } from './api/HttpServer.js'
+import { Dashboard } from './api/dashboard/Dashboard.js'
 import { eventSourceFrom } from './api/routes/events.js'
-import { deviceRoutes, pairingPublicRoutes, pairingRoutes } from './api/routes/devices.js'
-import { dashboardExtension } from './api/dashboard/index.js'
+import type { DaemonStatus, DestroyResult } from './api/ports.js'
 import { randomBytes } from './crypto/random.js'
 import { toBase64Url } from './crypto/bytes.js'
 import { homePaths } from './paths.js'
@@ -38,43 +37,27 @@ export interface DaemonOptions {
   log: Log
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
-
 function memoryFigures (): Record<string, number> {
   const m = process.memoryUsage()
   const mb = (n: number): number => Math.round(n / 1048576 * 10) / 10
   return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external) }
 }
 
-/** The dashboard's usual port when --http is not given (any free port if it is taken). */
-export const DEFAULT_HTTP_PORT = 7370
-
-export function parseHttpAddress (value: string | undefined): { host: string, port: number } {
-  if (value === undefined) return { host: '127.0.0.1', port: DEFAULT_HTTP_PORT }
-  const i = value.lastIndexOf(':')
-  const host = i < 0 ? '127.0.0.1' : value.slice(0, i)
-  const port = Number(i < 0 ? value : value.slice(i + 1))
-  if (!LOOPBACK.has(host)) throw new Error(`--http must bind a loopback address (127.0.0.1), not ${host}`)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port in --http ${value}`)
-  return { host: host === 'localhost' ? '127.0.0.1' : host.replace(/^\[|\]$/g, ''), port }
-}
-
 export class Daemon {
-  private server: ServerType | undefined
-  private port = 0
   readonly token = toBase64Url(randomBytes(32))
   readonly paths
+  private readonly http: HttpServer
   private device: FullDevice | undefined
 
   constructor (readonly options: DaemonOptions) {
     this.paths = homePaths(options.home)
+    this.http = new HttpServer({ address: options.http })
   }
 
-  get url (): string { return `http://localhost:${this.port}` }
+  get url (): string { return this.http.url }
 
   async start (): Promise<void> {
     const { log } = this.options
-    const http = parseHttpAddress(this.options.http)
     await mkdir(this.options.home, { recursive: true, mode: 0o700 })
     const storage = new LevelStorageAdapter(this.paths.db)
     const storagePart: Part = { name: 'storage', start: async () => { await storage.open() }, stop: async () => { await storage.close() } }
@@ -105,33 +88,29 @@ export class Daemon {
     }
     this.device = device
     const collector = this.idleCollector(device)
-    const service = new VaultService(device.unlock, device.items)
-    const dashboard = dashboardExtension({ service, httpPort: () => this.port })
+    const http = this.http
+    const events = eventSourceFrom(device.feeds)
+    const dashboard = new Dashboard({ session: device.unlock, events, port: () => http.port })
     const app = createApp({
-      service,
-      portability: device.portability,
-      onRequest: () => { collector?.activity() },
+      session: device.unlock,
+      items: device.items,
+      vaults: device.items,
+      settings: device.unlock,
+      transfers: device.portability,
+      devices: device.devices,
+      status: { status: () => this.status() },
+      events,
       destroy: async () => await this.destroy(),
       token: this.token,
-      port: () => this.port,
-      status: () => this.status(),
-      events: eventSourceFrom(device.feeds),
-      routes: [
-        { path: '/devices', app: deviceRoutes(device.devices) },
-        { path: '/pairing', app: pairingRoutes(device.devices) },
-        ...dashboard.routes
-      ],
-      publicRoutes: [{ path: '/pairing', app: pairingPublicRoutes(device.devices) }, ...dashboard.publicRoutes],
-      authenticators: dashboard.authenticators,
-      onUnlocked: c => dashboard.onUnlocked(c),
-      site: dashboard.site,
+      port: () => http.port,
       log,
-      largeBodyPaths: ['/api/import']
+      onRequest: () => { collector?.activity() },
+      dashboard
     })
     const lifecycle = new Lifecycle([
       { name: 'device', start: async () => { await device.lifecycle.start() }, stop: async () => { await device.lifecycle.stop() } },
-      { name: 'dashboard', start: dashboard.start, stop: dashboard.stop },
-      { name: 'HTTP server', start: async () => { await this.listen(app.fetch, http.host, http.port) }, stop: async () => { await this.closeServer() } },
+      { name: 'dashboard', start: async () => { dashboard.start() }, stop: async () => { dashboard.stop() } },
+      { name: 'HTTP server', start: async () => { await http.start(app.fetch) }, stop: async () => { await http.stop() } },
       { name: 'daemon.json', start: async () => { await this.writeDaemonJson() }, stop: async () => { await rm(this.paths.daemonJson, { force: true }) } },
       { name: 'idle collector', start: async () => {}, stop: async () => { collector?.stop() } }
     ], log)
@@ -163,36 +142,7 @@ export class Daemon {
     return collector
   }
 
-  private async listen (fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<void> {
-    try {
-      await this.serveOn(fetch, hostname, port)
-    } catch (err) {
-      // the default port is a convenience (a stable dashboard URL); a second daemon takes any free one
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.options.http !== undefined) throw err
-      await this.serveOn(fetch, hostname, 0)
-    }
-  }
-
-  private async serveOn (fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const server = serve({ fetch, hostname, port }, info => {
-        this.port = info.port
-        this.server = server
-        resolve()
-      })
-      server.once('error', reject)
-    })
-  }
-
-  private async closeServer (): Promise<void> {
-    if (this.server === undefined) return
-    const server = this.server as import('node:http').Server
-    this.server = undefined
-    server.closeAllConnections()
-    await new Promise<void>(resolve => server.close(() => resolve()))
-  }
-
-  status (): Record<string, unknown> {
+  status (): DaemonStatus {
     const device = this.device
     return {
       running: true,
@@ -233,7 +183,7 @@ export class Daemon {
    * `kith destroy`: crypto-erases this device's vault (key records first, then every record, then
    * compaction), removes the device identity and markers, and stops the daemon right after answering.
    */
-  async destroy (): Promise<Record<string, unknown>> {
+  async destroy (): Promise<DestroyResult> {
     if (this.device === undefined) throw new Error('daemon not started')
     const { keyRecords, records } = await this.device.eraser.erase()
     const files: string[] = []

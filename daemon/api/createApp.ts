@@ -1,61 +1,92 @@
 /**
  * The daemon's Hono app: Host allow-list first, then security headers, Origin checks, a body limit,
- * authentication, and the routes. Public routes (status, init, unlock, join) need no token because
- * the dashboard gets its session by unlocking; every other /api route needs a credential.
+ * and two sub-apps under /api. The public one (status, init, unlock, login-link redemption, joining
+ * a vault) needs no credential; every route of the other runs behind its authentication middleware
+ * by construction, and names the scope it needs (`requireScope`). docs/api.md has the conventions.
  */
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import type { VaultService } from '../service/VaultService.js'
 import { hostGuard } from './hostGuard.js'
 import { securityHeaders, setSecurityHeaders } from './securityHeaders.js'
 import { originGuard } from './originGuard.js'
-import { requireAuth, bearerAuthenticator, type Authenticator } from './auth.js'
+import { authenticate, bearerAuthenticator, identify, type ApiEnv, type Authenticator } from './auth.js'
 import { HttpError, toHttpError } from './errors.js'
-import { readJson, requiredString } from './readJson.js'
+import { jsonTypeByDefault } from './jsonTypeByDefault.js'
+import type { DestroyResult, DevicesPort, EventSource, ItemsPort, Log, SessionPort, SettingsPort, StatusPort, TransfersPort, VaultsPort } from './ports.js'
+import { sessionPublicRoutes, sessionRoutes } from './routes/session.js'
 import { itemRoutes } from './routes/items.js'
 import { vaultRoutes } from './routes/vaults.js'
 import { settingsRoutes } from './routes/settings.js'
-import { eventRoutes, type EventSource } from './routes/events.js'
+import { eventRoutes } from './routes/events.js'
 import { transferRoutes } from './routes/transfers.js'
-import type { PortabilityService } from '../service/PortabilityService.js'
+import { deviceRoutes, pairingPublicRoutes, pairingRoutes } from './routes/devices.js'
+import { dashboardRoutes } from './dashboard/dashboardRoutes.js'
+import { dashboardSessionRoutes, sessionPublicRoutes as loginLinkRoutes } from './dashboard/sessionRoutes.js'
+import type { Dashboard } from './dashboard/Dashboard.js'
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024
 /** an import carries a whole file, base64-encoded: 72 MiB holds a 50 MiB export */
 export const MAX_IMPORT_BODY_BYTES = 72 * 1024 * 1024
+/** the paths that take the larger body limit */
+const LARGE_BODY_PATHS = ['/api/import']
 
 export interface AppDeps {
-  service: VaultService
+  session: SessionPort
+  items: ItemsPort
+  vaults: VaultsPort
+  settings: SettingsPort
+  transfers: TransfersPort
+  devices: DevicesPort
+  status: StatusPort
+  events: EventSource
+  /** crypto-erases this device's vault and stops the daemon; answers what it removed */
+  destroy: () => Promise<DestroyResult>
   /** the CLI's bearer token */
   token: string
-  /** the bound HTTP port (known after listen) */
+  /** the bound HTTP port (known once the server listens) */
   port: () => number
-  status: () => Record<string, unknown>
-  events: EventSource
-  /** more ways to authenticate (dashboard sessions) */
-  authenticators?: Authenticator[]
-  /** called after a successful unlock or init; its fields join the JSON answer (a dashboard session) */
-  onUnlocked?: (c: Context) => Record<string, unknown>
-  /** extra authenticated routes, mounted under /api */
-  routes?: Array<{ path: string, app: Hono<any, any, any> }>
-  /** extra public routes under /api (need no credential; still Host- and Origin-checked) */
-  publicRoutes?: Array<{ path: string, app: Hono<any, any, any> }>
-  /** routes for everything outside /api (the dashboard's static files) */
-  site?: Hono<any, any, any>
-  log?: (level: 'info' | 'warn' | 'error', message: string) => void
-  /** larger body limit for these /api paths (imports) */
-  largeBodyPaths?: string[]
-  /** import, export and migrate */
-  portability?: PortabilityService
-  /** crypto-erases this device's vault and stops the daemon; answers what it removed */
-  destroy?: () => Promise<Record<string, unknown>>
+  log?: Log
   /** called after each /api request was answered */
   onRequest?: () => void
+  /** the dashboard: its sessions authenticate requests, its page is served outside /api */
+  dashboard?: Dashboard
+  /** credentials beyond the CLI token and dashboard sessions (tests; later paired extensions) */
+  authenticators?: readonly Authenticator[]
+}
+
+/** The routes that need no credential, under /api. */
+function publicApi (deps: AppDeps) {
+  const afterUnlock = deps.dashboard === undefined ? () => ({}) : deps.dashboard.afterUnlock.bind(deps.dashboard)
+  return new Hono<ApiEnv>()
+    .get('/status', c => c.json(deps.status.status(), 200))
+    .route('/', sessionPublicRoutes(deps.session, deps.status, afterUnlock))
+    .route('/session', loginLinkRoutes(deps.dashboard))
+    .route('/pairing', pairingPublicRoutes(deps.devices))
+}
+
+/** Every other route, under /api: authentication runs first, then each route's scope check. */
+function authenticatedApi (deps: AppDeps, authenticators: readonly Authenticator[]) {
+  return new Hono<ApiEnv>()
+    .use('*', authenticate(authenticators))
+    .route('/', sessionRoutes(deps.session))
+    .route('/items', itemRoutes(deps.items))
+    .route('/vaults', vaultRoutes(deps.vaults))
+    .route('/', settingsRoutes(deps.settings, deps.session))
+    .route('/events', eventRoutes(deps.events, c => identify(authenticators, c) !== undefined))
+    .route('/', transferRoutes(deps.transfers, deps.destroy))
+    .route('/devices', deviceRoutes(deps.devices))
+    .route('/pairing', pairingRoutes(deps.devices))
+    .route('/session', dashboardSessionRoutes(deps.dashboard))
+    .route('/dashboard', dashboardRoutes(deps.items))
 }
 
 export function createApp (deps: AppDeps) {
-  const { service } = deps
-  const authenticators = [bearerAuthenticator(deps.token), ...(deps.authenticators ?? [])]
-  const app = new Hono()
+  const authenticators: Authenticator[] = [
+    bearerAuthenticator(deps.token),
+    ...(deps.dashboard === undefined ? [] : [deps.dashboard.authenticator]),
+    ...(deps.authenticators ?? [])
+  ]
+  const app = new Hono<ApiEnv>()
 
   app.onError((err, c) => {
     const httpError = toHttpError(err)
@@ -71,50 +102,30 @@ export function createApp (deps: AppDeps) {
     return res
   })
 
-  app.use('*', hostGuard(deps.port))
-  app.use('*', securityHeaders())
-  app.use('*', originGuard(deps.port))
-  app.use('/api/*', async (c, next) => {
-    const large = deps.largeBodyPaths?.some(p => c.req.path.startsWith(p)) === true
-    return await bodyLimit({
-      maxSize: large ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES,
-      onError: () => { throw new HttpError(413, 'payload_too_large', `the request body exceeds ${(large ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES) / 1048576} MiB`) }
-    })(c, next)
-  })
-  app.use('/api/*', async (c, next) => {
-    service.touch()
-    await next()
-    deps.onRequest?.()
-  })
-
-  const publicApi = new Hono()
-    .get('/status', c => c.json(deps.status()))
-    .post('/init', async c => {
-      const body = await readJson(c)
-      await service.init(requiredString(body, 'password'))
-      return c.json({ ok: true, ...deps.status(), ...deps.onUnlocked?.(c) }, 201)
+  const routed = app
+    .use('*', hostGuard(deps.port))
+    .use('*', securityHeaders())
+    .use('*', originGuard(deps.port))
+    .use('/api/*', async (c, next) => {
+      const large = LARGE_BODY_PATHS.some(p => c.req.path.startsWith(p))
+      const maxSize = large ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES
+      return await bodyLimit({
+        maxSize,
+        onError: () => { throw new HttpError(413, 'payload_too_large', `the request body exceeds ${maxSize / 1048576} MiB`) }
+      })(c, next)
     })
-    .post('/unlock', async c => {
-      const body = await readJson(c)
-      await service.unlock(requiredString(body, 'password'))
-      return c.json({ ok: true, ...deps.onUnlocked?.(c) })
+    .use('/api/*', jsonTypeByDefault())
+    .use('/api/*', async (c, next) => {
+      deps.session.touch()
+      await next()
+      deps.onRequest?.()
     })
-  app.route('/api', publicApi)
-  for (const r of deps.publicRoutes ?? []) app.route(`/api${r.path}`, r.app)
-
-  app.use('/api/*', requireAuth(authenticators))
-  app.post('/api/lock', async c => {
-    await service.lock()
-    return c.json({ ok: true })
-  })
-  app.route('/api/items', itemRoutes(service))
-  app.route('/api/vaults', vaultRoutes(service))
-  app.route('/api', settingsRoutes(service))
-  app.route('/api/events', eventRoutes(deps.events, c => authenticators.some(a => a(c))))
-  if (deps.portability !== undefined) {
-    app.route('/api', transferRoutes(deps.portability, deps.destroy ?? (async () => { throw new HttpError(501, 'not_supported', 'destroy is not available') })))
-  }
-  for (const r of deps.routes ?? []) app.route(`/api${r.path}`, r.app)
-  if (deps.site !== undefined) app.route('/', deps.site)
-  return app
+    // public first: the authenticated sub-app's middleware would answer 401 for everything under /api
+    .route('/api', publicApi(deps))
+    .route('/api', authenticatedApi(deps, authenticators))
+  if (deps.dashboard !== undefined) app.route('/', deps.dashboard.site)
+  return routed
 }
+
+/** The whole API's type, for the typed clients (`hc<AppType>`): the CLI and the dashboard. */
+export type AppType = ReturnType<typeof createApp>

@@ -1,4 +1,6 @@
 /** The HTTP edge's one error type and the single table mapping layer errors to status codes. */
+import { HTTPException } from 'hono/http-exception'
+
 export class HttpError extends Error {
   constructor (readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
     super(message)
@@ -31,6 +33,8 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
 
 export function toHttpError (err: unknown): HttpError {
   if (err instanceof HttpError) return err
+  // the JSON validator's answer to a body that does not parse
+  if (err instanceof HTTPException && err.status === 400) return new HttpError(400, 'invalid_json', 'the request body is not valid JSON')
   const e = err as Error & { retryAfterMs?: number }
   const mapped = STATUS_BY_ERROR[e?.name]
   if (mapped === undefined) return new HttpError(500, 'internal_error', 'internal error')

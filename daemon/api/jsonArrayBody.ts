@@ -4,13 +4,18 @@
  * Content-Length, so listing 10,000 items builds no multi-MB string or buffer per request: such
  * garbage lands in V8's large-object space and stays resident until a full collection.
  */
-import type { Context } from 'hono'
+import type { Context, TypedResponse } from 'hono'
 
 const STREAM_ABOVE = 64 * 1024
 const WRITE_SIZE = 64 * 1024
 const HEADERS = { 'Content-Type': 'application/json' }
 
-export function jsonArrayBody (c: Context, elements: string[]): Response {
+/** Typed as a JSON answer of T[] for the typed clients. */
+export function jsonArrayBody<T> (c: Context, elements: string[]): Response & TypedResponse<T[], 200, 'json'> {
+  return answer(c, elements) as Response & TypedResponse<T[], 200, 'json'>
+}
+
+function answer (c: Context, elements: string[]): Response {
   let chars = 0
   for (const e of elements) chars += e.length
   if (chars < STREAM_ABOVE) return c.body(`[${elements.join(',')}]`, 200, HEADERS)

@@ -1,8 +1,11 @@
 /**
  * Talks to a home's running daemon over its HTTP API (bearer token and URL from daemon.json), and
- * starts one in the background when needed. Uses node:http so the Host header is exactly localhost:PORT.
+ * starts one in the background when needed. Calls go through Hono's typed client over the daemon's
+ * AppType; underneath, node:http, so the Host header is exactly localhost:PORT.
  */
 import { request } from 'node:http'
+import { hc } from 'hono/client'
+import type { AppType } from '../api/createApp.js'
 import { readFile, open as openFile } from 'node:fs/promises'
 import { spawn } from 'node:child_process'
 import { KITH_BIN as BIN, DAEMON_NODE_FLAGS, daemonEnv } from '../installRoot.js'
@@ -14,6 +17,11 @@ export interface DaemonInfo { pid: number, url: string, token: string, peerId: s
 
 export interface ApiResponse { status: number, body: any, headers: Record<string, string | string[] | undefined> }
 
+/** The typed client of the daemon's API. */
+export type ApiClient = ReturnType<typeof hc<AppType>>
+
+/** The error body every 4xx/5xx carries (docs/api.md). */
+export interface ApiErrorBody { error: { code: string, message: string } }
 
 export function isAlive (pid: number): boolean {
   try { process.kill(pid, 0); return true } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM' }
@@ -61,26 +69,81 @@ export function httpRequest (info: Pick<DaemonInfo, 'url' | 'token'>, method: st
   })
 }
 
+/**
+ * fetch over node:http for the typed client: sends Host exactly as the daemon's URL names it
+ * (localhost:PORT) and the bearer token, and buffers the answer (a streamed list or an export file).
+ */
+export function nodeFetch (info: Pick<DaemonInfo, 'url' | 'token'>, timeoutMs = 120_000): typeof fetch {
+  const base = new URL(info.url)
+  return async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input))
+    const headers = new Headers(init?.headers)
+    headers.set('Authorization', `Bearer ${info.token}`)
+    const body = init?.body === undefined || init.body === null ? undefined : Buffer.from(typeof init.body === 'string' ? init.body : new Uint8Array(await new Response(init.body).arrayBuffer()))
+    if (body !== undefined) headers.set('Content-Length', String(body.length))
+    return await new Promise<Response>((resolve, reject) => {
+      const req = request({
+        host: '127.0.0.1',
+        port: base.port,
+        method: init?.method ?? 'GET',
+        path: `${url.pathname}${url.search}`,
+        headers: { ...Object.fromEntries(headers), Host: base.host },
+        setHost: false,
+        timeout: timeoutMs
+      }, res => {
+        const chunks: Buffer[] = []
+        res.on('data', c => chunks.push(c as Buffer))
+        res.on('end', () => {
+          const answer = new Headers()
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) answer.set(k, Array.isArray(v) ? v.join(', ') : v)
+          const status = res.statusCode ?? 0
+          resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers: answer }))
+        })
+        res.on('error', reject)
+      })
+      req.on('timeout', () => req.destroy(new Error('the daemon did not answer in time')))
+      req.on('error', reject)
+      if (body !== undefined) req.write(body)
+      req.end()
+    })
+  }
+}
+
+export function apiClient (info: Pick<DaemonInfo, 'url' | 'token'>): ApiClient {
+  return hc<AppType>(info.url, { fetch: nodeFetch(info) })
+}
+
 export class DaemonClient {
-  constructor (readonly home: string, private readonly info: DaemonInfo) {}
+  /** the daemon's /api, typed: `await client.json(client.api.items.$get({ query: {} }))` */
+  readonly api: ApiClient['api']
+
+  constructor (readonly home: string, private readonly info: DaemonInfo) {
+    this.api = apiClient(info).api
+  }
 
   get url (): string { return this.info.url }
   get pid (): number { return this.info.pid }
 
-  /** Calls the API and returns the JSON body; a 4xx/5xx becomes a CliError with the server's message. */
-  async call (method: string, path: string, body?: unknown, options?: { raw?: Uint8Array }): Promise<any> {
-    let res: ApiResponse
+  /** The answer of a typed call; an unreachable daemon or a 4xx/5xx becomes a CliError with the daemon's message. */
+  async ok<R extends Response> (call: Promise<R>): Promise<R> {
+    let res: R
     try {
-      res = await httpRequest(this.info, method, path, body, options)
+      res = await call
     } catch (err) {
       throw new CliError('daemon_unreachable', `cannot reach the daemon at ${this.info.url}: ${(err as Error).message}`, EXIT.notRunning)
     }
     if (res.status >= 400) {
-      const error = (res.body as { error?: { code?: string, message?: string } } | null)?.error
+      let error: Partial<ApiErrorBody['error']> | undefined
+      try { error = (await res.json() as Partial<ApiErrorBody>).error } catch {}
       const code = error?.code ?? 'http_error'
       throw new CliError(code, error?.message ?? `the daemon answered ${res.status}`, exitCodeForHttp(res.status, code))
     }
-    return res.body
+    return res
+  }
+
+  /** The JSON body of a typed call (see `ok`). */
+  async json<R extends Response & { json: () => Promise<unknown> }> (call: Promise<R>): Promise<Awaited<ReturnType<R['json']>>> {
+    return await (await this.ok(call)).json() as Awaited<ReturnType<R['json']>>
   }
 
   /** A client for the running daemon, starting one in the background first when none runs. */

@@ -7,6 +7,8 @@ import { EventEmitter } from 'node:events'
 import type { Keyring } from '../keyring/Keyring.js'
 import type { Kdf } from '../keyring/Kdf.js'
 import type { UnlockRequest } from '../keyring/UnlockRequest.js'
+
+export type { UnlockRequest }
 import type { StorageOp } from '../storage/StorageAdapter.js'
 import { tuneArgon2, type Argon2Params } from '../crypto/kdf.js'
 import type { VaultReplica } from '../replica/VaultReplica.js'
@@ -26,6 +28,8 @@ export interface UnlockServiceOptions {
   kdfTargetMs?: number
   /** writes a joining device's first keyring records together with what pairing received, in one batch */
   commitJoin: (keyringOps: StorageOp[], received: StorageOp[]) => Promise<void>
+  /** makes a new device's first vault, while unlocked during init */
+  createFirstVault: () => Promise<unknown>
   /** runs once keys are in memory, before anyone hears of the unlock (the roster's first record) */
   whenUnlocked: () => Promise<void>
   log: Log
@@ -84,11 +88,11 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
     return replica
   }
 
-  /** Creates this device's keys; `firstVault` then runs while unlocked (it makes the first vault). */
-  async init (password: string, firstVault: () => Promise<unknown>): Promise<void> {
+  /** Creates this device's keys and its first vault; leaves it unlocked. */
+  async init (password: string): Promise<void> {
     checkPassword(password)
     await this.options.keyring.initialize(password, await this.kdfParams())
-    await firstVault()
+    await this.options.createFirstVault()
     await this.announceUnlocked()
   }
 

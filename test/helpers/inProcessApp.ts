@@ -1,20 +1,52 @@
-/** Builds the API app in-process over a memory-backed service: no port, no daemon. */
+/** Builds the API app in-process over a device the composition root built on memory storage: no port, no daemon. */
 import { createApp } from '../../daemon/api/createApp.js'
 import { eventSourceFrom } from '../../daemon/api/routes/events.js'
+import type { Authenticator } from '../../daemon/api/auth.js'
+import type { DestroyResult, DevicesPort } from '../../daemon/api/ports.js'
+import { Dashboard } from '../../daemon/api/dashboard/Dashboard.js'
+import type { FullDevice } from '../../daemon/compose.js'
 import { memoryService, PASSWORD } from './memoryDevice.js'
 
 export const PORT = 47001
 export const TOKEN = 'test-token-0123456789abcdef'
 
-export async function inProcessApp (options: { init?: boolean } = {}) {
+/** A device part with no network: this device alone, invitations refused. */
+export function loneDevices (device: FullDevice): DevicesPort {
+  return {
+    list: () => [{ id: device.identity.deviceId, name: 'this device', peerId: '', online: true, lastSeen: null, self: true, addedAt: null, addedBy: null }],
+    revoke: async () => { throw Object.assign(new Error('no such device'), { name: 'DeviceNotFoundError' }) },
+    invite: () => ({ invitation: 'kith:invitation', code: 'alpha bravo', expiresAt: new Date(0).toISOString() }),
+    join: async () => { throw Object.assign(new Error('not in these tests'), { name: 'InvitationError' }) }
+  }
+}
+
+/** `dashboard: true` adds the dashboard (sessions, login links, its page from an empty folder). */
+export async function inProcessApp (options: { init?: boolean, authenticators?: Authenticator[], dashboard?: boolean } = {}) {
   const { service, storage, device } = await memoryService()
   if (options.init !== false) await service.init(PASSWORD)
+  const destroyed: DestroyResult[] = []
+  const session = device.unlock
+  const events = eventSourceFrom(device.feeds)
+  const dashboard = options.dashboard === true ? new Dashboard({ session, events, port: () => PORT }, { distDir: 'no-such-dir' }) : undefined
+  dashboard?.start()
   const app = createApp({
-    service,
+    session,
+    items: device.items,
+    vaults: device.items,
+    settings: device.unlock,
+    transfers: device.portability,
+    devices: loneDevices(device),
+    status: { status: () => ({ running: true, initialized: service.initialized, locked: !service.unlocked }) },
+    events,
+    destroy: async () => {
+      const result: DestroyResult = { destroyed: true, keyRecords: 0, records: 0, files: [], home: '', stopping: false }
+      destroyed.push(result)
+      return result
+    },
     token: TOKEN,
     port: () => PORT,
-    status: () => ({ running: true, initialized: service.initialized, locked: !service.unlocked }),
-    events: eventSourceFrom(device.feeds)
+    authenticators: options.authenticators,
+    dashboard
   })
   const request = async (method: string, path: string, init: { body?: unknown, raw?: string, headers?: Record<string, string> } = {}): Promise<Response> => {
     const headers: Record<string, string> = { host: `localhost:${PORT}`, authorization: `Bearer ${TOKEN}`, ...init.headers }
@@ -24,5 +56,5 @@ export async function inProcessApp (options: { init?: boolean } = {}) {
     for (const [k, v] of Object.entries(headers)) if (v === '') delete headers[k]
     return await app.request(`http://localhost:${PORT}${path}`, { method, headers, body })
   }
-  return { app, service, device, storage, request }
+  return { app, service, device, storage, request, destroyed }
 }

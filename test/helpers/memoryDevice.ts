@@ -6,7 +6,7 @@ import { MemoryStorageAdapter } from '../../daemon/storage/MemoryStorageAdapter.
 import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
 import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
 import { composeDevice, type FullDevice } from '../../daemon/compose.js'
-import { VaultService } from '../../daemon/service/VaultService.js'
+import { TestVault } from './TestVault.js'
 import { testKdf } from './testKdf.js'
 
 export const PASSWORD = 'correct horse battery staple'
@@ -14,7 +14,7 @@ export const PASSWORD = 'correct horse battery staple'
 export interface MemoryDevice {
   device: FullDevice
   /** the API's view of the device's use cases */
-  service: VaultService
+  service: TestVault
   storage: MemoryStorageAdapter
   identity: DeviceIdentity
 }
@@ -34,5 +34,5 @@ export async function memoryService (options: { storage?: MemoryStorageAdapter, 
     snapshotEvery: options.snapshotEvery
   })
   await device.lifecycle.start()
-  return { device, service: new VaultService(device.unlock, device.items), storage, identity }
+  return { device, service: new TestVault(device.unlock, device.items), storage, identity }
 }

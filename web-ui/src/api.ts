@@ -1,9 +1,12 @@
 /**
- * The only module that talks to the daemon: a typed client over fetch. The session's header token
- * lives in this module's memory only (never in storage, never in a URL); the HttpOnly cookie rides
- * along by itself. A 401 means the session is gone (lock, expiry), and listeners hear about it.
+ * The only module that talks to the daemon: Hono's typed client over the daemon's AppType (types
+ * only; the bundle holds no daemon code). The session's header token lives in this module's memory
+ * only (never in storage, never in a URL); the HttpOnly cookie rides along by itself. A 401 means
+ * the session is gone (lock, expiry), and listeners hear about it.
  */
-import type { DaemonEvent, Device, GeneratorOptions, Invitation, Item, ItemInput, Settings, Status, TotpCode, VaultInfo } from './types.js'
+import { hc } from 'hono/client'
+import type { AppType } from '../../daemon/api/createApp.js'
+import type { DaemonEvent, GeneratorOptions, ItemInput, Settings } from './types.js'
 
 const SESSION_HEADER = 'X-Kith-Session'
 
@@ -28,35 +31,37 @@ export const hasSession = (): boolean => sessionToken !== undefined
 /** Forgets the session token (after lock, or when the daemon says it is gone). */
 export function forgetSession (): void { sessionToken = undefined }
 
-function headers (body: boolean): Record<string, string> {
-  const h: Record<string, string> = { Accept: 'application/json' }
-  if (body) h['Content-Type'] = 'application/json'
-  if (sessionToken !== undefined) h[SESSION_HEADER] = sessionToken
-  return h
+function sessionLost (): void {
+  if (sessionToken === undefined) return
+  sessionToken = undefined
+  for (const l of lostListeners) l()
 }
 
-async function call<T> (method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(path, {
-    method,
-    headers: headers(body !== undefined),
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: 'same-origin',
-    cache: 'no-store'
-  })
-  const text = await res.text()
-  let parsed: unknown = null
-  try { parsed = text === '' ? null : JSON.parse(text) } catch {}
-  if (!res.ok) {
-    const error = (parsed as { error?: { code?: string, message?: string } } | null)?.error
-    const retry = res.headers.get('Retry-After')
-    const err = new ApiError(res.status, error?.code ?? 'http_error', error?.message ?? `the daemon answered ${res.status}`, retry === null ? undefined : Number(retry))
-    if (res.status === 401 && err.code === 'unauthorized' && sessionToken !== undefined) {
-      sessionToken = undefined
-      for (const l of lostListeners) l()
-    }
-    throw err
-  }
-  return parsed as T
+/** fetch with the session header, same-origin credentials and no caching. */
+const sessionFetch: typeof fetch = async (input, init) => {
+  const headers = new Headers(init?.headers)
+  if (!headers.has('Accept')) headers.set('Accept', 'application/json')
+  if (sessionToken !== undefined) headers.set(SESSION_HEADER, sessionToken)
+  return await fetch(input, { ...init, headers, credentials: 'same-origin', cache: 'no-store' })
+}
+
+const client = hc<AppType>(location.origin, { fetch: sessionFetch }).api
+export type ApiClient = typeof client
+
+/** The answer of a typed call, or an ApiError with the daemon's code and message. */
+async function ok<R extends Response> (call: Promise<R>): Promise<R> {
+  const res = await call
+  if (res.ok) return res
+  const body = await res.json().catch(() => null) as { error?: { code?: string, message?: string } } | null
+  const retry = res.headers.get('Retry-After')
+  const err = new ApiError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `the daemon answered ${res.status}`, retry === null ? undefined : Number(retry))
+  if (res.status === 401 && err.code === 'unauthorized') sessionLost()
+  throw err
+}
+
+/** The JSON body of a typed call (see `ok`). */
+async function json<R extends Response & { json: () => Promise<unknown> }> (call: Promise<R>): Promise<Awaited<ReturnType<R['json']>>> {
+  return await (await ok(call)).json() as Awaited<ReturnType<R['json']>>
 }
 
 /** Keeps the token a successful unlock, init or login-link redemption answered with. */
@@ -65,73 +70,62 @@ function keep<T extends { sessionToken?: string }> (answer: T): T {
   return answer
 }
 
-const q = (params: Record<string, string | undefined>): string => {
-  const s = new URLSearchParams()
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') s.set(k, v)
-  const text = s.toString()
-  return text === '' ? '' : `?${text}`
-}
+const id = (value: string): { id: string } => ({ id: encodeURIComponent(value) })
 
 export const api = {
-  status: () => call<Status>('GET', '/api/status'),
-  init: async (password: string) => keep(await call<Status & { sessionToken?: string }>('POST', '/api/init', { password })),
-  unlock: async (password: string) => keep(await call<{ ok: true, sessionToken?: string }>('POST', '/api/unlock', { password })),
-  redeemLogin: async (code: string) => keep(await call<{ ok: true, sessionToken?: string }>('POST', '/api/session/redeem', { code })),
+  status: async () => await json(client.status.$get()),
+  init: async (password: string) => keep(await json(client.init.$post({ json: { password } }))),
+  unlock: async (password: string) => keep(await json(client.unlock.$post({ json: { password } }))),
+  redeemLogin: async (code: string) => keep(await json(client.session.redeem.$post({ json: { code } }))),
   lock: async () => {
     const token = sessionToken
     // the lock event may arrive (and the user unlock again) before this answer: keep a newer session
-    try { await call('POST', '/api/lock') } finally { if (sessionToken === token) forgetSession() }
+    try { await ok(client.lock.$post()) } finally { if (sessionToken === token) forgetSession() }
   },
 
-  items: (filter: { vault?: string, trashed?: boolean } = {}) =>
-    call<Item[]>('GET', `/api/items${q({ vault: filter.vault, trashed: filter.trashed === true ? 'true' : undefined })}`),
-  item: (id: string) => call<Item>('GET', `/api/items/${encodeURIComponent(id)}`),
+  items: async (filter: { vault?: string, trashed?: boolean } = {}) =>
+    await json(client.items.$get({ query: { vault: filter.vault === '' ? undefined : filter.vault, trashed: filter.trashed === true ? 'true' : undefined } })),
+  item: async (itemId: string) => await json(client.items[':id'].$get({ param: id(itemId) })),
   /** The current state of several items at once; `missing` lists those that no longer exist. */
-  itemsById: (ids: string[]) => call<{ items: Item[], missing: string[] }>('GET', `/api/dashboard/items${q({ ids: ids.join(',') })}`),
-  createItem: (input: ItemInput) => call<{ id: string, item: Item }>('POST', '/api/items', input),
-  updateItem: (id: string, patch: ItemInput) => call<Item>('PATCH', `/api/items/${encodeURIComponent(id)}`, patch),
-  trashItem: (id: string) => call<{ id: string }>('DELETE', `/api/items/${encodeURIComponent(id)}`),
-  purgeItem: (id: string) => call<{ id: string }>('DELETE', `/api/items/${encodeURIComponent(id)}?purge=true`),
-  restoreItem: (id: string) => call<Item>('POST', `/api/items/${encodeURIComponent(id)}/restore`),
-  totp: (id: string) => call<TotpCode>('GET', `/api/items/${encodeURIComponent(id)}/totp`),
+  itemsById: async (ids: string[]) => await json(client.dashboard.items.$get({ query: { ids: ids.join(',') } })),
+  createItem: async (input: ItemInput) => await json(client.items.$post({ json: input })),
+  updateItem: async (itemId: string, patch: ItemInput) => await json(client.items[':id'].$patch({ param: id(itemId), json: patch })),
+  trashItem: async (itemId: string) => await json(client.items[':id'].$delete({ param: id(itemId), query: {} })),
+  purgeItem: async (itemId: string) => await json(client.items[':id'].$delete({ param: id(itemId), query: { purge: 'true' } })),
+  restoreItem: async (itemId: string) => await json(client.items[':id'].restore.$post({ param: id(itemId) })),
+  totp: async (itemId: string) => await json(client.items[':id'].totp.$get({ param: id(itemId) })),
 
-  vaults: () => call<VaultInfo[]>('GET', '/api/vaults'),
-  createVault: (name: string) => call<VaultInfo>('POST', '/api/vaults', { name }),
+  vaults: async () => await json(client.vaults.$get()),
+  createVault: async (name: string) => await json(client.vaults.$post({ json: { name } })),
 
-  settings: () => call<Settings>('GET', '/api/settings'),
-  saveSettings: (settings: Partial<Settings>) => call<Settings>('PATCH', '/api/settings', settings),
-  changePassword: (oldPassword: string, newPassword: string) => call<{ ok: true }>('POST', '/api/password', { oldPassword, newPassword }),
-  generate: (options: GeneratorOptions) => call<{ password: string }>('POST', '/api/generate', options),
+  settings: async () => await json(client.settings.$get()),
+  saveSettings: async (settings: Partial<Settings>) => await json(client.settings.$patch({ json: settings })),
+  changePassword: async (oldPassword: string, newPassword: string) => await json(client.password.$post({ json: { oldPassword, newPassword } })),
+  generate: async (options: GeneratorOptions) => await json(client.generate.$post({ json: options })),
 
-  migrate: (input: { from: string, to: string, orgDomain: string, dryRun: boolean }) =>
-    call<{ moved: string[], kept: string[], dryRun: boolean, details: Array<{ id: string, title: string, action: 'move' | 'keep', reason: string }> }>('POST', '/api/migrate', input),
-  destroy: () => call<{ destroyed: boolean, keyRecords: number, records: number }>('POST', '/api/destroy', { confirm: true }),
-  importFile: (input: { format: string, data: string, vault?: string, password?: string }) =>
-    call<{ imported: number, skipped: number, vault: string, vaults: Array<{ name: string, imported: number }> }>('POST', '/api/import', input),
+  migrate: async (input: { from: string, to: string, orgDomain: string, dryRun: boolean }) => await json(client.migrate.$post({ json: input })),
+  destroy: async () => await json(client.destroy.$post({ json: { confirm: true } })),
+  importFile: async (input: { format: string, data: string, vault?: string, password?: string }) => await json(client.import.$post({ json: input })),
   /** POST /api/export answers the file itself (octet-stream), named in Content-Disposition. */
   async exportFile (input: { format: string, vault?: string, password?: string }): Promise<{ blob: Blob, name: string, count: number }> {
-    const res = await fetch('/api/export', { method: 'POST', headers: headers(true), body: JSON.stringify(input), credentials: 'same-origin', cache: 'no-store' })
-    if (!res.ok) {
-      const body = await res.json().catch(() => null) as { error?: { code?: string, message?: string } } | null
-      throw new ApiError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `the daemon answered ${res.status}`)
-    }
+    const res = await ok(client.export.$post({ json: input }))
     const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'kith-export'
     return { blob: await res.blob(), name, count: Number(res.headers.get('X-Kith-Items') ?? 0) }
   },
 
-  devices: () => call<Device[]>('GET', '/api/devices'),
-  invite: () => call<Invitation>('POST', '/api/pairing/invite', {}),
-  join: (invitation: string, password: string, name?: string) => call<Record<string, unknown>>('POST', '/api/pairing/join', { invitation, password, name }),
-  revokeDevice: (id: string) => call<unknown>('DELETE', `/api/devices/${encodeURIComponent(id)}`),
+  devices: async () => await json(client.devices.$get()),
+  invite: async () => await json(client.pairing.invite.$post({ json: {} })),
+  join: async (invitation: string, password: string, name?: string) => await json(client.pairing.join.$post({ json: { invitation, password, name } })),
+  revokeDevice: async (deviceId: string) => await json(client.devices[':id'].$delete({ param: id(deviceId) })),
 
   /**
    * Follows GET /api/events until `signal` aborts. EventSource cannot send the session header,
    * so this reads the text/event-stream body of a fetch. Resolves when the stream ends.
    */
   async events (onEvent: (event: DaemonEvent) => void, signal: AbortSignal): Promise<void> {
-    const res = await fetch('/api/events', { headers: { ...headers(false), Accept: 'text/event-stream' }, credentials: 'same-origin', cache: 'no-store', signal })
+    const res = await sessionFetch('/api/events', { headers: { Accept: 'text/event-stream' }, signal })
     if (!res.ok || res.body === null) {
-      if (res.status === 401 && sessionToken !== undefined) { sessionToken = undefined; for (const l of lostListeners) l() }
+      if (res.status === 401) sessionLost()
       throw new ApiError(res.status, 'events_failed', `the event stream answered ${res.status}`)
     }
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()

@@ -1,44 +1,29 @@
-/** The API's shapes as the dashboard sees them; the item types come from the daemon (types only). */
-import type { Item } from '../../daemon/vault/Item.js'
+/**
+ * The API's shapes as the dashboard sees them: derived from the daemon's own types (type-only
+ * imports: no daemon code reaches the bundle). api.ts gets the rest from the typed client.
+ */
+import type { InferResponseType } from 'hono/client'
+import type { ApiClient } from './api.js'
+import type { DeviceJson, DaemonStatus, Invitation as DaemonInvitation } from '../../daemon/api/ports.js'
+import type { GenerateBody, ItemCreateBody } from '../../daemon/api/schemas.js'
+import type { ItemChange, VaultInfo as DaemonVaultInfo } from '../../daemon/service/ItemService.js'
 export type { Item, CustomField } from '../../daemon/vault/Item.js'
 
-export interface Status {
-  running: boolean
-  initialized: boolean
-  locked: boolean
-  deviceId?: string
-  peerId: string
-  url: string
-  autoLockMinutes?: number
-}
-
-export interface VaultInfo { id: string, name: string, items: number }
-
-export interface Device {
-  id: string
-  name: string
-  peerId: string
-  online: boolean
-  lastSeen: string | null
-  self: boolean
-}
-
-export interface Invitation { invitation: string, code: string, expiresAt: string | number }
-
-export interface TotpCode { code: string, period: number, remaining: number }
-
-export interface Settings { autoLockMinutes: number }
-
-export interface GeneratorOptions { length: number, lower: boolean, upper: boolean, digits: boolean, symbols: boolean }
-
+export type Status = DaemonStatus
+export type VaultInfo = DaemonVaultInfo
+export type Device = DeviceJson
+export type Invitation = DaemonInvitation
+export type TotpCode = InferResponseType<ApiClient['items'][':id']['totp']['$get']>
+export type Settings = InferResponseType<ApiClient['settings']['$get']>
+export type GeneratorOptions = Required<GenerateBody>
 /** What the item form sends: any editable field, plus the vault on creation. */
-export type ItemInput = Partial<Omit<Item, 'id' | 'vault' | 'createdAt' | 'updatedAt'>> & { vault?: string }
+export type ItemInput = Omit<ItemCreateBody, 'url'>
 
-/** Server-sent events the dashboard reacts to. */
+/** Server-sent events the dashboard reacts to (GET /api/events). */
 export type DaemonEvent =
-  | { type: 'item-changed', data: { id: string, vault: string, vaultId: string, local: boolean } }
+  | { type: 'item-changed', data: ItemChange }
   | { type: 'locked', data: unknown }
   | { type: 'unlocked', data: unknown }
-  | { type: 'peer-connected', data: unknown }
-  | { type: 'peer-disconnected', data: unknown }
+  | { type: 'peer-connected', data: DeviceJson }
+  | { type: 'peer-disconnected', data: DeviceJson }
   | { type: 'hello' | 'ping', data: unknown }

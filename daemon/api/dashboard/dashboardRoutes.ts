@@ -4,27 +4,29 @@
  * which are gone (purged elsewhere) without a 404 per item.
  */
 import { Hono } from 'hono'
-import type { VaultService } from '../../service/VaultService.js'
+import { requireScope, type ApiEnv } from '../auth.js'
+import type { ItemsPort } from '../ports.js'
 import type { Item } from '../../vault/Item.js'
 import { HttpError } from '../errors.js'
+import { itemIdsQuery, queryOf } from '../schemas.js'
 
 export const MAX_IDS = 200
 
-export function dashboardRoutes (service: Pick<VaultService, 'getItem'>) {
-  return new Hono()
-    .get('/items', c => {
-      const ids = (c.req.query('ids') ?? '').split(',').filter(id => id !== '')
+export function dashboardRoutes (items: Pick<ItemsPort, 'getItem'>) {
+  return new Hono<ApiEnv>()
+    .get('/items', requireScope('items:read'), queryOf(itemIdsQuery), c => {
+      const ids = (c.req.valid('query').ids ?? '').split(',').filter(id => id !== '')
       if (ids.length > MAX_IDS) throw new HttpError(400, 'invalid_request', `at most ${MAX_IDS} ids at a time`)
-      const items: Item[] = []
+      const found: Item[] = []
       const missing: string[] = []
       for (const id of new Set(ids)) {
         try {
-          items.push(service.getItem(id))
+          found.push(items.getItem(id))
         } catch (err) {
           if ((err as Error).name !== 'ItemNotFoundError') throw err
           missing.push(id)
         }
       }
-      return c.json({ items, missing })
+      return c.json({ items: found, missing }, 200)
     })
 }

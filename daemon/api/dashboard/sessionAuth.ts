@@ -6,14 +6,8 @@
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import type { Authenticator } from '../auth.js'
+import { principalOf } from '../Principal.js'
 import type { SessionStore, SessionCredentials } from './SessionStore.js'
-
-declare module 'hono' {
-  interface ContextVariableMap {
-    /** the dashboard session's token, when a session (not the CLI token) authenticated the request */
-    dashboardSession: string
-  }
-}
 
 export const SESSION_HEADER = 'X-Kith-Session'
 
@@ -39,12 +33,13 @@ export function fromDashboard (c: Context, port: number): boolean {
 }
 
 export function sessionAuthenticator (sessions: SessionStore, port: () => number): Authenticator {
+  const dashboard = principalOf('dashboard')
   return function dashboardSession (c) {
-    if (!fromDashboard(c, port())) return false
+    if (!fromDashboard(c, port())) return undefined
     const token = c.req.header(SESSION_HEADER)
-    if (!sessions.check(getCookie(c, sessionCookieName(port())), token)) return false
-    c.set('dashboardSession', token as string)
-    return true
+    if (!sessions.check(getCookie(c, sessionCookieName(port())), token)) return undefined
+    c.set('dashboardSession', token)
+    return dashboard
   }
 }
 

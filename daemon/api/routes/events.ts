@@ -2,18 +2,17 @@
 import { Hono, type Context } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { EventEmitter } from 'node:events'
+import { requireScope, type ApiEnv } from '../auth.js'
+import type { EventSource } from '../ports.js'
 
-/** A source of events the stream forwards: name → JSON payload. */
-export interface EventSource {
-  subscribe: (listener: (event: string, data: unknown) => void) => () => void
-}
+export type { EventSource }
 
 /**
  * `stillAuthorized` is asked again before every event: a stream opened by a dashboard session ends
  * as soon as that session does (lock, auto-lock, logout), not when the client disconnects.
  */
-export function eventRoutes (events: EventSource, stillAuthorized: (c: Context) => boolean = () => true) {
-  return new Hono().get('/', c => streamSSE(c, async stream => {
+export function eventRoutes (events: EventSource, stillAuthorized: (c: Context<ApiEnv>) => boolean = () => true) {
+  return new Hono<ApiEnv>().get('/', requireScope('items:read'), c => streamSSE(c, async stream => {
     const queue: Array<{ event: string, data: unknown }> = []
     let wake: (() => void) | undefined
     const unsubscribe = events.subscribe((event, data) => {

@@ -1,44 +1,46 @@
 /** /api/items: list and search, create, read, edit, trash, restore and purge items; TOTP codes. */
 import { Hono } from 'hono'
-import type { VaultService } from '../../service/VaultService.js'
-import { readJson, optionalString } from '../readJson.js'
-import { itemInputFromBody } from '../itemBody.js'
+import { requireScope, type ApiEnv } from '../auth.js'
+import type { ItemsPort } from '../ports.js'
+import type { Item } from '../../vault/Item.js'
+import { itemCreateSchema, itemDeleteQuery, itemListQuery, itemPatchSchema, jsonBody, queryOf, toItemInput } from '../schemas.js'
 import { totpCode } from '../../service/totp.js'
 import { HttpError } from '../errors.js'
 import { jsonArrayBody } from '../jsonArrayBody.js'
 
-export function itemRoutes (service: VaultService) {
-  return new Hono()
-    .get('/', c => {
-      const vault = c.req.query('vault')
-      const q = c.req.query('q')
-      const trashed = c.req.query('trashed') === 'true'
-      return jsonArrayBody(c, service.listItemElements({ vault: vault === '' ? undefined : vault, q, trashed }))
+/** What DELETE answers: exactly one of the two happened. */
+export type ItemRemoval = { id: string, trashed: true, purged: false } | { id: string, trashed: false, purged: true }
+
+export function itemRoutes (items: ItemsPort) {
+  return new Hono<ApiEnv>()
+    .get('/', requireScope('items:read'), queryOf(itemListQuery), c => {
+      const { vault, q, trashed } = c.req.valid('query')
+      return jsonArrayBody<Item>(c, items.listItemElements({ vault: vault === '' ? undefined : vault, q, trashed: trashed === 'true' }))
     })
-    .post('/', async c => {
-      const body = await readJson(c)
-      const vault = optionalString(body, 'vault')
-      const item = await service.createItem({ ...itemInputFromBody(body), vault })
+    .post('/', requireScope('items:write'), jsonBody(itemCreateSchema), async c => {
+      const { vault, ...body } = c.req.valid('json')
+      const item = await items.createItem({ ...toItemInput(body), vault })
       return c.json({ id: item.id, item }, 201)
     })
-    .get('/:id', c => c.json(service.getItem(c.req.param('id'))))
-    .patch('/:id', async c => {
-      const body = await readJson(c)
-      return c.json(await service.updateItem(c.req.param('id'), itemInputFromBody(body)))
-    })
-    .delete('/:id', async c => {
+    .get('/:id', requireScope('items:read'), c => c.json(items.getItem(c.req.param('id')), 200))
+    .patch('/:id', requireScope('items:write'), jsonBody(itemPatchSchema), async c =>
+      c.json(await items.updateItem(c.req.param('id'), toItemInput(c.req.valid('json'))), 200))
+    .delete('/:id', requireScope('items:write'), queryOf(itemDeleteQuery), async c => {
       const id = c.req.param('id')
-      if (c.req.query('purge') === 'true') await service.purgeItem(id)
-      else await service.trashItem(id)
-      return c.json({ id, trashed: true, purged: c.req.query('purge') === 'true' })
+      if (c.req.valid('query').purge === 'true') {
+        await items.purgeItem(id)
+        return c.json({ id, trashed: false, purged: true } satisfies ItemRemoval, 200)
+      }
+      await items.trashItem(id)
+      return c.json({ id, trashed: true, purged: false } satisfies ItemRemoval, 200)
     })
-    .post('/:id/restore', async c => {
-      await service.restoreItem(c.req.param('id'))
-      return c.json(service.getItem(c.req.param('id')))
+    .post('/:id/restore', requireScope('items:write'), async c => {
+      await items.restoreItem(c.req.param('id'))
+      return c.json(items.getItem(c.req.param('id')), 200)
     })
-    .get('/:id/totp', c => {
-      const item = service.getItem(c.req.param('id'))
+    .get('/:id/totp', requireScope('items:read'), c => {
+      const item = items.getItem(c.req.param('id'))
       if (item.totp === null) throw new HttpError(404, 'no_totp', 'this item has no TOTP secret')
-      return c.json(totpCode(item.totp))
+      return c.json(totpCode(item.totp), 200)
     })
 }

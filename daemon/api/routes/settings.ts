@@ -1,30 +1,22 @@
-/** /api/settings and /api/password: auto-lock time, master password change, password generator. */
+/** /api/settings, /api/password and /api/generate: auto-lock time, master password change, password generator. */
 import { Hono } from 'hono'
-import type { VaultService } from '../../service/VaultService.js'
-import { readJson, requiredString } from '../readJson.js'
+import { requireScope, type ApiEnv } from '../auth.js'
+import type { SessionPort, SettingsPort } from '../ports.js'
+import { generateBody, jsonBody, passwordChangeBody, settingsPatchBody } from '../schemas.js'
 import { generatePassword } from '../../service/passwordGenerator.js'
-import { HttpError } from '../errors.js'
 
-export function settingsRoutes (service: VaultService) {
-  return new Hono()
-    .get('/settings', c => c.json({ autoLockMinutes: service.autoLockMinutes }))
-    .patch('/settings', async c => {
-      const body = await readJson(c)
-      if (body.autoLockMinutes !== undefined) {
-        if (typeof body.autoLockMinutes !== 'number') throw new HttpError(400, 'invalid_request', 'autoLockMinutes must be a number')
-        await service.setAutoLock(body.autoLockMinutes)
-      }
-      return c.json({ autoLockMinutes: service.autoLockMinutes })
+export function settingsRoutes (settings: SettingsPort, session: SessionPort) {
+  return new Hono<ApiEnv>()
+    .get('/settings', requireScope('settings'), c => c.json({ autoLockMinutes: settings.autoLockMinutes }, 200))
+    .patch('/settings', requireScope('settings'), jsonBody(settingsPatchBody), async c => {
+      const { autoLockMinutes } = c.req.valid('json')
+      if (autoLockMinutes !== undefined) await settings.setAutoLock(autoLockMinutes)
+      return c.json({ autoLockMinutes: settings.autoLockMinutes }, 200)
     })
-    .post('/password', async c => {
-      const body = await readJson(c)
-      await service.changePassword(requiredString(body, 'oldPassword'), requiredString(body, 'newPassword'))
-      return c.json({ ok: true })
+    .post('/password', requireScope('unlock:manage'), jsonBody(passwordChangeBody), async c => {
+      const { oldPassword, newPassword } = c.req.valid('json')
+      await session.changePassword(oldPassword, newPassword)
+      return c.json({ ok: true as const }, 200)
     })
-    .post('/generate', async c => {
-      const body = await readJson(c)
-      const opt = (k: string): boolean | undefined => typeof body[k] === 'boolean' ? body[k] as boolean : undefined
-      const length = typeof body.length === 'number' ? body.length : undefined
-      return c.json({ password: generatePassword({ length, lower: opt('lower'), upper: opt('upper'), digits: opt('digits'), symbols: opt('symbols') }) })
-    })
+    .post('/generate', requireScope('items:write'), jsonBody(generateBody), c => c.json({ password: generatePassword(c.req.valid('json')) }, 200))
 }

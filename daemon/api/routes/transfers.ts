@@ -1,24 +1,21 @@
 /** /api/import, /api/export, /api/migrate and /api/destroy: bring data in, take it out, move it, erase it. */
 import { Hono } from 'hono'
-import type { PortabilityService } from '../../service/PortabilityService.js'
-import { readJson, optionalString, requiredString } from '../readJson.js'
-import { HttpError } from '../errors.js'
+import { requireScope, type ApiEnv } from '../auth.js'
+import type { DestroyResult, TransfersPort } from '../ports.js'
+import { destroyBody, exportBody, importBody, jsonBody, migrateBody } from '../schemas.js'
 import { EXPORT_EXTENSIONS } from '../../interop/types.js'
 
-export function transferRoutes (portability: PortabilityService, destroy: () => Promise<Record<string, unknown>>) {
-  return new Hono()
-    .post('/import', async c => {
-      const body = await readJson(c)
-      const format = requiredString(body, 'format')
-      const data = requiredString(body, 'data')
-      if (!/^[A-Za-z0-9+/=\r\n]*$/.test(data)) throw new HttpError(400, 'invalid_request', 'data must be the file in base64')
+export function transferRoutes (transfers: TransfersPort, destroy: () => Promise<DestroyResult>) {
+  return new Hono<ApiEnv>()
+    .post('/import', requireScope('import'), jsonBody(importBody), async c => {
+      const { format, data, vault, password } = c.req.valid('json')
       const bytes = new Uint8Array(Buffer.from(data, 'base64'))
-      return c.json(await portability.import(format, bytes, { vault: optionalString(body, 'vault'), password: optionalString(body, 'password') }))
+      return c.json(await transfers.import(format, bytes, { vault, password }), 200)
     })
-    .post('/export', async c => {
-      const body = await readJson(c)
-      const format = requiredString(body, 'format')
-      const { bytes, count } = await portability.export(format, { vault: optionalString(body, 'vault'), password: optionalString(body, 'password') })
+    /** answers the file itself (application/octet-stream), named in Content-Disposition, its item count in X-Kith-Items */
+    .post('/export', requireScope('export'), jsonBody(exportBody), async c => {
+      const { format, vault, password } = c.req.valid('json')
+      const { bytes, count } = await transfers.export(format, { vault, password })
       const name = `kith-export${(EXPORT_EXTENSIONS as Record<string, string>)[format] ?? ''}`
       return c.body(Buffer.from(bytes), 200, {
         'Content-Type': 'application/octet-stream',
@@ -26,14 +23,11 @@ export function transferRoutes (portability: PortabilityService, destroy: () => 
         'X-Kith-Items': String(count)
       })
     })
-    .post('/migrate', async c => {
-      const body = await readJson(c)
-      const dryRun = body.dryRun === true
-      return c.json(await portability.migrate(requiredString(body, 'from'), requiredString(body, 'to'), requiredString(body, 'orgDomain'), dryRun))
+    .post('/migrate', requireScope('items:write'), jsonBody(migrateBody), async c => {
+      const { from, to, orgDomain, dryRun } = c.req.valid('json')
+      return c.json(await transfers.migrate(from, to, orgDomain, dryRun === true), 200)
     })
-    .post('/destroy', async c => {
-      const body = await readJson(c)
-      if (body.confirm !== true) throw new HttpError(400, 'confirmation_required', 'destroy needs {"confirm": true}: it deletes this device\'s vault data for good')
-      return c.json(await destroy())
-    })
+    .post('/destroy', requireScope('destroy'),
+      jsonBody(destroyBody, 'confirmation_required', 'destroy needs {"confirm": true}: it deletes this device\'s vault data for good'),
+      async c => c.json(await destroy(), 200))
 }

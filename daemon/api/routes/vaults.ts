@@ -1,13 +1,11 @@
 /** /api/vaults: list and create vaults. */
 import { Hono } from 'hono'
-import type { VaultService } from '../../service/VaultService.js'
-import { readJson, requiredString } from '../readJson.js'
+import { requireScope, type ApiEnv } from '../auth.js'
+import type { VaultsPort } from '../ports.js'
+import { jsonBody, vaultCreateBody } from '../schemas.js'
 
-export function vaultRoutes (service: VaultService) {
-  return new Hono()
-    .get('/', c => c.json(service.vaults()))
-    .post('/', async c => {
-      const body = await readJson(c)
-      return c.json(await service.createVault(requiredString(body, 'name')), 201)
-    })
+export function vaultRoutes (vaults: VaultsPort) {
+  return new Hono<ApiEnv>()
+    .get('/', requireScope('items:read'), c => c.json(vaults.vaults(), 200))
+    .post('/', requireScope('items:write'), jsonBody(vaultCreateBody), async c => c.json(await vaults.createVault(c.req.valid('json').name), 201))
 }

@@ -5,8 +5,6 @@ import { CliError, EXIT } from '../CliError.js'
 import { passwordFromStdin } from './vault.js'
 import type { Command } from '../Command.js'
 
-interface DeviceJson { id: string, name: string, peerId: string, online: boolean, lastSeen: string | null, self: boolean }
-
 export const pairInviteCommand: Command = {
   name: 'pair invite',
   usage: 'kith pair invite [--ttl SECONDS] [--json]',
@@ -14,14 +12,14 @@ export const pairInviteCommand: Command = {
   async run (ctx) {
     allowOnly(ctx.args, ['ttl'])
     const ttl = flag(ctx.args, 'ttl')
-    let body: Record<string, unknown> | undefined
+    let body: { ttlSeconds?: number } = {}
     if (ttl !== undefined) {
       const seconds = Number(ttl)
       if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new CliError('usage', '--ttl takes 1 to 600 seconds', EXIT.usage)
       body = { ttlSeconds: seconds }
     }
     const client = await DaemonClient.connect(ctx.home)
-    const res = await client.call('POST', '/api/pairing/invite', body) as { invitation: string, code: string, expiresAt: string }
+    const res = await client.json(client.api.pairing.invite.$post({ json: body }))
     ctx.out([
       'On the other device, run:',
       '',
@@ -42,7 +40,7 @@ export const pairJoinCommand: Command = {
     if (invitation === undefined) throw new CliError('usage', 'usage: kith pair join INVITATION --password-stdin', EXIT.usage)
     const password = await passwordFromStdin(ctx, 'this device\'s new master password')
     const client = await DaemonClient.connect(ctx.home)
-    const res = await client.call('POST', '/api/pairing/join', { invitation, password, name: flag(ctx.args, 'name') }) as { deviceId: string, inviter: string, vaults: string[], code: string }
+    const res = await client.json(client.api.pairing.join.$post({ json: { invitation, password, name: flag(ctx.args, 'name') } }))
     ctx.out(`joined: ${res.vaults.length} vault(s) from device ${res.inviter.slice(0, 12)}…; this device is unlocked\nconfirmation code: ${res.code} (the inviting device showed the same)`, res)
   }
 }
@@ -54,7 +52,7 @@ export const devicesCommand: Command = {
   async run (ctx) {
     allowOnly(ctx.args, [])
     const client = await DaemonClient.connect(ctx.home)
-    const devices = await client.call('GET', '/api/devices') as DeviceJson[]
+    const devices = await client.json(client.api.devices.$get())
     const lines = devices.map(d => `${d.id.slice(0, 16)}  ${d.name || '(unnamed)'}${d.self ? ' (this device)' : ''}\t${d.online ? 'online' : `offline, last seen ${d.lastSeen ?? 'never'}`}`)
     ctx.out(lines.join('\n'), devices)
   }
@@ -69,7 +67,7 @@ export const devicesRevokeCommand: Command = {
     const id = ctx.args.positionals[0]
     if (id === undefined) throw new CliError('usage', 'usage: kith devices revoke ID', EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const res = await client.call('DELETE', `/api/devices/${encodeURIComponent(id)}`) as { id: string, rotated: unknown[] }
+    const res = await client.json(client.api.devices[':id'].$delete({ param: { id: encodeURIComponent(id) } }))
     ctx.out(`removed device ${res.id.slice(0, 16)}…; ${res.rotated.length} vault key(s) rotated`, res)
   }
 }

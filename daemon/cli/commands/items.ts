@@ -3,6 +3,8 @@ import { allowOnly, flag, flagAll, has, type ParsedArgs } from '../args.js'
 import { DaemonClient } from '../DaemonClient.js'
 import { CliError, EXIT } from '../CliError.js'
 import type { Command } from '../Command.js'
+import type { Item } from '../../api/ports.js'
+import type { ItemPatchBody } from '../../api/schemas.js'
 import { generatePassword } from '../../service/passwordGenerator.js'
 
 const ITEM_FLAGS = ['title', 'username', 'password', 'url', 'notes', 'totp', 'field', 'hidden-field', 'tag', 'folder', 'vault', 'length']
@@ -14,8 +16,8 @@ function generateFromFlags (a: ParsedArgs): string {
 }
 
 /** Item fields from flags; only the flags given (so `edit` leaves the rest alone). */
-function itemFromFlags (a: ParsedArgs): Record<string, unknown> {
-  const body: Record<string, unknown> = {}
+function itemFromFlags (a: ParsedArgs): ItemPatchBody {
+  const body: ItemPatchBody = {}
   for (const key of ['title', 'username', 'password', 'notes', 'totp', 'folder'] as const) {
     const v = flag(a, key)
     if (v !== undefined) body[key] = v
@@ -34,19 +36,19 @@ function itemFromFlags (a: ParsedArgs): Record<string, unknown> {
   return body
 }
 
-function itemLine (item: any): string {
-  return `${String(item.id)}\t${String(item.title)}\t${String(item.username)}\t${(item.urls as string[]).join(' ')}`
+function itemLine (item: Item): string {
+  return `${item.id}\t${item.title}\t${item.username}\t${item.urls.join(' ')}`
 }
 
-function itemText (item: any): string {
-  const lines = [`id:       ${String(item.id)}`, `vault:    ${String(item.vault)}`, `title:    ${String(item.title)}`, `username: ${String(item.username)}`, `password: ${item.password === '' ? '' : '********'}`]
-  for (const url of item.urls as string[]) lines.push(`url:      ${url}`)
-  if (item.folder !== '') lines.push(`folder:   ${String(item.folder)}`)
-  if ((item.tags as string[]).length > 0) lines.push(`tags:     ${(item.tags as string[]).join(', ')}`)
+function itemText (item: Item): string {
+  const lines = [`id:       ${item.id}`, `vault:    ${item.vault}`, `title:    ${item.title}`, `username: ${item.username}`, `password: ${item.password === '' ? '' : '********'}`]
+  for (const url of item.urls) lines.push(`url:      ${url}`)
+  if (item.folder !== '') lines.push(`folder:   ${item.folder}`)
+  if (item.tags.length > 0) lines.push(`tags:     ${item.tags.join(', ')}`)
   if (item.totp !== null) lines.push('totp:     (set; `kith totp ID` prints the code)')
-  for (const f of item.fields as Array<{ name: string, value: string, hidden: boolean }>) lines.push(`${f.name}: ${f.hidden ? '********' : f.value}`)
-  if (item.notes !== '') lines.push(`notes:\n${String(item.notes)}`)
-  if (item.trashed === true) lines.push('(in the trash)')
+  for (const f of item.fields) lines.push(`${f.name}: ${f.hidden ? '********' : f.value}`)
+  if (item.notes !== '') lines.push(`notes:\n${item.notes}`)
+  if (item.trashed) lines.push('(in the trash)')
   return lines.join('\n')
 }
 
@@ -67,7 +69,7 @@ export const addCommand: Command = {
     if (flag(ctx.args, 'password') !== undefined && has(ctx.args, 'generate')) throw new CliError('usage', 'give --password or --generate, not both', EXIT.usage)
     const vault = flag(ctx.args, 'vault')
     const client = await DaemonClient.connect(ctx.home)
-    const res = await client.call('POST', '/api/items', { ...body, ...(vault !== undefined ? { vault } : {}) })
+    const res = await client.json(client.api.items.$post({ json: { ...body, ...(vault !== undefined ? { vault } : {}) } }))
     ctx.out(String(res.id), { id: res.id })
   }
 }
@@ -78,14 +80,9 @@ export const listCommand: Command = {
   summary: 'list live items (or the trash)',
   async run (ctx) {
     allowOnly(ctx.args, ['vault', 'search'], ['trashed'])
-    const params = new URLSearchParams()
-    const vault = flag(ctx.args, 'vault')
-    const q = flag(ctx.args, 'search')
-    if (vault !== undefined) params.set('vault', vault)
-    if (q !== undefined) params.set('q', q)
-    if (has(ctx.args, 'trashed')) params.set('trashed', 'true')
+    const query = { vault: flag(ctx.args, 'vault'), q: flag(ctx.args, 'search'), trashed: has(ctx.args, 'trashed') ? 'true' : undefined }
     const client = await DaemonClient.connect(ctx.home)
-    const items = await client.call('GET', `/api/items?${params.toString()}`) as unknown[]
+    const items = await client.json(client.api.items.$get({ query }))
     ctx.out(items.map(itemLine).join('\n'), items)
   }
 }
@@ -98,13 +95,13 @@ export const getCommand: Command = {
     allowOnly(ctx.args, ['field'])
     const id = idArg(ctx.args, getCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const item = await client.call('GET', `/api/items/${encodeURIComponent(id)}`)
+    const item = await client.json(client.api.items[':id'].$get({ param: { id: encodeURIComponent(id) } }))
     const field = flag(ctx.args, 'field')
     if (field === undefined) { ctx.out(itemText(item), item); return }
     let value: unknown
     if (field === 'url') value = item.urls[0] ?? ''
-    else if (field in item && field !== 'fields') value = item[field]
-    else value = (item.fields as Array<{ name: string, value: string }>).find(f => f.name === field)?.value
+    else if (field in item && field !== 'fields') value = (item as Record<string, unknown>)[field]
+    else value = item.fields.find(f => f.name === field)?.value
     if (value === undefined) throw new CliError('not_found', `item ${id} has no field ${JSON.stringify(field)}`, EXIT.notFound)
     const raw = Array.isArray(value) ? value.join('\n') : value === null ? '' : String(value)
     ctx.out(raw, { [field]: value })
@@ -123,12 +120,12 @@ export const editCommand: Command = {
     const client = await DaemonClient.connect(ctx.home)
     if (body.fields !== undefined) {
       // --field sets or replaces one named field and keeps the others
-      const current = await client.call('GET', `/api/items/${encodeURIComponent(id)}`)
-      const merged = new Map<string, unknown>((current.fields as Array<{ name: string }>).map(f => [f.name, f]))
-      for (const f of body.fields as Array<{ name: string }>) merged.set(f.name, f)
+      const current = await client.json(client.api.items[':id'].$get({ param: { id: encodeURIComponent(id) } }))
+      const merged = new Map<string, { name: string, value: string, hidden?: boolean }>(current.fields.map(f => [f.name, f]))
+      for (const f of body.fields) merged.set(f.name, f)
       body.fields = [...merged.values()]
     }
-    const item = await client.call('PATCH', `/api/items/${encodeURIComponent(id)}`, body)
+    const item = await client.json(client.api.items[':id'].$patch({ param: { id: encodeURIComponent(id) }, json: body }))
     ctx.out(`updated ${String(item.id)}`, item)
   }
 }
@@ -141,7 +138,7 @@ export const rmCommand: Command = {
     allowOnly(ctx.args, [], ['purge'])
     const id = idArg(ctx.args, rmCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const res = await client.call('DELETE', `/api/items/${encodeURIComponent(id)}${has(ctx.args, 'purge') ? '?purge=true' : ''}`)
+    const res = await client.json(client.api.items[':id'].$delete({ param: { id: encodeURIComponent(id) }, query: { purge: has(ctx.args, 'purge') ? 'true' : undefined } }))
     ctx.out(res.purged === true ? `deleted ${id} for good` : `moved ${id} to the trash`, res)
   }
 }
@@ -154,7 +151,7 @@ export const restoreCommand: Command = {
     allowOnly(ctx.args, [])
     const id = idArg(ctx.args, restoreCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const item = await client.call('POST', `/api/items/${encodeURIComponent(id)}/restore`)
+    const item = await client.json(client.api.items[':id'].restore.$post({ param: { id: encodeURIComponent(id) } }))
     ctx.out(`restored ${id}`, item)
   }
 }
@@ -167,7 +164,7 @@ export const totpCommand: Command = {
     allowOnly(ctx.args, [])
     const id = idArg(ctx.args, totpCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const res = await client.call('GET', `/api/items/${encodeURIComponent(id)}/totp`)
+    const res = await client.json(client.api.items[':id'].totp.$get({ param: { id: encodeURIComponent(id) } }))
     ctx.out(String(res.code), res)
   }
 }

@@ -54,11 +54,11 @@ export const openCommand: Command = {
   async run (ctx) {
     allowOnly(ctx.args, [], ['no-open'])
     const client = await DaemonClient.connect(ctx.home)
-    const status = await client.call('GET', '/api/status') as { url: string, locked: boolean, initialized: boolean }
+    const status = await client.json(client.api.status.$get())
     let url = `${status.url}/`
     let expiresAt: string | null = null
     if (status.initialized && !status.locked) {
-      const link = await client.call('POST', '/api/session/link') as { url: string, expiresAt: string }
+      const link = await client.json(client.api.session.link.$post())
       url = link.url
       expiresAt = link.expiresAt
     }

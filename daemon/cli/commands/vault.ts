@@ -20,7 +20,7 @@ export const initCommand: Command = {
     allowOnly(ctx.args, [], ['password-stdin'])
     const password = await passwordFromStdin(ctx)
     const client = await DaemonClient.connect(ctx.home)
-    const status = await client.call('POST', '/api/init', { password })
+    const status = await client.json(client.api.init.$post({ json: { password } }))
     ctx.out(`initialised; vault "Personal" created and unlocked\ndashboard: ${String(status.url)}`, { ok: true, initialized: true, locked: false, deviceId: status.deviceId, peerId: status.peerId })
   }
 }
@@ -33,7 +33,7 @@ export const unlockCommand: Command = {
     allowOnly(ctx.args, [], ['password-stdin'])
     const password = await passwordFromStdin(ctx)
     const client = await DaemonClient.connect(ctx.home)
-    await client.call('POST', '/api/unlock', { password })
+    await client.json(client.api.unlock.$post({ json: { password } }))
     ctx.out('unlocked', { ok: true, locked: false })
   }
 }
@@ -45,7 +45,7 @@ export const lockCommand: Command = {
   async run (ctx) {
     allowOnly(ctx.args, [])
     const client = await DaemonClient.connect(ctx.home)
-    await client.call('POST', '/api/lock')
+    await client.json(client.api.lock.$post())
     ctx.out('locked', { ok: true, locked: true })
   }
 }
@@ -57,7 +57,7 @@ export const vaultListCommand: Command = {
   async run (ctx) {
     allowOnly(ctx.args, [])
     const client = await DaemonClient.connect(ctx.home)
-    const vaults = await client.call('GET', '/api/vaults') as Array<{ name: string, id: string, items: number }>
+    const vaults = await client.json(client.api.vaults.$get())
     ctx.out(vaults.map(v => `${v.name}\t${v.items} items\t${v.id}`).join('\n'), vaults)
   }
 }
@@ -71,7 +71,7 @@ export const vaultCreateCommand: Command = {
     const name = ctx.args.positionals[0]
     if (name === undefined) throw new CliError('usage', 'usage: kith vault create NAME', EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const vault = await client.call('POST', '/api/vaults', { name })
+    const vault = await client.json(client.api.vaults.$post({ json: { name } }))
     ctx.out(`created vault ${vault.name}`, vault)
   }
 }

@@ -5,7 +5,7 @@
  */
 import { MemoryStorageAdapter } from '../../../daemon/storage/MemoryStorageAdapter.js'
 import { DeviceIdentity } from '../../../daemon/keyring/DeviceIdentity.js'
-import { VaultService } from '../../../daemon/service/VaultService.js'
+import { TestVault } from '../../helpers/TestVault.js'
 import { composeDevice, type FullDevice } from '../../../daemon/compose.js'
 import { Libp2pNetwork } from '../../../daemon/network/libp2p/Libp2pNetwork.js'
 import type { MemoryNetwork } from '../../../daemon/network/memory/MemoryNetwork.js'
@@ -20,7 +20,7 @@ export class SyncDevice {
   /** the parts, as the composition root built them */
   device!: FullDevice
   /** the API's view of the use cases (init, items, vaults) */
-  service!: VaultService
+  service!: TestVault
   readonly logs: LogLine[] = []
   running = false
   /** devices this one refuses to talk to (a simulated network partition on real libp2p) */
@@ -73,7 +73,7 @@ export class SyncDevice {
       // a test can cut this device off from another on any transport
       wrapGate: gate => (id, direction) => !this.blocked.has(id) && gate(id, direction)
     })
-    this.service = new VaultService(this.device.unlock, this.device.items)
+    this.service = new TestVault(this.device.unlock, this.device.items)
     await this.device.lifecycle.start()
     this.running = true
   }

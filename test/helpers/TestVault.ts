@@ -1,14 +1,12 @@
 /**
- * The API's view of a full device's use cases in one object (session, vaults, items, settings), put
- * together from the unlock service, the item service and the settings. Transitional: the typed API
- * takes these parts as separate ports.
+ * Tests' shorthand for a device's use cases in one object (unlock by password, vaults, items,
+ * settings), delegating to the parts the composition root built. The daemon has no such object.
  */
-import type { UnlockService } from './UnlockService.js'
-import type { ItemService, ItemFilter, VaultInfo } from './ItemService.js'
-import { DEFAULT_VAULT } from './ItemService.js'
-import type { Item, ItemInput } from '../vault/Item.js'
+import type { UnlockService } from '../../daemon/service/UnlockService.js'
+import type { ItemService, ItemFilter, VaultInfo } from '../../daemon/service/ItemService.js'
+import type { Item, ItemInput } from '../../daemon/vault/Item.js'
 
-export class VaultService {
+export class TestVault {
   constructor (private readonly unlockService: UnlockService, private readonly itemService: ItemService) {}
 
   get deviceId (): string { return this.unlockService.deviceId }
@@ -19,9 +17,7 @@ export class VaultService {
   on (event: 'locked' | 'unlocked', listener: () => void): this { this.unlockService.on(event, listener); return this }
   off (event: 'locked' | 'unlocked', listener: () => void): this { this.unlockService.off(event, listener); return this }
 
-  async init (password: string): Promise<void> {
-    await this.unlockService.init(password, async () => await this.itemService.createVault(DEFAULT_VAULT))
-  }
+  async init (password: string): Promise<void> { await this.unlockService.init(password) }
 
   async unlock (password: string): Promise<void> { await this.unlockService.unlock({ kind: 'password', password }) }
   async lock (): Promise<void> { await this.unlockService.lock() }

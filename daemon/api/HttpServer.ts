@@ -1,0 +1,82 @@
+/**
+ * The API's HTTP server: binds a loopback address (`--http HOST:PORT`), falls back to any free port
+ * when the default one is taken, and on stop closes every open connection (event streams included)
+ * before the server itself.
+ */
+import { serve, type ServerType } from '@hono/node-server'
+import type { Server } from 'node:http'
+
+/** The dashboard's usual port when --http is not given (any free port if it is taken). */
+export const DEFAULT_HTTP_PORT = 7370
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
+
+export class HttpAddressError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'HttpAddressError'
+  }
+}
+
+export function parseHttpAddress (value: string | undefined): { host: string, port: number } {
+  if (value === undefined) return { host: '127.0.0.1', port: DEFAULT_HTTP_PORT }
+  const i = value.lastIndexOf(':')
+  const host = i < 0 ? '127.0.0.1' : value.slice(0, i)
+  const port = Number(i < 0 ? value : value.slice(i + 1))
+  if (!LOOPBACK.has(host)) throw new HttpAddressError(`--http must bind a loopback address (127.0.0.1), not ${host}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HttpAddressError(`invalid port in --http ${value}`)
+  return { host: host === 'localhost' ? '127.0.0.1' : host.replace(/^\[|\]$/g, ''), port }
+}
+
+export type FetchHandler = (request: Request) => Response | Promise<Response>
+
+export interface HttpServerOptions {
+  /** HOST:PORT from --http; undefined means 127.0.0.1:DEFAULT_HTTP_PORT, or any free port if taken */
+  address?: string
+}
+
+export class HttpServer {
+  private server: ServerType | undefined
+  private boundPort = 0
+  private readonly address: { host: string, port: number }
+
+  constructor (private readonly options: HttpServerOptions = {}) {
+    this.address = parseHttpAddress(options.address)
+  }
+
+  /** the bound port (0 before start) */
+  get port (): number { return this.boundPort }
+  /** the dashboard's and the API's origin */
+  get url (): string { return `http://localhost:${this.boundPort}` }
+
+  async start (fetch: FetchHandler): Promise<void> {
+    const { host, port } = this.address
+    try {
+      await this.listen(fetch, host, port)
+    } catch (err) {
+      // the default port is a convenience (a stable dashboard URL); a second daemon takes any free one
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.options.address !== undefined) throw err
+      await this.listen(fetch, host, 0)
+    }
+  }
+
+  async stop (): Promise<void> {
+    const server = this.server
+    if (server === undefined) return
+    this.server = undefined
+    const closeAll = (server as Server).closeAllConnections
+    if (typeof closeAll === 'function') closeAll.call(server)
+    await new Promise<void>(resolve => server.close(() => resolve()))
+  }
+
+  private async listen (fetch: FetchHandler, hostname: string, port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const server = serve({ fetch, hostname, port }, info => {
+        this.boundPort = info.port
+        this.server = server
+        resolve()
+      })
+      server.once('error', reject)
+    })
+  }
+}

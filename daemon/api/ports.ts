@@ -1,0 +1,122 @@
+/**
+ * What the HTTP API needs from the rest of the daemon: narrow interfaces the composition root
+ * fills. Method names and signatures are the service layer's, so UnlockService, ItemService,
+ * PortabilityService and DeviceService satisfy them structurally.
+ * The API imports types from below, never runtime parts of the service layer.
+ */
+import type { Item, ItemInput } from '../vault/Item.js'
+
+export type { Item, ItemInput }
+import type { VaultInfo } from '../service/ItemService.js'
+import type { UnlockRequest } from '../service/UnlockService.js'
+import type { ExportResult, ImportSummary, MigrationPlan } from '../service/PortabilityService.js'
+
+/**
+ * One way to unlock (keyring/UnlockRequest.ts). Today only the master password; passkeys, a second
+ * factor and the recovery key join that union without changing the callers.
+ */
+export type { UnlockRequest }
+
+/** Initialising, unlocking and locking the vault; the idle timer. */
+export interface SessionPort {
+  readonly initialized: boolean
+  readonly unlocked: boolean
+  init: (password: string) => Promise<void>
+  unlock: (request: UnlockRequest) => Promise<void>
+  lock: () => Promise<void>
+  changePassword: (oldPassword: string, newPassword: string) => Promise<void>
+  /** restarts the auto-lock timer (every API request) */
+  touch: () => void
+}
+
+export interface ItemFilter { vault?: string, q?: string, trashed?: boolean }
+
+export interface ItemsPort {
+  /** the matching items, each already JSON (an element may hold several comma-separated items) */
+  listItemElements: (filter: ItemFilter) => string[]
+  getItem: (id: string) => Item
+  createItem: (input: ItemInput & { vault?: string }) => Promise<Item>
+  updateItem: (id: string, patch: ItemInput) => Promise<Item>
+  trashItem: (id: string) => Promise<void>
+  restoreItem: (id: string) => Promise<void>
+  purgeItem: (id: string) => Promise<void>
+}
+
+export interface VaultsPort {
+  vaults: () => VaultInfo[]
+  createVault: (name: string) => Promise<VaultInfo>
+}
+
+export interface SettingsPort {
+  readonly autoLockMinutes: number
+  setAutoLock: (minutes: number) => Promise<void>
+}
+
+/** Import, export and migration (PortabilityService). */
+export interface TransfersPort {
+  import: (format: string, data: Uint8Array, options?: { vault?: string, password?: string }) => Promise<ImportSummary>
+  export: (format: string, options?: { vault?: string, password?: string }) => Promise<ExportResult>
+  migrate: (from: string, to: string, orgDomain: string, dryRun: boolean) => Promise<MigrationPlan>
+}
+
+/** What `POST /api/destroy` answers once this device's vault is erased. */
+export interface DestroyResult {
+  destroyed: true
+  keyRecords: number
+  records: number
+  files: string[]
+  home: string
+  /** the daemon stops right after answering */
+  stopping: boolean
+}
+
+export interface DeviceJson {
+  id: string
+  name: string
+  peerId: string
+  online: boolean
+  /** ISO 8601, or null when never seen */
+  lastSeen: string | null
+  self: boolean
+  addedAt: string | null
+  addedBy: string | null
+}
+
+export interface Invitation { invitation: string, code: string, expiresAt: string }
+export interface JoinResult { deviceId: string, inviter: string, vaults: string[], code: string }
+export interface RevokeResult { id: string, revoked: true, rotated: Array<{ vaultId: string, epoch: number }> }
+
+/** The device roster and pairing. */
+export interface DevicesPort {
+  list: () => DeviceJson[]
+  revoke: (idOrName: string) => Promise<RevokeResult>
+  invite: (ttlMs?: number) => Invitation
+  join: (invitation: string, password: string, name?: string) => Promise<JoinResult>
+}
+
+/** `GET /api/status` (and `kith status --json`): the daemon's own state. */
+export interface DaemonStatus {
+  running: boolean
+  initialized: boolean
+  locked: boolean
+  deviceId?: string
+  peerId?: string
+  url?: string
+  multiaddrs?: string[]
+  pid?: number
+  autoLockMinutes?: number
+  unlockRetryAfterMs?: number
+  /** parts add their own figures (memory, sync, devices, corrupt records …) */
+  [more: string]: unknown
+}
+
+export interface StatusPort {
+  status: () => DaemonStatus
+}
+
+/** A source of events the stream forwards: name → JSON payload. */
+export interface EventSource {
+  subscribe: (listener: (event: string, data: unknown) => void) => () => void
+}
+
+export type Log = (level: 'info' | 'warn' | 'error', message: string) => void

@@ -1,0 +1,123 @@
+/**
+ * The API's one contract for request bodies and queries: zod schemas checked by
+ * @hono/zod-validator. A body that fails its schema is a 400 `invalid_request` (or the route's own
+ * code) naming the field; malformed JSON is a 400 `invalid_json` (errors.ts). The inferred types are
+ * what the typed clients (CLI, dashboard) send.
+ */
+import { z } from 'zod'
+import { zValidator } from '@hono/zod-validator'
+import type { ValidationTargets } from 'hono'
+import type { ItemInput } from '../vault/Item.js'
+import { normalizeTotp } from '../service/totp.js'
+import { HttpError } from './errors.js'
+
+/** A required, non-empty string: "NAME is required" / "NAME must be a string". */
+const required = (name: string) => z.string({ error: iss => iss.input === undefined || iss.input === null ? `${name} is required` : `${name} must be a string` })
+  .min(1, { error: `${name} is required` })
+/** An optional string; null counts as not given. */
+const optional = (name: string) => z.string({ error: `${name} must be a string` }).nullish().transform(v => v ?? undefined)
+
+const itemFields = {
+  title: z.string().optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  notes: z.string().optional(),
+  folder: z.string().optional(),
+  /** a bare base32 secret or an otpauth URI; stored as a URI; null or '' removes it */
+  totp: z.string().nullable().optional(),
+  favorite: z.boolean().optional(),
+  trashed: z.boolean().optional(),
+  urls: z.array(z.string()).optional(),
+  /** shorthand for `urls: [url]` */
+  url: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  fields: z.array(z.object({ name: z.string(), value: z.string(), hidden: z.boolean().optional() })).optional()
+}
+
+export const itemPatchSchema = z.object(itemFields)
+export const itemCreateSchema = z.object({ ...itemFields, vault: optional('vault') })
+export type ItemPatchBody = z.input<typeof itemPatchSchema>
+export type ItemCreateBody = z.input<typeof itemCreateSchema>
+
+/** An item body as the vault takes it: `url` folded into `urls`, a TOTP secret made an otpauth URI. */
+export function toItemInput (body: z.output<typeof itemPatchSchema>): ItemInput {
+  const { url, fields, ...rest } = body
+  const input: ItemInput = { ...rest }
+  if (url !== undefined && input.urls === undefined) input.urls = [url]
+  if (fields !== undefined) input.fields = fields.map(f => ({ name: f.name, value: f.value, hidden: f.hidden === true }))
+  if (typeof input.totp === 'string' && input.totp !== '') input.totp = normalizeTotp(input.totp, input.title ?? 'Kith')
+  return input
+}
+
+export const itemListQuery = z.object({
+  vault: z.string().optional(),
+  q: z.string().optional(),
+  /** 'true' lists the trash */
+  trashed: z.string().optional()
+})
+export const itemDeleteQuery = z.object({ purge: z.string().optional() })
+export const itemIdsQuery = z.object({ ids: z.string().optional() })
+
+export const passwordBody = z.object({ password: required('password') })
+export type PasswordBody = z.input<typeof passwordBody>
+
+export const vaultCreateBody = z.object({ name: required('name') })
+
+export const settingsPatchBody = z.object({ autoLockMinutes: z.number({ error: 'autoLockMinutes must be a number' }).optional() })
+
+export const passwordChangeBody = z.object({ oldPassword: required('oldPassword'), newPassword: required('newPassword') })
+
+export const generateBody = z.object({
+  length: z.number().optional(),
+  lower: z.boolean().optional(),
+  upper: z.boolean().optional(),
+  digits: z.boolean().optional(),
+  symbols: z.boolean().optional()
+})
+export type GenerateBody = z.input<typeof generateBody>
+
+export const importBody = z.object({
+  format: required('format'),
+  /** the file, base64-encoded */
+  data: required('data').regex(/^[A-Za-z0-9+/=\r\n]*$/, { error: 'data must be the file in base64' }),
+  vault: optional('vault'),
+  password: optional('password')
+})
+export type ImportBody = z.input<typeof importBody>
+
+export const exportBody = z.object({ format: required('format'), vault: optional('vault'), password: optional('password') })
+export type ExportBody = z.input<typeof exportBody>
+
+export const migrateBody = z.object({ from: required('from'), to: required('to'), orgDomain: required('orgDomain'), dryRun: z.boolean().optional() })
+export type MigrateBody = z.input<typeof migrateBody>
+
+export const destroyBody = z.object({ confirm: z.literal(true) })
+
+export const inviteBody = z.object({ ttlSeconds: z.number({ error: 'ttlSeconds must be a positive number' }).positive({ error: 'ttlSeconds must be a positive number' }).optional() })
+
+export const joinBody = z.object({ invitation: required('invitation'), password: required('password'), name: optional('name') })
+export type JoinBody = z.input<typeof joinBody>
+
+export const redeemBody = z.object({ code: z.string().optional() })
+
+/** The message of a failed check: the first issue, naming its field. */
+function describe (error: { issues: ReadonlyArray<{ path: PropertyKey[], message: string, code: string }> }): string {
+  const issue = error.issues[0]
+  if (issue === undefined) return 'the request is not valid'
+  const field = issue.path.join('.')
+  if (field === '' && issue.code === 'invalid_type') return 'the request body must be a JSON object'
+  return field === '' || issue.message.startsWith(String(issue.path[0])) ? issue.message : `${field}: ${issue.message}`
+}
+
+/**
+ * Validates one part of the request against a schema; a failure throws a 400 with `code`.
+ * (Bodies: the app treats a body sent without Content-Type as JSON, so the check always sees it.)
+ */
+export function valid<T extends z.ZodType, Target extends keyof ValidationTargets> (target: Target, schema: T, code = 'invalid_request', message?: string) {
+  return zValidator(target, schema, result => {
+    if (!result.success) throw new HttpError(400, code, message ?? describe(result.error))
+  })
+}
+
+export const jsonBody = <T extends z.ZodType>(schema: T, code?: string, message?: string) => valid('json', schema, code, message)
+export const queryOf = <T extends z.ZodType>(schema: T) => valid('query', schema)

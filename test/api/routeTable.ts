@@ -1,0 +1,28 @@
+/** Every route of the app, with the scope each declares (for the authentication and scope tests). */
+import type { Hono } from 'hono'
+import type { Scope } from '../../daemon/api/Principal.js'
+
+export interface RouteEntry {
+  method: string
+  path: string
+  /** the scopes its handler chain checks (requireScope) */
+  scopes: Scope[]
+}
+
+export function routeTable (app: Pick<Hono<any, any, any>, 'routes'>): RouteEntry[] {
+  const byRoute = new Map<string, RouteEntry>()
+  for (const r of app.routes) {
+    if (r.method === 'ALL') continue // middleware (guards, authentication)
+    const key = `${r.method} ${r.path}`
+    const entry = byRoute.get(key) ?? { method: r.method, path: r.path, scopes: [] }
+    const scope = (r.handler as { scope?: Scope }).scope
+    if (scope !== undefined) entry.scopes.push(scope)
+    byRoute.set(key, entry)
+  }
+  return [...byRoute.values()]
+}
+
+/** A concrete path for a route pattern (`:id` → `x`, a pattern segment → a name it matches). */
+export function concretePath (path: string): string {
+  return path.replace(/:name\{[^}]*\}/, 'favicon.svg').replace(/:[A-Za-z]+/g, 'x')
+}
