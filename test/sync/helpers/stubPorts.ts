@@ -41,7 +41,7 @@ export class StubReplica implements ReplicaPort {
   private readonly held = new Map<string, number>()
   private readonly stored = new Map<string, Map<number, Uint8Array>>()
   private readonly snaps: Uint8Array[] = []
-  /** every envelope accepted from a peer, as `author#seq`, in arrival order (names via `name`) */
+  /** every envelope accepted from a peer, in arrival order */
   readonly received: Array<{ author: string, seq: number }> = []
   /** while set, receive() waits for it: a slow disk, so the session stops consuming */
   gate: Promise<void> | undefined
@@ -126,7 +126,7 @@ export class StubVaults implements VaultsPort {
 export class StubRoster implements RosterPort {
   private readonly records = new Map<string, number>()
   readonly removed = new Map<string, Map<string, number>>()
-  /** records received from peers, as `author#seq` pairs */
+  /** every record received from a peer, accepted or not */
   readonly received: Array<{ author: string, seq: number, from: string }> = []
 
   constructor (members: string[]) { for (const m of members) this.records.set(m, 1) }
