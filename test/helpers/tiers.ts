@@ -32,7 +32,7 @@ const E2E_FILES = [
   'test/api/dashboard.sessions.test.ts'
 ]
 
-const UNIT_FOLDERS = ['api', 'crypto', 'daemon', 'interop', 'keyring', 'network', 'pairing', 'replica', 'service', 'storage', 'sync', 'vault', 'web-ui']
+const UNIT_FOLDERS = ['api', 'codec', 'crypto', 'daemon', 'interop', 'keyring', 'network', 'pairing', 'replica', 'service', 'storage', 'sync', 'vault', 'web-ui']
 
 const includes: Record<Tier['name'], string[]> = {
   unit: [`test/{${UNIT_FOLDERS.join(',')}}/**/*.test.ts`, tagged('unit')],

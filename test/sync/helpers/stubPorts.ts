@@ -19,20 +19,23 @@ export const deviceIdFor = (name: string): string => hash(`device:${name}`)
 /** A stable 16-byte vault id (hex) for a name. */
 export const vaultIdFor = (name: string): string => hash(`vault:${name}`).slice(0, 32)
 
-/** Envelope bytes with the real header (replica/Envelope.ts): u8 1 • u8 kind 1 • vaultId • u32 epoch • author • u32 seq • filler. */
-export function fakeEnvelope (vaultId: string, author: string, seq: number, size = 80): Uint8Array {
+/** Room after a header for the 24-byte nonce the record formats put there (left zero here). */
+const NONCE_ROOM = 24
+
+/** Envelope bytes with the real header (replica/Envelope.ts): u8 1 • u8 kind 1 • vaultId • u32 epoch • author • u32 seq • nonce • filler. */
+export function fakeEnvelope (vaultId: string, author: string, seq: number, size = 128): Uint8Array {
   const head = new BinaryWriter().u8(1).u8(1).raw(unhex(vaultId)).u32(0).raw(unhex(author)).u32(seq).finish()
-  const out = new Uint8Array(Math.max(size, head.length))
+  const out = new Uint8Array(Math.max(size, head.length + NONCE_ROOM))
   out.set(head)
   return out
 }
 
-/** Snapshot bytes with the real header (replica/Snapshot.ts): u8 1 • u8 kind 2 • vaultId • u32 epoch • author • vector • filler. */
+/** Snapshot bytes with the real header (replica/Snapshot.ts): u8 1 • u8 kind 2 • vaultId • u32 epoch • author • vector • nonce • filler. */
 export function fakeSnapshot (vaultId: string, author: string, vector: SeqVector, size = 200): Uint8Array {
   const w = new BinaryWriter().u8(1).u8(2).raw(unhex(vaultId)).u32(0).raw(unhex(author)).u32(vector.size)
   for (const [id, seq] of [...vector].sort(([x], [y]) => x < y ? -1 : 1)) w.raw(unhex(id)).u32(seq)
   const head = w.finish()
-  const out = new Uint8Array(Math.max(size, head.length))
+  const out = new Uint8Array(Math.max(size, head.length + NONCE_ROOM))
   out.set(head)
   return out
 }
@@ -53,7 +56,7 @@ export class StubReplica implements ReplicaPort {
   vector (): SeqVector { return new Map(this.held) }
 
   /** Writes this device's (or any author's) next envelopes locally; returns their bytes. */
-  append (author: string, count: number, size = 80): Uint8Array[] {
+  append (author: string, count: number, size?: number): Uint8Array[] {
     const out: Uint8Array[] = []
     for (let i = 0; i < count; i++) {
       const seq = (this.held.get(author) ?? 0) + 1
