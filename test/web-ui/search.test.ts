@@ -1,7 +1,7 @@
 /** The item list's index (web-ui/src/search.ts): title order, every word must match, sections, facets. */
 import { describe, it, expect } from 'vitest'
 import { ItemIndex } from '../../web-ui/src/search.js'
-import type { Item } from '../../web-ui/src/types.js'
+import type { Item } from '../../daemon/vault/Item.js'
 
 let n = 0
 function item (fields: Partial<Item>): Item {
