@@ -2,7 +2,7 @@
  * The item list's in-memory index: items sorted by title once, each with a lower-cased haystack,
  * so that a keystroke filters 10,000 items with a few thousand `includes` calls and no sorting.
  */
-import type { Item } from './types.js'
+import type { Item } from '../../daemon/vault/Item.js'
 
 export interface ListFilter {
   /** a vault's name, or '' for every vault */
