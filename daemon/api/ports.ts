@@ -119,4 +119,4 @@ export interface EventSource {
   subscribe: (listener: (event: string, data: unknown) => void) => () => void
 }
 
-export type Log = (level: 'info' | 'warn' | 'error', message: string) => void
+export type { Log } from '../log.js'

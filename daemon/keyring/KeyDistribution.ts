@@ -25,6 +25,7 @@ import { verify } from '../crypto/signing.js'
 import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
 import type { Grant, Keyring } from './Keyring.js'
 import { LockedError, NoVaultKeyError } from './errors.js'
+import type { Log } from '../log.js'
 
 const DOMAIN = utf8('kith/grant/v1')
 
@@ -65,7 +66,7 @@ export interface KeyDistributionOptions {
   keyring: Keyring
   roster: KeyRoster
   signer: GrantSigner
-  log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
+  log: Log
   /** a key for a vault this device did not hold arrived: open its replica */
   openVault: (vaultId: string) => Promise<void>
 }

@@ -22,6 +22,7 @@ import { rosterOf, rosterOps, type Roster } from './Roster.js'
 import { encodeRosterRecord, RosterOp } from './RosterRecord.js'
 import { rosterHeaderOf } from '../codec/RecordHeader.js'
 import { DeviceRequestError, InvitationError, PairingError } from './errors.js'
+import type { Log } from '../log.js'
 
 const STREAM_OPTIONS = { maxFrameBytes: MAX_PAIR_FRAME, maxBufferBytes: 2 * MAX_PAIR_FRAME }
 const STEP_TIMEOUT_MS = 15_000
@@ -41,7 +42,7 @@ export interface PairingOptions {
   keyring: Keyring
   service: JoinPort
   signer: { deviceId: string, publicKey: Uint8Array, sign: (m: Uint8Array) => Uint8Array }
-  log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
+  log: Log
   /** this device's name on the roster */
   deviceName?: string
   /** after joining: connect to the inviter and wait (bounded) for the first sync of these vaults */

@@ -4,7 +4,7 @@
  */
 import type { SeqVector } from './messages.js'
 
-export type Log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
+export type { Log } from '../log.js'
 
 /** One vault's sealed log (VaultReplica fits). */
 export interface ReplicaPort {

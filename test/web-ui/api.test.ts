@@ -20,6 +20,9 @@ interface Api {
     events: (onEvent: (event: { type: string, data: unknown }) => void, signal: AbortSignal) => Promise<void>
   }
 }
+// the page's origin: the typed client (hc) builds absolute URLs from it
+const ORIGIN = 'http://localhost:7370'
+vi.stubGlobal('location', { origin: ORIGIN })
 const client = await loadPageModule<Api>('api')
 
 interface Call { url: string, method: string, headers: Record<string, string>, body?: string }
@@ -32,14 +35,21 @@ beforeEach(() => {
   calls = []
   held = undefined
   client.forgetSession()
-  vi.stubGlobal('fetch', async (url: string, init: RequestInit = {}) => {
-    const call = { url, method: init.method ?? 'GET', headers: { ...(init.headers as Record<string, string>) }, body: init.body as string | undefined }
+  vi.stubGlobal('fetch', async (input: string | URL | Request, init: RequestInit = {}) => {
+    const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+    // typed calls go to ORIGIN + path; the event stream fetches its path directly
+    const url = href.startsWith(ORIGIN) ? href.slice(ORIGIN.length) : href
+    expect(url.startsWith('/api/')).toBe(true)
+    // header names as sent, in their canonical spelling
+    const headers: Record<string, string> = {}
+    new Headers(init.headers).forEach((value, name) => { headers[name.replace(/(^|-)[a-z]/g, m => m.toUpperCase())] = value })
+    const call = { url, method: init.method ?? 'GET', headers, body: init.body as string | undefined }
     calls.push(call)
     if (held?.url === url) await held.until
     return answer(call)
   })
 })
-afterEach(() => { vi.unstubAllGlobals() })
+afterEach(() => { vi.unstubAllGlobals(); vi.stubGlobal('location', { origin: ORIGIN }) })
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })

@@ -22,6 +22,7 @@ import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { PeerId, Stream } from '@libp2p/interface'
 import { DialFailedError, FrameLimitError, NetworkError, type FrameStream, type Gate, type NetworkAdapter, type NetworkEvents, type StreamHandler, type StreamOptions } from '../NetworkAdapter.js'
+import type { Log } from '../../log.js'
 
 export interface Libp2pNetworkOptions {
   /** the device identity: 32-byte Ed25519 seed and public key */
@@ -36,7 +37,7 @@ export interface Libp2pNetworkOptions {
   /** mDNS service tag; peers with another tag never see each other */
   mdnsServiceTag?: string
   mdnsIntervalMs?: number
-  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
+  log?: Log
 }
 
 export const MDNS_SERVICE_TAG = '_kith._udp.local'

@@ -78,10 +78,12 @@ export function useVaultData (onLocked: (notice: string) => void): VaultData {
   }, [reloadItems, reloadVaults])
 
   useEffect(() => {
-    void Promise.all([reloadItems(), reloadVaults(), reloadDevices()]).catch(() => {})
-  }, [reloadItems, reloadVaults, reloadDevices])
+    void Promise.all([reloadVaults(), reloadDevices()]).catch(() => {})
+  }, [reloadVaults, reloadDevices])
 
-  // the event stream, reconnecting with backoff; after a reconnect, reload what may have been missed
+  // the event stream, reconnecting with backoff. The items are listed once the stream is open (its
+  // `hello`), so a change made between the list and the subscription is never missed; after a
+  // reconnect, everything that may have been missed is listed again.
   useEffect(() => {
     const controller = new AbortController()
     let connections = 0
@@ -89,7 +91,8 @@ export function useVaultData (onLocked: (notice: string) => void): VaultData {
       switch (event.type) {
         case 'hello':
           setLive('live')
-          if (connections++ > 0) void Promise.all([reloadItems(), reloadVaults(), reloadDevices()]).catch(() => {})
+          if (connections++ === 0) void reloadItems().catch(() => {})
+          else void Promise.all([reloadItems(), reloadVaults(), reloadDevices()]).catch(() => {})
           break
         case 'item-changed':
           pending.current.add(event.data.id)
@@ -121,6 +124,8 @@ export function useVaultData (onLocked: (notice: string) => void): VaultData {
         } catch (err) {
           if (controller.signal.aborted) return
           if (err instanceof ApiError && err.status === 401) return
+          // no stream yet: still show the items, and list them again once it opens
+          if (connections === 0 && failures === 0) void reloadItems().catch(() => {})
           failures++
         }
         if (controller.signal.aborted) return
