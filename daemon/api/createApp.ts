@@ -23,6 +23,7 @@ import { deviceRoutes, pairingPublicRoutes, pairingRoutes } from './routes/devic
 import { dashboardRoutes } from './dashboard/dashboardRoutes.js'
 import { dashboardSessionRoutes, sessionPublicRoutes as loginLinkRoutes } from './dashboard/sessionRoutes.js'
 import type { Dashboard } from './dashboard/Dashboard.js'
+import { toError } from '../toError.js'
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024
 /** an import carries a whole file, base64-encoded: 72 MiB holds a 50 MiB export */
@@ -90,7 +91,7 @@ export function createApp (deps: AppDeps) {
 
   app.onError((err, c) => {
     const httpError = toHttpError(err)
-    if (httpError.status >= 500) deps.log?.('error', `${c.req.method} ${c.req.path}: ${(err as Error).name}: ${(err as Error).message}`)
+    if (httpError.status >= 500) deps.log?.('error', `${c.req.method} ${c.req.path}: ${toError(err).name}: ${toError(err).message}`)
     const res = c.json({ error: { code: httpError.code, message: httpError.message } }, httpError.status as 400)
     for (const [k, v] of Object.entries(httpError.headers)) res.headers.set(k, v)
     setSecurityHeaders(res.headers)

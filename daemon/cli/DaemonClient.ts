@@ -12,6 +12,7 @@ import { KITH_BIN as BIN, DAEMON_NODE_FLAGS, daemonEnv } from '../installRoot.js
 import { mkdirSync } from 'node:fs'
 import { homePaths } from '../paths.js'
 import { CliError, EXIT, exitCodeForHttp } from './CliError.js'
+import { toError } from '../toError.js'
 
 export interface DaemonInfo { pid: number, url: string, token: string, peerId: string, multiaddrs: string[] }
 
@@ -130,7 +131,7 @@ export class DaemonClient {
     try {
       res = await call
     } catch (err) {
-      throw new CliError('daemon_unreachable', `cannot reach the daemon at ${this.info.url}: ${(err as Error).message}`, EXIT.notRunning)
+      throw new CliError('daemon_unreachable', `cannot reach the daemon at ${this.info.url}: ${toError(err).message}`, EXIT.notRunning)
     }
     if (res.status >= 400) {
       let error: Partial<ApiErrorBody['error']> | undefined

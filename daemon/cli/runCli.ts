@@ -4,6 +4,7 @@ import { COMMANDS } from './commands/index.js'
 import { CliError, EXIT } from './CliError.js'
 import { resolveHome } from '../paths.js'
 import type { Command } from './Command.js'
+import { toError } from '../toError.js'
 
 function helpText (): string {
   const width = Math.max(...COMMANDS.map(c => c.name.length))
@@ -58,7 +59,7 @@ export async function runCli (argv: string[]): Promise<number> {
       ? err
       : err instanceof UsageError
         ? new CliError('usage', err.message, EXIT.usage)
-        : new CliError('internal_error', (err as Error).message ?? String(err))
+        : new CliError('internal_error', toError(err).message ?? String(err))
     process.stderr.write(`kith: ${e.message}\n`)
     if (json) process.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message } }) + '\n')
     return e.exitCode

@@ -14,6 +14,7 @@
 import { BinaryReader, TruncatedError } from './BinaryReader.js'
 import type { BinaryWriter } from './BinaryWriter.js'
 import { readSeqVector, writeSeqVector, type SeqVector } from './SeqVector.js'
+import { toError } from '../toError.js'
 
 export const RecordKind = { envelope: 1, snapshot: 2, roster: 3 } as const
 export type RecordKind = typeof RecordKind[keyof typeof RecordKind]
@@ -67,7 +68,7 @@ function reading<T> (kind: Kind, read: () => T): T {
   } catch (err) {
     if (err instanceof RecordHeaderError) throw err
     if (err instanceof TruncatedError) throw new TruncatedHeaderError(`${kind} header is truncated: ${err.message}`, { cause: err })
-    throw new RecordHeaderError(`malformed ${kind} header: ${(err as Error).message}`, { cause: err })
+    throw new RecordHeaderError(`malformed ${kind} header: ${toError(err).message}`, { cause: err })
   }
 }
 

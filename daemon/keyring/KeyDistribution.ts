@@ -26,6 +26,7 @@ import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
 import type { Grant, Keyring } from './Keyring.js'
 import { LockedError, NoVaultKeyError } from './errors.js'
 import type { Log } from '../log.js'
+import { toError } from '../toError.js'
 
 const DOMAIN = utf8('kith/grant/v1')
 
@@ -152,7 +153,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
       for (const bytes of list) {
         let g: Grant & { granter: string }
         try { g = decodeSignedGrant(bytes) } catch (err) {
-          log('warn', `keys: refused a grant from ${from.slice(0, 12)}…: ${(err as Error).message}`)
+          log('warn', `keys: refused a grant from ${from.slice(0, 12)}…: ${toError(err).message}`)
           continue
         }
         if (g.deviceId !== keyring.deviceId) continue
@@ -162,7 +163,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
           await keyring.storeGrants([{ vaultId: g.vaultId, epoch: g.epoch, deviceId: g.deviceId, box: g.box }])
         } catch (err) {
           await keyring.dropGrant(g)
-          log('warn', `keys: a grant from ${from.slice(0, 12)}… does not open (${(err as Error).message}); dropped`)
+          log('warn', `keys: a grant from ${from.slice(0, 12)}… does not open (${toError(err).message}); dropped`)
           continue
         }
         if (!known.has(g.vaultId)) opened.add(g.vaultId)

@@ -15,6 +15,7 @@ import { BinaryReader } from '../codec/BinaryReader.js'
 import { hkdf } from '../crypto/kdf.js'
 import { fromBase64Url, fromHex, toBase64Url, toHex } from '../crypto/bytes.js'
 import { InvitationError } from './errors.js'
+import { toError } from '../toError.js'
 
 export const LINK_PREFIX = 'kith://pair?'
 export const SECRET_BYTES = 16
@@ -54,7 +55,7 @@ export function decodeInvitation (text: string): Invitation {
     r.end()
     return { inviter, secret, expiresAt, addrs }
   } catch (err) {
-    throw new InvitationError(`the invitation link is damaged (${(err as Error).message})`)
+    throw new InvitationError(`the invitation link is damaged (${toError(err).message})`)
   }
 }
 

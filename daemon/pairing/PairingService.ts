@@ -23,6 +23,7 @@ import { encodeRosterRecord, RosterOp } from './RosterRecord.js'
 import { rosterHeaderOf } from '../codec/RecordHeader.js'
 import { DeviceRequestError, InvitationError, PairingError } from './errors.js'
 import type { Log } from '../log.js'
+import { toError } from '../toError.js'
 
 const STREAM_OPTIONS = { maxFrameBytes: MAX_PAIR_FRAME, maxBufferBytes: 2 * MAX_PAIR_FRAME }
 const STEP_TIMEOUT_MS = 15_000
@@ -194,8 +195,8 @@ export class PairingService {
       await stream.close()
     } catch (err) {
       if (claimed !== undefined && !proven && this.open.get(claimed.id) === claimed) claimed.claimedBy = undefined
-      log('info', `pairing: the exchange with ${short(peer)} ended: ${(err as Error).message}`)
-      stream.abort(err as Error)
+      log('info', `pairing: the exchange with ${short(peer)} ended: ${toError(err).message}`)
+      stream.abort(toError(err))
       this.dropStranger(peer)
     }
   }
@@ -218,7 +219,7 @@ export class PairingService {
       try {
         stream = await network.openStream(inv.inviter, inv.addrs, PAIR_PROTOCOL, { ...STREAM_OPTIONS, timeoutMs: STEP_TIMEOUT_MS })
       } catch (err) {
-        const message = (err as Error).message
+        const message = toError(err).message
         if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|TimeoutError|AbortError|unreachable/i.test(message)) {
           throw new PairingError(`could not reach the inviting device at ${inv.addrs.join(', ')}: ${message}`, { cause: err })
         }
@@ -247,14 +248,14 @@ export class PairingService {
       const welcome = await expect(PairType.Welcome)
       if (!constantTimeEqual(welcome.mac, proofMac(key, 'inviter', t))) throw new PairingError('the inviting device could not prove it made this invitation')
       let state
-      try { state = rosterOf(welcome.records) } catch (err) { throw new PairingError(`the roster from the inviting device is invalid: ${(err as Error).message}`) }
+      try { state = rosterOf(welcome.records) } catch (err) { throw new PairingError(`the roster from the inviting device is invalid: ${toError(err).message}`) }
       const admitted = (d: string): boolean => state.admitted.has(d) && !state.bounds.has(d)
       if (state.root === undefined || !admitted(inv.inviter) || !admitted(me)) throw new PairingError('the roster from the inviting device does not admit this device')
       let keys: Array<{ vaultId: string, epoch: number, key: Uint8Array }>
       try {
         keys = welcome.grants.map(g => ({ vaultId: g.vaultId, epoch: g.epoch, key: openBox(ephemeral, g.box, grantAad(g.vaultId, g.epoch, me)) }))
       } catch (err) {
-        throw new PairingError(`a vault key from the inviting device does not open: ${(err as Error).message}`)
+        throw new PairingError(`a vault key from the inviting device does not open: ${toError(err).message}`)
       }
       ephemeral.secretKey.fill(0)
       vaultIds = [...new Set(keys.map(k => k.vaultId))].sort()
@@ -272,13 +273,13 @@ export class PairingService {
           await send({ type: PairType.Done, keysRecord })
           await expect(PairType.Ack, 5000)
         } catch (err) {
-          log('info', `pairing: the inviter did not confirm (${(err as Error).message}); the roster syncs anyway`)
+          log('info', `pairing: the inviter did not confirm (${toError(err).message}); the roster syncs anyway`)
         }
       }
       await s.close().catch(() => {})
       log('info', `pairing: joined the vaults of ${short(inv.inviter)} (${vaultIds.length} vault(s))`)
     } catch (err) {
-      stream?.abort(err as Error)
+      stream?.abort(toError(err))
       throw err
     } finally {
       this.joining = false

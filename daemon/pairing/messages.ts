@@ -20,6 +20,7 @@ import { BinaryWriter } from '../codec/BinaryWriter.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
 import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
 import { PairingError } from './errors.js'
+import { toError } from '../toError.js'
 
 export const PAIR_PROTOCOL = '/kith/pair/1.0.0'
 export const PAIR_VERSION = 1
@@ -89,7 +90,7 @@ export function decodePair (bytes: Uint8Array): PairMessage {
     r.end()
     return m
   } catch (err) {
-    throw new PairingError(`malformed pairing message: ${(err as Error).message}`)
+    throw new PairingError(`malformed pairing message: ${toError(err).message}`)
   }
 }
 

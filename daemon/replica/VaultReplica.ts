@@ -12,6 +12,7 @@ import { decodeEnvelope, openEnvelope, sealEnvelope, verifyEnvelope, type Envelo
 import { decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
 import { vaultLayout } from '../storage/storageLayout.js'
 import { CorruptRecordError, RejectedEnvelopeError } from './errors.js'
+import { toError } from '../toError.js'
 
 const REMOTE_ORIGIN = Symbol('remote')
 
@@ -79,7 +80,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       try {
         for (const [author, seq] of decodeSnapshot(bytes).vector) this.bump(this.stored, author, seq)
       } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(this.where(key), (err as Error).message, { cause: err }))
+        this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
       }
     }
     for await (const key of this.storage.keys(vaultLayout.envelopes())) {
@@ -120,7 +121,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
       } catch (err) {
         unfolded++ // the next snapshot replaces it
-        this.reportCorrupt(new CorruptRecordError(this.where(key), (err as Error).message, { cause: err }))
+        this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
       }
     }
     for await (const [key, bytes] of this.storage.entries(vaultLayout.envelopes())) {
@@ -134,7 +135,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         updates.push(openEnvelope(env, keys.key(env.epoch)))
         if (seq === (this.applied.get(author) ?? 0) + 1) this.applied.set(author, seq)
       } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(this.where(key), (err as Error).message, { cause: err }))
+        this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
       }
     }
     // one transaction, no merged copy: mergeUpdates would build a second full-size update in memory
@@ -205,7 +206,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     try {
       env = decodeEnvelope(bytes)
     } catch (err) {
-      throw new RejectedEnvelopeError(`malformed: ${(err as Error).message}`)
+      throw new RejectedEnvelopeError(`malformed: ${toError(err).message}`)
     }
     if (env.vaultId !== this.vaultId) throw new RejectedEnvelopeError('for another vault')
     if (!this.isTrustedAuthor(env.author)) throw new RejectedEnvelopeError(`author ${env.author.slice(0, 12)}… is not on the device roster`)
@@ -219,7 +220,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       try {
         update = openEnvelope(env, this.keys.key(env.epoch))
       } catch (err) {
-        throw new RejectedEnvelopeError(`does not decrypt: ${(err as Error).message}`)
+        throw new RejectedEnvelopeError(`does not decrypt: ${toError(err).message}`)
       }
     }
     this.stored.set(env.author, env.seq)
@@ -236,7 +237,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         Y.applyUpdate(doc.doc, update ?? openEnvelope(env, keys.key(env.epoch)), REMOTE_ORIGIN)
         this.bump(this.applied, env.author, env.seq)
       } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(this.where(vaultLayout.envelope(env.author, env.seq)), `stored, but cannot be opened yet: ${(err as Error).message}`, { cause: err }))
+        this.reportCorrupt(new CorruptRecordError(this.where(vaultLayout.envelope(env.author, env.seq)), `stored, but cannot be opened yet: ${toError(err).message}`, { cause: err }))
       }
     }
     return true
@@ -265,13 +266,13 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   /** Accepts a snapshot from a peer: verified, stored under its author, applied when unlocked. */
   async receiveSnapshot (bytes: Uint8Array): Promise<void> {
     let snap: Snapshot
-    try { snap = decodeSnapshot(bytes) } catch (err) { throw new RejectedEnvelopeError(`malformed snapshot: ${(err as Error).message}`) }
+    try { snap = decodeSnapshot(bytes) } catch (err) { throw new RejectedEnvelopeError(`malformed snapshot: ${toError(err).message}`) }
     if (snap.vaultId !== this.vaultId) throw new RejectedEnvelopeError('snapshot for another vault')
     if (!this.isTrustedAuthor(snap.author)) throw new RejectedEnvelopeError('snapshot author is not on the device roster')
     if (!verifySnapshot(snap)) throw new RejectedEnvelopeError('bad snapshot signature')
     let state: Uint8Array | undefined
     if (this.keys !== undefined && this.vaultDoc !== undefined) {
-      try { state = openSnapshot(snap, this.keys.key(snap.epoch)) } catch (err) { throw new RejectedEnvelopeError(`snapshot does not decrypt: ${(err as Error).message}`) }
+      try { state = openSnapshot(snap, this.keys.key(snap.epoch)) } catch (err) { throw new RejectedEnvelopeError(`snapshot does not decrypt: ${toError(err).message}`) }
     }
     await this.writing
     this.pending.push({ type: 'put', key: vaultLayout.snapshot(snap.author), value: bytes })
@@ -286,7 +287,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         Y.applyUpdate(doc.doc, state ?? openSnapshot(snap, keys.key(snap.epoch)), REMOTE_ORIGIN)
         for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
       } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(this.where(vaultLayout.snapshot(snap.author)), `stored, but cannot be opened yet: ${(err as Error).message}`, { cause: err }))
+        this.reportCorrupt(new CorruptRecordError(this.where(vaultLayout.snapshot(snap.author)), `stored, but cannot be opened yet: ${toError(err).message}`, { cause: err }))
       }
     }
   }

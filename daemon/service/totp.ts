@@ -1,6 +1,7 @@
 /** TOTP codes from an otpauth:// URI or a bare base32 secret (RFC 6238 via otpauth). */
 import * as OTPAuth from 'otpauth'
 import { InvalidRequestError } from './errors.js'
+import { toError } from '../toError.js'
 
 export function parseTotp (value: string): OTPAuth.TOTP {
   try {
@@ -11,7 +12,7 @@ export function parseTotp (value: string): OTPAuth.TOTP {
     }
     return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(value.replace(/\s+/g, '').toUpperCase()) })
   } catch (err) {
-    throw new InvalidRequestError(`not a valid TOTP secret or otpauth URI (${(err as Error).message})`)
+    throw new InvalidRequestError(`not a valid TOTP secret or otpauth URI (${toError(err).message})`)
   }
 }
 

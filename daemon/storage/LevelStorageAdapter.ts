@@ -2,6 +2,7 @@
 import { ClassicLevel as Level } from 'classic-level'
 import type { StorageAdapter, StorageOp } from './StorageAdapter.js'
 import { StorageError, StorageLockedError } from './errors.js'
+import { toError } from '../toError.js'
 
 // The highest code point: `prefix + END` bounds a prefix range from above.
 const END = '\udbff\udfff'
@@ -22,7 +23,7 @@ export class LevelStorageAdapter implements StorageAdapter {
       if (cause?.message?.includes('LOCK') === true) {
         throw new StorageLockedError(`the database at ${this.location} is in use by another process (is another Kith daemon running on this data directory?)`, { cause: err })
       }
-      throw new StorageError(`cannot open the database at ${this.location}: ${(err as Error).message}`, { cause: err })
+      throw new StorageError(`cannot open the database at ${this.location}: ${toError(err).message}`, { cause: err })
     }
   }
 

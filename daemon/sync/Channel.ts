@@ -9,6 +9,7 @@
  */
 import type { FrameStream } from '../network/NetworkAdapter.js'
 import { ByeReason, decodeMessage, decodePart, encodeMessage, encodePart, INITIAL_WINDOW, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, MsgType, ProtocolError, type Message } from './messages.js'
+import { toError } from '../toError.js'
 
 const PART_HEADER = 10
 
@@ -106,7 +107,7 @@ export class Channel {
         this.wakeRoom()
       }
     } catch (err) {
-      this.fail(err as Error)
+      this.fail(toError(err))
     } finally {
       this.writing = false
     }
@@ -130,7 +131,7 @@ export class Channel {
       try {
         frame = await this.stream.read()
       } catch (err) {
-        this.fail(err as Error)
+        this.fail(toError(err))
         throw err
       }
       if (frame === undefined) {

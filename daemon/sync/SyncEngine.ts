@@ -11,6 +11,7 @@ import { ByeReason, MAX_BUFFER_BYTES, MAX_FRAME_BYTES, SYNC_PROTOCOL } from './m
 import { SyncSession, type SessionContext } from './SyncSession.js'
 import type { PeerBook } from './PeerBook.js'
 import type { GrantsPort, Log, RosterPort, VaultsPort } from './ports.js'
+import { toError } from '../toError.js'
 
 export interface SyncEngineOptions {
   network: NetworkAdapter
@@ -104,7 +105,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       if (!this.started) { stream.abort(new Error('shutting down')); return }
       this.run(stream, this.self)
     } catch (err) {
-      this.options.log('debug', `sync: dialling ${short(deviceId)} failed: ${(err as Error).message}`)
+      this.options.log('debug', `sync: dialling ${short(deviceId)} failed: ${toError(err).message}`)
       this.scheduleRetry(deviceId)
     } finally {
       this.dialing.delete(deviceId)

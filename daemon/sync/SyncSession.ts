@@ -10,6 +10,7 @@ import type { FrameStream } from '../network/NetworkAdapter.js'
 import { Channel } from './Channel.js'
 import { ByeReason, envelopeHeader, MsgType, PROTOCOL_VERSION, ProtocolError, snapshotHeader, type Message, type SeqVector } from './messages.js'
 import type { GrantsPort, Log, RosterPort, VaultsPort } from './ports.js'
+import { toError } from '../toError.js'
 
 /** Envelopes per ENVELOPES message while catching up, and their byte budget. */
 const BATCH_COUNT = 256
@@ -100,7 +101,7 @@ export class SyncSession {
       }
       await this.channel.close(ByeReason.Done)
     } catch (err) {
-      const e = err as Error
+      const e = toError(err)
       if (e.name === 'ProtocolError' || e.name === 'RejectedEnvelopeError' || e.name === 'FrameLimitError') {
         ctx.log('warn', `sync: rejected data from ${short(this.peer)} (${e.name}: ${e.message}); closing the session, nothing from it was stored`)
         await this.channel.close(ByeReason.ProtocolError, e.message).catch(() => {})
@@ -236,7 +237,7 @@ export class SyncSession {
     this.pumping.add(vaultId)
     this.pump(vaultId)
       .catch(err => {
-        this.ctx.log('warn', `sync: sending vault ${vaultId.slice(0, 8)} to ${short(this.peer)} failed: ${(err as Error).message}`)
+        this.ctx.log('warn', `sync: sending vault ${vaultId.slice(0, 8)} to ${short(this.peer)} failed: ${toError(err).message}`)
       })
       .finally(() => {
         this.pumping.delete(vaultId)

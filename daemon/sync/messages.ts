@@ -8,6 +8,7 @@ import { BinaryWriter } from '../codec/BinaryWriter.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
 import { readSeqVector, writeSeqVector, type SeqVector } from '../codec/SeqVector.js'
 import { envelopeHeaderOf, RecordHeaderError, snapshotHeaderOf } from '../codec/RecordHeader.js'
+import { toError } from '../toError.js'
 
 export const SYNC_PROTOCOL = '/kith/sync/1.0.0'
 export const PROTOCOL_VERSION = 1
@@ -137,7 +138,7 @@ export function decodeMessage (bytes: Uint8Array): Message {
     return m
   } catch (err) {
     if (err instanceof ProtocolError) throw err
-    throw new ProtocolError(`malformed message: ${(err as Error).message}`, { cause: err })
+    throw new ProtocolError(`malformed message: ${toError(err).message}`, { cause: err })
   }
 }
 

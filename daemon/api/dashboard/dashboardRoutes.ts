@@ -9,6 +9,7 @@ import type { ItemsPort } from '../ports.js'
 import type { Item } from '../../vault/Item.js'
 import { HttpError } from '../errors.js'
 import { itemIdsQuery, queryOf } from '../schemas.js'
+import { toError } from '../../toError.js'
 
 export const MAX_IDS = 200
 
@@ -23,7 +24,7 @@ export function dashboardRoutes (items: Pick<ItemsPort, 'getItem'>) {
         try {
           found.push(items.getItem(id))
         } catch (err) {
-          if ((err as Error).name !== 'ItemNotFoundError') throw err
+          if (toError(err).name !== 'ItemNotFoundError') throw err
           missing.push(id)
         }
       }

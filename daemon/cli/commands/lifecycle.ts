@@ -9,6 +9,7 @@ import { CliError, EXIT } from '../CliError.js'
 import { existsSync } from 'node:fs'
 import { homePaths } from '../../paths.js'
 import type { Command } from '../Command.js'
+import { toError } from '../../toError.js'
 
 const DAEMON_FLAGS = ['http', 'listen', 'auto-lock', 'kdf-ms']
 
@@ -52,7 +53,7 @@ export const daemonCommand: Command = {
       await daemon.start()
     } catch (err) {
       await daemon.stop().catch(() => {})
-      throw new CliError((err as Error).name === 'StorageLockedError' ? 'home_in_use' : 'start_failed', (err as Error).message)
+      throw new CliError(toError(err).name === 'StorageLockedError' ? 'home_in_use' : 'start_failed', toError(err).message)
     }
     await new Promise<void>(resolve => {
       daemon.stopped.then(resolve, resolve)
@@ -61,7 +62,7 @@ export const daemonCommand: Command = {
         if (stopping) return
         stopping = true
         log('info', `received ${signal}, shutting down`)
-        daemon.stop().then(resolve, err => { log('error', `shutdown failed: ${(err as Error).message}`); resolve() })
+        daemon.stop().then(resolve, err => { log('error', `shutdown failed: ${toError(err).message}`); resolve() })
       }
       process.on('SIGINT', () => stop('SIGINT'))
       process.on('SIGTERM', () => stop('SIGTERM'))

@@ -6,6 +6,7 @@ import { CliError, EXIT } from '../CliError.js'
 import { passwordFromStdin } from './vault.js'
 import { followProgress } from '../progressBar.js'
 import type { Command } from '../Command.js'
+import { toError } from '../../toError.js'
 
 export const importCommand: Command = {
   name: 'import',
@@ -16,7 +17,7 @@ export const importCommand: Command = {
     const [format, file] = ctx.args.positionals
     if (format === undefined || file === undefined) throw new CliError('usage', `usage: ${importCommand.usage}`, EXIT.usage)
     let data: Buffer
-    try { data = await readFile(file) } catch (err) { throw new CliError('file_unreadable', `cannot read ${file}: ${(err as Error).message}`, EXIT.usage) }
+    try { data = await readFile(file) } catch (err) { throw new CliError('file_unreadable', `cannot read ${file}: ${toError(err).message}`, EXIT.usage) }
     const password = has(ctx.args, 'password-stdin') ? await passwordFromStdin(ctx, 'the file\'s password') : undefined
     const client = await DaemonClient.connect(ctx.home)
     const info = await readDaemonInfo(ctx.home)

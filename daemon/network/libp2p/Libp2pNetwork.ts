@@ -23,6 +23,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { PeerId, Stream } from '@libp2p/interface'
 import { DialFailedError, FrameLimitError, NetworkError, type FrameStream, type Gate, type NetworkAdapter, type NetworkEvents, type StreamHandler, type StreamOptions } from '../NetworkAdapter.js'
 import type { Log } from '../../log.js'
+import { toError } from '../../toError.js'
 
 export interface Libp2pNetworkOptions {
   /** the device identity: 32-byte Ed25519 seed and public key */
@@ -130,7 +131,7 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
       try {
         node = await this.create(this.options.preferredListen)
       } catch (err) {
-        this.log('info', `network: could not listen on ${this.options.preferredListen.join(', ')} (${(err as Error).message}); using ${this.options.listen.join(', ')}`)
+        this.log('info', `network: could not listen on ${this.options.preferredListen.join(', ')} (${toError(err).message}); using ${this.options.listen.join(', ')}`)
       }
     }
     node ??= await this.create(this.options.listen)
@@ -187,7 +188,7 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
       const stream = await node.dialProtocol(connected || targets.length === 0 ? peer : targets, protocol, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) })
       return new Libp2pFrameStream(stream, deviceId, options)
     } catch (err) {
-      throw new DialFailedError(`dialling ${deviceId.slice(0, 12)}… failed (${(err as Error).name}: ${(err as Error).message})`, { cause: err })
+      throw new DialFailedError(`dialling ${deviceId.slice(0, 12)}… failed (${toError(err).name}: ${toError(err).message})`, { cause: err })
     }
   }
 
@@ -232,11 +233,11 @@ class Libp2pFrameStream implements FrameStream {
       const list = await this.lp.read()
       return new Uint8Array(list.subarray())
     } catch (err) {
-      const name = (err as Error | undefined)?.name
+      const name = toError(err).name
       if (name === 'UnexpectedEOFError') return undefined
       if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') {
-        this.stream.abort(err as Error)
-        throw new FrameLimitError(`frame over the size limit (${(err as Error).message})`)
+        this.stream.abort(toError(err))
+        throw new FrameLimitError(`frame over the size limit (${toError(err).message})`)
       }
       if (name === 'StreamBufferError') throw new FrameLimitError('the peer overran the receive buffer (ignored flow control)')
       throw err instanceof Error ? err : new NetworkError(`stream failed: ${String((err as { type?: string })?.type ?? err)}`)
