@@ -30,8 +30,6 @@ import { Lifecycle, type Part } from './Startable.js'
 import type { Log } from './log.js'
 import { toError } from './toError.js'
 
-export type NodeRole = 'device' | 'backup-peer'
-
 /** What the transport is built from: the listen addresses to ask for (last run's ports preferred). */
 export interface NetworkRequest { previousBound: string[], preferListen: (listen: string[]) => string[] | undefined }
 
@@ -91,8 +89,6 @@ export interface KeylessPeer extends SyncCore {
   feeds: EventFeed[]
   lifecycle: Lifecycle
 }
-
-export type KithNode = FullDevice | KeylessPeer
 
 function signerOf (identity: DeviceIdentity): { deviceId: string, publicKey: Uint8Array, sign: (m: Uint8Array) => Uint8Array } {
   return { deviceId: identity.deviceId, publicKey: identity.publicKey, sign: m => identity.sign(m) }

@@ -59,7 +59,6 @@ export const itemDeleteQuery = z.object({ purge: z.string().optional() })
 export const itemIdsQuery = z.object({ ids: z.string().optional() })
 
 export const passwordBody = z.object({ password: required('password') })
-export type PasswordBody = z.input<typeof passwordBody>
 
 export const vaultCreateBody = z.object({ name: required('name') })
 
@@ -83,20 +82,16 @@ export const importBody = z.object({
   vault: optional('vault'),
   password: optional('password')
 })
-export type ImportBody = z.input<typeof importBody>
 
 export const exportBody = z.object({ format: required('format'), vault: optional('vault'), password: optional('password') })
-export type ExportBody = z.input<typeof exportBody>
 
 export const migrateBody = z.object({ from: required('from'), to: required('to'), orgDomain: required('orgDomain'), dryRun: z.boolean().optional() })
-export type MigrateBody = z.input<typeof migrateBody>
 
 export const destroyBody = z.object({ confirm: z.literal(true) })
 
 export const inviteBody = z.object({ ttlSeconds: z.number({ error: 'ttlSeconds must be a positive number' }).positive({ error: 'ttlSeconds must be a positive number' }).optional() })
 
 export const joinBody = z.object({ invitation: required('invitation'), password: required('password'), name: optional('name') })
-export type JoinBody = z.input<typeof joinBody>
 
 export const redeemBody = z.object({ code: z.string().optional() })
 

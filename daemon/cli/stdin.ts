@@ -10,9 +10,3 @@ export async function readStdinLine (): Promise<string> {
   return (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '')
 }
 
-/** Reads all of standard input (for file contents piped in). */
-export async function readStdinAll (): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks)
-}

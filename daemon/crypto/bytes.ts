@@ -4,7 +4,6 @@ export const fromHex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 
 export const toBase64Url = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url')
 export const fromBase64Url = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'))
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
-export const fromUtf8 = (b: Uint8Array): string => new TextDecoder('utf-8', { fatal: true }).decode(b)
 
 export function concatBytes (...parts: Uint8Array[]): Uint8Array {
   let n = 0

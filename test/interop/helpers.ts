@@ -78,7 +78,3 @@ export function normalise (items: ReadonlyArray<ImportedItem | Item>, options: {
   return out
 }
 
-/** Turns imported items into vault items (what a caller would store), to export them again. */
-export function asVaultItems (items: readonly ImportedItem[]): Item[] {
-  return items.map((i, k) => ({ ...i, id: `id-${k}`, vault: 'Personal', createdAt: i.createdAt ?? base.createdAt, updatedAt: i.updatedAt ?? base.updatedAt }))
-}

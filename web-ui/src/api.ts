@@ -26,6 +26,7 @@ export function onSessionLost (listener: () => void): () => void {
   return () => lostListeners.delete(listener)
 }
 
+/** @public the page's own code asks only through 401s; tests ask directly */
 export const hasSession = (): boolean => sessionToken !== undefined
 
 /** Forgets the session token (after lock, or when the daemon says it is gone). */

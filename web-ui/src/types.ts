@@ -13,7 +13,6 @@ export type Status = DaemonStatus
 export type VaultInfo = DaemonVaultInfo
 export type Device = DeviceJson
 export type Invitation = DaemonInvitation
-export type TotpCode = InferResponseType<ApiClient['items'][':id']['totp']['$get']>
 export type Settings = InferResponseType<ApiClient['settings']['$get']>
 export type GeneratorOptions = Required<GenerateBody>
 /** What the item form sends: any editable field, plus the vault on creation. */
