@@ -116,7 +116,7 @@ export function createApp (deps: AppDeps) {
       })(c, next)
     })
     .use('/api/*', jsonTypeByDefault())
-    .use('/api/*', async (c, next) => {
+    .use('/api/*', async (_c, next) => {
       deps.session.touch()
       await next()
       deps.onRequest?.()

@@ -16,6 +16,7 @@ import { toError } from '../toError.js'
 
 export interface DaemonInfo { pid: number, url: string, token: string, peerId: string, multiaddrs: string[] }
 
+// biome-ignore lint/suspicious/noExplicitAny: the raw client of tests, benches and `kith status` reads whatever JSON came back; typed calls go through `api`
 export interface ApiResponse { status: number, body: any, headers: Record<string, string | string[] | undefined> }
 
 /** The typed client of the daemon's API. */

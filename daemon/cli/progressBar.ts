@@ -14,8 +14,7 @@ export function followProgress (info: Pick<DaemonInfo, 'url' | 'token'>, event: 
     res.setEncoding('utf8')
     res.on('data', (chunk: string) => {
       buffer += chunk
-      let i: number
-      while ((i = buffer.indexOf('\n\n')) >= 0) {
+      for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
         const block = buffer.slice(0, i)
         buffer = buffer.slice(i + 2)
         if (!block.includes(`event: ${event}`)) continue

@@ -50,7 +50,7 @@ export function keepassItem (entry: KeePassEntryData, label: string, warnings: W
     consumed.add('otp')
   } else if ((get('TOTP Seed') ?? '').trim() !== '') {
     totp = fromLegacyKeePass(get('TOTP Seed') ?? '', get('TOTP Settings'), ctx)
-    LEGACY_TOTP.forEach(k => consumed.add(k))
+    for (const k of LEGACY_TOTP) consumed.add(k)
   } else {
     const timeOtp = fromKeePassTimeOtp(get, ctx)
     if (timeOtp !== null) {
@@ -62,7 +62,7 @@ export function keepassItem (entry: KeePassEntryData, label: string, warnings: W
     .map(s => ({ s, m: EXTRA_URL.exec(s.key) }))
     .filter(x => x.m !== null)
     .sort((a, b) => Number(a.m?.[1] ?? 0) - Number(b.m?.[1] ?? 0))
-  extraUrls.forEach(x => consumed.add(x.s.key))
+  for (const x of extraUrls) consumed.add(x.s.key)
   const fields: CustomField[] = entry.strings
     .filter(s => !STANDARD.has(s.key) && !consumed.has(s.key))
     .map(s => ({ name: s.key, value: s.value, hidden: s.protected }))

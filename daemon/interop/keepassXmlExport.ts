@@ -11,6 +11,7 @@ const RESERVED = /^(Title|UserName|Password|URL|Notes|otp|TOTP Seed|TOTP Setting
 /** Text content for XML 1.0: escapes markup, writes CR as a character reference, drops characters XML cannot hold. */
 export function xmlText (s: string): string {
   return s
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters; this removes them
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;')
 }
@@ -50,7 +51,7 @@ function entry (i: Item): string {
     times(i.createdAt, i.updatedAt),
     str('Title', i.title), str('UserName', i.username), str('Password', i.password, true), str('URL', i.urls[0] ?? ''), str('Notes', i.notes)
   ]
-  i.urls.slice(1).forEach((u, k) => parts.push(str(`KP2A_URL_${k + 1}`, u)))
+  for (const [k, u] of i.urls.slice(1).entries()) parts.push(str(`KP2A_URL_${k + 1}`, u))
   if (i.totp !== null) parts.push(str('otp', i.totp, true))
   for (const f of i.fields) parts.push(str(unique(f.name), f.value, f.hidden))
   if (i.favorite) parts.push(`<CustomData><Item><Key>${FAVORITE_KEY}</Key><Value>True</Value></Item></CustomData>`)

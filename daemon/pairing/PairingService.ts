@@ -247,7 +247,7 @@ export class PairingService {
       await send({ type: PairType.Proof, mac: proofMac(key, 'joiner', t) })
       const welcome = await expect(PairType.Welcome)
       if (!constantTimeEqual(welcome.mac, proofMac(key, 'inviter', t))) throw new PairingError('the inviting device could not prove it made this invitation')
-      let state
+      let state: ReturnType<typeof rosterOf>
       try { state = rosterOf(welcome.records) } catch (err) { throw new PairingError(`the roster from the inviting device is invalid: ${toError(err).message}`) }
       const admitted = (d: string): boolean => state.admitted.has(d) && !state.bounds.has(d)
       if (state.root === undefined || !admitted(inv.inviter) || !admitted(me)) throw new PairingError('the roster from the inviting device does not admit this device')

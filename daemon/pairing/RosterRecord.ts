@@ -64,7 +64,7 @@ export function decodeRosterRecord (bytes: Uint8Array): RosterRecord {
   const signed = bytes.subarray(0, bytes.length - 64)
   const signature = bytes.subarray(bytes.length - 64)
   const r = new BinaryReader(signed)
-  let header
+  let header: ReturnType<typeof readRosterHeader>
   try { header = readRosterHeader(r) } catch (err) {
     if (err instanceof RecordHeaderError) throw new FormatError(err.message)
     throw err

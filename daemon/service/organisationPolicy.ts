@@ -44,5 +44,5 @@ export function ownership (item: Pick<Item, 'urls' | 'username'>, domain: string
 /** A domain name as given by a person: lower-cased, no scheme, path or trailing dot. */
 export function normalizeDomain (value: string): string | undefined {
   const host = urlHost(value)
-  return host !== undefined && host.includes('.') ? host : undefined
+  return host?.includes('.') === true ? host : undefined
 }

@@ -114,7 +114,7 @@ export class VaultDoc {
 
   /** Calls back with the ids of items changed by each transaction (local and remote). */
   onItemsChanged (listener: (ids: string[], local: boolean) => void): () => void {
-    const handler = (events: Array<Y.YEvent<any>>, tx: Y.Transaction): void => {
+    const handler = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>, tx: Y.Transaction): void => {
       const ids = new Set<string>()
       for (const event of events) {
         if (event.target === this.items) for (const key of event.keys.keys()) ids.add(key)

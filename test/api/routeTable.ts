@@ -1,5 +1,4 @@
 /** Every route of the app, with the scope each declares (for the authentication and scope tests). */
-import type { Hono } from 'hono'
 import type { Scope } from '../../daemon/api/Principal.js'
 
 export interface RouteEntry {
@@ -9,7 +8,10 @@ export interface RouteEntry {
   scopes: Scope[]
 }
 
-export function routeTable (app: Pick<Hono<any, any, any>, 'routes'>): RouteEntry[] {
+/** What Hono keeps of each registered handler (`app.routes`). */
+interface RegisteredRoute { method: string, path: string, handler: unknown }
+
+export function routeTable (app: { routes: readonly RegisteredRoute[] }): RouteEntry[] {
   const byRoute = new Map<string, RouteEntry>()
   for (const r of app.routes) {
     if (r.method === 'ALL') continue // middleware (guards, authentication)

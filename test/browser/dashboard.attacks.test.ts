@@ -68,7 +68,7 @@ browserDescribe()('dashboard: attacks from other origins', () => {
     daemon = await TestDaemon.create()
     url = (await daemon.start()).url
     port = Number(new URL(url).port)
-    attacker = createServer((req, res) => {
+    attacker = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html' })
       res.end(attackerPage(`http://localhost:${port}`))
     })

@@ -7,6 +7,7 @@
 import { describe, it, expect, afterAll } from 'vitest'
 import type { TestDaemon } from '../helpers/daemonProcess.js'
 import { daemons, itemOn, pairByApi, until, PASSWORD, JOIN_PASSWORD } from '../sync/helpers/daemons.js'
+import type { Item } from '../../daemon/vault/Item.js'
 
 describe('apart and back', () => {
   let a: TestDaemon
@@ -40,7 +41,7 @@ describe('apart and back', () => {
       }, 'both edits and both items', 15_000)
       expect(await itemOn(d, shared)).toMatchObject(merged)
     }
-    const titles = async (d: TestDaemon): Promise<string[]> => ((await d.api('GET', '/api/items')).body as any[]).map(i => i.title).sort()
+    const titles = async (d: TestDaemon): Promise<string[]> => ((await d.api('GET', '/api/items')).body as Item[]).map(i => i.title).sort()
     expect(await titles(a)).toEqual(['Added on A while apart', 'Added on B while apart', 'Router'])
     expect(await titles(b)).toEqual(await titles(a))
   })

@@ -8,6 +8,8 @@ import { describe, it, expect, afterAll } from 'vitest'
 import type { TestDaemon } from '../helpers/daemonProcess.js'
 import { daemons, pairByApi, until, PASSWORD, JOIN_PASSWORD } from '../sync/helpers/daemons.js'
 import { prng } from '../sync/helpers/prng.js'
+import type { Item } from '../../daemon/vault/Item.js'
+import type { ApiResponse } from '../../daemon/cli/DaemonClient.js'
 
 describe('convergence with three real daemons', () => {
   let all: TestDaemon[] = []
@@ -46,7 +48,7 @@ describe('convergence with three real daemons', () => {
       const known = [...ids]
       const op = known.length < 4 ? 'add' : pick(['add', 'edit', 'edit', 'edit', 'trash', 'restore'] as const)
       const id = known.length > 0 ? pick(known) : undefined
-      let res
+      let res: ApiResponse
       if (op === 'add' || id === undefined) {
         res = await d.api('POST', '/api/items', { title: `item ${step}`, username: `u${step}`, password: `p${rand().toString(36).slice(2)}` })
         if (res.status === 201) ids.add(res.body.id)
@@ -65,8 +67,8 @@ describe('convergence with three real daemons', () => {
       if (!up.has(d)) { await d.start(); await d.api('POST', '/api/unlock', { password: password(d) }) }
     }
     const view = async (d: TestDaemon): Promise<string> => {
-      const live = (await d.api('GET', '/api/items')).body as any[]
-      const trash = (await d.api('GET', '/api/items?trashed=true')).body as any[]
+      const live = (await d.api('GET', '/api/items')).body as Item[]
+      const trash = (await d.api('GET', '/api/items?trashed=true')).body as Item[]
       return JSON.stringify([...live, ...trash].sort((x, y) => x.id.localeCompare(y.id)))
     }
     try {

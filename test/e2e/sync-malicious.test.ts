@@ -17,6 +17,7 @@ import { VaultDoc } from '../../daemon/vault/VaultDoc.js'
 import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
 import { randomBytes } from '../../daemon/crypto/random.js'
 import type { FrameStream } from '../../daemon/network/NetworkAdapter.js'
+import type { Item } from '../../daemon/vault/Item.js'
 
 /** A Yjs update that would add an item titled EVIL to the vault if anyone applied it. */
 function evilUpdate (n: number): Uint8Array {
@@ -136,12 +137,12 @@ describe('a malicious paired peer', () => {
     await until(async () => await itemOn(a, fromG), 'G\'s item on A')
     const fromA = (await a.api('POST', '/api/items', { title: 'from A after the attacks' })).body.id as string
     await until(async () => await itemOn(g, fromA), 'A\'s item on G')
-    const titles = ((await a.api('GET', '/api/items')).body as any[]).map(i => i.title)
+    const titles = ((await a.api('GET', '/api/items')).body as Item[]).map(i => i.title)
     expect(titles).not.toContain('EVIL')
     await a.stop()
     await a.start()
     await a.api('POST', '/api/unlock', { password: PASSWORD })
-    const after = ((await a.api('GET', '/api/items')).body as any[]).map(i => i.title)
+    const after = ((await a.api('GET', '/api/items')).body as Item[]).map(i => i.title)
     expect(after).not.toContain('EVIL')
     expect(after).toEqual(expect.arrayContaining(['honest item from M', 'from the good peer', 'from A after the attacks']))
     expect((await a.api('GET', '/api/status')).body.corruptRecords).toEqual([])

@@ -7,6 +7,7 @@ import { describe, it, expect, afterAll } from 'vitest'
 import type { TestDaemon } from '../helpers/daemonProcess.js'
 import { SseClient } from '../sync/helpers/sse.js'
 import { daemons, itemOn, pairByCli, until } from '../sync/helpers/daemons.js'
+import type { DeviceJson } from '../../daemon/api/ports.js'
 
 describe('two daemons paired through the CLI', () => {
   let a: TestDaemon
@@ -62,36 +63,36 @@ describe('two daemons paired through the CLI', () => {
   })
 
   it('lists both devices as online, then the stopped one as offline with its last sighting', async () => {
-    const listed = JSON.parse((await a.kith(['devices', '--json'])).stdout) as any[]
+    const listed = JSON.parse((await a.kith(['devices', '--json'])).stdout) as DeviceJson[]
     expect(listed).toHaveLength(2)
     expect(listed.map(d => [d.self, d.online])).toEqual([[true, true], [false, true]])
     for (const d of listed) expect(d).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{64}$/), peerId: expect.stringMatching(/^12D3KooW/), lastSeen: expect.any(String), name: expect.any(String) })
-    const fromB = JSON.parse((await b.kith(['devices', '--json'])).stdout) as any[]
+    const fromB = JSON.parse((await b.kith(['devices', '--json'])).stdout) as DeviceJson[]
     expect(fromB.map(d => d.id).sort()).toEqual(listed.map(d => d.id).sort())
-    const bId = listed[1].id as string
+    const bId = listed[1]?.id as string
     const stoppedAt = Date.now()
     await b.stop()
     await streams[0]!.waitFor(e => e.event === 'peer-disconnected' && e.data.id === bId)
-    const after = (await a.api('GET', '/api/devices')).body as any[]
+    const after = (await a.api('GET', '/api/devices')).body as DeviceJson[]
     const offline = after.find(d => d.id === bId)
-    expect(offline.online).toBe(false)
-    expect(Date.parse(offline.lastSeen)).toBeGreaterThanOrEqual(stoppedAt - 5000)
+    expect(offline?.online).toBe(false)
+    expect(Date.parse(offline?.lastSeen ?? '')).toBeGreaterThanOrEqual(stoppedAt - 5000)
   })
 
   it('a removed device is refused when it comes back and gets nothing written afterwards', async () => {
-    const bId = ((await a.api('GET', '/api/devices')).body as any[]).find(d => !d.self).id as string
+    const bId = ((await a.api('GET', '/api/devices')).body as DeviceJson[]).find(d => !d.self)?.id as string
     const revoke = await a.kith(['devices', 'revoke', bId.slice(0, 12), '--json'])
     expect(revoke.code).toBe(0)
     const removed = JSON.parse(revoke.stdout)
     expect(removed).toMatchObject({ id: bId, revoked: true, rotated: [{ epoch: expect.any(Number) }] })
     expect(removed.rotated[0].epoch).toBeGreaterThan(0) // a random step forward (Keyring.rotate)
-    expect(((await a.api('GET', '/api/devices')).body as any[]).map(d => d.id)).not.toContain(bId)
+    expect(((await a.api('GET', '/api/devices')).body as DeviceJson[]).map(d => d.id)).not.toContain(bId)
     const secret = await a.api('POST', '/api/items', { title: 'after the removal', password: 'new secret' })
     await b.start()
     await b.api('POST', '/api/unlock', { password: 'another fine password' })
     await new Promise(resolve => setTimeout(resolve, 1500))
     expect(await itemOn(b, secret.body.id)).toBeUndefined()
-    const devicesOnB = (await b.api('GET', '/api/devices')).body as any[]
+    const devicesOnB = (await b.api('GET', '/api/devices')).body as DeviceJson[]
     expect(devicesOnB.find(d => !d.self)?.online).toBe(false)
     expect(await a.log()).toContain(`refused inbound connection with ${bId.slice(0, 12)}`)
   })

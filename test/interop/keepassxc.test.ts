@@ -30,7 +30,7 @@ function run (args: string[], input: string): string {
 /** The attributes Kith writes for an item, in the order `show -a` is asked for them, with their values. */
 function attributes (i: Item): Array<[string, string]> {
   const out: Array<[string, string]> = [['Title', i.title], ['UserName', i.username], ['Password', i.password], ['URL', i.urls[0] ?? ''], ['Notes', i.notes]]
-  i.urls.slice(1).forEach((u, k) => out.push([`KP2A_URL_${k + 1}`, u]))
+  for (const [k, u] of i.urls.slice(1).entries()) out.push([`KP2A_URL_${k + 1}`, u])
   if (i.totp !== null) out.push(['otp', i.totp])
   for (const f of i.fields) out.push([f.name, f.value])
   return out

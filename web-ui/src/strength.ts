@@ -23,7 +23,7 @@ function poolSize (pw: string): number {
   if (/[0-9]/.test(pw)) pool += 10
   if (/[^a-zA-Z0-9\s]/.test(pw)) pool += 33
   if (/\s/.test(pw)) pool += 1
-  if (/[^\x00-\x7f]/.test(pw)) pool += 100
+  if (/[^\p{ASCII}]/u.test(pw)) pool += 100
   return Math.max(pool, 1)
 }
 

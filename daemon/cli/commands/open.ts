@@ -4,6 +4,7 @@
  * 60 seconds). Opens a browser when one is available and never fails when none is.
  */
 import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { allowOnly, has } from '../args.js'
@@ -32,19 +33,19 @@ export function browserCommand (env: NodeJS.ProcessEnv = process.env, platform: 
 }
 
 /** Starts the browser detached; resolves false (never throws) when it cannot be started. */
-function openBrowser (url: string): Promise<boolean> {
+async function openBrowser (url: string): Promise<boolean> {
   const command = browserCommand()
-  if (command === undefined) return Promise.resolve(false)
-  return new Promise(resolve => {
-    try {
-      const [file, ...args] = command as [string, ...string[]]
-      const child = spawn(file, [...args, url], { detached: true, stdio: 'ignore' })
-      child.once('error', () => resolve(false))
-      child.once('spawn', () => { child.unref(); resolve(true) })
-    } catch {
-      resolve(false)
-    }
-  })
+  if (command === undefined) return false
+  const [file, ...args] = command as [string, ...string[]]
+  try {
+    const child = spawn(file, [...args, url], { detached: true, stdio: 'ignore' })
+    // rejects when the program cannot be started ('error' before 'spawn')
+    await once(child, 'spawn')
+    child.unref()
+    return true
+  } catch {
+    return false
+  }
 }
 
 export const openCommand: Command = {

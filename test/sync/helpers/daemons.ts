@@ -1,5 +1,7 @@
 /** Helpers for end-to-end tests with paired real daemons. */
 import { TestDaemon } from '../../helpers/daemonProcess.js'
+import type { Item } from '../../../daemon/vault/Item.js'
+import type { JoinResult } from '../../../daemon/api/ports.js'
 
 export const PASSWORD = 'correct horse battery staple'
 export const JOIN_PASSWORD = 'another fine password'
@@ -18,13 +20,13 @@ export async function until<T> (fn: () => Promise<T | undefined | false>, what: 
 }
 
 /** Pairs `joiner` (empty) with `inviter` through the CLI, exactly as a person would. */
-export async function pairByCli (inviter: TestDaemon, joiner: TestDaemon, password = JOIN_PASSWORD): Promise<{ invitation: string, code: string, joined: any }> {
+export async function pairByCli (inviter: TestDaemon, joiner: TestDaemon, password = JOIN_PASSWORD): Promise<{ invitation: string, code: string, joined: JoinResult }> {
   const invite = await inviter.kith(['pair', 'invite', '--json'])
   if (invite.code !== 0) throw new Error(`pair invite failed: ${invite.stderr}`)
   const { invitation, code } = JSON.parse(invite.stdout) as { invitation: string, code: string }
   const join = await joiner.kith(['pair', 'join', invitation, '--password-stdin', '--json'], `${password}\n`)
   if (join.code !== 0) throw new Error(`pair join failed: ${join.stderr}${join.stdout}`)
-  return { invitation, code, joined: JSON.parse(join.stdout) }
+  return { invitation, code, joined: JSON.parse(join.stdout) as JoinResult }
 }
 
 /** Pairs through the API (faster than spawning the CLI). */
@@ -35,9 +37,9 @@ export async function pairByApi (inviter: TestDaemon, joiner: TestDaemon, passwo
   if (join.status !== 201) throw new Error(`join failed: ${JSON.stringify(join.body)}`)
 }
 
-export async function itemOn (d: TestDaemon, id: string): Promise<any> {
+export async function itemOn (d: TestDaemon, id: string): Promise<Item | undefined> {
   const res = await d.api('GET', `/api/items/${id}`)
-  return res.status === 200 ? res.body : undefined
+  return res.status === 200 ? res.body as Item : undefined
 }
 
 export async function daemons (n: 2): Promise<[TestDaemon, TestDaemon]>

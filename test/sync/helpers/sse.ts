@@ -1,6 +1,7 @@
 /** A small client for a daemon's /api/events stream (server-sent events), for tests and benches. */
 import { request, type ClientRequest } from 'node:http'
 
+// biome-ignore lint/suspicious/noExplicitAny: each event type has its own payload; tests read the fields they expect
 export interface SseEvent { event: string, data: any, at: number }
 
 export class SseClient {
@@ -20,8 +21,7 @@ export class SseClient {
         res.setEncoding('utf8')
         res.on('data', (chunk: string) => {
           buf += chunk
-          let i: number
-          while ((i = buf.indexOf('\n\n')) >= 0) {
+          for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
             const block = buf.slice(0, i)
             buf = buf.slice(i + 2)
             let event = 'message'

@@ -58,7 +58,7 @@ export function App () {
     setPhase({ name: 'unlock', notice })
   }, [])
 
-  let screen
+  let screen: preact.JSX.Element
   switch (phase.name) {
     case 'loading': screen = <main class='gate'><p class='muted' role='status'>Opening Kith…</p></main>; break
     case 'error': screen = <main class='gate'><div class='gate-card'><h1>Kith</h1><p class='error' role='alert'>{phase.message}</p><button type='button' class='button' onClick={() => { setPhase({ name: 'loading' }); void boot() }}>Try again</button></div></main>; break

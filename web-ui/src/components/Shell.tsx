@@ -71,7 +71,7 @@ export function Shell ({ onLocked }: { onLocked: (notice: string) => void }) {
 
   const selected = route.id !== undefined ? data.items.get(route.id) : undefined
   const detailOpen = route.page === 'items' && route.mode !== 'list'
-  let detail
+  let detail: preact.JSX.Element | undefined
   const saved = (item: import('../types.js').Item): void => { data.upsert(item); navigate({ page: 'items', id: item.id, mode: 'view' }) }
   if (route.mode === 'new') {
     detail = <ItemDetail key='new' vaults={data.vaults} defaultVault={vault} folders={facets.folders} onSaved={saved} onRemoved={data.remove} onCancel={() => navigate({ page: 'items', mode: 'list' })} />
