@@ -105,11 +105,8 @@ async function readBound (network: StorageAdapter): Promise<string[]> {
   }
 }
 
-/**
- * The parts every role shares, built roster first so that the replicas' author policy is the
- * roster's from the start. `grants` is the vault-key port (none on a keyless peer).
- */
-async function composeSyncCore (inputs: NodeInputs, views: StorageViews, grants: (roster: Roster) => GrantsPort): Promise<SyncCore & { grants: GrantsPort }> {
+/** The roster first, then the replicas: their author policy is the roster's from the start. */
+function composeReplicas (inputs: NodeInputs, views: StorageViews): { roster: Roster, replicas: ReplicaSet } {
   const { identity, log } = inputs
   const signer = signerOf(identity)
   const roster = new Roster(views.roster, signer)
@@ -121,11 +118,17 @@ async function composeSyncCore (inputs: NodeInputs, views: StorageViews, grants:
     snapshotEvery: inputs.snapshotEvery,
     log
   })
+  return { roster, replicas }
+}
+
+/** The transport and the sync engine over the replicas; `grants` is the vault-key port (none on a keyless peer). */
+async function composeSync (inputs: NodeInputs, views: StorageViews, parts: { roster: Roster, replicas: ReplicaSet }, grants: GrantsPort): Promise<SyncCore> {
+  const { identity, log } = inputs
+  const { roster, replicas } = parts
   const previousBound = await readBound(views.network)
   const network = inputs.network({ previousBound, preferListen: listen => preferPreviousPorts(listen, previousBound) })
   const peers = new PeerBook(views.peerBook)
-  const grantsPort = grants(roster)
-  const engine = new SyncEngine({ network, vaults: replicas, roster, grants: grantsPort, peers, log, backoff: inputs.backoff })
+  const engine = new SyncEngine({ network, vaults: replicas, roster, grants, peers, log, backoff: inputs.backoff })
   // every replica's new envelopes go to the connected peers, whenever the replica was opened
   replicas.on('vault-added', replica => {
     replica.on('envelope', env => engine.onEnvelope(env.vaultId, env.author, env.seq, env.bytes))
@@ -133,7 +136,7 @@ async function composeSyncCore (inputs: NodeInputs, views: StorageViews, grants:
   })
   roster.on('records', records => engine.onRosterRecords(records))
   roster.on('changed', () => engine.onRosterChanged())
-  return { identity, roster, peers, replicas, network, engine, grants: grantsPort }
+  return { identity, roster, peers, replicas, network, engine }
 }
 
 /** The network parts as one Startable: listen, remember the bound addresses, then sync. */
@@ -158,16 +161,11 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
   const views = storageViews(storage)
   const kdf = inputs.kdf ?? argon2idKdf
   const keyring = new Keyring({ storage: views.keyring, identity, throttle: new UnlockThrottle(views.meta), kdf })
-  let keys: KeyDistribution | undefined
+  const { roster, replicas } = composeReplicas(inputs, views)
   /** a new device's first roster record (and an older home's, at its first unlock here); never while joining */
   const ensureGenesis = async (): Promise<void> => {
     if (roster.root === undefined && keyring.initialized && !pairing.joining) await roster.createGenesis(keyring.sealingPublicKey, pairing.deviceName)
   }
-  const core = await composeSyncCore(inputs, views, () => ({
-    grantsFor: async deviceId => await (keys as KeyDistribution).grantsFor(deviceId),
-    receive: async (list, from) => { await (keys as KeyDistribution).receive(list, from) }
-  }))
-  const { roster, replicas, network, engine, peers } = core
   const settings = new SettingsStore(views.meta, { autoLockMinutes: inputs.autoLockMinutes })
   const unlock: UnlockService = new UnlockService({
     keyring,
@@ -186,8 +184,9 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
   const portability = new PortabilityService(items)
   const eraser = new DeviceEraser({ storage, keyring, replicas, unlock })
   const signer = signerOf(identity)
-  keys = new KeyDistribution({ keyring, roster, signer, log, openVault: async vaultId => { await unlock.openVault(vaultId) } })
-  const distribution = keys
+  const distribution = new KeyDistribution({ keyring, roster, signer, log, openVault: async vaultId => { await unlock.openVault(vaultId) } })
+  const core = await composeSync(inputs, views, { roster, replicas }, distribution)
+  const { network, engine, peers } = core
   const pairing = new PairingService({
     network,
     roster,
@@ -279,7 +278,7 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
 export async function composeKeylessPeer (inputs: NodeInputs): Promise<KeylessPeer> {
   const { storage, log } = inputs
   const views = storageViews(storage)
-  const core = await composeSyncCore(inputs, views, () => ({ grantsFor: async () => [], receive: async () => {} }))
+  const core = await composeSync(inputs, views, composeReplicas(inputs, views), { grantsFor: async () => [], receive: async () => {} })
   const { roster, replicas, network, peers } = core
   network.setGate(inputs.wrapGate?.(deviceId => roster.isMember(deviceId)) ?? (deviceId => roster.isMember(deviceId)))
   const lifecycle = new Lifecycle([
