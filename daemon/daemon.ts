@@ -31,6 +31,8 @@ export interface DaemonOptions {
   mdns?: boolean
   autoLockMinutes?: number
   kdfTargetMs?: number
+  /** the quiet-time collection of IdleCollector (default true; `--no-idle-gc`, KITH_IDLE_GC=0) */
+  idleCollector?: boolean
   log: Log
 }
 
@@ -139,7 +141,7 @@ export class Daemon {
     // A full collection once things are quiet after a lock (the old documents), an unlock (the
     // decoding's temporaries), an import, export or migration (the file and its parse), or requests
     // that left the heap larger. A lock or unlock pushes a pending one back: never inside an unlock.
-    const collector = new IdleCollector({ collect: collectGarbage })
+    const collector = new IdleCollector({ collect: collectGarbage, enabled: this.options.idleCollector !== false })
     this.collector = collector
     service.on('unlocked', () => {
       writeFile(this.paths.initialized, '', { mode: 0o600 }).catch(() => {})
