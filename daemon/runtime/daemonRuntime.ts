@@ -20,7 +20,7 @@ export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', 
  */
 export const DAEMON_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' }
 
-/** Set in the environment of a re-executed daemon: it never re-executes again. */
+/** Set (to the launcher's pid) in the environment of a re-executed daemon: it never re-executes again. */
 export const RUNTIME_MARKER = 'KITH_DAEMON_RUNTIME'
 
 /** The environment to start a daemon with: ours, then whatever the caller's already says. */

@@ -3,7 +3,8 @@
  * runtime (DAEMON_NODE_FLAGS, DAEMON_ENV): for a daemon started from a terminal, `npm start` or a
  * service unit. The child inherits stdio and writes daemon.json with its own pid, so `kith stop`
  * signals the real daemon. This process only waits: it passes SIGINT, SIGTERM and SIGHUP on and
- * ends as the child ended (the same exit code, or the same signal).
+ * ends as the child ended (the same exit code, or the same signal). The child stops when this
+ * process is gone (runtime/watchLauncher.ts).
  */
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
@@ -21,7 +22,7 @@ export async function reexecDaemon (): Promise<number> {
   const args = [...process.execArgv, ...missing.flags, ...process.argv.slice(1)]
   const child = spawn(process.execPath, args, {
     stdio: 'inherit',
-    env: { ...DAEMON_ENV, ...process.env, [RUNTIME_MARKER]: '1' }
+    env: { ...DAEMON_ENV, ...process.env, [RUNTIME_MARKER]: String(process.pid) }
   })
   // A terminal's Ctrl-C reaches both processes; the daemon ignores a repeated signal while stopping.
   const forward = (signal: NodeJS.Signals): void => { if (child.exitCode === null && child.signalCode === null) child.kill(signal) }

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { readDaemonInfo, type DaemonInfo } from '../../daemon/cli/DaemonClient.js'
+import { isAlive, readDaemonInfo, type DaemonInfo } from '../../daemon/cli/DaemonClient.js'
 import { DAEMON_ENV, DAEMON_NODE_FLAGS, RUNTIME_MARKER } from '../../daemon/runtime/daemonRuntime.js'
 import { KITH_BIN, runKith } from '../helpers/daemonProcess.js'
 
@@ -49,7 +49,8 @@ async function procFile (pid: number, name: string): Promise<string[]> {
 }
 
 afterEach(async () => {
-  for (const p of parents.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
+  for (const p of parents.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM')
+  await new Promise(resolve => setTimeout(resolve, 200))
   for (const h of homes.splice(0)) await rm(h, { recursive: true, force: true })
 })
 
@@ -61,7 +62,7 @@ describe.runIf(process.platform === 'linux')('kith daemon started without its ru
     for (const f of DAEMON_NODE_FLAGS) expect(cmdline).toContain(f)
     const environ = await procFile(d.info.pid, 'environ')
     for (const [name, value] of Object.entries(DAEMON_ENV)) expect(environ).toContain(`${name}=${value}`)
-    expect(environ).toContain(`${RUNTIME_MARKER}=1`)
+    expect(environ).toContain(`${RUNTIME_MARKER}=${String(d.parent.pid)}`)
     // exactly one re-exec: the daemon's parent is the process we started
     const stat = await readFile(`/proc/${d.info.pid}/stat`, 'utf8')
     expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])).toBe(d.parent.pid)
@@ -81,6 +82,17 @@ describe.runIf(process.platform === 'linux')('kith daemon started without its ru
     expect(JSON.parse(stop.stdout)).toMatchObject({ stopped: true, pid: d.info.pid })
     expect(await d.exited).toEqual({ code: 0, signal: null })
     expect(d.output()).toContain('received SIGTERM, shutting down')
+  })
+
+  it('the daemon shuts down cleanly when the process that started it is killed', async () => {
+    const d = await startDaemon()
+    d.parent.kill('SIGKILL')
+    await d.exited
+    const deadline = Date.now() + 20_000
+    while (isAlive(d.info.pid) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+    expect(isAlive(d.info.pid)).toBe(false)
+    expect(existsSync(join(d.home, 'daemon.json'))).toBe(false) // a clean stop removes it
+    expect(d.output()).toContain('the process that started this daemon has ended, shutting down')
   })
 
   it('ends as the daemon ended: killed by a signal, the first process dies by the same signal', async () => {

@@ -1,6 +1,7 @@
 /** kith daemon · start · stop · status */
 import { Daemon } from '../../daemon.js'
 import { describeRuntime } from '../../runtime/daemonRuntime.js'
+import { watchLauncher } from '../../runtime/watchLauncher.js'
 import { createLog } from '../../log.js'
 import { allowOnly, flag, flagAll, has, type ParsedArgs } from '../args.js'
 import { DaemonClient, readDaemonInfo, httpRequest, isAlive, startInBackground } from '../DaemonClient.js'
@@ -59,14 +60,16 @@ export const daemonCommand: Command = {
     await new Promise<void>(resolve => {
       daemon.stopped.then(resolve, resolve)
       let stopping = false
-      const stop = (signal: string): void => {
+      const stop = (reason: string): void => {
         if (stopping) return
         stopping = true
-        log('info', `received ${signal}, shutting down`)
+        unwatch()
+        log('info', `${reason}, shutting down`)
         daemon.stop().then(resolve, err => { log('error', `shutdown failed: ${(err as Error).message}`); resolve() })
       }
-      process.on('SIGINT', () => stop('SIGINT'))
-      process.on('SIGTERM', () => stop('SIGTERM'))
+      process.on('SIGINT', () => stop('received SIGINT'))
+      process.on('SIGTERM', () => stop('received SIGTERM'))
+      const unwatch = watchLauncher(() => stop('the process that started this daemon has ended'))
     })
   }
 }
