@@ -25,13 +25,13 @@ const ONLY = process.argv.includes('--way') ? process.argv[process.argv.indexOf(
 const TARGET_QUIET_MB = 120
 const TARGET_BURST_MB = 200
 
-interface Resident { rssMB: number, anonMB: number, fileMB: number }
+interface Resident { rssMB: number, pssMB: number, anonMB: number, fileMB: number }
 
 async function resident (pid: number): Promise<Resident> {
   const text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8')
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN)
   const mb = (n: number): number => Math.round(n / 102.4) / 10
-  return { rssMB: mb(kb('Rss')), anonMB: mb(kb('Anonymous')), fileMB: mb(kb('Rss') - kb('Anonymous')) }
+  return { rssMB: mb(kb('Rss')), pssMB: mb(kb('Pss')), anonMB: mb(kb('Anonymous')), fileMB: mb(kb('Rss') - kb('Anonymous')) }
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -49,7 +49,7 @@ async function burst (d: RunningDaemon): Promise<void> {
   await Promise.all(Array.from({ length: CLIENTS }, client))
 }
 
-interface RunFigures { burst: number, burstQuiet: number, quiet: number, locked: number, unlocked: number, launcher?: number, last: Resident, heap: Record<string, number> }
+interface RunFigures { burst: number, burstQuiet: number, quiet: number, locked: number, unlocked: number, launcher?: Resident, last: Resident, heap: Record<string, number> }
 
 async function run (way: DaemonWay): Promise<RunFigures> {
   const home = await mkdtemp(join(tmpdir(), 'kith-bench-memory-'))
@@ -73,7 +73,7 @@ async function run (way: DaemonWay): Promise<RunFigures> {
     if (list.body.length !== ITEMS) throw new Error(`expected ${ITEMS} items, got ${String(list.body.length)}`)
     await sleep(QUIET_MS)
     const last = await resident(d.pid)
-    const launcher = d.launcherPid === undefined ? undefined : (await resident(d.launcherPid).catch(() => undefined))?.rssMB
+    const launcher = d.launcherPid === undefined ? undefined : await resident(d.launcherPid).catch(() => undefined)
     const heap = (await call(d, 'GET', '/api/status')).body.memory as Record<string, number>
     await d.stop()
     return { burst: burstRss, burstQuiet, quiet: last.rssMB, locked, unlocked, launcher, last, heap }
@@ -92,7 +92,7 @@ async function main (): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const r = await run(way)
       runs.push(r)
-      process.stdout.write(`  run ${i + 1}: burst ${r.burst} MB → ${r.burstQuiet} MB 35 s later; restarted: locked ${r.locked}, unlocked ${r.unlocked}, listed and quiet ${r.quiet} MB (files ${r.last.fileMB}, anonymous ${r.last.anonMB}, V8 heap ${r.heap.heapTotalMB} MB / ${r.heap.heapUsedMB} MB live)${r.launcher !== undefined ? `; launcher process ${r.launcher} MB` : ''}\n`)
+      process.stdout.write(`  run ${i + 1}: burst ${r.burst} MB → ${r.burstQuiet} MB 35 s later; restarted: locked ${r.locked}, unlocked ${r.unlocked}, listed and quiet ${r.quiet} MB (files ${r.last.fileMB}, anonymous ${r.last.anonMB}, V8 heap ${r.heap.heapTotalMB} MB / ${r.heap.heapUsedMB} MB live)${r.launcher !== undefined ? `; launcher process ${r.launcher.rssMB} MB (Pss ${r.launcher.pssMB}, anonymous ${r.launcher.anonMB})` : ''}\n`)
     }
     const quietLabel = `${way.name}: RSS 35 s after the last request (restart, unlock, list)`
     const burstLabel = `${way.name}: RSS right after the burst (8 clients, 10,000 creates)`
@@ -102,7 +102,10 @@ async function main (): Promise<void> {
     report(`${way.name}: RSS restarted on the vault, locked`, runs.map(r => r.locked), 'MB', '—')
     report(`${way.name}: RSS right after unlock`, runs.map(r => r.unlocked), 'MB', '—')
     const launchers = runs.flatMap(r => r.launcher === undefined ? [] : [r.launcher])
-    if (launchers.length > 0) report(`${way.name}: the launcher process (not the daemon)`, launchers, 'MB', '—')
+    if (launchers.length > 0) {
+      report(`${way.name}: the launcher process (not the daemon), RSS`, launchers.map(l => l.rssMB), 'MB', '—')
+      report(`${way.name}: the launcher process, Pss (its share of shared pages)`, launchers.map(l => l.pssMB), 'MB', '—')
+    }
     const quietMet = summarize(runs.map(r => r.quiet)).max <= TARGET_QUIET_MB
     const burstMet = summarize(runs.map(r => r.burst)).max <= TARGET_BURST_MB
     judge(quietLabel, quietMet)
