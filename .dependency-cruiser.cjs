@@ -22,18 +22,19 @@ const LAYERS = {
   'pairing/': ['keyring/', 'network/', 'codec/', 'crypto/', 'storage/'],
   'service/': ['keyring/', 'replica/', 'vault/', 'interop/', 'crypto/', 'codec/', 'storage/'],
   'api/': ['service/', 'vault/', 'interop/', 'crypto/', 'installRoot.ts'],
-  'cli/': ['api/', 'service/', 'paths.ts', 'installRoot.ts', 'daemon.ts'],
+  'cli/': ['api/', 'service/', 'paths.ts', 'installRoot.ts', 'daemon.ts', 'runtime/'],
+  'runtime/': [],
   'Startable.ts': [],
   'IdleCollector.ts': [],
   'collectGarbage.ts': [],
   'paths.ts': [],
-  'installRoot.ts': [],
+  'installRoot.ts': ['runtime/'],
   'polyfills.ts': [],
   'log.ts': [],
   'toError.ts': [],
   'compose.ts': ['Startable.ts', 'keyring/', 'network/', 'pairing/', 'service/', 'storage/', 'sync/', 'replica/'],
   'daemon.ts': ['compose.ts', 'Startable.ts', 'api/', 'service/', 'storage/', 'keyring/', 'network/', 'network/libp2p/', 'crypto/', 'IdleCollector.ts', 'collectGarbage.ts', 'paths.ts'],
-  'main.ts': ['cli/', 'polyfills.ts']
+  'main.ts': ['cli/', 'polyfills.ts', 'runtime/']
 }
 
 const esc = s => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

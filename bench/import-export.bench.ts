@@ -1,9 +1,11 @@
 /** Times import from Bitwarden JSON (target ≤ 3 s) and export to kith-encrypted (target ≤ 2 s) for 10,000 items; run with `npx tsx`. */
 import { exporters, importers } from '../daemon/interop/registry.js'
 import type { Item } from '../daemon/vault/Item.js'
+import { QUICK, report } from './stats.js'
+import { judge, saveResults } from './results.js'
 
 const ITEMS = 10_000
-const RUNS = Number(process.env.RUNS ?? 9)
+const RUNS = Number(process.env.RUNS ?? (QUICK ? 3 : 9))
 
 function generate (n: number): Item[] {
   const items: Item[] = []
@@ -21,10 +23,6 @@ function generate (n: number): Item[] {
   return items
 }
 
-function quantile (sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN
-}
-
 async function time (label: string, target: number | null, fn: () => Promise<unknown>): Promise<void> {
   await fn()
   const ms: number[] = []
@@ -33,11 +31,8 @@ async function time (label: string, target: number | null, fn: () => Promise<unk
     await fn()
     ms.push(performance.now() - t0)
   }
-  ms.sort((a, b) => a - b)
-  const median = quantile(ms, 0.5)
-  const p99 = quantile(ms, 0.99)
-  const verdict = target === null ? '' : p99 <= target ? `  ok (target ≤ ${target} ms)` : `  OVER TARGET (≤ ${target} ms)`
-  console.log(`${label.padEnd(44)} median ${median.toFixed(0).padStart(6)} ms   p99 ${p99.toFixed(0).padStart(6)} ms${verdict}`)
+  report(label, ms, 'ms', target === null ? undefined : `p99 ≤ ${target} ms`)
+  if (target !== null) judge(label, Math.max(...ms) <= target)
 }
 
 const items = generate(ITEMS)
@@ -51,3 +46,4 @@ await time('import kith-encrypted', null, async () => await importers['kith-encr
 await time('export bitwarden-json', null, async () => await exporters['bitwarden-json'](items, {}))
 await time('export keepass-xml', null, async () => await exporters['keepass-xml'](items, {}))
 await time('import keepass-xml', null, async () => await importers['keepass-xml'](keepass, {}))
+await saveResults('import-export', 'no daemon: the importers and exporters in-process')

@@ -5,7 +5,8 @@
  */
 import { agent, call } from './apiClient.js'
 import { TestDaemon } from '../test/helpers/daemonProcess.js'
-import { report } from './stats.js'
+import { QUICK, report } from './stats.js'
+import { saveResults } from './results.js'
 
 const PASSWORD = 'correct horse battery staple'
 
@@ -13,7 +14,7 @@ const PASSWORD = 'correct horse battery staple'
 async function main (): Promise<void> {
   // cold start: spawn to first answered request
   const starts: number[] = []
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < (QUICK ? 2 : 5); i++) {
     const d = await TestDaemon.create()
     const t0 = performance.now()
     await d.start()
@@ -27,7 +28,7 @@ async function main (): Promise<void> {
   await d.init(PASSWORD)
 
   const creates: number[] = []
-  for (let i = 0; i < 1000; i++) {
+  for (let i = 0; i < (QUICK ? 300 : 1000); i++) {
     const res = await call(d, 'POST', '/api/items', { title: `Site ${i}`, username: `user${i}@example.com`, password: `pw-${i}-${Math.random()}`, urls: [`https://site${i}.example.com/login`], notes: 'a short note' })
     if (res.status !== 201) throw new Error(JSON.stringify(res.body))
     creates.push(res.ms)
@@ -35,18 +36,19 @@ async function main (): Promise<void> {
   report('item create via API (sequential)', creates, 'ms', 'p50 ≤ 3 ms, p99 ≤ 20 ms')
 
   // fill to 10,000 with one import (kith-json), as a person moving in would
-  const rest = Array.from({ length: 9000 }, (_, k) => {
-    const i = 1000 + k
+  const created = creates.length
+  const rest = Array.from({ length: 10_000 - created }, (_, k) => {
+    const i = created + k
     return { title: `Site ${i}`, username: `user${i}@example.com`, password: `pw-${i}-${Math.random()}`, urls: [`https://site${i}.example.com/login`], notes: 'a short note', totp: null, fields: [], tags: [], folder: '', favorite: false, trashed: false }
   })
   const file = Buffer.from(JSON.stringify({ format: 'kith-json', version: 1, vault: 'Personal', items: rest }))
   const imported = await call(d, 'POST', '/api/import', { format: 'kith-json', data: file.toString('base64') })
-  if (imported.body?.imported !== 9000) throw new Error(`import failed: ${JSON.stringify(imported.body).slice(0, 300)}`)
+  if (imported.body?.imported !== 10_000 - created) throw new Error(`import failed: ${JSON.stringify(imported.body).slice(0, 300)}`)
 
   const lists: number[] = []
   const searches: number[] = []
   const misses: number[] = []
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < (QUICK ? 60 : 200); i++) {
     if (i < 30) {
       const all = await call(d, 'GET', '/api/items')
       if (all.body.length !== 10_000) throw new Error(`expected 10000 items, got ${String(all.body.length)}`)
@@ -81,7 +83,7 @@ async function main (): Promise<void> {
   process.stdout.write(`  (heap ${JSON.stringify(await memory())})\n`)
 
   const unlocks: number[] = []
-  for (let i = 0; i < 9; i++) {
+  for (let i = 0; i < (QUICK ? 3 : 9); i++) {
     await call(d, 'POST', '/api/lock')
     const res = await call(d, 'POST', '/api/unlock', { password: PASSWORD })
     if (res.status !== 200) throw new Error(JSON.stringify(res.body))
@@ -95,6 +97,7 @@ async function main (): Promise<void> {
   process.stdout.write(`  (heap ${JSON.stringify(await memory())})\n`)
   await d.destroy()
   agent.destroy()
+  await saveResults('one-device', 'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns')
 }
 
 await main()

@@ -7,6 +7,8 @@
  */
 import { agent, call } from './apiClient.js'
 import { TestDaemon } from '../test/helpers/daemonProcess.js'
+import { record, saveResults } from './results.js'
+import { summarize } from './stats.js'
 
 const PASSWORD = 'correct horse battery staple'
 const ITEMS = Number(process.env.ITEMS ?? 10_000)
@@ -66,6 +68,7 @@ async function main (): Promise<void> {
       joiners.push(b)
       await b.start()
       const { total, joinReturned } = await join(a, b, how)
+      record({ label: `${label}: all ${ITEMS} items on B`, unit: 'ms', ...summarize([total]), target: '≤ 3000 ms', met: total <= 3000, samples: [total] })
       process.stdout.write(`${`${label}: all ${ITEMS} items on B`.padEnd(62)} ${(total / 1000).toFixed(2)} s   (join returned after ${(joinReturned / 1000).toFixed(2)} s; target ≤ 3 s)\n`)
       if (process.env.SHOW_LOG === '1') process.stdout.write((await b.log()).split('\n').slice(-8).join('\n') + '\n' + (await a.log()).split('\n').slice(-6).join('\n') + '\n')
       await b.stop()
@@ -75,6 +78,7 @@ async function main (): Promise<void> {
     for (const b of joiners) await b.destroy()
     agent.destroy()
   }
+  await saveResults('sync-join', 'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns')
 }
 
 await main()

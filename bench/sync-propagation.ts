@@ -12,12 +12,13 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { TestDaemon } from '../test/helpers/daemonProcess.js'
 import { SseClient } from '../test/sync/helpers/sse.js'
-import { report, summarize } from './stats.js'
+import { QUICK, report, summarize } from './stats.js'
+import { record, saveResults } from './results.js'
 
 const PASSWORD = 'correct horse battery staple'
-const CREATES = Number(process.env.CREATES ?? 250)
-const EDITS = Number(process.env.EDITS ?? 250)
-const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 30)
+const CREATES = Number(process.env.CREATES ?? (QUICK ? 50 : 250))
+const EDITS = Number(process.env.EDITS ?? (QUICK ? 50 : 250))
+const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? (QUICK ? 10 : 30))
 
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -121,12 +122,15 @@ async function main (): Promise<void> {
     const pct = c1.map((c, i) => ((c - (c0[i] as number)) / hz) / secs * 100)
     process.stdout.write(`${'idle CPU with the peer connected'.padEnd(48)} A ${(pct[0] as number).toFixed(2)} %  B ${(pct[1] as number).toFixed(2)} % of a core over ${secs.toFixed(0)} s   (target ≤ 1 %)\n`)
     const all = summarize([...creates, ...edits])
+    record({ label: 'wire bytes per one-field edit', unit: 'B', ...summarize([editBytes / N]), target: '≤ 1024 B', samples: [editBytes / N] })
+    record({ label: 'idle CPU with the peer connected (busier daemon)', unit: '%', ...summarize([Math.max(...pct)]), target: '≤ 1 %', samples: pct })
     process.stdout.write(`SUMMARY propagation p50 ${all.median.toFixed(2)} ms p99 ${all.p99.toFixed(2)} ms; wire ${(editBytes / N).toFixed(0)} B/edit; idle CPU ${Math.max(...pct).toFixed(2)} %\n`)
   } finally {
     await a.destroy()
     await b.destroy()
     agent.destroy()
   }
+  await saveResults('sync-propagation', 'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns')
 }
 
 await main()

@@ -8,9 +8,10 @@ import { TestDaemon } from '../test/helpers/daemonProcess.js'
 import { exporters } from '../daemon/interop/registry.js'
 import type { Item } from '../daemon/vault/Item.js'
 import { httpRequest } from '../daemon/cli/DaemonClient.js'
-import { report } from './stats.js'
+import { QUICK, report } from './stats.js'
+import { saveResults } from './results.js'
 
-const RUNS = Number(process.env.RUNS ?? 5)
+const RUNS = Number(process.env.RUNS ?? (QUICK ? 2 : 5))
 const PASSWORD = 'correct horse battery staple'
 
 function generate (n: number, run: number): Item[] {
@@ -43,3 +44,4 @@ for (let run = 0; run < RUNS; run++) {
 }
 report('import 10,000 Bitwarden JSON items via daemon', imports, 'ms', '≤ 3000 ms')
 report('export 10,000 items to kith-encrypted via daemon', exportsMs, 'ms', '≤ 2000 ms')
+await saveResults('transfers-daemon', 'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns')

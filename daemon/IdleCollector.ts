@@ -4,11 +4,14 @@
  * the garbage would stay resident for a long time. This runs a compacting full collection
  * (collectGarbage) once things are quiet: a fixed delay after a lock, an unlock or a bulk
  * operation, and after ordinary requests only when the heap has grown since the last collection.
+ * `enabled: false` (`kith daemon --no-idle-gc`, KITH_IDLE_GC=0) never collects: V8 alone decides.
  */
 import { getHeapStatistics } from 'node:v8'
 
 export interface IdleCollectorOptions {
   collect: () => void
+  /** false: activity() and soon() do nothing (default true) */
+  enabled?: boolean
   /** quiet time after ordinary activity */
   quietMs?: number
   /** a pending collection is not pushed back past this (a client that never pauses) */
@@ -28,9 +31,11 @@ export class IdleCollector {
   private readonly maxDeferMs: number
   private readonly minGrowth: number
   private readonly heapUsed: () => number
+  readonly enabled: boolean
 
   constructor (options: IdleCollectorOptions) {
     this.collect = options.collect
+    this.enabled = options.enabled ?? true
     this.quietMs = options.quietMs ?? 5000
     this.maxDeferMs = options.maxDeferMs ?? 30_000
     this.minGrowth = options.minGrowthBytes ?? 8 * 1048576
@@ -55,6 +60,7 @@ export class IdleCollector {
   }
 
   private schedule (ms: number): void {
+    if (!this.enabled) return
     const now = Date.now()
     if (this.timer === undefined) this.pendingSince = now
     else if (now - this.pendingSince >= this.maxDeferMs) return // overdue: let it run

@@ -6,7 +6,7 @@ export interface ParsedArgs {
 }
 
 /** Flags that never take a value. */
-const BOOLEAN_FLAGS = new Set(['json', 'password-stdin', 'generate', 'no-mdns', 'help', 'dry-run', 'yes', 'trashed', 'hidden', 'purge', 'no-open', 'foreground', 'no-symbols', 'no-digits', 'no-upper', 'no-lower', 'restore', 'quiet'])
+const BOOLEAN_FLAGS = new Set(['json', 'password-stdin', 'generate', 'no-mdns', 'help', 'dry-run', 'yes', 'trashed', 'hidden', 'purge', 'no-open', 'foreground', 'no-symbols', 'no-digits', 'no-upper', 'no-lower', 'restore', 'quiet', 'no-idle-gc'])
 
 export class UsageError extends Error {
   constructor (message: string) { super(message); this.name = 'UsageError' }

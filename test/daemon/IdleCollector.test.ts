@@ -59,4 +59,16 @@ describe('IdleCollector', () => {
     vi.advanceTimersByTime(10_000)
     expect(collect).not.toHaveBeenCalled()
   })
+
+  it('enabled: false never collects, whatever happens (--no-idle-gc, KITH_IDLE_GC=0)', () => {
+    const heap = { used: 50 * MB }
+    const collect = vi.fn()
+    const collector = new IdleCollector({ collect, enabled: false, quietMs: 5000, minGrowthBytes: 8 * MB, heapUsed: () => heap.used })
+    heap.used += 100 * MB
+    collector.activity()
+    collector.soon(1000)
+    vi.advanceTimersByTime(120_000)
+    expect(collect).not.toHaveBeenCalled()
+    expect(collector.enabled).toBe(false)
+  })
 })

@@ -29,7 +29,9 @@ const INTEGRATION_FILES = [
 const E2E_FILES = [
   // start a real daemon and speak HTTP to it
   'test/api/dashboard.hardening.test.ts',
-  'test/api/dashboard.sessions.test.ts'
+  'test/api/dashboard.sessions.test.ts',
+  // starts `kith daemon` as a user would, through the re-exec, and signals it
+  'test/daemon/daemonReexec.test.ts'
 ]
 
 const UNIT_FOLDERS = ['api', 'codec', 'crypto', 'daemon', 'interop', 'keyring', 'network', 'pairing', 'replica', 'service', 'storage', 'sync', 'vault', 'web-ui']

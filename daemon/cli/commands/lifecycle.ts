@@ -1,7 +1,7 @@
 /** kith daemon · start · stop · status */
-import { setFlagsFromString } from 'node:v8'
 import { Daemon } from '../../daemon.js'
-import { DAEMON_NODE_FLAGS } from '../../installRoot.js'
+import { describeRuntime } from '../../runtime/daemonRuntime.js'
+import { watchLauncher } from '../../runtime/watchLauncher.js'
 import { createLog } from '../../log.js'
 import { allowOnly, flag, flagAll, has, type ParsedArgs } from '../args.js'
 import { DaemonClient, readDaemonInfo, httpRequest, isAlive, startInBackground } from '../DaemonClient.js'
@@ -12,14 +12,17 @@ import type { Command } from '../Command.js'
 import { toError } from '../../toError.js'
 
 const DAEMON_FLAGS = ['http', 'listen', 'auto-lock', 'kdf-ms']
+const DAEMON_BOOLEANS = ['no-mdns', 'no-idle-gc']
 
 /** Daemon flags as given, to pass on to a background daemon. */
 function daemonArgs (a: ParsedArgs): string[] {
   const out: string[] = []
   for (const name of DAEMON_FLAGS) for (const v of flagAll(a, name)) out.push(`--${name}`, v)
-  if (has(a, 'no-mdns')) out.push('--no-mdns')
+  for (const name of DAEMON_BOOLEANS) if (has(a, name)) out.push(`--${name}`)
   return out
 }
+
+const off = (value: string | undefined): boolean => value === '0' || value === 'false'
 
 const numberFlag = (a: ParsedArgs, name: string): number | undefined => {
   const v = flag(a, name)
@@ -31,20 +34,20 @@ const numberFlag = (a: ParsedArgs, name: string): number | undefined => {
 
 export const daemonCommand: Command = {
   name: 'daemon',
-  usage: 'kith daemon [--http HOST:PORT] [--listen MULTIADDR]… [--no-mdns] [--auto-lock MINUTES] [--kdf-ms MS]',
+  usage: 'kith daemon [--http HOST:PORT] [--listen MULTIADDR]… [--no-mdns] [--no-idle-gc] [--auto-lock MINUTES] [--kdf-ms MS]',
   summary: 'run the daemon in the foreground until SIGINT/SIGTERM',
   async run ({ args, home }) {
-    allowOnly(args, DAEMON_FLAGS, ['no-mdns'])
-    // spawners pass DAEMON_NODE_FLAGS on the command line; for a daemon started some other way, set
-    // them now (V8 honours them partly once the heap exists)
-    for (const f of DAEMON_NODE_FLAGS) if (!process.execArgv.includes(f)) setFlagsFromString(f)
+    allowOnly(args, DAEMON_FLAGS, DAEMON_BOOLEANS)
+    // main.ts has already started this process again with the daemon's flags if it lacked them
     const log = createLog()
-    const envMdns = process.env.KITH_MDNS
+    const idleCollector = !has(args, 'no-idle-gc') && !off(process.env.KITH_IDLE_GC)
+    log('info', `${describeRuntime()}, idle collector ${idleCollector ? 'on' : 'off'}`)
     const daemon = new Daemon({
       home,
       http: flag(args, 'http'),
       listen: flagAll(args, 'listen'),
-      mdns: !has(args, 'no-mdns') && envMdns !== '0' && envMdns !== 'false',
+      mdns: !has(args, 'no-mdns') && !off(process.env.KITH_MDNS),
+      idleCollector,
       autoLockMinutes: numberFlag(args, 'auto-lock'),
       kdfTargetMs: numberFlag(args, 'kdf-ms') ?? (process.env.KITH_KDF_MS !== undefined ? Number(process.env.KITH_KDF_MS) : undefined),
       log
@@ -58,14 +61,16 @@ export const daemonCommand: Command = {
     await new Promise<void>(resolve => {
       daemon.stopped.then(resolve, resolve)
       let stopping = false
-      const stop = (signal: string): void => {
+      const stop = (reason: string): void => {
         if (stopping) return
         stopping = true
-        log('info', `received ${signal}, shutting down`)
+        unwatch()
+        log('info', `${reason}, shutting down`)
         daemon.stop().then(resolve, err => { log('error', `shutdown failed: ${toError(err).message}`); resolve() })
       }
-      process.on('SIGINT', () => stop('SIGINT'))
-      process.on('SIGTERM', () => stop('SIGTERM'))
+      process.on('SIGINT', () => stop('received SIGINT'))
+      process.on('SIGTERM', () => stop('received SIGTERM'))
+      const unwatch = watchLauncher(() => stop('the process that started this daemon has ended'))
     })
   }
 }
@@ -75,7 +80,7 @@ export const startCommand: Command = {
   usage: 'kith start [same flags as kith daemon]',
   summary: 'start the daemon in the background and return once it answers',
   async run ({ args, home, out }) {
-    allowOnly(args, DAEMON_FLAGS, ['no-mdns'])
+    allowOnly(args, DAEMON_FLAGS, DAEMON_BOOLEANS)
     const running = await readDaemonInfo(home)
     if (running !== undefined) {
       out(`already running at ${running.url} (pid ${running.pid})`, { started: false, running: true, url: running.url, pid: running.pid })
