@@ -1,11 +1,11 @@
 /** The benches' API client: keep-alive node:http requests to a test daemon, timed to the last byte. */
 import { Agent, request } from 'node:http'
-import type { DaemonInfo } from '../daemon/cli/DaemonClient.js'
+import type { ApiResponse, DaemonInfo } from '../daemon/cli/DaemonClient.js'
 
 export const agent = new Agent({ keepAlive: true, maxSockets: 16 })
 
 /** One request; `ms` runs from sending to the last byte received (before parsing the JSON). */
-export function call (d: { info?: DaemonInfo }, method: string, path: string, body?: unknown): Promise<{ status: number, body: any, ms: number }> {
+export function call (d: { info?: DaemonInfo }, method: string, path: string, body?: unknown): Promise<{ status: number, body: ApiResponse['body'], ms: number }> {
   const info = d.info
   if (info === undefined) throw new Error('not started')
   const url = new URL(info.url)

@@ -107,7 +107,7 @@ async function main (): Promise<void> {
     const editBytes = wireBytes(pid, ports) - w0 - idleBytes * (editMs / idleMs)
     process.stdout.write(`${'wire bytes per one-field edit (TCP payload, both ways)'.padEnd(48)} ${(editBytes / N).toFixed(0)} B   (idle traffic ${idleBytes} B over ${(idleMs / 1000).toFixed(1)} s subtracted; target ≤ 1024 B)\n`)
     const sync = (await call(a, 'GET', '/api/status')).body.sync
-    process.stdout.write(`${'sync frames A→B so far (application level)'.padEnd(48)} ${JSON.stringify(sync.peers.map((p: any) => ({ envelopesOut: p.envelopesOut, bytesOut: p.bytesOut })))}\n`)
+    process.stdout.write(`${'sync frames A→B so far (application level)'.padEnd(48)} ${JSON.stringify(sync.peers.map((p: { envelopesOut: number, bytesOut: number }) => ({ envelopesOut: p.envelopesOut, bytesOut: p.bytesOut })))}\n`)
 
     // idle CPU with the peer connected
     events.close()
