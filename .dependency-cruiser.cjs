@@ -33,7 +33,20 @@ const LAYERS = {
   'log.ts': [],
   'toError.ts': [],
   'compose.ts': ['Startable.ts', 'keyring/', 'network/', 'pairing/', 'service/', 'storage/', 'sync/', 'replica/'],
-  'daemon.ts': ['compose.ts', 'Startable.ts', 'api/', 'service/', 'storage/', 'keyring/', 'network/', 'network/libp2p/', 'crypto/', 'IdleCollector.ts', 'collectGarbage.ts', 'paths.ts'],
+  'daemon.ts': [
+    'compose.ts',
+    'Startable.ts',
+    'api/',
+    'service/',
+    'storage/',
+    'keyring/',
+    'network/',
+    'network/libp2p/',
+    'crypto/',
+    'IdleCollector.ts',
+    'collectGarbage.ts',
+    'paths.ts'
+  ],
   'main.ts': ['cli/', 'polyfills.ts', 'runtime/']
 }
 
@@ -68,17 +81,39 @@ module.exports = {
   allowedSeverity: 'error',
   forbidden: [
     { name: 'no-cycles', severity: 'error', from: { path: '^daemon/' }, to: { circular: true } },
-    { name: 'only-level-adapter-imports-level', severity: 'error',
-      from: { pathNot: '^daemon/storage/LevelStorageAdapter\\.ts$' }, to: { path: 'node_modules/(level|classic-level)/' } },
-    { name: 'only-network-libp2p-imports-libp2p', severity: 'error',
+    {
+      name: 'only-level-adapter-imports-level',
+      severity: 'error',
+      from: { pathNot: '^daemon/storage/LevelStorageAdapter\\.ts$' },
+      to: { path: 'node_modules/(level|classic-level)/' }
+    },
+    {
+      name: 'only-network-libp2p-imports-libp2p',
+      severity: 'error',
       from: { path: '^daemon/', pathNot: '^daemon/network/libp2p/' },
-      to: { path: 'node_modules/(libp2p|@libp2p|@chainsafe|@multiformats)/' } },
-    { name: 'only-cli-lifecycle-runs-the-daemon', comment: 'the CLI talks to the daemon over HTTP; only `kith daemon` builds one', severity: 'error',
-      from: { path: '^daemon/cli/', pathNot: '^daemon/cli/commands/lifecycle\\.ts$' }, to: { path: '^daemon/daemon\\.ts$' } },
-    { name: 'cli-takes-only-types-from-api', comment: 'the typed client needs the API\'s types, never its code', severity: 'error',
-      from: { path: '^daemon/cli/' }, to: { path: '^daemon/api/', dependencyTypesNot: ['type-only'] } },
-    { name: 'only-the-generator-from-service', comment: 'the CLI generates passwords locally; every other use case goes through the daemon', severity: 'error',
-      from: { path: '^daemon/cli/' }, to: { path: '^daemon/service/(?!passwordGenerator\\.ts$)' } }
+      to: { path: 'node_modules/(libp2p|@libp2p|@chainsafe|@multiformats)/' }
+    },
+    {
+      name: 'only-cli-lifecycle-runs-the-daemon',
+      comment: 'the CLI talks to the daemon over HTTP; only `kith daemon` builds one',
+      severity: 'error',
+      from: { path: '^daemon/cli/', pathNot: '^daemon/cli/commands/lifecycle\\.ts$' },
+      to: { path: '^daemon/daemon\\.ts$' }
+    },
+    {
+      name: 'cli-takes-only-types-from-api',
+      comment: "the typed client needs the API's types, never its code",
+      severity: 'error',
+      from: { path: '^daemon/cli/' },
+      to: { path: '^daemon/api/', dependencyTypesNot: ['type-only'] }
+    },
+    {
+      name: 'only-the-generator-from-service',
+      comment: 'the CLI generates passwords locally; every other use case goes through the daemon',
+      severity: 'error',
+      from: { path: '^daemon/cli/' },
+      to: { path: '^daemon/service/(?!passwordGenerator\\.ts$)' }
+    }
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -29,16 +29,17 @@ export interface DaemonWay {
 const DAEMON_ARGS = ['--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns']
 
 /** A shell's environment: no allocator setting, no re-exec marker; no mDNS, the Argon2id floor. */
-export function shellEnv (): NodeJS.ProcessEnv {
+export function shellEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, KITH_MDNS: '0', KITH_KDF_MS: '0' }
   for (const name of [...Object.keys(DAEMON_ENV), RUNTIME_MARKER]) delete env[name]
   return env
 }
 
-async function answering (home: string, launcher: ChildProcess | undefined, output: () => string, timeoutMs = 60_000): Promise<DaemonInfo> {
+async function answering(home: string, launcher: ChildProcess | undefined, output: () => string, timeoutMs = 60_000): Promise<DaemonInfo> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (launcher !== undefined && (launcher.exitCode !== null || launcher.signalCode !== null)) throw new Error(`the daemon exited during start-up:\n${output()}`)
+    if (launcher !== undefined && (launcher.exitCode !== null || launcher.signalCode !== null))
+      throw new Error(`the daemon exited during start-up:\n${output()}`)
     const info = await readDaemonInfo(home)
     if (info !== undefined) {
       const res = await httpRequest(info, 'GET', '/api/status', undefined, { timeoutMs: 2000 }).catch(() => undefined)
@@ -49,16 +50,20 @@ async function answering (home: string, launcher: ChildProcess | undefined, outp
   throw new Error(`the daemon did not answer within ${timeoutMs} ms:\n${output()}`)
 }
 
-function foreground (command: string, args: string[], cwd?: string): { child: ChildProcess, output: () => string, exited: Promise<void> } {
+function foreground(command: string, args: string[], cwd?: string): { child: ChildProcess; output: () => string; exited: Promise<void> } {
   const child = spawn(command, args, { cwd, env: shellEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
-  child.stdout?.setEncoding('utf8').on('data', d => { output = (output + String(d)).slice(-20_000) })
-  child.stderr?.setEncoding('utf8').on('data', d => { output = (output + String(d)).slice(-20_000) })
+  child.stdout?.setEncoding('utf8').on('data', d => {
+    output = (output + String(d)).slice(-20_000)
+  })
+  child.stderr?.setEncoding('utf8').on('data', d => {
+    output = (output + String(d)).slice(-20_000)
+  })
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
   return { child, output: () => output, exited }
 }
 
-async function kithStop (home: string): Promise<void> {
+async function kithStop(home: string): Promise<void> {
   const res = await runKith(home, ['stop'], undefined, shellEnv())
   if (res.code !== 0) throw new Error(`kith stop failed: ${res.stderr}`)
 }
@@ -66,14 +71,17 @@ async function kithStop (home: string): Promise<void> {
 export const KITH_DAEMON: DaemonWay = {
   name: 'kith daemon',
   command: 'kith daemon (foreground in a terminal, no runtime flags or allocator setting given)',
-  async start (home) {
+  async start(home) {
     const p = foreground(process.execPath, [KITH_BIN, 'daemon', '--home', home, ...DAEMON_ARGS])
     const info = await answering(home, p.child, p.output)
     return {
       info,
       pid: info.pid,
       launcherPid: p.child.pid,
-      stop: async () => { p.child.kill('SIGINT'); await p.exited }
+      stop: async () => {
+        p.child.kill('SIGINT')
+        await p.exited
+      }
     }
   }
 }
@@ -81,21 +89,35 @@ export const KITH_DAEMON: DaemonWay = {
 export const NPM_START: DaemonWay = {
   name: 'npm start',
   command: 'npm start (in the checkout: builds, then node bin/kith.js daemon)',
-  async start (home) {
+  async start(home) {
     const p = foreground('npm', ['start', '--silent', '--', '--home', home, ...DAEMON_ARGS], REPO_ROOT)
     const info = await answering(home, p.child, p.output, 180_000)
-    return { info, pid: info.pid, launcherPid: p.child.pid, stop: async () => { await kithStop(home); await p.exited } }
+    return {
+      info,
+      pid: info.pid,
+      launcherPid: p.child.pid,
+      stop: async () => {
+        await kithStop(home)
+        await p.exited
+      }
+    }
   }
 }
 
 export const KITH_START: DaemonWay = {
   name: 'kith start',
   command: 'kith start (background daemon)',
-  async start (home) {
+  async start(home) {
     const res = await runKith(home, ['start', '--json', ...DAEMON_ARGS], undefined, shellEnv())
     if (res.code !== 0) throw new Error(`kith start failed: ${res.stderr}`)
     const info = await answering(home, undefined, () => res.stderr)
-    return { info, pid: info.pid, stop: async () => { await kithStop(home) } }
+    return {
+      info,
+      pid: info.pid,
+      stop: async () => {
+        await kithStop(home)
+      }
+    }
   }
 }
 

@@ -45,7 +45,7 @@ const SEARCH = `async (q) => {
   return { ms: performance.now() - t0, rows: document.querySelectorAll('[data-testid="item-row"]').length, meta: document.querySelector('.list-meta').textContent };
 }`
 
-function firstLoadScripts (): Array<{ path: string, raw: number, gzip: number }> {
+function firstLoadScripts(): Array<{ path: string; raw: number; gzip: number }> {
   const dist = join(REPO_ROOT, 'web-ui', 'dist')
   const html = readFileSync(join(dist, 'index.html'), 'utf8')
   const paths = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map(m => m[1] as string)
@@ -56,21 +56,21 @@ function firstLoadScripts (): Array<{ path: string, raw: number, gzip: number }>
 }
 
 /** Polls an expression through page.evaluate (waitForFunction would eval in the page: the CSP forbids it). */
-async function until (page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
+async function until(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (await page.evaluate(expression) !== true) {
+  while ((await page.evaluate(expression)) !== true) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}`)
     await new Promise(resolve => setTimeout(resolve, 10))
   }
 }
 
-async function newPage (browser: Browser): Promise<Page> {
+async function newPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   await context.addInitScript({ content: MARKS })
   return await context.newPage()
 }
 
-async function main (): Promise<void> {
+async function main(): Promise<void> {
   ensureDashboardBuilt()
   const scripts = firstLoadScripts()
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`
@@ -82,8 +82,17 @@ async function main (): Promise<void> {
   const { url } = await daemon.start()
   await daemon.init(PASSWORD)
   const items = Array.from({ length: ITEMS }, (_, i) => ({
-    title: `Site ${i}`, username: `user${i}@example.com`, password: `pw-${i}-${Math.random().toString(36).slice(2)}`,
-    urls: [`https://site${i}.example.com/login`], notes: '', totp: null, fields: [], tags: i % 10 === 0 ? ['ten'] : [], folder: i % 3 === 0 ? 'Work' : '', favorite: i % 50 === 0, trashed: false
+    title: `Site ${i}`,
+    username: `user${i}@example.com`,
+    password: `pw-${i}-${Math.random().toString(36).slice(2)}`,
+    urls: [`https://site${i}.example.com/login`],
+    notes: '',
+    totp: null,
+    fields: [],
+    tags: i % 10 === 0 ? ['ten'] : [],
+    folder: i % 3 === 0 ? 'Work' : '',
+    favorite: i % 50 === 0,
+    trashed: false
   }))
   const file = Buffer.from(JSON.stringify({ format: 'kith-json', version: 1, vault: 'Personal', items }))
   const imported = await daemon.api('POST', '/api/import', { format: 'kith-json', data: file.toString('base64') })
@@ -97,10 +106,18 @@ async function main (): Promise<void> {
     for (let i = 0; i < LOADS; i++) {
       const page = await newPage(browser)
       let js = 0
-      page.on('response', res => { if (res.request().resourceType() === 'script') res.body().then(b => { js += b.length }, () => {}) })
+      page.on('response', res => {
+        if (res.request().resourceType() === 'script')
+          res.body().then(
+            b => {
+              js += b.length
+            },
+            () => {}
+          )
+      })
       await page.goto(`${url}/`)
       await until(page, 'window.__unlockUsable !== undefined')
-      unlockScreen.push(await page.evaluate('window.__unlockUsable') as number)
+      unlockScreen.push((await page.evaluate('window.__unlockUsable')) as number)
       transferred.push(js / 1024)
       await page.context().close()
     }
@@ -115,7 +132,7 @@ async function main (): Promise<void> {
       const link = (await daemon.api('POST', '/api/session/link')).body.url as string
       await page.goto(link)
       await until(page, 'window.__listUsable !== undefined')
-      const ms = await page.evaluate('window.__listUsable') as number
+      const ms = (await page.evaluate('window.__listUsable')) as number
       if (i < 0) process.stdout.write(`${'login-link load → listed, first after import'.padEnd(48)} ${ms.toFixed(1)} ms\n`)
       else listed.push(ms)
       await page.context().close()
@@ -128,10 +145,10 @@ async function main (): Promise<void> {
       const page = await newPage(browser)
       await page.goto(`${url}/`)
       await page.getByTestId('password').fill(PASSWORD)
-      const t0 = await page.evaluate('performance.now()') as number
+      const t0 = (await page.evaluate('performance.now()')) as number
       await page.getByTestId('submit').click()
       await until(page, 'window.__listUsable !== undefined')
-      unlocked.push((await page.evaluate('window.__listUsable') as number) - t0)
+      unlocked.push(((await page.evaluate('window.__listUsable')) as number) - t0)
       await page.context().close()
     }
     report('unlock (Argon2id floor) → 10,000 items listed', unlocked, 'ms')
@@ -149,7 +166,7 @@ async function main (): Promise<void> {
     const rows: number[] = []
     for (let round = 0; round < 3; round++) {
       for (const q of [...queries, ...extra]) {
-        const r = await page.evaluate(`(${SEARCH})(${JSON.stringify(q)})`) as { ms: number, rows: number, meta: string }
+        const r = (await page.evaluate(`(${SEARCH})(${JSON.stringify(q)})`)) as { ms: number; rows: number; meta: string }
         times.push(r.ms)
         rows.push(r.rows)
       }
@@ -160,26 +177,32 @@ async function main (): Promise<void> {
     // scrolling through the whole list stays light
     const scrolls: number[] = []
     for (let i = 1; i <= 20; i++) {
-      scrolls.push(await page.evaluate(`(async () => {
+      scrolls.push(
+        (await page.evaluate(`(async () => {
         const list = document.getElementById('item-list');
         const t0 = performance.now();
         list.scrollTop = list.scrollHeight * ${i / 20} - list.clientHeight;
         list.dispatchEvent(new Event('scroll'));
         await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))));
         return performance.now() - t0;
-      })()`) as number)
+      })()`)) as number
+      )
     }
     report('scroll jump → painted (10,000 items)', scrolls, 'ms')
-    const heap = await page.evaluate('performance.memory ? performance.memory.usedJSHeapSize / 1048576 : 0') as number
+    const heap = (await page.evaluate('performance.memory ? performance.memory.usedJSHeapSize / 1048576 : 0')) as number
     process.stdout.write(`${'page JS heap with 10,000 items'.padEnd(48)} ${heap.toFixed(1)} MB\n`)
 
-    const verdict = gzipTotal <= 250 * 1024 && summarize(unlockScreen).median <= 1000 && summarize(listed).median <= 1000 && summarize(times).p99 <= 50
+    const verdict =
+      gzipTotal <= 250 * 1024 && summarize(unlockScreen).median <= 1000 && summarize(listed).median <= 1000 && summarize(times).p99 <= 50
     process.stdout.write(`\ndashboard targets ${verdict ? 'met' : 'NOT met'}\n`)
   } finally {
     await browser.close()
     await daemon.destroy()
   }
-  await saveResults('dashboard', 'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns; Debian Chromium headless')
+  await saveResults(
+    'dashboard',
+    'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns; Debian Chromium headless'
+  )
 }
 
 await main()

@@ -10,8 +10,7 @@ import { saveResults } from './results.js'
 
 const PASSWORD = 'correct horse battery staple'
 
-
-async function main (): Promise<void> {
+async function main(): Promise<void> {
   // cold start: spawn to first answered request
   const starts: number[] = []
   for (let i = 0; i < (QUICK ? 2 : 5); i++) {
@@ -29,7 +28,13 @@ async function main (): Promise<void> {
 
   const creates: number[] = []
   for (let i = 0; i < (QUICK ? 300 : 1000); i++) {
-    const res = await call(d, 'POST', '/api/items', { title: `Site ${i}`, username: `user${i}@example.com`, password: `pw-${i}-${Math.random()}`, urls: [`https://site${i}.example.com/login`], notes: 'a short note' })
+    const res = await call(d, 'POST', '/api/items', {
+      title: `Site ${i}`,
+      username: `user${i}@example.com`,
+      password: `pw-${i}-${Math.random()}`,
+      urls: [`https://site${i}.example.com/login`],
+      notes: 'a short note'
+    })
     if (res.status !== 201) throw new Error(JSON.stringify(res.body))
     creates.push(res.ms)
   }
@@ -39,7 +44,19 @@ async function main (): Promise<void> {
   const created = creates.length
   const rest = Array.from({ length: 10_000 - created }, (_, k) => {
     const i = created + k
-    return { title: `Site ${i}`, username: `user${i}@example.com`, password: `pw-${i}-${Math.random()}`, urls: [`https://site${i}.example.com/login`], notes: 'a short note', totp: null, fields: [], tags: [], folder: '', favorite: false, trashed: false }
+    return {
+      title: `Site ${i}`,
+      username: `user${i}@example.com`,
+      password: `pw-${i}-${Math.random()}`,
+      urls: [`https://site${i}.example.com/login`],
+      notes: 'a short note',
+      totp: null,
+      fields: [],
+      tags: [],
+      folder: '',
+      favorite: false,
+      trashed: false
+    }
   })
   const file = Buffer.from(JSON.stringify({ format: 'kith-json', version: 1, vault: 'Personal', items: rest }))
   const imported = await call(d, 'POST', '/api/import', { format: 'kith-json', data: file.toString('base64') })
@@ -62,13 +79,17 @@ async function main (): Promise<void> {
   report('search 10,000 items via API (few hits)', searches, 'ms', '≤ 20 ms')
   report('search 10,000 items via API (no hit)', misses, 'ms', '≤ 20 ms')
 
-  const memory = async (): Promise<{ rssMB: number, heapUsedMB: number, heapTotalMB: number }> => (await call(d, 'GET', '/api/status')).body.memory
+  const memory = async (): Promise<{ rssMB: number; heapUsedMB: number; heapTotalMB: number }> =>
+    (await call(d, 'GET', '/api/status')).body.memory
   const rss: number[] = [(await memory()).rssMB]
   report('daemon RSS right after the fill and 430 lists/searches', rss, 'MB', '— (garbage not yet collected)')
   // the daemon collects once requests have been quiet for 5 s (IdleCollector)
   await new Promise(resolve => setTimeout(resolve, 6500))
   rss.length = 0
-  for (let i = 0; i < 5; i++) { rss.push((await memory()).rssMB); await new Promise(resolve => setTimeout(resolve, 200)) }
+  for (let i = 0; i < 5; i++) {
+    rss.push((await memory()).rssMB)
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
   report('daemon RSS, 10,000 items unlocked (filled, quiet)', rss, 'MB', '≤ 150 MB')
 
   // the figure a user sees: a daemon started on a vault of 10,000 items, then unlocked
@@ -78,7 +99,10 @@ async function main (): Promise<void> {
   await call(d, 'GET', '/api/items')
   await new Promise(resolve => setTimeout(resolve, 6500)) // steady state: the daemon collects once requests have paused for 5 s
   rss.length = 0
-  for (let i = 0; i < 5; i++) { rss.push((await memory()).rssMB); await new Promise(resolve => setTimeout(resolve, 200)) }
+  for (let i = 0; i < 5; i++) {
+    rss.push((await memory()).rssMB)
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
   report('daemon RSS, restarted, 10,000 items unlocked', rss, 'MB', '≤ 150 MB')
   process.stdout.write(`  (heap ${JSON.stringify(await memory())})\n`)
 
@@ -97,7 +121,10 @@ async function main (): Promise<void> {
   process.stdout.write(`  (heap ${JSON.stringify(await memory())})\n`)
   await d.destroy()
   agent.destroy()
-  await saveResults('one-device', 'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns')
+  await saveResults(
+    'one-device',
+    'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns'
+  )
 }
 
 await main()

@@ -29,17 +29,17 @@ export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'result
 
 const figures: Figure[] = []
 
-export function record (figure: Figure): void {
+export function record(figure: Figure): void {
   figures.push(figure)
 }
 
 /** Marks the figure last recorded under `label` as meeting its target or not. */
-export function judge (label: string, met: boolean): void {
+export function judge(label: string, met: boolean): void {
   const f = figures.findLast(x => x.label === label)
   if (f !== undefined) f.met = met
 }
 
-export async function saveResults (name: string, startedAs: string, extra: Record<string, unknown> = {}): Promise<string> {
+export async function saveResults(name: string, startedAs: string, extra: Record<string, unknown> = {}): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true })
   const path = join(RESULTS_DIR, `${name}.json`)
   const body = {

@@ -13,14 +13,13 @@ import { summarize } from './stats.js'
 const PASSWORD = 'correct horse battery staple'
 const ITEMS = Number(process.env.ITEMS ?? 10_000)
 
-
-async function count (d: TestDaemon): Promise<number> {
+async function count(d: TestDaemon): Promise<number> {
   const res = await call(d, 'GET', '/api/items')
   return res.status === 200 && Array.isArray(res.body) ? res.body.length : 0
 }
 
 /** Joins `b` to `a` and returns ms from the join's start until b's API lists every item. */
-async function join (a: TestDaemon, b: TestDaemon, how: 'api' | 'cli'): Promise<{ total: number, joinReturned: number }> {
+async function join(a: TestDaemon, b: TestDaemon, how: 'api' | 'cli'): Promise<{ total: number; joinReturned: number }> {
   const { invitation } = (await call(a, 'POST', '/api/pairing/invite', {})).body
   const t0 = performance.now()
   let joinReturned = 0
@@ -32,11 +31,11 @@ async function join (a: TestDaemon, b: TestDaemon, how: 'api' | 'cli'): Promise<
     if (res.code !== 0) throw new Error(`join failed: ${res.stderr}`)
   }
   joinReturned = performance.now() - t0
-  while (await count(b) < ITEMS) await new Promise(resolve => setTimeout(resolve, 5))
+  while ((await count(b)) < ITEMS) await new Promise(resolve => setTimeout(resolve, 5))
   return { total: performance.now() - t0, joinReturned }
 }
 
-async function main (): Promise<void> {
+async function main(): Promise<void> {
   const a = await TestDaemon.create()
   const joiners: TestDaemon[] = []
   try {
@@ -47,12 +46,20 @@ async function main (): Promise<void> {
     const worker = async (): Promise<void> => {
       while (next < ITEMS) {
         const i = next++
-        const res = await call(a, 'POST', '/api/items', { title: `Site ${i}`, username: `user${i}@example.com`, password: `pw-${i}-${Math.random().toString(36).slice(2)}`, urls: [`https://site${i}.example.com/login`], notes: i % 10 === 0 ? `note for ${i}` : '' })
+        const res = await call(a, 'POST', '/api/items', {
+          title: `Site ${i}`,
+          username: `user${i}@example.com`,
+          password: `pw-${i}-${Math.random().toString(36).slice(2)}`,
+          urls: [`https://site${i}.example.com/login`],
+          notes: i % 10 === 0 ? `note for ${i}` : ''
+        })
         if (res.status !== 201) throw new Error(`create failed: ${JSON.stringify(res.body)}`)
       }
     }
     await Promise.all(Array.from({ length: 8 }, worker))
-    process.stdout.write(`created ${ITEMS} items on A through the API in ${((performance.now() - t0) / 1000).toFixed(1)} s (one envelope each; snapshots every 300)\n`)
+    process.stdout.write(
+      `created ${ITEMS} items on A through the API in ${((performance.now() - t0) / 1000).toFixed(1)} s (one envelope each; snapshots every 300)\n`
+    )
     // the way the vault sits on disk after a restart: snapshots plus the envelopes after them
     await a.stop()
     await a.start()
@@ -68,9 +75,21 @@ async function main (): Promise<void> {
       joiners.push(b)
       await b.start()
       const { total, joinReturned } = await join(a, b, how)
-      record({ label: `${label}: all ${ITEMS} items on B`, unit: 'ms', ...summarize([total]), target: '≤ 3000 ms', met: total <= 3000, samples: [total] })
-      process.stdout.write(`${`${label}: all ${ITEMS} items on B`.padEnd(62)} ${(total / 1000).toFixed(2)} s   (join returned after ${(joinReturned / 1000).toFixed(2)} s; target ≤ 3 s)\n`)
-      if (process.env.SHOW_LOG === '1') process.stdout.write((await b.log()).split('\n').slice(-8).join('\n') + '\n' + (await a.log()).split('\n').slice(-6).join('\n') + '\n')
+      record({
+        label: `${label}: all ${ITEMS} items on B`,
+        unit: 'ms',
+        ...summarize([total]),
+        target: '≤ 3000 ms',
+        met: total <= 3000,
+        samples: [total]
+      })
+      process.stdout.write(
+        `${`${label}: all ${ITEMS} items on B`.padEnd(62)} ${(total / 1000).toFixed(2)} s   (join returned after ${(joinReturned / 1000).toFixed(2)} s; target ≤ 3 s)\n`
+      )
+      if (process.env.SHOW_LOG === '1')
+        process.stdout.write(
+          (await b.log()).split('\n').slice(-8).join('\n') + '\n' + (await a.log()).split('\n').slice(-6).join('\n') + '\n'
+        )
       await b.stop()
     }
   } finally {
@@ -78,7 +97,10 @@ async function main (): Promise<void> {
     for (const b of joiners) await b.destroy()
     agent.destroy()
   }
-  await saveResults('sync-join', 'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns')
+  await saveResults(
+    'sync-join',
+    'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns'
+  )
 }
 
 await main()

@@ -20,11 +20,12 @@ const CREATES = Number(process.env.CREATES ?? (QUICK ? 50 : 250))
 const EDITS = Number(process.env.EDITS ?? (QUICK ? 50 : 250))
 const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? (QUICK ? 10 : 30))
 
-
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise(resolve => setTimeout(resolve, ms))
+}
 
 /** TCP payload bytes (sent + received) on a daemon's libp2p connections, from the kernel's socket counters. */
-function wireBytes (pid: number, libp2pPorts: number[]): number {
+function wireBytes(pid: number, libp2pPorts: number[]): number {
   const lines = execFileSync('ss', ['-tinpH', 'state', 'established'], { encoding: 'utf8' }).split('\n')
   let total = 0
   for (let i = 0; i < lines.length; i++) {
@@ -38,12 +39,12 @@ function wireBytes (pid: number, libp2pPorts: number[]): number {
   return total
 }
 
-function cpuTicks (pid: number): number {
+function cpuTicks(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
   return Number(fields[11]) + Number(fields[12])
 }
 
-async function main (): Promise<void> {
+async function main(): Promise<void> {
   const a = await TestDaemon.create()
   const b = await TestDaemon.create()
   try {
@@ -74,7 +75,12 @@ async function main (): Promise<void> {
     }
     const ids: string[] = []
     const creates = await measure('propagation A→B, create', CREATES, async i => {
-      const res = await call(a, 'POST', '/api/items', { title: `item ${i}`, username: `user${i}@example.com`, password: `pw-${i}-${Math.random().toString(36).slice(2)}`, urls: [`https://site${i}.example.com`] })
+      const res = await call(a, 'POST', '/api/items', {
+        title: `item ${i}`,
+        username: `user${i}@example.com`,
+        password: `pw-${i}-${Math.random().toString(36).slice(2)}`,
+        urls: [`https://site${i}.example.com`]
+      })
       ids.push(res.body.id)
       return res.body.id as string
     })
@@ -105,9 +111,13 @@ async function main (): Promise<void> {
     }
     const editMs = performance.now() - tEdit
     const editBytes = wireBytes(pid, ports) - w0 - idleBytes * (editMs / idleMs)
-    process.stdout.write(`${'wire bytes per one-field edit (TCP payload, both ways)'.padEnd(48)} ${(editBytes / N).toFixed(0)} B   (idle traffic ${idleBytes} B over ${(idleMs / 1000).toFixed(1)} s subtracted; target ≤ 1024 B)\n`)
+    process.stdout.write(
+      `${'wire bytes per one-field edit (TCP payload, both ways)'.padEnd(48)} ${(editBytes / N).toFixed(0)} B   (idle traffic ${idleBytes} B over ${(idleMs / 1000).toFixed(1)} s subtracted; target ≤ 1024 B)\n`
+    )
     const sync = (await call(a, 'GET', '/api/status')).body.sync
-    process.stdout.write(`${'sync frames A→B so far (application level)'.padEnd(48)} ${JSON.stringify(sync.peers.map((p: { envelopesOut: number, bytesOut: number }) => ({ envelopesOut: p.envelopesOut, bytesOut: p.bytesOut })))}\n`)
+    process.stdout.write(
+      `${'sync frames A→B so far (application level)'.padEnd(48)} ${JSON.stringify(sync.peers.map((p: { envelopesOut: number; bytesOut: number }) => ({ envelopesOut: p.envelopesOut, bytesOut: p.bytesOut })))}\n`
+    )
 
     // idle CPU with the peer connected
     events.close()
@@ -119,18 +129,37 @@ async function main (): Promise<void> {
     await sleep(IDLE_SECONDS * 1000)
     const secs = (performance.now() - t0) / 1000
     const c1 = [cpuTicks(a.info!.pid), cpuTicks(b.info!.pid)]
-    const pct = c1.map((c, i) => ((c - (c0[i] as number)) / hz) / secs * 100)
-    process.stdout.write(`${'idle CPU with the peer connected'.padEnd(48)} A ${(pct[0] as number).toFixed(2)} %  B ${(pct[1] as number).toFixed(2)} % of a core over ${secs.toFixed(0)} s   (target ≤ 1 %)\n`)
+    const pct = c1.map((c, i) => ((c - (c0[i] as number)) / hz / secs) * 100)
+    process.stdout.write(
+      `${'idle CPU with the peer connected'.padEnd(48)} A ${(pct[0] as number).toFixed(2)} %  B ${(pct[1] as number).toFixed(2)} % of a core over ${secs.toFixed(0)} s   (target ≤ 1 %)\n`
+    )
     const all = summarize([...creates, ...edits])
-    record({ label: 'wire bytes per one-field edit', unit: 'B', ...summarize([editBytes / N]), target: '≤ 1024 B', samples: [editBytes / N] })
-    record({ label: 'idle CPU with the peer connected (busier daemon)', unit: '%', ...summarize([Math.max(...pct)]), target: '≤ 1 %', samples: pct })
-    process.stdout.write(`SUMMARY propagation p50 ${all.median.toFixed(2)} ms p99 ${all.p99.toFixed(2)} ms; wire ${(editBytes / N).toFixed(0)} B/edit; idle CPU ${Math.max(...pct).toFixed(2)} %\n`)
+    record({
+      label: 'wire bytes per one-field edit',
+      unit: 'B',
+      ...summarize([editBytes / N]),
+      target: '≤ 1024 B',
+      samples: [editBytes / N]
+    })
+    record({
+      label: 'idle CPU with the peer connected (busier daemon)',
+      unit: '%',
+      ...summarize([Math.max(...pct)]),
+      target: '≤ 1 %',
+      samples: pct
+    })
+    process.stdout.write(
+      `SUMMARY propagation p50 ${all.median.toFixed(2)} ms p99 ${all.p99.toFixed(2)} ms; wire ${(editBytes / N).toFixed(0)} B/edit; idle CPU ${Math.max(...pct).toFixed(2)} %\n`
+    )
   } finally {
     await a.destroy()
     await b.destroy()
     agent.destroy()
   }
-  await saveResults('sync-propagation', 'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns')
+  await saveResults(
+    'sync-propagation',
+    'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns'
+  )
 }
 
 await main()

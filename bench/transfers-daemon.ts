@@ -14,11 +14,23 @@ import { saveResults } from './results.js'
 const RUNS = Number(process.env.RUNS ?? (QUICK ? 2 : 5))
 const PASSWORD = 'correct horse battery staple'
 
-function generate (n: number, run: number): Item[] {
+function generate(n: number, run: number): Item[] {
   return Array.from({ length: n }, (_, i) => ({
-    id: `i${i}`, vault: 'x', title: `Site ${i} run ${run}`, username: `user${i}@example.com`, password: `pw-${i}-${run}`,
-    urls: [`https://site${i}.example.com/login`], notes: 'notes', totp: null, fields: [{ name: 'PIN', value: String(i), hidden: true }],
-    tags: [], folder: `Folder ${i % 20}`, favorite: false, trashed: false, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z'
+    id: `i${i}`,
+    vault: 'x',
+    title: `Site ${i} run ${run}`,
+    username: `user${i}@example.com`,
+    password: `pw-${i}-${run}`,
+    urls: [`https://site${i}.example.com/login`],
+    notes: 'notes',
+    totp: null,
+    fields: [{ name: 'PIN', value: String(i), hidden: true }],
+    tags: [],
+    folder: `Folder ${i % 20}`,
+    favorite: false,
+    trashed: false,
+    createdAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-01-01T00:00:00.000Z'
   }))
 }
 
@@ -44,4 +56,7 @@ for (let run = 0; run < RUNS; run++) {
 }
 report('import 10,000 Bitwarden JSON items via daemon', imports, 'ms', '≤ 3000 ms')
 report('export 10,000 items to kith-encrypted via daemon', exportsMs, 'ms', '≤ 2000 ms')
-await saveResults('transfers-daemon', 'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns')
+await saveResults(
+  'transfers-daemon',
+  'kith daemon child with DAEMON_NODE_FLAGS and DAEMON_ENV given (as kith start spawns it), 127.0.0.1, --no-mdns'
+)

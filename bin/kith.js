@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const bundle = join(root, 'dist', 'kith.mjs')
 
-function newestSource (dir) {
+function newestSource(dir) {
   let newest = 0
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name)
@@ -20,7 +20,9 @@ function newestSource (dir) {
 }
 
 let useBundle = false
-try { useBundle = statSync(bundle).mtimeMs >= newestSource(join(root, 'daemon')) } catch {}
+try {
+  useBundle = statSync(bundle).mtimeMs >= newestSource(join(root, 'daemon'))
+} catch {}
 
 if (useBundle) {
   await import(pathToFileURL(bundle).href)

@@ -33,7 +33,7 @@ export class IdleCollector {
   private readonly heapUsed: () => number
   readonly enabled: boolean
 
-  constructor (options: IdleCollectorOptions) {
+  constructor(options: IdleCollectorOptions) {
     this.collect = options.collect
     this.enabled = options.enabled ?? true
     this.quietMs = options.quietMs ?? 5000
@@ -44,32 +44,34 @@ export class IdleCollector {
   }
 
   /** A request was served: check once no request came for the quiet time, so a burst is not interrupted. */
-  activity (): void {
+  activity(): void {
     this.schedule(this.quietMs)
   }
 
   /** A lock, unlock or bulk operation ended: collect after `ms` of quiet, whatever the growth. */
-  soon (ms: number): void {
+  soon(ms: number): void {
     this.forced = true
     this.schedule(ms)
   }
 
-  stop (): void {
+  stop(): void {
     clearTimeout(this.timer)
     this.timer = undefined
   }
 
-  private schedule (ms: number): void {
+  private schedule(ms: number): void {
     if (!this.enabled) return
     const now = Date.now()
     if (this.timer === undefined) this.pendingSince = now
     else if (now - this.pendingSince >= this.maxDeferMs) return // overdue: let it run
     clearTimeout(this.timer)
-    this.timer = setTimeout(() => { this.run() }, ms)
+    this.timer = setTimeout(() => {
+      this.run()
+    }, ms)
     this.timer.unref()
   }
 
-  private run (): void {
+  private run(): void {
     this.timer = undefined
     if (this.forced || this.heapUsed() - this.baseline >= this.minGrowth) this.collect()
     this.forced = false

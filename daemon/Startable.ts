@@ -8,15 +8,20 @@ export interface Startable {
 }
 
 /** A named part, for the log when stopping it fails. */
-export interface Part extends Startable { name: string }
+export interface Part extends Startable {
+  name: string
+}
 
 /** Starts parts in order; when one fails, stops those already started (in reverse) and rethrows. */
 export class Lifecycle implements Startable {
   private started: Part[] = []
 
-  constructor (private readonly parts: Part[], private readonly log: Log) {}
+  constructor(
+    private readonly parts: Part[],
+    private readonly log: Log
+  ) {}
 
-  async start (): Promise<void> {
+  async start(): Promise<void> {
     for (const part of this.parts) {
       try {
         await part.start()
@@ -29,11 +34,15 @@ export class Lifecycle implements Startable {
   }
 
   /** Stops what started, in reverse; a part that fails to stop is logged and the rest still stop. */
-  async stop (): Promise<void> {
+  async stop(): Promise<void> {
     const started = this.started
     this.started = []
     for (const part of started.reverse()) {
-      try { await part.stop() } catch (err) { this.log('warn', `stopping ${part.name} failed: ${toError(err).message}`) }
+      try {
+        await part.stop()
+      } catch (err) {
+        this.log('warn', `stopping ${part.name} failed: ${toError(err).message}`)
+      }
     }
   }
 }

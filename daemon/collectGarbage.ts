@@ -8,7 +8,7 @@
  */
 
 /** Collects now; false (and nothing done) in a process started without `--expose-gc`. */
-export function collectGarbage (): boolean {
+export function collectGarbage(): boolean {
   const gc = (globalThis as { gc?: unknown }).gc
   if (typeof gc !== 'function') return false
   ;(gc as () => void)()

@@ -31,7 +31,10 @@ import type { Log } from './log.js'
 import { toError } from './toError.js'
 
 /** What the transport is built from: the listen addresses to ask for (last run's ports preferred). */
-export interface NetworkRequest { previousBound: string[], preferListen: (listen: string[]) => string[] | undefined }
+export interface NetworkRequest {
+  previousBound: string[]
+  preferListen: (listen: string[]) => string[] | undefined
+}
 
 export interface NodeInputs {
   /** the whole store; each part is given only what it needs of it */
@@ -50,13 +53,16 @@ export interface NodeInputs {
   autoLockMinutes?: number
   snapshotEvery?: number
   /** redial backoff (tests make it short) */
-  backoff?: { initialMs: number, maxMs: number }
+  backoff?: { initialMs: number; maxMs: number }
   /** wraps the connection gate (tests: simulated partitions on real libp2p) */
   wrapGate?: (gate: Gate) => Gate
 }
 
 /** A typed source of the events the API streams (`/api/events`). */
-export interface EventFeed { emitter: EventEmitter, events: string[] }
+export interface EventFeed {
+  emitter: EventEmitter
+  events: string[]
+}
 
 /** What every node has, whatever its role: the sealed replicas and the means to sync them. */
 export interface SyncCore {
@@ -90,12 +96,12 @@ export interface KeylessPeer extends SyncCore {
   lifecycle: Lifecycle
 }
 
-function signerOf (identity: DeviceIdentity): { deviceId: string, publicKey: Uint8Array, sign: (m: Uint8Array) => Uint8Array } {
+function signerOf(identity: DeviceIdentity): { deviceId: string; publicKey: Uint8Array; sign: (m: Uint8Array) => Uint8Array } {
   return { deviceId: identity.deviceId, publicKey: identity.publicKey, sign: m => identity.sign(m) }
 }
 
 /** Reads last run's bound addresses, so that a restarted node asks for the same ports. */
-async function readBound (network: StorageAdapter): Promise<string[]> {
+async function readBound(network: StorageAdapter): Promise<string[]> {
   try {
     const bytes = await network.get(networkLayout.bound)
     const parsed: unknown = bytes === undefined ? [] : JSON.parse(new TextDecoder().decode(bytes))
@@ -106,7 +112,7 @@ async function readBound (network: StorageAdapter): Promise<string[]> {
 }
 
 /** The roster first, then the replicas: their author policy is the roster's from the start. */
-function composeReplicas (inputs: NodeInputs, views: StorageViews): { roster: Roster, replicas: ReplicaSet } {
+function composeReplicas(inputs: NodeInputs, views: StorageViews): { roster: Roster; replicas: ReplicaSet } {
   const { identity, log } = inputs
   const signer = signerOf(identity)
   const roster = new Roster(views.roster, signer)
@@ -122,7 +128,12 @@ function composeReplicas (inputs: NodeInputs, views: StorageViews): { roster: Ro
 }
 
 /** The transport and the sync engine over the replicas; `grants` is the vault-key port (none on a keyless peer). */
-async function composeSync (inputs: NodeInputs, views: StorageViews, parts: { roster: Roster, replicas: ReplicaSet }, grants: GrantsPort): Promise<SyncCore> {
+async function composeSync(
+  inputs: NodeInputs,
+  views: StorageViews,
+  parts: { roster: Roster; replicas: ReplicaSet },
+  grants: GrantsPort
+): Promise<SyncCore> {
   const { identity, log } = inputs
   const { roster, replicas } = parts
   const previousBound = await readBound(views.network)
@@ -140,15 +151,17 @@ async function composeSync (inputs: NodeInputs, views: StorageViews, parts: { ro
 }
 
 /** The network parts as one Startable: listen, remember the bound addresses, then sync. */
-function networkPart (core: SyncCore, views: StorageViews): Part {
+function networkPart(core: SyncCore, views: StorageViews): Part {
   return {
     name: 'network and sync',
-    async start () {
+    async start() {
       await core.network.start()
-      try { await views.network.put(networkLayout.bound, new TextEncoder().encode(JSON.stringify(core.network.multiaddrs()))) } catch {}
+      try {
+        await views.network.put(networkLayout.bound, new TextEncoder().encode(JSON.stringify(core.network.multiaddrs())))
+      } catch {}
       await core.engine.start()
     },
-    async stop () {
+    async stop() {
       await core.engine.stop()
       await core.network.stop()
     }
@@ -156,7 +169,7 @@ function networkPart (core: SyncCore, views: StorageViews): Part {
 }
 
 /** A full device: keys, vaults and items, pairing and device management, sync. */
-export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
+export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
   const { storage, identity, log } = inputs
   const views = storageViews(storage)
   const kdf = inputs.kdf ?? argon2idKdf
@@ -164,7 +177,8 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
   const { roster, replicas } = composeReplicas(inputs, views)
   /** a new device's first roster record (and an older home's, at its first unlock here); never while joining */
   const ensureGenesis = async (): Promise<void> => {
-    if (roster.root === undefined && keyring.initialized && !pairing.joining) await roster.createGenesis(keyring.sealingPublicKey, pairing.deviceName)
+    if (roster.root === undefined && keyring.initialized && !pairing.joining)
+      await roster.createGenesis(keyring.sealingPublicKey, pairing.deviceName)
   }
   const settings = new SettingsStore(views.meta, { autoLockMinutes: inputs.autoLockMinutes })
   const unlock: UnlockService = new UnlockService({
@@ -174,17 +188,38 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
     kdf,
     kdfTargetMs: inputs.kdfTargetMs,
     // a joining device's keyring, grants and roster records reach disk in one batch
-    commitJoin: async (keyringOps, received) => { await storage.batch([...views.keyring.parentOps(keyringOps), ...received]) },
-    createFirstVault: async (): Promise<void> => { await items.createVault(DEFAULT_VAULT) },
+    commitJoin: async (keyringOps, received) => {
+      await storage.batch([...views.keyring.parentOps(keyringOps), ...received])
+    },
+    createFirstVault: async (): Promise<void> => {
+      await items.createVault(DEFAULT_VAULT)
+    },
     // a new device's first roster record exists before anyone can invite from it
-    whenUnlocked: async () => { await ensureGenesis() },
+    whenUnlocked: async () => {
+      await ensureGenesis()
+    },
     log
   })
-  const items: ItemService = new ItemService({ replicas, unlock, keyring, compact: async () => { await storage.compact() } })
+  const items: ItemService = new ItemService({
+    replicas,
+    unlock,
+    keyring,
+    compact: async () => {
+      await storage.compact()
+    }
+  })
   const portability = new PortabilityService(items)
   const eraser = new DeviceEraser({ storage, keyring, replicas, unlock })
   const signer = signerOf(identity)
-  const distribution = new KeyDistribution({ keyring, roster, signer, log, openVault: async vaultId => { await unlock.openVault(vaultId) } })
+  const distribution = new KeyDistribution({
+    keyring,
+    roster,
+    signer,
+    log,
+    openVault: async vaultId => {
+      await unlock.openVault(vaultId)
+    }
+  })
   const core = await composeSync(inputs, views, { roster, replicas }, distribution)
   const { network, engine, peers } = core
   const pairing = new PairingService({
@@ -198,7 +233,8 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
     afterJoin: async (inviter, addrs, vaultIds) => {
       await engine.connect(inviter, addrs)
       const synced = await engine.whenCaughtUp(inviter, vaultIds, 20_000)
-      if (!synced) log('warn', 'pairing: the first sync with the inviting device did not finish within 20 s; it continues in the background')
+      if (!synced)
+        log('warn', 'pairing: the first sync with the inviting device did not finish within 20 s; it continues in the background')
     }
   })
   const gate: Gate = (deviceId, direction) => roster.isMember(deviceId) || pairing.admits(deviceId, direction)
@@ -219,9 +255,15 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
   const background = (what: string, p: Promise<unknown>): void => {
     p.catch(err => log('warn', `${what} failed: ${toError(err).message}`))
   }
-  replicas.on('vault-added', () => { background('sealing vault keys', distribution.ensureGrants()) })
-  unlock.on('unlocked', () => { background('sealing vault keys', distribution.ensureGrants()) })
-  roster.on('changed', () => { background('sealing vault keys', distribution.ensureGrants()) })
+  replicas.on('vault-added', () => {
+    background('sealing vault keys', distribution.ensureGrants())
+  })
+  unlock.on('unlocked', () => {
+    background('sealing vault keys', distribution.ensureGrants())
+  })
+  roster.on('changed', () => {
+    background('sealing vault keys', distribution.ensureGrants())
+  })
   distribution.on('grants', (deviceId, list) => engine.sendGrants(deviceId, list))
 
   const deviceEvents = new EventEmitter()
@@ -229,25 +271,54 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
   engine.on('peer-connected', id => deviceEvents.emit('peer-connected', devices.view(id)))
   engine.on('peer-disconnected', id => deviceEvents.emit('peer-disconnected', devices.view(id)))
 
-  const lifecycle = new Lifecycle([
-    { name: 'settings', start: async () => { await settings.load() }, stop: async () => {} },
-    { name: 'roster', start: async () => { await roster.load() }, stop: async () => {} },
-    { name: 'peer book', start: async () => { await peers.load() }, stop: async () => {} },
-    {
-      name: 'keys and replicas',
-      start: async () => {
-        await unlock.start()
-        if (keyring.initialized) await ensureGenesis()
+  const lifecycle = new Lifecycle(
+    [
+      {
+        name: 'settings',
+        start: async () => {
+          await settings.load()
+        },
+        stop: async () => {}
       },
-      // replicas snapshot what is new with the keys still at hand, then the keys leave memory
-      stop: async () => {
-        await replicas.close()
-        await unlock.stop()
+      {
+        name: 'roster',
+        start: async () => {
+          await roster.load()
+        },
+        stop: async () => {}
+      },
+      {
+        name: 'peer book',
+        start: async () => {
+          await peers.load()
+        },
+        stop: async () => {}
+      },
+      {
+        name: 'keys and replicas',
+        start: async () => {
+          await unlock.start()
+          if (keyring.initialized) await ensureGenesis()
+        },
+        // replicas snapshot what is new with the keys still at hand, then the keys leave memory
+        stop: async () => {
+          await replicas.close()
+          await unlock.stop()
+        }
+      },
+      networkPart(core, views),
+      {
+        name: 'pairing',
+        start: async () => {
+          await pairing.start()
+        },
+        stop: async () => {
+          pairing.stop()
+        }
       }
-    },
-    networkPart(core, views),
-    { name: 'pairing', start: async () => { await pairing.start() }, stop: async () => { pairing.stop() } }
-  ], log)
+    ],
+    log
+  )
 
   return {
     role: 'device',
@@ -275,22 +346,41 @@ export async function composeDevice (inputs: NodeInputs): Promise<FullDevice> {
  * A keyless peer: holds no keyring and no items, opens every vault it stores by id, and syncs
  * sealed records with the roster's devices (the relay issue adds how it is admitted and what it relays).
  */
-export async function composeKeylessPeer (inputs: NodeInputs): Promise<KeylessPeer> {
+export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPeer> {
   const { storage, log } = inputs
   const views = storageViews(storage)
   const core = await composeSync(inputs, views, composeReplicas(inputs, views), { grantsFor: async () => [], receive: async () => {} })
   const { roster, replicas, network, peers } = core
   network.setGate(inputs.wrapGate?.(deviceId => roster.isMember(deviceId)) ?? (deviceId => roster.isMember(deviceId)))
-  const lifecycle = new Lifecycle([
-    { name: 'roster', start: async () => { await roster.load() }, stop: async () => {} },
-    { name: 'peer book', start: async () => { await peers.load() }, stop: async () => {} },
-    {
-      name: 'replicas',
-      start: async () => { for (const vaultId of await replicas.storedVaultIds()) await replicas.open(vaultId) },
-      stop: async () => { await replicas.close() }
-    },
-    networkPart(core, views)
-  ], log)
+  const lifecycle = new Lifecycle(
+    [
+      {
+        name: 'roster',
+        start: async () => {
+          await roster.load()
+        },
+        stop: async () => {}
+      },
+      {
+        name: 'peer book',
+        start: async () => {
+          await peers.load()
+        },
+        stop: async () => {}
+      },
+      {
+        name: 'replicas',
+        start: async () => {
+          for (const vaultId of await replicas.storedVaultIds()) await replicas.open(vaultId)
+        },
+        stop: async () => {
+          await replicas.close()
+        }
+      },
+      networkPart(core, views)
+    ],
+    log
+  )
   const peerEvents = new EventEmitter()
   core.engine.on('peer-connected', id => peerEvents.emit('peer-connected', { id }))
   core.engine.on('peer-disconnected', id => peerEvents.emit('peer-disconnected', { id }))

@@ -37,9 +37,9 @@ export interface DaemonOptions {
   log: Log
 }
 
-function memoryFigures (): Record<string, number> {
+function memoryFigures(): Record<string, number> {
   const m = process.memoryUsage()
-  const mb = (n: number): number => Math.round(n / 1048576 * 10) / 10
+  const mb = (n: number): number => Math.round((n / 1048576) * 10) / 10
   return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external) }
 }
 
@@ -49,18 +49,28 @@ export class Daemon {
   private readonly http: HttpServer
   private device: FullDevice | undefined
 
-  constructor (readonly options: DaemonOptions) {
+  constructor(readonly options: DaemonOptions) {
     this.paths = homePaths(options.home)
     this.http = new HttpServer({ address: options.http })
   }
 
-  get url (): string { return this.http.url }
+  get url(): string {
+    return this.http.url
+  }
 
-  async start (): Promise<void> {
+  async start(): Promise<void> {
     const { log } = this.options
     await mkdir(this.options.home, { recursive: true, mode: 0o700 })
     const storage = new LevelStorageAdapter(this.paths.db)
-    const storagePart: Part = { name: 'storage', start: async () => { await storage.open() }, stop: async () => { await storage.close() } }
+    const storagePart: Part = {
+      name: 'storage',
+      start: async () => {
+        await storage.open()
+      },
+      stop: async () => {
+        await storage.close()
+      }
+    }
     // the database first: a second daemon on this home stops here, before touching anything
     await storagePart.start()
     let device: FullDevice
@@ -73,14 +83,15 @@ export class Daemon {
         log,
         kdfTargetMs: this.options.kdfTargetMs,
         autoLockMinutes: this.options.autoLockMinutes,
-        network: ({ preferListen }) => new Libp2pNetwork({
-          seed: identity.seed,
-          publicKey: identity.publicKey,
-          listen,
-          preferredListen: preferListen(listen),
-          mdns: this.options.mdns !== false,
-          log
-        })
+        network: ({ preferListen }) =>
+          new Libp2pNetwork({
+            seed: identity.seed,
+            publicKey: identity.publicKey,
+            listen,
+            preferredListen: preferListen(listen),
+            mdns: this.options.mdns !== false,
+            log
+          })
       })
     } catch (err) {
       await storagePart.stop()
@@ -104,16 +115,59 @@ export class Daemon {
       token: this.token,
       port: () => http.port,
       log,
-      onRequest: () => { collector?.activity() },
+      onRequest: () => {
+        collector?.activity()
+      },
       dashboard
     })
-    const lifecycle = new Lifecycle([
-      { name: 'device', start: async () => { await device.lifecycle.start() }, stop: async () => { await device.lifecycle.stop() } },
-      { name: 'dashboard', start: async () => { dashboard.start() }, stop: async () => { dashboard.stop() } },
-      { name: 'HTTP server', start: async () => { await http.start(app.fetch) }, stop: async () => { await http.stop() } },
-      { name: 'daemon.json', start: async () => { await this.writeDaemonJson() }, stop: async () => { await rm(this.paths.daemonJson, { force: true }) } },
-      { name: 'idle collector', start: async () => {}, stop: async () => { collector?.stop() } }
-    ], log)
+    const lifecycle = new Lifecycle(
+      [
+        {
+          name: 'device',
+          start: async () => {
+            await device.lifecycle.start()
+          },
+          stop: async () => {
+            await device.lifecycle.stop()
+          }
+        },
+        {
+          name: 'dashboard',
+          start: async () => {
+            dashboard.start()
+          },
+          stop: async () => {
+            dashboard.stop()
+          }
+        },
+        {
+          name: 'HTTP server',
+          start: async () => {
+            await http.start(app.fetch)
+          },
+          stop: async () => {
+            await http.stop()
+          }
+        },
+        {
+          name: 'daemon.json',
+          start: async () => {
+            await this.writeDaemonJson()
+          },
+          stop: async () => {
+            await rm(this.paths.daemonJson, { force: true })
+          }
+        },
+        {
+          name: 'idle collector',
+          start: async () => {},
+          stop: async () => {
+            collector?.stop()
+          }
+        }
+      ],
+      log
+    )
     try {
       await lifecycle.start()
     } catch (err) {
@@ -130,19 +184,23 @@ export class Daemon {
   private stopParts: () => Promise<void> = async () => {}
 
   /** A compacting collection once things are quiet after a lock, an unlock, an import or export, or a burst of requests. */
-  private idleCollector (device: FullDevice): IdleCollector | undefined {
+  private idleCollector(device: FullDevice): IdleCollector | undefined {
     if (this.options.idleCollector === false) return undefined
     const collector = new IdleCollector({ collect: collectGarbage })
     device.unlock.on('unlocked', () => {
       writeFile(this.paths.initialized, '', { mode: 0o600 }).catch(() => {})
       collector.soon(2000)
     })
-    device.unlock.on('locked', () => { collector.soon(1000) })
-    device.portability.on('settled', () => { collector.soon(1000) })
+    device.unlock.on('locked', () => {
+      collector.soon(1000)
+    })
+    device.portability.on('settled', () => {
+      collector.soon(1000)
+    })
     return collector
   }
 
-  status (): DaemonStatus {
+  status(): DaemonStatus {
     const device = this.device
     return {
       running: true,
@@ -156,23 +214,30 @@ export class Daemon {
       autoLockMinutes: device?.unlock.autoLockMinutes,
       unlockRetryAfterMs: device?.unlock.retryAfterMs() ?? 0,
       memory: memoryFigures(),
-      corruptRecords: device === undefined ? [] : [...device.keyring.badGrants, ...device.replicas.corrupt()].map(e => ({ name: e.name, key: e.key, message: e.message })),
+      corruptRecords:
+        device === undefined
+          ? []
+          : [...device.keyring.badGrants, ...device.replicas.corrupt()].map(e => ({ name: e.name, key: e.key, message: e.message })),
       devices: device?.roster.members().length ?? 0,
       sync: device?.engine.status(),
       openInvitations: device?.pairing.openInvitations() ?? 0
     }
   }
 
-  private async writeDaemonJson (): Promise<void> {
+  private async writeDaemonJson(): Promise<void> {
     const device = this.device
-    const body = JSON.stringify({
-      pid: process.pid,
-      url: this.url,
-      token: this.token,
-      peerId: device?.network.peerId ?? '',
-      multiaddrs: device?.network.multiaddrs() ?? [],
-      home: this.options.home
-    }, null, 2)
+    const body = JSON.stringify(
+      {
+        pid: process.pid,
+        url: this.url,
+        token: this.token,
+        peerId: device?.network.peerId ?? '',
+        multiaddrs: device?.network.multiaddrs() ?? [],
+        home: this.options.home
+      },
+      null,
+      2
+    )
     const tmp = `${this.paths.daemonJson}.${process.pid}.tmp`
     await writeFile(tmp, body, { mode: 0o600 })
     await chmod(tmp, 0o600)
@@ -183,28 +248,39 @@ export class Daemon {
    * `kith destroy`: crypto-erases this device's vault (key records first, then every record, then
    * compaction), removes the device identity and markers, and stops the daemon right after answering.
    */
-  async destroy (): Promise<DestroyResult> {
+  async destroy(): Promise<DestroyResult> {
     if (this.device === undefined) throw new Error('daemon not started')
     const { keyRecords, records } = await this.device.eraser.erase()
     const files: string[] = []
     for (const path of [this.paths.identity, this.paths.initialized, this.paths.settings]) {
-      try { await rm(path); files.push(path) } catch {}
+      try {
+        await rm(path)
+        files.push(path)
+      } catch {}
     }
     this.options.log('info', `destroyed this device's vault: ${keyRecords} key records, ${records} records, ${files.length} files`)
-    setTimeout(() => { this.stop().catch(() => {}) }, 50)
+    setTimeout(() => {
+      this.stop().catch(() => {})
+    }, 50)
     return { destroyed: true, keyRecords, records, files, home: this.options.home, stopping: true }
   }
 
   /** Stops in reverse order; flushes and snapshots every vault before closing the database. */
-  async stop (): Promise<void> {
+  async stop(): Promise<void> {
     const stopParts = this.stopParts
     this.stopParts = async () => {}
-    try { await stopParts() } catch (err) { this.options.log('warn', `stopping failed: ${toError(err).message}`) }
+    try {
+      await stopParts()
+    } catch (err) {
+      this.options.log('warn', `stopping failed: ${toError(err).message}`)
+    }
     this.options.log('info', 'kith daemon stopped')
     this.resolveStopped()
   }
 
   private resolveStopped: () => void = () => {}
   /** Resolves once the daemon has stopped (after a signal, or after destroy). */
-  readonly stopped = new Promise<void>(resolve => { this.resolveStopped = resolve })
+  readonly stopped = new Promise<void>(resolve => {
+    this.resolveStopped = resolve
+  })
 }

@@ -3,12 +3,14 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-function findRoot (): string {
+function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (let i = 0; i < 6; i++) {
     const pkg = join(dir, 'package.json')
     if (existsSync(pkg)) {
-      try { if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'kith') return dir } catch {}
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'kith') return dir
+      } catch {}
     }
     dir = dirname(dir)
   }

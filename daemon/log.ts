@@ -2,7 +2,10 @@
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type Log = (level: LogLevel, message: string) => void
 
-export function createLog (stream: NodeJS.WritableStream = process.stderr, minLevel: LogLevel = (process.env.KITH_LOG_LEVEL as LogLevel | undefined) ?? 'info'): Log {
+export function createLog(
+  stream: NodeJS.WritableStream = process.stderr,
+  minLevel: LogLevel = (process.env.KITH_LOG_LEVEL as LogLevel | undefined) ?? 'info'
+): Log {
   const order: LogLevel[] = ['debug', 'info', 'warn', 'error']
   const min = order.indexOf(minLevel)
   return (level, message) => {

@@ -8,7 +8,7 @@ import { needsReexec } from './runtime/daemonRuntime.js'
 
 const argv = process.argv.slice(2)
 
-function isDaemonCommand (): boolean {
+function isDaemonCommand(): boolean {
   try {
     const args = parseArgs(argv)
     return args.positionals[0] === 'daemon' && !args.bools.has('help')
@@ -30,7 +30,13 @@ if (daemon && needsReexec()) {
     // A CLI command is done. Output to a pipe is written in pieces after write() returns: wait until
     // stdout and stderr have taken all of it (a 2 MB list or an export to stdout was cut short
     // otherwise), then exit without waiting for a lingering socket.
-    const flushed = async (stream: NodeJS.WriteStream): Promise<void> => { await new Promise<void>(resolve => stream.write('', () => { resolve() })) }
+    const flushed = async (stream: NodeJS.WriteStream): Promise<void> => {
+      await new Promise<void>(resolve =>
+        stream.write('', () => {
+          resolve()
+        })
+      )
+    }
     await Promise.all([flushed(process.stdout), flushed(process.stderr)])
     setTimeout(() => process.exit(code), 10).unref()
   }

@@ -2,7 +2,7 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 
-export function resolveHome (flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (flag !== undefined && flag !== '') return resolve(flag)
   if (env.KITH_HOME !== undefined && env.KITH_HOME !== '') return resolve(env.KITH_HOME)
   const xdg = env.XDG_DATA_HOME !== undefined && env.XDG_DATA_HOME !== '' ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share')

@@ -6,7 +6,7 @@ export {}
 
 declare global {
   interface PromiseConstructor {
-    withResolvers: <T>() => { promise: Promise<T>, resolve: (value: T | PromiseLike<T>) => void, reject: (reason?: unknown) => void }
+    withResolvers: <T>() => { promise: Promise<T>; resolve: (value: T | PromiseLike<T>) => void; reject: (reason?: unknown) => void }
   }
 }
 
@@ -14,10 +14,13 @@ if (typeof Promise.withResolvers !== 'function') {
   Object.defineProperty(Promise, 'withResolvers', {
     configurable: true,
     writable: true,
-    value: function withResolvers<T> () {
+    value: function withResolvers<T>() {
       let resolve!: (value: T | PromiseLike<T>) => void
       let reject!: (reason?: unknown) => void
-      const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej })
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res
+        reject = rej
+      })
       return { promise, resolve, reject }
     }
   })

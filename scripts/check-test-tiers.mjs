@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const toPosix = p => p.split(sep).join('/')
 
-function testFiles (dir) {
+function testFiles(dir) {
   const out = []
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name)
@@ -19,7 +19,13 @@ function testFiles (dir) {
   return out
 }
 
-const listed = JSON.parse(execFileSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'list', '--filesOnly', '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }))
+const listed = JSON.parse(
+  execFileSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'list', '--filesOnly', '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024
+  })
+)
 const tiersOf = new Map()
 for (const { file, projectName } of listed) {
   const key = toPosix(relative(root, file))
@@ -37,4 +43,8 @@ if (problems.length > 0) {
   console.error(`test tiers: every test file must run in exactly one tier (test/helpers/tiers.ts):\n  ${problems.join('\n  ')}`)
   process.exit(1)
 }
-console.log(`test tiers: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')} files`)
+console.log(
+  `test tiers: ${Object.entries(counts)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ')} files`
+)

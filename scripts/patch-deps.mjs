@@ -30,7 +30,10 @@ export const LEAN_DECODING = [
 ]
 
 export class PatchError extends Error {
-  constructor (message) { super(message); this.name = 'PatchError' }
+  constructor(message) {
+    super(message)
+    this.name = 'PatchError'
+  }
 }
 
 const count = (text, part) => text.split(part).length - 1
@@ -38,36 +41,40 @@ const count = (text, part) => text.split(part).length - 1
 const shown = file => file.slice(file.lastIndexOf('node_modules'))
 
 /** The file Node (and esbuild, with the same conditions) loads for an import of `module` from the repo. */
-export function resolvedFile (module) {
+export function resolvedFile(module) {
   return fileURLToPath(import.meta.resolve(module))
 }
 
 /** 'patched', 'unpatched', or throws PatchError when the upstream text is not there exactly once. */
-export function stateOf (edit, text, file) {
+export function stateOf(edit, text, file) {
   if (count(text, edit.to) === 1) return 'patched'
   if (count(text, edit.from) === 1) return 'unpatched'
-  throw new PatchError(`${edit.name}: the expected code is not in ${shown(file)} exactly once (a yjs or lib0 update moved it; see docs/decisions/0011-lean-yjs-decoding.md)`)
+  throw new PatchError(
+    `${edit.name}: the expected code is not in ${shown(file)} exactly once (a yjs or lib0 update moved it; see docs/decisions/0011-lean-yjs-decoding.md)`
+  )
 }
 
 /** `text` with `edit` made (unchanged when it already was); throws PatchError when the upstream code moved. */
-export function patchText (edit, text, file = edit.module) {
+export function patchText(edit, text, file = edit.module) {
   return stateOf(edit, text, file) === 'patched' ? text : text.replace(edit.from, edit.to)
 }
 
 /** Verifies every edit is in place; with `apply`, first makes the missing ones. Returns one line per edit. */
-export function patchDeps ({ apply }) {
+export function patchDeps({ apply }) {
   const report = []
   for (const edit of LEAN_DECODING) {
     const file = resolvedFile(edit.module)
     const text = readFileSync(file, 'utf8')
     const state = stateOf(edit, text, file)
     if (state === 'unpatched') {
-      if (!apply) throw new PatchError(`${edit.name}: ${shown(file)} is not patched; run \`node scripts/patch-deps.mjs\` (npm install does)`)
+      if (!apply)
+        throw new PatchError(`${edit.name}: ${shown(file)} is not patched; run \`node scripts/patch-deps.mjs\` (npm install does)`)
       // write beside, then rename: a process loading the file meanwhile sees the old or the new text, never half
       const temp = `${file}.kith-patch-${process.pid}`
       writeFileSync(temp, patchText(edit, text, file), { mode: statSync(file).mode })
       renameSync(temp, file)
-      if (stateOf(edit, readFileSync(file, 'utf8'), file) !== 'patched') throw new PatchError(`${edit.name}: ${shown(file)} did not take the edit`)
+      if (stateOf(edit, readFileSync(file, 'utf8'), file) !== 'patched')
+        throw new PatchError(`${edit.name}: ${shown(file)} did not take the edit`)
     }
     report.push(`${edit.name}: ${shown(file)} ${state === 'patched' ? 'already patched' : 'patched'}`)
   }

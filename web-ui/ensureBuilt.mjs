@@ -10,11 +10,12 @@ const root = dirname(fileURLToPath(import.meta.url))
 const built = join(root, 'dist', 'index.html')
 const force = process.argv.includes('--force')
 
-function newest (path) {
+function newest(path) {
   const s = statSync(path)
   if (!s.isDirectory()) return s.mtimeMs
   let t = s.mtimeMs
-  for (const name of readdirSync(path)) if (name !== 'dist' && name !== 'node_modules' && name !== '.build-lock') t = Math.max(t, newest(join(path, name)))
+  for (const name of readdirSync(path))
+    if (name !== 'dist' && name !== 'node_modules' && name !== '.build-lock') t = Math.max(t, newest(join(path, name)))
   return t
 }
 
@@ -25,9 +26,14 @@ if (upToDate()) process.exit(0)
 // one build at a time (parallel test workers may all ask): a lock directory, stale after a minute
 const lock = join(root, '.build-lock')
 for (;;) {
-  try { mkdirSync(lock); break } catch (err) {
+  try {
+    mkdirSync(lock)
+    break
+  } catch (err) {
     if (err.code !== 'EEXIST') throw err
-    try { if (Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, { recursive: true, force: true }) } catch {}
+    try {
+      if (Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, { recursive: true, force: true })
+    } catch {}
     await new Promise(resolve => setTimeout(resolve, 100))
   }
 }
@@ -38,7 +44,9 @@ let vite
 try {
   vite = await import('vite')
 } catch {
-  console.warn('kith: the dashboard is not built and Vite is not installed; run `npm install` (with dev dependencies), then `npm run build:ui`')
+  console.warn(
+    'kith: the dashboard is not built and Vite is not installed; run `npm install` (with dev dependencies), then `npm run build:ui`'
+  )
   process.exit(0)
 }
 const started = Date.now()

@@ -12,13 +12,13 @@ export const DEFAULT_HTTP_PORT = 7370
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 
 export class HttpAddressError extends Error {
-  constructor (message: string) {
+  constructor(message: string) {
     super(message)
     this.name = 'HttpAddressError'
   }
 }
 
-export function parseHttpAddress (value: string | undefined): { host: string, port: number } {
+export function parseHttpAddress(value: string | undefined): { host: string; port: number } {
   if (value === undefined) return { host: '127.0.0.1', port: DEFAULT_HTTP_PORT }
   const i = value.lastIndexOf(':')
   const host = i < 0 ? '127.0.0.1' : value.slice(0, i)
@@ -38,18 +38,22 @@ export interface HttpServerOptions {
 export class HttpServer {
   private server: ServerType | undefined
   private boundPort = 0
-  private readonly address: { host: string, port: number }
+  private readonly address: { host: string; port: number }
 
-  constructor (private readonly options: HttpServerOptions = {}) {
+  constructor(private readonly options: HttpServerOptions = {}) {
     this.address = parseHttpAddress(options.address)
   }
 
   /** the bound port (0 before start) */
-  get port (): number { return this.boundPort }
+  get port(): number {
+    return this.boundPort
+  }
   /** the dashboard's and the API's origin */
-  get url (): string { return `http://localhost:${this.boundPort}` }
+  get url(): string {
+    return `http://localhost:${this.boundPort}`
+  }
 
-  async start (fetch: FetchHandler): Promise<void> {
+  async start(fetch: FetchHandler): Promise<void> {
     const { host, port } = this.address
     try {
       await this.listen(fetch, host, port)
@@ -60,7 +64,7 @@ export class HttpServer {
     }
   }
 
-  async stop (): Promise<void> {
+  async stop(): Promise<void> {
     const server = this.server
     if (server === undefined) return
     this.server = undefined
@@ -69,7 +73,7 @@ export class HttpServer {
     await new Promise<void>(resolve => server.close(() => resolve()))
   }
 
-  private async listen (fetch: FetchHandler, hostname: string, port: number): Promise<void> {
+  private async listen(fetch: FetchHandler, hostname: string, port: number): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const server = serve({ fetch, hostname, port }, info => {
         this.boundPort = info.port

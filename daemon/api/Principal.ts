@@ -22,7 +22,7 @@ export const SCOPES = [
   'destroy'
 ] as const
 
-export type Scope = typeof SCOPES[number]
+export type Scope = (typeof SCOPES)[number]
 
 export type PrincipalKind = 'cli' | 'dashboard' | 'extension' | 'device-tools'
 
@@ -39,6 +39,6 @@ export const SCOPES_BY_KIND: Record<PrincipalKind, readonly Scope[]> = {
   'device-tools': ['devices:manage']
 }
 
-export function principalOf (kind: PrincipalKind): Principal {
+export function principalOf(kind: PrincipalKind): Principal {
   return { kind, scopes: new Set(SCOPES_BY_KIND[kind]) }
 }

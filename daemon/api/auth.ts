@@ -19,7 +19,7 @@ export interface ApiEnv {
 
 export type Authenticator = (c: Context<ApiEnv>) => Principal | undefined
 
-export function bearerAuthenticator (token: string): Authenticator {
+export function bearerAuthenticator(token: string): Authenticator {
   const cli = principalOf('cli')
   return c => {
     const header = c.req.header('authorization')
@@ -28,7 +28,7 @@ export function bearerAuthenticator (token: string): Authenticator {
   }
 }
 
-export function identify (authenticators: readonly Authenticator[], c: Context<ApiEnv>): Principal | undefined {
+export function identify(authenticators: readonly Authenticator[], c: Context<ApiEnv>): Principal | undefined {
   for (const a of authenticators) {
     const principal = a(c)
     if (principal !== undefined) return principal
@@ -37,8 +37,8 @@ export function identify (authenticators: readonly Authenticator[], c: Context<A
 }
 
 /** Refuses the request with 401 unless one of the authenticators recognises it; keeps its Principal. */
-export function authenticate (authenticators: readonly Authenticator[]): MiddlewareHandler<ApiEnv> {
-  return async function authenticate (c, next) {
+export function authenticate(authenticators: readonly Authenticator[]): MiddlewareHandler<ApiEnv> {
+  return async function authenticate(c, next) {
     const principal = identify(authenticators, c)
     if (principal === undefined) throw new HttpError(401, 'unauthorized', 'missing or invalid credentials')
     c.set('principal', principal)
@@ -47,14 +47,16 @@ export function authenticate (authenticators: readonly Authenticator[]): Middlew
 }
 
 /** Marks a middleware as a scope check, so a test can find the scope every route declares. */
-export interface ScopeCheck extends MiddlewareHandler<ApiEnv> { scope: Scope }
+export interface ScopeCheck extends MiddlewareHandler<ApiEnv> {
+  scope: Scope
+}
 
 /**
  * The scope a route needs, first in its handler chain: 403 `insufficient_scope` when the caller lacks it,
  * 401 when nobody authenticated the request (a route mounted outside the authenticated sub-app).
  */
-export function requireScope (scope: Scope): ScopeCheck {
-  const check: MiddlewareHandler<ApiEnv> = async function requireScope (c, next) {
+export function requireScope(scope: Scope): ScopeCheck {
+  const check: MiddlewareHandler<ApiEnv> = async function requireScope(c, next) {
     const principal = c.get('principal') as Principal | undefined
     if (principal === undefined) throw new HttpError(401, 'unauthorized', 'missing or invalid credentials')
     if (!principal.scopes.has(scope)) throw new HttpError(403, 'insufficient_scope', `this caller may not do this (needs ${scope})`)

@@ -12,7 +12,18 @@ import { originGuard } from './originGuard.js'
 import { authenticate, bearerAuthenticator, identify, type ApiEnv, type Authenticator } from './auth.js'
 import { HttpError, toHttpError } from './errors.js'
 import { jsonTypeByDefault } from './jsonTypeByDefault.js'
-import type { DestroyResult, DevicesPort, EventSource, ItemsPort, Log, SessionPort, SettingsPort, StatusPort, TransfersPort, VaultsPort } from './ports.js'
+import type {
+  DestroyResult,
+  DevicesPort,
+  EventSource,
+  ItemsPort,
+  Log,
+  SessionPort,
+  SettingsPort,
+  StatusPort,
+  TransfersPort,
+  VaultsPort
+} from './ports.js'
 import { sessionPublicRoutes, sessionRoutes } from './routes/session.js'
 import { itemRoutes } from './routes/items.js'
 import { vaultRoutes } from './routes/vaults.js'
@@ -56,7 +67,7 @@ export interface AppDeps {
 }
 
 /** The routes that need no credential, under /api. */
-function publicApi (deps: AppDeps) {
+function publicApi(deps: AppDeps) {
   const afterUnlock = deps.dashboard === undefined ? () => ({}) : deps.dashboard.afterUnlock.bind(deps.dashboard)
   return new Hono<ApiEnv>()
     .get('/status', c => c.json(deps.status.status(), 200))
@@ -66,14 +77,17 @@ function publicApi (deps: AppDeps) {
 }
 
 /** Every other route, under /api: authentication runs first, then each route's scope check. */
-function authenticatedApi (deps: AppDeps, authenticators: readonly Authenticator[]) {
+function authenticatedApi(deps: AppDeps, authenticators: readonly Authenticator[]) {
   return new Hono<ApiEnv>()
     .use('*', authenticate(authenticators))
     .route('/', sessionRoutes(deps.session))
     .route('/items', itemRoutes(deps.items))
     .route('/vaults', vaultRoutes(deps.vaults))
     .route('/', settingsRoutes(deps.settings, deps.session))
-    .route('/events', eventRoutes(deps.events, c => identify(authenticators, c) !== undefined))
+    .route(
+      '/events',
+      eventRoutes(deps.events, c => identify(authenticators, c) !== undefined)
+    )
     .route('/', transferRoutes(deps.transfers, deps.destroy))
     .route('/devices', deviceRoutes(deps.devices))
     .route('/pairing', pairingRoutes(deps.devices))
@@ -81,7 +95,7 @@ function authenticatedApi (deps: AppDeps, authenticators: readonly Authenticator
     .route('/dashboard', dashboardRoutes(deps.items))
 }
 
-export function createApp (deps: AppDeps) {
+export function createApp(deps: AppDeps) {
   const authenticators: Authenticator[] = [
     bearerAuthenticator(deps.token),
     ...(deps.dashboard === undefined ? [] : [deps.dashboard.authenticator]),
@@ -112,7 +126,9 @@ export function createApp (deps: AppDeps) {
       const maxSize = large ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES
       return await bodyLimit({
         maxSize,
-        onError: () => { throw new HttpError(413, 'payload_too_large', `the request body exceeds ${maxSize / 1048576} MiB`) }
+        onError: () => {
+          throw new HttpError(413, 'payload_too_large', `the request body exceeds ${maxSize / 1048576} MiB`)
+        }
       })(c, next)
     })
     .use('/api/*', jsonTypeByDefault())

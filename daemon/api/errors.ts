@@ -2,7 +2,12 @@
 import { HTTPException } from 'hono/http-exception'
 
 export class HttpError extends Error {
-  constructor (readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {}
+  ) {
     super(message)
     this.name = 'HttpError'
   }
@@ -31,7 +36,7 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   ExportError: [400, 'export_failed']
 }
 
-export function toHttpError (err: unknown): HttpError {
+export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err
   // the JSON validator's answer to a body that does not parse
   if (err instanceof HTTPException && err.status === 400) return new HttpError(400, 'invalid_json', 'the request body is not valid JSON')

@@ -11,11 +11,11 @@ const WRITE_SIZE = 64 * 1024
 const HEADERS = { 'Content-Type': 'application/json' }
 
 /** Typed as a JSON answer of T[] for the typed clients. */
-export function jsonArrayBody<T> (c: Context, elements: string[]): Response & TypedResponse<T[], 200, 'json'> {
+export function jsonArrayBody<T>(c: Context, elements: string[]): Response & TypedResponse<T[], 200, 'json'> {
   return answer(c, elements) as Response & TypedResponse<T[], 200, 'json'>
 }
 
-function answer (c: Context, elements: string[]): Response {
+function answer(c: Context, elements: string[]): Response {
   let chars = 0
   for (const e of elements) chars += e.length
   if (chars < STREAM_ABOVE) return c.body(`[${elements.join(',')}]`, 200, HEADERS)
@@ -24,7 +24,7 @@ function answer (c: Context, elements: string[]): Response {
   const encoder = new TextEncoder()
   let next = 0
   const body = new ReadableStream<Uint8Array>({
-    pull (controller) {
+    pull(controller) {
       let batch = next === 0 ? '[' : ','
       while (next < elements.length) {
         batch += elements[next++] as string

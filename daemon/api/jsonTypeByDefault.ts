@@ -6,8 +6,8 @@ import type { MiddlewareHandler } from 'hono'
 
 const SAFE = new Set(['GET', 'HEAD'])
 
-export function jsonTypeByDefault (): MiddlewareHandler {
-  return async function jsonTypeByDefault (c, next) {
+export function jsonTypeByDefault(): MiddlewareHandler {
+  return async function jsonTypeByDefault(c, next) {
     if (!SAFE.has(c.req.method) && c.req.raw.body !== null && c.req.header('content-type') === undefined) {
       const text = await c.req.text()
       if (text !== '') {

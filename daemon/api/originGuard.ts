@@ -9,8 +9,8 @@ import { HttpError } from './errors.js'
 
 const SAFE = new Set(['GET', 'HEAD'])
 
-export function originGuard (port: () => number): MiddlewareHandler {
-  return async function originGuard (c, next) {
+export function originGuard(port: () => number): MiddlewareHandler {
+  return async function originGuard(c, next) {
     const origin = c.req.header('origin')
     const site = c.req.header('sec-fetch-site')
     const method = c.req.method
@@ -19,7 +19,8 @@ export function originGuard (port: () => number): MiddlewareHandler {
       throw new HttpError(403, 'forbidden_origin', 'cross-origin requests are refused')
     }
     if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-      if (!SAFE.has(method) || c.req.path.startsWith('/api/')) throw new HttpError(403, 'forbidden_origin', 'cross-site requests are refused')
+      if (!SAFE.has(method) || c.req.path.startsWith('/api/'))
+        throw new HttpError(403, 'forbidden_origin', 'cross-site requests are refused')
     }
     if (!SAFE.has(method)) {
       if (origin !== undefined && site === undefined && c.req.header('authorization') === undefined) {

@@ -29,7 +29,11 @@ export interface SessionPort {
   touch: () => void
 }
 
-export interface ItemFilter { vault?: string, q?: string, trashed?: boolean }
+export interface ItemFilter {
+  vault?: string
+  q?: string
+  trashed?: boolean
+}
 
 export interface ItemsPort {
   /** the matching items, each already JSON (an element may hold several comma-separated items) */
@@ -54,8 +58,8 @@ export interface SettingsPort {
 
 /** Import, export and migration (PortabilityService). */
 export interface TransfersPort {
-  import: (format: string, data: Uint8Array, options?: { vault?: string, password?: string }) => Promise<ImportSummary>
-  export: (format: string, options?: { vault?: string, password?: string }) => Promise<ExportResult>
+  import: (format: string, data: Uint8Array, options?: { vault?: string; password?: string }) => Promise<ImportSummary>
+  export: (format: string, options?: { vault?: string; password?: string }) => Promise<ExportResult>
   migrate: (from: string, to: string, orgDomain: string, dryRun: boolean) => Promise<MigrationPlan>
 }
 
@@ -82,9 +86,22 @@ export interface DeviceJson {
   addedBy: string | null
 }
 
-export interface Invitation { invitation: string, code: string, expiresAt: string }
-export interface JoinResult { deviceId: string, inviter: string, vaults: string[], code: string }
-export interface RevokeResult { id: string, revoked: true, rotated: Array<{ vaultId: string, epoch: number }> }
+export interface Invitation {
+  invitation: string
+  code: string
+  expiresAt: string
+}
+export interface JoinResult {
+  deviceId: string
+  inviter: string
+  vaults: string[]
+  code: string
+}
+export interface RevokeResult {
+  id: string
+  revoked: true
+  rotated: Array<{ vaultId: string; epoch: number }>
+}
 
 /** The device roster and pairing. */
 export interface DevicesPort {

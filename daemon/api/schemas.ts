@@ -12,10 +12,16 @@ import { normalizeTotp } from '../service/totp.js'
 import { HttpError } from './errors.js'
 
 /** A required, non-empty string: "NAME is required" / "NAME must be a string". */
-const required = (name: string) => z.string({ error: iss => iss.input === undefined || iss.input === null ? `${name} is required` : `${name} must be a string` })
-  .min(1, { error: `${name} is required` })
+const required = (name: string) =>
+  z
+    .string({ error: iss => (iss.input === undefined || iss.input === null ? `${name} is required` : `${name} must be a string`) })
+    .min(1, { error: `${name} is required` })
 /** An optional string; null counts as not given. */
-const optional = (name: string) => z.string({ error: `${name} must be a string` }).nullish().transform(v => v ?? undefined)
+const optional = (name: string) =>
+  z
+    .string({ error: `${name} must be a string` })
+    .nullish()
+    .transform(v => v ?? undefined)
 
 const itemFields = {
   title: z.string().optional(),
@@ -40,7 +46,7 @@ export type ItemPatchBody = z.input<typeof itemPatchSchema>
 export type ItemCreateBody = z.input<typeof itemCreateSchema>
 
 /** An item body as the vault takes it: `url` folded into `urls`, a TOTP secret made an otpauth URI. */
-export function toItemInput (body: z.output<typeof itemPatchSchema>): ItemInput {
+export function toItemInput(body: z.output<typeof itemPatchSchema>): ItemInput {
   const { url, fields, ...rest } = body
   const input: ItemInput = { ...rest }
   if (url !== undefined && input.urls === undefined) input.urls = [url]
@@ -85,18 +91,28 @@ export const importBody = z.object({
 
 export const exportBody = z.object({ format: required('format'), vault: optional('vault'), password: optional('password') })
 
-export const migrateBody = z.object({ from: required('from'), to: required('to'), orgDomain: required('orgDomain'), dryRun: z.boolean().optional() })
+export const migrateBody = z.object({
+  from: required('from'),
+  to: required('to'),
+  orgDomain: required('orgDomain'),
+  dryRun: z.boolean().optional()
+})
 
 export const destroyBody = z.object({ confirm: z.literal(true) })
 
-export const inviteBody = z.object({ ttlSeconds: z.number({ error: 'ttlSeconds must be a positive number' }).positive({ error: 'ttlSeconds must be a positive number' }).optional() })
+export const inviteBody = z.object({
+  ttlSeconds: z
+    .number({ error: 'ttlSeconds must be a positive number' })
+    .positive({ error: 'ttlSeconds must be a positive number' })
+    .optional()
+})
 
 export const joinBody = z.object({ invitation: required('invitation'), password: required('password'), name: optional('name') })
 
 export const redeemBody = z.object({ code: z.string().optional() })
 
 /** The message of a failed check: the first issue, naming its field. */
-function describe (error: { issues: ReadonlyArray<{ path: PropertyKey[], message: string, code: string }> }): string {
+function describe(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code: string }> }): string {
   const issue = error.issues[0]
   if (issue === undefined) return 'the request is not valid'
   const field = issue.path.join('.')
@@ -108,7 +124,12 @@ function describe (error: { issues: ReadonlyArray<{ path: PropertyKey[], message
  * Validates one part of the request against a schema; a failure throws a 400 with `code`.
  * (Bodies: the app treats a body sent without Content-Type as JSON, so the check always sees it.)
  */
-export function valid<T extends z.ZodType, Target extends keyof ValidationTargets> (target: Target, schema: T, code = 'invalid_request', message?: string) {
+export function valid<T extends z.ZodType, Target extends keyof ValidationTargets>(
+  target: Target,
+  schema: T,
+  code = 'invalid_request',
+  message?: string
+) {
   return zValidator(target, schema, result => {
     if (!result.success) throw new HttpError(400, code, message ?? describe(result.error))
   })

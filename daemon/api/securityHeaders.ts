@@ -1,9 +1,10 @@
 /** Security headers on every response, errors included: strict CSP, no framing, no sniffing, no caching, no CORS. */
 import type { MiddlewareHandler } from 'hono'
 
-export const CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+export const CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-export function setSecurityHeaders (headers: Headers): void {
+export function setSecurityHeaders(headers: Headers): void {
   headers.set('Content-Security-Policy', CSP)
   headers.set('X-Frame-Options', 'DENY')
   headers.set('X-Content-Type-Options', 'nosniff')
@@ -13,8 +14,8 @@ export function setSecurityHeaders (headers: Headers): void {
   if (!headers.has('Cache-Control')) headers.set('Cache-Control', 'no-store')
 }
 
-export function securityHeaders (): MiddlewareHandler {
-  return async function securityHeaders (c, next) {
+export function securityHeaders(): MiddlewareHandler {
+  return async function securityHeaders(c, next) {
     await next()
     setSecurityHeaders(c.res.headers)
   }

@@ -10,13 +10,17 @@ export const EXIT = {
 } as const
 
 export class CliError extends Error {
-  constructor (readonly code: string, message: string, readonly exitCode: number = EXIT.error) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode: number = EXIT.error
+  ) {
     super(message)
     this.name = 'CliError'
   }
 }
 
-export function exitCodeForHttp (status: number, code: string): number {
+export function exitCodeForHttp(status: number, code: string): number {
   if (status === 401 || status === 429) return EXIT.auth
   if (status === 423 || code === 'locked') return EXIT.locked
   if (status === 404) return EXIT.notFound

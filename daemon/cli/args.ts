@@ -6,21 +6,53 @@ export interface ParsedArgs {
 }
 
 /** Flags that never take a value. */
-const BOOLEAN_FLAGS = new Set(['json', 'password-stdin', 'generate', 'no-mdns', 'help', 'dry-run', 'yes', 'trashed', 'hidden', 'purge', 'no-open', 'foreground', 'no-symbols', 'no-digits', 'no-upper', 'no-lower', 'restore', 'quiet', 'no-idle-gc'])
+const BOOLEAN_FLAGS = new Set([
+  'json',
+  'password-stdin',
+  'generate',
+  'no-mdns',
+  'help',
+  'dry-run',
+  'yes',
+  'trashed',
+  'hidden',
+  'purge',
+  'no-open',
+  'foreground',
+  'no-symbols',
+  'no-digits',
+  'no-upper',
+  'no-lower',
+  'restore',
+  'quiet',
+  'no-idle-gc'
+])
 
 export class UsageError extends Error {
-  constructor (message: string) { super(message); this.name = 'UsageError' }
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
 }
 
-export function parseArgs (argv: string[]): ParsedArgs {
+export function parseArgs(argv: string[]): ParsedArgs {
   const positionals: string[] = []
   const flags = new Map<string, string[]>()
   const bools = new Set<string>()
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
-    if (arg === '--') { positionals.push(...argv.slice(i + 1)); break }
-    if (arg === '-h') { bools.add('help'); continue }
-    if (!arg.startsWith('--')) { positionals.push(arg); continue }
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1))
+      break
+    }
+    if (arg === '-h') {
+      bools.add('help')
+      continue
+    }
+    if (!arg.startsWith('--')) {
+      positionals.push(arg)
+      continue
+    }
     const eq = arg.indexOf('=')
     const name = arg.slice(2, eq < 0 ? undefined : eq)
     if (BOOLEAN_FLAGS.has(name)) {
@@ -47,7 +79,7 @@ export const flagAll = (a: ParsedArgs, name: string): string[] => a.flags.get(na
 export const has = (a: ParsedArgs, name: string): boolean => a.bools.has(name)
 
 /** Refuses flags the command does not know, so a typo is an error, not a silent no-op. */
-export function allowOnly (a: ParsedArgs, valued: string[], booleans: string[] = []): void {
+export function allowOnly(a: ParsedArgs, valued: string[], booleans: string[] = []): void {
   const common = ['home', 'json', 'help']
   for (const name of a.flags.keys()) if (!valued.includes(name) && !common.includes(name)) throw new UsageError(`unknown option --${name}`)
   for (const name of a.bools) if (!booleans.includes(name) && !common.includes(name)) throw new UsageError(`unknown option --${name}`)

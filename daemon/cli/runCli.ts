@@ -6,7 +6,7 @@ import { resolveHome } from '../paths.js'
 import type { Command } from './Command.js'
 import { toError } from '../toError.js'
 
-function helpText (): string {
+function helpText(): string {
   const width = Math.max(...COMMANDS.map(c => c.name.length))
   return [
     'kith: a local-first password vault that syncs directly between your devices',
@@ -15,12 +15,12 @@ function helpText (): string {
     '',
     ...COMMANDS.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'kith COMMAND --help shows a command\'s options. Secrets are read with --password-stdin, never from argv.',
+    "kith COMMAND --help shows a command's options. Secrets are read with --password-stdin, never from argv.",
     'Data directory: --home DIR, else $KITH_HOME, else $XDG_DATA_HOME/kith (~/.local/share/kith).'
   ].join('\n')
 }
 
-function findCommand (positionals: string[]): { command: Command, rest: string[] } | undefined {
+function findCommand(positionals: string[]): { command: Command; rest: string[] } | undefined {
   const two = positionals.slice(0, 2).join(' ')
   const byTwo = COMMANDS.find(c => c.name === two)
   if (byTwo !== undefined) return { command: byTwo, rest: positionals.slice(2) }
@@ -29,13 +29,16 @@ function findCommand (positionals: string[]): { command: Command, rest: string[]
   return undefined
 }
 
-export async function runCli (argv: string[]): Promise<number> {
+export async function runCli(argv: string[]): Promise<number> {
   let json = argv.includes('--json')
   try {
     const args = parseArgs(argv)
     json = has(args, 'json')
     if (args.positionals.length === 0) {
-      if (has(args, 'help')) { process.stdout.write(helpText() + '\n'); return EXIT.ok }
+      if (has(args, 'help')) {
+        process.stdout.write(helpText() + '\n')
+        return EXIT.ok
+      }
       throw new UsageError('no command given (kith --help lists them)')
     }
     const found = findCommand(args.positionals)
@@ -55,11 +58,12 @@ export async function runCli (argv: string[]): Promise<number> {
     })
     return EXIT.ok
   } catch (err) {
-    const e = err instanceof CliError
-      ? err
-      : err instanceof UsageError
-        ? new CliError('usage', err.message, EXIT.usage)
-        : new CliError('internal_error', toError(err).message ?? String(err))
+    const e =
+      err instanceof CliError
+        ? err
+        : err instanceof UsageError
+          ? new CliError('usage', err.message, EXIT.usage)
+          : new CliError('internal_error', toError(err).message ?? String(err))
     process.stderr.write(`kith: ${e.message}\n`)
     if (json) process.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message } }) + '\n')
     return e.exitCode

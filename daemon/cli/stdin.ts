@@ -1,5 +1,5 @@
 /** Reads secrets from standard input (--password-stdin): one line, the trailing newline removed. */
-export async function readStdinLine (): Promise<string> {
+export async function readStdinLine(): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) {
     chunks.push(chunk as Buffer)
@@ -9,4 +9,3 @@ export async function readStdinLine (): Promise<string> {
   const nl = text.indexOf('\n')
   return (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '')
 }
-

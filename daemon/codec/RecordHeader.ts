@@ -17,7 +17,7 @@ import { readSeqVector, writeSeqVector, type SeqVector } from './SeqVector.js'
 import { toError } from '../toError.js'
 
 export const RecordKind = { envelope: 1, snapshot: 2, roster: 3 } as const
-export type RecordKind = typeof RecordKind[keyof typeof RecordKind]
+export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind]
 /** The format version each kind is written with (each may move on by itself). */
 export const RecordVersion = { envelope: 1, snapshot: 1, roster: 1 } as const
 export const NONCE_BYTES = 24
@@ -52,17 +52,23 @@ export interface RosterHeader {
 
 /** The bytes are not a header of the kind asked for (another kind, an unknown version, a bad field). */
 export class RecordHeaderError extends Error {
-  constructor (message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'RecordHeaderError' }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'RecordHeaderError'
+  }
 }
 
 /** The bytes end before the header does. */
 export class TruncatedHeaderError extends RecordHeaderError {
-  constructor (message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'TruncatedHeaderError' }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'TruncatedHeaderError'
+  }
 }
 
 type Kind = keyof typeof RecordKind
 
-function reading<T> (kind: Kind, read: () => T): T {
+function reading<T>(kind: Kind, read: () => T): T {
   try {
     return read()
   } catch (err) {
@@ -72,50 +78,62 @@ function reading<T> (kind: Kind, read: () => T): T {
   }
 }
 
-function readStart (r: BinaryReader, kind: Kind): void {
+function readStart(r: BinaryReader, kind: Kind): void {
   const version = r.u8()
   const k = r.u8()
   if (k !== RecordKind[kind]) throw new RecordHeaderError(`expected a ${kind} record, got kind ${k}`)
   if (version !== RecordVersion[kind]) throw new RecordHeaderError(`unknown ${kind} version ${version}`)
 }
 
-function checkNonce (nonce: Uint8Array): void {
+function checkNonce(nonce: Uint8Array): void {
   if (nonce.length !== NONCE_BYTES) throw new RecordHeaderError(`a nonce is ${NONCE_BYTES} bytes, not ${nonce.length}`)
 }
 
-export function writeEnvelopeHeader (w: BinaryWriter, h: EnvelopeHeader): BinaryWriter {
+export function writeEnvelopeHeader(w: BinaryWriter, h: EnvelopeHeader): BinaryWriter {
   checkNonce(h.nonce)
   return w.u8(RecordVersion.envelope).u8(RecordKind.envelope).hex(h.vaultId, 16).u32(h.epoch).hex(h.author, 32).u32(h.seq).raw(h.nonce)
 }
 
 /** Reads an envelope header; throws TruncatedHeaderError or RecordHeaderError. */
-export function readEnvelopeHeader (r: BinaryReader): EnvelopeHeader {
+export function readEnvelopeHeader(r: BinaryReader): EnvelopeHeader {
   return reading('envelope', () => {
     readStart(r, 'envelope')
     return { vaultId: r.hex(16), epoch: r.u32(), author: r.hex(32), seq: r.u32(), nonce: r.raw(NONCE_BYTES) }
   })
 }
 
-export function writeSnapshotHeader (w: BinaryWriter, h: SnapshotHeader): BinaryWriter {
+export function writeSnapshotHeader(w: BinaryWriter, h: SnapshotHeader): BinaryWriter {
   checkNonce(h.nonce)
   w.u8(RecordVersion.snapshot).u8(RecordKind.snapshot).hex(h.vaultId, 16).u32(h.epoch).hex(h.author, 32)
   return writeSeqVector(w, h.vector).raw(h.nonce)
 }
 
 /** Reads a snapshot header; throws TruncatedHeaderError or RecordHeaderError (also for an implausible vector). */
-export function readSnapshotHeader (r: BinaryReader): SnapshotHeader {
+export function readSnapshotHeader(r: BinaryReader): SnapshotHeader {
   return reading('snapshot', () => {
     readStart(r, 'snapshot')
-    return { vaultId: r.hex(16), epoch: r.u32(), author: r.hex(32), vector: readSeqVector(r, MAX_VECTOR_AUTHORS), nonce: r.raw(NONCE_BYTES) }
+    return {
+      vaultId: r.hex(16),
+      epoch: r.u32(),
+      author: r.hex(32),
+      vector: readSeqVector(r, MAX_VECTOR_AUTHORS),
+      nonce: r.raw(NONCE_BYTES)
+    }
   })
 }
 
-export function writeRosterHeader (w: BinaryWriter, h: RosterHeader): BinaryWriter {
-  return w.u8(RecordVersion.roster).u8(RecordKind.roster).hex(h.author, 32).u32(h.seq).u32(Math.floor(h.time / 2 ** 32)).u32(h.time % 2 ** 32)
+export function writeRosterHeader(w: BinaryWriter, h: RosterHeader): BinaryWriter {
+  return w
+    .u8(RecordVersion.roster)
+    .u8(RecordKind.roster)
+    .hex(h.author, 32)
+    .u32(h.seq)
+    .u32(Math.floor(h.time / 2 ** 32))
+    .u32(h.time % 2 ** 32)
 }
 
 /** Reads a roster record's header (its op and body follow); throws TruncatedHeaderError or RecordHeaderError. */
-export function readRosterHeader (r: BinaryReader): RosterHeader {
+export function readRosterHeader(r: BinaryReader): RosterHeader {
   return reading('roster', () => {
     readStart(r, 'roster')
     const author = r.hex(32)

@@ -12,24 +12,27 @@ import { randomBytes } from './random.js'
 
 const VERSION = 1
 
-export interface BoxKeyPair { secretKey: Uint8Array, publicKey: Uint8Array }
+export interface BoxKeyPair {
+  secretKey: Uint8Array
+  publicKey: Uint8Array
+}
 
-export function boxKeyPairFromSecret (secretKey: Uint8Array): BoxKeyPair {
+export function boxKeyPairFromSecret(secretKey: Uint8Array): BoxKeyPair {
   return { secretKey, publicKey: x25519.getPublicKey(secretKey) }
 }
 
-export function generateBoxKeyPair (): BoxKeyPair {
+export function generateBoxKeyPair(): BoxKeyPair {
   return boxKeyPairFromSecret(randomBytes(32))
 }
 
-function boxKey (shared: Uint8Array, ephPub: Uint8Array, recipientPub: Uint8Array): Uint8Array {
+function boxKey(shared: Uint8Array, ephPub: Uint8Array, recipientPub: Uint8Array): Uint8Array {
   const salt = new Uint8Array(64)
   salt.set(ephPub, 0)
   salt.set(recipientPub, 32)
   return hkdf(shared, 'kith/box/v1', salt)
 }
 
-export function sealBox (recipientPublicKey: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
+export function sealBox(recipientPublicKey: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
   const eph = generateBoxKeyPair()
   const key = boxKey(x25519.getSharedSecret(eph.secretKey, recipientPublicKey), eph.publicKey, recipientPublicKey)
   const packed = sealPacked(key, plaintext, aad)
@@ -40,7 +43,7 @@ export function sealBox (recipientPublicKey: Uint8Array, plaintext: Uint8Array, 
   return out
 }
 
-export function openBox (recipient: BoxKeyPair, box: Uint8Array, aad?: Uint8Array): Uint8Array {
+export function openBox(recipient: BoxKeyPair, box: Uint8Array, aad?: Uint8Array): Uint8Array {
   if (box.length < 33) throw new DecryptionError('sealed box is truncated')
   if (box[0] !== VERSION) throw new FormatError(`unknown sealed box version ${String(box[0])}`)
   const ephPub = box.subarray(1, 33)

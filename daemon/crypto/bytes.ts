@@ -5,11 +5,14 @@ export const toBase64Url = (b: Uint8Array): string => Buffer.from(b.buffer, b.by
 export const fromBase64Url = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'))
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 
-export function concatBytes (...parts: Uint8Array[]): Uint8Array {
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let n = 0
   for (const p of parts) n += p.length
   const out = new Uint8Array(n)
   let o = 0
-  for (const p of parts) { out.set(p, o); o += p.length }
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
   return out
 }

@@ -18,7 +18,12 @@ export const ARGON2_FLOOR: Argon2Params = { m: 64 * 1024, t: 3, p: 4 }
 export const SALT_BYTES = 16
 
 /** Argon2id(password, salt) → 32-byte key. Refuses parameters below the floor unless `allowWeak` (tests of imports). */
-export async function argon2id (password: string | Uint8Array, salt: Uint8Array, params: Argon2Params, options: { allowWeak?: boolean } = {}): Promise<Uint8Array> {
+export async function argon2id(
+  password: string | Uint8Array,
+  salt: Uint8Array,
+  params: Argon2Params,
+  options: { allowWeak?: boolean } = {}
+): Promise<Uint8Array> {
   if (options.allowWeak !== true && (params.m < ARGON2_FLOOR.m || params.t < ARGON2_FLOOR.t || params.p < ARGON2_FLOOR.p)) {
     throw new CryptoError(`Argon2id parameters below the floor (m=${ARGON2_FLOOR.m} KiB, t=${ARGON2_FLOOR.t}, p=${ARGON2_FLOOR.p})`)
   }
@@ -35,7 +40,7 @@ export async function argon2id (password: string | Uint8Array, salt: Uint8Array,
 }
 
 /** HKDF-SHA256 with a domain-separating `info` label. */
-export function hkdf (ikm: Uint8Array, info: string, salt?: Uint8Array, length = 32): Uint8Array {
+export function hkdf(ikm: Uint8Array, info: string, salt?: Uint8Array, length = 32): Uint8Array {
   return nobleHkdf(sha256, ikm, salt, new TextEncoder().encode(info), length)
 }
 
@@ -43,7 +48,7 @@ export function hkdf (ikm: Uint8Array, info: string, salt?: Uint8Array, length =
  * Picks Argon2id parameters at or above the floor whose cost is near `targetMs` on this machine:
  * raises t (then memory) from the floor until a trial run takes at least the target.
  */
-export async function tuneArgon2 (targetMs = 500, maxM = 256 * 1024): Promise<Argon2Params> {
+export async function tuneArgon2(targetMs = 500, maxM = 256 * 1024): Promise<Argon2Params> {
   const salt = new Uint8Array(SALT_BYTES)
   const params = { ...ARGON2_FLOOR }
   for (let i = 0; i < 6; i++) {

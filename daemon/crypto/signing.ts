@@ -11,20 +11,20 @@ export interface SigningKeyPair {
   publicKey: Uint8Array
 }
 
-export function generateSigningKeyPair (): SigningKeyPair {
+export function generateSigningKeyPair(): SigningKeyPair {
   const { privateKey } = generateKeyPairSync('ed25519')
   const der = privateKey.export({ format: 'der', type: 'pkcs8' })
   const seed = new Uint8Array(der.subarray(der.length - 32))
   return { seed, publicKey: publicKeyFromSeed(seed) }
 }
 
-export function publicKeyFromSeed (seed: Uint8Array): Uint8Array {
+export function publicKeyFromSeed(seed: Uint8Array): Uint8Array {
   const pub = createPublicKey(privateKeyObject(seed)).export({ format: 'der', type: 'spki' })
   return new Uint8Array(pub.subarray(pub.length - 32))
 }
 
 const privCache = new WeakMap<Uint8Array, KeyObject>()
-function privateKeyObject (seed: Uint8Array): KeyObject {
+function privateKeyObject(seed: Uint8Array): KeyObject {
   let key = privCache.get(seed)
   if (key === undefined) {
     key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' })
@@ -34,7 +34,7 @@ function privateKeyObject (seed: Uint8Array): KeyObject {
 }
 
 const pubCache = new Map<string, KeyObject>()
-function publicKeyObject (publicKey: Uint8Array): KeyObject {
+function publicKeyObject(publicKey: Uint8Array): KeyObject {
   const id = Buffer.from(publicKey).toString('hex')
   let key = pubCache.get(id)
   if (key === undefined) {
@@ -45,12 +45,12 @@ function publicKeyObject (publicKey: Uint8Array): KeyObject {
   return key
 }
 
-export function sign (seed: Uint8Array, message: Uint8Array): Uint8Array {
+export function sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
   return new Uint8Array(nodeSign(null, message, privateKeyObject(seed)))
 }
 
 /** True only for a valid signature; malformed keys or signatures are simply invalid. */
-export function verify (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false
   try {
     return nodeVerify(null, message, publicKeyObject(publicKey), signature)

@@ -10,15 +10,29 @@ import { str } from './jsonShape.js'
 const pbkdf2Async = promisify(pbkdf2)
 
 /** The two keys an EncString of type 2 needs. */
-interface StretchedKey { enc: Uint8Array, mac: Uint8Array }
+interface StretchedKey {
+  enc: Uint8Array
+  mac: Uint8Array
+}
 
 /** The parts of an EncString `2.<iv>|<ciphertext>|<mac>` (base64 each). */
-interface EncString { iv: Buffer, ct: Buffer, mac: Buffer }
+interface EncString {
+  iv: Buffer
+  ct: Buffer
+  mac: Buffer
+}
 
-function parseEncString (format: string, s: unknown, what: string): EncString {
+function parseEncString(format: string, s: unknown, what: string): EncString {
   const m = /^2\.([A-Za-z0-9+/=]+)\|([A-Za-z0-9+/=]+)\|([A-Za-z0-9+/=]+)$/.exec(str(s).trim())
-  if (m === null) throw new ImportError(format, `${what} is not a Bitwarden EncString of type 2 (AES-256-CBC with HMAC-SHA256)`, { location: `key '${what}'` })
-  const parts = { iv: Buffer.from(m[1] as string, 'base64'), ct: Buffer.from(m[2] as string, 'base64'), mac: Buffer.from(m[3] as string, 'base64') }
+  if (m === null)
+    throw new ImportError(format, `${what} is not a Bitwarden EncString of type 2 (AES-256-CBC with HMAC-SHA256)`, {
+      location: `key '${what}'`
+    })
+  const parts = {
+    iv: Buffer.from(m[1] as string, 'base64'),
+    ct: Buffer.from(m[2] as string, 'base64'),
+    mac: Buffer.from(m[3] as string, 'base64')
+  }
   if (parts.iv.length !== 16 || parts.mac.length !== 32 || parts.ct.length === 0 || parts.ct.length % 16 !== 0) {
     throw new ImportError(format, `${what} has the wrong lengths (truncated or edited?)`, { location: `key '${what}'` })
   }
@@ -26,7 +40,7 @@ function parseEncString (format: string, s: unknown, what: string): EncString {
 }
 
 /** Verifies the MAC then decrypts; null when the MAC does not match (wrong key). */
-function openEncString (e: EncString, key: StretchedKey): Buffer | null {
+function openEncString(e: EncString, key: StretchedKey): Buffer | null {
   const mac = createHmac('sha256', key.mac).update(e.iv).update(e.ct).digest()
   if (!timingSafeEqual(mac, e.mac)) return null
   const d = createDecipheriv('aes-256-cbc', key.enc, e.iv)
@@ -34,25 +48,31 @@ function openEncString (e: EncString, key: StretchedKey): Buffer | null {
 }
 
 /** Derives the master key from the password with the file's KDF and parameters, then stretches it with HKDF-Expand. */
-async function deriveKey (format: string, file: Record<string, unknown>, password: string): Promise<StretchedKey> {
+async function deriveKey(format: string, file: Record<string, unknown>, password: string): Promise<StretchedKey> {
   const salt = str(file.salt)
   if (salt === '') throw new ImportError(format, 'the encrypted export has no salt', { location: "key 'salt'" })
   const iterations = Number(file.kdfIterations)
   let master: Uint8Array
   if (file.kdfType === 0 || file.kdfType === undefined) {
-    if (!Number.isInteger(iterations) || iterations < 1 || iterations > 10_000_000) throw implausible(format, `kdfIterations ${String(file.kdfIterations)}`)
+    if (!Number.isInteger(iterations) || iterations < 1 || iterations > 10_000_000)
+      throw implausible(format, `kdfIterations ${String(file.kdfIterations)}`)
     master = new Uint8Array(await pbkdf2Async(password, salt, iterations, 32, 'sha256'))
   } else if (file.kdfType === 1) {
     const memoryMiB = Number(file.kdfMemory)
     const parallelism = Number(file.kdfParallelism)
-    if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100) throw implausible(format, `kdfIterations ${String(file.kdfIterations)}`)
-    if (!Number.isInteger(memoryMiB) || memoryMiB < 1 || memoryMiB > 4096) throw implausible(format, `kdfMemory ${String(file.kdfMemory)} MiB`)
-    if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 64) throw implausible(format, `kdfParallelism ${String(file.kdfParallelism)}`)
+    if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100)
+      throw implausible(format, `kdfIterations ${String(file.kdfIterations)}`)
+    if (!Number.isInteger(memoryMiB) || memoryMiB < 1 || memoryMiB > 4096)
+      throw implausible(format, `kdfMemory ${String(file.kdfMemory)} MiB`)
+    if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 64)
+      throw implausible(format, `kdfParallelism ${String(file.kdfParallelism)}`)
     // Bitwarden hashes the salt string with SHA-256 to get Argon2's 32-byte salt.
     const argonSalt = new Uint8Array(createHash('sha256').update(salt, 'utf8').digest())
     master = await argon2id(password, argonSalt, { m: memoryMiB * 1024, t: iterations, p: parallelism }, { allowWeak: true })
   } else {
-    throw new ImportError(format, `unknown kdfType ${String(file.kdfType)} (0 = PBKDF2-SHA256 and 1 = Argon2id are known)`, { location: "key 'kdfType'" })
+    throw new ImportError(format, `unknown kdfType ${String(file.kdfType)} (0 = PBKDF2-SHA256 and 1 = Argon2id are known)`, {
+      location: "key 'kdfType'"
+    })
   }
   return {
     enc: expand(sha256, master, new TextEncoder().encode('enc'), 32),
@@ -60,7 +80,7 @@ async function deriveKey (format: string, file: Record<string, unknown>, passwor
   }
 }
 
-function implausible (format: string, what: string): ImportError {
+function implausible(format: string, what: string): ImportError {
   return new ImportError(format, `implausible key-derivation parameter ${what} (corrupt or edited file?)`)
 }
 
@@ -68,7 +88,7 @@ function implausible (format: string, what: string): ImportError {
  * Decrypts a password-protected Bitwarden export (`encrypted` and `passwordProtected` true) to the JSON text of
  * an unencrypted export. A wrong password is a WrongPasswordError, detected with `encKeyValidation_DO_NOT_EDIT`.
  */
-export async function decryptBitwardenExport (format: string, file: Record<string, unknown>, password: string): Promise<string> {
+export async function decryptBitwardenExport(format: string, file: Record<string, unknown>, password: string): Promise<string> {
   const validation = parseEncString(format, file.encKeyValidation_DO_NOT_EDIT, 'encKeyValidation_DO_NOT_EDIT')
   const payload = parseEncString(format, file.data, 'data')
   const key = await deriveKey(format, file, password)
@@ -85,7 +105,10 @@ export async function decryptBitwardenExport (format: string, file: Record<strin
   } catch (err) {
     throw new ImportError(format, 'the encrypted data is corrupt (bad padding)', { location: "key 'data'", cause: err })
   }
-  if (data === null) throw new ImportError(format, 'the encrypted data was modified or truncated (MAC mismatch) although the password is right', { location: "key 'data'" })
+  if (data === null)
+    throw new ImportError(format, 'the encrypted data was modified or truncated (MAC mismatch) although the password is right', {
+      location: "key 'data'"
+    })
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(data)
   } catch (err) {

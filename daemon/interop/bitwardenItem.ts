@@ -16,26 +16,47 @@ export interface BitwardenContext {
 }
 
 const CARD_FIELDS: Array<[string, string, boolean]> = [
-  ['cardholderName', 'Cardholder name', false], ['brand', 'Brand', false], ['number', 'Number', true],
-  ['expMonth', 'Expiry month', false], ['expYear', 'Expiry year', false], ['code', 'Security code', true]
+  ['cardholderName', 'Cardholder name', false],
+  ['brand', 'Brand', false],
+  ['number', 'Number', true],
+  ['expMonth', 'Expiry month', false],
+  ['expYear', 'Expiry year', false],
+  ['code', 'Security code', true]
 ]
 const IDENTITY_FIELDS: Array<[string, string, boolean]> = [
-  ['title', 'Title', false], ['firstName', 'First name', false], ['middleName', 'Middle name', false], ['lastName', 'Last name', false],
-  ['address1', 'Address 1', false], ['address2', 'Address 2', false], ['address3', 'Address 3', false], ['city', 'City', false],
-  ['state', 'State', false], ['postalCode', 'Postal code', false], ['country', 'Country', false], ['company', 'Company', false],
-  ['email', 'Email', false], ['phone', 'Phone', false], ['ssn', 'SSN', true], ['username', 'Username', false],
-  ['passportNumber', 'Passport number', true], ['licenseNumber', 'License number', true]
+  ['title', 'Title', false],
+  ['firstName', 'First name', false],
+  ['middleName', 'Middle name', false],
+  ['lastName', 'Last name', false],
+  ['address1', 'Address 1', false],
+  ['address2', 'Address 2', false],
+  ['address3', 'Address 3', false],
+  ['city', 'City', false],
+  ['state', 'State', false],
+  ['postalCode', 'Postal code', false],
+  ['country', 'Country', false],
+  ['company', 'Company', false],
+  ['email', 'Email', false],
+  ['phone', 'Phone', false],
+  ['ssn', 'SSN', true],
+  ['username', 'Username', false],
+  ['passportNumber', 'Passport number', true],
+  ['licenseNumber', 'License number', true]
 ]
-const SSH_FIELDS: Array<[string, string, boolean]> = [['privateKey', 'Private key', true], ['publicKey', 'Public key', false], ['keyFingerprint', 'Fingerprint', false]]
+const SSH_FIELDS: Array<[string, string, boolean]> = [
+  ['privateKey', 'Private key', true],
+  ['publicKey', 'Public key', false],
+  ['keyFingerprint', 'Fingerprint', false]
+]
 const TYPE_NAMES: Record<number, string> = { 3: 'card', 4: 'identity', 5: 'SSH key' }
 
-function detailFields (source: unknown, spec: Array<[string, string, boolean]>): CustomField[] {
+function detailFields(source: unknown, spec: Array<[string, string, boolean]>): CustomField[] {
   const o = obj(source)
   return spec.filter(([k]) => str(o[k]) !== '').map(([k, name, hidden]) => field(name, str(o[k]), hidden))
 }
 
 /** One Bitwarden cipher as an ImportedItem; `label` names it in warnings. */
-export function bitwardenItem (raw: Record<string, unknown>, label: string, ctx: BitwardenContext): ImportedItem {
+export function bitwardenItem(raw: Record<string, unknown>, label: string, ctx: BitwardenContext): ImportedItem {
   const w = (kind: string): void => ctx.warnings.note(kind, label)
   const type = Number(raw.type)
   const title = str(raw.name)
@@ -52,7 +73,8 @@ export function bitwardenItem (raw: Record<string, unknown>, label: string, ctx:
   if (type === 4) fields.push(...detailFields(raw.identity, IDENTITY_FIELDS))
   if (type === 5) fields.push(...detailFields(raw.sshKey, SSH_FIELDS))
   const typeName = TYPE_NAMES[type]
-  if (typeName !== undefined) ctx.warnings.note('cards, identities and SSH keys became items with custom fields (Kith has no such types)', `${label} (${typeName})`)
+  if (typeName !== undefined)
+    ctx.warnings.note('cards, identities and SSH keys became items with custom fields (Kith has no such types)', `${label} (${typeName})`)
   else if (type !== 1 && type !== 2) w(`items of unknown type ${String(raw.type)} were imported with their common fields only`)
   const uris = arr(login.uris).map(obj)
   if (uris.some(u => u.match !== null && u.match !== undefined)) w('URI match rules were not kept (Kith matches URLs its own way)')
@@ -60,7 +82,9 @@ export function bitwardenItem (raw: Record<string, unknown>, label: string, ctx:
   if (arr(raw.passwordHistory).length > 0) w('password history was not imported')
   if (arr(raw.attachments).length > 0) w('attachments were not imported (Kith does not store files)')
   if (Number(raw.reprompt) === 1) w('"master password re-prompt" was not kept')
-  const collectionIds = arr(raw.collectionIds).map(str).filter(id => ctx.collections.has(id))
+  const collectionIds = arr(raw.collectionIds)
+    .map(str)
+    .filter(id => ctx.collections.has(id))
   if (collectionIds.length > 1) w('items in several collections were put in the folder of the first one')
   const folder = ctx.folders.get(str(raw.folderId)) ?? ctx.collections.get(collectionIds[0] ?? '') ?? ''
   const { fields: rest, tags } = tagsFromFields(fields)

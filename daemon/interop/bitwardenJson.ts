@@ -11,11 +11,14 @@ import { itemLabel, Warnings } from './warnings.js'
 
 const FORMAT = 'bitwarden-json'
 
-async function openFile (data: Uint8Array, password: string | undefined): Promise<Record<string, unknown>> {
+async function openFile(data: Uint8Array, password: string | undefined): Promise<Record<string, unknown>> {
   const file = parseJsonObject(FORMAT, data)
   if (file.encrypted !== true) return file
   if (file.passwordProtected !== true) {
-    throw new ImportError(FORMAT, 'this is an "account restricted" encrypted export, which only the Bitwarden account that made it can open; export again choosing "Password protected", or unencrypted JSON')
+    throw new ImportError(
+      FORMAT,
+      'this is an "account restricted" encrypted export, which only the Bitwarden account that made it can open; export again choosing "Password protected", or unencrypted JSON'
+    )
   }
   if (password === undefined || password === '') throw new PasswordRequiredError(FORMAT)
   const inner = await decryptBitwardenExport(FORMAT, file, password)
@@ -25,21 +28,32 @@ async function openFile (data: Uint8Array, password: string | undefined): Promis
 /** Reads a Bitwarden `.json` export; password-protected ones need `options.password`. */
 export const importBitwardenJson: Importer = async (data, options) => {
   const guess = detectFormat(data)
-  if (guess !== null && guess !== FORMAT) throw new ImportError(FORMAT, `this is not a Bitwarden export (it looks like ${guess}): import it as ${guess}`)
+  if (guess !== null && guess !== FORMAT)
+    throw new ImportError(FORMAT, `this is not a Bitwarden export (it looks like ${guess}): import it as ${guess}`)
   const file = await openFile(data, options.password)
   if (!Array.isArray(file.items)) {
     throw new ImportError(FORMAT, `the file has no "items" array: this is not a Bitwarden JSON export (${describeContent(data)})`)
   }
   const warnings = new Warnings()
-  const folders = new Map(arr(file.folders).map(obj).map(f => [str(f.id), str(f.name)]))
-  const collections = new Map(arr(file.collections).map(obj).map(c => [str(c.id), str(c.name)]))
+  const folders = new Map(
+    arr(file.folders)
+      .map(obj)
+      .map(f => [str(f.id), str(f.name)])
+  )
+  const collections = new Map(
+    arr(file.collections)
+      .map(obj)
+      .map(c => [str(c.id), str(c.name)])
+  )
   const raws = file.items as unknown[]
   const progress = new Progress(raws.length, options.onProgress)
   const items: ImportedItem[] = []
   let orgItems = 0
   for (const [i, raw] of raws.entries()) {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      throw new ImportError(FORMAT, `expected an object, found ${JSON.stringify(raw)?.slice(0, 40) ?? typeof raw}`, { location: `item ${i + 1}` })
+      throw new ImportError(FORMAT, `expected an object, found ${JSON.stringify(raw)?.slice(0, 40) ?? typeof raw}`, {
+        location: `item ${i + 1}`
+      })
     }
     const o = raw as Record<string, unknown>
     if (typeof o.name !== 'string' && o.name !== null && o.name !== undefined) {
@@ -49,7 +63,8 @@ export const importBitwardenJson: Importer = async (data, options) => {
     items.push(bitwardenItem(o, itemLabel(str(o.name), i), { folders, collections, warnings }))
     await progress.tick()
   }
-  if (orgItems > 0) warnings.add(`${orgItems} item${orgItems === 1 ? '' : 's'} belonged to a Bitwarden organisation; their collection names became folders`)
+  if (orgItems > 0)
+    warnings.add(`${orgItems} item${orgItems === 1 ? '' : 's'} belonged to a Bitwarden organisation; their collection names became folders`)
   progress.finish()
   return { items, warnings: warnings.list() }
 }

@@ -7,7 +7,7 @@ import type { Exporter } from './types.js'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** Every folder path and its ancestors ('A/B' → 'A', 'A/B'), each with an id, in sorted order. */
-export function folderIds (items: readonly Item[]): Map<string, string> {
+export function folderIds(items: readonly Item[]): Map<string, string> {
   const paths = new Set<string>()
   for (const i of items) {
     const parts = i.folder.split('/').filter(p => p !== '')
@@ -17,7 +17,7 @@ export function folderIds (items: readonly Item[]): Map<string, string> {
 }
 
 /** A login (type 1), or a secure note (type 2) when the item has no username, password, URL or TOTP. */
-function cipher (i: Item, folderId: string | null): Record<string, unknown> {
+function cipher(i: Item, folderId: string | null): Record<string, unknown> {
   const isNote = i.username === '' && i.password === '' && i.urls.length === 0 && i.totp === null
   const fields = i.fields.map(f => ({ name: f.name, value: f.value, type: f.hidden ? 1 : 0, linkedId: null }))
   const tags = tagsToField(i.tags)
@@ -61,7 +61,17 @@ export const exportBitwardenJson: Exporter = async (items, options) => {
   const file = {
     encrypted: false,
     folders: [...folders].map(([name, id]) => ({ id, name })),
-    items: items.map(i => cipher(i, folders.get(i.folder.split('/').filter(p => p !== '').join('/')) ?? null))
+    items: items.map(i =>
+      cipher(
+        i,
+        folders.get(
+          i.folder
+            .split('/')
+            .filter(p => p !== '')
+            .join('/')
+        ) ?? null
+      )
+    )
   }
   options.onProgress?.(items.length, items.length)
   return new TextEncoder().encode(JSON.stringify(file, null, 2) + '\n')

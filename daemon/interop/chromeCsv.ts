@@ -8,7 +8,7 @@ import { Warnings } from './warnings.js'
 const FORMAT = 'chrome-csv'
 
 /** `android://<cert-hash>@<package>/` becomes `androidapp://<package>`, the form other managers use. */
-export function normaliseAndroidUrl (url: string): string {
+export function normaliseAndroidUrl(url: string): string {
   const m = /^android:\/\/[^@]*@([^/]+)\/?$/.exec(url.trim())
   return m !== null ? `androidapp://${m[1] as string}` : url
 }
@@ -23,13 +23,15 @@ export const importChromeCsv: Importer = async (data, options) => {
     const r = table.record(row)
     const url = normaliseAndroidUrl(r.get('url'))
     const name = r.get('name')
-    items.push(makeItem({
-      title: name !== '' ? name : titleFromUrl(url),
-      username: r.get('username'),
-      password: r.get('password'),
-      urls: [url],
-      notes: r.get('note', 'notes')
-    }))
+    items.push(
+      makeItem({
+        title: name !== '' ? name : titleFromUrl(url),
+        username: r.get('username'),
+        password: r.get('password'),
+        urls: [url],
+        notes: r.get('note', 'notes')
+      })
+    )
     await progress.tick()
   }
   progress.finish()

@@ -2,7 +2,11 @@
 import { ImportError } from './errors.js'
 
 /** One record: its cells, its 1-based row number (the header is row 1, blank lines are not counted) and first line. */
-export interface CsvRow { cells: string[], row: number, line: number }
+export interface CsvRow {
+  cells: string[]
+  row: number
+  line: number
+}
 
 /** What parseCsv returns. */
 export interface CsvParseResult {
@@ -20,7 +24,7 @@ const CR = 13
 const LF = 10
 
 /** Picks `,`, `;` or tab: whichever occurs most often outside quotes in the first record (ties go to `,`). */
-export function detectSeparator (text: string): string {
+export function detectSeparator(text: string): string {
   const counts = { ',': 0, ';': 0, '\t': 0 }
   let inQuotes = false
   for (let i = 0; i < text.length; i++) {
@@ -35,7 +39,7 @@ export function detectSeparator (text: string): string {
 }
 
 /** Splits CSV text (BOM already removed) into records. Throws an ImportError for a quoted cell that never closes. */
-export function parseCsv (text: string, format: string, options: { separator?: string } = {}): CsvParseResult {
+export function parseCsv(text: string, format: string, options: { separator?: string } = {}): CsvParseResult {
   const sep = options.separator ?? detectSeparator(text)
   const sepCode = sep.charCodeAt(0)
   const n = text.length
@@ -58,14 +62,23 @@ export function parseCsv (text: string, format: string, options: { separator?: s
         for (;;) {
           const q = text.indexOf('"', from)
           if (q < 0) {
-            throw new ImportError(format, `a quoted cell opened on line ${line} is never closed (is the file truncated?)`, { location: `row ${rowNo}` })
+            throw new ImportError(format, `a quoted cell opened on line ${line} is never closed (is the file truncated?)`, {
+              location: `row ${rowNo}`
+            })
           }
           const chunk = text.slice(from, q)
           line += countLineEnds(chunk)
           buf += chunk
           const next = text.charCodeAt(q + 1)
-          if (next === QUOTE) { buf += '"'; from = q + 2; continue }
-          if (q + 1 >= n || next === sepCode || next === CR || next === LF) { i = q + 1; break }
+          if (next === QUOTE) {
+            buf += '"'
+            from = q + 2
+            continue
+          }
+          if (q + 1 >= n || next === sepCode || next === CR || next === LF) {
+            i = q + 1
+            break
+          }
           buf += '"'
           from = q + 1
           stray = true
@@ -82,9 +95,20 @@ export function parseCsv (text: string, format: string, options: { separator?: s
       }
       cells.push(cell)
       const c = text.charCodeAt(i)
-      if (c === sepCode) { i++; continue }
-      if (c === CR) { i++; if (text.charCodeAt(i) === LF) i++; line++; endsWithNewline = true }
-      else if (c === LF) { i++; line++; endsWithNewline = true }
+      if (c === sepCode) {
+        i++
+        continue
+      }
+      if (c === CR) {
+        i++
+        if (text.charCodeAt(i) === LF) i++
+        line++
+        endsWithNewline = true
+      } else if (c === LF) {
+        i++
+        line++
+        endsWithNewline = true
+      }
       break
     }
     if (cells.length === 1 && cells[0] === '') continue
@@ -94,7 +118,7 @@ export function parseCsv (text: string, format: string, options: { separator?: s
   return { rows, separator: sep, strayQuoteRows, endsWithNewline }
 }
 
-function countLineEnds (s: string): number {
+function countLineEnds(s: string): number {
   let k = 0
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)

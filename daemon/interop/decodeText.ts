@@ -6,7 +6,7 @@ import { describeContent } from './detect.js'
 export const MAX_IMPORT_BYTES = 256 * 1024 * 1024
 
 /** Throws an ImportError when `data` is larger than {@link MAX_IMPORT_BYTES}. */
-export function checkSize (format: string, data: Uint8Array): void {
+export function checkSize(format: string, data: Uint8Array): void {
   if (data.length > MAX_IMPORT_BYTES) {
     throw new ImportError(format, `the file is ${(data.length / 1048576).toFixed(0)} MB, above the ${MAX_IMPORT_BYTES / 1048576} MB limit`)
   }
@@ -17,7 +17,7 @@ export function checkSize (format: string, data: Uint8Array): void {
  * Decodes a text export: strips a UTF-8 BOM, honours a UTF-16 BOM, and otherwise requires valid UTF-8.
  * Binary input (NUL bytes, invalid UTF-8) is refused with an ImportError saying what the file looks like.
  */
-export function decodeText (format: string, data: Uint8Array): string {
+export function decodeText(format: string, data: Uint8Array): string {
   checkSize(format, data)
   if (data[0] === 0xff && data[1] === 0xfe) return new TextDecoder('utf-16le').decode(data.subarray(2))
   if (data[0] === 0xfe && data[1] === 0xff) return new TextDecoder('utf-16be').decode(data.subarray(2))
@@ -30,12 +30,15 @@ export function decodeText (format: string, data: Uint8Array): string {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(data.subarray(start))
   } catch (err) {
     const at = firstInvalidUtf8(data, start)
-    throw new ImportError(format, `the file is not valid UTF-8 text (${describeContent(data)}); save the export as UTF-8`, { location: `byte ${at}`, cause: err })
+    throw new ImportError(format, `the file is not valid UTF-8 text (${describeContent(data)}); save the export as UTF-8`, {
+      location: `byte ${at}`,
+      cause: err
+    })
   }
 }
 
 /** Offset of the first byte that breaks UTF-8, or -1. */
-function firstInvalidUtf8 (b: Uint8Array, start: number): number {
+function firstInvalidUtf8(b: Uint8Array, start: number): number {
   let i = start
   while (i < b.length) {
     const c = b[i] as number

@@ -4,12 +4,12 @@ import type { ImportedItem } from './types.js'
 /** What dedupeKey reads: any vault item or imported item. */
 export type ItemLike = Pick<ImportedItem, 'title' | 'username' | 'urls'>
 
-function norm (s: string): string {
+function norm(s: string): string {
   return s.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase()
 }
 
 /** A URL compared loosely: lower-case scheme and host, no trailing slash, no default port; non-URLs are just normalised. */
-export function normaliseUrl (url: string): string {
+export function normaliseUrl(url: string): string {
   const u = url.trim()
   if (u === '') return ''
   try {
@@ -22,7 +22,7 @@ export function normaliseUrl (url: string): string {
 }
 
 /** The identity of an item for de-duplication: normalised title, username and first URL. */
-export function dedupeKey (item: ItemLike): string {
+export function dedupeKey(item: ItemLike): string {
   return JSON.stringify([norm(item.title), norm(item.username), normaliseUrl(item.urls[0] ?? '')])
 }
 
@@ -30,7 +30,7 @@ export function dedupeKey (item: ItemLike): string {
  * Splits `incoming` into items whose key is not among `existing` (fresh) and those that are (skipped), keeping order.
  * Duplicates inside `incoming` itself are all kept: the file had them, so a first import reproduces them.
  */
-export function splitDuplicates<T extends ItemLike> (existing: readonly ItemLike[], incoming: readonly T[]): { fresh: T[], skipped: T[] } {
+export function splitDuplicates<T extends ItemLike>(existing: readonly ItemLike[], incoming: readonly T[]): { fresh: T[]; skipped: T[] } {
   const keys = new Set(existing.map(dedupeKey))
   const fresh: T[] = []
   const skipped: T[] = []

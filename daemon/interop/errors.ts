@@ -7,7 +7,7 @@ export class ImportError extends Error {
   /** where it broke, e.g. "row 17", "entry 'Foo'", "byte 1234"; undefined when the whole file is at fault */
   readonly location: string | undefined
 
-  constructor (format: string, message: string, options: { location?: string, cause?: unknown } = {}) {
+  constructor(format: string, message: string, options: { location?: string; cause?: unknown } = {}) {
     super(`${format} import failed${options.location !== undefined ? ` at ${options.location}` : ''}: ${message}`, { cause: options.cause })
     this.name = 'ImportError'
     this.format = format
@@ -17,7 +17,7 @@ export class ImportError extends Error {
 
 /** The file is encrypted and the password given does not open it. */
 export class WrongPasswordError extends ImportError {
-  constructor (format: string, message = 'wrong password (or the file was modified)', options: { cause?: unknown } = {}) {
+  constructor(format: string, message = 'wrong password (or the file was modified)', options: { cause?: unknown } = {}) {
     super(format, message, options)
     this.name = 'WrongPasswordError'
   }
@@ -25,7 +25,7 @@ export class WrongPasswordError extends ImportError {
 
 /** The file is encrypted and no password was given. */
 export class PasswordRequiredError extends ImportError {
-  constructor (format: string, message = 'this file is password-protected: a password is required') {
+  constructor(format: string, message = 'this file is password-protected: a password is required') {
     super(format, message)
     this.name = 'PasswordRequiredError'
   }
@@ -34,7 +34,7 @@ export class PasswordRequiredError extends ImportError {
 /** A format name that no importer or exporter answers to. */
 export class UnknownFormatError extends Error {
   readonly format: string
-  constructor (format: string, known: readonly string[]) {
+  constructor(format: string, known: readonly string[]) {
     super(`unknown format '${format}' (known: ${known.join(', ')})`)
     this.name = 'UnknownFormatError'
     this.format = format
@@ -44,7 +44,7 @@ export class UnknownFormatError extends Error {
 /** An export could not be written (missing password, parameters below the floor, …). */
 export class ExportError extends Error {
   readonly format: string
-  constructor (format: string, message: string, options: { cause?: unknown } = {}) {
+  constructor(format: string, message: string, options: { cause?: unknown } = {}) {
     super(`${format} export failed: ${message}`, { cause: options.cause })
     this.name = 'ExportError'
     this.format = format

@@ -23,15 +23,17 @@ export const importFirefoxCsv: Importer = async (data, options) => {
     }
     const r = table.record(row)
     const realm = r.get('httpRealm')
-    items.push(makeItem({
-      title: titleFromUrl(r.get('url')),
-      username: r.get('username'),
-      password: r.get('password'),
-      urls: [r.get('url')],
-      fields: realm !== '' ? [field('HTTP realm', realm)] : [],
-      createdAt: isoFromMillis(r.get('timeCreated')),
-      updatedAt: isoFromMillis(r.get('timePasswordChanged'))
-    }))
+    items.push(
+      makeItem({
+        title: titleFromUrl(r.get('url')),
+        username: r.get('username'),
+        password: r.get('password'),
+        urls: [r.get('url')],
+        fields: realm !== '' ? [field('HTTP realm', realm)] : [],
+        createdAt: isoFromMillis(r.get('timeCreated')),
+        updatedAt: isoFromMillis(r.get('timePasswordChanged'))
+      })
+    )
     await progress.tick()
   }
   progress.finish()

@@ -3,12 +3,12 @@ import type { CustomField } from '../vault/Item.js'
 import type { ImportedItem } from './types.js'
 
 /** CRLF (and a lone CR at a line end) become LF, as Kith stores multi-line text. */
-export function normaliseNewlines (s: string): string {
+export function normaliseNewlines(s: string): string {
   return s.includes('\r') ? s.replace(/\r\n?/g, '\n') : s
 }
 
 /** A complete ImportedItem from the fields a format knows; multi-line text gets LF line ends, empty URLs are dropped. */
-export function makeItem (from: Partial<ImportedItem>): ImportedItem {
+export function makeItem(from: Partial<ImportedItem>): ImportedItem {
   const item: ImportedItem = {
     title: from.title ?? '',
     username: from.username ?? '',
@@ -28,18 +28,22 @@ export function makeItem (from: Partial<ImportedItem>): ImportedItem {
 }
 
 /** 'a//b/' → 'a/b': no empty segments, no leading or trailing slash. */
-export function normaliseFolder (path: string): string {
+export function normaliseFolder(path: string): string {
   if (path === '') return ''
-  return path.split('/').map(s => s.trim()).filter(s => s !== '').join('/')
+  return path
+    .split('/')
+    .map(s => s.trim())
+    .filter(s => s !== '')
+    .join('/')
 }
 
 /** A custom field; `value` is stringified. */
-export function field (name: string, value: unknown, hidden = false): CustomField {
+export function field(name: string, value: unknown, hidden = false): CustomField {
   return { name, value: value === null || value === undefined ? '' : String(value), hidden }
 }
 
 /** The host of a URL to use as a title when a format has none ('https://www.example.com/x' → 'www.example.com'). */
-export function titleFromUrl (url: string): string {
+export function titleFromUrl(url: string): string {
   const u = url.trim()
   try {
     const host = new URL(u).hostname

@@ -12,7 +12,7 @@ import { itemLabel, Warnings } from './warnings.js'
 const FORMAT = 'kdbx'
 const MAGIC = [0x03, 0xd9, 0xa2, 0x9a, 0x67, 0xfb, 0x4b, 0xb5]
 
-async function load (data: Uint8Array, password: string): Promise<kdbxweb.Kdbx> {
+async function load(data: Uint8Array, password: string): Promise<kdbxweb.Kdbx> {
   setUpKdbxweb()
   const credentials = new kdbxweb.Credentials(kdbxweb.ProtectedValue.fromString(password))
   const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer
@@ -21,15 +21,23 @@ async function load (data: Uint8Array, password: string): Promise<kdbxweb.Kdbx> 
   } catch (err) {
     const code = err instanceof kdbxweb.KdbxError ? err.code : ''
     const message = err instanceof Error ? err.message : String(err)
-    if (code === kdbxweb.Consts.ErrorCodes.InvalidKey) throw new WrongPasswordError(FORMAT, 'wrong password (or the database also needs a key file, which Kith does not support)', { cause: err })
-    if (code === kdbxweb.Consts.ErrorCodes.InvalidVersion || code === kdbxweb.Consts.ErrorCodes.Unsupported) throw new ImportError(FORMAT, `unsupported database: ${message}`, { cause: err })
+    if (code === kdbxweb.Consts.ErrorCodes.InvalidKey)
+      throw new WrongPasswordError(FORMAT, 'wrong password (or the database also needs a key file, which Kith does not support)', {
+        cause: err
+      })
+    if (code === kdbxweb.Consts.ErrorCodes.InvalidVersion || code === kdbxweb.Consts.ErrorCodes.Unsupported)
+      throw new ImportError(FORMAT, `unsupported database: ${message}`, { cause: err })
     throw new ImportError(FORMAT, `the database is corrupt or truncated (${message})`, { cause: err })
   }
 }
 
-interface Placed { entry: kdbxweb.KdbxEntry, path: string[], inBin: boolean }
+interface Placed {
+  entry: kdbxweb.KdbxEntry
+  path: string[]
+  inBin: boolean
+}
 
-function collect (root: kdbxweb.KdbxGroup, binId: string | undefined, groupPaths: Map<string, string[]>): Placed[] {
+function collect(root: kdbxweb.KdbxGroup, binId: string | undefined, groupPaths: Map<string, string[]>): Placed[] {
   const out: Placed[] = []
   const walk = (group: kdbxweb.KdbxGroup, path: string[], inBin: boolean): void => {
     groupPaths.set(group.uuid.id, path)
@@ -43,16 +51,17 @@ function collect (root: kdbxweb.KdbxGroup, binId: string | undefined, groupPaths
   return out
 }
 
-function strings (entry: kdbxweb.KdbxEntry): KeePassString[] {
-  return [...entry.fields].map(([key, value]) => typeof value === 'string'
-    ? { key, value, protected: false }
-    : { key, value: value.getText(), protected: true })
+function strings(entry: kdbxweb.KdbxEntry): KeePassString[] {
+  return [...entry.fields].map(([key, value]) =>
+    typeof value === 'string' ? { key, value, protected: false } : { key, value: value.getText(), protected: true }
+  )
 }
 
 /** Reads a `.kdbx` database opened with `options.password` (key files and YubiKeys are not supported). */
 export const importKdbx: Importer = async (data, options) => {
   checkSize(FORMAT, data)
-  if (!MAGIC.every((b, i) => data[i] === b)) throw new ImportError(FORMAT, `this is not a KDBX database (${describeContent(data)})`, { location: 'byte 0' })
+  if (!MAGIC.every((b, i) => data[i] === b))
+    throw new ImportError(FORMAT, `this is not a KDBX database (${describeContent(data)})`, { location: 'byte 0' })
   if (options.password === undefined) throw new PasswordRequiredError(FORMAT)
   const db = await load(data, options.password)
   const root = db.groups[0]
@@ -66,18 +75,24 @@ export const importKdbx: Importer = async (data, options) => {
   for (const { entry, path, inBin } of placed) {
     const strs = strings(entry)
     const previous = inBin && entry.previousParentGroup !== undefined ? groupPaths.get(entry.previousParentGroup.id) : undefined
-    items.push(keepassItem({
-      strings: strs,
-      tags: entry.tags.flatMap(splitKeePassTags),
-      folder: (previous ?? path).join('/'),
-      trashed: inBin,
-      attachments: [...entry.binaries.keys()],
-      historyCount: entry.history.length,
-      expires: entry.times.expires === true,
-      favorite: entry.customData?.get(FAVORITE_KEY)?.value?.toLowerCase() === 'true',
-      createdAt: entry.times.creationTime?.toISOString(),
-      updatedAt: entry.times.lastModTime?.toISOString()
-    }, itemLabel(strs.find(s => s.key === 'Title')?.value ?? '', items.length), warnings))
+    items.push(
+      keepassItem(
+        {
+          strings: strs,
+          tags: entry.tags.flatMap(splitKeePassTags),
+          folder: (previous ?? path).join('/'),
+          trashed: inBin,
+          attachments: [...entry.binaries.keys()],
+          historyCount: entry.history.length,
+          expires: entry.times.expires === true,
+          favorite: entry.customData?.get(FAVORITE_KEY)?.value?.toLowerCase() === 'true',
+          createdAt: entry.times.creationTime?.toISOString(),
+          updatedAt: entry.times.lastModTime?.toISOString()
+        },
+        itemLabel(strs.find(s => s.key === 'Title')?.value ?? '', items.length),
+        warnings
+      )
+    )
     await progress.tick()
   }
   if (db.groups.length > 1) warnings.add(`the database has ${db.groups.length} root groups; only the first was read`)

@@ -9,12 +9,12 @@ let installed = false
  * tab in notes or an unprotected field is lost. Text content cannot contain `<`, so every tab between `>` and `<`
  * is inside a text node: writing it as the character reference `&#9;` survives the stripping and parses back to TAB.
  */
-export function escapeTextTabs (xml: string): string {
-  return xml.includes('\t') ? xml.replace(/>[^<]*</g, m => m.includes('\t') ? m.replace(/\t/g, '&#9;') : m) : xml
+export function escapeTextTabs(xml: string): string {
+  return xml.includes('\t') ? xml.replace(/>[^<]*</g, m => (m.includes('\t') ? m.replace(/\t/g, '&#9;') : m)) : xml
 }
 
 /** Installs the Argon2 implementation and the TAB-preserving parse hook (idempotent; affects kdbxweb process-wide). */
-export function setUpKdbxweb (): void {
+export function setUpKdbxweb(): void {
   if (installed) return
   installed = true
   kdbxweb.CryptoEngine.setArgon2Impl(async (password, salt, memory, iterations, length, parallelism, type, version) => {

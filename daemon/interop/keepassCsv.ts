@@ -12,7 +12,7 @@ const FORMAT = 'keepass-csv'
 const RECYCLE_BIN = 'Recycle Bin'
 
 /** `Passwords/Work/Acme` → folder `Work/Acme` (the root group is the database, not a folder); a top-level `Recycle Bin` means trashed. */
-export function keepassCsvGroup (group: string): { folder: string, trashed: boolean } {
+export function keepassCsvGroup(group: string): { folder: string; trashed: boolean } {
   const parts = group.split('/').slice(1)
   if (parts[0] === RECYCLE_BIN) return { folder: parts.slice(1).join('/'), trashed: true }
   return { folder: parts.join('/'), trashed: false }
@@ -32,19 +32,21 @@ export const importKeepassCsv: Importer = async (data, options) => {
     const fields: CustomField[] = []
     const totp = settleTotp(toOtpauth(r.get('totp'), { title, username }), fields, k => warnings.note(k, label))
     const { folder, trashed } = keepassCsvGroup(r.get('group'))
-    items.push(makeItem({
-      title,
-      username,
-      password: r.get('password'),
-      urls: [r.get('url')],
-      notes: r.get('notes'),
-      totp,
-      fields,
-      folder,
-      trashed,
-      createdAt: isoFromString(r.get('created')),
-      updatedAt: isoFromString(r.get('last modified'))
-    }))
+    items.push(
+      makeItem({
+        title,
+        username,
+        password: r.get('password'),
+        urls: [r.get('url')],
+        notes: r.get('notes'),
+        totp,
+        fields,
+        folder,
+        trashed,
+        createdAt: isoFromString(r.get('created')),
+        updatedAt: isoFromString(r.get('last modified'))
+      })
+    )
     await progress.tick()
   }
   warnings.add('KeePass CSV exports carry no custom attributes, tags, attachments or history; use KeePass XML or KDBX to keep them')

@@ -6,7 +6,11 @@ import type { ImportedItem } from './types.js'
 import type { Warnings } from './warnings.js'
 
 /** One `String` of an entry. */
-export interface KeePassString { key: string, value: string, protected: boolean }
+export interface KeePassString {
+  key: string
+  value: string
+  protected: boolean
+}
 
 /** An entry as both readers see it. */
 export interface KeePassEntryData {
@@ -31,12 +35,15 @@ const EXTRA_URL = /^KP2A_URL(?:_(\d+))?$/
 const LEGACY_TOTP = new Set(['TOTP Seed', 'TOTP Settings'])
 
 /** KeePassXC splits tags on `,`, `;` and tab (KeePass 2 writes them space-separated, which KeePassXC reads as one tag). */
-export function splitKeePassTags (tags: string): string[] {
-  return tags.split(/[,;\t]/).map(t => t.trim()).filter(t => t !== '')
+export function splitKeePassTags(tags: string): string[] {
+  return tags
+    .split(/[,;\t]/)
+    .map(t => t.trim())
+    .filter(t => t !== '')
 }
 
 /** The entry as an ImportedItem; what Kith cannot carry (attachments, history, expiry) is noted under `label`. */
-export function keepassItem (entry: KeePassEntryData, label: string, warnings: Warnings): ImportedItem {
+export function keepassItem(entry: KeePassEntryData, label: string, warnings: Warnings): ImportedItem {
   const w = (kind: string): void => warnings.note(kind, label)
   const byKey = new Map(entry.strings.map(s => [s.key, s]))
   const get = (key: string): string | undefined => byKey.get(key)?.value

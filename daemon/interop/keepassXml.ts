@@ -14,19 +14,27 @@ const FORMAT = 'keepass-xml'
 const LISTS = new Set(['Group', 'Entry', 'String', 'Binary', 'Association', 'Icon', 'Item', 'DeletedObject'])
 
 /** Text content of a parsed element (a string, or an object with `#text` when it has attributes). */
-function text (v: unknown): string {
+function text(v: unknown): string {
   if (typeof v === 'string') return v
   return str(obj(v)['#text'])
 }
 
-function parse (data: Uint8Array): Record<string, unknown> {
+function parse(data: Uint8Array): Record<string, unknown> {
   const xml = decodeText(FORMAT, data)
   const head = xml.trimStart()
   if (!head.startsWith('<')) throw new ImportError(FORMAT, `this is not XML (${describeContent(data)})`, { location: 'line 1' })
-  if (/<!DOCTYPE/i.test(xml.slice(0, 65536))) throw new ImportError(FORMAT, 'the XML has a DOCTYPE, which KeePass never writes; refused (entity expansion)')
+  if (/<!DOCTYPE/i.test(xml.slice(0, 65536)))
+    throw new ImportError(FORMAT, 'the XML has a DOCTYPE, which KeePass never writes; refused (entity expansion)')
   const parser = new XMLParser({
-    ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false, trimValues: false,
-    processEntities: true, htmlEntities: true, jPath: false, isArray: (name: string) => LISTS.has(name)
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    processEntities: true,
+    htmlEntities: true,
+    jPath: false,
+    isArray: (name: string) => LISTS.has(name)
   })
   let doc: Record<string, unknown>
   try {
@@ -34,17 +42,25 @@ function parse (data: Uint8Array): Record<string, unknown> {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
     const m = /:(\d+):(\d+)$/.exec(message)
-    throw new ImportError(FORMAT, `malformed XML: ${message.replace(/:\d+:\d+$/, '')} (truncated or edited file?)`, { location: m !== null ? `line ${m[1] as string}, column ${m[2] as string}` : undefined, cause: err })
+    throw new ImportError(FORMAT, `malformed XML: ${message.replace(/:\d+:\d+$/, '')} (truncated or edited file?)`, {
+      location: m !== null ? `line ${m[1] as string}, column ${m[2] as string}` : undefined,
+      cause: err
+    })
   }
   const file = doc.KeePassFile
-  if (file === undefined) throw new ImportError(FORMAT, `no <KeePassFile> element: this is not a KeePass 2 XML export (${describeContent(data)})`)
+  if (file === undefined)
+    throw new ImportError(FORMAT, `no <KeePassFile> element: this is not a KeePass 2 XML export (${describeContent(data)})`)
   return obj(file)
 }
 
-interface Placed { entry: Record<string, unknown>, path: string[], inBin: boolean }
+interface Placed {
+  entry: Record<string, unknown>
+  path: string[]
+  inBin: boolean
+}
 
 /** Every entry with its group path below the root group, depth first, entries before subgroups (document order). */
-function collectEntries (root: Record<string, unknown>, binUuid: string, groupPaths: Map<string, string[]>): Placed[] {
+function collectEntries(root: Record<string, unknown>, binUuid: string, groupPaths: Map<string, string[]>): Placed[] {
   const out: Placed[] = []
   const walk = (group: Record<string, unknown>, path: string[], inBin: boolean): void => {
     groupPaths.set(text(group.UUID), path)
@@ -58,14 +74,20 @@ function collectEntries (root: Record<string, unknown>, binUuid: string, groupPa
   return out
 }
 
-function strings (entry: Record<string, unknown>, where: string): KeePassString[] {
-  return arr(entry.String).map(obj).map(s => {
-    const value = obj(s.Value)
-    if (str(value['@_Protected']).toLowerCase() === 'true') {
-      throw new ImportError(FORMAT, `the value of '${text(s.Key)}' is encrypted (Protected="True"): this XML came from inside a KDBX file, not from an export`, { location: where })
-    }
-    return { key: text(s.Key), value: text(s.Value), protected: str(value['@_ProtectInMemory']).toLowerCase() === 'true' }
-  })
+function strings(entry: Record<string, unknown>, where: string): KeePassString[] {
+  return arr(entry.String)
+    .map(obj)
+    .map(s => {
+      const value = obj(s.Value)
+      if (str(value['@_Protected']).toLowerCase() === 'true') {
+        throw new ImportError(
+          FORMAT,
+          `the value of '${text(s.Key)}' is encrypted (Protected="True"): this XML came from inside a KDBX file, not from an export`,
+          { location: where }
+        )
+      }
+      return { key: text(s.Key), value: text(s.Value), protected: str(value['@_ProtectInMemory']).toLowerCase() === 'true' }
+    })
 }
 
 /** Reads a KeePass 2 `.xml` export. Recycle Bin entries are imported as trashed, in the folder they were deleted from when known. */
@@ -80,23 +102,36 @@ export const importKeepassXml: Importer = async (data, options) => {
   const progress = new Progress(placed.length, options.onProgress)
   const items: ImportedItem[] = []
   for (const { entry, path, inBin } of placed) {
-    const rawTitle = arr(entry.String).map(obj).find(x => text(x.Key) === 'Title')
-    const strs = strings(entry, `entry ${items.length + 1}${rawTitle !== undefined ? ` (${itemLabel(text(rawTitle.Value), items.length)})` : ''}`)
+    const rawTitle = arr(entry.String)
+      .map(obj)
+      .find(x => text(x.Key) === 'Title')
+    const strs = strings(
+      entry,
+      `entry ${items.length + 1}${rawTitle !== undefined ? ` (${itemLabel(text(rawTitle.Value), items.length)})` : ''}`
+    )
     const title = strs.find(s => s.key === 'Title')?.value ?? ''
     const previous = inBin ? groupPaths.get(text(entry.PreviousParentGroup)) : undefined
     const times = obj(entry.Times)
-    items.push(keepassItem({
-      strings: strs,
-      tags: splitKeePassTags(text(entry.Tags)),
-      folder: (previous ?? path).join('/'),
-      trashed: inBin,
-      attachments: arr(entry.Binary).map(b => text(obj(b).Key)),
-      historyCount: arr(obj(entry.History).Entry).length,
-      expires: text(times.Expires).toLowerCase() === 'true',
-      favorite: arr(obj(entry.CustomData).Item).map(obj).some(i => text(i.Key) === FAVORITE_KEY && text(i.Value).toLowerCase() === 'true'),
-      createdAt: isoFromKeePassTime(text(times.CreationTime)),
-      updatedAt: isoFromKeePassTime(text(times.LastModificationTime))
-    }, itemLabel(title, items.length), warnings))
+    items.push(
+      keepassItem(
+        {
+          strings: strs,
+          tags: splitKeePassTags(text(entry.Tags)),
+          folder: (previous ?? path).join('/'),
+          trashed: inBin,
+          attachments: arr(entry.Binary).map(b => text(obj(b).Key)),
+          historyCount: arr(obj(entry.History).Entry).length,
+          expires: text(times.Expires).toLowerCase() === 'true',
+          favorite: arr(obj(entry.CustomData).Item)
+            .map(obj)
+            .some(i => text(i.Key) === FAVORITE_KEY && text(i.Value).toLowerCase() === 'true'),
+          createdAt: isoFromKeePassTime(text(times.CreationTime)),
+          updatedAt: isoFromKeePassTime(text(times.LastModificationTime))
+        },
+        itemLabel(title, items.length),
+        warnings
+      )
+    )
     await progress.tick()
   }
   progress.finish()

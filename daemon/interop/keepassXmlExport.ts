@@ -8,35 +8,39 @@ import type { Exporter } from './types.js'
 /** Keys Kith writes itself; a custom field with one of these names gets a " (2)" suffix. */
 const RESERVED = /^(Title|UserName|Password|URL|Notes|otp|TOTP Seed|TOTP Settings|KP2A_URL(_\d+)?|TimeOtp-.*)$/
 
+/** Characters XML 1.0 cannot hold: C0 controls but tab, LF and CR, U+FFFE/U+FFFF, and unpaired surrogates. */
+const NOT_XML =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters it removes
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
 /** Text content for XML 1.0: escapes markup, writes CR as a character reference, drops characters XML cannot hold. */
-export function xmlText (s: string): string {
-  return s
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters; this removes them
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;')
+export function xmlText(s: string): string {
+  return s.replace(NOT_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;')
 }
 
 /** A stable 16-byte KeePass UUID (base64) for a name, so exporting twice gives the same UUIDs. */
-function uuid (name: string): string {
+function uuid(name: string): string {
   return createHash('sha256').update(name).digest().subarray(0, 16).toString('base64')
 }
 
-function time (iso: string): string {
+function time(iso: string): string {
   const d = new Date(iso)
   return (Number.isNaN(d.getTime()) ? new Date() : d).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
-function times (created: string, modified: string): string {
-  return `<Times><CreationTime>${time(created)}</CreationTime><LastModificationTime>${time(modified)}</LastModificationTime>` +
+function times(created: string, modified: string): string {
+  return (
+    `<Times><CreationTime>${time(created)}</CreationTime><LastModificationTime>${time(modified)}</LastModificationTime>` +
     `<LastAccessTime>${time(modified)}</LastAccessTime><ExpiryTime>${time(modified)}</ExpiryTime><Expires>False</Expires>` +
     `<UsageCount>0</UsageCount><LocationChanged>${time(modified)}</LocationChanged></Times>`
+  )
 }
 
-function str (key: string, value: string, protect = false): string {
+function str(key: string, value: string, protect = false): string {
   return `<String><Key>${xmlText(key)}</Key><Value${protect ? ' ProtectInMemory="True"' : ''}>${xmlText(value)}</Value></String>`
 }
 
-function entry (i: Item): string {
+function entry(i: Item): string {
   const used = new Set<string>()
   const unique = (name: string): string => {
     const base = name.trim() === '' ? 'Field' : name
@@ -49,7 +53,11 @@ function entry (i: Item): string {
     `<UUID>${uuid('entry:' + i.id)}</UUID>`,
     `<Tags>${xmlText(i.tags.map(t => t.replace(/[,;\t]/g, ' ')).join(','))}</Tags>`,
     times(i.createdAt, i.updatedAt),
-    str('Title', i.title), str('UserName', i.username), str('Password', i.password, true), str('URL', i.urls[0] ?? ''), str('Notes', i.notes)
+    str('Title', i.title),
+    str('UserName', i.username),
+    str('Password', i.password, true),
+    str('URL', i.urls[0] ?? ''),
+    str('Notes', i.notes)
   ]
   for (const [k, u] of i.urls.slice(1).entries()) parts.push(str(`KP2A_URL_${k + 1}`, u))
   if (i.totp !== null) parts.push(str('otp', i.totp, true))
@@ -59,21 +67,30 @@ function entry (i: Item): string {
 }
 
 /** A group tree node: entries and subgroups by name. */
-interface Node { entries: Item[], groups: Map<string, Node> }
+interface Node {
+  entries: Item[]
+  groups: Map<string, Node>
+}
 
-function place (root: Node, folder: string, item: Item): void {
+function place(root: Node, folder: string, item: Item): void {
   let node = root
   for (const name of folder.split('/').filter(p => p !== '')) {
     let next = node.groups.get(name)
-    if (next === undefined) { next = { entries: [], groups: new Map() }; node.groups.set(name, next) }
+    if (next === undefined) {
+      next = { entries: [], groups: new Map() }
+      node.groups.set(name, next)
+    }
     node = next
   }
   node.entries.push(item)
 }
 
-async function group (name: string, id: string, node: Node, progress: Progress, now: string, extra = ''): Promise<string> {
+async function group(name: string, id: string, node: Node, progress: Progress, now: string, extra = ''): Promise<string> {
   const out = [`<Group><UUID>${id}</UUID><Name>${xmlText(name)}</Name>${times(now, now)}${extra}`]
-  for (const e of node.entries) { out.push(entry(e)); await progress.tick() }
+  for (const e of node.entries) {
+    out.push(entry(e))
+    await progress.tick()
+  }
   for (const [child, sub] of node.groups) out.push(await group(child, uuid(`group:${id}/${child}`), sub, progress, now))
   out.push('</Group>')
   return out.join('\n')
@@ -93,9 +110,17 @@ export const exportKeepassXml: Exporter = async (items, options) => {
   const rootId = uuid('root:' + name)
   const binId = uuid('recycle-bin:' + name)
   const progress = new Progress(items.length, options.onProgress)
-  const binXml = await group('Recycle Bin', binId, bin, progress, now, '<IconID>43</IconID><EnableAutoType>false</EnableAutoType><EnableSearching>false</EnableSearching>')
+  const binXml = await group(
+    'Recycle Bin',
+    binId,
+    bin,
+    progress,
+    now,
+    '<IconID>43</IconID><EnableAutoType>false</EnableAutoType><EnableSearching>false</EnableSearching>'
+  )
   const rootXml = (await group(name, rootId, live, progress, now)).replace(/<\/Group>$/, binXml + '\n</Group>')
-  const meta = `<Meta><Generator>Kith</Generator><DatabaseName>${xmlText(name)}</DatabaseName>` +
+  const meta =
+    `<Meta><Generator>Kith</Generator><DatabaseName>${xmlText(name)}</DatabaseName>` +
     '<MemoryProtection><ProtectTitle>False</ProtectTitle><ProtectUserName>False</ProtectUserName><ProtectPassword>True</ProtectPassword>' +
     '<ProtectURL>False</ProtectURL><ProtectNotes>False</ProtectNotes></MemoryProtection>' +
     `<RecycleBinEnabled>True</RecycleBinEnabled><RecycleBinUUID>${binId}</RecycleBinUUID></Meta>`

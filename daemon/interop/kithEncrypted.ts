@@ -27,12 +27,15 @@ export const HEADER_BYTES = 65
 const KEY_INFO = 'kith-encrypted v1 file key'
 const MAX_PARAMS: Argon2Params = { m: 4 * 1024 * 1024, t: 64, p: 64 }
 
-async function fileKey (password: string, salt: Uint8Array, params: Argon2Params): Promise<Uint8Array> {
+async function fileKey(password: string, salt: Uint8Array, params: Argon2Params): Promise<Uint8Array> {
   return hkdf(await argon2id(password, salt, params), KEY_INFO)
 }
 
 /** Exports items as kith-json sealed under `options.password` (required), Argon2id at `kdf` (default and minimum: ARGON2_FLOOR). */
-export const exportKithEncrypted = async (items: Parameters<Exporter>[0], options: ExportOptions & { kdf?: Argon2Params }): Promise<Uint8Array> => {
+export const exportKithEncrypted = async (
+  items: Parameters<Exporter>[0],
+  options: ExportOptions & { kdf?: Argon2Params }
+): Promise<Uint8Array> => {
   if (options.password === undefined || options.password === '') throw new ExportError(FORMAT, 'a password is required')
   const params = options.kdf ?? ARGON2_FLOOR
   if (params.m < ARGON2_FLOOR.m || params.t < ARGON2_FLOOR.t || params.p < ARGON2_FLOOR.p) {
@@ -43,8 +46,15 @@ export const exportKithEncrypted = async (items: Parameters<Exporter>[0], option
   const salt = randomBytes(SALT_BYTES)
   const nonce = newNonce()
   const header = new BinaryWriter()
-    .raw(new TextEncoder().encode(KITH_ENCRYPTED_MAGIC)).u8(KITH_ENCRYPTED_VERSION).u8(KDF_ARGON2ID)
-    .u32(params.m).u32(params.t).u32(params.p).raw(salt).u32(plaintext.length + TAG_BYTES).raw(nonce)
+    .raw(new TextEncoder().encode(KITH_ENCRYPTED_MAGIC))
+    .u8(KITH_ENCRYPTED_VERSION)
+    .u8(KDF_ARGON2ID)
+    .u32(params.m)
+    .u32(params.t)
+    .u32(params.p)
+    .raw(salt)
+    .u32(plaintext.length + TAG_BYTES)
+    .raw(nonce)
     .finish()
   const sealed = sealWithNonce(await fileKey(options.password, salt, params), nonce, plaintext, header)
   const out = new BinaryWriter().raw(header).raw(sealed).finish()
@@ -60,24 +70,48 @@ export const importKithEncrypted: Importer = async (data, options) => {
     throw new ImportError(FORMAT, `this is not a Kith encrypted export (${describeContent(data)})`, { location: 'byte 0' })
   }
   if (data.length < HEADER_BYTES + TAG_BYTES) {
-    throw new ImportError(FORMAT, `the file is truncated: ${data.length} bytes, shorter than the ${HEADER_BYTES + TAG_BYTES}-byte minimum`, { location: `byte ${data.length}` })
+    throw new ImportError(
+      FORMAT,
+      `the file is truncated: ${data.length} bytes, shorter than the ${HEADER_BYTES + TAG_BYTES}-byte minimum`,
+      { location: `byte ${data.length}` }
+    )
   }
   r.raw(7)
   const version = r.u8()
-  if (version !== KITH_ENCRYPTED_VERSION) throw new ImportError(FORMAT, `layout version ${version} is not one this Kith reads (${KITH_ENCRYPTED_VERSION})`, { location: 'byte 7' })
+  if (version !== KITH_ENCRYPTED_VERSION)
+    throw new ImportError(FORMAT, `layout version ${version} is not one this Kith reads (${KITH_ENCRYPTED_VERSION})`, {
+      location: 'byte 7'
+    })
   const kdf = r.u8()
   if (kdf !== KDF_ARGON2ID) throw new ImportError(FORMAT, `unknown key-derivation id ${kdf}`, { location: 'byte 8' })
   const params: Argon2Params = { m: r.u32(), t: r.u32(), p: r.u32() }
-  if (params.m < ARGON2_FLOOR.m || params.t < ARGON2_FLOOR.t || params.p < ARGON2_FLOOR.p || params.m > MAX_PARAMS.m || params.t > MAX_PARAMS.t || params.p > MAX_PARAMS.p) {
-    throw new ImportError(FORMAT, `Argon2id parameters m=${params.m} t=${params.t} p=${params.p} are outside what Kith writes: the header is corrupt`, { location: 'byte 9' })
+  if (
+    params.m < ARGON2_FLOOR.m ||
+    params.t < ARGON2_FLOOR.t ||
+    params.p < ARGON2_FLOOR.p ||
+    params.m > MAX_PARAMS.m ||
+    params.t > MAX_PARAMS.t ||
+    params.p > MAX_PARAMS.p
+  ) {
+    throw new ImportError(
+      FORMAT,
+      `Argon2id parameters m=${params.m} t=${params.t} p=${params.p} are outside what Kith writes: the header is corrupt`,
+      { location: 'byte 9' }
+    )
   }
   const salt = r.raw(SALT_BYTES)
   const length = r.u32()
   const nonce = r.raw(NONCE_BYTES)
   const header = data.subarray(0, HEADER_BYTES)
   const available = r.remaining
-  if (available < length) throw new ImportError(FORMAT, `the file is truncated: ${length} bytes of ciphertext announced, ${available} present`, { location: `byte ${data.length}` })
-  if (available > length) throw new ImportError(FORMAT, `${available - length} unexpected bytes after the ciphertext`, { location: `byte ${HEADER_BYTES + length}` })
+  if (available < length)
+    throw new ImportError(FORMAT, `the file is truncated: ${length} bytes of ciphertext announced, ${available} present`, {
+      location: `byte ${data.length}`
+    })
+  if (available > length)
+    throw new ImportError(FORMAT, `${available - length} unexpected bytes after the ciphertext`, {
+      location: `byte ${HEADER_BYTES + length}`
+    })
   if (options.password === undefined || options.password === '') throw new PasswordRequiredError(FORMAT)
   let plaintext: Uint8Array
   try {

@@ -12,29 +12,74 @@ export const KITH_JSON_VERSION = 1
 
 /** One item as kith-json stores it; `vault` names the vault it came from (files before it use the file's). */
 export interface KithJsonItem {
-  id: string, vault: string, title: string, username: string, password: string, urls: string[], notes: string, totp: string | null,
-  fields: CustomField[], tags: string[], folder: string, favorite: boolean, trashed: boolean, createdAt: string, updatedAt: string
+  id: string
+  vault: string
+  title: string
+  username: string
+  password: string
+  urls: string[]
+  notes: string
+  totp: string | null
+  fields: CustomField[]
+  tags: string[]
+  folder: string
+  favorite: boolean
+  trashed: boolean
+  createdAt: string
+  updatedAt: string
 }
 
-const KNOWN_KEYS = new Set(['id', 'vault', 'title', 'username', 'password', 'urls', 'notes', 'totp', 'fields', 'tags', 'folder', 'favorite', 'trashed', 'createdAt', 'updatedAt'])
+const KNOWN_KEYS = new Set([
+  'id',
+  'vault',
+  'title',
+  'username',
+  'password',
+  'urls',
+  'notes',
+  'totp',
+  'fields',
+  'tags',
+  'folder',
+  'favorite',
+  'trashed',
+  'createdAt',
+  'updatedAt'
+])
 
 /** The kith-json text of `items`, pretty-printed (2-space indent) and UTF-8 encoded. */
-export function encodeKithJson (items: Item[], vaultName: string): Uint8Array {
+export function encodeKithJson(items: Item[], vaultName: string): Uint8Array {
   const out: KithJsonItem[] = items.map(i => ({
-    id: i.id, vault: i.vault, title: i.title, username: i.username, password: i.password, urls: [...i.urls], notes: i.notes, totp: i.totp,
-    fields: i.fields.map(f => ({ name: f.name, value: f.value, hidden: f.hidden })), tags: [...i.tags], folder: i.folder,
-    favorite: i.favorite, trashed: i.trashed, createdAt: i.createdAt, updatedAt: i.updatedAt
+    id: i.id,
+    vault: i.vault,
+    title: i.title,
+    username: i.username,
+    password: i.password,
+    urls: [...i.urls],
+    notes: i.notes,
+    totp: i.totp,
+    fields: i.fields.map(f => ({ name: f.name, value: f.value, hidden: f.hidden })),
+    tags: [...i.tags],
+    folder: i.folder,
+    favorite: i.favorite,
+    trashed: i.trashed,
+    createdAt: i.createdAt,
+    updatedAt: i.updatedAt
   }))
   const file = { format: 'kith-json', version: KITH_JSON_VERSION, vault: vaultName, exportedAt: new Date().toISOString(), items: out }
   return new TextEncoder().encode(JSON.stringify(file, null, 2) + '\n')
 }
 
 /** Checks one stored item field by field; `fail` names the item in the error. */
-function readItem (raw: unknown, index: number, format: string, unknownKeys: Set<string>, fileVault: string): ImportedItem {
-  const where = (o: Record<string, unknown>): string => `item ${index + 1}${typeof o.title === 'string' ? ` (${itemLabel(o.title, index)})` : ''}`
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ImportError(format, 'an item is not a JSON object', { location: `item ${index + 1}` })
+function readItem(raw: unknown, index: number, format: string, unknownKeys: Set<string>, fileVault: string): ImportedItem {
+  const where = (o: Record<string, unknown>): string =>
+    `item ${index + 1}${typeof o.title === 'string' ? ` (${itemLabel(o.title, index)})` : ''}`
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ImportError(format, 'an item is not a JSON object', { location: `item ${index + 1}` })
   const o = raw as Record<string, unknown>
-  const fail = (key: string, want: string): never => { throw new ImportError(format, `"${key}" must be ${want}`, { location: where(o) }) }
+  const fail = (key: string, want: string): never => {
+    throw new ImportError(format, `"${key}" must be ${want}`, { location: where(o) })
+  }
   const s = (key: string, optional = false): string => {
     const v = o[key]
     if (typeof v === 'string') return v
@@ -52,7 +97,7 @@ function readItem (raw: unknown, index: number, format: string, unknownKeys: Set
     return typeof v === 'boolean' ? v : fail(key, 'true or false')
   }
   const totp = o.totp === null || o.totp === undefined ? null : typeof o.totp === 'string' ? o.totp : fail('totp', 'an otpauth URI or null')
-  const fieldsRaw = o.fields === undefined ? [] : Array.isArray(o.fields) ? o.fields as unknown[] : fail('fields', 'an array')
+  const fieldsRaw = o.fields === undefined ? [] : Array.isArray(o.fields) ? (o.fields as unknown[]) : fail('fields', 'an array')
   const fields = fieldsRaw.map((f, k) => {
     const x = f as Record<string, unknown> | null
     if (x === null || typeof x !== 'object' || typeof x.name !== 'string' || typeof x.value !== 'string' || typeof x.hidden !== 'boolean') {
@@ -65,22 +110,36 @@ function readItem (raw: unknown, index: number, format: string, unknownKeys: Set
   const updated = s('updatedAt', true)
   const vault = s('vault', true).trim()
   const item = makeItem({
-    title: s('title'), username: s('username', true), password: s('password', true), urls: strings('urls'), notes: s('notes', true),
-    totp, fields, tags: strings('tags'), folder: s('folder', true), favorite: b('favorite'), trashed: b('trashed'),
-    createdAt: created !== '' ? created : undefined, updatedAt: updated !== '' ? updated : undefined
+    title: s('title'),
+    username: s('username', true),
+    password: s('password', true),
+    urls: strings('urls'),
+    notes: s('notes', true),
+    totp,
+    fields,
+    tags: strings('tags'),
+    folder: s('folder', true),
+    favorite: b('favorite'),
+    trashed: b('trashed'),
+    createdAt: created !== '' ? created : undefined,
+    updatedAt: updated !== '' ? updated : undefined
   })
   const home = vault !== '' ? vault : fileVault
   return home !== '' ? { ...item, vault: home } : item
 }
 
 /** Reads kith-json bytes (also the plaintext inside kith-encrypted, hence `format`); all or nothing. */
-export async function decodeKithJson (format: string, data: Uint8Array, options: ImportOptions): Promise<ImportResult> {
+export async function decodeKithJson(format: string, data: Uint8Array, options: ImportOptions): Promise<ImportResult> {
   const file = parseJsonObject(format, data)
-  if (file.format !== 'kith-json') throw new ImportError(format, `"format" is ${JSON.stringify(file.format) ?? 'missing'}, not "kith-json": this is not a Kith export`)
-  if (typeof file.version !== 'number' || !Number.isInteger(file.version) || file.version < 1) throw new ImportError(format, `"version" ${JSON.stringify(file.version)} is not a layout version`)
-  if (file.version > KITH_JSON_VERSION) throw new ImportError(format, `layout version ${file.version} is newer than this Kith reads (${KITH_JSON_VERSION}); update Kith`)
+  if (file.format !== 'kith-json')
+    throw new ImportError(format, `"format" is ${JSON.stringify(file.format) ?? 'missing'}, not "kith-json": this is not a Kith export`)
+  if (typeof file.version !== 'number' || !Number.isInteger(file.version) || file.version < 1)
+    throw new ImportError(format, `"version" ${JSON.stringify(file.version)} is not a layout version`)
+  if (file.version > KITH_JSON_VERSION)
+    throw new ImportError(format, `layout version ${file.version} is newer than this Kith reads (${KITH_JSON_VERSION}); update Kith`)
   if (!Array.isArray(file.items)) throw new ImportError(format, '"items" must be an array')
-  if (file.vault !== undefined && file.vault !== null && typeof file.vault !== 'string') throw new ImportError(format, '"vault" must be a string')
+  if (file.vault !== undefined && file.vault !== null && typeof file.vault !== 'string')
+    throw new ImportError(format, '"vault" must be a string')
   const fileVault = typeof file.vault === 'string' ? file.vault.trim() : ''
   const raws = file.items as unknown[]
   const progress = new Progress(raws.length, options.onProgress)

@@ -11,7 +11,7 @@ const FORMAT = 'lastpass-csv'
 const SECURE_NOTE_URL = 'http://sn'
 
 /** LastPass grouping `Emails\WS` → folder `Emails/WS`; `(none)` → ''. */
-export function lastpassFolder (grouping: string): string {
+export function lastpassFolder(grouping: string): string {
   const g = grouping.trim()
   return g === '(none)' ? '' : g.replace(/\\/g, '/')
 }
@@ -27,25 +27,28 @@ export const importLastpassCsv: Importer = async (data, options) => {
     const url = r.get('url').trim()
     const isNote = url === SECURE_NOTE_URL
     const name = r.get('name')
-    const title = name !== '' ? name : (isNote ? '' : titleFromUrl(url))
+    const title = name !== '' ? name : isNote ? '' : titleFromUrl(url)
     const label = itemLabel(title, items.length)
     const extra = r.get('extra')
     const noteType = isNote ? /^NoteType:(.*)$/m.exec(extra)?.[1]?.trim() : undefined
-    if (noteType !== undefined) warnings.note('typed secure notes (NoteType:…) were kept as note text (Kith has no typed notes)', `${label} (${noteType})`)
+    if (noteType !== undefined)
+      warnings.note('typed secure notes (NoteType:…) were kept as note text (Kith has no typed notes)', `${label} (${noteType})`)
     const username = r.get('username')
     const fields: CustomField[] = []
     const totp = settleTotp(toOtpauth(r.get('totp'), { title, username }), fields, k => warnings.note(k, label))
-    items.push(makeItem({
-      title,
-      username,
-      password: r.get('password'),
-      urls: isNote ? [] : [url],
-      notes: extra,
-      totp,
-      fields,
-      folder: lastpassFolder(r.get('grouping')),
-      favorite: r.get('fav').trim() === '1'
-    }))
+    items.push(
+      makeItem({
+        title,
+        username,
+        password: r.get('password'),
+        urls: isNote ? [] : [url],
+        notes: extra,
+        totp,
+        fields,
+        folder: lastpassFolder(r.get('grouping')),
+        favorite: r.get('fav').trim() === '1'
+      })
+    )
     await progress.tick()
   }
   progress.finish()

@@ -18,12 +18,27 @@ const FORMAT = '1password-1pux'
 
 /** 1Password categories; 001 Login, 003 Secure Note and 005 Password map directly, the others become custom fields. */
 const CATEGORIES: Record<string, string> = {
-  '002': 'Credit Card', '004': 'Identity', '006': 'Document', 100: 'Software License', 101: 'Bank Account', 102: 'Database',
-  103: 'Driver License', 104: 'Outdoor License', 105: 'Membership', 106: 'Passport', 107: 'Rewards', 108: 'Social Security Number',
-  109: 'Wireless Router', 110: 'Server', 111: 'Email Account', 112: 'API Credential', 113: 'Medical Record', 114: 'SSH Key'
+  '002': 'Credit Card',
+  '004': 'Identity',
+  '006': 'Document',
+  100: 'Software License',
+  101: 'Bank Account',
+  102: 'Database',
+  103: 'Driver License',
+  104: 'Outdoor License',
+  105: 'Membership',
+  106: 'Passport',
+  107: 'Rewards',
+  108: 'Social Security Number',
+  109: 'Wireless Router',
+  110: 'Server',
+  111: 'Email Account',
+  112: 'API Credential',
+  113: 'Medical Record',
+  114: 'SSH Key'
 }
 
-function readExportData (data: Uint8Array): Record<string, unknown> {
+function readExportData(data: Uint8Array): Record<string, unknown> {
   checkSize(FORMAT, data)
   let files: Record<string, Uint8Array>
   try {
@@ -37,7 +52,7 @@ function readExportData (data: Uint8Array): Record<string, unknown> {
 }
 
 /** One 1PUX item. Vault names become folders; the last TOTP field is the item's TOTP, earlier ones stay as hidden fields. */
-function onePasswordItem (raw: Record<string, unknown>, vaultName: string, label: string, warnings: Warnings): ImportedItem {
+function onePasswordItem(raw: Record<string, unknown>, vaultName: string, label: string, warnings: Warnings): ImportedItem {
   const w = (kind: string): void => warnings.note(kind, label)
   const details = obj(raw.details)
   const overview = obj(raw.overview)
@@ -49,7 +64,8 @@ function onePasswordItem (raw: Record<string, unknown>, vaultName: string, label
     const designation = str(lf.designation)
     if (designation === 'username') username = str(lf.value)
     else if (designation === 'password') password = str(lf.value)
-    else if (str(lf.value) !== '') fields.push({ name: str(lf.name) !== '' ? str(lf.name) : str(lf.id), value: str(lf.value), hidden: str(lf.fieldType) === 'P' })
+    else if (str(lf.value) !== '')
+      fields.push({ name: str(lf.name) !== '' ? str(lf.name) : str(lf.id), value: str(lf.value), hidden: str(lf.fieldType) === 'P' })
   }
   const totps: string[] = []
   for (const section of arr(details.sections).map(obj)) {
@@ -66,7 +82,8 @@ function onePasswordItem (raw: Record<string, unknown>, vaultName: string, label
   }
   const totp = settleTotp(toOtpauth(totps[totps.length - 1], { title, username }), fields, w)
   const category = CATEGORIES[str(raw.categoryUuid)]
-  if (category !== undefined) warnings.note('items of categories Kith has no type for became items with custom fields', `${label} (${category})`)
+  if (category !== undefined)
+    warnings.note('items of categories Kith has no type for became items with custom fields', `${label} (${category})`)
   if (Object.keys(obj(details.documentAttributes)).length > 0) w('document files were not imported (Kith does not store files)')
   if (arr(details.passwordHistory).length > 0) w('password history was not imported')
   const state = str(raw.state)
@@ -103,7 +120,9 @@ export const importOnePassword1pux: Importer = async (data, options) => {
     const vaultName = str(obj(vault.attrs).name)
     for (const [ii, raw] of arr(vault.items).entries()) {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new ImportError(FORMAT, 'an item is not a JSON object', { location: `vault ${vaultName !== '' ? `'${vaultName}'` : vi + 1}, item ${ii + 1}` })
+        throw new ImportError(FORMAT, 'an item is not a JSON object', {
+          location: `vault ${vaultName !== '' ? `'${vaultName}'` : vi + 1}, item ${ii + 1}`
+        })
       }
       const o = raw as Record<string, unknown>
       items.push(onePasswordItem(o, vaultName, itemLabel(str(obj(o.overview).title), items.length), warnings))

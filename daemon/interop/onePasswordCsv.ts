@@ -10,7 +10,21 @@ import { itemLabel, Warnings } from './warnings.js'
 const FORMAT = '1password-csv'
 
 /** Column names (lower case) read into item fields; any other non-empty column becomes a custom field. */
-const KNOWN = new Set(['title', 'url', 'urls', 'website', 'username', 'password', 'otpauth', 'one-time password', 'favorite', 'archived', 'tags', 'notes', 'notesplain'])
+const KNOWN = new Set([
+  'title',
+  'url',
+  'urls',
+  'website',
+  'username',
+  'password',
+  'otpauth',
+  'one-time password',
+  'favorite',
+  'archived',
+  'tags',
+  'notes',
+  'notesplain'
+])
 
 /** Reads a 1Password `.csv` export. Archived items go to the trash, since Kith has no archive. */
 export const importOnePasswordCsv: Importer = async (data, options) => {
@@ -30,18 +44,20 @@ export const importOnePasswordCsv: Importer = async (data, options) => {
     const archived = r.get('archived').trim().toLowerCase() === 'true'
     if (archived) warnings.note('archived items were put in the trash (Kith has no archive)', label)
     const totp = settleTotp(toOtpauth(r.get('otpauth', 'one-time password'), { title, username }), fields, k => warnings.note(k, label))
-    items.push(makeItem({
-      title,
-      username,
-      password: r.get('password'),
-      urls: r.get('url', 'urls', 'website').split(/\r?\n/),
-      notes: r.get('notes', 'notesPlain'),
-      totp,
-      fields,
-      tags: r.get('tags').split(','),
-      favorite: r.get('favorite').trim().toLowerCase() === 'true',
-      trashed: archived
-    }))
+    items.push(
+      makeItem({
+        title,
+        username,
+        password: r.get('password'),
+        urls: r.get('url', 'urls', 'website').split(/\r?\n/),
+        notes: r.get('notes', 'notesPlain'),
+        totp,
+        fields,
+        tags: r.get('tags').split(','),
+        favorite: r.get('favorite').trim().toLowerCase() === 'true',
+        trashed: archived
+      })
+    )
     await progress.tick()
   }
   progress.finish()

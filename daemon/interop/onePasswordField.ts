@@ -3,15 +3,19 @@ import type { CustomField } from '../vault/Item.js'
 import { obj, str } from './jsonShape.js'
 
 /** A section field read: exactly one of a TOTP value, an attached file's name, or a custom field. */
-export interface OnePasswordFieldValue { totp?: string, file?: string, field?: CustomField }
+export interface OnePasswordFieldValue {
+  totp?: string
+  file?: string
+  field?: CustomField
+}
 
-function addressText (a: Record<string, unknown>): string {
+function addressText(a: Record<string, unknown>): string {
   const line2 = [str(a.city), str(a.state), str(a.zip)].filter(s => s !== '').join(' ')
   return [str(a.street), line2, str(a.country)].filter(s => s !== '').join('\n')
 }
 
 /** Reads a 1PUX section field. `concealed` values are hidden; objects (email, address, ssh keys…) are flattened to text. */
-export function onePasswordField (raw: Record<string, unknown>): OnePasswordFieldValue {
+export function onePasswordField(raw: Record<string, unknown>): OnePasswordFieldValue {
   const value = obj(raw.value)
   const kind = Object.keys(value)[0] ?? 'string'
   const v = value[kind]
@@ -22,7 +26,10 @@ export function onePasswordField (raw: Record<string, unknown>): OnePasswordFiel
   let hidden = kind === 'concealed'
   if (kind === 'email') text = str(obj(v).email_address)
   else if (kind === 'address') text = addressText(obj(v))
-  else if (kind === 'sshKey') { text = str(obj(v).privateKey); hidden = true } else if (v !== null && typeof v === 'object') text = JSON.stringify(v)
+  else if (kind === 'sshKey') {
+    text = str(obj(v).privateKey)
+    hidden = true
+  } else if (v !== null && typeof v === 'object') text = JSON.stringify(v)
   else text = str(v)
   return { field: { name, value: text, hidden } }
 }

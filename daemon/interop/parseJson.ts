@@ -4,7 +4,7 @@ import { ImportError } from './errors.js'
 import { decodeText } from './decodeText.js'
 
 /** Decodes and parses a JSON export; anything but a JSON object is an ImportError. */
-export function parseJsonObject (format: string, data: Uint8Array): Record<string, unknown> {
+export function parseJsonObject(format: string, data: Uint8Array): Record<string, unknown> {
   const text = decodeText(format, data)
   let value: unknown
   try {
@@ -15,7 +15,12 @@ export function parseJsonObject (format: string, data: Uint8Array): Record<strin
     const pos = m !== null ? Number(m[1]) : text.length
     const first = text.trimStart()[0]
     const atEnd = m === null || pos >= text.trimEnd().length - 1
-    const hint = first === '{' || first === '[' ? (atEnd ? ' (the file ends too soon: is it truncated?)' : '') : ` (this is not JSON: ${describeContent(data)})`
+    const hint =
+      first === '{' || first === '['
+        ? atEnd
+          ? ' (the file ends too soon: is it truncated?)'
+          : ''
+        : ` (this is not JSON: ${describeContent(data)})`
     throw new ImportError(format, `invalid JSON: ${message}${hint}`, { location: lineColumn(text, pos), cause: err })
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -25,9 +30,12 @@ export function parseJsonObject (format: string, data: Uint8Array): Record<strin
 }
 
 /** "line 3, column 7 (character 45)" for a character offset. */
-export function lineColumn (text: string, pos: number): string {
+export function lineColumn(text: string, pos: number): string {
   let line = 1
   let lineStart = 0
-  for (let i = text.indexOf('\n'); i >= 0 && i < pos; i = text.indexOf('\n', i + 1)) { line++; lineStart = i + 1 }
+  for (let i = text.indexOf('\n'); i >= 0 && i < pos; i = text.indexOf('\n', i + 1)) {
+    line++
+    lineStart = i + 1
+  }
   return `line ${line}, column ${pos - lineStart + 1} (character ${pos})`
 }

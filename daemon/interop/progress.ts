@@ -7,12 +7,16 @@ const yieldToLoop = async (): Promise<void> => await new Promise(resolve => setI
 export class Progress {
   private done = 0
 
-  constructor (private readonly total: number, private readonly callback?: ProgressCallback, private readonly every = 1000) {
+  constructor(
+    private readonly total: number,
+    private readonly callback?: ProgressCallback,
+    private readonly every = 1000
+  ) {
     callback?.(0, total)
   }
 
   /** One step done. */
-  async tick (): Promise<void> {
+  async tick(): Promise<void> {
     this.done++
     if (this.done % this.every === 0 && this.done < this.total) {
       this.callback?.(this.done, this.total)
@@ -21,7 +25,7 @@ export class Progress {
   }
 
   /** All steps done. */
-  finish (): void {
+  finish(): void {
     this.callback?.(this.total, this.total)
   }
 }

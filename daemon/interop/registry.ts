@@ -23,13 +23,15 @@ export { dedupeKey, splitDuplicates, type ItemLike } from './dedupe.js'
 export { detectFormat } from './detect.js'
 
 /** An importer whose unexpected failures (a bug, or input no check foresaw) still surface as an ImportError naming the format. */
-export function guarded (format: ImportFormat, importer: Importer): Importer {
+export function guarded(format: ImportFormat, importer: Importer): Importer {
   return async (data, options) => {
     try {
       return await importer(data, options)
     } catch (err) {
       if (err instanceof ImportError) throw err
-      throw new ImportError(format, `unexpected error reading the file: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+      throw new ImportError(format, `unexpected error reading the file: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err
+      })
     }
   }
 }
@@ -62,25 +64,24 @@ export const exporters: Record<ExportFormat, Exporter> = {
 /** The formats whose files are always encrypted and need a password to import (Bitwarden JSON needs one only when password-protected). */
 export const PASSWORD_FORMATS: ReadonlySet<ImportFormat> = new Set(['kdbx', 'kith-encrypted'])
 
-
 /** True when `name` is an import format. */
-export function isImportFormat (name: string): name is ImportFormat {
+export function isImportFormat(name: string): name is ImportFormat {
   return (IMPORT_FORMATS as readonly string[]).includes(name)
 }
 
 /** True when `name` is an export format. */
-export function isExportFormat (name: string): name is ExportFormat {
+export function isExportFormat(name: string): name is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(name)
 }
 
 /** The importer for `name`; throws UnknownFormatError for a name that is not an import format. */
-export function importerFor (name: string): Importer {
+export function importerFor(name: string): Importer {
   if (!isImportFormat(name)) throw new UnknownFormatError(name, IMPORT_FORMATS)
   return importers[name]
 }
 
 /** The exporter for `name`; throws UnknownFormatError for a name that is not an export format. */
-export function exporterFor (name: string): Exporter {
+export function exporterFor(name: string): Exporter {
   if (!isExportFormat(name)) throw new UnknownFormatError(name, EXPORT_FORMATS)
   return exporters[name]
 }

@@ -48,18 +48,32 @@ export type Exporter = (items: Item[], options: ExportOptions) => Promise<Uint8A
 
 /** The file formats Kith reads. */
 export const IMPORT_FORMATS = [
-  'bitwarden-json', 'bitwarden-csv', '1password-1pux', '1password-csv', 'keepass-xml', 'keepass-csv', 'kdbx',
-  'chrome-csv', 'firefox-csv', 'lastpass-csv', 'kith-json', 'kith-encrypted'
+  'bitwarden-json',
+  'bitwarden-csv',
+  '1password-1pux',
+  '1password-csv',
+  'keepass-xml',
+  'keepass-csv',
+  'kdbx',
+  'chrome-csv',
+  'firefox-csv',
+  'lastpass-csv',
+  'kith-json',
+  'kith-encrypted'
 ] as const
 /** An import format name. */
-export type ImportFormat = typeof IMPORT_FORMATS[number]
+export type ImportFormat = (typeof IMPORT_FORMATS)[number]
 
 /** The file formats Kith writes. */
 export const EXPORT_FORMATS = ['kith-json', 'kith-encrypted', 'bitwarden-json', 'keepass-xml', 'csv'] as const
 /** An export format name. */
-export type ExportFormat = typeof EXPORT_FORMATS[number]
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 /** The usual file extension of each export format (here, not in the registry, so naming a file loads no parser). */
 export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {
-  'kith-json': '.kith.json', 'kith-encrypted': '.kith', 'bitwarden-json': '.json', 'keepass-xml': '.xml', csv: '.csv'
+  'kith-json': '.kith.json',
+  'kith-encrypted': '.kith',
+  'bitwarden-json': '.json',
+  'keepass-xml': '.xml',
+  csv: '.csv'
 }

@@ -10,25 +10,38 @@ import { FormatError } from '../crypto/errors.js'
 const VERSION = 1
 
 export class DeviceIdentity {
-  private constructor (private readonly keys: SigningKeyPair) {}
+  private constructor(private readonly keys: SigningKeyPair) {}
 
   /** 32-byte Ed25519 public key. */
-  get publicKey (): Uint8Array { return this.keys.publicKey }
+  get publicKey(): Uint8Array {
+    return this.keys.publicKey
+  }
   /** Hex of the public key: the device id used in storage keys and the roster. */
-  get deviceId (): string { return toHex(this.keys.publicKey) }
+  get deviceId(): string {
+    return toHex(this.keys.publicKey)
+  }
   /** The private seed, for the network layer to build the libp2p key from. */
-  get seed (): Uint8Array { return this.keys.seed }
+  get seed(): Uint8Array {
+    return this.keys.seed
+  }
 
-  sign (message: Uint8Array): Uint8Array { return sign(this.keys.seed, message) }
+  sign(message: Uint8Array): Uint8Array {
+    return sign(this.keys.seed, message)
+  }
 
-  static generate (): DeviceIdentity { return new DeviceIdentity(generateSigningKeyPair()) }
+  static generate(): DeviceIdentity {
+    return new DeviceIdentity(generateSigningKeyPair())
+  }
 
-  static fromSeed (seed: Uint8Array): DeviceIdentity { return new DeviceIdentity({ seed, publicKey: publicKeyFromSeed(seed) }) }
+  static fromSeed(seed: Uint8Array): DeviceIdentity {
+    return new DeviceIdentity({ seed, publicKey: publicKeyFromSeed(seed) })
+  }
 
-  static async loadOrCreate (path: string): Promise<DeviceIdentity> {
+  static async loadOrCreate(path: string): Promise<DeviceIdentity> {
     try {
       const bytes = new Uint8Array(await readFile(path))
-      if (bytes.length !== 33 || bytes[0] !== VERSION) throw new FormatError(`device identity file ${path} is corrupt or of an unknown version`)
+      if (bytes.length !== 33 || bytes[0] !== VERSION)
+        throw new FormatError(`device identity file ${path} is corrupt or of an unknown version`)
       return DeviceIdentity.fromSeed(bytes.slice(1))
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err

@@ -21,7 +21,7 @@ export const argon2idKdf: Kdf = {
 }
 
 /** Throws WeakKdfParamsError when `params` are below the KDF's floor in any dimension. */
-export function requireFloor (kdf: Kdf, params: Argon2Params): void {
+export function requireFloor(kdf: Kdf, params: Argon2Params): void {
   const { floor } = kdf
   if (params.m < floor.m || params.t < floor.t || params.p < floor.p) throw new WeakKdfParamsError(params, floor)
 }

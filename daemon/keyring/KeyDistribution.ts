@@ -30,14 +30,18 @@ import { toError } from '../toError.js'
 
 const DOMAIN = utf8('kith/grant/v1')
 
-export interface GrantSigner { deviceId: string, publicKey: Uint8Array, sign: (message: Uint8Array) => Uint8Array }
+export interface GrantSigner {
+  deviceId: string
+  publicKey: Uint8Array
+  sign: (message: Uint8Array) => Uint8Array
+}
 
-export function encodeSignedGrant (g: Grant, signer: GrantSigner): Uint8Array {
+export function encodeSignedGrant(g: Grant, signer: GrantSigner): Uint8Array {
   const body = new BinaryWriter().raw(fromHex(g.vaultId)).u32(g.epoch).raw(fromHex(g.deviceId)).bytes(g.box).raw(signer.publicKey).finish()
   return concatBytes(body, signer.sign(concatBytes(DOMAIN, body)))
 }
 
-export function decodeSignedGrant (bytes: Uint8Array): Grant & { granter: string } {
+export function decodeSignedGrant(bytes: Uint8Array): Grant & { granter: string } {
   if (bytes.length < 16 + 4 + 32 + 4 + 32 + 64) throw new Error('grant is truncated')
   const body = bytes.subarray(0, bytes.length - 64)
   const r = new BinaryReader(body)
@@ -80,9 +84,11 @@ export interface KeyDistributionEvents {
 export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
   private chain: Promise<unknown> = Promise.resolve()
 
-  constructor (private readonly options: KeyDistributionOptions) { super() }
+  constructor(private readonly options: KeyDistributionOptions) {
+    super()
+  }
 
-  private async serial<T> (fn: () => Promise<T>): Promise<T> {
+  private async serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(fn, fn)
     this.chain = run.catch(() => {})
     return await run
@@ -92,7 +98,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
    * Seals every epoch key this device holds to each current device that lacks it, after rotating
    * any vault whose current key it sealed to a removed device; needs the keys unlocked.
    */
-  async ensureGrants (): Promise<void> {
+  async ensureGrants(): Promise<void> {
     await this.serial(async () => {
       const { keyring, roster } = this.options
       if (!keyring.unlocked) return
@@ -107,7 +113,10 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
         }
       }
       if (leaked.length > 0) {
-        this.options.log('warn', `keys: the current key of ${leaked.length} vault(s) was sealed to a removed device (devices were removed on two devices while apart); rotating again`)
+        this.options.log(
+          'warn',
+          `keys: the current key of ${leaked.length} vault(s) was sealed to a removed device (devices were removed on two devices while apart); rotating again`
+        )
         await this.rotate(leaked)
         held = await keyring.grantIndex()
       }
@@ -130,13 +139,17 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
       }
       for (const [member, grants] of created) {
         this.options.log('info', `keys: sealed ${grants.length} vault key(s) to device ${member.slice(0, 12)}…`)
-        this.emit('grants', member, grants.map(g => encodeSignedGrant(g, this.options.signer)))
+        this.emit(
+          'grants',
+          member,
+          grants.map(g => encodeSignedGrant(g, this.options.signer))
+        )
       }
     })
   }
 
   /** The signed grants held for `deviceId` (sent at the start of each sync session). */
-  async grantsFor (deviceId: string): Promise<Uint8Array[]> {
+  async grantsFor(deviceId: string): Promise<Uint8Array[]> {
     return (await this.options.keyring.storedGrants(deviceId)).map(g => encodeSignedGrant(g, this.options.signer))
   }
 
@@ -145,19 +158,24 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
    * device, for a (vault, epoch) it does not hold yet. One that fails to open (while unlocked) is
    * dropped again, so it cannot break the next unlock.
    */
-  async receive (list: Uint8Array[], from: string): Promise<void> {
+  async receive(list: Uint8Array[], from: string): Promise<void> {
     const { keyring, roster, log } = this.options
     const opened = new Set<string>()
     await this.serial(async () => {
       const known = new Set(await keyring.vaultIds())
       for (const bytes of list) {
         let g: Grant & { granter: string }
-        try { g = decodeSignedGrant(bytes) } catch (err) {
+        try {
+          g = decodeSignedGrant(bytes)
+        } catch (err) {
           log('warn', `keys: refused a grant from ${from.slice(0, 12)}…: ${toError(err).message}`)
           continue
         }
         if (g.deviceId !== keyring.deviceId) continue
-        if (!roster.isMember(g.granter)) { log('warn', `keys: refused a grant sealed by ${g.granter.slice(0, 12)}…, which is not on the roster`); continue }
+        if (!roster.isMember(g.granter)) {
+          log('warn', `keys: refused a grant sealed by ${g.granter.slice(0, 12)}…, which is not on the roster`)
+          continue
+        }
         if (await keyring.hasGrant(g)) continue
         try {
           await keyring.storeGrants([{ vaultId: g.vaultId, epoch: g.epoch, deviceId: g.deviceId, box: g.box }])
@@ -178,7 +196,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
    * Removes a device: a REVOKE record (with this device's view of the removed one's envelopes),
    * then a new epoch key for every vault, sealed only to the remaining devices. Needs the keys.
    */
-  async revoke (deviceId: string, envelopeSeqs: Map<string, number>): Promise<Array<{ vaultId: string, epoch: number }>> {
+  async revoke(deviceId: string, envelopeSeqs: Map<string, number>): Promise<Array<{ vaultId: string; epoch: number }>> {
     return await this.serial(async () => {
       const { keyring, roster } = this.options
       if (!keyring.unlocked) throw new LockedError('unlock the vault to remove a device (its keys are rotated)')
@@ -188,13 +206,14 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
   }
 
   /** A new epoch key for each vault, sealed to the current devices and sent to them. Runs inside serial(). */
-  private async rotate (vaultIds: string[]): Promise<Array<{ vaultId: string, epoch: number }>> {
+  private async rotate(vaultIds: string[]): Promise<Array<{ vaultId: string; epoch: number }>> {
     const { keyring, roster } = this.options
     const me = keyring.deviceId
-    const recipients = roster.members()
+    const recipients = roster
+      .members()
       .map(m => ({ deviceId: m, sealingPublicKey: m === me ? keyring.sealingPublicKey : roster.sealingKey(m) }))
-      .filter((r): r is { deviceId: string, sealingPublicKey: Uint8Array } => r.sealingPublicKey !== undefined)
-    const rotated: Array<{ vaultId: string, epoch: number }> = []
+      .filter((r): r is { deviceId: string; sealingPublicKey: Uint8Array } => r.sealingPublicKey !== undefined)
+    const rotated: Array<{ vaultId: string; epoch: number }> = []
     for (const vaultId of vaultIds) rotated.push({ vaultId, epoch: await keyring.rotate(vaultId, recipients) })
     for (const r of recipients) {
       if (r.deviceId === me) continue
@@ -203,7 +222,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
     return rotated
   }
 
-  private currentEpoch (vaultId: string): number | undefined {
+  private currentEpoch(vaultId: string): number | undefined {
     try {
       return this.options.keyring.currentEpoch(vaultId)
     } catch (err) {

@@ -17,21 +17,35 @@ import { createPasswordSlot, openPasswordSlot } from './UnlockSlot.js'
 import type { UnlockThrottle } from './UnlockThrottle.js'
 import type { UnlockRequest } from './UnlockRequest.js'
 import { argon2idKdf, type Kdf } from './Kdf.js'
-import { AlreadyInitializedError, BadGrantError, KeyringError, LockedError, NoVaultKeyError, NotInitializedError, WrongPasswordError } from './errors.js'
+import {
+  AlreadyInitializedError,
+  BadGrantError,
+  KeyringError,
+  LockedError,
+  NoVaultKeyError,
+  NotInitializedError,
+  WrongPasswordError
+} from './errors.js'
 import type { DeviceIdentity } from './DeviceIdentity.js'
 
 const PASSWORD_SLOT = keyringLayout.slot('password')
 
-export interface Grant { vaultId: string, epoch: number, deviceId: string, box: Uint8Array }
+export interface Grant {
+  vaultId: string
+  epoch: number
+  deviceId: string
+  box: Uint8Array
+}
 
 /** Key rotation moves the epoch on by a random step below this (see Keyring.rotate). */
 export const EPOCH_STEP = 0x10000
 /** Epochs are u32 on disk and on the wire. */
 const MAX_EPOCH = 0xffffffff
-export const grantAad = (vaultId: string, epoch: number, deviceId: string): Uint8Array => concatBytes(utf8(`kith-grant/${vaultId}/${epoch}/`), fromHex(deviceId))
+export const grantAad = (vaultId: string, epoch: number, deviceId: string): Uint8Array =>
+  concatBytes(utf8(`kith-grant/${vaultId}/${epoch}/`), fromHex(deviceId))
 
 /** Seals `vaultKey` to a device's public sealing key (used for this device and for paired ones). */
-export function sealGrant (vaultId: string, epoch: number, deviceId: string, sealingPublicKey: Uint8Array, vaultKey: Uint8Array): Grant {
+export function sealGrant(vaultId: string, epoch: number, deviceId: string, sealingPublicKey: Uint8Array, vaultKey: Uint8Array): Grant {
   return { vaultId, epoch, deviceId, box: sealBox(sealingPublicKey, vaultKey, grantAad(vaultId, epoch, deviceId)) }
 }
 
@@ -60,14 +74,14 @@ export class Keyring {
   private readonly vaultKeys = new Map<string, Map<number, Uint8Array>>()
   private sealingPublic: Uint8Array | undefined
 
-  constructor (options: KeyringOptions) {
+  constructor(options: KeyringOptions) {
     this.storage = options.storage
     this.identity = options.identity
     this.throttle = options.throttle
     this.kdf = options.kdf ?? argon2idKdf
   }
 
-  async load (): Promise<void> {
+  async load(): Promise<void> {
     await this.throttle.load()
     const device = await this.storage.get(keyringLayout.device)
     if (device !== undefined) {
@@ -76,12 +90,18 @@ export class Keyring {
     }
   }
 
-  get initialized (): boolean { return this.sealingPublic !== undefined }
-  get unlocked (): boolean { return this.sealing !== undefined }
-  get deviceId (): string { return this.identity.deviceId }
+  get initialized(): boolean {
+    return this.sealingPublic !== undefined
+  }
+  get unlocked(): boolean {
+    return this.sealing !== undefined
+  }
+  get deviceId(): string {
+    return this.identity.deviceId
+  }
 
   /** This device's X25519 public sealing key (others seal vault keys to it). */
-  get sealingPublicKey (): Uint8Array {
+  get sealingPublicKey(): Uint8Array {
     if (this.sealingPublic === undefined) throw new NotInitializedError()
     return this.sealingPublic
   }
@@ -92,7 +112,7 @@ export class Keyring {
    * device passes a `write` that adds the grants and roster it received to the same root batch,
    * so a crash leaves either no keyring or a whole one.
    */
-  async initialize (password: string, params: Argon2Params = this.kdf.floor, write?: KeyringWrite): Promise<void> {
+  async initialize(password: string, params: Argon2Params = this.kdf.floor, write?: KeyringWrite): Promise<void> {
     if (this.initialized) throw new AlreadyInitializedError()
     const rootKey = randomBytes(32)
     const sealing = sealingKeyPair(rootKey)
@@ -116,7 +136,7 @@ export class Keyring {
   }
 
   /** Opens the slot the request is for (throttled) and the vault keys sealed to this device. */
-  async unlock (request: UnlockRequest): Promise<void> {
+  async unlock(request: UnlockRequest): Promise<void> {
     if (!this.initialized) throw new NotInitializedError()
     await this.withRootKey(request, async rootKey => {
       this.sealing = sealingKeyPair(rootKey)
@@ -128,12 +148,12 @@ export class Keyring {
    * Checks a request against its slot (throttled like an unlock) without changing state: an
    * unlocked daemon still demands the real password before it opens a new dashboard session.
    */
-  async verify (request: UnlockRequest): Promise<void> {
+  async verify(request: UnlockRequest): Promise<void> {
     await this.withRootKey(request, async () => {})
   }
 
   /** Re-wraps the root key under a new password (the old one must open the slot). */
-  async changePassword (oldPassword: string, newPassword: string, params: Argon2Params = this.kdf.floor): Promise<void> {
+  async changePassword(oldPassword: string, newPassword: string, params: Argon2Params = this.kdf.floor): Promise<void> {
     await this.withRootKey({ kind: 'password', password: oldPassword }, async rootKey => {
       await this.storage.put(PASSWORD_SLOT, await createPasswordSlot(this.kdf, newPassword, rootKey, params))
     })
@@ -144,37 +164,45 @@ export class Keyring {
    * throttle; the key is wiped afterwards. A request that does not open its slot throws
    * WrongPasswordError, the only failure the throttle counts.
    */
-  private async withRootKey (request: UnlockRequest, use: (rootKey: Uint8Array) => Promise<void>): Promise<void> {
+  private async withRootKey(request: UnlockRequest, use: (rootKey: Uint8Array) => Promise<void>): Promise<void> {
     const slotKey = slotFor(request)
     const slot = await this.storage.get(slotKey)
     if (slot === undefined) throw new NotInitializedError()
-    await this.throttle.run(async () => {
-      let rootKey: Uint8Array
-      try {
-        rootKey = await this.openSlot(request, slot)
-      } catch (err) {
-        if (err instanceof DecryptionError) throw new WrongPasswordError()
-        throw err
-      }
-      try { await use(rootKey) } finally { rootKey.fill(0) }
-    }, err => err instanceof WrongPasswordError)
+    await this.throttle.run(
+      async () => {
+        let rootKey: Uint8Array
+        try {
+          rootKey = await this.openSlot(request, slot)
+        } catch (err) {
+          if (err instanceof DecryptionError) throw new WrongPasswordError()
+          throw err
+        }
+        try {
+          await use(rootKey)
+        } finally {
+          rootKey.fill(0)
+        }
+      },
+      err => err instanceof WrongPasswordError
+    )
   }
 
-  private async openSlot (request: UnlockRequest, slot: Uint8Array): Promise<Uint8Array> {
+  private async openSlot(request: UnlockRequest, slot: Uint8Array): Promise<Uint8Array> {
     switch (request.kind) {
-      case 'password': return await openPasswordSlot(this.kdf, slot, request.password)
+      case 'password':
+        return await openPasswordSlot(this.kdf, slot, request.password)
     }
   }
 
   /** Drops every secret from memory (best effort: overwrites the key buffers). */
-  lock (): void {
+  lock(): void {
     this.sealing?.secretKey.fill(0)
     this.sealing = undefined
     for (const epochs of this.vaultKeys.values()) for (const key of epochs.values()) key.fill(0)
     this.vaultKeys.clear()
   }
 
-  private requireSealing (): BoxKeyPair {
+  private requireSealing(): BoxKeyPair {
     if (this.sealing === undefined) throw new LockedError()
     return this.sealing
   }
@@ -184,7 +212,7 @@ export class Keyring {
    * a hostile roster member sent) is reported in `badGrants` by name and skipped, so it cannot stop
    * the other vaults from unlocking; that vault's records then report NoVaultKeyError.
    */
-  private async loadGrants (): Promise<void> {
+  private async loadGrants(): Promise<void> {
     const sealing = this.requireSealing()
     this.badGrants.length = 0
     for await (const [key, box] of this.storage.entries(keyringLayout.grants())) {
@@ -201,28 +229,37 @@ export class Keyring {
   /** Grants that did not open at the last unlock. */
   readonly badGrants: BadGrantError[] = []
 
-  private remember (vaultId: string, epoch: number, key: Uint8Array): void {
+  private remember(vaultId: string, epoch: number, key: Uint8Array): void {
     let epochs = this.vaultKeys.get(vaultId)
-    if (epochs === undefined) { epochs = new Map(); this.vaultKeys.set(vaultId, epochs) }
+    if (epochs === undefined) {
+      epochs = new Map()
+      this.vaultKeys.set(vaultId, epochs)
+    }
     epochs.set(epoch, key)
   }
 
   /** Which devices hold which epochs of which vaults, from the stored grants (readable while locked). */
-  async grantIndex (): Promise<GrantIndex> {
+  async grantIndex(): Promise<GrantIndex> {
     const out: GrantIndex = new Map()
     for await (const key of this.storage.keys(keyringLayout.grants())) {
       const g = keyringLayout.parseGrant(key)
       let byDevice = out.get(g.vaultId)
-      if (byDevice === undefined) { byDevice = new Map(); out.set(g.vaultId, byDevice) }
+      if (byDevice === undefined) {
+        byDevice = new Map()
+        out.set(g.vaultId, byDevice)
+      }
       let epochs = byDevice.get(g.deviceId)
-      if (epochs === undefined) { epochs = new Set(); byDevice.set(g.deviceId, epochs) }
+      if (epochs === undefined) {
+        epochs = new Set()
+        byDevice.set(g.deviceId, epochs)
+      }
       epochs.add(g.epoch)
     }
     return out
   }
 
   /** Vault ids this device holds keys for (available while locked too, from the grant index). */
-  async vaultIds (): Promise<string[]> {
+  async vaultIds(): Promise<string[]> {
     const ids = new Set<string>()
     for await (const key of this.storage.keys(keyringLayout.grants())) {
       const g = keyringLayout.parseGrant(key)
@@ -232,7 +269,7 @@ export class Keyring {
   }
 
   /** The stored grants addressed to a device (any device: this one keeps what it sealed to others). */
-  async storedGrants (deviceId: string): Promise<Grant[]> {
+  async storedGrants(deviceId: string): Promise<Grant[]> {
     const out: Grant[] = []
     for await (const [key, box] of this.storage.entries(keyringLayout.grants())) {
       const g = keyringLayout.parseGrant(key)
@@ -241,17 +278,17 @@ export class Keyring {
     return out
   }
 
-  async hasGrant (g: { vaultId: string, epoch: number, deviceId: string }): Promise<boolean> {
-    return await this.storage.get(keyringLayout.grant(g.vaultId, g.epoch, g.deviceId)) !== undefined
+  async hasGrant(g: { vaultId: string; epoch: number; deviceId: string }): Promise<boolean> {
+    return (await this.storage.get(keyringLayout.grant(g.vaultId, g.epoch, g.deviceId))) !== undefined
   }
 
   /** Deletes a stored grant (one received that does not open). */
-  async dropGrant (g: { vaultId: string, epoch: number, deviceId: string }): Promise<void> {
+  async dropGrant(g: { vaultId: string; epoch: number; deviceId: string }): Promise<void> {
     await this.storage.del(keyringLayout.grant(g.vaultId, g.epoch, g.deviceId))
   }
 
   /** Makes a new vault id and its epoch-0 key, sealed to this device. */
-  async createVault (): Promise<string> {
+  async createVault(): Promise<string> {
     const sealing = this.requireSealing()
     const vaultId = toHex(randomBytes(16))
     const key = randomBytes(32)
@@ -262,7 +299,7 @@ export class Keyring {
   }
 
   /** The newest epoch of a vault this device holds a key for. */
-  currentEpoch (vaultId: string): number {
+  currentEpoch(vaultId: string): number {
     const epochs = this.vaultKeys.get(vaultId)
     if (epochs === undefined || epochs.size === 0) {
       if (!this.unlocked) throw new LockedError()
@@ -271,7 +308,7 @@ export class Keyring {
     return Math.max(...epochs.keys())
   }
 
-  vaultKey (vaultId: string, epoch: number): Uint8Array {
+  vaultKey(vaultId: string, epoch: number): Uint8Array {
     if (!this.unlocked) throw new LockedError()
     const key = this.vaultKeys.get(vaultId)?.get(epoch)
     if (key === undefined) throw new NoVaultKeyError(vaultId, epoch)
@@ -279,7 +316,7 @@ export class Keyring {
   }
 
   /** Seals every vault key (all epochs) this device holds to another device: used when pairing. */
-  grantsFor (deviceId: string, sealingPublicKey: Uint8Array, vaultIds?: string[]): Grant[] {
+  grantsFor(deviceId: string, sealingPublicKey: Uint8Array, vaultIds?: string[]): Grant[] {
     this.requireSealing()
     const out: Grant[] = []
     for (const [vaultId, epochs] of this.vaultKeys) {
@@ -296,7 +333,7 @@ export class Keyring {
    * a grant is stored per (vault, epoch, device), and a second key for an epoch already held
    * would be refused.
    */
-  async rotate (vaultId: string, recipients: Array<{ deviceId: string, sealingPublicKey: Uint8Array }>): Promise<number> {
+  async rotate(vaultId: string, recipients: Array<{ deviceId: string; sealingPublicKey: Uint8Array }>): Promise<number> {
     const epoch = this.currentEpoch(vaultId) + 1 + randomIndex(EPOCH_STEP)
     if (epoch > MAX_EPOCH) throw new KeyringError(`vault ${vaultId} has used up its key epochs`)
     const key = randomBytes(32)
@@ -311,25 +348,32 @@ export class Keyring {
   }
 
   /** Whether this device made that epoch of the vault by rotating its key (not received, not the first). */
-  async minted (vaultId: string, epoch: number): Promise<boolean> {
-    return await this.storage.get(keyringLayout.minted(vaultId, epoch)) !== undefined
+  async minted(vaultId: string, epoch: number): Promise<boolean> {
+    return (await this.storage.get(keyringLayout.minted(vaultId, epoch))) !== undefined
   }
 
   /** Stores grants received from another device and opens the ones addressed to this device. */
-  async storeGrants (grants: Grant[]): Promise<void> {
-    await this.storage.batch(grants.map(g => ({ type: 'put' as const, key: keyringLayout.grant(g.vaultId, g.epoch, g.deviceId), value: g.box })))
+  async storeGrants(grants: Grant[]): Promise<void> {
+    await this.storage.batch(
+      grants.map(g => ({ type: 'put' as const, key: keyringLayout.grant(g.vaultId, g.epoch, g.deviceId), value: g.box }))
+    )
     if (this.sealing !== undefined) {
-      for (const g of grants) if (g.deviceId === this.deviceId) this.remember(g.vaultId, g.epoch, openBox(this.sealing, g.box, grantAad(g.vaultId, g.epoch, g.deviceId)))
+      for (const g of grants)
+        if (g.deviceId === this.deviceId)
+          this.remember(g.vaultId, g.epoch, openBox(this.sealing, g.box, grantAad(g.vaultId, g.epoch, g.deviceId)))
     }
   }
 
   /** Storage ops that hold grants, in the root key space: for a batch that spans parts (a joining device's first write). */
-  static grantOps (grants: Grant[]): StorageOp[] {
-    return prefixOps(keyringLayout.prefix, grants.map(g => ({ type: 'put' as const, key: keyringLayout.grant(g.vaultId, g.epoch, g.deviceId), value: g.box })))
+  static grantOps(grants: Grant[]): StorageOp[] {
+    return prefixOps(
+      keyringLayout.prefix,
+      grants.map(g => ({ type: 'put' as const, key: keyringLayout.grant(g.vaultId, g.epoch, g.deviceId), value: g.box }))
+    )
   }
 
   /** Key material first: removes slots, grants and the device record (crypto-erase). */
-  async erase (): Promise<number> {
+  async erase(): Promise<number> {
     const keys: string[] = []
     for await (const key of this.storage.keys('')) keys.push(key)
     await this.storage.batch(keys.map(key => ({ type: 'del' as const, key })))
@@ -339,12 +383,13 @@ export class Keyring {
   }
 }
 
-function slotFor (request: UnlockRequest): string {
+function slotFor(request: UnlockRequest): string {
   switch (request.kind) {
-    case 'password': return PASSWORD_SLOT
+    case 'password':
+      return PASSWORD_SLOT
   }
 }
 
-function sealingKeyPair (rootKey: Uint8Array): BoxKeyPair {
+function sealingKeyPair(rootKey: Uint8Array): BoxKeyPair {
   return boxKeyPairFromSecret(hkdf(rootKey, 'kith/sealing/v1'))
 }

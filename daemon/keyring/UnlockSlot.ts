@@ -18,7 +18,7 @@ import { requireFloor, type Kdf } from './Kdf.js'
 
 const VERSION = 1
 export const SlotKind = { password: 1, passkeyPrf: 2, passwordAndPasskey: 3 } as const
-export type SlotKind = typeof SlotKind[keyof typeof SlotKind]
+export type SlotKind = (typeof SlotKind)[keyof typeof SlotKind]
 
 export interface PasswordSlot {
   kind: SlotKind
@@ -28,13 +28,13 @@ export interface PasswordSlot {
   ciphertext: Uint8Array
 }
 
-function header (kind: number, params: Argon2Params, salt: Uint8Array): Uint8Array {
+function header(kind: number, params: Argon2Params, salt: Uint8Array): Uint8Array {
   return new BinaryWriter().u8(VERSION).u8(kind).u32(params.m).u32(params.t).u32(params.p).raw(salt).finish()
 }
 
 const aad = (h: Uint8Array): Uint8Array => concatBytes(utf8('kith-slot'), h)
 
-export async function createPasswordSlot (kdf: Kdf, password: string, rootKey: Uint8Array, params: Argon2Params): Promise<Uint8Array> {
+export async function createPasswordSlot(kdf: Kdf, password: string, rootKey: Uint8Array, params: Argon2Params): Promise<Uint8Array> {
   requireFloor(kdf, params)
   const salt = randomBytes(SALT_BYTES)
   const kek = await kdf.derive(password, salt, params)
@@ -44,7 +44,7 @@ export async function createPasswordSlot (kdf: Kdf, password: string, rootKey: U
   return concatBytes(h, nonce, ciphertext)
 }
 
-export function decodeSlot (bytes: Uint8Array): PasswordSlot {
+export function decodeSlot(bytes: Uint8Array): PasswordSlot {
   const r = new BinaryReader(bytes)
   const version = r.u8()
   if (version !== VERSION) throw new FormatError(`unknown unlock slot version ${version}`)
@@ -60,7 +60,7 @@ export function decodeSlot (bytes: Uint8Array): PasswordSlot {
  * Derives the slot key from the password and unwraps the root key; throws DecryptionError if the
  * password is wrong, WeakKdfParamsError (before deriving) if the slot asks for less than the floor.
  */
-export async function openPasswordSlot (kdf: Kdf, bytes: Uint8Array, password: string): Promise<Uint8Array> {
+export async function openPasswordSlot(kdf: Kdf, bytes: Uint8Array, password: string): Promise<Uint8Array> {
   const slot = decodeSlot(bytes)
   if (slot.kind !== SlotKind.password) throw new FormatError(`unlock slot kind ${slot.kind} is not a password slot`)
   requireFloor(kdf, slot.params)

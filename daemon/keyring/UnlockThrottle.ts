@@ -13,21 +13,28 @@ const FREE_ATTEMPTS = 3
 const MAX_DELAY_MS = 5 * 60 * 1000
 
 /** Stored as JSON `{"v": 1, "failures": n, "lastFailureAt": ms}` (no secret in it). */
-interface State { failures: number, lastFailureAt: number }
+interface State {
+  failures: number
+  lastFailureAt: number
+}
 const VERSION = 1
 
 export class UnlockThrottle {
   private state: State = { failures: 0, lastFailureAt: 0 }
   private queue: Promise<unknown> = Promise.resolve()
 
-  constructor (private readonly storage: StorageAdapter, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly storage: StorageAdapter,
+    private readonly now: () => number = Date.now
+  ) {}
 
-  async load (): Promise<void> {
+  async load(): Promise<void> {
     const raw = await this.storage.get(KEY)
     if (raw !== undefined) {
       try {
         const parsed = JSON.parse(new TextDecoder().decode(raw)) as State & { v?: number }
-        if (parsed.v !== VERSION || typeof parsed.failures !== 'number' || typeof parsed.lastFailureAt !== 'number') throw new Error('unknown throttle record')
+        if (parsed.v !== VERSION || typeof parsed.failures !== 'number' || typeof parsed.lastFailureAt !== 'number')
+          throw new Error('unknown throttle record')
         this.state = { failures: parsed.failures, lastFailureAt: parsed.lastFailureAt }
       } catch {
         // an unreadable record must not become a free pass: treat it as the free attempts used up
@@ -37,19 +44,21 @@ export class UnlockThrottle {
   }
 
   /** Milliseconds until the next attempt is allowed (0 when it is allowed now). */
-  retryAfterMs (): number {
+  retryAfterMs(): number {
     if (this.state.failures < FREE_ATTEMPTS) return 0
     const delay = Math.min(MAX_DELAY_MS, 1000 * 2 ** (this.state.failures - FREE_ATTEMPTS))
     return Math.max(0, this.state.lastFailureAt + delay - this.now())
   }
 
-  get failures (): number { return this.state.failures }
+  get failures(): number {
+    return this.state.failures
+  }
 
   /**
    * Runs `attempt` when allowed, one at a time. A throw of an error for which `isFailure` is true
    * counts as a failure; success resets the counter. Throws ThrottledError before running the KDF.
    */
-  async run<T> (attempt: () => Promise<T>, isFailure: (err: unknown) => boolean): Promise<T> {
+  async run<T>(attempt: () => Promise<T>, isFailure: (err: unknown) => boolean): Promise<T> {
     const next = this.queue.then(async () => {
       const wait = this.retryAfterMs()
       if (wait > 0) throw new ThrottledError(wait)
@@ -66,7 +75,7 @@ export class UnlockThrottle {
     return await next
   }
 
-  private async save (state: State): Promise<void> {
+  private async save(state: State): Promise<void> {
     this.state = state
     await this.storage.put(KEY, new TextEncoder().encode(JSON.stringify({ v: VERSION, ...state })))
   }

@@ -1,32 +1,53 @@
 /** Named errors of the keyring. */
 export class KeyringError extends Error {
-  constructor (message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'KeyringError' }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'KeyringError'
+  }
 }
 export class WrongPasswordError extends KeyringError {
-  constructor () { super('wrong password'); this.name = 'WrongPasswordError' }
+  constructor() {
+    super('wrong password')
+    this.name = 'WrongPasswordError'
+  }
 }
 export class LockedError extends KeyringError {
-  constructor (message = 'the vault is locked') { super(message); this.name = 'LockedError' }
+  constructor(message = 'the vault is locked') {
+    super(message)
+    this.name = 'LockedError'
+  }
 }
 export class NotInitializedError extends KeyringError {
-  constructor () { super('this device has no vault yet: run `kith init` or `kith pair join`'); this.name = 'NotInitializedError' }
+  constructor() {
+    super('this device has no vault yet: run `kith init` or `kith pair join`')
+    this.name = 'NotInitializedError'
+  }
 }
 export class AlreadyInitializedError extends KeyringError {
-  constructor () { super('this device already has a vault'); this.name = 'AlreadyInitializedError' }
+  constructor() {
+    super('this device already has a vault')
+    this.name = 'AlreadyInitializedError'
+  }
 }
 export class ThrottledError extends KeyringError {
-  constructor (readonly retryAfterMs: number) {
+  constructor(readonly retryAfterMs: number) {
     super(`too many failed unlock attempts: try again in ${Math.ceil(retryAfterMs / 1000)} s`)
     this.name = 'ThrottledError'
   }
 }
 export class NoVaultKeyError extends KeyringError {
-  constructor (vaultId: string, epoch: number) { super(`this device holds no key for vault ${vaultId} epoch ${epoch}`); this.name = 'NoVaultKeyError' }
+  constructor(vaultId: string, epoch: number) {
+    super(`this device holds no key for vault ${vaultId} epoch ${epoch}`)
+    this.name = 'NoVaultKeyError'
+  }
 }
 
 /** A stored grant addressed to this device does not open: reported, skipped, never fatal to unlock. */
 export class BadGrantError extends KeyringError {
-  constructor (readonly key: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown }
+  ) {
     super(`the vault key grant ${key} does not open (corrupt, or sealed to another key)`, options)
     this.name = 'BadGrantError'
   }
@@ -34,8 +55,10 @@ export class BadGrantError extends KeyringError {
 
 /** Key-derivation parameters below the floor: refused for a new slot, and for a stored one (tampering). */
 export class WeakKdfParamsError extends KeyringError {
-  constructor (params: { m: number, t: number, p: number }, floor: { m: number, t: number, p: number }) {
-    super(`key-derivation parameters m=${params.m} KiB t=${params.t} p=${params.p} are below the floor (m=${floor.m} KiB, t=${floor.t}, p=${floor.p})`)
+  constructor(params: { m: number; t: number; p: number }, floor: { m: number; t: number; p: number }) {
+    super(
+      `key-derivation parameters m=${params.m} KiB t=${params.t} p=${params.p} are below the floor (m=${floor.m} KiB, t=${floor.t}, p=${floor.p})`
+    )
     this.name = 'WeakKdfParamsError'
   }
 }

@@ -71,15 +71,24 @@ export interface NetworkAdapter extends EventEmitter<NetworkEvents> {
 
 /** Named errors of the network layer. */
 export class NetworkError extends Error {
-  constructor (message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'NetworkError' }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'NetworkError'
+  }
 }
 
 /** A dial or stream open failed (unreachable, refused by the gate, wrong identity, timeout). */
 export class DialFailedError extends NetworkError {
-  constructor (message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'DialFailedError' }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'DialFailedError'
+  }
 }
 
 /** The remote sent a frame over the size limit or overran its buffer. */
 export class FrameLimitError extends NetworkError {
-  constructor (message: string) { super(message); this.name = 'FrameLimitError' }
+  constructor(message: string) {
+    super(message)
+    this.name = 'FrameLimitError'
+  }
 }

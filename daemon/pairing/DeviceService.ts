@@ -20,7 +20,11 @@ export interface DeviceView {
   addedBy: string | null
 }
 
-export interface RevokeResult { id: string, revoked: true, rotated: Array<{ vaultId: string, epoch: number }> }
+export interface RevokeResult {
+  id: string
+  revoked: true
+  rotated: Array<{ vaultId: string; epoch: number }>
+}
 
 export interface DeviceServiceOptions {
   selfId: string
@@ -37,14 +41,14 @@ export interface DeviceServiceOptions {
   /** per vault: the highest seq of this device's envelopes from `deviceId` (bounds what stays valid) */
   envelopeSeqs: (deviceId: string) => Map<string, number>
   /** removes the device from the roster and rotates the keys of every vault it held */
-  revoke: (deviceId: string, envelopeSeqs: Map<string, number>) => Promise<Array<{ vaultId: string, epoch: number }>>
+  revoke: (deviceId: string, envelopeSeqs: Map<string, number>) => Promise<Array<{ vaultId: string; epoch: number }>>
   log: Log
 }
 
 export class DeviceService {
-  constructor (private readonly options: DeviceServiceOptions) {}
+  constructor(private readonly options: DeviceServiceOptions) {}
 
-  view (id: string): DeviceView {
+  view(id: string): DeviceView {
     const { roster, selfId } = this.options
     const entry = roster.device(id)
     const self = id === selfId
@@ -62,14 +66,16 @@ export class DeviceService {
     }
   }
 
-  list (): DeviceView[] {
+  list(): DeviceView[] {
     const ids = this.options.roster.members()
     if (ids.length === 0 && this.options.initialized()) ids.push(this.options.selfId)
-    return ids.map(id => this.view(id)).sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+    return ids
+      .map(id => this.view(id))
+      .sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
   }
 
   /** A member by full id, PeerId, unique id prefix (6+ characters) or unique name. */
-  resolve (query: string): string {
+  resolve(query: string): string {
     const { roster } = this.options
     const members = roster.members()
     const q = query.trim()
@@ -79,11 +85,12 @@ export class DeviceService {
     if (byPrefix.length === 1) return byPrefix[0] as string
     const byName = members.filter(d => roster.device(d)?.name === q)
     if (byName.length === 1) return byName[0] as string
-    if (byPrefix.length > 1 || byName.length > 1) throw new DeviceRequestError(`${JSON.stringify(q)} matches several devices; give more of the id`)
+    if (byPrefix.length > 1 || byName.length > 1)
+      throw new DeviceRequestError(`${JSON.stringify(q)} matches several devices; give more of the id`)
     throw new DeviceNotFoundError(q)
   }
 
-  async revoke (query: string): Promise<RevokeResult> {
+  async revoke(query: string): Promise<RevokeResult> {
     const id = this.resolve(query)
     if (id === this.options.selfId) throw new DeviceRequestError('this device cannot remove itself; remove it from another device')
     const rotated = await this.options.revoke(id, this.options.envelopeSeqs(id))
@@ -91,9 +98,11 @@ export class DeviceService {
     return { id, revoked: true, rotated }
   }
 
-  invite (ttlMs?: number): InviteResult { return this.options.pairing.invite(ttlMs) }
+  invite(ttlMs?: number): InviteResult {
+    return this.options.pairing.invite(ttlMs)
+  }
 
-  async join (invitation: string, password: string, name?: string): Promise<JoinResult> {
+  async join(invitation: string, password: string, name?: string): Promise<JoinResult> {
     return await this.options.pairing.join(invitation, password, name)
   }
 }

@@ -29,14 +29,18 @@ export interface Invitation {
   addrs: string[]
 }
 
-export function encodeInvitation (inv: Invitation): string {
-  const w = new BinaryWriter().raw(fromHex(inv.inviter)).raw(inv.secret).u32(Math.floor(inv.expiresAt.getTime() / 1000)).u32(inv.addrs.length)
+export function encodeInvitation(inv: Invitation): string {
+  const w = new BinaryWriter()
+    .raw(fromHex(inv.inviter))
+    .raw(inv.secret)
+    .u32(Math.floor(inv.expiresAt.getTime() / 1000))
+    .u32(inv.addrs.length)
   for (const a of inv.addrs) w.string(a)
   return `${LINK_PREFIX}v=1&d=${toBase64Url(w.finish())}`
 }
 
 /** Parses a link (surrounding whitespace allowed); throws InvitationError when it is not one. */
-export function decodeInvitation (text: string): Invitation {
+export function decodeInvitation(text: string): Invitation {
   const trimmed = text.trim()
   if (!trimmed.startsWith(LINK_PREFIX)) throw new InvitationError('this is not a Kith invitation link (it starts with kith://pair?)')
   const params = new URLSearchParams(trimmed.slice(LINK_PREFIX.length))
@@ -59,13 +63,17 @@ export function decodeInvitation (text: string): Invitation {
   }
 }
 
-export function invitationId (secret: Uint8Array): Uint8Array { return hkdf(secret, 'kith/pair/v1/id', undefined, 16) }
-export function proofKey (secret: Uint8Array): Uint8Array { return hkdf(secret, 'kith/pair/v1/mac', invitationId(secret)) }
+export function invitationId(secret: Uint8Array): Uint8Array {
+  return hkdf(secret, 'kith/pair/v1/id', undefined, 16)
+}
+export function proofKey(secret: Uint8Array): Uint8Array {
+  return hkdf(secret, 'kith/pair/v1/mac', invitationId(secret))
+}
 
 /** Six digits, shown as "123-456" on both devices so a person can compare them. */
-export function confirmationCode (secret: Uint8Array): string {
+export function confirmationCode(secret: Uint8Array): string {
   const b = hkdf(secret, 'kith/pair/v1/code', undefined, 4)
-  const n = (((b[0] ?? 0) << 24 >>> 0) + ((b[1] ?? 0) << 16) + ((b[2] ?? 0) << 8) + (b[3] ?? 0)) % 1_000_000
+  const n = ((((b[0] ?? 0) << 24) >>> 0) + ((b[1] ?? 0) << 16) + ((b[2] ?? 0) << 8) + (b[3] ?? 0)) % 1_000_000
   const s = n.toString().padStart(6, '0')
   return `${s.slice(0, 3)}-${s.slice(3)}`
 }

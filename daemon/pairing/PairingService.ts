@@ -17,7 +17,19 @@ import { toHex } from '../crypto/bytes.js'
 import { constantTimeEqual } from '../crypto/constantTime.js'
 import type { FrameStream, NetworkAdapter } from '../network/NetworkAdapter.js'
 import { confirmationCode, decodeInvitation, encodeInvitation, invitationId, MAX_TTL_MS, proofKey, SECRET_BYTES } from './Invitation.js'
-import { decodePair, encodePair, grantAad, MAX_PAIR_FRAME, PAIR_PROTOCOL, PAIR_VERSION, PairType, proofMac, RefusedCode, transcript, type PairMessage } from './messages.js'
+import {
+  decodePair,
+  encodePair,
+  grantAad,
+  MAX_PAIR_FRAME,
+  PAIR_PROTOCOL,
+  PAIR_VERSION,
+  PairType,
+  proofMac,
+  RefusedCode,
+  transcript,
+  type PairMessage
+} from './messages.js'
 import { rosterOf, rosterOps, type Roster } from './Roster.js'
 import { encodeRosterRecord, RosterOp } from './RosterRecord.js'
 import { rosterHeaderOf } from '../codec/RecordHeader.js'
@@ -42,7 +54,7 @@ export interface PairingOptions {
   roster: Roster
   keyring: Keyring
   service: JoinPort
-  signer: { deviceId: string, publicKey: Uint8Array, sign: (m: Uint8Array) => Uint8Array }
+  signer: { deviceId: string; publicKey: Uint8Array; sign: (m: Uint8Array) => Uint8Array }
   log: Log
   /** this device's name on the roster */
   deviceName?: string
@@ -50,14 +62,28 @@ export interface PairingOptions {
   afterJoin: (inviter: string, addrs: string[], vaultIds: string[]) => Promise<void>
 }
 
-interface OpenInvitation { id: string, secret: Uint8Array, expiresAt: number, claimedBy: string | undefined }
+interface OpenInvitation {
+  id: string
+  secret: Uint8Array
+  expiresAt: number
+  claimedBy: string | undefined
+}
 
-export interface InviteResult { invitation: string, code: string, expiresAt: string }
-export interface JoinResult { deviceId: string, inviter: string, vaults: string[], code: string }
+export interface InviteResult {
+  invitation: string
+  code: string
+  expiresAt: string
+}
+export interface JoinResult {
+  deviceId: string
+  inviter: string
+  vaults: string[]
+  code: string
+}
 
 const short = (id: string): string => id.slice(0, 12) + '…'
 
-async function readPair (stream: FrameStream, timeoutMs: number): Promise<PairMessage> {
+async function readPair(stream: FrameStream, timeoutMs: number): Promise<PairMessage> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new PairingError('the other device did not answer in time')), timeoutMs)
@@ -79,28 +105,34 @@ export class PairingService {
   joining = false
   readonly deviceName: string
 
-  constructor (private readonly options: PairingOptions) {
+  constructor(private readonly options: PairingOptions) {
     this.deviceName = options.deviceName ?? hostname()
   }
 
-  async start (): Promise<void> {
-    await this.options.network.handle(PAIR_PROTOCOL, stream => { void this.serve(stream) }, STREAM_OPTIONS)
+  async start(): Promise<void> {
+    await this.options.network.handle(
+      PAIR_PROTOCOL,
+      stream => {
+        void this.serve(stream)
+      },
+      STREAM_OPTIONS
+    )
     this.options.network.on('peer-connected', deviceId => this.watchStranger(deviceId))
   }
 
-  stop (): void {
+  stop(): void {
     this.open.clear()
     for (const t of this.strangers.values()) clearTimeout(t)
     this.strangers.clear()
   }
 
-  private sweep (): void {
+  private sweep(): void {
     const now = Date.now()
     for (const [id, inv] of this.open) if (inv.expiresAt <= now) this.open.delete(id)
   }
 
   /** Whether the gate should admit a device that is not on the roster. */
-  admits (deviceId: string, direction: 'inbound' | 'outbound'): boolean {
+  admits(deviceId: string, direction: 'inbound' | 'outbound'): boolean {
     if (direction === 'outbound') return deviceId === this.joiningInviter
     this.sweep()
     for (const inv of this.open.values()) if (inv.claimedBy === undefined || inv.claimedBy === deviceId) return true
@@ -108,7 +140,7 @@ export class PairingService {
   }
 
   /** Closes a connection from a device that is not on the roster once it stops pairing. */
-  private watchStranger (deviceId: string): void {
+  private watchStranger(deviceId: string): void {
     if (this.options.roster.isMember(deviceId) || deviceId === this.joiningInviter || this.strangers.has(deviceId)) return
     const timer = setTimeout(() => {
       this.strangers.delete(deviceId)
@@ -118,16 +150,21 @@ export class PairingService {
     this.strangers.set(deviceId, timer)
   }
 
-  private dropStranger (deviceId: string): void {
+  private dropStranger(deviceId: string): void {
     if (this.options.roster.isMember(deviceId)) return
-    setTimeout(() => { if (!this.options.roster.isMember(deviceId)) void this.options.network.disconnect(deviceId) }, 200).unref()
+    setTimeout(() => {
+      if (!this.options.roster.isMember(deviceId)) void this.options.network.disconnect(deviceId)
+    }, 200).unref()
   }
 
   /** Open invitations (for status). */
-  openInvitations (): number { this.sweep(); return this.open.size }
+  openInvitations(): number {
+    this.sweep()
+    return this.open.size
+  }
 
   /** Makes a one-time invitation, valid for `ttlMs` (at most 10 minutes). */
-  invite (ttlMs = MAX_TTL_MS): InviteResult {
+  invite(ttlMs = MAX_TTL_MS): InviteResult {
     const { keyring, roster, network } = this.options
     if (!keyring.unlocked) throw new LockedError('unlock the vault to invite a device')
     if (roster.root === undefined) throw new DeviceRequestError('this device has no vault yet')
@@ -140,36 +177,70 @@ export class PairingService {
     this.sweep()
     this.open.set(id, { id, secret, expiresAt: expiresAt.getTime(), claimedBy: undefined })
     this.options.log('info', `pairing: invitation created, valid until ${expiresAt.toISOString()}`)
-    return { invitation: encodeInvitation({ inviter: keyring.deviceId, secret, expiresAt, addrs }), code: confirmationCode(secret), expiresAt: expiresAt.toISOString() }
+    return {
+      invitation: encodeInvitation({ inviter: keyring.deviceId, secret, expiresAt, addrs }),
+      code: confirmationCode(secret),
+      expiresAt: expiresAt.toISOString()
+    }
   }
 
   /** Inviter side of one pairing stream. */
-  private async serve (stream: FrameStream): Promise<void> {
+  private async serve(stream: FrameStream): Promise<void> {
     const { roster, keyring, log } = this.options
     const peer = stream.remote
-    const send = async (m: PairMessage): Promise<void> => { await stream.write(encodePair(m)) }
+    const send = async (m: PairMessage): Promise<void> => {
+      await stream.write(encodePair(m))
+    }
     const refuse = async (code: RefusedCode, message: string): Promise<void> => {
       log(code === RefusedCode.WrongProof ? 'warn' : 'info', `pairing: refused ${short(peer)}: ${message}`)
-      try { await send({ type: PairType.Refused, code, message }); await stream.close() } catch { stream.abort(new PairingError(message)) }
+      try {
+        await send({ type: PairType.Refused, code, message })
+        await stream.close()
+      } catch {
+        stream.abort(new PairingError(message))
+      }
       this.dropStranger(peer)
     }
     let claimed: OpenInvitation | undefined
     let proven = false
     try {
       const hello = await readPair(stream, STEP_TIMEOUT_MS)
-      if (hello.type !== PairType.Hello || hello.version !== PAIR_VERSION) { await refuse(RefusedCode.ProtocolError, 'expected a pairing HELLO of version 1'); return }
+      if (hello.type !== PairType.Hello || hello.version !== PAIR_VERSION) {
+        await refuse(RefusedCode.ProtocolError, 'expected a pairing HELLO of version 1')
+        return
+      }
       this.sweep()
       const inv = this.open.get(toHex(hello.invitationId))
-      if (inv === undefined) { await refuse(RefusedCode.UnknownInvitation, 'this invitation is unknown, used or expired'); return }
-      if (inv.claimedBy !== undefined && inv.claimedBy !== peer) { await refuse(RefusedCode.InUse, 'this invitation is being used by another device'); return }
-      if (roster.isRevoked(peer)) { await refuse(RefusedCode.DeviceRemoved, 'this device was removed from the roster; reset it to pair again'); return }
-      if (roster.isMember(peer)) { await refuse(RefusedCode.ProtocolError, 'this device is already paired'); return }
+      if (inv === undefined) {
+        await refuse(RefusedCode.UnknownInvitation, 'this invitation is unknown, used or expired')
+        return
+      }
+      if (inv.claimedBy !== undefined && inv.claimedBy !== peer) {
+        await refuse(RefusedCode.InUse, 'this invitation is being used by another device')
+        return
+      }
+      if (roster.isRevoked(peer)) {
+        await refuse(RefusedCode.DeviceRemoved, 'this device was removed from the roster; reset it to pair again')
+        return
+      }
+      if (roster.isMember(peer)) {
+        await refuse(RefusedCode.ProtocolError, 'this device is already paired')
+        return
+      }
       inv.claimedBy = peer
       claimed = inv
       const inviterNonce = randomBytes(32)
       await send({ type: PairType.Challenge, nonce: inviterNonce })
       const proof = await readPair(stream, STEP_TIMEOUT_MS)
-      const t = transcript({ invitationId: hello.invitationId, inviter: keyring.deviceId, joiner: peer, joinerNonce: hello.nonce, inviterNonce, ephemeralPublic: hello.ephemeralPublic, name: hello.name })
+      const t = transcript({
+        invitationId: hello.invitationId,
+        inviter: keyring.deviceId,
+        joiner: peer,
+        joinerNonce: hello.nonce,
+        inviterNonce,
+        ephemeralPublic: hello.ephemeralPublic,
+        name: hello.name
+      })
       const key = proofKey(inv.secret)
       proven = true
       if (proof.type !== PairType.Proof || !constantTimeEqual(proof.mac, proofMac(key, 'joiner', t))) {
@@ -186,7 +257,10 @@ export class PairingService {
       await roster.addDevice(peer, hello.name)
       const grants = keyring.grantsFor(peer, hello.ephemeralPublic).map(g => ({ vaultId: g.vaultId, epoch: g.epoch, box: g.box }))
       await send({ type: PairType.Welcome, mac: proofMac(key, 'inviter', t), records: roster.allRecords(), grants })
-      log('info', `pairing: added device ${short(peer)} (${JSON.stringify(hello.name)}) to the roster; sealed ${grants.length} vault key(s) to it`)
+      log(
+        'info',
+        `pairing: added device ${short(peer)} (${JSON.stringify(hello.name)}) to the roster; sealed ${grants.length} vault key(s) to it`
+      )
       const done = await readPair(stream, DONE_TIMEOUT_MS)
       if (done.type === PairType.Done) {
         await roster.receive([done.keysRecord], peer)
@@ -202,10 +276,11 @@ export class PairingService {
   }
 
   /** Joiner side: pairs with the inviter of `text`, creates this device's keyring with `password`, syncs. */
-  async join (text: string, password: string, name = this.deviceName): Promise<JoinResult> {
+  async join(text: string, password: string, name = this.deviceName): Promise<JoinResult> {
     const { network, service, roster, signer, log } = this.options
     if (service.initialized) throw new AlreadyInitializedError()
-    if (typeof password !== 'string' || password.length < 8) throw new DeviceRequestError('the master password must have at least 8 characters')
+    if (typeof password !== 'string' || password.length < 8)
+      throw new DeviceRequestError('the master password must have at least 8 characters')
     if (this.joining) throw new PairingError('a join is already under way')
     const inv = decodeInvitation(text)
     if (inv.expiresAt.getTime() <= Date.now()) throw new InvitationError('this invitation has expired; ask for a new one')
@@ -227,7 +302,9 @@ export class PairingService {
         throw new InvitationError('the inviting device refused the connection: this invitation is unknown, used or expired')
       }
       const s = stream
-      const send = async (m: PairMessage): Promise<void> => { await s.write(encodePair(m)) }
+      const send = async (m: PairMessage): Promise<void> => {
+        await s.write(encodePair(m))
+      }
       const expect = async <T extends PairType>(type: T, timeoutMs = STEP_TIMEOUT_MS): Promise<Extract<PairMessage, { type: T }>> => {
         const m = await readPair(s, timeoutMs)
         if (m.type === PairType.Refused) {
@@ -240,20 +317,45 @@ export class PairingService {
       const ephemeral = generateBoxKeyPair()
       const id = invitationId(inv.secret)
       const joinerNonce = randomBytes(32)
-      await send({ type: PairType.Hello, version: PAIR_VERSION, invitationId: id, nonce: joinerNonce, ephemeralPublic: ephemeral.publicKey, name })
+      await send({
+        type: PairType.Hello,
+        version: PAIR_VERSION,
+        invitationId: id,
+        nonce: joinerNonce,
+        ephemeralPublic: ephemeral.publicKey,
+        name
+      })
       const challenge = await expect(PairType.Challenge)
-      const t = transcript({ invitationId: id, inviter: inv.inviter, joiner: me, joinerNonce, inviterNonce: challenge.nonce, ephemeralPublic: ephemeral.publicKey, name })
+      const t = transcript({
+        invitationId: id,
+        inviter: inv.inviter,
+        joiner: me,
+        joinerNonce,
+        inviterNonce: challenge.nonce,
+        ephemeralPublic: ephemeral.publicKey,
+        name
+      })
       const key = proofKey(inv.secret)
       await send({ type: PairType.Proof, mac: proofMac(key, 'joiner', t) })
       const welcome = await expect(PairType.Welcome)
-      if (!constantTimeEqual(welcome.mac, proofMac(key, 'inviter', t))) throw new PairingError('the inviting device could not prove it made this invitation')
+      if (!constantTimeEqual(welcome.mac, proofMac(key, 'inviter', t)))
+        throw new PairingError('the inviting device could not prove it made this invitation')
       let state: ReturnType<typeof rosterOf>
-      try { state = rosterOf(welcome.records) } catch (err) { throw new PairingError(`the roster from the inviting device is invalid: ${toError(err).message}`) }
-      const admitted = (d: string): boolean => state.admitted.has(d) && !state.bounds.has(d)
-      if (state.root === undefined || !admitted(inv.inviter) || !admitted(me)) throw new PairingError('the roster from the inviting device does not admit this device')
-      let keys: Array<{ vaultId: string, epoch: number, key: Uint8Array }>
       try {
-        keys = welcome.grants.map(g => ({ vaultId: g.vaultId, epoch: g.epoch, key: openBox(ephemeral, g.box, grantAad(g.vaultId, g.epoch, me)) }))
+        state = rosterOf(welcome.records)
+      } catch (err) {
+        throw new PairingError(`the roster from the inviting device is invalid: ${toError(err).message}`)
+      }
+      const admitted = (d: string): boolean => state.admitted.has(d) && !state.bounds.has(d)
+      if (state.root === undefined || !admitted(inv.inviter) || !admitted(me))
+        throw new PairingError('the roster from the inviting device does not admit this device')
+      let keys: Array<{ vaultId: string; epoch: number; key: Uint8Array }>
+      try {
+        keys = welcome.grants.map(g => ({
+          vaultId: g.vaultId,
+          epoch: g.epoch,
+          key: openBox(ephemeral, g.box, grantAad(g.vaultId, g.epoch, me))
+        }))
       } catch (err) {
         throw new PairingError(`a vault key from the inviting device does not open: ${toError(err).message}`)
       }
@@ -263,7 +365,11 @@ export class PairingService {
       let keysRecord: Uint8Array | undefined
       await service.initJoined(password, k => {
         const resealed = keys.map(x => sealGrant(x.vaultId, x.epoch, me, k.sealingPublicKey, x.key))
-        keysRecord = encodeRosterRecord(signer, ownRecords + 1, Date.now(), { op: RosterOp.Keys, sealingPublicKey: k.sealingPublicKey, name })
+        keysRecord = encodeRosterRecord(signer, ownRecords + 1, Date.now(), {
+          op: RosterOp.Keys,
+          sealingPublicKey: k.sealingPublicKey,
+          name
+        })
         return [...Keyring.grantOps(resealed), ...rosterOps([...welcome.records, keysRecord])]
       })
       for (const k of keys) k.key.fill(0)

@@ -38,18 +38,29 @@ export interface RosterState {
   devices: Map<string, DeviceEntry>
 }
 
-export interface RosterSigner { deviceId: string, publicKey: Uint8Array, sign: (message: Uint8Array) => Uint8Array }
+export interface RosterSigner {
+  deviceId: string
+  publicKey: Uint8Array
+  sign: (message: Uint8Array) => Uint8Array
+}
 
 /** The root of a set of records: the author of a GENESIS at seq 1 (the smallest id if several). */
-export function findRoot (records: Iterable<RosterRecord>): string | undefined {
+export function findRoot(records: Iterable<RosterRecord>): string | undefined {
   let root: string | undefined
   for (const r of records) if (r.op === RosterOp.Genesis && r.seq === 1 && (root === undefined || r.author < root)) root = r.author
   return root
 }
 
 /** Membership as the fixed point of the roster rules over contiguous per-author logs. */
-export function computeRoster (logs: Map<string, RosterRecord[]>, root: string | undefined): RosterState {
-  const state: RosterState = { root, valid: new Set(), admitted: new Set(), bounds: new Map(), envelopeBounds: new Map(), devices: new Map() }
+export function computeRoster(logs: Map<string, RosterRecord[]>, root: string | undefined): RosterState {
+  const state: RosterState = {
+    root,
+    valid: new Set(),
+    admitted: new Set(),
+    bounds: new Map(),
+    envelopeBounds: new Map(),
+    devices: new Map()
+  }
   if (root === undefined) return state
   let bounds = new Map<string, number>()
   let validRecords: RosterRecord[] = []
@@ -66,7 +77,10 @@ export function computeRoster (logs: Map<string, RosterRecord[]>, root: string |
         if (bound !== undefined && rec.seq > bound) break
         if (rec.op === RosterOp.Genesis && !(rec.author === root && rec.seq === 1)) break
         validRecords.push(rec)
-        if (rec.op === RosterOp.Add && !seen.has(rec.device)) { seen.add(rec.device); work.push(rec.device) }
+        if (rec.op === RosterOp.Add && !seen.has(rec.device)) {
+          seen.add(rec.device)
+          work.push(rec.device)
+        }
         if (rec.op === RosterOp.Revoke) nextBounds.set(rec.device, Math.max(nextBounds.get(rec.device) ?? 0, rec.rosterSeq))
       }
     }
@@ -81,13 +95,22 @@ export function computeRoster (logs: Map<string, RosterRecord[]>, root: string |
   const entry = (device: string): DeviceEntry => {
     let e = state.devices.get(device)
     if (e === undefined) {
-      e = { id: device, name: '', sealingPublicKey: undefined, addedBy: undefined, addedAt: undefined, revoked: false, revokedBy: undefined, revokedAt: undefined }
+      e = {
+        id: device,
+        name: '',
+        sealingPublicKey: undefined,
+        addedBy: undefined,
+        addedAt: undefined,
+        revoked: false,
+        revokedBy: undefined,
+        revokedAt: undefined
+      }
       state.devices.set(device, e)
     }
     return e
   }
   for (const device of admitted) entry(device)
-  const ordered = [...validRecords].sort((a, b) => a.author === b.author ? a.seq - b.seq : a.time - b.time)
+  const ordered = [...validRecords].sort((a, b) => (a.author === b.author ? a.seq - b.seq : a.time - b.time))
   for (const rec of ordered) {
     switch (rec.op) {
       case RosterOp.Genesis: {
@@ -100,7 +123,10 @@ export function computeRoster (logs: Map<string, RosterRecord[]>, root: string |
       }
       case RosterOp.Add: {
         const e = entry(rec.device)
-        if (e.addedBy === undefined) { e.addedBy = rec.author; e.addedAt = rec.time }
+        if (e.addedBy === undefined) {
+          e.addedBy = rec.author
+          e.addedAt = rec.time
+        }
         if (e.name === '') e.name = rec.name
         break
       }
@@ -113,9 +139,15 @@ export function computeRoster (logs: Map<string, RosterRecord[]>, root: string |
       case RosterOp.Revoke: {
         const e = entry(rec.device)
         e.revoked = true
-        if (e.revokedAt === undefined || rec.time < e.revokedAt) { e.revokedAt = rec.time; e.revokedBy = rec.author }
+        if (e.revokedAt === undefined || rec.time < e.revokedAt) {
+          e.revokedAt = rec.time
+          e.revokedBy = rec.author
+        }
         let v = state.envelopeBounds.get(rec.device)
-        if (v === undefined) { v = new Map(); state.envelopeBounds.set(rec.device, v) }
+        if (v === undefined) {
+          v = new Map()
+          state.envelopeBounds.set(rec.device, v)
+        }
         for (const [vaultId, seq] of rec.envelopeSeqs) v.set(vaultId, Math.max(v.get(vaultId) ?? 0, seq))
         break
       }
@@ -125,13 +157,13 @@ export function computeRoster (logs: Map<string, RosterRecord[]>, root: string |
   return state
 }
 
-function sameSet (a: Set<string>, b: Set<string>): boolean {
+function sameSet(a: Set<string>, b: Set<string>): boolean {
   if (a.size !== b.size) return false
   for (const x of a) if (!b.has(x)) return false
   return true
 }
 
-function sameMap (a: Map<string, number>, b: Map<string, number>): boolean {
+function sameMap(a: Map<string, number>, b: Map<string, number>): boolean {
   if (a.size !== b.size) return false
   for (const [k, v] of a) if (b.get(k) !== v) return false
   return true
@@ -150,11 +182,14 @@ export class Roster extends EventEmitter<RosterEvents> {
   private chain: Promise<unknown> = Promise.resolve()
 
   /** @param storage the roster/ view (storageViews(root).roster) */
-  constructor (private readonly storage: StorageAdapter, private readonly signer: RosterSigner) {
+  constructor(
+    private readonly storage: StorageAdapter,
+    private readonly signer: RosterSigner
+  ) {
     super()
   }
 
-  async load (): Promise<void> {
+  async load(): Promise<void> {
     this.logs.clear()
     for await (const [key, bytes] of this.storage.entries(rosterLayout.records)) {
       try {
@@ -170,53 +205,73 @@ export class Roster extends EventEmitter<RosterEvents> {
     this.emit('changed')
   }
 
-  private recompute (): void {
+  private recompute(): void {
     this.state = computeRoster(this.logs, findRoot([...this.logs.values()].flat()))
   }
 
-  private async serial<T> (fn: () => Promise<T>): Promise<T> {
+  private async serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(fn, fn)
     this.chain = run.catch(() => {})
     return await run
   }
 
   /** The device that created the roster; undefined before init/join. */
-  get root (): string | undefined { return this.state.root }
+  get root(): string | undefined {
+    return this.state.root
+  }
 
-  vector (): Map<string, number> {
+  vector(): Map<string, number> {
     const v = new Map<string, number>()
     for (const [author, log] of this.logs) if (log.length > 0) v.set(author, log.length)
     return v
   }
 
   /** Records the holder of `vector` lacks, valid ones only, in (author, seq) order. */
-  recordsAfter (vector: Map<string, number>): Uint8Array[] {
+  recordsAfter(vector: Map<string, number>): Uint8Array[] {
     const out: Uint8Array[] = []
-    for (const [author, log] of [...this.logs].sort(([a], [b]) => a < b ? -1 : 1)) {
+    for (const [author, log] of [...this.logs].sort(([a], [b]) => (a < b ? -1 : 1))) {
       for (const rec of log.slice(vector.get(author) ?? 0)) if (this.state.valid.has(id(rec))) out.push(rec.bytes)
     }
     return out
   }
 
-  allRecords (): Uint8Array[] { return this.recordsAfter(new Map()) }
+  allRecords(): Uint8Array[] {
+    return this.recordsAfter(new Map())
+  }
 
-  isMember (deviceId: string): boolean { return this.state.admitted.has(deviceId) && !this.state.bounds.has(deviceId) }
+  isMember(deviceId: string): boolean {
+    return this.state.admitted.has(deviceId) && !this.state.bounds.has(deviceId)
+  }
   /** admitted at some point (a removed device's earlier envelopes stay acceptable) */
-  wasAdmitted (deviceId: string): boolean { return this.state.admitted.has(deviceId) }
-  isRevoked (deviceId: string): boolean { return this.state.bounds.has(deviceId) }
-  members (): string[] { return [...this.state.admitted].filter(d => !this.state.bounds.has(d)).sort() }
-  device (deviceId: string): DeviceEntry | undefined { return this.state.devices.get(deviceId) }
+  wasAdmitted(deviceId: string): boolean {
+    return this.state.admitted.has(deviceId)
+  }
+  isRevoked(deviceId: string): boolean {
+    return this.state.bounds.has(deviceId)
+  }
+  members(): string[] {
+    return [...this.state.admitted].filter(d => !this.state.bounds.has(d)).sort()
+  }
+  device(deviceId: string): DeviceEntry | undefined {
+    return this.state.devices.get(deviceId)
+  }
   /** current devices (removed ones excluded) */
-  devices (): DeviceEntry[] { return this.members().map(d => this.state.devices.get(d)).filter((e): e is DeviceEntry => e !== undefined) }
-  sealingKey (deviceId: string): Uint8Array | undefined { return this.state.devices.get(deviceId)?.sealingPublicKey }
+  devices(): DeviceEntry[] {
+    return this.members()
+      .map(d => this.state.devices.get(d))
+      .filter((e): e is DeviceEntry => e !== undefined)
+  }
+  sealingKey(deviceId: string): Uint8Array | undefined {
+    return this.state.devices.get(deviceId)?.sealingPublicKey
+  }
 
-  envelopeBound (author: string, vaultId: string): number | undefined {
+  envelopeBound(author: string, vaultId: string): number | undefined {
     if (!this.state.bounds.has(author)) return undefined
     return this.state.envelopeBounds.get(author)?.get(vaultId) ?? 0
   }
 
   /** Appends a record to this device's own log and stores it. */
-  async append (body: RosterBody): Promise<Uint8Array> {
+  async append(body: RosterBody): Promise<Uint8Array> {
     return await this.serial(async () => {
       const me = this.signer.deviceId
       const log = this.logs.get(me) ?? []
@@ -232,17 +287,17 @@ export class Roster extends EventEmitter<RosterEvents> {
     })
   }
 
-  async createGenesis (sealingPublicKey: Uint8Array, name: string): Promise<void> {
+  async createGenesis(sealingPublicKey: Uint8Array, name: string): Promise<void> {
     if (this.root !== undefined || this.logs.size > 0) return
     await this.append({ op: RosterOp.Genesis, sealingPublicKey, name })
   }
 
-  async addDevice (device: string, name: string): Promise<void> {
+  async addDevice(device: string, name: string): Promise<void> {
     await this.append({ op: RosterOp.Add, device, name })
   }
 
   /** Removes a device: `envelopeSeqs` is, per vault, the last envelope of it this device holds. */
-  async revoke (device: string, envelopeSeqs: Map<string, number>): Promise<void> {
+  async revoke(device: string, envelopeSeqs: Map<string, number>): Promise<void> {
     await this.append({ op: RosterOp.Revoke, device, rosterSeq: this.logs.get(device)?.length ?? 0, envelopeSeqs })
   }
 
@@ -251,22 +306,32 @@ export class Roster extends EventEmitter<RosterEvents> {
    * valid under the roster rules together with what is already held. Records whose author is not
    * (yet) admitted are left for later; malformed, forged, out-of-order or foreign-root ones are refused.
    */
-  async receive (list: Uint8Array[], _from?: string): Promise<{ accepted: number, rejected: number }> {
+  async receive(list: Uint8Array[], _from?: string): Promise<{ accepted: number; rejected: number }> {
     return await this.serial(async () => {
       let rejected = 0
       const decoded: RosterRecord[] = []
       for (const bytes of list) {
-        try { decoded.push(decodeRosterRecord(bytes)) } catch { rejected++ }
+        try {
+          decoded.push(decodeRosterRecord(bytes))
+        } catch {
+          rejected++
+        }
       }
-      decoded.sort((a, b) => a.author === b.author ? a.seq - b.seq : a.author < b.author ? -1 : 1)
+      decoded.sort((a, b) => (a.author === b.author ? a.seq - b.seq : a.author < b.author ? -1 : 1))
       const candidate = new Map<string, RosterRecord[]>()
       for (const [author, log] of this.logs) candidate.set(author, [...log])
       const fresh: RosterRecord[] = []
       for (const rec of decoded) {
         const log = candidate.get(rec.author) ?? []
         if (rec.seq <= log.length) continue
-        if (rec.seq !== log.length + 1) { rejected++; continue }
-        if (rec.op === RosterOp.Genesis && this.root !== undefined) { rejected++; continue }
+        if (rec.seq !== log.length + 1) {
+          rejected++
+          continue
+        }
+        if (rec.op === RosterOp.Genesis && this.root !== undefined) {
+          rejected++
+          continue
+        }
         log.push(rec)
         candidate.set(rec.author, log)
         fresh.push(rec)
@@ -282,7 +347,10 @@ export class Roster extends EventEmitter<RosterEvents> {
         this.logs.set(rec.author, log)
       }
       this.recompute()
-      this.emit('records', keep.map(r => r.bytes))
+      this.emit(
+        'records',
+        keep.map(r => r.bytes)
+      )
       this.emit('changed')
       return { accepted: keep.length, rejected }
     })
@@ -293,17 +361,22 @@ export class Roster extends EventEmitter<RosterEvents> {
  * Storage ops that hold a set of records, in the root key space: the roster a joining device
  * receives, written in one batch with its keyring.
  */
-export function rosterOps (records: Uint8Array[]): StorageOp[] {
-  return prefixOps(rosterLayout.prefix, records.map(bytes => {
-    const rec = decodeRosterRecord(bytes)
-    return { type: 'put' as const, key: recordKey(rec.author, rec.seq), value: bytes }
-  }))
+export function rosterOps(records: Uint8Array[]): StorageOp[] {
+  return prefixOps(
+    rosterLayout.prefix,
+    records.map(bytes => {
+      const rec = decodeRosterRecord(bytes)
+      return { type: 'put' as const, key: recordKey(rec.author, rec.seq), value: bytes }
+    })
+  )
 }
 
 /** Builds the roster state of a set of records (checks what an inviter sent before joining). */
-export function rosterOf (records: Uint8Array[]): RosterState {
+export function rosterOf(records: Uint8Array[]): RosterState {
   const logs = new Map<string, RosterRecord[]>()
-  for (const rec of records.map(decodeRosterRecord).sort((a, b) => a.author === b.author ? a.seq - b.seq : a.author < b.author ? -1 : 1)) {
+  for (const rec of records
+    .map(decodeRosterRecord)
+    .sort((a, b) => (a.author === b.author ? a.seq - b.seq : a.author < b.author ? -1 : 1))) {
     const log = logs.get(rec.author) ?? []
     if (rec.seq === log.length + 1) log.push(rec)
     logs.set(rec.author, log)

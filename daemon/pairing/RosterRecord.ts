@@ -22,13 +22,18 @@ import { FormatError } from '../crypto/errors.js'
 
 const MAX_NAME = 200
 
-export enum RosterOp { Genesis = 1, Add = 2, Keys = 3, Revoke = 4 }
+export enum RosterOp {
+  Genesis = 1,
+  Add = 2,
+  Keys = 3,
+  Revoke = 4
+}
 
 export type RosterBody =
-  | { op: RosterOp.Genesis, sealingPublicKey: Uint8Array, name: string }
-  | { op: RosterOp.Add, device: string, name: string }
-  | { op: RosterOp.Keys, sealingPublicKey: Uint8Array, name: string }
-  | { op: RosterOp.Revoke, device: string, rosterSeq: number, envelopeSeqs: Map<string, number> }
+  | { op: RosterOp.Genesis; sealingPublicKey: Uint8Array; name: string }
+  | { op: RosterOp.Add; device: string; name: string }
+  | { op: RosterOp.Keys; sealingPublicKey: Uint8Array; name: string }
+  | { op: RosterOp.Revoke; device: string; rosterSeq: number; envelopeSeqs: Map<string, number> }
 
 export type RosterRecord = RosterBody & {
   author: string
@@ -38,12 +43,16 @@ export type RosterRecord = RosterBody & {
   bytes: Uint8Array
 }
 
-export interface RecordSigner { publicKey: Uint8Array, sign: (message: Uint8Array) => Uint8Array }
+export interface RecordSigner {
+  publicKey: Uint8Array
+  sign: (message: Uint8Array) => Uint8Array
+}
 
-export function encodeRosterRecord (signer: RecordSigner, seq: number, time: number, body: RosterBody): Uint8Array {
+export function encodeRosterRecord(signer: RecordSigner, seq: number, time: number, body: RosterBody): Uint8Array {
   const w = writeRosterHeader(new BinaryWriter(), { author: toHex(signer.publicKey), seq, time }).u8(body.op)
   switch (body.op) {
-    case RosterOp.Genesis: case RosterOp.Keys:
+    case RosterOp.Genesis:
+    case RosterOp.Keys:
       w.raw(body.sealingPublicKey).string(body.name.slice(0, MAX_NAME))
       break
     case RosterOp.Add:
@@ -51,7 +60,7 @@ export function encodeRosterRecord (signer: RecordSigner, seq: number, time: num
       break
     case RosterOp.Revoke:
       w.raw(fromHex(body.device)).u32(body.rosterSeq).u32(body.envelopeSeqs.size)
-      for (const [vaultId, seq] of [...body.envelopeSeqs].sort(([a], [b]) => a < b ? -1 : 1)) w.raw(fromHex(vaultId)).u32(seq)
+      for (const [vaultId, seq] of [...body.envelopeSeqs].sort(([a], [b]) => (a < b ? -1 : 1))) w.raw(fromHex(vaultId)).u32(seq)
       break
   }
   const signed = w.finish()
@@ -59,13 +68,15 @@ export function encodeRosterRecord (signer: RecordSigner, seq: number, time: num
 }
 
 /** Parses and verifies a record; throws FormatError for malformed bytes or a bad signature. */
-export function decodeRosterRecord (bytes: Uint8Array): RosterRecord {
+export function decodeRosterRecord(bytes: Uint8Array): RosterRecord {
   if (bytes.length < 64 + 47) throw new FormatError('roster record is truncated')
   const signed = bytes.subarray(0, bytes.length - 64)
   const signature = bytes.subarray(bytes.length - 64)
   const r = new BinaryReader(signed)
   let header: ReturnType<typeof readRosterHeader>
-  try { header = readRosterHeader(r) } catch (err) {
+  try {
+    header = readRosterHeader(r)
+  } catch (err) {
     if (err instanceof RecordHeaderError) throw new FormatError(err.message)
     throw err
   }
@@ -73,7 +84,8 @@ export function decodeRosterRecord (bytes: Uint8Array): RosterRecord {
   const op = r.u8()
   let body: RosterBody
   switch (op) {
-    case RosterOp.Genesis: case RosterOp.Keys:
+    case RosterOp.Genesis:
+    case RosterOp.Keys:
       body = { op, sealingPublicKey: Uint8Array.from(r.raw(32)), name: r.string(MAX_NAME * 4) }
       break
     case RosterOp.Add:
@@ -89,7 +101,8 @@ export function decodeRosterRecord (bytes: Uint8Array): RosterRecord {
       body = { op, device, rosterSeq, envelopeSeqs }
       break
     }
-    default: throw new FormatError(`unknown roster op ${op}`)
+    default:
+      throw new FormatError(`unknown roster op ${op}`)
   }
   r.end()
   if (seq < 1) throw new FormatError('roster seq starts at 1')

@@ -1,18 +1,30 @@
 /** Named errors of pairing and the device roster (api/errors.ts maps them to HTTP statuses). */
 export class InvitationError extends Error {
-  constructor (message: string) { super(message); this.name = 'InvitationError' }
+  constructor(message: string) {
+    super(message)
+    this.name = 'InvitationError'
+  }
 }
 
 /** The pairing exchange failed after the invitation was accepted (unreachable inviter, broken protocol). */
 export class PairingError extends Error {
-  constructor (message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'PairingError' }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'PairingError'
+  }
 }
 
 export class DeviceNotFoundError extends Error {
-  constructor (id: string) { super(`no device ${JSON.stringify(id)} on the roster`); this.name = 'DeviceNotFoundError' }
+  constructor(id: string) {
+    super(`no device ${JSON.stringify(id)} on the roster`)
+    this.name = 'DeviceNotFoundError'
+  }
 }
 
 /** A request about devices that cannot be honoured as asked (e.g. removing this device itself). */
 export class DeviceRequestError extends Error {
-  constructor (message: string) { super(message); this.name = 'DeviceRequestError' }
+  constructor(message: string) {
+    super(message)
+    this.name = 'DeviceRequestError'
+  }
 }

@@ -26,49 +26,92 @@ export const PAIR_PROTOCOL = '/kith/pair/1.0.0'
 export const PAIR_VERSION = 1
 export const MAX_PAIR_FRAME = 16 * 1024 * 1024
 
-export enum PairType { Hello = 0x21, Challenge = 0x22, Proof = 0x23, Welcome = 0x24, Done = 0x25, Ack = 0x26, Refused = 0x2f }
+export enum PairType {
+  Hello = 0x21,
+  Challenge = 0x22,
+  Proof = 0x23,
+  Welcome = 0x24,
+  Done = 0x25,
+  Ack = 0x26,
+  Refused = 0x2f
+}
 
-export enum RefusedCode { UnknownInvitation = 1, InUse = 2, WrongProof = 3, InviterLocked = 4, DeviceRemoved = 5, ProtocolError = 6 }
+export enum RefusedCode {
+  UnknownInvitation = 1,
+  InUse = 2,
+  WrongProof = 3,
+  InviterLocked = 4,
+  DeviceRemoved = 5,
+  ProtocolError = 6
+}
 
-export interface SealedGrant { vaultId: string, epoch: number, box: Uint8Array }
+export interface SealedGrant {
+  vaultId: string
+  epoch: number
+  box: Uint8Array
+}
 
 export type PairMessage =
-  | { type: PairType.Hello, version: number, invitationId: Uint8Array, nonce: Uint8Array, ephemeralPublic: Uint8Array, name: string }
-  | { type: PairType.Challenge, nonce: Uint8Array }
-  | { type: PairType.Proof, mac: Uint8Array }
-  | { type: PairType.Welcome, mac: Uint8Array, records: Uint8Array[], grants: SealedGrant[] }
-  | { type: PairType.Done, keysRecord: Uint8Array }
+  | { type: PairType.Hello; version: number; invitationId: Uint8Array; nonce: Uint8Array; ephemeralPublic: Uint8Array; name: string }
+  | { type: PairType.Challenge; nonce: Uint8Array }
+  | { type: PairType.Proof; mac: Uint8Array }
+  | { type: PairType.Welcome; mac: Uint8Array; records: Uint8Array[]; grants: SealedGrant[] }
+  | { type: PairType.Done; keysRecord: Uint8Array }
   | { type: PairType.Ack }
-  | { type: PairType.Refused, code: RefusedCode, message: string }
+  | { type: PairType.Refused; code: RefusedCode; message: string }
 
-export function encodePair (m: PairMessage): Uint8Array {
+export function encodePair(m: PairMessage): Uint8Array {
   const w = new BinaryWriter().u8(m.type)
   switch (m.type) {
-    case PairType.Hello: w.u16(m.version).raw(m.invitationId).raw(m.nonce).raw(m.ephemeralPublic).string(m.name.slice(0, 200)); break
-    case PairType.Challenge: w.raw(m.nonce); break
-    case PairType.Proof: w.raw(m.mac); break
+    case PairType.Hello:
+      w.u16(m.version).raw(m.invitationId).raw(m.nonce).raw(m.ephemeralPublic).string(m.name.slice(0, 200))
+      break
+    case PairType.Challenge:
+      w.raw(m.nonce)
+      break
+    case PairType.Proof:
+      w.raw(m.mac)
+      break
     case PairType.Welcome:
       w.raw(m.mac).u32(m.records.length)
       for (const r of m.records) w.bytes(r)
       w.u32(m.grants.length)
       for (const g of m.grants) w.raw(fromHex(g.vaultId)).u32(g.epoch).bytes(g.box)
       break
-    case PairType.Done: w.bytes(m.keysRecord); break
-    case PairType.Ack: break
-    case PairType.Refused: w.u8(m.code).string(m.message.slice(0, 300)); break
+    case PairType.Done:
+      w.bytes(m.keysRecord)
+      break
+    case PairType.Ack:
+      break
+    case PairType.Refused:
+      w.u8(m.code).string(m.message.slice(0, 300))
+      break
   }
   return w.finish()
 }
 
-export function decodePair (bytes: Uint8Array): PairMessage {
+export function decodePair(bytes: Uint8Array): PairMessage {
   try {
     const r = new BinaryReader(bytes)
     const type = r.u8()
     let m: PairMessage
     switch (type) {
-      case PairType.Hello: m = { type, version: r.u16(), invitationId: Uint8Array.from(r.raw(16)), nonce: Uint8Array.from(r.raw(32)), ephemeralPublic: Uint8Array.from(r.raw(32)), name: r.string(1024) }; break
-      case PairType.Challenge: m = { type, nonce: Uint8Array.from(r.raw(32)) }; break
-      case PairType.Proof: m = { type, mac: Uint8Array.from(r.raw(32)) }; break
+      case PairType.Hello:
+        m = {
+          type,
+          version: r.u16(),
+          invitationId: Uint8Array.from(r.raw(16)),
+          nonce: Uint8Array.from(r.raw(32)),
+          ephemeralPublic: Uint8Array.from(r.raw(32)),
+          name: r.string(1024)
+        }
+        break
+      case PairType.Challenge:
+        m = { type, nonce: Uint8Array.from(r.raw(32)) }
+        break
+      case PairType.Proof:
+        m = { type, mac: Uint8Array.from(r.raw(32)) }
+        break
       case PairType.Welcome: {
         const mac = Uint8Array.from(r.raw(32))
         const n = r.u32()
@@ -82,10 +125,17 @@ export function decodePair (bytes: Uint8Array): PairMessage {
         m = { type, mac, records, grants }
         break
       }
-      case PairType.Done: m = { type, keysRecord: Uint8Array.from(r.bytes(64 * 1024)) }; break
-      case PairType.Ack: m = { type }; break
-      case PairType.Refused: m = { type, code: r.u8(), message: r.string(1024) }; break
-      default: throw new Error(`unknown pairing message type 0x${type.toString(16)}`)
+      case PairType.Done:
+        m = { type, keysRecord: Uint8Array.from(r.bytes(64 * 1024)) }
+        break
+      case PairType.Ack:
+        m = { type }
+        break
+      case PairType.Refused:
+        m = { type, code: r.u8(), message: r.string(1024) }
+        break
+      default:
+        throw new Error(`unknown pairing message type 0x${type.toString(16)}`)
     }
     r.end()
     return m
@@ -104,12 +154,22 @@ export interface TranscriptParts {
   name: string
 }
 
-export function transcript (t: TranscriptParts): Uint8Array {
-  return sha256(new BinaryWriter().raw(utf8('kith-pair-v1')).raw(t.invitationId).raw(fromHex(t.inviter)).raw(fromHex(t.joiner))
-    .raw(t.joinerNonce).raw(t.inviterNonce).raw(t.ephemeralPublic).string(t.name).finish())
+export function transcript(t: TranscriptParts): Uint8Array {
+  return sha256(
+    new BinaryWriter()
+      .raw(utf8('kith-pair-v1'))
+      .raw(t.invitationId)
+      .raw(fromHex(t.inviter))
+      .raw(fromHex(t.joiner))
+      .raw(t.joinerNonce)
+      .raw(t.inviterNonce)
+      .raw(t.ephemeralPublic)
+      .string(t.name)
+      .finish()
+  )
 }
 
-export function proofMac (key: Uint8Array, role: 'joiner' | 'inviter', t: Uint8Array): Uint8Array {
+export function proofMac(key: Uint8Array, role: 'joiner' | 'inviter', t: Uint8Array): Uint8Array {
   return hmac(sha256, key, concatBytes(utf8(role), t))
 }
 

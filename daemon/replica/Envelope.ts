@@ -29,17 +29,23 @@ export interface Envelope extends EnvelopeHeader {
   signed: Uint8Array
 }
 
-export interface Signer { publicKey: Uint8Array, sign: (message: Uint8Array) => Uint8Array }
+export interface Signer {
+  publicKey: Uint8Array
+  sign: (message: Uint8Array) => Uint8Array
+}
 
-export function sealEnvelope (h: Omit<EnvelopeHeader, 'author'>, key: Uint8Array, update: Uint8Array, signer: Signer): Uint8Array {
+export function sealEnvelope(h: Omit<EnvelopeHeader, 'author'>, key: Uint8Array, update: Uint8Array, signer: Signer): Uint8Array {
   const nonce = newNonce()
   const header = writeEnvelopeHeader(new BinaryWriter(), { ...h, author: toHex(signer.publicKey), nonce }).finish()
-  const signed = new BinaryWriter().raw(header).bytes(sealWithNonce(key, nonce, update, header)).finish()
+  const signed = new BinaryWriter()
+    .raw(header)
+    .bytes(sealWithNonce(key, nonce, update, header))
+    .finish()
   return new BinaryWriter().raw(signed).raw(signer.sign(signed)).finish()
 }
 
 /** Parses an envelope's structure; throws FormatError, RecordHeaderError or TruncatedError on malformed bytes. */
-export function decodeEnvelope (bytes: Uint8Array): Envelope {
+export function decodeEnvelope(bytes: Uint8Array): Envelope {
   if (bytes.length > MAX_ENVELOPE_BYTES) throw new FormatError('envelope exceeds the size limit')
   const r = new BinaryReader(bytes)
   const { vaultId, epoch, author, seq, nonce } = readEnvelopeHeader(r)
@@ -51,11 +57,11 @@ export function decodeEnvelope (bytes: Uint8Array): Envelope {
   return { vaultId, epoch, author, seq, bytes, header, nonce, ciphertext, signature, signed }
 }
 /** True when the author's signature over the envelope verifies. Needs no vault key. */
-export function verifyEnvelope (env: Envelope): boolean {
+export function verifyEnvelope(env: Envelope): boolean {
   return verify(fromHex(env.author), env.signed, env.signature)
 }
 
 /** Decrypts the Yjs update; throws DecryptionError on a wrong key or changed bytes. */
-export function openEnvelope (env: Envelope, key: Uint8Array): Uint8Array {
+export function openEnvelope(env: Envelope, key: Uint8Array): Uint8Array {
   return open(key, env.nonce, env.ciphertext, env.header)
 }

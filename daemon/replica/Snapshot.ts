@@ -33,15 +33,25 @@ export interface Snapshot {
   signature: Uint8Array
 }
 
-export function sealSnapshot (vaultId: string, epoch: number, vector: SeqVector, key: Uint8Array, state: Uint8Array, signer: Signer): Uint8Array {
+export function sealSnapshot(
+  vaultId: string,
+  epoch: number,
+  vector: SeqVector,
+  key: Uint8Array,
+  state: Uint8Array,
+  signer: Signer
+): Uint8Array {
   const nonce = newNonce()
   const header = writeSnapshotHeader(new BinaryWriter(), { vaultId, epoch, author: toHex(signer.publicKey), vector, nonce }).finish()
-  const signed = new BinaryWriter().raw(header).bytes(sealWithNonce(key, nonce, state, header)).finish()
+  const signed = new BinaryWriter()
+    .raw(header)
+    .bytes(sealWithNonce(key, nonce, state, header))
+    .finish()
   return new BinaryWriter().raw(signed).raw(signer.sign(signed)).finish()
 }
 
 /** Parses a snapshot's structure; throws RecordHeaderError or TruncatedError on malformed bytes. */
-export function decodeSnapshot (bytes: Uint8Array): Snapshot {
+export function decodeSnapshot(bytes: Uint8Array): Snapshot {
   const r = new BinaryReader(bytes)
   const { vaultId, epoch, author, vector, nonce } = readSnapshotHeader(r)
   const header = bytes.subarray(0, r.position)
@@ -52,10 +62,10 @@ export function decodeSnapshot (bytes: Uint8Array): Snapshot {
   return { vaultId, epoch, author, vector, bytes, header, nonce, ciphertext, signed, signature }
 }
 
-export function verifySnapshot (s: Snapshot): boolean {
+export function verifySnapshot(s: Snapshot): boolean {
   return verify(fromHex(s.author), s.signed, s.signature)
 }
 
-export function openSnapshot (s: Snapshot, key: Uint8Array): Uint8Array {
+export function openSnapshot(s: Snapshot, key: Uint8Array): Uint8Array {
   return open(key, s.nonce, s.ciphertext, s.header)
 }

@@ -56,25 +56,34 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   private unsubscribe: (() => void) | undefined
 
   /** @param storage this vault's view of the store (storageViews(root).vault(vaultId)): keys as in vaultLayout */
-  constructor (readonly vaultId: string, private readonly storage: StorageAdapter, private readonly signer: Signer & { deviceId: string }, options: VaultReplicaOptions = {}) {
+  constructor(
+    readonly vaultId: string,
+    private readonly storage: StorageAdapter,
+    private readonly signer: Signer & { deviceId: string },
+    options: VaultReplicaOptions = {}
+  ) {
     super()
     this.snapshotEvery = options.snapshotEvery ?? 300
     this.isTrustedAuthor = options.isTrustedAuthor ?? (author => author === signer.deviceId)
   }
 
-  get unlocked (): boolean { return this.vaultDoc !== undefined }
+  get unlocked(): boolean {
+    return this.vaultDoc !== undefined
+  }
 
   /** A record's key in the whole store, for reports. */
-  private where (key: string): string { return vaultLayout.prefix(this.vaultId) + key }
+  private where(key: string): string {
+    return vaultLayout.prefix(this.vaultId) + key
+  }
 
   /** The decrypted document; throws while locked. */
-  get doc (): VaultDoc {
+  get doc(): VaultDoc {
     if (this.vaultDoc === undefined) throw new Error(`vault ${this.vaultId} is locked`)
     return this.vaultDoc
   }
 
   /** Reads the stored seq vector from snapshot headers and envelope keys; needs no key. */
-  async open (): Promise<void> {
+  async open(): Promise<void> {
     this.stored.clear()
     for await (const [key, bytes] of this.storage.entries(vaultLayout.snapshots)) {
       try {
@@ -91,19 +100,21 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   }
 
   /** Per-author highest seq this replica holds: what sync advertises. */
-  vector (): SeqVector { return new Map(this.stored) }
+  vector(): SeqVector {
+    return new Map(this.stored)
+  }
 
-  private bump (v: SeqVector, author: string, seq: number): void {
+  private bump(v: SeqVector, author: string, seq: number): void {
     if (seq > (v.get(author) ?? 0)) v.set(author, seq)
   }
 
-  private reportCorrupt (err: CorruptRecordError): void {
+  private reportCorrupt(err: CorruptRecordError): void {
     this.corrupt.push(err)
     this.emit('corrupt', err)
   }
 
   /** Decrypts snapshots then envelopes into a fresh document. Corrupt records are reported, not fatal. */
-  async unlock (keys: VaultKeys): Promise<void> {
+  async unlock(keys: VaultKeys): Promise<void> {
     if (this.vaultDoc !== undefined) return
     this.keys = keys
     this.corrupt.length = 0
@@ -139,7 +150,9 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       }
     }
     // one transaction, no merged copy: mergeUpdates would build a second full-size update in memory
-    ydoc.transact(() => { for (const update of updates) Y.applyUpdate(ydoc, update, REMOTE_ORIGIN) }, REMOTE_ORIGIN)
+    ydoc.transact(() => {
+      for (const update of updates) Y.applyUpdate(ydoc, update, REMOTE_ORIGIN)
+    }, REMOTE_ORIGIN)
     this.unfoldedAtUnlock = unfolded
     const vaultDoc = new VaultDoc(ydoc)
     ydoc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -150,7 +163,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   }
 
   /** Seals a local update synchronously (so seq order is the order of changes) and queues its write. */
-  private sealLocal (update: Uint8Array): void {
+  private sealLocal(update: Uint8Array): void {
     const keys = this.keys
     if (keys === undefined) throw new Error('cannot seal while locked')
     const author = this.signer.deviceId
@@ -170,7 +183,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
    * Writes what is pending, after every write queued before it. A failed write rejects the callers
    * that wait for it (flush, receive) but does not wedge the queue for later writes.
    */
-  private scheduleWrite (): Promise<void> {
+  private scheduleWrite(): Promise<void> {
     const run = this.writing.then(async () => {
       if (this.pending.length === 0) return
       const ops = this.pending
@@ -193,7 +206,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   }
 
   /** Resolves once every change made so far is durable; rejects if writing it failed. */
-  async flush (): Promise<void> {
+  async flush(): Promise<void> {
     await this.scheduleWrite()
   }
 
@@ -201,7 +214,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
    * Accepts an envelope from a peer: verifies its author, signature and seq (the next one for that
    * author), stores it, and applies it when unlocked. Returns false for one already held.
    */
-  async receive (bytes: Uint8Array): Promise<boolean> {
+  async receive(bytes: Uint8Array): Promise<boolean> {
     let env: Envelope
     try {
       env = decodeEnvelope(bytes)
@@ -214,7 +227,8 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     await this.writing
     const have = this.stored.get(env.author) ?? 0
     if (env.seq <= have) return false
-    if (env.seq !== have + 1) throw new RejectedEnvelopeError(`seq ${env.seq} skips ahead of ${have} for author ${env.author.slice(0, 12)}…`)
+    if (env.seq !== have + 1)
+      throw new RejectedEnvelopeError(`seq ${env.seq} skips ahead of ${have} for author ${env.author.slice(0, 12)}…`)
     let update: Uint8Array | undefined
     if (this.keys !== undefined && this.vaultDoc !== undefined) {
       try {
@@ -237,42 +251,57 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         Y.applyUpdate(doc.doc, update ?? openEnvelope(env, keys.key(env.epoch)), REMOTE_ORIGIN)
         this.bump(this.applied, env.author, env.seq)
       } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(this.where(vaultLayout.envelope(env.author, env.seq)), `stored, but cannot be opened yet: ${toError(err).message}`, { cause: err }))
+        this.reportCorrupt(
+          new CorruptRecordError(
+            this.where(vaultLayout.envelope(env.author, env.seq)),
+            `stored, but cannot be opened yet: ${toError(err).message}`,
+            { cause: err }
+          )
+        )
       }
     }
     return true
   }
 
   /** Envelopes by `author` after `seq`, in order, as stored bytes (for a peer that is behind). */
-  async envelopesAfter (author: string, seq: number, limit = 1000): Promise<Uint8Array[]> {
+  async envelopesAfter(author: string, seq: number, limit = 1000): Promise<Uint8Array[]> {
     const out: Uint8Array[] = []
-    for await (const [, bytes] of this.storage.entries(vaultLayout.envelopes(author), { gt: vaultLayout.envelope(author, seq), limit })) out.push(bytes)
+    for await (const [, bytes] of this.storage.entries(vaultLayout.envelopes(author), { gt: vaultLayout.envelope(author, seq), limit }))
+      out.push(bytes)
     return out
   }
 
   /** The lowest seq of `author` still held as an envelope (what snapshots do not cover), or undefined. */
-  async firstEnvelopeSeq (author: string): Promise<number | undefined> {
+  async firstEnvelopeSeq(author: string): Promise<number | undefined> {
     for await (const key of this.storage.keys(vaultLayout.envelopes(author))) return vaultLayout.parseEnvelope(key).seq
     return undefined
   }
 
   /** Stored snapshots (sealed bytes), for a peer whose vector is behind what envelopes still cover. */
-  async snapshots (): Promise<Uint8Array[]> {
+  async snapshots(): Promise<Uint8Array[]> {
     const out: Uint8Array[] = []
     for await (const [, bytes] of this.storage.entries(vaultLayout.snapshots)) out.push(bytes)
     return out
   }
 
   /** Accepts a snapshot from a peer: verified, stored under its author, applied when unlocked. */
-  async receiveSnapshot (bytes: Uint8Array): Promise<void> {
+  async receiveSnapshot(bytes: Uint8Array): Promise<void> {
     let snap: Snapshot
-    try { snap = decodeSnapshot(bytes) } catch (err) { throw new RejectedEnvelopeError(`malformed snapshot: ${toError(err).message}`) }
+    try {
+      snap = decodeSnapshot(bytes)
+    } catch (err) {
+      throw new RejectedEnvelopeError(`malformed snapshot: ${toError(err).message}`)
+    }
     if (snap.vaultId !== this.vaultId) throw new RejectedEnvelopeError('snapshot for another vault')
     if (!this.isTrustedAuthor(snap.author)) throw new RejectedEnvelopeError('snapshot author is not on the device roster')
     if (!verifySnapshot(snap)) throw new RejectedEnvelopeError('bad snapshot signature')
     let state: Uint8Array | undefined
     if (this.keys !== undefined && this.vaultDoc !== undefined) {
-      try { state = openSnapshot(snap, this.keys.key(snap.epoch)) } catch (err) { throw new RejectedEnvelopeError(`snapshot does not decrypt: ${toError(err).message}`) }
+      try {
+        state = openSnapshot(snap, this.keys.key(snap.epoch))
+      } catch (err) {
+        throw new RejectedEnvelopeError(`snapshot does not decrypt: ${toError(err).message}`)
+      }
     }
     await this.writing
     this.pending.push({ type: 'put', key: vaultLayout.snapshot(snap.author), value: bytes })
@@ -287,7 +316,13 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         Y.applyUpdate(doc.doc, state ?? openSnapshot(snap, keys.key(snap.epoch)), REMOTE_ORIGIN)
         for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
       } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(this.where(vaultLayout.snapshot(snap.author)), `stored, but cannot be opened yet: ${toError(err).message}`, { cause: err }))
+        this.reportCorrupt(
+          new CorruptRecordError(
+            this.where(vaultLayout.snapshot(snap.author)),
+            `stored, but cannot be opened yet: ${toError(err).message}`,
+            { cause: err }
+          )
+        )
       }
     }
   }
@@ -297,12 +332,12 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
    * snapshots and the envelopes up to the applied vector. Deleted secrets are then only in
    * LevelDB's garbage until compaction.
    */
-  async snapshot (): Promise<void> {
+  async snapshot(): Promise<void> {
     await this.flush()
     await this.writeSnapshot()
   }
 
-  private async writeSnapshot (): Promise<void> {
+  private async writeSnapshot(): Promise<void> {
     const doc = this.vaultDoc
     const keys = this.keys
     if (doc === undefined || keys === undefined) return
@@ -330,7 +365,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
    * Snapshots (unless the stored snapshot already holds everything: rewriting the same few MB at
    * every lock and stop would only churn the disk), then drops the document and keys from memory.
    */
-  async lock (): Promise<void> {
+  async lock(): Promise<void> {
     if (this.vaultDoc === undefined) return
     await this.flush()
     if (this.sinceSnapshot > 0 || this.unfoldedAtUnlock > 0) await this.writeSnapshot()
@@ -341,15 +376,19 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.applied.clear()
   }
 
-  async close (): Promise<void> {
+  async close(): Promise<void> {
     await this.lock()
     await this.writing
   }
 }
 
 /** Whether every seq a stored snapshot covers is within `vector` (an unreadable one is covered: nothing to keep). */
-function coveredBy (snapshot: Uint8Array, vector: SeqVector): boolean {
+function coveredBy(snapshot: Uint8Array, vector: SeqVector): boolean {
   let held: Snapshot
-  try { held = decodeSnapshot(snapshot) } catch { return true }
+  try {
+    held = decodeSnapshot(snapshot)
+  } catch {
+    return true
+  }
   return [...held.vector].every(([author, seq]) => seq <= (vector.get(author) ?? 0))
 }

@@ -24,7 +24,7 @@ export const DAEMON_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESH
 export const RUNTIME_MARKER = 'KITH_DAEMON_RUNTIME'
 
 /** The environment to start a daemon with: ours, then whatever the caller's already says. */
-export function daemonEnv (base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function daemonEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return { ...DAEMON_ENV, ...base }
 }
 
@@ -34,7 +34,7 @@ export interface MissingRuntime {
 }
 
 /** The daemon flags and variables this process was started without. */
-export function missingRuntime (execArgv: readonly string[] = process.execArgv, env: NodeJS.ProcessEnv = process.env): MissingRuntime {
+export function missingRuntime(execArgv: readonly string[] = process.execArgv, env: NodeJS.ProcessEnv = process.env): MissingRuntime {
   return {
     flags: DAEMON_NODE_FLAGS.filter(f => !execArgv.includes(f)),
     env: Object.keys(DAEMON_ENV).filter(name => env[name] === undefined)
@@ -42,14 +42,14 @@ export function missingRuntime (execArgv: readonly string[] = process.execArgv, 
 }
 
 /** Whether this process must start the daemon again to get its runtime (never twice: the marker). */
-export function needsReexec (execArgv: readonly string[] = process.execArgv, env: NodeJS.ProcessEnv = process.env): boolean {
+export function needsReexec(execArgv: readonly string[] = process.execArgv, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env[RUNTIME_MARKER] !== undefined) return false
   const missing = missingRuntime(execArgv, env)
   return missing.flags.length > 0 || missing.env.length > 0
 }
 
 /** One line for the log: what this daemon runs with. */
-export function describeRuntime (execArgv: readonly string[] = process.execArgv, env: NodeJS.ProcessEnv = process.env): string {
+export function describeRuntime(execArgv: readonly string[] = process.execArgv, env: NodeJS.ProcessEnv = process.env): string {
   const flags = DAEMON_NODE_FLAGS.filter(f => execArgv.includes(f))
   const vars = Object.keys(DAEMON_ENV).map(name => `${name}=${env[name] ?? '(unset)'}`)
   const missing = missingRuntime(execArgv, env)

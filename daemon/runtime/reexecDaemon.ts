@@ -13,11 +13,14 @@ import { DAEMON_ENV, RUNTIME_MARKER, missingRuntime } from './daemonRuntime.js'
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
 export class ReexecError extends Error {
-  constructor (message: string) { super(message); this.name = 'ReexecError' }
+  constructor(message: string) {
+    super(message)
+    this.name = 'ReexecError'
+  }
 }
 
 /** Runs the child; resolves with the exit code to end with (a child killed by a signal is re-raised here). */
-export async function reexecDaemon (): Promise<number> {
+export async function reexecDaemon(): Promise<number> {
   const missing = missingRuntime()
   const args = [...process.execArgv, ...missing.flags, ...process.argv.slice(1)]
   const child = spawn(process.execPath, args, {
@@ -25,12 +28,20 @@ export async function reexecDaemon (): Promise<number> {
     env: { ...DAEMON_ENV, ...process.env, [RUNTIME_MARKER]: String(process.pid) }
   })
   // A terminal's Ctrl-C reaches both processes; the daemon ignores a repeated signal while stopping.
-  const forward = (signal: NodeJS.Signals): void => { if (child.exitCode === null && child.signalCode === null) child.kill(signal) }
+  const forward = (signal: NodeJS.Signals): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+  }
   for (const signal of FORWARDED) process.on(signal, forward)
-  const ended = await new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.once('error', err => { reject(new ReexecError(`cannot start the daemon with its runtime flags: ${err.message}`)) })
-    child.once('exit', (code, signal) => { resolve({ code, signal }) })
-  }).finally(() => { for (const signal of FORWARDED) process.off(signal, forward) })
+  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.once('error', err => {
+      reject(new ReexecError(`cannot start the daemon with its runtime flags: ${err.message}`))
+    })
+    child.once('exit', (code, signal) => {
+      resolve({ code, signal })
+    })
+  }).finally(() => {
+    for (const signal of FORWARDED) process.off(signal, forward)
+  })
   if (ended.signal !== null) {
     process.kill(process.pid, ended.signal)
     // a signal this process handles elsewhere (or ignores) does not end it: say so by the usual code

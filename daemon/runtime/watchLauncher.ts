@@ -6,7 +6,7 @@
 import { RUNTIME_MARKER } from './daemonRuntime.js'
 
 /** Calls `onGone` once the launcher has ended; returns a function that stops watching. No launcher: never. */
-export function watchLauncher (onGone: () => void, intervalMs = 1000, env: NodeJS.ProcessEnv = process.env): () => void {
+export function watchLauncher(onGone: () => void, intervalMs = 1000, env: NodeJS.ProcessEnv = process.env): () => void {
   const launcher = Number(env[RUNTIME_MARKER])
   if (!Number.isInteger(launcher) || launcher <= 1 || process.ppid !== launcher) return () => {}
   const timer = setInterval(() => {
@@ -15,5 +15,7 @@ export function watchLauncher (onGone: () => void, intervalMs = 1000, env: NodeJ
     onGone()
   }, intervalMs)
   timer.unref()
-  return () => { clearInterval(timer) }
+  return () => {
+    clearInterval(timer)
+  }
 }

@@ -8,12 +8,17 @@ import type { Keyring } from '../keyring/Keyring.js'
 import type { ReplicaSet } from './ReplicaSet.js'
 import type { UnlockService } from './UnlockService.js'
 
-export interface Erased { keyRecords: number, records: number }
+export interface Erased {
+  keyRecords: number
+  records: number
+}
 
 export class DeviceEraser {
-  constructor (private readonly parts: { storage: StorageAdapter, keyring: Pick<Keyring, 'erase'>, replicas: ReplicaSet, unlock: UnlockService }) {}
+  constructor(
+    private readonly parts: { storage: StorageAdapter; keyring: Pick<Keyring, 'erase'>; replicas: ReplicaSet; unlock: UnlockService }
+  ) {}
 
-  async erase (): Promise<Erased> {
+  async erase(): Promise<Erased> {
     const { storage, keyring, replicas, unlock } = this.parts
     replicas.forget()
     const keyRecords = await keyring.erase()

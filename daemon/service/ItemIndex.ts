@@ -27,7 +27,7 @@ interface Chunk {
 
 // typed-array reads past the end give undefined; every index here is in range
 const at = (ends: Uint32Array, i: number): number => ends[i] as number
-const start = (ends: Uint32Array, i: number): number => i === 0 ? 0 : at(ends, i - 1) + 1
+const start = (ends: Uint32Array, i: number): number => (i === 0 ? 0 : at(ends, i - 1) + 1)
 const jsonAt = (c: Chunk, i: number): string => c.json.slice(start(c.jsonEnds, i), at(c.jsonEnds, i))
 const hayAt = (c: Chunk, i: number): string => c.hay.slice(start(c.hayEnds, i), at(c.hayEnds, i))
 
@@ -38,15 +38,18 @@ export class ItemIndex {
   private built = false
   private vaultName = ''
 
-  constructor (private readonly doc: VaultDoc, private readonly chunkItems = CHUNK_ITEMS) {}
+  constructor(
+    private readonly doc: VaultDoc,
+    private readonly chunkItems = CHUNK_ITEMS
+  ) {}
 
   /** Items that changed, appeared or were purged: they are read again from the document on the next query. */
-  invalidate (ids: Iterable<string>): void {
+  invalidate(ids: Iterable<string>): void {
     if (this.built) for (const id of ids) this.stale.add(id)
   }
 
   /** Appends to `out` the JSON of every live item (or every trashed one). */
-  list (trashed: boolean, out: string[]): void {
+  list(trashed: boolean, out: string[]): void {
     this.refresh()
     for (const c of this.chunks) {
       const n = c.ids.length
@@ -57,7 +60,7 @@ export class ItemIndex {
   }
 
   /** Appends to `out` the JSON of live (or trashed) items whose search text contains `needle`, which is lower-case. */
-  search (needle: string, trashed: boolean, out: string[]): void {
+  search(needle: string, trashed: boolean, out: string[]): void {
     this.refresh()
     for (const c of this.chunks) {
       let i = 0
@@ -79,7 +82,7 @@ export class ItemIndex {
     }
   }
 
-  private refresh (): void {
+  private refresh(): void {
     const name = this.doc.name
     if (!this.built || name !== this.vaultName) {
       this.buildAll(name)
@@ -93,7 +96,9 @@ export class ItemIndex {
       if (c !== undefined) touched.add(c)
       else if (this.doc.has(id)) added.push(id)
     }
-    this.chunks = this.chunks.map(c => touched.has(c) ? this.rebuild(c.ids.map((id, i) => this.stale.has(id) ? id : [c, i] as const)) : c)
+    this.chunks = this.chunks.map(c =>
+      touched.has(c) ? this.rebuild(c.ids.map((id, i) => (this.stale.has(id) ? id : ([c, i] as const)))) : c
+    )
     const last = this.chunks.at(-1)
     if (added.length > 0 && last !== undefined && last.ids.length < this.chunkItems) {
       const room = this.chunkItems - last.ids.length
@@ -104,7 +109,7 @@ export class ItemIndex {
     this.stale.clear()
   }
 
-  private buildAll (name: string): void {
+  private buildAll(name: string): void {
     this.vaultName = name
     this.chunkOf.clear()
     this.stale.clear()
@@ -112,14 +117,17 @@ export class ItemIndex {
     let batch: string[] = []
     for (const id of this.doc.ids()) {
       batch.push(id)
-      if (batch.length === this.chunkItems) { this.chunks.push(this.rebuild(batch)); batch = [] }
+      if (batch.length === this.chunkItems) {
+        this.chunks.push(this.rebuild(batch))
+        batch = []
+      }
     }
     if (batch.length > 0) this.chunks.push(this.rebuild(batch))
     this.built = true
   }
 
   /** A chunk from kept entries (chunk, position) and ids to read from the document (dropped when purged). */
-  private rebuild (entries: Array<string | readonly [Chunk, number]>): Chunk {
+  private rebuild(entries: Array<string | readonly [Chunk, number]>): Chunk {
     const ids: string[] = []
     const json: string[] = []
     const hay: string[] = []
@@ -155,7 +163,7 @@ export class ItemIndex {
   }
 }
 
-function ends (parts: string[]): Uint32Array {
+function ends(parts: string[]): Uint32Array {
   const out = new Uint32Array(parts.length)
   let end = -1
   for (let i = 0; i < parts.length; i++) {

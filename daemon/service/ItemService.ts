@@ -17,9 +17,22 @@ export const DEFAULT_VAULT = 'Personal'
 /** Items per Yjs transaction in bulk writes: ~1,000 items seal to well under 1 MiB. */
 const IMPORT_CHUNK = 1000
 
-export interface ItemChange { id: string, vault: string, vaultId: string, local: boolean }
-export interface VaultInfo { id: string, name: string, items: number }
-export interface ItemFilter { vault?: string, q?: string, trashed?: boolean }
+export interface ItemChange {
+  id: string
+  vault: string
+  vaultId: string
+  local: boolean
+}
+export interface VaultInfo {
+  id: string
+  name: string
+  items: number
+}
+export interface ItemFilter {
+  vault?: string
+  q?: string
+  trashed?: boolean
+}
 
 export interface ItemServiceOptions {
   replicas: ReplicaSet
@@ -30,13 +43,15 @@ export interface ItemServiceOptions {
   compact: () => Promise<void>
 }
 
-export interface ItemEvents { 'item-changed': [ItemChange] }
+export interface ItemEvents {
+  'item-changed': [ItemChange]
+}
 
 export class ItemService extends EventEmitter<ItemEvents> {
   /** per vault id: what lists and searches read, while unlocked */
   private readonly indexes = new Map<string, ItemIndex>()
 
-  constructor (private readonly options: ItemServiceOptions) {
+  constructor(private readonly options: ItemServiceOptions) {
     super()
     options.replicas.on('items-changed', (replica, ids, local) => {
       this.indexes.get(replica.vaultId)?.invalidate(ids)
@@ -44,26 +59,34 @@ export class ItemService extends EventEmitter<ItemEvents> {
       for (const id of ids) this.emit('item-changed', { id, vault, vaultId: replica.vaultId, local })
     })
     // a lock or an unlock makes new documents: the indexes of the old ones go
-    options.unlock.on('locked', () => { this.indexes.clear() })
-    options.unlock.on('unlocked', () => { this.indexes.clear() })
+    options.unlock.on('locked', () => {
+      this.indexes.clear()
+    })
+    options.unlock.on('unlocked', () => {
+      this.indexes.clear()
+    })
   }
 
-  private get unlocked (): boolean { return this.options.unlock.unlocked }
+  private get unlocked(): boolean {
+    return this.options.unlock.unlocked
+  }
 
-  private requireUnlocked (): void {
+  private requireUnlocked(): void {
     if (!this.unlocked) throw new LockedError()
   }
 
-  private open (): VaultReplica[] { return this.options.replicas.all().filter(r => r.unlocked) }
+  private open(): VaultReplica[] {
+    return this.options.replicas.all().filter(r => r.unlocked)
+  }
 
-  vaults (): VaultInfo[] {
+  vaults(): VaultInfo[] {
     this.requireUnlocked()
     return this.open()
       .map(r => ({ id: r.vaultId, name: r.doc.name, items: r.doc.size }))
       .sort((a, b) => a.name.localeCompare(b.name))
   }
 
-  async createVault (name: string): Promise<VaultInfo> {
+  async createVault(name: string): Promise<VaultInfo> {
     this.requireUnlocked()
     if (typeof name !== 'string' || name.trim() === '') throw new InvalidRequestError('a vault needs a name')
     if (this.vaults().some(v => v.name === name)) throw new VaultExistsError(name)
@@ -75,7 +98,7 @@ export class ItemService extends EventEmitter<ItemEvents> {
   }
 
   /** The replica of a vault by name (the default vault when name is undefined). */
-  replicaByName (name: string | undefined): VaultReplica {
+  replicaByName(name: string | undefined): VaultReplica {
     this.requireUnlocked()
     const wanted = name ?? DEFAULT_VAULT
     const open = this.open()
@@ -85,7 +108,7 @@ export class ItemService extends EventEmitter<ItemEvents> {
     throw new VaultNotFoundError(wanted)
   }
 
-  private index (replica: VaultReplica): ItemIndex {
+  private index(replica: VaultReplica): ItemIndex {
     let index = this.indexes.get(replica.vaultId)
     if (index === undefined) {
       index = new ItemIndex(replica.doc)
@@ -95,17 +118,17 @@ export class ItemService extends EventEmitter<ItemEvents> {
   }
 
   /** Live items matching the filter; `trashed: true` lists the trash instead. */
-  listItems (filter: ItemFilter = {}): Item[] {
+  listItems(filter: ItemFilter = {}): Item[] {
     return JSON.parse(this.listItemsJson(filter)) as Item[]
   }
 
   /** The same list as a JSON array: a case-insensitive substring search when `q` is given. */
-  listItemsJson (filter: ItemFilter = {}): string {
+  listItemsJson(filter: ItemFilter = {}): string {
     return `[${this.listItemElements(filter).join(',')}]`
   }
 
   /** The same list as JSON strings to join with ',' into an array (each may hold several items). */
-  listItemElements (filter: ItemFilter = {}): string[] {
+  listItemElements(filter: ItemFilter = {}): string[] {
     this.requireUnlocked()
     const replicas = filter.vault === undefined || filter.vault === '' ? this.open() : [this.replicaByName(filter.vault)]
     const needle = filter.q?.trim().toLowerCase() ?? ''
@@ -118,7 +141,7 @@ export class ItemService extends EventEmitter<ItemEvents> {
     return parts
   }
 
-  private locate (id: string): { replica: VaultReplica, item: Item } {
+  private locate(id: string): { replica: VaultReplica; item: Item } {
     this.requireUnlocked()
     for (const replica of this.open()) {
       const item = replica.doc.get(id)
@@ -127,9 +150,11 @@ export class ItemService extends EventEmitter<ItemEvents> {
     throw new ItemNotFoundError(id)
   }
 
-  getItem (id: string): Item { return this.locate(id).item }
+  getItem(id: string): Item {
+    return this.locate(id).item
+  }
 
-  async createItem (input: ItemInput & { vault?: string }): Promise<Item> {
+  async createItem(input: ItemInput & { vault?: string }): Promise<Item> {
     const replica = this.replicaByName(input.vault)
     const { vault: _vault, ...fields } = input
     const id = replica.doc.create(fields)
@@ -142,7 +167,7 @@ export class ItemService extends EventEmitter<ItemEvents> {
    * envelope grows past the sync frame limit; the chunks are sealed without yielding, so they reach
    * LevelDB in one batch: after a crash either all of them are there or none.
    */
-  async createItems (vault: string | undefined, inputs: ItemInput[]): Promise<string[]> {
+  async createItems(vault: string | undefined, inputs: ItemInput[]): Promise<string[]> {
     const replica = this.replicaByName(vault)
     const ids: string[] = []
     for (let i = 0; i < inputs.length; i += IMPORT_CHUNK) ids.push(...replica.doc.createMany(inputs.slice(i, i + IMPORT_CHUNK)))
@@ -150,21 +175,25 @@ export class ItemService extends EventEmitter<ItemEvents> {
     return ids
   }
 
-  async updateItem (id: string, patch: ItemInput): Promise<Item> {
+  async updateItem(id: string, patch: ItemInput): Promise<Item> {
     const { replica } = this.locate(id)
     replica.doc.update(id, patch)
     await replica.flush()
     return this.getItem(id)
   }
 
-  async trashItem (id: string): Promise<void> { await this.updateItem(id, { trashed: true }) }
-  async restoreItem (id: string): Promise<void> { await this.updateItem(id, { trashed: false }) }
+  async trashItem(id: string): Promise<void> {
+    await this.updateItem(id, { trashed: true })
+  }
+  async restoreItem(id: string): Promise<void> {
+    await this.updateItem(id, { trashed: false })
+  }
 
   /**
    * Deletes an item for good: removes it from the document, seals a snapshot that no longer holds
    * it, drops the envelopes that did, and compacts storage so the old ciphertext is gone from disk.
    */
-  async purgeItem (id: string): Promise<void> {
+  async purgeItem(id: string): Promise<void> {
     const { replica } = this.locate(id)
     replica.doc.purge(id)
     await replica.snapshot()
@@ -172,7 +201,7 @@ export class ItemService extends EventEmitter<ItemEvents> {
   }
 
   /** Removes items from a vault for good and leaves no old ciphertext behind (snapshot, then compaction). */
-  async purgeItems (vault: string, ids: string[]): Promise<void> {
+  async purgeItems(vault: string, ids: string[]): Promise<void> {
     const replica = this.replicaByName(vault)
     replica.doc.purgeMany(ids)
     await replica.snapshot()

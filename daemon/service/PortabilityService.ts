@@ -10,27 +10,42 @@ import { ownership, normalizeDomain } from './organisationPolicy.js'
 import { InvalidRequestError, VaultNotFoundError } from './errors.js'
 
 /** What one import did in one vault. */
-export interface VaultImport { name: string, imported: number, skipped: number, created: boolean }
+export interface VaultImport {
+  name: string
+  imported: number
+  skipped: number
+  created: boolean
+}
 /**
  * What an import did. `vault` is the (first) vault written to; `vaults` has one entry per vault
  * when a Kith export restores items into the vaults they came from.
  */
-export interface ImportSummary { imported: number, skipped: number, vault: string, warnings: string[], createdVault: boolean, vaults: VaultImport[] }
+export interface ImportSummary {
+  imported: number
+  skipped: number
+  vault: string
+  warnings: string[]
+  createdVault: boolean
+  vaults: VaultImport[]
+}
 
 /** A Kith export naming more vaults than this is refused unless --vault puts everything in one. */
 export const MAX_RESTORED_VAULTS = 64
-export interface ExportResult { bytes: Uint8Array, count: number }
+export interface ExportResult {
+  bytes: Uint8Array
+  count: number
+}
 export interface MigrationPlan {
   moved: string[]
   kept: string[]
   /** one line per kept item: why it stays */
-  details: Array<{ id: string, title: string, action: 'move' | 'keep', reason: string }>
+  details: Array<{ id: string; title: string; action: 'move' | 'keep'; reason: string }>
   dryRun: boolean
 }
 
 export interface PortabilityEvents {
-  'import-progress': [{ done: number, total: number, format: string }]
-  'export-progress': [{ done: number, total: number, format: string }]
+  'import-progress': [{ done: number; total: number; format: string }]
+  'export-progress': [{ done: number; total: number; format: string }]
   /** an import, export or migration ended (either way): a good moment to give memory back */
   settled: []
 }
@@ -39,32 +54,40 @@ export interface PortabilityEvents {
 const loadRegistry = async (): Promise<typeof import('../interop/registry.js')> => await import('../interop/registry.js')
 
 export class PortabilityService extends EventEmitter<PortabilityEvents> {
-  constructor (private readonly vaults: ItemService) { super() }
+  constructor(private readonly vaults: ItemService) {
+    super()
+  }
 
   /**
    * Parses the whole file first (all or nothing), skips items already present, then writes the rest
    * in one batch per vault. Items go to `options.vault`, else to the vault a Kith export says they
    * came from (created when missing), else to the default vault.
    */
-  async import (format: string, data: Uint8Array, options: { vault?: string, password?: string } = {}): Promise<ImportSummary> {
+  async import(format: string, data: Uint8Array, options: { vault?: string; password?: string } = {}): Promise<ImportSummary> {
     return await this.settling(async () => await this.importNow(format, data, options))
   }
 
-  private async importNow (format: string, data: Uint8Array, options: { vault?: string, password?: string }): Promise<ImportSummary> {
+  private async importNow(format: string, data: Uint8Array, options: { vault?: string; password?: string }): Promise<ImportSummary> {
     const { importerFor, splitDuplicates, PASSWORD_FORMATS, isImportFormat } = await loadRegistry()
     const importer = importerFor(format)
     if (isImportFormat(format) && PASSWORD_FORMATS.has(format) && (options.password === undefined || options.password === '')) {
       throw new InvalidRequestError(`${format} files are encrypted: give the file's password (--password-stdin)`)
     }
     this.vaults.vaults() // throws LockedError while locked
-    const result = await importer(data, { password: options.password, onProgress: (done, total) => this.emit('import-progress', { done, total, format }) })
+    const result = await importer(data, {
+      password: options.password,
+      onProgress: (done, total) => this.emit('import-progress', { done, total, format })
+    })
     const fallback = options.vault ?? this.vaults.replicaByName(undefined).doc.name
     const groups = new Map<string, ImportedItem[]>([[fallback, []]])
     for (const { vault, ...item } of result.items) {
       const name = options.vault ?? vault ?? fallback
       let group = groups.get(name)
       if (group === undefined) {
-        if (groups.size >= MAX_RESTORED_VAULTS) throw new InvalidRequestError(`the file spreads its items over more than ${MAX_RESTORED_VAULTS} vaults: import it into one with --vault NAME`)
+        if (groups.size >= MAX_RESTORED_VAULTS)
+          throw new InvalidRequestError(
+            `the file spreads its items over more than ${MAX_RESTORED_VAULTS} vaults: import it into one with --vault NAME`
+          )
         group = []
         groups.set(name, group)
       }
@@ -92,18 +115,25 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
   }
 
   /** Every item (trash included) of one vault, or of all vaults, in the chosen format. */
-  async export (format: string, options: { vault?: string, password?: string } = {}): Promise<ExportResult> {
+  async export(format: string, options: { vault?: string; password?: string } = {}): Promise<ExportResult> {
     return await this.settling(async () => await this.exportNow(format, options))
   }
 
-  private async exportNow (format: string, options: { vault?: string, password?: string }): Promise<ExportResult> {
+  private async exportNow(format: string, options: { vault?: string; password?: string }): Promise<ExportResult> {
     const { exporterFor } = await loadRegistry()
     const exporter = exporterFor(format)
     if (format === 'kith-encrypted' && (options.password === undefined || options.password === '')) {
       throw new InvalidRequestError('kith-encrypted exports need a password for the file (--password-stdin)')
     }
-    const items: Item[] = [...this.vaults.listItems({ vault: options.vault }), ...this.vaults.listItems({ vault: options.vault, trashed: true })]
-    const bytes = await exporter(items, { password: options.password, vaultName: options.vault, onProgress: (done, total) => this.emit('export-progress', { done, total, format }) })
+    const items: Item[] = [
+      ...this.vaults.listItems({ vault: options.vault }),
+      ...this.vaults.listItems({ vault: options.vault, trashed: true })
+    ]
+    const bytes = await exporter(items, {
+      password: options.password,
+      vaultName: options.vault,
+      onProgress: (done, total) => this.emit('export-progress', { done, total, format })
+    })
     return { bytes, count: items.length }
   }
 
@@ -111,13 +141,14 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
    * Moves every live item of `from` that is not the organisation's into `to`, re-encrypted under
    * the destination vault's key, and deletes it from `from` for good. Trashed items stay.
    */
-  async migrate (from: string, to: string, orgDomain: string, dryRun: boolean): Promise<MigrationPlan> {
+  async migrate(from: string, to: string, orgDomain: string, dryRun: boolean): Promise<MigrationPlan> {
     return await this.settling(async () => await this.migrateNow(from, to, orgDomain, dryRun))
   }
 
-  private async migrateNow (from: string, to: string, orgDomain: string, dryRun: boolean): Promise<MigrationPlan> {
+  private async migrateNow(from: string, to: string, orgDomain: string, dryRun: boolean): Promise<MigrationPlan> {
     const domain = normalizeDomain(orgDomain)
-    if (domain === undefined) throw new InvalidRequestError(`--org-domain must be a domain name such as acme-corp.example, not ${JSON.stringify(orgDomain)}`)
+    if (domain === undefined)
+      throw new InvalidRequestError(`--org-domain must be a domain name such as acme-corp.example, not ${JSON.stringify(orgDomain)}`)
     if (from === to) throw new InvalidRequestError('--from and --to must be different vaults')
     const names = this.vaults.vaults().map(v => v.name)
     if (!names.includes(from)) throw new VaultNotFoundError(from)
@@ -127,7 +158,10 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
     for (const item of this.vaults.listItems({ vault: from })) {
       const o = ownership(item, domain)
       if (o.organisation) details.push({ id: item.id, title: item.title, action: 'keep', reason: `the organisation's: ${o.reason}` })
-      else { details.push({ id: item.id, title: item.title, action: 'move', reason: o.reason }); toMove.push(item) }
+      else {
+        details.push({ id: item.id, title: item.title, action: 'move', reason: o.reason })
+        toMove.push(item)
+      }
     }
     for (const item of this.vaults.listItems({ vault: from, trashed: true })) {
       details.push({ id: item.id, title: item.title, action: 'keep', reason: 'in the trash: trashed items stay' })
@@ -140,12 +174,15 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
     }
     if (dryRun || toMove.length === 0) return plan
     // copy first, delete second: a crash in between leaves a duplicate, never a loss
-    await this.vaults.createItems(to, toMove.map(({ id: _id, vault: _vault, ...rest }) => rest))
+    await this.vaults.createItems(
+      to,
+      toMove.map(({ id: _id, vault: _vault, ...rest }) => rest)
+    )
     await this.vaults.purgeItems(from, plan.moved)
     return plan
   }
 
-  private async settling<T> (work: () => Promise<T>): Promise<T> {
+  private async settling<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work()
     } finally {

@@ -35,25 +35,39 @@ export class ReplicaSet extends EventEmitter<ReplicaSetEvents> {
   private readonly replicas = new Map<string, VaultReplica>()
   private readonly opening = new Map<string, Promise<VaultReplica>>()
 
-  constructor (private readonly options: ReplicaSetOptions) { super() }
+  constructor(private readonly options: ReplicaSetOptions) {
+    super()
+  }
 
-  get (vaultId: string): VaultReplica | undefined { return this.replicas.get(vaultId) }
-  all (): VaultReplica[] { return [...this.replicas.values()] }
-  ids (): string[] { return [...this.replicas.keys()] }
-  get size (): number { return this.replicas.size }
+  get(vaultId: string): VaultReplica | undefined {
+    return this.replicas.get(vaultId)
+  }
+  all(): VaultReplica[] {
+    return [...this.replicas.values()]
+  }
+  ids(): string[] {
+    return [...this.replicas.keys()]
+  }
+  get size(): number {
+    return this.replicas.size
+  }
 
   /** Opens (or returns) the replica of a vault; reads only headers and keys, so it needs no vault key. */
-  async open (vaultId: string): Promise<VaultReplica> {
+  async open(vaultId: string): Promise<VaultReplica> {
     const existing = this.replicas.get(vaultId)
     if (existing !== undefined) return existing
     const pending = this.opening.get(vaultId)
     if (pending !== undefined) return await pending
     const opening = this.openNew(vaultId)
     this.opening.set(vaultId, opening)
-    try { return await opening } finally { this.opening.delete(vaultId) }
+    try {
+      return await opening
+    } finally {
+      this.opening.delete(vaultId)
+    }
   }
 
-  private async openNew (vaultId: string): Promise<VaultReplica> {
+  private async openNew(vaultId: string): Promise<VaultReplica> {
     const { storageOf, signer, isTrustedAuthor, snapshotEvery, log } = this.options
     const replica = new VaultReplica(vaultId, storageOf(vaultId), signer, { snapshotEvery, isTrustedAuthor })
     await replica.open()
@@ -68,19 +82,23 @@ export class ReplicaSet extends EventEmitter<ReplicaSetEvents> {
   }
 
   /** The ids of every vault with records in storage (a keyless peer opens them all at start). */
-  async storedVaultIds (): Promise<string[]> { return await this.options.storedIds() }
+  async storedVaultIds(): Promise<string[]> {
+    return await this.options.storedIds()
+  }
 
   /** Records that failed to open at the last unlock, by name. */
-  corrupt (): CorruptRecordError[] { return this.all().flatMap(r => r.corrupt) }
+  corrupt(): CorruptRecordError[] {
+    return this.all().flatMap(r => r.corrupt)
+  }
 
   /** Forgets every replica without writing (after the records were erased). */
-  forget (): void {
+  forget(): void {
     for (const replica of this.replicas.values()) replica.removeAllListeners()
     this.replicas.clear()
   }
 
   /** Flushes, snapshots what is new and closes every replica. */
-  async close (): Promise<void> {
+  async close(): Promise<void> {
     for (const replica of this.replicas.values()) await replica.close()
   }
 }

@@ -9,7 +9,9 @@ import { InvalidRequestError } from './errors.js'
 export const DEFAULT_AUTO_LOCK_MINUTES = 15
 const MAX_AUTO_LOCK_MINUTES = 24 * 60
 
-export interface Settings { autoLockMinutes: number }
+export interface Settings {
+  autoLockMinutes: number
+}
 
 export class SettingsStore {
   private current: Settings
@@ -19,30 +21,36 @@ export class SettingsStore {
    * setting for this run, until the person changes the setting again.
    */
   /** `storage` is the meta/ view */
-  constructor (private readonly storage: StorageAdapter, private readonly overrides: Partial<Settings> = {}) {
+  constructor(
+    private readonly storage: StorageAdapter,
+    private readonly overrides: Partial<Settings> = {}
+  ) {
     this.current = { autoLockMinutes: overrides.autoLockMinutes ?? DEFAULT_AUTO_LOCK_MINUTES }
   }
 
-  async load (): Promise<void> {
+  async load(): Promise<void> {
     const bytes = await this.storage.get(metaLayout.settings)
     if (bytes === undefined) return
     try {
       const saved = JSON.parse(new TextDecoder().decode(bytes)) as Partial<Settings>
-      if (validMinutes(saved.autoLockMinutes) && this.overrides.autoLockMinutes === undefined) this.current.autoLockMinutes = saved.autoLockMinutes
+      if (validMinutes(saved.autoLockMinutes) && this.overrides.autoLockMinutes === undefined)
+        this.current.autoLockMinutes = saved.autoLockMinutes
     } catch {
       // an unreadable settings record only loses the preference: the default applies
     }
   }
 
-  get autoLockMinutes (): number { return this.current.autoLockMinutes }
+  get autoLockMinutes(): number {
+    return this.current.autoLockMinutes
+  }
 
-  async setAutoLockMinutes (minutes: number): Promise<void> {
+  async setAutoLockMinutes(minutes: number): Promise<void> {
     if (!validMinutes(minutes)) throw new InvalidRequestError(`auto-lock must be between 0 and ${MAX_AUTO_LOCK_MINUTES} minutes`)
     this.current = { ...this.current, autoLockMinutes: minutes }
     await this.storage.put(metaLayout.settings, new TextEncoder().encode(JSON.stringify(this.current)))
   }
 }
 
-function validMinutes (value: unknown): value is number {
+function validMinutes(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_AUTO_LOCK_MINUTES
 }

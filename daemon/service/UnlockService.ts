@@ -46,50 +46,69 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
   /** replicas being given their keys: one unlock per replica at a time */
   private readonly unlocking = new Map<string, Promise<void>>()
 
-  constructor (private readonly options: UnlockServiceOptions) { super() }
+  constructor(private readonly options: UnlockServiceOptions) {
+    super()
+  }
 
-  get deviceId (): string { return this.options.keyring.deviceId }
-  get initialized (): boolean { return this.options.keyring.initialized }
-  get unlocked (): boolean { return this.options.keyring.unlocked }
-  get autoLockMinutes (): number { return this.options.settings.autoLockMinutes }
+  get deviceId(): string {
+    return this.options.keyring.deviceId
+  }
+  get initialized(): boolean {
+    return this.options.keyring.initialized
+  }
+  get unlocked(): boolean {
+    return this.options.keyring.unlocked
+  }
+  get autoLockMinutes(): number {
+    return this.options.settings.autoLockMinutes
+  }
   /** unlock attempts are refused for this long after failures (persisted across restarts) */
-  retryAfterMs (): number { return this.options.keyring.throttle.retryAfterMs() }
+  retryAfterMs(): number {
+    return this.options.keyring.throttle.retryAfterMs()
+  }
 
   /** Loads the keyring and opens the replica of every vault this device holds a key for (still locked). */
-  async start (): Promise<void> {
+  async start(): Promise<void> {
     await this.options.keyring.load()
     for (const vaultId of await this.options.keyring.vaultIds()) await this.options.replicas.open(vaultId)
   }
 
-  async stop (): Promise<void> {
+  async stop(): Promise<void> {
     clearTimeout(this.idleTimer)
     this.idleTimer = undefined
     this.options.keyring.lock()
   }
 
-  private async kdfParams (): Promise<Argon2Params> {
+  private async kdfParams(): Promise<Argon2Params> {
     const target = this.options.kdfTargetMs ?? 500
     return target > 0 ? await tuneArgon2(target) : { ...this.options.kdf.floor }
   }
 
-  private async unlockReplica (replica: VaultReplica): Promise<void> {
+  private async unlockReplica(replica: VaultReplica): Promise<void> {
     const pending = this.unlocking.get(replica.vaultId)
     if (pending !== undefined) return await pending
     const keyring = this.options.keyring
-    const unlocking = replica.unlock({ currentEpoch: () => keyring.currentEpoch(replica.vaultId), key: epoch => keyring.vaultKey(replica.vaultId, epoch) })
+    const unlocking = replica.unlock({
+      currentEpoch: () => keyring.currentEpoch(replica.vaultId),
+      key: epoch => keyring.vaultKey(replica.vaultId, epoch)
+    })
     this.unlocking.set(replica.vaultId, unlocking)
-    try { await unlocking } finally { this.unlocking.delete(replica.vaultId) }
+    try {
+      await unlocking
+    } finally {
+      this.unlocking.delete(replica.vaultId)
+    }
   }
 
   /** Opens a vault's replica and, while unlocked, gives it its keys (every vault opened while unlocked comes here). */
-  async openVault (vaultId: string): Promise<VaultReplica> {
+  async openVault(vaultId: string): Promise<VaultReplica> {
     const replica = await this.options.replicas.open(vaultId)
     if (this.unlocked && !replica.unlocked) await this.unlockReplica(replica)
     return replica
   }
 
   /** Creates this device's keys and its first vault; leaves it unlocked. */
-  async init (password: string): Promise<void> {
+  async init(password: string): Promise<void> {
     checkPassword(password)
     await this.options.keyring.initialize(password, await this.kdfParams())
     await this.options.createFirstVault()
@@ -97,16 +116,19 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
   }
 
   /** Joins with grants received from another device (pairing): keys for the vaults it was given. */
-  async initJoined (password: string, received: (k: Keyring) => StorageOp[]): Promise<void> {
+  async initJoined(password: string, received: (k: Keyring) => StorageOp[]): Promise<void> {
     checkPassword(password)
-    await this.options.keyring.initialize(password, await this.kdfParams(), async (ops, k) => { await this.options.commitJoin(ops, received(k)) })
+    await this.options.keyring.initialize(password, await this.kdfParams(), async (ops, k) => {
+      await this.options.commitJoin(ops, received(k))
+    })
     for (const vaultId of await this.options.keyring.vaultIds()) await this.openVault(vaultId)
     await this.announceUnlocked()
   }
 
-  async unlock (request: UnlockRequest): Promise<void> {
+  async unlock(request: UnlockRequest): Promise<void> {
     const keyring = this.options.keyring
-    if (request.kind === 'password' && (typeof request.password !== 'string' || request.password === '')) throw new InvalidRequestError('password is required')
+    if (request.kind === 'password' && (typeof request.password !== 'string' || request.password === ''))
+      throw new InvalidRequestError('password is required')
     if (this.unlocked) {
       // already open: still check the request, since a successful unlock hands out a dashboard session
       await keyring.verify(request)
@@ -119,19 +141,19 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
     await this.announceUnlocked()
   }
 
-  private async announceUnlocked (): Promise<void> {
+  private async announceUnlocked(): Promise<void> {
     await this.options.whenUnlocked()
     this.emit('unlocked')
     this.touch()
   }
 
-  async changePassword (oldPassword: string, newPassword: string): Promise<void> {
+  async changePassword(oldPassword: string, newPassword: string): Promise<void> {
     checkPassword(newPassword)
     await this.options.keyring.changePassword(oldPassword, newPassword, await this.kdfParams())
   }
 
   /** Snapshots every vault, then drops keys and decrypted documents from memory. */
-  async lock (): Promise<void> {
+  async lock(): Promise<void> {
     clearTimeout(this.idleTimer)
     this.idleTimer = undefined
     if (!this.unlocked) return
@@ -141,31 +163,33 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
   }
 
   /** After an erase: nothing is left to lock, and every listener hears the vault is gone. */
-  erased (): void {
+  erased(): void {
     clearTimeout(this.idleTimer)
     this.idleTimer = undefined
     this.emit('locked', { reason: 'destroyed' })
   }
 
   /** Restarts the idle timer; every API request calls it. */
-  touch (): void {
+  touch(): void {
     clearTimeout(this.idleTimer)
     this.idleTimer = undefined
     const ms = this.autoLockMinutes * 60000
     if (ms > 0 && this.unlocked) {
-      this.idleTimer = setTimeout(() => { this.lock().catch(err => this.options.log('error', `auto-lock failed: ${toError(err).message}`)) }, ms)
+      this.idleTimer = setTimeout(() => {
+        this.lock().catch(err => this.options.log('error', `auto-lock failed: ${toError(err).message}`))
+      }, ms)
       this.idleTimer.unref()
     }
   }
 
   /** Sets and saves the auto-lock delay (0 turns it off). */
-  async setAutoLock (minutes: number): Promise<void> {
+  async setAutoLock(minutes: number): Promise<void> {
     await this.options.settings.setAutoLockMinutes(minutes)
     this.touch()
   }
 }
 
-export function checkPassword (password: unknown): asserts password is string {
+export function checkPassword(password: unknown): asserts password is string {
   if (typeof password !== 'string' || password.length === 0) throw new InvalidRequestError('a password is required')
   if (password.length < 8) throw new InvalidRequestError('the master password must have at least 8 characters')
 }

@@ -17,7 +17,7 @@ const CLASSES = {
   symbols: '!#$%&()*+,-./:;<=>?@[]^_{|}~'
 } as const
 
-export function generatePassword (options: GeneratorOptions = {}): string {
+export function generatePassword(options: GeneratorOptions = {}): string {
   const length = options.length ?? 24
   if (!Number.isInteger(length) || length < 8 || length > 256) throw new InvalidRequestError('password length must be between 8 and 256')
   const chosen = (Object.keys(CLASSES) as Array<keyof typeof CLASSES>).filter(k => options[k] ?? true)

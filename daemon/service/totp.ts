@@ -3,7 +3,7 @@ import * as OTPAuth from 'otpauth'
 import { InvalidRequestError } from './errors.js'
 import { toError } from '../toError.js'
 
-export function parseTotp (value: string): OTPAuth.TOTP {
+export function parseTotp(value: string): OTPAuth.TOTP {
   try {
     if (value.startsWith('otpauth://')) {
       const otp = OTPAuth.URI.parse(value)
@@ -17,14 +17,17 @@ export function parseTotp (value: string): OTPAuth.TOTP {
 }
 
 /** Normalises a secret or URI into an otpauth URI (what items store). */
-export function normalizeTotp (value: string, label = 'Kith'): string {
+export function normalizeTotp(value: string, label = 'Kith'): string {
   const otp = parseTotp(value)
-  if (!value.startsWith('otpauth://')) { otp.label = label; otp.issuer = '' }
+  if (!value.startsWith('otpauth://')) {
+    otp.label = label
+    otp.issuer = ''
+  }
   return otp.toString()
 }
 
-export function totpCode (value: string, now = Date.now()): { code: string, period: number, remaining: number } {
+export function totpCode(value: string, now = Date.now()): { code: string; period: number; remaining: number } {
   const otp = parseTotp(value)
-  const remaining = otp.period - Math.floor(now / 1000) % otp.period
+  const remaining = otp.period - (Math.floor(now / 1000) % otp.period)
   return { code: otp.generate({ timestamp: now }), period: otp.period, remaining }
 }

@@ -20,10 +20,10 @@ export const keyringLayout = {
   /** an unlock slot (keyring/UnlockSlot.ts); the password slot is `slot/password` */
   slot: (name: string): string => `slot/${name}`,
   /** every grant; `grants(vaultId)` those of one vault */
-  grants: (vaultId?: string): string => vaultId === undefined ? 'grant/' : `grant/${vaultId}/`,
+  grants: (vaultId?: string): string => (vaultId === undefined ? 'grant/' : `grant/${vaultId}/`),
   /** the vault key of one epoch, sealed to one device's sealing key */
   grant: (vaultId: string, epoch: number, deviceId: string): string => `grant/${vaultId}/${hex8(epoch)}/${deviceId}`,
-  parseGrant (key: string): { vaultId: string, epoch: number, deviceId: string } {
+  parseGrant(key: string): { vaultId: string; epoch: number; deviceId: string } {
     const [kind, vaultId, epoch, deviceId, ...rest] = key.split('/')
     if (kind !== 'grant' || vaultId === undefined || epoch === undefined || deviceId === undefined || rest.length > 0) {
       throw new StorageKeyError(key, 'grant/<vaultId>/<epoch:8hex>/<deviceId>')
@@ -38,16 +38,16 @@ const VAULTS_PREFIX = 'vault/'
 
 /** vault/<vaultId>/ (VaultReplica): a vault's sealed log. */
 export const vaultLayout = {
-  prefix (vaultId: string): string {
+  prefix(vaultId: string): string {
     if (vaultId === '' || vaultId.includes('/')) throw new StorageKeyError(vaultId, 'a vault id without "/"')
     return `${VAULTS_PREFIX}${vaultId}/`
   },
   /** every envelope, or those of one author */
-  envelopes: (author?: string): string => author === undefined ? 'env/' : `env/${author}/`,
+  envelopes: (author?: string): string => (author === undefined ? 'env/' : `env/${author}/`),
   /** a sealed envelope (the same bytes that go on the wire) */
   envelope: (author: string, seq: number): string => `env/${author}/${hex8(seq)}`,
   /** author and seq of an envelope key (seq is NaN for a key that is not one) */
-  parseEnvelope (key: string): { author: string, seq: number } {
+  parseEnvelope(key: string): { author: string; seq: number } {
     const [, author, seq] = key.split('/')
     return { author: author ?? '', seq: parseInt(seq ?? 'x', 16) }
   },
@@ -96,7 +96,7 @@ export interface StorageViews {
   vaultIds: () => Promise<string[]>
 }
 
-export function storageViews (root: StorageAdapter): StorageViews {
+export function storageViews(root: StorageAdapter): StorageViews {
   return {
     keyring: new PrefixedStorage(root, keyringLayout.prefix),
     meta: new PrefixedStorage(root, metaLayout.prefix),

@@ -8,12 +8,27 @@
  * Messages larger than a frame are cut into PART frames and reassembled (up to MAX_MESSAGE_BYTES).
  */
 import type { FrameStream } from '../network/NetworkAdapter.js'
-import { ByeReason, decodeMessage, decodePart, encodeMessage, encodePart, INITIAL_WINDOW, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, MsgType, ProtocolError, type Message } from './messages.js'
+import {
+  ByeReason,
+  decodeMessage,
+  decodePart,
+  encodeMessage,
+  encodePart,
+  INITIAL_WINDOW,
+  MAX_FRAME_BYTES,
+  MAX_MESSAGE_BYTES,
+  MsgType,
+  ProtocolError,
+  type Message
+} from './messages.js'
 import { toError } from '../toError.js'
 
 const PART_HEADER = 10
 
-export interface Received { message: Message, bytes: number }
+export interface Received {
+  message: Message
+  bytes: number
+}
 
 export class Channel {
   private credit = INITIAL_WINDOW
@@ -24,7 +39,7 @@ export class Channel {
   private wakeWriter: (() => void) | undefined
   private readonly roomWaiters: Array<() => void> = []
   private consumed = 0
-  private assembly: { buf: Uint8Array, filled: number } | undefined
+  private assembly: { buf: Uint8Array; filled: number } | undefined
   private closed = false
   /** the first write or read failure */
   error: Error | undefined
@@ -32,12 +47,17 @@ export class Channel {
   bytesOut = 0
   bytesIn = 0
 
-  constructor (readonly stream: FrameStream, private readonly highWater = 1024 * 1024) {}
+  constructor(
+    readonly stream: FrameStream,
+    private readonly highWater = 1024 * 1024
+  ) {}
 
-  get isClosed (): boolean { return this.closed }
+  get isClosed(): boolean {
+    return this.closed
+  }
 
   /** Queues a message; never waits (callers that send a lot await waitForRoom()). */
-  send (m: Message): void {
+  send(m: Message): void {
     if (this.closed) return
     const bytes = encodeMessage(m)
     if (m.type === MsgType.Credit || m.type === MsgType.Bye) {
@@ -54,13 +74,13 @@ export class Channel {
     }
   }
 
-  private enqueue (frame: Uint8Array): void {
+  private enqueue(frame: Uint8Array): void {
     this.queue.push(frame)
     this.queuedBytes += frame.length
     this.kick()
   }
 
-  private kick (): void {
+  private kick(): void {
     const wake = this.wakeWriter
     this.wakeWriter = undefined
     wake?.()
@@ -68,21 +88,23 @@ export class Channel {
   }
 
   /** Bytes queued but not yet written. */
-  get backlog (): number { return this.queuedBytes }
+  get backlog(): number {
+    return this.queuedBytes
+  }
 
   /** Resolves once the queue is below the high-water mark (or the channel closed). */
-  async waitForRoom (): Promise<void> {
+  async waitForRoom(): Promise<void> {
     while (!this.closed && this.queuedBytes >= this.highWater) {
       await new Promise<void>(resolve => this.roomWaiters.push(resolve))
     }
   }
 
-  private wakeRoom (): void {
+  private wakeRoom(): void {
     if (this.queuedBytes >= this.highWater && !this.closed) return
     for (const w of this.roomWaiters.splice(0)) w()
   }
 
-  private async writeLoop (): Promise<void> {
+  private async writeLoop(): Promise<void> {
     this.writing = true
     try {
       while (!this.closed || this.urgent.length > 0) {
@@ -96,7 +118,9 @@ export class Channel {
         const head = this.queue[0]
         if (head === undefined) break
         if (head.length > this.credit) {
-          await new Promise<void>(resolve => { this.wakeWriter = resolve })
+          await new Promise<void>(resolve => {
+            this.wakeWriter = resolve
+          })
           continue
         }
         this.credit -= head.length
@@ -111,11 +135,12 @@ export class Channel {
     } finally {
       this.writing = false
     }
-    if (!this.closed && (this.urgent.length > 0 || (this.queue.length > 0 && (this.queue[0]?.length ?? 0) <= this.credit))) void this.writeLoop()
+    if (!this.closed && (this.urgent.length > 0 || (this.queue.length > 0 && (this.queue[0]?.length ?? 0) <= this.credit)))
+      void this.writeLoop()
   }
 
   /** Records that a received message was handled: its bytes count toward the credit we return. */
-  processed (bytes: number): void {
+  processed(bytes: number): void {
     this.consumed += bytes
     if (this.consumed >= INITIAL_WINDOW / 4) {
       const n = this.consumed
@@ -125,7 +150,7 @@ export class Channel {
   }
 
   /** The next message (CREDIT is handled here; PART frames are reassembled), or undefined at a clean end. */
-  async next (): Promise<Received | undefined> {
+  async next(): Promise<Received | undefined> {
     while (true) {
       let frame: Uint8Array | undefined
       try {
@@ -157,10 +182,12 @@ export class Channel {
     }
   }
 
-  private reassemble (frame: Uint8Array): Message | undefined {
+  private reassemble(frame: Uint8Array): Message | undefined {
     const part = decodePart(frame)
-    if (part.innerType === MsgType.Part || part.innerType === MsgType.Credit || part.innerType === MsgType.Bye) throw new ProtocolError('PART of a control message')
-    if (part.total > MAX_MESSAGE_BYTES) throw new ProtocolError(`a message of ${part.total} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit`)
+    if (part.innerType === MsgType.Part || part.innerType === MsgType.Credit || part.innerType === MsgType.Bye)
+      throw new ProtocolError('PART of a control message')
+    if (part.total > MAX_MESSAGE_BYTES)
+      throw new ProtocolError(`a message of ${part.total} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit`)
     let a = this.assembly
     if (a === undefined) {
       if (part.offset !== 0) throw new ProtocolError('PART sequence does not start at 0')
@@ -168,7 +195,8 @@ export class Channel {
       a.buf[0] = part.innerType
       this.assembly = a
     }
-    if (a.buf[0] !== part.innerType || a.buf.length !== 1 + part.total || part.offset !== a.filled) throw new ProtocolError('PART frames out of order')
+    if (a.buf[0] !== part.innerType || a.buf.length !== 1 + part.total || part.offset !== a.filled)
+      throw new ProtocolError('PART frames out of order')
     if (a.filled + part.slice.length > part.total) throw new ProtocolError('PART frames overrun their total')
     a.buf.set(part.slice, 1 + a.filled)
     a.filled += part.slice.length
@@ -177,7 +205,7 @@ export class Channel {
     return decodeMessage(a.buf)
   }
 
-  private fail (err: Error): void {
+  private fail(err: Error): void {
     this.error ??= err
     this.closed = true
     this.wakeWriter?.()
@@ -185,7 +213,7 @@ export class Channel {
   }
 
   /** Sends BYE and closes our side; pending data is dropped (it is all resent at the next session). */
-  async close (reason: ByeReason, message = ''): Promise<void> {
+  async close(reason: ByeReason, message = ''): Promise<void> {
     if (this.closed) return
     this.queue.length = 0
     this.queuedBytes = 0
@@ -200,7 +228,7 @@ export class Channel {
   }
 
   /** Resets the stream without a goodbye. */
-  abort (err: Error): void {
+  abort(err: Error): void {
     this.fail(err)
     this.stream.abort(err)
   }

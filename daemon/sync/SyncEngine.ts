@@ -21,7 +21,7 @@ export interface SyncEngineOptions {
   peers: PeerBook
   log: Log
   /** first redial delay and its cap (doubling in between) */
-  backoff?: { initialMs: number, maxMs: number }
+  backoff?: { initialMs: number; maxMs: number }
 }
 
 export interface SyncEngineEvents {
@@ -37,13 +37,13 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private readonly sessions = new Map<string, SyncSession>()
   private readonly running = new Set<SyncSession>()
   private readonly dialing = new Set<string>()
-  private readonly retries = new Map<string, { delay: number, timer: NodeJS.Timeout | undefined }>()
+  private readonly retries = new Map<string, { delay: number; timer: NodeJS.Timeout | undefined }>()
   private started = false
   private readonly self: string
   private readonly ctx: SessionContext
-  private readonly backoff: { initialMs: number, maxMs: number }
+  private readonly backoff: { initialMs: number; maxMs: number }
 
-  constructor (private readonly options: SyncEngineOptions) {
+  constructor(private readonly options: SyncEngineOptions) {
     super()
     this.self = options.network.deviceId
     this.backoff = options.backoff ?? { initialMs: 200, maxMs: 30_000 }
@@ -56,11 +56,13 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       log: options.log,
       onHello: s => this.onHello(s),
       onCaughtUp: (s, vaultId) => this.emit('caught-up', s.peer, vaultId),
-      onVaultAdvanced: vaultId => { for (const s of this.sessions.values()) s.schedulePump(vaultId) }
+      onVaultAdvanced: vaultId => {
+        for (const s of this.sessions.values()) s.schedulePump(vaultId)
+      }
     }
   }
 
-  async start (): Promise<void> {
+  async start(): Promise<void> {
     const { network } = this.options
     await network.handle(SYNC_PROTOCOL, stream => this.accept(stream), STREAM_OPTIONS)
     network.on('peer-discovered', (deviceId, addrs) => {
@@ -72,21 +74,35 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.dialAll()
   }
 
-  async stop (): Promise<void> {
+  async stop(): Promise<void> {
     this.started = false
     for (const r of this.retries.values()) clearTimeout(r.timer)
     this.retries.clear()
     const all = [...this.running]
-    await Promise.all(all.map(async s => { await s.close(ByeReason.ShuttingDown) }))
-    await Promise.all(all.map(async s => { await s.done }))
+    await Promise.all(
+      all.map(async s => {
+        await s.close(ByeReason.ShuttingDown)
+      })
+    )
+    await Promise.all(
+      all.map(async s => {
+        await s.done
+      })
+    )
   }
 
   /** Devices with a live session. */
-  connected (): string[] { return [...this.sessions.keys()] }
-  isOnline (deviceId: string): boolean { return this.sessions.get(deviceId)?.closed === false }
-  session (deviceId: string): SyncSession | undefined { return this.sessions.get(deviceId) }
+  connected(): string[] {
+    return [...this.sessions.keys()]
+  }
+  isOnline(deviceId: string): boolean {
+    return this.sessions.get(deviceId)?.closed === false
+  }
+  session(deviceId: string): SyncSession | undefined {
+    return this.sessions.get(deviceId)
+  }
 
-  private accept (stream: FrameStream): void {
+  private accept(stream: FrameStream): void {
     if (!this.started || !this.options.roster.isMember(stream.remote)) {
       this.options.log('info', `sync: refused a session from ${short(stream.remote)}: not on the device roster`)
       stream.abort(new Error('not on the device roster'))
@@ -96,13 +112,19 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   }
 
   /** Dials a roster device now (no-op when a session exists or a dial is under way). */
-  async dial (deviceId: string): Promise<void> {
+  async dial(deviceId: string): Promise<void> {
     if (!this.started || deviceId === this.self || this.sessions.has(deviceId) || this.dialing.has(deviceId)) return
     if (!this.options.roster.isMember(deviceId)) return
     this.dialing.add(deviceId)
     try {
-      const stream = await this.options.network.openStream(deviceId, this.options.peers.addrs(deviceId), SYNC_PROTOCOL, { ...STREAM_OPTIONS, timeoutMs: 10_000 })
-      if (!this.started) { stream.abort(new Error('shutting down')); return }
+      const stream = await this.options.network.openStream(deviceId, this.options.peers.addrs(deviceId), SYNC_PROTOCOL, {
+        ...STREAM_OPTIONS,
+        timeoutMs: 10_000
+      })
+      if (!this.started) {
+        stream.abort(new Error('shutting down'))
+        return
+      }
       this.run(stream, this.self)
     } catch (err) {
       this.options.log('debug', `sync: dialling ${short(deviceId)} failed: ${toError(err).message}`)
@@ -112,13 +134,13 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     }
   }
 
-  private run (stream: FrameStream, initiator: string): void {
+  private run(stream: FrameStream, initiator: string): void {
     const session = new SyncSession(stream, initiator, this.ctx)
     this.running.add(session)
     void session.run().then(() => this.ended(session))
   }
 
-  private onHello (s: SyncSession): boolean {
+  private onHello(s: SyncSession): boolean {
     if (!this.started || !this.options.roster.isMember(s.peer)) return false
     const existing = this.sessions.get(s.peer)
     if (existing !== undefined && !existing.closed) {
@@ -137,7 +159,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     return true
   }
 
-  private ended (s: SyncSession): void {
+  private ended(s: SyncSession): void {
     this.running.delete(s)
     if (this.sessions.get(s.peer) !== s) return
     this.sessions.delete(s.peer)
@@ -147,16 +169,19 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.scheduleRetry(s.peer)
   }
 
-  private resetRetry (deviceId: string): void {
+  private resetRetry(deviceId: string): void {
     const r = this.retries.get(deviceId)
     if (r !== undefined) clearTimeout(r.timer)
     this.retries.delete(deviceId)
   }
 
-  private scheduleRetry (deviceId: string): void {
+  private scheduleRetry(deviceId: string): void {
     if (!this.started || this.sessions.has(deviceId) || !this.options.roster.isMember(deviceId)) return
     let r = this.retries.get(deviceId)
-    if (r === undefined) { r = { delay: this.backoff.initialMs, timer: undefined }; this.retries.set(deviceId, r) }
+    if (r === undefined) {
+      r = { delay: this.backoff.initialMs, timer: undefined }
+      this.retries.set(deviceId, r)
+    }
     if (r.timer !== undefined) return
     const entry = r
     const wait = entry.delay * (0.75 + Math.random() * 0.5)
@@ -169,34 +194,34 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   }
 
   /** Dials every roster device without a session. */
-  dialAll (): void {
+  dialAll(): void {
     for (const id of this.options.roster.members()) if (id !== this.self && !this.sessions.has(id)) void this.dial(id)
   }
 
   /** Remembers addresses for a device (from an invitation) and dials it. */
-  async connect (deviceId: string, addrs: string[]): Promise<void> {
+  async connect(deviceId: string, addrs: string[]): Promise<void> {
     if (addrs.length > 0) await this.options.peers.update(deviceId, addrs, 0)
     this.resetRetry(deviceId)
     await this.dial(deviceId)
   }
 
   /** A new durable envelope (local or received): offered to every session. */
-  onEnvelope (vaultId: string, author: string, seq: number, bytes: Uint8Array): void {
+  onEnvelope(vaultId: string, author: string, seq: number, bytes: Uint8Array): void {
     for (const s of this.sessions.values()) s.offer(vaultId, author, seq, bytes)
   }
 
   /** This device now holds a vault: announce it. */
-  onVaultAdded (vaultId: string): void {
+  onVaultAdded(vaultId: string): void {
     for (const s of this.sessions.values()) s.announceVault(vaultId)
   }
 
   /** New roster records (local or received): forward them. */
-  onRosterRecords (records: Uint8Array[]): void {
+  onRosterRecords(records: Uint8Array[]): void {
     for (const s of this.sessions.values()) s.sendRoster(records)
   }
 
   /** The roster changed: end sessions with removed devices, dial new ones. */
-  onRosterChanged (): void {
+  onRosterChanged(): void {
     for (const s of [...this.running]) {
       if (!this.options.roster.isMember(s.peer)) {
         this.options.log('info', `sync: ${short(s.peer)} is no longer on the roster; closing its session`)
@@ -208,18 +233,20 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.dialAll()
   }
 
-  sendGrants (deviceId: string, grants: Uint8Array[]): void {
+  sendGrants(deviceId: string, grants: Uint8Array[]): void {
     this.sessions.get(deviceId)?.sendGrants(grants)
   }
 
   /** Resolves true once `deviceId` has sent everything it had for each vault (false on timeout). */
-  async whenCaughtUp (deviceId: string, vaultIds: string[], timeoutMs: number): Promise<boolean> {
+  async whenCaughtUp(deviceId: string, vaultIds: string[], timeoutMs: number): Promise<boolean> {
     return await new Promise<boolean>(resolve => {
       const check = (): void => {
         const s = this.sessions.get(deviceId)
         if (s !== undefined && vaultIds.every(v => s.caughtUp.has(v))) finish(true)
       }
-      const onCaughtUp = (peer: string): void => { if (peer === deviceId) check() }
+      const onCaughtUp = (peer: string): void => {
+        if (peer === deviceId) check()
+      }
       const finish = (ok: boolean): void => {
         clearTimeout(timer)
         this.off('caught-up', onCaughtUp)
@@ -233,7 +260,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     })
   }
 
-  status (): Record<string, unknown> {
+  status(): Record<string, unknown> {
     return {
       peers: [...this.sessions.values()].map(s => ({
         id: s.peer,

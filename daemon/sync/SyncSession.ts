@@ -8,7 +8,16 @@
  */
 import type { FrameStream } from '../network/NetworkAdapter.js'
 import { Channel } from './Channel.js'
-import { ByeReason, envelopeHeader, MsgType, PROTOCOL_VERSION, ProtocolError, snapshotHeader, type Message, type SeqVector } from './messages.js'
+import {
+  ByeReason,
+  envelopeHeader,
+  MsgType,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  snapshotHeader,
+  type Message,
+  type SeqVector
+} from './messages.js'
 import type { GrantsPort, Log, RosterPort, VaultsPort } from './ports.js'
 import { toError } from '../toError.js'
 
@@ -33,8 +42,10 @@ export interface SessionContext {
 
 const short = (id: string): string => id.slice(0, 12) + '…'
 
-function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  )
 }
 
 export class SyncSession {
@@ -56,21 +67,37 @@ export class SyncSession {
   private readonly finished: Promise<void>
   private finish!: () => void
 
-  constructor (stream: FrameStream, readonly initiator: string, private readonly ctx: SessionContext) {
+  constructor(
+    stream: FrameStream,
+    readonly initiator: string,
+    private readonly ctx: SessionContext
+  ) {
     this.channel = new Channel(stream)
     this.peer = stream.remote
-    this.finished = new Promise(resolve => { this.finish = resolve })
+    this.finished = new Promise(resolve => {
+      this.finish = resolve
+    })
   }
 
-  get closed (): boolean { return this.ended }
+  get closed(): boolean {
+    return this.ended
+  }
   /** resolves once the session has ended */
-  get done (): Promise<void> { return this.finished }
+  get done(): Promise<void> {
+    return this.finished
+  }
 
   /** Runs the session until either side ends it; never throws. */
-  async run (): Promise<void> {
+  async run(): Promise<void> {
     const { ctx } = this
     try {
-      this.channel.send({ type: MsgType.Hello, version: PROTOCOL_VERSION, deviceId: ctx.self, addrs: ctx.addrs(), roster: ctx.roster.vector() })
+      this.channel.send({
+        type: MsgType.Hello,
+        version: PROTOCOL_VERSION,
+        deviceId: ctx.self,
+        addrs: ctx.addrs(),
+        roster: ctx.roster.vector()
+      })
       const first = await this.channel.next()
       if (first === undefined) throw new Error('the stream closed before HELLO (refused or shutting down)')
       const hello = first.message
@@ -88,12 +115,14 @@ export class SyncSession {
       if (records.length > 0) this.channel.send({ type: MsgType.Roster, records })
       const grants = await ctx.grants.grantsFor(this.peer)
       if (grants.length > 0) this.channel.send({ type: MsgType.Grants, grants })
-      for (const replica of ctx.vaults.all()) this.channel.send({ type: MsgType.Vault, vaultId: replica.vaultId, vector: replica.vector(), replyWanted: false })
+      for (const replica of ctx.vaults.all())
+        this.channel.send({ type: MsgType.Vault, vaultId: replica.vaultId, vector: replica.vector(), replyWanted: false })
       while (!this.ended) {
         const got = await this.channel.next()
         if (got === undefined) break
         if (got.message.type === MsgType.Bye) {
-          if (got.message.reason === ByeReason.ProtocolError) ctx.log('warn', `sync: ${short(this.peer)} ended the session: ${got.message.message}`)
+          if (got.message.reason === ByeReason.ProtocolError)
+            ctx.log('warn', `sync: ${short(this.peer)} ended the session: ${got.message.message}`)
           break
         }
         await this.handle(got.message)
@@ -103,7 +132,10 @@ export class SyncSession {
     } catch (err) {
       const e = toError(err)
       if (e.name === 'ProtocolError' || e.name === 'RejectedEnvelopeError' || e.name === 'FrameLimitError') {
-        ctx.log('warn', `sync: rejected data from ${short(this.peer)} (${e.name}: ${e.message}); closing the session, nothing from it was stored`)
+        ctx.log(
+          'warn',
+          `sync: rejected data from ${short(this.peer)} (${e.name}: ${e.message}); closing the session, nothing from it was stored`
+        )
         await this.channel.close(ByeReason.ProtocolError, e.message).catch(() => {})
       } else if (!this.ended) {
         ctx.log('debug', `sync: session with ${short(this.peer)} ended: ${e.message}`)
@@ -117,7 +149,7 @@ export class SyncSession {
   }
 
   /** Ends the session with a reason (duplicate, shutting down, revoked). */
-  async close (reason: ByeReason, message = ''): Promise<void> {
+  async close(reason: ByeReason, message = ''): Promise<void> {
     if (this.ended) return
     this.ended = true
     this.ready = false
@@ -125,13 +157,16 @@ export class SyncSession {
     this.finish()
   }
 
-  private peerVector (vaultId: string): SeqVector {
+  private peerVector(vaultId: string): SeqVector {
     let v = this.peerVectors.get(vaultId)
-    if (v === undefined) { v = new Map(); this.peerVectors.set(vaultId, v) }
+    if (v === undefined) {
+      v = new Map()
+      this.peerVectors.set(vaultId, v)
+    }
     return v
   }
 
-  private async handle (m: Message): Promise<void> {
+  private async handle(m: Message): Promise<void> {
     const { ctx } = this
     switch (m.type) {
       case MsgType.Hello:
@@ -173,17 +208,19 @@ export class SyncSession {
         this.caughtUp.add(m.vaultId)
         ctx.onCaughtUp(this, m.vaultId)
         return
-      case MsgType.Credit: case MsgType.Bye:
+      case MsgType.Credit:
+      case MsgType.Bye:
         return
     }
   }
 
-  private async receiveEnvelope (bytes: Uint8Array): Promise<void> {
+  private async receiveEnvelope(bytes: Uint8Array): Promise<void> {
     const h = envelopeHeader(bytes)
     const replica = this.ctx.vaults.get(h.vaultId)
     if (replica === undefined) throw new ProtocolError('an envelope for a vault this device did not announce')
     const bound = this.ctx.roster.envelopeBound(h.author, h.vaultId)
-    if (bound !== undefined && h.seq > bound) throw new ProtocolError(`envelope ${h.seq} by removed device ${short(h.author)} was written after its removal`)
+    if (bound !== undefined && h.seq > bound)
+      throw new ProtocolError(`envelope ${h.seq} by removed device ${short(h.author)} was written after its removal`)
     const pv = this.peerVector(h.vaultId)
     // the peer holds it: never echo it back (set before receive, which fires the live-push event)
     if (h.seq > (pv.get(h.author) ?? 0)) pv.set(h.author, h.seq)
@@ -199,7 +236,7 @@ export class SyncSession {
   }
 
   /** A new durable envelope on this device: push it now if it is the next one the peer needs. */
-  offer (vaultId: string, author: string, seq: number, bytes: Uint8Array): void {
+  offer(vaultId: string, author: string, seq: number, bytes: Uint8Array): void {
     if (!this.ready) return
     const pv = this.peerVectors.get(vaultId)
     if (pv === undefined) return
@@ -215,7 +252,7 @@ export class SyncSession {
   }
 
   /** Tells the peer this device now holds a vault (a key arrived mid-session). */
-  announceVault (vaultId: string): void {
+  announceVault(vaultId: string): void {
     if (!this.ready) return
     const replica = this.ctx.vaults.get(vaultId)
     if (replica === undefined) return
@@ -223,17 +260,20 @@ export class SyncSession {
     if (this.peerVectors.has(vaultId)) this.schedulePump(vaultId)
   }
 
-  sendRoster (records: Uint8Array[]): void {
+  sendRoster(records: Uint8Array[]): void {
     if (this.ready && records.length > 0) this.channel.send({ type: MsgType.Roster, records })
   }
 
-  sendGrants (grants: Uint8Array[]): void {
+  sendGrants(grants: Uint8Array[]): void {
     if (this.ready && grants.length > 0) this.channel.send({ type: MsgType.Grants, grants })
   }
 
-  schedulePump (vaultId: string): void {
+  schedulePump(vaultId: string): void {
     if (!this.ready || !this.peerVectors.has(vaultId)) return
-    if (this.pumping.has(vaultId)) { this.pumpAgain.add(vaultId); return }
+    if (this.pumping.has(vaultId)) {
+      this.pumpAgain.add(vaultId)
+      return
+    }
     this.pumping.add(vaultId)
     this.pump(vaultId)
       .catch(err => {
@@ -251,7 +291,7 @@ export class SyncSession {
    * or a snapshot received from another device, left a hole), the snapshots that cover more than
    * the peer has. Compaction may run while this reads, so a pass that sends nothing looks once more.
    */
-  private async pump (vaultId: string): Promise<void> {
+  private async pump(vaultId: string): Promise<void> {
     const replica = this.ctx.vaults.get(vaultId)
     const pv = this.peerVectors.get(vaultId)
     if (replica === undefined || pv === undefined) return
@@ -274,7 +314,10 @@ export class SyncSession {
           size += bytes.length
           next++
         }
-        if (batch.length === 0) { hole = true; continue }
+        if (batch.length === 0) {
+          hole = true
+          continue
+        }
         if (!this.ready) return
         pv.set(author, next - 1)
         this.envelopesOut += batch.length
@@ -293,9 +336,15 @@ export class SyncSession {
           await this.channel.waitForRoom()
         }
       }
-      if (progressed) { lookedAgain = false; continue }
+      if (progressed) {
+        lookedAgain = false
+        continue
+      }
       if (lookedAgain) {
-        this.ctx.log('debug', `sync: cannot serve ${short(this.peer)} everything it lacks in vault ${vaultId.slice(0, 8)} (neither envelopes nor a snapshot cover it here)`)
+        this.ctx.log(
+          'debug',
+          `sync: cannot serve ${short(this.peer)} everything it lacks in vault ${vaultId.slice(0, 8)} (neither envelopes nor a snapshot cover it here)`
+        )
         break
       }
       lookedAgain = true

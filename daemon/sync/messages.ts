@@ -50,30 +50,33 @@ export enum ByeReason {
 }
 
 export type Message =
-  | { type: MsgType.Hello, version: number, deviceId: string, addrs: string[], roster: SeqVector }
-  | { type: MsgType.Roster, records: Uint8Array[] }
-  | { type: MsgType.Grants, grants: Uint8Array[] }
-  | { type: MsgType.Vault, vaultId: string, vector: SeqVector, replyWanted: boolean }
-  | { type: MsgType.Envelopes, envelopes: Uint8Array[] }
-  | { type: MsgType.Snapshot, snapshot: Uint8Array }
-  | { type: MsgType.Credit, bytes: number }
-  | { type: MsgType.CaughtUp, vaultId: string }
-  | { type: MsgType.Bye, reason: ByeReason, message: string }
+  | { type: MsgType.Hello; version: number; deviceId: string; addrs: string[]; roster: SeqVector }
+  | { type: MsgType.Roster; records: Uint8Array[] }
+  | { type: MsgType.Grants; grants: Uint8Array[] }
+  | { type: MsgType.Vault; vaultId: string; vector: SeqVector; replyWanted: boolean }
+  | { type: MsgType.Envelopes; envelopes: Uint8Array[] }
+  | { type: MsgType.Snapshot; snapshot: Uint8Array }
+  | { type: MsgType.Credit; bytes: number }
+  | { type: MsgType.CaughtUp; vaultId: string }
+  | { type: MsgType.Bye; reason: ByeReason; message: string }
 
 /** A frame or message that does not parse, or breaks the protocol's rules. */
 export class ProtocolError extends Error {
-  constructor (message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'ProtocolError' }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ProtocolError'
+  }
 }
 
 const writeVector = (w: BinaryWriter, v: SeqVector): BinaryWriter => writeSeqVector(w, v)
 const readVector = (r: BinaryReader): SeqVector => readSeqVector(r, MAX_LIST)
 
-function writeList (w: BinaryWriter, items: Uint8Array[]): void {
+function writeList(w: BinaryWriter, items: Uint8Array[]): void {
   w.u32(items.length)
   for (const item of items) w.bytes(item)
 }
 
-function readList (r: BinaryReader, maxItem = MAX_MESSAGE_BYTES): Uint8Array[] {
+function readList(r: BinaryReader, maxItem = MAX_MESSAGE_BYTES): Uint8Array[] {
   const n = r.u32()
   if (n > MAX_LIST) throw new ProtocolError('list too long')
   const out: Uint8Array[] = []
@@ -82,7 +85,7 @@ function readList (r: BinaryReader, maxItem = MAX_MESSAGE_BYTES): Uint8Array[] {
 }
 
 /** A whole message: its type byte, then its body. */
-export function encodeMessage (m: Message): Uint8Array {
+export function encodeMessage(m: Message): Uint8Array {
   const w = new BinaryWriter().u8(m.type)
   switch (m.type) {
     case MsgType.Hello:
@@ -90,20 +93,37 @@ export function encodeMessage (m: Message): Uint8Array {
       for (const a of m.addrs) w.string(a)
       writeVector(w, m.roster)
       break
-    case MsgType.Roster: writeList(w, m.records); break
-    case MsgType.Grants: writeList(w, m.grants); break
-    case MsgType.Vault: w.hex(m.vaultId, 16).u8(m.replyWanted ? 1 : 0); writeVector(w, m.vector); break
-    case MsgType.Envelopes: writeList(w, m.envelopes); break
-    case MsgType.Snapshot: w.bytes(m.snapshot); break
-    case MsgType.Credit: w.u32(m.bytes); break
-    case MsgType.CaughtUp: w.hex(m.vaultId, 16); break
-    case MsgType.Bye: w.u8(m.reason).string(m.message.slice(0, 200)); break
+    case MsgType.Roster:
+      writeList(w, m.records)
+      break
+    case MsgType.Grants:
+      writeList(w, m.grants)
+      break
+    case MsgType.Vault:
+      w.hex(m.vaultId, 16).u8(m.replyWanted ? 1 : 0)
+      writeVector(w, m.vector)
+      break
+    case MsgType.Envelopes:
+      writeList(w, m.envelopes)
+      break
+    case MsgType.Snapshot:
+      w.bytes(m.snapshot)
+      break
+    case MsgType.Credit:
+      w.u32(m.bytes)
+      break
+    case MsgType.CaughtUp:
+      w.hex(m.vaultId, 16)
+      break
+    case MsgType.Bye:
+      w.u8(m.reason).string(m.message.slice(0, 200))
+      break
   }
   return w.finish()
 }
 
 /** Parses a whole message (type byte first); throws ProtocolError on anything malformed. */
-export function decodeMessage (bytes: Uint8Array): Message {
+export function decodeMessage(bytes: Uint8Array): Message {
   try {
     const r = new BinaryReader(bytes)
     const type = r.u8()
@@ -119,20 +139,35 @@ export function decodeMessage (bytes: Uint8Array): Message {
         m = { type, version, deviceId, addrs, roster: readVector(r) }
         break
       }
-      case MsgType.Roster: m = { type, records: readList(r, 64 * 1024) }; break
-      case MsgType.Grants: m = { type, grants: readList(r, 64 * 1024) }; break
+      case MsgType.Roster:
+        m = { type, records: readList(r, 64 * 1024) }
+        break
+      case MsgType.Grants:
+        m = { type, grants: readList(r, 64 * 1024) }
+        break
       case MsgType.Vault: {
         const vaultId = r.hex(16)
         const flags = r.u8()
         m = { type, vaultId, replyWanted: (flags & 1) === 1, vector: readVector(r) }
         break
       }
-      case MsgType.Envelopes: m = { type, envelopes: readList(r) }; break
-      case MsgType.Snapshot: m = { type, snapshot: r.bytes(MAX_MESSAGE_BYTES) }; break
-      case MsgType.Credit: m = { type, bytes: r.u32() }; break
-      case MsgType.CaughtUp: m = { type, vaultId: r.hex(16) }; break
-      case MsgType.Bye: m = { type, reason: r.u8(), message: r.string(1024) }; break
-      default: throw new ProtocolError(`unknown message type 0x${type.toString(16)}`)
+      case MsgType.Envelopes:
+        m = { type, envelopes: readList(r) }
+        break
+      case MsgType.Snapshot:
+        m = { type, snapshot: r.bytes(MAX_MESSAGE_BYTES) }
+        break
+      case MsgType.Credit:
+        m = { type, bytes: r.u32() }
+        break
+      case MsgType.CaughtUp:
+        m = { type, vaultId: r.hex(16) }
+        break
+      case MsgType.Bye:
+        m = { type, reason: r.u8(), message: r.string(1024) }
+        break
+      default:
+        throw new ProtocolError(`unknown message type 0x${type.toString(16)}`)
     }
     r.end()
     return m
@@ -147,11 +182,11 @@ export function decodeMessage (bytes: Uint8Array): Message {
  * part := u8 0x7f • u8 innerType • u32 totalLength • u32 offset • slice
  * (totalLength and offset count the message body after its type byte.)
  */
-export function encodePart (innerType: number, total: number, offset: number, slice: Uint8Array): Uint8Array {
+export function encodePart(innerType: number, total: number, offset: number, slice: Uint8Array): Uint8Array {
   return new BinaryWriter().u8(MsgType.Part).u8(innerType).u32(total).u32(offset).raw(slice).finish()
 }
 
-export function decodePart (frame: Uint8Array): { innerType: number, total: number, offset: number, slice: Uint8Array } {
+export function decodePart(frame: Uint8Array): { innerType: number; total: number; offset: number; slice: Uint8Array } {
   const r = new BinaryReader(frame)
   try {
     r.u8()
@@ -165,18 +200,18 @@ export function decodePart (frame: Uint8Array): { innerType: number, total: numb
 }
 
 /** The routing fields of a sealed envelope, read from its header (codec/RecordHeader.ts) without a key. */
-export function envelopeHeader (bytes: Uint8Array): { vaultId: string, author: string, seq: number } {
+export function envelopeHeader(bytes: Uint8Array): { vaultId: string; author: string; seq: number } {
   const { vaultId, author, seq } = routing('envelope', () => envelopeHeaderOf(bytes))
   return { vaultId, author, seq }
 }
 
 /** The routing fields of a sealed snapshot, read from its header (codec/RecordHeader.ts) without a key. */
-export function snapshotHeader (bytes: Uint8Array): { vaultId: string, author: string, vector: SeqVector } {
+export function snapshotHeader(bytes: Uint8Array): { vaultId: string; author: string; vector: SeqVector } {
   const { vaultId, author, vector } = routing('snapshot', () => snapshotHeaderOf(bytes))
   return { vaultId, author, vector }
 }
 
-function routing<T> (what: string, read: () => T): T {
+function routing<T>(what: string, read: () => T): T {
   try {
     return read()
   } catch (err) {

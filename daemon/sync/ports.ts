@@ -29,7 +29,7 @@ export interface RosterPort {
   vector: () => SeqVector
   /** records the holder of `vector` lacks, in (author, seq) order */
   recordsAfter: (vector: SeqVector) => Uint8Array[]
-  receive: (records: Uint8Array[], from: string) => Promise<{ accepted: number, rejected: number }>
+  receive: (records: Uint8Array[], from: string) => Promise<{ accepted: number; rejected: number }>
   isMember: (deviceId: string) => boolean
   /** For a removed device: the highest seq of its envelopes still accepted in a vault; undefined for current devices. */
   envelopeBound: (author: string, vaultId: string) => number | undefined

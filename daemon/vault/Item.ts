@@ -37,4 +37,16 @@ export type ItemInput = Partial<Omit<Item, 'id' | 'vault' | 'createdAt' | 'updat
 }
 
 /** The editable scalar and list fields, in a fixed order. */
-export const ITEM_FIELDS = ['title', 'username', 'password', 'urls', 'notes', 'totp', 'fields', 'tags', 'folder', 'favorite', 'trashed'] as const
+export const ITEM_FIELDS = [
+  'title',
+  'username',
+  'password',
+  'urls',
+  'notes',
+  'totp',
+  'fields',
+  'tags',
+  'folder',
+  'favorite',
+  'trashed'
+] as const

@@ -14,7 +14,7 @@ export const LOCAL_ORIGIN = Symbol('local')
 
 type ItemMap = Y.Map<unknown>
 
-export function newItemId (): string {
+export function newItemId(): string {
   return randomBytes(12).toString('base64url')
 }
 
@@ -23,27 +23,35 @@ export class VaultDoc {
   private readonly items: Y.Map<ItemMap>
   private readonly meta: Y.Map<unknown>
 
-  constructor (doc = new Y.Doc()) {
+  constructor(doc = new Y.Doc()) {
     this.doc = doc
     this.items = doc.getMap('items')
     this.meta = doc.getMap('meta')
   }
 
-  get name (): string { return (this.meta.get('name') as string | undefined) ?? '' }
-  set name (value: string) { this.doc.transact(() => this.meta.set('name', value), LOCAL_ORIGIN) }
+  get name(): string {
+    return (this.meta.get('name') as string | undefined) ?? ''
+  }
+  set name(value: string) {
+    this.doc.transact(() => this.meta.set('name', value), LOCAL_ORIGIN)
+  }
 
-  get size (): number { return this.items.size }
+  get size(): number {
+    return this.items.size
+  }
 
-  has (id: string): boolean { return this.items.has(id) }
+  has(id: string): boolean {
+    return this.items.has(id)
+  }
 
   /** Creates an item with a fresh random id (random ids: two devices never write the same key). */
-  create (input: ItemInput, now = new Date()): string {
+  create(input: ItemInput, now = new Date()): string {
     const id = newItemId()
     this.createWithId(id, input, now)
     return id
   }
 
-  createWithId (id: string, input: ItemInput, now = new Date()): void {
+  createWithId(id: string, input: ItemInput, now = new Date()): void {
     const normalized = normalizeInput(input)
     if (normalized.title === undefined || normalized.title === '') throw new InvalidItemError('an item needs a title')
     this.doc.transact(() => {
@@ -61,14 +69,16 @@ export class VaultDoc {
   }
 
   /** Creates many items in one transaction (imports): one update, not thousands. */
-  createMany (inputs: ItemInput[], now = new Date()): string[] {
+  createMany(inputs: ItemInput[], now = new Date()): string[] {
     const ids: string[] = []
-    this.doc.transact(() => { for (const input of inputs) ids.push(this.create(input, now)) }, LOCAL_ORIGIN)
+    this.doc.transact(() => {
+      for (const input of inputs) ids.push(this.create(input, now))
+    }, LOCAL_ORIGIN)
     return ids
   }
 
   /** Sets only the given fields; untouched fields keep concurrent edits from other devices. */
-  update (id: string, patch: ItemInput, now = new Date()): void {
+  update(id: string, patch: ItemInput, now = new Date()): void {
     const map = this.items.get(id)
     if (map === undefined) throw new ItemNotFoundError(id)
     const normalized = normalizeInput(patch)
@@ -87,33 +97,37 @@ export class VaultDoc {
   }
 
   /** Removes an item for good (after this, a snapshot and compaction erase it from disk). */
-  purge (id: string): void {
+  purge(id: string): void {
     if (!this.items.has(id)) throw new ItemNotFoundError(id)
     this.doc.transact(() => this.items.delete(id), LOCAL_ORIGIN)
   }
 
   /** Removes many items in one transaction (migration out of this vault). */
-  purgeMany (ids: string[]): void {
-    this.doc.transact(() => { for (const id of ids) this.items.delete(id) }, LOCAL_ORIGIN)
+  purgeMany(ids: string[]): void {
+    this.doc.transact(() => {
+      for (const id of ids) this.items.delete(id)
+    }, LOCAL_ORIGIN)
   }
 
-  get (id: string, vaultName = this.name): Item | undefined {
+  get(id: string, vaultName = this.name): Item | undefined {
     const map = this.items.get(id)
     return map === undefined ? undefined : toItem(id, map, vaultName)
   }
 
   /** Every item id. */
-  ids (): IterableIterator<string> { return this.items.keys() }
+  ids(): IterableIterator<string> {
+    return this.items.keys()
+  }
 
   /** Every item, trashed ones included. */
-  all (vaultName = this.name): Item[] {
+  all(vaultName = this.name): Item[] {
     const out: Item[] = []
     for (const [id, map] of this.items) out.push(toItem(id, map, vaultName))
     return out
   }
 
   /** Calls back with the ids of items changed by each transaction (local and remote). */
-  onItemsChanged (listener: (ids: string[], local: boolean) => void): () => void {
+  onItemsChanged(listener: (ids: string[], local: boolean) => void): () => void {
     const handler = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>, tx: Y.Transaction): void => {
       const ids = new Set<string>()
       for (const event of events) {
@@ -126,37 +140,46 @@ export class VaultDoc {
     return () => this.items.unobserveDeep(handler)
   }
 
-  destroy (): void { this.doc.destroy() }
-}
-
-function defaultOf (key: typeof ITEM_FIELDS[number]): unknown {
-  switch (key) {
-    case 'urls': case 'fields': case 'tags': return []
-    case 'totp': return null
-    case 'favorite': case 'trashed': return false
-    default: return ''
+  destroy(): void {
+    this.doc.destroy()
   }
 }
 
-function isDefault (key: typeof ITEM_FIELDS[number], value: unknown): boolean {
+function defaultOf(key: (typeof ITEM_FIELDS)[number]): unknown {
+  switch (key) {
+    case 'urls':
+    case 'fields':
+    case 'tags':
+      return []
+    case 'totp':
+      return null
+    case 'favorite':
+    case 'trashed':
+      return false
+    default:
+      return ''
+  }
+}
+
+function isDefault(key: (typeof ITEM_FIELDS)[number], value: unknown): boolean {
   const d = defaultOf(key)
   return Array.isArray(d) ? Array.isArray(value) && value.length === 0 : value === d
 }
 
-const str = (v: unknown): string => typeof v === 'string' ? v : ''
+const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 
-function toItem (id: string, map: ItemMap, vault: string): Item {
+function toItem(id: string, map: ItemMap, vault: string): Item {
   return {
     id,
     vault,
     title: str(map.get('title')),
     username: str(map.get('username')),
     password: str(map.get('password')),
-    urls: [...(map.get('urls') as string[] | undefined ?? [])],
+    urls: [...((map.get('urls') as string[] | undefined) ?? [])],
     notes: str(map.get('notes')),
     totp: (map.get('totp') as string | null | undefined) ?? null,
-    fields: (map.get('fields') as CustomField[] | undefined ?? []).map(f => ({ ...f })),
-    tags: [...(map.get('tags') as string[] | undefined ?? [])],
+    fields: ((map.get('fields') as CustomField[] | undefined) ?? []).map(f => ({ ...f })),
+    tags: [...((map.get('tags') as string[] | undefined) ?? [])],
     folder: str(map.get('folder')),
     favorite: map.get('favorite') === true,
     trashed: map.get('trashed') === true,
@@ -167,14 +190,14 @@ function toItem (id: string, map: ItemMap, vault: string): Item {
 
 const MAX_TEXT = 1 << 20
 
-function text (key: string, v: unknown): string {
+function text(key: string, v: unknown): string {
   if (typeof v !== 'string') throw new InvalidItemError(`${key} must be a string`)
   if (v.length > MAX_TEXT) throw new InvalidItemError(`${key} is too long`)
   return v
 }
 
 /** Validates and copies the settable fields of an input; undefined means "not given". */
-export function normalizeInput (input: ItemInput): ItemInput {
+export function normalizeInput(input: ItemInput): ItemInput {
   const out: ItemInput = {}
   if (input === null || typeof input !== 'object') throw new InvalidItemError('an item must be an object')
   for (const key of ['title', 'username', 'password', 'notes', 'folder'] as const) {

@@ -17,15 +17,28 @@ describe('HttpServer', () => {
   it('serves on the bound port, names its localhost URL, and a stop ends open streams', async () => {
     const server = new HttpServer({ address: '127.0.0.1:0' })
     expect(server.port).toBe(0)
-    await server.start(() => new Response(new ReadableStream({ start (c) { c.enqueue(new TextEncoder().encode('open')) } })))
+    await server.start(
+      () =>
+        new Response(
+          new ReadableStream({
+            start(c) {
+              c.enqueue(new TextEncoder().encode('open'))
+            }
+          })
+        )
+    )
     expect(server.port).toBeGreaterThan(0)
     expect(server.url).toBe(`http://localhost:${server.port}`)
     const ended = new Promise<string>((resolve, reject) => {
       request({ host: '127.0.0.1', port: server.port, path: '/' }, res => {
         let text = ''
-        res.setEncoding('utf8').on('data', d => { text += String(d) })
+        res.setEncoding('utf8').on('data', d => {
+          text += String(d)
+        })
         res.on('close', () => resolve(text))
-      }).on('error', reject).end()
+      })
+        .on('error', reject)
+        .end()
     })
     await new Promise(resolve => setTimeout(resolve, 100))
     const started = Date.now()

@@ -5,17 +5,27 @@ import { PASSWORD } from '../helpers/memoryDevice.js'
 describe('HTTP API', () => {
   it('creates, reads, edits, lists, searches and trashes items', async () => {
     const { request } = await inProcessApp()
-    const created = await request('POST', '/api/items', { body: { title: 'GitHub', username: 'me', password: 'pw', urls: ['https://github.com'], totp: 'JBSWY3DPEHPK3PXP' } })
+    const created = await request('POST', '/api/items', {
+      body: { title: 'GitHub', username: 'me', password: 'pw', urls: ['https://github.com'], totp: 'JBSWY3DPEHPK3PXP' }
+    })
     expect(created.status).toBe(201)
-    const { id } = await created.json() as { id: string }
-    const item = await (await request('GET', `/api/items/${id}`)).json() as Record<string, unknown>
-    expect(item).toMatchObject({ id, vault: 'Personal', title: 'GitHub', username: 'me', password: 'pw', urls: ['https://github.com'], trashed: false })
+    const { id } = (await created.json()) as { id: string }
+    const item = (await (await request('GET', `/api/items/${id}`)).json()) as Record<string, unknown>
+    expect(item).toMatchObject({
+      id,
+      vault: 'Personal',
+      title: 'GitHub',
+      username: 'me',
+      password: 'pw',
+      urls: ['https://github.com'],
+      trashed: false
+    })
     expect(item.totp).toMatch(/^otpauth:\/\/totp\//)
-    const totp = await (await request('GET', `/api/items/${id}/totp`)).json() as { code: string }
+    const totp = (await (await request('GET', `/api/items/${id}/totp`)).json()) as { code: string }
     expect(totp.code).toMatch(/^\d{6}$/)
     expect((await request('PATCH', `/api/items/${id}`, { body: { username: 'you' } })).status).toBe(200)
     await request('POST', '/api/items', { body: { title: 'Bank' } })
-    const found = await (await request('GET', '/api/items?q=git')).json() as Array<{ username: string }>
+    const found = (await (await request('GET', '/api/items?q=git')).json()) as Array<{ username: string }>
     expect(found).toHaveLength(1)
     expect(found[0]?.username).toBe('you')
     expect((await request('DELETE', `/api/items/${id}`)).status).toBe(200)
@@ -25,16 +35,16 @@ describe('HTTP API', () => {
 
   it('a whole list kept between requests changes as soon as an item does', async () => {
     const { request } = await inProcessApp()
-    const { id } = await (await request('POST', '/api/items', { body: { title: 'before' } })).json() as { id: string }
-    expect((await (await request('GET', '/api/items')).json() as Array<{ title: string }>).map(i => i.title)).toEqual(['before'])
-    expect((await (await request('GET', '/api/items')).json() as Array<{ title: string }>).map(i => i.title)).toEqual(['before'])
+    const { id } = (await (await request('POST', '/api/items', { body: { title: 'before' } })).json()) as { id: string }
+    expect(((await (await request('GET', '/api/items')).json()) as Array<{ title: string }>).map(i => i.title)).toEqual(['before'])
+    expect(((await (await request('GET', '/api/items')).json()) as Array<{ title: string }>).map(i => i.title)).toEqual(['before'])
     await request('PATCH', `/api/items/${id}`, { body: { title: 'after' } })
-    expect((await (await request('GET', '/api/items')).json() as Array<{ title: string }>).map(i => i.title)).toEqual(['after'])
+    expect(((await (await request('GET', '/api/items')).json()) as Array<{ title: string }>).map(i => i.title)).toEqual(['after'])
     await request('POST', '/api/vaults', { body: { name: 'Work' } })
     await request('POST', '/api/items', { body: { title: 'work item', vault: 'Work' } })
     expect(await (await request('GET', '/api/items')).json()).toHaveLength(2)
     await request('DELETE', `/api/items/${id}`)
-    expect((await (await request('GET', '/api/items')).json() as Array<{ title: string }>).map(i => i.title)).toEqual(['work item'])
+    expect(((await (await request('GET', '/api/items')).json()) as Array<{ title: string }>).map(i => i.title)).toEqual(['work item'])
     await request('POST', '/api/lock')
     expect((await request('GET', '/api/items')).status).toBe(423)
   })
@@ -48,11 +58,11 @@ describe('HTTP API', () => {
     expect(bytes.length).toBeGreaterThan(64 * 1024)
     expect(Number(res.headers.get('content-length'))).toBe(bytes.length)
     expect(res.headers.get('cache-control')).toBe('no-store') // secrets: the security headers apply to a streamed answer too
-    const items = JSON.parse(new TextDecoder().decode(bytes)) as Array<{ title: string, notes: string }>
+    const items = JSON.parse(new TextDecoder().decode(bytes)) as Array<{ title: string; notes: string }>
     expect(items).toHaveLength(300)
     expect(new Set(items.map(i => i.title)).size).toBe(300)
     expect(items.every(i => i.notes === notes)).toBe(true)
-    const found = await (await request('GET', '/api/items?q=KONTO 29')).json() as Array<{ title: string }>
+    const found = (await (await request('GET', '/api/items?q=KONTO 29')).json()) as Array<{ title: string }>
     expect(found.map(i => i.title).sort()).toEqual(['Konto 29 ✓', ...Array.from({ length: 10 }, (_, k) => `Konto 29${k} ✓`)].sort())
   })
 
@@ -63,14 +73,14 @@ describe('HTTP API', () => {
     expect(await bad.json()).toEqual({ error: { code: 'invalid_json', message: expect.any(String) } })
     const wrongType = await request('POST', '/api/items', { body: { title: 42 } })
     expect(wrongType.status).toBe(400)
-    expect((await wrongType.json() as { error: { message: string } }).error.message).toMatch(/title/)
+    expect(((await wrongType.json()) as { error: { message: string } }).error.message).toMatch(/title/)
     expect((await request('POST', '/api/items', { body: [1, 2] })).status).toBe(400)
     expect((await request('POST', '/api/items', { body: { username: 'no title' } })).status).toBe(400)
   })
 
   it('DELETE says what it did: trashed, or purged for good', async () => {
     const { request } = await inProcessApp()
-    const { id } = await (await request('POST', '/api/items', { body: { title: 'old' } })).json() as { id: string }
+    const { id } = (await (await request('POST', '/api/items', { body: { title: 'old' } })).json()) as { id: string }
     expect(await (await request('DELETE', `/api/items/${id}`)).json()).toEqual({ id, trashed: true, purged: false })
     expect(await (await request('DELETE', `/api/items/${id}?purge=true`)).json()).toEqual({ id, trashed: false, purged: true })
     expect((await request('GET', `/api/items/${id}`)).status).toBe(404)
@@ -85,20 +95,20 @@ describe('HTTP API', () => {
       body: new TextEncoder().encode(JSON.stringify({ title: 'no type', url: 'https://a.example' }))
     })
     expect(created.status).toBe(201)
-    expect((await created.json() as { item: { urls: string[] } }).item.urls).toEqual(['https://a.example'])
+    expect(((await created.json()) as { item: { urls: string[] } }).item.urls).toEqual(['https://a.example'])
     const missing = await request('POST', '/api/vaults', { body: {} })
     expect(missing.status).toBe(400)
     expect(await missing.json()).toEqual({ error: { code: 'invalid_request', message: 'name is required' } })
     const destroy = await request('POST', '/api/destroy', { body: { confirm: 'yes' } })
     expect(destroy.status).toBe(400)
-    expect((await destroy.json() as { error: { code: string } }).error.code).toBe('confirmation_required')
+    expect(((await destroy.json()) as { error: { code: string } }).error.code).toBe('confirmation_required')
   })
 
   it('answers 404 for unknown item ids and routes', async () => {
     const { request } = await inProcessApp()
     const res = await request('GET', '/api/items/doesnotexist')
     expect(res.status).toBe(404)
-    expect((await res.json() as { error: { code: string } }).error.code).toBe('not_found')
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found')
     expect((await request('PATCH', '/api/items/nope', { body: { title: 'x' } })).status).toBe(404)
   })
 
@@ -130,11 +140,17 @@ describe('HTTP API', () => {
   it('refuses cross-origin state changes, non-JSON bodies and CORS preflights', async () => {
     const { request } = await inProcessApp()
     expect((await request('POST', '/api/items', { body: { title: 'x' }, headers: { origin: 'http://evil.example' } })).status).toBe(403)
-    expect((await request('POST', '/api/items', { body: { title: 'x' }, headers: { origin: `http://localhost:${PORT + 1}` } })).status).toBe(403)
+    expect(
+      (await request('POST', '/api/items', { body: { title: 'x' }, headers: { origin: `http://localhost:${PORT + 1}` } })).status
+    ).toBe(403)
     expect((await request('POST', '/api/items', { body: { title: 'x' }, headers: { origin: 'null' } })).status).toBe(403)
     expect((await request('GET', '/api/items', { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403)
-    expect((await request('POST', '/api/items', { raw: 'title=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415)
-    const preflight = await request('OPTIONS', '/api/items', { headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST', 'access-control-request-private-network': 'true' } })
+    expect(
+      (await request('POST', '/api/items', { raw: 'title=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status
+    ).toBe(415)
+    const preflight = await request('OPTIONS', '/api/items', {
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST', 'access-control-request-private-network': 'true' }
+    })
     expect(preflight.status).toBeGreaterThanOrEqual(400)
     for (const [k] of preflight.headers) expect(k.startsWith('access-control-')).toBe(false)
   })
@@ -164,7 +180,7 @@ describe('HTTP API', () => {
     const { request } = await inProcessApp()
     expect((await request('POST', '/api/vaults', { body: { name: 'Work' } })).status).toBe(201)
     expect((await request('POST', '/api/vaults', { body: { name: 'Work' } })).status).toBe(409)
-    const vaults = await (await request('GET', '/api/vaults')).json() as Array<{ name: string }>
+    const vaults = (await (await request('GET', '/api/vaults')).json()) as Array<{ name: string }>
     expect(vaults.map(v => v.name)).toEqual(['Personal', 'Work'])
     await request('POST', '/api/items', { body: { title: 'VPN', vault: 'Work' } })
     expect(await (await request('GET', '/api/items?vault=Work')).json()).toHaveLength(1)
@@ -186,7 +202,7 @@ describe('HTTP API', () => {
       }
     }
     await readUntil('event: hello')
-    const { id } = await (await request('POST', '/api/items', { body: { title: 'live' } })).json() as { id: string }
+    const { id } = (await (await request('POST', '/api/items', { body: { title: 'live' } })).json()) as { id: string }
     await readUntil('event: item-changed')
     expect(text).toContain(id)
     await request('POST', '/api/lock')

@@ -14,7 +14,8 @@ import { TestDaemon, REPO_ROOT, runKith } from '../helpers/daemonProcess.js'
 import { browserHeaders, browserUnlock, portOf, raw, withSession, type BrowserSession } from './dashboardHttp.js'
 
 const PASSWORD = 'correct horse battery staple'
-const CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+const CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 describe('localhost hardening of the dashboard', () => {
   let daemon: TestDaemon
@@ -29,13 +30,20 @@ describe('localhost hardening of the dashboard', () => {
     const index = await raw(port, { path: '/' })
     asset = /src="(\/assets\/[^"]+\.js)"/.exec(index.text)?.[1] ?? '/assets/missing.js'
   })
-  afterAll(async () => { await daemon.destroy() })
+  afterAll(async () => {
+    await daemon.destroy()
+  })
 
   it('1. binds 127.0.0.1 only, and refuses to bind anything else', async () => {
-    const others = Object.values(networkInterfaces()).flat().filter(a => a !== undefined && !a.internal && a.family === 'IPv4')
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter(a => a !== undefined && !a.internal && a.family === 'IPv4')
     for (const a of others) {
       const refused = await new Promise<boolean>(resolve => {
-        const socket = connect({ host: a!.address, port }, () => { socket.destroy(); resolve(false) })
+        const socket = connect({ host: a!.address, port }, () => {
+          socket.destroy()
+          resolve(false)
+        })
         socket.on('error', () => resolve(true))
       })
       expect(refused, `reachable on ${a!.address}`).toBe(true)
@@ -48,13 +56,22 @@ describe('localhost hardening of the dashboard', () => {
 
   it('2. answers only the exact Host names of this port (403 otherwise), pages and API alike', async () => {
     const cases: Array<[string | null, number]> = [
-      [`localhost:${port}`, 200], [`LOCALHOST:${port}`, 200], [`127.0.0.1:${port}`, 302], [`[::1]:${port}`, 302],
-      [`evil.example:${port}`, 403], [`rebind.test:${port}`, 403], [`localhost:${port + 1}`, 403], ['localhost', 403],
-      [`localhost.:${port}`, 403], [`127.0.0.2:${port}`, 403]
+      [`localhost:${port}`, 200],
+      [`LOCALHOST:${port}`, 200],
+      [`127.0.0.1:${port}`, 302],
+      [`[::1]:${port}`, 302],
+      [`evil.example:${port}`, 403],
+      [`rebind.test:${port}`, 403],
+      [`localhost:${port + 1}`, 403],
+      ['localhost', 403],
+      [`localhost.:${port}`, 403],
+      [`127.0.0.2:${port}`, 403]
     ]
     for (const [host, status] of cases) {
       expect((await raw(port, { path: '/', host })).status, `Host ${String(host)} on /`).toBe(status)
-      expect((await raw(port, { path: '/api/status', host })).status, `Host ${String(host)} on /api/status`).toBe(status === 302 ? 200 : status)
+      expect((await raw(port, { path: '/api/status', host })).status, `Host ${String(host)} on /api/status`).toBe(
+        status === 302 ? 200 : status
+      )
     }
     // no Host at all: Node's HTTP/1.1 server refuses it (400) before the app sees it
     for (const path of ['/', '/api/status']) expect([400, 403]).toContain((await raw(port, { path, host: null })).status)
@@ -62,8 +79,15 @@ describe('localhost hardening of the dashboard', () => {
 
   it('3. refuses a state change from any other Origin or a cross-site fetch', async () => {
     const body = JSON.stringify({ password: PASSWORD })
-    const unlock = (headers: Record<string, string>) => raw(port, { method: 'POST', path: '/api/unlock', headers: { 'Content-Type': 'application/json', ...headers }, body })
-    for (const origin of ['http://evil.example', `http://localhost:${port + 1}`, 'http://localhost:1', 'null', `https://localhost:${port}`]) {
+    const unlock = (headers: Record<string, string>) =>
+      raw(port, { method: 'POST', path: '/api/unlock', headers: { 'Content-Type': 'application/json', ...headers }, body })
+    for (const origin of [
+      'http://evil.example',
+      `http://localhost:${port + 1}`,
+      'http://localhost:1',
+      'null',
+      `https://localhost:${port}`
+    ]) {
       expect((await unlock({ Origin: origin, 'Sec-Fetch-Site': 'same-origin' })).status, origin).toBe(403)
     }
     for (const site of ['cross-site', 'same-site']) {
@@ -74,7 +98,12 @@ describe('localhost hardening of the dashboard', () => {
 
   it('4. takes JSON bodies only (415), refuses cross-site reads of the API, and sends CORP same-origin', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-      const res = await withSession(port, session, { method: 'POST', path: '/api/items', body: 'title=x', headers: { 'Content-Type': type } })
+      const res = await withSession(port, session, {
+        method: 'POST',
+        path: '/api/items',
+        body: 'title=x',
+        headers: { 'Content-Type': type }
+      })
       expect(res.status, type).toBe(415)
     }
     expect((await withSession(port, session, { path: '/api/items', headers: { 'Sec-Fetch-Site': 'cross-site' } })).status).toBe(403)
@@ -86,7 +115,9 @@ describe('localhost hardening of the dashboard', () => {
     expect((await raw(port, { path: `/api/items?token=${token}` })).status).toBe(401)
     expect((await raw(port, { path: `/api/items?access_token=${token}` })).status).toBe(401)
     expect((await raw(port, { path: '/api/items', headers: { Authorization: `Bearer ${token}` } })).status).toBe(200)
-    expect((await raw(port, { path: '/api/items', headers: { Authorization: `Bearer ${token}`, Origin: 'http://evil.example' } })).status).toBe(403)
+    expect(
+      (await raw(port, { path: '/api/items', headers: { Authorization: `Bearer ${token}`, Origin: 'http://evil.example' } })).status
+    ).toBe(403)
     expect((await stat(join(daemon.home, 'daemon.json'))).mode & 0o777).toBe(0o600)
   })
 
@@ -97,14 +128,21 @@ describe('localhost hardening of the dashboard', () => {
       headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Private-Network': 'true' }
     })
     expect(preflight.status).toBeGreaterThanOrEqual(400)
-    const responses = [preflight, await raw(port, { path: '/' }), await raw(port, { path: '/api/status', headers: { Origin: `http://localhost:${port}` } }),
-      await withSession(port, session, { path: '/api/items' }), await raw(port, { path: '/api/items', headers: { Origin: 'http://evil.example' } })]
+    const responses = [
+      preflight,
+      await raw(port, { path: '/' }),
+      await raw(port, { path: '/api/status', headers: { Origin: `http://localhost:${port}` } }),
+      await withSession(port, session, { path: '/api/items' }),
+      await raw(port, { path: '/api/items', headers: { Origin: 'http://evil.example' } })
+    ]
     for (const res of responses) expect(Object.keys(res.headers).filter(h => h.startsWith('access-control-'))).toEqual([])
-    const sources = (dir: string): string[] => readdirSync(dir).flatMap(name => {
-      const p = join(dir, name)
-      return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : []
-    })
-    for (const file of sources(join(REPO_ROOT, 'daemon'))) expect(readFileSync(file, 'utf8'), file).not.toMatch(/from 'hono\/cors'|\bcors\(/)
+    const sources = (dir: string): string[] =>
+      readdirSync(dir).flatMap(name => {
+        const p = join(dir, name)
+        return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : []
+      })
+    for (const file of sources(join(REPO_ROOT, 'daemon')))
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/from 'hono\/cors'|\bcors\(/)
   })
 
   it('10–11. every response forbids framing and carries the strict CSP and the other security headers', async () => {
@@ -138,7 +176,8 @@ describe('localhost hardening of the dashboard', () => {
   })
 
   it('12. the event stream checks Host, Origin and the session like every other route', async () => {
-    const events = (headers: Record<string, string>, host?: string) => raw(port, { path: '/api/events', headers, host, firstChunkOnly: true })
+    const events = (headers: Record<string, string>, host?: string) =>
+      raw(port, { path: '/api/events', headers, host, firstChunkOnly: true })
     const both = { Cookie: session.cookie, 'X-Kith-Session': session.token, 'Sec-Fetch-Site': 'same-origin' }
     expect((await events(both, `rebind.test:${port}`)).status).toBe(403)
     expect((await events({ ...both, Origin: 'http://evil.example' })).status).toBe(403)
@@ -157,7 +196,8 @@ describe('localhost hardening of the dashboard', () => {
     const code = new URL(link).hash.slice(7)
     await raw(port, { method: 'POST', path: '/api/session/redeem', headers: browserHeaders(port), body: JSON.stringify({ code }) })
     const log = await daemon.log()
-    for (const secret of [PASSWORD, session.token, session.cookie.split('=')[1] as string, code, daemon.info!.token]) expect(log).not.toContain(secret)
+    for (const secret of [PASSWORD, session.token, session.cookie.split('=')[1] as string, code, daemon.info!.token])
+      expect(log).not.toContain(secret)
   })
 
   it('15. sends 127.0.0.1 and [::1] page loads to http://localhost:PORT', async () => {
@@ -166,11 +206,19 @@ describe('localhost hardening of the dashboard', () => {
       expect(res.status).toBe(302)
       expect(res.headers.location).toBe(`http://localhost:${port}/`)
     }
-    expect((await raw(port, { path: '/index.html', host: `127.0.0.1:${port}` })).headers.location).toBe(`http://localhost:${port}/index.html`)
+    expect((await raw(port, { path: '/index.html', host: `127.0.0.1:${port}` })).headers.location).toBe(
+      `http://localhost:${port}/index.html`
+    )
   })
 
   it('serves no file outside the build', async () => {
-    for (const path of ['/assets/..%2F..%2Fpackage.json', '/assets/../../package.json', '/..%2Fpackage.json', '/assets/.hidden', '/package.json']) {
+    for (const path of [
+      '/assets/..%2F..%2Fpackage.json',
+      '/assets/../../package.json',
+      '/..%2Fpackage.json',
+      '/assets/.hidden',
+      '/package.json'
+    ]) {
       const res = await raw(port, { path })
       expect(res.status, path).toBe(404)
       expect(res.text).not.toContain('"name": "kith"')
@@ -185,7 +233,13 @@ describe('unlock backoff (checklist 8)', () => {
       const port = portOf(await daemon.start())
       await daemon.init(PASSWORD)
       await daemon.api('POST', '/api/lock')
-      const attempt = () => raw(port, { method: 'POST', path: '/api/unlock', headers: browserHeaders(port), body: JSON.stringify({ password: 'wrong password' }) })
+      const attempt = () =>
+        raw(port, {
+          method: 'POST',
+          path: '/api/unlock',
+          headers: browserHeaders(port),
+          body: JSON.stringify({ password: 'wrong password' })
+        })
       for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401)
       const throttled = await attempt()
       expect(throttled.status).toBe(429)

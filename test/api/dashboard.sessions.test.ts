@@ -21,9 +21,11 @@ describe('dashboard sessions', () => {
     port = portOf(await daemon.start())
     await daemon.init(PASSWORD)
   })
-  afterAll(async () => { await daemon.destroy() })
+  afterAll(async () => {
+    await daemon.destroy()
+  })
 
-  const items = (s: Pick<BrowserSession, 'cookie' | 'token'>, parts?: { cookie?: boolean, token?: boolean }) =>
+  const items = (s: Pick<BrowserSession, 'cookie' | 'token'>, parts?: { cookie?: boolean; token?: boolean }) =>
     withSession(port, s, { path: '/api/items' }, parts)
 
   it('a browser unlock sets a __Host- cookie (HttpOnly, Secure, SameSite=Strict, Path=/, no Domain) and answers a header token', async () => {
@@ -51,10 +53,18 @@ describe('dashboard sessions', () => {
     expect((await items({ cookie: b.cookie, token: a.token })).status).toBe(401)
   })
 
-  it('a second tab of the same browser gets its own token and keeps the browser\'s cookie, so both tabs work', async () => {
+  it("a second tab of the same browser gets its own token and keeps the browser's cookie, so both tabs work", async () => {
     const first = await browserUnlock(port, PASSWORD)
-    const res = await raw(port, { method: 'POST', path: '/api/unlock', headers: browserHeaders(port, { Cookie: first.cookie }), body: JSON.stringify({ password: PASSWORD }) })
-    const second = { cookie: String(([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]).split(';')[0] as string, token: res.json.sessionToken as string }
+    const res = await raw(port, {
+      method: 'POST',
+      path: '/api/unlock',
+      headers: browserHeaders(port, { Cookie: first.cookie }),
+      body: JSON.stringify({ password: PASSWORD })
+    })
+    const second = {
+      cookie: String(([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]).split(';')[0] as string,
+      token: res.json.sessionToken as string
+    }
     expect(second.cookie).toBe(first.cookie)
     expect(second.token).not.toBe(first.token)
     expect((await items(first)).status).toBe(200)
@@ -63,7 +73,12 @@ describe('dashboard sessions', () => {
 
   it('a cookie value planted by another localhost port is never adopted', async () => {
     const planted = `__Host-kith-${port}=${'A'.repeat(43)}`
-    const res = await raw(port, { method: 'POST', path: '/api/unlock', headers: browserHeaders(port, { Cookie: planted }), body: JSON.stringify({ password: PASSWORD }) })
+    const res = await raw(port, {
+      method: 'POST',
+      path: '/api/unlock',
+      headers: browserHeaders(port, { Cookie: planted }),
+      body: JSON.stringify({ password: PASSWORD })
+    })
     const cookie = String(([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]).split(';')[0] as string
     expect(cookie).not.toBe(planted)
     expect((await items({ cookie: planted, token: res.json.sessionToken as string })).status).toBe(401)
@@ -73,7 +88,10 @@ describe('dashboard sessions', () => {
   it('a session works only in same-origin requests from the dashboard origin', async () => {
     const s = await browserUnlock(port, PASSWORD)
     // another localhost port sends the cookie (cookies are not port-isolated) but is same-site, not same-origin
-    expect((await withSession(port, s, { path: '/api/items', headers: { 'Sec-Fetch-Site': 'same-site', Origin: 'http://localhost:3000' } })).status).toBe(403)
+    expect(
+      (await withSession(port, s, { path: '/api/items', headers: { 'Sec-Fetch-Site': 'same-site', Origin: 'http://localhost:3000' } }))
+        .status
+    ).toBe(403)
     expect((await withSession(port, s, { path: '/api/items', headers: { 'Sec-Fetch-Site': 'cross-site' } })).status).toBe(403)
     // no fetch metadata at all (not a browser page): the cookie session is not accepted
     const bare = await raw(port, { path: '/api/items', headers: { Cookie: s.cookie, 'X-Kith-Session': s.token } })
@@ -89,20 +107,35 @@ describe('dashboard sessions', () => {
     expect((await post({ Origin: 'http://evil.example' })).status).toBe(403)
     expect((await post({ Origin: `http://localhost:${port}`, 'Sec-Fetch-Site': 'same-site' })).status).toBe(403)
     // a browser always sends Origin on a POST; without it the cookie session does not count
-    const noOrigin = await raw(port, { method: 'POST', path: '/api/items', body, headers: { Cookie: s.cookie, 'X-Kith-Session': s.token, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/json' } })
+    const noOrigin = await raw(port, {
+      method: 'POST',
+      path: '/api/items',
+      body,
+      headers: { Cookie: s.cookie, 'X-Kith-Session': s.token, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/json' }
+    })
     expect(noOrigin.status).toBe(401)
     expect((await post({})).status).toBe(201)
   })
 
   it('the CLI (no Origin) unlocks without receiving a session', async () => {
-    const res = await raw(port, { method: 'POST', path: '/api/unlock', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) })
+    const res = await raw(port, {
+      method: 'POST',
+      path: '/api/unlock',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ password: PASSWORD })
+    })
     expect(res.status).toBe(200)
     expect(res.headers['set-cookie']).toBeUndefined()
     expect(res.json.sessionToken).toBeUndefined()
   })
 
   it('a wrong password opens no session, even while the vault is already unlocked', async () => {
-    const res = await raw(port, { method: 'POST', path: '/api/unlock', headers: browserHeaders(port), body: JSON.stringify({ password: 'not the password' }) })
+    const res = await raw(port, {
+      method: 'POST',
+      path: '/api/unlock',
+      headers: browserHeaders(port),
+      body: JSON.stringify({ password: 'not the password' })
+    })
     expect(res.status).toBe(401)
     expect(res.headers['set-cookie']).toBeUndefined()
     expect(res.json.sessionToken).toBeUndefined()
@@ -133,7 +166,10 @@ describe('dashboard sessions', () => {
       const code = url.hash.slice('#login='.length)
       const first = await redeem(code)
       expect(first.status).toBe(200)
-      const s = { cookie: String(([] as string[]).concat(first.headers['set-cookie'] ?? [])[0]).split(';')[0] as string, token: first.json.sessionToken as string }
+      const s = {
+        cookie: String(([] as string[]).concat(first.headers['set-cookie'] ?? [])[0]).split(';')[0] as string,
+        token: first.json.sessionToken as string
+      }
       expect((await items(s)).status).toBe(200)
       expect((await redeem(code)).status).toBe(401)
     })
@@ -192,14 +228,22 @@ describe('dashboard sessions', () => {
     await browserUnlock(port, PASSWORD)
     expect((await items(a)).status).toBe(401)
     expect((await items(b)).status).toBe(401)
-    expect((await raw(port, { method: 'POST', path: '/api/session/redeem', headers: browserHeaders(port), body: JSON.stringify({ code }) })).status).toBe(401)
+    expect(
+      (await raw(port, { method: 'POST', path: '/api/session/redeem', headers: browserHeaders(port), body: JSON.stringify({ code }) }))
+        .status
+    ).toBe(401)
   })
 
   it('a login link does not open a locked vault', async () => {
     const code = new URL((await daemon.api('POST', '/api/session/link')).body.url as string).hash.slice(7)
     await daemon.api('POST', '/api/lock')
     expect((await daemon.api('POST', '/api/session/link')).status).toBe(423)
-    const res = await raw(port, { method: 'POST', path: '/api/session/redeem', headers: browserHeaders(port), body: JSON.stringify({ code }) })
+    const res = await raw(port, {
+      method: 'POST',
+      path: '/api/session/redeem',
+      headers: browserHeaders(port),
+      body: JSON.stringify({ code })
+    })
     expect(res.status).toBe(401)
     await daemon.api('POST', '/api/unlock', { password: PASSWORD })
   })
@@ -216,17 +260,23 @@ describe('dashboard sessions', () => {
 
   it('an event stream opened by a session ends when that session ends, while a token stream goes on', async () => {
     const s = await browserUnlock(port, PASSWORD)
-    const openStream = (headers: Record<string, string>) => new Promise<{ received: () => string, ended: Promise<void> }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { Host: `localhost:${port}`, ...headers } }, res => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (d: string) => { text += d })
-        const ended = new Promise<void>(done => { res.on('end', () => done()); res.on('close', () => done()) })
-        resolve({ received: () => text, ended })
+    const openStream = (headers: Record<string, string>) =>
+      new Promise<{ received: () => string; ended: Promise<void> }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { Host: `localhost:${port}`, ...headers } }, res => {
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (d: string) => {
+            text += d
+          })
+          const ended = new Promise<void>(done => {
+            res.on('end', () => done())
+            res.on('close', () => done())
+          })
+          resolve({ received: () => text, ended })
+        })
+        req.on('error', reject)
+        req.end()
       })
-      req.on('error', reject)
-      req.end()
-    })
     const page = await openStream({ 'Sec-Fetch-Site': 'same-origin', Cookie: s.cookie, 'X-Kith-Session': s.token })
     const info = daemon.info
     if (info === undefined) throw new Error('no daemon')

@@ -35,9 +35,12 @@ describe('SessionStore', () => {
   it('keeps at most `max` sessions, dropping the least recently used', () => {
     let now = 0
     const store = new SessionStore({ max: 2, now: () => now })
-    const a = store.create(); now++
-    const b = store.create(); now++
-    expect(store.check(a.id, a.token)).toBe(true); now++
+    const a = store.create()
+    now++
+    const b = store.create()
+    now++
+    expect(store.check(a.id, a.token)).toBe(true)
+    now++
     const c = store.create()
     expect(store.size).toBe(2)
     expect(store.check(b.id, b.token)).toBe(false)

@@ -21,7 +21,11 @@ const VECTORS: Array<[number, string, string, string]> = [
 describe('TOTP in the dashboard', () => {
   it('matches all 18 RFC 6238 test vectors', async () => {
     for (const [seconds, sha1, sha256, sha512] of VECTORS) {
-      for (const [algorithm, expected] of [['SHA-1', sha1], ['SHA-256', sha256], ['SHA-512', sha512]] as const) {
+      for (const [algorithm, expected] of [
+        ['SHA-1', sha1],
+        ['SHA-256', sha256],
+        ['SHA-512', sha512]
+      ] as const) {
         const secret = new TextEncoder().encode(SEEDS[algorithm])
         const { code } = await totpAt({ secret, algorithm, digits: 8, period: 30 }, seconds * 1000)
         expect(code, `${algorithm} at T=${seconds}`).toBe(expected)

@@ -9,9 +9,13 @@ export interface RouteEntry {
 }
 
 /** What Hono keeps of each registered handler (`app.routes`). */
-interface RegisteredRoute { method: string, path: string, handler: unknown }
+interface RegisteredRoute {
+  method: string
+  path: string
+  handler: unknown
+}
 
-export function routeTable (app: { routes: readonly RegisteredRoute[] }): RouteEntry[] {
+export function routeTable(app: { routes: readonly RegisteredRoute[] }): RouteEntry[] {
   const byRoute = new Map<string, RouteEntry>()
   for (const r of app.routes) {
     if (r.method === 'ALL') continue // middleware (guards, authentication)
@@ -25,6 +29,6 @@ export function routeTable (app: { routes: readonly RegisteredRoute[] }): RouteE
 }
 
 /** A concrete path for a route pattern (`:id` → `x`, a pattern segment → a name it matches). */
-export function concretePath (path: string): string {
+export function concretePath(path: string): string {
   return path.replace(/:name\{[^}]*\}/, 'favicon.svg').replace(/:[A-Za-z]+/g, 'x')
 }

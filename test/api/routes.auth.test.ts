@@ -30,7 +30,10 @@ describe('authentication by structure', () => {
     for (const r of routes) {
       const key = `${r.method} ${r.path}`
       if (PUBLIC.has(key)) continue
-      const res = await request(r.method, concretePath(r.path), { headers: { authorization: '' }, ...(r.method === 'GET' ? {} : { body: {} }) })
+      const res = await request(r.method, concretePath(r.path), {
+        headers: { authorization: '' },
+        ...(r.method === 'GET' ? {} : { body: {} })
+      })
       if (res.status !== 401) unexpectedlyOpen.push(`${key} → ${res.status}`)
       await res.body?.cancel()
     }

@@ -38,8 +38,11 @@ describe('scopes', () => {
     for (const kind of KINDS) {
       const held = new Set(SCOPES_BY_KIND[kind])
       for (const r of routes) {
-        const res = await request(r.method, concretePath(r.path), { headers: { authorization: '', [PRINCIPAL_HEADER]: kind }, ...(r.method === 'GET' ? {} : { body: {} }) })
-        const code = res.status === 403 || res.status === 401 ? (await res.json() as { error: { code: string } }).error.code : undefined
+        const res = await request(r.method, concretePath(r.path), {
+          headers: { authorization: '', [PRINCIPAL_HEADER]: kind },
+          ...(r.method === 'GET' ? {} : { body: {} })
+        })
+        const code = res.status === 403 || res.status === 401 ? ((await res.json()) as { error: { code: string } }).error.code : undefined
         await res.body?.cancel().catch(() => {})
         const allowed = r.scopes.every(s => held.has(s))
         const refused = res.status === 403 && code === 'insufficient_scope'
@@ -51,6 +54,8 @@ describe('scopes', () => {
   })
 })
 
-function isPublic (method: string, path: string): boolean {
-  return ['GET /api/status', 'POST /api/init', 'POST /api/unlock', 'POST /api/session/redeem', 'POST /api/pairing/join'].includes(`${method} ${path}`)
+function isPublic(method: string, path: string): boolean {
+  return ['GET /api/status', 'POST /api/init', 'POST /api/unlock', 'POST /api/session/redeem', 'POST /api/pairing/join'].includes(
+    `${method} ${path}`
+  )
 }

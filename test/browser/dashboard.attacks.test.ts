@@ -14,7 +14,7 @@ import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, po
 const PASSWORD = 'correct horse battery staple'
 
 /** The attacker's page: every way a web page can reach a localhost service, with the user's cookies. */
-function attackerPage (target: string): string {
+function attackerPage(target: string): string {
   return `<!doctype html><html><body><h1>Totally harmless page</h1>
 <iframe id="frame" src="${target}/"></iframe>
 <form id="form" method="POST" action="${target}/api/items" enctype="text/plain" target="sink">
@@ -95,7 +95,15 @@ browserDescribe()('dashboard: attacks from other origins', () => {
   it('stores the session cookie HttpOnly, Secure, SameSite=Strict, host-only, out of reach of page script', async () => {
     const cookies = await context.cookies(url)
     expect(cookies).toHaveLength(1)
-    expect(cookies[0]).toMatchObject({ name: `__Host-kith-${port}`, domain: 'localhost', path: '/', httpOnly: true, secure: true, sameSite: 'Strict', expires: -1 })
+    expect(cookies[0]).toMatchObject({
+      name: `__Host-kith-${port}`,
+      domain: 'localhost',
+      path: '/',
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Strict',
+      expires: -1
+    })
     expect(await dashboard.evaluate('document.cookie')).toBe('')
     expect(await dashboard.evaluate('isSecureContext')).toBe(true)
     expect(await dashboard.evaluate('Object.keys(sessionStorage).length + Object.keys(localStorage).length')).toBe(0)
@@ -104,16 +112,22 @@ browserDescribe()('dashboard: attacks from other origins', () => {
   for (const origin of ['localhost', 'attacker.test']) {
     it(`a page on ${origin}:OTHER-PORT can neither read items nor create one with the user's cookies`, async () => {
       const page = await context.newPage()
-      const seen: Array<{ url: string, status: number, method: string }> = []
+      const seen: Array<{ url: string; status: number; method: string }> = []
       const sent: Array<Promise<boolean>> = []
       page.on('request', req => {
-        if (req.url().startsWith(url)) sent.push(req.allHeaders().then(h => (h.cookie ?? '').includes(`__Host-kith-${port}=`), () => false))
+        if (req.url().startsWith(url))
+          sent.push(
+            req.allHeaders().then(
+              h => (h.cookie ?? '').includes(`__Host-kith-${port}=`),
+              () => false
+            )
+          )
       })
       page.on('response', res => {
         if (res.url().startsWith(url)) seen.push({ url: res.url(), status: res.status(), method: res.request().method() })
       })
       await page.goto(`http://${origin}:${attackerPort}/`)
-      const results = await page.evaluate('window.attack()') as Record<string, string>
+      const results = (await page.evaluate('window.attack()')) as Record<string, string>
       for (const [name, result] of Object.entries(results)) {
         expect(String(result), name).not.toContain('the-secret-password')
         expect(String(result), name).not.toContain('Bank')

@@ -13,7 +13,7 @@ import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, sc
 const PASSWORD = 'correct horse battery staple'
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXP'
 
-browserDescribe()('dashboard: a person\'s everyday flow', () => {
+browserDescribe()("dashboard: a person's everyday flow", () => {
   let daemon: TestDaemon
   let browser: Browser
   let context: BrowserContext
@@ -73,7 +73,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await page.getByTestId('gen-length').fill('32')
     await page.getByTestId('gen-symbols').uncheck()
     await poll(async () => await page.getByTestId('generated-password').textContent()).toMatch(/^[A-Za-z0-9]{32}$/)
-    const generated = await page.getByTestId('generated-password').textContent() ?? ''
+    const generated = (await page.getByTestId('generated-password').textContent()) ?? ''
     await page.getByTestId('field-url').fill('https://github.com/login')
     await page.getByTestId('add-url').click()
     await page.getByTestId('field-url-extra').fill('https://gist.github.com')
@@ -93,8 +93,14 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
 
     const [item] = (await daemon.api('GET', '/api/items?q=GitHub')).body
     expect(item).toMatchObject({
-      title: 'GitHub', username: 'octocat', password: generated, urls: ['https://github.com/login', 'https://gist.github.com'],
-      folder: 'Work', tags: ['dev', 'code'], notes: 'Two-factor is on.', fields: [{ name: 'Recovery code', value: 'rc-1234-5678', hidden: true }]
+      title: 'GitHub',
+      username: 'octocat',
+      password: generated,
+      urls: ['https://github.com/login', 'https://gist.github.com'],
+      folder: 'Work',
+      tags: ['dev', 'code'],
+      notes: 'Two-factor is on.',
+      fields: [{ name: 'Recovery code', value: 'rc-1234-5678', hidden: true }]
     })
     expect(item.totp).toMatch(/^otpauth:\/\/totp\//)
   })
@@ -114,10 +120,25 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     }
     // a few more straight through the API, as the CLI would: they arrive live, without a reload
     for (const title of ['Netflix', 'Nextcloud', 'Work VPN', 'Wi-Fi at home', 'Gitea', 'Amazon']) {
-      await daemon.api('POST', '/api/items', { title, username: 'jane', password: 'x'.repeat(12), tags: title.startsWith('W') ? ['home'] : [] })
+      await daemon.api('POST', '/api/items', {
+        title,
+        username: 'jane',
+        password: 'x'.repeat(12),
+        tags: title.startsWith('W') ? ['home'] : []
+      })
     }
     await poll(() => page.getByTestId('item-row').count()).toBe(9)
-    expect(await rowTitles()).toEqual(['Amazon', 'Bank of Example', 'Email', 'Gitea', 'GitHub', 'Netflix', 'Nextcloud', 'Wi-Fi at home', 'Work VPN'])
+    expect(await rowTitles()).toEqual([
+      'Amazon',
+      'Bank of Example',
+      'Email',
+      'Gitea',
+      'GitHub',
+      'Netflix',
+      'Nextcloud',
+      'Wi-Fi at home',
+      'Work VPN'
+    ])
   })
 
   it('searches instantly, by title, username, URL or tag', async () => {
@@ -140,7 +161,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await row('GitHub').click()
     const view = page.getByTestId('item-view')
     await view.waitFor()
-    const password = ((await daemon.api('GET', '/api/items?q=GitHub')).body[0].password) as string
+    const password = (await daemon.api('GET', '/api/items?q=GitHub')).body[0].password as string
     expect(await page.getByTestId('field-password').inputValue()).toBe(password)
     expect(await page.getByTestId('field-password').getAttribute('type')).toBe('password')
     await page.getByTestId('reveal-password').click()
@@ -167,7 +188,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     const link = JSON.parse((await daemon.kith(['open', '--json', '--no-open'])).stdout).url as string
     await tab.goto(link)
     await tab.getByTestId('item-row').filter({ hasText: 'GitHub' }).click()
-    const password = ((await daemon.api('GET', '/api/items?q=GitHub')).body[0].password) as string
+    const password = (await daemon.api('GET', '/api/items?q=GitHub')).body[0].password as string
     await tab.getByTestId('copy-password').click()
     await poll(() => tab.evaluate('navigator.clipboard.readText()')).toBe(password)
     await tab.clock.fastForward(25_000)
@@ -179,7 +200,9 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
 
   it('edits an item in place: only the changed field is sent', async () => {
     const requests: string[] = []
-    const onRequest = (r: import('playwright-core').Request): void => { if (r.method() === 'PATCH') requests.push(r.postData() ?? '') }
+    const onRequest = (r: import('playwright-core').Request): void => {
+      if (r.method() === 'PATCH') requests.push(r.postData() ?? '')
+    }
     page.on('request', onRequest)
     await page.getByTestId('field-username').fill('octocat-renamed')
     expect(await page.getByTestId('revert').isEnabled()).toBe(true)
@@ -261,7 +284,7 @@ browserDescribe()('dashboard: a person\'s everyday flow', () => {
     await poll(() => page.locator('.toast').allTextContents()).toContain('Imported 9 items into Family')
     await poll(() => page.locator('.vault-list').textContent()).toContain('10 items')
     // leave the Family vault as it was for the rest of the flow
-    for (const item of (await daemon.api('GET', '/api/items?vault=Family')).body as Array<{ id: string, title: string }>) {
+    for (const item of (await daemon.api('GET', '/api/items?vault=Family')).body as Array<{ id: string; title: string }>) {
       if (item.title !== 'Family Netflix') await daemon.api('DELETE', `/api/items/${item.id}?purge=true`)
     }
     await poll(() => page.getByTestId('nav-all').textContent()).toContain('10')

@@ -75,7 +75,10 @@ browserDescribe()('dashboard: live updates and login links', () => {
     await poll(() => page.getByTestId('field-username').inputValue()).toBe('changed-meanwhile')
     expect(await page.getByTestId('field-password').inputValue()).toBe('typed-on-the-page')
     await page.getByTestId('save').click()
-    await poll(async () => (await daemon.api('GET', `/api/items/${id}`)).body).toMatchObject({ username: 'changed-meanwhile', password: 'typed-on-the-page' })
+    await poll(async () => (await daemon.api('GET', `/api/items/${id}`)).body).toMatchObject({
+      username: 'changed-meanwhile',
+      password: 'typed-on-the-page'
+    })
     await daemon.kith(['rm', id])
     await poll(() => page.getByTestId('restore-item').isVisible()).toBe(true)
     await page.getByTestId('nav-all').click()

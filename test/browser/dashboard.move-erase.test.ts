@@ -24,7 +24,11 @@ browserDescribe()('dashboard: move personal items, delete everything', () => {
     await daemon.start()
     await daemon.init(PASSWORD)
     await daemon.api('POST', '/api/vaults', { name: 'Work' })
-    for (const [title, urls, username] of [['Corp SSO', ['https://sso.acme-corp.example'], ''], ['Netflix', ['https://netflix.example'], 'me@home.example'], ['Jira', ['https://jira.example'], 'jane@acme-corp.example']] as const) {
+    for (const [title, urls, username] of [
+      ['Corp SSO', ['https://sso.acme-corp.example'], ''],
+      ['Netflix', ['https://netflix.example'], 'me@home.example'],
+      ['Jira', ['https://jira.example'], 'jane@acme-corp.example']
+    ] as const) {
       ids[title] = (await daemon.api('POST', '/api/items', { title, urls, username, vault: 'Work' })).body.id as string
     }
     browser = await launchChromium()
@@ -69,7 +73,14 @@ browserDescribe()('dashboard: move personal items, delete everything', () => {
     await page.getByTestId('erase').click()
     await page.getByTestId('erase').click()
     // the page is told why its session ended
-    await poll(async () => await page.locator('.notice').first().textContent().catch(() => '')).toContain('was erased')
+    await poll(
+      async () =>
+        await page
+          .locator('.notice')
+          .first()
+          .textContent()
+          .catch(() => '')
+    ).toContain('was erased')
     const child = daemon.child
     if (child !== undefined && child.exitCode === null) await new Promise(resolve => child.once('exit', resolve))
     expect(existsSync(join(daemon.home, 'identity.key'))).toBe(false)

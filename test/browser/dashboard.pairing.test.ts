@@ -26,7 +26,10 @@ browserDescribe()('dashboard: pairing two devices', () => {
     await Promise.all([a.start(), b.start()])
     browser = await launchChromium()
     // one browser context per device, as on two machines
-    const [ctxA, ctxB] = await Promise.all([browser.newContext({ viewport: { width: 1280, height: 800 } }), browser.newContext({ viewport: { width: 1280, height: 800 } })])
+    const [ctxA, ctxB] = await Promise.all([
+      browser.newContext({ viewport: { width: 1280, height: 800 } }),
+      browser.newContext({ viewport: { width: 1280, height: 800 } })
+    ])
     await PageProblems.watchCsp(ctxA)
     await PageProblems.watchCsp(ctxB)
     pageA = problems.watch(await ctxA.newPage())
@@ -67,7 +70,7 @@ browserDescribe()('dashboard: pairing two devices', () => {
     await screenshot(pageA, 'devices-invite')
   })
 
-  it('device B: joins by pasting the invitation on its first-run screen, and sees A\'s items', async ctx => {
+  it("device B: joins by pasting the invitation on its first-run screen, and sees A's items", async ctx => {
     if (!pairing) ctx.skip()
     const invitation = await pageA.getByTestId('invitation').inputValue()
     await pageB.goto(`${b.info!.url}/`)
@@ -82,7 +85,7 @@ browserDescribe()('dashboard: pairing two devices', () => {
     await poll(() => rowTitles(pageB), { timeout: 20_000 }).toEqual(['Shared router'])
   })
 
-  it('a change made on A\'s page appears on B\'s open page without a reload', async ctx => {
+  it("a change made on A's page appears on B's open page without a reload", async ctx => {
     if (!pairing) ctx.skip()
     await pageB.evaluate('window.__sameDocument = true')
     await pageA.getByTestId('new-item').click()

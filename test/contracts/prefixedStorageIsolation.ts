@@ -7,15 +7,18 @@ import type { StorageAdapter } from '../../daemon/storage/StorageAdapter.js'
 import { PrefixedStorage } from '../../daemon/storage/PrefixedStorage.js'
 
 const b = (s: string): Uint8Array => new TextEncoder().encode(s)
-const text = (u: Uint8Array | undefined): string | undefined => u === undefined ? undefined : new TextDecoder().decode(u)
+const text = (u: Uint8Array | undefined): string | undefined => (u === undefined ? undefined : new TextDecoder().decode(u))
 
-async function list (adapter: StorageAdapter, prefix = ''): Promise<string[]> {
+async function list(adapter: StorageAdapter, prefix = ''): Promise<string[]> {
   const out: string[] = []
   for await (const k of adapter.keys(prefix)) out.push(k)
   return out
 }
 
-export function runPrefixedStorageIsolation (name: string, setup: () => Promise<{ adapter: StorageAdapter, teardown: () => Promise<void> }>): void {
+export function runPrefixedStorageIsolation(
+  name: string,
+  setup: () => Promise<{ adapter: StorageAdapter; teardown: () => Promise<void> }>
+): void {
   describe(`PrefixedStorage isolation over ${name}`, () => {
     let root: StorageAdapter
     let teardown: () => Promise<void>
@@ -23,13 +26,18 @@ export function runPrefixedStorageIsolation (name: string, setup: () => Promise<
     // neighbours: a sibling whose name extends the prefix, keys before and after it, a parent-level key
     const outside = ['p', 'p0', 'pa/x', 'pq/1', 'o/9', 'q/0', 'vault/x']
     beforeEach(async () => {
-      ({ adapter: root, teardown } = await setup())
+      ;({ adapter: root, teardown } = await setup())
       await root.open()
       await root.batch(outside.map(k => ({ type: 'put' as const, key: k, value: b('outside') })))
       view = new PrefixedStorage(root, 'p/')
-      await view.batch([{ type: 'put', key: 'a', value: b('1') }, { type: 'put', key: 'b/c', value: b('2') }])
+      await view.batch([
+        { type: 'put', key: 'a', value: b('1') },
+        { type: 'put', key: 'b/c', value: b('2') }
+      ])
     })
-    afterEach(async () => { await teardown() })
+    afterEach(async () => {
+      await teardown()
+    })
 
     it('writes under its prefix, and reads only what is there', async () => {
       expect(await list(root, 'p/')).toEqual(['p/a', 'p/b/c'])
@@ -71,11 +79,17 @@ export function runPrefixedStorageIsolation (name: string, setup: () => Promise<
     })
 
     it('refuses a prefix that would not isolate it', () => {
-      for (const bad of ['', 'p']) expect(() => new PrefixedStorage(root, bad)).toThrow(expect.objectContaining({ name: 'StoragePrefixError' }))
+      for (const bad of ['', 'p'])
+        expect(() => new PrefixedStorage(root, bad)).toThrow(expect.objectContaining({ name: 'StoragePrefixError' }))
     })
 
     it('maps its operations into the parent key space for a batch across parts', async () => {
-      await root.batch(view.parentOps([{ type: 'put', key: 'z', value: b('3') }, { type: 'del', key: 'a' }]))
+      await root.batch(
+        view.parentOps([
+          { type: 'put', key: 'z', value: b('3') },
+          { type: 'del', key: 'a' }
+        ])
+      )
       expect(await list(view)).toEqual(['b/c', 'z'])
     })
   })

@@ -3,17 +3,22 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest'
 import type { StorageAdapter } from '../../daemon/storage/StorageAdapter.js'
 
 const b = (s: string): Uint8Array => new TextEncoder().encode(s)
-const s = (u: Uint8Array | undefined): string | undefined => u === undefined ? undefined : new TextDecoder().decode(u)
+const s = (u: Uint8Array | undefined): string | undefined => (u === undefined ? undefined : new TextDecoder().decode(u))
 
-export function runStorageAdapterContract (name: string, setup: () => Promise<{ adapter: StorageAdapter, teardown: () => Promise<void> }>): void {
+export function runStorageAdapterContract(
+  name: string,
+  setup: () => Promise<{ adapter: StorageAdapter; teardown: () => Promise<void> }>
+): void {
   describe(`StorageAdapter contract: ${name}`, () => {
     let adapter: StorageAdapter
     let teardown: () => Promise<void>
     beforeEach(async () => {
-      ({ adapter, teardown } = await setup())
+      ;({ adapter, teardown } = await setup())
       await adapter.open()
     })
-    afterEach(async () => { await teardown() })
+    afterEach(async () => {
+      await teardown()
+    })
 
     it('gets undefined for absent keys and what was put for present ones', async () => {
       expect(await adapter.get('nope')).toBeUndefined()
@@ -32,7 +37,10 @@ export function runStorageAdapterContract (name: string, setup: () => Promise<{ 
 
     it('deletes and batches atomically', async () => {
       await adapter.put('x', b('1'))
-      await adapter.batch([{ type: 'put', key: 'y', value: b('2') }, { type: 'del', key: 'x' }])
+      await adapter.batch([
+        { type: 'put', key: 'y', value: b('2') },
+        { type: 'del', key: 'x' }
+      ])
       expect(await adapter.get('x')).toBeUndefined()
       expect(s(await adapter.get('y'))).toBe('2')
       await adapter.del('y')

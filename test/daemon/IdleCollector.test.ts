@@ -4,12 +4,18 @@ import { IdleCollector } from '../../daemon/IdleCollector.js'
 const MB = 1048576
 
 describe('IdleCollector', () => {
-  beforeEach(() => { vi.useFakeTimers() })
-  afterEach(() => { vi.useRealTimers() })
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
 
-  function make (): { collector: IdleCollector, collect: ReturnType<typeof vi.fn>, heap: { used: number } } {
+  function make(): { collector: IdleCollector; collect: ReturnType<typeof vi.fn>; heap: { used: number } } {
     const heap = { used: 50 * MB }
-    const collect = vi.fn(() => { heap.used = 50 * MB })
+    const collect = vi.fn(() => {
+      heap.used = 50 * MB
+    })
     const collector = new IdleCollector({ collect, quietMs: 5000, minGrowthBytes: 8 * MB, heapUsed: () => heap.used })
     return { collector, collect, heap }
   }

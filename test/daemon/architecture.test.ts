@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../helpers/daemonProcess.js'
 const require = createRequire(import.meta.url)
 
 /** module → the modules its row allows, from the "Layers" table of docs/architecture.md */
-function documentedLayers (): Record<string, string[]> {
+function documentedLayers(): Record<string, string[]> {
   const doc = readFileSync(join(REPO_ROOT, 'docs', 'architecture.md'), 'utf8')
   const section = doc.slice(doc.indexOf('## Layers'), doc.indexOf('\n## ', doc.indexOf('## Layers') + 1))
   const rows: Record<string, string[]> = {}
@@ -33,7 +33,7 @@ describe('architecture', () => {
     const { readdirSync } = await import('node:fs')
     const config = require(join(REPO_ROOT, '.dependency-cruiser.cjs')) as { LAYERS: Record<string, string[]> }
     const entries = readdirSync(join(REPO_ROOT, 'daemon'), { withFileTypes: true })
-      .map(e => e.isDirectory() ? `${e.name}/` : e.name)
+      .map(e => (e.isDirectory() ? `${e.name}/` : e.name))
       .filter(e => e.endsWith('/') || e.endsWith('.ts'))
     for (const entry of entries) expect(Object.keys(config.LAYERS), `${entry} has no row`).toContain(entry)
   })

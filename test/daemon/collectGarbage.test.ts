@@ -7,7 +7,9 @@ vi.mock('node:v8', async importOriginal => ({ ...(await importOriginal<typeof im
 const { collectGarbage } = await import('../../daemon/collectGarbage.js')
 
 describe('collectGarbage', () => {
-  afterEach(() => { vi.unstubAllGlobals() })
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
 
   it('runs the gc that --expose-gc put on the global object, changing no V8 flag', () => {
     const gc = vi.fn()

@@ -12,8 +12,13 @@ describe('Lifecycle', () => {
     const calls: string[] = []
     const part = (name: string, fail = false) => ({
       name,
-      start: async () => { calls.push(`start ${name}`); if (fail) throw new Error(`${name} broke`) },
-      stop: async () => { calls.push(`stop ${name}`) }
+      start: async () => {
+        calls.push(`start ${name}`)
+        if (fail) throw new Error(`${name} broke`)
+      },
+      stop: async () => {
+        calls.push(`stop ${name}`)
+      }
     })
     return { calls, part }
   }
@@ -38,7 +43,13 @@ describe('Lifecycle', () => {
   it('a part that fails to stop is logged and the others still stop', async () => {
     const { calls, part } = recorder()
     const logs: string[] = []
-    const broken = { name: 'keys', start: async () => {}, stop: async () => { throw new Error('stuck') } }
+    const broken = {
+      name: 'keys',
+      start: async () => {},
+      stop: async () => {
+        throw new Error('stuck')
+      }
+    }
     const life = new Lifecycle([part('storage'), broken, part('network')], (_level, message) => logs.push(message))
     await life.start()
     await life.stop()
@@ -103,7 +114,7 @@ describe('composeKeylessPeer', () => {
     const replica = peer.replicas.get(vaultId)
     expect(replica?.unlocked).toBe(false)
     expect(replica?.vector().get(author)).toBe(held)
-    const served = [...await replica!.envelopesAfter(author, 0), ...await replica!.snapshots()]
+    const served = [...(await replica!.envelopesAfter(author, 0)), ...(await replica!.snapshots())]
     expect(served.length).toBeGreaterThan(0)
     const text = Buffer.concat(served.map(b => Buffer.from(b))).toString('latin1')
     expect(text).not.toContain('Bank')

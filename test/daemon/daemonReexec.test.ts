@@ -14,26 +14,42 @@ import { DAEMON_ENV, DAEMON_NODE_FLAGS, RUNTIME_MARKER } from '../../daemon/runt
 import { KITH_BIN, runKith } from '../helpers/daemonProcess.js'
 
 /** The environment of a shell: no allocator setting, no marker. */
-function plainEnv (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, KITH_MDNS: '0', KITH_KDF_MS: '0' }
   for (const name of [...Object.keys(DAEMON_ENV), RUNTIME_MARKER]) delete env[name]
   return { ...env, ...extra }
 }
 
-interface Started { parent: ChildProcess, info: DaemonInfo, home: string, output: () => string, exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }> }
+interface Started {
+  parent: ChildProcess
+  info: DaemonInfo
+  home: string
+  output: () => string
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
 
 const homes: string[] = []
 const parents: ChildProcess[] = []
 
-async function startDaemon (nodeFlags: string[] = [], args: string[] = [], env = plainEnv()): Promise<Started> {
+async function startDaemon(nodeFlags: string[] = [], args: string[] = [], env = plainEnv()): Promise<Started> {
   const home = await mkdtemp(join(tmpdir(), 'kith-reexec-'))
   homes.push(home)
-  const parent = spawn(process.execPath, [...nodeFlags, KITH_BIN, 'daemon', '--home', home, '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const parent = spawn(
+    process.execPath,
+    [...nodeFlags, KITH_BIN, 'daemon', '--home', home, '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', ...args],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] }
+  )
   parents.push(parent)
   let output = ''
-  parent.stdout?.setEncoding('utf8').on('data', d => { output += String(d) })
-  parent.stderr?.setEncoding('utf8').on('data', d => { output += String(d) })
-  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => parent.once('exit', (code, signal) => resolve({ code, signal })))
+  parent.stdout?.setEncoding('utf8').on('data', d => {
+    output += String(d)
+  })
+  parent.stderr?.setEncoding('utf8').on('data', d => {
+    output += String(d)
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve =>
+    parent.once('exit', (code, signal) => resolve({ code, signal }))
+  )
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline) {
     if (parent.exitCode !== null) throw new Error(`kith daemon exited during start-up:\n${output}`)
@@ -44,7 +60,7 @@ async function startDaemon (nodeFlags: string[] = [], args: string[] = [], env =
   throw new Error(`kith daemon did not write daemon.json:\n${output}`)
 }
 
-async function procFile (pid: number, name: string): Promise<string[]> {
+async function procFile(pid: number, name: string): Promise<string[]> {
   return (await readFile(`/proc/${pid}/${name}`, 'utf8')).split('\0')
 }
 
@@ -101,7 +117,7 @@ describe.runIf(process.platform === 'linux')('kith daemon started without its ru
     expect(await d.exited).toEqual({ code: null, signal: 'SIGKILL' })
   })
 
-  it('passes the daemon\'s exit code on (a refused --http address)', async () => {
+  it("passes the daemon's exit code on (a refused --http address)", async () => {
     const home = await mkdtemp(join(tmpdir(), 'kith-reexec-'))
     homes.push(home)
     const plain = await runKith(home, ['daemon', '--http', '192.0.2.1:0', '--no-mdns'], undefined, plainEnv())

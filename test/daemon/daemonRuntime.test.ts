@@ -1,5 +1,12 @@
 import { describe, it, expect } from 'vitest'
-import { DAEMON_ENV, DAEMON_NODE_FLAGS, RUNTIME_MARKER, daemonEnv, missingRuntime, needsReexec } from '../../daemon/runtime/daemonRuntime.js'
+import {
+  DAEMON_ENV,
+  DAEMON_NODE_FLAGS,
+  RUNTIME_MARKER,
+  daemonEnv,
+  missingRuntime,
+  needsReexec
+} from '../../daemon/runtime/daemonRuntime.js'
 
 const FULL_ENV = { ...DAEMON_ENV }
 

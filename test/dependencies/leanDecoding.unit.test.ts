@@ -21,7 +21,9 @@ describe('lean Yjs decoding', () => {
       expect(once).toBe(`// before\n${edit.to}// after\n`)
       expect(patchText(edit, once)).toBe(once)
       expect(stateOf(edit, once, 'x.js')).toBe('patched')
-      expect(() => patchText(edit, upstream.replace('push', 'unshift'))).toThrow(expect.objectContaining({ name: 'PatchError', message: expect.stringMatching(/exactly once/) }))
+      expect(() => patchText(edit, upstream.replace('push', 'unshift'))).toThrow(
+        expect.objectContaining({ name: 'PatchError', message: expect.stringMatching(/exactly once/) })
+      )
       expect(() => patchText(edit, upstream + upstream)).toThrow(/exactly once/)
     }
   })
@@ -29,7 +31,9 @@ describe('lean Yjs decoding', () => {
   it('decodes arrays of every size to the same values, short and long, nested ones included', () => {
     // a Y.Array's values travel as one ContentAny (Yjs's readContentAny); an array value inside it is lib0's readAny
     for (const n of [0, 1, 2, 15, 16, 17, 100]) {
-      const value = Array.from({ length: n }, (_, i) => i % 3 === 0 ? `s${i}` : i % 3 === 1 ? i : [i, { k: i }, Array.from({ length: i }, (_, j) => j)])
+      const value = Array.from({ length: n }, (_, i) =>
+        i % 3 === 0 ? `s${i}` : i % 3 === 1 ? i : [i, { k: i }, Array.from({ length: i }, (_, j) => j)]
+      )
       const doc = new Y.Doc()
       doc.getArray('a').insert(0, value)
       const copy = new Y.Doc()

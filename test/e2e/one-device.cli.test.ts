@@ -10,7 +10,9 @@ const PASSWORD = 'correct horse battery staple'
 describe('kith CLI against a real daemon', () => {
   let home: string
   const kith = async (args: string[], stdin?: string) => await runKith(home, args, stdin)
-  beforeAll(async () => { home = await mkdtemp(join(tmpdir(), 'kith-cli-')) })
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'kith-cli-'))
+  })
   afterAll(async () => {
     await kith(['stop'])
     await rm(home, { recursive: true, force: true })
@@ -26,7 +28,11 @@ describe('kith CLI against a real daemon', () => {
     const res = await kith(['start', '--no-mdns', '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--json'])
     expect(res.code, res.stderr).toBe(0)
     const info = JSON.parse(await readFile(join(home, 'daemon.json'), 'utf8'))
-    expect(info).toMatchObject({ pid: expect.any(Number), url: expect.stringMatching(/^http:\/\/localhost:\d+$/), token: expect.any(String) })
+    expect(info).toMatchObject({
+      pid: expect.any(Number),
+      url: expect.stringMatching(/^http:\/\/localhost:\d+$/),
+      token: expect.any(String)
+    })
     expect((await stat(join(home, 'daemon.json'))).mode & 0o777).toBe(0o600)
     expect((await stat(join(home, 'identity.key'))).mode & 0o777).toBe(0o600)
     const status = JSON.parse((await kith(['status', '--json'])).stdout)
@@ -47,7 +53,26 @@ describe('kith CLI against a real daemon', () => {
   })
 
   it('adds, lists, searches, gets, edits, trashes items and prints TOTP codes', async () => {
-    const add = await kith(['add', '--title', 'GitHub', '--username', 'octocat', '--password', 'gh-pass-1', '--url', 'https://github.com', '--url', 'https://gist.github.com', '--notes', 'line 1\nline 2', '--totp', 'JBSWY3DPEHPK3PXP', '--field', 'recovery=abc', '--json'])
+    const add = await kith([
+      'add',
+      '--title',
+      'GitHub',
+      '--username',
+      'octocat',
+      '--password',
+      'gh-pass-1',
+      '--url',
+      'https://github.com',
+      '--url',
+      'https://gist.github.com',
+      '--notes',
+      'line 1\nline 2',
+      '--totp',
+      'JBSWY3DPEHPK3PXP',
+      '--field',
+      'recovery=abc',
+      '--json'
+    ])
     expect(add.code, add.stderr).toBe(0)
     const { id } = JSON.parse(add.stdout)
     const gen = await kith(['add', '--title', 'Bank', '--generate', '--json'])
@@ -55,7 +80,19 @@ describe('kith CLI against a real daemon', () => {
     const list = JSON.parse((await kith(['list', '--json'])).stdout)
     expect(list).toHaveLength(2)
     const item = JSON.parse((await kith(['get', id, '--json'])).stdout)
-    expect(item).toMatchObject({ id, vault: 'Personal', title: 'GitHub', username: 'octocat', password: 'gh-pass-1', urls: ['https://github.com', 'https://gist.github.com'], notes: 'line 1\nline 2', fields: [{ name: 'recovery', value: 'abc', hidden: false }], tags: [], folder: '', trashed: false })
+    expect(item).toMatchObject({
+      id,
+      vault: 'Personal',
+      title: 'GitHub',
+      username: 'octocat',
+      password: 'gh-pass-1',
+      urls: ['https://github.com', 'https://gist.github.com'],
+      notes: 'line 1\nline 2',
+      fields: [{ name: 'recovery', value: 'abc', hidden: false }],
+      tags: [],
+      folder: '',
+      trashed: false
+    })
     expect(item.totp).toMatch(/^otpauth:\/\/totp\//)
     expect(new Date(item.createdAt).toISOString()).toBe(item.createdAt)
     expect((await kith(['get', id, '--field', 'password'])).stdout).toBe('gh-pass-1\n')
@@ -88,7 +125,19 @@ describe('kith CLI against a real daemon', () => {
   })
 
   it('imports 3,000 items into a new vault and lists them back whole: a 2 MB answer, sent in pieces, printed in full to a pipe', async () => {
-    const items = Array.from({ length: 3000 }, (_, i) => ({ title: `Bulk ${i} — Zürich ✓`, username: `u${i}`, password: `p${i}`, urls: [`https://bulk${i}.example`], notes: 'x'.repeat(400), totp: null, fields: [], tags: [], folder: '', favorite: false, trashed: false }))
+    const items = Array.from({ length: 3000 }, (_, i) => ({
+      title: `Bulk ${i} — Zürich ✓`,
+      username: `u${i}`,
+      password: `p${i}`,
+      urls: [`https://bulk${i}.example`],
+      notes: 'x'.repeat(400),
+      totp: null,
+      fields: [],
+      tags: [],
+      folder: '',
+      favorite: false,
+      trashed: false
+    }))
     const file = join(home, 'bulk.json')
     await writeFile(file, JSON.stringify({ format: 'kith-json', version: 1, vault: 'Bulk', items }))
     const imported = await kith(['import', 'kith-json', file, '--vault', 'Bulk', '--json'])
@@ -98,7 +147,9 @@ describe('kith CLI against a real daemon', () => {
     expect(listed.code, listed.stderr).toBe(0)
     const titles = (JSON.parse(listed.stdout) as Array<{ title: string }>).map(i => i.title)
     expect(new Set(titles)).toEqual(new Set(items.map(i => i.title)))
-    const found = JSON.parse((await kith(['list', '--vault', 'Bulk', '--search', 'bulk 2999', '--json'])).stdout) as Array<{ title: string }>
+    const found = JSON.parse((await kith(['list', '--vault', 'Bulk', '--search', 'bulk 2999', '--json'])).stdout) as Array<{
+      title: string
+    }>
     expect(found.map(i => i.title)).toEqual(['Bulk 2999 — Zürich ✓'])
   })
 

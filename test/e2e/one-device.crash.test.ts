@@ -8,7 +8,9 @@ const CYCLES = 20
 
 describe('crash safety', () => {
   let d: TestDaemon
-  afterAll(async () => { await d?.destroy() })
+  afterAll(async () => {
+    await d?.destroy()
+  })
 
   it(`keeps every acknowledged write across ${CYCLES} kill -9 cycles`, async () => {
     d = await TestDaemon.create()
@@ -19,7 +21,7 @@ describe('crash safety', () => {
       if (cycle > 0) {
         await d.start()
         expect((await d.api('POST', '/api/unlock', { password: PASSWORD })).status).toBe(200)
-        const items = (await d.api('GET', '/api/items')).body as Array<{ id: string, title: string }>
+        const items = (await d.api('GET', '/api/items')).body as Array<{ id: string; title: string }>
         const present = new Map(items.map(i => [i.id, i.title]))
         for (const [id, title] of acked) expect(present.get(id), `cycle ${cycle}: acknowledged item ${title} lost`).toBe(title)
       }
@@ -34,7 +36,9 @@ describe('crash safety', () => {
           try {
             const res = await httpRequest(info, 'POST', '/api/items', { title, password: `p-${title}` })
             if (res.status === 201) acked.set((res.body as { id: string }).id, title)
-          } catch { return }
+          } catch {
+            return
+          }
         }
       }
       const writers = [writer(), writer(), writer()]

@@ -8,26 +8,28 @@ import { LevelStorageAdapter } from '../../daemon/storage/LevelStorageAdapter.js
 
 const PASSWORD = 'correct horse battery staple'
 const daemons: TestDaemon[] = []
-async function daemon (args: string[] = []): Promise<TestDaemon> {
+async function daemon(args: string[] = []): Promise<TestDaemon> {
   const d = await TestDaemon.create(args)
   daemons.push(d)
   await d.start()
   return d
 }
-afterEach(async () => { for (const d of daemons.splice(0)) await d.destroy() })
+afterEach(async () => {
+  for (const d of daemons.splice(0)) await d.destroy()
+})
 
 /** Every file under dir, recursively, as one list of buffers. */
-async function allFiles (dir: string): Promise<Array<{ path: string, bytes: Buffer }>> {
-  const out: Array<{ path: string, bytes: Buffer }> = []
+async function allFiles(dir: string): Promise<Array<{ path: string; bytes: Buffer }>> {
+  const out: Array<{ path: string; bytes: Buffer }> = []
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name)
-    if (entry.isDirectory()) out.push(...await allFiles(p))
+    if (entry.isDirectory()) out.push(...(await allFiles(p)))
     else if (entry.isFile()) out.push({ path: p, bytes: await readFile(p) })
   }
   return out
 }
 
-async function expectNotOnDisk (home: string, needles: string[]): Promise<void> {
+async function expectNotOnDisk(home: string, needles: string[]): Promise<void> {
   for (const { path, bytes } of await allFiles(home)) {
     for (const needle of needles) {
       for (const encoding of ['utf8', 'utf16le'] as const) {
@@ -41,9 +43,13 @@ describe('one device: faults and bad input', () => {
   it('a second daemon on the same home exits non-zero with a clear message; the first keeps serving', async () => {
     const first = await daemon()
     await first.init(PASSWORD)
-    const second = spawn(process.execPath, [KITH_BIN, 'daemon', '--home', first.home, '--http', '127.0.0.1:0', '--no-mdns'], { env: TEST_ENV })
+    const second = spawn(process.execPath, [KITH_BIN, 'daemon', '--home', first.home, '--http', '127.0.0.1:0', '--no-mdns'], {
+      env: TEST_ENV
+    })
     let stderr = ''
-    second.stderr.on('data', d => { stderr += String(d) })
+    second.stderr.on('data', d => {
+      stderr += String(d)
+    })
     const code = await new Promise<number | null>(resolve => second.on('exit', resolve))
     expect(code).not.toBe(0)
     expect(stderr).toMatch(/in use by another process/)
@@ -171,12 +177,14 @@ describe('one device: faults and bad input', () => {
   it('SIGTERM flushes: items acknowledged just before shutdown are there after restart', async () => {
     const d = await daemon()
     await d.init(PASSWORD)
-    const ids = await Promise.all(Array.from({ length: 20 }, async (_, i) => (await d.api('POST', '/api/items', { title: `t${i}` })).body.id as string))
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => (await d.api('POST', '/api/items', { title: `t${i}` })).body.id as string)
+    )
     expect(await d.stop()).toBe(0)
     await d.start()
     await d.api('POST', '/api/unlock', { password: PASSWORD })
     const listed = new Set(((await d.api('GET', '/api/items')).body as Array<{ id: string }>).map(i => i.id))
     for (const id of ids) expect(listed.has(id)).toBe(true)
-    expect((await stat(join(d.home, 'daemon.json')).catch(() => undefined))).toBeDefined()
+    expect(await stat(join(d.home, 'daemon.json')).catch(() => undefined)).toBeDefined()
   })
 })

@@ -19,20 +19,27 @@ import { encodeMessage, MsgType } from '../../daemon/sync/messages.js'
 import { generateBoxKeyPair } from '../../daemon/crypto/box.js'
 import { randomBytes } from '../../daemon/crypto/random.js'
 
-async function strangerNode (): Promise<Libp2p> {
-  return await createLibp2p({ addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] }, transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()] })
+async function strangerNode(): Promise<Libp2p> {
+  return await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()]
+  })
 }
 
-function addressOf (d: TestDaemon) {
+function addressOf(d: TestDaemon) {
   return multiaddr(`${d.info!.multiaddrs.find(a => a.includes('127.0.0.1')) as string}/p2p/${d.info!.peerId}`)
 }
 
 /** Everything a stream yields until it ends or fails (at most 2 s). */
-async function drain (stream: { [Symbol.asyncIterator]: () => AsyncIterator<unknown> }): Promise<number> {
+async function drain(stream: { [Symbol.asyncIterator]: () => AsyncIterator<unknown> }): Promise<number> {
   let bytes = 0
   const timer = new Promise<void>(resolve => setTimeout(resolve, 2000))
   const reading = (async () => {
-    try { for await (const chunk of stream as AsyncIterable<{ byteLength: number }>) bytes += chunk.byteLength } catch {}
+    try {
+      for await (const chunk of stream as AsyncIterable<{ byteLength: number }>) bytes += chunk.byteLength
+    } catch {}
   })()
   await Promise.race([reading, timer])
   return bytes
@@ -44,7 +51,7 @@ describe('refusals by a real daemon', () => {
   let c: TestDaemon
   let stranger: Libp2p
   beforeAll(async () => {
-    [a, b, c] = await daemons(3)
+    ;[a, b, c] = await daemons(3)
     await a.init(PASSWORD)
     await a.api('POST', '/api/items', { title: 'secret', password: 'do not leak' })
     stranger = await strangerNode()
@@ -69,13 +76,32 @@ describe('refusals by a real daemon', () => {
     const stream = await stranger.dialProtocol(target, '/kith/sync/1.0.0')
     const lp = lpStream(stream)
     // the daemon may reset the stream before our HELLO is even written
-    await lp.write(encodeMessage({ type: MsgType.Hello, version: 1, deviceId: Buffer.from(stranger.peerId.publicKey!.raw).toString('hex'), addrs: [], roster: new Map() })).catch(() => {})
+    await lp
+      .write(
+        encodeMessage({
+          type: MsgType.Hello,
+          version: 1,
+          deviceId: Buffer.from(stranger.peerId.publicKey!.raw).toString('hex'),
+          addrs: [],
+          roster: new Map()
+        })
+      )
+      .catch(() => {})
     expect(await drain(stream)).toBe(0)
     await until(async () => /refused a session from .*not on the device roster/.test(await a.log()), 'the refusal in the log')
     // and its pairing attempt with a made-up invitation is refused
     const pair = await stranger.dialProtocol(target, '/kith/pair/1.0.0')
     const plp = lpStream(pair)
-    await plp.write(encodePair({ type: PairType.Hello, version: 1, invitationId: randomBytes(16), nonce: randomBytes(32), ephemeralPublic: generateBoxKeyPair().publicKey, name: 'stranger' }))
+    await plp.write(
+      encodePair({
+        type: PairType.Hello,
+        version: 1,
+        invitationId: randomBytes(16),
+        nonce: randomBytes(32),
+        ephemeralPublic: generateBoxKeyPair().publicKey,
+        name: 'stranger'
+      })
+    )
     expect(decodePair((await plp.read()).subarray())).toMatchObject({ type: PairType.Refused, code: RefusedCode.UnknownInvitation })
     const devices = (await a.api('GET', '/api/devices')).body as unknown[]
     expect(devices).toHaveLength(1)
@@ -87,7 +113,16 @@ describe('refusals by a real daemon', () => {
     const target = addressOf(a)
     const stream = await stranger.dialProtocol(target, '/kith/pair/1.0.0')
     const lp = lpStream(stream)
-    await lp.write(encodePair({ type: PairType.Hello, version: 1, invitationId: invitationId(inv.secret), nonce: randomBytes(32), ephemeralPublic: generateBoxKeyPair().publicKey, name: 'guesser' }))
+    await lp.write(
+      encodePair({
+        type: PairType.Hello,
+        version: 1,
+        invitationId: invitationId(inv.secret),
+        nonce: randomBytes(32),
+        ephemeralPublic: generateBoxKeyPair().publicKey,
+        name: 'guesser'
+      })
+    )
     expect(decodePair((await lp.read()).subarray()).type).toBe(PairType.Challenge)
     await lp.write(encodePair({ type: PairType.Proof, mac: randomBytes(32) }))
     expect(decodePair((await lp.read()).subarray())).toMatchObject({ type: PairType.Refused, code: RefusedCode.WrongProof })
@@ -104,7 +139,7 @@ describe('refusals by a real daemon', () => {
     const again = await c.kith(['pair', 'join', invitation, '--password-stdin', '--json'], `${JOIN_PASSWORD}\n`)
     expect(again.code).not.toBe(0)
     expect(again.stderr).toMatch(/unknown, used or expired/)
-    const expiring = (await a.api('POST', '/api/pairing/invite', { ttlSeconds: 1 })).body as { invitation: string, expiresAt: string }
+    const expiring = (await a.api('POST', '/api/pairing/invite', { ttlSeconds: 1 })).body as { invitation: string; expiresAt: string }
     expect(Date.parse(expiring.expiresAt) - Date.now()).toBeLessThanOrEqual(1000)
     await new Promise(resolve => setTimeout(resolve, 1200))
     const late = await c.api('POST', '/api/pairing/join', { invitation: expiring.invitation, password: JOIN_PASSWORD })
@@ -113,11 +148,24 @@ describe('refusals by a real daemon', () => {
     expect((await c.api('GET', '/api/status')).body.initialized).toBe(false)
     // the join route is public but still Host- and Origin-checked
     const url = new URL(c.info!.url)
-    const post = async (headers: Record<string, string>): Promise<number> => await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: url.port, method: 'POST', path: '/api/pairing/join', headers: { 'Content-Type': 'application/json', ...headers } }, res => { res.resume(); resolve(res.statusCode ?? 0) })
-      req.on('error', reject)
-      req.end(JSON.stringify({ invitation: expiring.invitation, password: JOIN_PASSWORD }))
-    })
+    const post = async (headers: Record<string, string>): Promise<number> =>
+      await new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: url.port,
+            method: 'POST',
+            path: '/api/pairing/join',
+            headers: { 'Content-Type': 'application/json', ...headers }
+          },
+          res => {
+            res.resume()
+            resolve(res.statusCode ?? 0)
+          }
+        )
+        req.on('error', reject)
+        req.end(JSON.stringify({ invitation: expiring.invitation, password: JOIN_PASSWORD }))
+      })
     expect(await post({ Host: 'evil.example' })).toBe(403)
     expect(await post({ Host: url.host, Origin: 'http://evil.example', 'Sec-Fetch-Site': 'cross-site' })).toBe(403)
   })

@@ -12,13 +12,18 @@ import type { Item } from '../../daemon/vault/Item.js'
 describe('apart and back', () => {
   let a: TestDaemon
   let b: TestDaemon
-  afterAll(async () => { await a?.destroy(); await b?.destroy() })
+  afterAll(async () => {
+    await a?.destroy()
+    await b?.destroy()
+  })
 
   it('edits made apart merge field by field when the devices meet again', async () => {
-    [a, b] = await daemons(2)
+    ;[a, b] = await daemons(2)
     await a.init(PASSWORD)
     await pairByApi(a, b)
-    const shared = (await a.api('POST', '/api/items', { title: 'Router', username: 'admin', password: 'old-password', notes: 'in the hall' })).body.id as string
+    const shared = (
+      await a.api('POST', '/api/items', { title: 'Router', username: 'admin', password: 'old-password', notes: 'in the hall' })
+    ).body.id as string
     await until(async () => await itemOn(b, shared), 'the shared item on B')
 
     await b.stop()
@@ -35,10 +40,19 @@ describe('apart and back', () => {
 
     const merged = { title: 'Router', username: 'root-from-B', password: 'new-password-from-A', notes: 'in the hall' }
     for (const d of [a, b]) {
-      await until(async () => {
-        const item = await itemOn(d, shared)
-        return item?.username === 'root-from-B' && item?.password === 'new-password-from-A' && (await itemOn(d, fromA)) !== undefined && (await itemOn(d, fromB)) !== undefined
-      }, 'both edits and both items', 15_000)
+      await until(
+        async () => {
+          const item = await itemOn(d, shared)
+          return (
+            item?.username === 'root-from-B' &&
+            item?.password === 'new-password-from-A' &&
+            (await itemOn(d, fromA)) !== undefined &&
+            (await itemOn(d, fromB)) !== undefined
+          )
+        },
+        'both edits and both items',
+        15_000
+      )
       expect(await itemOn(d, shared)).toMatchObject(merged)
     }
     const titles = async (d: TestDaemon): Promise<string[]> => ((await d.api('GET', '/api/items')).body as Item[]).map(i => i.title).sort()
@@ -49,7 +63,8 @@ describe('apart and back', () => {
   it('a locked device receives changes and shows them once unlocked', async () => {
     expect((await b.api('POST', '/api/lock')).status).toBe(200)
     const ids: string[] = []
-    for (let i = 0; i < 5; i++) ids.push((await a.api('POST', '/api/items', { title: `while B is locked ${i}`, password: `p${i}` })).body.id)
+    for (let i = 0; i < 5; i++)
+      ids.push((await a.api('POST', '/api/items', { title: `while B is locked ${i}`, password: `p${i}` })).body.id)
     expect((await b.api('GET', '/api/items')).status).toBe(423)
     // the locked daemon stores what arrives (its sync status counts the envelopes it took in)
     await until(async () => {

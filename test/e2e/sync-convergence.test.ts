@@ -13,7 +13,9 @@ import type { ApiResponse } from '../../daemon/cli/DaemonClient.js'
 
 describe('convergence with three real daemons', () => {
   let all: TestDaemon[] = []
-  afterAll(async () => { for (const d of all) await d.destroy() })
+  afterAll(async () => {
+    for (const d of all) await d.destroy()
+  })
 
   it('random API operations with restarts and locks end in identical items everywhere', async () => {
     const seed = Number(process.env.KITH_SEED ?? Math.floor(Math.random() * 2 ** 31))
@@ -25,7 +27,7 @@ describe('convergence with three real daemons', () => {
     await a.init(PASSWORD)
     await pairByApi(a, b)
     await pairByApi(a, c)
-    const password = (d: TestDaemon): string => d === a ? PASSWORD : JOIN_PASSWORD
+    const password = (d: TestDaemon): string => (d === a ? PASSWORD : JOIN_PASSWORD)
     const up = new Set(all)
     const ids = new Set<string>()
     const counts: Record<string, number> = {}
@@ -33,7 +35,14 @@ describe('convergence with three real daemons', () => {
       const r = rand()
       if (r < 0.025) {
         const d = pick(all)
-        if (up.has(d) && up.size > 1) { await d.stop(); up.delete(d) } else if (!up.has(d)) { await d.start(); await d.api('POST', '/api/unlock', { password: password(d) }); up.add(d) }
+        if (up.has(d) && up.size > 1) {
+          await d.stop()
+          up.delete(d)
+        } else if (!up.has(d)) {
+          await d.start()
+          await d.api('POST', '/api/unlock', { password: password(d) })
+          up.add(d)
+        }
         counts.restart = (counts.restart ?? 0) + 1
         continue
       }
@@ -50,10 +59,16 @@ describe('convergence with three real daemons', () => {
       const id = known.length > 0 ? pick(known) : undefined
       let res: ApiResponse
       if (op === 'add' || id === undefined) {
-        res = await d.api('POST', '/api/items', { title: `item ${step}`, username: `u${step}`, password: `p${rand().toString(36).slice(2)}` })
+        res = await d.api('POST', '/api/items', {
+          title: `item ${step}`,
+          username: `u${step}`,
+          password: `p${rand().toString(36).slice(2)}`
+        })
         if (res.status === 201) ids.add(res.body.id)
       } else if (op === 'edit') {
-        res = await d.api('PATCH', `/api/items/${id}`, { [pick(['title', 'username', 'password', 'notes'])]: `${step}-${rand().toString(36).slice(2, 7)}` })
+        res = await d.api('PATCH', `/api/items/${id}`, {
+          [pick(['title', 'username', 'password', 'notes'])]: `${step}-${rand().toString(36).slice(2, 7)}`
+        })
       } else if (op === 'trash') {
         res = await d.api('DELETE', `/api/items/${id}`)
       } else {
@@ -64,7 +79,10 @@ describe('convergence with three real daemons', () => {
       counts[op] = (counts[op] ?? 0) + 1
     }
     for (const d of all) {
-      if (!up.has(d)) { await d.start(); await d.api('POST', '/api/unlock', { password: password(d) }) }
+      if (!up.has(d)) {
+        await d.start()
+        await d.api('POST', '/api/unlock', { password: password(d) })
+      }
     }
     const view = async (d: TestDaemon): Promise<string> => {
       const live = (await d.api('GET', '/api/items')).body as Item[]
@@ -72,10 +90,15 @@ describe('convergence with three real daemons', () => {
       return JSON.stringify([...live, ...trash].sort((x, y) => x.id.localeCompare(y.id)))
     }
     try {
-      await until(async () => {
-        const [va, vb, vc] = [await view(a), await view(b), await view(c)]
-        return va === vb && vb === vc
-      }, 'identical items on all three daemons', 20_000, 100)
+      await until(
+        async () => {
+          const [va, vb, vc] = [await view(a), await view(b), await view(c)]
+          return va === vb && vb === vc
+        },
+        'identical items on all three daemons',
+        20_000,
+        100
+      )
     } finally {
       process.stdout.write(`e2e convergence seed ${seed}: ${JSON.stringify(counts)}\n`)
     }

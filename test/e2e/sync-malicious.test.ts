@@ -20,10 +20,12 @@ import type { FrameStream } from '../../daemon/network/NetworkAdapter.js'
 import type { Item } from '../../daemon/vault/Item.js'
 
 /** A Yjs update that would add an item titled EVIL to the vault if anyone applied it. */
-function evilUpdate (n: number): Uint8Array {
+function evilUpdate(n: number): Uint8Array {
   const doc = new VaultDoc(new Y.Doc())
   let update: Uint8Array = new Uint8Array()
-  doc.doc.on('update', (u: Uint8Array) => { update = u })
+  doc.doc.on('update', (u: Uint8Array) => {
+    update = u
+  })
   doc.createWithId(`evil-${n}`, { title: 'EVIL' })
   return update
 }
@@ -35,7 +37,7 @@ describe('a malicious paired peer', () => {
   let aId: string
   let vaultId: string
   beforeAll(async () => {
-    [a, g] = await daemons(2)
+    ;[a, g] = await daemons(2)
     await a.init(PASSWORD)
     await pairByApi(a, g)
     m = await SyncDevice.create('M', 'libp2p')
@@ -45,7 +47,7 @@ describe('a malicious paired peer', () => {
     vaultId = m.device.replicas.ids()[0] as string
     // one honest item from M first, so A holds M's seq 1
     const honest = await m.service.createItem({ title: 'honest item from M' })
-    await until(async () => await itemOn(a, honest.id), 'M\'s honest item on A')
+    await until(async () => await itemOn(a, honest.id), "M's honest item on A")
     // from now on M speaks only by hand
     await m.sync.engine.stop()
   })
@@ -60,8 +62,11 @@ describe('a malicious paired peer', () => {
   const keyM = () => m.device.keyring.vaultKey(vaultId, m.device.keyring.currentEpoch(vaultId))
 
   /** Opens a sync session to A by hand and waits for A's VAULT announcement. */
-  async function session (): Promise<{ ch: Channel, stream: FrameStream, ended: () => Promise<void> }> {
-    const stream = await m.sync.network.openStream(aId, a.info!.multiaddrs, SYNC_PROTOCOL, { maxFrameBytes: 1 << 24, maxBufferBytes: 1 << 26 })
+  async function session(): Promise<{ ch: Channel; stream: FrameStream; ended: () => Promise<void> }> {
+    const stream = await m.sync.network.openStream(aId, a.info!.multiaddrs, SYNC_PROTOCOL, {
+      maxFrameBytes: 1 << 24,
+      maxBufferBytes: 1 << 26
+    })
     const ch = new Channel(stream)
     ch.send({ type: MsgType.Hello, version: 1, deviceId: m.id, addrs: [], roster: m.sync.roster.vector() })
     for (;;) {
@@ -82,7 +87,7 @@ describe('a malicious paired peer', () => {
     return { ch, stream, ended }
   }
 
-  async function expectRejected (what: RegExp): Promise<void> {
+  async function expectRejected(what: RegExp): Promise<void> {
     await until(async () => what.test(await a.log()), `A logs ${String(what)}`)
     expect((await a.api('GET', '/api/status')).status).toBe(200)
   }
@@ -109,7 +114,10 @@ describe('a malicious paired peer', () => {
     const skipped = sealEnvelope({ vaultId, epoch: 0, seq: have + 2 }, keyM(), evilUpdate(2), signerM())
     const forked = sealEnvelope({ vaultId, epoch: 0, seq: have }, keyM(), evilUpdate(3), signerM())
     const outsider = DeviceIdentity.generate()
-    const foreign = sealEnvelope({ vaultId, epoch: 0, seq: 1 }, keyM(), evilUpdate(4), { publicKey: outsider.publicKey, sign: b => outsider.sign(b) })
+    const foreign = sealEnvelope({ vaultId, epoch: 0, seq: 1 }, keyM(), evilUpdate(4), {
+      publicKey: outsider.publicKey,
+      sign: b => outsider.sign(b)
+    })
     const cases: Array<[Uint8Array, RegExp]> = [
       [badSig, /rejected data from .*bad signature/],
       [skipped, new RegExp(`rejected data from .*seq ${have + 2} skips ahead`)],
@@ -134,9 +142,9 @@ describe('a malicious paired peer', () => {
 
   it('A stored nothing from it (also after a restart) and kept syncing with the good peer', async () => {
     const fromG = (await g.api('POST', '/api/items', { title: 'from the good peer' })).body.id as string
-    await until(async () => await itemOn(a, fromG), 'G\'s item on A')
+    await until(async () => await itemOn(a, fromG), "G's item on A")
     const fromA = (await a.api('POST', '/api/items', { title: 'from A after the attacks' })).body.id as string
-    await until(async () => await itemOn(g, fromA), 'A\'s item on G')
+    await until(async () => await itemOn(g, fromA), "A's item on G")
     const titles = ((await a.api('GET', '/api/items')).body as Item[]).map(i => i.title)
     expect(titles).not.toContain('EVIL')
     await a.stop()

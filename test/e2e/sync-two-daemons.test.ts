@@ -20,7 +20,7 @@ describe('two daemons paired through the CLI', () => {
   })
 
   it('pair, then adds, edits and deletes flow both ways with events on both sides', async () => {
-    [a, b] = await daemons(2)
+    ;[a, b] = await daemons(2)
     await a.init()
     const eventsA = await SseClient.open(a.info!)
     streams.push(eventsA)
@@ -35,7 +35,18 @@ describe('two daemons paired through the CLI', () => {
     streams.push(eventsB)
 
     // A → B, through the CLI
-    const add = await a.kith(['add', '--title', 'Mail', '--username', 'me@example.com', '--password', 'pw-1', '--url', 'https://mail.example.com', '--json'])
+    const add = await a.kith([
+      'add',
+      '--title',
+      'Mail',
+      '--username',
+      'me@example.com',
+      '--password',
+      'pw-1',
+      '--url',
+      'https://mail.example.com',
+      '--json'
+    ])
     expect(add.code).toBe(0)
     const id = JSON.parse(add.stdout).id as string
     const onB = await until(async () => await itemOn(b, id), 'the item on B')
@@ -47,7 +58,7 @@ describe('two daemons paired through the CLI', () => {
     expect((await b.kith(['edit', id, '--password', 'pw-2'])).code).toBe(0)
     const add2 = await b.api('POST', '/api/items', { title: 'Bank', username: 'u2' })
     await until(async () => (await itemOn(a, id))?.password === 'pw-2', 'the edit on A')
-    await until(async () => await itemOn(a, add2.body.id), 'B\'s item on A')
+    await until(async () => await itemOn(a, add2.body.id), "B's item on A")
 
     // deletes both ways
     expect((await a.kith(['rm', add2.body.id])).code).toBe(0)
@@ -65,8 +76,17 @@ describe('two daemons paired through the CLI', () => {
   it('lists both devices as online, then the stopped one as offline with its last sighting', async () => {
     const listed = JSON.parse((await a.kith(['devices', '--json'])).stdout) as DeviceJson[]
     expect(listed).toHaveLength(2)
-    expect(listed.map(d => [d.self, d.online])).toEqual([[true, true], [false, true]])
-    for (const d of listed) expect(d).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{64}$/), peerId: expect.stringMatching(/^12D3KooW/), lastSeen: expect.any(String), name: expect.any(String) })
+    expect(listed.map(d => [d.self, d.online])).toEqual([
+      [true, true],
+      [false, true]
+    ])
+    for (const d of listed)
+      expect(d).toMatchObject({
+        id: expect.stringMatching(/^[0-9a-f]{64}$/),
+        peerId: expect.stringMatching(/^12D3KooW/),
+        lastSeen: expect.any(String),
+        name: expect.any(String)
+      })
     const fromB = JSON.parse((await b.kith(['devices', '--json'])).stdout) as DeviceJson[]
     expect(fromB.map(d => d.id).sort()).toEqual(listed.map(d => d.id).sort())
     const bId = listed[1]?.id as string

@@ -13,7 +13,21 @@ const bitwardenJson = JSON.stringify({
   encrypted: false,
   folders: [{ id: 'f1', name: 'Social' }],
   items: [
-    { id: 'a', type: 1, name: 'Mastodon', folderId: 'f1', favorite: true, notes: 'line one\nline "two", with comma', login: { username: 'me@personal.example', password: 'toot-pass', totp: 'JBSWY3DPEHPK3PXP', uris: [{ uri: 'https://mastodon.example' }, { uri: 'https://m.mastodon.example' }] }, fields: [{ name: 'PIN', value: '4321', type: 1 }] },
+    {
+      id: 'a',
+      type: 1,
+      name: 'Mastodon',
+      folderId: 'f1',
+      favorite: true,
+      notes: 'line one\nline "two", with comma',
+      login: {
+        username: 'me@personal.example',
+        password: 'toot-pass',
+        totp: 'JBSWY3DPEHPK3PXP',
+        uris: [{ uri: 'https://mastodon.example' }, { uri: 'https://m.mastodon.example' }]
+      },
+      fields: [{ name: 'PIN', value: '4321', type: 1 }]
+    },
     { id: 'b', type: 1, name: 'Ünïcødé ✓', folderId: null, login: { username: 'ü', password: 'пароль', uris: [] } }
   ]
 })
@@ -45,7 +59,14 @@ describe('import, export, migrate, destroy', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ imported: 0, skipped: 2 })
     const items = (await a.api('GET', '/api/items?q=mastodon')).body
     expect(items).toHaveLength(1)
-    expect(items[0]).toMatchObject({ title: 'Mastodon', folder: 'Social', favorite: true, notes: 'line one\nline "two", with comma', urls: ['https://mastodon.example', 'https://m.mastodon.example'], fields: [{ name: 'PIN', value: '4321', hidden: true }] })
+    expect(items[0]).toMatchObject({
+      title: 'Mastodon',
+      folder: 'Social',
+      favorite: true,
+      notes: 'line one\nline "two", with comma',
+      urls: ['https://mastodon.example', 'https://m.mastodon.example'],
+      fields: [{ name: 'PIN', value: '4321', hidden: true }]
+    })
     expect(items[0].totp).toMatch(/^otpauth:\/\/totp\//)
   })
 
@@ -74,7 +95,10 @@ describe('import, export, migrate, destroy', () => {
     expect((await b.api('GET', '/api/items')).body).toHaveLength(0)
     const imp = await b.kith(['import', 'kith-encrypted', out, '--password-stdin', '--json'], 'export file password\n')
     expect(imp.code, imp.stderr).toBe(0)
-    const strip = (items: Array<Record<string, unknown>>) => items.map(({ id: _i, createdAt: _c, updatedAt: _u, vault: _v, ...rest }) => rest).sort((x, y) => String(x.title).localeCompare(String(y.title)))
+    const strip = (items: Array<Record<string, unknown>>) =>
+      items
+        .map(({ id: _i, createdAt: _c, updatedAt: _u, vault: _v, ...rest }) => rest)
+        .sort((x, y) => String(x.title).localeCompare(String(y.title)))
     expect(strip((await b.api('GET', '/api/items')).body)).toEqual(strip((await a.api('GET', '/api/items')).body))
   })
 
@@ -84,11 +108,11 @@ describe('import, export, migrate, destroy', () => {
       const res = await a.kith(['export', format, '--out', out, '--json'])
       expect(res.code, res.stderr).toBe(0)
       expect(JSON.parse(res.stdout).exported).toBeGreaterThan(0)
-      expect((await readFile(out, 'utf8'))).toContain('Mastodon')
+      expect(await readFile(out, 'utf8')).toContain('Mastodon')
     }
   })
 
-  it('migrates personal items out of a work vault, keeping the organisation\'s and the trash', async () => {
+  it("migrates personal items out of a work vault, keeping the organisation's and the trash", async () => {
     await a.kith(['vault', 'create', 'Work'])
     const add = async (args: string[]) => JSON.parse((await a.kith(['add', '--vault', 'Work', ...args, '--json'])).stdout).id as string
     const corp = await add(['--title', 'Corp SSO', '--url', 'https://sso.acme-corp.example'])
@@ -103,7 +127,9 @@ describe('import, export, migrate, destroy', () => {
     expect(plan.moved.sort()).toEqual([personal, lookalike].sort())
     expect(plan.kept.sort()).toEqual([corp, corpMail, trashed].sort())
     expect((await a.api('GET', '/api/items?vault=Work')).body).toHaveLength(4)
-    const real = JSON.parse((await a.kith(['migrate', '--from', 'Work', '--to', 'Personal', '--org-domain', 'acme-corp.example', '--json'])).stdout)
+    const real = JSON.parse(
+      (await a.kith(['migrate', '--from', 'Work', '--to', 'Personal', '--org-domain', 'acme-corp.example', '--json'])).stdout
+    )
     expect(real.moved.sort()).toEqual([personal, lookalike].sort())
     const work = (await a.api('GET', '/api/items?vault=Work')).body.map((i: { title: string }) => i.title).sort()
     expect(work).toEqual(['Corp SSO', 'Jira'])
@@ -123,8 +149,8 @@ describe('import, export, migrate, destroy', () => {
       const human = await c.kith(['import', 'kith-encrypted', out, '--password-stdin'], 'backup password\n')
       expect(human.code, human.stderr).toBe(0)
       expect(human.stdout).toMatch(/into 2 vaults \(Personal \d+; Work 3, new\)/)
-      const vaults = (await c.api('GET', '/api/vaults')).body.map((v: { name: string, items: number }) => [v.name, v.items])
-      const original = (await a.api('GET', '/api/vaults')).body.map((v: { name: string, items: number }) => [v.name, v.items])
+      const vaults = (await c.api('GET', '/api/vaults')).body.map((v: { name: string; items: number }) => [v.name, v.items])
+      const original = (await a.api('GET', '/api/vaults')).body.map((v: { name: string; items: number }) => [v.name, v.items])
       expect(vaults).toEqual(original)
       expect((await c.api('GET', '/api/items?vault=Work&trashed=true')).body.map((i: { title: string }) => i.title)).toEqual(['Old'])
     } finally {
@@ -150,7 +176,14 @@ describe('import, export, migrate, destroy', () => {
   })
 
   it.runIf(existsSync(SHARED))('imports a real Bitwarden export from ../shared/interop', async () => {
-    const res = await b.kith(['import', 'bitwarden-json', join(SHARED, 'bitwarden', 'passimport-bitwarden.json'), '--vault', 'Imported', '--json'])
+    const res = await b.kith([
+      'import',
+      'bitwarden-json',
+      join(SHARED, 'bitwarden', 'passimport-bitwarden.json'),
+      '--vault',
+      'Imported',
+      '--json'
+    ])
     expect(res.code, res.stderr).toBe(0)
     expect(JSON.parse(res.stdout).imported).toBeGreaterThan(0)
   })

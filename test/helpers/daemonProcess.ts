@@ -13,17 +13,25 @@ export const KITH_BIN = join(REPO_ROOT, 'bin', 'kith.js')
 /** Environment for every daemon a test starts: no mDNS, floor Argon2 parameters (no tuning). */
 export const TEST_ENV = { ...process.env, KITH_MDNS: '0', KITH_KDF_MS: '0' }
 
-export interface CliResult { code: number, stdout: string, stderr: string }
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
 
 /** Runs `kith ARGS --home HOME`, optionally writing `stdin`. */
-export function runKith (home: string, args: string[], stdin?: string, env: NodeJS.ProcessEnv = TEST_ENV): Promise<CliResult> {
+export function runKith(home: string, args: string[], stdin?: string, env: NodeJS.ProcessEnv = TEST_ENV): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [KITH_BIN, ...args, '--home', home], { env, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     // decode as a stream: a multi-byte character may be split between two pipe reads
-    child.stdout.setEncoding('utf8').on('data', d => { stdout += String(d) })
-    child.stderr.setEncoding('utf8').on('data', d => { stderr += String(d) })
+    child.stdout.setEncoding('utf8').on('data', d => {
+      stdout += String(d)
+    })
+    child.stderr.setEncoding('utf8').on('data', d => {
+      stderr += String(d)
+    })
     child.on('error', reject)
     child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }))
     if (stdin !== undefined) child.stdin.end(stdin)
@@ -39,48 +47,78 @@ export class TestDaemon {
   /** the daemon's environment (benches compare it without DAEMON_ENV) */
   env: NodeJS.ProcessEnv = daemonEnv(TEST_ENV)
 
-  constructor (readonly home: string, readonly extraArgs: string[] = []) {}
+  constructor(
+    readonly home: string,
+    readonly extraArgs: string[] = []
+  ) {}
 
-  static async create (extraArgs: string[] = []): Promise<TestDaemon> {
+  static async create(extraArgs: string[] = []): Promise<TestDaemon> {
     const home = await mkdtemp(join(tmpdir(), 'kith-test-'))
     return new TestDaemon(home, extraArgs)
   }
 
   /** Starts the daemon in the foreground as a child process and waits until its API answers. */
-  async start (timeoutMs = 20_000): Promise<DaemonInfo> {
-    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, KITH_BIN, 'daemon', '--home', this.home, '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', ...this.extraArgs], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] })
+  async start(timeoutMs = 20_000): Promise<DaemonInfo> {
+    const child = spawn(
+      process.execPath,
+      [
+        ...DAEMON_NODE_FLAGS,
+        KITH_BIN,
+        'daemon',
+        '--home',
+        this.home,
+        '--http',
+        '127.0.0.1:0',
+        '--listen',
+        '/ip4/127.0.0.1/tcp/0',
+        '--no-mdns',
+        ...this.extraArgs
+      ],
+      { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] }
+    )
     this.child = child
-    child.stdout?.setEncoding('utf8').on('data', d => { this.output += String(d) })
-    child.stderr?.setEncoding('utf8').on('data', d => { this.output += String(d) })
+    child.stdout?.setEncoding('utf8').on('data', d => {
+      this.output += String(d)
+    })
+    child.stderr?.setEncoding('utf8').on('data', d => {
+      this.output += String(d)
+    })
     let exitCode: number | null = null
-    child.once('exit', code => { exitCode = code ?? -1 })
+    child.once('exit', code => {
+      exitCode = code ?? -1
+    })
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
       if (exitCode !== null) throw new Error(`daemon exited with ${String(exitCode)} during start-up:\n${this.output}`)
       const info = await readDaemonInfo(this.home)
       if (info !== undefined && info.pid === child.pid) {
         const res = await httpRequest(info, 'GET', '/api/status', undefined, { timeoutMs: 2000 }).catch(() => undefined)
-        if (res?.status === 200) { this.info = info; return info }
+        if (res?.status === 200) {
+          this.info = info
+          return info
+        }
       }
       await new Promise(resolve => setTimeout(resolve, 30))
     }
     throw new Error(`daemon did not answer within ${timeoutMs} ms:\n${this.output}`)
   }
 
-  async api (method: string, path: string, body?: unknown): Promise<ApiResponse> {
+  async api(method: string, path: string, body?: unknown): Promise<ApiResponse> {
     if (this.info === undefined) throw new Error('daemon not started')
     return await httpRequest(this.info, method, path, body)
   }
 
-  async kith (args: string[], stdin?: string): Promise<CliResult> { return await runKith(this.home, args, stdin) }
+  async kith(args: string[], stdin?: string): Promise<CliResult> {
+    return await runKith(this.home, args, stdin)
+  }
 
-  async init (password = 'correct horse battery staple'): Promise<void> {
+  async init(password = 'correct horse battery staple'): Promise<void> {
     const res = await this.api('POST', '/api/init', { password })
     if (res.status !== 201) throw new Error(`init failed: ${JSON.stringify(res.body)}`)
   }
 
   /** SIGTERM, and wait for a clean exit. */
-  async stop (): Promise<number | null> {
+  async stop(): Promise<number | null> {
     const child = this.child
     if (child === undefined || child.exitCode !== null) return child?.exitCode ?? null
     const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
@@ -91,7 +129,7 @@ export class TestDaemon {
   }
 
   /** SIGKILL: no shutdown, no flush. */
-  async kill (): Promise<void> {
+  async kill(): Promise<void> {
     const child = this.child
     if (child === undefined || child.exitCode !== null) return
     const exited = new Promise(resolve => child.once('exit', resolve))
@@ -100,9 +138,11 @@ export class TestDaemon {
     this.child = undefined
   }
 
-  async log (): Promise<string> { return this.output + await readFile(join(this.home, 'daemon.log'), 'utf8').catch(() => '') }
+  async log(): Promise<string> {
+    return this.output + (await readFile(join(this.home, 'daemon.log'), 'utf8').catch(() => ''))
+  }
 
-  async destroy (): Promise<void> {
+  async destroy(): Promise<void> {
     await this.stop().catch(() => {})
     await rm(this.home, { recursive: true, force: true })
   }

@@ -11,23 +11,39 @@ export const PORT = 47001
 export const TOKEN = 'test-token-0123456789abcdef'
 
 /** A device part with no network: this device alone, invitations refused. */
-export function loneDevices (device: FullDevice): DevicesPort {
+export function loneDevices(device: FullDevice): DevicesPort {
   return {
-    list: () => [{ id: device.identity.deviceId, name: 'this device', peerId: '', online: true, lastSeen: null, self: true, addedAt: null, addedBy: null }],
-    revoke: async () => { throw Object.assign(new Error('no such device'), { name: 'DeviceNotFoundError' }) },
+    list: () => [
+      {
+        id: device.identity.deviceId,
+        name: 'this device',
+        peerId: '',
+        online: true,
+        lastSeen: null,
+        self: true,
+        addedAt: null,
+        addedBy: null
+      }
+    ],
+    revoke: async () => {
+      throw Object.assign(new Error('no such device'), { name: 'DeviceNotFoundError' })
+    },
     invite: () => ({ invitation: 'kith:invitation', code: 'alpha bravo', expiresAt: new Date(0).toISOString() }),
-    join: async () => { throw Object.assign(new Error('not in these tests'), { name: 'InvitationError' }) }
+    join: async () => {
+      throw Object.assign(new Error('not in these tests'), { name: 'InvitationError' })
+    }
   }
 }
 
 /** `dashboard: true` adds the dashboard (sessions, login links, its page from an empty folder). */
-export async function inProcessApp (options: { init?: boolean, authenticators?: Authenticator[], dashboard?: boolean } = {}) {
+export async function inProcessApp(options: { init?: boolean; authenticators?: Authenticator[]; dashboard?: boolean } = {}) {
   const { service, storage, device } = await memoryService()
   if (options.init !== false) await service.init(PASSWORD)
   const destroyed: DestroyResult[] = []
   const session = device.unlock
   const events = eventSourceFrom(device.feeds)
-  const dashboard = options.dashboard === true ? new Dashboard({ session, events, port: () => PORT }, { distDir: 'no-such-dir' }) : undefined
+  const dashboard =
+    options.dashboard === true ? new Dashboard({ session, events, port: () => PORT }, { distDir: 'no-such-dir' }) : undefined
   dashboard?.start()
   const app = createApp({
     session,
@@ -48,11 +64,18 @@ export async function inProcessApp (options: { init?: boolean, authenticators?: 
     authenticators: options.authenticators,
     dashboard
   })
-  const request = async (method: string, path: string, init: { body?: unknown, raw?: string, headers?: Record<string, string> } = {}): Promise<Response> => {
+  const request = async (
+    method: string,
+    path: string,
+    init: { body?: unknown; raw?: string; headers?: Record<string, string> } = {}
+  ): Promise<Response> => {
     const headers: Record<string, string> = { host: `localhost:${PORT}`, authorization: `Bearer ${TOKEN}`, ...init.headers }
     let body: string | undefined
     if (init.raw !== undefined) body = init.raw
-    else if (init.body !== undefined) { body = JSON.stringify(init.body); headers['content-type'] ??= 'application/json' }
+    else if (init.body !== undefined) {
+      body = JSON.stringify(init.body)
+      headers['content-type'] ??= 'application/json'
+    }
     for (const [k, v] of Object.entries(headers)) if (v === '') delete headers[k]
     return await app.request(`http://localhost:${PORT}${path}`, { method, headers, body })
   }

@@ -19,7 +19,9 @@ export interface MemoryDevice {
   identity: DeviceIdentity
 }
 
-export async function memoryService (options: { storage?: MemoryStorageAdapter, identity?: DeviceIdentity, snapshotEvery?: number } = {}): Promise<MemoryDevice> {
+export async function memoryService(
+  options: { storage?: MemoryStorageAdapter; identity?: DeviceIdentity; snapshotEvery?: number } = {}
+): Promise<MemoryDevice> {
   const storage = options.storage ?? new MemoryStorageAdapter()
   const identity = options.identity ?? DeviceIdentity.generate()
   const network = new MemoryNetwork()

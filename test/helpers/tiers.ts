@@ -5,7 +5,11 @@
  * scripts/check-test-tiers.mjs (`npm run test:tiers`, part of `npm test`) checks that every test
  * file lands in exactly one tier.
  */
-export interface Tier { name: 'unit' | 'integration' | 'e2e' | 'browser', include: string[], exclude: string[] }
+export interface Tier {
+  name: 'unit' | 'integration' | 'e2e' | 'browser'
+  include: string[]
+  exclude: string[]
+}
 
 const NAMES = ['unit', 'integration', 'e2e', 'browser'] as const
 const tagged = (name: string): string => `test/**/*.${name}.test.ts`
@@ -34,7 +38,22 @@ const E2E_FILES = [
   'test/daemon/daemonReexec.test.ts'
 ]
 
-const UNIT_FOLDERS = ['api', 'codec', 'crypto', 'daemon', 'interop', 'keyring', 'network', 'pairing', 'replica', 'service', 'storage', 'sync', 'vault', 'web-ui']
+const UNIT_FOLDERS = [
+  'api',
+  'codec',
+  'crypto',
+  'daemon',
+  'interop',
+  'keyring',
+  'network',
+  'pairing',
+  'replica',
+  'service',
+  'storage',
+  'sync',
+  'vault',
+  'web-ui'
+]
 
 const includes: Record<Tier['name'], string[]> = {
   unit: [`test/{${UNIT_FOLDERS.join(',')}}/**/*.test.ts`, tagged('unit')],
@@ -44,7 +63,7 @@ const includes: Record<Tier['name'], string[]> = {
 }
 
 /** A file a tier's folders take in but another tier names (by path or by its own name) runs there instead. */
-function excludes (name: Tier['name']): string[] {
+function excludes(name: Tier['name']): string[] {
   const named = NAMES.filter(other => other !== name).map(tagged)
   return name === 'unit' ? [...INTEGRATION_FILES, ...E2E_FILES, ...named] : named
 }

@@ -11,15 +11,33 @@ import { titleFromUrl } from '../../daemon/interop/importedItem.js'
 import type { ImportedItem, ImportFormat, ImportResult } from '../../daemon/interop/types.js'
 import { CORPUS_DIR, corpusAvailable, corpusFile } from './helpers.js'
 
-interface ExpectedField { name: string, value: string, hidden: boolean }
-interface ExpectedItem {
-  type: string, title: string, username: string, password: string, urls: string[], notes: string, folder: string, totp: string,
-  custom_fields: ExpectedField[], favorite: boolean, archived: boolean, tags: string[], extra: Record<string, unknown>
+interface ExpectedField {
+  name: string
+  value: string
+  hidden: boolean
 }
-interface ExpectedFile { item_count: number | null, items?: ExpectedItem[] }
+interface ExpectedItem {
+  type: string
+  title: string
+  username: string
+  password: string
+  urls: string[]
+  notes: string
+  folder: string
+  totp: string
+  custom_fields: ExpectedField[]
+  favorite: boolean
+  archived: boolean
+  tags: string[]
+  extra: Record<string, unknown>
+}
+interface ExpectedFile {
+  item_count: number | null
+  items?: ExpectedItem[]
+}
 
 /** Which importer reads each corpus file, and its password. */
-const FILES: Record<string, { format: ImportFormat, password?: string }> = {
+const FILES: Record<string, { format: ImportFormat; password?: string }> = {
   'bitwarden/passimport-bitwarden.json': { format: 'bitwarden-json' },
   'bitwarden/passimport-bitwarden-org.json': { format: 'bitwarden-json' },
   'bitwarden/passimport-bitwarden.csv': { format: 'bitwarden-csv' },
@@ -45,7 +63,7 @@ const KEEPASS: ReadonlySet<ImportFormat> = new Set(['kdbx', 'keepass-xml', 'keep
 const NO_TITLE: ReadonlySet<ImportFormat> = new Set(['firefox-csv'])
 
 /** The folder Kith gives: KeePass root group dropped (it is the database), Recycle Bin → trashed, collections → folder. */
-function expectedFolder (e: ExpectedItem, format: ImportFormat): string {
+function expectedFolder(e: ExpectedItem, format: ImportFormat): string {
   if (e.extra.in_recycle_bin === true) return ''
   if (KEEPASS.has(format)) return e.folder.split('/').slice(1).join('/')
   const collections = e.extra.collections
@@ -57,37 +75,50 @@ function expectedFolder (e: ExpectedItem, format: ImportFormat): string {
 const fieldValue = (v: string): string => v.replace(/\r$/, '').replace(/\r\n?/g, '\n')
 
 /** A field value matches: equal, or, when EXPECTED holds a JSON object (1PUX email/address), every value appears. */
-function sameValue (mine: string, expected: string): boolean {
+function sameValue(mine: string, expected: string): boolean {
   if (mine === fieldValue(expected)) return true
   if (!expected.startsWith('{')) return false
   try {
     const o = JSON.parse(expected) as Record<string, unknown>
-    return Object.values(o).filter(v => v !== null && v !== '').every(v => mine.includes(String(v)))
-  } catch { return false }
+    return Object.values(o)
+      .filter(v => v !== null && v !== '')
+      .every(v => mine.includes(String(v)))
+  } catch {
+    return false
+  }
 }
 
-function checkFields (mine: ImportedItem, e: ExpectedItem, warnings: string[], where: string): void {
+function checkFields(mine: ImportedItem, e: ExpectedItem, warnings: string[], where: string): void {
   let k = 0
   for (const ef of e.custom_fields) {
     while (k < mine.fields.length && !(mine.fields[k]?.name === ef.name && sameValue(mine.fields[k]?.value ?? '', ef.value))) k++
-    expect(k, `${where}: field '${ef.name}' = ${JSON.stringify(ef.value)} in order among ${JSON.stringify(mine.fields)}`).toBeLessThan(mine.fields.length)
+    expect(k, `${where}: field '${ef.name}' = ${JSON.stringify(ef.value)} in order among ${JSON.stringify(mine.fields)}`).toBeLessThan(
+      mine.fields.length
+    )
     expect(mine.fields[k]?.hidden, `${where}: field '${ef.name}' hidden`).toBe(ef.hidden)
     k++
   }
   if (mine.fields.length > e.custom_fields.length) {
     // Fields beyond EXPECTED's list carry data EXPECTED keeps elsewhere (card/identity details, a second TOTP):
     // allowed only when a warning names the item.
-    expect(warnings.some(w => w.includes(`'${e.title}'`)), `${where}: extra fields without a warning`).toBe(true)
+    expect(
+      warnings.some(w => w.includes(`'${e.title}'`)),
+      `${where}: extra fields without a warning`
+    ).toBe(true)
   }
   for (const group of ['card', 'identity']) {
     const detail = e.extra[group] as Record<string, unknown> | undefined
     for (const v of Object.values(detail ?? {})) {
-      if (v !== null && v !== '') expect(mine.fields.map(f => f.value), `${where}: ${group} value ${String(v)}`).toContain(String(v))
+      if (v !== null && v !== '')
+        expect(
+          mine.fields.map(f => f.value),
+          `${where}: ${group} value ${String(v)}`
+        ).toContain(String(v))
     }
   }
 }
 
-function checkItem (mine: ImportedItem | undefined, e: ExpectedItem, format: ImportFormat, result: ImportResult, where: string): void {
+function checkItem(mine: ImportedItem | undefined, e: ExpectedItem, format: ImportFormat, result: ImportResult, where: string): void {
   expect(mine, where).toBeDefined()
   if (mine === undefined) return
   const title = e.title === '' && NO_TITLE.has(format) ? titleFromUrl(e.urls[0] ?? '') : e.title
@@ -105,18 +136,29 @@ function checkItem (mine: ImportedItem | undefined, e: ExpectedItem, format: Imp
   else expect(secretOf(mine.totp), `${where} totp secret`).toBe(cleanBase32(e.totp))
   checkFields(mine, e, result.warnings, where)
   const attachments = e.extra.attachments
-  if (Array.isArray(attachments) && attachments.length > 0) expect(result.warnings.some(w => w.includes('attachments') && w.includes(`'${e.title}'`)), `${where} attachment warning`).toBe(true)
-  if (typeof e.extra.history_items === 'number' && e.extra.history_items > 0) expect(result.warnings.some(w => w.includes('history') && w.includes(`'${e.title}'`)), `${where} history warning`).toBe(true)
+  if (Array.isArray(attachments) && attachments.length > 0)
+    expect(
+      result.warnings.some(w => w.includes('attachments') && w.includes(`'${e.title}'`)),
+      `${where} attachment warning`
+    ).toBe(true)
+  if (typeof e.extra.history_items === 'number' && e.extra.history_items > 0)
+    expect(
+      result.warnings.some(w => w.includes('history') && w.includes(`'${e.title}'`)),
+      `${where} history warning`
+    ).toBe(true)
 }
 
 const available = corpusAvailable()
-const expected: Record<string, ExpectedFile> = available ? JSON.parse(readFileSync(join(CORPUS_DIR, 'EXPECTED.json'), 'utf8')) as Record<string, ExpectedFile> : {}
+const expected: Record<string, ExpectedFile> = available
+  ? (JSON.parse(readFileSync(join(CORPUS_DIR, 'EXPECTED.json'), 'utf8')) as Record<string, ExpectedFile>)
+  : {}
 
 describe.skipIf(!available)('public corpus against EXPECTED.json', () => {
   it('covers every file EXPECTED.json lists and every export in the folder', () => {
     expect(Object.keys(expected).sort()).toEqual(Object.keys(FILES).sort())
-    const onDisk = readdirSync(CORPUS_DIR, { recursive: true, encoding: 'utf8' })
-      .filter(f => f.includes('/') && !f.startsWith('reference/') && statSync(join(CORPUS_DIR, f)).isFile())
+    const onDisk = readdirSync(CORPUS_DIR, { recursive: true, encoding: 'utf8' }).filter(
+      f => f.includes('/') && !f.startsWith('reference/') && statSync(join(CORPUS_DIR, f)).isFile()
+    )
     expect(onDisk.sort()).toEqual(Object.keys(FILES).sort())
   })
 
@@ -134,10 +176,20 @@ describe.skipIf(!available)('public corpus against EXPECTED.json', () => {
   }
 
   it('the two encrypted Bitwarden exports hold the same item as written by KeePassXC', async () => {
-    for (const file of ['bitwarden/keepassxc-bitwarden_encrypted_export.json', 'bitwarden/keepassxc-bitwarden_encrypted_argon2id_export.json']) {
+    for (const file of [
+      'bitwarden/keepassxc-bitwarden_encrypted_export.json',
+      'bitwarden/keepassxc-bitwarden_encrypted_argon2id_export.json'
+    ]) {
       const { items } = await importers['bitwarden-json'](corpusFile(file), { password: 'a' })
       expect(items).toHaveLength(1)
-      expect(items[0]).toMatchObject({ title: 'KeePassXC', username: 'keepassxc', password: 'TYsbQUyeD3qrav', urls: ['https://keepassxc.org', 'https://github.com/keepassxreboot/keepassxc'], favorite: true, notes: 'KeePassXC password manager' })
+      expect(items[0]).toMatchObject({
+        title: 'KeePassXC',
+        username: 'keepassxc',
+        password: 'TYsbQUyeD3qrav',
+        urls: ['https://keepassxc.org', 'https://github.com/keepassxreboot/keepassxc'],
+        favorite: true,
+        notes: 'KeePassXC password manager'
+      })
       expect(secretOf(items[0]?.totp ?? null)).toBe('FSFSFSFSEFEFEF')
     }
   }, 20_000)

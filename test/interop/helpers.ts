@@ -14,67 +14,141 @@ export const CORPUS_DIR = resolve(REPO_ROOT, '../shared/interop/public')
 export const FIXTURES_DIR = resolve(REPO_ROOT, 'test/fixtures/interop')
 
 /** True when the corpus is present; otherwise says so loudly (the tests that need it are skipped). */
-export function corpusAvailable (): boolean {
+export function corpusAvailable(): boolean {
   if (existsSync(join(CORPUS_DIR, 'EXPECTED.json'))) return true
-  console.warn(`\n${'!'.repeat(78)}\n!! interop corpus NOT FOUND at ${CORPUS_DIR}\n!! the tests against real exports are SKIPPED\n${'!'.repeat(78)}\n`)
+  console.warn(
+    `\n${'!'.repeat(78)}\n!! interop corpus NOT FOUND at ${CORPUS_DIR}\n!! the tests against real exports are SKIPPED\n${'!'.repeat(78)}\n`
+  )
   return false
 }
 
-export function corpusFile (rel: string): Uint8Array {
+export function corpusFile(rel: string): Uint8Array {
   return new Uint8Array(readFileSync(join(CORPUS_DIR, rel)))
 }
 
-export function fixture (name: string): Uint8Array {
+export function fixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES_DIR, name)))
 }
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 const base: Omit<Item, 'id' | 'title'> = {
-  vault: 'Personal', username: '', password: '', urls: [], notes: '', totp: null, fields: [], tags: [], folder: '',
-  favorite: false, trashed: false, createdAt: '2023-04-05T06:07:08.901Z', updatedAt: '2024-05-06T07:08:09.012Z'
+  vault: 'Personal',
+  username: '',
+  password: '',
+  urls: [],
+  notes: '',
+  totp: null,
+  fields: [],
+  tags: [],
+  folder: '',
+  favorite: false,
+  trashed: false,
+  createdAt: '2023-04-05T06:07:08.901Z',
+  updatedAt: '2024-05-06T07:08:09.012Z'
 }
 
 /** Items that exercise every field: multi-line notes, quotes, Unicode, several URLs, hidden fields, TOTP, nested folders, trash, tags. */
-export function trickyItems (): Item[] {
+export function trickyItems(): Item[] {
   return [
     {
-      ...base, id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c01', title: 'Bank — Ünïcødé 銀行 🏦',
-      username: 'ann@example.com', password: ' p"\'<>&;,\\ `~ pass ',
+      ...base,
+      id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c01',
+      title: 'Bank — Ünïcødé 銀行 🏦',
+      username: 'ann@example.com',
+      password: ' p"\'<>&;,\\ `~ pass ',
       urls: ['https://bank.example/login', 'https://m.bank.example/?a=1&b=2', 'androidapp://com.example.bank'],
       notes: 'Line one, with a comma\n\tindented "quoted" line\nשלום עולם — RTL\n<xml> & ]]> stuff\n\nlast line after blank',
       totp: 'otpauth://totp/Bank:ann%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Bank&algorithm=SHA256&digits=8&period=60',
-      fields: [{ name: 'PIN', value: '0042', hidden: true }, { name: 'Security question', value: 'First pet?\nRex, "the dog"', hidden: false }, { name: 'Empty', value: '', hidden: false }],
-      tags: ['finance', 'ünïcødé', '2fa'], folder: 'Money/Banks/EU', favorite: true
+      fields: [
+        { name: 'PIN', value: '0042', hidden: true },
+        { name: 'Security question', value: 'First pet?\nRex, "the dog"', hidden: false },
+        { name: 'Empty', value: '', hidden: false }
+      ],
+      tags: ['finance', 'ünïcødé', '2fa'],
+      folder: 'Money/Banks/EU',
+      favorite: true
     },
-    { ...base, id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c02', title: 'Mail', username: 'bob', password: 'hunter2', urls: ['https://mail.example.com'], folder: 'Work' },
-    { ...base, id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c03', title: 'Old forum', username: 'bob', password: 'gone', urls: ['https://forum.example'], folder: 'Work/Old', trashed: true, tags: ['old'] },
+    {
+      ...base,
+      id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c02',
+      title: 'Mail',
+      username: 'bob',
+      password: 'hunter2',
+      urls: ['https://mail.example.com'],
+      folder: 'Work'
+    },
+    {
+      ...base,
+      id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c03',
+      title: 'Old forum',
+      username: 'bob',
+      password: 'gone',
+      urls: ['https://forum.example'],
+      folder: 'Work/Old',
+      trashed: true,
+      tags: ['old']
+    },
     { ...base, id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c04', title: 'Deleted at root', username: 'z', password: 'z', trashed: true },
-    { ...base, id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c05', title: 'Wi-Fi note', notes: 'SSID: home\nKey: in the hidden field', fields: [{ name: 'WPA key', value: 'correct horse battery staple', hidden: true }] },
+    {
+      ...base,
+      id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c05',
+      title: 'Wi-Fi note',
+      notes: 'SSID: home\nKey: in the hidden field',
+      fields: [{ name: 'WPA key', value: 'correct horse battery staple', hidden: true }]
+    },
     { ...base, id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c06', title: 'Only a title' },
-    { ...base, id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c07', title: 'Server', username: 'root', password: 'tab\tin\tpassword', urls: ['ssh://10.0.0.1:22'], folder: 'Work', fields: [{ name: 'Host key', value: 'ssh-ed25519 AAAA…', hidden: false }, { name: 'sudo', value: 's3cr3t', hidden: true }], tags: ['servers'] }
+    {
+      ...base,
+      id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c07',
+      title: 'Server',
+      username: 'root',
+      password: 'tab\tin\tpassword',
+      urls: ['ssh://10.0.0.1:22'],
+      folder: 'Work',
+      fields: [
+        { name: 'Host key', value: 'ssh-ed25519 AAAA…', hidden: false },
+        { name: 'sudo', value: 's3cr3t', hidden: true }
+      ],
+      tags: ['servers']
+    }
   ]
 }
 
 /** An item as compared after a round trip: no id or vault, times to the second (KeePass keeps seconds only). */
-export type Comparable = Omit<ImportedItem, 'createdAt' | 'updatedAt'> & { createdAt?: string, updatedAt?: string }
+export type Comparable = Omit<ImportedItem, 'createdAt' | 'updatedAt'> & { createdAt?: string; updatedAt?: string }
 
-const toSecond = (iso: string | undefined): string | undefined => iso === undefined ? undefined : new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z')
+const toSecond = (iso: string | undefined): string | undefined =>
+  iso === undefined ? undefined : new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 /** Normalises vault or imported items for comparison; `sortFields` for KeePassXC, which stores attributes sorted by name; `sortItems` for KeePass trees. */
-export function normalise (items: ReadonlyArray<ImportedItem | Item>, options: { sortFields?: boolean, sortItems?: boolean, times?: boolean } = {}): Comparable[] {
+export function normalise(
+  items: ReadonlyArray<ImportedItem | Item>,
+  options: { sortFields?: boolean; sortItems?: boolean; times?: boolean } = {}
+): Comparable[] {
   const out = items.map(i => {
     const fields = i.fields.map(f => ({ name: f.name, value: f.value, hidden: f.hidden }))
-    if (options.sortFields === true) fields.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+    if (options.sortFields === true) fields.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     const out: Comparable = {
-      title: i.title, username: i.username, password: i.password, urls: [...i.urls], notes: i.notes, totp: i.totp, fields,
-      tags: [...i.tags], folder: i.folder, favorite: i.favorite, trashed: i.trashed
+      title: i.title,
+      username: i.username,
+      password: i.password,
+      urls: [...i.urls],
+      notes: i.notes,
+      totp: i.totp,
+      fields,
+      tags: [...i.tags],
+      folder: i.folder,
+      favorite: i.favorite,
+      trashed: i.trashed
     }
-    if (options.times !== false) { out.createdAt = toSecond(i.createdAt); out.updatedAt = toSecond(i.updatedAt) }
+    if (options.times !== false) {
+      out.createdAt = toSecond(i.createdAt)
+      out.updatedAt = toSecond(i.updatedAt)
+    }
     return out
   })
   // KeePass stores entries in their groups, so the order of a round trip is the tree's, not the vault's.
-  if (options.sortItems === true) out.sort((a, b) => a.title < b.title ? -1 : a.title > b.title ? 1 : 0)
+  if (options.sortItems === true) out.sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : 0))
   return out
 }
-

@@ -6,7 +6,7 @@ import { escapeTextTabs, setUpKdbxweb } from '../../daemon/interop/kdbxSetup.js'
 
 const { Consts } = kdbxweb
 
-async function makeDb (options: { version: 3 | 4, kdf: string, cipher: string }): Promise<Uint8Array> {
+async function makeDb(options: { version: 3 | 4; kdf: string; cipher: string }): Promise<Uint8Array> {
   setUpKdbxweb()
   const db = kdbxweb.Kdbx.create(new kdbxweb.Credentials(kdbxweb.ProtectedValue.fromString('pw')), 'Test DB')
   db.header.setVersion(options.version)
@@ -48,9 +48,17 @@ describe('kdbx importer', () => {
       const { items } = await importKdbx(data, { password: 'pw' })
       const tabbed = items.find(i => i.title === 'Tabbed')
       expect(tabbed).toMatchObject({
-        username: 'ann', password: 'pw\twith tab', notes: '\tcol1\tcol2\nnext line', folder: 'Work', tags: ['one', 'two'], trashed: false,
+        username: 'ann',
+        password: 'pw\twith tab',
+        notes: '\tcol1\tcol2\nnext line',
+        folder: 'Work',
+        tags: ['one', 'two'],
+        trashed: false,
         totp: 'otpauth://totp/T:ann?secret=JBSWY3DPEHPK3PXP',
-        fields: [{ name: 'Plain field', value: 'a\tb', hidden: false }, { name: 'Secret field', value: 's3cret', hidden: true }]
+        fields: [
+          { name: 'Plain field', value: 'a\tb', hidden: false },
+          { name: 'Secret field', value: 's3cret', hidden: true }
+        ]
       })
       expect(items.find(i => i.title === 'Gone')).toMatchObject({ trashed: true })
       await expect(importKdbx(data, { password: 'nope' })).rejects.toThrow(/wrong password/)

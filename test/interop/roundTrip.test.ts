@@ -18,19 +18,27 @@ describe('round trips', () => {
     expect(normalise(back.items)).toEqual(normalise(items))
   })
 
-  it('kith-json: each item names the vault it came from; older files without it use the file\'s vault', async () => {
+  it("kith-json: each item names the vault it came from; older files without it use the file's vault", async () => {
     const mixed = items.map((item, i) => ({ ...item, vault: i % 2 === 0 ? 'Personal' : 'Work' }))
     const back = await importers['kith-json'](await exporters['kith-json'](mixed, {}), {})
     expect(back.warnings).toEqual([])
     expect(back.items.map(i => i.vault)).toEqual(mixed.map(i => i.vault))
-    const older = (vault: string | null, itemVault?: string): Uint8Array => new TextEncoder().encode(JSON.stringify({
-      format: 'kith-json', version: 1, vault, items: [{ title: 'a', ...(itemVault !== undefined ? { vault: itemVault } : {}) }]
-    }))
+    const older = (vault: string | null, itemVault?: string): Uint8Array =>
+      new TextEncoder().encode(
+        JSON.stringify({
+          format: 'kith-json',
+          version: 1,
+          vault,
+          items: [{ title: 'a', ...(itemVault !== undefined ? { vault: itemVault } : {}) }]
+        })
+      )
     expect((await importers['kith-json'](older('Family'), {})).items[0]?.vault).toBe('Family')
     expect((await importers['kith-json'](older('Family', ' Work '), {})).items[0]?.vault).toBe('Work')
     expect((await importers['kith-json'](older(''), {})).items[0]?.vault).toBeUndefined()
     expect((await importers['kith-json'](older(null), {})).items[0]?.vault).toBeUndefined()
-    await expect(importers['kith-json'](new TextEncoder().encode('{"format":"kith-json","version":1,"vault":7,"items":[]}'), {})).rejects.toThrow(/"vault" must be a string/)
+    await expect(
+      importers['kith-json'](new TextEncoder().encode('{"format":"kith-json","version":1,"vault":7,"items":[]}'), {})
+    ).rejects.toThrow(/"vault" must be a string/)
     await expect(importers['kith-json'](older('', 7 as unknown as string), {})).rejects.toThrow(/"vault" must be a string/)
   })
 
@@ -53,7 +61,11 @@ describe('round trips', () => {
 
   it('bitwarden-json: identical (tags travel as a kith.tags field, trash as deletedDate)', async () => {
     const bytes = await exporters['bitwarden-json'](items, {})
-    const file = JSON.parse(new TextDecoder().decode(bytes)) as { encrypted: boolean, folders: Array<{ name: string }>, items: Array<Record<string, unknown>> }
+    const file = JSON.parse(new TextDecoder().decode(bytes)) as {
+      encrypted: boolean
+      folders: Array<{ name: string }>
+      items: Array<Record<string, unknown>>
+    }
     expect(file.encrypted).toBe(false)
     expect(file.folders.map(f => f.name)).toEqual(['Money', 'Money/Banks', 'Money/Banks/EU', 'Work', 'Work/Old'])
     expect(file.items.map(i => i.type)).toEqual([1, 1, 1, 1, 2, 2, 1])
@@ -76,10 +88,23 @@ describe('round trips', () => {
   it('keepass-xml: colliding or reserved field names are renamed, not lost', async () => {
     const [first] = trickyItems()
     if (first === undefined) throw new Error('no items')
-    const item = { ...first, fields: [{ name: 'Password', value: 'a', hidden: false }, { name: 'PIN', value: '1', hidden: true }, { name: 'PIN', value: '2', hidden: true }, { name: '', value: 'x', hidden: false }] }
+    const item = {
+      ...first,
+      fields: [
+        { name: 'Password', value: 'a', hidden: false },
+        { name: 'PIN', value: '1', hidden: true },
+        { name: 'PIN', value: '2', hidden: true },
+        { name: '', value: 'x', hidden: false }
+      ]
+    }
     const back = await importers['keepass-xml'](await exporters['keepass-xml']([item], {}), {})
     expect(back.items[0]?.password).toBe(item.password)
-    expect(back.items[0]?.fields).toEqual([{ name: 'Password (2)', value: 'a', hidden: false }, { name: 'PIN', value: '1', hidden: true }, { name: 'PIN (2)', value: '2', hidden: true }, { name: 'Field', value: 'x', hidden: false }])
+    expect(back.items[0]?.fields).toEqual([
+      { name: 'Password (2)', value: 'a', hidden: false },
+      { name: 'PIN', value: '1', hidden: true },
+      { name: 'PIN (2)', value: '2', hidden: true },
+      { name: 'Field', value: 'x', hidden: false }
+    ])
   })
 
   it('csv: Bitwarden-compatible; re-imported as bitwarden-csv it keeps all but hidden flags, trash and times', async () => {

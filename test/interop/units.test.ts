@@ -13,20 +13,34 @@ const cells = (text: string): string[][] => parseCsv(text, 'test').rows.map(r =>
 
 describe('CSV reader', () => {
   it('reads RFC 4180: quotes, doubled quotes, separators and line ends inside quotes, CRLF, empty cells', () => {
-    expect(cells('a,b,c\r\n"x,1","say ""hi""","l1\r\nl2"\r\n,,\r\n')).toEqual([['a', 'b', 'c'], ['x,1', 'say "hi"', 'l1\r\nl2'], ['', '', '']])
+    expect(cells('a,b,c\r\n"x,1","say ""hi""","l1\r\nl2"\r\n,,\r\n')).toEqual([
+      ['a', 'b', 'c'],
+      ['x,1', 'say "hi"', 'l1\r\nl2'],
+      ['', '', '']
+    ])
   })
   it('counts rows without blank lines and lines including embedded ones', () => {
     const { rows } = parseCsv('h1,h2\n\n"a\nb",c\nd,e', 'test')
-    expect(rows.map(r => [r.row, r.line])).toEqual([[1, 1], [2, 3], [3, 5]])
+    expect(rows.map(r => [r.row, r.line])).toEqual([
+      [1, 1],
+      [2, 3],
+      [3, 5]
+    ])
   })
   it('detects `;` and tab separators from the header, ignoring quoted ones', () => {
     expect(detectSeparator('a;b;c\n1,2;3')).toBe(';')
     expect(detectSeparator('"a;b";c,d,e')).toBe(',')
     expect(detectSeparator('a\tb\tc')).toBe('\t')
-    expect(cells('a;b\n"1;2";3')).toEqual([['a', 'b'], ['1;2', '3']])
+    expect(cells('a;b\n"1;2";3')).toEqual([
+      ['a', 'b'],
+      ['1;2', '3']
+    ])
   })
   it('handles a lone CR as a line end and a final cell without a line end', () => {
-    expect(cells('a,b\rc,d')).toEqual([['a', 'b'], ['c', 'd']])
+    expect(cells('a,b\rc,d')).toEqual([
+      ['a', 'b'],
+      ['c', 'd']
+    ])
     expect(parseCsv('a,b\nc,d', 'test').endsWithNewline).toBe(false)
   })
   it('takes a stray quote inside a quoted cell literally and reports the row (the Firefox accounts file)', () => {
@@ -48,7 +62,9 @@ describe('TOTP', () => {
   const ctx = { title: 'Acme Inc', username: 'ann@acme.example' }
   it('keeps otpauth URIs verbatim and turns bare base32 secrets into URIs (cleaned, secret unchanged)', () => {
     expect(toOtpauth('otpauth://totp/X?secret=ABC', ctx).uri).toBe('otpauth://totp/X?secret=ABC')
-    expect(toOtpauth(' jbsw y3dp-ehpk 3pxp== ', ctx).uri).toBe('otpauth://totp/Acme%20Inc:ann%40acme.example?secret=JBSWY3DPEHPK3PXP&issuer=Acme%20Inc&algorithm=SHA1&digits=6&period=30')
+    expect(toOtpauth(' jbsw y3dp-ehpk 3pxp== ', ctx).uri).toBe(
+      'otpauth://totp/Acme%20Inc:ann%40acme.example?secret=JBSWY3DPEHPK3PXP&issuer=Acme%20Inc&algorithm=SHA1&digits=6&period=30'
+    )
     expect(secretOf(toOtpauth('DFDFDEFDEF', ctx).uri)).toBe('DFDFDEFDEF')
   })
   it('converts steam://, KeeOtp and legacy KeePassXC settings, keeping digits, period and algorithm', () => {
@@ -61,12 +77,18 @@ describe('TOTP', () => {
     expect(toOtpauth('12345678 is not base32!', ctx)).toEqual({ uri: null, unrecognised: '12345678 is not base32!' })
     expect(toOtpauth('', ctx)).toEqual({ uri: null })
     expect(cleanBase32('abc1')).toBeNull()
-    expect(buildOtpauth({ secret: 'AAAA' }, { title: '', username: '' })).toBe('otpauth://totp/Kith?secret=AAAA&algorithm=SHA1&digits=6&period=30')
+    expect(buildOtpauth({ secret: 'AAAA' }, { title: '', username: '' })).toBe(
+      'otpauth://totp/Kith?secret=AAAA&algorithm=SHA1&digits=6&period=30'
+    )
   })
 })
 
 describe('re-import is safe', () => {
-  const item = (title: string, username: string, url?: string): { title: string, username: string, urls: string[] } => ({ title, username, urls: url === undefined ? [] : [url] })
+  const item = (title: string, username: string, url?: string): { title: string; username: string; urls: string[] } => ({
+    title,
+    username,
+    urls: url === undefined ? [] : [url]
+  })
   it('dedupeKey ignores case, spacing, Unicode form, trailing slashes and default ports', () => {
     expect(dedupeKey(item(' Gmail ', 'Ann', 'https://Mail.Google.com/'))).toBe(dedupeKey(item('gmail', 'ann', 'https://mail.google.com')))
     expect(dedupeKey(item('Café', 'x'))).toBe(dedupeKey(item('Cafe\u0301', 'x')))
@@ -103,12 +125,18 @@ describe('registry and detection', () => {
   })
   it.skipIf(!corpusAvailable())('detects the format of every corpus file as the importer it belongs to', () => {
     const cases: Array<[string, string]> = [
-      ['bitwarden/passimport-bitwarden.json', 'bitwarden-json'], ['bitwarden/keepassxc-bitwarden_encrypted_export.json', 'bitwarden-json'],
-      ['bitwarden/passimport-bitwarden-org.csv', 'bitwarden-csv'], ['1password/keepassxc-1PasswordExport.1pux', '1password-1pux'],
-      ['1password/passimport-1password8.csv', '1password-csv'], ['chrome/passimport-chrome.csv', 'chrome-csv'],
-      ['firefox/bitwarden-firefox-accounts-data.csv', 'firefox-csv'], ['keepassxc/keepassxc-Format400.kdbx', 'kdbx'],
-      ['keepassxc/keepass2-NewDatabase.xml', 'keepass-xml'], ['keepassxc/passimport-keepassx2.csv', 'keepass-csv'],
-      ['lastpass/bitwarden-lastpass-totp-and-typed-notes.csv', 'lastpass-csv'], ['lastpass/passimport-lastpass.csv', 'lastpass-csv']
+      ['bitwarden/passimport-bitwarden.json', 'bitwarden-json'],
+      ['bitwarden/keepassxc-bitwarden_encrypted_export.json', 'bitwarden-json'],
+      ['bitwarden/passimport-bitwarden-org.csv', 'bitwarden-csv'],
+      ['1password/keepassxc-1PasswordExport.1pux', '1password-1pux'],
+      ['1password/passimport-1password8.csv', '1password-csv'],
+      ['chrome/passimport-chrome.csv', 'chrome-csv'],
+      ['firefox/bitwarden-firefox-accounts-data.csv', 'firefox-csv'],
+      ['keepassxc/keepassxc-Format400.kdbx', 'kdbx'],
+      ['keepassxc/keepass2-NewDatabase.xml', 'keepass-xml'],
+      ['keepassxc/passimport-keepassx2.csv', 'keepass-csv'],
+      ['lastpass/bitwarden-lastpass-totp-and-typed-notes.csv', 'lastpass-csv'],
+      ['lastpass/passimport-lastpass.csv', 'lastpass-csv']
     ]
     for (const [file, format] of cases) expect(detectFormat(corpusFile(file)), file).toBe(format)
   })

@@ -12,10 +12,17 @@ import { testKdf } from '../helpers/testKdf.js'
 const password = (p: string) => ({ kind: 'password' as const, password: p })
 
 /** A keyring over the keyring/ and meta/ views of `root`, with the cheap test KDF unless `kdf` is 'production'. */
-async function fresh (root = new MemoryStorageAdapter(), identity = DeviceIdentity.generate(), kdf: Kdf | 'production' = testKdf): Promise<Keyring> {
+async function fresh(
+  root = new MemoryStorageAdapter(),
+  identity = DeviceIdentity.generate(),
+  kdf: Kdf | 'production' = testKdf
+): Promise<Keyring> {
   const views = storageViews(root)
   const throttle = new UnlockThrottle(views.meta)
-  const k = kdf === 'production' ? new Keyring({ storage: views.keyring, identity, throttle }) : new Keyring({ storage: views.keyring, identity, throttle, kdf })
+  const k =
+    kdf === 'production'
+      ? new Keyring({ storage: views.keyring, identity, throttle })
+      : new Keyring({ storage: views.keyring, identity, throttle, kdf })
   await k.load()
   return k
 }
@@ -114,7 +121,12 @@ describe('Keyring', () => {
     await b.storeGrants(grants)
     expect(b.vaultKey(vaultId, 0)).toEqual(a.vaultKey(vaultId, 0))
     await a.storeGrants(grants)
-    expect((await a.grantIndex()).get(vaultId)).toEqual(new Map([[a.deviceId, new Set([0])], [b.deviceId, new Set([0])]]))
+    expect((await a.grantIndex()).get(vaultId)).toEqual(
+      new Map([
+        [a.deviceId, new Set([0])],
+        [b.deviceId, new Set([0])]
+      ])
+    )
     expect(await a.hasGrant({ vaultId, epoch: 0, deviceId: b.deviceId })).toBe(true)
     expect((await a.storedGrants(b.deviceId)).map(g => g.box)).toEqual(grants.map(g => g.box))
     await a.dropGrant({ vaultId, epoch: 0, deviceId: b.deviceId })
@@ -140,7 +152,15 @@ describe('UnlockThrottle', () => {
     let now = 1_000_000
     const t = new UnlockThrottle(storage, () => now)
     await t.load()
-    const fail = async (): Promise<unknown> => await t.run(async () => { throw new Error('wrong') }, () => true).catch(e => e)
+    const fail = async (): Promise<unknown> =>
+      await t
+        .run(
+          async () => {
+            throw new Error('wrong')
+          },
+          () => true
+        )
+        .catch(e => e)
     for (let i = 0; i < 3; i++) expect(await fail()).toMatchObject({ message: 'wrong' })
     expect(t.retryAfterMs()).toBe(1000)
     expect(await fail()).toMatchObject({ name: 'ThrottledError' })
@@ -151,7 +171,10 @@ describe('UnlockThrottle', () => {
     await restarted.load()
     expect(restarted.retryAfterMs()).toBe(2000)
     now += 2000
-    await restarted.run(async () => 'ok', () => true)
+    await restarted.run(
+      async () => 'ok',
+      () => true
+    )
     expect(restarted.failures).toBe(0)
   })
 
@@ -159,12 +182,20 @@ describe('UnlockThrottle', () => {
     const t = new UnlockThrottle(new MemoryStorageAdapter())
     let inFlight = 0
     let maxInFlight = 0
-    await Promise.all([1, 2, 3].map(async () => await t.run(async () => {
-      inFlight++
-      maxInFlight = Math.max(maxInFlight, inFlight)
-      await new Promise(resolve => setTimeout(resolve, 5))
-      inFlight--
-    }, () => false)))
+    await Promise.all(
+      [1, 2, 3].map(
+        async () =>
+          await t.run(
+            async () => {
+              inFlight++
+              maxInFlight = Math.max(maxInFlight, inFlight)
+              await new Promise(resolve => setTimeout(resolve, 5))
+              inFlight--
+            },
+            () => false
+          )
+      )
+    )
     expect(maxInFlight).toBe(1)
   })
 })

@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url'
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
 const netnsAllowed = spawnSync('unshare', ['-n', 'true']).status === 0
-if (!netnsAllowed) process.stderr.write('\n*** SKIPPING the mDNS test: `unshare -n` is not permitted here (it needs a loopback-only network namespace) ***\n\n')
+if (!netnsAllowed)
+  process.stderr.write(
+    '\n*** SKIPPING the mDNS test: `unshare -n` is not permitted here (it needs a loopback-only network namespace) ***\n\n'
+  )
 
 describe('mDNS discovery (loopback-only network namespace)', () => {
   it.skipIf(!netnsAllowed)('devices find each other, and find each other again after both move ports', () => {

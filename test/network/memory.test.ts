@@ -10,5 +10,12 @@ runNetworkContract('memory', async () => {
   b.setGate(() => true)
   await a.start()
   await b.start()
-  return { a, b, teardown: async () => { await a.stop(); await b.stop() } }
+  return {
+    a,
+    b,
+    teardown: async () => {
+      await a.stop()
+      await b.stop()
+    }
+  }
 })

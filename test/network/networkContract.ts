@@ -12,7 +12,7 @@ export interface NetworkFixture {
 const OPTS = { maxFrameBytes: 4096, maxBufferBytes: 64 * 1024 }
 const P = '/kith/test/1.0.0'
 
-async function until (check: () => boolean, ms = 3000): Promise<void> {
+async function until(check: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms
   while (!check()) {
     if (Date.now() > end) throw new Error('condition not reached')
@@ -20,14 +20,19 @@ async function until (check: () => boolean, ms = 3000): Promise<void> {
   }
 }
 
-function accepted (net: NetworkAdapter, options = OPTS): Promise<FrameStream> {
-  return new Promise(resolve => { void net.handle(P, resolve, options) })
+function accepted(net: NetworkAdapter, options = OPTS): Promise<FrameStream> {
+  return new Promise(resolve => {
+    void net.handle(P, resolve, options)
+  })
 }
 
-export function runNetworkContract (name: string, setup: () => Promise<NetworkFixture>): void {
+export function runNetworkContract(name: string, setup: () => Promise<NetworkFixture>): void {
   describe(`NetworkAdapter contract: ${name}`, () => {
     let fx: NetworkFixture | undefined
-    afterEach(async () => { await fx?.teardown(); fx = undefined })
+    afterEach(async () => {
+      await fx?.teardown()
+      fx = undefined
+    })
 
     it('carries whole frames in order both ways, naming the authenticated device', async () => {
       fx = await setup()
@@ -37,11 +42,11 @@ export function runNetworkContract (name: string, setup: () => Promise<NetworkFi
       const inn = await inbound
       expect(out.remote).toBe(b.deviceId)
       expect(inn.remote).toBe(a.deviceId)
-      const frames = Array.from({ length: 50 }, (_, i) => Uint8Array.from({ length: 1 + (i * 37) % 4000 }, (_, j) => (i + j) % 256))
+      const frames = Array.from({ length: 50 }, (_, i) => Uint8Array.from({ length: 1 + ((i * 37) % 4000) }, (_, j) => (i + j) % 256))
       for (const f of frames) await out.write(f)
-      for (const f of frames) expect(Array.from(await inn.read() as Uint8Array)).toEqual(Array.from(f))
+      for (const f of frames) expect(Array.from((await inn.read()) as Uint8Array)).toEqual(Array.from(f))
       await inn.write(Uint8Array.of(7, 8, 9))
-      expect(Array.from(await out.read() as Uint8Array)).toEqual([7, 8, 9])
+      expect(Array.from((await out.read()) as Uint8Array)).toEqual([7, 8, 9])
       await out.close()
       expect(await inn.read()).toBeUndefined()
       expect(a.isConnected(b.deviceId)).toBe(true)
@@ -55,7 +60,10 @@ export function runNetworkContract (name: string, setup: () => Promise<NetworkFi
       const out = await a.openStream(b.deviceId, b.multiaddrs(), P, OPTS)
       const inn = await inbound
       await out.write(new Uint8Array(OPTS.maxFrameBytes + 1))
-      const err = await inn.read().then(() => undefined, (e: Error) => e)
+      const err = await inn.read().then(
+        () => undefined,
+        (e: Error) => e
+      )
       expect(err?.name).toBe('FrameLimitError')
     })
 
@@ -66,11 +74,17 @@ export function runNetworkContract (name: string, setup: () => Promise<NetworkFi
       const inbound = accepted(b, small)
       const out = await a.openStream(b.deviceId, b.multiaddrs(), P, small)
       const inn = await inbound
-      const writes = (async () => { for (let i = 0; i < 40; i++) await out.write(new Uint8Array(4000)) })().catch(() => {})
+      const writes = (async () => {
+        for (let i = 0; i < 40; i++) await out.write(new Uint8Array(4000))
+      })().catch(() => {})
       await new Promise(resolve => setTimeout(resolve, 200))
       let failed: Error | undefined
       for (let i = 0; i < 40 && failed === undefined; i++) {
-        try { if (await inn.read() === undefined) break } catch (e) { failed = e as Error }
+        try {
+          if ((await inn.read()) === undefined) break
+        } catch (e) {
+          failed = e as Error
+        }
       }
       await writes
       expect(failed).toBeDefined()

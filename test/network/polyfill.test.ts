@@ -11,12 +11,17 @@ import { fileURLToPath } from 'node:url'
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
 
-function child (...args: string[]): string {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'twoNodes.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 30_000 })
+function child(...args: string[]): string {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'twoNodes.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000
+  })
   return `${res.stdout}${res.stderr}`
 }
 
-const firstImport = (file: string): string | undefined => /^import\s+(?:[^'"]*from\s+)?['"]([^'"]+)['"]/m.exec(readFileSync(join(root, file), 'utf8'))?.[1]
+const firstImport = (file: string): string | undefined =>
+  /^import\s+(?:[^'"]*from\s+)?['"]([^'"]+)['"]/m.exec(readFileSync(join(root, file), 'utf8'))?.[1]
 
 describe('Promise.withResolvers polyfill', () => {
   it('without it, a libp2p dial fails; with it, the same dial works', () => {

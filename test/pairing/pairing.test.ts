@@ -9,16 +9,23 @@ import { randomBytes } from '../../daemon/crypto/random.js'
 import { SyncDevice, PASSWORD } from '../sync/helpers/syncDevice.js'
 
 const devices: SyncDevice[] = []
-async function device (net: MemoryNetwork, name: string): Promise<SyncDevice> {
+async function device(net: MemoryNetwork, name: string): Promise<SyncDevice> {
   const d = await SyncDevice.create(name, net)
   devices.push(d)
   return d
 }
-afterEach(async () => { for (const d of devices.splice(0)) await d.stop() })
+afterEach(async () => {
+  for (const d of devices.splice(0)) await d.stop()
+})
 
 describe('invitation links', () => {
   it('round-trip as one line, and damaged ones are refused with a clear message', () => {
-    const inv = { inviter: 'ab'.repeat(32), secret: randomBytes(16), expiresAt: new Date(Math.floor(Date.now() / 1000) * 1000 + 600_000), addrs: ['/ip4/127.0.0.1/tcp/4001', '/ip4/192.168.1.2/tcp/4001'] }
+    const inv = {
+      inviter: 'ab'.repeat(32),
+      secret: randomBytes(16),
+      expiresAt: new Date(Math.floor(Date.now() / 1000) * 1000 + 600_000),
+      addrs: ['/ip4/127.0.0.1/tcp/4001', '/ip4/192.168.1.2/tcp/4001']
+    }
     const link = encodeInvitation(inv)
     expect(link).toMatch(/^kith:\/\/pair\?v=1&d=[A-Za-z0-9_-]+$/)
     expect(decodeInvitation(`  ${link}\n`)).toEqual(inv)
@@ -29,7 +36,7 @@ describe('invitation links', () => {
     expect(invitationId(inv.secret)).toHaveLength(16)
   })
 
-  it('the joiner opens vault keys sealed to its ephemeral key with the keyring\'s own binding', async () => {
+  it("the joiner opens vault keys sealed to its ephemeral key with the keyring's own binding", async () => {
     const net = new MemoryNetwork()
     const a = await device(net, 'A')
     await a.init()
@@ -49,9 +56,14 @@ describe('pairing refusals', () => {
     const { invitation, code } = a.sync.devices.invite()
     const joined = await b.sync.devices.join(invitation, PASSWORD)
     expect(joined.code).toBe(code)
-    await expect(c.sync.devices.join(invitation, PASSWORD)).rejects.toMatchObject({ name: 'InvitationError', message: expect.stringMatching(/unknown, used or expired/) })
+    await expect(c.sync.devices.join(invitation, PASSWORD)).rejects.toMatchObject({
+      name: 'InvitationError',
+      message: expect.stringMatching(/unknown, used or expired/)
+    })
     expect(c.service.initialized).toBe(false)
-    await expect(b.sync.devices.join(a.sync.devices.invite().invitation, PASSWORD)).rejects.toMatchObject({ name: 'AlreadyInitializedError' })
+    await expect(b.sync.devices.join(a.sync.devices.invite().invitation, PASSWORD)).rejects.toMatchObject({
+      name: 'AlreadyInitializedError'
+    })
   })
 
   it('an expired invitation is refused by the joiner and by the inviter', async () => {
@@ -79,12 +91,23 @@ describe('pairing refusals', () => {
     await attacker.start()
     const sent: Uint8Array[] = []
     const stream = await attacker.openStream(a.id, [], PAIR_PROTOCOL, { maxFrameBytes: 1 << 20, maxBufferBytes: 1 << 22 })
-    const write = async (m: Parameters<typeof encodePair>[0]): Promise<void> => { const f = encodePair(m); sent.push(f); await stream.write(f) }
-    await write({ type: PairType.Hello, version: 1, invitationId: invitationId(inv.secret), nonce: randomBytes(32), ephemeralPublic: generateBoxKeyPair().publicKey, name: 'guess' })
-    const challenge = decodePair(await stream.read() as Uint8Array)
+    const write = async (m: Parameters<typeof encodePair>[0]): Promise<void> => {
+      const f = encodePair(m)
+      sent.push(f)
+      await stream.write(f)
+    }
+    await write({
+      type: PairType.Hello,
+      version: 1,
+      invitationId: invitationId(inv.secret),
+      nonce: randomBytes(32),
+      ephemeralPublic: generateBoxKeyPair().publicKey,
+      name: 'guess'
+    })
+    const challenge = decodePair((await stream.read()) as Uint8Array)
     expect(challenge.type).toBe(PairType.Challenge)
     await write({ type: PairType.Proof, mac: randomBytes(32) })
-    const refused = decodePair(await stream.read() as Uint8Array)
+    const refused = decodePair((await stream.read()) as Uint8Array)
     expect(refused).toMatchObject({ type: PairType.Refused, code: RefusedCode.WrongProof })
     await expect(b.sync.devices.join(invitation, PASSWORD)).rejects.toThrow(/refused|unknown, used or expired/)
     expect(a.sync.roster.members()).toEqual([a.id])
@@ -100,7 +123,10 @@ describe('pairing refusals', () => {
     await a.init()
     const { invitation } = a.sync.devices.invite()
     await a.service.lock()
-    await expect(b.sync.devices.join(invitation, PASSWORD)).rejects.toMatchObject({ name: 'PairingError', message: expect.stringMatching(/locked/) })
+    await expect(b.sync.devices.join(invitation, PASSWORD)).rejects.toMatchObject({
+      name: 'PairingError',
+      message: expect.stringMatching(/locked/)
+    })
     await a.service.unlock(PASSWORD)
     await b.sync.devices.join(invitation, PASSWORD)
     await a.sync.devices.revoke(b.id)
@@ -108,7 +134,10 @@ describe('pairing refusals', () => {
     await b.stop()
     const c = await SyncDevice.create('B again', net, { identity: b.identity })
     devices.push(c)
-    await expect(c.sync.devices.join(a.sync.devices.invite().invitation, PASSWORD)).rejects.toMatchObject({ name: 'InvitationError', message: expect.stringMatching(/removed/) })
+    await expect(c.sync.devices.join(a.sync.devices.invite().invitation, PASSWORD)).rejects.toMatchObject({
+      name: 'InvitationError',
+      message: expect.stringMatching(/removed/)
+    })
     await expect(a.sync.devices.join('kith://pair?v=1&d=AA', PASSWORD)).rejects.toMatchObject({ name: 'AlreadyInitializedError' })
     await expect(c.sync.devices.join('not a link', PASSWORD)).rejects.toMatchObject({ name: 'InvitationError' })
     await expect(c.sync.devices.join(a.sync.devices.invite().invitation, 'short')).rejects.toMatchObject({ name: 'DeviceRequestError' })

@@ -9,13 +9,15 @@ import { randomBytes } from '../../daemon/crypto/random.js'
 const signerOf = (id: DeviceIdentity) => ({ deviceId: id.deviceId, publicKey: id.publicKey, sign: (m: Uint8Array) => id.sign(m) })
 const key = () => randomBytes(32)
 
-function shuffle<T> (xs: T[], seed: number): T[] {
+function shuffle<T>(xs: T[], seed: number): T[] {
   const out = [...xs]
   let s = seed
   for (let i = out.length - 1; i > 0; i--) {
     s = (s * 1103515245 + 12345) % 2 ** 31
     const j = s % (i + 1)
-    const t = out[i] as T; out[i] = out[j] as T; out[j] = t
+    const t = out[i] as T
+    out[i] = out[j] as T
+    out[j] = t
   }
   return out
 }
@@ -23,19 +25,32 @@ function shuffle<T> (xs: T[], seed: number): T[] {
 describe('roster records', () => {
   it('round-trip and verify; a changed byte or a foreign signature is refused', () => {
     const a = DeviceIdentity.generate()
-    const bytes = encodeRosterRecord(signerOf(a), 1, 1_700_000_000_123, { op: RosterOp.Genesis, sealingPublicKey: new Uint8Array(32).fill(7), name: 'laptop' })
+    const bytes = encodeRosterRecord(signerOf(a), 1, 1_700_000_000_123, {
+      op: RosterOp.Genesis,
+      sealingPublicKey: new Uint8Array(32).fill(7),
+      name: 'laptop'
+    })
     const rec = decodeRosterRecord(bytes)
     expect(rec).toMatchObject({ op: RosterOp.Genesis, author: a.deviceId, seq: 1, time: 1_700_000_000_123, name: 'laptop' })
     const tampered = Uint8Array.from(bytes)
     tampered[tampered.length - 70] = (tampered[tampered.length - 70] ?? 0) ^ 1
     expect(() => decodeRosterRecord(tampered)).toThrow(/signature|malformed|truncated|utf/i)
-    const revoke = encodeRosterRecord(signerOf(a), 2, 5, { op: RosterOp.Revoke, device: a.deviceId, rosterSeq: 3, envelopeSeqs: new Map([['00112233445566778899aabbccddeeff', 9]]) })
-    expect(decodeRosterRecord(revoke)).toMatchObject({ op: RosterOp.Revoke, rosterSeq: 3, envelopeSeqs: new Map([['00112233445566778899aabbccddeeff', 9]]) })
+    const revoke = encodeRosterRecord(signerOf(a), 2, 5, {
+      op: RosterOp.Revoke,
+      device: a.deviceId,
+      rosterSeq: 3,
+      envelopeSeqs: new Map([['00112233445566778899aabbccddeeff', 9]])
+    })
+    expect(decodeRosterRecord(revoke)).toMatchObject({
+      op: RosterOp.Revoke,
+      rosterSeq: 3,
+      envelopeSeqs: new Map([['00112233445566778899aabbccddeeff', 9]])
+    })
   })
 })
 
 describe('roster membership', () => {
-  async function chain () {
+  async function chain() {
     const [a, b, c] = [DeviceIdentity.generate(), DeviceIdentity.generate(), DeviceIdentity.generate()]
     const ra = new Roster(new MemoryStorageAdapter(), signerOf(a))
     await ra.createGenesis(key(), 'A')
@@ -68,7 +83,11 @@ describe('roster membership', () => {
   it('records by a device nobody added are not accepted', async () => {
     const { ra } = await chain()
     const stranger = DeviceIdentity.generate()
-    const forged = encodeRosterRecord(signerOf(stranger), 1, Date.now(), { op: RosterOp.Add, device: DeviceIdentity.generate().deviceId, name: 'evil' })
+    const forged = encodeRosterRecord(signerOf(stranger), 1, Date.now(), {
+      op: RosterOp.Add,
+      device: DeviceIdentity.generate().deviceId,
+      name: 'evil'
+    })
     expect(await ra.receive([forged])).toEqual({ accepted: 0, rejected: 0 })
     const otherRoot = encodeRosterRecord(signerOf(stranger), 1, Date.now(), { op: RosterOp.Genesis, sealingPublicKey: key(), name: 'root' })
     expect((await ra.receive([otherRoot])).accepted).toBe(0)

@@ -11,11 +11,11 @@ const vaultId = toHex(randomBytes(16))
 const key = randomBytes(32)
 const keys: VaultKeys = { currentEpoch: () => 0, key: () => key }
 
-function signer (identity = DeviceIdentity.generate()) {
+function signer(identity = DeviceIdentity.generate()) {
   return { publicKey: identity.publicKey, sign: (m: Uint8Array) => identity.sign(m), deviceId: identity.deviceId }
 }
 
-async function replica (storage = new MemoryStorageAdapter(), s = signer(), trust?: (a: string) => boolean, snapshotEvery?: number) {
+async function replica(storage = new MemoryStorageAdapter(), s = signer(), trust?: (a: string) => boolean, snapshotEvery?: number) {
   const r = new VaultReplica(vaultId, storageViews(storage).vault(vaultId), s, { isTrustedAuthor: trust, snapshotEvery })
   await r.open()
   return r
@@ -25,7 +25,7 @@ async function replica (storage = new MemoryStorageAdapter(), s = signer(), trus
 const envPrefix = (id: string): string => vaultLayout.prefix(id) + vaultLayout.envelopes()
 const snapPrefix = (id: string): string => vaultLayout.prefix(id) + vaultLayout.snapshots
 
-async function allEntries (storage: MemoryStorageAdapter, prefix: string): Promise<Array<[string, Uint8Array]>> {
+async function allEntries(storage: MemoryStorageAdapter, prefix: string): Promise<Array<[string, Uint8Array]>> {
   const out: Array<[string, Uint8Array]> = []
   for await (const e of storage.entries(prefix)) out.push(e)
   return out
@@ -130,7 +130,7 @@ describe('VaultReplica', () => {
     await r.unlock(keys)
     r.doc.create({ title: 'x' })
     await r.lock()
-    const [[k, bytes]] = await allEntries(storage, snapPrefix(vaultId)) as [[string, Uint8Array]]
+    const [[k, bytes]] = (await allEntries(storage, snapPrefix(vaultId))) as [[string, Uint8Array]]
     const bad = Uint8Array.from(bytes)
     bad[bad.length - 80] = (bad[bad.length - 80] as number) ^ 1
     await storage.put(k, bad)
@@ -139,11 +139,11 @@ describe('VaultReplica', () => {
     expect(again.corrupt.map(e => e.name)).toEqual(['CorruptRecordError'])
   })
 
-  it('keeps a peer\'s snapshot it cannot open yet (its epoch key has not arrived) through its own snapshots', async () => {
+  it("keeps a peer's snapshot it cannot open yet (its epoch key has not arrived) through its own snapshots", async () => {
     const newer = randomBytes(32)
     const peer = signer()
     const rp = await replica(new MemoryStorageAdapter(), peer)
-    const both: VaultKeys = { currentEpoch: () => 1, key: e => e === 1 ? newer : key }
+    const both: VaultKeys = { currentEpoch: () => 1, key: e => (e === 1 ? newer : key) }
     await rp.unlock(both)
     const fromPeer = rp.doc.create({ title: 'sealed under epoch 1' })
     await rp.lock()
@@ -157,12 +157,15 @@ describe('VaultReplica', () => {
     expect(r.corrupt.map(e => e.name)).toEqual(['CorruptRecordError'])
     r.doc.create({ title: 'mine' })
     await r.lock() // seals this device's snapshot: the peer's, not covered by it, must stay
-    expect((await allEntries(storage, snapPrefix(vaultId))).map(([k]) => k.endsWith(peer.deviceId) ? 'peer' : 'mine').sort()).toEqual(['mine', 'peer'])
+    expect((await allEntries(storage, snapPrefix(vaultId))).map(([k]) => (k.endsWith(peer.deviceId) ? 'peer' : 'mine')).sort()).toEqual([
+      'mine',
+      'peer'
+    ])
     await r.unlock(both) // the key arrived
     expect(r.doc.get(fromPeer)?.title).toBe('sealed under epoch 1')
     expect(r.doc.size).toBe(2)
     await r.lock() // now covered: folded into this device's snapshot
-    expect((await allEntries(storage, snapPrefix(vaultId))).map(([k]) => k.endsWith(peer.deviceId) ? 'peer' : 'mine')).toEqual(['mine'])
+    expect((await allEntries(storage, snapPrefix(vaultId))).map(([k]) => (k.endsWith(peer.deviceId) ? 'peer' : 'mine'))).toEqual(['mine'])
   })
 
   it('accepts envelopes from a trusted peer in order, while locked too, and applies them at unlock', async () => {
@@ -195,7 +198,10 @@ describe('VaultReplica', () => {
     await ra.flush()
     const storageB = new MemoryStorageAdapter()
     const rb = await replica(storageB, signer(), author => author === a.deviceId)
-    await expect(rb.receive(sent[1] as Uint8Array)).rejects.toMatchObject({ name: 'RejectedEnvelopeError', message: expect.stringMatching(/skips/) })
+    await expect(rb.receive(sent[1] as Uint8Array)).rejects.toMatchObject({
+      name: 'RejectedEnvelopeError',
+      message: expect.stringMatching(/skips/)
+    })
     const forged = Uint8Array.from(sent[0] as Uint8Array)
     forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1
     await expect(rb.receive(forged)).rejects.toMatchObject({ message: expect.stringMatching(/signature/) })
@@ -218,8 +224,11 @@ describe('VaultReplica write failures', () => {
     await r.unlock(keys)
     const realBatch = storage.batch.bind(storage)
     let failures = 2 // the write queued by the change, and the flush's retry
-    storage.batch = async (ops) => {
-      if (failures > 0) { failures--; throw new Error('disk full') }
+    storage.batch = async ops => {
+      if (failures > 0) {
+        failures--
+        throw new Error('disk full')
+      }
       await realBatch(ops)
     }
     const id = r.doc.create({ title: 'first' })

@@ -4,21 +4,27 @@ import { ItemIndex } from '../../daemon/service/ItemIndex.js'
 import { searchText } from '../../daemon/service/search.js'
 import type { Item } from '../../daemon/vault/Item.js'
 
-function parts (fill: (out: string[]) => void): Item[] {
+function parts(fill: (out: string[]) => void): Item[] {
   const out: string[] = []
   fill(out)
   return JSON.parse(`[${out.join(',')}]`) as Item[]
 }
 
 /** The plain answer the index must agree with: every item read from the document, filtered. */
-function expected (doc: VaultDoc, trashed: boolean, needle = ''): string[] {
-  return doc.all().filter(i => i.trashed === trashed && (needle === '' || searchText(i).includes(needle))).map(i => i.id).sort()
+function expected(doc: VaultDoc, trashed: boolean, needle = ''): string[] {
+  return doc
+    .all()
+    .filter(i => i.trashed === trashed && (needle === '' || searchText(i).includes(needle)))
+    .map(i => i.id)
+    .sort()
 }
 
 const ids = (items: Item[]): string[] => items.map(i => i.id).sort()
 
-function fill (doc: VaultDoc, n: number): string[] {
-  return doc.createMany(Array.from({ length: n }, (_, i) => ({ title: `Site ${i}`, username: `user${i}@example.com`, urls: [`https://s${i}.example.org`] })))
+function fill(doc: VaultDoc, n: number): string[] {
+  return doc.createMany(
+    Array.from({ length: n }, (_, i) => ({ title: `Site ${i}`, username: `user${i}@example.com`, urls: [`https://s${i}.example.org`] }))
+  )
 }
 
 describe('ItemIndex', () => {
@@ -67,14 +73,18 @@ describe('ItemIndex', () => {
     expect(parts(out => index.search('ab', false, out))).toEqual([])
   })
 
-  it('keeps offsets right when lower-casing changes a text\'s length', () => {
+  it("keeps offsets right when lower-casing changes a text's length", () => {
     const doc = new VaultDoc()
     const turkish = doc.create({ title: 'İstanbul office' })
     const after = doc.create({ title: 'Zürich' })
     const index = new ItemIndex(doc)
     expect(ids(parts(out => index.search('zürich', false, out)))).toEqual([after])
     expect(ids(parts(out => index.search('office', false, out)))).toEqual([turkish])
-    expect(parts(out => index.list(false, out)).map(i => i.title).sort()).toEqual(['Zürich', 'İstanbul office'])
+    expect(
+      parts(out => index.list(false, out))
+        .map(i => i.title)
+        .sort()
+    ).toEqual(['Zürich', 'İstanbul office'])
   })
 
   it('shows a vault name that arrives after the items (a vault learnt from a peer)', () => {

@@ -3,7 +3,7 @@ import { memoryService, PASSWORD } from '../helpers/memoryDevice.js'
 import { MAX_RESTORED_VAULTS } from '../../daemon/service/PortabilityService.js'
 import { InvalidRequestError } from '../../daemon/service/errors.js'
 
-async function device () {
+async function device() {
   const { service, device: parts } = await memoryService()
   await service.init(PASSWORD)
   return { service, portability: parts.portability }

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import { ownership, urlHost, normalizeDomain } from '../../daemon/service/organisationPolicy.js'
 
 const org = 'acme-corp.example'
-const item = (urls: string[], username = ''): { urls: string[], username: string } => ({ urls, username })
+const item = (urls: string[], username = ''): { urls: string[]; username: string } => ({ urls, username })
 
 describe('organisation ownership', () => {
   it.each([
@@ -14,7 +14,7 @@ describe('organisation ownership', () => {
     [['https://github.com'], 'jane@acme-corp.example'],
     [['https://github.com'], 'jane@eu.acme-corp.example'],
     [['https://personal.example', 'https://intranet.acme-corp.example'], 'me@gmail.example']
-  ])('is the organisation\'s: %j %s', (urls, username) => {
+  ])("is the organisation's: %j %s", (urls, username) => {
     expect(ownership(item(urls, username), org).organisation).toBe(true)
   })
 

@@ -7,10 +7,16 @@ import { runPrefixedStorageIsolation } from '../contracts/prefixedStorageIsolati
 import { LevelStorageAdapter } from '../../daemon/storage/LevelStorageAdapter.js'
 import { PrefixedStorage } from '../../daemon/storage/PrefixedStorage.js'
 
-async function level (): Promise<{ adapter: LevelStorageAdapter, teardown: () => Promise<void> }> {
+async function level(): Promise<{ adapter: LevelStorageAdapter; teardown: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'kith-level-'))
   const adapter = new LevelStorageAdapter(join(dir, 'db'))
-  return { adapter, teardown: async () => { await adapter.close(); await rm(dir, { recursive: true, force: true }) } }
+  return {
+    adapter,
+    teardown: async () => {
+      await adapter.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
 }
 
 runStorageAdapterContract('LevelStorageAdapter', level)

@@ -16,7 +16,7 @@ import { PASSWORD } from '../helpers/memoryDevice.js'
 
 const hex8 = (n: number): string => n.toString(16).padStart(8, '0')
 
-async function allKeys (storage: MemoryStorageAdapter): Promise<string[]> {
+async function allKeys(storage: MemoryStorageAdapter): Promise<string[]> {
   const out: string[] = []
   for await (const key of storage.keys('')) out.push(key)
   return out
@@ -53,19 +53,21 @@ describe('storage layout', () => {
     await peers.update(other, ['/ip4/127.0.0.1/tcp/4001'])
     await views.network.put(networkLayout.bound, new TextEncoder().encode('[]'))
 
-    expect(await allKeys(root)).toEqual([
-      `keyring/device`,
-      `keyring/grant/${vaultId}/00000000/${me}`,
-      `keyring/grant/${vaultId}/${hex8(epoch)}/${me}`,
-      `keyring/minted/${vaultId}/${hex8(epoch)}`,
-      `keyring/slot/password`,
-      `meta/unlock-throttle`,
-      `network/bound`,
-      `roster/${me}/00000001`,
-      `sync/peer/${other}`,
-      `vault/${vaultId}/env/${me}/00000002`,
-      `vault/${vaultId}/snap/${me}`
-    ].sort())
+    expect(await allKeys(root)).toEqual(
+      [
+        `keyring/device`,
+        `keyring/grant/${vaultId}/00000000/${me}`,
+        `keyring/grant/${vaultId}/${hex8(epoch)}/${me}`,
+        `keyring/minted/${vaultId}/${hex8(epoch)}`,
+        `keyring/slot/password`,
+        `meta/unlock-throttle`,
+        `network/bound`,
+        `roster/${me}/00000001`,
+        `sync/peer/${other}`,
+        `vault/${vaultId}/env/${me}/00000002`,
+        `vault/${vaultId}/snap/${me}`
+      ].sort()
+    )
   })
 
   it('the ops a joining device writes in one root batch land under keyring/ and roster/', async () => {
@@ -79,6 +81,9 @@ describe('storage layout', () => {
       ...Keyring.grantOps([{ vaultId, epoch: 7, deviceId: identity.deviceId, box: new Uint8Array([1]) }]),
       ...rosterOps(roster.allRecords())
     ]
-    expect(ops.map(op => op.key)).toEqual([`keyring/grant/${vaultId}/00000007/${identity.deviceId}`, `roster/${identity.deviceId}/00000001`])
+    expect(ops.map(op => op.key)).toEqual([
+      `keyring/grant/${vaultId}/00000007/${identity.deviceId}`,
+      `roster/${identity.deviceId}/00000001`
+    ])
   })
 })

@@ -9,10 +9,14 @@ const personal = vaultIdFor('personal')
 const started: EngineDevice[] = []
 
 afterEach(async () => {
-  await Promise.all(started.splice(0).map(async d => { await d.stop() }))
+  await Promise.all(
+    started.splice(0).map(async d => {
+      await d.stop()
+    })
+  )
 })
 
-async function devices (names: string[], members = names): Promise<{ trace: MessageTrace, net: MemoryNetwork, all: EngineDevice[] }> {
+async function devices(names: string[], members = names): Promise<{ trace: MessageTrace; net: MemoryNetwork; all: EngineDevice[] }> {
   const trace = new MessageTrace()
   trace.label(personal, 'personal')
   const net = new MemoryNetwork()
@@ -21,15 +25,21 @@ async function devices (names: string[], members = names): Promise<{ trace: Mess
   return { trace, net, all }
 }
 
-async function start (...all: EngineDevice[]): Promise<void> {
-  for (const d of all) { started.push(d); await d.start() }
+async function start(...all: EngineDevice[]): Promise<void> {
+  for (const d of all) {
+    started.push(d)
+    await d.start()
+  }
 }
 
 const held = (d: EngineDevice, author: EngineDevice): number => d.vaults.get(personal)?.vector().get(author.id) ?? 0
 
 describe('SyncEngine', () => {
   it('two devices that dial each other at once keep one session, the same one on both sides, and catch up', async () => {
-    const { trace, all: [laptop, phone] } = await devices(['laptop', 'phone'])
+    const {
+      trace,
+      all: [laptop, phone]
+    } = await devices(['laptop', 'phone'])
     if (laptop === undefined || phone === undefined) throw new Error('two devices')
     laptop.vaults.get(personal)?.append(laptop.id, 5)
     phone.vaults.get(personal)?.append(phone.id, 2)
@@ -48,11 +58,18 @@ describe('SyncEngine', () => {
   })
 
   it('relays a live envelope through a device in the middle to one it cannot reach', async () => {
-    const { trace, net, all: [laptop, desktop, phone] } = await devices(['laptop', 'desktop', 'phone'])
+    const {
+      trace,
+      net,
+      all: [laptop, desktop, phone]
+    } = await devices(['laptop', 'desktop', 'phone'])
     if (laptop === undefined || desktop === undefined || phone === undefined) throw new Error('three devices')
     await net.partition(laptop.id, phone.id)
     await start(laptop, desktop, phone)
-    await until(() => laptop.engine.connected().length === 1 && phone.engine.connected().length === 1 && desktop.engine.connected().length === 2, 'a line: laptop - desktop - phone')
+    await until(
+      () => laptop.engine.connected().length === 1 && phone.engine.connected().length === 1 && desktop.engine.connected().length === 2,
+      'a line: laptop - desktop - phone'
+    )
     expect(await desktop.engine.whenCaughtUp(phone.id, [personal], 3000)).toBe(true)
     expect(await desktop.engine.whenCaughtUp(laptop.id, [personal], 3000)).toBe(true)
     const before = trace.frames.length
@@ -66,7 +83,9 @@ describe('SyncEngine', () => {
   })
 
   it('refuses a session from a device off its roster', async () => {
-    const { all: [laptop, stranger] } = await devices(['laptop', 'stranger'], ['laptop'])
+    const {
+      all: [laptop, stranger]
+    } = await devices(['laptop', 'stranger'], ['laptop'])
     if (laptop === undefined || stranger === undefined) throw new Error('two devices')
     stranger.roster.write(laptop.id)
     await start(laptop, stranger)
@@ -76,7 +95,10 @@ describe('SyncEngine', () => {
   })
 
   it('ends the session of a device removed from the roster with BYE NotOnRoster, and does not redial it', async () => {
-    const { trace, all: [laptop, phone] } = await devices(['laptop', 'phone'])
+    const {
+      trace,
+      all: [laptop, phone]
+    } = await devices(['laptop', 'phone'])
     if (laptop === undefined || phone === undefined) throw new Error('two devices')
     await start(laptop, phone)
     await until(() => laptop.engine.isOnline(phone.id), 'the session')
@@ -89,7 +111,10 @@ describe('SyncEngine', () => {
   })
 
   it('redials after the link comes back, and sends what was written meanwhile', async () => {
-    const { net, all: [laptop, phone] } = await devices(['laptop', 'phone'])
+    const {
+      net,
+      all: [laptop, phone]
+    } = await devices(['laptop', 'phone'])
     if (laptop === undefined || phone === undefined) throw new Error('two devices')
     await start(laptop, phone)
     await until(() => laptop.engine.isOnline(phone.id), 'the session')

@@ -1,6 +1,14 @@
 /** One SyncSession per device over an in-memory stream with stub ports: what each side sends, and when it stops. */
 import { describe, it, expect } from 'vitest'
-import { ByeReason, encodeMessage, encodePart, INITIAL_WINDOW, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, MsgType } from '../../daemon/sync/messages.js'
+import {
+  ByeReason,
+  encodeMessage,
+  encodePart,
+  INITIAL_WINDOW,
+  MAX_FRAME_BYTES,
+  MAX_MESSAGE_BYTES,
+  MsgType
+} from '../../daemon/sync/messages.js'
 import { SyncSession } from '../../daemon/sync/SyncSession.js'
 import { MessageTrace, tracedStreamPair } from './helpers/messageTrace.js'
 import { connectSessions, RawPeer, StubDevice, until } from './helpers/stubDevice.js'
@@ -8,7 +16,7 @@ import { fakeEnvelope, vaultIdFor } from './helpers/stubPorts.js'
 
 const personal = vaultIdFor('personal')
 
-function twoDevices (): { trace: MessageTrace, laptop: StubDevice, phone: StubDevice } {
+function twoDevices(): { trace: MessageTrace; laptop: StubDevice; phone: StubDevice } {
   const trace = new MessageTrace()
   trace.label(personal, 'personal')
   const laptop = new StubDevice('laptop', ['laptop', 'phone'], trace)
@@ -23,7 +31,10 @@ const bothCaughtUp = (laptop: StubDevice, phone: StubDevice) => async () => {
 }
 
 const seqs = (d: StubDevice, author: StubDevice): number[] =>
-  d.vaults.get(personal)?.received.filter(r => r.author === author.id).map(r => r.seq) ?? []
+  d.vaults
+    .get(personal)
+    ?.received.filter(r => r.author === author.id)
+    .map(r => r.seq) ?? []
 
 describe('SyncSession: handshake and catch-up', () => {
   it('HELLO both ways, then the roster records and grants the peer lacks, one VAULT vector per vault, the missing envelopes and CAUGHT_UP', async () => {
@@ -36,19 +47,21 @@ describe('SyncSession: handshake and catch-up', () => {
     await s.a.close(ByeReason.Done)
     await s.ended
 
-    expect(trace.toString()).toBe([
-      'laptop -> phone | HELLO v1 roster={laptop:2 phone:1}',
-      'phone -> laptop | HELLO v1 roster={laptop:1 phone:1}',
-      'laptop -> phone | ROSTER 1 record(s)',
-      'phone -> laptop | VAULT personal {}',
-      'laptop -> phone | GRANTS 1',
-      'laptop -> phone | VAULT personal {laptop:3}',
-      'laptop -> phone | ENVELOPES personal laptop#1..3',
-      'laptop -> phone | CAUGHT_UP personal',
-      'phone -> laptop | CAUGHT_UP personal',
-      'laptop -> phone | BYE Done',
-      'phone -> laptop | BYE Done'
-    ].join('\n'))
+    expect(trace.toString()).toBe(
+      [
+        'laptop -> phone | HELLO v1 roster={laptop:2 phone:1}',
+        'phone -> laptop | HELLO v1 roster={laptop:1 phone:1}',
+        'laptop -> phone | ROSTER 1 record(s)',
+        'phone -> laptop | VAULT personal {}',
+        'laptop -> phone | GRANTS 1',
+        'laptop -> phone | VAULT personal {laptop:3}',
+        'laptop -> phone | ENVELOPES personal laptop#1..3',
+        'laptop -> phone | CAUGHT_UP personal',
+        'phone -> laptop | CAUGHT_UP personal',
+        'laptop -> phone | BYE Done',
+        'phone -> laptop | BYE Done'
+      ].join('\n')
+    )
     expect(phone.roster.vector().get(laptop.id)).toBe(2)
     expect(phone.grants.received).toEqual([{ from: laptop.id, count: 1 }])
     expect(seqs(phone, laptop)).toEqual([1, 2, 3])
@@ -132,7 +145,9 @@ describe('SyncSession: handshake and catch-up', () => {
     phone.vaults.get(personal)?.append(laptop.id, 7)
     const s = await connectSessions(laptop, phone, trace)
     await bothCaughtUp(laptop, phone)()
-    expect(trace.messages({ from: 'laptop' }).filter(l => /SNAPSHOT|ENVELOPES/.test(l))).toEqual(['laptop -> phone | ENVELOPES personal laptop#8..10'])
+    expect(trace.messages({ from: 'laptop' }).filter(l => /SNAPSHOT|ENVELOPES/.test(l))).toEqual([
+      'laptop -> phone | ENVELOPES personal laptop#8..10'
+    ])
     await s.a.close(ByeReason.Done)
     await s.ended
   })
@@ -144,14 +159,21 @@ describe('SyncSession: credit flow control', () => {
     laptop.vaults.get(personal)?.append(laptop.id, 100, 64 * 1024)
     const onPhone = phone.vaults.get(personal)
     let openDisk!: () => void
-    if (onPhone !== undefined) onPhone.gate = new Promise(resolve => { openDisk = resolve })
+    if (onPhone !== undefined)
+      onPhone.gate = new Promise(resolve => {
+        openDisk = resolve
+      })
     const s = await connectSessions(laptop, phone, trace)
 
     // the phone's disk is stuck: it consumes nothing, so it returns no credit
-    const sent = (): number => trace.frames.filter(f => f.from === 'laptop' && f.type !== MsgType.Credit && f.type !== MsgType.Bye).reduce((n, f) => n + f.bytes, 0)
+    const sent = (): number =>
+      trace.frames.filter(f => f.from === 'laptop' && f.type !== MsgType.Credit && f.type !== MsgType.Bye).reduce((n, f) => n + f.bytes, 0)
     await until(() => s.a.channel.backlog > 0, 'the laptop to queue more than it may send')
     let last = -1
-    while (last !== sent()) { last = sent(); await new Promise(resolve => setTimeout(resolve, 30)) }
+    while (last !== sent()) {
+      last = sent()
+      await new Promise(resolve => setTimeout(resolve, 30))
+    }
     expect(sent()).toBeLessThanOrEqual(INITIAL_WINDOW)
     expect(sent()).toBeGreaterThan(INITIAL_WINDOW - 200 * 1024)
     expect(trace.lines({ from: 'phone' }).some(l => l.includes('CREDIT'))).toBe(false)
@@ -174,18 +196,65 @@ describe('SyncSession: a peer that breaks the protocol', () => {
   const vault = encodeMessage({ type: MsgType.Vault, vaultId: personal, vector: new Map(), replyWanted: false })
   const other = vaultIdFor('elsewhere')
 
-  const cases: Array<{ what: string, frames: (d: { laptop: StubDevice, phone: StubDevice }) => Uint8Array[], error: string, message: RegExp, bye: boolean }> = [
-    { what: 'garbage', frames: () => [Uint8Array.of(MsgType.Vault, 1, 2, 3)], error: 'ProtocolError', message: /malformed message/, bye: true },
-    { what: 'an unknown message type', frames: () => [Uint8Array.of(0x55, 0, 0)], error: 'ProtocolError', message: /unknown message type 0x55/, bye: true },
+  const cases: Array<{
+    what: string
+    frames: (d: { laptop: StubDevice; phone: StubDevice }) => Uint8Array[]
+    error: string
+    message: RegExp
+    bye: boolean
+  }> = [
+    {
+      what: 'garbage',
+      frames: () => [Uint8Array.of(MsgType.Vault, 1, 2, 3)],
+      error: 'ProtocolError',
+      message: /malformed message/,
+      bye: true
+    },
+    {
+      what: 'an unknown message type',
+      frames: () => [Uint8Array.of(0x55, 0, 0)],
+      error: 'ProtocolError',
+      message: /unknown message type 0x55/,
+      bye: true
+    },
     { what: 'an empty frame', frames: () => [new Uint8Array(0)], error: 'ProtocolError', message: /empty frame/, bye: true },
-    { what: 'a frame over the size limit', frames: () => [new Uint8Array(MAX_FRAME_BYTES + 65).fill(MsgType.Envelopes)], error: 'FrameLimitError', message: /frame over the limit/, bye: false },
-    { what: 'a message over the size limit', frames: () => [encodePart(MsgType.Snapshot, MAX_MESSAGE_BYTES + 1, 0, new Uint8Array(16))], error: 'ProtocolError', message: /exceeds the \d+-byte limit/, bye: true },
+    {
+      what: 'a frame over the size limit',
+      frames: () => [new Uint8Array(MAX_FRAME_BYTES + 65).fill(MsgType.Envelopes)],
+      error: 'FrameLimitError',
+      message: /frame over the limit/,
+      bye: false
+    },
+    {
+      what: 'a message over the size limit',
+      frames: () => [encodePart(MsgType.Snapshot, MAX_MESSAGE_BYTES + 1, 0, new Uint8Array(16))],
+      error: 'ProtocolError',
+      message: /exceeds the \d+-byte limit/,
+      bye: true
+    },
     { what: 'a second HELLO', frames: ({ phone }) => [hello(phone)], error: 'ProtocolError', message: /a second HELLO/, bye: true },
-    { what: 'an envelope that skips a seq', frames: ({ phone }) => [vault, encodeMessage({ type: MsgType.Envelopes, envelopes: [fakeEnvelope(personal, phone.id, 2)] })], error: 'RejectedEnvelopeError', message: /seq 2 skips ahead of 0/, bye: true },
-    { what: 'an envelope for a vault never announced', frames: ({ phone }) => [encodeMessage({ type: MsgType.Envelopes, envelopes: [fakeEnvelope(other, phone.id, 1)] })], error: 'ProtocolError', message: /a vault this device did not announce/, bye: true },
+    {
+      what: 'an envelope that skips a seq',
+      frames: ({ phone }) => [vault, encodeMessage({ type: MsgType.Envelopes, envelopes: [fakeEnvelope(personal, phone.id, 2)] })],
+      error: 'RejectedEnvelopeError',
+      message: /seq 2 skips ahead of 0/,
+      bye: true
+    },
+    {
+      what: 'an envelope for a vault never announced',
+      frames: ({ phone }) => [encodeMessage({ type: MsgType.Envelopes, envelopes: [fakeEnvelope(other, phone.id, 1)] })],
+      error: 'ProtocolError',
+      message: /a vault this device did not announce/,
+      bye: true
+    },
     {
       what: 'an envelope a removed device wrote after its removal',
-      frames: ({ laptop, phone }) => { laptop.roster.remove(phone.id, personal, 1); return [encodeMessage({ type: MsgType.Envelopes, envelopes: [fakeEnvelope(personal, phone.id, 1), fakeEnvelope(personal, phone.id, 2)] })] },
+      frames: ({ laptop, phone }) => {
+        laptop.roster.remove(phone.id, personal, 1)
+        return [
+          encodeMessage({ type: MsgType.Envelopes, envelopes: [fakeEnvelope(personal, phone.id, 1), fakeEnvelope(personal, phone.id, 2)] })
+        ]
+      },
       error: 'ProtocolError',
       message: /envelope 2 by removed device .* was written after its removal/,
       bye: true

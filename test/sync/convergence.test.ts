@@ -11,7 +11,9 @@ import { prng } from './helpers/prng.js'
 import { snapshotHeader } from '../../daemon/sync/messages.js'
 
 const devices: SyncDevice[] = []
-afterEach(async () => { for (const d of devices.splice(0)) await d.stop() })
+afterEach(async () => {
+  for (const d of devices.splice(0)) await d.stop()
+})
 
 const FIELDS = ['title', 'username', 'password', 'notes', 'urls', 'folder'] as const
 
@@ -23,13 +25,21 @@ describe.each([['memory network'], ['real libp2p on 127.0.0.1']])('convergence p
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T
     const transport = transportName === 'memory network' ? new MemoryNetwork() : 'libp2p'
     // snapshots every 40 envelopes, so catching up must cross compacted logs too
-    const [a, b, c] = [await SyncDevice.create('A', transport, { snapshotEvery: 40 }), await SyncDevice.create('B', transport, { snapshotEvery: 40 }), await SyncDevice.create('C', transport, { snapshotEvery: 40 })] as [SyncDevice, SyncDevice, SyncDevice]
+    const [a, b, c] = [
+      await SyncDevice.create('A', transport, { snapshotEvery: 40 }),
+      await SyncDevice.create('B', transport, { snapshotEvery: 40 }),
+      await SyncDevice.create('C', transport, { snapshotEvery: 40 })
+    ] as [SyncDevice, SyncDevice, SyncDevice]
     devices.push(a, b, c)
     await a.init()
     await b.joinFrom(a)
     await c.joinFrom(a)
     const all = [a, b, c]
-    const pairs: Array<[SyncDevice, SyncDevice]> = [[a, b], [a, c], [b, c]]
+    const pairs: Array<[SyncDevice, SyncDevice]> = [
+      [a, b],
+      [a, c],
+      [b, c]
+    ]
     const cut = new Set<number>()
     const counts: Record<string, number> = {}
     let ops = 0
@@ -38,7 +48,14 @@ describe.each([['memory network'], ['real libp2p on 127.0.0.1']])('convergence p
       if (r < 0.04) {
         const i = Math.floor(rand() * pairs.length)
         const [x, y] = pairs[i] as [SyncDevice, SyncDevice]
-        if (cut.has(i)) { x.heal(y); cut.delete(i); await x.sync.engine.dial(y.id) } else { await x.partition(y); cut.add(i) }
+        if (cut.has(i)) {
+          x.heal(y)
+          cut.delete(i)
+          await x.sync.engine.dial(y.id)
+        } else {
+          await x.partition(y)
+          cut.add(i)
+        }
         counts.link = (counts.link ?? 0) + 1
         continue
       }
@@ -64,7 +81,11 @@ describe.each([['memory network'], ['real libp2p on 127.0.0.1']])('convergence p
       const target = items.length > 0 ? pick(items) : undefined
       try {
         if (op === 'add' || target === undefined) {
-          await d.service.createItem({ title: `item ${ops}`, username: `user${Math.floor(rand() * 100)}`, password: `pw-${rand().toString(36).slice(2)}` })
+          await d.service.createItem({
+            title: `item ${ops}`,
+            username: `user${Math.floor(rand() * 100)}`,
+            password: `pw-${rand().toString(36).slice(2)}`
+          })
         } else if (op === 'edit') {
           const field = pick(FIELDS)
           const value = `${d.name}-${ops}-${rand().toString(36).slice(2, 8)}`
@@ -87,7 +108,10 @@ describe.each([['memory network'], ['real libp2p on 127.0.0.1']])('convergence p
       ops++
       if (rand() < 0.1) await new Promise(resolve => setTimeout(resolve, 1))
     }
-    for (const i of cut) { const [x, y] = pairs[i] as [SyncDevice, SyncDevice]; x.heal(y) }
+    for (const i of cut) {
+      const [x, y] = pairs[i] as [SyncDevice, SyncDevice]
+      x.heal(y)
+    }
     for (const d of all) d.sync.engine.dialAll()
     const same = (): boolean => {
       const s = JSON.stringify(a.snapshot())
@@ -98,23 +122,49 @@ describe.each([['memory network'], ['real libp2p on 127.0.0.1']])('convergence p
     } catch (err) {
       for (const d of all) {
         const vectors = d.device.replicas.all().map(r => [...r.vector()].map(([k, v]) => `${k.slice(0, 6)}:${v}`).join(' '))
-        process.stdout.write(`${d.name} ${d.id.slice(0, 6)} online=${d.sync.engine.connected().map(x => x.slice(0, 6)).join(',')} vectors=${vectors.join(' | ')}\n  ${d.logs.filter(l => l.level !== 'debug').slice(-12).map(l => `${l.level} ${l.message}`).join('\n  ')}\n`)
+        process.stdout.write(
+          `${d.name} ${d.id.slice(0, 6)} online=${d.sync.engine
+            .connected()
+            .map(x => x.slice(0, 6))
+            .join(',')} vectors=${vectors.join(' | ')}\n  ${d.logs
+            .filter(l => l.level !== 'debug')
+            .slice(-12)
+            .map(l => `${l.level} ${l.message}`)
+            .join('\n  ')}\n`
+        )
         if (process.env.KITH_DEBUG_SYNC === '1') {
           for (const r of d.device.replicas.all()) {
             const firsts = await Promise.all([a, b, c].map(async x => `${x.name}:${String(await r.firstEnvelopeSeq(x.id))}`))
-            const snaps = (await r.snapshots()).map(bytes => snapshotHeader(bytes)).map(h => `${h.author.slice(0, 6)}{${[...h.vector].map(([k, v]) => `${k.slice(0, 6)}:${v}`).join(' ')}}`)
+            const snaps = (await r.snapshots())
+              .map(bytes => snapshotHeader(bytes))
+              .map(h => `${h.author.slice(0, 6)}{${[...h.vector].map(([k, v]) => `${k.slice(0, 6)}:${v}`).join(' ')}}`)
             process.stdout.write(`  first envelopes ${firsts.join(' ')}; snapshots ${snaps.join(' ')}\n`)
           }
-          process.stdout.write(d.logs.filter(l => l.level !== 'debug' || l.message.includes('cannot serve')).slice(-40).map(l => `    ${l.message}`).join('\n') + '\n')
+          process.stdout.write(
+            d.logs
+              .filter(l => l.level !== 'debug' || l.message.includes('cannot serve'))
+              .slice(-40)
+              .map(l => `    ${l.message}`)
+              .join('\n') + '\n'
+          )
           for (const peer of d.sync.engine.connected()) {
-            const session = d.sync.engine.session(peer) as unknown as { peerVectors: Map<string, Map<string, number>>, pumping: Set<string>, pumpAgain: Set<string>, caughtUp: Set<string> }
-            process.stdout.write(`  session→${peer.slice(0, 6)} pv=${[...session.peerVectors.values()].map(v => [...v].map(([k, x]) => `${k.slice(0, 6)}:${x}`).join(' ')).join(' | ')} pumping=${session.pumping.size} again=${session.pumpAgain.size}\n`)
+            const session = d.sync.engine.session(peer) as unknown as {
+              peerVectors: Map<string, Map<string, number>>
+              pumping: Set<string>
+              pumpAgain: Set<string>
+              caughtUp: Set<string>
+            }
+            process.stdout.write(
+              `  session→${peer.slice(0, 6)} pv=${[...session.peerVectors.values()].map(v => [...v].map(([k, x]) => `${k.slice(0, 6)}:${x}`).join(' ')).join(' | ')} pumping=${session.pumping.size} again=${session.pumpAgain.size}\n`
+            )
           }
         }
       }
       throw err
     } finally {
-      process.stdout.write(`convergence seed ${seed}: ${JSON.stringify(counts)}; items ${a.items().length}/${b.items().length}/${c.items().length}\n`)
+      process.stdout.write(
+        `convergence seed ${seed}: ${JSON.stringify(counts)}; items ${a.items().length}/${b.items().length}/${c.items().length}\n`
+      )
     }
     expect(a.items().length).toBeGreaterThan(10)
     for (const d of all) expect(d.warnings().filter(w => !w.includes('did not finish'))).toEqual([])

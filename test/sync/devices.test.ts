@@ -4,7 +4,7 @@ import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
 import { SyncDevice, eventually, PASSWORD } from './helpers/syncDevice.js'
 
 const devices: SyncDevice[] = []
-async function device (net: MemoryNetwork, name: string, options?: { snapshotEvery?: number }): Promise<SyncDevice> {
+async function device(net: MemoryNetwork, name: string, options?: { snapshotEvery?: number }): Promise<SyncDevice> {
   const d = await SyncDevice.create(name, net, options)
   devices.push(d)
   return d
@@ -13,7 +13,7 @@ afterEach(async () => {
   for (const d of devices.splice(0)) await d.stop()
 })
 
-async function pairedPair (): Promise<{ net: MemoryNetwork, a: SyncDevice, b: SyncDevice }> {
+async function pairedPair(): Promise<{ net: MemoryNetwork; a: SyncDevice; b: SyncDevice }> {
   const net = new MemoryNetwork()
   const a = await device(net, 'A')
   const b = await device(net, 'B')
@@ -30,7 +30,12 @@ describe('two devices over the memory network', () => {
     for (const d of [a, b]) expect(d.sync.roster.members().sort()).toEqual([a.id, b.id].sort())
     await eventually(() => a.sync.engine.isOnline(b.id) && b.sync.engine.isOnline(a.id), 'both online')
     const listed = a.sync.devices.list()
-    expect(listed.map(d => [d.id, d.self, d.online])).toEqual(expect.arrayContaining([[a.id, true, true], [b.id, false, true]]))
+    expect(listed.map(d => [d.id, d.self, d.online])).toEqual(
+      expect.arrayContaining([
+        [a.id, true, true],
+        [b.id, false, true]
+      ])
+    )
     expect(listed.find(d => d.id === b.id)?.name).toBe('B')
   })
 
@@ -57,9 +62,17 @@ describe('two devices over the memory network', () => {
     const ids: string[] = []
     for (let i = 0; i < 5; i++) ids.push((await a.service.createItem({ title: `while locked ${i}` })).id)
     const vaultId = a.device.replicas.ids()[0] as string
-    await eventually(() => b.device.replicas.get(vaultId)?.vector().get(a.id) === a.device.replicas.get(vaultId)?.vector().get(a.id), 'B stored all envelopes while locked')
+    await eventually(
+      () => b.device.replicas.get(vaultId)?.vector().get(a.id) === a.device.replicas.get(vaultId)?.vector().get(a.id),
+      'B stored all envelopes while locked'
+    )
     await b.service.unlock(PASSWORD)
-    expect(b.service.listItems().map(i => i.id).sort()).toEqual(ids.sort())
+    expect(
+      b.service
+        .listItems()
+        .map(i => i.id)
+        .sort()
+    ).toEqual(ids.sort())
   })
 
   it('a device paired through B is trusted by A (the roster syncs), and a new vault reaches every device', async () => {
@@ -74,7 +87,11 @@ describe('two devices over the memory network', () => {
     const workOn = (d: SyncDevice): boolean => d.service.vaults().some(v => v.name === 'Work')
     await eventually(() => workOn(b) && workOn(c), 'Work vault on B and C')
     const w = await c.service.createItem({ title: 'work item', vault: 'Work' })
-    await eventually(() => a.service.listItems({ vault: 'Work' }).some(i => i.id === w.id) && b.service.listItems({ vault: 'Work' }).some(i => i.id === w.id), 'work item everywhere')
+    await eventually(
+      () =>
+        a.service.listItems({ vault: 'Work' }).some(i => i.id === w.id) && b.service.listItems({ vault: 'Work' }).some(i => i.id === w.id),
+      'work item everywhere'
+    )
   })
 
   it('revoking a device rotates every vault key; it is refused and gets nothing written afterwards', async () => {
@@ -90,7 +107,13 @@ describe('two devices over the memory network', () => {
     expect(after).toBeGreaterThan(before)
     await eventually(() => !b.sync.roster.isMember(c.id), 'B learns of the removal')
     await eventually(() => !c.sync.engine.isOnline(a.id) && !c.sync.engine.isOnline(b.id), 'C disconnected')
-    await eventually(() => { try { return b.device.keyring.currentEpoch(vaultId) === after } catch { return false } }, 'B holds the new epoch')
+    await eventually(() => {
+      try {
+        return b.device.keyring.currentEpoch(vaultId) === after
+      } catch {
+        return false
+      }
+    }, 'B holds the new epoch')
     expect(c.device.keyring.currentEpoch(vaultId)).toBe(before)
     const secret = await a.service.createItem({ title: 'after removal' })
     await eventually(() => b.service.listItems().some(i => i.id === secret.id), 'B gets the new item')
@@ -111,7 +134,17 @@ describe('two devices over the memory network', () => {
     const all = [a, b, c, d]
     await eventually(() => all.every(x => all.every(y => x.sync.roster.isMember(y.id))), 'all four on every roster')
     const vaultId = a.device.replicas.ids()[0] as string
-    await eventually(() => all.every(x => { try { return x.device.keyring.currentEpoch(vaultId) === 0 } catch { return false } }), 'every device holds the key')
+    await eventually(
+      () =>
+        all.every(x => {
+          try {
+            return x.device.keyring.currentEpoch(vaultId) === 0
+          } catch {
+            return false
+          }
+        }),
+      'every device holds the key'
+    )
     for (const [i, x] of all.entries()) for (const y of all.slice(i + 1)) await x.partition(y)
 
     // apart: A removes C, B removes D; each seals its new key to the device the other removed
@@ -123,24 +156,35 @@ describe('two devices over the memory network', () => {
 
     a.heal(b)
     await a.sync.engine.dial(b.id)
-    await eventually(() => [a, b].every(x => x.sync.roster.isRevoked(c.id) && x.sync.roster.isRevoked(d.id)), 'both removals on both rosters')
+    await eventually(
+      () => [a, b].every(x => x.sync.roster.isRevoked(c.id) && x.sync.roster.isRevoked(d.id)),
+      'both removals on both rosters'
+    )
     const grantees = async (x: typeof a, epoch: number): Promise<string[]> => {
       const out: string[] = []
-      for await (const key of x.storage.keys(`keyring/grant/${vaultId}/${epoch.toString(16).padStart(8, '0')}/`)) out.push(key.split('/').at(-1) as string)
+      for await (const key of x.storage.keys(`keyring/grant/${vaultId}/${epoch.toString(16).padStart(8, '0')}/`))
+        out.push(key.split('/').at(-1) as string)
       return out
     }
-    await eventually(async () => {
-      const current = a.device.keyring.currentEpoch(vaultId)
-      if (b.device.keyring.currentEpoch(vaultId) !== current || current === epochA || current === epochB) return false
-      const holders = [...await grantees(a, current), ...await grantees(b, current)]
-      return holders.length > 0 && holders.every(h => h === a.id || h === b.id)
-    }, 'a newest epoch, on both, sealed to A and B only', 15_000)
+    await eventually(
+      async () => {
+        const current = a.device.keyring.currentEpoch(vaultId)
+        if (b.device.keyring.currentEpoch(vaultId) !== current || current === epochA || current === epochB) return false
+        const holders = [...(await grantees(a, current)), ...(await grantees(b, current))]
+        return holders.length > 0 && holders.every(h => h === a.id || h === b.id)
+      },
+      'a newest epoch, on both, sealed to A and B only',
+      15_000
+    )
     expect([...a.warnings(), ...b.warnings()].some(w => /rotating again/.test(w))).toBe(true)
 
     // and they still read each other's writes, old and new
     const fromA = await a.service.createItem({ title: 'from A after the merge' })
     const fromB = await b.service.createItem({ title: 'from B after the merge' })
-    await eventually(() => b.service.listItems().some(i => i.id === fromA.id) && a.service.listItems().some(i => i.id === fromB.id), 'both new items on both')
+    await eventually(
+      () => b.service.listItems().some(i => i.id === fromA.id) && a.service.listItems().some(i => i.id === fromB.id),
+      'both new items on both'
+    )
     expect([...a.device.replicas.corrupt(), ...b.device.replicas.corrupt()]).toEqual([])
   })
 })

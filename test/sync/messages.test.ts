@@ -1,6 +1,16 @@
 /** The sync wire format and the flow-controlled channel. */
 import { describe, it, expect } from 'vitest'
-import { ByeReason, decodeMessage, encodeMessage, envelopeHeader, MAX_BUFFER_BYTES, MAX_FRAME_BYTES, MsgType, snapshotHeader, type Message } from '../../daemon/sync/messages.js'
+import {
+  ByeReason,
+  decodeMessage,
+  encodeMessage,
+  envelopeHeader,
+  MAX_BUFFER_BYTES,
+  MAX_FRAME_BYTES,
+  MsgType,
+  snapshotHeader,
+  type Message
+} from '../../daemon/sync/messages.js'
 import { Channel } from '../../daemon/sync/Channel.js'
 import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
 import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
@@ -16,10 +26,27 @@ const vaultId = '0123456789abcdef0123456789abcdef'
 describe('sync messages', () => {
   it('every message round-trips', () => {
     const samples: Message[] = [
-      { type: MsgType.Hello, version: 1, deviceId: id.deviceId, addrs: ['/ip4/127.0.0.1/tcp/1'], roster: new Map([[id.deviceId, 3], [other.deviceId, 1]]) },
+      {
+        type: MsgType.Hello,
+        version: 1,
+        deviceId: id.deviceId,
+        addrs: ['/ip4/127.0.0.1/tcp/1'],
+        roster: new Map([
+          [id.deviceId, 3],
+          [other.deviceId, 1]
+        ])
+      },
       { type: MsgType.Roster, records: [randomBytes(120), randomBytes(3)] },
       { type: MsgType.Grants, grants: [randomBytes(200)] },
-      { type: MsgType.Vault, vaultId, vector: new Map([[id.deviceId, 41], [other.deviceId, 7]]), replyWanted: true },
+      {
+        type: MsgType.Vault,
+        vaultId,
+        vector: new Map([
+          [id.deviceId, 41],
+          [other.deviceId, 7]
+        ]),
+        replyWanted: true
+      },
       { type: MsgType.Envelopes, envelopes: [randomBytes(300), randomBytes(90)] },
       { type: MsgType.Snapshot, snapshot: randomBytes(1000) },
       { type: MsgType.Credit, bytes: 123456 },
@@ -31,16 +58,35 @@ describe('sync messages', () => {
 
   it('malformed frames are protocol errors, never crashes', () => {
     const hello = encodeMessage({ type: MsgType.Hello, version: 1, deviceId: id.deviceId, addrs: [], roster: new Map() })
-    for (const bad of [Uint8Array.of(0x55), hello.subarray(0, 10), Uint8Array.of(...hello, 0), Uint8Array.of(MsgType.Envelopes, 0xff, 0xff, 0xff, 0xff), randomBytes(64)]) {
+    for (const bad of [
+      Uint8Array.of(0x55),
+      hello.subarray(0, 10),
+      Uint8Array.of(...hello, 0),
+      Uint8Array.of(MsgType.Envelopes, 0xff, 0xff, 0xff, 0xff),
+      randomBytes(64)
+    ]) {
       expect(() => decodeMessage(bad)).toThrow(expect.objectContaining({ name: 'ProtocolError' }))
     }
   })
 
   it('reads envelope and snapshot routing fields exactly as the replica format defines them', () => {
-    const bytes = sealEnvelope({ vaultId, epoch: 3, seq: 42 }, randomBytes(32), randomBytes(50), { publicKey: id.publicKey, sign: m => id.sign(m) })
+    const bytes = sealEnvelope({ vaultId, epoch: 3, seq: 42 }, randomBytes(32), randomBytes(50), {
+      publicKey: id.publicKey,
+      sign: m => id.sign(m)
+    })
     const env = decodeEnvelope(bytes)
     expect(envelopeHeader(bytes)).toEqual({ vaultId: env.vaultId, author: env.author, seq: env.seq })
-    const snap = sealSnapshot(vaultId, 0, new Map([[id.deviceId, 9], [other.deviceId, 2]]), randomBytes(32), randomBytes(100), { publicKey: id.publicKey, sign: m => id.sign(m) })
+    const snap = sealSnapshot(
+      vaultId,
+      0,
+      new Map([
+        [id.deviceId, 9],
+        [other.deviceId, 2]
+      ]),
+      randomBytes(32),
+      randomBytes(100),
+      { publicKey: id.publicKey, sign: m => id.sign(m) }
+    )
     const s = decodeSnapshot(snap)
     expect(snapshotHeader(snap)).toEqual({ vaultId: s.vaultId, author: s.author, vector: s.vector })
     expect(() => envelopeHeader(snap)).toThrow()
@@ -48,19 +94,26 @@ describe('sync messages', () => {
 })
 
 /** A channel whose own reads run in the background, as a session's do (credit arrives that way). */
-function sender (stream: FrameStream): Channel {
+function sender(stream: FrameStream): Channel {
   const ch = new Channel(stream)
-  void (async () => { while (await ch.next().catch(() => undefined) !== undefined) {} })()
+  void (async () => {
+    while ((await ch.next().catch(() => undefined)) !== undefined) {}
+  })()
   return ch
 }
 
-async function streamPair (): Promise<[FrameStream, FrameStream]> {
+async function streamPair(): Promise<[FrameStream, FrameStream]> {
   const net = new MemoryNetwork()
   const a = net.adapter(id.deviceId)
   const b = net.adapter(other.deviceId)
-  for (const x of [a, b]) { x.setGate(() => true); await x.start() }
+  for (const x of [a, b]) {
+    x.setGate(() => true)
+    await x.start()
+  }
   const opts = { maxFrameBytes: MAX_FRAME_BYTES + 64, maxBufferBytes: MAX_BUFFER_BYTES }
-  const inbound = new Promise<FrameStream>(resolve => { void b.handle('/t', resolve, opts) })
+  const inbound = new Promise<FrameStream>(resolve => {
+    void b.handle('/t', resolve, opts)
+  })
   const out = await a.openStream(b.deviceId, [], '/t', opts)
   return [out, await inbound]
 }

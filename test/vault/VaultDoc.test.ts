@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import * as Y from 'yjs'
 import { VaultDoc } from '../../daemon/vault/VaultDoc.js'
 
-function sync (a: VaultDoc, b: VaultDoc): void {
+function sync(a: VaultDoc, b: VaultDoc): void {
   Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc, Y.encodeStateVector(b.doc)))
   Y.applyUpdate(a.doc, Y.encodeStateAsUpdate(b.doc, Y.encodeStateVector(a.doc)))
 }
@@ -11,9 +11,27 @@ describe('VaultDoc', () => {
   it('creates items with every contract field and defaults', () => {
     const v = new VaultDoc()
     v.name = 'Personal'
-    const id = v.create({ title: 'GitHub', username: 'me', urls: ['https://github.com'], fields: [{ name: 'pin', value: '1234', hidden: true }] })
+    const id = v.create({
+      title: 'GitHub',
+      username: 'me',
+      urls: ['https://github.com'],
+      fields: [{ name: 'pin', value: '1234', hidden: true }]
+    })
     const item = v.get(id)
-    expect(item).toMatchObject({ id, vault: 'Personal', title: 'GitHub', username: 'me', password: '', urls: ['https://github.com'], notes: '', totp: null, tags: [], folder: '', trashed: false, favorite: false })
+    expect(item).toMatchObject({
+      id,
+      vault: 'Personal',
+      title: 'GitHub',
+      username: 'me',
+      password: '',
+      urls: ['https://github.com'],
+      notes: '',
+      totp: null,
+      tags: [],
+      folder: '',
+      trashed: false,
+      favorite: false
+    })
     expect(item?.fields).toEqual([{ name: 'pin', value: '1234', hidden: true }])
     expect(new Date(item?.createdAt ?? '').getTime()).toBeGreaterThan(0)
   })
@@ -42,8 +60,18 @@ describe('VaultDoc', () => {
     const x = a.create({ title: 'on a' })
     const y = b.create({ title: 'on b' })
     sync(a, b)
-    expect(a.all().map(i => i.id).sort()).toEqual([x, y].sort())
-    expect(b.all().map(i => i.id).sort()).toEqual([x, y].sort())
+    expect(
+      a
+        .all()
+        .map(i => i.id)
+        .sort()
+    ).toEqual([x, y].sort())
+    expect(
+      b
+        .all()
+        .map(i => i.id)
+        .sort()
+    ).toEqual([x, y].sort())
   })
 
   it('reports changed item ids, local or remote', () => {

@@ -2,7 +2,10 @@
 import { afterAll, beforeEach, describe, it, expect, vi } from 'vitest'
 import { loadPageModule } from './loadPageModule.js'
 
-interface Clipboard { CLEAR_AFTER_MS: number, copyText: (text: string, secret?: boolean) => Promise<void> }
+interface Clipboard {
+  CLEAR_AFTER_MS: number
+  copyText: (text: string, secret?: boolean) => Promise<void>
+}
 
 /** The browser as the module sees it: a clipboard, a read permission, and focus/visibility listeners. */
 const page = {
@@ -23,15 +26,27 @@ vi.stubGlobal('navigator', {
   },
   permissions: { query: async () => ({ state: page.readPermission }) }
 })
-vi.stubGlobal('window', { addEventListener: (type: string, fn: () => void) => { page.listeners.set(type, fn) } })
-vi.stubGlobal('document', { visibilityState: 'visible', addEventListener: (type: string, fn: () => void) => { page.listeners.set(type, fn) } })
+vi.stubGlobal('window', {
+  addEventListener: (type: string, fn: () => void) => {
+    page.listeners.set(type, fn)
+  }
+})
+vi.stubGlobal('document', {
+  visibilityState: 'visible',
+  addEventListener: (type: string, fn: () => void) => {
+    page.listeners.set(type, fn)
+  }
+})
 const { CLEAR_AFTER_MS, copyText } = await loadPageModule<Clipboard>('clipboard')
 
 beforeEach(() => {
   vi.useFakeTimers()
   Object.assign(page, { clipboard: '', readPermission: 'granted', writable: true, writes: [] })
 })
-afterAll(() => { vi.useRealTimers(); vi.unstubAllGlobals() })
+afterAll(() => {
+  vi.useRealTimers()
+  vi.unstubAllGlobals()
+})
 
 describe('copyText', () => {
   it('clears a copied secret after 30 seconds, not before', async () => {

@@ -40,7 +40,14 @@ describe('links', () => {
     expect(safeHref('https://example.com/a?b=c')).toBe('https://example.com/a?b=c')
     expect(safeHref('example.com')).toBe('https://example.com/')
     expect(safeHref('http://intranet.local/')).toBe('http://intranet.local/')
-    for (const bad of ['javascript:alert(1)', 'JavaScript:alert(1)', 'data:text/html,<script>1</script>', 'file:///etc/passwd', 'ftp://files.example/x', 'vbscript:msgbox']) {
+    for (const bad of [
+      'javascript:alert(1)',
+      'JavaScript:alert(1)',
+      'data:text/html,<script>1</script>',
+      'file:///etc/passwd',
+      'ftp://files.example/x',
+      'vbscript:msgbox'
+    ]) {
       expect(safeHref(bad), bad).toBeUndefined()
     }
     expect(safeHref('http://[bad')).toBeUndefined()

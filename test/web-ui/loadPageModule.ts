@@ -5,6 +5,6 @@
  * RequestInit fields. `tsc -p web-ui` type-checks these modules; a test declares the slice it uses.
  * Pure modules (search, strength, format, totp, qr) are imported directly.
  */
-export async function loadPageModule<T> (name: string): Promise<T> {
-  return await import(new URL(`../../web-ui/src/${name}.ts`, import.meta.url).href) as T
+export async function loadPageModule<T>(name: string): Promise<T> {
+  return (await import(new URL(`../../web-ui/src/${name}.ts`, import.meta.url).href)) as T
 }

@@ -4,7 +4,7 @@ import { encode } from 'uqr'
 import { qrPath } from '../../web-ui/src/qr.js'
 
 /** Paints the path's rectangles back onto a grid. */
-function paint (size: number, d: string): boolean[][] {
+function paint(size: number, d: string): boolean[][] {
   const grid = Array.from({ length: size }, () => Array<boolean>(size).fill(false))
   for (const m of d.matchAll(/M(\d+) (\d+)h(\d+)v1h-(\d+)z/g)) {
     const [x, y, w, back] = m.slice(1).map(Number) as [number, number, number, number]
@@ -21,7 +21,7 @@ function paint (size: number, d: string): boolean[][] {
 describe('qrPath', () => {
   const text = 'kith://pair/v1/bafy-0123456789abcdef0123456789abcdef?code=ABCD-EFGH'
 
-  it('draws exactly the encoder\'s dark modules, with its border', () => {
+  it("draws exactly the encoder's dark modules, with its border", () => {
     const { size, d } = qrPath(text)
     const { size: expected, data } = encode(text, { ecc: 'M', border: 2 })
     expect(size).toBe(expected)

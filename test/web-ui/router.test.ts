@@ -2,7 +2,11 @@
 import { afterEach, describe, it, expect, vi } from 'vitest'
 import { loadPageModule } from './loadPageModule.js'
 
-interface Route { page: 'items' | 'devices' | 'settings', id?: string, mode: 'list' | 'view' | 'edit' | 'new' }
+interface Route {
+  page: 'items' | 'devices' | 'settings'
+  id?: string
+  mode: 'list' | 'view' | 'edit' | 'new'
+}
 interface Router {
   parseHash: (hash: string) => Route
   hrefOf: (route: Route) => string
@@ -11,7 +15,9 @@ interface Router {
 }
 const router = await loadPageModule<Router>('router')
 
-afterEach(() => { vi.unstubAllGlobals() })
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
 
 describe('hash routes', () => {
   it('every route round-trips through its href, ids with reserved characters included', () => {
@@ -28,7 +34,8 @@ describe('hash routes', () => {
   })
 
   it('reads anything else as the item list', () => {
-    for (const hash of ['', '#', '#/', '#/nowhere', '#/item', '#/item/', '#/Devices']) expect(router.parseHash(hash), hash).toEqual({ page: 'items', mode: 'list' })
+    for (const hash of ['', '#', '#/', '#/nowhere', '#/item', '#/item/', '#/Devices'])
+      expect(router.parseHash(hash), hash).toEqual({ page: 'items', mode: 'list' })
     expect(router.parseHash('#/item/x/whatever')).toEqual({ page: 'items', id: 'x', mode: 'view' })
   })
 
@@ -43,7 +50,7 @@ describe('hash routes', () => {
 })
 
 describe('takeLoginCode', () => {
-  function page (hash: string): { replaceState: ReturnType<typeof vi.fn> } {
+  function page(hash: string): { replaceState: ReturnType<typeof vi.fn> } {
     const history = { replaceState: vi.fn() }
     vi.stubGlobal('location', { hash, pathname: '/' })
     vi.stubGlobal('history', history)

@@ -4,9 +4,26 @@ import { ItemIndex } from '../../web-ui/src/search.js'
 import type { Item } from '../../daemon/vault/Item.js'
 
 let n = 0
-function item (fields: Partial<Item>): Item {
+function item(fields: Partial<Item>): Item {
   n++
-  return { id: `id-${String(n).padStart(3, '0')}`, vault: 'Personal', title: '', username: '', password: 'not searched', urls: [], notes: 'not searched either', totp: null, fields: [], tags: [], folder: '', favorite: false, trashed: false, createdAt: '', updatedAt: '', ...fields }
+  return {
+    id: `id-${String(n).padStart(3, '0')}`,
+    vault: 'Personal',
+    title: '',
+    username: '',
+    password: 'not searched',
+    urls: [],
+    notes: 'not searched either',
+    totp: null,
+    fields: [],
+    tags: [],
+    folder: '',
+    favorite: false,
+    trashed: false,
+    createdAt: '',
+    updatedAt: '',
+    ...fields
+  }
 }
 
 const items = [

@@ -9,7 +9,15 @@ const text = (b: Uint8Array): string => new TextDecoder().decode(b)
 
 describe('base32Decode', () => {
   it('decodes the RFC 4648 test vectors', () => {
-    const vectors: Array<[string, string]> = [['', ''], ['MY======', 'f'], ['MZXQ====', 'fo'], ['MZXW6===', 'foo'], ['MZXW6YQ=', 'foob'], ['MZXW6YTB', 'fooba'], ['MZXW6YTBOI======', 'foobar']]
+    const vectors: Array<[string, string]> = [
+      ['', ''],
+      ['MY======', 'f'],
+      ['MZXQ====', 'fo'],
+      ['MZXW6===', 'foo'],
+      ['MZXW6YQ=', 'foob'],
+      ['MZXW6YTB', 'fooba'],
+      ['MZXW6YTBOI======', 'foobar']
+    ]
     for (const [encoded, plain] of vectors) expect(text(base32Decode(encoded)), encoded).toBe(plain)
   })
 

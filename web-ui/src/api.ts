@@ -11,7 +11,12 @@ import type { DaemonEvent, GeneratorOptions, ItemInput, Settings } from './types
 const SESSION_HEADER = 'X-Kith-Session'
 
 export class ApiError extends Error {
-  constructor (readonly status: number, readonly code: string, message: string, readonly retryAfter?: number) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfter?: number
+  ) {
     super(message)
     this.name = 'ApiError'
   }
@@ -21,7 +26,7 @@ let sessionToken: string | undefined
 const lostListeners = new Set<() => void>()
 
 /** Called when a request finds the session gone; returns an unsubscribe function. */
-export function onSessionLost (listener: () => void): () => void {
+export function onSessionLost(listener: () => void): () => void {
   lostListeners.add(listener)
   return () => lostListeners.delete(listener)
 }
@@ -30,9 +35,11 @@ export function onSessionLost (listener: () => void): () => void {
 export const hasSession = (): boolean => sessionToken !== undefined
 
 /** Forgets the session token (after lock, or when the daemon says it is gone). */
-export function forgetSession (): void { sessionToken = undefined }
+export function forgetSession(): void {
+  sessionToken = undefined
+}
 
-function sessionLost (): void {
+function sessionLost(): void {
   if (sessionToken === undefined) return
   sessionToken = undefined
   for (const l of lostListeners) l()
@@ -50,23 +57,28 @@ const client = hc<AppType>(location.origin, { fetch: sessionFetch }).api
 export type ApiClient = typeof client
 
 /** The answer of a typed call, or an ApiError with the daemon's code and message. */
-async function ok<R extends Response> (call: Promise<R>): Promise<R> {
+async function ok<R extends Response>(call: Promise<R>): Promise<R> {
   const res = await call
   if (res.ok) return res
-  const body = await res.json().catch(() => null) as { error?: { code?: string, message?: string } } | null
+  const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null
   const retry = res.headers.get('Retry-After')
-  const err = new ApiError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `the daemon answered ${res.status}`, retry === null ? undefined : Number(retry))
+  const err = new ApiError(
+    res.status,
+    body?.error?.code ?? 'http_error',
+    body?.error?.message ?? `the daemon answered ${res.status}`,
+    retry === null ? undefined : Number(retry)
+  )
   if (res.status === 401 && err.code === 'unauthorized') sessionLost()
   throw err
 }
 
 /** The JSON body of a typed call (see `ok`). */
-async function json<R extends Response & { json: () => Promise<unknown> }> (call: Promise<R>): Promise<Awaited<ReturnType<R['json']>>> {
-  return await (await ok(call)).json() as Awaited<ReturnType<R['json']>>
+async function json<R extends Response & { json: () => Promise<unknown> }>(call: Promise<R>): Promise<Awaited<ReturnType<R['json']>>> {
+  return (await (await ok(call)).json()) as Awaited<ReturnType<R['json']>>
 }
 
 /** Keeps the token a successful unlock, init or login-link redemption answered with. */
-function keep<T extends { sessionToken?: string }> (answer: T): T {
+function keep<T extends { sessionToken?: string }>(answer: T): T {
   if (typeof answer.sessionToken === 'string') sessionToken = answer.sessionToken
   return answer
 }
@@ -81,11 +93,19 @@ export const api = {
   lock: async () => {
     const token = sessionToken
     // the lock event may arrive (and the user unlock again) before this answer: keep a newer session
-    try { await ok(client.lock.$post()) } finally { if (sessionToken === token) forgetSession() }
+    try {
+      await ok(client.lock.$post())
+    } finally {
+      if (sessionToken === token) forgetSession()
+    }
   },
 
-  items: async (filter: { vault?: string, trashed?: boolean } = {}) =>
-    await json(client.items.$get({ query: { vault: filter.vault === '' ? undefined : filter.vault, trashed: filter.trashed === true ? 'true' : undefined } })),
+  items: async (filter: { vault?: string; trashed?: boolean } = {}) =>
+    await json(
+      client.items.$get({
+        query: { vault: filter.vault === '' ? undefined : filter.vault, trashed: filter.trashed === true ? 'true' : undefined }
+      })
+    ),
   item: async (itemId: string) => await json(client.items[':id'].$get({ param: id(itemId) })),
   /** The current state of several items at once; `missing` lists those that no longer exist. */
   itemsById: async (ids: string[]) => await json(client.dashboard.items.$get({ query: { ids: ids.join(',') } })),
@@ -101,14 +121,17 @@ export const api = {
 
   settings: async () => await json(client.settings.$get()),
   saveSettings: async (settings: Partial<Settings>) => await json(client.settings.$patch({ json: settings })),
-  changePassword: async (oldPassword: string, newPassword: string) => await json(client.password.$post({ json: { oldPassword, newPassword } })),
+  changePassword: async (oldPassword: string, newPassword: string) =>
+    await json(client.password.$post({ json: { oldPassword, newPassword } })),
   generate: async (options: GeneratorOptions) => await json(client.generate.$post({ json: options })),
 
-  migrate: async (input: { from: string, to: string, orgDomain: string, dryRun: boolean }) => await json(client.migrate.$post({ json: input })),
+  migrate: async (input: { from: string; to: string; orgDomain: string; dryRun: boolean }) =>
+    await json(client.migrate.$post({ json: input })),
   destroy: async () => await json(client.destroy.$post({ json: { confirm: true } })),
-  importFile: async (input: { format: string, data: string, vault?: string, password?: string }) => await json(client.import.$post({ json: input })),
+  importFile: async (input: { format: string; data: string; vault?: string; password?: string }) =>
+    await json(client.import.$post({ json: input })),
   /** POST /api/export answers the file itself (octet-stream), named in Content-Disposition. */
-  async exportFile (input: { format: string, vault?: string, password?: string }): Promise<{ blob: Blob, name: string, count: number }> {
+  async exportFile(input: { format: string; vault?: string; password?: string }): Promise<{ blob: Blob; name: string; count: number }> {
     const res = await ok(client.export.$post({ json: input }))
     const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'kith-export'
     return { blob: await res.blob(), name, count: Number(res.headers.get('X-Kith-Items') ?? 0) }
@@ -116,14 +139,15 @@ export const api = {
 
   devices: async () => await json(client.devices.$get()),
   invite: async () => await json(client.pairing.invite.$post({ json: {} })),
-  join: async (invitation: string, password: string, name?: string) => await json(client.pairing.join.$post({ json: { invitation, password, name } })),
+  join: async (invitation: string, password: string, name?: string) =>
+    await json(client.pairing.join.$post({ json: { invitation, password, name } })),
   revokeDevice: async (deviceId: string) => await json(client.devices[':id'].$delete({ param: id(deviceId) })),
 
   /**
    * Follows GET /api/events until `signal` aborts. EventSource cannot send the session header,
    * so this reads the text/event-stream body of a fetch. Resolves when the stream ends.
    */
-  async events (onEvent: (event: DaemonEvent) => void, signal: AbortSignal): Promise<void> {
+  async events(onEvent: (event: DaemonEvent) => void, signal: AbortSignal): Promise<void> {
     const res = await sessionFetch('/api/events', { headers: { Accept: 'text/event-stream' }, signal })
     if (!res.ok || res.body === null) {
       if (res.status === 401) sessionLost()
@@ -145,7 +169,9 @@ export const api = {
           else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''))
         }
         let parsed: unknown = null
-        try { parsed = JSON.parse(data.join('\n')) } catch {}
+        try {
+          parsed = JSON.parse(data.join('\n'))
+        } catch {}
         onEvent({ type, data: parsed } as DaemonEvent)
       }
     }

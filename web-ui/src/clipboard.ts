@@ -10,7 +10,7 @@ let copied: string | undefined
 let timer: ReturnType<typeof setTimeout> | undefined
 let pending = false
 
-async function canReadSilently (): Promise<boolean> {
+async function canReadSilently(): Promise<boolean> {
   try {
     const state = await navigator.permissions.query({ name: 'clipboard-read' as PermissionName })
     return state.state === 'granted'
@@ -19,11 +19,15 @@ async function canReadSilently (): Promise<boolean> {
   }
 }
 
-async function clear (): Promise<void> {
+async function clear(): Promise<void> {
   const ours = copied
   if (ours === undefined) return
   try {
-    if (await canReadSilently() && await navigator.clipboard.readText() !== ours) { copied = undefined; pending = false; return }
+    if ((await canReadSilently()) && (await navigator.clipboard.readText()) !== ours) {
+      copied = undefined
+      pending = false
+      return
+    }
     await navigator.clipboard.writeText('')
     copied = undefined
     pending = false
@@ -32,12 +36,16 @@ async function clear (): Promise<void> {
   }
 }
 
-function retryPending (): void { if (pending) void clear() }
+function retryPending(): void {
+  if (pending) void clear()
+}
 window.addEventListener('focus', retryPending)
-document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') retryPending() })
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') retryPending()
+})
 
 /** Copies text; when `secret`, schedules the 30-second clear. */
-export async function copyText (text: string, secret = true): Promise<void> {
+export async function copyText(text: string, secret = true): Promise<void> {
   try {
     await navigator.clipboard.writeText(text)
   } catch {
@@ -56,5 +64,7 @@ export async function copyText (text: string, secret = true): Promise<void> {
   if (!secret) return
   copied = text
   pending = false
-  timer = setTimeout(() => { void clear() }, CLEAR_AFTER_MS)
+  timer = setTimeout(() => {
+    void clear()
+  }, CLEAR_AFTER_MS)
 }

@@ -1,7 +1,7 @@
 /** A QR code as one SVG path (no inline styles, no innerHTML), for the pairing invitation. */
 import { encode } from 'uqr'
 
-export function qrPath (text: string): { size: number, d: string } {
+export function qrPath(text: string): { size: number; d: string } {
   const { size, data } = encode(text, { ecc: 'M', border: 2 })
   const parts: string[] = []
   for (let y = 0; y < size; y++) {

@@ -10,8 +10,12 @@ export interface Route {
   mode: 'list' | 'view' | 'edit' | 'new'
 }
 
-export function parseHash (hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(p => p !== '').map(decodeURIComponent)
+export function parseHash(hash: string): Route {
+  const parts = hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter(p => p !== '')
+    .map(decodeURIComponent)
   if (parts[0] === 'devices') return { page: 'devices', mode: 'list' }
   if (parts[0] === 'settings') return { page: 'settings', mode: 'list' }
   if (parts[0] === 'new') return { page: 'items', mode: 'new' }
@@ -19,19 +23,19 @@ export function parseHash (hash: string): Route {
   return { page: 'items', mode: 'list' }
 }
 
-export function hrefOf (route: Route): string {
+export function hrefOf(route: Route): string {
   if (route.page !== 'items') return `#/${route.page}`
   if (route.mode === 'new') return '#/new'
   if (route.id !== undefined) return `#/item/${encodeURIComponent(route.id)}${route.mode === 'edit' ? '/edit' : ''}`
   return '#/'
 }
 
-export function navigate (route: Route): void {
+export function navigate(route: Route): void {
   const href = hrefOf(route)
   if (location.hash !== href) location.hash = href
 }
 
-export function useRoute (): Route {
+export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseHash(location.hash))
   useEffect(() => {
     const update = (): void => setRoute(parseHash(location.hash))
@@ -45,7 +49,7 @@ export function useRoute (): Route {
  * Takes a `kith open` login code out of the address (#login=CODE) and removes it from the address
  * bar and history at once, so it is never bookmarked, synced or shown again.
  */
-export function takeLoginCode (): string | undefined {
+export function takeLoginCode(): string | undefined {
   const match = /^#login=([A-Za-z0-9_-]{8,64})$/.exec(location.hash)
   if (match === null) return undefined
   history.replaceState(null, '', `${location.pathname}#/`)

@@ -10,13 +10,43 @@ export interface Strength {
   bits: number
 }
 
-const COMMON = ['password', 'passwort', 'motdepasse', 'qwerty', 'azerty', 'letmein', 'welcome', 'admin', 'iloveyou',
-  'monkey', 'dragon', 'master', 'secret', 'login', 'abc123', '123456', '12345678', '111111', '000000', 'football',
-  'baseball', 'sunshine', 'princess', 'shadow', 'superman', 'trustno1', 'starwars', 'kith', 'vault', 'qazwsx', 'zxcvbn']
+const COMMON = [
+  'password',
+  'passwort',
+  'motdepasse',
+  'qwerty',
+  'azerty',
+  'letmein',
+  'welcome',
+  'admin',
+  'iloveyou',
+  'monkey',
+  'dragon',
+  'master',
+  'secret',
+  'login',
+  'abc123',
+  '123456',
+  '12345678',
+  '111111',
+  '000000',
+  'football',
+  'baseball',
+  'sunshine',
+  'princess',
+  'shadow',
+  'superman',
+  'trustno1',
+  'starwars',
+  'kith',
+  'vault',
+  'qazwsx',
+  'zxcvbn'
+]
 
 const LABELS = ['Very weak', 'Weak', 'Fair', 'Good', 'Strong'] as const
 
-function poolSize (pw: string): number {
+function poolSize(pw: string): number {
   let pool = 0
   if (/[a-z]/.test(pw)) pool += 26
   if (/[A-Z]/.test(pw)) pool += 26
@@ -28,7 +58,7 @@ function poolSize (pw: string): number {
 }
 
 /** Length counted so that a character repeating or continuing a run adds only a quarter. */
-function effectiveLength (pw: string): number {
+function effectiveLength(pw: string): number {
   let length = 0
   for (let i = 0; i < pw.length; i++) {
     const c = pw.charCodeAt(i)
@@ -39,7 +69,7 @@ function effectiveLength (pw: string): number {
   return length
 }
 
-export function estimateStrength (pw: string): Strength {
+export function estimateStrength(pw: string): Strength {
   if (pw === '') return { score: 0, label: LABELS[0], bits: 0 }
   const lower = pw.toLowerCase()
   let bits = effectiveLength(pw) * Math.log2(poolSize(pw))

@@ -5,7 +5,7 @@
 import type { InferResponseType } from 'hono/client'
 import type { ApiClient } from './api.js'
 import type { DeviceJson, DaemonStatus, Invitation as DaemonInvitation } from '../../daemon/api/ports.js'
-import type { GenerateBody, ItemCreateBody } from '../../daemon/api/schemas.js'
+import type { GenerateBody } from '../../daemon/api/schemas.js'
 import type { ItemChange, VaultInfo as DaemonVaultInfo } from '../../daemon/service/ItemService.js'
 export type { Item, CustomField } from '../../daemon/vault/Item.js'
 
@@ -16,13 +16,13 @@ export type Invitation = DaemonInvitation
 export type Settings = InferResponseType<ApiClient['settings']['$get']>
 export type GeneratorOptions = Required<GenerateBody>
 /** What the item form sends: any editable field, plus the vault on creation. */
-export type ItemInput = Omit<ItemCreateBody, 'url'>
+export type { ItemInput } from './itemDraft.js'
 
 /** Server-sent events the dashboard reacts to (GET /api/events). */
 export type DaemonEvent =
-  | { type: 'item-changed', data: ItemChange }
-  | { type: 'locked', data: unknown }
-  | { type: 'unlocked', data: unknown }
-  | { type: 'peer-connected', data: DeviceJson }
-  | { type: 'peer-disconnected', data: DeviceJson }
-  | { type: 'hello' | 'ping', data: unknown }
+  | { type: 'item-changed'; data: ItemChange }
+  | { type: 'locked'; data: unknown }
+  | { type: 'unlocked'; data: unknown }
+  | { type: 'peer-connected'; data: DeviceJson }
+  | { type: 'peer-disconnected'; data: DeviceJson }
+  | { type: 'hello' | 'ping'; data: unknown }

@@ -41,7 +41,10 @@ export class Dashboard {
   readonly port: () => number
   private unsubscribe: (() => void) | undefined
 
-  constructor (private readonly deps: DashboardDeps, options: DashboardOptions = {}) {
+  constructor(
+    private readonly deps: DashboardDeps,
+    options: DashboardOptions = {}
+  ) {
     this.session = deps.session
     this.port = deps.port
     this.sessions = new SessionStore(options.sessions)
@@ -49,24 +52,26 @@ export class Dashboard {
     this.site = dashboardSite({ distDir: options.distDir ?? DEFAULT_DIST_DIR, port: deps.port })
   }
 
-  start (): void {
-    this.unsubscribe ??= this.deps.events.subscribe(event => { if (event === 'locked') this.endSessions() })
+  start(): void {
+    this.unsubscribe ??= this.deps.events.subscribe(event => {
+      if (event === 'locked') this.endSessions()
+    })
   }
 
-  stop (): void {
+  stop(): void {
     this.unsubscribe?.()
     this.unsubscribe = undefined
     this.endSessions()
   }
 
   /** After a successful unlock or init from the dashboard page: a new session (never for the CLI). */
-  afterUnlock (c: Context<ApiEnv>): { sessionToken?: string } {
+  afterUnlock(c: Context<ApiEnv>): { sessionToken?: string } {
     if (!fromDashboard(c, this.port()) || c.req.header('origin') === undefined) return {}
     return { sessionToken: openSession(c, this.sessions, this.port()) }
   }
 
   /** Ends every session and forgets every login link (lock). */
-  endSessions (): void {
+  endSessions(): void {
     this.sessions.clear()
     this.links.clear()
   }

@@ -17,9 +17,12 @@ export class LoginLinks {
   /** hash of the code → expiry time */
   private readonly codes = new Map<string, number>()
 
-  constructor (private readonly now: () => number = Date.now, private readonly ttlMs = LOGIN_CODE_TTL_MS) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly ttlMs = LOGIN_CODE_TTL_MS
+  ) {}
 
-  mint (): { code: string, expiresAt: number } {
+  mint(): { code: string; expiresAt: number } {
     this.prune()
     const code = toBase64Url(randomBytes(16))
     const expiresAt = this.now() + this.ttlMs
@@ -29,7 +32,7 @@ export class LoginLinks {
   }
 
   /** True once for a live code; the code is spent whether or not it was still valid. */
-  redeem (code: unknown): boolean {
+  redeem(code: unknown): boolean {
     if (typeof code !== 'string' || code.length === 0 || code.length > 64) return false
     const key = keyOf(code)
     const expiresAt = this.codes.get(key)
@@ -38,9 +41,11 @@ export class LoginLinks {
   }
 
   /** Forgets every code (lock). */
-  clear (): void { this.codes.clear() }
+  clear(): void {
+    this.codes.clear()
+  }
 
-  private prune (): void {
+  private prune(): void {
     const now = this.now()
     for (const [key, expiresAt] of this.codes) if (expiresAt < now) this.codes.delete(key)
   }

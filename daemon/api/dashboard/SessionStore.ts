@@ -26,7 +26,11 @@ export interface SessionCredentials {
   token: string
 }
 
-interface Session { cookie: string, createdAt: number, lastSeenAt: number }
+interface Session {
+  cookie: string
+  createdAt: number
+  lastSeenAt: number
+}
 
 /** Sessions are found by a hash of the token, so the map's own timing says nothing about it. */
 const keyOf = (token: string): string => createHash('sha256').update(token).digest('base64url')
@@ -38,20 +42,22 @@ export class SessionStore {
   private readonly max: number
   private readonly now: () => number
 
-  constructor (options: SessionStoreOptions = {}) {
+  constructor(options: SessionStoreOptions = {}) {
     this.idleMs = options.idleMs ?? 60 * 60 * 1000
     this.maxAgeMs = options.maxAgeMs ?? 24 * 60 * 60 * 1000
     this.max = options.max ?? 16
     this.now = options.now ?? Date.now
   }
 
-  get size (): number { return this.sessions.size }
+  get size(): number {
+    return this.sessions.size
+  }
 
   /**
    * Opens a session with a new 256-bit token. The browser's current cookie is kept when a live
    * session already uses it (so its other tabs keep working); otherwise a new random cookie value.
    */
-  create (currentCookie?: string): SessionCredentials {
+  create(currentCookie?: string): SessionCredentials {
     this.prune()
     const shared = currentCookie !== undefined && this.cookieInUse(currentCookie)
     const id = shared ? currentCookie : toBase64Url(randomBytes(32))
@@ -68,7 +74,7 @@ export class SessionStore {
   }
 
   /** True when the token names a live session whose cookie is `cookie`; refreshes its idle timer. */
-  check (cookie: string | undefined, token: string | undefined): boolean {
+  check(cookie: string | undefined, token: string | undefined): boolean {
     if (cookie === undefined || token === undefined || cookie === '' || token === '') return false
     const key = keyOf(token)
     const session = this.sessions.get(key)
@@ -83,26 +89,28 @@ export class SessionStore {
   }
 
   /** Ends the session of this token; says whether another live session still uses its cookie. */
-  drop (token: string): { cookieStillUsed: boolean } {
+  drop(token: string): { cookieStillUsed: boolean } {
     const session = this.sessions.get(keyOf(token))
     this.sessions.delete(keyOf(token))
     return { cookieStillUsed: session !== undefined && this.cookieInUse(session.cookie) }
   }
 
   /** Ends every session (lock, auto-lock). */
-  clear (): void { this.sessions.clear() }
+  clear(): void {
+    this.sessions.clear()
+  }
 
-  private cookieInUse (cookie: string): boolean {
+  private cookieInUse(cookie: string): boolean {
     for (const s of this.sessions.values()) if (!this.expired(s) && constantTimeEqual(s.cookie, cookie)) return true
     return false
   }
 
-  private expired (s: Session): boolean {
+  private expired(s: Session): boolean {
     const now = this.now()
     return now - s.lastSeenAt > this.idleMs || now - s.createdAt > this.maxAgeMs
   }
 
-  private prune (): void {
+  private prune(): void {
     for (const [key, s] of this.sessions) if (this.expired(s)) this.sessions.delete(key)
   }
 }

@@ -25,16 +25,16 @@ const SAFE = new Set(['GET', 'HEAD'])
  * True for a request the dashboard page itself made: fetch metadata says same-origin, and a state
  * change carries exactly the dashboard's Origin. (The CLI sends neither and uses its bearer token.)
  */
-export function fromDashboard (c: Context, port: number): boolean {
+export function fromDashboard(c: Context, port: number): boolean {
   if (c.req.header('sec-fetch-site') !== 'same-origin') return false
   const origin = c.req.header('origin')
   if (origin !== undefined && origin !== dashboardOrigin(port)) return false
   return SAFE.has(c.req.method) || origin !== undefined
 }
 
-export function sessionAuthenticator (sessions: SessionStore, port: () => number): Authenticator {
+export function sessionAuthenticator(sessions: SessionStore, port: () => number): Authenticator {
   const dashboard = principalOf('dashboard')
-  return function dashboardSession (c) {
+  return function dashboardSession(c) {
     if (!fromDashboard(c, port())) return undefined
     const token = c.req.header(SESSION_HEADER)
     if (!sessions.check(getCookie(c, sessionCookieName(port())), token)) return undefined
@@ -47,17 +47,17 @@ export function sessionAuthenticator (sessions: SessionStore, port: () => number
  * Opens a session for the page making this request: keeps the browser's cookie when its other tabs
  * still use it, sets it on the response, and returns the token for the JSON body.
  */
-export function openSession (c: Context, sessions: SessionStore, port: number): string {
+export function openSession(c: Context, sessions: SessionStore, port: number): string {
   const credentials = sessions.create(getCookie(c, sessionCookieName(port)))
   setSessionCookie(c, port, credentials)
   return credentials.token
 }
 
 /** Sets the session cookie on the response being built; the token goes back in the JSON body. */
-export function setSessionCookie (c: Context, port: number, credentials: SessionCredentials): void {
+export function setSessionCookie(c: Context, port: number, credentials: SessionCredentials): void {
   c.header('Set-Cookie', `${sessionCookieName(port)}=${credentials.id}; Path=/; Secure; HttpOnly; SameSite=Strict`, { append: true })
 }
 
-export function clearSessionCookie (c: Context, port: number): void {
+export function clearSessionCookie(c: Context, port: number): void {
   c.header('Set-Cookie', `${sessionCookieName(port)}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0`, { append: true })
 }

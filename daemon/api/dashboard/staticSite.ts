@@ -24,7 +24,10 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <body><h1>The Kith dashboard is not built</h1><p>Run <code>npm run build:ui</code> in the Kith folder, then reload this page.
 The daemon and its API work without it.</p></body></html>`
 
-interface Asset { body: Uint8Array, type: string }
+interface Asset {
+  body: Uint8Array
+  type: string
+}
 
 export interface SiteOptions {
   /** the Vite build output: index.html and assets/ */
@@ -32,12 +35,12 @@ export interface SiteOptions {
   port: () => number
 }
 
-export function dashboardSite ({ distDir, port }: SiteOptions) {
+export function dashboardSite({ distDir, port }: SiteOptions) {
   const cache = new Map<string, Asset>()
   let indexMtime = 0
 
   /** Reads a file of the build once; a rebuild (index.html changed) empties the cache. */
-  function asset (relative: string): Asset | undefined {
+  function asset(relative: string): Asset | undefined {
     const cached = cache.get(relative)
     if (cached !== undefined) return cached
     try {
@@ -51,13 +54,13 @@ export function dashboardSite ({ distDir, port }: SiteOptions) {
   }
 
   /** 302 to the localhost origin for a request that reached us as 127.0.0.1 or [::1]. */
-  function toLocalhost (c: Context): Response | undefined {
+  function toLocalhost(c: Context): Response | undefined {
     const host = c.req.header('host')?.toLowerCase() ?? ''
     if (host.startsWith('localhost:')) return undefined
     return c.redirect(`${dashboardOrigin(port())}${new URL(c.req.url).pathname}`, 302)
   }
 
-  function send (c: Context, a: Asset, cacheControl: string): Response {
+  function send(c: Context, a: Asset, cacheControl: string): Response {
     return c.body(a.body as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': a.type, 'Cache-Control': cacheControl })
   }
 
@@ -65,24 +68,31 @@ export function dashboardSite ({ distDir, port }: SiteOptions) {
     const redirect = toLocalhost(c)
     if (redirect !== undefined) return redirect
     let mtime = 0
-    try { mtime = statSync(join(distDir, 'index.html')).mtimeMs } catch {}
-    if (mtime !== indexMtime) { cache.clear(); indexMtime = mtime }
+    try {
+      mtime = statSync(join(distDir, 'index.html')).mtimeMs
+    } catch {}
+    if (mtime !== indexMtime) {
+      cache.clear()
+      indexMtime = mtime
+    }
     const a = asset('index.html')
     if (a === undefined) return c.html(NOT_BUILT, 503)
     return send(c, a, 'no-store')
   }
 
-  const file = (dir: string, immutable: boolean) => (c: Context): Response | Promise<Response> => {
-    const redirect = toLocalhost(c)
-    if (redirect !== undefined) return redirect
-    const name = c.req.param('name') ?? ''
-    // one path segment of safe characters: no traversal, no hidden files
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) return c.notFound()
-    const a = asset(dir === '' ? name : `${dir}/${name}`)
-    if (a === undefined) return c.notFound()
-    // file names under assets/ carry a content hash, so they may be cached for good
-    return send(c, a, immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
-  }
+  const file =
+    (dir: string, immutable: boolean) =>
+    (c: Context): Response | Promise<Response> => {
+      const redirect = toLocalhost(c)
+      if (redirect !== undefined) return redirect
+      const name = c.req.param('name') ?? ''
+      // one path segment of safe characters: no traversal, no hidden files
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) return c.notFound()
+      const a = asset(dir === '' ? name : `${dir}/${name}`)
+      if (a === undefined) return c.notFound()
+      // file names under assets/ carry a content hash, so they may be cached for good
+      return send(c, a, immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+    }
 
   return new Hono()
     .get('/', index)

@@ -8,24 +8,22 @@ import { requireScope, type ApiEnv } from '../auth.js'
 import type { DevicesPort } from '../ports.js'
 import { inviteBody, joinBody, jsonBody } from '../schemas.js'
 
-export function deviceRoutes (devices: DevicesPort) {
+export function deviceRoutes(devices: DevicesPort) {
   return new Hono<ApiEnv>()
     .get('/', requireScope('devices:manage'), c => c.json(devices.list(), 200))
     .delete('/:id', requireScope('devices:manage'), async c => c.json(await devices.revoke(c.req.param('id')), 200))
 }
 
-export function pairingRoutes (devices: DevicesPort) {
-  return new Hono<ApiEnv>()
-    .post('/invite', requireScope('devices:manage'), jsonBody(inviteBody), c => {
-      const { ttlSeconds } = c.req.valid('json')
-      return c.json(devices.invite(ttlSeconds === undefined ? undefined : ttlSeconds * 1000), 201)
-    })
+export function pairingRoutes(devices: DevicesPort) {
+  return new Hono<ApiEnv>().post('/invite', requireScope('devices:manage'), jsonBody(inviteBody), c => {
+    const { ttlSeconds } = c.req.valid('json')
+    return c.json(devices.invite(ttlSeconds === undefined ? undefined : ttlSeconds * 1000), 201)
+  })
 }
 
-export function pairingPublicRoutes (devices: DevicesPort) {
-  return new Hono<ApiEnv>()
-    .post('/join', jsonBody(joinBody), async c => {
-      const { invitation, password, name } = c.req.valid('json')
-      return c.json({ ok: true as const, ...await devices.join(invitation, password, name) }, 201)
-    })
+export function pairingPublicRoutes(devices: DevicesPort) {
+  return new Hono<ApiEnv>().post('/join', jsonBody(joinBody), async c => {
+    const { invitation, password, name } = c.req.valid('json')
+    return c.json({ ok: true as const, ...(await devices.join(invitation, password, name)) }, 201)
+  })
 }

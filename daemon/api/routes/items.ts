@@ -9,9 +9,9 @@ import { HttpError } from '../errors.js'
 import { jsonArrayBody } from '../jsonArrayBody.js'
 
 /** What DELETE answers: exactly one of the two happened. */
-export type ItemRemoval = { id: string, trashed: true, purged: false } | { id: string, trashed: false, purged: true }
+export type ItemRemoval = { id: string; trashed: true; purged: false } | { id: string; trashed: false; purged: true }
 
-export function itemRoutes (items: ItemsPort) {
+export function itemRoutes(items: ItemsPort) {
   return new Hono<ApiEnv>()
     .get('/', requireScope('items:read'), queryOf(itemListQuery), c => {
       const { vault, q, trashed } = c.req.valid('query')
@@ -24,7 +24,8 @@ export function itemRoutes (items: ItemsPort) {
     })
     .get('/:id', requireScope('items:read'), c => c.json(items.getItem(c.req.param('id')), 200))
     .patch('/:id', requireScope('items:write'), jsonBody(itemPatchSchema), async c =>
-      c.json(await items.updateItem(c.req.param('id'), toItemInput(c.req.valid('json'))), 200))
+      c.json(await items.updateItem(c.req.param('id'), toItemInput(c.req.valid('json'))), 200)
+    )
     .delete('/:id', requireScope('items:write'), queryOf(itemDeleteQuery), async c => {
       const id = c.req.param('id')
       if (c.req.valid('query').purge === 'true') {

@@ -11,7 +11,7 @@ import { jsonBody, passwordBody } from '../schemas.js'
 /** What a browser unlock adds to the answer (the dashboard's session token); nothing for the CLI. */
 export type AfterUnlock = (c: Context<ApiEnv>) => { sessionToken?: string }
 
-export function sessionPublicRoutes (session: SessionPort, status: StatusPort, afterUnlock: AfterUnlock) {
+export function sessionPublicRoutes(session: SessionPort, status: StatusPort, afterUnlock: AfterUnlock) {
   return new Hono<ApiEnv>()
     .post('/init', jsonBody(passwordBody), async c => {
       await session.init(c.req.valid('json').password)
@@ -23,10 +23,9 @@ export function sessionPublicRoutes (session: SessionPort, status: StatusPort, a
     })
 }
 
-export function sessionRoutes (session: SessionPort) {
-  return new Hono<ApiEnv>()
-    .post('/lock', requireScope('items:read'), async c => {
-      await session.lock()
-      return c.json({ ok: true as const }, 200)
-    })
+export function sessionRoutes(session: SessionPort) {
+  return new Hono<ApiEnv>().post('/lock', requireScope('items:read'), async c => {
+    await session.lock()
+    return c.json({ ok: true as const }, 200)
+  })
 }

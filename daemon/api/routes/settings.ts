@@ -5,7 +5,7 @@ import type { SessionPort, SettingsPort } from '../ports.js'
 import { generateBody, jsonBody, passwordChangeBody, settingsPatchBody } from '../schemas.js'
 import { generatePassword } from '../../service/passwordGenerator.js'
 
-export function settingsRoutes (settings: SettingsPort, session: SessionPort) {
+export function settingsRoutes(settings: SettingsPort, session: SessionPort) {
   return new Hono<ApiEnv>()
     .get('/settings', requireScope('settings'), c => c.json({ autoLockMinutes: settings.autoLockMinutes }, 200))
     .patch('/settings', requireScope('settings'), jsonBody(settingsPatchBody), async c => {
@@ -18,5 +18,7 @@ export function settingsRoutes (settings: SettingsPort, session: SessionPort) {
       await session.changePassword(oldPassword, newPassword)
       return c.json({ ok: true as const }, 200)
     })
-    .post('/generate', requireScope('items:write'), jsonBody(generateBody), c => c.json({ password: generatePassword(c.req.valid('json')) }, 200))
+    .post('/generate', requireScope('items:write'), jsonBody(generateBody), c =>
+      c.json({ password: generatePassword(c.req.valid('json')) }, 200)
+    )
 }

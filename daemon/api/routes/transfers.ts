@@ -5,29 +5,34 @@ import type { DestroyResult, TransfersPort } from '../ports.js'
 import { destroyBody, exportBody, importBody, jsonBody, migrateBody } from '../schemas.js'
 import { EXPORT_EXTENSIONS } from '../../interop/types.js'
 
-export function transferRoutes (transfers: TransfersPort, destroy: () => Promise<DestroyResult>) {
-  return new Hono<ApiEnv>()
-    .post('/import', requireScope('import'), jsonBody(importBody), async c => {
-      const { format, data, vault, password } = c.req.valid('json')
-      const bytes = new Uint8Array(Buffer.from(data, 'base64'))
-      return c.json(await transfers.import(format, bytes, { vault, password }), 200)
-    })
-    /** answers the file itself (application/octet-stream), named in Content-Disposition, its item count in X-Kith-Items */
-    .post('/export', requireScope('export'), jsonBody(exportBody), async c => {
-      const { format, vault, password } = c.req.valid('json')
-      const { bytes, count } = await transfers.export(format, { vault, password })
-      const name = `kith-export${(EXPORT_EXTENSIONS as Record<string, string>)[format] ?? ''}`
-      return c.body(Buffer.from(bytes), 200, {
-        'Content-Type': 'application/octet-stream',
-        'Content-Disposition': `attachment; filename="${name}"`,
-        'X-Kith-Items': String(count)
+export function transferRoutes(transfers: TransfersPort, destroy: () => Promise<DestroyResult>) {
+  return (
+    new Hono<ApiEnv>()
+      .post('/import', requireScope('import'), jsonBody(importBody), async c => {
+        const { format, data, vault, password } = c.req.valid('json')
+        const bytes = new Uint8Array(Buffer.from(data, 'base64'))
+        return c.json(await transfers.import(format, bytes, { vault, password }), 200)
       })
-    })
-    .post('/migrate', requireScope('items:write'), jsonBody(migrateBody), async c => {
-      const { from, to, orgDomain, dryRun } = c.req.valid('json')
-      return c.json(await transfers.migrate(from, to, orgDomain, dryRun === true), 200)
-    })
-    .post('/destroy', requireScope('destroy'),
-      jsonBody(destroyBody, 'confirmation_required', 'destroy needs {"confirm": true}: it deletes this device\'s vault data for good'),
-      async c => c.json(await destroy(), 200))
+      /** answers the file itself (application/octet-stream), named in Content-Disposition, its item count in X-Kith-Items */
+      .post('/export', requireScope('export'), jsonBody(exportBody), async c => {
+        const { format, vault, password } = c.req.valid('json')
+        const { bytes, count } = await transfers.export(format, { vault, password })
+        const name = `kith-export${(EXPORT_EXTENSIONS as Record<string, string>)[format] ?? ''}`
+        return c.body(Buffer.from(bytes), 200, {
+          'Content-Type': 'application/octet-stream',
+          'Content-Disposition': `attachment; filename="${name}"`,
+          'X-Kith-Items': String(count)
+        })
+      })
+      .post('/migrate', requireScope('items:write'), jsonBody(migrateBody), async c => {
+        const { from, to, orgDomain, dryRun } = c.req.valid('json')
+        return c.json(await transfers.migrate(from, to, orgDomain, dryRun === true), 200)
+      })
+      .post(
+        '/destroy',
+        requireScope('destroy'),
+        jsonBody(destroyBody, 'confirmation_required', 'destroy needs {"confirm": true}: it deletes this device\'s vault data for good'),
+        async c => c.json(await destroy(), 200)
+      )
+  )
 }

@@ -9,39 +9,46 @@ export const pairInviteCommand: Command = {
   name: 'pair invite',
   usage: 'kith pair invite [--ttl SECONDS] [--json]',
   summary: 'make a one-time invitation (a link, valid 10 minutes at most) for another device to join',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, ['ttl'])
     const ttl = flag(ctx.args, 'ttl')
     let body: { ttlSeconds?: number } = {}
     if (ttl !== undefined) {
       const seconds = Number(ttl)
-      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new CliError('usage', '--ttl takes 1 to 600 seconds', EXIT.usage)
+      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600)
+        throw new CliError('usage', '--ttl takes 1 to 600 seconds', EXIT.usage)
       body = { ttlSeconds: seconds }
     }
     const client = await DaemonClient.connect(ctx.home)
     const res = await client.json(client.api.pairing.invite.$post({ json: body }))
-    ctx.out([
-      'On the other device, run:',
-      '',
-      `  kith pair join '${res.invitation}' --password-stdin`,
-      '',
-      `Both devices show the code ${res.code} once paired. The invitation works once, until ${res.expiresAt}.`
-    ].join('\n'), res)
+    ctx.out(
+      [
+        'On the other device, run:',
+        '',
+        `  kith pair join '${res.invitation}' --password-stdin`,
+        '',
+        `Both devices show the code ${res.code} once paired. The invitation works once, until ${res.expiresAt}.`
+      ].join('\n'),
+      res
+    )
   }
 }
 
 export const pairJoinCommand: Command = {
   name: 'pair join',
   usage: 'kith pair join INVITATION --password-stdin [--name NAME] [--json]',
-  summary: 'join another device\'s vaults with its invitation (on a device with no vault yet); sets this device\'s own password',
-  async run (ctx) {
+  summary: "join another device's vaults with its invitation (on a device with no vault yet); sets this device's own password",
+  async run(ctx) {
     allowOnly(ctx.args, ['name'], ['password-stdin'])
     const invitation = ctx.args.positionals[0]
     if (invitation === undefined) throw new CliError('usage', 'usage: kith pair join INVITATION --password-stdin', EXIT.usage)
-    const password = await passwordFromStdin(ctx, 'this device\'s new master password')
+    const password = await passwordFromStdin(ctx, "this device's new master password")
     const client = await DaemonClient.connect(ctx.home)
     const res = await client.json(client.api.pairing.join.$post({ json: { invitation, password, name: flag(ctx.args, 'name') } }))
-    ctx.out(`joined: ${res.vaults.length} vault(s) from device ${res.inviter.slice(0, 12)}…; this device is unlocked\nconfirmation code: ${res.code} (the inviting device showed the same)`, res)
+    ctx.out(
+      `joined: ${res.vaults.length} vault(s) from device ${res.inviter.slice(0, 12)}…; this device is unlocked\nconfirmation code: ${res.code} (the inviting device showed the same)`,
+      res
+    )
   }
 }
 
@@ -49,11 +56,14 @@ export const devicesCommand: Command = {
   name: 'devices',
   usage: 'kith devices [--json]',
   summary: 'list the devices on the roster, whether each is online, and when it was last seen',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, [])
     const client = await DaemonClient.connect(ctx.home)
     const devices = await client.json(client.api.devices.$get())
-    const lines = devices.map(d => `${d.id.slice(0, 16)}  ${d.name || '(unnamed)'}${d.self ? ' (this device)' : ''}\t${d.online ? 'online' : `offline, last seen ${d.lastSeen ?? 'never'}`}`)
+    const lines = devices.map(
+      d =>
+        `${d.id.slice(0, 16)}  ${d.name || '(unnamed)'}${d.self ? ' (this device)' : ''}\t${d.online ? 'online' : `offline, last seen ${d.lastSeen ?? 'never'}`}`
+    )
     ctx.out(lines.join('\n'), devices)
   }
 }
@@ -62,7 +72,7 @@ export const devicesRevokeCommand: Command = {
   name: 'devices revoke',
   usage: 'kith devices revoke ID',
   summary: 'remove a device (by id, id prefix, peer id or name): it can read nothing written afterwards, since vault keys rotate',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, [])
     const id = ctx.args.positionals[0]
     if (id === undefined) throw new CliError('usage', 'usage: kith devices revoke ID', EXIT.usage)

@@ -10,13 +10,19 @@ import { generatePassword } from '../../service/passwordGenerator.js'
 const ITEM_FLAGS = ['title', 'username', 'password', 'url', 'notes', 'totp', 'field', 'hidden-field', 'tag', 'folder', 'vault', 'length']
 
 /** A password from the CSPRNG, shaped by --length and --no-symbols/--no-digits/--no-upper/--no-lower. */
-function generateFromFlags (a: ParsedArgs): string {
+function generateFromFlags(a: ParsedArgs): string {
   const length = flag(a, 'length')
-  return generatePassword({ length: length === undefined ? undefined : Number(length), symbols: !has(a, 'no-symbols'), digits: !has(a, 'no-digits'), upper: !has(a, 'no-upper'), lower: !has(a, 'no-lower') })
+  return generatePassword({
+    length: length === undefined ? undefined : Number(length),
+    symbols: !has(a, 'no-symbols'),
+    digits: !has(a, 'no-digits'),
+    upper: !has(a, 'no-upper'),
+    lower: !has(a, 'no-lower')
+  })
 }
 
 /** Item fields from flags; only the flags given (so `edit` leaves the rest alone). */
-function itemFromFlags (a: ParsedArgs): ItemPatchBody {
+function itemFromFlags(a: ParsedArgs): ItemPatchBody {
   const body: ItemPatchBody = {}
   for (const key of ['title', 'username', 'password', 'notes', 'totp', 'folder'] as const) {
     const v = flag(a, key)
@@ -36,12 +42,18 @@ function itemFromFlags (a: ParsedArgs): ItemPatchBody {
   return body
 }
 
-function itemLine (item: Item): string {
+function itemLine(item: Item): string {
   return `${item.id}\t${item.title}\t${item.username}\t${item.urls.join(' ')}`
 }
 
-function itemText (item: Item): string {
-  const lines = [`id:       ${item.id}`, `vault:    ${item.vault}`, `title:    ${item.title}`, `username: ${item.username}`, `password: ${item.password === '' ? '' : '********'}`]
+function itemText(item: Item): string {
+  const lines = [
+    `id:       ${item.id}`,
+    `vault:    ${item.vault}`,
+    `title:    ${item.title}`,
+    `username: ${item.username}`,
+    `password: ${item.password === '' ? '' : '********'}`
+  ]
   for (const url of item.urls) lines.push(`url:      ${url}`)
   if (item.folder !== '') lines.push(`folder:   ${item.folder}`)
   if (item.tags.length > 0) lines.push(`tags:     ${item.tags.join(', ')}`)
@@ -60,13 +72,15 @@ const idArg = (a: ParsedArgs, usage: string): string => {
 
 export const addCommand: Command = {
   name: 'add',
-  usage: 'kith add --title T [--username U] [--password P | --generate [--length N]] [--url URL]… [--notes N] [--totp SECRET_OR_URI] [--field NAME=VALUE]… [--hidden-field NAME=VALUE]… [--tag T]… [--folder F] [--vault NAME]',
+  usage:
+    'kith add --title T [--username U] [--password P | --generate [--length N]] [--url URL]… [--notes N] [--totp SECRET_OR_URI] [--field NAME=VALUE]… [--hidden-field NAME=VALUE]… [--tag T]… [--folder F] [--vault NAME]',
   summary: 'add an item and print its id',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, ITEM_FLAGS, ['generate', 'no-symbols', 'no-digits', 'no-upper', 'no-lower'])
     const body = itemFromFlags(ctx.args)
     if (body.title === undefined) throw new CliError('usage', 'an item needs --title', EXIT.usage)
-    if (flag(ctx.args, 'password') !== undefined && has(ctx.args, 'generate')) throw new CliError('usage', 'give --password or --generate, not both', EXIT.usage)
+    if (flag(ctx.args, 'password') !== undefined && has(ctx.args, 'generate'))
+      throw new CliError('usage', 'give --password or --generate, not both', EXIT.usage)
     const vault = flag(ctx.args, 'vault')
     const client = await DaemonClient.connect(ctx.home)
     const res = await client.json(client.api.items.$post({ json: { ...body, ...(vault !== undefined ? { vault } : {}) } }))
@@ -78,7 +92,7 @@ export const listCommand: Command = {
   name: 'list',
   usage: 'kith list [--vault NAME] [--search Q] [--trashed] [--json]',
   summary: 'list live items (or the trash)',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, ['vault', 'search'], ['trashed'])
     const query = { vault: flag(ctx.args, 'vault'), q: flag(ctx.args, 'search'), trashed: has(ctx.args, 'trashed') ? 'true' : undefined }
     const client = await DaemonClient.connect(ctx.home)
@@ -90,14 +104,17 @@ export const listCommand: Command = {
 export const getCommand: Command = {
   name: 'get',
   usage: 'kith get ID [--field NAME] [--json]',
-  summary: 'show an item, or print one field\'s raw value (e.g. --field password)',
-  async run (ctx) {
+  summary: "show an item, or print one field's raw value (e.g. --field password)",
+  async run(ctx) {
     allowOnly(ctx.args, ['field'])
     const id = idArg(ctx.args, getCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
     const item = await client.json(client.api.items[':id'].$get({ param: { id: encodeURIComponent(id) } }))
     const field = flag(ctx.args, 'field')
-    if (field === undefined) { ctx.out(itemText(item), item); return }
+    if (field === undefined) {
+      ctx.out(itemText(item), item)
+      return
+    }
     let value: unknown
     if (field === 'url') value = item.urls[0] ?? ''
     else if (field in item && field !== 'fields') value = (item as Record<string, unknown>)[field]
@@ -110,9 +127,10 @@ export const getCommand: Command = {
 
 export const editCommand: Command = {
   name: 'edit',
-  usage: 'kith edit ID [--title T] [--username U] [--password P | --generate] [--url URL]… [--notes N] [--totp S] [--field NAME=VALUE]… [--tag T]… [--folder F]',
+  usage:
+    'kith edit ID [--title T] [--username U] [--password P | --generate] [--url URL]… [--notes N] [--totp S] [--field NAME=VALUE]… [--tag T]… [--folder F]',
   summary: 'change only the given fields of an item',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, ITEM_FLAGS, ['generate', 'no-symbols', 'no-digits', 'no-upper', 'no-lower'])
     const id = idArg(ctx.args, editCommand.usage)
     const body = itemFromFlags(ctx.args)
@@ -121,7 +139,7 @@ export const editCommand: Command = {
     if (body.fields !== undefined) {
       // --field sets or replaces one named field and keeps the others
       const current = await client.json(client.api.items[':id'].$get({ param: { id: encodeURIComponent(id) } }))
-      const merged = new Map<string, { name: string, value: string, hidden?: boolean }>(current.fields.map(f => [f.name, f]))
+      const merged = new Map<string, { name: string; value: string; hidden?: boolean }>(current.fields.map(f => [f.name, f]))
       for (const f of body.fields) merged.set(f.name, f)
       body.fields = [...merged.values()]
     }
@@ -134,11 +152,16 @@ export const rmCommand: Command = {
   name: 'rm',
   usage: 'kith rm ID [--purge]',
   summary: 'move an item to the trash (--purge deletes it for good)',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, [], ['purge'])
     const id = idArg(ctx.args, rmCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const res = await client.json(client.api.items[':id'].$delete({ param: { id: encodeURIComponent(id) }, query: { purge: has(ctx.args, 'purge') ? 'true' : undefined } }))
+    const res = await client.json(
+      client.api.items[':id'].$delete({
+        param: { id: encodeURIComponent(id) },
+        query: { purge: has(ctx.args, 'purge') ? 'true' : undefined }
+      })
+    )
     ctx.out(res.purged === true ? `deleted ${id} for good` : `moved ${id} to the trash`, res)
   }
 }
@@ -147,7 +170,7 @@ export const restoreCommand: Command = {
   name: 'restore',
   usage: 'kith restore ID',
   summary: 'take an item out of the trash',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, [])
     const id = idArg(ctx.args, restoreCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
@@ -159,8 +182,8 @@ export const restoreCommand: Command = {
 export const totpCommand: Command = {
   name: 'totp',
   usage: 'kith totp ID',
-  summary: 'print the item\'s current TOTP code',
-  async run (ctx) {
+  summary: "print the item's current TOTP code",
+  async run(ctx) {
     allowOnly(ctx.args, [])
     const id = idArg(ctx.args, totpCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
@@ -173,7 +196,7 @@ export const generateCommand: Command = {
   name: 'generate',
   usage: 'kith generate [--length N] [--no-symbols] [--no-digits] [--no-upper] [--no-lower]',
   summary: 'print a random password (needs no daemon)',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, ['length'], ['no-symbols', 'no-digits', 'no-upper', 'no-lower'])
     const password = generateFromFlags(ctx.args)
     ctx.out(password, { password })

@@ -15,7 +15,7 @@ const DAEMON_FLAGS = ['http', 'listen', 'auto-lock', 'kdf-ms']
 const DAEMON_BOOLEANS = ['no-mdns', 'no-idle-gc']
 
 /** Daemon flags as given, to pass on to a background daemon. */
-function daemonArgs (a: ParsedArgs): string[] {
+function daemonArgs(a: ParsedArgs): string[] {
   const out: string[] = []
   for (const name of DAEMON_FLAGS) for (const v of flagAll(a, name)) out.push(`--${name}`, v)
   for (const name of DAEMON_BOOLEANS) if (has(a, name)) out.push(`--${name}`)
@@ -36,7 +36,7 @@ export const daemonCommand: Command = {
   name: 'daemon',
   usage: 'kith daemon [--http HOST:PORT] [--listen MULTIADDR]… [--no-mdns] [--no-idle-gc] [--auto-lock MINUTES] [--kdf-ms MS]',
   summary: 'run the daemon in the foreground until SIGINT/SIGTERM',
-  async run ({ args, home }) {
+  async run({ args, home }) {
     allowOnly(args, DAEMON_FLAGS, DAEMON_BOOLEANS)
     // main.ts has already started this process again with the daemon's flags if it lacked them
     const log = createLog()
@@ -66,7 +66,10 @@ export const daemonCommand: Command = {
         stopping = true
         unwatch()
         log('info', `${reason}, shutting down`)
-        daemon.stop().then(resolve, err => { log('error', `shutdown failed: ${toError(err).message}`); resolve() })
+        daemon.stop().then(resolve, err => {
+          log('error', `shutdown failed: ${toError(err).message}`)
+          resolve()
+        })
       }
       process.on('SIGINT', () => stop('received SIGINT'))
       process.on('SIGTERM', () => stop('received SIGTERM'))
@@ -79,7 +82,7 @@ export const startCommand: Command = {
   name: 'start',
   usage: 'kith start [same flags as kith daemon]',
   summary: 'start the daemon in the background and return once it answers',
-  async run ({ args, home, out }) {
+  async run({ args, home, out }) {
     allowOnly(args, DAEMON_FLAGS, DAEMON_BOOLEANS)
     const running = await readDaemonInfo(home)
     if (running !== undefined) {
@@ -95,7 +98,7 @@ export const stopCommand: Command = {
   name: 'stop',
   usage: 'kith stop',
   summary: 'stop the daemon and return once it has exited',
-  async run ({ args, home, out }) {
+  async run({ args, home, out }) {
     allowOnly(args, [])
     const info = await readDaemonInfo(home)
     if (info === undefined) {
@@ -116,16 +119,24 @@ export const statusCommand: Command = {
   name: 'status',
   usage: 'kith status [--json]',
   summary: 'whether the daemon runs, and whether the vault is initialised and locked',
-  async run ({ args, home, out }) {
+  async run({ args, home, out }) {
     allowOnly(args, [])
     const info = await readDaemonInfo(home)
     let status: Record<string, unknown>
     const res = info === undefined ? undefined : await httpRequest(info, 'GET', '/api/status').catch(() => undefined)
     if (res?.status === 200) status = res.body as Record<string, unknown>
-    else status = { running: false, initialized: existsSync(homePaths(home).initialized), locked: true, peerId: info?.peerId ?? '', url: info?.url ?? '' }
-    const human = status.running !== true
-      ? 'not running'
-      : `running at ${String(status.url)}\n${status.initialized === true ? (status.locked === true ? 'locked' : 'unlocked') : 'not initialised (run `kith init` or `kith pair join`)'}\npeer id ${String(status.peerId)}`
+    else
+      status = {
+        running: false,
+        initialized: existsSync(homePaths(home).initialized),
+        locked: true,
+        peerId: info?.peerId ?? '',
+        url: info?.url ?? ''
+      }
+    const human =
+      status.running !== true
+        ? 'not running'
+        : `running at ${String(status.url)}\n${status.initialized === true ? (status.locked === true ? 'locked' : 'unlocked') : 'not initialised (run `kith init` or `kith pair join`)'}\npeer id ${String(status.peerId)}`
     out(human, status)
   }
 }

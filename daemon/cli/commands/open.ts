@@ -12,17 +12,20 @@ import { DaemonClient } from '../DaemonClient.js'
 import type { Command } from '../Command.js'
 
 /** The first executable called `name` on PATH. */
-function onPath (name: string, env: NodeJS.ProcessEnv): string | undefined {
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir === '') continue
     const candidate = join(dir, name)
-    try { accessSync(candidate, constants.X_OK); return candidate } catch {}
+    try {
+      accessSync(candidate, constants.X_OK)
+      return candidate
+    } catch {}
   }
   return undefined
 }
 
 /** How to open a URL here: $BROWSER, else the platform's opener (xdg-open only with a display). */
-export function browserCommand (env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string[] | undefined {
+export function browserCommand(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string[] | undefined {
   const browser = env.BROWSER?.split(':')[0]?.trim()
   if (browser !== undefined && browser !== '') return [browser]
   if (platform === 'darwin') return ['open']
@@ -33,7 +36,7 @@ export function browserCommand (env: NodeJS.ProcessEnv = process.env, platform: 
 }
 
 /** Starts the browser detached; resolves false (never throws) when it cannot be started. */
-async function openBrowser (url: string): Promise<boolean> {
+async function openBrowser(url: string): Promise<boolean> {
   const command = browserCommand()
   if (command === undefined) return false
   const [file, ...args] = command as [string, ...string[]]
@@ -52,7 +55,7 @@ export const openCommand: Command = {
   name: 'open',
   usage: 'kith open [--no-open] [--json]',
   summary: 'print (and open in a browser) the dashboard address, with a one-time login link while unlocked',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, [], ['no-open'])
     const client = await DaemonClient.connect(ctx.home)
     const status = await client.json(client.api.status.$get())
@@ -64,9 +67,12 @@ export const openCommand: Command = {
       expiresAt = link.expiresAt
     }
     const opened = has(ctx.args, 'no-open') ? false : await openBrowser(url)
-    const note = expiresAt !== null
-      ? 'This login link works once, within 60 seconds.'
-      : status.initialized ? 'The vault is locked: the page asks for the master password.' : 'This device is not set up yet: the page offers to create a vault or join one.'
+    const note =
+      expiresAt !== null
+        ? 'This login link works once, within 60 seconds.'
+        : status.initialized
+          ? 'The vault is locked: the page asks for the master password.'
+          : 'This device is not set up yet: the page offers to create a vault or join one.'
     ctx.out(`${url}\n${note}${opened ? '\nOpened in your browser.' : ''}`, { url, login: expiresAt !== null, expiresAt, opened })
   }
 }

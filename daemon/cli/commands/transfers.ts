@@ -10,41 +10,54 @@ import { toError } from '../../toError.js'
 
 export const importCommand: Command = {
   name: 'import',
-  usage: 'kith import FORMAT FILE [--vault NAME] [--password-stdin]\n  FORMAT: bitwarden-json bitwarden-csv 1password-1pux 1password-csv keepass-xml keepass-csv kdbx chrome-csv firefox-csv lastpass-csv kith-json kith-encrypted',
-  summary: 'import another manager\'s export (items already present are skipped)',
-  async run (ctx) {
+  usage:
+    'kith import FORMAT FILE [--vault NAME] [--password-stdin]\n  FORMAT: bitwarden-json bitwarden-csv 1password-1pux 1password-csv keepass-xml keepass-csv kdbx chrome-csv firefox-csv lastpass-csv kith-json kith-encrypted',
+  summary: "import another manager's export (items already present are skipped)",
+  async run(ctx) {
     allowOnly(ctx.args, ['vault'], ['password-stdin'])
     const [format, file] = ctx.args.positionals
     if (format === undefined || file === undefined) throw new CliError('usage', `usage: ${importCommand.usage}`, EXIT.usage)
     let data: Buffer
-    try { data = await readFile(file) } catch (err) { throw new CliError('file_unreadable', `cannot read ${file}: ${toError(err).message}`, EXIT.usage) }
-    const password = has(ctx.args, 'password-stdin') ? await passwordFromStdin(ctx, 'the file\'s password') : undefined
+    try {
+      data = await readFile(file)
+    } catch (err) {
+      throw new CliError('file_unreadable', `cannot read ${file}: ${toError(err).message}`, EXIT.usage)
+    }
+    const password = has(ctx.args, 'password-stdin') ? await passwordFromStdin(ctx, "the file's password") : undefined
     const client = await DaemonClient.connect(ctx.home)
     const info = await readDaemonInfo(ctx.home)
     const stop = info !== undefined ? followProgress(info, 'import-progress', `importing ${format}`) : () => {}
     try {
-      const res = await client.json(client.api.import.$post({ json: { format, data: data.toString('base64'), vault: flag(ctx.args, 'vault'), password } }))
+      const res = await client.json(
+        client.api.import.$post({ json: { format, data: data.toString('base64'), vault: flag(ctx.args, 'vault'), password } })
+      )
       stop()
       for (const w of res.warnings) process.stderr.write(`kith: note: ${w}\n`)
       const vaults = res.vaults
-      const where = vaults.length > 1
-        ? `${vaults.length} vaults (${vaults.map(v => `${v.name} ${v.imported}${v.created ? ', new' : ''}`).join('; ')})`
-        : `${String(res.vault)}${res.createdVault === true ? ' (a new vault)' : ''}`
-      const human = `imported ${String(res.imported)} items into ${where}; skipped ${String(res.skipped)} already present` + (res.warnings.length > 0 ? `; ${res.warnings.length} notes above` : '')
+      const where =
+        vaults.length > 1
+          ? `${vaults.length} vaults (${vaults.map(v => `${v.name} ${v.imported}${v.created ? ', new' : ''}`).join('; ')})`
+          : `${String(res.vault)}${res.createdVault === true ? ' (a new vault)' : ''}`
+      const human =
+        `imported ${String(res.imported)} items into ${where}; skipped ${String(res.skipped)} already present` +
+        (res.warnings.length > 0 ? `; ${res.warnings.length} notes above` : '')
       ctx.out(human, { imported: res.imported, skipped: res.skipped, vault: res.vault, vaults: res.vaults, warnings: res.warnings })
-    } finally { stop() }
+    } finally {
+      stop()
+    }
   }
 }
 
 export const exportCommand: Command = {
   name: 'export',
-  usage: 'kith export FORMAT [--vault NAME] [--out FILE] [--password-stdin]\n  FORMAT: kith-json kith-encrypted bitwarden-json keepass-xml csv',
+  usage:
+    'kith export FORMAT [--vault NAME] [--out FILE] [--password-stdin]\n  FORMAT: kith-json kith-encrypted bitwarden-json keepass-xml csv',
   summary: 'export items (every vault unless --vault); kith-encrypted asks for a file password on stdin',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, ['vault', 'out'], ['password-stdin'])
     const format = ctx.args.positionals[0]
     if (format === undefined) throw new CliError('usage', `usage: ${exportCommand.usage}`, EXIT.usage)
-    const password = has(ctx.args, 'password-stdin') ? await passwordFromStdin(ctx, 'the export file\'s password') : undefined
+    const password = has(ctx.args, 'password-stdin') ? await passwordFromStdin(ctx, "the export file's password") : undefined
     const out = flag(ctx.args, 'out')
     const client = await DaemonClient.connect(ctx.home)
     const info = await readDaemonInfo(ctx.home)
@@ -66,13 +79,14 @@ export const exportCommand: Command = {
 export const migrateCommand: Command = {
   name: 'migrate',
   usage: 'kith migrate --from NAME --to NAME --org-domain DOMAIN [--dry-run] [--json]',
-  summary: 'move the items that are not the organisation\'s from one vault to another',
-  async run (ctx) {
+  summary: "move the items that are not the organisation's from one vault to another",
+  async run(ctx) {
     allowOnly(ctx.args, ['from', 'to', 'org-domain'], ['dry-run'])
     const from = flag(ctx.args, 'from')
     const to = flag(ctx.args, 'to')
     const orgDomain = flag(ctx.args, 'org-domain')
-    if (from === undefined || to === undefined || orgDomain === undefined) throw new CliError('usage', `usage: ${migrateCommand.usage}`, EXIT.usage)
+    if (from === undefined || to === undefined || orgDomain === undefined)
+      throw new CliError('usage', `usage: ${migrateCommand.usage}`, EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
     const plan = await client.json(client.api.migrate.$post({ json: { from, to, orgDomain, dryRun: has(ctx.args, 'dry-run') } }))
     const lines = plan.details.map(d => `${d.action === 'move' ? (plan.dryRun ? 'would move' : 'moved') : 'kept'}\t${d.title}\t${d.reason}`)
@@ -84,14 +98,18 @@ export const migrateCommand: Command = {
 export const destroyCommand: Command = {
   name: 'destroy',
   usage: 'kith destroy --yes',
-  summary: 'delete this device\'s vault data for good (keys first), and stop the daemon',
-  async run (ctx) {
+  summary: "delete this device's vault data for good (keys first), and stop the daemon",
+  async run(ctx) {
     allowOnly(ctx.args, [], ['yes'])
-    if (!has(ctx.args, 'yes')) throw new CliError('usage', 'destroy deletes this device\'s vault data for good: confirm with --yes', EXIT.usage)
+    if (!has(ctx.args, 'yes'))
+      throw new CliError('usage', "destroy deletes this device's vault data for good: confirm with --yes", EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
     const res = await client.json(client.api.destroy.$post({ json: { confirm: true } }))
     const deadline = Date.now() + 15_000
-    while (Date.now() < deadline && await readDaemonInfo(ctx.home) !== undefined) await new Promise(resolve => setTimeout(resolve, 25))
-    ctx.out(`destroyed: ${String(res.keyRecords)} key records and ${String(res.records)} vault records erased, ${res.files.length} files removed (${res.files.join(', ')}); the daemon has stopped`, res)
+    while (Date.now() < deadline && (await readDaemonInfo(ctx.home)) !== undefined) await new Promise(resolve => setTimeout(resolve, 25))
+    ctx.out(
+      `destroyed: ${String(res.keyRecords)} key records and ${String(res.records)} vault records erased, ${res.files.length} files removed (${res.files.join(', ')}); the daemon has stopped`,
+      res
+    )
   }
 }

@@ -5,8 +5,9 @@ import { readStdinLine } from '../stdin.js'
 import { CliError, EXIT } from '../CliError.js'
 import type { Command, CommandContext } from '../Command.js'
 
-export async function passwordFromStdin (ctx: CommandContext, what = 'the master password'): Promise<string> {
-  if (!ctx.args.bools.has('password-stdin')) throw new CliError('usage', `pass ${what} on standard input with --password-stdin (never on the command line)`, EXIT.usage)
+export async function passwordFromStdin(ctx: CommandContext, what = 'the master password'): Promise<string> {
+  if (!ctx.args.bools.has('password-stdin'))
+    throw new CliError('usage', `pass ${what} on standard input with --password-stdin (never on the command line)`, EXIT.usage)
   const password = await readStdinLine()
   if (password === '') throw new CliError('usage', `${what} read from standard input is empty`, EXIT.usage)
   return password
@@ -15,13 +16,19 @@ export async function passwordFromStdin (ctx: CommandContext, what = 'the master
 export const initCommand: Command = {
   name: 'init',
   usage: 'kith init --password-stdin',
-  summary: 'create this device\'s keys and a first vault named Personal; leaves it unlocked',
-  async run (ctx) {
+  summary: "create this device's keys and a first vault named Personal; leaves it unlocked",
+  async run(ctx) {
     allowOnly(ctx.args, [], ['password-stdin'])
     const password = await passwordFromStdin(ctx)
     const client = await DaemonClient.connect(ctx.home)
     const status = await client.json(client.api.init.$post({ json: { password } }))
-    ctx.out(`initialised; vault "Personal" created and unlocked\ndashboard: ${String(status.url)}`, { ok: true, initialized: true, locked: false, deviceId: status.deviceId, peerId: status.peerId })
+    ctx.out(`initialised; vault "Personal" created and unlocked\ndashboard: ${String(status.url)}`, {
+      ok: true,
+      initialized: true,
+      locked: false,
+      deviceId: status.deviceId,
+      peerId: status.peerId
+    })
   }
 }
 
@@ -29,7 +36,7 @@ export const unlockCommand: Command = {
   name: 'unlock',
   usage: 'kith unlock --password-stdin',
   summary: 'unlock the vault',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, [], ['password-stdin'])
     const password = await passwordFromStdin(ctx)
     const client = await DaemonClient.connect(ctx.home)
@@ -42,7 +49,7 @@ export const lockCommand: Command = {
   name: 'lock',
   usage: 'kith lock',
   summary: 'lock the vault: keys and decrypted items leave memory',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, [])
     const client = await DaemonClient.connect(ctx.home)
     await client.json(client.api.lock.$post())
@@ -54,7 +61,7 @@ export const vaultListCommand: Command = {
   name: 'vault list',
   usage: 'kith vault list [--json]',
   summary: 'list vaults',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, [])
     const client = await DaemonClient.connect(ctx.home)
     const vaults = await client.json(client.api.vaults.$get())
@@ -66,7 +73,7 @@ export const vaultCreateCommand: Command = {
   name: 'vault create',
   usage: 'kith vault create NAME',
   summary: 'create a vault with its own key',
-  async run (ctx) {
+  async run(ctx) {
     allowOnly(ctx.args, [])
     const name = ctx.args.positionals[0]
     if (name === undefined) throw new CliError('usage', 'usage: kith vault create NAME', EXIT.usage)

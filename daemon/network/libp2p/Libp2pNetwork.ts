@@ -21,7 +21,17 @@ import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { PeerId, Stream } from '@libp2p/interface'
-import { DialFailedError, FrameLimitError, NetworkError, type FrameStream, type Gate, type NetworkAdapter, type NetworkEvents, type StreamHandler, type StreamOptions } from '../NetworkAdapter.js'
+import {
+  DialFailedError,
+  FrameLimitError,
+  NetworkError,
+  type FrameStream,
+  type Gate,
+  type NetworkAdapter,
+  type NetworkEvents,
+  type StreamHandler,
+  type StreamOptions
+} from '../NetworkAdapter.js'
 import type { Log } from '../../log.js'
 import { toError } from '../../toError.js'
 
@@ -46,11 +56,11 @@ export const MDNS_SERVICE_TAG = '_kith._udp.local'
 const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 
 /** The libp2p PeerId (base58 string) of a device id (hex Ed25519 public key). */
-export function peerIdOfDevice (deviceId: string): string {
+export function peerIdOfDevice(deviceId: string): string {
   return peerIdFromPublicKey(publicKeyFromRaw(Uint8Array.from(Buffer.from(deviceId, 'hex')))).toString()
 }
 
-function deviceIdOfPeer (peer: PeerId): string | undefined {
+function deviceIdOfPeer(peer: PeerId): string | undefined {
   if (peer.type !== 'Ed25519' || peer.publicKey === undefined) return undefined
   return toHex(peer.publicKey.raw)
 }
@@ -63,24 +73,28 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
   private readonly refusalsLogged = new Map<string, number>()
   private readonly log: NonNullable<Libp2pNetworkOptions['log']>
 
-  constructor (private readonly options: Libp2pNetworkOptions) {
+  constructor(private readonly options: Libp2pNetworkOptions) {
     super()
     this.deviceId = toHex(options.publicKey)
     this.peerId = peerIdOfDevice(this.deviceId)
     this.log = options.log ?? (() => {})
   }
 
-  peerIdOf (deviceId: string): string { return peerIdOfDevice(deviceId) }
+  peerIdOf(deviceId: string): string {
+    return peerIdOfDevice(deviceId)
+  }
 
-  deviceIdOf (peerId: string): string {
+  deviceIdOf(peerId: string): string {
     const id = deviceIdOfPeer(peerIdFromString(peerId))
     if (id === undefined) throw new NetworkError(`${peerId} is not an Ed25519 peer id`)
     return id
   }
 
-  setGate (gate: Gate): void { this.gate = gate }
+  setGate(gate: Gate): void {
+    this.gate = gate
+  }
 
-  private denies (peer: PeerId, direction: 'inbound' | 'outbound'): boolean {
+  private denies(peer: PeerId, direction: 'inbound' | 'outbound'): boolean {
     const deviceId = deviceIdOfPeer(peer)
     if (deviceId === undefined) return true
     const admitted = this.gate(deviceId, direction)
@@ -96,7 +110,7 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
     return !admitted
   }
 
-  private async create (listen: string[]): Promise<Libp2p> {
+  private async create(listen: string[]): Promise<Libp2p> {
     const key = privateKeyFromRaw(Uint8Array.from([...this.options.seed, ...this.options.publicKey]))
     return await createLibp2p({
       privateKey: key,
@@ -124,14 +138,17 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
     })
   }
 
-  async start (): Promise<void> {
+  async start(): Promise<void> {
     if (this.node !== undefined) return
     let node: Libp2p | undefined
     if (this.options.preferredListen !== undefined && this.options.preferredListen.length > 0) {
       try {
         node = await this.create(this.options.preferredListen)
       } catch (err) {
-        this.log('info', `network: could not listen on ${this.options.preferredListen.join(', ')} (${toError(err).message}); using ${this.options.listen.join(', ')}`)
+        this.log(
+          'info',
+          `network: could not listen on ${this.options.preferredListen.join(', ')} (${toError(err).message}); using ${this.options.listen.join(', ')}`
+        )
       }
     }
     node ??= await this.create(this.options.listen)
@@ -152,52 +169,68 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
     this.log('info', `network: listening on ${this.multiaddrs().join(', ')}${this.options.mdns ? ' (mDNS on)' : ' (mDNS off)'}`)
   }
 
-  async stop (): Promise<void> {
+  async stop(): Promise<void> {
     const node = this.node
     this.node = undefined
     if (node !== undefined) await node.stop()
   }
 
-  private requireNode (): Libp2p {
+  private requireNode(): Libp2p {
     if (this.node === undefined) throw new NetworkError('the network is not started')
     return this.node
   }
 
-  multiaddrs (): string[] {
+  multiaddrs(): string[] {
     if (this.node === undefined) return []
     return this.node.getMultiaddrs().map(stripPeer)
   }
 
-  async handle (protocol: string, handler: StreamHandler, options: StreamOptions): Promise<void> {
-    await this.requireNode().handle(protocol, (stream, connection) => {
-      const remote = deviceIdOfPeer(connection.remotePeer)
-      if (remote === undefined) { stream.abort(new NetworkError('not a device')); return }
-      handler(new Libp2pFrameStream(stream, remote, options))
-    }, { maxInboundStreams: 16, maxOutboundStreams: 16 })
+  async handle(protocol: string, handler: StreamHandler, options: StreamOptions): Promise<void> {
+    await this.requireNode().handle(
+      protocol,
+      (stream, connection) => {
+        const remote = deviceIdOfPeer(connection.remotePeer)
+        if (remote === undefined) {
+          stream.abort(new NetworkError('not a device'))
+          return
+        }
+        handler(new Libp2pFrameStream(stream, remote, options))
+      },
+      { maxInboundStreams: 16, maxOutboundStreams: 16 }
+    )
   }
 
-  async openStream (deviceId: string, addrs: string[], protocol: string, options: StreamOptions & { timeoutMs?: number }): Promise<FrameStream> {
+  async openStream(
+    deviceId: string,
+    addrs: string[],
+    protocol: string,
+    options: StreamOptions & { timeoutMs?: number }
+  ): Promise<FrameStream> {
     const node = this.requireNode()
     const peer = peerIdFromString(this.peerIdOf(deviceId))
     const connected = node.getConnections(peer).length > 0
     const targets: Multiaddr[] = []
     for (const a of addrs) {
-      try { targets.push(multiaddr(stripPeer(a)).encapsulate(`/p2p/${peer.toString()}`)) } catch {}
+      try {
+        targets.push(multiaddr(stripPeer(a)).encapsulate(`/p2p/${peer.toString()}`))
+      } catch {}
     }
     try {
-      const stream = await node.dialProtocol(connected || targets.length === 0 ? peer : targets, protocol, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) })
+      const stream = await node.dialProtocol(connected || targets.length === 0 ? peer : targets, protocol, {
+        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000)
+      })
       return new Libp2pFrameStream(stream, deviceId, options)
     } catch (err) {
       throw new DialFailedError(`dialling ${deviceId.slice(0, 12)}… failed (${toError(err).name}: ${toError(err).message})`, { cause: err })
     }
   }
 
-  isConnected (deviceId: string): boolean {
+  isConnected(deviceId: string): boolean {
     if (this.node === undefined) return false
     return this.node.getConnections(peerIdFromString(this.peerIdOf(deviceId))).length > 0
   }
 
-  connectedDevices (): string[] {
+  connectedDevices(): string[] {
     if (this.node === undefined) return []
     const out = new Set<string>()
     for (const c of this.node.getConnections()) {
@@ -207,14 +240,14 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
     return [...out]
   }
 
-  async disconnect (deviceId: string): Promise<void> {
+  async disconnect(deviceId: string): Promise<void> {
     if (this.node === undefined) return
     await this.node.hangUp(peerIdFromString(this.peerIdOf(deviceId))).catch(() => {})
   }
 }
 
 /** Drops a trailing /p2p/<id> so stored addresses stay transport addresses. */
-function stripPeer (ma: Multiaddr | string): string {
+function stripPeer(ma: Multiaddr | string): string {
   const s = ma.toString()
   const i = s.indexOf('/p2p/')
   return i < 0 ? s : s.slice(0, i)
@@ -224,11 +257,15 @@ function stripPeer (ma: Multiaddr | string): string {
 class Libp2pFrameStream implements FrameStream {
   private readonly lp: LengthPrefixedStream<Stream>
 
-  constructor (private readonly stream: Stream, readonly remote: string, options: StreamOptions) {
+  constructor(
+    private readonly stream: Stream,
+    readonly remote: string,
+    options: StreamOptions
+  ) {
     this.lp = lpStream(stream, { maxDataLength: options.maxFrameBytes, maxBufferSize: options.maxBufferBytes })
   }
 
-  async read (): Promise<Uint8Array | undefined> {
+  async read(): Promise<Uint8Array | undefined> {
     try {
       const list = await this.lp.read()
       return new Uint8Array(list.subarray())
@@ -244,7 +281,7 @@ class Libp2pFrameStream implements FrameStream {
     }
   }
 
-  async write (frame: Uint8Array): Promise<void> {
+  async write(frame: Uint8Array): Promise<void> {
     try {
       await this.lp.write(frame)
     } catch (err) {
@@ -252,9 +289,15 @@ class Libp2pFrameStream implements FrameStream {
     }
   }
 
-  async close (): Promise<void> {
-    try { await this.stream.close() } catch { this.stream.abort(new NetworkError('close failed')) }
+  async close(): Promise<void> {
+    try {
+      await this.stream.close()
+    } catch {
+      this.stream.abort(new NetworkError('close failed'))
+    }
   }
 
-  abort (reason: Error): void { this.stream.abort(reason) }
+  abort(reason: Error): void {
+    this.stream.abort(reason)
+  }
 }

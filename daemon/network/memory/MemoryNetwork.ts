@@ -5,9 +5,19 @@
  * stream, and partitions close connections and refuse dials.
  */
 import { EventEmitter } from 'node:events'
-import { DialFailedError, FrameLimitError, NetworkError, type FrameStream, type Gate, type NetworkAdapter, type NetworkEvents, type StreamHandler, type StreamOptions } from '../NetworkAdapter.js'
+import {
+  DialFailedError,
+  FrameLimitError,
+  NetworkError,
+  type FrameStream,
+  type Gate,
+  type NetworkAdapter,
+  type NetworkEvents,
+  type StreamHandler,
+  type StreamOptions
+} from '../NetworkAdapter.js'
 
-const pairKey = (a: string, b: string): string => a < b ? `${a}|${b}` : `${b}|${a}`
+const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`)
 
 export class MemoryNetwork {
   private readonly nodes = new Map<string, MemoryNetworkAdapter>()
@@ -16,74 +26,99 @@ export class MemoryNetwork {
   bytes = 0
 
   /** A new adapter for a device on this network. */
-  adapter (deviceId: string): MemoryNetworkAdapter {
+  adapter(deviceId: string): MemoryNetworkAdapter {
     return new MemoryNetworkAdapter(this, deviceId)
   }
 
   /** @internal */
-  register (node: MemoryNetworkAdapter): void { this.nodes.set(node.deviceId, node) }
+  register(node: MemoryNetworkAdapter): void {
+    this.nodes.set(node.deviceId, node)
+  }
   /** @internal */
-  unregister (node: MemoryNetworkAdapter): void { if (this.nodes.get(node.deviceId) === node) this.nodes.delete(node.deviceId) }
+  unregister(node: MemoryNetworkAdapter): void {
+    if (this.nodes.get(node.deviceId) === node) this.nodes.delete(node.deviceId)
+  }
   /** @internal */
-  find (deviceId: string): MemoryNetworkAdapter | undefined { return this.nodes.get(deviceId) }
+  find(deviceId: string): MemoryNetworkAdapter | undefined {
+    return this.nodes.get(deviceId)
+  }
 
-  reachable (a: string, b: string): boolean { return !this.cuts.has(pairKey(a, b)) }
+  reachable(a: string, b: string): boolean {
+    return !this.cuts.has(pairKey(a, b))
+  }
 
   /** Cuts the link between two devices: their connections close and dials fail until heal(). */
-  async partition (a: string, b: string): Promise<void> {
+  async partition(a: string, b: string): Promise<void> {
     this.cuts.add(pairKey(a, b))
     await this.nodes.get(a)?.disconnect(b)
   }
 
-  heal (a: string, b: string): void { this.cuts.delete(pairKey(a, b)) }
+  heal(a: string, b: string): void {
+    this.cuts.delete(pairKey(a, b))
+  }
 }
 
-interface Connection { streams: Set<MemoryFrameStream> }
+interface Connection {
+  streams: Set<MemoryFrameStream>
+}
 
 export class MemoryNetworkAdapter extends EventEmitter<NetworkEvents> implements NetworkAdapter {
   readonly peerId: string
   private started = false
   private gate: Gate = () => false
-  private readonly handlers = new Map<string, { handler: StreamHandler, options: StreamOptions }>()
+  private readonly handlers = new Map<string, { handler: StreamHandler; options: StreamOptions }>()
   /** @internal */
   readonly connections = new Map<string, Connection>()
 
-  constructor (private readonly net: MemoryNetwork, readonly deviceId: string) {
+  constructor(
+    private readonly net: MemoryNetwork,
+    readonly deviceId: string
+  ) {
     super()
     this.peerId = `mem-${deviceId}`
   }
 
-  peerIdOf (deviceId: string): string { return `mem-${deviceId}` }
-  deviceIdOf (peerId: string): string {
+  peerIdOf(deviceId: string): string {
+    return `mem-${deviceId}`
+  }
+  deviceIdOf(peerId: string): string {
     if (!peerId.startsWith('mem-')) throw new NetworkError(`${peerId} is not a memory peer id`)
     return peerId.slice(4)
   }
 
-  setGate (gate: Gate): void { this.gate = gate }
+  setGate(gate: Gate): void {
+    this.gate = gate
+  }
   /** @internal */
-  admits (deviceId: string, direction: 'inbound' | 'outbound'): boolean { return this.gate(deviceId, direction) }
+  admits(deviceId: string, direction: 'inbound' | 'outbound'): boolean {
+    return this.gate(deviceId, direction)
+  }
 
-  async start (): Promise<void> {
+  async start(): Promise<void> {
     this.started = true
     this.net.register(this)
   }
 
-  async stop (): Promise<void> {
+  async stop(): Promise<void> {
     for (const id of [...this.connections.keys()]) await this.disconnect(id)
     this.started = false
     this.net.unregister(this)
   }
 
-  multiaddrs (): string[] { return this.started ? [`/memory/${this.deviceId}`] : [] }
+  multiaddrs(): string[] {
+    return this.started ? [`/memory/${this.deviceId}`] : []
+  }
 
-  async handle (protocol: string, handler: StreamHandler, options: StreamOptions): Promise<void> {
+  async handle(protocol: string, handler: StreamHandler, options: StreamOptions): Promise<void> {
     this.handlers.set(protocol, { handler, options })
   }
 
   /** @internal */
-  handlerFor (protocol: string): { handler: StreamHandler, options: StreamOptions } | undefined { return this.handlers.get(protocol) }
+  handlerFor(protocol: string): { handler: StreamHandler; options: StreamOptions } | undefined {
+    return this.handlers.get(protocol)
+  }
 
-  private connect (target: MemoryNetworkAdapter): Connection {
+  private connect(target: MemoryNetworkAdapter): Connection {
     let conn = this.connections.get(target.deviceId)
     if (conn !== undefined) return conn
     if (!this.admits(target.deviceId, 'outbound')) throw new DialFailedError('the dial is blocked by the connection gate')
@@ -97,11 +132,17 @@ export class MemoryNetworkAdapter extends EventEmitter<NetworkEvents> implements
     return conn
   }
 
-  async openStream (deviceId: string, _addrs: string[], protocol: string, options: StreamOptions & { timeoutMs?: number }): Promise<FrameStream> {
+  async openStream(
+    deviceId: string,
+    _addrs: string[],
+    protocol: string,
+    options: StreamOptions & { timeoutMs?: number }
+  ): Promise<FrameStream> {
     await Promise.resolve()
     if (!this.started) throw new NetworkError('the network is not started')
     const target = this.net.find(deviceId)
-    if (target === undefined || !target.started || !this.net.reachable(this.deviceId, deviceId)) throw new DialFailedError(`${deviceId.slice(0, 12)}… is unreachable`)
+    if (target === undefined || !target.started || !this.net.reachable(this.deviceId, deviceId))
+      throw new DialFailedError(`${deviceId.slice(0, 12)}… is unreachable`)
     const conn = this.connect(target)
     const served = target.handlerFor(protocol)
     if (served === undefined) throw new DialFailedError(`protocol ${protocol} is not supported by ${deviceId.slice(0, 12)}…`)
@@ -111,17 +152,24 @@ export class MemoryNetworkAdapter extends EventEmitter<NetworkEvents> implements
     theirs.peer = mine
     conn.streams.add(mine)
     conn.streams.add(theirs)
-    const forget = (): void => { conn.streams.delete(mine); conn.streams.delete(theirs) }
+    const forget = (): void => {
+      conn.streams.delete(mine)
+      conn.streams.delete(theirs)
+    }
     mine.onEnd = forget
     theirs.onEnd = forget
     queueMicrotask(() => served.handler(theirs))
     return mine
   }
 
-  isConnected (deviceId: string): boolean { return this.connections.has(deviceId) }
-  connectedDevices (): string[] { return [...this.connections.keys()] }
+  isConnected(deviceId: string): boolean {
+    return this.connections.has(deviceId)
+  }
+  connectedDevices(): string[] {
+    return [...this.connections.keys()]
+  }
 
-  async disconnect (deviceId: string): Promise<void> {
+  async disconnect(deviceId: string): Promise<void> {
     const conn = this.connections.get(deviceId)
     if (conn === undefined) return
     const other = this.net.find(deviceId)
@@ -144,16 +192,20 @@ class MemoryFrameStream implements FrameStream {
   private error: Error | undefined
   private waiter: (() => void) | undefined
 
-  constructor (readonly remote: string, private readonly options: StreamOptions, private readonly net: MemoryNetwork) {}
+  constructor(
+    readonly remote: string,
+    private readonly options: StreamOptions,
+    private readonly net: MemoryNetwork
+  ) {}
 
-  private wake (): void {
+  private wake(): void {
     const w = this.waiter
     this.waiter = undefined
     w?.()
   }
 
   /** @internal: a frame from the other side */
-  deliver (frame: Uint8Array): void {
+  deliver(frame: Uint8Array): void {
     if (this.error !== undefined) return
     if (frame.length > this.options.maxFrameBytes) {
       this.fail(new FrameLimitError(`frame over the limit: ${frame.length} > ${this.options.maxFrameBytes}`))
@@ -171,19 +223,25 @@ class MemoryFrameStream implements FrameStream {
   }
 
   /** @internal */
-  remoteClose (): void { this.remoteClosed = true; this.wake(); this.maybeEnd() }
+  remoteClose(): void {
+    this.remoteClosed = true
+    this.wake()
+    this.maybeEnd()
+  }
 
   /** @internal */
-  fail (err: Error): void {
+  fail(err: Error): void {
     if (this.error !== undefined) return
     this.error = err
     this.wake()
     this.onEnd?.()
   }
 
-  private maybeEnd (): void { if (this.remoteClosed && this.localClosed) this.onEnd?.() }
+  private maybeEnd(): void {
+    if (this.remoteClosed && this.localClosed) this.onEnd?.()
+  }
 
-  async read (): Promise<Uint8Array | undefined> {
+  async read(): Promise<Uint8Array | undefined> {
     while (true) {
       if (this.error !== undefined) throw this.error
       const next = this.queue.shift()
@@ -192,11 +250,13 @@ class MemoryFrameStream implements FrameStream {
         return next
       }
       if (this.remoteClosed) return undefined
-      await new Promise<void>(resolve => { this.waiter = resolve })
+      await new Promise<void>(resolve => {
+        this.waiter = resolve
+      })
     }
   }
 
-  async write (frame: Uint8Array): Promise<void> {
+  async write(frame: Uint8Array): Promise<void> {
     if (this.error !== undefined) throw this.error
     if (this.localClosed) throw new NetworkError('the stream is closed for writing')
     const copy = Uint8Array.from(frame)
@@ -205,7 +265,7 @@ class MemoryFrameStream implements FrameStream {
     this.peer?.deliver(copy)
   }
 
-  async close (): Promise<void> {
+  async close(): Promise<void> {
     if (this.localClosed) return
     this.localClosed = true
     await Promise.resolve()
@@ -213,7 +273,7 @@ class MemoryFrameStream implements FrameStream {
     this.maybeEnd()
   }
 
-  abort (reason: Error): void {
+  abort(reason: Error): void {
     this.fail(reason)
     this.peer?.fail(new NetworkError(`stream reset by the remote: ${reason.message}`))
   }

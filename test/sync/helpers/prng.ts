@@ -1,5 +1,5 @@
 /** mulberry32: a small seeded PRNG, so a failing randomized run can be replayed from its seed. */
-export function prng (seed: number): () => number {
+export function prng(seed: number): () => number {
   let s = seed >>> 0
   return () => {
     s = (s + 0x6d2b79f5) >>> 0

@@ -14,7 +14,10 @@ import { testKdf } from '../../helpers/testKdf.js'
 
 export const PASSWORD = 'correct horse battery staple'
 
-export interface LogLine { level: string, message: string }
+export interface LogLine {
+  level: string
+  message: string
+}
 
 export class SyncDevice {
   /** the parts, as the composition root built them */
@@ -26,7 +29,7 @@ export class SyncDevice {
   /** devices this one refuses to talk to (a simulated network partition on real libp2p) */
   readonly blocked = new Set<string>()
 
-  private constructor (
+  private constructor(
     readonly name: string,
     readonly storage: MemoryStorageAdapter,
     readonly identity: DeviceIdentity,
@@ -36,13 +39,26 @@ export class SyncDevice {
   ) {}
 
   /** `mdns` only inside a loopback-only network namespace (test/network/mdns.test.ts). */
-  static async create (name: string, transport: MemoryNetwork | 'libp2p', options: { snapshotEvery?: number, identity?: DeviceIdentity, mdns?: boolean } = {}): Promise<SyncDevice> {
-    const d = new SyncDevice(name, new MemoryStorageAdapter(), options.identity ?? DeviceIdentity.generate(), transport, options.snapshotEvery, options.mdns === true)
+  static async create(
+    name: string,
+    transport: MemoryNetwork | 'libp2p',
+    options: { snapshotEvery?: number; identity?: DeviceIdentity; mdns?: boolean } = {}
+  ): Promise<SyncDevice> {
+    const d = new SyncDevice(
+      name,
+      new MemoryStorageAdapter(),
+      options.identity ?? DeviceIdentity.generate(),
+      transport,
+      options.snapshotEvery,
+      options.mdns === true
+    )
     await d.restart()
     return d
   }
 
-  get id (): string { return this.identity.deviceId }
+  get id(): string {
+    return this.identity.deviceId
+  }
 
   log = (level: string, message: string): void => {
     this.logs.push({ level, message })
@@ -50,10 +66,12 @@ export class SyncDevice {
   }
 
   /** The multi-device parts (network, roster, keys, engine, pairing, devices). */
-  get sync (): FullDevice { return this.device }
+  get sync(): FullDevice {
+    return this.device
+  }
 
   /** (Re)builds the device over the same storage and identity, and starts it. */
-  async restart (): Promise<void> {
+  async restart(): Promise<void> {
     if (this.running) return
     const transport = this.transport
     this.device = await composeDevice({
@@ -67,9 +85,17 @@ export class SyncDevice {
       deviceName: this.name,
       backoff: { initialMs: 20, maxMs: 200 },
       // libp2p: the daemon's own path, including asking for last run's port on a restart
-      network: ({ preferListen }) => transport === 'libp2p'
-        ? new Libp2pNetwork({ seed: this.identity.seed, publicKey: this.identity.publicKey, listen: ['/ip4/127.0.0.1/tcp/0'], preferredListen: preferListen(['/ip4/127.0.0.1/tcp/0']), mdns: this.mdns, log: this.log })
-        : transport.adapter(this.identity.deviceId),
+      network: ({ preferListen }) =>
+        transport === 'libp2p'
+          ? new Libp2pNetwork({
+              seed: this.identity.seed,
+              publicKey: this.identity.publicKey,
+              listen: ['/ip4/127.0.0.1/tcp/0'],
+              preferredListen: preferListen(['/ip4/127.0.0.1/tcp/0']),
+              mdns: this.mdns,
+              log: this.log
+            })
+          : transport.adapter(this.identity.deviceId),
       // a test can cut this device off from another on any transport
       wrapGate: gate => (id, direction) => !this.blocked.has(id) && gate(id, direction)
     })
@@ -78,44 +104,53 @@ export class SyncDevice {
     this.running = true
   }
 
-  async stop (): Promise<void> {
+  async stop(): Promise<void> {
     if (!this.running) return
     this.running = false
     await this.device.lifecycle.stop()
   }
 
-  async init (): Promise<void> { await this.service.init(PASSWORD) }
+  async init(): Promise<void> {
+    await this.service.init(PASSWORD)
+  }
 
   /** Cuts the link to `other` both ways (connections close, dials are refused) until heal(). */
-  async partition (other: SyncDevice): Promise<void> {
+  async partition(other: SyncDevice): Promise<void> {
     this.blocked.add(other.id)
     other.blocked.add(this.id)
     await this.sync.network.disconnect(other.id)
   }
 
-  heal (other: SyncDevice): void {
+  heal(other: SyncDevice): void {
     this.blocked.delete(other.id)
     other.blocked.delete(this.id)
   }
 
   /** Pairs this (empty) device with `inviter` through an invitation. */
-  async joinFrom (inviter: SyncDevice): Promise<void> {
+  async joinFrom(inviter: SyncDevice): Promise<void> {
     const { invitation } = inviter.sync.devices.invite()
     await this.sync.devices.join(invitation, PASSWORD)
   }
 
-  items (): Item[] {
-    return this.service.listItems({}).concat(this.service.listItems({ trashed: true })).sort((a, b) => a.id.localeCompare(b.id))
+  items(): Item[] {
+    return this.service
+      .listItems({})
+      .concat(this.service.listItems({ trashed: true }))
+      .sort((a, b) => a.id.localeCompare(b.id))
   }
 
   /** Every item (trash included) in id order, for comparing replicas. */
-  snapshot (): Item[] { return this.items() }
+  snapshot(): Item[] {
+    return this.items()
+  }
 
-  warnings (): string[] { return this.logs.filter(l => l.level === 'warn' || l.level === 'error').map(l => l.message) }
+  warnings(): string[] {
+    return this.logs.filter(l => l.level === 'warn' || l.level === 'error').map(l => l.message)
+  }
 }
 
 /** Polls until `check` is true (or throws with `what` after the timeout). */
-export async function eventually (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (await check()) return

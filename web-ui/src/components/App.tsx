@@ -12,9 +12,14 @@ import { Unlock } from './Unlock.js'
 import { Shell } from './Shell.js'
 import { Toasts } from './Toasts.js'
 
-type Phase = { name: 'loading' } | { name: 'first-run' } | { name: 'unlock', notice?: string } | { name: 'ready' } | { name: 'error', message: string }
+type Phase =
+  | { name: 'loading' }
+  | { name: 'first-run' }
+  | { name: 'unlock'; notice?: string }
+  | { name: 'ready' }
+  | { name: 'error'; message: string }
 
-export function App () {
+export function App() {
   const [phase, setPhase] = useState<Phase>({ name: 'loading' })
 
   const boot = useCallback(async (): Promise<void> => {
@@ -37,7 +42,10 @@ export function App () {
       setPhase({ name: 'error', message: `Cannot reach the Kith daemon: ${messageOf(err)}` })
       return
     }
-    if (!status.initialized) { setPhase({ name: 'first-run' }); return }
+    if (!status.initialized) {
+      setPhase({ name: 'first-run' })
+      return
+    }
     if (linkFailed) {
       setPhase({
         name: 'unlock',
@@ -50,8 +58,16 @@ export function App () {
     setPhase({ name: 'unlock' })
   }, [])
 
-  useEffect(() => { void boot() }, [boot])
-  useEffect(() => onSessionLost(() => setPhase({ name: 'unlock', notice: 'This page\'s session ended (the vault was locked, or the page sat idle). Unlock to go on.' })), [])
+  useEffect(() => {
+    void boot()
+  }, [boot])
+  useEffect(
+    () =>
+      onSessionLost(() =>
+        setPhase({ name: 'unlock', notice: "This page's session ended (the vault was locked, or the page sat idle). Unlock to go on." })
+      ),
+    []
+  )
 
   const locked = useCallback((notice: string) => {
     forgetSession()
@@ -60,11 +76,51 @@ export function App () {
 
   let screen: preact.JSX.Element
   switch (phase.name) {
-    case 'loading': screen = <main class='gate'><p class='muted' role='status'>Opening Kith…</p></main>; break
-    case 'error': screen = <main class='gate'><div class='gate-card'><h1>Kith</h1><p class='error' role='alert'>{phase.message}</p><button type='button' class='button' onClick={() => { setPhase({ name: 'loading' }); void boot() }}>Try again</button></div></main>; break
-    case 'first-run': screen = <FirstRun onDone={() => setPhase({ name: 'ready' })} />; break
-    case 'unlock': screen = <Unlock notice={phase.notice} onDone={() => setPhase({ name: 'ready' })} />; break
-    case 'ready': screen = <Shell onLocked={locked} />; break
+    case 'loading':
+      screen = (
+        <main class="gate">
+          <p class="muted" role="status">
+            Opening Kith…
+          </p>
+        </main>
+      )
+      break
+    case 'error':
+      screen = (
+        <main class="gate">
+          <div class="gate-card">
+            <h1>Kith</h1>
+            <p class="error" role="alert">
+              {phase.message}
+            </p>
+            <button
+              type="button"
+              class="button"
+              onClick={() => {
+                setPhase({ name: 'loading' })
+                void boot()
+              }}
+            >
+              Try again
+            </button>
+          </div>
+        </main>
+      )
+      break
+    case 'first-run':
+      screen = <FirstRun onDone={() => setPhase({ name: 'ready' })} />
+      break
+    case 'unlock':
+      screen = <Unlock notice={phase.notice} onDone={() => setPhase({ name: 'ready' })} />
+      break
+    case 'ready':
+      screen = <Shell onLocked={locked} />
+      break
   }
-  return <>{screen}<Toasts /></>
+  return (
+    <>
+      {screen}
+      <Toasts />
+    </>
+  )
 }

@@ -7,7 +7,7 @@ import { Logo } from './Logo.js'
 
 const MIN_LENGTH = 8
 
-export function FirstRun ({ onDone }: { onDone: () => void }) {
+export function FirstRun({ onDone }: { onDone: () => void }) {
   const [mode, setMode] = useState<'create' | 'join'>('create')
   const [password, setPassword] = useState('')
   const [confirm, setConfirm] = useState('')
@@ -35,47 +35,109 @@ export function FirstRun ({ onDone }: { onDone: () => void }) {
       }
       onDone()
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 404 && mode === 'join'
-        ? 'This daemon cannot join other devices yet (pairing is not available).'
-        : messageOf(err))
+      setError(
+        err instanceof ApiError && err.status === 404 && mode === 'join'
+          ? 'This daemon cannot join other devices yet (pairing is not available).'
+          : messageOf(err)
+      )
     } finally {
       setBusy(false)
     }
   }
 
   return (
-    <main class='gate'>
-      <form class='gate-card' onSubmit={e => { void submit(e) }} aria-labelledby='first-run-title'>
+    <main class="gate">
+      <form
+        class="gate-card"
+        onSubmit={e => {
+          void submit(e)
+        }}
+        aria-labelledby="first-run-title"
+      >
         <Logo />
-        <h1 id='first-run-title'>Welcome to Kith</h1>
-        <p class='muted'>Your passwords stay on your own devices, encrypted, and sync directly between them.</p>
-        <div class='segmented' role='group' aria-label='How to start'>
-          <button type='button' data-testid='create-vault' aria-pressed={mode === 'create'} onClick={() => { setMode('create'); setError(undefined) }}>
+        <h1 id="first-run-title">Welcome to Kith</h1>
+        <p class="muted">Your passwords stay on your own devices, encrypted, and sync directly between them.</p>
+        <div class="segmented" role="group" aria-label="How to start">
+          <button
+            type="button"
+            data-testid="create-vault"
+            aria-pressed={mode === 'create'}
+            onClick={() => {
+              setMode('create')
+              setError(undefined)
+            }}
+          >
             Create a new vault
           </button>
-          <button type='button' data-testid='join-vault' aria-pressed={mode === 'join'} onClick={() => { setMode('join'); setError(undefined) }}>
+          <button
+            type="button"
+            data-testid="join-vault"
+            aria-pressed={mode === 'join'}
+            onClick={() => {
+              setMode('join')
+              setError(undefined)
+            }}
+          >
             Join from another device
           </button>
         </div>
         {mode === 'join' && (
-          <div class='field'>
+          <div class="field">
             <label for={invitationId}>Invitation</label>
-            <textarea id={invitationId} data-testid='join-invitation' rows={3} value={invitation} spellcheck={false} autoCapitalize='off'
-              placeholder='kith://pair/…' onInput={e => setInvitation(e.currentTarget.value)} autoFocus />
-            <p class='hint'>On a device that has your vault, open <strong>Devices → Invite a device</strong> (or run <code>kith pair invite</code>) and paste the invitation here.</p>
+            <textarea
+              id={invitationId}
+              data-testid="join-invitation"
+              rows={3}
+              value={invitation}
+              spellcheck={false}
+              autoCapitalize="off"
+              placeholder="kith://pair/…"
+              onInput={e => setInvitation(e.currentTarget.value)}
+              autoFocus
+            />
+            <p class="hint">
+              On a device that has your vault, open <strong>Devices → Invite a device</strong> (or run <code>kith pair invite</code>) and
+              paste the invitation here.
+            </p>
           </div>
         )}
         {mode === 'join' && (
-          <TextField label='Name of this device (optional)' value={deviceName} onInput={setDeviceName} testId='device-name' placeholder='e.g. Work laptop' autoComplete='off' />
+          <TextField
+            label="Name of this device (optional)"
+            value={deviceName}
+            onInput={setDeviceName}
+            testId="device-name"
+            placeholder="e.g. Work laptop"
+            autoComplete="off"
+          />
         )}
-        <PasswordInput label={mode === 'create' ? 'Master password' : 'Master password for this device'} value={password} onInput={setPassword}
-          testId='password' autoComplete='new-password' autoFocus={mode === 'create'} describedBy={meterId} name='password' />
+        <PasswordInput
+          label={mode === 'create' ? 'Master password' : 'Master password for this device'}
+          value={password}
+          onInput={setPassword}
+          testId="password"
+          autoComplete="new-password"
+          autoFocus={mode === 'create'}
+          describedBy={meterId}
+          name="password"
+        />
         <StrengthMeter password={password} id={meterId} />
-        <PasswordInput label='Repeat the master password' value={confirm} onInput={setConfirm} testId='password-confirm' autoComplete='new-password' name='password-confirm' />
-        <p class='hint'>Kith cannot recover this password. Write it down and keep it somewhere safe.</p>
-        {error !== undefined && <p class='error' role='alert'>{error}</p>}
-        <button type='submit' class='button primary wide' data-testid='submit' disabled={busy}>
-          {busy ? (mode === 'create' ? 'Creating…' : 'Joining…') : (mode === 'create' ? 'Create vault' : 'Join')}
+        <PasswordInput
+          label="Repeat the master password"
+          value={confirm}
+          onInput={setConfirm}
+          testId="password-confirm"
+          autoComplete="new-password"
+          name="password-confirm"
+        />
+        <p class="hint">Kith cannot recover this password. Write it down and keep it somewhere safe.</p>
+        {error !== undefined && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="button primary wide" data-testid="submit" disabled={busy}>
+          {busy ? (mode === 'create' ? 'Creating…' : 'Joining…') : mode === 'create' ? 'Create vault' : 'Join'}
         </button>
       </form>
     </main>

@@ -20,7 +20,7 @@ interface ItemListProps {
   onOpen: (id: string) => void
 }
 
-export function ItemList ({ items, selectedId, loaded, query, section, onOpen }: ItemListProps) {
+export function ItemList({ items, selectedId, loaded, query, section, onOpen }: ItemListProps) {
   const ref = useRef<HTMLDivElement>(null)
   const [scrollTop, setScrollTop] = useState(0)
   const [height, setHeight] = useState(800)
@@ -59,7 +59,14 @@ export function ItemList ({ items, selectedId, loaded, query, section, onOpen }:
   const onKeyDown = (e: KeyboardEvent): void => {
     if (items.length === 0) return
     const page = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1)
-    const moves: Record<string, number> = { ArrowDown: active + 1, ArrowUp: active - 1, PageDown: active + page, PageUp: active - page, Home: 0, End: items.length - 1 }
+    const moves: Record<string, number> = {
+      ArrowDown: active + 1,
+      ArrowUp: active - 1,
+      PageDown: active + page,
+      PageUp: active - page,
+      Home: 0,
+      End: items.length - 1
+    }
     const next = moves[e.key]
     if (next !== undefined) {
       e.preventDefault()
@@ -80,31 +87,69 @@ export function ItemList ({ items, selectedId, loaded, query, section, onOpen }:
   for (let i = first; i < last; i++) {
     const item = items[i] as Item
     rows.push(
-      <div key={item.id} id={`row-${item.id}`} role='option' aria-selected={item.id === selectedId} data-testid='item-row'
+      <div
+        key={item.id}
+        id={`row-${item.id}`}
+        role="option"
+        aria-selected={item.id === selectedId}
+        data-testid="item-row"
         class={`item-row${item.id === selectedId ? ' selected' : ''}${item === activeItem ? ' active' : ''}`}
         style={{ transform: `translateY(${i * ROW_HEIGHT}px)` }}
-        onClick={() => { setActive(i); onOpen(item.id) }}>
-        <span class={`avatar ${hueClass(item.title)}`} aria-hidden='true'>{(item.title.trim()[0] ?? '?').toUpperCase()}</span>
-        <span class='row-text'>
-          <span class='row-title'>{item.title}</span>
-          <span class='row-sub'>{item.username !== '' ? item.username : item.urls[0] !== undefined ? hostOf(item.urls[0]) : item.vault}</span>
+        onClick={() => {
+          setActive(i)
+          onOpen(item.id)
+        }}
+      >
+        <span class={`avatar ${hueClass(item.title)}`} aria-hidden="true">
+          {(item.title.trim()[0] ?? '?').toUpperCase()}
         </span>
-        {item.favorite && <span class='row-star'><Icon name='star' label='Favourite' /></span>}
+        <span class="row-text">
+          <span class="row-title">{item.title}</span>
+          <span class="row-sub">
+            {item.username !== '' ? item.username : item.urls[0] !== undefined ? hostOf(item.urls[0]) : item.vault}
+          </span>
+        </span>
+        {item.favorite && (
+          <span class="row-star">
+            <Icon name="star" label="Favourite" />
+          </span>
+        )}
       </div>
     )
   }
 
   const empty = !loaded
     ? 'Loading…'
-    : query !== '' ? `Nothing matches “${query}”.` : section === 'trash' ? 'The trash is empty.' : section === 'favorites' ? 'No favourites yet: star an item to pin it here.' : 'No items here yet.'
+    : query !== ''
+      ? `Nothing matches “${query}”.`
+      : section === 'trash'
+        ? 'The trash is empty.'
+        : section === 'favorites'
+          ? 'No favourites yet: star an item to pin it here.'
+          : 'No items here yet.'
   return (
-    <div class='item-list-wrap'>
-      <div class='list-meta' aria-live='polite'>{loaded ? `${items.length.toLocaleString()} item${items.length === 1 ? '' : 's'}` : ''}</div>
-      <div id='item-list' ref={ref} class='item-list' role='listbox' aria-label='Items' tabIndex={0} onScroll={onScroll} onKeyDown={onKeyDown}
-        aria-activedescendant={activeItem !== undefined ? `row-${activeItem.id}` : undefined}>
-        {items.length === 0
-          ? <p class='list-empty'>{empty}</p>
-          : <div class='list-spacer' style={{ height: `${items.length * ROW_HEIGHT}px` }}>{rows}</div>}
+    <div class="item-list-wrap">
+      <div class="list-meta" aria-live="polite">
+        {loaded ? `${items.length.toLocaleString()} item${items.length === 1 ? '' : 's'}` : ''}
+      </div>
+      <div
+        id="item-list"
+        ref={ref}
+        class="item-list"
+        role="listbox"
+        aria-label="Items"
+        tabIndex={0}
+        onScroll={onScroll}
+        onKeyDown={onKeyDown}
+        aria-activedescendant={activeItem !== undefined ? `row-${activeItem.id}` : undefined}
+      >
+        {items.length === 0 ? (
+          <p class="list-empty">{empty}</p>
+        ) : (
+          <div class="list-spacer" style={{ height: `${items.length * ROW_HEIGHT}px` }}>
+            {rows}
+          </div>
+        )}
       </div>
     </div>
   )

@@ -9,33 +9,51 @@ import { Migrate, EraseDevice } from './MoveAndErase.js'
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 30, 60, 240, 0]
 
-function AutoLock () {
+function AutoLock() {
   const [minutes, setMinutes] = useState<number>()
   const id = useId()
-  useEffect(() => { api.settings().then(s => setMinutes(s.autoLockMinutes), () => {}) }, [])
+  useEffect(() => {
+    api.settings().then(
+      s => setMinutes(s.autoLockMinutes),
+      () => {}
+    )
+  }, [])
   const choose = async (value: number): Promise<void> => {
     try {
       const s = await api.saveSettings({ autoLockMinutes: value })
       setMinutes(s.autoLockMinutes)
       toast(value === 0 ? 'Auto-lock is off' : `Kith now locks after ${value} min without use`)
-    } catch (err) { toast(messageOf(err), 'error') }
+    } catch (err) {
+      toast(messageOf(err), 'error')
+    }
   }
   const choices = minutes === undefined || AUTO_LOCK_CHOICES.includes(minutes) ? AUTO_LOCK_CHOICES : [...AUTO_LOCK_CHOICES, minutes]
   return (
-    <section class='card' aria-labelledby={`${id}-h`}>
+    <section class="card" aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>Auto-lock</h3>
-      <div class='field'>
+      <div class="field">
         <label for={id}>Lock the vault after it has not been used for</label>
-        <select id={id} data-testid='auto-lock' value={minutes === undefined ? '' : String(minutes)} onChange={e => { void choose(Number(e.currentTarget.value)) }}>
-          {choices.map(m => <option key={m} value={String(m)}>{m === 0 ? 'Never' : m < 60 ? `${m} minute${m === 1 ? '' : 's'}` : `${m / 60} hour${m === 60 ? '' : 's'}`}</option>)}
+        <select
+          id={id}
+          data-testid="auto-lock"
+          value={minutes === undefined ? '' : String(minutes)}
+          onChange={e => {
+            void choose(Number(e.currentTarget.value))
+          }}
+        >
+          {choices.map(m => (
+            <option key={m} value={String(m)}>
+              {m === 0 ? 'Never' : m < 60 ? `${m} minute${m === 1 ? '' : 's'}` : `${m / 60} hour${m === 60 ? '' : 's'}`}
+            </option>
+          ))}
         </select>
       </div>
-      <p class='hint'>Locking removes the keys and every decrypted item from memory and ends every dashboard session.</p>
+      <p class="hint">Locking removes the keys and every decrypted item from memory and ends every dashboard session.</p>
     </section>
   )
 }
 
-function ChangePassword () {
+function ChangePassword() {
   const [current, setCurrent] = useState('')
   const [next, setNext] = useState('')
   const [confirm, setConfirm] = useState('')
@@ -49,29 +67,50 @@ function ChangePassword () {
     setBusy(true)
     try {
       await api.changePassword(current, next)
-      setCurrent(''); setNext(''); setConfirm('')
+      setCurrent('')
+      setNext('')
+      setConfirm('')
       toast('Master password changed')
     } catch (err) {
       setError(err instanceof ApiError && err.status === 401 ? 'The current password is not right.' : messageOf(err))
-    } finally { setBusy(false) }
+    } finally {
+      setBusy(false)
+    }
   }
   return (
-    <section class='card'>
-      <form onSubmit={e => { void submit(e) }} aria-labelledby='change-password-title'>
-        <h3 id='change-password-title'>Change the master password</h3>
-        <PasswordInput label='Current master password' value={current} onInput={setCurrent} testId='old-password' />
-        <PasswordInput label='New master password' value={next} onInput={setNext} testId='new-password' autoComplete='new-password' />
+    <section class="card">
+      <form
+        onSubmit={e => {
+          void submit(e)
+        }}
+        aria-labelledby="change-password-title"
+      >
+        <h3 id="change-password-title">Change the master password</h3>
+        <PasswordInput label="Current master password" value={current} onInput={setCurrent} testId="old-password" />
+        <PasswordInput label="New master password" value={next} onInput={setNext} testId="new-password" autoComplete="new-password" />
         <StrengthMeter password={next} />
-        <PasswordInput label='Repeat the new master password' value={confirm} onInput={setConfirm} testId='new-password-confirm' autoComplete='new-password' />
-        {error !== undefined && <p class='error' role='alert'>{error}</p>}
-        <button type='submit' class='button primary' data-testid='change-password' disabled={busy || current === '' || next === ''}>{busy ? 'Changing…' : 'Change password'}</button>
-        <p class='hint'>This changes the password of this device only; each device has its own.</p>
+        <PasswordInput
+          label="Repeat the new master password"
+          value={confirm}
+          onInput={setConfirm}
+          testId="new-password-confirm"
+          autoComplete="new-password"
+        />
+        {error !== undefined && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="button primary" data-testid="change-password" disabled={busy || current === '' || next === ''}>
+          {busy ? 'Changing…' : 'Change password'}
+        </button>
+        <p class="hint">This changes the password of this device only; each device has its own.</p>
       </form>
     </section>
   )
 }
 
-function Vaults ({ vaults, reload }: { vaults: VaultInfo[], reload: () => Promise<void> }) {
+function Vaults({ vaults, reload }: { vaults: VaultInfo[]; reload: () => Promise<void> }) {
   const [name, setName] = useState('')
   const create = async (e: Event): Promise<void> => {
     e.preventDefault()
@@ -81,40 +120,100 @@ function Vaults ({ vaults, reload }: { vaults: VaultInfo[], reload: () => Promis
       toast(`Created the vault “${name.trim()}”`)
       setName('')
       await reload()
-    } catch (err) { toast(messageOf(err), 'error') }
+    } catch (err) {
+      toast(messageOf(err), 'error')
+    }
   }
   return (
-    <section class='card'>
+    <section class="card">
       <h3>Vaults</h3>
-      <ul class='vault-list'>
-        {vaults.map(v => <li key={v.id}><strong>{v.name}</strong> <span class='muted'>{v.items} item{v.items === 1 ? '' : 's'}</span></li>)}
+      <ul class="vault-list">
+        {vaults.map(v => (
+          <li key={v.id}>
+            <strong>{v.name}</strong>{' '}
+            <span class="muted">
+              {v.items} item{v.items === 1 ? '' : 's'}
+            </span>
+          </li>
+        ))}
       </ul>
-      <form class='inline-form' onSubmit={e => { void create(e) }}>
-        <TextField label='New vault' value={name} onInput={setName} testId='new-vault-name' placeholder='e.g. Work, Family' autoComplete='off' />
-        <button type='submit' class='button' data-testid='create-vault-button' disabled={name.trim() === ''}>Create vault</button>
+      <form
+        class="inline-form"
+        onSubmit={e => {
+          void create(e)
+        }}
+      >
+        <TextField
+          label="New vault"
+          value={name}
+          onInput={setName}
+          testId="new-vault-name"
+          placeholder="e.g. Work, Family"
+          autoComplete="off"
+        />
+        <button type="submit" class="button" data-testid="create-vault-button" disabled={name.trim() === ''}>
+          Create vault
+        </button>
       </form>
-      <p class='hint'>Each vault has its own key, so a device can be given some vaults and not others.</p>
+      <p class="hint">Each vault has its own key, so a device can be given some vaults and not others.</p>
     </section>
   )
 }
 
-export function Settings ({ vaults, reloadVaults, reloadItems }: { vaults: VaultInfo[], reloadVaults: () => Promise<void>, reloadItems: () => Promise<void> }) {
+export function Settings({
+  vaults,
+  reloadVaults,
+  reloadItems
+}: {
+  vaults: VaultInfo[]
+  reloadVaults: () => Promise<void>
+  reloadItems: () => Promise<void>
+}) {
   return (
-    <main class='page settings-page' aria-labelledby='settings-title'>
-      <div class='page-header'><h2 id='settings-title'>Settings</h2></div>
+    <main class="page settings-page" aria-labelledby="settings-title">
+      <div class="page-header">
+        <h2 id="settings-title">Settings</h2>
+      </div>
       <AutoLock />
       <ChangePassword />
       <Vaults vaults={vaults} reload={reloadVaults} />
-      <Transfers vaults={vaults} reload={async () => { await reloadItems(); await reloadVaults() }} />
-      <Migrate vaults={vaults} reload={async () => { await reloadItems(); await reloadVaults() }} />
-      <section class='card'>
+      <Transfers
+        vaults={vaults}
+        reload={async () => {
+          await reloadItems()
+          await reloadVaults()
+        }}
+      />
+      <Migrate
+        vaults={vaults}
+        reload={async () => {
+          await reloadItems()
+          await reloadVaults()
+        }}
+      />
+      <section class="card">
         <h3>Keyboard</h3>
-        <dl class='shortcuts'>
-          <dt><kbd>/</kbd> or <kbd>Ctrl</kbd>+<kbd>K</kbd></dt><dd>Search</dd>
-          <dt><kbd>n</kbd></dt><dd>New item</dd>
-          <dt><kbd>↑</kbd> <kbd>↓</kbd> <kbd>Enter</kbd></dt><dd>Move through the list and open an item</dd>
-          <dt><kbd>Ctrl</kbd>+<kbd>S</kbd></dt><dd>Save the item being edited</dd>
-          <dt><kbd>Esc</kbd></dt><dd>Cancel editing, clear the search</dd>
+        <dl class="shortcuts">
+          <dt>
+            <kbd>/</kbd> or <kbd>Ctrl</kbd>+<kbd>K</kbd>
+          </dt>
+          <dd>Search</dd>
+          <dt>
+            <kbd>n</kbd>
+          </dt>
+          <dd>New item</dd>
+          <dt>
+            <kbd>↑</kbd> <kbd>↓</kbd> <kbd>Enter</kbd>
+          </dt>
+          <dd>Move through the list and open an item</dd>
+          <dt>
+            <kbd>Ctrl</kbd>+<kbd>S</kbd>
+          </dt>
+          <dd>Save the item being edited</dd>
+          <dt>
+            <kbd>Esc</kbd>
+          </dt>
+          <dd>Cancel editing, clear the search</dd>
         </dl>
       </section>
       <EraseDevice />

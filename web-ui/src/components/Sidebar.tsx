@@ -6,49 +6,70 @@ import { Icon, type IconName } from './Icon.js'
 interface SidebarProps {
   page: Page
   section: string
-  counts: { all: number, favorites: number, trash: number }
+  counts: { all: number; favorites: number; trash: number }
   folders: string[]
   tags: string[]
   onSection: (section: string) => void
 }
 
-export function Sidebar ({ page, section, counts, folders, tags, onSection }: SidebarProps) {
+export function Sidebar({ page, section, counts, folders, tags, onSection }: SidebarProps) {
   const entry = (id: string, icon: IconName, label: string, count?: number) => (
     <li key={id}>
-      <button type='button' class='nav-item' aria-current={page === 'items' && section === id ? 'page' : undefined}
-        data-testid={`nav-${id.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`} onClick={() => onSection(id)}>
-        <Icon name={icon} /><span class='nav-label'>{label}</span>{count !== undefined && <span class='count'>{count}</span>}
+      <button
+        type="button"
+        class="nav-item"
+        aria-current={page === 'items' && section === id ? 'page' : undefined}
+        data-testid={`nav-${id.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`}
+        onClick={() => onSection(id)}
+      >
+        <Icon name={icon} />
+        <span class="nav-label">{label}</span>
+        {count !== undefined && <span class="count">{count}</span>}
       </button>
     </li>
   )
   return (
-    <nav class='sidebar' aria-label='Sections'>
+    <nav class="sidebar" aria-label="Sections">
       <ul>
         {entry('all', 'items', 'All items', counts.all)}
         {entry('favorites', 'star', 'Favourites', counts.favorites)}
       </ul>
       {folders.length > 0 && (
         <>
-          <h2 class='nav-heading'>Folders</h2>
+          <h2 class="nav-heading">Folders</h2>
           <ul>{folders.map(f => entry(`folder:${f}`, 'folder', f))}</ul>
         </>
       )}
       {tags.length > 0 && (
         <>
-          <h2 class='nav-heading'>Tags</h2>
+          <h2 class="nav-heading">Tags</h2>
           <ul>{tags.map(t => entry(`tag:${t}`, 'tag', t))}</ul>
         </>
       )}
       <ul>{entry('trash', 'trash', 'Trash', counts.trash)}</ul>
-      <ul class='nav-bottom'>
+      <ul class="nav-bottom">
         <li>
-          <button type='button' class='nav-item' data-testid='nav-devices' aria-current={page === 'devices' ? 'page' : undefined} onClick={() => navigate({ page: 'devices', mode: 'list' })}>
-            <Icon name='devices' /><span class='nav-label'>Devices</span>
+          <button
+            type="button"
+            class="nav-item"
+            data-testid="nav-devices"
+            aria-current={page === 'devices' ? 'page' : undefined}
+            onClick={() => navigate({ page: 'devices', mode: 'list' })}
+          >
+            <Icon name="devices" />
+            <span class="nav-label">Devices</span>
           </button>
         </li>
         <li>
-          <button type='button' class='nav-item' data-testid='nav-settings' aria-current={page === 'settings' ? 'page' : undefined} onClick={() => navigate({ page: 'settings', mode: 'list' })}>
-            <Icon name='settings' /><span class='nav-label'>Settings</span>
+          <button
+            type="button"
+            class="nav-item"
+            data-testid="nav-settings"
+            aria-current={page === 'settings' ? 'page' : undefined}
+            onClick={() => navigate({ page: 'settings', mode: 'list' })}
+          >
+            <Icon name="settings" />
+            <span class="nav-label">Settings</span>
           </button>
         </li>
       </ul>

@@ -5,7 +5,7 @@ import { PasswordInput } from './ui.js'
 import { messageOf } from '../toast.js'
 import { Logo } from './Logo.js'
 
-export function Unlock ({ notice, onDone }: { notice?: string, onDone: () => void }) {
+export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void }) {
   const [password, setPassword] = useState('')
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
@@ -43,17 +43,33 @@ export function Unlock ({ notice, onDone }: { notice?: string, onDone: () => voi
   }
 
   return (
-    <main class='gate'>
-      <form class='gate-card' onSubmit={e => { void submit(e) }} aria-labelledby='unlock-title'>
+    <main class="gate">
+      <form
+        class="gate-card"
+        onSubmit={e => {
+          void submit(e)
+        }}
+        aria-labelledby="unlock-title"
+      >
         <Logo />
-        <h1 id='unlock-title'>Unlock Kith</h1>
-        {notice !== undefined && <p class='notice' role='status'>{notice}</p>}
-        <PasswordInput label='Master password' value={password} onInput={setPassword} testId='password' autoFocus name='password' />
-        {error !== undefined && <p class='error' role='alert'>{error}</p>}
-        <button type='submit' class='button primary wide' data-testid='submit' disabled={busy || wait > 0}>
+        <h1 id="unlock-title">Unlock Kith</h1>
+        {notice !== undefined && (
+          <p class="notice" role="status">
+            {notice}
+          </p>
+        )}
+        <PasswordInput label="Master password" value={password} onInput={setPassword} testId="password" autoFocus name="password" />
+        {error !== undefined && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="button primary wide" data-testid="submit" disabled={busy || wait > 0}>
           {busy ? 'Unlocking…' : wait > 0 ? `Try again in ${wait} s` : 'Unlock'}
         </button>
-        <p class='hint'>While the vault is unlocked, <code>kith open</code> in a terminal prints a one-time link that signs this browser in.</p>
+        <p class="hint">
+          While the vault is unlocked, <code>kith open</code> in a terminal prints a one-time link that signs this browser in.
+        </p>
       </form>
     </main>
   )

@@ -29,7 +29,7 @@ export interface VaultData {
   reloadDevices: () => Promise<void>
 }
 
-export function useVaultData (onLocked: (notice: string) => void): VaultData {
+export function useVaultData(onLocked: (notice: string) => void): VaultData {
   const [items, setItems] = useState<Map<string, Item>>(() => new Map())
   const [loaded, setLoaded] = useState(false)
   const [vaults, setVaults] = useState<VaultInfo[]>([])
@@ -46,12 +46,17 @@ export function useVaultData (onLocked: (notice: string) => void): VaultData {
     setItems(map)
     setLoaded(true)
   }, [])
-  const reloadVaults = useCallback(async () => { setVaults(await api.vaults()) }, [])
+  const reloadVaults = useCallback(async () => {
+    setVaults(await api.vaults())
+  }, [])
   const pairing = useRef<boolean>()
   const reloadDevices = useCallback(async () => {
     // a daemon without the network part (no peer id) has no device routes: do not ask (and 404)
     pairing.current ??= (await api.status()).peerId !== ''
-    if (!pairing.current) { setDevices(null); return }
+    if (!pairing.current) {
+      setDevices(null)
+      return
+    }
     try {
       setDevices(await api.devices())
     } catch (err) {
@@ -60,14 +65,30 @@ export function useVaultData (onLocked: (notice: string) => void): VaultData {
   }, [])
 
   const upsert = useCallback((item: Item) => setItems(m => new Map(m).set(item.id, item)), [])
-  const remove = useCallback((id: string) => setItems(m => { const n = new Map(m); n.delete(id); return n }), [])
+  const remove = useCallback(
+    (id: string) =>
+      setItems(m => {
+        const n = new Map(m)
+        n.delete(id)
+        return n
+      }),
+    []
+  )
 
   const flush = useCallback(async () => {
     const ids = [...pending.current]
     pending.current.clear()
-    if (ids.length > BURST_RELOAD) { await reloadItems(); await reloadVaults(); return }
-    let changed: { items: Item[], missing: string[] }
-    try { changed = await api.itemsById(ids) } catch { return }
+    if (ids.length > BURST_RELOAD) {
+      await reloadItems()
+      await reloadVaults()
+      return
+    }
+    let changed: { items: Item[]; missing: string[] }
+    try {
+      changed = await api.itemsById(ids)
+    } catch {
+      return
+    }
     setItems(m => {
       const n = new Map(m)
       for (const item of changed.items) n.set(item.id, item)
@@ -97,13 +118,17 @@ export function useVaultData (onLocked: (notice: string) => void): VaultData {
         case 'item-changed':
           pending.current.add(event.data.id)
           clearTimeout(flushTimer.current)
-          flushTimer.current = setTimeout(() => { void flush() }, BATCH_MS)
+          flushTimer.current = setTimeout(() => {
+            void flush()
+          }, BATCH_MS)
           break
         case 'locked':
           controller.abort()
-          onLocked((event.data as { reason?: string } | null)?.reason === 'destroyed'
-            ? 'This device\'s vault was erased and the daemon has stopped.'
-            : 'The vault was locked. Unlock it to go on.')
+          onLocked(
+            (event.data as { reason?: string } | null)?.reason === 'destroyed'
+              ? "This device's vault was erased and the daemon has stopped."
+              : 'The vault was locked. Unlock it to go on.'
+          )
           break
         case 'peer-connected':
         case 'peer-disconnected':
@@ -120,7 +145,10 @@ export function useVaultData (onLocked: (notice: string) => void): VaultData {
           // the daemon ended the stream: if that was a lock, say so rather than retry into a 401
           const status = await api.status().catch(() => undefined)
           if (controller.signal.aborted) return
-          if (status?.locked === true) { onLocked('The vault was locked. Unlock it to go on.'); return }
+          if (status?.locked === true) {
+            onLocked('The vault was locked. Unlock it to go on.')
+            return
+          }
         } catch (err) {
           if (controller.signal.aborted) return
           if (err instanceof ApiError && err.status === 401) return
@@ -133,7 +161,10 @@ export function useVaultData (onLocked: (notice: string) => void): VaultData {
         await new Promise(resolve => setTimeout(resolve, Math.min(500 * 2 ** failures, 10_000)))
       }
     })()
-    return () => { controller.abort(); clearTimeout(flushTimer.current) }
+    return () => {
+      controller.abort()
+      clearTimeout(flushTimer.current)
+    }
   }, [flush, onLocked, reloadItems, reloadVaults, reloadDevices])
 
   const index = useMemo(() => new ItemIndex(items.values()), [items])

@@ -1,0 +1,48 @@
+/** The item's website addresses: each editable, opened and copied from beside it, added and removed. */
+import { safeHref } from '../format.js'
+import { Icon } from './Icon.js'
+import { CopyButton } from './ui.js'
+import { Row } from './fields.js'
+
+export function UrlList({ urls, firstId, onChange }: { urls: string[]; firstId: string; onChange: (urls: string[]) => void }) {
+  return (
+    <Row label={urls.length > 1 ? 'Websites' : 'Website'} htmlFor={firstId}>
+      <ul class="url-list">
+        {urls.map((url, i) => {
+          const href = safeHref(url.trim())
+          return (
+            <li key={i}>
+              <input
+                id={i === 0 ? firstId : undefined}
+                type="url"
+                inputMode="url"
+                class="inline-input"
+                value={url}
+                placeholder="https://example.com"
+                aria-label={i === 0 ? undefined : `Website address ${i + 1}`}
+                data-testid={i === 0 ? 'field-url' : 'field-url-extra'}
+                spellcheck={false}
+                autoCapitalize="off"
+                onInput={e => onChange(urls.map((u, j) => (j === i ? e.currentTarget.value : u)))}
+              />
+              {href !== undefined && url.trim() !== '' && (
+                <a class="icon-button" href={href} target="_blank" rel="noopener noreferrer" title={`Open ${url}`}>
+                  <Icon name="link" label={`Open ${url}`} />
+                </a>
+              )}
+              {url.trim() !== '' && <CopyButton value={url.trim()} what="Address" secret={false} />}
+              {urls.length > 1 && (
+                <button type="button" class="icon-button" onClick={() => onChange(urls.filter((_, j) => j !== i))}>
+                  <Icon name="close" label={`Remove address ${i + 1}`} />
+                </button>
+              )}
+            </li>
+          )
+        })}
+      </ul>
+      <button type="button" class="link-button" data-testid="add-url" onClick={() => onChange([...urls, ''])}>
+        <Icon name="plus" /> Add another address
+      </button>
+    </Row>
+  )
+}
