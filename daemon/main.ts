@@ -3,6 +3,7 @@
  * daemon started without its runtime flags (from a terminal, `npm start`, a service unit) is
  * started again with them before anything else loads (runtime/reexecDaemon.ts).
  */
+import './polyfills.js'
 import { parseArgs } from './cli/args.js'
 import { needsReexec } from './runtime/daemonRuntime.js'
 
@@ -22,7 +23,6 @@ if (daemon && needsReexec()) {
   const { reexecDaemon } = await import('./runtime/reexecDaemon.js')
   process.exitCode = await reexecDaemon()
 } else {
-  await import('./polyfills.js')
   const { runCli } = await import('./cli/runCli.js')
   const code = await runCli(argv)
   process.exitCode = code
