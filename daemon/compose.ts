@@ -150,6 +150,11 @@ async function composeSync(
   return { identity, roster, peers, replicas, network, engine }
 }
 
+/** A part that only loads what it keeps at start and has nothing to release. */
+function loaded(name: string, load: () => Promise<void>): Part {
+  return { name, start: load, stop: async () => {} }
+}
+
 /** The network parts as one Startable: listen, remember the bound addresses, then sync. */
 function networkPart(core: SyncCore, views: StorageViews): Part {
   return {
@@ -273,27 +278,9 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
 
   const lifecycle = new Lifecycle(
     [
-      {
-        name: 'settings',
-        start: async () => {
-          await settings.load()
-        },
-        stop: async () => {}
-      },
-      {
-        name: 'roster',
-        start: async () => {
-          await roster.load()
-        },
-        stop: async () => {}
-      },
-      {
-        name: 'peer book',
-        start: async () => {
-          await peers.load()
-        },
-        stop: async () => {}
-      },
+      loaded('settings', async () => await settings.load()),
+      loaded('roster', async () => await roster.load()),
+      loaded('peer book', async () => await peers.load()),
       {
         name: 'keys and replicas',
         start: async () => {
@@ -354,20 +341,8 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
   network.setGate(inputs.wrapGate?.(deviceId => roster.isMember(deviceId)) ?? (deviceId => roster.isMember(deviceId)))
   const lifecycle = new Lifecycle(
     [
-      {
-        name: 'roster',
-        start: async () => {
-          await roster.load()
-        },
-        stop: async () => {}
-      },
-      {
-        name: 'peer book',
-        start: async () => {
-          await peers.load()
-        },
-        stop: async () => {}
-      },
+      loaded('roster', async () => await roster.load()),
+      loaded('peer book', async () => await peers.load()),
       {
         name: 'replicas',
         start: async () => {
