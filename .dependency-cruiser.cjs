@@ -21,7 +21,7 @@ const LAYERS = {
   'sync/': ['network/', 'codec/', 'crypto/', 'storage/'],
   'pairing/': ['keyring/', 'network/', 'codec/', 'crypto/', 'storage/'],
   'service/': ['keyring/', 'replica/', 'vault/', 'interop/', 'crypto/', 'codec/', 'storage/'],
-  'api/': ['service/', 'vault/', 'interop/', 'crypto/', 'installRoot.ts'],
+  'api/': ['service/', 'vault/', 'interop/', 'crypto/', 'installRoot.ts', 'pairing/'],
   'cli/': ['api/', 'service/', 'paths.ts', 'installRoot.ts', 'daemon.ts', 'runtime/'],
   'runtime/': [],
   'Startable.ts': [],
@@ -99,6 +99,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^daemon/cli/', pathNot: '^daemon/cli/commands/lifecycle\\.ts$' },
       to: { path: '^daemon/daemon\\.ts$' }
+    },
+    {
+      name: 'api-takes-only-types-from-pairing',
+      comment: "the API shows the pairing layer's shapes; it reaches pairing only through the ports the root passes",
+      severity: 'error',
+      from: { path: '^daemon/api/' },
+      to: { path: '^daemon/pairing/', dependencyTypesNot: ['type-only'] }
     },
     {
       name: 'cli-takes-only-types-from-api',

@@ -74,34 +74,11 @@ export interface DestroyResult {
   stopping: boolean
 }
 
-export interface DeviceJson {
-  id: string
-  name: string
-  peerId: string
-  online: boolean
-  /** ISO 8601, or null when never seen */
-  lastSeen: string | null
-  self: boolean
-  addedAt: string | null
-  addedBy: string | null
-}
+/** A device as the API shows it, an invitation, a join and a removal: the pairing layer's own shapes (types only). */
+import type { DeviceView as DeviceJson, RevokeResult } from '../pairing/DeviceService.js'
+import type { InviteResult as Invitation, JoinResult } from '../pairing/PairingService.js'
 
-export interface Invitation {
-  invitation: string
-  code: string
-  expiresAt: string
-}
-export interface JoinResult {
-  deviceId: string
-  inviter: string
-  vaults: string[]
-  code: string
-}
-export interface RevokeResult {
-  id: string
-  revoked: true
-  rotated: Array<{ vaultId: string; epoch: number }>
-}
+export type { DeviceJson, Invitation, JoinResult, RevokeResult }
 
 /** The device roster and pairing. */
 export interface DevicesPort {
