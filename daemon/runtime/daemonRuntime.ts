@@ -10,7 +10,12 @@
  * - `--expose-gc` gives the idle collector `globalThis.gc` (no flag is changed at run time);
  * - every full collection compacts: the emptied pages of a burst of work go back to the system.
  */
-export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--expose-gc', '--compact-on-every-full-gc', '--memory-reducer-single-gc']
+export const DAEMON_NODE_FLAGS: readonly string[] = [
+  '--max-semi-space-size=1',
+  '--expose-gc',
+  '--compact-on-every-full-gc',
+  '--memory-reducer-single-gc'
+]
 
 /**
  * Environment of every daemon process. glibc's malloc otherwise raises its mmap threshold after the
