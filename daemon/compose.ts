@@ -32,7 +32,6 @@ import { toError } from './toError.js'
 
 /** What the transport is built from: the listen addresses to ask for (last run's ports preferred). */
 export interface NetworkRequest {
-  previousBound: string[]
   preferListen: (listen: string[]) => string[] | undefined
 }
 
@@ -137,7 +136,7 @@ async function composeSync(
   const { identity, log } = inputs
   const { roster, replicas } = parts
   const previousBound = await readBound(views.network)
-  const network = inputs.network({ previousBound, preferListen: listen => preferPreviousPorts(listen, previousBound) })
+  const network = inputs.network({ preferListen: listen => preferPreviousPorts(listen, previousBound) })
   const peers = new PeerBook(views.peerBook)
   const engine = new SyncEngine({ network, vaults: replicas, roster, grants, peers, log, backoff: inputs.backoff })
   // every replica's new envelopes go to the connected peers, whenever the replica was opened
@@ -338,7 +337,8 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
   const views = storageViews(storage)
   const core = await composeSync(inputs, views, composeReplicas(inputs, views), { grantsFor: async () => [], receive: async () => {} })
   const { roster, replicas, network, peers } = core
-  network.setGate(inputs.wrapGate?.(deviceId => roster.isMember(deviceId)) ?? (deviceId => roster.isMember(deviceId)))
+  const gate: Gate = deviceId => roster.isMember(deviceId)
+  network.setGate(inputs.wrapGate?.(gate) ?? gate)
   const lifecycle = new Lifecycle(
     [
       loaded('roster', async () => await roster.load()),
@@ -361,5 +361,3 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
   core.engine.on('peer-disconnected', id => peerEvents.emit('peer-disconnected', { id }))
   return { role: 'backup-peer', ...core, feeds: [{ emitter: peerEvents, events: ['peer-connected', 'peer-disconnected'] }], lifecycle }
 }
-
-export { DEFAULT_VAULT }

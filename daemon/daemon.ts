@@ -252,7 +252,7 @@ export class Daemon {
     if (this.device === undefined) throw new Error('daemon not started')
     const { keyRecords, records } = await this.device.eraser.erase()
     const files: string[] = []
-    for (const path of [this.paths.identity, this.paths.initialized, this.paths.settings]) {
+    for (const path of [this.paths.identity, this.paths.initialized]) {
       try {
         await rm(path)
         files.push(path)

@@ -15,7 +15,6 @@ export const homePaths = (home: string) => ({
   identity: join(home, 'identity.key'),
   db: join(home, 'db'),
   log: join(home, 'daemon.log'),
-  settings: join(home, 'settings.json'),
   /** exists once this device has keys: lets `kith status` answer without a daemon */
   initialized: join(home, 'initialized')
 })

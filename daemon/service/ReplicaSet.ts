@@ -48,9 +48,6 @@ export class ReplicaSet extends EventEmitter<ReplicaSetEvents> {
   ids(): string[] {
     return [...this.replicas.keys()]
   }
-  get size(): number {
-    return this.replicas.size
-  }
 
   /** Opens (or returns) the replica of a vault; reads only headers and keys, so it needs no vault key. */
   async open(vaultId: string): Promise<VaultReplica> {
