@@ -8,14 +8,13 @@
  *   - how many rows the DOM holds for 10,000 items (virtualised list).
  * Run: npx tsx bench/dashboard.ts
  */
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
 import type { Browser, Page } from 'playwright-core'
 import { TestDaemon, REPO_ROOT } from '../test/helpers/daemonProcess.js'
 import { ensureDashboardBuilt, launchChromium } from '../test/browser/chromium.js'
 import { QUICK, report, summarize } from './stats.js'
 import { saveResults } from './results.js'
+import { firstLoadScripts } from './firstLoadScripts.js'
 
 const PASSWORD = 'correct horse battery staple'
 const ITEMS = 10_000
@@ -45,16 +44,6 @@ const SEARCH = `async (q) => {
   return { ms: performance.now() - t0, rows: document.querySelectorAll('[data-testid="item-row"]').length, meta: document.querySelector('.list-meta').textContent };
 }`
 
-function firstLoadScripts(): Array<{ path: string; raw: number; gzip: number }> {
-  const dist = join(REPO_ROOT, 'web-ui', 'dist')
-  const html = readFileSync(join(dist, 'index.html'), 'utf8')
-  const paths = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map(m => m[1] as string)
-  return paths.map(p => {
-    const body = readFileSync(join(dist, p))
-    return { path: p, raw: body.length, gzip: gzipSync(body, { level: 9 }).length }
-  })
-}
-
 /** Polls an expression through page.evaluate (waitForFunction would eval in the page: the CSP forbids it). */
 async function until(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -72,7 +61,7 @@ async function newPage(browser: Browser): Promise<Page> {
 
 async function main(): Promise<void> {
   ensureDashboardBuilt()
-  const scripts = firstLoadScripts()
+  const scripts = firstLoadScripts(join(REPO_ROOT, 'web-ui', 'dist'))
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`
   for (const s of scripts) process.stdout.write(`first-load script ${s.path}: ${kb(s.raw)} raw, ${kb(s.gzip)} gzip\n`)
   const gzipTotal = scripts.reduce((a, s) => a + s.gzip, 0)
