@@ -6,13 +6,20 @@ import { useEffect, useState } from 'preact/hooks'
 import { api } from '../api.js'
 import type { Device, Invitation } from '../types.js'
 import { timeAgo } from '../format.js'
-import { qrPath } from '../qr.js'
 import { messageOf, toast } from '../toast.js'
 import { Icon } from './Icon.js'
 import { ConfirmButton, CopyButton } from './ui.js'
 
-function Qr({ text }: { text: string }) {
-  const { size, d } = qrPath(text)
+/** The QR encoder (uqr, 5 KB gzip) is a chunk of its own: only an invitation needs it, not the first screen. */
+const loadQr = async (): Promise<typeof import('../qr.js')> => await import('../qr.js')
+
+/** An invitation with its QR code drawn (the encoder loaded). */
+interface ShownInvitation {
+  invitation: Invitation
+  qr: { size: number; d: string }
+}
+
+function Qr({ qr: { size, d } }: { qr: ShownInvitation['qr'] }) {
   return (
     <svg
       class="qr"
@@ -30,7 +37,7 @@ function Qr({ text }: { text: string }) {
   )
 }
 
-function InvitationPanel({ invitation, onDone }: { invitation: Invitation; onDone: () => void }) {
+function InvitationPanel({ shown: { invitation, qr }, onDone }: { shown: ShownInvitation; onDone: () => void }) {
   const expires = typeof invitation.expiresAt === 'number' ? invitation.expiresAt : Date.parse(invitation.expiresAt)
   const [now, setNow] = useState(Date.now())
   useEffect(() => {
@@ -42,7 +49,7 @@ function InvitationPanel({ invitation, onDone }: { invitation: Invitation; onDon
     <section class="card invitation-card" aria-labelledby="invite-title">
       <h3 id="invite-title">Invitation for a new device</h3>
       <div class="invitation-body">
-        <Qr text={invitation.invitation} />
+        <Qr qr={qr} />
         <div class="invitation-text">
           <p>
             On the new device, start Kith and choose <strong>Join from another device</strong>, then scan this code or paste the invitation.
@@ -86,17 +93,22 @@ function InvitationPanel({ invitation, onDone }: { invitation: Invitation; onDon
 }
 
 export function Devices({ devices, reload }: { devices: Device[] | null; reload: () => Promise<void> }) {
-  const [invitation, setInvitation] = useState<Invitation>()
+  const [invitation, setInvitation] = useState<ShownInvitation>()
   const [busy, setBusy] = useState(false)
 
   useEffect(() => {
     void reload()
   }, [reload])
+  // fetch the encoder while the page is read, so Invite shows its code at once (a failure shows on Invite)
+  useEffect(() => {
+    loadQr().catch(() => undefined)
+  }, [])
 
   const invite = async (): Promise<void> => {
     setBusy(true)
     try {
-      setInvitation(await api.invite())
+      const [created, { qrPath }] = await Promise.all([api.invite(), loadQr()])
+      setInvitation({ invitation: created, qr: qrPath(created.invitation) })
     } catch (err) {
       toast(`Could not create an invitation: ${messageOf(err)}`, 'error')
     } finally {
@@ -134,7 +146,7 @@ export function Devices({ devices, reload }: { devices: Device[] | null; reload:
       {devices === null && <p class="notice">This daemon does not offer device pairing yet. The vault stays on this device.</p>}
       {invitation !== undefined && (
         <InvitationPanel
-          invitation={invitation}
+          shown={invitation}
           onDone={() => {
             setInvitation(undefined)
             void reload()
