@@ -114,7 +114,7 @@ async function readBound(network: StorageAdapter): Promise<string[]> {
 function composeReplicas(inputs: NodeInputs, views: StorageViews): { roster: Roster; replicas: ReplicaSet } {
   const { identity, log } = inputs
   const signer = signerOf(identity)
-  const roster = new Roster(views.roster, signer)
+  const roster = new Roster(views.roster)
   const replicas = new ReplicaSet({
     storageOf: vaultId => views.vault(vaultId),
     storedIds: views.vaultIds,
@@ -177,12 +177,13 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
   const { storage, identity, log } = inputs
   const views = storageViews(storage)
   const kdf = inputs.kdf ?? argon2idKdf
-  const keyring = new Keyring({ storage: views.keyring, identity, throttle: new UnlockThrottle(views.meta), kdf })
   const { roster, replicas } = composeReplicas(inputs, views)
+  // the roster's epoch statements decide which vault keys count
+  const keyring = new Keyring({ storage: views.keyring, identity, throttle: new UnlockThrottle(views.meta), kdf, ledger: roster })
   /** a new device's first roster record (and an older home's, at its first unlock here); never while joining */
   const ensureGenesis = async (): Promise<void> => {
-    if (roster.root === undefined && keyring.initialized && !pairing.joining)
-      await roster.createGenesis(keyring.sealingPublicKey, pairing.deviceName)
+    if (roster.root === undefined && keyring.initialized && keyring.unlocked && !pairing.joining)
+      await roster.createGenesis(keyring.rosterSigner(), keyring.sealingPublicKey, pairing.deviceName)
   }
   const settings = new SettingsStore(views.meta, { autoLockMinutes: inputs.autoLockMinutes })
   const unlock: UnlockService = new UnlockService({
@@ -231,7 +232,6 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     roster,
     keyring,
     service: unlock,
-    signer,
     log,
     deviceName: inputs.deviceName,
     afterJoin: async (inviter, addrs, vaultIds) => {
@@ -266,7 +266,10 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     background('sealing vault keys', distribution.ensureGrants())
   })
   roster.on('changed', () => {
-    background('sealing vault keys', distribution.ensureGrants())
+    background(
+      'sealing vault keys',
+      distribution.retryWaiting().then(async () => await distribution.ensureGrants())
+    )
   })
   distribution.on('grants', (deviceId, list) => engine.sendGrants(deviceId, list))
 

@@ -33,7 +33,10 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   UnknownFormatError: [400, 'unknown_format'],
   PasswordRequiredError: [400, 'password_required'],
   NoVaultKeyError: [403, 'no_vault_key'],
-  ExportError: [400, 'export_failed']
+  ExportError: [400, 'export_failed'],
+  EpochsExhaustedError: [507, 'key_epochs_exhausted'],
+  RosterError: [409, 'roster_conflict'],
+  BadGrantError: [409, 'bad_vault_key']
 }
 
 export function toHttpError(err: unknown): HttpError {

@@ -5,7 +5,7 @@
  *
  * envelope header := u8 version(1) • u8 kind(1) • vaultId(16) • u32 epoch • author(32) • u32 seq • nonce(24)
  * snapshot header := u8 version(1) • u8 kind(2) • vaultId(16) • u32 epoch • author(32) • vector • nonce(24)
- * roster header   := u8 version(1) • u8 kind(3) • author(32) • u32 seq • u32 timeHi • u32 timeLo
+ * roster header   := u8 version(2) • u8 kind(3) • author(32) • u32 seq • u32 timeHi • u32 timeLo
  * vector          := u32 n • n × (author(32) • u32 seq)  (SeqVector.ts)
  *
  * The whole envelope and snapshot headers are the AEAD's associated data; the roster header is
@@ -19,7 +19,7 @@ import { toError } from '../toError.js'
 export const RecordKind = { envelope: 1, snapshot: 2, roster: 3 } as const
 export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind]
 /** The format version each kind is written with (each may move on by itself). */
-export const RecordVersion = { envelope: 1, snapshot: 1, roster: 1 } as const
+export const RecordVersion = { envelope: 1, snapshot: 1, roster: 2 } as const
 export const NONCE_BYTES = 24
 export const ENVELOPE_HEADER_BYTES = 1 + 1 + 16 + 4 + 32 + 4 + NONCE_BYTES
 /** Most authors a snapshot's vector may list. */

@@ -7,7 +7,16 @@
  *   signedGrant := vaultId(16) • u32 epoch • device(32) • bytes sealedBox • granter(32) • signature(64)
  *   signature   = Ed25519(granter, "kith/grant/v1" • every byte before the signature)
  *
- * Removing a device rotates every vault key: a new epoch sealed only to the remaining devices.
+ * A key counts only for an epoch a roster statement declares, with a commitment to the key
+ * (keyring/epochCommitment.ts): a grant for an undeclared epoch waits until its statement arrives,
+ * and one whose key does not match is dropped, so no device can pin a vault to a key of its own
+ * choosing. This device declares the epochs it makes (a new vault, a rotation) in roster records
+ * signed with its roster key, which exists only while it is unlocked.
+ *
+ * Removing a device rotates every vault key: a new epoch sealed only to the remaining devices,
+ * declared in the same roster record as the removal (the keys are stored first, so a crash leaves
+ * at worst a key nobody was told about). The new epoch moves on from the highest one a remaining
+ * device declared, so a removed device's epochs cannot exhaust the space.
  * Two devices that remove devices while apart each rotate, to different epochs (Keyring.rotate),
  * and each sealed its new key to the device the other removed. Once the rosters merge, a device
  * whose own rotation is the current epoch of a vault and was sealed to a removed device rotates
@@ -23,7 +32,7 @@ import { BinaryWriter } from '../codec/BinaryWriter.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
 import { verify } from '../crypto/signing.js'
 import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
-import type { Grant, Keyring } from './Keyring.js'
+import type { Grant, Keyring, MintedEpoch, StatementSigner } from './Keyring.js'
 import { LockedError, NoVaultKeyError } from './errors.js'
 import type { Log } from '../log.js'
 import { toError } from '../toError.js'
@@ -63,9 +72,21 @@ export interface KeyRoster {
   isRevoked: (deviceId: string) => boolean
   /** a device's X25519 sealing key, once it has stated it */
   sealingKey: (deviceId: string) => Uint8Array | undefined
-  /** appends a REVOKE record: `envelopeSeqs` is, per vault, the last envelope of it this device holds */
-  revoke: (deviceId: string, envelopeSeqs: Map<string, number>) => Promise<void>
+  /** the commitment declared for a (vault, epoch), undefined when none (or a void one) */
+  epochCommitment: (vaultId: string, epoch: number) => Uint8Array | undefined
+  /** epochs of a vault a device declared in records that count */
+  epochsDeclaredBy: (deviceId: string, vaultId: string) => number[]
+  /** epochs of a vault with a (clean) declaration */
+  declaredEpochs: (vaultId: string) => number[]
+  /** whether a device has stated an epoch at all */
+  hasDeclared: (deviceId: string, vaultId: string, epoch: number) => boolean
+  declareEpochs: (signer: StatementSigner, epochs: MintedEpoch[]) => Promise<void>
+  /** appends a REVOKE record with the new epochs; throws when the removal did not take effect */
+  revoke: (signer: StatementSigner, deviceId: string, envelopeSeqs: Map<string, number>, epochs: MintedEpoch[]) => Promise<void>
 }
+
+/** Grants for epochs not declared yet, kept (in memory) until their statement arrives. */
+const MAX_WAITING_GRANTS = 1000
 
 export interface KeyDistributionOptions {
   keyring: Keyring
@@ -83,6 +104,7 @@ export interface KeyDistributionEvents {
 
 export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
   private chain: Promise<unknown> = Promise.resolve()
+  private readonly waiting = new Map<string, { bytes: Uint8Array; from: string }>()
 
   constructor(private readonly options: KeyDistributionOptions) {
     super()
@@ -103,6 +125,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
       const { keyring, roster } = this.options
       if (!keyring.unlocked) return
       const me = keyring.deviceId
+      await this.declareMinted()
       let held = await keyring.grantIndex()
       const leaked: string[] = []
       if (!roster.isRevoked(me)) {
@@ -129,7 +152,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
           const sealingKey = roster.sealingKey(member)
           if (sealingKey === undefined) continue
           const theirs = byDevice.get(member) ?? new Set<number>()
-          const missing = [...mine].filter(e => !theirs.has(e))
+          const missing = [...mine].filter(e => !theirs.has(e) && roster.epochCommitment(vaultId, e) !== undefined)
           if (missing.length === 0) continue
           const grants = keyring.grantsFor(member, sealingKey, [vaultId]).filter(g => missing.includes(g.epoch))
           if (grants.length === 0) continue
@@ -148,6 +171,19 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
     })
   }
 
+  /** Declares the epochs this device made and has not stated yet (a new vault; a crash between key and statement). */
+  private async declareMinted(): Promise<void> {
+    const { keyring, roster } = this.options
+    // before this device is on a roster (a new device before its GENESIS, a joiner) there is nothing to declare on
+    if (!roster.isMember(keyring.deviceId)) return
+    const undeclared: MintedEpoch[] = []
+    for (const vaultId of await keyring.vaultIds())
+      for (const epoch of keyring.heldEpochs(vaultId))
+        if (!roster.hasDeclared(keyring.deviceId, vaultId, epoch) && (await keyring.minted(vaultId, epoch)))
+          undeclared.push({ vaultId, epoch, commitment: keyring.commitment(vaultId, epoch) })
+    if (undeclared.length > 0) await roster.declareEpochs(keyring.rosterSigner(), undeclared)
+  }
+
   /** The signed grants held for `deviceId` (sent at the start of each sync session). */
   async grantsFor(deviceId: string): Promise<Uint8Array[]> {
     return (await this.options.keyring.storedGrants(deviceId)).map(g => encodeSignedGrant(g, this.options.signer))
@@ -155,15 +191,18 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
 
   /**
    * Takes grants from a peer: only those addressed to this device, signed by a current roster
-   * device, for a (vault, epoch) it does not hold yet. One that fails to open (while unlocked) is
-   * dropped again, so it cannot break the next unlock.
+   * device, for a (vault, epoch) it does not hold yet. A grant for an epoch no roster statement
+   * declares yet waits (in memory) for it; one whose key does not match the declared commitment,
+   * or that fails to open (while unlocked), is dropped again, so it cannot break the next unlock.
    */
   async receive(list: Uint8Array[], from: string): Promise<void> {
     const { keyring, roster, log } = this.options
     const opened = new Set<string>()
     await this.serial(async () => {
       const known = new Set(await keyring.vaultIds())
-      for (const bytes of list) {
+      const all = [...[...this.waiting.values()].map(w => ({ bytes: w.bytes, from: w.from })), ...list.map(bytes => ({ bytes, from }))]
+      this.waiting.clear()
+      for (const { bytes, from } of all) {
         let g: Grant & { granter: string }
         try {
           g = decodeSignedGrant(bytes)
@@ -177,6 +216,10 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
           continue
         }
         if (await keyring.hasGrant(g)) continue
+        if (roster.epochCommitment(g.vaultId, g.epoch) === undefined) {
+          if (this.waiting.size < MAX_WAITING_GRANTS) this.waiting.set(`${g.vaultId}/${g.epoch}`, { bytes, from })
+          continue
+        }
         try {
           await keyring.storeGrants([{ vaultId: g.vaultId, epoch: g.epoch, deviceId: g.deviceId, box: g.box }])
         } catch (err) {
@@ -192,34 +235,65 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
     await this.ensureGrants()
   }
 
+  /** Grants waiting for their epoch's statement: tried again when the roster changes. */
+  async retryWaiting(): Promise<void> {
+    if (this.waiting.size > 0) await this.receive([], '')
+  }
+
   /**
-   * Removes a device: a REVOKE record (with this device's view of the removed one's envelopes),
-   * then a new epoch key for every vault, sealed only to the remaining devices. Needs the keys.
+   * Removes a device: a new epoch key for every vault, sealed only to the remaining devices, then
+   * one REVOKE record (with this device's view of the removed one's envelopes) that declares them.
+   * Needs the keys (and the roster key). Throws when the removal did not take effect.
    */
   async revoke(deviceId: string, envelopeSeqs: Map<string, number>): Promise<Array<{ vaultId: string; epoch: number }>> {
     return await this.serial(async () => {
       const { keyring, roster } = this.options
       if (!keyring.unlocked) throw new LockedError('unlock the vault to remove a device (its keys are rotated)')
-      await roster.revoke(deviceId, envelopeSeqs)
-      return await this.rotate(await keyring.vaultIds())
+      const signer = keyring.rosterSigner()
+      const minted = await this.mintFor(await keyring.vaultIds(), deviceId)
+      await roster.revoke(signer, deviceId, envelopeSeqs, minted)
+      await this.sendAll(deviceId)
+      return minted.map(m => ({ vaultId: m.vaultId, epoch: m.epoch }))
     })
   }
 
-  /** A new epoch key for each vault, sealed to the current devices and sent to them. Runs inside serial(). */
-  private async rotate(vaultIds: string[]): Promise<Array<{ vaultId: string; epoch: number }>> {
+  /** A new epoch key for each vault, sealed to the current devices except `without`, stored but not declared. */
+  private async mintFor(vaultIds: string[], without?: string): Promise<MintedEpoch[]> {
     const { keyring, roster } = this.options
     const me = keyring.deviceId
-    const recipients = roster
-      .members()
+    const remaining = roster.members().filter(m => m !== without)
+    const recipients = remaining
       .map(m => ({ deviceId: m, sealingPublicKey: m === me ? keyring.sealingPublicKey : roster.sealingKey(m) }))
       .filter((r): r is { deviceId: string; sealingPublicKey: Uint8Array } => r.sealingPublicKey !== undefined)
-    const rotated: Array<{ vaultId: string; epoch: number }> = []
-    for (const vaultId of vaultIds) rotated.push({ vaultId, epoch: await keyring.rotate(vaultId, recipients) })
-    for (const r of recipients) {
-      if (r.deviceId === me) continue
-      this.emit('grants', r.deviceId, await this.grantsFor(r.deviceId))
+    if (!recipients.some(r => r.deviceId === me)) recipients.push({ deviceId: me, sealingPublicKey: keyring.sealingPublicKey })
+    const minted: MintedEpoch[] = []
+    for (const vaultId of vaultIds) {
+      // from the highest epoch a remaining device declared (or this one holds as its own), never a removed device's
+      const trusted = [...remaining.flatMap(m => roster.epochsDeclaredBy(m, vaultId))]
+      for (const e of keyring.heldEpochs(vaultId)) if (await keyring.minted(vaultId, e)) trusted.push(e)
+      const after = Math.max(0, ...trusted)
+      let m = await keyring.rotate(vaultId, recipients, after)
+      // never reuse a number someone already declared (a clash would void the epoch)
+      for (let tries = 0; roster.declaredEpochs(vaultId).includes(m.epoch) && tries < 8; tries++)
+        m = await keyring.rotate(vaultId, recipients, after)
+      minted.push(m)
     }
-    return rotated
+    return minted
+  }
+
+  /** Rotates vaults (not tied to a removal) and declares the new epochs. Runs inside serial(). */
+  private async rotate(vaultIds: string[]): Promise<void> {
+    const minted = await this.mintFor(vaultIds)
+    await this.options.roster.declareEpochs(this.options.keyring.rosterSigner(), minted)
+    await this.sendAll()
+  }
+
+  private async sendAll(without?: string): Promise<void> {
+    const { keyring, roster } = this.options
+    for (const member of roster.members()) {
+      if (member === keyring.deviceId || member === without) continue
+      this.emit('grants', member, await this.grantsFor(member))
+    }
   }
 
   private currentEpoch(vaultId: string): number | undefined {

@@ -10,6 +10,7 @@ import { prefixOps } from '../storage/PrefixedStorage.js'
 import { keyringLayout } from '../storage/storageLayout.js'
 import { randomBytes, randomIndex } from '../crypto/random.js'
 import { hkdf, type Argon2Params } from '../crypto/kdf.js'
+import { publicKeyFromSeed, sign } from '../crypto/signing.js'
 import { boxKeyPairFromSecret, openBox, sealBox, type BoxKeyPair } from '../crypto/box.js'
 import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
 import { DecryptionError, FormatError } from '../crypto/errors.js'
@@ -20,6 +21,7 @@ import { argon2idKdf, type Kdf } from './Kdf.js'
 import {
   AlreadyInitializedError,
   BadGrantError,
+  EpochsExhaustedError,
   KeyringError,
   LockedError,
   NoVaultKeyError,
@@ -27,6 +29,8 @@ import {
   WrongPasswordError
 } from './errors.js'
 import type { DeviceIdentity } from './DeviceIdentity.js'
+import { epochCommitment } from './epochCommitment.js'
+import { constantTimeEqual } from '../crypto/constantTime.js'
 
 const PASSWORD_SLOT = keyringLayout.slot('password')
 
@@ -52,8 +56,42 @@ export function sealGrant(vaultId: string, epoch: number, deviceId: string, seal
 /** vault id → device id → epochs held: the grant index, readable while locked. */
 export type GrantIndex = Map<string, Map<string, Set<number>>>
 
+/**
+ * Signs roster statements (add, remove, sealing keys, key epochs) with the roster key: an Ed25519
+ * key derived from the device root key, so it exists only while the device is unlocked. `deviceId`
+ * is the device's identity (transport) key, `publicKey` the roster key's public half.
+ */
+export interface StatementSigner {
+  deviceId: string
+  publicKey: Uint8Array
+  sign: (message: Uint8Array) => Uint8Array
+}
+
+/** A root key made before the keyring is (a joining device shows its roster key in the handshake). */
+export interface PreparedRoot {
+  rootKey: Uint8Array
+  rosterPublicKey: Uint8Array
+  sealingPublicKey: Uint8Array
+}
+
 /** How the keyring's first records reach storage (see Keyring.initialize). */
 export type KeyringWrite = (ops: StorageOp[], keyring: Keyring) => Promise<void>
+
+/**
+ * The roster's record of vault key epochs (pairing/Roster satisfies it): which epochs exist, with a
+ * commitment to each key, and which one is current.
+ */
+export interface EpochLedger {
+  epochCommitment: (vaultId: string, epoch: number) => Uint8Array | undefined
+  currentEpoch: (vaultId: string) => number | undefined
+}
+
+/** A vault key epoch this device made, for a roster statement. */
+export interface MintedEpoch {
+  vaultId: string
+  epoch: number
+  commitment: Uint8Array
+}
 
 export interface KeyringOptions {
   /** the keyring's view of the store: keys as in keyringLayout, relative to keyringLayout.prefix */
@@ -63,6 +101,8 @@ export interface KeyringOptions {
   throttle: UnlockThrottle
   /** slot-key derivation: Argon2id at the RFC 9106 floor unless a test injects another profile */
   kdf?: Kdf
+  /** the declared epochs; without one (unit tests of the keyring alone) the newest key held is current */
+  ledger?: EpochLedger
 }
 
 export class Keyring {
@@ -70,7 +110,10 @@ export class Keyring {
   readonly throttle: UnlockThrottle
   private readonly storage: StorageAdapter
   private readonly kdf: Kdf
+  private readonly ledger: EpochLedger | undefined
   private sealing: BoxKeyPair | undefined
+  private rosterSeed: Uint8Array | undefined
+  private rosterPublic: Uint8Array | undefined
   private readonly vaultKeys = new Map<string, Map<number, Uint8Array>>()
   private sealingPublic: Uint8Array | undefined
 
@@ -79,14 +122,18 @@ export class Keyring {
     this.identity = options.identity
     this.throttle = options.throttle
     this.kdf = options.kdf ?? argon2idKdf
+    this.ledger = options.ledger
   }
 
   async load(): Promise<void> {
     await this.throttle.load()
     const device = await this.storage.get(keyringLayout.device)
     if (device !== undefined) {
-      if (device.length !== 65 || device[0] !== 1) throw new FormatError('keyring/device record is corrupt')
-      this.sealingPublic = device.slice(33)
+      // version 1: identity • sealing; version 2 adds the roster key's public half
+      if (!((device.length === 65 && device[0] === 1) || (device.length === 97 && device[0] === 2)))
+        throw new FormatError('keyring/device record is corrupt')
+      this.sealingPublic = device.slice(33, 65)
+      this.rosterPublic = device[0] === 2 ? device.slice(65, 97) : undefined
     }
   }
 
@@ -106,22 +153,42 @@ export class Keyring {
     return this.sealingPublic
   }
 
-  /**
-   * Makes this device's root key and password slot (at `params`, by default the KDF's floor). Its
-   * records are written in one batch by `write`, by default to the keyring's own view; a joining
-   * device passes a `write` that adds the grants and roster it received to the same root batch,
-   * so a crash leaves either no keyring or a whole one.
-   */
-  async initialize(password: string, params: Argon2Params = this.kdf.floor, write?: KeyringWrite): Promise<void> {
-    if (this.initialized) throw new AlreadyInitializedError()
+  /** The public roster key (undefined only for a keyring made before roster keys, until its next unlock). */
+  get rosterPublicKey(): Uint8Array | undefined {
+    return this.rosterPublic
+  }
+
+  /** A fresh root key and the public keys it derives, for `initialize` (a joiner sends the roster key first). */
+  static prepareRoot(): PreparedRoot {
     const rootKey = randomBytes(32)
+    const seed = rosterSeedOf(rootKey)
+    const rosterPublicKey = publicKeyFromSeed(seed)
+    seed.fill(0)
+    return { rootKey, rosterPublicKey, sealingPublicKey: sealingKeyPair(rootKey).publicKey }
+  }
+
+  /**
+   * Makes this device's root key (or takes a prepared one, wiping it afterwards) and password slot
+   * (at `params`, by default the KDF's floor). Its records are written in one batch by `write`, by
+   * default to the keyring's own view; a joining device passes a `write` that adds the grants and
+   * roster it received to the same root batch, so a crash leaves either no keyring or a whole one.
+   */
+  async initialize(
+    password: string,
+    params: Argon2Params = this.kdf.floor,
+    write?: KeyringWrite,
+    prepared: PreparedRoot = Keyring.prepareRoot()
+  ): Promise<void> {
+    if (this.initialized) throw new AlreadyInitializedError()
+    const rootKey = prepared.rootKey
     const sealing = sealingKeyPair(rootKey)
     const slot = await createPasswordSlot(this.kdf, password, rootKey, params)
+    this.openRosterKey(rootKey)
     rootKey.fill(0)
     this.sealingPublic = sealing.publicKey
     this.sealing = sealing
     const ops: StorageOp[] = [
-      { type: 'put', key: keyringLayout.device, value: concatBytes(Uint8Array.of(1), this.identity.publicKey, sealing.publicKey) },
+      { type: 'put', key: keyringLayout.device, value: this.deviceRecord() },
       { type: 'put', key: PASSWORD_SLOT, value: slot }
     ]
     try {
@@ -130,9 +197,31 @@ export class Keyring {
     } catch (err) {
       this.lock()
       this.sealingPublic = undefined
+      this.rosterPublic = undefined
       throw err
     }
     await this.loadGrants()
+  }
+
+  private deviceRecord(): Uint8Array {
+    if (this.sealingPublic === undefined || this.rosterPublic === undefined) throw new NotInitializedError()
+    return concatBytes(Uint8Array.of(2), this.identity.publicKey, this.sealingPublic, this.rosterPublic)
+  }
+
+  private openRosterKey(rootKey: Uint8Array): void {
+    this.rosterSeed = rosterSeedOf(rootKey)
+    this.rosterPublic = publicKeyFromSeed(this.rosterSeed)
+  }
+
+  /**
+   * Signs roster statements while unlocked: the membership authority a copied data directory
+   * without the password does not have. Throws LockedError while locked.
+   */
+  rosterSigner(): StatementSigner {
+    const seed = this.rosterSeed
+    const publicKey = this.rosterPublic
+    if (seed === undefined || publicKey === undefined) throw new LockedError('unlock the vault to change the device roster')
+    return { deviceId: this.deviceId, publicKey, sign: m => sign(seed, m) }
   }
 
   /** Opens the slot the request is for (throttled) and the vault keys sealed to this device. */
@@ -140,6 +229,10 @@ export class Keyring {
     if (!this.initialized) throw new NotInitializedError()
     await this.withRootKey(request, async rootKey => {
       this.sealing = sealingKeyPair(rootKey)
+      const hadRosterKey = this.rosterPublic !== undefined
+      this.openRosterKey(rootKey)
+      // a keyring made before roster keys records its roster key's public half now
+      if (!hadRosterKey) await this.storage.put(keyringLayout.device, this.deviceRecord())
       await this.loadGrants()
     })
   }
@@ -198,6 +291,8 @@ export class Keyring {
   lock(): void {
     this.sealing?.secretKey.fill(0)
     this.sealing = undefined
+    this.rosterSeed?.fill(0)
+    this.rosterSeed = undefined
     for (const epochs of this.vaultKeys.values()) for (const key of epochs.values()) key.fill(0)
     this.vaultKeys.clear()
   }
@@ -219,7 +314,9 @@ export class Keyring {
       const { vaultId, epoch, deviceId } = keyringLayout.parseGrant(key)
       if (deviceId !== this.deviceId) continue
       try {
-        this.remember(vaultId, epoch, openBox(sealing, box, grantAad(vaultId, epoch, deviceId)))
+        const vaultKey = openBox(sealing, box, grantAad(vaultId, epoch, deviceId))
+        if (!this.matchesLedger(vaultId, epoch, vaultKey)) throw new KeyringError('the key does not match the epoch the roster declares')
+        this.remember(vaultId, epoch, vaultKey)
       } catch (err) {
         this.badGrants.push(new BadGrantError(keyringLayout.prefix + key, { cause: err }))
       }
@@ -293,19 +390,46 @@ export class Keyring {
     const vaultId = toHex(randomBytes(16))
     const key = randomBytes(32)
     const grant = sealGrant(vaultId, 0, this.deviceId, sealing.publicKey, key)
-    await this.storage.put(keyringLayout.grant(vaultId, 0, this.deviceId), grant.box)
+    await this.storage.batch([
+      { type: 'put', key: keyringLayout.grant(vaultId, 0, this.deviceId), value: grant.box },
+      { type: 'put', key: keyringLayout.minted(vaultId, 0), value: new Uint8Array(0) }
+    ])
     this.remember(vaultId, 0, key)
     return vaultId
   }
 
-  /** The newest epoch of a vault this device holds a key for. */
+  /** Whether a key agrees with the roster's commitment for its epoch (true while none is declared yet). */
+  matchesLedger(vaultId: string, epoch: number, key: Uint8Array): boolean {
+    const declared = this.ledger?.epochCommitment(vaultId, epoch)
+    return declared === undefined || constantTimeEqual(declared, epochCommitment(vaultId, epoch, key))
+  }
+
+  /**
+   * The epoch new data of a vault is sealed under: the current one the roster declares, or while
+   * none is declared (a vault just made here) the newest key held. When the roster names an epoch
+   * this device has not received yet, it throws NoVaultKeyError rather than write under a key a
+   * removed device may hold.
+   */
   currentEpoch(vaultId: string): number {
     const epochs = this.vaultKeys.get(vaultId)
     if (epochs === undefined || epochs.size === 0) {
       if (!this.unlocked) throw new LockedError()
       throw new NoVaultKeyError(vaultId, 0)
     }
-    return Math.max(...epochs.keys())
+    const declared = this.ledger?.currentEpoch(vaultId)
+    if (declared === undefined) return Math.max(...epochs.keys())
+    if (!epochs.has(declared)) throw new NoVaultKeyError(vaultId, declared)
+    return declared
+  }
+
+  /** The commitment to a key this device holds (to declare it). */
+  commitment(vaultId: string, epoch: number): Uint8Array {
+    return epochCommitment(vaultId, epoch, this.vaultKey(vaultId, epoch))
+  }
+
+  /** Epochs held of a vault, this device's own (minted) or received. */
+  heldEpochs(vaultId: string): number[] {
+    return [...(this.vaultKeys.get(vaultId)?.keys() ?? [])].sort((a, b) => a - b)
   }
 
   vaultKey(vaultId: string, epoch: number): Uint8Array {
@@ -328,14 +452,18 @@ export class Keyring {
 
   /**
    * Adds a new epoch key for a vault, sealed to the given devices (this one included): key rotation.
-   * The epoch moves on by a random step of 1 to 65,536, so two devices that rotate while apart
-   * pick different epochs (with odds of 1 in 65,536 of a clash) and both keys survive the merge:
-   * a grant is stored per (vault, epoch, device), and a second key for an epoch already held
-   * would be refused.
+   * The epoch moves on from `after` (by default the current one) by a random step of 1 to 65,536,
+   * so two devices that rotate while apart pick different epochs (with odds of 1 in 65,536 of a
+   * clash, which the roster then voids). Returns the statement to declare on the roster; the key
+   * is stored (and marked minted here) before it is declared.
    */
-  async rotate(vaultId: string, recipients: Array<{ deviceId: string; sealingPublicKey: Uint8Array }>): Promise<number> {
-    const epoch = this.currentEpoch(vaultId) + 1 + randomIndex(EPOCH_STEP)
-    if (epoch > MAX_EPOCH) throw new KeyringError(`vault ${vaultId} has used up its key epochs`)
+  async rotate(
+    vaultId: string,
+    recipients: Array<{ deviceId: string; sealingPublicKey: Uint8Array }>,
+    after: number = this.currentEpoch(vaultId)
+  ): Promise<MintedEpoch> {
+    const epoch = after + 1 + randomIndex(EPOCH_STEP)
+    if (epoch > MAX_EPOCH) throw new EpochsExhaustedError(vaultId)
     const key = randomBytes(32)
     const ops: StorageOp[] = recipients.map(r => {
       const g = sealGrant(vaultId, epoch, r.deviceId, r.sealingPublicKey, key)
@@ -344,7 +472,7 @@ export class Keyring {
     ops.push({ type: 'put', key: keyringLayout.minted(vaultId, epoch), value: new Uint8Array(0) })
     await this.storage.batch(ops)
     this.remember(vaultId, epoch, key)
-    return epoch
+    return { vaultId, epoch, commitment: epochCommitment(vaultId, epoch, key) }
   }
 
   /** Whether this device made that epoch of the vault by rotating its key (not received, not the first). */
@@ -358,9 +486,12 @@ export class Keyring {
       grants.map(g => ({ type: 'put' as const, key: keyringLayout.grant(g.vaultId, g.epoch, g.deviceId), value: g.box }))
     )
     if (this.sealing !== undefined) {
-      for (const g of grants)
-        if (g.deviceId === this.deviceId)
-          this.remember(g.vaultId, g.epoch, openBox(this.sealing, g.box, grantAad(g.vaultId, g.epoch, g.deviceId)))
+      for (const g of grants) {
+        if (g.deviceId !== this.deviceId) continue
+        const key = openBox(this.sealing, g.box, grantAad(g.vaultId, g.epoch, g.deviceId))
+        if (!this.matchesLedger(g.vaultId, g.epoch, key)) throw new KeyringError('the key does not match the epoch the roster declares')
+        this.remember(g.vaultId, g.epoch, key)
+      }
     }
   }
 
@@ -379,6 +510,7 @@ export class Keyring {
     await this.storage.batch(keys.map(key => ({ type: 'del' as const, key })))
     this.lock()
     this.sealingPublic = undefined
+    this.rosterPublic = undefined
     return keys.length
   }
 }
@@ -388,6 +520,10 @@ function slotFor(request: UnlockRequest): string {
     case 'password':
       return PASSWORD_SLOT
   }
+}
+
+function rosterSeedOf(rootKey: Uint8Array): Uint8Array {
+  return hkdf(rootKey, 'kith/roster/v1')
 }
 
 function sealingKeyPair(rootKey: Uint8Array): BoxKeyPair {

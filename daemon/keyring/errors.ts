@@ -62,3 +62,11 @@ export class WeakKdfParamsError extends KeyringError {
     this.name = 'WeakKdfParamsError'
   }
 }
+
+/** A vault's key epochs ran out (after tens of thousands of rotations by current devices). */
+export class EpochsExhaustedError extends KeyringError {
+  constructor(vaultId: string) {
+    super(`vault ${vaultId.slice(0, 8)} cannot rotate its key any further; move its items to a new vault`)
+    this.name = 'EpochsExhaustedError'
+  }
+}

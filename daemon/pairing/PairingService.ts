@@ -9,7 +9,7 @@
  */
 import { hostname } from 'node:os'
 import type { StorageOp } from '../storage/StorageAdapter.js'
-import { Keyring, sealGrant } from '../keyring/Keyring.js'
+import { Keyring, sealGrant, type PreparedRoot } from '../keyring/Keyring.js'
 import { AlreadyInitializedError, LockedError } from '../keyring/errors.js'
 import { generateBoxKeyPair, openBox } from '../crypto/box.js'
 import { randomBytes } from '../crypto/random.js'
@@ -46,7 +46,7 @@ const STRANGER_GRACE_MS = 30_000
 
 export interface JoinPort {
   readonly initialized: boolean
-  initJoined: (password: string, extra: (k: Keyring) => StorageOp[]) => Promise<void>
+  initJoined: (password: string, extra: (k: Keyring) => StorageOp[], prepared: PreparedRoot) => Promise<void>
 }
 
 export interface PairingOptions {
@@ -54,7 +54,6 @@ export interface PairingOptions {
   roster: Roster
   keyring: Keyring
   service: JoinPort
-  signer: { deviceId: string; publicKey: Uint8Array; sign: (m: Uint8Array) => Uint8Array }
   log: Log
   /** this device's name on the roster */
   deviceName?: string
@@ -206,7 +205,7 @@ export class PairingService {
     try {
       const hello = await readPair(stream, STEP_TIMEOUT_MS)
       if (hello.type !== PairType.Hello || hello.version !== PAIR_VERSION) {
-        await refuse(RefusedCode.ProtocolError, 'expected a pairing HELLO of version 1')
+        await refuse(RefusedCode.ProtocolError, `expected a pairing HELLO of version ${PAIR_VERSION}`)
         return
       }
       this.sweep()
@@ -239,6 +238,7 @@ export class PairingService {
         joinerNonce: hello.nonce,
         inviterNonce,
         ephemeralPublic: hello.ephemeralPublic,
+        rosterKey: hello.rosterKey,
         name: hello.name
       })
       const key = proofKey(inv.secret)
@@ -254,7 +254,7 @@ export class PairingService {
         return
       }
       this.open.delete(inv.id)
-      await roster.addDevice(peer, hello.name)
+      await roster.addDevice(keyring.rosterSigner(), peer, hello.rosterKey, hello.name)
       const grants = keyring.grantsFor(peer, hello.ephemeralPublic).map(g => ({ vaultId: g.vaultId, epoch: g.epoch, box: g.box }))
       await send({ type: PairType.Welcome, mac: proofMac(key, 'inviter', t), records: roster.allRecords(), grants })
       log(
@@ -277,15 +277,17 @@ export class PairingService {
 
   /** Joiner side: pairs with the inviter of `text`, creates this device's keyring with `password`, syncs. */
   async join(text: string, password: string, name = this.deviceName): Promise<JoinResult> {
-    const { network, service, roster, signer, log } = this.options
+    const { network, service, roster, keyring, log } = this.options
     if (service.initialized) throw new AlreadyInitializedError()
     if (typeof password !== 'string' || password.length < 8)
       throw new DeviceRequestError('the master password must have at least 8 characters')
     if (this.joining) throw new PairingError('a join is already under way')
     const inv = decodeInvitation(text)
     if (inv.expiresAt.getTime() <= Date.now()) throw new InvitationError('this invitation has expired; ask for a new one')
-    if (inv.inviter === signer.deviceId) throw new InvitationError('this invitation was made by this device')
-    const me = signer.deviceId
+    if (inv.inviter === keyring.deviceId) throw new InvitationError('this invitation was made by this device')
+    const me = keyring.deviceId
+    // the root key is made now: the inviter binds its roster key when it admits this device
+    const prepared = Keyring.prepareRoot()
     this.joining = true
     this.joiningInviter = inv.inviter
     let stream: FrameStream | undefined
@@ -323,6 +325,7 @@ export class PairingService {
         invitationId: id,
         nonce: joinerNonce,
         ephemeralPublic: ephemeral.publicKey,
+        rosterKey: prepared.rosterPublicKey,
         name
       })
       const challenge = await expect(PairType.Challenge)
@@ -333,6 +336,7 @@ export class PairingService {
         joinerNonce,
         inviterNonce: challenge.nonce,
         ephemeralPublic: ephemeral.publicKey,
+        rosterKey: prepared.rosterPublicKey,
         name
       })
       const key = proofKey(inv.secret)
@@ -347,7 +351,12 @@ export class PairingService {
         throw new PairingError(`the roster from the inviting device is invalid: ${toError(err).message}`)
       }
       const admitted = (d: string): boolean => state.admitted.has(d) && !state.bounds.has(d)
-      if (state.root === undefined || !admitted(inv.inviter) || !admitted(me))
+      if (
+        state.root === undefined ||
+        !admitted(inv.inviter) ||
+        !admitted(me) ||
+        state.rosterKeys.get(me) !== toHex(prepared.rosterPublicKey)
+      )
         throw new PairingError('the roster from the inviting device does not admit this device')
       let keys: Array<{ vaultId: string; epoch: number; key: Uint8Array }>
       try {
@@ -363,15 +372,19 @@ export class PairingService {
       vaultIds = [...new Set(keys.map(k => k.vaultId))].sort()
       const ownRecords = welcome.records.filter(r => rosterHeaderOf(r).author === me).length
       let keysRecord: Uint8Array | undefined
-      await service.initJoined(password, k => {
-        const resealed = keys.map(x => sealGrant(x.vaultId, x.epoch, me, k.sealingPublicKey, x.key))
-        keysRecord = encodeRosterRecord(signer, ownRecords + 1, Date.now(), {
-          op: RosterOp.Keys,
-          sealingPublicKey: k.sealingPublicKey,
-          name
-        })
-        return [...Keyring.grantOps(resealed), ...rosterOps([...welcome.records, keysRecord])]
-      })
+      await service.initJoined(
+        password,
+        k => {
+          const resealed = keys.map(x => sealGrant(x.vaultId, x.epoch, me, k.sealingPublicKey, x.key))
+          keysRecord = encodeRosterRecord(k.rosterSigner(), ownRecords + 1, Date.now(), {
+            op: RosterOp.Keys,
+            sealingPublicKey: k.sealingPublicKey,
+            name
+          })
+          return [...Keyring.grantOps(resealed), ...rosterOps([...welcome.records, keysRecord])]
+        },
+        prepared
+      )
       for (const k of keys) k.key.fill(0)
       await roster.load()
       if (keysRecord !== undefined) {
@@ -388,6 +401,7 @@ export class PairingService {
       stream?.abort(toError(err))
       throw err
     } finally {
+      prepared.rootKey.fill(0)
       this.joining = false
       this.joiningInviter = undefined
     }

@@ -1,9 +1,9 @@
 /**
  * The device roster: which devices belong to this user's vaults, built from signed records
- * (RosterRecord.ts). The first device's GENESIS makes it the root; a device is admitted when an
- * admitted device ADDs it; a REVOKE removes it for good and cuts off its records after the revoker's
- * view of its log. Membership is the fixed point of those rules over every stored record, so the
- * order records arrive in does not matter. Records sync between devices like envelopes.
+ * (RosterRecord.ts) by the pure rules of computeRoster.ts, so the order records arrive in does not
+ * matter. Every well-signed record of every device ever admitted is stored and relayed, valid or
+ * not, so that every device ends up with the same set. Records are written only with the unlocked
+ * device's roster key (a `RecordSigner`, from Keyring.rosterSigner()).
  *
  * Storage: the roster/ view, one key per record (rosterLayout in storage/storageLayout.ts).
  */
@@ -11,163 +11,25 @@ import { EventEmitter } from 'node:events'
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { prefixOps } from '../storage/PrefixedStorage.js'
 import { rosterLayout } from '../storage/storageLayout.js'
-import { decodeRosterRecord, encodeRosterRecord, RosterOp, type RosterBody, type RosterRecord } from './RosterRecord.js'
+import { fromHex } from '../crypto/bytes.js'
+import {
+  decodeRosterRecord,
+  encodeRosterRecord,
+  RosterOp,
+  type EpochStatement,
+  type RecordSigner,
+  type RosterBody,
+  type RosterRecord
+} from './RosterRecord.js'
+import { rosterHeaderOf } from '../codec/RecordHeader.js'
+import { computeRoster, findRoot, recordId, type DeviceEntry, type RosterState } from './computeRoster.js'
+import { RosterError } from './errors.js'
+
+export type { DeviceEntry, RosterState }
 
 const recordKey = rosterLayout.record
-const id = (r: RosterRecord): string => `${r.author}:${r.seq}`
-
-export interface DeviceEntry {
-  id: string
-  name: string
-  sealingPublicKey: Uint8Array | undefined
-  addedBy: string | undefined
-  addedAt: number | undefined
-  revoked: boolean
-  revokedBy: string | undefined
-  revokedAt: number | undefined
-}
-
-export interface RosterState {
-  root: string | undefined
-  valid: Set<string>
-  admitted: Set<string>
-  /** removed device → its highest roster seq still valid */
-  bounds: Map<string, number>
-  /** removed device → vault → its highest envelope seq still accepted */
-  envelopeBounds: Map<string, Map<string, number>>
-  devices: Map<string, DeviceEntry>
-}
-
-export interface RosterSigner {
-  deviceId: string
-  publicKey: Uint8Array
-  sign: (message: Uint8Array) => Uint8Array
-}
-
-/** The root of a set of records: the author of a GENESIS at seq 1 (the smallest id if several). */
-export function findRoot(records: Iterable<RosterRecord>): string | undefined {
-  let root: string | undefined
-  for (const r of records) if (r.op === RosterOp.Genesis && r.seq === 1 && (root === undefined || r.author < root)) root = r.author
-  return root
-}
-
-/** Membership as the fixed point of the roster rules over contiguous per-author logs. */
-export function computeRoster(logs: Map<string, RosterRecord[]>, root: string | undefined): RosterState {
-  const state: RosterState = {
-    root,
-    valid: new Set(),
-    admitted: new Set(),
-    bounds: new Map(),
-    envelopeBounds: new Map(),
-    devices: new Map()
-  }
-  if (root === undefined) return state
-  let bounds = new Map<string, number>()
-  let validRecords: RosterRecord[] = []
-  let admitted = new Set<string>()
-  for (let round = 0; round < 32; round++) {
-    const seen = new Set([root])
-    const work = [root]
-    const nextBounds = new Map<string, number>()
-    validRecords = []
-    while (work.length > 0) {
-      const author = work.pop() as string
-      const bound = bounds.get(author)
-      for (const rec of logs.get(author) ?? []) {
-        if (bound !== undefined && rec.seq > bound) break
-        if (rec.op === RosterOp.Genesis && !(rec.author === root && rec.seq === 1)) break
-        validRecords.push(rec)
-        if (rec.op === RosterOp.Add && !seen.has(rec.device)) {
-          seen.add(rec.device)
-          work.push(rec.device)
-        }
-        if (rec.op === RosterOp.Revoke) nextBounds.set(rec.device, Math.max(nextBounds.get(rec.device) ?? 0, rec.rosterSeq))
-      }
-    }
-    const stable = sameSet(seen, admitted) && sameMap(nextBounds, bounds)
-    admitted = seen
-    bounds = nextBounds
-    if (stable) break
-  }
-  state.admitted = admitted
-  state.bounds = bounds
-  for (const rec of validRecords) state.valid.add(id(rec))
-  const entry = (device: string): DeviceEntry => {
-    let e = state.devices.get(device)
-    if (e === undefined) {
-      e = {
-        id: device,
-        name: '',
-        sealingPublicKey: undefined,
-        addedBy: undefined,
-        addedAt: undefined,
-        revoked: false,
-        revokedBy: undefined,
-        revokedAt: undefined
-      }
-      state.devices.set(device, e)
-    }
-    return e
-  }
-  for (const device of admitted) entry(device)
-  const ordered = [...validRecords].sort((a, b) => (a.author === b.author ? a.seq - b.seq : a.time - b.time))
-  for (const rec of ordered) {
-    switch (rec.op) {
-      case RosterOp.Genesis: {
-        const e = entry(rec.author)
-        e.name = rec.name
-        e.sealingPublicKey = rec.sealingPublicKey
-        e.addedBy = rec.author
-        e.addedAt = rec.time
-        break
-      }
-      case RosterOp.Add: {
-        const e = entry(rec.device)
-        if (e.addedBy === undefined) {
-          e.addedBy = rec.author
-          e.addedAt = rec.time
-        }
-        if (e.name === '') e.name = rec.name
-        break
-      }
-      case RosterOp.Keys: {
-        const e = entry(rec.author)
-        e.sealingPublicKey = rec.sealingPublicKey
-        if (rec.name !== '') e.name = rec.name
-        break
-      }
-      case RosterOp.Revoke: {
-        const e = entry(rec.device)
-        e.revoked = true
-        if (e.revokedAt === undefined || rec.time < e.revokedAt) {
-          e.revokedAt = rec.time
-          e.revokedBy = rec.author
-        }
-        let v = state.envelopeBounds.get(rec.device)
-        if (v === undefined) {
-          v = new Map()
-          state.envelopeBounds.set(rec.device, v)
-        }
-        for (const [vaultId, seq] of rec.envelopeSeqs) v.set(vaultId, Math.max(v.get(vaultId) ?? 0, seq))
-        break
-      }
-    }
-  }
-  for (const device of bounds.keys()) entry(device).revoked = true
-  return state
-}
-
-function sameSet(a: Set<string>, b: Set<string>): boolean {
-  if (a.size !== b.size) return false
-  for (const x of a) if (!b.has(x)) return false
-  return true
-}
-
-function sameMap(a: Map<string, number>, b: Map<string, number>): boolean {
-  if (a.size !== b.size) return false
-  for (const [k, v] of a) if (b.get(k) !== v) return false
-  return true
-}
+/** records whose author is not admitted (yet), held in memory until it is */
+const MAX_PENDING = 10_000
 
 export interface RosterEvents {
   /** membership or device details changed */
@@ -178,14 +40,12 @@ export interface RosterEvents {
 
 export class Roster extends EventEmitter<RosterEvents> {
   private readonly logs = new Map<string, RosterRecord[]>()
+  private readonly pending = new Map<string, RosterRecord>()
   private state: RosterState = computeRoster(new Map(), undefined)
   private chain: Promise<unknown> = Promise.resolve()
 
   /** @param storage the roster/ view (storageViews(root).roster) */
-  constructor(
-    private readonly storage: StorageAdapter,
-    private readonly signer: RosterSigner
-  ) {
+  constructor(private readonly storage: StorageAdapter) {
     super()
   }
 
@@ -226,12 +86,11 @@ export class Roster extends EventEmitter<RosterEvents> {
     return v
   }
 
-  /** Records the holder of `vector` lacks, valid ones only, in (author, seq) order. */
+  /** Stored records the holder of `vector` lacks, in (author, seq) order (valid or not: every device keeps the same set). */
   recordsAfter(vector: Map<string, number>): Uint8Array[] {
     const out: Uint8Array[] = []
-    for (const [author, log] of [...this.logs].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      for (const rec of log.slice(vector.get(author) ?? 0)) if (this.state.valid.has(id(rec))) out.push(rec.bytes)
-    }
+    for (const [author, log] of [...this.logs].sort(([a], [b]) => (a < b ? -1 : 1)))
+      for (const rec of log.slice(vector.get(author) ?? 0)) out.push(rec.bytes)
     return out
   }
 
@@ -264,18 +123,62 @@ export class Roster extends EventEmitter<RosterEvents> {
   sealingKey(deviceId: string): Uint8Array | undefined {
     return this.state.devices.get(deviceId)?.sealingPublicKey
   }
+  /** hex of a device's bound roster key */
+  rosterKey(deviceId: string): string | undefined {
+    return this.state.rosterKeys.get(deviceId)
+  }
+  /** Devices whose only admitter is `deviceId` (offered for removal with it). */
+  addedOnlyBy(deviceId: string): string[] {
+    const admitters = new Map<string, Set<string>>()
+    for (const [author, log] of this.logs)
+      for (const rec of log)
+        if (rec.op === RosterOp.Add && this.state.valid.has(recordId(rec)))
+          admitters.set(rec.device, (admitters.get(rec.device) ?? new Set<string>()).add(author))
+    return this.members().filter(d => {
+      const by = admitters.get(d)
+      return by !== undefined && by.size === 1 && by.has(deviceId)
+    })
+  }
 
   envelopeBound(author: string, vaultId: string): number | undefined {
     if (!this.state.bounds.has(author)) return undefined
     return this.state.envelopeBounds.get(author)?.get(vaultId) ?? 0
   }
 
-  /** Appends a record to this device's own log and stores it. */
-  async append(body: RosterBody): Promise<Uint8Array> {
+  /** The commitment declared for a vault key epoch; undefined when none (or two) was declared. */
+  epochCommitment(vaultId: string, epoch: number): Uint8Array | undefined {
+    const hex = this.state.epochs.get(vaultId)?.get(epoch)
+    return hex === undefined ? undefined : fromHex(hex)
+  }
+  /** The newest epoch of a vault declared by a current device. */
+  currentEpoch(vaultId: string): number | undefined {
+    return this.state.currentEpochs.get(vaultId)
+  }
+  /** Whether `author` has stated an epoch (stored records, whether or not they count). */
+  hasDeclared(author: string, vaultId: string, epoch: number): boolean {
+    return (this.logs.get(author) ?? []).some(
+      r => (r.op === RosterOp.Epochs || r.op === RosterOp.Revoke) && r.epochs.some(e => e.vaultId === vaultId && e.epoch === epoch)
+    )
+  }
+  /** Epochs of a vault that a device declared in records that count. */
+  epochsDeclaredBy(author: string, vaultId: string): number[] {
+    return (this.logs.get(author) ?? [])
+      .filter(r => this.state.valid.has(recordId(r)) && (r.op === RosterOp.Epochs || r.op === RosterOp.Revoke))
+      .flatMap(r => (r.op === RosterOp.Epochs || r.op === RosterOp.Revoke ? r.epochs : []))
+      .filter(e => e.vaultId === vaultId)
+      .map(e => e.epoch)
+  }
+  /** Epochs of a vault declared (by anyone who counts), highest last. */
+  declaredEpochs(vaultId: string): number[] {
+    return [...(this.state.epochs.get(vaultId)?.keys() ?? [])].sort((a, b) => a - b)
+  }
+
+  /** Appends a record to the signer's own log and stores it (the signer is this unlocked device). */
+  async append(signer: RecordSigner, body: RosterBody): Promise<Uint8Array> {
     return await this.serial(async () => {
-      const me = this.signer.deviceId
+      const me = signer.deviceId
       const log = this.logs.get(me) ?? []
-      const bytes = encodeRosterRecord(this.signer, log.length + 1, Date.now(), body)
+      const bytes = encodeRosterRecord(signer, log.length + 1, Date.now(), body)
       const rec = decodeRosterRecord(bytes)
       await this.storage.put(recordKey(me, rec.seq), bytes)
       log.push(rec)
@@ -287,72 +190,97 @@ export class Roster extends EventEmitter<RosterEvents> {
     })
   }
 
-  async createGenesis(sealingPublicKey: Uint8Array, name: string): Promise<void> {
+  async createGenesis(signer: RecordSigner, sealingPublicKey: Uint8Array, name: string): Promise<void> {
     if (this.root !== undefined || this.logs.size > 0) return
-    await this.append({ op: RosterOp.Genesis, sealingPublicKey, name })
+    await this.append(signer, { op: RosterOp.Genesis, sealingPublicKey, name })
   }
 
-  async addDevice(device: string, name: string): Promise<void> {
-    await this.append({ op: RosterOp.Add, device, name })
+  /** Admits a device whose roster key was shown in the pairing handshake. */
+  async addDevice(signer: RecordSigner, device: string, rosterKey: Uint8Array, name: string): Promise<void> {
+    await this.append(signer, { op: RosterOp.Add, device, rosterKey, name })
   }
 
-  /** Removes a device: `envelopeSeqs` is, per vault, the last envelope of it this device holds. */
-  async revoke(device: string, envelopeSeqs: Map<string, number>): Promise<void> {
-    await this.append({ op: RosterOp.Revoke, device, rosterSeq: this.logs.get(device)?.length ?? 0, envelopeSeqs })
+  /** Declares vault key epochs (a new vault, or a rotation not tied to a removal). */
+  async declareEpochs(signer: RecordSigner, epochs: EpochStatement[]): Promise<void> {
+    if (epochs.length > 0) await this.append(signer, { op: RosterOp.Epochs, epochs })
   }
 
   /**
-   * Takes records from a peer: keeps those that are well signed, next in their author's log and
-   * valid under the roster rules together with what is already held. Records whose author is not
-   * (yet) admitted are left for later; malformed, forged, out-of-order or foreign-root ones are refused.
+   * Removes a device, with the vault keys that replace the ones it held in the same record:
+   * `envelopeSeqs` is, per vault, the last envelope of it this device holds. Fails loudly when
+   * the removal did not take effect.
+   */
+  async revoke(signer: RecordSigner, device: string, envelopeSeqs: Map<string, number>, epochs: EpochStatement[]): Promise<void> {
+    await this.append(signer, { op: RosterOp.Revoke, device, rosterSeq: this.logs.get(device)?.length ?? 0, envelopeSeqs, epochs })
+    if (this.isMember(device)) throw new RosterError(`the removal of device ${device.slice(0, 12)}… did not take effect`)
+  }
+
+  /**
+   * Takes records from a peer: keeps every well-formed record that is next in its author's log
+   * and signed by its author's bound roster key; records of authors not admitted (yet) wait in
+   * memory. Malformed, forged and foreign-root ones are refused.
    */
   async receive(list: Uint8Array[], _from?: string): Promise<{ accepted: number; rejected: number }> {
     return await this.serial(async () => {
       let rejected = 0
-      const decoded: RosterRecord[] = []
       for (const bytes of list) {
         try {
-          decoded.push(decodeRosterRecord(bytes))
+          // already held: skip before the signature check
+          const head = rosterHeaderOf(bytes)
+          if (head.seq <= (this.logs.get(head.author)?.length ?? 0) || this.pending.has(recordId(head))) continue
+          const rec = decodeRosterRecord(bytes)
+          if (rec.op === RosterOp.Genesis && this.root !== undefined && rec.author !== this.root) {
+            rejected++
+            continue
+          }
+          if (rec.seq > (this.logs.get(rec.author)?.length ?? 0) && this.pending.size < MAX_PENDING) this.pending.set(recordId(rec), rec)
         } catch {
           rejected++
         }
       }
-      decoded.sort((a, b) => (a.author === b.author ? a.seq - b.seq : a.author < b.author ? -1 : 1))
-      const candidate = new Map<string, RosterRecord[]>()
-      for (const [author, log] of this.logs) candidate.set(author, [...log])
-      const fresh: RosterRecord[] = []
-      for (const rec of decoded) {
-        const log = candidate.get(rec.author) ?? []
-        if (rec.seq <= log.length) continue
-        if (rec.seq !== log.length + 1) {
-          rejected++
-          continue
+      const kept: RosterRecord[] = []
+      for (;;) {
+        const candidate = new Map<string, RosterRecord[]>()
+        for (const [author, log] of this.logs) candidate.set(author, [...log])
+        const fresh: RosterRecord[] = []
+        for (const rec of [...this.pending.values()].sort((a, b) => a.seq - b.seq)) {
+          const log = candidate.get(rec.author) ?? []
+          if (rec.seq <= log.length) {
+            this.pending.delete(recordId(rec))
+            continue
+          }
+          if (rec.seq !== log.length + 1) continue
+          log.push(rec)
+          candidate.set(rec.author, log)
+          fresh.push(rec)
         }
-        if (rec.op === RosterOp.Genesis && this.root !== undefined) {
-          rejected++
-          continue
+        if (fresh.length === 0) break
+        const next = computeRoster(candidate, this.root ?? findRoot([...candidate.values()].flat()))
+        const keep = fresh.filter(r => next.everAdmitted.has(r.author) && next.rosterKeys.get(r.author) === r.signedBy)
+        for (const r of fresh) {
+          if (next.everAdmitted.has(r.author) && next.rosterKeys.get(r.author) !== r.signedBy) {
+            this.pending.delete(recordId(r))
+            rejected++
+          }
         }
-        log.push(rec)
-        candidate.set(rec.author, log)
-        fresh.push(rec)
+        if (keep.length === 0) break
+        await this.storage.batch(keep.map(r => ({ type: 'put' as const, key: recordKey(r.author, r.seq), value: r.bytes })))
+        for (const rec of keep) {
+          this.pending.delete(recordId(rec))
+          const log = this.logs.get(rec.author) ?? []
+          log.push(rec)
+          this.logs.set(rec.author, log)
+        }
+        this.recompute()
+        kept.push(...keep)
       }
-      if (fresh.length === 0) return { accepted: 0, rejected }
-      const next = computeRoster(candidate, this.root ?? findRoot([...candidate.values()].flat()))
-      const keep = fresh.filter(r => next.valid.has(id(r)))
-      if (keep.length === 0) return { accepted: 0, rejected }
-      await this.storage.batch(keep.map(r => ({ type: 'put' as const, key: recordKey(r.author, r.seq), value: r.bytes })))
-      for (const rec of keep) {
-        const log = this.logs.get(rec.author) ?? []
-        log.push(rec)
-        this.logs.set(rec.author, log)
-      }
-      this.recompute()
+      if (kept.length === 0) return { accepted: 0, rejected }
       this.emit(
         'records',
-        keep.map(r => r.bytes)
+        kept.map(r => r.bytes)
       )
       this.emit('changed')
-      return { accepted: keep.length, rejected }
+      return { accepted: kept.length, rejected }
     })
   }
 }

@@ -28,3 +28,11 @@ export class DeviceRequestError extends Error {
     this.name = 'DeviceRequestError'
   }
 }
+
+/** A roster change that cannot be made (signed by another device, or it did not take effect). */
+export class RosterError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'RosterError'
+  }
+}

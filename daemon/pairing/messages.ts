@@ -2,7 +2,7 @@
  * The pairing protocol's messages (one stream, joiner ↔ inviter; docs/protocol.md has the sequence).
  * Frame := u8 type • body; `bytes`/`string` are u32-length-prefixed.
  *
- *   J→I HELLO     0x21  u16 version • invitationId(16) • nonceJ(32) • ephemeralPublic(32) • string name
+ *   J→I HELLO     0x21  u16 version • invitationId(16) • nonceJ(32) • ephemeralPublic(32) • rosterKey(32) • string name
  *   I→J CHALLENGE 0x22  nonceI(32)
  *   J→I PROOF     0x23  mac(32) = HMAC(key, "joiner" • T)
  *   I→J WELCOME   0x24  mac(32) = HMAC(key, "inviter" • T) • u32 n • n × bytes rosterRecord
@@ -12,7 +12,7 @@
  *   either REFUSED 0x2f u8 code • string message
  *
  * T = SHA-256("kith-pair-v1" • invitationId • inviter(32) • joiner(32) • nonceJ • nonceI
- *             • ephemeralPublic • string name); key = HKDF of the invitation secret (Invitation.ts).
+ *             • ephemeralPublic • rosterKey • string name); key = HKDF of the invitation secret (Invitation.ts).
  */
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -22,8 +22,8 @@ import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
 import { PairingError } from './errors.js'
 import { toError } from '../toError.js'
 
-export const PAIR_PROTOCOL = '/kith/pair/1.0.0'
-export const PAIR_VERSION = 1
+export const PAIR_PROTOCOL = '/kith/pair/2.0.0'
+export const PAIR_VERSION = 2
 export const MAX_PAIR_FRAME = 16 * 1024 * 1024
 
 export enum PairType {
@@ -52,7 +52,16 @@ export interface SealedGrant {
 }
 
 export type PairMessage =
-  | { type: PairType.Hello; version: number; invitationId: Uint8Array; nonce: Uint8Array; ephemeralPublic: Uint8Array; name: string }
+  | {
+      type: PairType.Hello
+      version: number
+      invitationId: Uint8Array
+      nonce: Uint8Array
+      ephemeralPublic: Uint8Array
+      /** the joiner's roster key (public), bound by the inviter's ADD */
+      rosterKey: Uint8Array
+      name: string
+    }
   | { type: PairType.Challenge; nonce: Uint8Array }
   | { type: PairType.Proof; mac: Uint8Array }
   | { type: PairType.Welcome; mac: Uint8Array; records: Uint8Array[]; grants: SealedGrant[] }
@@ -64,7 +73,7 @@ export function encodePair(m: PairMessage): Uint8Array {
   const w = new BinaryWriter().u8(m.type)
   switch (m.type) {
     case PairType.Hello:
-      w.u16(m.version).raw(m.invitationId).raw(m.nonce).raw(m.ephemeralPublic).string(m.name.slice(0, 200))
+      w.u16(m.version).raw(m.invitationId).raw(m.nonce).raw(m.ephemeralPublic).raw(m.rosterKey).string(m.name.slice(0, 200))
       break
     case PairType.Challenge:
       w.raw(m.nonce)
@@ -103,6 +112,7 @@ export function decodePair(bytes: Uint8Array): PairMessage {
           invitationId: Uint8Array.from(r.raw(16)),
           nonce: Uint8Array.from(r.raw(32)),
           ephemeralPublic: Uint8Array.from(r.raw(32)),
+          rosterKey: Uint8Array.from(r.raw(32)),
           name: r.string(1024)
         }
         break
@@ -151,19 +161,21 @@ export interface TranscriptParts {
   joinerNonce: Uint8Array
   inviterNonce: Uint8Array
   ephemeralPublic: Uint8Array
+  rosterKey: Uint8Array
   name: string
 }
 
 export function transcript(t: TranscriptParts): Uint8Array {
   return sha256(
     new BinaryWriter()
-      .raw(utf8('kith-pair-v1'))
+      .raw(utf8('kith-pair-v2'))
       .raw(t.invitationId)
       .raw(fromHex(t.inviter))
       .raw(fromHex(t.joiner))
       .raw(t.joinerNonce)
       .raw(t.inviterNonce)
       .raw(t.ephemeralPublic)
+      .raw(t.rosterKey)
       .string(t.name)
       .finish()
   )

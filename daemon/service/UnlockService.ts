@@ -4,7 +4,7 @@
  * replica its vault keys, including replicas opened later (a new vault, a grant from a peer).
  */
 import { EventEmitter } from 'node:events'
-import type { Keyring } from '../keyring/Keyring.js'
+import type { Keyring, PreparedRoot } from '../keyring/Keyring.js'
 import type { Kdf } from '../keyring/Kdf.js'
 import type { UnlockRequest } from '../keyring/UnlockRequest.js'
 
@@ -116,11 +116,16 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
   }
 
   /** Joins with grants received from another device (pairing): keys for the vaults it was given. */
-  async initJoined(password: string, received: (k: Keyring) => StorageOp[]): Promise<void> {
+  async initJoined(password: string, received: (k: Keyring) => StorageOp[], prepared: PreparedRoot): Promise<void> {
     checkPassword(password)
-    await this.options.keyring.initialize(password, await this.kdfParams(), async (ops, k) => {
-      await this.options.commitJoin(ops, received(k))
-    })
+    await this.options.keyring.initialize(
+      password,
+      await this.kdfParams(),
+      async (ops, k) => {
+        await this.options.commitJoin(ops, received(k))
+      },
+      prepared
+    )
     for (const vaultId of await this.options.keyring.vaultIds()) await this.openVault(vaultId)
     await this.announceUnlocked()
   }

@@ -14,7 +14,7 @@ import { request } from 'node:http'
 import type { TestDaemon } from '../helpers/daemonProcess.js'
 import { daemons, until, PASSWORD, JOIN_PASSWORD } from '../sync/helpers/daemons.js'
 import { decodeInvitation, invitationId } from '../../daemon/pairing/Invitation.js'
-import { decodePair, encodePair, PairType, RefusedCode } from '../../daemon/pairing/messages.js'
+import { decodePair, encodePair, PairType, RefusedCode, PAIR_VERSION, PAIR_PROTOCOL } from '../../daemon/pairing/messages.js'
 import { encodeMessage, MsgType } from '../../daemon/sync/messages.js'
 import { generateBoxKeyPair } from '../../daemon/crypto/box.js'
 import { randomBytes } from '../../daemon/crypto/random.js'
@@ -66,7 +66,7 @@ describe('refusals by a real daemon', () => {
     // no invitation open: the gater drops the connection right after Noise
     await stranger.dial(target).catch(() => undefined)
     await expect(stranger.dialProtocol(target, '/kith/sync/1.0.0')).rejects.toThrow()
-    await expect(stranger.dialProtocol(target, '/kith/pair/1.0.0')).rejects.toThrow()
+    await expect(stranger.dialProtocol(target, PAIR_PROTOCOL)).rejects.toThrow()
     await new Promise(resolve => setTimeout(resolve, 100))
     expect(stranger.getConnections().length).toBe(0)
 
@@ -90,15 +90,16 @@ describe('refusals by a real daemon', () => {
     expect(await drain(stream)).toBe(0)
     await until(async () => /refused a session from .*not on the device roster/.test(await a.log()), 'the refusal in the log')
     // and its pairing attempt with a made-up invitation is refused
-    const pair = await stranger.dialProtocol(target, '/kith/pair/1.0.0')
+    const pair = await stranger.dialProtocol(target, PAIR_PROTOCOL)
     const plp = lpStream(pair)
     await plp.write(
       encodePair({
         type: PairType.Hello,
-        version: 1,
+        version: PAIR_VERSION,
         invitationId: randomBytes(16),
         nonce: randomBytes(32),
         ephemeralPublic: generateBoxKeyPair().publicKey,
+        rosterKey: randomBytes(32),
         name: 'stranger'
       })
     )
@@ -111,15 +112,16 @@ describe('refusals by a real daemon', () => {
     const { invitation } = (await a.api('POST', '/api/pairing/invite', {})).body
     const inv = decodeInvitation(invitation)
     const target = addressOf(a)
-    const stream = await stranger.dialProtocol(target, '/kith/pair/1.0.0')
+    const stream = await stranger.dialProtocol(target, PAIR_PROTOCOL)
     const lp = lpStream(stream)
     await lp.write(
       encodePair({
         type: PairType.Hello,
-        version: 1,
+        version: PAIR_VERSION,
         invitationId: invitationId(inv.secret),
         nonce: randomBytes(32),
         ephemeralPublic: generateBoxKeyPair().publicKey,
+        rosterKey: randomBytes(32),
         name: 'guesser'
       })
     )

@@ -3,7 +3,7 @@ import { describe, it, expect, afterEach } from 'vitest'
 import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
 import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
 import { confirmationCode, decodeInvitation, encodeInvitation, invitationId } from '../../daemon/pairing/Invitation.js'
-import { decodePair, encodePair, grantAad, PAIR_PROTOCOL, PairType, RefusedCode } from '../../daemon/pairing/messages.js'
+import { decodePair, encodePair, grantAad, PAIR_PROTOCOL, PairType, RefusedCode, PAIR_VERSION } from '../../daemon/pairing/messages.js'
 import { generateBoxKeyPair, openBox } from '../../daemon/crypto/box.js'
 import { randomBytes } from '../../daemon/crypto/random.js'
 import { SyncDevice, PASSWORD } from '../sync/helpers/syncDevice.js'
@@ -98,10 +98,11 @@ describe('pairing refusals', () => {
     }
     await write({
       type: PairType.Hello,
-      version: 1,
+      version: PAIR_VERSION,
       invitationId: invitationId(inv.secret),
       nonce: randomBytes(32),
       ephemeralPublic: generateBoxKeyPair().publicKey,
+      rosterKey: randomBytes(32),
       name: 'guess'
     })
     const challenge = decodePair((await stream.read()) as Uint8Array)

@@ -36,7 +36,7 @@ describe('storage layout', () => {
     await keyring.initialize(PASSWORD)
     await keyring.verify({ kind: 'password', password: 'not the password' }).catch(() => {})
     const vaultId = await keyring.createVault()
-    const epoch = await keyring.rotate(vaultId, [{ deviceId: me, sealingPublicKey: keyring.sealingPublicKey }])
+    const { epoch } = await keyring.rotate(vaultId, [{ deviceId: me, sealingPublicKey: keyring.sealingPublicKey }])
 
     const replica = new VaultReplica(vaultId, views.vault(vaultId), signer)
     await replica.open()
@@ -46,9 +46,9 @@ describe('storage layout', () => {
     replica.doc.create({ title: 'second' })
     await replica.flush()
 
-    const roster = new Roster(views.roster, signer)
+    const roster = new Roster(views.roster)
     await roster.load()
-    await roster.createGenesis(keyring.sealingPublicKey, 'laptop')
+    await roster.createGenesis(keyring.rosterSigner(), keyring.sealingPublicKey, 'laptop')
     const peers = new PeerBook(views.peerBook)
     await peers.update(other, ['/ip4/127.0.0.1/tcp/4001'])
     await views.network.put(networkLayout.bound, new TextEncoder().encode('[]'))
@@ -58,6 +58,7 @@ describe('storage layout', () => {
         `keyring/device`,
         `keyring/grant/${vaultId}/00000000/${me}`,
         `keyring/grant/${vaultId}/${hex8(epoch)}/${me}`,
+        `keyring/minted/${vaultId}/00000000`,
         `keyring/minted/${vaultId}/${hex8(epoch)}`,
         `keyring/slot/password`,
         `meta/unlock-throttle`,
@@ -74,8 +75,8 @@ describe('storage layout', () => {
     const identity = DeviceIdentity.generate()
     const signer = { deviceId: identity.deviceId, publicKey: identity.publicKey, sign: (m: Uint8Array) => identity.sign(m) }
     const source = new MemoryStorageAdapter()
-    const roster = new Roster(storageViews(source).roster, signer)
-    await roster.createGenesis(new Uint8Array(32), 'inviter')
+    const roster = new Roster(storageViews(source).roster)
+    await roster.createGenesis(signer, new Uint8Array(32), 'inviter')
     const vaultId = '0'.repeat(32)
     const ops = [
       ...Keyring.grantOps([{ vaultId, epoch: 7, deviceId: identity.deviceId, box: new Uint8Array([1]) }]),
