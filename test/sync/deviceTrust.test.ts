@@ -1,0 +1,107 @@
+/**
+ * Device trust between whole devices (memory network): what a malicious paired device or a copied
+ * data directory can no longer do to the vault keys and the roster.
+ */
+import { describe, it, expect, afterEach } from 'vitest'
+import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
+import { sealGrant } from '../../daemon/keyring/Keyring.js'
+import { encodeSignedGrant } from '../../daemon/keyring/KeyDistribution.js'
+import { epochCommitment } from '../../daemon/keyring/epochCommitment.js'
+import { encodeRosterRecord, RosterOp } from '../../daemon/pairing/RosterRecord.js'
+import { randomBytes } from '../../daemon/crypto/random.js'
+import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
+import { SyncDevice, eventually } from './helpers/syncDevice.js'
+
+const devices: SyncDevice[] = []
+afterEach(async () => {
+  for (const d of devices.splice(0)) await d.stop()
+})
+async function paired(): Promise<{ net: MemoryNetwork; a: SyncDevice; m: SyncDevice; vaultId: string }> {
+  const net = new MemoryNetwork()
+  const a = await SyncDevice.create('A', net)
+  const m = await SyncDevice.create('M', net)
+  devices.push(a, m)
+  await a.init()
+  await m.joinFrom(a)
+  await eventually(() => a.sync.roster.sealingKey(m.id) !== undefined, 'A knows M’s sealing key')
+  return { net, a, m, vaultId: a.device.replicas.ids()[0] as string }
+}
+const identitySigner = (id: DeviceIdentity) => ({ deviceId: id.deviceId, publicKey: id.publicKey, sign: (x: Uint8Array) => id.sign(x) })
+const epochOf = (d: SyncDevice, vaultId: string): number | string => {
+  try {
+    return d.device.keyring.currentEpoch(vaultId)
+  } catch (err) {
+    return (err as Error).name
+  }
+}
+
+describe('vault key epochs cannot be hijacked', () => {
+  it('a member’s grant for an epoch no roster statement declares is never used', async () => {
+    const { a, m, vaultId } = await paired()
+    const evil = randomBytes(32)
+    const grant = sealGrant(vaultId, 0xffffffff, a.id, a.device.keyring.sealingPublicKey, evil)
+    await a.device.keys.receive([encodeSignedGrant(grant, identitySigner(m.identity))], m.id)
+    expect(a.device.keyring.heldEpochs(vaultId)).not.toContain(0xffffffff)
+    expect(epochOf(a, vaultId)).toBe(0)
+  })
+
+  it('a grant whose key does not match the declared commitment is dropped', async () => {
+    const { a, m, vaultId } = await paired()
+    // M declares epoch 7 honestly (the commitment of key K) and then sends A a different key for it
+    const k = randomBytes(32)
+    await m.device.roster.declareEpochs(m.device.keyring.rosterSigner(), [
+      { vaultId, epoch: 7, commitment: epochCommitment(vaultId, 7, k) }
+    ])
+    await eventually(() => a.sync.roster.epochCommitment(vaultId, 7) !== undefined, 'A has M’s statement')
+    const wrong = sealGrant(vaultId, 7, a.id, a.device.keyring.sealingPublicKey, randomBytes(32))
+    await a.device.keys.receive([encodeSignedGrant(wrong, identitySigner(m.identity))], m.id)
+    expect(a.device.keyring.heldEpochs(vaultId)).not.toContain(7)
+    expect(await a.device.keyring.hasGrant({ vaultId, epoch: 7, deviceId: a.id })).toBe(false)
+  })
+
+  it('the highest epoch there is, declared by a member, stops counting when it is removed; the removal rotates past it', async () => {
+    const { a, m, vaultId } = await paired()
+    const evil = randomBytes(32)
+    const top = 0xffffffff
+    await m.device.roster.declareEpochs(m.device.keyring.rosterSigner(), [
+      { vaultId, epoch: top, commitment: epochCommitment(vaultId, top, evil) }
+    ])
+    await eventually(() => a.sync.roster.currentEpoch(vaultId) === top, 'A sees M’s epoch as current')
+    const grant = sealGrant(vaultId, top, a.id, a.device.keyring.sealingPublicKey, evil)
+    await a.device.keys.receive([encodeSignedGrant(grant, identitySigner(m.identity))], m.id)
+    expect(epochOf(a, vaultId)).toBe(top)
+    const res = await a.sync.devices.revoke(m.id)
+    const after = res.rotated[0]?.epoch as number
+    expect(after).toBeGreaterThan(0)
+    expect(after).toBeLessThan(top)
+    expect(epochOf(a, vaultId)).toBe(after)
+    expect(a.sync.roster.isMember(m.id)).toBe(false)
+    // M holds no key of the new epoch
+    expect(m.device.keyring.heldEpochs(vaultId)).not.toContain(after)
+    const written = await a.service.createItem({ title: 'after the removal', password: 'new-secret' })
+    const envelope = a.device.replicas.get(vaultId)?.vector().get(a.id)
+    expect(envelope).toBeGreaterThan(0)
+    expect(written.id).toBeTruthy()
+  })
+})
+
+describe('a copied data directory without the password', () => {
+  it('signs roster records with the identity key only, and no device accepts them', async () => {
+    const { a, m } = await paired()
+    // the thief holds M's identity.key (kept in the clear so a locked daemon can sync), not M's password
+    const thief = DeviceIdentity.generate()
+    const seq = (m.sync.roster.vector().get(m.id) ?? 0) + 1
+    const add = encodeRosterRecord(identitySigner(m.identity), seq, Date.now(), {
+      op: RosterOp.Add,
+      device: thief.deviceId,
+      rosterKey: thief.publicKey,
+      name: 'M-tablet'
+    })
+    const result = await a.sync.roster.receive([add], m.id)
+    expect(result.accepted).toBe(0)
+    expect(a.sync.roster.isMember(thief.deviceId)).toBe(false)
+    // a locked M cannot write one either: the roster key leaves memory with the lock
+    await m.service.lock()
+    expect(() => m.device.keyring.rosterSigner()).toThrow(/unlock/)
+  })
+})
