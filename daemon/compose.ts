@@ -253,6 +253,8 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     lastSeen: id => peers.lastSeen(id),
     envelopeSeqs: id => new Map(replicas.all().map(r => [r.vaultId, r.vector().get(id) ?? 0])),
     revoke: async (id, seqs) => await distribution.revoke(id, seqs),
+    // every device holds every vault (per-device vaults come with their roster statements)
+    vaultsOf: () => (keyring.unlocked ? items.vaults().map(v => v.name) : []),
     log
   })
 

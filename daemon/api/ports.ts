@@ -83,7 +83,7 @@ export type { DeviceJson, Invitation, JoinResult, RevokeResult }
 /** The device roster and pairing. */
 export interface DevicesPort {
   list: () => DeviceJson[]
-  revoke: (idOrName: string) => Promise<RevokeResult>
+  revoke: (idOrName: string, options?: { alsoAddedBy?: boolean }) => Promise<RevokeResult>
   invite: (ttlMs?: number) => Invitation
   join: (invitation: string, password: string, name?: string) => Promise<JoinResult>
 }

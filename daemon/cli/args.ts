@@ -13,6 +13,7 @@ const BOOLEAN_FLAGS = new Set([
   'no-mdns',
   'help',
   'dry-run',
+  'with-added',
   'yes',
   'trashed',
   'hidden',

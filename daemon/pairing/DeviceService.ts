@@ -1,8 +1,11 @@
 /**
- * The devices use cases: the list as people see it (names, online, last seen), finding a device by
- * id, id prefix, PeerId or name, removing one (which rotates the vault keys it held), and inviting
- * or joining through pairing.
+ * The devices use cases: the list as people see it (names, online, last seen, vaults, a key
+ * fingerprint to compare between devices), finding a device by id, id prefix, PeerId or name,
+ * removing one (which rotates the vault keys it held, and on request the devices only it added),
+ * and inviting or joining through pairing.
  */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
 import type { Roster } from './Roster.js'
 import type { PairingService, InviteResult, JoinResult } from './PairingService.js'
 import { DeviceNotFoundError, DeviceRequestError } from './errors.js'
@@ -18,12 +21,33 @@ export interface DeviceView {
   self: boolean
   addedAt: string | null
   addedBy: string | null
+  kind: 'device'
+  /** names of the vaults this device holds */
+  vaults: string[]
+  /** a short hash of the device's roster and sealing keys, to compare on both screens */
+  fingerprint: string | null
+  connection: 'direct' | null
 }
 
 export interface RevokeResult {
   id: string
   revoked: true
   rotated: Array<{ vaultId: string; epoch: number }>
+  /** devices removed with it (asked for with `alsoAddedBy`) */
+  alsoRemoved: string[]
+  /** devices only it had added, still on the roster: offered for removal */
+  addedOnlyByIt: string[]
+}
+
+export interface RevokeOptions {
+  /** also remove the devices only this one added */
+  alsoAddedBy?: boolean
+}
+
+/** "ab12 cd34 ef56 7890": SHA-256 over both public keys, first 8 bytes. */
+export function keyFingerprint(rosterKeyHex: string, sealingKey: Uint8Array): string {
+  const h = toHex(sha256(concatBytes(utf8('kith/fingerprint/v1'), fromHex(rosterKeyHex), sealingKey)).subarray(0, 8))
+  return (h.match(/.{4}/g) as string[]).join(' ')
 }
 
 export interface DeviceServiceOptions {
@@ -42,6 +66,8 @@ export interface DeviceServiceOptions {
   envelopeSeqs: (deviceId: string) => Map<string, number>
   /** removes the device from the roster and rotates the keys of every vault it held */
   revoke: (deviceId: string, envelopeSeqs: Map<string, number>) => Promise<Array<{ vaultId: string; epoch: number }>>
+  /** names of the vaults a device holds */
+  vaultsOf: (deviceId: string) => string[]
   log: Log
 }
 
@@ -62,7 +88,14 @@ export class DeviceService {
       lastSeen: seen === undefined || seen === 0 ? null : new Date(seen).toISOString(),
       self,
       addedAt: entry?.addedAt === undefined ? null : new Date(entry.addedAt).toISOString(),
-      addedBy: entry?.addedBy ?? null
+      addedBy: entry?.addedBy ?? null,
+      kind: 'device',
+      vaults: this.options.vaultsOf(id),
+      fingerprint:
+        entry?.rosterKey === undefined || entry.sealingPublicKey === undefined
+          ? null
+          : keyFingerprint(entry.rosterKey, entry.sealingPublicKey),
+      connection: !self && online ? 'direct' : null
     }
   }
 
@@ -90,12 +123,27 @@ export class DeviceService {
     throw new DeviceNotFoundError(q)
   }
 
-  async revoke(query: string): Promise<RevokeResult> {
+  /**
+   * Removes a device (its keys rotate). The devices only it had added stay unless `alsoAddedBy`
+   * asks for them too; the answer names them either way, so a person can be asked.
+   */
+  async revoke(query: string, options: RevokeOptions = {}): Promise<RevokeResult> {
+    const { roster, selfId } = this.options
     const id = this.resolve(query)
-    if (id === this.options.selfId) throw new DeviceRequestError('this device cannot remove itself; remove it from another device')
-    const rotated = await this.options.revoke(id, this.options.envelopeSeqs(id))
+    if (id === selfId) throw new DeviceRequestError('this device cannot remove itself; remove it from another device')
+    const added = roster.addedOnlyBy(id).filter(d => d !== selfId)
+    let rotated = await this.options.revoke(id, this.options.envelopeSeqs(id))
     this.options.log('info', `devices: removed ${id.slice(0, 12)}…; rotated ${rotated.length} vault key(s)`)
-    return { id, revoked: true, rotated }
+    const alsoRemoved: string[] = []
+    if (options.alsoAddedBy === true) {
+      for (const d of added) {
+        if (!roster.isMember(d)) continue
+        rotated = await this.options.revoke(d, this.options.envelopeSeqs(d))
+        alsoRemoved.push(d)
+        this.options.log('info', `devices: removed ${d.slice(0, 12)}…, which only ${id.slice(0, 12)}… had added`)
+      }
+    }
+    return { id, revoked: true, rotated, alsoRemoved, addedOnlyByIt: added.filter(d => roster.isMember(d)) }
   }
 
   invite(ttlMs?: number): InviteResult {

@@ -22,7 +22,11 @@ export function loneDevices(device: FullDevice): DevicesPort {
         lastSeen: null,
         self: true,
         addedAt: null,
-        addedBy: null
+        addedBy: null,
+        kind: 'device',
+        vaults: [],
+        fingerprint: null,
+        connection: null
       }
     ],
     revoke: async () => {

@@ -141,7 +141,8 @@ export const api = {
   invite: async () => await json(client.pairing.invite.$post({ json: {} })),
   join: async (invitation: string, password: string, name?: string) =>
     await json(client.pairing.join.$post({ json: { invitation, password, name } })),
-  revokeDevice: async (deviceId: string) => await json(client.devices[':id'].$delete({ param: id(deviceId) })),
+  revokeDevice: async (deviceId: string, alsoAddedBy = false) =>
+    await json(client.devices[':id'].$delete({ param: id(deviceId), query: alsoAddedBy ? { alsoAddedBy: '1' } : {} })),
 
   /**
    * Follows GET /api/events until `signal` aborts. EventSource cannot send the session header,

@@ -6,12 +6,17 @@
 import { Hono } from 'hono'
 import { requireScope, type ApiEnv } from '../auth.js'
 import type { DevicesPort } from '../ports.js'
-import { inviteBody, joinBody, jsonBody } from '../schemas.js'
+import { deviceRevokeQuery, inviteBody, joinBody, jsonBody, queryOf } from '../schemas.js'
 
 export function deviceRoutes(devices: DevicesPort) {
-  return new Hono<ApiEnv>()
-    .get('/', requireScope('devices:manage'), c => c.json(devices.list(), 200))
-    .delete('/:id', requireScope('devices:manage'), async c => c.json(await devices.revoke(c.req.param('id')), 200))
+  return (
+    new Hono<ApiEnv>()
+      .get('/', requireScope('devices:manage'), c => c.json(devices.list(), 200))
+      // ?alsoAddedBy=1 also removes the devices only this one had added (the answer lists them either way)
+      .delete('/:id', requireScope('devices:manage'), queryOf(deviceRevokeQuery), async c =>
+        c.json(await devices.revoke(c.req.param('id'), { alsoAddedBy: c.req.valid('query').alsoAddedBy === '1' }), 200)
+      )
+  )
 }
 
 export function pairingRoutes(devices: DevicesPort) {

@@ -1,5 +1,5 @@
 /** kith pair invite · pair join · devices · devices revoke */
-import { allowOnly, flag } from '../args.js'
+import { allowOnly, flag, has } from '../args.js'
 import { DaemonClient } from '../DaemonClient.js'
 import { CliError, EXIT } from '../CliError.js'
 import { passwordFromStdin } from './vault.js'
@@ -62,7 +62,7 @@ export const devicesCommand: Command = {
     const devices = await client.json(client.api.devices.$get())
     const lines = devices.map(
       d =>
-        `${d.id.slice(0, 16)}  ${d.name || '(unnamed)'}${d.self ? ' (this device)' : ''}\t${d.online ? 'online' : `offline, last seen ${d.lastSeen ?? 'never'}`}`
+        `${d.id.slice(0, 16)}  ${d.name || '(unnamed)'}${d.self ? ' (this device)' : ''}\t${d.online ? 'online' : `offline, last seen ${d.lastSeen ?? 'never'}`}${d.fingerprint === null ? '' : `\tkeys ${d.fingerprint}`}`
     )
     ctx.out(lines.join('\n'), devices)
   }
@@ -70,14 +70,27 @@ export const devicesCommand: Command = {
 
 export const devicesRevokeCommand: Command = {
   name: 'devices revoke',
-  usage: 'kith devices revoke ID',
-  summary: 'remove a device (by id, id prefix, peer id or name): it can read nothing written afterwards, since vault keys rotate',
+  usage: 'kith devices revoke ID [--with-added]',
+  summary:
+    'remove a device (by id, id prefix, peer id or name): it can read nothing written afterwards, since vault keys rotate; --with-added also removes the devices only it had added',
   async run(ctx) {
-    allowOnly(ctx.args, [])
+    allowOnly(ctx.args, [], ['with-added'])
     const id = ctx.args.positionals[0]
-    if (id === undefined) throw new CliError('usage', 'usage: kith devices revoke ID', EXIT.usage)
+    if (id === undefined) throw new CliError('usage', 'usage: kith devices revoke ID [--with-added]', EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const res = await client.json(client.api.devices[':id'].$delete({ param: { id: encodeURIComponent(id) } }))
-    ctx.out(`removed device ${res.id.slice(0, 16)}…; ${res.rotated.length} vault key(s) rotated`, res)
+    const res = await client.json(
+      client.api.devices[':id'].$delete({
+        param: { id: encodeURIComponent(id) },
+        query: has(ctx.args, 'with-added') ? { alsoAddedBy: '1' } : {}
+      })
+    )
+    const lines = [`removed device ${res.id.slice(0, 16)}…; ${res.rotated.length} vault key(s) rotated`]
+    for (const d of res.alsoRemoved) lines.push(`also removed ${d.slice(0, 16)}…, which only it had added`)
+    if (res.addedOnlyByIt.length > 0)
+      lines.push(
+        `it had added ${res.addedOnlyByIt.length} device(s) still on the roster: ${res.addedOnlyByIt.map(d => d.slice(0, 16)).join(', ')}; ` +
+          `remove them too with \`kith devices revoke ID\` each (or next time --with-added)`
+      )
+    ctx.out(lines.join('\n'), res)
   }
 }
