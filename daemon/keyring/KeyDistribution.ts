@@ -76,6 +76,8 @@ export interface KeyRoster {
   epochCommitment: (vaultId: string, epoch: number) => Uint8Array | undefined
   /** epochs of a vault a device declared in records that count */
   epochsDeclaredBy: (deviceId: string, vaultId: string) => number[]
+  /** whether a device may hold a vault (per-device vaults) */
+  mayHold: (deviceId: string, vaultId: string) => boolean
   /** epochs of a vault with a (clean) declaration */
   declaredEpochs: (vaultId: string) => number[]
   /** whether a device has stated an epoch at all */
@@ -148,7 +150,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
         const mine = byDevice.get(me)
         if (mine === undefined || mine.size === 0) continue
         for (const member of roster.members()) {
-          if (member === me) continue
+          if (member === me || !roster.mayHold(member, vaultId)) continue
           const sealingKey = roster.sealingKey(member)
           if (sealingKey === undefined) continue
           const theirs = byDevice.get(member) ?? new Set<number>()
@@ -268,14 +270,15 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
     if (!recipients.some(r => r.deviceId === me)) recipients.push({ deviceId: me, sealingPublicKey: keyring.sealingPublicKey })
     const minted: MintedEpoch[] = []
     for (const vaultId of vaultIds) {
+      const holders = recipients.filter(r => r.deviceId === me || roster.mayHold(r.deviceId, vaultId))
       // from the highest epoch a remaining device declared (or this one holds as its own), never a removed device's
       const trusted = [...remaining.flatMap(m => roster.epochsDeclaredBy(m, vaultId))]
       for (const e of keyring.heldEpochs(vaultId)) if (await keyring.minted(vaultId, e)) trusted.push(e)
       const after = Math.max(0, ...trusted)
-      let m = await keyring.rotate(vaultId, recipients, after)
+      let m = await keyring.rotate(vaultId, holders, after)
       // never reuse a number someone already declared (a clash would void the epoch)
       for (let tries = 0; roster.declaredEpochs(vaultId).includes(m.epoch) && tries < 8; tries++)
-        m = await keyring.rotate(vaultId, recipients, after)
+        m = await keyring.rotate(vaultId, holders, after)
       minted.push(m)
     }
     return minted

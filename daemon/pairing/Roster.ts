@@ -18,16 +18,30 @@ import {
   RosterOp,
   type EpochStatement,
   type RecordSigner,
+  type VaultAccess,
   type RosterBody,
   type RosterRecord
 } from './RosterRecord.js'
 import { rosterHeaderOf } from '../codec/RecordHeader.js'
+import { vaultRef } from './vaultRef.js'
 import { computeRoster, findRoot, recordId, type DeviceEntry, type RosterState } from './computeRoster.js'
 import { RosterError } from './errors.js'
 
 export type { DeviceEntry, RosterState }
 
 const recordKey = rosterLayout.record
+
+/** A vault key epoch to declare, by vault id (the record names the vault by its ref). */
+export interface EpochDeclaration {
+  vaultId: string
+  epoch: number
+  commitment: Uint8Array
+}
+
+const statements = (epochs: EpochDeclaration[]): EpochStatement[] =>
+  epochs.map(e => ({ vault: vaultRef(e.vaultId), epoch: e.epoch, commitment: e.commitment }))
+const accessOf = (vaultIds: string[] | 'all'): VaultAccess =>
+  vaultIds === 'all' ? { all: true } : { all: false, vaults: vaultIds.map(vaultRef) }
 /** records whose author is not admitted (yet), held in memory until it is */
 const MAX_PENDING = 10_000
 
@@ -142,35 +156,48 @@ export class Roster extends EventEmitter<RosterEvents> {
 
   envelopeBound(author: string, vaultId: string): number | undefined {
     if (!this.state.bounds.has(author)) return undefined
-    return this.state.envelopeBounds.get(author)?.get(vaultId) ?? 0
+    return this.state.envelopeBounds.get(author)?.get(vaultRef(vaultId)) ?? 0
+  }
+
+  /** Whether a device may hold a vault (its keys, envelopes and snapshots). */
+  mayHold(deviceId: string, vaultId: string): boolean {
+    const access = this.state.access.get(deviceId)
+    return access === undefined || access.has(vaultRef(vaultId))
+  }
+  /** Whether a device may hold every vault (no list restricts it). */
+  holdsAll(deviceId: string): boolean {
+    return !this.state.access.has(deviceId)
   }
 
   /** The commitment declared for a vault key epoch; undefined when none (or two) was declared. */
   epochCommitment(vaultId: string, epoch: number): Uint8Array | undefined {
-    const hex = this.state.epochs.get(vaultId)?.get(epoch)
+    const hex = this.state.epochs.get(vaultRef(vaultId))?.get(epoch)
     return hex === undefined ? undefined : fromHex(hex)
   }
   /** The newest epoch of a vault declared by a current device. */
   currentEpoch(vaultId: string): number | undefined {
-    return this.state.currentEpochs.get(vaultId)
+    return this.state.currentEpochs.get(vaultRef(vaultId))
+  }
+  private statementsOf(author: string, counting: boolean): EpochStatement[] {
+    return (this.logs.get(author) ?? [])
+      .filter(r => !counting || this.state.valid.has(recordId(r)))
+      .flatMap(r => (r.op === RosterOp.Epochs || r.op === RosterOp.Revoke || r.op === RosterOp.Access ? r.epochs : []))
   }
   /** Whether `author` has stated an epoch (stored records, whether or not they count). */
   hasDeclared(author: string, vaultId: string, epoch: number): boolean {
-    return (this.logs.get(author) ?? []).some(
-      r => (r.op === RosterOp.Epochs || r.op === RosterOp.Revoke) && r.epochs.some(e => e.vaultId === vaultId && e.epoch === epoch)
-    )
+    const ref = vaultRef(vaultId)
+    return this.statementsOf(author, false).some(e => e.vault === ref && e.epoch === epoch)
   }
   /** Epochs of a vault that a device declared in records that count. */
   epochsDeclaredBy(author: string, vaultId: string): number[] {
-    return (this.logs.get(author) ?? [])
-      .filter(r => this.state.valid.has(recordId(r)) && (r.op === RosterOp.Epochs || r.op === RosterOp.Revoke))
-      .flatMap(r => (r.op === RosterOp.Epochs || r.op === RosterOp.Revoke ? r.epochs : []))
-      .filter(e => e.vaultId === vaultId)
+    const ref = vaultRef(vaultId)
+    return this.statementsOf(author, true)
+      .filter(e => e.vault === ref)
       .map(e => e.epoch)
   }
   /** Epochs of a vault declared (by anyone who counts), highest last. */
   declaredEpochs(vaultId: string): number[] {
-    return [...(this.state.epochs.get(vaultId)?.keys() ?? [])].sort((a, b) => a - b)
+    return [...(this.state.epochs.get(vaultRef(vaultId))?.keys() ?? [])].sort((a, b) => a - b)
   }
 
   /** Appends a record to the signer's own log and stores it (the signer is this unlocked device). */
@@ -195,14 +222,25 @@ export class Roster extends EventEmitter<RosterEvents> {
     await this.append(signer, { op: RosterOp.Genesis, sealingPublicKey, name })
   }
 
-  /** Admits a device whose roster key was shown in the pairing handshake. */
-  async addDevice(signer: RecordSigner, device: string, rosterKey: Uint8Array, name: string): Promise<void> {
-    await this.append(signer, { op: RosterOp.Add, device, rosterKey, name })
+  /** Admits a device whose roster key was shown in the pairing handshake, to every vault or to those listed. */
+  async addDevice(
+    signer: RecordSigner,
+    device: string,
+    rosterKey: Uint8Array,
+    name: string,
+    vaultIds: string[] | 'all' = 'all'
+  ): Promise<void> {
+    await this.append(signer, { op: RosterOp.Add, device, rosterKey, name, access: accessOf(vaultIds) })
+  }
+
+  /** Sets which vaults a device may hold, with the new keys of the vaults it no longer may. */
+  async setAccess(signer: RecordSigner, device: string, vaultIds: string[] | 'all', epochs: EpochDeclaration[]): Promise<void> {
+    await this.append(signer, { op: RosterOp.Access, device, access: accessOf(vaultIds), epochs: statements(epochs) })
   }
 
   /** Declares vault key epochs (a new vault, or a rotation not tied to a removal). */
-  async declareEpochs(signer: RecordSigner, epochs: EpochStatement[]): Promise<void> {
-    if (epochs.length > 0) await this.append(signer, { op: RosterOp.Epochs, epochs })
+  async declareEpochs(signer: RecordSigner, epochs: EpochDeclaration[]): Promise<void> {
+    if (epochs.length > 0) await this.append(signer, { op: RosterOp.Epochs, epochs: statements(epochs) })
   }
 
   /**
@@ -210,8 +248,14 @@ export class Roster extends EventEmitter<RosterEvents> {
    * `envelopeSeqs` is, per vault, the last envelope of it this device holds. Fails loudly when
    * the removal did not take effect.
    */
-  async revoke(signer: RecordSigner, device: string, envelopeSeqs: Map<string, number>, epochs: EpochStatement[]): Promise<void> {
-    await this.append(signer, { op: RosterOp.Revoke, device, rosterSeq: this.logs.get(device)?.length ?? 0, envelopeSeqs, epochs })
+  async revoke(signer: RecordSigner, device: string, envelopeSeqs: Map<string, number>, epochs: EpochDeclaration[]): Promise<void> {
+    await this.append(signer, {
+      op: RosterOp.Revoke,
+      device,
+      rosterSeq: this.logs.get(device)?.length ?? 0,
+      envelopeSeqs: new Map([...envelopeSeqs].map(([vaultId, seq]) => [vaultRef(vaultId), seq])),
+      epochs: statements(epochs)
+    })
     if (this.isMember(device)) throw new RosterError(`the removal of device ${device.slice(0, 12)}… did not take effect`)
   }
 

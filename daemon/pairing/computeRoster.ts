@@ -21,8 +21,11 @@
  *    with a commitment to the key; two different commitments for one (vault, epoch) void it. The
  *    current epoch of a vault is the highest one declared by a current member.
  * 6. Names. Two current devices never show one name: a later-added duplicate gets " (2)", " (3)"….
+ * 7. Vault access. A device may hold every vault unless the ADD that admitted it, or a later
+ *    ACCESS statement, lists the vaults it may hold; the newest statement (by time, then author
+ *    and seq) wins.
  */
-import { RosterOp, type RosterRecord } from './RosterRecord.js'
+import { RosterOp, type RosterRecord, type VaultAccess } from './RosterRecord.js'
 import { toHex } from '../crypto/bytes.js'
 
 export interface DeviceEntry {
@@ -56,8 +59,13 @@ export interface RosterState {
   epochs: Map<string, Map<number, string>>
   /** vault → highest epoch declared by a current member */
   currentEpochs: Map<string, number>
+  /** device → the vault refs it may hold; absent: every vault */
+  access: Map<string, Set<string>>
   devices: Map<string, DeviceEntry>
 }
+
+const hasEpochs = (rec: RosterRecord): rec is RosterRecord & { op: RosterOp.Epochs | RosterOp.Revoke | RosterOp.Access } =>
+  rec.op === RosterOp.Epochs || rec.op === RosterOp.Revoke || rec.op === RosterOp.Access
 
 export const recordId = (r: { author: string; seq: number }): string => `${r.author}:${r.seq}`
 
@@ -110,6 +118,7 @@ export function computeRoster(logs: Logs, root: string | undefined): RosterState
     rosterKeys: new Map(),
     epochs: new Map(),
     currentEpochs: new Map(),
+    access: new Map(),
     devices: new Map()
   }
   const genesis = root === undefined ? undefined : logs.get(root)?.[0]
@@ -160,12 +169,12 @@ export function computeRoster(logs: Logs, root: string | undefined): RosterState
   const commitments = new Map<string, Map<number, Set<string>>>()
   const byMembers = new Map<string, Set<number>>()
   for (const rec of effective) {
-    if (rec.op !== RosterOp.Epochs && rec.op !== RosterOp.Revoke) continue
+    if (!hasEpochs(rec)) continue
     for (const e of rec.epochs) {
-      const byEpoch = commitments.get(e.vaultId) ?? new Map<number, Set<string>>()
-      commitments.set(e.vaultId, byEpoch)
+      const byEpoch = commitments.get(e.vault) ?? new Map<number, Set<string>>()
+      commitments.set(e.vault, byEpoch)
       byEpoch.set(e.epoch, (byEpoch.get(e.epoch) ?? new Set<string>()).add(toHex(e.commitment)))
-      if (isMember(rec.author)) byMembers.set(e.vaultId, (byMembers.get(e.vaultId) ?? new Set<number>()).add(e.epoch))
+      if (isMember(rec.author)) byMembers.set(e.vault, (byMembers.get(e.vault) ?? new Set<number>()).add(e.epoch))
     }
   }
   for (const [vaultId, byEpoch] of commitments) {
@@ -175,6 +184,24 @@ export function computeRoster(logs: Logs, root: string | undefined): RosterState
     const candidates = [...(byMembers.get(vaultId) ?? [])].filter(e => clean.has(e))
     if (candidates.length > 0) state.currentEpochs.set(vaultId, Math.max(...candidates))
   }
+  // rule 7
+  const newest = new Map<string, { rec: RosterRecord; access: VaultAccess }>()
+  const later = (a: RosterRecord, b: RosterRecord): boolean =>
+    a.time !== b.time ? a.time > b.time : a.author !== b.author ? a.author > b.author : a.seq > b.seq
+  for (const rec of effective) {
+    let device: string
+    let access: VaultAccess
+    if (rec.op === RosterOp.Add && state.rosterKeys.get(rec.device) === toHex(rec.rosterKey)) {
+      device = rec.device
+      access = rec.access
+    } else if (rec.op === RosterOp.Access) {
+      device = rec.device
+      access = rec.access
+    } else continue
+    const held = newest.get(device)
+    if (held === undefined || later(rec, held.rec)) newest.set(device, { rec, access })
+  }
+  for (const [device, { access }] of newest) if (!access.all) state.access.set(device, new Set(access.vaults))
   return state
 }
 
@@ -235,6 +262,7 @@ function describeDevices(state: RosterState, effective: RosterRecord[]): void {
         break
       }
       case RosterOp.Epochs:
+      case RosterOp.Access:
         break
     }
   }

@@ -59,7 +59,8 @@ describe('a stolen, powered-off device', () => {
       op: RosterOp.Add,
       device: cIdentity.deviceId,
       rosterKey: kr.rosterSigner().publicKey,
-      name: 'B-tablet'
+      name: 'B-tablet',
+      access: { all: true }
     })
     const keys = encodeRosterRecord(kr.rosterSigner(), 1, Date.now(), {
       op: RosterOp.Keys,

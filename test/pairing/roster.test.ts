@@ -25,18 +25,18 @@ describe('roster records', () => {
     const tampered = Uint8Array.from(bytes)
     tampered[tampered.length - 70] = (tampered[tampered.length - 70] ?? 0) ^ 1
     expect(() => decodeRosterRecord(tampered)).toThrow(/signature|malformed|truncated|utf/i)
-    const epochs = [{ vaultId: '00112233445566778899aabbccddeeff', epoch: 70_000, commitment: new Uint8Array(32).fill(3) }]
+    const epochs = [{ vault: 'ab'.repeat(32), epoch: 70_000, commitment: new Uint8Array(32).fill(3) }]
     const revoke = encodeRosterRecord(a.roster, 2, 5, {
       op: RosterOp.Revoke,
       device: a.id,
       rosterSeq: 3,
-      envelopeSeqs: new Map([['00112233445566778899aabbccddeeff', 9]]),
+      envelopeSeqs: new Map([['cd'.repeat(32), 9]]),
       epochs
     })
     expect(decodeRosterRecord(revoke)).toMatchObject({
       op: RosterOp.Revoke,
       rosterSeq: 3,
-      envelopeSeqs: new Map([[epochs[0]?.vaultId, 9]]),
+      envelopeSeqs: new Map([['cd'.repeat(32), 9]]),
       epochs
     })
   })
@@ -80,7 +80,8 @@ describe('roster membership', () => {
       op: RosterOp.Add,
       device: testDevice().id,
       rosterKey: key(),
-      name: 'evil'
+      name: 'evil',
+      access: { all: true }
     })
     expect(await ra.receive([forged])).toEqual({ accepted: 0, rejected: 0 })
     const otherRoot = encodeRosterRecord(stranger.roster, 1, Date.now(), { op: RosterOp.Genesis, sealingPublicKey: key(), name: 'root' })
@@ -98,7 +99,8 @@ describe('roster membership', () => {
       op: RosterOp.Add,
       device: thief.id,
       rosterKey: thief.roster.publicKey,
-      name: 'B-tablet'
+      name: 'B-tablet',
+      access: { all: true }
     })
     const keys = encodeRosterRecord(thief.roster, 1, Date.now(), { op: RosterOp.Keys, sealingPublicKey: key(), name: 'B-tablet' })
     const result = await ra.receive([forged, keys])

@@ -95,7 +95,8 @@ describe('a copied data directory without the password', () => {
       op: RosterOp.Add,
       device: thief.deviceId,
       rosterKey: thief.publicKey,
-      name: 'M-tablet'
+      name: 'M-tablet',
+      access: { all: true }
     })
     const result = await a.sync.roster.receive([add], m.id)
     expect(result.accepted).toBe(0)
