@@ -302,6 +302,15 @@ export class Roster extends EventEmitter<RosterEvents> {
   }
 
   /**
+   * This device removes itself (`kith destroy`): a REVOKE of its own id that bounds its roster log
+   * at that record itself, so the record stays valid under its own bound.
+   */
+  async removeSelf(envelopeSeqs: Map<string, number>): Promise<Uint8Array> {
+    const me = this.signer.deviceId
+    return await this.append({ op: RosterOp.Revoke, device: me, rosterSeq: (this.logs.get(me)?.length ?? 0) + 1, envelopeSeqs })
+  }
+
+  /**
    * Takes records from a peer: keeps those that are well signed, next in their author's log and
    * valid under the roster rules together with what is already held. Records whose author is not
    * (yet) admitted are left for later; malformed, forged, out-of-order or foreign-root ones are refused.
