@@ -42,13 +42,21 @@ describe('kith destroy and the device roster', () => {
     const destroy = await b.kith(['destroy', '--yes', '--json'])
     expect(destroy.code).toBe(0)
     const out = JSON.parse(destroy.stdout)
-    expect(out).toMatchObject({ destroyed: true, removedFromRoster: true, acknowledgedBy: [(await a.api('GET', '/api/status')).body.deviceId], hint: null })
+    expect(out).toMatchObject({
+      destroyed: true,
+      removedFromRoster: true,
+      acknowledgedBy: [(await a.api('GET', '/api/status')).body.deviceId],
+      hint: null
+    })
     expect(out.keyRecords).toBeGreaterThan(0)
 
     const list = await a.kith(['devices', '--json'])
     expect(list.code).toBe(0)
     expect((JSON.parse(list.stdout) as DeviceJson[]).map(d => d.id)).not.toContain(bId)
-    await until(async () => (await a.log()).includes(`${bId.slice(0, 12)}… removed itself from the roster; rotated 1 vault key(s)`), 'the rotation on A')
+    await until(
+      async () => (await a.log()).includes(`${bId.slice(0, 12)}… removed itself from the roster; rotated 1 vault key(s)`),
+      'the rotation on A'
+    )
 
     const secret = await a.api('POST', '/api/items', { title: 'after B left', password: 'new secret' })
     const copy = new TestDaemon(copyHome)

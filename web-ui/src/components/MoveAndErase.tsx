@@ -124,10 +124,13 @@ export function Migrate({ vaults, reload }: { vaults: VaultInfo[]; reload: () =>
 export function EraseDevice() {
   const [confirmation, setConfirmation] = useState('')
   const [erased, setErased] = useState<string>()
+  const [rosterNote, setRosterNote] = useState<string>()
   const erase = async (): Promise<void> => {
     try {
       const r = await api.destroy()
       setErased(`Erased ${r.keyRecords} key records and ${r.records} vault records; the daemon has stopped. Close this page.`)
+      if (r.removedFromRoster) setRosterNote('This device left your device list; the device that confirmed it made new vault keys.')
+      else if (r.hint !== null) setRosterNote(`Note: ${r.hint}.`)
     } catch (err) {
       toast(messageOf(err), 'error')
     }
@@ -136,14 +139,21 @@ export function EraseDevice() {
     <section class="card danger-zone" aria-labelledby="erase-title">
       <h3 id="erase-title">Delete everything on this device</h3>
       {erased !== undefined ? (
-        <p role="status" data-testid="erase-done">
-          {erased}
-        </p>
+        <>
+          <p role="status" data-testid="erase-done">
+            {erased}
+          </p>
+          {rosterNote !== undefined && (
+            <p class="hint" data-testid="erase-roster">
+              {rosterNote}
+            </p>
+          )}
+        </>
       ) : (
         <>
           <p class="hint">
-            Erases this device's vault keys first, then every record, and stops the daemon. Your other devices keep their copies. This
-            cannot be undone: export first if you want a copy.
+            Removes this device from your device list (when it is unlocked and another device answers), erases its vault keys, then every
+            record, and stops the daemon. Your other devices keep their copies. This cannot be undone: export first if you want a copy.
           </p>
           <TextField
             label="Type DELETE to confirm"
