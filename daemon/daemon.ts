@@ -253,7 +253,7 @@ export class Daemon {
   async destroy(): Promise<DestroyResult> {
     if (this.device === undefined) throw new Error('daemon not started')
     const left = await this.device.selfRemoval.leave()
-    const { keyRecords, records } = await this.device.eraser.erase()
+    const { keyRecords, records } = await this.device.eraser.erase(left)
     const files: string[] = []
     for (const path of [this.paths.identity, this.paths.initialized]) {
       try {

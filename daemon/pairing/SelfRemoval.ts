@@ -122,7 +122,7 @@ export class SelfRemoval {
     const others = roster.members().filter(d => d !== selfId)
     if (others.length === 0) return { removedFromRoster: false, acknowledgedBy: [], hint: null }
     const hint = (why: string): string =>
-      `${why}, so this device is still on your other devices' roster: remove it from one of them (\`kith devices revoke ${selfId.slice(0, 12)}\`, or Remove on its Devices page)`
+      `${why}: this device is still on your other devices' roster; remove it from one of them (\`kith devices revoke ${selfId.slice(0, 12)}\`, or Remove on its Devices page)`
     if (!this.options.unlocked()) return { removedFromRoster: false, acknowledgedBy: [], hint: hint('this device was locked') }
     try {
       await this.options.stopSync()

@@ -3,6 +3,7 @@ import { useId, useState } from 'preact/hooks'
 import { api } from '../api.js'
 import type { VaultInfo } from '../types.js'
 import { messageOf, toast } from '../toast.js'
+import { rosterNote } from '../rosterNote.js'
 import { ConfirmButton, TextField } from './ui.js'
 
 interface Plan {
@@ -124,13 +125,12 @@ export function Migrate({ vaults, reload }: { vaults: VaultInfo[]; reload: () =>
 export function EraseDevice() {
   const [confirmation, setConfirmation] = useState('')
   const [erased, setErased] = useState<string>()
-  const [rosterNote, setRosterNote] = useState<string>()
+  const [leftRoster, setLeftRoster] = useState<string>()
   const erase = async (): Promise<void> => {
     try {
       const r = await api.destroy()
       setErased(`Erased ${r.keyRecords} key records and ${r.records} vault records; the daemon has stopped. Close this page.`)
-      if (r.removedFromRoster) setRosterNote('This device left your device list; the device that confirmed it made new vault keys.')
-      else if (r.hint !== null) setRosterNote(`Note: ${r.hint}.`)
+      setLeftRoster(rosterNote(r))
     } catch (err) {
       toast(messageOf(err), 'error')
     }
@@ -143,9 +143,9 @@ export function EraseDevice() {
           <p role="status" data-testid="erase-done">
             {erased}
           </p>
-          {rosterNote !== undefined && (
+          {leftRoster !== undefined && (
             <p class="hint" data-testid="erase-roster">
-              {rosterNote}
+              {leftRoster}
             </p>
           )}
         </>
