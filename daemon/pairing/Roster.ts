@@ -307,6 +307,11 @@ export class Roster extends EventEmitter<RosterEvents> {
    */
   async removeSelf(envelopeSeqs: Map<string, number>): Promise<Uint8Array> {
     const me = this.signer.deviceId
+    // once nothing is queued, the record's seq is the log's length + 1 (append runs next)
+    for (let queued = this.chain; ; queued = this.chain) {
+      await queued
+      if (queued === this.chain) break
+    }
     return await this.append({ op: RosterOp.Revoke, device: me, rosterSeq: (this.logs.get(me)?.length ?? 0) + 1, envelopeSeqs })
   }
 

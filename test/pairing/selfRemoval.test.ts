@@ -67,6 +67,16 @@ describe('a REVOKE a device signs about itself', () => {
     expect(rosterOf(ra.allRecords()).valid.size).toBe(ra.allRecords().length)
     expect(ra.allRecords()).toHaveLength(5)
   })
+
+  it('bounds the log at its own seq even when another record of the device is still being written', async () => {
+    const a = DeviceIdentity.generate()
+    const ra = new Roster(new MemoryStorageAdapter(), signerOf(a))
+    await ra.createGenesis(randomBytes(32), 'A')
+    const keys = ra.append({ op: 3, sealingPublicKey: randomBytes(32), name: 'A2' })
+    await Promise.all([keys, ra.removeSelf(new Map())])
+    expect(ra.isRevoked(a.deviceId)).toBe(true)
+    expect(rosterOf(ra.allRecords()).valid.size).toBe(3)
+  })
 })
 
 describe('destroy removes the device from the roster first', () => {
