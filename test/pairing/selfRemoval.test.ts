@@ -102,6 +102,22 @@ describe('destroy removes the device from the roster first', () => {
     expect(b.device.engine.connected()).toEqual([])
   })
 
+  it('the vault key is rotated even when the leaving device made the current one (no rotation rule of the others covers it)', async () => {
+    const { all, vaultId } = await paired(3)
+    const [a, b, c] = all as [SyncDevice, SyncDevice, SyncDevice]
+    // B removes C: B's rotation becomes the current epoch, sealed to A and B
+    const [{ epoch: byB } = { epoch: -1 }] = (await b.sync.devices.revoke(c.id)).rotated
+    await eventually(() => epochOf(a, vaultId) === byB, "A holds B's epoch")
+    expect(await a.device.keyring.minted(vaultId, byB)).toBe(false)
+    const left = await b.device.selfRemoval.leave()
+    expect(left).toMatchObject({ removedFromRoster: true, acknowledgedBy: [a.id] })
+    await eventually(() => (epochOf(a, vaultId) ?? 0) > byB, 'A rotated past the epoch B made')
+    const current = epochOf(a, vaultId) as number
+    const sealed = (await a.device.keyring.grantIndex()).get(vaultId)
+    expect(sealed?.get(b.id)?.has(current) ?? false).toBe(false)
+    expect(a.sync.roster.members()).toEqual([a.id])
+  })
+
   it('a locked device removes nothing and says to remove it from another device', async () => {
     const { all } = await paired(2)
     const [a, b] = all as [SyncDevice, SyncDevice]
