@@ -175,7 +175,12 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
   erased(roster?: RosterExit): void {
     clearTimeout(this.idleTimer)
     this.idleTimer = undefined
-    this.emit('locked', { reason: 'destroyed', ...roster })
+    this.emit(
+      'locked',
+      roster === undefined
+        ? { reason: 'destroyed' }
+        : { reason: 'destroyed', removedFromRoster: roster.removedFromRoster, hint: roster.hint }
+    )
   }
 
   /** Restarts the idle timer; every API request calls it. */
