@@ -15,6 +15,7 @@ import { networkLayout, storageViews, type StorageViews } from './storage/storag
 import { Roster } from './pairing/Roster.js'
 import { PairingService } from './pairing/PairingService.js'
 import { DeviceService } from './pairing/DeviceService.js'
+import { SelfRemoval } from './pairing/SelfRemoval.js'
 import { SyncEngine } from './sync/SyncEngine.js'
 import { PeerBook } from './sync/PeerBook.js'
 import type { GrantsPort } from './sync/ports.js'
@@ -83,6 +84,8 @@ export interface FullDevice extends SyncCore {
   keys: KeyDistribution
   pairing: PairingService
   devices: DeviceService
+  /** `destroy`'s first step: this device's removal of itself, acknowledged by a paired device */
+  selfRemoval: SelfRemoval
   eraser: DeviceEraser
   /** the events the API streams, by emitter */
   feeds: EventFeed[]
@@ -243,6 +246,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
   })
   const gate: Gate = (deviceId, direction) => roster.isMember(deviceId) || pairing.admits(deviceId, direction)
   network.setGate(inputs.wrapGate?.(gate) ?? gate)
+  const envelopeSeqsOf = (id: string): Map<string, number> => new Map(replicas.all().map(r => [r.vaultId, r.vector().get(id) ?? 0]))
   const devices = new DeviceService({
     selfId: identity.deviceId,
     roster,
@@ -251,10 +255,24 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     peerIdOf: id => network.peerIdOf(id),
     isOnline: id => engine.isOnline(id),
     lastSeen: id => peers.lastSeen(id),
-    envelopeSeqs: id => new Map(replicas.all().map(r => [r.vaultId, r.vector().get(id) ?? 0])),
+    envelopeSeqs: envelopeSeqsOf,
     revoke: async (id, seqs) => await distribution.revoke(id, seqs),
     // every device holds every vault (per-device vaults come with their roster statements)
     vaultsOf: () => (keyring.unlocked ? items.vaults().map(v => v.name) : []),
+    log
+  })
+  const selfRemoval = new SelfRemoval({
+    selfId: identity.deviceId,
+    network,
+    roster,
+    unlocked: () => keyring.unlocked,
+    signer: () => keyring.rosterSigner(),
+    ownEnvelopeSeqs: () => envelopeSeqsOf(identity.deviceId),
+    addrsOf: id => peers.addrs(id),
+    stopSync: async () => {
+      await engine.stop()
+    },
+    revoke: async id => await distribution.revoke(id, envelopeSeqsOf(id)),
     log
   })
 
@@ -302,6 +320,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
         name: 'pairing',
         start: async () => {
           await pairing.start()
+          await selfRemoval.serve()
         },
         stop: async () => {
           pairing.stop()
@@ -322,6 +341,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     keys: distribution,
     pairing,
     devices,
+    selfRemoval,
     eraser,
     feeds: [
       { emitter: items, events: ['item-changed'] },

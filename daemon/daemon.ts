@@ -245,12 +245,15 @@ export class Daemon {
   }
 
   /**
-   * `kith destroy`: crypto-erases this device's vault (key records first, then every record, then
-   * compaction), removes the device identity and markers, and stops the daemon right after answering.
+   * `kith destroy`: removes this device from the roster when it is unlocked and a paired device
+   * acknowledges it (pairing/SelfRemoval.ts), then crypto-erases its vault (key records first, then
+   * every record, then compaction), removes the device identity and markers, and stops the daemon
+   * right after answering.
    */
   async destroy(): Promise<DestroyResult> {
     if (this.device === undefined) throw new Error('daemon not started')
-    const { keyRecords, records } = await this.device.eraser.erase()
+    const left = await this.device.selfRemoval.leave()
+    const { keyRecords, records } = await this.device.eraser.erase(left)
     const files: string[] = []
     for (const path of [this.paths.identity, this.paths.initialized]) {
       try {
@@ -262,7 +265,7 @@ export class Daemon {
     setTimeout(() => {
       this.stop().catch(() => {})
     }, 50)
-    return { destroyed: true, keyRecords, records, files, home: this.options.home, stopping: true }
+    return { destroyed: true, keyRecords, records, files, home: this.options.home, stopping: true, ...left }
   }
 
   /** Stops in reverse order; flushes and snapshots every vault before closing the database. */

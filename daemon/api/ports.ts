@@ -63,8 +63,11 @@ export interface TransfersPort {
   migrate: (from: string, to: string, orgDomain: string, dryRun: boolean) => Promise<MigrationPlan>
 }
 
-/** What `POST /api/destroy` answers once this device's vault is erased. */
-export interface DestroyResult {
+/**
+ * What `POST /api/destroy` answers once this device's vault is erased, with whether a paired
+ * device acknowledged its removal from the roster (and, when not, the hint to remove it elsewhere).
+ */
+export interface DestroyResult extends LeaveResult {
   destroyed: true
   keyRecords: number
   records: number
@@ -77,6 +80,7 @@ export interface DestroyResult {
 /** A device as the API shows it, an invitation, a join and a removal: the pairing layer's own shapes (types only). */
 import type { DeviceView as DeviceJson, RevokeResult } from '../pairing/DeviceService.js'
 import type { InviteResult as Invitation, JoinResult } from '../pairing/PairingService.js'
+import type { LeaveResult } from '../pairing/SelfRemoval.js'
 
 export type { DeviceJson, Invitation, JoinResult, RevokeResult }
 

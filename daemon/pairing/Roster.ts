@@ -260,6 +260,26 @@ export class Roster extends EventEmitter<RosterEvents> {
   }
 
   /**
+   * This device removes itself (`kith destroy`): a REVOKE of its own id that bounds its roster log
+   * at that record itself. Needs the roster key (the device is unlocked).
+   */
+  async removeSelf(signer: RecordSigner, envelopeSeqs: Map<string, number>): Promise<Uint8Array> {
+    const me = signer.deviceId
+    // once nothing is queued, the record's seq is the log's length + 1 (append runs next)
+    for (let queued = this.chain; ; queued = this.chain) {
+      await queued
+      if (queued === this.chain) break
+    }
+    return await this.append(signer, {
+      op: RosterOp.Revoke,
+      device: me,
+      rosterSeq: (this.logs.get(me)?.length ?? 0) + 1,
+      envelopeSeqs: new Map([...envelopeSeqs].map(([vaultId, seq]) => [vaultRef(vaultId), seq])),
+      epochs: []
+    })
+  }
+
+  /**
    * Takes records from a peer: keeps every well-formed record that is next in its author's log
    * and signed by its author's bound roster key; records of authors not admitted (yet) wait in
    * memory. Malformed, forged and foreign-root ones are refused.

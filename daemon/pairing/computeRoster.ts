@@ -269,7 +269,9 @@ function describeDevices(state: RosterState, effective: RosterRecord[]): void {
   for (const device of state.bounds.keys()) entry(device).revoked = true
   const current = [...state.devices.values()]
     .filter(e => state.admitted.has(e.id) && !e.revoked)
-    .sort((a, b) => (a.addedAt ?? 0) - (b.addedAt ?? 0) || (a.id < b.id ? -1 : 1))
+    .sort(
+      (a, b) => Number(b.id === state.root) - Number(a.id === state.root) || (a.addedAt ?? 0) - (b.addedAt ?? 0) || (a.id < b.id ? -1 : 1)
+    )
   const taken = new Set<string>()
   for (const e of current) {
     const base = e.name === '' ? 'device' : e.name

@@ -6,7 +6,7 @@
 import type { StorageAdapter } from '../storage/StorageAdapter.js'
 import type { Keyring } from '../keyring/Keyring.js'
 import type { ReplicaSet } from './ReplicaSet.js'
-import type { UnlockService } from './UnlockService.js'
+import type { RosterExit, UnlockService } from './UnlockService.js'
 
 export interface Erased {
   keyRecords: number
@@ -18,7 +18,8 @@ export class DeviceEraser {
     private readonly parts: { storage: StorageAdapter; keyring: Pick<Keyring, 'erase'>; replicas: ReplicaSet; unlock: UnlockService }
   ) {}
 
-  async erase(): Promise<Erased> {
+  /** @param roster whether this device left the roster first (told to the dashboard with the lock) */
+  async erase(roster?: RosterExit): Promise<Erased> {
     const { storage, keyring, replicas, unlock } = this.parts
     replicas.forget()
     const keyRecords = await keyring.erase()
@@ -26,7 +27,7 @@ export class DeviceEraser {
     for await (const _ of storage.keys('')) records++
     await storage.clear()
     await storage.compact()
-    unlock.erased()
+    unlock.erased(roster)
     return { keyRecords, records }
   }
 }

@@ -35,9 +35,18 @@ export interface UnlockServiceOptions {
   log: Log
 }
 
+/** Whether an erased device first left the device roster, and if not, what to do about it. */
+export interface RosterExit {
+  removedFromRoster: boolean
+  hint: string | null
+}
+
 export interface UnlockEvents {
-  /** keys and decrypted documents left memory; `reason: 'destroyed'` when the vault was erased */
-  locked: [{ reason: 'lock' | 'destroyed' }?]
+  /**
+   * keys and decrypted documents left memory; `reason: 'destroyed'` when the vault was erased (with
+   * whether the device left the roster first)
+   */
+  locked: [({ reason: 'lock' } | ({ reason: 'destroyed' } & Partial<RosterExit>))?]
   unlocked: []
 }
 
@@ -168,10 +177,15 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
   }
 
   /** After an erase: nothing is left to lock, and every listener hears the vault is gone. */
-  erased(): void {
+  erased(roster?: RosterExit): void {
     clearTimeout(this.idleTimer)
     this.idleTimer = undefined
-    this.emit('locked', { reason: 'destroyed' })
+    this.emit(
+      'locked',
+      roster === undefined
+        ? { reason: 'destroyed' }
+        : { reason: 'destroyed', removedFromRoster: roster.removedFromRoster, hint: roster.hint }
+    )
   }
 
   /** Restarts the idle timer; every API request calls it. */

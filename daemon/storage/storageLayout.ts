@@ -63,7 +63,7 @@ export const rosterLayout = {
   record: (author: string, seq: number): string => `${author}/${hex8(seq)}`
 } as const
 
-/** sync/peer/ (PeerBook): JSON {"addrs": [...], "lastSeen": ms} per known device. */
+/** sync/peer/ (PeerBook): JSON {"addrs": [...], "heard": [...], "lastSeen": ms} per known device. */
 export const peerBookLayout = {
   prefix: 'sync/peer/',
   peers: '',

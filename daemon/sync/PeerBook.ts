@@ -1,28 +1,65 @@
 /**
- * What this device remembers about its peers between runs: the addresses each one last announced
- * (so a restarted daemon can dial the devices it knew) and when it was last seen.
- * Storage: the sync/peer/ view, JSON {"addrs": [...], "lastSeen": ms} per device (peerBookLayout).
+ * What this device remembers about its peers between runs: the addresses each one stated itself
+ * (in its HELLO over an authenticated session, or in an invitation), the addresses local discovery
+ * (mDNS) announced for it, and when it was last connected.
+ *
+ * mDNS announcements are unauthenticated: anyone on the LAN can announce any device id with any
+ * addresses. So what discovery hears is kept beside the stated addresses, never in their place:
+ * at most HEARD_MAX of them, newest first, and an announcement may change that list (and write
+ * storage) at most HEARD_CHANGES_PER_MINUTE times a minute per device; announcements past that are
+ * ignored. Dials try the stated addresses first, then the heard ones (MAX_DIAL_ADDRS in all, under
+ * libp2p's 25 per dial).
+ *
+ * Storage: the sync/peer/ view, JSON {"addrs": [...], "heard": [...], "lastSeen": ms} per device
+ * (peerBookLayout).
  */
 import type { StorageAdapter } from '../storage/StorageAdapter.js'
 import { peerBookLayout } from '../storage/storageLayout.js'
 
 export interface PeerRecord {
+  /** what the device stated itself (HELLO, invitation) */
   addrs: string[]
+  /** what discovery announced for it, newest first */
+  heard: string[]
   lastSeen: number
+}
+
+export const STATED_MAX = 16
+export const HEARD_MAX = 8
+export const HEARD_CHANGES_PER_MINUTE = 4
+const MAX_ADDR_LENGTH = 512
+
+function cleanList(value: unknown, max: number): string[] {
+  if (!Array.isArray(value)) return []
+  return [...new Set(value.filter((a): a is string => typeof a === 'string' && a.length > 0 && a.length <= MAX_ADDR_LENGTH))].slice(0, max)
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
 }
 
 export class PeerBook {
   private readonly peers = new Map<string, PeerRecord>()
+  /** per device: when announcements last changed its heard list (within the last minute) */
+  private readonly heardChanges = new Map<string, number[]>()
 
-  /** @param storage the sync/peer/ view (storageViews(root).peerBook) */
-  constructor(private readonly storage: StorageAdapter) {}
+  /**
+   * @param storage the sync/peer/ view (storageViews(root).peerBook)
+   * @param now the clock (tests step it)
+   */
+  constructor(
+    private readonly storage: StorageAdapter,
+    private readonly now: () => number = Date.now
+  ) {}
 
   async load(): Promise<void> {
     for await (const [key, value] of this.storage.entries(peerBookLayout.peers)) {
       try {
-        const rec = JSON.parse(new TextDecoder().decode(value)) as Partial<PeerRecord>
+        const rec = JSON.parse(new TextDecoder().decode(value)) as Partial<Record<keyof PeerRecord, unknown>>
+        const addrs = cleanList(rec.addrs, STATED_MAX)
         this.peers.set(key, {
-          addrs: Array.isArray(rec.addrs) ? rec.addrs.filter(a => typeof a === 'string').slice(0, 32) : [],
+          addrs,
+          heard: cleanList(rec.heard, HEARD_MAX).filter(a => !addrs.includes(a)),
           lastSeen: typeof rec.lastSeen === 'number' ? rec.lastSeen : 0
         })
       } catch {}
@@ -32,24 +69,60 @@ export class PeerBook {
   get(deviceId: string): PeerRecord | undefined {
     return this.peers.get(deviceId)
   }
+  /** The addresses to dial a device at: the ones it stated first, then the heard ones, newest first. */
   addrs(deviceId: string): string[] {
-    return this.peers.get(deviceId)?.addrs ?? []
+    const rec = this.peers.get(deviceId)
+    return rec === undefined ? [] : [...rec.addrs, ...rec.heard]
   }
   lastSeen(deviceId: string): number | undefined {
     return this.peers.get(deviceId)?.lastSeen
   }
 
-  /** Remembers the addresses a device announced (they replace older ones) and when it was seen; persists. */
-  async update(deviceId: string, addrs: string[] | undefined, seen = Date.now()): Promise<void> {
+  /**
+   * Remembers the addresses a device stated itself (they replace its older stated ones; heard ones
+   * they repeat are dropped) and when it was seen; persists.
+   */
+  async update(deviceId: string, addrs: string[] | undefined, seen = this.now()): Promise<void> {
     const old = this.peers.get(deviceId)
-    const next = addrs === undefined || addrs.length === 0 ? (old?.addrs ?? []) : [...new Set(addrs)].slice(0, 16)
-    const rec = { addrs: next, lastSeen: Math.max(seen, old?.lastSeen ?? 0) }
-    this.peers.set(deviceId, rec)
-    await this.storage.put(peerBookLayout.peer(deviceId), new TextEncoder().encode(JSON.stringify(rec)))
+    const stated = addrs === undefined || addrs.length === 0 ? (old?.addrs ?? []) : cleanList(addrs, STATED_MAX)
+    const rec = {
+      addrs: stated,
+      heard: (old?.heard ?? []).filter(a => !stated.includes(a)),
+      lastSeen: Math.max(seen, old?.lastSeen ?? 0)
+    }
+    await this.save(deviceId, rec)
+  }
+
+  /**
+   * Adds what discovery announced for a device in front of its heard addresses (bounded; stated
+   * addresses are never touched), unless announcements already changed them too often this
+   * minute. Does not count as seeing the device. Resolves whether the list changed.
+   */
+  async heard(deviceId: string, announced: string[]): Promise<boolean> {
+    const old = this.peers.get(deviceId) ?? { addrs: [], heard: [], lastSeen: 0 }
+    const fresh = cleanList(announced, HEARD_MAX).filter(a => !old.addrs.includes(a))
+    const heard = [...new Set([...fresh, ...old.heard])].slice(0, HEARD_MAX)
+    if (sameList(heard, old.heard)) return false
+    const now = this.now()
+    const recent = (this.heardChanges.get(deviceId) ?? []).filter(t => now - t < 60_000)
+    if (recent.length >= HEARD_CHANGES_PER_MINUTE) {
+      this.heardChanges.set(deviceId, recent)
+      return false
+    }
+    recent.push(now)
+    this.heardChanges.set(deviceId, recent)
+    await this.save(deviceId, { ...old, heard })
+    return true
   }
 
   async forget(deviceId: string): Promise<void> {
     this.peers.delete(deviceId)
+    this.heardChanges.delete(deviceId)
     await this.storage.del(peerBookLayout.peer(deviceId))
+  }
+
+  private async save(deviceId: string, rec: PeerRecord): Promise<void> {
+    this.peers.set(deviceId, rec)
+    await this.storage.put(peerBookLayout.peer(deviceId), new TextEncoder().encode(JSON.stringify(rec)))
   }
 }

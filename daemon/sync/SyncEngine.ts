@@ -67,7 +67,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     await network.handle(SYNC_PROTOCOL, stream => this.accept(stream), STREAM_OPTIONS)
     network.on('peer-discovered', (deviceId, addrs) => {
       if (!this.options.roster.isMember(deviceId) || this.sessions.has(deviceId)) return
-      this.options.peers.update(deviceId, addrs).catch(() => {})
+      // beside the addresses the device stated, never in their place, and rate-limited (PeerBook.heard)
+      this.options.peers.heard(deviceId, addrs).catch(() => {})
       void this.dial(deviceId)
     })
     this.started = true

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { TestDaemon } from '../helpers/daemonProcess.js'
+import { pairByApi } from '../sync/helpers/daemons.js'
 import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, poll } from './chromium.js'
 
 const PASSWORD = 'correct horse battery staple'
@@ -64,7 +65,14 @@ browserDescribe()('dashboard: move personal items, delete everything', () => {
     expect(problems.messages.filter(m => !m.startsWith('warning:'))).toEqual([])
   })
 
-  it('deletes everything only after typing DELETE and a second click, then the daemon stops', async () => {
+  it('deletes everything only after typing DELETE and a second click, then the daemon stops; with its paired device offline it says to remove it there', async () => {
+    const other = await TestDaemon.create()
+    try {
+      await other.start()
+      await pairByApi(daemon, other)
+    } finally {
+      await other.destroy()
+    }
     await page.getByTestId('erase').click()
     await page.getByTestId('erase').click()
     await new Promise(resolve => setTimeout(resolve, 300))
@@ -81,6 +89,9 @@ browserDescribe()('dashboard: move personal items, delete everything', () => {
           .textContent()
           .catch(() => '')
     ).toContain('was erased')
+    expect(await page.locator('.notice').first().textContent()).toMatch(
+      /still on your other devices' roster; remove it from one of them \(`kith devices revoke [0-9a-f]{12}`, or Remove on its Devices page\)/
+    )
     const child = daemon.child
     if (child !== undefined && child.exitCode === null) await new Promise(resolve => child.once('exit', resolve))
     expect(existsSync(join(daemon.home, 'identity.key'))).toBe(false)

@@ -59,7 +59,17 @@ export async function inProcessApp(options: { init?: boolean; authenticators?: A
     status: { status: () => ({ running: true, initialized: service.initialized, locked: !service.unlocked }) },
     events,
     destroy: async () => {
-      const result: DestroyResult = { destroyed: true, keyRecords: 0, records: 0, files: [], home: '', stopping: false }
+      const result: DestroyResult = {
+        destroyed: true,
+        keyRecords: 0,
+        records: 0,
+        files: [],
+        home: '',
+        stopping: false,
+        removedFromRoster: false,
+        acknowledgedBy: [],
+        hint: null
+      }
       destroyed.push(result)
       return result
     },

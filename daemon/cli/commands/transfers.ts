@@ -98,7 +98,7 @@ export const migrateCommand: Command = {
 export const destroyCommand: Command = {
   name: 'destroy',
   usage: 'kith destroy --yes',
-  summary: "delete this device's vault data for good (keys first), and stop the daemon",
+  summary: "leave the device roster, delete this device's vault data for good (keys first), and stop the daemon",
   async run(ctx) {
     allowOnly(ctx.args, [], ['yes'])
     if (!has(ctx.args, 'yes'))
@@ -107,8 +107,13 @@ export const destroyCommand: Command = {
     const res = await client.json(client.api.destroy.$post({ json: { confirm: true } }))
     const deadline = Date.now() + 15_000
     while (Date.now() < deadline && (await readDaemonInfo(ctx.home)) !== undefined) await new Promise(resolve => setTimeout(resolve, 25))
+    const roster = res.removedFromRoster
+      ? `\nremoved from the device roster (acknowledged by ${res.acknowledgedBy.map(id => id.slice(0, 12)).join(', ')}, which rotates the vault keys)`
+      : res.hint === null
+        ? ''
+        : `\nnote: ${res.hint}`
     ctx.out(
-      `destroyed: ${String(res.keyRecords)} key records and ${String(res.records)} vault records erased, ${res.files.length} files removed (${res.files.join(', ')}); the daemon has stopped`,
+      `destroyed: ${String(res.keyRecords)} key records and ${String(res.records)} vault records erased, ${res.files.length} files removed (${res.files.join(', ')}); the daemon has stopped${roster}`,
       res
     )
   }

@@ -3,6 +3,7 @@ import { useId, useState } from 'preact/hooks'
 import { api } from '../api.js'
 import type { VaultInfo } from '../types.js'
 import { messageOf, toast } from '../toast.js'
+import { rosterNote } from '../rosterNote.js'
 import { ConfirmButton, TextField } from './ui.js'
 
 interface Plan {
@@ -124,10 +125,12 @@ export function Migrate({ vaults, reload }: { vaults: VaultInfo[]; reload: () =>
 export function EraseDevice() {
   const [confirmation, setConfirmation] = useState('')
   const [erased, setErased] = useState<string>()
+  const [leftRoster, setLeftRoster] = useState<string>()
   const erase = async (): Promise<void> => {
     try {
       const r = await api.destroy()
       setErased(`Erased ${r.keyRecords} key records and ${r.records} vault records; the daemon has stopped. Close this page.`)
+      setLeftRoster(rosterNote(r))
     } catch (err) {
       toast(messageOf(err), 'error')
     }
@@ -136,14 +139,21 @@ export function EraseDevice() {
     <section class="card danger-zone" aria-labelledby="erase-title">
       <h3 id="erase-title">Delete everything on this device</h3>
       {erased !== undefined ? (
-        <p role="status" data-testid="erase-done">
-          {erased}
-        </p>
+        <>
+          <p role="status" data-testid="erase-done">
+            {erased}
+          </p>
+          {leftRoster !== undefined && (
+            <p class="hint" data-testid="erase-roster">
+              {leftRoster}
+            </p>
+          )}
+        </>
       ) : (
         <>
           <p class="hint">
-            Erases this device's vault keys first, then every record, and stops the daemon. Your other devices keep their copies. This
-            cannot be undone: export first if you want a copy.
+            Removes this device from your device list (when it is unlocked and another device answers), erases its vault keys, then every
+            record, and stops the daemon. Your other devices keep their copies. This cannot be undone: export first if you want a copy.
           </p>
           <TextField
             label="Type DELETE to confirm"

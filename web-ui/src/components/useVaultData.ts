@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
 import { ItemIndex } from '../search.js'
+import { rosterNote } from '../rosterNote.js'
 import type { DaemonEvent, Device, Item, VaultInfo } from '../types.js'
 
 /** more changed items than this in one burst: reload the whole list instead */
@@ -122,14 +123,17 @@ export function useVaultData(onLocked: (notice: string) => void): VaultData {
             void flush()
           }, BATCH_MS)
           break
-        case 'locked':
+        case 'locked': {
           controller.abort()
+          const data = (event.data ?? {}) as { reason?: string; removedFromRoster?: boolean; hint?: string | null }
+          const note = rosterNote(data)
           onLocked(
-            (event.data as { reason?: string } | null)?.reason === 'destroyed'
-              ? "This device's vault was erased and the daemon has stopped."
+            data.reason === 'destroyed'
+              ? `This device's vault was erased and the daemon has stopped.${note === undefined ? '' : ` ${note}`}`
               : 'The vault was locked. Unlock it to go on.'
           )
           break
+        }
         case 'peer-connected':
         case 'peer-disconnected':
           void reloadDevices()
