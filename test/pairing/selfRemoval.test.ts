@@ -7,7 +7,6 @@
 import { describe, it, expect, afterEach } from 'vitest'
 import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
 import { MemoryStorageAdapter } from '../../daemon/storage/MemoryStorageAdapter.js'
-import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
 import { RosterOp } from '../../daemon/pairing/RosterRecord.js'
 import { testDevice } from './helpers/rosterSigner.js'
 import { Roster, rosterOf } from '../../daemon/pairing/Roster.js'
