@@ -257,8 +257,15 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     lastSeen: id => peers.lastSeen(id),
     envelopeSeqs: envelopeSeqsOf,
     revoke: async (id, seqs) => await distribution.revoke(id, seqs),
-    // every device holds every vault (per-device vaults come with their roster statements)
-    vaultsOf: () => (keyring.unlocked ? items.vaults().map(v => v.name) : []),
+    vaultsOf: id =>
+      keyring.unlocked
+        ? items
+            .vaults()
+            .filter(v => roster.mayHold(id, v.id))
+            .map(v => v.name)
+        : [],
+    vaults: () => items.vaults().map(v => ({ id: v.id, name: v.name })),
+    setAccess: async (id, vaultIds) => await distribution.setAccess(id, vaultIds),
     log
   })
   const selfRemoval = new SelfRemoval({

@@ -78,16 +78,18 @@ export interface DestroyResult extends LeaveResult {
 }
 
 /** A device as the API shows it, an invitation, a join and a removal: the pairing layer's own shapes (types only). */
-import type { DeviceView as DeviceJson, RevokeResult } from '../pairing/DeviceService.js'
+import type { AccessResult, DeviceView as DeviceJson, RevokeResult } from '../pairing/DeviceService.js'
 import type { InviteResult as Invitation, JoinResult } from '../pairing/PairingService.js'
 import type { LeaveResult } from '../pairing/SelfRemoval.js'
 
-export type { DeviceJson, Invitation, JoinResult, RevokeResult }
+export type { AccessResult, DeviceJson, Invitation, JoinResult, RevokeResult }
 
 /** The device roster and pairing. */
 export interface DevicesPort {
   list: () => DeviceJson[]
   revoke: (idOrName: string, options?: { alsoAddedBy?: boolean }) => Promise<RevokeResult>
+  grant: (idOrName: string, vaultName: string) => Promise<AccessResult>
+  ungrant: (idOrName: string, vaultName: string) => Promise<AccessResult>
   invite: (ttlMs?: number) => Invitation
   join: (invitation: string, password: string, name?: string) => Promise<JoinResult>
 }

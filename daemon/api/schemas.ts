@@ -64,6 +64,8 @@ export const itemListQuery = z.object({
 })
 export const itemDeleteQuery = z.object({ purge: z.optional(z.string()) })
 export const itemIdsQuery = z.object({ ids: z.optional(z.string()) })
+/** POST /api/devices/:id/grant · /ungrant */
+export const vaultAccessBody = z.object({ vault: required('vault') })
 /** DELETE /api/devices/:id?alsoAddedBy=1 */
 export const deviceRevokeQuery = z.object({ alsoAddedBy: z.optional(z.string()) })
 

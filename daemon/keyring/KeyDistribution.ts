@@ -83,6 +83,8 @@ export interface KeyRoster {
   /** whether a device has stated an epoch at all */
   hasDeclared: (deviceId: string, vaultId: string, epoch: number) => boolean
   declareEpochs: (signer: StatementSigner, epochs: MintedEpoch[]) => Promise<void>
+  /** appends an ACCESS record (which vaults a device may hold) with the keys of the vaults it loses */
+  setAccess: (signer: StatementSigner, deviceId: string, vaultIds: string[] | 'all', epochs: MintedEpoch[]) => Promise<void>
   /** appends a REVOKE record with the new epochs; throws when the removal did not take effect */
   revoke: (signer: StatementSigner, deviceId: string, envelopeSeqs: Map<string, number>, epochs: MintedEpoch[]) => Promise<void>
 }
@@ -257,6 +259,26 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
       await this.sendAll(deviceId)
       return minted.map(m => ({ vaultId: m.vaultId, epoch: m.epoch }))
     })
+  }
+
+  /**
+   * Sets which vaults a device may hold. The vaults it loses get a new key, sealed to the devices
+   * that keep them and declared in the same ACCESS record; the ones it gains are sealed to it next.
+   */
+  async setAccess(deviceId: string, vaultIds: string[] | 'all'): Promise<Array<{ vaultId: string; epoch: number }>> {
+    const rotated = await this.serial(async () => {
+      const { keyring, roster } = this.options
+      if (!keyring.unlocked) throw new LockedError('unlock the vault to change which vaults a device holds')
+      const signer = keyring.rosterSigner()
+      const held = await keyring.vaultIds()
+      const losing = vaultIds === 'all' ? [] : held.filter(v => roster.mayHold(deviceId, v) && !vaultIds.includes(v))
+      const minted = await this.mintFor(losing, deviceId)
+      await roster.setAccess(signer, deviceId, vaultIds, minted)
+      await this.sendAll(deviceId)
+      return minted.map(m => ({ vaultId: m.vaultId, epoch: m.epoch }))
+    })
+    await this.ensureGrants()
+    return rotated
   }
 
   /** A new epoch key for each vault, sealed to the current devices except `without`, stored but not declared. */

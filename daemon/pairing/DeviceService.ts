@@ -39,6 +39,13 @@ export interface RevokeResult {
   addedOnlyByIt: string[]
 }
 
+export interface AccessResult {
+  id: string
+  /** the vaults it may hold now */
+  vaults: string[]
+  rotated: Array<{ vaultId: string; epoch: number }>
+}
+
 export interface RevokeOptions {
   /** also remove the devices only this one added */
   alsoAddedBy?: boolean
@@ -68,6 +75,10 @@ export interface DeviceServiceOptions {
   revoke: (deviceId: string, envelopeSeqs: Map<string, number>) => Promise<Array<{ vaultId: string; epoch: number }>>
   /** names of the vaults a device holds */
   vaultsOf: (deviceId: string) => string[]
+  /** this device's vaults (id and name), to resolve `--vault NAME` */
+  vaults: () => Array<{ id: string; name: string }>
+  /** sets which vaults a device may hold (KeyDistribution.setAccess): a vault it loses gets a new key */
+  setAccess: (deviceId: string, vaultIds: string[] | 'all') => Promise<Array<{ vaultId: string; epoch: number }>>
   log: Log
 }
 
@@ -144,6 +155,34 @@ export class DeviceService {
       }
     }
     return { id, revoked: true, rotated, alsoRemoved, addedOnlyByIt: added.filter(d => roster.isMember(d)) }
+  }
+
+  /** Gives a device a vault (its keys are sealed to it; it syncs the vault from then on). */
+  async grant(query: string, vaultName: string): Promise<AccessResult> {
+    return await this.changeAccess(query, vaultName, true)
+  }
+
+  /** Takes a vault away from a device: the vault's key rotates, so it reads nothing written afterwards. */
+  async ungrant(query: string, vaultName: string): Promise<AccessResult> {
+    return await this.changeAccess(query, vaultName, false)
+  }
+
+  private async changeAccess(query: string, vaultName: string, give: boolean): Promise<AccessResult> {
+    const { roster, selfId } = this.options
+    const id = this.resolve(query)
+    if (id === selfId) throw new DeviceRequestError('this device holds every vault it has; choose another device')
+    const all = this.options.vaults()
+    const vault = all.find(v => v.name === vaultName) ?? all.find(v => v.name.toLowerCase() === vaultName.toLowerCase())
+    if (vault === undefined) throw new DeviceRequestError(`no vault named ${JSON.stringify(vaultName)} on this device`)
+    const current = all.filter(v => roster.mayHold(id, v.id)).map(v => v.id)
+    const next = give ? [...new Set([...current, vault.id])] : current.filter(v => v !== vault.id)
+    // a device that may hold every vault already holds this one
+    const rotated = give && roster.holdsAll(id) ? [] : await this.options.setAccess(id, next)
+    this.options.log(
+      'info',
+      `devices: ${give ? 'gave' : 'took'} vault ${JSON.stringify(vault.name)} ${give ? 'to' : 'from'} ${id.slice(0, 12)}…`
+    )
+    return { id, vaults: this.options.vaultsOf(id), rotated }
   }
 
   invite(ttlMs?: number): InviteResult {

@@ -32,6 +32,12 @@ export function loneDevices(device: FullDevice): DevicesPort {
     revoke: async () => {
       throw Object.assign(new Error('no such device'), { name: 'DeviceNotFoundError' })
     },
+    grant: async () => {
+      throw Object.assign(new Error('no such device'), { name: 'DeviceNotFoundError' })
+    },
+    ungrant: async () => {
+      throw Object.assign(new Error('no such device'), { name: 'DeviceNotFoundError' })
+    },
     invite: () => ({ invitation: 'kith:invitation', code: 'alpha bravo', expiresAt: new Date(0).toISOString() }),
     join: async () => {
       throw Object.assign(new Error('not in these tests'), { name: 'InvitationError' })

@@ -132,3 +132,26 @@ describe('removing a device', () => {
     expect(a.sync.roster.members()).toEqual([a.id])
   })
 })
+
+describe('per-device vaults', () => {
+  it('ungrant takes a vault away (its key rotates, the device lacks the new key); grant gives it back', async () => {
+    const { a, m } = await paired()
+    const work = await a.service.createVault('Work')
+    await eventually(() => m.device.keyring.heldEpochs(work.id).length > 0, 'M holds Work')
+    const personal = a.device.replicas.ids().find(v => v !== work.id) as string
+    const res = await a.sync.devices.ungrant(m.id, 'Personal')
+    expect(res.vaults).toEqual(['Work'])
+    expect(res.rotated).toEqual([{ vaultId: personal, epoch: expect.any(Number) }])
+    const after = res.rotated[0]?.epoch as number
+    expect(a.sync.roster.mayHold(m.id, personal)).toBe(false)
+    expect(epochOf(a, personal)).toBe(after)
+    await eventually(() => m.sync.roster.mayHold(m.id, personal) === false, 'M learns it')
+    await new Promise(resolve => setTimeout(resolve, 100))
+    expect(m.device.keyring.heldEpochs(personal)).not.toContain(after)
+    expect(a.sync.devices.list().find(d => d.id === m.id)?.vaults).toEqual(['Work'])
+    const back = await a.sync.devices.grant(m.id, 'Personal')
+    expect(back.vaults.sort()).toEqual(['Personal', 'Work'])
+    await eventually(() => m.device.keyring.heldEpochs(personal).includes(after), 'M gets the new key')
+    await expect(a.sync.devices.grant(m.id, 'Nope')).rejects.toThrow(/no vault named/)
+  })
+})

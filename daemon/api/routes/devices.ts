@@ -6,7 +6,7 @@
 import { Hono } from 'hono'
 import { requireScope, type ApiEnv } from '../auth.js'
 import type { DevicesPort } from '../ports.js'
-import { deviceRevokeQuery, inviteBody, joinBody, jsonBody, queryOf } from '../schemas.js'
+import { deviceRevokeQuery, inviteBody, joinBody, jsonBody, queryOf, vaultAccessBody } from '../schemas.js'
 
 export function deviceRoutes(devices: DevicesPort) {
   return (
@@ -15,6 +15,13 @@ export function deviceRoutes(devices: DevicesPort) {
       // ?alsoAddedBy=1 also removes the devices only this one had added (the answer lists them either way)
       .delete('/:id', requireScope('devices:manage'), queryOf(deviceRevokeQuery), async c =>
         c.json(await devices.revoke(c.req.param('id'), { alsoAddedBy: c.req.valid('query').alsoAddedBy === '1' }), 200)
+      )
+      // which vaults a device holds: ungrant rotates that vault's key
+      .post('/:id/grant', requireScope('devices:manage'), jsonBody(vaultAccessBody), async c =>
+        c.json(await devices.grant(c.req.param('id'), c.req.valid('json').vault), 200)
+      )
+      .post('/:id/ungrant', requireScope('devices:manage'), jsonBody(vaultAccessBody), async c =>
+        c.json(await devices.ungrant(c.req.param('id'), c.req.valid('json').vault), 200)
       )
   )
 }

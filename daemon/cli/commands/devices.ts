@@ -94,3 +94,29 @@ export const devicesRevokeCommand: Command = {
     ctx.out(lines.join('\n'), res)
   }
 }
+
+function accessCommand(give: boolean): Command {
+  const name = give ? 'grant' : 'ungrant'
+  return {
+    name: `devices ${name}`,
+    usage: `kith devices ${name} ID --vault NAME`,
+    summary: give
+      ? 'give a device a vault: its keys are sealed to it and it syncs the vault'
+      : 'take a vault away from a device: the vault key rotates, so it reads nothing written afterwards',
+    async run(ctx) {
+      allowOnly(ctx.args, ['vault'])
+      const id = ctx.args.positionals[0]
+      const vault = flag(ctx.args, 'vault')
+      if (id === undefined || vault === undefined) throw new CliError('usage', `usage: kith devices ${name} ID --vault NAME`, EXIT.usage)
+      const client = await DaemonClient.connect(ctx.home)
+      const input = { param: { id: encodeURIComponent(id) }, json: { vault } }
+      const device = client.api.devices[':id']
+      const res = await client.json(give ? device.grant.$post(input) : device.ungrant.$post(input))
+      const rotated = res.rotated.length > 0 ? `; the vault key rotated` : ''
+      ctx.out(`device ${res.id.slice(0, 16)}… now holds: ${res.vaults.join(', ') || '(no vault)'}${rotated}`, res)
+    }
+  }
+}
+
+export const devicesGrantCommand = accessCommand(true)
+export const devicesUngrantCommand = accessCommand(false)

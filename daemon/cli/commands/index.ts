@@ -5,7 +5,14 @@ import { initCommand, unlockCommand, lockCommand, vaultListCommand, vaultCreateC
 import { importCommand, exportCommand, migrateCommand, destroyCommand } from './transfers.js'
 import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
 import { openCommand } from './open.js'
-import { pairInviteCommand, pairJoinCommand, devicesCommand, devicesRevokeCommand } from './devices.js'
+import {
+  pairInviteCommand,
+  pairJoinCommand,
+  devicesCommand,
+  devicesRevokeCommand,
+  devicesGrantCommand,
+  devicesUngrantCommand
+} from './devices.js'
 
 export const COMMANDS: Command[] = [
   daemonCommand,
@@ -33,5 +40,7 @@ export const COMMANDS: Command[] = [
   pairJoinCommand,
   devicesCommand,
   devicesRevokeCommand,
+  devicesGrantCommand,
+  devicesUngrantCommand,
   openCommand
 ]
