@@ -32,7 +32,10 @@ import { BinaryWriter } from '../codec/BinaryWriter.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
 import { verify } from '../crypto/signing.js'
 import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
-import type { Grant, Keyring, MintedEpoch, StatementSigner } from './Keyring.js'
+import type { Keyring } from './Keyring.js'
+import type { Grant } from './Grant.js'
+import type { MintedEpoch } from './EpochLedger.js'
+import type { StatementSigner } from './StatementSigner.js'
 import { LockedError, NoVaultKeyError } from './errors.js'
 import type { Log } from '../log.js'
 import { toError } from '../toError.js'
@@ -130,13 +133,13 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
       if (!keyring.unlocked) return
       const me = keyring.deviceId
       await this.declareMinted()
-      let held = await keyring.grantIndex()
+      let held = await keyring.grants.index()
       const leaked: string[] = []
       if (!roster.isRevoked(me)) {
         for (const [vaultId, byDevice] of held) {
           const current = this.currentEpoch(vaultId)
           if (current === undefined || ![...byDevice].some(([device, epochs]) => epochs.has(current) && roster.isRevoked(device))) continue
-          if (await keyring.minted(vaultId, current)) leaked.push(vaultId)
+          if (await keyring.grants.minted(vaultId, current)) leaked.push(vaultId)
         }
       }
       if (leaked.length > 0) {
@@ -145,7 +148,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
           `keys: the current key of ${leaked.length} vault(s) was sealed to a removed device (devices were removed on two devices while apart); rotating again`
         )
         await this.rotate(leaked)
-        held = await keyring.grantIndex()
+        held = await keyring.grants.index()
       }
       const created = new Map<string, Grant[]>()
       for (const [vaultId, byDevice] of held) {
@@ -183,14 +186,14 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
     const undeclared: MintedEpoch[] = []
     for (const vaultId of await keyring.vaultIds())
       for (const epoch of keyring.heldEpochs(vaultId))
-        if (!roster.hasDeclared(keyring.deviceId, vaultId, epoch) && (await keyring.minted(vaultId, epoch)))
+        if (!roster.hasDeclared(keyring.deviceId, vaultId, epoch) && (await keyring.grants.minted(vaultId, epoch)))
           undeclared.push({ vaultId, epoch, commitment: keyring.commitment(vaultId, epoch) })
     if (undeclared.length > 0) await roster.declareEpochs(keyring.rosterSigner(), undeclared)
   }
 
   /** The signed grants held for `deviceId` (sent at the start of each sync session). */
   async grantsFor(deviceId: string): Promise<Uint8Array[]> {
-    return (await this.options.keyring.storedGrants(deviceId)).map(g => encodeSignedGrant(g, this.options.signer))
+    return (await this.options.keyring.grants.forDevice(deviceId)).map(g => encodeSignedGrant(g, this.options.signer))
   }
 
   /**
@@ -219,7 +222,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
           log('warn', `keys: refused a grant sealed by ${g.granter.slice(0, 12)}…, which is not on the roster`)
           continue
         }
-        if (await keyring.hasGrant(g)) continue
+        if (await keyring.grants.has(g)) continue
         if (roster.epochCommitment(g.vaultId, g.epoch) === undefined) {
           if (this.waiting.size < MAX_WAITING_GRANTS) this.waiting.set(`${g.vaultId}/${g.epoch}`, { bytes, from })
           continue
@@ -227,7 +230,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
         try {
           await keyring.storeGrants([{ vaultId: g.vaultId, epoch: g.epoch, deviceId: g.deviceId, box: g.box }])
         } catch (err) {
-          await keyring.dropGrant(g)
+          await keyring.grants.drop(g)
           log('warn', `keys: a grant from ${from.slice(0, 12)}… does not open (${toError(err).message}); dropped`)
           continue
         }
@@ -295,7 +298,7 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
       const holders = recipients.filter(r => r.deviceId === me || roster.mayHold(r.deviceId, vaultId))
       // from the highest epoch a remaining device declared (or this one holds as its own), never a removed device's
       const trusted = [...remaining.flatMap(m => roster.epochsDeclaredBy(m, vaultId))]
-      for (const e of keyring.heldEpochs(vaultId)) if (await keyring.minted(vaultId, e)) trusted.push(e)
+      for (const e of keyring.heldEpochs(vaultId)) if (await keyring.grants.minted(vaultId, e)) trusted.push(e)
       const after = Math.max(0, ...trusted)
       let m = await keyring.rotate(vaultId, holders, after)
       // never reuse a number someone already declared (a clash would void the epoch)

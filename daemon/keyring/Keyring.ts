@@ -6,13 +6,12 @@
  * slots, grants, minted epochs); the failed-unlock backoff keeps its record in meta/.
  */
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
-import { prefixOps } from '../storage/PrefixedStorage.js'
 import { keyringLayout } from '../storage/storageLayout.js'
 import { randomBytes, randomIndex } from '../crypto/random.js'
 import { hkdf, type Argon2Params } from '../crypto/kdf.js'
 import { publicKeyFromSeed, sign } from '../crypto/signing.js'
-import { boxKeyPairFromSecret, openBox, sealBox, type BoxKeyPair } from '../crypto/box.js'
-import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
+import { boxKeyPairFromSecret, openBox, type BoxKeyPair } from '../crypto/box.js'
+import { concatBytes, toHex } from '../crypto/bytes.js'
 import { DecryptionError, FormatError } from '../crypto/errors.js'
 import { createPasswordSlot, openPasswordSlot } from './UnlockSlot.js'
 import type { UnlockThrottle } from './UnlockThrottle.js'
@@ -29,69 +28,22 @@ import {
   WrongPasswordError
 } from './errors.js'
 import type { DeviceIdentity } from './DeviceIdentity.js'
+import { grantAad, sealGrant, type Grant } from './Grant.js'
+import { GrantStore } from './GrantStore.js'
+import type { PreparedRoot, StatementSigner } from './StatementSigner.js'
+import type { EpochLedger, MintedEpoch } from './EpochLedger.js'
 import { epochCommitment } from './epochCommitment.js'
 import { constantTimeEqual } from '../crypto/constantTime.js'
 
 const PASSWORD_SLOT = keyringLayout.slot('password')
 
-export interface Grant {
-  vaultId: string
-  epoch: number
-  deviceId: string
-  box: Uint8Array
-}
-
 /** Key rotation moves the epoch on by a random step below this (see Keyring.rotate). */
 export const EPOCH_STEP = 0x10000
 /** Epochs are u32 on disk and on the wire. */
 const MAX_EPOCH = 0xffffffff
-export const grantAad = (vaultId: string, epoch: number, deviceId: string): Uint8Array =>
-  concatBytes(utf8(`kith-grant/${vaultId}/${epoch}/`), fromHex(deviceId))
-
-/** Seals `vaultKey` to a device's public sealing key (used for this device and for paired ones). */
-export function sealGrant(vaultId: string, epoch: number, deviceId: string, sealingPublicKey: Uint8Array, vaultKey: Uint8Array): Grant {
-  return { vaultId, epoch, deviceId, box: sealBox(sealingPublicKey, vaultKey, grantAad(vaultId, epoch, deviceId)) }
-}
-
-/** vault id → device id → epochs held: the grant index, readable while locked. */
-export type GrantIndex = Map<string, Map<string, Set<number>>>
-
-/**
- * Signs roster statements (add, remove, sealing keys, key epochs) with the roster key: an Ed25519
- * key derived from the device root key, so it exists only while the device is unlocked. `deviceId`
- * is the device's identity (transport) key, `publicKey` the roster key's public half.
- */
-export interface StatementSigner {
-  deviceId: string
-  publicKey: Uint8Array
-  sign: (message: Uint8Array) => Uint8Array
-}
-
-/** A root key made before the keyring is (a joining device shows its roster key in the handshake). */
-export interface PreparedRoot {
-  rootKey: Uint8Array
-  rosterPublicKey: Uint8Array
-  sealingPublicKey: Uint8Array
-}
 
 /** How the keyring's first records reach storage (see Keyring.initialize). */
 export type KeyringWrite = (ops: StorageOp[], keyring: Keyring) => Promise<void>
-
-/**
- * The roster's record of vault key epochs (pairing/Roster satisfies it): which epochs exist, with a
- * commitment to each key, and which one is current.
- */
-export interface EpochLedger {
-  epochCommitment: (vaultId: string, epoch: number) => Uint8Array | undefined
-  currentEpoch: (vaultId: string) => number | undefined
-}
-
-/** A vault key epoch this device made, for a roster statement. */
-export interface MintedEpoch {
-  vaultId: string
-  epoch: number
-  commitment: Uint8Array
-}
 
 export interface KeyringOptions {
   /** the keyring's view of the store: keys as in keyringLayout, relative to keyringLayout.prefix */
@@ -108,6 +60,8 @@ export interface KeyringOptions {
 export class Keyring {
   readonly identity: DeviceIdentity
   readonly throttle: UnlockThrottle
+  /** the stored grants and minted marks (readable while locked) */
+  readonly grants: GrantStore
   private readonly storage: StorageAdapter
   private readonly kdf: Kdf
   private readonly ledger: EpochLedger | undefined
@@ -119,6 +73,7 @@ export class Keyring {
 
   constructor(options: KeyringOptions) {
     this.storage = options.storage
+    this.grants = new GrantStore(options.storage)
     this.identity = options.identity
     this.throttle = options.throttle
     this.kdf = options.kdf ?? argon2idKdf
@@ -310,15 +265,11 @@ export class Keyring {
   private async loadGrants(): Promise<void> {
     const sealing = this.requireSealing()
     this.badGrants.length = 0
-    for await (const [key, box] of this.storage.entries(keyringLayout.grants())) {
-      const { vaultId, epoch, deviceId } = keyringLayout.parseGrant(key)
-      if (deviceId !== this.deviceId) continue
+    for (const { vaultId, epoch, deviceId, box } of await this.grants.forDevice(this.deviceId)) {
       try {
-        const vaultKey = openBox(sealing, box, grantAad(vaultId, epoch, deviceId))
-        if (!this.matchesLedger(vaultId, epoch, vaultKey)) throw new KeyringError('the key does not match the epoch the roster declares')
-        this.remember(vaultId, epoch, vaultKey)
+        this.remember(vaultId, epoch, this.openChecked(sealing, { vaultId, epoch, deviceId, box }))
       } catch (err) {
-        this.badGrants.push(new BadGrantError(keyringLayout.prefix + key, { cause: err }))
+        this.badGrants.push(new BadGrantError(keyringLayout.prefix + keyringLayout.grant(vaultId, epoch, deviceId), { cause: err }))
       }
     }
   }
@@ -335,53 +286,16 @@ export class Keyring {
     epochs.set(epoch, key)
   }
 
-  /** Which devices hold which epochs of which vaults, from the stored grants (readable while locked). */
-  async grantIndex(): Promise<GrantIndex> {
-    const out: GrantIndex = new Map()
-    for await (const key of this.storage.keys(keyringLayout.grants())) {
-      const g = keyringLayout.parseGrant(key)
-      let byDevice = out.get(g.vaultId)
-      if (byDevice === undefined) {
-        byDevice = new Map()
-        out.set(g.vaultId, byDevice)
-      }
-      let epochs = byDevice.get(g.deviceId)
-      if (epochs === undefined) {
-        epochs = new Set()
-        byDevice.set(g.deviceId, epochs)
-      }
-      epochs.add(g.epoch)
-    }
-    return out
+  /** Opens a grant addressed to this device and checks its key against the roster's commitment. */
+  private openChecked(sealing: BoxKeyPair, g: Grant): Uint8Array {
+    const key = openBox(sealing, g.box, grantAad(g.vaultId, g.epoch, g.deviceId))
+    if (!this.matchesLedger(g.vaultId, g.epoch, key)) throw new KeyringError('the key does not match the epoch the roster declares')
+    return key
   }
 
   /** Vault ids this device holds keys for (available while locked too, from the grant index). */
   async vaultIds(): Promise<string[]> {
-    const ids = new Set<string>()
-    for await (const key of this.storage.keys(keyringLayout.grants())) {
-      const g = keyringLayout.parseGrant(key)
-      if (g.deviceId === this.deviceId) ids.add(g.vaultId)
-    }
-    return [...ids].sort()
-  }
-
-  /** The stored grants addressed to a device (any device: this one keeps what it sealed to others). */
-  async storedGrants(deviceId: string): Promise<Grant[]> {
-    const out: Grant[] = []
-    for await (const [key, box] of this.storage.entries(keyringLayout.grants())) {
-      const g = keyringLayout.parseGrant(key)
-      if (g.deviceId === deviceId) out.push({ ...g, box })
-    }
-    return out
-  }
-
-  async hasGrant(g: { vaultId: string; epoch: number; deviceId: string }): Promise<boolean> {
-    return (await this.storage.get(keyringLayout.grant(g.vaultId, g.epoch, g.deviceId))) !== undefined
-  }
-
-  /** Deletes a stored grant (one received that does not open). */
-  async dropGrant(g: { vaultId: string; epoch: number; deviceId: string }): Promise<void> {
-    await this.storage.del(keyringLayout.grant(g.vaultId, g.epoch, g.deviceId))
+    return await this.grants.vaultIdsOf(this.deviceId)
   }
 
   /** Makes a new vault id and its epoch-0 key, sealed to this device. */
@@ -389,11 +303,7 @@ export class Keyring {
     const sealing = this.requireSealing()
     const vaultId = toHex(randomBytes(16))
     const key = randomBytes(32)
-    const grant = sealGrant(vaultId, 0, this.deviceId, sealing.publicKey, key)
-    await this.storage.batch([
-      { type: 'put', key: keyringLayout.grant(vaultId, 0, this.deviceId), value: grant.box },
-      { type: 'put', key: keyringLayout.minted(vaultId, 0), value: new Uint8Array(0) }
-    ])
+    await this.grants.put([sealGrant(vaultId, 0, this.deviceId, sealing.publicKey, key)], [{ vaultId, epoch: 0 }])
     this.remember(vaultId, 0, key)
     return vaultId
   }
@@ -465,42 +375,20 @@ export class Keyring {
     const epoch = after + 1 + randomIndex(EPOCH_STEP)
     if (epoch > MAX_EPOCH) throw new EpochsExhaustedError(vaultId)
     const key = randomBytes(32)
-    const ops: StorageOp[] = recipients.map(r => {
-      const g = sealGrant(vaultId, epoch, r.deviceId, r.sealingPublicKey, key)
-      return { type: 'put', key: keyringLayout.grant(vaultId, epoch, r.deviceId), value: g.box }
-    })
-    ops.push({ type: 'put', key: keyringLayout.minted(vaultId, epoch), value: new Uint8Array(0) })
-    await this.storage.batch(ops)
+    await this.grants.put(
+      recipients.map(r => sealGrant(vaultId, epoch, r.deviceId, r.sealingPublicKey, key)),
+      [{ vaultId, epoch }]
+    )
     this.remember(vaultId, epoch, key)
     return { vaultId, epoch, commitment: epochCommitment(vaultId, epoch, key) }
   }
 
-  /** Whether this device made that epoch of the vault by rotating its key (not received, not the first). */
-  async minted(vaultId: string, epoch: number): Promise<boolean> {
-    return (await this.storage.get(keyringLayout.minted(vaultId, epoch))) !== undefined
-  }
-
   /** Stores grants received from another device and opens the ones addressed to this device. */
   async storeGrants(grants: Grant[]): Promise<void> {
-    await this.storage.batch(
-      grants.map(g => ({ type: 'put' as const, key: keyringLayout.grant(g.vaultId, g.epoch, g.deviceId), value: g.box }))
-    )
-    if (this.sealing !== undefined) {
-      for (const g of grants) {
-        if (g.deviceId !== this.deviceId) continue
-        const key = openBox(this.sealing, g.box, grantAad(g.vaultId, g.epoch, g.deviceId))
-        if (!this.matchesLedger(g.vaultId, g.epoch, key)) throw new KeyringError('the key does not match the epoch the roster declares')
-        this.remember(g.vaultId, g.epoch, key)
-      }
-    }
-  }
-
-  /** Storage ops that hold grants, in the root key space: for a batch that spans parts (a joining device's first write). */
-  static grantOps(grants: Grant[]): StorageOp[] {
-    return prefixOps(
-      keyringLayout.prefix,
-      grants.map(g => ({ type: 'put' as const, key: keyringLayout.grant(g.vaultId, g.epoch, g.deviceId), value: g.box }))
-    )
+    await this.grants.put(grants)
+    const sealing = this.sealing
+    if (sealing !== undefined)
+      for (const g of grants) if (g.deviceId === this.deviceId) this.remember(g.vaultId, g.epoch, this.openChecked(sealing, g))
   }
 
   /** Key material first: removes slots, grants and the device record (crypto-erase). */

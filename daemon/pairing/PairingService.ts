@@ -9,7 +9,10 @@
  */
 import { hostname } from 'node:os'
 import type { StorageOp } from '../storage/StorageAdapter.js'
-import { Keyring, sealGrant, type PreparedRoot } from '../keyring/Keyring.js'
+import { Keyring } from '../keyring/Keyring.js'
+import { sealGrant } from '../keyring/Grant.js'
+import { GrantStore } from '../keyring/GrantStore.js'
+import type { PreparedRoot } from '../keyring/StatementSigner.js'
 import { AlreadyInitializedError, LockedError } from '../keyring/errors.js'
 import { generateBoxKeyPair, openBox } from '../crypto/box.js'
 import { randomBytes } from '../crypto/random.js'
@@ -381,7 +384,7 @@ export class PairingService {
             sealingPublicKey: k.sealingPublicKey,
             name
           })
-          return [...Keyring.grantOps(resealed), ...rosterOps([...welcome.records, keysRecord])]
+          return [...GrantStore.rootOps(resealed), ...rosterOps([...welcome.records, keysRecord])]
         },
         prepared
       )

@@ -186,4 +186,4 @@ export function proofMac(key: Uint8Array, role: 'joiner' | 'inviter', t: Uint8Ar
 }
 
 /** The associated data Keyring binds to a sealed vault key: the joiner opens the welcome's grants with it. */
-export { grantAad } from '../keyring/Keyring.js'
+export { grantAad } from '../keyring/Grant.js'

@@ -4,7 +4,8 @@
  * replica its vault keys, including replicas opened later (a new vault, a grant from a peer).
  */
 import { EventEmitter } from 'node:events'
-import type { Keyring, PreparedRoot } from '../keyring/Keyring.js'
+import type { Keyring } from '../keyring/Keyring.js'
+import type { PreparedRoot } from '../keyring/StatementSigner.js'
 import type { Kdf } from '../keyring/Kdf.js'
 import type { UnlockRequest } from '../keyring/UnlockRequest.js'
 

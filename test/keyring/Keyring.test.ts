@@ -121,16 +121,16 @@ describe('Keyring', () => {
     await b.storeGrants(grants)
     expect(b.vaultKey(vaultId, 0)).toEqual(a.vaultKey(vaultId, 0))
     await a.storeGrants(grants)
-    expect((await a.grantIndex()).get(vaultId)).toEqual(
+    expect((await a.grants.index()).get(vaultId)).toEqual(
       new Map([
         [a.deviceId, new Set([0])],
         [b.deviceId, new Set([0])]
       ])
     )
-    expect(await a.hasGrant({ vaultId, epoch: 0, deviceId: b.deviceId })).toBe(true)
-    expect((await a.storedGrants(b.deviceId)).map(g => g.box)).toEqual(grants.map(g => g.box))
-    await a.dropGrant({ vaultId, epoch: 0, deviceId: b.deviceId })
-    expect(await a.hasGrant({ vaultId, epoch: 0, deviceId: b.deviceId })).toBe(false)
+    expect(await a.grants.has({ vaultId, epoch: 0, deviceId: b.deviceId })).toBe(true)
+    expect((await a.grants.forDevice(b.deviceId)).map(g => g.box)).toEqual(grants.map(g => g.box))
+    await a.grants.drop({ vaultId, epoch: 0, deviceId: b.deviceId })
+    expect(await a.grants.has({ vaultId, epoch: 0, deviceId: b.deviceId })).toBe(false)
   })
 
   it('erases only its own records: the rest of the store stays', async () => {

@@ -94,7 +94,7 @@ describe('destroy removes the device from the roster first', () => {
     for (const x of [a, c]) expect(x.sync.devices.list().map(d => d.id)).not.toContain(b.id)
     // no epoch after the removal was sealed to B
     for (const x of [a, c]) {
-      const sealedToB = (await x.device.keyring.grantIndex()).get(vaultId)?.get(b.id) ?? new Set<number>()
+      const sealedToB = (await x.device.keyring.grants.index()).get(vaultId)?.get(b.id) ?? new Set<number>()
       expect([...sealedToB].filter(e => e > 0)).toEqual([])
     }
     const secret = await a.service.createItem({ title: 'after B left', password: 'new secret' })
@@ -108,12 +108,12 @@ describe('destroy removes the device from the roster first', () => {
     // B removes C: B's rotation becomes the current epoch, sealed to A and B
     const [{ epoch: byB } = { epoch: -1 }] = (await b.sync.devices.revoke(c.id)).rotated
     await eventually(() => epochOf(a, vaultId) === byB, "A holds B's epoch")
-    expect(await a.device.keyring.minted(vaultId, byB)).toBe(false)
+    expect(await a.device.keyring.grants.minted(vaultId, byB)).toBe(false)
     const left = await b.device.selfRemoval.leave()
     expect(left).toMatchObject({ removedFromRoster: true, acknowledgedBy: [a.id] })
     await eventually(() => (epochOf(a, vaultId) ?? 0) > byB, 'A rotated past the epoch B made')
     const current = epochOf(a, vaultId) as number
-    const sealed = (await a.device.keyring.grantIndex()).get(vaultId)
+    const sealed = (await a.device.keyring.grants.index()).get(vaultId)
     expect(sealed?.get(b.id)?.has(current) ?? false).toBe(false)
     expect(a.sync.roster.members()).toEqual([a.id])
   })

@@ -7,6 +7,7 @@ import { MemoryStorageAdapter } from '../../daemon/storage/MemoryStorageAdapter.
 import { networkLayout, storageViews } from '../../daemon/storage/storageLayout.js'
 import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
 import { Keyring } from '../../daemon/keyring/Keyring.js'
+import { GrantStore } from '../../daemon/keyring/GrantStore.js'
 import { UnlockThrottle } from '../../daemon/keyring/UnlockThrottle.js'
 import { VaultReplica } from '../../daemon/replica/VaultReplica.js'
 import { Roster, rosterOps } from '../../daemon/pairing/Roster.js'
@@ -79,7 +80,7 @@ describe('storage layout', () => {
     await roster.createGenesis(signer, new Uint8Array(32), 'inviter')
     const vaultId = '0'.repeat(32)
     const ops = [
-      ...Keyring.grantOps([{ vaultId, epoch: 7, deviceId: identity.deviceId, box: new Uint8Array([1]) }]),
+      ...GrantStore.rootOps([{ vaultId, epoch: 7, deviceId: identity.deviceId, box: new Uint8Array([1]) }]),
       ...rosterOps(roster.allRecords())
     ]
     expect(ops.map(op => op.key)).toEqual([

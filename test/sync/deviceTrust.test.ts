@@ -4,7 +4,7 @@
  */
 import { describe, it, expect, afterEach } from 'vitest'
 import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
-import { sealGrant } from '../../daemon/keyring/Keyring.js'
+import { sealGrant } from '../../daemon/keyring/Grant.js'
 import { encodeSignedGrant } from '../../daemon/keyring/KeyDistribution.js'
 import { epochCommitment } from '../../daemon/keyring/epochCommitment.js'
 import { encodeRosterRecord, RosterOp } from '../../daemon/pairing/RosterRecord.js'
@@ -56,7 +56,7 @@ describe('vault key epochs cannot be hijacked', () => {
     const wrong = sealGrant(vaultId, 7, a.id, a.device.keyring.sealingPublicKey, randomBytes(32))
     await a.device.keys.receive([encodeSignedGrant(wrong, identitySigner(m.identity))], m.id)
     expect(a.device.keyring.heldEpochs(vaultId)).not.toContain(7)
-    expect(await a.device.keyring.hasGrant({ vaultId, epoch: 7, deviceId: a.id })).toBe(false)
+    expect(await a.device.keyring.grants.has({ vaultId, epoch: 7, deviceId: a.id })).toBe(false)
   })
 
   it('the highest epoch there is, declared by a member, stops counting when it is removed; the removal rotates past it', async () => {
