@@ -3,15 +3,24 @@
  * The only place where plaintext meets ciphertext. Local Yjs updates are sealed once into
  * envelopes (the same bytes go to disk and to peers); received envelopes are verified, stored in
  * seq order per author, and applied when the keys are at hand.
+ *
+ * Each author's envelopes form a hash chain, and each envelope signs its author's head: the
+ * replica keeps, per author, the head of what it holds (its tip), refuses an envelope that does not
+ * follow it, and lets a snapshot advance an author only to a head that author signed. Two heads an
+ * author signed that cannot both hold (equivocation) quarantine it in this vault (Quarantine.ts).
  */
 import { EventEmitter } from 'node:events'
 import * as Y from 'yjs'
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { VaultDoc, LOCAL_ORIGIN } from '../vault/VaultDoc.js'
-import { decodeEnvelope, openEnvelope, sealEnvelope, verifyEnvelope, type Envelope, type Signer } from './Envelope.js'
+import { decodeEnvelope, headOf, openEnvelope, sealEnvelope, verifyEnvelope, verifyHead, type Envelope, type Signer } from './Envelope.js'
 import { decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
+import { headStatement, NO_PREVIOUS, sameHash, type SignedHead } from '../codec/SignedHead.js'
 import { vaultLayout } from '../storage/storageLayout.js'
-import { CorruptRecordError, RejectedEnvelopeError } from './errors.js'
+import { CorruptRecordError, RefusedSnapshotError, RejectedEnvelopeError } from './errors.js'
+import { Quarantine, type Equivocation } from './Quarantine.js'
+import { readLegacy, setLegacyAside } from './legacyRecords.js'
+import { randomBytes } from '../crypto/random.js'
 import { toError } from '../toError.js'
 
 const REMOTE_ORIGIN = Symbol('remote')
@@ -27,6 +36,8 @@ export interface VaultReplicaOptions {
   snapshotEvery?: number
   /** Whether envelopes and snapshots by this author (hex device id) are accepted. */
   isTrustedAuthor?: (author: string) => boolean
+  /** For a removed device: the highest seq of its log accepted in this vault (undefined for current devices). */
+  envelopeBound?: (author: string) => number | undefined
 }
 
 export interface ReplicaEvents {
@@ -35,13 +46,20 @@ export interface ReplicaEvents {
   /** items changed in the unlocked document */
   'items-changed': [ids: string[], local: boolean]
   corrupt: [CorruptRecordError]
+  /** an author was caught signing two logs in this vault and is quarantined here */
+  equivocation: [Equivocation]
 }
 
 export class VaultReplica extends EventEmitter<ReplicaEvents> {
   /** author → highest seq stored contiguously (including what snapshots cover) */
   private readonly stored: SeqVector = new Map()
+  /** author → its signed head at the stored seq */
+  private readonly tips = new Map<string, SignedHead>()
   /** author → highest seq applied to the open document */
   private readonly applied: SeqVector = new Map()
+  /** author → its signed head at the applied seq (what this device's snapshot may claim) */
+  private readonly appliedHeads = new Map<string, SignedHead>()
+  private readonly quarantine: Quarantine
   private vaultDoc: VaultDoc | undefined
   private keys: VaultKeys | undefined
   private pending: StorageOp[] = []
@@ -52,6 +70,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   private unfoldedAtUnlock = 0
   private readonly snapshotEvery: number
   private readonly isTrustedAuthor: (author: string) => boolean
+  private readonly envelopeBound: (author: string) => number | undefined
   readonly corrupt: CorruptRecordError[] = []
   private unsubscribe: (() => void) | undefined
 
@@ -65,6 +84,8 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     super()
     this.snapshotEvery = options.snapshotEvery ?? 300
     this.isTrustedAuthor = options.isTrustedAuthor ?? (author => author === signer.deviceId)
+    this.envelopeBound = options.envelopeBound ?? (() => undefined)
+    this.quarantine = new Quarantine(storage)
   }
 
   get unlocked(): boolean {
@@ -82,20 +103,52 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     return this.vaultDoc
   }
 
-  /** Reads the stored seq vector from snapshot headers and envelope keys; needs no key. */
+  /**
+   * Reads the stored seq vector and each author's tip from snapshot heads and envelopes; needs no
+   * key. Records from before the chain are first set aside (folded at the next unlock).
+   */
   async open(): Promise<void> {
     this.stored.clear()
+    this.tips.clear()
+    await setLegacyAside(this.storage)
+    for (const key of await this.quarantine.load()) this.reportCorrupt(new CorruptRecordError(this.where(key), 'unreadable quarantine proof'))
     for await (const [key, bytes] of this.storage.entries(vaultLayout.snapshots)) {
       try {
-        for (const [author, seq] of decodeSnapshot(bytes).vector) this.bump(this.stored, author, seq)
+        for (const head of decodeSnapshot(bytes).heads ?? []) this.advance(this.stored, this.tips, head)
       } catch (err) {
         this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
       }
     }
+    const extended = new Set<string>()
     for await (const key of this.storage.keys(vaultLayout.envelopes())) {
       const { author, seq } = vaultLayout.parseEnvelope(key)
       const have = this.stored.get(author) ?? 0
-      if (seq === have + 1) this.stored.set(author, seq)
+      if (seq === have + 1) {
+        this.stored.set(author, seq)
+        extended.add(author)
+      }
+    }
+    for (const author of extended) {
+      const key = vaultLayout.envelope(author, this.stored.get(author) ?? 0)
+      try {
+        const head = headOf(decodeEnvelope((await this.storage.get(key)) ?? new Uint8Array()))
+        if (head === undefined) throw new Error('an envelope without a chain among chained ones')
+        this.tips.set(author, head)
+      } catch (err) {
+        this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
+      }
+    }
+    // a quarantined author's log stays where it was when it was caught
+    for (const e of this.quarantine.all()) this.freeze(e)
+  }
+
+  private freeze(e: Equivocation): void {
+    if (e.tip === undefined) {
+      this.stored.delete(e.author)
+      this.tips.delete(e.author)
+    } else {
+      this.stored.set(e.author, e.tip.seq)
+      this.tips.set(e.author, e.tip)
     }
   }
 
@@ -104,8 +157,22 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     return new Map(this.stored)
   }
 
-  private bump(v: SeqVector, author: string, seq: number): void {
-    if (seq > (v.get(author) ?? 0)) v.set(author, seq)
+  /** Per author, the signed head of what this replica holds (what VAULT messages carry). */
+  heads(): SignedHead[] {
+    return [...this.tips.values()]
+  }
+
+  /** Authors caught equivocating in this vault, with when. */
+  quarantined(): Array<{ author: string; since: number }> {
+    return this.quarantine.all().map(e => ({ author: e.author, since: e.since }))
+  }
+
+  /** Raises `v` and `heads` to `head` when it is further along. */
+  private advance(v: SeqVector, heads: Map<string, SignedHead>, head: SignedHead): void {
+    if (head.seq > (v.get(head.author) ?? 0)) {
+      v.set(head.author, head.seq)
+      heads.set(head.author, head)
+    }
   }
 
   private reportCorrupt(err: CorruptRecordError): void {
@@ -113,12 +180,16 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.emit('corrupt', err)
   }
 
-  /** Decrypts snapshots then envelopes into a fresh document. Corrupt records are reported, not fatal. */
+  /**
+   * Decrypts snapshots then envelopes into a fresh document. Corrupt records are reported, not
+   * fatal. Records from before the chain are applied too, then folded into this device's snapshot.
+   */
   async unlock(keys: VaultKeys): Promise<void> {
     if (this.vaultDoc !== undefined) return
     this.keys = keys
     this.corrupt.length = 0
     this.applied.clear()
+    this.appliedHeads.clear()
     const ydoc = new Y.Doc()
     const updates: Uint8Array[] = []
     // what a snapshot at lock would fold in: envelopes, and snapshots other than this device's own
@@ -129,7 +200,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         const snap = decodeSnapshot(bytes)
         if (!verifySnapshot(snap)) throw new Error('signature does not verify')
         updates.push(openSnapshot(snap, keys.key(snap.epoch)))
-        for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
+        for (const head of snap.heads ?? []) this.advance(this.applied, this.appliedHeads, head)
       } catch (err) {
         unfolded++ // the next snapshot replaces it
         this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
@@ -142,13 +213,18 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       try {
         const env = decodeEnvelope(bytes)
         if (env.author !== author || env.seq !== seq || env.vaultId !== this.vaultId) throw new Error('header does not match its key')
-        if (!verifyEnvelope(env)) throw new Error('signature does not verify')
+        const head = headOf(env)
+        if (head === undefined || !verifyHead(this.vaultId, head)) throw new Error('signature does not verify')
         updates.push(openEnvelope(env, keys.key(env.epoch)))
-        if (seq === (this.applied.get(author) ?? 0) + 1) this.applied.set(author, seq)
+        if (seq === (this.applied.get(author) ?? 0) + 1) this.advance(this.applied, this.appliedHeads, head)
       } catch (err) {
         this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
       }
     }
+    const legacy = await readLegacy(this.storage, this.vaultId, epoch => keys.key(epoch), (key, err) => {
+      this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
+    })
+    updates.push(...legacy.updates)
     // one transaction, no merged copy: mergeUpdates would build a second full-size update in memory
     ydoc.transact(() => {
       for (const update of updates) Y.applyUpdate(ydoc, update, REMOTE_ORIGIN)
@@ -160,6 +236,22 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     })
     this.unsubscribe = vaultDoc.onItemsChanged((ids, local) => this.emit('items-changed', ids, local))
     this.vaultDoc = vaultDoc
+    if (legacy.keys.length > 0) await this.foldLegacy(legacy.keys)
+  }
+
+  /**
+   * Folds records from before the chain into this device's snapshot: they become a new position
+   * of its own log (a head it signs for a base no envelope holds), so that sync carries them to
+   * devices that lack them, as it carries any snapshot. Then the old records go.
+   */
+  private async foldLegacy(keys: string[]): Promise<void> {
+    const author = this.signer.deviceId
+    const seq = (this.stored.get(author) ?? 0) + 1
+    const base = { author, seq, prevHash: this.tips.get(author)?.hash ?? NO_PREVIOUS, hash: randomBytes(32) }
+    const head: SignedHead = { ...base, signature: this.signer.sign(headStatement(this.vaultId, base)) }
+    this.advance(this.stored, this.tips, head)
+    this.advance(this.applied, this.appliedHeads, head)
+    await this.writeSnapshot(keys.map(key => ({ type: 'del', key })))
   }
 
   /** Seals a local update synchronously (so seq order is the order of changes) and queues its write. */
@@ -168,12 +260,15 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     if (keys === undefined) throw new Error('cannot seal while locked')
     const author = this.signer.deviceId
     const seq = (this.stored.get(author) ?? 0) + 1
+    const prevHash = this.tips.get(author)?.hash ?? NO_PREVIOUS
     const epoch = keys.currentEpoch()
-    const bytes = sealEnvelope({ vaultId: this.vaultId, epoch, seq }, keys.key(epoch), update, this.signer)
-    this.stored.set(author, seq)
-    this.applied.set(author, seq)
+    const bytes = sealEnvelope({ vaultId: this.vaultId, epoch, seq, prevHash }, keys.key(epoch), update, this.signer)
+    const env = decodeEnvelope(bytes)
+    const head = headOf(env) as SignedHead
+    this.advance(this.stored, this.tips, head)
+    this.advance(this.applied, this.appliedHeads, head)
     this.pending.push({ type: 'put', key: vaultLayout.envelope(author, seq), value: bytes })
-    this.pendingEnvelopes.push(decodeEnvelope(bytes))
+    this.pendingEnvelopes.push(env)
     this.sinceSnapshot++
     // the caller's flush() reports a failed write (and retries it); nothing to do with it here
     this.scheduleWrite().catch(() => {})
@@ -211,8 +306,10 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   }
 
   /**
-   * Accepts an envelope from a peer: verifies its author, signature and seq (the next one for that
-   * author), stores it, and applies it when unlocked. Returns false for one already held.
+   * Accepts an envelope from a peer: verifies its author, signature, seq (the next one for that
+   * author) and chain (it names the envelope held at seq - 1), stores it, and applies it when
+   * unlocked. Returns false for one not stored: already held, or by a quarantined author. A
+   * well-signed envelope that contradicts what is held quarantines its author (and is not stored).
    */
   async receive(bytes: Uint8Array): Promise<boolean> {
     let env: Envelope
@@ -223,12 +320,25 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     }
     if (env.vaultId !== this.vaultId) throw new RejectedEnvelopeError('for another vault')
     if (!this.isTrustedAuthor(env.author)) throw new RejectedEnvelopeError(`author ${env.author.slice(0, 12)}… is not on the device roster`)
-    if (!verifyEnvelope(env)) throw new RejectedEnvelopeError('bad signature')
+    const head = headOf(env)
+    if (head === undefined) throw new RejectedEnvelopeError('in the format from before the chain (format 1)')
+    if (!verifyHead(this.vaultId, head)) throw new RejectedEnvelopeError('bad signature')
     await this.writing
+    if (this.quarantine.has(env.author)) return false
     const have = this.stored.get(env.author) ?? 0
-    if (env.seq <= have) return false
+    if (env.seq <= have) {
+      const held = await this.headAt(env.author, env.seq)
+      if (held !== undefined && !sameHash(held.hash, head.hash)) await this.caught(held, head)
+      return false
+    }
     if (env.seq !== have + 1)
       throw new RejectedEnvelopeError(`seq ${env.seq} skips ahead of ${have} for author ${env.author.slice(0, 12)}…`)
+    const tip = this.tips.get(env.author)
+    if (!sameHash(head.prevHash, tip?.hash ?? NO_PREVIOUS)) {
+      if (tip === undefined) throw new RejectedEnvelopeError(`the first envelope of ${env.author.slice(0, 12)}… names a previous one`)
+      await this.caught(tip, head)
+      return false
+    }
     let update: Uint8Array | undefined
     if (this.keys !== undefined && this.vaultDoc !== undefined) {
       try {
@@ -237,7 +347,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         throw new RejectedEnvelopeError(`does not decrypt: ${toError(err).message}`)
       }
     }
-    this.stored.set(env.author, env.seq)
+    this.advance(this.stored, this.tips, head)
     this.pending.push({ type: 'put', key: vaultLayout.envelope(env.author, env.seq), value: env.bytes })
     this.sinceSnapshot++
     await this.scheduleWrite()
@@ -249,7 +359,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     if (doc !== undefined && keys !== undefined) {
       try {
         Y.applyUpdate(doc.doc, update ?? openEnvelope(env, keys.key(env.epoch)), REMOTE_ORIGIN)
-        this.bump(this.applied, env.author, env.seq)
+        this.advance(this.applied, this.appliedHeads, head)
       } catch (err) {
         this.reportCorrupt(
           new CorruptRecordError(
@@ -261,6 +371,51 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       }
     }
     return true
+  }
+
+  /** The head held for `author` at `seq`: the tip, or the stored envelope's (undefined once compacted away). */
+  private async headAt(author: string, seq: number): Promise<SignedHead | undefined> {
+    const tip = this.tips.get(author)
+    if (tip?.seq === seq) return tip
+    const bytes = await this.storage.get(vaultLayout.envelope(author, seq))
+    if (bytes === undefined) return undefined
+    try {
+      return headOf(decodeEnvelope(bytes))
+    } catch {
+      return undefined
+    }
+  }
+
+  /**
+   * Two verified heads by one author that cannot both hold: the same seq with two hashes, or a
+   * next one naming another previous one. Quarantines the author here, with the proof stored.
+   */
+  private async caught(held: SignedHead, other: SignedHead): Promise<void> {
+    const e: Equivocation = { author: held.author, since: Date.now(), tip: this.tips.get(held.author), proof: [held, other] }
+    if (await this.quarantine.add(e)) this.emit('equivocation', e)
+  }
+
+  /**
+   * Compares a peer's heads (from its VAULT) with what is held: a well-signed one that contradicts
+   * a held head quarantines its author. Signatures are checked only where a head disagrees.
+   */
+  async compareHeads(heads: SignedHead[]): Promise<void> {
+    await this.writing
+    for (const head of heads) {
+      if (this.quarantine.has(head.author) || !this.isTrustedAuthor(head.author)) continue
+      const have = this.stored.get(head.author) ?? 0
+      let held: SignedHead | undefined
+      if (head.seq <= have) {
+        held = await this.headAt(head.author, head.seq)
+        if (held === undefined || sameHash(held.hash, head.hash)) continue
+      } else if (head.seq === have + 1 && have > 0) {
+        held = this.tips.get(head.author)
+        if (held === undefined || sameHash(held.hash, head.prevHash)) continue
+      } else {
+        continue
+      }
+      if (verifyHead(this.vaultId, head)) await this.caught(held, head)
+    }
   }
 
   /** Envelopes by `author` after `seq`, in order, as stored bytes (for a peer that is behind). */
@@ -284,8 +439,14 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     return out
   }
 
-  /** Accepts a snapshot from a peer: verified, stored under its author, applied when unlocked. */
-  async receiveSnapshot(bytes: Uint8Array): Promise<void> {
+  /**
+   * Accepts a snapshot from a peer: its signature and every head in it are checked (judgeHeads),
+   * it is stored under its author, raises each author's tip to its head and is applied when
+   * unlocked. Returns false when not stored: its author is quarantined, or a held snapshot of the
+   * same author covers more. Throws RejectedEnvelopeError for malformed or badly signed bytes,
+   * RefusedSnapshotError for a snapshot that claims more than its heads prove.
+   */
+  async receiveSnapshot(bytes: Uint8Array): Promise<boolean> {
     let snap: Snapshot
     try {
       snap = decodeSnapshot(bytes)
@@ -295,6 +456,9 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     if (snap.vaultId !== this.vaultId) throw new RejectedEnvelopeError('snapshot for another vault')
     if (!this.isTrustedAuthor(snap.author)) throw new RejectedEnvelopeError('snapshot author is not on the device roster')
     if (!verifySnapshot(snap)) throw new RejectedEnvelopeError('bad snapshot signature')
+    const heads = snap.heads
+    if (heads === undefined) throw new RefusedSnapshotError('it is in the format from before the chain (format 1)')
+    this.judgeHeads(snap.author, heads)
     let state: Uint8Array | undefined
     if (this.keys !== undefined && this.vaultDoc !== undefined) {
       try {
@@ -304,17 +468,24 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       }
     }
     await this.writing
+    if (this.quarantine.has(snap.author)) return false
+    // never replace a held snapshot of the same author that covers more (it may be all we hold of it)
+    const held = await this.storage.get(vaultLayout.snapshot(snap.author))
+    if (held !== undefined && !coveredBy(held, snap.vector)) return false
+    // a head that contradicts a held one quarantines its author, whose log this snapshot then does not advance
+    await this.compareHeads(heads)
+    const advancing = heads.filter(h => !this.quarantine.has(h.author))
     this.pending.push({ type: 'put', key: vaultLayout.snapshot(snap.author), value: bytes })
     this.sinceSnapshot++
     await this.scheduleWrite()
-    for (const [author, seq] of snap.vector) this.bump(this.stored, author, seq)
+    for (const head of advancing) this.advance(this.stored, this.tips, head)
     // as for envelopes, decide after the write: an unlock that ran meanwhile may have read storage first
     const doc = this.vaultDoc
     const keys = this.keys
     if (doc !== undefined && keys !== undefined) {
       try {
         Y.applyUpdate(doc.doc, state ?? openSnapshot(snap, keys.key(snap.epoch)), REMOTE_ORIGIN)
-        for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
+        for (const head of advancing) this.advance(this.applied, this.appliedHeads, head)
       } catch (err) {
         this.reportCorrupt(
           new CorruptRecordError(
@@ -324,6 +495,25 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
           )
         )
       }
+    }
+    return true
+  }
+
+  /**
+   * A snapshot advances each author only to a head that author signed, and a removed device
+   * only up to its bound; a removed device's own snapshot must state how far its own log goes.
+   */
+  private judgeHeads(author: string, heads: SignedHead[]): void {
+    const short = (id: string): string => `${id.slice(0, 12)}…`
+    if (this.envelopeBound(author) !== undefined && !heads.some(h => h.author === author))
+      throw new RefusedSnapshotError(`removed device ${short(author)} does not state how far its own log goes`)
+    for (const head of heads) {
+      if (!this.isTrustedAuthor(head.author)) throw new RefusedSnapshotError(`it covers ${short(head.author)}, which is not on the device roster`)
+      const bound = this.envelopeBound(head.author)
+      if (bound !== undefined && head.seq > bound)
+        throw new RefusedSnapshotError(`it carries removed device ${short(head.author)} to seq ${head.seq}, past its bound ${bound}`)
+      if (!verifyHead(this.vaultId, head))
+        throw new RefusedSnapshotError(`its entry for ${short(head.author)} (seq ${head.seq}) is not signed by that device`)
     }
   }
 
@@ -337,14 +527,25 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     await this.writeSnapshot()
   }
 
-  private async writeSnapshot(): Promise<void> {
+  /**
+   * Claims, per author, the head of what is applied, except for a quarantined author and a removed
+   * one past its bound (their envelopes then stay); `extra` joins the same batch.
+   */
+  private async writeSnapshot(extra: StorageOp[] = []): Promise<void> {
     const doc = this.vaultDoc
     const keys = this.keys
     if (doc === undefined || keys === undefined) return
-    const vector = new Map(this.applied)
+    const heads: SignedHead[] = []
+    for (const [author, seq] of this.applied) {
+      const head = this.appliedHeads.get(author)
+      const bound = this.envelopeBound(author)
+      if (head?.seq !== seq || this.quarantine.has(author) || (bound !== undefined && seq > bound)) continue
+      heads.push(head)
+    }
+    const vector: SeqVector = new Map(heads.map(h => [h.author, h.seq]))
     const epoch = keys.currentEpoch()
-    const bytes = sealSnapshot(this.vaultId, epoch, vector, keys.key(epoch), Y.encodeStateAsUpdate(doc.doc), this.signer)
-    const ops: StorageOp[] = [{ type: 'put', key: vaultLayout.snapshot(this.signer.deviceId), value: bytes }]
+    const bytes = sealSnapshot(this.vaultId, epoch, heads, keys.key(epoch), Y.encodeStateAsUpdate(doc.doc), this.signer)
+    const ops: StorageOp[] = [{ type: 'put', key: vaultLayout.snapshot(this.signer.deviceId), value: bytes }, ...extra]
     for await (const key of this.storage.keys(vaultLayout.snapshots)) {
       if (key === vaultLayout.snapshot(this.signer.deviceId)) continue
       // another device's snapshot goes only once this one covers it: one that could not be opened
@@ -374,6 +575,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.vaultDoc = undefined
     this.keys = undefined
     this.applied.clear()
+    this.appliedHeads.clear()
   }
 
   async close(): Promise<void> {
