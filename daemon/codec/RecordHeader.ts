@@ -132,10 +132,7 @@ export function readEnvelopeHeader(r: BinaryReader): EnvelopeHeader {
 }
 
 /** Writes a format-2 snapshot header: its heads, one per author, authors ascending. */
-export function writeSnapshotHeader(
-  w: BinaryWriter,
-  h: Omit<SnapshotHeader, 'vector' | 'heads'> & { heads: SignedHead[] }
-): BinaryWriter {
+export function writeSnapshotHeader(w: BinaryWriter, h: Omit<SnapshotHeader, 'vector' | 'heads'> & { heads: SignedHead[] }): BinaryWriter {
   checkNonce(h.nonce)
   const heads = [...h.heads].sort((a, b) => (a.author < b.author ? -1 : 1))
   w.u8(RecordVersion.snapshot).u8(RecordKind.snapshot).hex(h.vaultId, 16).u32(h.epoch).hex(h.author, 32).u32(heads.length)
@@ -150,7 +147,8 @@ export function readSnapshotHeader(r: BinaryReader): SnapshotHeader {
     const vaultId = r.hex(16)
     const epoch = r.u32()
     const author = r.hex(32)
-    if (version === 1) return { vaultId, epoch, author, vector: readSeqVector(r, MAX_VECTOR_AUTHORS), heads: undefined, nonce: r.raw(NONCE_BYTES) }
+    if (version === 1)
+      return { vaultId, epoch, author, vector: readSeqVector(r, MAX_VECTOR_AUTHORS), heads: undefined, nonce: r.raw(NONCE_BYTES) }
     const n = r.u32()
     if (n > MAX_VECTOR_AUTHORS) throw new RecordHeaderError(`a snapshot lists ${n} heads, more than ${MAX_VECTOR_AUTHORS}`)
     const heads: SignedHead[] = []

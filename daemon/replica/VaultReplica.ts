@@ -13,13 +13,16 @@ import { EventEmitter } from 'node:events'
 import * as Y from 'yjs'
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { VaultDoc, LOCAL_ORIGIN } from '../vault/VaultDoc.js'
-import { decodeEnvelope, headOf, openEnvelope, sealEnvelope, verifyEnvelope, verifyHead, type Envelope, type Signer } from './Envelope.js'
-import { decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
-import { headStatement, NO_PREVIOUS, sameHash, type SignedHead } from '../codec/SignedHead.js'
+import { decodeEnvelope, headOf, openEnvelope, sealEnvelope, verifyHead, type Envelope, type Signer } from './Envelope.js'
+import { coveredBy, decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
+import { headStatement, NO_PREVIOUS, type SignedHead } from '../codec/SignedHead.js'
 import { vaultLayout } from '../storage/storageLayout.js'
 import { CorruptRecordError, RefusedSnapshotError, RejectedEnvelopeError } from './errors.js'
-import { Quarantine, type Equivocation } from './Quarantine.js'
-import { readLegacy, setLegacyAside } from './legacyRecords.js'
+import type { Equivocation } from './Quarantine.js'
+import { HeadVector } from './HeadVector.js'
+import { ChainGuard } from './ChainGuard.js'
+import { setLegacyAside } from './legacyRecords.js'
+import { openStoredRecords, readStoredHeads } from './storedRecords.js'
 import { randomBytes } from '../crypto/random.js'
 import { toError } from '../toError.js'
 
@@ -51,15 +54,11 @@ export interface ReplicaEvents {
 }
 
 export class VaultReplica extends EventEmitter<ReplicaEvents> {
-  /** author → highest seq stored contiguously (including what snapshots cover) */
-  private readonly stored: SeqVector = new Map()
-  /** author → its signed head at the stored seq */
-  private readonly tips = new Map<string, SignedHead>()
-  /** author → highest seq applied to the open document */
-  private readonly applied: SeqVector = new Map()
-  /** author → its signed head at the applied seq (what this device's snapshot may claim) */
-  private readonly appliedHeads = new Map<string, SignedHead>()
-  private readonly quarantine: Quarantine
+  /** per author, the highest seq stored contiguously (including what snapshots cover), with its head */
+  private readonly stored = new HeadVector()
+  /** per author, the highest seq applied to the open document, with its head (what this device's snapshot claims) */
+  private readonly applied = new HeadVector()
+  private readonly chains: ChainGuard
   private vaultDoc: VaultDoc | undefined
   private keys: VaultKeys | undefined
   private pending: StorageOp[] = []
@@ -70,7 +69,6 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   private unfoldedAtUnlock = 0
   private readonly snapshotEvery: number
   private readonly isTrustedAuthor: (author: string) => boolean
-  private readonly envelopeBound: (author: string) => number | undefined
   readonly corrupt: CorruptRecordError[] = []
   private unsubscribe: (() => void) | undefined
 
@@ -84,8 +82,14 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     super()
     this.snapshotEvery = options.snapshotEvery ?? 300
     this.isTrustedAuthor = options.isTrustedAuthor ?? (author => author === signer.deviceId)
-    this.envelopeBound = options.envelopeBound ?? (() => undefined)
-    this.quarantine = new Quarantine(storage)
+    this.chains = new ChainGuard({
+      vaultId,
+      storage,
+      held: this.stored,
+      isTrustedAuthor: this.isTrustedAuthor,
+      envelopeBound: options.envelopeBound ?? (() => undefined),
+      onCaught: e => this.emit('equivocation', e)
+    })
   }
 
   get unlocked(): boolean {
@@ -109,75 +113,41 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
    */
   async open(): Promise<void> {
     this.stored.clear()
-    this.tips.clear()
     await setLegacyAside(this.storage)
-    for (const key of await this.quarantine.load()) this.reportCorrupt(new CorruptRecordError(this.where(key), 'unreadable quarantine proof'))
-    for await (const [key, bytes] of this.storage.entries(vaultLayout.snapshots)) {
-      try {
-        for (const head of decodeSnapshot(bytes).heads ?? []) this.advance(this.stored, this.tips, head)
-      } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
-      }
-    }
-    const extended = new Set<string>()
-    for await (const key of this.storage.keys(vaultLayout.envelopes())) {
-      const { author, seq } = vaultLayout.parseEnvelope(key)
-      const have = this.stored.get(author) ?? 0
-      if (seq === have + 1) {
-        this.stored.set(author, seq)
-        extended.add(author)
-      }
-    }
-    for (const author of extended) {
-      const key = vaultLayout.envelope(author, this.stored.get(author) ?? 0)
-      try {
-        const head = headOf(decodeEnvelope((await this.storage.get(key)) ?? new Uint8Array()))
-        if (head === undefined) throw new Error('an envelope without a chain among chained ones')
-        this.tips.set(author, head)
-      } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
-      }
-    }
+    await readStoredHeads(this.storage, this.stored, (key, err) => this.reportStored(key, err))
     // a quarantined author's log stays where it was when it was caught
-    for (const e of this.quarantine.all()) this.freeze(e)
-  }
-
-  private freeze(e: Equivocation): void {
-    if (e.tip === undefined) {
-      this.stored.delete(e.author)
-      this.tips.delete(e.author)
-    } else {
-      this.stored.set(e.author, e.tip.seq)
-      this.tips.set(e.author, e.tip)
-    }
+    for (const key of await this.chains.load()) this.reportCorrupt(new CorruptRecordError(this.where(key), 'unreadable quarantine proof'))
   }
 
   /** Per-author highest seq this replica holds: what sync advertises. */
   vector(): SeqVector {
-    return new Map(this.stored)
+    return this.stored.vector()
   }
 
   /** Per author, the signed head of what this replica holds (what VAULT messages carry). */
   heads(): SignedHead[] {
-    return [...this.tips.values()]
+    return this.stored.all()
   }
 
   /** Authors caught equivocating in this vault, with when. */
   quarantined(): Array<{ author: string; since: number }> {
-    return this.quarantine.all().map(e => ({ author: e.author, since: e.since }))
+    return this.chains.quarantined()
   }
 
-  /** Raises `v` and `heads` to `head` when it is further along. */
-  private advance(v: SeqVector, heads: Map<string, SignedHead>, head: SignedHead): void {
-    if (head.seq > (v.get(head.author) ?? 0)) {
-      v.set(head.author, head.seq)
-      heads.set(head.author, head)
-    }
+  /** Checks a peer's heads against what is held: a contradiction quarantines that author (never throws for one). */
+  async compareHeads(heads: SignedHead[]): Promise<void> {
+    await this.writing
+    await this.chains.compare(heads)
   }
 
   private reportCorrupt(err: CorruptRecordError): void {
     this.corrupt.push(err)
     this.emit('corrupt', err)
+  }
+
+  /** A stored record (key relative to this vault) that does not decode, verify or open. */
+  private reportStored(key: string, err: unknown): void {
+    this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
   }
 
   /**
@@ -189,42 +159,12 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.keys = keys
     this.corrupt.length = 0
     this.applied.clear()
-    this.appliedHeads.clear()
     const ydoc = new Y.Doc()
-    const updates: Uint8Array[] = []
-    // what a snapshot at lock would fold in: envelopes, and snapshots other than this device's own
-    let unfolded = 0
-    for await (const [key, bytes] of this.storage.entries(vaultLayout.snapshots)) {
-      if (key !== vaultLayout.snapshot(this.signer.deviceId)) unfolded++
-      try {
-        const snap = decodeSnapshot(bytes)
-        if (!verifySnapshot(snap)) throw new Error('signature does not verify')
-        updates.push(openSnapshot(snap, keys.key(snap.epoch)))
-        for (const head of snap.heads ?? []) this.advance(this.applied, this.appliedHeads, head)
-      } catch (err) {
-        unfolded++ // the next snapshot replaces it
-        this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
-      }
-    }
-    for await (const [key, bytes] of this.storage.entries(vaultLayout.envelopes())) {
-      const { author, seq } = vaultLayout.parseEnvelope(key)
-      unfolded++
-      if (seq <= (this.applied.get(author) ?? 0)) continue
-      try {
-        const env = decodeEnvelope(bytes)
-        if (env.author !== author || env.seq !== seq || env.vaultId !== this.vaultId) throw new Error('header does not match its key')
-        const head = headOf(env)
-        if (head === undefined || !verifyHead(this.vaultId, head)) throw new Error('signature does not verify')
-        updates.push(openEnvelope(env, keys.key(env.epoch)))
-        if (seq === (this.applied.get(author) ?? 0) + 1) this.advance(this.applied, this.appliedHeads, head)
-      } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
-      }
-    }
-    const legacy = await readLegacy(this.storage, this.vaultId, epoch => keys.key(epoch), (key, err) => {
-      this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
-    })
-    updates.push(...legacy.updates)
+    const { updates, unfolded, legacyKeys } = await openStoredRecords(
+      { storage: this.storage, vaultId: this.vaultId, self: this.signer.deviceId, key: epoch => keys.key(epoch) },
+      this.applied,
+      (key, err) => this.reportStored(key, err)
+    )
     // one transaction, no merged copy: mergeUpdates would build a second full-size update in memory
     ydoc.transact(() => {
       for (const update of updates) Y.applyUpdate(ydoc, update, REMOTE_ORIGIN)
@@ -236,7 +176,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     })
     this.unsubscribe = vaultDoc.onItemsChanged((ids, local) => this.emit('items-changed', ids, local))
     this.vaultDoc = vaultDoc
-    if (legacy.keys.length > 0) await this.foldLegacy(legacy.keys)
+    if (legacyKeys.length > 0) await this.foldLegacy(legacyKeys)
   }
 
   /**
@@ -246,11 +186,11 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
    */
   private async foldLegacy(keys: string[]): Promise<void> {
     const author = this.signer.deviceId
-    const seq = (this.stored.get(author) ?? 0) + 1
-    const base = { author, seq, prevHash: this.tips.get(author)?.hash ?? NO_PREVIOUS, hash: randomBytes(32) }
+    const seq = this.stored.seq(author) + 1
+    const base = { author, seq, prevHash: this.stored.head(author)?.hash ?? NO_PREVIOUS, hash: randomBytes(32) }
     const head: SignedHead = { ...base, signature: this.signer.sign(headStatement(this.vaultId, base)) }
-    this.advance(this.stored, this.tips, head)
-    this.advance(this.applied, this.appliedHeads, head)
+    this.stored.advance(head)
+    this.applied.advance(head)
     await this.writeSnapshot(keys.map(key => ({ type: 'del', key })))
   }
 
@@ -259,14 +199,14 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     const keys = this.keys
     if (keys === undefined) throw new Error('cannot seal while locked')
     const author = this.signer.deviceId
-    const seq = (this.stored.get(author) ?? 0) + 1
-    const prevHash = this.tips.get(author)?.hash ?? NO_PREVIOUS
+    const seq = this.stored.seq(author) + 1
+    const prevHash = this.stored.head(author)?.hash ?? NO_PREVIOUS
     const epoch = keys.currentEpoch()
     const bytes = sealEnvelope({ vaultId: this.vaultId, epoch, seq, prevHash }, keys.key(epoch), update, this.signer)
     const env = decodeEnvelope(bytes)
     const head = headOf(env) as SignedHead
-    this.advance(this.stored, this.tips, head)
-    this.advance(this.applied, this.appliedHeads, head)
+    this.stored.advance(head)
+    this.applied.advance(head)
     this.pending.push({ type: 'put', key: vaultLayout.envelope(author, seq), value: bytes })
     this.pendingEnvelopes.push(env)
     this.sinceSnapshot++
@@ -324,21 +264,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     if (head === undefined) throw new RejectedEnvelopeError('in the format from before the chain (format 1)')
     if (!verifyHead(this.vaultId, head)) throw new RejectedEnvelopeError('bad signature')
     await this.writing
-    if (this.quarantine.has(env.author)) return false
-    const have = this.stored.get(env.author) ?? 0
-    if (env.seq <= have) {
-      const held = await this.headAt(env.author, env.seq)
-      if (held !== undefined && !sameHash(held.hash, head.hash)) await this.caught(held, head)
-      return false
-    }
-    if (env.seq !== have + 1)
-      throw new RejectedEnvelopeError(`seq ${env.seq} skips ahead of ${have} for author ${env.author.slice(0, 12)}…`)
-    const tip = this.tips.get(env.author)
-    if (!sameHash(head.prevHash, tip?.hash ?? NO_PREVIOUS)) {
-      if (tip === undefined) throw new RejectedEnvelopeError(`the first envelope of ${env.author.slice(0, 12)}… names a previous one`)
-      await this.caught(tip, head)
-      return false
-    }
+    if ((await this.chains.place(head)) === 'held') return false
     let update: Uint8Array | undefined
     if (this.keys !== undefined && this.vaultDoc !== undefined) {
       try {
@@ -347,7 +273,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         throw new RejectedEnvelopeError(`does not decrypt: ${toError(err).message}`)
       }
     }
-    this.advance(this.stored, this.tips, head)
+    this.stored.advance(head)
     this.pending.push({ type: 'put', key: vaultLayout.envelope(env.author, env.seq), value: env.bytes })
     this.sinceSnapshot++
     await this.scheduleWrite()
@@ -359,7 +285,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     if (doc !== undefined && keys !== undefined) {
       try {
         Y.applyUpdate(doc.doc, update ?? openEnvelope(env, keys.key(env.epoch)), REMOTE_ORIGIN)
-        this.advance(this.applied, this.appliedHeads, head)
+        this.applied.advance(head)
       } catch (err) {
         this.reportCorrupt(
           new CorruptRecordError(
@@ -371,51 +297,6 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       }
     }
     return true
-  }
-
-  /** The head held for `author` at `seq`: the tip, or the stored envelope's (undefined once compacted away). */
-  private async headAt(author: string, seq: number): Promise<SignedHead | undefined> {
-    const tip = this.tips.get(author)
-    if (tip?.seq === seq) return tip
-    const bytes = await this.storage.get(vaultLayout.envelope(author, seq))
-    if (bytes === undefined) return undefined
-    try {
-      return headOf(decodeEnvelope(bytes))
-    } catch {
-      return undefined
-    }
-  }
-
-  /**
-   * Two verified heads by one author that cannot both hold: the same seq with two hashes, or a
-   * next one naming another previous one. Quarantines the author here, with the proof stored.
-   */
-  private async caught(held: SignedHead, other: SignedHead): Promise<void> {
-    const e: Equivocation = { author: held.author, since: Date.now(), tip: this.tips.get(held.author), proof: [held, other] }
-    if (await this.quarantine.add(e)) this.emit('equivocation', e)
-  }
-
-  /**
-   * Compares a peer's heads (from its VAULT) with what is held: a well-signed one that contradicts
-   * a held head quarantines its author. Signatures are checked only where a head disagrees.
-   */
-  async compareHeads(heads: SignedHead[]): Promise<void> {
-    await this.writing
-    for (const head of heads) {
-      if (this.quarantine.has(head.author) || !this.isTrustedAuthor(head.author)) continue
-      const have = this.stored.get(head.author) ?? 0
-      let held: SignedHead | undefined
-      if (head.seq <= have) {
-        held = await this.headAt(head.author, head.seq)
-        if (held === undefined || sameHash(held.hash, head.hash)) continue
-      } else if (head.seq === have + 1 && have > 0) {
-        held = this.tips.get(head.author)
-        if (held === undefined || sameHash(held.hash, head.prevHash)) continue
-      } else {
-        continue
-      }
-      if (verifyHead(this.vaultId, head)) await this.caught(held, head)
-    }
   }
 
   /** Envelopes by `author` after `seq`, in order, as stored bytes (for a peer that is behind). */
@@ -440,7 +321,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   }
 
   /**
-   * Accepts a snapshot from a peer: its signature and every head in it are checked (judgeHeads),
+   * Accepts a snapshot from a peer: its signature and every head in it are checked (ChainGuard),
    * it is stored under its author, raises each author's tip to its head and is applied when
    * unlocked. Returns false when not stored: its author is quarantined, or a held snapshot of the
    * same author covers more. Throws RejectedEnvelopeError for malformed or badly signed bytes,
@@ -458,7 +339,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     if (!verifySnapshot(snap)) throw new RejectedEnvelopeError('bad snapshot signature')
     const heads = snap.heads
     if (heads === undefined) throw new RefusedSnapshotError('it is in the format from before the chain (format 1)')
-    this.judgeHeads(snap.author, heads)
+    this.chains.judgeSnapshot(snap.author, heads)
     let state: Uint8Array | undefined
     if (this.keys !== undefined && this.vaultDoc !== undefined) {
       try {
@@ -468,24 +349,24 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       }
     }
     await this.writing
-    if (this.quarantine.has(snap.author)) return false
+    if (this.chains.isQuarantined(snap.author)) return false
     // never replace a held snapshot of the same author that covers more (it may be all we hold of it)
     const held = await this.storage.get(vaultLayout.snapshot(snap.author))
     if (held !== undefined && !coveredBy(held, snap.vector)) return false
     // a head that contradicts a held one quarantines its author, whose log this snapshot then does not advance
-    await this.compareHeads(heads)
-    const advancing = heads.filter(h => !this.quarantine.has(h.author))
+    await this.chains.compare(heads)
+    const advancing = heads.filter(h => !this.chains.isQuarantined(h.author))
     this.pending.push({ type: 'put', key: vaultLayout.snapshot(snap.author), value: bytes })
     this.sinceSnapshot++
     await this.scheduleWrite()
-    for (const head of advancing) this.advance(this.stored, this.tips, head)
+    for (const head of advancing) this.stored.advance(head)
     // as for envelopes, decide after the write: an unlock that ran meanwhile may have read storage first
     const doc = this.vaultDoc
     const keys = this.keys
     if (doc !== undefined && keys !== undefined) {
       try {
         Y.applyUpdate(doc.doc, state ?? openSnapshot(snap, keys.key(snap.epoch)), REMOTE_ORIGIN)
-        for (const head of advancing) this.advance(this.applied, this.appliedHeads, head)
+        for (const head of advancing) this.applied.advance(head)
       } catch (err) {
         this.reportCorrupt(
           new CorruptRecordError(
@@ -497,24 +378,6 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       }
     }
     return true
-  }
-
-  /**
-   * A snapshot advances each author only to a head that author signed, and a removed device
-   * only up to its bound; a removed device's own snapshot must state how far its own log goes.
-   */
-  private judgeHeads(author: string, heads: SignedHead[]): void {
-    const short = (id: string): string => `${id.slice(0, 12)}…`
-    if (this.envelopeBound(author) !== undefined && !heads.some(h => h.author === author))
-      throw new RefusedSnapshotError(`removed device ${short(author)} does not state how far its own log goes`)
-    for (const head of heads) {
-      if (!this.isTrustedAuthor(head.author)) throw new RefusedSnapshotError(`it covers ${short(head.author)}, which is not on the device roster`)
-      const bound = this.envelopeBound(head.author)
-      if (bound !== undefined && head.seq > bound)
-        throw new RefusedSnapshotError(`it carries removed device ${short(head.author)} to seq ${head.seq}, past its bound ${bound}`)
-      if (!verifyHead(this.vaultId, head))
-        throw new RefusedSnapshotError(`its entry for ${short(head.author)} (seq ${head.seq}) is not signed by that device`)
-    }
   }
 
   /**
@@ -535,13 +398,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     const doc = this.vaultDoc
     const keys = this.keys
     if (doc === undefined || keys === undefined) return
-    const heads: SignedHead[] = []
-    for (const [author, seq] of this.applied) {
-      const head = this.appliedHeads.get(author)
-      const bound = this.envelopeBound(author)
-      if (head?.seq !== seq || this.quarantine.has(author) || (bound !== undefined && seq > bound)) continue
-      heads.push(head)
-    }
+    const heads = this.applied.all().filter(head => this.chains.claimable(head))
     const vector: SeqVector = new Map(heads.map(h => [h.author, h.seq]))
     const epoch = keys.currentEpoch()
     const bytes = sealSnapshot(this.vaultId, epoch, heads, keys.key(epoch), Y.encodeStateAsUpdate(doc.doc), this.signer)
@@ -575,22 +432,10 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.vaultDoc = undefined
     this.keys = undefined
     this.applied.clear()
-    this.appliedHeads.clear()
   }
 
   async close(): Promise<void> {
     await this.lock()
     await this.writing
   }
-}
-
-/** Whether every seq a stored snapshot covers is within `vector` (an unreadable one is covered: nothing to keep). */
-function coveredBy(snapshot: Uint8Array, vector: SeqVector): boolean {
-  let held: Snapshot
-  try {
-    held = decodeSnapshot(snapshot)
-  } catch {
-    return true
-  }
-  return [...held.vector].every(([author, seq]) => seq <= (vector.get(author) ?? 0))
 }

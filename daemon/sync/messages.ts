@@ -105,7 +105,9 @@ export function encodeMessage(m: Message): Uint8Array {
       writeList(w, m.grants)
       break
     case MsgType.Vault:
-      w.hex(m.vaultId, 16).u8(m.replyWanted ? 1 : 0).u32(m.heads.length)
+      w.hex(m.vaultId, 16)
+        .u8(m.replyWanted ? 1 : 0)
+        .u32(m.heads.length)
       for (const head of m.heads) writeSignedHead(w, head)
       break
     case MsgType.Envelopes:

@@ -24,8 +24,21 @@ import type { SignedHead } from '../../daemon/codec/SignedHead.js'
 
 const id16 = (): string => toHex(randomBytes(16))
 const id32 = (): string => toHex(randomBytes(32))
-const envelope = { vaultId: id16(), epoch: 0x10203, author: id32(), seq: 42, prevHash: randomBytes(32), nonce: randomBytes(24) } satisfies EnvelopeHeader
-const head = (seq: number): SignedHead => ({ author: id32(), seq, prevHash: randomBytes(32), hash: randomBytes(32), signature: randomBytes(64) })
+const envelope = {
+  vaultId: id16(),
+  epoch: 0x10203,
+  author: id32(),
+  seq: 42,
+  prevHash: randomBytes(32),
+  nonce: randomBytes(24)
+} satisfies EnvelopeHeader
+const head = (seq: number): SignedHead => ({
+  author: id32(),
+  seq,
+  prevHash: randomBytes(32),
+  hash: randomBytes(32),
+  signature: randomBytes(64)
+})
 const heads = [head(3), head(300)].sort((a, b) => (a.author < b.author ? -1 : 1))
 const snapshot = {
   vaultId: id16(),
@@ -51,7 +64,12 @@ describe('RecordHeader', () => {
     const identity = DeviceIdentity.generate()
     const signer = { publicKey: identity.publicKey, sign: (m: Uint8Array) => identity.sign(m) }
     const key = randomBytes(32)
-    const sealed = sealEnvelope({ vaultId: envelope.vaultId, epoch: 3, seq: 9, prevHash: envelope.prevHash }, key, new Uint8Array([1, 2, 3]), signer)
+    const sealed = sealEnvelope(
+      { vaultId: envelope.vaultId, epoch: 3, seq: 9, prevHash: envelope.prevHash },
+      key,
+      new Uint8Array([1, 2, 3]),
+      signer
+    )
     const r = new BinaryReader(sealed)
     const h = readEnvelopeHeader(r)
     expect(r.position).toBe(ENVELOPE_HEADER_BYTES)
@@ -101,9 +119,27 @@ describe('RecordHeader', () => {
   })
 
   it('still reads format 1 (before the chain): an envelope without prevHash, a snapshot with a plain vector', () => {
-    const v1env = new BinaryWriter().u8(1).u8(1).hex(envelope.vaultId, 16).u32(5).hex(envelope.author, 32).u32(7).raw(envelope.nonce).finish()
+    const v1env = new BinaryWriter()
+      .u8(1)
+      .u8(1)
+      .hex(envelope.vaultId, 16)
+      .u32(5)
+      .hex(envelope.author, 32)
+      .u32(7)
+      .raw(envelope.nonce)
+      .finish()
     expect(envelopeHeaderOf(v1env)).toEqual({ ...envelope, epoch: 5, seq: 7, prevHash: undefined })
-    const v1snap = new BinaryWriter().u8(1).u8(2).hex(snapshot.vaultId, 16).u32(1).hex(snapshot.author, 32).u32(1).hex(envelope.author, 32).u32(9).raw(snapshot.nonce).finish()
+    const v1snap = new BinaryWriter()
+      .u8(1)
+      .u8(2)
+      .hex(snapshot.vaultId, 16)
+      .u32(1)
+      .hex(snapshot.author, 32)
+      .u32(1)
+      .hex(envelope.author, 32)
+      .u32(9)
+      .raw(snapshot.nonce)
+      .finish()
     expect(snapshotHeaderOf(v1snap)).toEqual({
       vaultId: snapshot.vaultId,
       epoch: 1,

@@ -193,7 +193,8 @@ describe('SyncSession: credit flow control', () => {
 })
 
 describe('SyncSession: a peer that breaks the protocol', () => {
-  const hello = (d: StubDevice) => encodeMessage({ type: MsgType.Hello, version: PROTOCOL_VERSION, deviceId: d.id, addrs: [], roster: new Map() })
+  const hello = (d: StubDevice) =>
+    encodeMessage({ type: MsgType.Hello, version: PROTOCOL_VERSION, deviceId: d.id, addrs: [], roster: new Map() })
   const vault = encodeMessage({ type: MsgType.Vault, vaultId: personal, heads: [], replyWanted: false })
   const other = vaultIdFor('elsewhere')
 

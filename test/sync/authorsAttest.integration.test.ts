@@ -29,7 +29,8 @@ const heldBy = (d: SyncDevice, vaultId: string, author: SyncDevice): number => d
 const hasItem = (d: SyncDevice, id: string): boolean => d.items().some(i => i.id === id)
 /** The daemon status field this item adds (undefined on code without it). */
 const quarantined = (d: SyncDevice): Array<{ deviceId: string; vaultId: string; since: string }> =>
-  (d.device.replicas as unknown as { quarantined?: () => Array<{ deviceId: string; vaultId: string; since: string }> }).quarantined?.() ?? []
+  (d.device.replicas as unknown as { quarantined?: () => Array<{ deviceId: string; vaultId: string; since: string }> }).quarantined?.() ??
+  []
 
 /** A, B and a hostile M, paired; M's engine stopped so that it speaks only by hand. */
 async function withHostile(
@@ -140,11 +141,7 @@ describe.each([['memory network'], ['real libp2p on 127.0.0.1']])('authors attes
     toB.send({ type: MsgType.Envelopes, envelopes: [one] })
     toC.send({ type: MsgType.Envelopes, envelopes: [two] })
     for (const d of [b, c])
-      await eventually(
-        () => quarantined(d).some(q => q.deviceId === m.id && q.vaultId === vaultId),
-        `${d.name} quarantines M`,
-        10_000
-      )
+      await eventually(() => quarantined(d).some(q => q.deviceId === m.id && q.vaultId === vaultId), `${d.name} quarantines M`, 10_000)
     for (const d of [b, c]) expect(d.warnings().some(w => /equivocat/i.test(w) && w.includes(m.id.slice(0, 12)))).toBe(true)
     // M's further envelopes are neither applied nor relayed
     toB.send({ type: MsgType.Envelopes, envelopes: [forgeEnvelope(m, vaultId, seq + 1, itemUpdate('after', 'AFTER FORK'))] })
@@ -155,7 +152,12 @@ describe.each([['memory network'], ['real libp2p on 127.0.0.1']])('authors attes
     await eventually(() => hasItem(b, fromC.id) && hasItem(a, fromC.id), "C's item on A and B")
     expect(b.sync.engine.isOnline(c.id) && c.sync.engine.isOnline(b.id)).toBe(true)
     expect(b.items().some(i => i.title === 'AFTER FORK')).toBe(false)
-    expect(b.warnings().concat(c.warnings()).filter(w => w.includes('rejected data from'))).toEqual([])
+    expect(
+      b
+        .warnings()
+        .concat(c.warnings())
+        .filter(w => w.includes('rejected data from'))
+    ).toEqual([])
     // the quarantine and its proof survive a restart
     await b.stop()
     await b.restart()

@@ -83,14 +83,10 @@ describe('sync messages', () => {
       hash: randomBytes(32),
       signature: randomBytes(64)
     })
-    const snap = sealSnapshot(
-      vaultId,
-      0,
-      [head(id.deviceId, 9), head(other.deviceId, 2)],
-      randomBytes(32),
-      randomBytes(100),
-      { publicKey: id.publicKey, sign: m => id.sign(m) }
-    )
+    const snap = sealSnapshot(vaultId, 0, [head(id.deviceId, 9), head(other.deviceId, 2)], randomBytes(32), randomBytes(100), {
+      publicKey: id.publicKey,
+      sign: m => id.sign(m)
+    })
     const s = decodeSnapshot(snap)
     expect(snapshotHeader(snap)).toEqual({ vaultId: s.vaultId, author: s.author, vector: s.vector })
     expect(() => envelopeHeader(snap)).toThrow()

@@ -27,10 +27,13 @@ describe('SyncSession: a sent snapshot counts only once acknowledged', () => {
     // the phone holds an older snapshot by the laptop that covers more of the tablet's log
     theirs.append(laptop.id, 2)
     theirs.append(tablet, 10)
-    theirs.compact(laptop.id, new Map([
-      [laptop.id, 2],
-      [tablet, 10]
-    ]))
+    theirs.compact(
+      laptop.id,
+      new Map([
+        [laptop.id, 2],
+        [tablet, 10]
+      ])
+    )
     const s = await connectSessions(laptop, phone, trace)
     await until(() => laptop.caughtUp.length > 0 && phone.caughtUp.length > 0, 'both sides to send CAUGHT_UP')
     await new Promise(resolve => setTimeout(resolve, 50))
