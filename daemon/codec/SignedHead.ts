@@ -12,7 +12,6 @@ import type { BinaryReader } from './BinaryReader.js'
 import { BinaryWriter } from './BinaryWriter.js'
 
 export const HASH_BYTES = 32
-export const SIGNED_HEAD_BYTES = 32 + 4 + HASH_BYTES + HASH_BYTES + 64
 /** The prev hash of an author's first envelope in a vault. */
 export const NO_PREVIOUS = new Uint8Array(HASH_BYTES)
 const DOMAIN = new TextEncoder().encode('kith/head/v1')
