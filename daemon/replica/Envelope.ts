@@ -52,6 +52,16 @@ export interface EnvelopePosition {
 }
 
 export function sealEnvelope(h: EnvelopePosition, key: Uint8Array, update: Uint8Array, signer: Signer): Uint8Array {
+  return sealEnvelopeWithHead(h, key, update, signer).bytes
+}
+
+/** Seals an envelope and returns its head too (the hash is computed once). */
+export function sealEnvelopeWithHead(
+  h: EnvelopePosition,
+  key: Uint8Array,
+  update: Uint8Array,
+  signer: Signer
+): { bytes: Uint8Array; head: SignedHead } {
   const nonce = newNonce()
   const author = toHex(signer.publicKey)
   const header = writeEnvelopeHeader(new BinaryWriter(), { ...h, author, nonce }).finish()
@@ -59,8 +69,9 @@ export function sealEnvelope(h: EnvelopePosition, key: Uint8Array, update: Uint8
     .raw(header)
     .bytes(sealWithNonce(key, nonce, update, header))
     .finish()
-  const statement = headStatement(h.vaultId, { author, seq: h.seq, prevHash: h.prevHash, hash: sha256(signed) })
-  return new BinaryWriter().raw(signed).raw(signer.sign(statement)).finish()
+  const unsigned = { author, seq: h.seq, prevHash: h.prevHash, hash: sha256(signed) }
+  const signature = signer.sign(headStatement(h.vaultId, unsigned))
+  return { bytes: new BinaryWriter().raw(signed).raw(signature).finish(), head: { ...unsigned, signature } }
 }
 
 /** Parses an envelope's structure; throws FormatError, RecordHeaderError or TruncatedError on malformed bytes. */

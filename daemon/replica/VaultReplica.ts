@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events'
 import * as Y from 'yjs'
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { VaultDoc, LOCAL_ORIGIN } from '../vault/VaultDoc.js'
-import { decodeEnvelope, headOf, openEnvelope, sealEnvelope, verifyHead, type Envelope, type Signer } from './Envelope.js'
+import { decodeEnvelope, headOf, openEnvelope, sealEnvelopeWithHead, verifyHead, type Envelope, type Signer } from './Envelope.js'
 import { coveredBy, decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
 import { headStatement, NO_PREVIOUS, type SignedHead } from '../codec/SignedHead.js'
 import { vaultLayout } from '../storage/storageLayout.js'
@@ -202,9 +202,8 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     const seq = this.stored.seq(author) + 1
     const prevHash = this.stored.head(author)?.hash ?? NO_PREVIOUS
     const epoch = keys.currentEpoch()
-    const bytes = sealEnvelope({ vaultId: this.vaultId, epoch, seq, prevHash }, keys.key(epoch), update, this.signer)
+    const { bytes, head } = sealEnvelopeWithHead({ vaultId: this.vaultId, epoch, seq, prevHash }, keys.key(epoch), update, this.signer)
     const env = decodeEnvelope(bytes)
-    const head = headOf(env) as SignedHead
     this.stored.advance(head)
     this.applied.advance(head)
     this.pending.push({ type: 'put', key: vaultLayout.envelope(author, seq), value: bytes })
