@@ -344,15 +344,14 @@ export class SyncSession {
           if (this.snapshotsSent.has(id)) continue
           if (!this.ready) return
           this.snapshotsSent.add(id)
+          // counted before it goes: the answer may arrive while this loop still sends
+          this.unacked.set(vaultId, (this.unacked.get(vaultId) ?? 0) + 1)
           this.channel.send({ type: MsgType.Snapshot, snapshot })
           sent++
           await this.channel.waitForRoom()
         }
-        if (sent > 0) {
-          // the peer answers each with its VAULT, which schedules the next pass
-          this.unacked.set(vaultId, (this.unacked.get(vaultId) ?? 0) + sent)
-          return
-        }
+        // the peer answers each with its VAULT; the last answer schedules the next pass
+        if (sent > 0) return
       }
       if (progressed) {
         lookedAgain = false
