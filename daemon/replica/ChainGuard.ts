@@ -7,10 +7,11 @@
 import { NO_PREVIOUS, sameHash, type SignedHead } from '../codec/SignedHead.js'
 import type { StorageAdapter } from '../storage/StorageAdapter.js'
 import { vaultLayout } from '../storage/storageLayout.js'
-import { decodeEnvelope, headOf, verifyHead } from './Envelope.js'
+import { decodeEnvelope, headOf, verifyHead, type Envelope } from './Envelope.js'
 import type { HeadVector } from './HeadVector.js'
 import { Quarantine, type Equivocation } from './Quarantine.js'
 import { RefusedSnapshotError, RejectedEnvelopeError } from './errors.js'
+import { toError } from '../toError.js'
 
 export interface ChainGuardOptions {
   vaultId: string
@@ -45,6 +46,26 @@ export class ChainGuard {
 
   quarantined(): Array<{ author: string; since: number }> {
     return this.quarantine.all().map(e => ({ author: e.author, since: e.since }))
+  }
+
+  /**
+   * Decodes a received envelope and checks what needs no key and no held state: its vault, that
+   * its author is on the roster, its format (chained) and its signature. Throws RejectedEnvelopeError.
+   */
+  verifyEnvelope(bytes: Uint8Array): { env: Envelope; head: SignedHead } {
+    let env: Envelope
+    try {
+      env = decodeEnvelope(bytes)
+    } catch (err) {
+      throw new RejectedEnvelopeError(`malformed: ${toError(err).message}`)
+    }
+    if (env.vaultId !== this.options.vaultId) throw new RejectedEnvelopeError('for another vault')
+    if (!this.options.isTrustedAuthor(env.author))
+      throw new RejectedEnvelopeError(`author ${short(env.author)} is not on the device roster`)
+    const head = headOf(env)
+    if (head === undefined) throw new RejectedEnvelopeError('in the format from before the chain (format 1)')
+    if (!verifyHead(env.vaultId, head)) throw new RejectedEnvelopeError('bad signature')
+    return { env, head }
   }
 
   /**

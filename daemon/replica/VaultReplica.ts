@@ -13,17 +13,16 @@ import { EventEmitter } from 'node:events'
 import * as Y from 'yjs'
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { VaultDoc, LOCAL_ORIGIN } from '../vault/VaultDoc.js'
-import { decodeEnvelope, headOf, openEnvelope, sealEnvelopeWithHead, verifyHead, type Envelope, type Signer } from './Envelope.js'
+import { decodeEnvelope, openEnvelope, sealEnvelopeWithHead, type Envelope, type Signer } from './Envelope.js'
 import { coveredBy, decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
-import { headStatement, NO_PREVIOUS, type SignedHead } from '../codec/SignedHead.js'
+import { NO_PREVIOUS, type SignedHead } from '../codec/SignedHead.js'
 import { vaultLayout } from '../storage/storageLayout.js'
 import { CorruptRecordError, RefusedSnapshotError, RejectedEnvelopeError } from './errors.js'
 import type { Equivocation } from './Quarantine.js'
 import { HeadVector } from './HeadVector.js'
 import { ChainGuard } from './ChainGuard.js'
-import { setLegacyAside } from './legacyRecords.js'
+import { baseHead, setLegacyAside } from './legacyRecords.js'
 import { openStoredRecords, readStoredHeads } from './storedRecords.js'
-import { randomBytes } from '../crypto/random.js'
 import { toError } from '../toError.js'
 
 const REMOTE_ORIGIN = Symbol('remote')
@@ -185,10 +184,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
    * devices that lack them, as it carries any snapshot. Then the old records go.
    */
   private async foldLegacy(keys: string[]): Promise<void> {
-    const author = this.signer.deviceId
-    const seq = this.stored.seq(author) + 1
-    const base = { author, seq, prevHash: this.stored.head(author)?.hash ?? NO_PREVIOUS, hash: randomBytes(32) }
-    const head: SignedHead = { ...base, signature: this.signer.sign(headStatement(this.vaultId, base)) }
+    const head = baseHead(this.vaultId, this.signer, this.stored.head(this.signer.deviceId))
     this.stored.advance(head)
     this.applied.advance(head)
     await this.writeSnapshot(keys.map(key => ({ type: 'del', key })))
@@ -251,17 +247,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
    * well-signed envelope that contradicts what is held quarantines its author (and is not stored).
    */
   async receive(bytes: Uint8Array): Promise<boolean> {
-    let env: Envelope
-    try {
-      env = decodeEnvelope(bytes)
-    } catch (err) {
-      throw new RejectedEnvelopeError(`malformed: ${toError(err).message}`)
-    }
-    if (env.vaultId !== this.vaultId) throw new RejectedEnvelopeError('for another vault')
-    if (!this.isTrustedAuthor(env.author)) throw new RejectedEnvelopeError(`author ${env.author.slice(0, 12)}… is not on the device roster`)
-    const head = headOf(env)
-    if (head === undefined) throw new RejectedEnvelopeError('in the format from before the chain (format 1)')
-    if (!verifyHead(this.vaultId, head)) throw new RejectedEnvelopeError('bad signature')
+    const { env, head } = this.chains.verifyEnvelope(bytes)
     await this.writing
     if ((await this.chains.place(head)) === 'held') return false
     let update: Uint8Array | undefined
@@ -277,25 +263,32 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.sinceSnapshot++
     await this.scheduleWrite()
     this.emit('envelope', env)
-    // Decide what to apply now, after the write: an unlock that ran meanwhile may have read storage
-    // before this envelope was there. Applying an update twice is harmless in Yjs.
+    this.applyReceived(vaultLayout.envelope(env.author, env.seq), update, key => openEnvelope(env, key(env.epoch)), [head])
+    return true
+  }
+
+  /**
+   * Applies a received record once it is stored, if unlocked. Decided after the write: an unlock
+   * that ran meanwhile may have read storage before the record was there (applying an update twice
+   * is harmless in Yjs). One that cannot be opened yet (its epoch key has not arrived) is reported.
+   */
+  private applyReceived(
+    key: string,
+    opened: Uint8Array | undefined,
+    open: (key: (epoch: number) => Uint8Array) => Uint8Array,
+    heads: SignedHead[]
+  ): void {
     const doc = this.vaultDoc
     const keys = this.keys
-    if (doc !== undefined && keys !== undefined) {
-      try {
-        Y.applyUpdate(doc.doc, update ?? openEnvelope(env, keys.key(env.epoch)), REMOTE_ORIGIN)
-        this.applied.advance(head)
-      } catch (err) {
-        this.reportCorrupt(
-          new CorruptRecordError(
-            this.where(vaultLayout.envelope(env.author, env.seq)),
-            `stored, but cannot be opened yet: ${toError(err).message}`,
-            { cause: err }
-          )
-        )
-      }
+    if (doc === undefined || keys === undefined) return
+    try {
+      Y.applyUpdate(doc.doc, opened ?? open(epoch => keys.key(epoch)), REMOTE_ORIGIN)
+      for (const head of heads) this.applied.advance(head)
+    } catch (err) {
+      this.reportCorrupt(
+        new CorruptRecordError(this.where(key), `stored, but cannot be opened yet: ${toError(err).message}`, { cause: err })
+      )
     }
-    return true
   }
 
   /** Envelopes by `author` after `seq`, in order, as stored bytes (for a peer that is behind). */
@@ -359,23 +352,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.sinceSnapshot++
     await this.scheduleWrite()
     for (const head of advancing) this.stored.advance(head)
-    // as for envelopes, decide after the write: an unlock that ran meanwhile may have read storage first
-    const doc = this.vaultDoc
-    const keys = this.keys
-    if (doc !== undefined && keys !== undefined) {
-      try {
-        Y.applyUpdate(doc.doc, state ?? openSnapshot(snap, keys.key(snap.epoch)), REMOTE_ORIGIN)
-        for (const head of advancing) this.applied.advance(head)
-      } catch (err) {
-        this.reportCorrupt(
-          new CorruptRecordError(
-            this.where(vaultLayout.snapshot(snap.author)),
-            `stored, but cannot be opened yet: ${toError(err).message}`,
-            { cause: err }
-          )
-        )
-      }
-    }
+    this.applyReceived(vaultLayout.snapshot(snap.author), state, key => openSnapshot(snap, key(snap.epoch)), advancing)
     return true
   }
 

@@ -8,6 +8,9 @@ import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { vaultLayout } from '../storage/storageLayout.js'
 import { decodeEnvelope, openEnvelope, verifyEnvelope } from './Envelope.js'
 import { decodeSnapshot, openSnapshot, verifySnapshot } from './Snapshot.js'
+import { headStatement, NO_PREVIOUS, type SignedHead } from '../codec/SignedHead.js'
+import { randomBytes } from '../crypto/random.js'
+import type { Signer } from './Envelope.js'
 import { toError } from '../toError.js'
 
 const FORMAT = Uint8Array.of(2)
@@ -58,4 +61,14 @@ export async function readLegacy(
     }
   }
   return { updates, keys }
+}
+
+/**
+ * The head of the position a fold adds to this device's own log, after `tip`: signed by it, for a
+ * base no envelope holds (its hash names nothing but this fold), so that sync carries the folded
+ * snapshot to devices that lack it as it carries any snapshot.
+ */
+export function baseHead(vaultId: string, signer: Signer & { deviceId: string }, tip: SignedHead | undefined): SignedHead {
+  const base = { author: signer.deviceId, seq: (tip?.seq ?? 0) + 1, prevHash: tip?.hash ?? NO_PREVIOUS, hash: randomBytes(32) }
+  return { ...base, signature: signer.sign(headStatement(vaultId, base)) }
 }
