@@ -123,6 +123,7 @@ function composeReplicas(inputs: NodeInputs, views: StorageViews): { roster: Ros
     storedIds: views.vaultIds,
     signer,
     isTrustedAuthor: author => author === identity.deviceId || roster.wasAdmitted(author),
+    envelopeBound: (author, vaultId) => roster.envelopeBound(author, vaultId),
     snapshotEvery: inputs.snapshotEvery,
     log
   })

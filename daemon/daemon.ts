@@ -218,6 +218,7 @@ export class Daemon {
         device === undefined
           ? []
           : [...device.keyring.badGrants, ...device.replicas.corrupt()].map(e => ({ name: e.name, key: e.key, message: e.message })),
+      quarantined: device?.replicas.quarantined() ?? [],
       devices: device?.roster.members().length ?? 0,
       sync: device?.engine.status(),
       openInvitations: device?.pairing.openInvitations() ?? 0

@@ -11,6 +11,7 @@ import { BinaryWriter } from '../codec/BinaryWriter.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
 import { readSnapshotHeader, writeSnapshotHeader } from '../codec/RecordHeader.js'
 import type { SeqVector } from '../codec/SeqVector.js'
+import type { SignedHead } from '../codec/SignedHead.js'
 import { newNonce, open, sealWithNonce } from '../crypto/aead.js'
 import { verify } from '../crypto/signing.js'
 import { fromHex, toHex } from '../crypto/bytes.js'
@@ -25,6 +26,8 @@ export interface Snapshot {
   epoch: number
   author: string
   vector: SeqVector
+  /** undefined in a format-1 snapshot (before the chain) */
+  heads: SignedHead[] | undefined
   bytes: Uint8Array
   header: Uint8Array
   nonce: Uint8Array
@@ -36,13 +39,13 @@ export interface Snapshot {
 export function sealSnapshot(
   vaultId: string,
   epoch: number,
-  vector: SeqVector,
+  heads: SignedHead[],
   key: Uint8Array,
   state: Uint8Array,
   signer: Signer
 ): Uint8Array {
   const nonce = newNonce()
-  const header = writeSnapshotHeader(new BinaryWriter(), { vaultId, epoch, author: toHex(signer.publicKey), vector, nonce }).finish()
+  const header = writeSnapshotHeader(new BinaryWriter(), { vaultId, epoch, author: toHex(signer.publicKey), heads, nonce }).finish()
   const signed = new BinaryWriter()
     .raw(header)
     .bytes(sealWithNonce(key, nonce, state, header))
@@ -53,13 +56,13 @@ export function sealSnapshot(
 /** Parses a snapshot's structure; throws RecordHeaderError or TruncatedError on malformed bytes. */
 export function decodeSnapshot(bytes: Uint8Array): Snapshot {
   const r = new BinaryReader(bytes)
-  const { vaultId, epoch, author, vector, nonce } = readSnapshotHeader(r)
+  const { vaultId, epoch, author, vector, heads, nonce } = readSnapshotHeader(r)
   const header = bytes.subarray(0, r.position)
   const ciphertext = r.bytes(MAX_SNAPSHOT_BYTES)
   const signed = bytes.subarray(0, r.position)
   const signature = r.raw(64)
   r.end()
-  return { vaultId, epoch, author, vector, bytes, header, nonce, ciphertext, signed, signature }
+  return { vaultId, epoch, author, vector, heads, bytes, header, nonce, ciphertext, signed, signature }
 }
 
 export function verifySnapshot(s: Snapshot): boolean {
@@ -68,4 +71,15 @@ export function verifySnapshot(s: Snapshot): boolean {
 
 export function openSnapshot(s: Snapshot, key: Uint8Array): Uint8Array {
   return open(key, s.nonce, s.ciphertext, s.header)
+}
+
+/** Whether every seq a stored snapshot covers is within `vector` (an unreadable one is covered: nothing to keep). */
+export function coveredBy(snapshot: Uint8Array, vector: SeqVector): boolean {
+  let held: Snapshot
+  try {
+    held = decodeSnapshot(snapshot)
+  } catch {
+    return true
+  }
+  return [...held.vector].every(([author, seq]) => seq <= (vector.get(author) ?? 0))
 }

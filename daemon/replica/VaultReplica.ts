@@ -3,15 +3,26 @@
  * The only place where plaintext meets ciphertext. Local Yjs updates are sealed once into
  * envelopes (the same bytes go to disk and to peers); received envelopes are verified, stored in
  * seq order per author, and applied when the keys are at hand.
+ *
+ * Each author's envelopes form a hash chain, and each envelope signs its author's head: the
+ * replica keeps, per author, the head of what it holds (its tip), refuses an envelope that does not
+ * follow it, and lets a snapshot advance an author only to a head that author signed. Two heads an
+ * author signed that cannot both hold (equivocation) quarantine it in this vault (Quarantine.ts).
  */
 import { EventEmitter } from 'node:events'
 import * as Y from 'yjs'
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { VaultDoc, LOCAL_ORIGIN } from '../vault/VaultDoc.js'
-import { decodeEnvelope, openEnvelope, sealEnvelope, verifyEnvelope, type Envelope, type Signer } from './Envelope.js'
-import { decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
+import { decodeEnvelope, openEnvelope, sealEnvelopeWithHead, type Envelope, type Signer } from './Envelope.js'
+import { coveredBy, decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
+import { NO_PREVIOUS, type SignedHead } from '../codec/SignedHead.js'
 import { vaultLayout } from '../storage/storageLayout.js'
-import { CorruptRecordError, RejectedEnvelopeError } from './errors.js'
+import { CorruptRecordError, RefusedSnapshotError, RejectedEnvelopeError } from './errors.js'
+import type { Equivocation } from './Quarantine.js'
+import { HeadVector } from './HeadVector.js'
+import { ChainGuard } from './ChainGuard.js'
+import { baseHead, setLegacyAside } from './legacyRecords.js'
+import { openStoredRecords, readStoredHeads } from './storedRecords.js'
 import { toError } from '../toError.js'
 
 const REMOTE_ORIGIN = Symbol('remote')
@@ -27,6 +38,8 @@ export interface VaultReplicaOptions {
   snapshotEvery?: number
   /** Whether envelopes and snapshots by this author (hex device id) are accepted. */
   isTrustedAuthor?: (author: string) => boolean
+  /** For a removed device: the highest seq of its log accepted in this vault (undefined for current devices). */
+  envelopeBound?: (author: string) => number | undefined
 }
 
 export interface ReplicaEvents {
@@ -35,13 +48,16 @@ export interface ReplicaEvents {
   /** items changed in the unlocked document */
   'items-changed': [ids: string[], local: boolean]
   corrupt: [CorruptRecordError]
+  /** an author was caught signing two logs in this vault and is quarantined here */
+  equivocation: [Equivocation]
 }
 
 export class VaultReplica extends EventEmitter<ReplicaEvents> {
-  /** author → highest seq stored contiguously (including what snapshots cover) */
-  private readonly stored: SeqVector = new Map()
-  /** author → highest seq applied to the open document */
-  private readonly applied: SeqVector = new Map()
+  /** per author, the highest seq stored contiguously (including what snapshots cover), with its head */
+  private readonly stored = new HeadVector()
+  /** per author, the highest seq applied to the open document, with its head (what this device's snapshot claims) */
+  private readonly applied = new HeadVector()
+  private readonly chains: ChainGuard
   private vaultDoc: VaultDoc | undefined
   private keys: VaultKeys | undefined
   private pending: StorageOp[] = []
@@ -65,6 +81,14 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     super()
     this.snapshotEvery = options.snapshotEvery ?? 300
     this.isTrustedAuthor = options.isTrustedAuthor ?? (author => author === signer.deviceId)
+    this.chains = new ChainGuard({
+      vaultId,
+      storage,
+      held: this.stored,
+      isTrustedAuthor: this.isTrustedAuthor,
+      envelopeBound: options.envelopeBound ?? (() => undefined),
+      onCaught: e => this.emit('equivocation', e)
+    })
   }
 
   get unlocked(): boolean {
@@ -82,30 +106,37 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     return this.vaultDoc
   }
 
-  /** Reads the stored seq vector from snapshot headers and envelope keys; needs no key. */
+  /**
+   * Reads the stored seq vector and each author's tip from snapshot heads and envelopes; needs no
+   * key. Records from before the chain are first set aside (folded at the next unlock).
+   */
   async open(): Promise<void> {
     this.stored.clear()
-    for await (const [key, bytes] of this.storage.entries(vaultLayout.snapshots)) {
-      try {
-        for (const [author, seq] of decodeSnapshot(bytes).vector) this.bump(this.stored, author, seq)
-      } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
-      }
-    }
-    for await (const key of this.storage.keys(vaultLayout.envelopes())) {
-      const { author, seq } = vaultLayout.parseEnvelope(key)
-      const have = this.stored.get(author) ?? 0
-      if (seq === have + 1) this.stored.set(author, seq)
-    }
+    await setLegacyAside(this.storage)
+    await readStoredHeads(this.storage, this.stored, (key, err) => this.reportStored(key, err))
+    // a quarantined author's log stays where it was when it was caught
+    for (const key of await this.chains.load()) this.reportCorrupt(new CorruptRecordError(this.where(key), 'unreadable quarantine proof'))
   }
 
   /** Per-author highest seq this replica holds: what sync advertises. */
   vector(): SeqVector {
-    return new Map(this.stored)
+    return this.stored.vector()
   }
 
-  private bump(v: SeqVector, author: string, seq: number): void {
-    if (seq > (v.get(author) ?? 0)) v.set(author, seq)
+  /** Per author, the signed head of what this replica holds (what VAULT messages carry). */
+  heads(): SignedHead[] {
+    return this.stored.all()
+  }
+
+  /** Authors caught equivocating in this vault, with when. */
+  quarantined(): Array<{ author: string; since: number }> {
+    return this.chains.quarantined()
+  }
+
+  /** Checks a peer's heads against what is held: a contradiction quarantines that author (never throws for one). */
+  async compareHeads(heads: SignedHead[]): Promise<void> {
+    await this.writing
+    await this.chains.compare(heads)
   }
 
   private reportCorrupt(err: CorruptRecordError): void {
@@ -113,42 +144,26 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.emit('corrupt', err)
   }
 
-  /** Decrypts snapshots then envelopes into a fresh document. Corrupt records are reported, not fatal. */
+  /** A stored record (key relative to this vault) that does not decode, verify or open. */
+  private reportStored(key: string, err: unknown): void {
+    this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
+  }
+
+  /**
+   * Decrypts snapshots then envelopes into a fresh document. Corrupt records are reported, not
+   * fatal. Records from before the chain are applied too, then folded into this device's snapshot.
+   */
   async unlock(keys: VaultKeys): Promise<void> {
     if (this.vaultDoc !== undefined) return
     this.keys = keys
     this.corrupt.length = 0
     this.applied.clear()
     const ydoc = new Y.Doc()
-    const updates: Uint8Array[] = []
-    // what a snapshot at lock would fold in: envelopes, and snapshots other than this device's own
-    let unfolded = 0
-    for await (const [key, bytes] of this.storage.entries(vaultLayout.snapshots)) {
-      if (key !== vaultLayout.snapshot(this.signer.deviceId)) unfolded++
-      try {
-        const snap = decodeSnapshot(bytes)
-        if (!verifySnapshot(snap)) throw new Error('signature does not verify')
-        updates.push(openSnapshot(snap, keys.key(snap.epoch)))
-        for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
-      } catch (err) {
-        unfolded++ // the next snapshot replaces it
-        this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
-      }
-    }
-    for await (const [key, bytes] of this.storage.entries(vaultLayout.envelopes())) {
-      const { author, seq } = vaultLayout.parseEnvelope(key)
-      unfolded++
-      if (seq <= (this.applied.get(author) ?? 0)) continue
-      try {
-        const env = decodeEnvelope(bytes)
-        if (env.author !== author || env.seq !== seq || env.vaultId !== this.vaultId) throw new Error('header does not match its key')
-        if (!verifyEnvelope(env)) throw new Error('signature does not verify')
-        updates.push(openEnvelope(env, keys.key(env.epoch)))
-        if (seq === (this.applied.get(author) ?? 0) + 1) this.applied.set(author, seq)
-      } catch (err) {
-        this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
-      }
-    }
+    const { updates, unfolded, legacyKeys } = await openStoredRecords(
+      { storage: this.storage, vaultId: this.vaultId, self: this.signer.deviceId, key: epoch => keys.key(epoch) },
+      this.applied,
+      (key, err) => this.reportStored(key, err)
+    )
     // one transaction, no merged copy: mergeUpdates would build a second full-size update in memory
     ydoc.transact(() => {
       for (const update of updates) Y.applyUpdate(ydoc, update, REMOTE_ORIGIN)
@@ -160,6 +175,19 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     })
     this.unsubscribe = vaultDoc.onItemsChanged((ids, local) => this.emit('items-changed', ids, local))
     this.vaultDoc = vaultDoc
+    if (legacyKeys.length > 0) await this.foldLegacy(legacyKeys)
+  }
+
+  /**
+   * Folds records from before the chain into this device's snapshot: they become a new position
+   * of its own log (a head it signs for a base no envelope holds), so that sync carries them to
+   * devices that lack them, as it carries any snapshot. Then the old records go.
+   */
+  private async foldLegacy(keys: string[]): Promise<void> {
+    const head = baseHead(this.vaultId, this.signer, this.stored.head(this.signer.deviceId))
+    this.stored.advance(head)
+    this.applied.advance(head)
+    await this.writeSnapshot(keys.map(key => ({ type: 'del', key })))
   }
 
   /** Seals a local update synchronously (so seq order is the order of changes) and queues its write. */
@@ -167,13 +195,15 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     const keys = this.keys
     if (keys === undefined) throw new Error('cannot seal while locked')
     const author = this.signer.deviceId
-    const seq = (this.stored.get(author) ?? 0) + 1
+    const seq = this.stored.seq(author) + 1
+    const prevHash = this.stored.head(author)?.hash ?? NO_PREVIOUS
     const epoch = keys.currentEpoch()
-    const bytes = sealEnvelope({ vaultId: this.vaultId, epoch, seq }, keys.key(epoch), update, this.signer)
-    this.stored.set(author, seq)
-    this.applied.set(author, seq)
+    const { bytes, head } = sealEnvelopeWithHead({ vaultId: this.vaultId, epoch, seq, prevHash }, keys.key(epoch), update, this.signer)
+    const env = decodeEnvelope(bytes)
+    this.stored.advance(head)
+    this.applied.advance(head)
     this.pending.push({ type: 'put', key: vaultLayout.envelope(author, seq), value: bytes })
-    this.pendingEnvelopes.push(decodeEnvelope(bytes))
+    this.pendingEnvelopes.push(env)
     this.sinceSnapshot++
     // the caller's flush() reports a failed write (and retries it); nothing to do with it here
     this.scheduleWrite().catch(() => {})
@@ -211,24 +241,15 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   }
 
   /**
-   * Accepts an envelope from a peer: verifies its author, signature and seq (the next one for that
-   * author), stores it, and applies it when unlocked. Returns false for one already held.
+   * Accepts an envelope from a peer: verifies its author, signature, seq (the next one for that
+   * author) and chain (it names the envelope held at seq - 1), stores it, and applies it when
+   * unlocked. Returns false for one not stored: already held, or by a quarantined author. A
+   * well-signed envelope that contradicts what is held quarantines its author (and is not stored).
    */
   async receive(bytes: Uint8Array): Promise<boolean> {
-    let env: Envelope
-    try {
-      env = decodeEnvelope(bytes)
-    } catch (err) {
-      throw new RejectedEnvelopeError(`malformed: ${toError(err).message}`)
-    }
-    if (env.vaultId !== this.vaultId) throw new RejectedEnvelopeError('for another vault')
-    if (!this.isTrustedAuthor(env.author)) throw new RejectedEnvelopeError(`author ${env.author.slice(0, 12)}… is not on the device roster`)
-    if (!verifyEnvelope(env)) throw new RejectedEnvelopeError('bad signature')
+    const { env, head } = this.chains.verifyEnvelope(bytes)
     await this.writing
-    const have = this.stored.get(env.author) ?? 0
-    if (env.seq <= have) return false
-    if (env.seq !== have + 1)
-      throw new RejectedEnvelopeError(`seq ${env.seq} skips ahead of ${have} for author ${env.author.slice(0, 12)}…`)
+    if ((await this.chains.place(head)) === 'held') return false
     let update: Uint8Array | undefined
     if (this.keys !== undefined && this.vaultDoc !== undefined) {
       try {
@@ -237,30 +258,37 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         throw new RejectedEnvelopeError(`does not decrypt: ${toError(err).message}`)
       }
     }
-    this.stored.set(env.author, env.seq)
+    this.stored.advance(head)
     this.pending.push({ type: 'put', key: vaultLayout.envelope(env.author, env.seq), value: env.bytes })
     this.sinceSnapshot++
     await this.scheduleWrite()
     this.emit('envelope', env)
-    // Decide what to apply now, after the write: an unlock that ran meanwhile may have read storage
-    // before this envelope was there. Applying an update twice is harmless in Yjs.
+    this.applyReceived(vaultLayout.envelope(env.author, env.seq), update, key => openEnvelope(env, key(env.epoch)), [head])
+    return true
+  }
+
+  /**
+   * Applies a received record once it is stored, if unlocked. Decided after the write: an unlock
+   * that ran meanwhile may have read storage before the record was there (applying an update twice
+   * is harmless in Yjs). One that cannot be opened yet (its epoch key has not arrived) is reported.
+   */
+  private applyReceived(
+    key: string,
+    opened: Uint8Array | undefined,
+    open: (key: (epoch: number) => Uint8Array) => Uint8Array,
+    heads: SignedHead[]
+  ): void {
     const doc = this.vaultDoc
     const keys = this.keys
-    if (doc !== undefined && keys !== undefined) {
-      try {
-        Y.applyUpdate(doc.doc, update ?? openEnvelope(env, keys.key(env.epoch)), REMOTE_ORIGIN)
-        this.bump(this.applied, env.author, env.seq)
-      } catch (err) {
-        this.reportCorrupt(
-          new CorruptRecordError(
-            this.where(vaultLayout.envelope(env.author, env.seq)),
-            `stored, but cannot be opened yet: ${toError(err).message}`,
-            { cause: err }
-          )
-        )
-      }
+    if (doc === undefined || keys === undefined) return
+    try {
+      Y.applyUpdate(doc.doc, opened ?? open(epoch => keys.key(epoch)), REMOTE_ORIGIN)
+      for (const head of heads) this.applied.advance(head)
+    } catch (err) {
+      this.reportCorrupt(
+        new CorruptRecordError(this.where(key), `stored, but cannot be opened yet: ${toError(err).message}`, { cause: err })
+      )
     }
-    return true
   }
 
   /** Envelopes by `author` after `seq`, in order, as stored bytes (for a peer that is behind). */
@@ -284,8 +312,14 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     return out
   }
 
-  /** Accepts a snapshot from a peer: verified, stored under its author, applied when unlocked. */
-  async receiveSnapshot(bytes: Uint8Array): Promise<void> {
+  /**
+   * Accepts a snapshot from a peer: its signature and every head in it are checked (ChainGuard),
+   * it is stored under its author, raises each author's tip to its head and is applied when
+   * unlocked. Returns false when not stored: its author is quarantined, or a held snapshot of the
+   * same author covers more. Throws RejectedEnvelopeError for malformed or badly signed bytes,
+   * RefusedSnapshotError for a snapshot that claims more than its heads prove.
+   */
+  async receiveSnapshot(bytes: Uint8Array): Promise<boolean> {
     let snap: Snapshot
     try {
       snap = decodeSnapshot(bytes)
@@ -295,6 +329,9 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     if (snap.vaultId !== this.vaultId) throw new RejectedEnvelopeError('snapshot for another vault')
     if (!this.isTrustedAuthor(snap.author)) throw new RejectedEnvelopeError('snapshot author is not on the device roster')
     if (!verifySnapshot(snap)) throw new RejectedEnvelopeError('bad snapshot signature')
+    const heads = snap.heads
+    if (heads === undefined) throw new RefusedSnapshotError('it is in the format from before the chain (format 1)')
+    this.chains.judgeSnapshot(snap.author, heads)
     let state: Uint8Array | undefined
     if (this.keys !== undefined && this.vaultDoc !== undefined) {
       try {
@@ -304,27 +341,19 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       }
     }
     await this.writing
+    if (this.chains.isQuarantined(snap.author)) return false
+    // never replace a held snapshot of the same author that covers more (it may be all we hold of it)
+    const held = await this.storage.get(vaultLayout.snapshot(snap.author))
+    if (held !== undefined && !coveredBy(held, snap.vector)) return false
+    // a head that contradicts a held one quarantines its author, whose log this snapshot then does not advance
+    await this.chains.compare(heads)
+    const advancing = heads.filter(h => !this.chains.isQuarantined(h.author))
     this.pending.push({ type: 'put', key: vaultLayout.snapshot(snap.author), value: bytes })
     this.sinceSnapshot++
     await this.scheduleWrite()
-    for (const [author, seq] of snap.vector) this.bump(this.stored, author, seq)
-    // as for envelopes, decide after the write: an unlock that ran meanwhile may have read storage first
-    const doc = this.vaultDoc
-    const keys = this.keys
-    if (doc !== undefined && keys !== undefined) {
-      try {
-        Y.applyUpdate(doc.doc, state ?? openSnapshot(snap, keys.key(snap.epoch)), REMOTE_ORIGIN)
-        for (const [author, seq] of snap.vector) this.bump(this.applied, author, seq)
-      } catch (err) {
-        this.reportCorrupt(
-          new CorruptRecordError(
-            this.where(vaultLayout.snapshot(snap.author)),
-            `stored, but cannot be opened yet: ${toError(err).message}`,
-            { cause: err }
-          )
-        )
-      }
-    }
+    for (const head of advancing) this.stored.advance(head)
+    this.applyReceived(vaultLayout.snapshot(snap.author), state, key => openSnapshot(snap, key(snap.epoch)), advancing)
+    return true
   }
 
   /**
@@ -337,14 +366,19 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     await this.writeSnapshot()
   }
 
-  private async writeSnapshot(): Promise<void> {
+  /**
+   * Claims, per author, the head of what is applied, except for a quarantined author and a removed
+   * one past its bound (their envelopes then stay); `extra` joins the same batch.
+   */
+  private async writeSnapshot(extra: StorageOp[] = []): Promise<void> {
     const doc = this.vaultDoc
     const keys = this.keys
     if (doc === undefined || keys === undefined) return
-    const vector = new Map(this.applied)
+    const heads = this.applied.all().filter(head => this.chains.claimable(head))
+    const vector: SeqVector = new Map(heads.map(h => [h.author, h.seq]))
     const epoch = keys.currentEpoch()
-    const bytes = sealSnapshot(this.vaultId, epoch, vector, keys.key(epoch), Y.encodeStateAsUpdate(doc.doc), this.signer)
-    const ops: StorageOp[] = [{ type: 'put', key: vaultLayout.snapshot(this.signer.deviceId), value: bytes }]
+    const bytes = sealSnapshot(this.vaultId, epoch, heads, keys.key(epoch), Y.encodeStateAsUpdate(doc.doc), this.signer)
+    const ops: StorageOp[] = [{ type: 'put', key: vaultLayout.snapshot(this.signer.deviceId), value: bytes }, ...extra]
     for await (const key of this.storage.keys(vaultLayout.snapshots)) {
       if (key === vaultLayout.snapshot(this.signer.deviceId)) continue
       // another device's snapshot goes only once this one covers it: one that could not be opened
@@ -380,15 +414,4 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     await this.lock()
     await this.writing
   }
-}
-
-/** Whether every seq a stored snapshot covers is within `vector` (an unreadable one is covered: nothing to keep). */
-function coveredBy(snapshot: Uint8Array, vector: SeqVector): boolean {
-  let held: Snapshot
-  try {
-    held = decodeSnapshot(snapshot)
-  } catch {
-    return true
-  }
-  return [...held.vector].every(([author, seq]) => seq <= (vector.get(author) ?? 0))
 }

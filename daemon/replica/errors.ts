@@ -25,3 +25,15 @@ export class RejectedEnvelopeError extends ReplicaError {
     this.name = 'RejectedEnvelopeError'
   }
 }
+
+/**
+ * A well-formed, well-signed snapshot this device keeps out: it covers another author further than
+ * that author signed, a removed device past its bound, or it is in the format from before the chain.
+ * Nothing of it is stored; the session that brought it goes on.
+ */
+export class RefusedSnapshotError extends ReplicaError {
+  constructor(readonly reason: string) {
+    super(`refused snapshot: ${reason}`)
+    this.name = 'RefusedSnapshotError'
+  }
+}

@@ -19,6 +19,8 @@ export interface ReplicaSetOptions {
   signer: Signer & { deviceId: string }
   /** whose envelopes and snapshots are accepted (the device roster) */
   isTrustedAuthor: (author: string) => boolean
+  /** for a removed device: the highest seq of its log accepted in a vault (the roster's REVOKE bound) */
+  envelopeBound: (author: string, vaultId: string) => number | undefined
   snapshotEvery?: number
   log: Log
 }
@@ -29,6 +31,14 @@ export interface ReplicaSetEvents {
   /** items changed in an unlocked replica */
   'items-changed': [VaultReplica, string[], boolean]
   corrupt: [CorruptRecordError]
+}
+
+/** An author caught equivocating in a vault, as status reports it. */
+export interface QuarantinedAuthor {
+  deviceId: string
+  vaultId: string
+  /** ISO time this device caught it */
+  since: string
 }
 
 export class ReplicaSet extends EventEmitter<ReplicaSetEvents> {
@@ -65,8 +75,18 @@ export class ReplicaSet extends EventEmitter<ReplicaSetEvents> {
   }
 
   private async openNew(vaultId: string): Promise<VaultReplica> {
-    const { storageOf, signer, isTrustedAuthor, snapshotEvery, log } = this.options
-    const replica = new VaultReplica(vaultId, storageOf(vaultId), signer, { snapshotEvery, isTrustedAuthor })
+    const { storageOf, signer, isTrustedAuthor, envelopeBound, snapshotEvery, log } = this.options
+    const replica = new VaultReplica(vaultId, storageOf(vaultId), signer, {
+      snapshotEvery,
+      isTrustedAuthor,
+      envelopeBound: author => envelopeBound(author, vaultId)
+    })
+    replica.on('equivocation', e => {
+      log(
+        'warn',
+        `sync: device ${e.author.slice(0, 12)}… signed two different logs in vault ${vaultId.slice(0, 8)} (equivocation at seq ${e.proof[1].seq}); its envelopes there are quarantined (the proof is stored)`
+      )
+    })
     await replica.open()
     replica.on('corrupt', err => {
       log('error', `${err.name}: ${err.message}`)
@@ -86,6 +106,13 @@ export class ReplicaSet extends EventEmitter<ReplicaSetEvents> {
   /** Records that failed to open at the last unlock, by name. */
   corrupt(): CorruptRecordError[] {
     return this.all().flatMap(r => r.corrupt)
+  }
+
+  /** Authors caught equivocating, per vault (status reports them). */
+  quarantined(): QuarantinedAuthor[] {
+    return this.all().flatMap(r =>
+      r.quarantined().map(q => ({ deviceId: q.author, vaultId: r.vaultId, since: new Date(q.since).toISOString() }))
+    )
   }
 
   /** Forgets every replica without writing (after the records were erased). */

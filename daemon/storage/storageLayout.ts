@@ -53,7 +53,14 @@ export const vaultLayout = {
   },
   snapshots: 'snap/',
   /** the newest sealed snapshot made by `author` */
-  snapshot: (author: string): string => `snap/${author}`
+  snapshot: (author: string): string => `snap/${author}`,
+  /** u8 format of the records under env/ and snap/ (2: chained); absent before the chain */
+  format: 'format',
+  /** format-1 records (before the chain), moved aside at the first open and folded at the next unlock */
+  legacy: 'legacy/',
+  /** every quarantined author's proof, or that of one author: two conflicting heads it signed */
+  forks: 'fork/',
+  fork: (author: string): string => `fork/${author}`
 } as const
 
 /** roster/ (Roster): each device's signed log of roster records. */

@@ -1,10 +1,13 @@
 /**
  * One sync session with one paired device over one stream. Both sides send HELLO, then what the
- * other lacks (roster records, its grants), then VAULT (a seq vector per vault). On a peer's VAULT
- * each side pumps what the peer is missing — snapshots first when the envelopes it needs were
- * compacted away, then envelopes in seq order per author — and afterwards pushes every new
- * envelope live. Received envelopes go through the replica, which verifies the author's roster
- * membership, the signature and the next seq before storing; any violation ends the session.
+ * other lacks (roster records, its grants), then VAULT (per vault, the signed head of each
+ * author's log). On a peer's VAULT each side compares its heads with its own (a contradiction
+ * quarantines that author) and pumps what the peer is missing — snapshots first when the envelopes
+ * it needs were compacted away, counted as held only once the peer answers with its VAULT, then
+ * envelopes in seq order per author — and afterwards pushes every new envelope live. Received
+ * envelopes go through the replica, which verifies the author's roster membership, the signature,
+ * the next seq and the chain before storing; malformed or forged data ends the session, while an
+ * equivocating author or a snapshot that claims too much is set aside and the session goes on.
  */
 import type { FrameStream } from '../network/NetworkAdapter.js'
 import { Channel } from './Channel.js'
@@ -20,6 +23,8 @@ import {
 } from './messages.js'
 import type { GrantsPort, Log, RosterPort, VaultsPort } from './ports.js'
 import { toError } from '../toError.js'
+
+const REFUSED_SNAPSHOT = 'RefusedSnapshotError'
 
 /** Envelopes per ENVELOPES message while catching up, and their byte budget. */
 const BATCH_COUNT = 256
@@ -41,12 +46,8 @@ export interface SessionContext {
 }
 
 const short = (id: string): string => id.slice(0, 12) + '…'
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return (
-    a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
-  )
-}
+/** A snapshot's identity within a session: its signature. */
+const snapshotId = (bytes: Uint8Array): string => Buffer.from(bytes.subarray(bytes.length - 64)).toString('hex')
 
 export class SyncSession {
   readonly channel: Channel
@@ -58,6 +59,9 @@ export class SyncSession {
   private readonly pumping = new Set<string>()
   private readonly pumpAgain = new Set<string>()
   private readonly caughtUpSent = new Set<string>()
+  /** per vault: snapshots sent that the peer has not answered yet (with its VAULT) */
+  private readonly unacked = new Map<string, number>()
+  private readonly snapshotsSent = new Set<string>()
   /** vaults the peer said it has finished sending us */
   readonly caughtUp = new Set<string>()
   readonly startedAt = Date.now()
@@ -116,7 +120,7 @@ export class SyncSession {
       const grants = await ctx.grants.grantsFor(this.peer)
       if (grants.length > 0) this.channel.send({ type: MsgType.Grants, grants })
       for (const replica of ctx.vaults.all())
-        this.channel.send({ type: MsgType.Vault, vaultId: replica.vaultId, vector: replica.vector(), replyWanted: false })
+        this.channel.send({ type: MsgType.Vault, vaultId: replica.vaultId, heads: replica.heads(), replyWanted: false })
       while (!this.ended) {
         const got = await this.channel.next()
         if (got === undefined) break
@@ -181,10 +185,13 @@ export class SyncSession {
         return
       case MsgType.Vault: {
         const pv = this.peerVector(m.vaultId)
-        for (const [author, seq] of m.vector) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
+        for (const { author, seq } of m.heads) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
+        const unacked = this.unacked.get(m.vaultId) ?? 0
+        if (unacked > 0) this.unacked.set(m.vaultId, unacked - 1)
         const replica = ctx.vaults.get(m.vaultId)
         if (replica === undefined) return
-        if (m.replyWanted) this.channel.send({ type: MsgType.Vault, vaultId: m.vaultId, vector: replica.vector(), replyWanted: false })
+        await replica.compareHeads(m.heads)
+        if (m.replyWanted) this.channel.send({ type: MsgType.Vault, vaultId: m.vaultId, heads: replica.heads(), replyWanted: false })
         this.schedulePump(m.vaultId)
         return
       }
@@ -195,13 +202,20 @@ export class SyncSession {
         const h = snapshotHeader(m.snapshot)
         const replica = ctx.vaults.get(h.vaultId)
         if (replica === undefined) throw new ProtocolError('a snapshot for a vault this device did not announce')
-        // never replace a held snapshot of the same author that covers more (it may be all we hold of it)
-        const held = (await replica.snapshots()).map(snapshotHeader).find(x => x.author === h.author)
-        if (held !== undefined && [...held.vector].some(([author, seq]) => seq > (h.vector.get(author) ?? 0))) return
-        await replica.receiveSnapshot(m.snapshot)
-        const pv = this.peerVector(h.vaultId)
-        for (const [author, seq] of h.vector) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
-        ctx.onVaultAdvanced(h.vaultId)
+        let stored = false
+        try {
+          stored = await replica.receiveSnapshot(m.snapshot)
+        } catch (err) {
+          if (toError(err).name !== REFUSED_SNAPSHOT) throw err
+          ctx.log('warn', `sync: ${toError(err).message} (from ${short(this.peer)}, by ${short(h.author)}); nothing of it was stored`)
+        }
+        if (stored) {
+          const pv = this.peerVector(h.vaultId)
+          for (const [author, seq] of h.vector) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
+          ctx.onVaultAdvanced(h.vaultId)
+        }
+        // the answer: what this device now holds, so that the sender counts only what was taken
+        this.channel.send({ type: MsgType.Vault, vaultId: h.vaultId, heads: replica.heads(), replyWanted: false })
         return
       }
       case MsgType.CaughtUp:
@@ -224,14 +238,7 @@ export class SyncSession {
     const pv = this.peerVector(h.vaultId)
     // the peer holds it: never echo it back (set before receive, which fires the live-push event)
     if (h.seq > (pv.get(h.author) ?? 0)) pv.set(h.author, h.seq)
-    if (h.seq <= (replica.vector().get(h.author) ?? 0)) {
-      // already held: a harmless repeat, unless it differs from what we hold (a forked log)
-      const [held] = await replica.envelopesAfter(h.author, h.seq - 1, 1)
-      if (held !== undefined && envelopeHeader(held).seq === h.seq && !sameBytes(held, bytes)) {
-        throw new ProtocolError(`a different envelope for seq ${h.seq} of ${short(h.author)} than the one held (a replayed or forked log)`)
-      }
-      return
-    }
+    // a repeat is ignored; one that contradicts what is held quarantines its author (not this peer)
     if (await replica.receive(bytes)) this.envelopesIn++
   }
 
@@ -242,7 +249,7 @@ export class SyncSession {
     if (pv === undefined) return
     const have = pv.get(author) ?? 0
     if (seq <= have) return
-    if (seq === have + 1 && !this.pumping.has(vaultId)) {
+    if (seq === have + 1 && !this.pumping.has(vaultId) && (this.unacked.get(vaultId) ?? 0) === 0) {
       pv.set(author, seq)
       this.envelopesOut++
       this.channel.send({ type: MsgType.Envelopes, envelopes: [bytes] })
@@ -256,7 +263,7 @@ export class SyncSession {
     if (!this.ready) return
     const replica = this.ctx.vaults.get(vaultId)
     if (replica === undefined) return
-    this.channel.send({ type: MsgType.Vault, vaultId, vector: replica.vector(), replyWanted: true })
+    this.channel.send({ type: MsgType.Vault, vaultId, heads: replica.heads(), replyWanted: true })
     if (this.peerVectors.has(vaultId)) this.schedulePump(vaultId)
   }
 
@@ -289,7 +296,9 @@ export class SyncSession {
    * Sends what the peer lacks of one vault, in order, within the channel's flow control: per author
    * the envelopes after the peer's seq; where the next one is not held as an envelope (compaction,
    * or a snapshot received from another device, left a hole), the snapshots that cover more than
-   * the peer has. Compaction may run while this reads, so a pass that sends nothing looks once more.
+   * the peer has, each once per session; the pass then waits for the peer's answer (its VAULT) before
+   * counting what they cover. Compaction may run while this reads, so a pass that sends nothing
+   * looks once more.
    */
   private async pump(vaultId: string): Promise<void> {
     const replica = this.ctx.vaults.get(vaultId)
@@ -297,6 +306,7 @@ export class SyncSession {
     if (replica === undefined || pv === undefined) return
     let lookedAgain = false
     while (this.ready) {
+      if ((this.unacked.get(vaultId) ?? 0) > 0) return
       const behind = [...replica.vector()].filter(([author, seq]) => seq > (pv.get(author) ?? 0))
       if (behind.length === 0) break
       let progressed = false
@@ -326,15 +336,22 @@ export class SyncSession {
         await this.channel.waitForRoom()
       }
       if (hole) {
+        let sent = 0
         for (const snapshot of await replica.snapshots()) {
           const h = snapshotHeader(snapshot)
           if (![...h.vector].some(([author, seq]) => seq > (pv.get(author) ?? 0))) continue
+          const id = snapshotId(snapshot)
+          if (this.snapshotsSent.has(id)) continue
           if (!this.ready) return
+          this.snapshotsSent.add(id)
+          // counted before it goes: the answer may arrive while this loop still sends
+          this.unacked.set(vaultId, (this.unacked.get(vaultId) ?? 0) + 1)
           this.channel.send({ type: MsgType.Snapshot, snapshot })
-          for (const [author, seq] of h.vector) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
-          progressed = true
+          sent++
           await this.channel.waitForRoom()
         }
+        // the peer answers each with its VAULT; the last answer schedules the next pass
+        if (sent > 0) return
       }
       if (progressed) {
         lookedAgain = false

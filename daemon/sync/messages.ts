@@ -1,17 +1,20 @@
 /**
  * The sync protocol's messages and their byte layout (docs/protocol.md describes each: who sends
  * it, when, and what answers it). Every frame is `u8 type • body`; integers are big-endian; a
- * `bytes` field is `u32 length • bytes`; a vector is `u32 n • n × (author(32) • u32 seq)`.
+ * `bytes` field is `u32 length • bytes`; a vector is `u32 n • n × (author(32) • u32 seq)`; a head
+ * list is `u32 n • n × signedHead` (codec/SignedHead.ts).
  * A message too large for one frame travels as PART frames (see Channel.ts).
  */
 import { BinaryWriter } from '../codec/BinaryWriter.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
 import { readSeqVector, writeSeqVector, type SeqVector } from '../codec/SeqVector.js'
 import { envelopeHeaderOf, RecordHeaderError, snapshotHeaderOf } from '../codec/RecordHeader.js'
+import { readSignedHead, writeSignedHead, type SignedHead } from '../codec/SignedHead.js'
 import { toError } from '../toError.js'
 
 export const SYNC_PROTOCOL = '/kith/sync/1.0.0'
-export const PROTOCOL_VERSION = 1
+/** 2: chained envelopes, snapshots with heads, VAULT with heads and as the answer to SNAPSHOT */
+export const PROTOCOL_VERSION = 2
 
 /** Largest frame on the wire (a PART body is at most this minus its 10-byte header). */
 export const MAX_FRAME_BYTES = 256 * 1024
@@ -24,6 +27,8 @@ export const MAX_BUFFER_BYTES = INITIAL_WINDOW + 4 * MAX_FRAME_BYTES
 /** Upper bounds that keep a hostile peer from making us allocate much. */
 const MAX_LIST = 100_000
 const MAX_ADDRS = 64
+/** Most heads a VAULT may carry (one per device that ever wrote to the vault). */
+const MAX_HEADS = 10_000
 const MAX_ADDR_BYTES = 512
 
 export enum MsgType {
@@ -53,7 +58,7 @@ export type Message =
   | { type: MsgType.Hello; version: number; deviceId: string; addrs: string[]; roster: SeqVector }
   | { type: MsgType.Roster; records: Uint8Array[] }
   | { type: MsgType.Grants; grants: Uint8Array[] }
-  | { type: MsgType.Vault; vaultId: string; vector: SeqVector; replyWanted: boolean }
+  | { type: MsgType.Vault; vaultId: string; heads: SignedHead[]; replyWanted: boolean }
   | { type: MsgType.Envelopes; envelopes: Uint8Array[] }
   | { type: MsgType.Snapshot; snapshot: Uint8Array }
   | { type: MsgType.Credit; bytes: number }
@@ -100,8 +105,10 @@ export function encodeMessage(m: Message): Uint8Array {
       writeList(w, m.grants)
       break
     case MsgType.Vault:
-      w.hex(m.vaultId, 16).u8(m.replyWanted ? 1 : 0)
-      writeVector(w, m.vector)
+      w.hex(m.vaultId, 16)
+        .u8(m.replyWanted ? 1 : 0)
+        .u32(m.heads.length)
+      for (const head of m.heads) writeSignedHead(w, head)
       break
     case MsgType.Envelopes:
       writeList(w, m.envelopes)
@@ -148,7 +155,11 @@ export function decodeMessage(bytes: Uint8Array): Message {
       case MsgType.Vault: {
         const vaultId = r.hex(16)
         const flags = r.u8()
-        m = { type, vaultId, replyWanted: (flags & 1) === 1, vector: readVector(r) }
+        const n = r.u32()
+        if (n > MAX_HEADS) throw new ProtocolError('too many heads')
+        const heads: SignedHead[] = []
+        for (let i = 0; i < n; i++) heads.push(readSignedHead(r))
+        m = { type, vaultId, replyWanted: (flags & 1) === 1, heads }
         break
       }
       case MsgType.Envelopes:

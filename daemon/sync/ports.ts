@@ -3,6 +3,7 @@
  * vault replicas, the device roster, and vault-key grants.
  */
 import type { SeqVector } from './messages.js'
+import type { SignedHead } from '../codec/SignedHead.js'
 
 export type { Log } from '../log.js'
 
@@ -11,12 +12,17 @@ export interface ReplicaPort {
   readonly vaultId: string
   /** author → highest seq held contiguously (snapshots included) */
   vector: () => SeqVector
+  /** per author, the signed head of what is held (what VAULT carries) */
+  heads: () => SignedHead[]
+  /** checks a peer's heads against what is held: a contradiction quarantines its author; never throws for one */
+  compareHeads: (heads: SignedHead[]) => Promise<void>
   envelopesAfter: (author: string, seq: number, limit?: number) => Promise<Uint8Array[]>
   firstEnvelopeSeq: (author: string) => Promise<number | undefined>
   snapshots: () => Promise<Uint8Array[]>
-  /** verifies author, signature and seq, stores, applies when unlocked; false when already held; throws RejectedEnvelopeError */
+  /** verifies author, signature, seq and chain, stores, applies when unlocked; false when not stored; throws RejectedEnvelopeError */
   receive: (bytes: Uint8Array) => Promise<boolean>
-  receiveSnapshot: (bytes: Uint8Array) => Promise<void>
+  /** verifies it and the heads it carries, stores it; false when not stored; throws RejectedEnvelopeError or RefusedSnapshotError */
+  receiveSnapshot: (bytes: Uint8Array) => Promise<boolean>
 }
 
 export interface VaultsPort {

@@ -20,20 +20,34 @@ import { sealSnapshot } from '../../daemon/replica/Snapshot.js'
 import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
 import { randomBytes } from '../../daemon/crypto/random.js'
 import { toHex } from '../../daemon/crypto/bytes.js'
+import type { SignedHead } from '../../daemon/codec/SignedHead.js'
 
 const id16 = (): string => toHex(randomBytes(16))
 const id32 = (): string => toHex(randomBytes(32))
-const envelope: EnvelopeHeader = { vaultId: id16(), epoch: 0x10203, author: id32(), seq: 42, nonce: randomBytes(24) }
-const snapshot: SnapshotHeader = {
+const envelope = {
+  vaultId: id16(),
+  epoch: 0x10203,
+  author: id32(),
+  seq: 42,
+  prevHash: randomBytes(32),
+  nonce: randomBytes(24)
+} satisfies EnvelopeHeader
+const head = (seq: number): SignedHead => ({
+  author: id32(),
+  seq,
+  prevHash: randomBytes(32),
+  hash: randomBytes(32),
+  signature: randomBytes(64)
+})
+const heads = [head(3), head(300)].sort((a, b) => (a.author < b.author ? -1 : 1))
+const snapshot = {
   vaultId: id16(),
   epoch: 7,
   author: id32(),
-  vector: new Map([
-    [id32(), 3],
-    [id32(), 300]
-  ]),
+  vector: new Map(heads.map(h => [h.author, h.seq])),
+  heads,
   nonce: randomBytes(24)
-}
+} satisfies SnapshotHeader
 const roster: RosterHeader = { author: id32(), seq: 5, time: 1_764_000_000_123 }
 const bytesOf = (write: (w: BinaryWriter) => BinaryWriter): Uint8Array => write(new BinaryWriter()).finish()
 
@@ -50,18 +64,24 @@ describe('RecordHeader', () => {
     const identity = DeviceIdentity.generate()
     const signer = { publicKey: identity.publicKey, sign: (m: Uint8Array) => identity.sign(m) }
     const key = randomBytes(32)
-    const sealed = sealEnvelope({ vaultId: envelope.vaultId, epoch: 3, seq: 9 }, key, new Uint8Array([1, 2, 3]), signer)
+    const sealed = sealEnvelope(
+      { vaultId: envelope.vaultId, epoch: 3, seq: 9, prevHash: envelope.prevHash },
+      key,
+      new Uint8Array([1, 2, 3]),
+      signer
+    )
     const r = new BinaryReader(sealed)
     const h = readEnvelopeHeader(r)
     expect(r.position).toBe(ENVELOPE_HEADER_BYTES)
-    expect(h).toMatchObject({ vaultId: envelope.vaultId, epoch: 3, author: identity.deviceId, seq: 9 })
+    expect(h).toMatchObject({ vaultId: envelope.vaultId, epoch: 3, author: identity.deviceId, seq: 9, prevHash: envelope.prevHash })
     expect(h.nonce).toEqual(decodeEnvelope(sealed).nonce)
-    const snap = sealSnapshot(snapshot.vaultId, 2, snapshot.vector, key, new Uint8Array([4]), signer)
+    const snap = sealSnapshot(snapshot.vaultId, 2, snapshot.heads, key, new Uint8Array([4]), signer)
     expect(snapshotHeaderOf(snap)).toMatchObject({
       vaultId: snapshot.vaultId,
       epoch: 2,
       author: identity.deviceId,
-      vector: snapshot.vector
+      vector: snapshot.vector,
+      heads: snapshot.heads
     })
   })
 
@@ -86,16 +106,48 @@ describe('RecordHeader', () => {
     )
     expect(() => snapshotHeaderOf(env)).toThrow(expect.objectContaining({ name: 'RecordHeaderError' }))
     expect(() => rosterHeaderOf(env)).toThrow(expect.objectContaining({ name: 'RecordHeaderError' }))
-    const v2 = Uint8Array.from(env)
-    v2[0] = 2
-    expect(() => envelopeHeaderOf(v2)).toThrow(
-      expect.objectContaining({ name: 'RecordHeaderError', message: expect.stringMatching(/version 2/) })
+    const v3 = Uint8Array.from(env)
+    v3[0] = 3
+    expect(() => envelopeHeaderOf(v3)).toThrow(
+      expect.objectContaining({ name: 'RecordHeaderError', message: expect.stringMatching(/version 3/) })
     )
     const huge = Uint8Array.from(snap)
     new DataView(huge.buffer).setUint32(1 + 1 + 16 + 4 + 32, MAX_VECTOR_AUTHORS + 1)
     expect(() => snapshotHeaderOf(huge)).toThrow(
       expect.objectContaining({ name: 'RecordHeaderError', message: expect.stringMatching(/more than/) })
     )
+  })
+
+  it('still reads format 1 (before the chain): an envelope without prevHash, a snapshot with a plain vector', () => {
+    const v1env = new BinaryWriter()
+      .u8(1)
+      .u8(1)
+      .hex(envelope.vaultId, 16)
+      .u32(5)
+      .hex(envelope.author, 32)
+      .u32(7)
+      .raw(envelope.nonce)
+      .finish()
+    expect(envelopeHeaderOf(v1env)).toEqual({ ...envelope, epoch: 5, seq: 7, prevHash: undefined })
+    const v1snap = new BinaryWriter()
+      .u8(1)
+      .u8(2)
+      .hex(snapshot.vaultId, 16)
+      .u32(1)
+      .hex(snapshot.author, 32)
+      .u32(1)
+      .hex(envelope.author, 32)
+      .u32(9)
+      .raw(snapshot.nonce)
+      .finish()
+    expect(snapshotHeaderOf(v1snap)).toEqual({
+      vaultId: snapshot.vaultId,
+      epoch: 1,
+      author: snapshot.author,
+      vector: new Map([[envelope.author, 9]]),
+      heads: undefined,
+      nonce: snapshot.nonce
+    })
   })
 
   it('refuses to write an id or nonce of the wrong length', () => {

@@ -1,9 +1,10 @@
 /**
  * A paired peer that misbehaves. M pairs with daemon A through a real invitation (so it is on the
  * roster), then speaks the sync protocol by hand over real libp2p: garbage, a frame over the size
- * limit, an envelope with a bad signature, a skipped seq, a replayed seq with other bytes, an
- * envelope by a device not on the roster. Each time A rejects it, logs it, stays up, stores
- * nothing from it, and keeps syncing with the good peer G.
+ * limit, an envelope with a bad signature, a skipped seq, an envelope by a device not on the roster:
+ * each time A rejects it, logs it, stays up, stores nothing from it, and keeps syncing with the
+ * good peer G. A replayed seq with other bytes (a forked log) quarantines M instead, and the
+ * session goes on.
  */
 import { describe, it, expect, afterAll, beforeAll } from 'vitest'
 import * as Y from 'yjs'
@@ -11,13 +12,14 @@ import type { TestDaemon } from '../helpers/daemonProcess.js'
 import { daemons, itemOn, pairByApi, until, PASSWORD, JOIN_PASSWORD } from '../sync/helpers/daemons.js'
 import { SyncDevice } from '../sync/helpers/syncDevice.js'
 import { Channel } from '../../daemon/sync/Channel.js'
-import { MAX_FRAME_BYTES, MsgType, SYNC_PROTOCOL } from '../../daemon/sync/messages.js'
+import { MAX_FRAME_BYTES, MsgType, PROTOCOL_VERSION, SYNC_PROTOCOL } from '../../daemon/sync/messages.js'
 import { sealEnvelope, decodeEnvelope } from '../../daemon/replica/Envelope.js'
 import { VaultDoc } from '../../daemon/vault/VaultDoc.js'
 import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
 import { randomBytes } from '../../daemon/crypto/random.js'
 import type { FrameStream } from '../../daemon/network/NetworkAdapter.js'
 import type { Item } from '../../daemon/vault/Item.js'
+import type { SignedHead } from '../../daemon/codec/SignedHead.js'
 
 /** A Yjs update that would add an item titled EVIL to the vault if anyone applied it. */
 function evilUpdate(n: number): Uint8Array {
@@ -60,6 +62,11 @@ describe('a malicious paired peer', () => {
   const held = (): number => m.device.replicas.get(vaultId)?.vector().get(m.id) ?? 0
   const signerM = () => ({ publicKey: m.identity.publicKey, sign: (b: Uint8Array) => m.identity.sign(b) })
   const keyM = () => m.device.keyring.vaultKey(vaultId, m.device.keyring.currentEpoch(vaultId))
+  const tipM = () =>
+    m.device.replicas
+      .get(vaultId)
+      ?.heads()
+      .find(h => h.author === m.id) as SignedHead
 
   /** Opens a sync session to A by hand and waits for A's VAULT announcement. */
   async function session(): Promise<{ ch: Channel; stream: FrameStream; ended: () => Promise<void> }> {
@@ -68,7 +75,7 @@ describe('a malicious paired peer', () => {
       maxBufferBytes: 1 << 26
     })
     const ch = new Channel(stream)
-    ch.send({ type: MsgType.Hello, version: 1, deviceId: m.id, addrs: [], roster: m.sync.roster.vector() })
+    ch.send({ type: MsgType.Hello, version: PROTOCOL_VERSION, deviceId: m.id, addrs: [], roster: m.sync.roster.vector() })
     for (;;) {
       const got = await ch.next()
       if (got === undefined) throw new Error('A ended the session early')
@@ -106,22 +113,21 @@ describe('a malicious paired peer', () => {
     await expectRejected(/rejected data from .*FrameLimitError/)
   })
 
-  it('an envelope with a bad signature, a skipped seq, a forked seq, an unknown author: all refused, none stored', async () => {
+  it('an envelope with a bad signature, a skipped seq, an unknown author: all refused, none stored', async () => {
     const have = held()
     expect(have).toBeGreaterThanOrEqual(1)
-    const badSig = Uint8Array.from(sealEnvelope({ vaultId, epoch: 0, seq: have + 1 }, keyM(), evilUpdate(1), signerM()))
+    const prevHash = tipM().hash
+    const badSig = Uint8Array.from(sealEnvelope({ vaultId, epoch: 0, seq: have + 1, prevHash }, keyM(), evilUpdate(1), signerM()))
     badSig[badSig.length - 80] = (badSig[badSig.length - 80] ?? 0) ^ 0xff
-    const skipped = sealEnvelope({ vaultId, epoch: 0, seq: have + 2 }, keyM(), evilUpdate(2), signerM())
-    const forked = sealEnvelope({ vaultId, epoch: 0, seq: have }, keyM(), evilUpdate(3), signerM())
+    const skipped = sealEnvelope({ vaultId, epoch: 0, seq: have + 2, prevHash }, keyM(), evilUpdate(2), signerM())
     const outsider = DeviceIdentity.generate()
-    const foreign = sealEnvelope({ vaultId, epoch: 0, seq: 1 }, keyM(), evilUpdate(4), {
+    const foreign = sealEnvelope({ vaultId, epoch: 0, seq: 1, prevHash: new Uint8Array(32) }, keyM(), evilUpdate(4), {
       publicKey: outsider.publicKey,
       sign: b => outsider.sign(b)
     })
     const cases: Array<[Uint8Array, RegExp]> = [
       [badSig, /rejected data from .*bad signature/],
       [skipped, new RegExp(`rejected data from .*seq ${have + 2} skips ahead`)],
-      [forked, /rejected data from .*different envelope for seq/],
       [foreign, /rejected data from .*not on the device roster/]
     ]
     for (const [bytes, logged] of cases) {
@@ -136,6 +142,21 @@ describe('a malicious paired peer', () => {
     const { ch } = await session()
     ch.send({ type: MsgType.Envelopes, envelopes: [stored!] })
     await new Promise(resolve => setTimeout(resolve, 300))
+    expect(ch.isClosed).toBe(false)
+    await ch.close(0)
+  })
+
+  it('a different envelope for a held seq (a forked log): M is quarantined, the session goes on, nothing stored', async () => {
+    const have = held()
+    const [stored] = await m.device.replicas.get(vaultId)!.envelopesAfter(m.id, have - 1, 1)
+    const prevHash = decodeEnvelope(stored!).prevHash as Uint8Array
+    const forked = sealEnvelope({ vaultId, epoch: 0, seq: have, prevHash }, keyM(), evilUpdate(3), signerM())
+    const { ch } = await session()
+    ch.send({ type: MsgType.Envelopes, envelopes: [forked] })
+    await until(async () => /equivocation/.test(await a.log()), 'A logs the equivocation')
+    const status = (await a.api('GET', '/api/status')).body as { quarantined: Array<{ deviceId: string; vaultId: string }> }
+    expect(status.quarantined).toEqual([expect.objectContaining({ deviceId: m.id, vaultId })])
+    await new Promise(resolve => setTimeout(resolve, 200))
     expect(ch.isClosed).toBe(false)
     await ch.close(0)
   })

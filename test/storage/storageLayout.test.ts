@@ -67,6 +67,7 @@ describe('storage layout', () => {
         `roster/${me}/00000001`,
         `sync/peer/${other}`,
         `vault/${vaultId}/env/${me}/00000002`,
+        `vault/${vaultId}/format`,
         `vault/${vaultId}/snap/${me}`
       ].sort()
     )

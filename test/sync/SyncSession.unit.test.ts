@@ -7,7 +7,8 @@ import {
   INITIAL_WINDOW,
   MAX_FRAME_BYTES,
   MAX_MESSAGE_BYTES,
-  MsgType
+  MsgType,
+  PROTOCOL_VERSION
 } from '../../daemon/sync/messages.js'
 import { SyncSession } from '../../daemon/sync/SyncSession.js'
 import { MessageTrace, tracedStreamPair } from './helpers/messageTrace.js'
@@ -49,8 +50,8 @@ describe('SyncSession: handshake and catch-up', () => {
 
     expect(trace.toString()).toBe(
       [
-        'laptop -> phone | HELLO v1 roster={laptop:2 phone:1}',
-        'phone -> laptop | HELLO v1 roster={laptop:1 phone:1}',
+        'laptop -> phone | HELLO v2 roster={laptop:2 phone:1}',
+        'phone -> laptop | HELLO v2 roster={laptop:1 phone:1}',
         'laptop -> phone | ROSTER 1 record(s)',
         'phone -> laptop | VAULT personal {}',
         'laptop -> phone | GRANTS 1',
@@ -126,7 +127,7 @@ describe('SyncSession: handshake and catch-up', () => {
     await bothCaughtUp(laptop, phone)()
 
     expect(trace.messages({ from: 'laptop' })).toEqual([
-      'laptop -> phone | HELLO v1 roster={laptop:1 phone:1}',
+      'laptop -> phone | HELLO v2 roster={laptop:1 phone:1}',
       'laptop -> phone | VAULT personal {laptop:10}',
       'laptop -> phone | SNAPSHOT personal by laptop {laptop:7}',
       'laptop -> phone | ENVELOPES personal laptop#8..10',
@@ -192,8 +193,9 @@ describe('SyncSession: credit flow control', () => {
 })
 
 describe('SyncSession: a peer that breaks the protocol', () => {
-  const hello = (d: StubDevice) => encodeMessage({ type: MsgType.Hello, version: 1, deviceId: d.id, addrs: [], roster: new Map() })
-  const vault = encodeMessage({ type: MsgType.Vault, vaultId: personal, vector: new Map(), replyWanted: false })
+  const hello = (d: StubDevice) =>
+    encodeMessage({ type: MsgType.Hello, version: PROTOCOL_VERSION, deviceId: d.id, addrs: [], roster: new Map() })
+  const vault = encodeMessage({ type: MsgType.Vault, vaultId: personal, heads: [], replyWanted: false })
   const other = vaultIdFor('elsewhere')
 
   const cases: Array<{
@@ -289,7 +291,7 @@ describe('SyncSession: a peer that breaks the protocol', () => {
     await new RawPeer(streams.b).sendBytes(hello(new StubDevice('intruder', [], trace)))
     await running
     expect(trace.lines({ from: 'laptop' })).toEqual([
-      'laptop -> phone | HELLO v1 roster={laptop:1 phone:1}',
+      'laptop -> phone | HELLO v2 roster={laptop:1 phone:1}',
       'laptop -> phone | BYE ProtocolError "HELLO names another device than the authenticated one"'
     ])
   })

@@ -41,10 +41,10 @@ describe('sync messages', () => {
       {
         type: MsgType.Vault,
         vaultId,
-        vector: new Map([
-          [id.deviceId, 41],
-          [other.deviceId, 7]
-        ]),
+        heads: [
+          { author: id.deviceId, seq: 41, prevHash: randomBytes(32), hash: randomBytes(32), signature: randomBytes(64) },
+          { author: other.deviceId, seq: 7, prevHash: randomBytes(32), hash: randomBytes(32), signature: randomBytes(64) }
+        ],
         replyWanted: true
       },
       { type: MsgType.Envelopes, envelopes: [randomBytes(300), randomBytes(90)] },
@@ -70,23 +70,23 @@ describe('sync messages', () => {
   })
 
   it('reads envelope and snapshot routing fields exactly as the replica format defines them', () => {
-    const bytes = sealEnvelope({ vaultId, epoch: 3, seq: 42 }, randomBytes(32), randomBytes(50), {
+    const bytes = sealEnvelope({ vaultId, epoch: 3, seq: 42, prevHash: randomBytes(32) }, randomBytes(32), randomBytes(50), {
       publicKey: id.publicKey,
       sign: m => id.sign(m)
     })
     const env = decodeEnvelope(bytes)
     expect(envelopeHeader(bytes)).toEqual({ vaultId: env.vaultId, author: env.author, seq: env.seq })
-    const snap = sealSnapshot(
-      vaultId,
-      0,
-      new Map([
-        [id.deviceId, 9],
-        [other.deviceId, 2]
-      ]),
-      randomBytes(32),
-      randomBytes(100),
-      { publicKey: id.publicKey, sign: m => id.sign(m) }
-    )
+    const head = (author: string, seq: number) => ({
+      author,
+      seq,
+      prevHash: randomBytes(32),
+      hash: randomBytes(32),
+      signature: randomBytes(64)
+    })
+    const snap = sealSnapshot(vaultId, 0, [head(id.deviceId, 9), head(other.deviceId, 2)], randomBytes(32), randomBytes(100), {
+      publicKey: id.publicKey,
+      sign: m => id.sign(m)
+    })
     const s = decodeSnapshot(snap)
     expect(snapshotHeader(snap)).toEqual({ vaultId: s.vaultId, author: s.author, vector: s.vector })
     expect(() => envelopeHeader(snap)).toThrow()

@@ -115,6 +115,18 @@ export const stopCommand: Command = {
   }
 }
 
+/** One line per device caught signing two logs (status.quarantined), for the human-readable status. */
+function quarantineLines(quarantined: unknown): string {
+  if (!Array.isArray(quarantined)) return ''
+  return quarantined
+    .map(q => q as { deviceId?: unknown; vaultId?: unknown; since?: unknown })
+    .map(
+      q =>
+        `\nquarantined: device ${String(q.deviceId).slice(0, 12)}… signed two different logs in vault ${String(q.vaultId).slice(0, 8)} (since ${String(q.since)}); remove it with \`kith devices revoke\``
+    )
+    .join('')
+}
+
 export const statusCommand: Command = {
   name: 'status',
   usage: 'kith status [--json]',
@@ -136,7 +148,7 @@ export const statusCommand: Command = {
     const human =
       status.running !== true
         ? 'not running'
-        : `running at ${String(status.url)}\n${status.initialized === true ? (status.locked === true ? 'locked' : 'unlocked') : 'not initialised (run `kith init` or `kith pair join`)'}\npeer id ${String(status.peerId)}`
+        : `running at ${String(status.url)}\n${status.initialized === true ? (status.locked === true ? 'locked' : 'unlocked') : 'not initialised (run `kith init` or `kith pair join`)'}\npeer id ${String(status.peerId)}${quarantineLines(status.quarantined)}`
     out(human, status)
   }
 }

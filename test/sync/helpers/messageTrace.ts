@@ -96,7 +96,7 @@ export class MessageTrace {
       case MsgType.Grants:
         return `GRANTS ${m.grants.length}`
       case MsgType.Vault:
-        return `VAULT ${this.name(m.vaultId)} ${this.vector(m.vector)}${m.replyWanted ? ' reply-wanted' : ''}`
+        return `VAULT ${this.name(m.vaultId)} ${this.vector(new Map(m.heads.map(h => [h.author, h.seq])))}${m.replyWanted ? ' reply-wanted' : ''}`
       case MsgType.Envelopes: {
         const vaults = [...new Set(m.envelopes.map(e => this.name(envelopeHeader(e).vaultId)))]
         return `ENVELOPES ${vaults.join(',')} ${this.runs(m.envelopes)}`

@@ -10,6 +10,7 @@ import { BinaryWriter } from '../../../daemon/codec/BinaryWriter.js'
 import { RejectedEnvelopeError } from '../../../daemon/replica/errors.js'
 import { envelopeHeader, snapshotHeader, type SeqVector } from '../../../daemon/sync/messages.js'
 import type { GrantsPort, ReplicaPort, RosterPort, VaultsPort } from '../../../daemon/sync/ports.js'
+import type { SignedHead } from '../../../daemon/codec/SignedHead.js'
 
 const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'))
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex')
@@ -55,6 +56,18 @@ export class StubReplica implements ReplicaPort {
 
   vector(): SeqVector {
     return new Map(this.held)
+  }
+
+  /** Heads with zero hashes and signatures: sync only routes by their author and seq. */
+  heads(): SignedHead[] {
+    const zero = new Uint8Array(32)
+    return [...this.held].map(([author, seq]) => ({ author, seq, prevHash: zero, hash: zero, signature: new Uint8Array(64) }))
+  }
+
+  /** every head list a peer sent (VAULT) */
+  readonly comparedHeads: SignedHead[][] = []
+  async compareHeads(heads: SignedHead[]): Promise<void> {
+    this.comparedHeads.push(heads)
   }
 
   /** Writes this device's (or any author's) next envelopes locally; returns their bytes. */
@@ -118,10 +131,14 @@ export class StubReplica implements ReplicaPort {
     return true
   }
 
-  async receiveSnapshot(bytes: Uint8Array): Promise<void> {
+  /** Keeps a held snapshot of the same author that covers more (as VaultReplica does): false then. */
+  async receiveSnapshot(bytes: Uint8Array): Promise<boolean> {
     const h = snapshotHeader(bytes)
+    const held = this.snaps.map(snapshotHeader).find(x => x.author === h.author)
+    if (held !== undefined && [...held.vector].some(([author, seq]) => seq > (h.vector.get(author) ?? 0))) return false
     this.snaps.splice(0, this.snaps.length, ...this.snaps.filter(s => snapshotHeader(s).author !== h.author), bytes)
     for (const [author, seq] of h.vector) if (seq > (this.held.get(author) ?? 0)) this.held.set(author, seq)
+    return true
   }
 }
 

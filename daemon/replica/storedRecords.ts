@@ -1,0 +1,92 @@
+/**
+ * Reading a vault's stored records: at open, each author's held head (no key needed); at unlock,
+ * every record's Yjs update with the heads of what they apply.
+ */
+import type { StorageAdapter } from '../storage/StorageAdapter.js'
+import { vaultLayout } from '../storage/storageLayout.js'
+import { decodeEnvelope, headOf, openEnvelope, verifyHead } from './Envelope.js'
+import { decodeSnapshot, openSnapshot, verifySnapshot } from './Snapshot.js'
+import type { HeadVector } from './HeadVector.js'
+import { readLegacy } from './legacyRecords.js'
+
+/** Called with a record's key (relative to the vault) and why it failed; the record is skipped. */
+type Report = (key: string, err: unknown) => void
+
+/**
+ * Raises `held` to what snapshot heads cover, then to each author's contiguous envelopes (the last
+ * one's head is the tip). Reads headers only, and one envelope per author.
+ */
+export async function readStoredHeads(storage: StorageAdapter, held: HeadVector, report: Report): Promise<void> {
+  for await (const [key, bytes] of storage.entries(vaultLayout.snapshots)) {
+    try {
+      for (const head of decodeSnapshot(bytes).heads ?? []) held.advance(head)
+    } catch (err) {
+      report(key, err)
+    }
+  }
+  const extended = new Map<string, number>()
+  for await (const key of storage.keys(vaultLayout.envelopes())) {
+    const { author, seq } = vaultLayout.parseEnvelope(key)
+    if (seq === (extended.get(author) ?? held.seq(author)) + 1) extended.set(author, seq)
+  }
+  for (const [author, seq] of extended) {
+    const key = vaultLayout.envelope(author, seq)
+    try {
+      const head = headOf(decodeEnvelope((await storage.get(key)) ?? new Uint8Array()))
+      if (head === undefined) throw new Error('an envelope without a chain among chained ones')
+      held.advance(head)
+    } catch (err) {
+      report(key, err)
+    }
+  }
+}
+
+export interface StoredRecords {
+  /** every record's Yjs update, snapshots first, then envelopes, then records from before the chain */
+  updates: Uint8Array[]
+  /** what a snapshot at lock would fold in: envelopes, and snapshots other than this device's own */
+  unfolded: number
+  /** records from before the chain that opened (to fold and delete) */
+  legacyKeys: string[]
+}
+
+/** Verifies and decrypts every stored record; raises `applied` to the heads of what opened. */
+export async function openStoredRecords(
+  vault: { storage: StorageAdapter; vaultId: string; self: string; key: (epoch: number) => Uint8Array },
+  applied: HeadVector,
+  report: Report
+): Promise<StoredRecords> {
+  const { storage, vaultId, self, key } = vault
+  const updates: Uint8Array[] = []
+  let unfolded = 0
+  for await (const [k, bytes] of storage.entries(vaultLayout.snapshots)) {
+    if (k !== vaultLayout.snapshot(self)) unfolded++
+    try {
+      const snap = decodeSnapshot(bytes)
+      if (!verifySnapshot(snap)) throw new Error('signature does not verify')
+      updates.push(openSnapshot(snap, key(snap.epoch)))
+      for (const head of snap.heads ?? []) applied.advance(head)
+    } catch (err) {
+      unfolded++ // the next snapshot replaces it
+      report(k, err)
+    }
+  }
+  for await (const [k, bytes] of storage.entries(vaultLayout.envelopes())) {
+    const { author, seq } = vaultLayout.parseEnvelope(k)
+    unfolded++
+    if (seq <= applied.seq(author)) continue
+    try {
+      const env = decodeEnvelope(bytes)
+      if (env.author !== author || env.seq !== seq || env.vaultId !== vaultId) throw new Error('header does not match its key')
+      const head = headOf(env)
+      if (head === undefined || !verifyHead(vaultId, head)) throw new Error('signature does not verify')
+      updates.push(openEnvelope(env, key(env.epoch)))
+      if (seq === applied.seq(author) + 1) applied.advance(head)
+    } catch (err) {
+      report(k, err)
+    }
+  }
+  const legacy = await readLegacy(storage, vaultId, key, report)
+  updates.push(...legacy.updates)
+  return { updates, unfolded, legacyKeys: legacy.keys }
+}
