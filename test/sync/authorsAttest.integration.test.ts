@@ -105,14 +105,16 @@ describe.each([['memory network'], ['real libp2p on 127.0.0.1']])('authors attes
     await eventually(() => b.sync.roster.isMember(r.id), 'B knows R')
     const before = await r.service.createItem({ title: 'R before removal' })
     await eventually(() => hasItem(b, before.id) && hasItem(a, before.id), "R's item on A and B")
-    // R is cut off, writes on, and snapshots what it wrote after A removes it
+    // R is cut off and writes on (A never sees it: past the bound A's removal sets), snapshots it,
+    // and A removes it; an honest R that hears of its removal refuses to write under the old key,
+    // so the writes come first
     await r.sync.engine.stop()
     const bound = heldBy(a, vaultId, r)
-    await a.sync.devices.revoke(r.id)
-    await eventually(() => !b.sync.roster.isMember(r.id), 'B learns of the removal')
     for (let i = 0; i < 3; i++) await r.service.createItem({ title: `R after removal ${i}` })
     await r.device.replicas.get(vaultId)?.snapshot()
     const [snapshot] = (await r.device.replicas.get(vaultId)?.snapshots()) ?? []
+    await a.sync.devices.revoke(r.id)
+    await eventually(() => !b.sync.roster.isMember(r.id), 'B learns of the removal')
     expect(snapshot).toBeDefined()
     const s = await hostileSession(m, b, addrsOf(b))
     s.send({ type: MsgType.Snapshot, snapshot: snapshot as Uint8Array })
