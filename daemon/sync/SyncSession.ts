@@ -21,7 +21,7 @@ import {
   type Message,
   type SeqVector
 } from './messages.js'
-import type { GrantsPort, Log, RosterPort, VaultsPort } from './ports.js'
+import type { GrantsPort, Log, ReplicaPort, RosterPort, VaultsPort } from './ports.js'
 import { toError } from '../toError.js'
 
 const REFUSED_SNAPSHOT = 'RefusedSnapshotError'
@@ -119,7 +119,7 @@ export class SyncSession {
       if (records.length > 0) this.channel.send({ type: MsgType.Roster, records })
       const grants = await ctx.grants.grantsFor(this.peer)
       if (grants.length > 0) this.channel.send({ type: MsgType.Grants, grants })
-      for (const replica of ctx.vaults.all())
+      for (const replica of ctx.vaults.all().filter(r => this.shares(r.vaultId)))
         this.channel.send({ type: MsgType.Vault, vaultId: replica.vaultId, heads: replica.heads(), replyWanted: false })
       while (!this.ended) {
         const got = await this.channel.next()
@@ -184,11 +184,13 @@ export class SyncSession {
         await ctx.grants.receive(m.grants, this.peer)
         return
       case MsgType.Vault: {
+        // a vault this device does not share with the peer: as if unknown (nothing of it is sent)
+        if (!this.shares(m.vaultId)) return
         const pv = this.peerVector(m.vaultId)
         for (const { author, seq } of m.heads) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
         const unacked = this.unacked.get(m.vaultId) ?? 0
         if (unacked > 0) this.unacked.set(m.vaultId, unacked - 1)
-        const replica = ctx.vaults.get(m.vaultId)
+        const replica = this.vault(m.vaultId)
         if (replica === undefined) return
         await replica.compareHeads(m.heads)
         if (m.replyWanted) this.channel.send({ type: MsgType.Vault, vaultId: m.vaultId, heads: replica.heads(), replyWanted: false })
@@ -200,7 +202,7 @@ export class SyncSession {
         return
       case MsgType.Snapshot: {
         const h = snapshotHeader(m.snapshot)
-        const replica = ctx.vaults.get(h.vaultId)
+        const replica = this.vault(h.vaultId)
         if (replica === undefined) throw new ProtocolError('a snapshot for a vault this device did not announce')
         let stored = false
         try {
@@ -230,7 +232,7 @@ export class SyncSession {
 
   private async receiveEnvelope(bytes: Uint8Array): Promise<void> {
     const h = envelopeHeader(bytes)
-    const replica = this.ctx.vaults.get(h.vaultId)
+    const replica = this.vault(h.vaultId)
     if (replica === undefined) throw new ProtocolError('an envelope for a vault this device did not announce')
     const bound = this.ctx.roster.envelopeBound(h.author, h.vaultId)
     if (bound !== undefined && h.seq > bound)
@@ -243,8 +245,17 @@ export class SyncSession {
   }
 
   /** A new durable envelope on this device: push it now if it is the next one the peer needs. */
+  /** Whether this device and the peer may both hold a vault (per-device vaults): only then is anything of it exchanged. */
+  private shares(vaultId: string): boolean {
+    return this.ctx.roster.mayHold(this.peer, vaultId) && this.ctx.roster.mayHold(this.ctx.self, vaultId)
+  }
+
+  private vault(vaultId: string): ReplicaPort | undefined {
+    return this.shares(vaultId) ? this.ctx.vaults.get(vaultId) : undefined
+  }
+
   offer(vaultId: string, author: string, seq: number, bytes: Uint8Array): void {
-    if (!this.ready) return
+    if (!this.ready || !this.shares(vaultId)) return
     const pv = this.peerVectors.get(vaultId)
     if (pv === undefined) return
     const have = pv.get(author) ?? 0
@@ -261,7 +272,7 @@ export class SyncSession {
   /** Tells the peer this device now holds a vault (a key arrived mid-session). */
   announceVault(vaultId: string): void {
     if (!this.ready) return
-    const replica = this.ctx.vaults.get(vaultId)
+    const replica = this.vault(vaultId)
     if (replica === undefined) return
     this.channel.send({ type: MsgType.Vault, vaultId, heads: replica.heads(), replyWanted: true })
     if (this.peerVectors.has(vaultId)) this.schedulePump(vaultId)
@@ -301,7 +312,7 @@ export class SyncSession {
    * looks once more.
    */
   private async pump(vaultId: string): Promise<void> {
-    const replica = this.ctx.vaults.get(vaultId)
+    const replica = this.vault(vaultId)
     const pv = this.peerVectors.get(vaultId)
     if (replica === undefined || pv === undefined) return
     let lookedAgain = false

@@ -37,6 +37,8 @@ export interface RosterPort {
   recordsAfter: (vector: SeqVector) => Uint8Array[]
   receive: (records: Uint8Array[], from: string) => Promise<{ accepted: number; rejected: number }>
   isMember: (deviceId: string) => boolean
+  /** Whether a device may hold a vault (per-device vaults): nothing of a vault is exchanged with a device that may not. */
+  mayHold: (deviceId: string, vaultId: string) => boolean
   /** For a removed device: the highest seq of its envelopes still accepted in a vault; undefined for current devices. */
   envelopeBound: (author: string, vaultId: string) => number | undefined
 }

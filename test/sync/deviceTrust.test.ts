@@ -149,6 +149,12 @@ describe('per-device vaults', () => {
     await new Promise(resolve => setTimeout(resolve, 100))
     expect(m.device.keyring.heldEpochs(personal)).not.toContain(after)
     expect(a.sync.devices.list().find(d => d.id === m.id)?.vaults).toEqual(['Work'])
+    // nothing of Personal is exchanged any more: not even ciphertext
+    const heldBefore = m.device.replicas.get(personal)?.vector().get(a.id) ?? 0
+    await a.service.createItem({ title: 'personal after ungrant', vault: 'Personal' })
+    const w = await a.service.createItem({ title: 'work after ungrant', vault: 'Work' })
+    await eventually(() => m.service.listItems().some(i => i.id === w.id), 'Work still syncs')
+    expect(m.device.replicas.get(personal)?.vector().get(a.id) ?? 0).toBe(heldBefore)
     const back = await a.sync.devices.grant(m.id, 'Personal')
     expect(back.vaults.sort()).toEqual(['Personal', 'Work'])
     await eventually(() => m.device.keyring.heldEpochs(personal).includes(after), 'M gets the new key')

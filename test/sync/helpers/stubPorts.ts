@@ -216,6 +216,12 @@ export class StubRoster implements RosterPort {
   envelopeBound(author: string, vaultId: string): number | undefined {
     return this.removed.get(author)?.get(vaultId)
   }
+
+  /** device → the vaults it may hold (absent: every vault) */
+  readonly access = new Map<string, Set<string>>()
+  mayHold(deviceId: string, vaultId: string): boolean {
+    return this.access.get(deviceId)?.has(vaultId) ?? true
+  }
 }
 
 export class StubGrants implements GrantsPort {
