@@ -322,7 +322,8 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
       { emitter: items, events: ['item-changed'] },
       { emitter: unlock, events: ['locked', 'unlocked'] },
       { emitter: portability, events: ['import-progress', 'export-progress'] },
-      { emitter: deviceEvents, events: ['peer-connected', 'peer-disconnected', 'devices-changed'] }
+      { emitter: deviceEvents, events: ['peer-connected', 'peer-disconnected', 'devices-changed'] },
+      { emitter: pairing.pending, events: ['pairing-pending', 'pairing-resolved'] }
     ],
     lifecycle
   }

@@ -76,16 +76,23 @@ export interface DestroyResult {
 
 /** A device as the API shows it, an invitation, a join and a removal: the pairing layer's own shapes (types only). */
 import type { DeviceView as DeviceJson, RevokeResult } from '../pairing/DeviceService.js'
-import type { InviteResult as Invitation, JoinResult } from '../pairing/PairingService.js'
+import type { InviteResult as Invitation, JoinResult, JoinState } from '../pairing/PairingService.js'
+import type { PendingJoiner } from '../pairing/PendingApprovals.js'
 
-export type { DeviceJson, Invitation, JoinResult, RevokeResult }
+export type { DeviceJson, Invitation, JoinResult, JoinState, PendingJoiner, RevokeResult }
 
 /** The device roster and pairing. */
 export interface DevicesPort {
   list: () => DeviceJson[]
   revoke: (idOrName: string) => Promise<RevokeResult>
   invite: (ttlMs?: number) => Invitation
+  /** waits until a person on the inviting device approves (or denies: JoinDeniedError) */
   join: (invitation: string, password: string, name?: string) => Promise<JoinResult>
+  /** on the joining device: the join under way, with its verification words once known */
+  joining: () => JoinState | null
+  pending: () => PendingJoiner[]
+  approve: (id: string) => Promise<{ id: string; approved: true }>
+  deny: (id: string) => Promise<{ id: string; denied: true }>
 }
 
 /** `GET /api/status` (and `kith status --json`): the daemon's own state. */

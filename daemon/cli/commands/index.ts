@@ -5,7 +5,15 @@ import { initCommand, unlockCommand, lockCommand, vaultListCommand, vaultCreateC
 import { importCommand, exportCommand, migrateCommand, destroyCommand } from './transfers.js'
 import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
 import { openCommand } from './open.js'
-import { pairInviteCommand, pairJoinCommand, devicesCommand, devicesRevokeCommand } from './devices.js'
+import {
+  pairInviteCommand,
+  pairJoinCommand,
+  pairPendingCommand,
+  pairApproveCommand,
+  pairDenyCommand,
+  devicesCommand,
+  devicesRevokeCommand
+} from './devices.js'
 
 export const COMMANDS: Command[] = [
   daemonCommand,
@@ -31,6 +39,9 @@ export const COMMANDS: Command[] = [
   destroyCommand,
   pairInviteCommand,
   pairJoinCommand,
+  pairPendingCommand,
+  pairApproveCommand,
+  pairDenyCommand,
   devicesCommand,
   devicesRevokeCommand,
   openCommand
