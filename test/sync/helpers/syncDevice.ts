@@ -11,6 +11,7 @@ import { Libp2pNetwork } from '../../../daemon/network/libp2p/Libp2pNetwork.js'
 import type { MemoryNetwork } from '../../../daemon/network/memory/MemoryNetwork.js'
 import type { Item } from '../../../daemon/vault/Item.js'
 import { testKdf } from '../../helpers/testKdf.js'
+import type { JoinResult } from '../../../daemon/pairing/PairingService.js'
 
 export const PASSWORD = 'correct horse battery staple'
 
@@ -126,10 +127,22 @@ export class SyncDevice {
     other.blocked.delete(this.id)
   }
 
-  /** Pairs this (empty) device with `inviter` through an invitation. */
-  async joinFrom(inviter: SyncDevice): Promise<void> {
-    const { invitation } = inviter.sync.devices.invite()
-    await this.sync.devices.join(invitation, PASSWORD)
+  /** Pairs this (empty) device with `inviter` through an invitation, approved on the inviter as a person would. */
+  async joinFrom(inviter: SyncDevice): Promise<JoinResult> {
+    return await this.joinApproved(inviter, inviter.sync.devices.invite().invitation)
+  }
+
+  /** Joins with `invitation`; the inviter approves this device as soon as it waits. */
+  async joinApproved(inviter: SyncDevice, invitation: string, password = PASSWORD): Promise<JoinResult> {
+    const joining = this.sync.devices.join(invitation, password)
+    let ended = false
+    joining.then(
+      () => (ended = true),
+      () => (ended = true)
+    )
+    await eventually(() => ended || inviter.sync.devices.pending().some(p => p.id === this.id), 'the joiner to wait for approval', 10_000)
+    if (!ended) await inviter.sync.devices.approve(this.id)
+    return await joining
   }
 
   items(): Item[] {
