@@ -123,14 +123,15 @@ describe('refusals by a real daemon', () => {
       const pending = (await a.api('GET', '/api/pairing/pending')).body
       expect(pending).toEqual([{ id: holderId, name: 'link holder', words, expiresAt: expect.any(String) }])
       // nothing else arrives while it waits
-      const more = await Promise.race([lp.read().then(() => 'a frame'), new Promise(resolve => setTimeout(() => resolve('nothing'), 1500))])
+      const next = lp.read()
+      const more = await Promise.race([next.then(() => 'a frame'), new Promise(resolve => setTimeout(() => resolve('nothing'), 1500))])
       expect(more).toBe('nothing')
       expect(((await a.api('GET', '/api/devices')).body as Array<{ id: string }>).map(d => d.id)).not.toContain(holderId)
       expect(await a.log()).not.toMatch(/pairing: approved/)
       // a person denies it: it is refused, and the invitation is used up
       const denied = await a.kith(['pair', 'deny', holderId.slice(0, 10)])
       expect(denied.code).toBe(0)
-      expect(decodePair((await lp.read()).subarray())).toMatchObject({ type: PairType.Refused, code: RefusedCode.Denied })
+      expect(decodePair((await next).subarray())).toMatchObject({ type: PairType.Refused, code: RefusedCode.Denied })
       expect((await a.api('GET', '/api/pairing/pending')).body).toEqual([])
       const late = await b.api('POST', '/api/pairing/join', { invitation, password: JOIN_PASSWORD })
       expect(late.body.error).toMatchObject({ code: 'invitation_refused' })
