@@ -16,7 +16,17 @@ import { toHex } from '../crypto/bytes.js'
 import { constantTimeEqual } from '../crypto/constantTime.js'
 import type { FrameStream, NetworkAdapter } from '../network/NetworkAdapter.js'
 import { decodeInvitation, encodeInvitation, invitationId, MAX_TTL_MS, proofKey, SECRET_BYTES } from './Invitation.js'
-import { encodePair, nonceCommitment, PAIR_PROTOCOL, PAIR_VERSION, PairType, proofMac, RefusedCode, transcript, type PairMessage } from './messages.js'
+import {
+  encodePair,
+  nonceCommitment,
+  PAIR_PROTOCOL,
+  PAIR_VERSION,
+  PairType,
+  proofMac,
+  RefusedCode,
+  transcript,
+  type PairMessage
+} from './messages.js'
 import type { Roster } from './Roster.js'
 import { DeviceRequestError, InvitationError, PairingError } from './errors.js'
 import { PendingApprovals } from './PendingApprovals.js'
@@ -166,7 +176,7 @@ export class PairingService {
     }
   }
 
-    /** Inviter side of one pairing stream. */
+  /** Inviter side of one pairing stream. */
   private async serve(stream: FrameStream): Promise<void> {
     const { roster, keyring, log } = this.options
     const peer = stream.remote

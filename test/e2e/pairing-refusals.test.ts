@@ -15,7 +15,15 @@ import { request } from 'node:http'
 import type { TestDaemon } from '../helpers/daemonProcess.js'
 import { approveWhenWaiting, daemons, until, PASSWORD, JOIN_PASSWORD } from '../sync/helpers/daemons.js'
 import { decodeInvitation, invitationId } from '../../daemon/pairing/Invitation.js'
-import { decodePair, encodePair, nonceCommitment, PAIR_PROTOCOL, PAIR_VERSION, PairType, RefusedCode } from '../../daemon/pairing/messages.js'
+import {
+  decodePair,
+  encodePair,
+  nonceCommitment,
+  PAIR_PROTOCOL,
+  PAIR_VERSION,
+  PairType,
+  RefusedCode
+} from '../../daemon/pairing/messages.js'
 import { proveAsLinkHolder } from '../pairing/linkHolder.js'
 import { encodeMessage, MsgType } from '../../daemon/sync/messages.js'
 import { generateBoxKeyPair } from '../../daemon/crypto/box.js'

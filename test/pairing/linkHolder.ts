@@ -2,7 +2,16 @@
  * A device that has the invitation link and speaks the pairing protocol honestly (it proves the
  * secret): what someone who saw the link can do without a person's approval.
  */
-import { decodePair, encodePair, nonceCommitment, PAIR_VERSION, PairType, proofMac, transcript, type PairMessage } from '../../daemon/pairing/messages.js'
+import {
+  decodePair,
+  encodePair,
+  nonceCommitment,
+  PAIR_VERSION,
+  PairType,
+  proofMac,
+  transcript,
+  type PairMessage
+} from '../../daemon/pairing/messages.js'
 import { invitationId, proofKey, type Invitation } from '../../daemon/pairing/Invitation.js'
 import { verificationWords } from '../../daemon/pairing/verificationWords.js'
 import { generateBoxKeyPair } from '../../daemon/crypto/box.js'
@@ -30,7 +39,14 @@ export async function proveAsLinkHolder(
   const id = invitationId(inv.secret)
   const nonce = randomBytes(32)
   const ephemeral = generateBoxKeyPair()
-  await send({ type: PairType.Hello, version: PAIR_VERSION, invitationId: id, commitment: nonceCommitment(nonce), ephemeralPublic: ephemeral.publicKey, name })
+  await send({
+    type: PairType.Hello,
+    version: PAIR_VERSION,
+    invitationId: id,
+    commitment: nonceCommitment(nonce),
+    ephemeralPublic: ephemeral.publicKey,
+    name
+  })
   const challenge = decodePair(await frames.read())
   if (challenge.type !== PairType.Challenge) throw new Error(`expected CHALLENGE, got ${challenge.type}`)
   const t = transcript({

@@ -3,7 +3,16 @@ import { describe, it, expect, afterEach } from 'vitest'
 import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
 import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
 import { decodeInvitation, encodeInvitation, invitationId } from '../../daemon/pairing/Invitation.js'
-import { decodePair, encodePair, grantAad, nonceCommitment, PAIR_PROTOCOL, PAIR_VERSION, PairType, RefusedCode } from '../../daemon/pairing/messages.js'
+import {
+  decodePair,
+  encodePair,
+  grantAad,
+  nonceCommitment,
+  PAIR_PROTOCOL,
+  PAIR_VERSION,
+  PairType,
+  RefusedCode
+} from '../../daemon/pairing/messages.js'
 import { generateBoxKeyPair, openBox } from '../../daemon/crypto/box.js'
 import { randomBytes } from '../../daemon/crypto/random.js'
 import { SyncDevice, PASSWORD, eventually } from '../sync/helpers/syncDevice.js'
@@ -145,7 +154,10 @@ describe('pairing refusals', () => {
 })
 
 /** A device with the link (not on the roster) that speaks the protocol to `inviter` over the memory network. */
-async function linkHolder(net: MemoryNetwork, inviter: SyncDevice): Promise<{ id: string; stream: FrameStream; stop: () => Promise<void> }> {
+async function linkHolder(
+  net: MemoryNetwork,
+  inviter: SyncDevice
+): Promise<{ id: string; stream: FrameStream; stop: () => Promise<void> }> {
   const id = DeviceIdentity.generate().deviceId
   const adapter = net.adapter(id)
   adapter.setGate(() => true)

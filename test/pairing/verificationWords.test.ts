@@ -15,7 +15,12 @@ function side() {
   return { id: DeviceIdentity.generate().deviceId, nonce: randomBytes(32), ephemeral: generateBoxKeyPair().publicKey }
 }
 
-function parts(inviter: ReturnType<typeof side>, joiner: ReturnType<typeof side>, invitationId: Uint8Array, name = 'laptop'): TranscriptParts {
+function parts(
+  inviter: ReturnType<typeof side>,
+  joiner: ReturnType<typeof side>,
+  invitationId: Uint8Array,
+  name = 'laptop'
+): TranscriptParts {
   return {
     invitationId,
     inviter: inviter.id,
@@ -33,7 +38,11 @@ describe('verification words', () => {
     const [i, j, id] = [side(), side(), randomBytes(16)]
     // each side builds the transcript from what it sent and what it received
     const inviterView = parts(i, j, id)
-    const joinerView: TranscriptParts = { ...parts(i, j, id), joinerNonce: Uint8Array.from(j.nonce), inviterEphemeral: Uint8Array.from(i.ephemeral) }
+    const joinerView: TranscriptParts = {
+      ...parts(i, j, id),
+      joinerNonce: Uint8Array.from(j.nonce),
+      inviterEphemeral: Uint8Array.from(i.ephemeral)
+    }
     const words = verificationWords(transcript(inviterView))
     expect(words).toHaveLength(WORD_COUNT)
     for (const w of words) expect(wordlist).toContain(w)

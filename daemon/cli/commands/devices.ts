@@ -49,7 +49,11 @@ export const pairJoinCommand: Command = {
   async run(ctx) {
     allowOnly(ctx.args, ['name'], ['password-stdin'])
     if (!ctx.args.bools.has('password-stdin'))
-      throw new CliError('usage', 'usage: kith pair join --password-stdin (the invitation and the new password on standard input)', EXIT.usage)
+      throw new CliError(
+        'usage',
+        'usage: kith pair join --password-stdin (the invitation and the new password on standard input)',
+        EXIT.usage
+      )
     let invitation = ctx.args.positionals[0]
     let password: string
     if (invitation !== undefined) {
@@ -62,7 +66,8 @@ export const pairJoinCommand: Command = {
       invitation = lines[0] as string
       password = lines[1] as string
       if (invitation.trim() === '') throw new CliError('usage', 'the first line of standard input must be the invitation', EXIT.usage)
-      if (password === '') throw new CliError('usage', "the second line of standard input must be this device's new master password", EXIT.usage)
+      if (password === '')
+        throw new CliError('usage', "the second line of standard input must be this device's new master password", EXIT.usage)
     }
     const client = await DaemonClient.connect(ctx.home)
     const api = client.patient(JOIN_WAIT_MS)

@@ -136,10 +136,10 @@ export class SyncDevice {
   async joinApproved(inviter: SyncDevice, invitation: string, password = PASSWORD): Promise<JoinResult> {
     const joining = this.sync.devices.join(invitation, password)
     let ended = false
-    joining.then(
-      () => (ended = true),
-      () => (ended = true)
-    )
+    const end = (): void => {
+      ended = true
+    }
+    joining.then(end, end)
     await eventually(() => ended || inviter.sync.devices.pending().some(p => p.id === this.id), 'the joiner to wait for approval', 10_000)
     if (!ended) await inviter.sync.devices.approve(this.id)
     return await joining

@@ -47,8 +47,8 @@ function InvitationPanel({ invitation, onDone }: { invitation: Invitation; onDon
         <div class="invitation-text">
           <p>
             On the new device, start Kith and choose <strong>Join from another device</strong>, then scan this code or paste the invitation.
-            From a terminal: <code>kith pair join --password-stdin</code> (the invitation on the first line). It then shows four words
-            and waits for you to approve it here.
+            From a terminal: <code>kith pair join --password-stdin</code> (the invitation on the first line). It then shows four words and
+            waits for you to approve it here.
           </p>
           <label for="invitation-text">Invitation</label>
           <div class="input-with-button">
@@ -244,9 +244,7 @@ export function Devices({ devices, waiting, reload }: { devices: Device[] | null
             <code>kith pair join</code>.
           </li>
           <li>Paste the invitation and choose a master password for that device.</li>
-          <li>
-            The new device shows four words. It appears here as waiting: approve it only if this page shows the same words.
-          </li>
+          <li>The new device shows four words. It appears here as waiting: approve it only if this page shows the same words.</li>
         </ol>
         <p class="muted">
           Devices talk to each other directly, end-to-end encrypted. Removing a device rotates the vault keys, so it cannot read anything
