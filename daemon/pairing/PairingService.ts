@@ -2,10 +2,13 @@
  * Pairing by invitation. The inviter makes a one-time invitation (valid at most 10 minutes); the
  * joining device dials the inviter at the addresses in the link (Noise authenticates the inviter by
  * the PeerId in it), and both prove knowledge of the invitation's secret with HMACs over a
- * transcript that binds both device ids and fresh nonces; the secret itself never travels. A wrong
- * proof burns the invitation. The inviter then adds the device to the roster and seals every vault
- * key to an ephemeral X25519 key of the joiner, which re-seals them to its own sealing key in the
- * same storage batch that creates its keyring and stores the roster.
+ * transcript that binds both device ids, fresh nonces and fresh keys; the secret itself never
+ * travels. A wrong proof burns the invitation. Knowing the secret is not enough (whoever saw the
+ * link knows it): both devices show verification words derived from the transcript, and the proven
+ * joiner waits, pending, until a person here approves it. Only then does the inviter add the device
+ * to the roster and seal every vault key to an ephemeral X25519 key of the joiner, which re-seals
+ * them to its own sealing key in the same storage batch that creates its keyring and stores the
+ * roster (joinExchange.ts). A denial uses the invitation up.
  */
 import { hostname } from 'node:os'
 import type { Keyring } from '../keyring/Keyring.js'
