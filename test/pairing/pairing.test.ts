@@ -18,6 +18,7 @@ import { randomBytes } from '../../daemon/crypto/random.js'
 import { SyncDevice, PASSWORD, eventually } from '../sync/helpers/syncDevice.js'
 import { proveAsLinkHolder } from './linkHolder.js'
 import type { FrameStream } from '../../daemon/network/NetworkAdapter.js'
+import { eventSourceFrom } from '../../daemon/api/routes/events.js'
 
 const devices: SyncDevice[] = []
 async function device(net: MemoryNetwork, name: string): Promise<SyncDevice> {
@@ -213,6 +214,9 @@ describe('approval by a person on the inviting device', () => {
     const [a, b] = [await device(net, 'A'), await device(net, 'B')]
     await a.init()
     const { invitation } = a.sync.devices.invite()
+    // what the API's event stream carries (the dashboard lists the joiner when it hears this)
+    const events: Array<{ event: string; data: unknown }> = []
+    const unsubscribe = eventSourceFrom(a.sync.feeds).subscribe((event, data) => events.push({ event, data }))
     let shown: string[] = []
     const joining = b.sync.pairing.join(invitation, PASSWORD, 'B', words => {
       shown = words
@@ -225,11 +229,14 @@ describe('approval by a person on the inviting device', () => {
     await eventually(() => shown.length > 0, 'B to show its words')
     expect(shown).toEqual(waiting?.words)
     expect(b.sync.devices.joining()).toMatchObject({ words: shown, inviter: a.id })
+    expect(events.find(e => e.event === 'pairing-pending')?.data).toEqual(waiting)
     await a.sync.devices.deny(b.id)
     await expect(joining).rejects.toMatchObject({ name: 'JoinDeniedError', message: expect.stringMatching(/refused this device/) })
     expect(b.service.initialized).toBe(false)
     expect(b.sync.devices.joining()).toBeNull()
     expect(a.sync.roster.members()).toEqual([a.id])
+    expect(events.find(e => e.event === 'pairing-resolved')?.data).toEqual({ id: b.id, outcome: 'denied' })
+    unsubscribe()
   })
 
   it('approving needs the inviter unlocked; an approved joiner gets the same words and joins', async () => {
