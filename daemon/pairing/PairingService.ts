@@ -21,6 +21,7 @@ import type { FrameStream, NetworkAdapter } from '../network/NetworkAdapter.js'
 import { decodeInvitation, encodeInvitation, invitationId, MAX_TTL_MS, proofKey, SECRET_BYTES } from './Invitation.js'
 import {
   encodePair,
+  MAX_NAME_CHARS,
   nonceCommitment,
   PAIR_PROTOCOL,
   PAIR_VERSION,
@@ -329,7 +330,7 @@ export class PairingService {
     this.joinState = { words: [], inviter: inv.inviter, expiresAt: inv.expiresAt.toISOString() }
     let joined: { vaultIds: string[]; words: string[] }
     try {
-      joined = await joinExchange({ network, service, roster, signer, log }, inv, password, name, words => {
+      joined = await joinExchange({ network, service, roster, signer, log }, inv, password, name.slice(0, MAX_NAME_CHARS), words => {
         this.joinState = { words, inviter: inv.inviter, expiresAt: inv.expiresAt.toISOString() }
         onWaiting?.(words)
       })

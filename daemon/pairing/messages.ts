@@ -29,6 +29,8 @@ import { toError } from '../toError.js'
 export const PAIR_PROTOCOL = '/kith/pair/2.0.0'
 export const PAIR_VERSION = 2
 export const MAX_PAIR_FRAME = 16 * 1024 * 1024
+/** HELLO carries at most this much of a device name (the transcript binds what was sent) */
+export const MAX_NAME_CHARS = 200
 
 export enum PairType {
   Hello = 0x21,
@@ -74,7 +76,7 @@ export function encodePair(m: PairMessage): Uint8Array {
   const w = new BinaryWriter().u8(m.type)
   switch (m.type) {
     case PairType.Hello:
-      w.u16(m.version).raw(m.invitationId).raw(m.commitment).raw(m.ephemeralPublic).string(m.name.slice(0, 200))
+      w.u16(m.version).raw(m.invitationId).raw(m.commitment).raw(m.ephemeralPublic).string(m.name.slice(0, MAX_NAME_CHARS))
       break
     case PairType.Challenge:
       w.raw(m.nonce).raw(m.ephemeralPublic)
