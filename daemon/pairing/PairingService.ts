@@ -34,7 +34,7 @@ import {
 import type { Roster } from './Roster.js'
 import { DeviceRequestError, InvitationError, PairingError } from './errors.js'
 import { PendingApprovals } from './PendingApprovals.js'
-import { waitForApproval } from './waitForApproval.js'
+import { WAITING_INTERVAL_MS, waitForApproval } from './waitForApproval.js'
 import { joinExchange, PAIR_STREAM_OPTIONS, STEP_TIMEOUT_MS, type JoinPort } from './joinExchange.js'
 import { readPair } from './readPair.js'
 import { verificationWords } from './verificationWords.js'
@@ -45,8 +45,14 @@ export type { JoinPort }
 
 /** the joiner derives its unlock key (Argon2id) between WELCOME and DONE */
 const DONE_TIMEOUT_MS = 60_000
-/** a connection from a device that is not on the roster is closed after this long */
-const STRANGER_GRACE_MS = 30_000
+
+export interface PairingTimings {
+  /** a connection from a device that is not on the roster (and not waiting for approval) is closed after this long */
+  strangerGraceMs: number
+  /** how often the inviter tells a waiting joiner it is still there (idle streams close after 2 minutes) */
+  waitingIntervalMs: number
+}
+const TIMINGS: PairingTimings = { strangerGraceMs: 30_000, waitingIntervalMs: WAITING_INTERVAL_MS }
 
 export interface PairingOptions {
   network: NetworkAdapter
@@ -57,6 +63,7 @@ export interface PairingOptions {
   log: Log
   /** this device's name on the roster */
   deviceName?: string
+  timings?: Partial<PairingTimings>
   /** after joining: connect to the inviter and wait (bounded) for the first sync of these vaults */
   afterJoin: (inviter: string, addrs: string[], vaultIds: string[]) => Promise<void>
 }
@@ -99,9 +106,11 @@ export class PairingService {
   /** true while this device is joining (the composition root must not start a roster of its own) */
   joining = false
   readonly deviceName: string
+  private readonly timings: PairingTimings
 
   constructor(private readonly options: PairingOptions) {
     this.deviceName = options.deviceName ?? hostname()
+    this.timings = { ...TIMINGS, ...options.timings }
   }
 
   async start(): Promise<void> {
@@ -142,7 +151,7 @@ export class PairingService {
       // a joiner waiting for approval keeps its connection until it is decided
       if (this.pending.has(deviceId)) this.watchStranger(deviceId)
       else if (!this.options.roster.isMember(deviceId)) void this.options.network.disconnect(deviceId)
-    }, STRANGER_GRACE_MS)
+    }, this.timings.strangerGraceMs)
     timer.unref()
     this.strangers.set(deviceId, timer)
   }
@@ -256,6 +265,7 @@ export class PairingService {
       }
       const { outcome, next } = await waitForApproval({
         stream,
+        keepAliveMs: this.timings.waitingIntervalMs,
         pending: this.pending,
         joiner: { id: peer, name: hello.name, words: verificationWords(t), expiresAt: new Date(inv.expiresAt).toISOString() },
         announce: async () => {

@@ -13,6 +13,8 @@ export const WAITING_INTERVAL_MS = 20_000
 
 export interface ApprovalRequest {
   stream: FrameStream
+  /** how often the joiner is told we are still there */
+  keepAliveMs: number
   pending: PendingApprovals
   joiner: PendingJoiner
   /** tells the joiner it waits (PENDING) */
@@ -52,7 +54,7 @@ export async function waitForApproval(request: ApprovalRequest): Promise<Approva
   const expiry = setTimeout(() => settle('expired'), Math.max(0, Date.parse(joiner.expiresAt) - Date.now()))
   const keepAlive = setInterval(() => {
     stream.write(encodePair({ type: PairType.Waiting })).catch(() => settle('gone'))
-  }, WAITING_INTERVAL_MS)
+  }, request.keepAliveMs)
   const claim = (outcome: 'approved' | 'denied'): void => {
     if (result !== undefined) throw new PendingJoinerNotFoundError(joiner.id)
     result = outcome

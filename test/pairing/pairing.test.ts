@@ -287,4 +287,23 @@ describe('approval by a person on the inviting device', () => {
     expect(a.sync.devices.pending()).toEqual([])
     expect(a.sync.roster.members()).toEqual([a.id])
   })
+
+  it('a joiner that waits longer than a stranger may stay keeps its connection and hears that the inviter is there', async () => {
+    const net = new MemoryNetwork()
+    const a = await SyncDevice.create('A', net, { pairingTimings: { strangerGraceMs: 150, waitingIntervalMs: 100 } })
+    devices.push(a)
+    await a.init()
+    const { invitation } = a.sync.devices.invite()
+    const holder = await linkHolder(net, a)
+    const frames = framesOf(holder.stream)
+    await proveAsLinkHolder(frames, decodeInvitation(invitation), holder.id)
+    // several stranger grace periods go by: it stays pending, and the keep-alives arrive
+    const kinds: PairType[] = []
+    for (let i = 0; i < 5; i++) kinds.push(decodePair(await frames.read()).type)
+    expect(kinds).toEqual(Array(5).fill(PairType.Waiting))
+    expect(a.sync.devices.pending().map(p => p.id)).toEqual([holder.id])
+    expect(a.sync.network.isConnected(holder.id)).toBe(true)
+    await a.sync.devices.deny(holder.id)
+    await holder.stop()
+  })
 })

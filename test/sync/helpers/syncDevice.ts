@@ -11,7 +11,7 @@ import { Libp2pNetwork } from '../../../daemon/network/libp2p/Libp2pNetwork.js'
 import type { MemoryNetwork } from '../../../daemon/network/memory/MemoryNetwork.js'
 import type { Item } from '../../../daemon/vault/Item.js'
 import { testKdf } from '../../helpers/testKdf.js'
-import type { JoinResult } from '../../../daemon/pairing/PairingService.js'
+import type { JoinResult, PairingTimings } from '../../../daemon/pairing/PairingService.js'
 
 export const PASSWORD = 'correct horse battery staple'
 
@@ -36,14 +36,15 @@ export class SyncDevice {
     readonly identity: DeviceIdentity,
     private readonly transport: MemoryNetwork | 'libp2p',
     private readonly snapshotEvery?: number,
-    private readonly mdns = false
+    private readonly mdns = false,
+    private readonly pairingTimings?: PairingTimings
   ) {}
 
   /** `mdns` only inside a loopback-only network namespace (test/network/mdns.test.ts). */
   static async create(
     name: string,
     transport: MemoryNetwork | 'libp2p',
-    options: { snapshotEvery?: number; identity?: DeviceIdentity; mdns?: boolean } = {}
+    options: { snapshotEvery?: number; identity?: DeviceIdentity; mdns?: boolean; pairingTimings?: PairingTimings } = {}
   ): Promise<SyncDevice> {
     const d = new SyncDevice(
       name,
@@ -51,7 +52,8 @@ export class SyncDevice {
       options.identity ?? DeviceIdentity.generate(),
       transport,
       options.snapshotEvery,
-      options.mdns === true
+      options.mdns === true,
+      options.pairingTimings
     )
     await d.restart()
     return d
@@ -85,6 +87,7 @@ export class SyncDevice {
       snapshotEvery: this.snapshotEvery,
       deviceName: this.name,
       backoff: { initialMs: 20, maxMs: 200 },
+      pairingTimings: this.pairingTimings,
       // libp2p: the daemon's own path, including asking for last run's port on a restart
       network: ({ preferListen }) =>
         transport === 'libp2p'
