@@ -30,8 +30,8 @@ export const pairInviteCommand: Command = {
         `  ${res.invitation}`,
         '  <new password>',
         '',
-        `The invitation works once, until ${res.expiresAt}. The new device then shows four words:`,
-        'approve it here with `kith pair approve ID` (see `kith pair pending`) only if this device shows the same words.'
+        `The invitation works once, until ${res.expiresAt}. The new device then shows four words and waits:`,
+        'approve it here with `kith pair approve ID` only if `kith pair pending` lists the same words (`kith pair deny ID` refuses it).'
       ].join('\n'),
       res
     )
