@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { TestDaemon } from '../test/helpers/daemonProcess.js'
 import { SseClient } from '../test/sync/helpers/sse.js'
+import { approveWhenWaiting } from '../test/sync/helpers/daemons.js'
 import { QUICK, report, summarize } from './stats.js'
 import { record, saveResults } from './results.js'
 
@@ -52,7 +53,9 @@ async function main(): Promise<void> {
     await b.start()
     await a.init(PASSWORD)
     const invite = await call(a, 'POST', '/api/pairing/invite', {})
-    const joined = await call(b, 'POST', '/api/pairing/join', { invitation: invite.body.invitation, password: PASSWORD })
+    const joining = call(b, 'POST', '/api/pairing/join', { invitation: invite.body.invitation, password: PASSWORD })
+    await approveWhenWaiting(a, b)
+    const joined = await joining
     if (joined.status !== 201) throw new Error(`join failed: ${JSON.stringify(joined.body)}`)
     const events = await SseClient.open(b.info!)
     await sleep(500)

@@ -13,7 +13,7 @@ import { UnlockThrottle } from './keyring/UnlockThrottle.js'
 import { argon2idKdf, type Kdf } from './keyring/Kdf.js'
 import { networkLayout, storageViews, type StorageViews } from './storage/storageLayout.js'
 import { Roster } from './pairing/Roster.js'
-import { PairingService } from './pairing/PairingService.js'
+import { PairingService, type PairingTimings } from './pairing/PairingService.js'
 import { DeviceService } from './pairing/DeviceService.js'
 import { SelfRemoval } from './pairing/SelfRemoval.js'
 import { SyncEngine } from './sync/SyncEngine.js'
@@ -54,6 +54,8 @@ export interface NodeInputs {
   snapshotEvery?: number
   /** redial backoff (tests make it short) */
   backoff?: { initialMs: number; maxMs: number }
+  /** how long a stranger may stay connected, how often a waiting joiner hears from us (tests make them short) */
+  pairingTimings?: PairingTimings
   /** wraps the connection gate (tests: simulated partitions on real libp2p) */
   wrapGate?: (gate: Gate) => Gate
 }
@@ -238,6 +240,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     service: unlock,
     log,
     deviceName: inputs.deviceName,
+    timings: inputs.pairingTimings,
     afterJoin: async (inviter, addrs, vaultIds) => {
       await engine.connect(inviter, addrs)
       const synced = await engine.whenCaughtUp(inviter, vaultIds, 20_000)
@@ -355,7 +358,8 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
       { emitter: items, events: ['item-changed'] },
       { emitter: unlock, events: ['locked', 'unlocked'] },
       { emitter: portability, events: ['import-progress', 'export-progress'] },
-      { emitter: deviceEvents, events: ['peer-connected', 'peer-disconnected', 'devices-changed'] }
+      { emitter: deviceEvents, events: ['peer-connected', 'peer-disconnected', 'devices-changed'] },
+      { emitter: pairing.pending, events: ['pairing-pending', 'pairing-resolved'] }
     ],
     lifecycle
   }

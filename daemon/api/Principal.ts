@@ -12,7 +12,7 @@ export const SCOPES = [
   /** plaintext and encrypted exports */
   'export',
   'import',
-  /** the device roster, invitations, removing devices */
+  /** the device roster, invitations, approving or denying a joining device, removing devices */
   'devices:manage',
   /** the master password (later passkeys and second factors); minting dashboard login links */
   'unlock:manage',

@@ -29,6 +29,8 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   InvitationError: [400, 'invitation_refused'],
   PairingError: [502, 'pairing_failed'],
   DeviceRequestError: [400, 'invalid_request'],
+  PendingJoinerNotFoundError: [404, 'pending_not_found'],
+  JoinDeniedError: [403, 'join_denied'],
   ImportError: [400, 'import_failed'],
   UnknownFormatError: [400, 'unknown_format'],
   PasswordRequiredError: [400, 'password_required'],

@@ -79,10 +79,11 @@ export interface DestroyResult extends LeaveResult {
 
 /** A device as the API shows it, an invitation, a join and a removal: the pairing layer's own shapes (types only). */
 import type { AccessResult, DeviceView as DeviceJson, RevokeResult } from '../pairing/DeviceService.js'
-import type { InviteResult as Invitation, JoinResult } from '../pairing/PairingService.js'
+import type { InviteResult as Invitation, JoinResult, JoinState } from '../pairing/PairingService.js'
+import type { PendingJoiner } from '../pairing/PendingApprovals.js'
 import type { LeaveResult } from '../pairing/SelfRemoval.js'
 
-export type { AccessResult, DeviceJson, Invitation, JoinResult, RevokeResult }
+export type { AccessResult, DeviceJson, Invitation, JoinResult, JoinState, PendingJoiner, RevokeResult }
 
 /** The device roster and pairing. */
 export interface DevicesPort {
@@ -91,7 +92,13 @@ export interface DevicesPort {
   grant: (idOrName: string, vaultName: string) => Promise<AccessResult>
   ungrant: (idOrName: string, vaultName: string) => Promise<AccessResult>
   invite: (ttlMs?: number) => Invitation
+  /** waits until a person on the inviting device approves (or denies: JoinDeniedError) */
   join: (invitation: string, password: string, name?: string) => Promise<JoinResult>
+  /** on the joining device: the join under way, with its verification words once known */
+  joining: () => JoinState | null
+  pending: () => PendingJoiner[]
+  approve: (id: string) => Promise<{ id: string; approved: true }>
+  deny: (id: string) => Promise<{ id: string; denied: true }>
 }
 
 /** `GET /api/status` (and `kith status --json`): the daemon's own state. */

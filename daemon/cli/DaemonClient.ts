@@ -153,8 +153,8 @@ export function nodeFetch(info: Pick<DaemonInfo, 'url' | 'token'>, timeoutMs = 1
   }
 }
 
-export function apiClient(info: Pick<DaemonInfo, 'url' | 'token'>): ApiClient {
-  return hc<AppType>(info.url, { fetch: nodeFetch(info) })
+export function apiClient(info: Pick<DaemonInfo, 'url' | 'token'>, timeoutMs?: number): ApiClient {
+  return hc<AppType>(info.url, { fetch: nodeFetch(info, timeoutMs) })
 }
 
 export class DaemonClient {
@@ -170,6 +170,11 @@ export class DaemonClient {
 
   get url(): string {
     return this.info.url
+  }
+
+  /** The typed API for a call that may stay silent up to `timeoutMs` (a join waiting for a person). */
+  patient(timeoutMs: number): ApiClient['api'] {
+    return apiClient(this.info, timeoutMs).api
   }
   get pid(): number {
     return this.info.pid

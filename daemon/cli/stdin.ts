@@ -1,11 +1,18 @@
-/** Reads secrets from standard input (--password-stdin): one line, the trailing newline removed. */
+/** Reads secrets from standard input (--password-stdin): whole lines, their newlines removed. */
 export async function readStdinLine(): Promise<string> {
+  return (await readStdinLines(1))[0] as string
+}
+
+/** The first `count` lines of standard input ('' for a line that is missing), reading no further. */
+export async function readStdinLines(count: number): Promise<string[]> {
   const chunks: Buffer[] = []
+  let newlines = 0
   for await (const chunk of process.stdin) {
-    chunks.push(chunk as Buffer)
-    if ((chunk as Buffer).includes(0x0a)) break
+    const b = chunk as Buffer
+    chunks.push(b)
+    for (const byte of b) if (byte === 0x0a) newlines++
+    if (newlines >= count) break
   }
-  const text = Buffer.concat(chunks).toString('utf8')
-  const nl = text.indexOf('\n')
-  return (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '')
+  const lines = Buffer.concat(chunks).toString('utf8').split('\n')
+  return Array.from({ length: count }, (_, i) => (lines[i] ?? '').replace(/\r$/, ''))
 }

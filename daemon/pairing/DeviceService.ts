@@ -2,12 +2,13 @@
  * The devices use cases: the list as people see it (names, online, last seen, vaults, a key
  * fingerprint to compare between devices), finding a device by id, id prefix, PeerId or name,
  * removing one (which rotates the vault keys it held, and on request the devices only it added),
- * and inviting or joining through pairing.
+ * inviting, approving or denying a joiner that waits, and joining through pairing.
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, fromHex, toHex, utf8 } from '../crypto/bytes.js'
 import type { Roster } from './Roster.js'
-import type { PairingService, InviteResult, JoinResult } from './PairingService.js'
+import type { PairingService, InviteResult, JoinResult, JoinState } from './PairingService.js'
+import type { PendingJoiner } from './PendingApprovals.js'
 import { DeviceNotFoundError, DeviceRequestError } from './errors.js'
 import type { Log } from '../log.js'
 
@@ -191,5 +192,29 @@ export class DeviceService {
 
   async join(invitation: string, password: string, name?: string): Promise<JoinResult> {
     return await this.options.pairing.join(invitation, password, name)
+  }
+
+  /** On the joining device: the join under way (its verification words once known), or null. */
+  joining(): JoinState | null {
+    return this.options.pairing.joinState ?? null
+  }
+
+  /** The joiners waiting for a person here to approve them. */
+  pending(): PendingJoiner[] {
+    return this.options.pairing.pending.list()
+  }
+
+  /** Lets a waiting joiner in (by id or unique id prefix): only now is it sent the roster and vault keys. */
+  async approve(query: string): Promise<{ id: string; approved: true }> {
+    const joiner = await this.options.pairing.pending.approve(query)
+    this.options.log('info', `devices: approved ${joiner.id.slice(0, 12)}…`)
+    return { id: joiner.id, approved: true }
+  }
+
+  /** Refuses a waiting joiner; its invitation is used up. */
+  async deny(query: string): Promise<{ id: string; denied: true }> {
+    const joiner = await this.options.pairing.pending.deny(query)
+    this.options.log('info', `devices: denied ${joiner.id.slice(0, 12)}…`)
+    return { id: joiner.id, denied: true }
   }
 }

@@ -8,7 +8,8 @@
  * From the secret (HKDF-SHA256, domain-separated):
  *   id   = HKDF(secret, "kith/pair/v1/id", 16 bytes)   names the invitation on the wire (not secret)
  *   key  = HKDF(secret, "kith/pair/v1/mac", salt = id)  keys the proofs (HMAC-SHA256)
- *   code = HKDF(secret, "kith/pair/v1/code")           6 digits both devices show, to compare
+ * What a person compares is not derived from the secret (anyone who saw the link knows it) but from
+ * the handshake: verificationWords.ts.
  */
 import { BinaryWriter } from '../codec/BinaryWriter.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
@@ -68,12 +69,4 @@ export function invitationId(secret: Uint8Array): Uint8Array {
 }
 export function proofKey(secret: Uint8Array): Uint8Array {
   return hkdf(secret, 'kith/pair/v1/mac', invitationId(secret))
-}
-
-/** Six digits, shown as "123-456" on both devices so a person can compare them. */
-export function confirmationCode(secret: Uint8Array): string {
-  const b = hkdf(secret, 'kith/pair/v1/code', undefined, 4)
-  const n = ((((b[0] ?? 0) << 24) >>> 0) + ((b[1] ?? 0) << 16) + ((b[2] ?? 0) << 8) + (b[3] ?? 0)) % 1_000_000
-  const s = n.toString().padStart(6, '0')
-  return `${s.slice(0, 3)}-${s.slice(3)}`
 }

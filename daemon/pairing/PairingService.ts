@@ -2,29 +2,27 @@
  * Pairing by invitation. The inviter makes a one-time invitation (valid at most 10 minutes); the
  * joining device dials the inviter at the addresses in the link (Noise authenticates the inviter by
  * the PeerId in it), and both prove knowledge of the invitation's secret with HMACs over a
- * transcript that binds both device ids and fresh nonces; the secret itself never travels. A wrong
- * proof burns the invitation. The inviter then adds the device to the roster and seals every vault
- * key to an ephemeral X25519 key of the joiner, which re-seals them to its own sealing key in the
- * same storage batch that creates its keyring and stores the roster.
+ * transcript that binds both device ids, fresh nonces and fresh keys; the secret itself never
+ * travels. A wrong proof burns the invitation. Knowing the secret is not enough (whoever saw the
+ * link knows it): both devices show verification words derived from the transcript, and the proven
+ * joiner waits, pending, until a person here approves it. Only then does the inviter add the device
+ * to the roster and seal every vault key to an ephemeral X25519 key of the joiner, which re-seals
+ * them to its own sealing key in the same storage batch that creates its keyring and stores the
+ * roster (joinExchange.ts). A denial uses the invitation up.
  */
 import { hostname } from 'node:os'
-import type { StorageOp } from '../storage/StorageAdapter.js'
-import { Keyring } from '../keyring/Keyring.js'
-import { sealGrant } from '../keyring/Grant.js'
-import { GrantStore } from '../keyring/GrantStore.js'
-import type { PreparedRoot } from '../keyring/StatementSigner.js'
+import type { Keyring } from '../keyring/Keyring.js'
 import { AlreadyInitializedError, LockedError } from '../keyring/errors.js'
-import { generateBoxKeyPair, openBox } from '../crypto/box.js'
+import { generateBoxKeyPair } from '../crypto/box.js'
 import { randomBytes } from '../crypto/random.js'
 import { toHex } from '../crypto/bytes.js'
 import { constantTimeEqual } from '../crypto/constantTime.js'
 import type { FrameStream, NetworkAdapter } from '../network/NetworkAdapter.js'
-import { confirmationCode, decodeInvitation, encodeInvitation, invitationId, MAX_TTL_MS, proofKey, SECRET_BYTES } from './Invitation.js'
+import { decodeInvitation, encodeInvitation, invitationId, MAX_TTL_MS, proofKey, SECRET_BYTES } from './Invitation.js'
 import {
-  decodePair,
   encodePair,
-  grantAad,
-  MAX_PAIR_FRAME,
+  MAX_NAME_CHARS,
+  nonceCommitment,
   PAIR_PROTOCOL,
   PAIR_VERSION,
   PairType,
@@ -33,24 +31,28 @@ import {
   transcript,
   type PairMessage
 } from './messages.js'
-import { rosterOf, rosterOps, type Roster } from './Roster.js'
-import { encodeRosterRecord, RosterOp } from './RosterRecord.js'
-import { rosterHeaderOf } from '../codec/RecordHeader.js'
+import type { Roster } from './Roster.js'
 import { DeviceRequestError, InvitationError, PairingError } from './errors.js'
+import { PendingApprovals } from './PendingApprovals.js'
+import { WAITING_INTERVAL_MS, waitForApproval } from './waitForApproval.js'
+import { joinExchange, PAIR_STREAM_OPTIONS, STEP_TIMEOUT_MS, type JoinPort } from './joinExchange.js'
+import { readPair } from './readPair.js'
+import { verificationWords } from './verificationWords.js'
 import type { Log } from '../log.js'
 import { toError } from '../toError.js'
 
-const STREAM_OPTIONS = { maxFrameBytes: MAX_PAIR_FRAME, maxBufferBytes: 2 * MAX_PAIR_FRAME }
-const STEP_TIMEOUT_MS = 15_000
+export type { JoinPort }
+
 /** the joiner derives its unlock key (Argon2id) between WELCOME and DONE */
 const DONE_TIMEOUT_MS = 60_000
-/** a connection from a device that is not on the roster is closed after this long */
-const STRANGER_GRACE_MS = 30_000
 
-export interface JoinPort {
-  readonly initialized: boolean
-  initJoined: (password: string, extra: (k: Keyring) => StorageOp[], prepared: PreparedRoot) => Promise<void>
+export interface PairingTimings {
+  /** a connection from a device that is not on the roster (and not waiting for approval) is closed after this long */
+  strangerGraceMs: number
+  /** how often the inviter tells a waiting joiner it is still there (idle streams close after 2 minutes) */
+  waitingIntervalMs: number
 }
+const TIMINGS: PairingTimings = { strangerGraceMs: 30_000, waitingIntervalMs: WAITING_INTERVAL_MS }
 
 export interface PairingOptions {
   network: NetworkAdapter
@@ -60,6 +62,7 @@ export interface PairingOptions {
   log: Log
   /** this device's name on the roster */
   deviceName?: string
+  timings?: Partial<PairingTimings>
   /** after joining: connect to the inviter and wait (bounded) for the first sync of these vaults */
   afterJoin: (inviter: string, addrs: string[], vaultIds: string[]) => Promise<void>
 }
@@ -73,42 +76,40 @@ interface OpenInvitation {
 
 export interface InviteResult {
   invitation: string
-  code: string
   expiresAt: string
 }
 export interface JoinResult {
   deviceId: string
   inviter: string
   vaults: string[]
-  code: string
+  /** the verification words both devices showed */
+  words: string[]
+}
+/** A join under way, as the joining device's API shows it: `words` is empty until the inviter answered. */
+export interface JoinState {
+  words: string[]
+  inviter: string
+  expiresAt: string
 }
 
 const short = (id: string): string => id.slice(0, 12) + '…'
-
-async function readPair(stream: FrameStream, timeoutMs: number): Promise<PairMessage> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new PairingError('the other device did not answer in time')), timeoutMs)
-  })
-  try {
-    const frame = await Promise.race([stream.read(), timeout])
-    if (frame === undefined) throw new PairingError('the other device closed the pairing stream')
-    return decodePair(frame)
-  } finally {
-    clearTimeout(timer)
-  }
-}
 
 export class PairingService {
   private readonly open = new Map<string, OpenInvitation>()
   private joiningInviter: string | undefined
   private readonly strangers = new Map<string, NodeJS.Timeout>()
+  /** joiners that proved an invitation and wait for a person to approve them */
+  readonly pending = new PendingApprovals()
+  /** while this device joins: what the API shows (the words, once known) */
+  joinState: JoinState | undefined
   /** true while this device is joining (the composition root must not start a roster of its own) */
   joining = false
   readonly deviceName: string
+  private readonly timings: PairingTimings
 
   constructor(private readonly options: PairingOptions) {
     this.deviceName = options.deviceName ?? hostname()
+    this.timings = { ...TIMINGS, ...options.timings }
   }
 
   async start(): Promise<void> {
@@ -117,7 +118,7 @@ export class PairingService {
       stream => {
         void this.serve(stream)
       },
-      STREAM_OPTIONS
+      PAIR_STREAM_OPTIONS
     )
     this.options.network.on('peer-connected', deviceId => this.watchStranger(deviceId))
   }
@@ -146,8 +147,10 @@ export class PairingService {
     if (this.options.roster.isMember(deviceId) || deviceId === this.joiningInviter || this.strangers.has(deviceId)) return
     const timer = setTimeout(() => {
       this.strangers.delete(deviceId)
-      if (!this.options.roster.isMember(deviceId)) void this.options.network.disconnect(deviceId)
-    }, STRANGER_GRACE_MS)
+      // a joiner waiting for approval keeps its connection until it is decided
+      if (this.pending.has(deviceId)) this.watchStranger(deviceId)
+      else if (!this.options.roster.isMember(deviceId)) void this.options.network.disconnect(deviceId)
+    }, this.timings.strangerGraceMs)
     timer.unref()
     this.strangers.set(deviceId, timer)
   }
@@ -181,7 +184,6 @@ export class PairingService {
     this.options.log('info', `pairing: invitation created, valid until ${expiresAt.toISOString()}`)
     return {
       invitation: encodeInvitation({ inviter: keyring.deviceId, secret, expiresAt, addrs }),
-      code: confirmationCode(secret),
       expiresAt: expiresAt.toISOString()
     }
   }
@@ -194,19 +196,12 @@ export class PairingService {
       await stream.write(encodePair(m))
     }
     const refuse = async (code: RefusedCode, message: string): Promise<void> => {
-      log(code === RefusedCode.WrongProof ? 'warn' : 'info', `pairing: refused ${short(peer)}: ${message}`)
-      try {
-        await send({ type: PairType.Refused, code, message })
-        await stream.close()
-      } catch {
-        stream.abort(new PairingError(message))
-      }
-      this.dropStranger(peer)
+      await this.refuseWith(stream, code, message)
     }
     let claimed: OpenInvitation | undefined
     let proven = false
     try {
-      const hello = await readPair(stream, STEP_TIMEOUT_MS)
+      const hello = await readPair(stream.read(), STEP_TIMEOUT_MS)
       if (hello.type !== PairType.Hello || hello.version !== PAIR_VERSION) {
         await refuse(RefusedCode.ProtocolError, `expected a pairing HELLO of version ${PAIR_VERSION}`)
         return
@@ -217,7 +212,7 @@ export class PairingService {
         await refuse(RefusedCode.UnknownInvitation, 'this invitation is unknown, used or expired')
         return
       }
-      if (inv.claimedBy !== undefined && inv.claimedBy !== peer) {
+      if ((inv.claimedBy !== undefined && inv.claimedBy !== peer) || this.pending.has(peer)) {
         await refuse(RefusedCode.InUse, 'this invitation is being used by another device')
         return
       }
@@ -232,21 +227,33 @@ export class PairingService {
       inv.claimedBy = peer
       claimed = inv
       const inviterNonce = randomBytes(32)
-      await send({ type: PairType.Challenge, nonce: inviterNonce })
-      const proof = await readPair(stream, STEP_TIMEOUT_MS)
-      const t = transcript({
-        invitationId: hello.invitationId,
-        inviter: keyring.deviceId,
-        joiner: peer,
-        joinerNonce: hello.nonce,
-        inviterNonce,
-        ephemeralPublic: hello.ephemeralPublic,
-        rosterKey: hello.rosterKey,
-        name: hello.name
-      })
+      // the inviter's contribution to the transcript: a fresh key of its own, never reused
+      const inviterEphemeral = generateBoxKeyPair()
+      inviterEphemeral.secretKey.fill(0)
+      await send({ type: PairType.Challenge, nonce: inviterNonce, ephemeralPublic: inviterEphemeral.publicKey })
+      const proof = await readPair(stream.read(), STEP_TIMEOUT_MS)
       const key = proofKey(inv.secret)
       proven = true
-      if (proof.type !== PairType.Proof || !constantTimeEqual(proof.mac, proofMac(key, 'joiner', t))) {
+      const t =
+        proof.type === PairType.Proof
+          ? transcript({
+              invitationId: hello.invitationId,
+              inviter: keyring.deviceId,
+              joiner: peer,
+              joinerNonce: proof.nonce,
+              inviterNonce,
+              joinerEphemeral: hello.ephemeralPublic,
+              inviterEphemeral: inviterEphemeral.publicKey,
+              rosterKey: hello.rosterKey,
+              name: hello.name
+            })
+          : undefined
+      if (
+        proof.type !== PairType.Proof ||
+        t === undefined ||
+        !constantTimeEqual(nonceCommitment(proof.nonce), hello.commitment) ||
+        !constantTimeEqual(proof.mac, proofMac(key, 'joiner', t))
+      ) {
         this.open.delete(inv.id)
         await refuse(RefusedCode.WrongProof, 'the proof of the invitation secret is wrong; the invitation is now void')
         return
@@ -256,15 +263,40 @@ export class PairingService {
         await refuse(RefusedCode.InviterLocked, 'the inviting device is locked; unlock it and try again')
         return
       }
-      this.open.delete(inv.id)
-      await roster.addDevice(keyring.rosterSigner(), peer, hello.rosterKey, hello.name)
-      const grants = keyring.grantsFor(peer, hello.ephemeralPublic).map(g => ({ vaultId: g.vaultId, epoch: g.epoch, box: g.box }))
-      await send({ type: PairType.Welcome, mac: proofMac(key, 'inviter', t), records: roster.allRecords(), grants })
-      log(
-        'info',
-        `pairing: added device ${short(peer)} (${JSON.stringify(hello.name)}) to the roster; sealed ${grants.length} vault key(s) to it`
-      )
-      const done = await readPair(stream, DONE_TIMEOUT_MS)
+      const { outcome, next } = await waitForApproval({
+        stream,
+        keepAliveMs: this.timings.waitingIntervalMs,
+        pending: this.pending,
+        joiner: { id: peer, name: hello.name, words: verificationWords(t), expiresAt: new Date(inv.expiresAt).toISOString() },
+        announce: async () => {
+          await send({ type: PairType.Pending, mac: proofMac(key, 'inviter', t) })
+          log('info', `pairing: ${short(peer)} (${JSON.stringify(hello.name)}) proved the invitation and waits for approval`)
+        },
+        checkCanApprove: () => {
+          if (!keyring.unlocked) throw new LockedError('unlock this device to approve a new one')
+        },
+        welcome: async () => {
+          await roster.addDevice(keyring.rosterSigner(), peer, hello.rosterKey, hello.name)
+          const grants = keyring.grantsFor(peer, hello.ephemeralPublic).map(g => ({ vaultId: g.vaultId, epoch: g.epoch, box: g.box }))
+          await send({ type: PairType.Welcome, records: roster.allRecords(), grants })
+          log('info', `pairing: approved ${short(peer)} (${JSON.stringify(hello.name)}); sealed ${grants.length} vault key(s) to it`)
+        },
+        useUp: () => this.open.delete(inv.id)
+      })
+      if (outcome === 'gone') {
+        if (this.open.get(inv.id) === inv) inv.claimedBy = undefined
+        throw new PairingError('the joining device left before it was approved')
+      }
+      if (outcome === 'expired') {
+        this.open.delete(inv.id)
+        await refuse(RefusedCode.UnknownInvitation, 'the invitation expired before this device was approved')
+        return
+      }
+      if (outcome === 'denied') {
+        await refuse(RefusedCode.Denied, 'a person on the inviting device refused this device')
+        return
+      }
+      const done = await readPair(next, DONE_TIMEOUT_MS)
       if (done.type === PairType.Done) {
         await roster.receive([done.keysRecord], peer)
         await send({ type: PairType.Ack })
@@ -278,8 +310,23 @@ export class PairingService {
     }
   }
 
-  /** Joiner side: pairs with the inviter of `text`, creates this device's keyring with `password`, syncs. */
-  async join(text: string, password: string, name = this.deviceName): Promise<JoinResult> {
+  private async refuseWith(stream: FrameStream, code: RefusedCode, message: string): Promise<void> {
+    this.options.log(code === RefusedCode.WrongProof ? 'warn' : 'info', `pairing: refused ${short(stream.remote)}: ${message}`)
+    try {
+      await stream.write(encodePair({ type: PairType.Refused, code, message }))
+      await stream.close()
+    } catch {
+      stream.abort(new PairingError(message))
+    }
+    this.dropStranger(stream.remote)
+  }
+
+  /**
+   * Joiner side: pairs with the inviter of `text`, shows the verification words (`onWaiting`, and
+   * `joinState` for the API) while a person on the inviter decides, then creates this device's
+   * keyring with `password` and syncs. A denial throws JoinDeniedError.
+   */
+  async join(text: string, password: string, name = this.deviceName, onWaiting?: (words: string[]) => void): Promise<JoinResult> {
     const { network, service, roster, keyring, log } = this.options
     if (service.initialized) throw new AlreadyInitializedError()
     if (typeof password !== 'string' || password.length < 8)
@@ -288,127 +335,21 @@ export class PairingService {
     const inv = decodeInvitation(text)
     if (inv.expiresAt.getTime() <= Date.now()) throw new InvitationError('this invitation has expired; ask for a new one')
     if (inv.inviter === keyring.deviceId) throw new InvitationError('this invitation was made by this device')
-    const me = keyring.deviceId
-    // the root key is made now: the inviter binds its roster key when it admits this device
-    const prepared = Keyring.prepareRoot()
     this.joining = true
     this.joiningInviter = inv.inviter
-    let stream: FrameStream | undefined
-    let vaultIds: string[] = []
+    this.joinState = { words: [], inviter: inv.inviter, expiresAt: inv.expiresAt.toISOString() }
+    let joined: { vaultIds: string[]; words: string[] }
     try {
-      try {
-        stream = await network.openStream(inv.inviter, inv.addrs, PAIR_PROTOCOL, { ...STREAM_OPTIONS, timeoutMs: STEP_TIMEOUT_MS })
-      } catch (err) {
-        const message = toError(err).message
-        if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|TimeoutError|AbortError|unreachable/i.test(message)) {
-          throw new PairingError(`could not reach the inviting device at ${inv.addrs.join(', ')}: ${message}`, { cause: err })
-        }
-        // the inviter's gate admits unknown devices only while one of its invitations is open
-        throw new InvitationError('the inviting device refused the connection: this invitation is unknown, used or expired')
-      }
-      const s = stream
-      const send = async (m: PairMessage): Promise<void> => {
-        await s.write(encodePair(m))
-      }
-      const expect = async <T extends PairType>(type: T, timeoutMs = STEP_TIMEOUT_MS): Promise<Extract<PairMessage, { type: T }>> => {
-        const m = await readPair(s, timeoutMs)
-        if (m.type === PairType.Refused) {
-          if (m.code === RefusedCode.InviterLocked) throw new PairingError(m.message)
-          throw new InvitationError(m.message)
-        }
-        if (m.type !== type) throw new PairingError(`unexpected pairing message ${m.type}`)
-        return m as Extract<PairMessage, { type: T }>
-      }
-      const ephemeral = generateBoxKeyPair()
-      const id = invitationId(inv.secret)
-      const joinerNonce = randomBytes(32)
-      await send({
-        type: PairType.Hello,
-        version: PAIR_VERSION,
-        invitationId: id,
-        nonce: joinerNonce,
-        ephemeralPublic: ephemeral.publicKey,
-        rosterKey: prepared.rosterPublicKey,
-        name
+      joined = await joinExchange({ network, service, roster, keyring, log }, inv, password, name.slice(0, MAX_NAME_CHARS), words => {
+        this.joinState = { words, inviter: inv.inviter, expiresAt: inv.expiresAt.toISOString() }
+        onWaiting?.(words)
       })
-      const challenge = await expect(PairType.Challenge)
-      const t = transcript({
-        invitationId: id,
-        inviter: inv.inviter,
-        joiner: me,
-        joinerNonce,
-        inviterNonce: challenge.nonce,
-        ephemeralPublic: ephemeral.publicKey,
-        rosterKey: prepared.rosterPublicKey,
-        name
-      })
-      const key = proofKey(inv.secret)
-      await send({ type: PairType.Proof, mac: proofMac(key, 'joiner', t) })
-      const welcome = await expect(PairType.Welcome)
-      if (!constantTimeEqual(welcome.mac, proofMac(key, 'inviter', t)))
-        throw new PairingError('the inviting device could not prove it made this invitation')
-      let state: ReturnType<typeof rosterOf>
-      try {
-        state = rosterOf(welcome.records)
-      } catch (err) {
-        throw new PairingError(`the roster from the inviting device is invalid: ${toError(err).message}`)
-      }
-      const admitted = (d: string): boolean => state.admitted.has(d) && !state.bounds.has(d)
-      if (
-        state.root === undefined ||
-        !admitted(inv.inviter) ||
-        !admitted(me) ||
-        state.rosterKeys.get(me) !== toHex(prepared.rosterPublicKey)
-      )
-        throw new PairingError('the roster from the inviting device does not admit this device')
-      let keys: Array<{ vaultId: string; epoch: number; key: Uint8Array }>
-      try {
-        keys = welcome.grants.map(g => ({
-          vaultId: g.vaultId,
-          epoch: g.epoch,
-          key: openBox(ephemeral, g.box, grantAad(g.vaultId, g.epoch, me))
-        }))
-      } catch (err) {
-        throw new PairingError(`a vault key from the inviting device does not open: ${toError(err).message}`)
-      }
-      ephemeral.secretKey.fill(0)
-      vaultIds = [...new Set(keys.map(k => k.vaultId))].sort()
-      const ownRecords = welcome.records.filter(r => rosterHeaderOf(r).author === me).length
-      let keysRecord: Uint8Array | undefined
-      await service.initJoined(
-        password,
-        k => {
-          const resealed = keys.map(x => sealGrant(x.vaultId, x.epoch, me, k.sealingPublicKey, x.key))
-          keysRecord = encodeRosterRecord(k.rosterSigner(), ownRecords + 1, Date.now(), {
-            op: RosterOp.Keys,
-            sealingPublicKey: k.sealingPublicKey,
-            name
-          })
-          return [...GrantStore.rootOps(resealed), ...rosterOps([...welcome.records, keysRecord])]
-        },
-        prepared
-      )
-      for (const k of keys) k.key.fill(0)
-      await roster.load()
-      if (keysRecord !== undefined) {
-        try {
-          await send({ type: PairType.Done, keysRecord })
-          await expect(PairType.Ack, 5000)
-        } catch (err) {
-          log('info', `pairing: the inviter did not confirm (${toError(err).message}); the roster syncs anyway`)
-        }
-      }
-      await s.close().catch(() => {})
-      log('info', `pairing: joined the vaults of ${short(inv.inviter)} (${vaultIds.length} vault(s))`)
-    } catch (err) {
-      stream?.abort(toError(err))
-      throw err
     } finally {
-      prepared.rootKey.fill(0)
       this.joining = false
       this.joiningInviter = undefined
+      this.joinState = undefined
     }
-    await this.options.afterJoin(inv.inviter, inv.addrs, vaultIds)
-    return { deviceId: me, inviter: inv.inviter, vaults: vaultIds, code: confirmationCode(inv.secret) }
+    await this.options.afterJoin(inv.inviter, inv.addrs, joined.vaultIds)
+    return { deviceId: keyring.deviceId, inviter: inv.inviter, vaults: joined.vaultIds, words: joined.words }
   }
 }

@@ -36,3 +36,19 @@ export class RosterError extends Error {
     this.name = 'RosterError'
   }
 }
+
+/** No joiner waiting for approval matches the id given (it left, was decided, or its invitation expired). */
+export class PendingJoinerNotFoundError extends Error {
+  constructor(id: string) {
+    super(`no device ${JSON.stringify(id)} is waiting for approval`)
+    this.name = 'PendingJoinerNotFoundError'
+  }
+}
+
+/** A person on the inviting device refused this device; the invitation is used up. */
+export class JoinDeniedError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'JoinDeniedError'
+  }
+}

@@ -14,6 +14,8 @@ const PUBLIC = new Set([
   'POST /api/unlock',
   'POST /api/session/redeem',
   'POST /api/pairing/join',
+  // the joining device's own verification words while it waits (it has no credential yet)
+  'GET /api/pairing/join',
   // the dashboard's page and its files
   'GET /',
   'GET /index.html',

@@ -55,7 +55,12 @@ describe('scopes', () => {
 })
 
 function isPublic(method: string, path: string): boolean {
-  return ['GET /api/status', 'POST /api/init', 'POST /api/unlock', 'POST /api/session/redeem', 'POST /api/pairing/join'].includes(
-    `${method} ${path}`
-  )
+  return [
+    'GET /api/status',
+    'POST /api/init',
+    'POST /api/unlock',
+    'POST /api/session/redeem',
+    'POST /api/pairing/join',
+    'GET /api/pairing/join'
+  ].includes(`${method} ${path}`)
 }

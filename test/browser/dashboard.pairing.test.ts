@@ -1,7 +1,9 @@
 /**
  * Two devices paired through their dashboards: device A shows an invitation (QR code and one-line
- * link), device B's first-run screen joins with it, B sees A's items, and a change made on A's page
- * appears on B's open page without a reload. Both pages list both devices.
+ * link), device B's first-run screen joins with it and shows the verification words while it
+ * waits, A's Devices page lists B as waiting and approves it (`approve-device`) after showing the
+ * same words, B sees A's items, and a change made on A's page appears on B's open page without a
+ * reload. Both pages list both devices.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -81,7 +83,18 @@ browserDescribe()('dashboard: pairing two devices', () => {
     await pageB.getByTestId('password-confirm').fill(PASSWORD_B)
     await screenshot(pageB, 'first-run-join-filled')
     await pageB.getByTestId('submit').click()
+    // B waits and shows its words; A lists it as waiting (nothing sent yet) and approves it
+    await pageB.getByTestId('join-words').waitFor({ timeout: 20_000 })
+    const words = (await pageB.getByTestId('join-words').textContent())?.trim() ?? ''
+    expect(words.split(' ')).toHaveLength(4)
+    await screenshot(pageB, 'first-run-join-waiting')
+    await pageA.getByTestId('approve-device').click({ timeout: 20_000 })
+    expect((await pageA.getByTestId('approval-words').textContent())?.trim()).toBe(words)
+    expect(await pageA.getByTestId('device-row').count()).toBe(1)
+    await screenshot(pageA, 'devices-approve')
+    await pageA.getByTestId('approve-confirm').click()
     await pageB.getByTestId('new-item').waitFor({ timeout: 30_000 })
+    await poll(() => pageA.getByTestId('waiting-device').count(), { timeout: 20_000 }).toBe(0)
     await poll(() => rowTitles(pageB), { timeout: 20_000 }).toEqual(['Shared router'])
   })
 

@@ -1,7 +1,8 @@
 /**
  * What a real daemon refuses: a stranger (a stock js-libp2p node with its own key) gets no
  * connection and no envelope, with or without an open invitation; used, expired and wrongly
- * answered invitations are refused, and a wrong answer burns the invitation.
+ * answered invitations are refused, and a wrong answer burns the invitation. Someone who saw the
+ * link and proves its secret gets nothing until a person approves it, and a denial uses it up.
  */
 import { describe, it, expect, afterAll, beforeAll } from 'vitest'
 import { createLibp2p, type Libp2p } from 'libp2p'
@@ -12,9 +13,18 @@ import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { request } from 'node:http'
 import type { TestDaemon } from '../helpers/daemonProcess.js'
-import { daemons, until, PASSWORD, JOIN_PASSWORD } from '../sync/helpers/daemons.js'
+import { approveWhenWaiting, daemons, until, PASSWORD, JOIN_PASSWORD } from '../sync/helpers/daemons.js'
 import { decodeInvitation, invitationId } from '../../daemon/pairing/Invitation.js'
-import { decodePair, encodePair, PairType, RefusedCode, PAIR_VERSION, PAIR_PROTOCOL } from '../../daemon/pairing/messages.js'
+import {
+  decodePair,
+  encodePair,
+  nonceCommitment,
+  PAIR_PROTOCOL,
+  PAIR_VERSION,
+  PairType,
+  RefusedCode
+} from '../../daemon/pairing/messages.js'
+import { proveAsLinkHolder } from '../pairing/linkHolder.js'
 import { encodeMessage, MsgType } from '../../daemon/sync/messages.js'
 import { generateBoxKeyPair } from '../../daemon/crypto/box.js'
 import { randomBytes } from '../../daemon/crypto/random.js'
@@ -97,7 +107,7 @@ describe('refusals by a real daemon', () => {
         type: PairType.Hello,
         version: PAIR_VERSION,
         invitationId: randomBytes(16),
-        nonce: randomBytes(32),
+        commitment: nonceCommitment(randomBytes(32)),
         ephemeralPublic: generateBoxKeyPair().publicKey,
         rosterKey: randomBytes(32),
         name: 'stranger'
@@ -106,6 +116,39 @@ describe('refusals by a real daemon', () => {
     expect(decodePair((await plp.read()).subarray())).toMatchObject({ type: PairType.Refused, code: RefusedCode.UnknownInvitation })
     const devices = (await a.api('GET', '/api/devices')).body as unknown[]
     expect(devices).toHaveLength(1)
+  })
+
+  it('someone who saw the link and proves its secret gets nothing until approved; a denial uses the invitation up', async () => {
+    const { invitation } = (await a.api('POST', '/api/pairing/invite', {})).body
+    const inv = decodeInvitation(invitation)
+    const holder = await strangerNode()
+    try {
+      const holderId = Buffer.from(holder.peerId.publicKey!.raw).toString('hex')
+      const lp = lpStream(await holder.dialProtocol(addressOf(a), PAIR_PROTOCOL))
+      const frames = { write: async (f: Uint8Array) => void (await lp.write(f)), read: async () => (await lp.read()).subarray() }
+      const { words, reply } = await proveAsLinkHolder(frames, inv, holderId)
+      // the inviter proves the secret back and waits for a person: no roster, no vault key
+      expect(reply.type).toBe(PairType.Pending)
+      const pending = (await a.api('GET', '/api/pairing/pending')).body
+      expect(pending).toEqual([{ id: holderId, name: 'link holder', words, expiresAt: expect.any(String) }])
+      // nothing else arrives while it waits
+      const next = lp.read()
+      const more = await Promise.race([next.then(() => 'a frame'), new Promise(resolve => setTimeout(() => resolve('nothing'), 1500))])
+      expect(more).toBe('nothing')
+      expect(((await a.api('GET', '/api/devices')).body as Array<{ id: string }>).map(d => d.id)).not.toContain(holderId)
+      expect(await a.log()).not.toMatch(/pairing: approved/)
+      // a person denies it: it is refused, and the invitation is used up
+      const denied = await a.kith(['pair', 'deny', holderId.slice(0, 10)])
+      expect(denied.code).toBe(0)
+      expect(decodePair((await next).subarray())).toMatchObject({ type: PairType.Refused, code: RefusedCode.Denied })
+      expect((await a.api('GET', '/api/pairing/pending')).body).toEqual([])
+      const late = await b.api('POST', '/api/pairing/join', { invitation, password: JOIN_PASSWORD })
+      expect(late.body.error).toMatchObject({ code: 'invitation_refused' })
+      expect((await b.api('GET', '/api/status')).body.initialized).toBe(false)
+      expect((await a.api('GET', '/api/devices')).body).toHaveLength(1)
+    } finally {
+      await holder.stop()
+    }
   })
 
   it('an invitation answered with a wrong secret is refused and burnt', async () => {
@@ -119,16 +162,16 @@ describe('refusals by a real daemon', () => {
         type: PairType.Hello,
         version: PAIR_VERSION,
         invitationId: invitationId(inv.secret),
-        nonce: randomBytes(32),
+        commitment: nonceCommitment(randomBytes(32)),
         ephemeralPublic: generateBoxKeyPair().publicKey,
         rosterKey: randomBytes(32),
         name: 'guesser'
       })
     )
     expect(decodePair((await lp.read()).subarray()).type).toBe(PairType.Challenge)
-    await lp.write(encodePair({ type: PairType.Proof, mac: randomBytes(32) }))
+    await lp.write(encodePair({ type: PairType.Proof, nonce: randomBytes(32), mac: randomBytes(32) }))
     expect(decodePair((await lp.read()).subarray())).toMatchObject({ type: PairType.Refused, code: RefusedCode.WrongProof })
-    const join = await b.kith(['pair', 'join', invitation, '--password-stdin', '--json'], `${JOIN_PASSWORD}\n`)
+    const join = await b.kith(['pair', 'join', '--password-stdin', '--json'], `${invitation}\n${JOIN_PASSWORD}\n`)
     expect(join.code).not.toBe(0)
     expect(JSON.parse(join.stdout).error.code).toBe('invitation_refused')
     expect((await b.api('GET', '/api/status')).body.initialized).toBe(false)
@@ -137,8 +180,10 @@ describe('refusals by a real daemon', () => {
 
   it('a used invitation and an expired one are refused', async () => {
     const { invitation } = (await a.api('POST', '/api/pairing/invite', {})).body
-    expect((await b.api('POST', '/api/pairing/join', { invitation, password: JOIN_PASSWORD })).status).toBe(201)
-    const again = await c.kith(['pair', 'join', invitation, '--password-stdin', '--json'], `${JOIN_PASSWORD}\n`)
+    const joining = b.api('POST', '/api/pairing/join', { invitation, password: JOIN_PASSWORD })
+    await approveWhenWaiting(a, b)
+    expect((await joining).status).toBe(201)
+    const again = await c.kith(['pair', 'join', '--password-stdin', '--json'], `${invitation}\n${JOIN_PASSWORD}\n`)
     expect(again.code).not.toBe(0)
     expect(again.stderr).toMatch(/unknown, used or expired/)
     const expiring = (await a.api('POST', '/api/pairing/invite', { ttlSeconds: 1 })).body as { invitation: string; expiresAt: string }

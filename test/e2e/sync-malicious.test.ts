@@ -44,7 +44,11 @@ describe('a malicious paired peer', () => {
     await pairByApi(a, g)
     m = await SyncDevice.create('M', 'libp2p')
     const { invitation } = (await a.api('POST', '/api/pairing/invite', {})).body
-    await m.sync.devices.join(invitation, JOIN_PASSWORD)
+    const joining = m.sync.devices.join(invitation, JOIN_PASSWORD)
+    // a person on A approves M (it proved the invitation: the attack needs a paired peer)
+    await until(async () => (await a.api('GET', '/api/pairing/pending')).body.some((p: { id: string }) => p.id === m.id), 'M to wait')
+    await a.api('POST', `/api/pairing/pending/${m.id}/approve`)
+    await joining
     aId = (await a.api('GET', '/api/status')).body.deviceId
     vaultId = m.device.replicas.ids()[0] as string
     // one honest item from M first, so A holds M's seq 1

@@ -24,9 +24,9 @@ describe('two daemons paired through the CLI', () => {
     await a.init()
     const eventsA = await SseClient.open(a.info!)
     streams.push(eventsA)
-    const { code, joined } = await pairByCli(a, b)
+    const { words, joined } = await pairByCli(a, b)
     expect(joined.vaults).toHaveLength(1)
-    expect(joined.code).toBe(code)
+    expect(joined.words).toEqual(words)
     const bStatus = (await b.api('GET', '/api/status')).body
     expect(bStatus).toMatchObject({ initialized: true, locked: false })
     const connected = await eventsA.waitFor(e => e.event === 'peer-connected')

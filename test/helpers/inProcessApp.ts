@@ -38,9 +38,17 @@ export function loneDevices(device: FullDevice): DevicesPort {
     ungrant: async () => {
       throw Object.assign(new Error('no such device'), { name: 'DeviceNotFoundError' })
     },
-    invite: () => ({ invitation: 'kith:invitation', code: 'alpha bravo', expiresAt: new Date(0).toISOString() }),
+    invite: () => ({ invitation: 'kith:invitation', expiresAt: new Date(0).toISOString() }),
     join: async () => {
       throw Object.assign(new Error('not in these tests'), { name: 'InvitationError' })
+    },
+    joining: () => null,
+    pending: () => [],
+    approve: async id => {
+      throw Object.assign(new Error(`no device ${id} is waiting for approval`), { name: 'PendingJoinerNotFoundError' })
+    },
+    deny: async id => {
+      throw Object.assign(new Error(`no device ${id} is waiting for approval`), { name: 'PendingJoinerNotFoundError' })
     }
   }
 }

@@ -143,6 +143,11 @@ export const api = {
     await json(client.pairing.join.$post({ json: { invitation, password, name } })),
   revokeDevice: async (deviceId: string, alsoAddedBy = false) =>
     await json(client.devices[':id'].$delete({ param: id(deviceId), query: alsoAddedBy ? { alsoAddedBy: '1' } : {} })),
+  waitingDevices: async () => await json(client.pairing.pending.$get()),
+  approveDevice: async (deviceId: string) => await json(client.pairing.pending[':id'].approve.$post({ param: id(deviceId) })),
+  denyDevice: async (deviceId: string) => await json(client.pairing.pending[':id'].deny.$post({ param: id(deviceId) })),
+  /** on a joining device: its verification words once the inviter answered */
+  joining: async () => (await json(client.pairing.join.$get())).joining,
 
   /**
    * Follows GET /api/events until `signal` aborts. EventSource cannot send the session header,

@@ -4,7 +4,7 @@
  */
 import type { InferResponseType } from 'hono/client'
 import type { ApiClient } from './api.js'
-import type { DeviceJson, DaemonStatus, Invitation as DaemonInvitation } from '../../daemon/api/ports.js'
+import type { DeviceJson, DaemonStatus, Invitation as DaemonInvitation, PendingJoiner } from '../../daemon/api/ports.js'
 import type { GenerateBody } from '../../daemon/api/schemas.js'
 import type { ItemChange, VaultInfo as DaemonVaultInfo } from '../../daemon/service/ItemService.js'
 export type { Item, CustomField } from '../../daemon/vault/Item.js'
@@ -13,6 +13,8 @@ export type Status = DaemonStatus
 export type VaultInfo = DaemonVaultInfo
 export type Device = DeviceJson
 export type Invitation = DaemonInvitation
+/** a device that proved an invitation and waits for a person here to approve it */
+export type WaitingDevice = PendingJoiner
 export type Settings = InferResponseType<ApiClient['settings']['$get']>
 export type GeneratorOptions = Required<GenerateBody>
 /** What the item form sends: any editable field, plus the vault on creation. */
@@ -25,4 +27,6 @@ export type DaemonEvent =
   | { type: 'unlocked'; data: unknown }
   | { type: 'peer-connected'; data: DeviceJson }
   | { type: 'peer-disconnected'; data: DeviceJson }
+  | { type: 'pairing-pending'; data: PendingJoiner }
+  | { type: 'pairing-resolved' | 'devices-changed'; data: unknown }
   | { type: 'hello' | 'ping'; data: unknown }

@@ -1,7 +1,8 @@
 /**
- * /api/devices and /api/pairing: the device roster, invitations, joining and removing a device.
- * POST /api/pairing/join is public (a joining device has no vault and no credential yet) but still
- * passes the Host and Origin checks; everything else needs a credential.
+ * /api/devices and /api/pairing: the device roster, invitations, approving or denying a joiner that
+ * waits, joining and removing a device. POST and GET /api/pairing/join are public (a joining device
+ * has no vault and no credential yet) but still pass the Host and Origin checks; everything else
+ * needs a credential.
  */
 import { Hono } from 'hono'
 import { requireScope, type ApiEnv } from '../auth.js'
@@ -27,15 +28,21 @@ export function deviceRoutes(devices: DevicesPort) {
 }
 
 export function pairingRoutes(devices: DevicesPort) {
-  return new Hono<ApiEnv>().post('/invite', requireScope('devices:manage'), jsonBody(inviteBody), c => {
-    const { ttlSeconds } = c.req.valid('json')
-    return c.json(devices.invite(ttlSeconds === undefined ? undefined : ttlSeconds * 1000), 201)
-  })
+  return new Hono<ApiEnv>()
+    .post('/invite', requireScope('devices:manage'), jsonBody(inviteBody), c => {
+      const { ttlSeconds } = c.req.valid('json')
+      return c.json(devices.invite(ttlSeconds === undefined ? undefined : ttlSeconds * 1000), 201)
+    })
+    .get('/pending', requireScope('devices:manage'), c => c.json(devices.pending(), 200))
+    .post('/pending/:id/approve', requireScope('devices:manage'), async c => c.json(await devices.approve(c.req.param('id')), 200))
+    .post('/pending/:id/deny', requireScope('devices:manage'), async c => c.json(await devices.deny(c.req.param('id')), 200))
 }
 
 export function pairingPublicRoutes(devices: DevicesPort) {
-  return new Hono<ApiEnv>().post('/join', jsonBody(joinBody), async c => {
-    const { invitation, password, name } = c.req.valid('json')
-    return c.json({ ok: true as const, ...(await devices.join(invitation, password, name)) }, 201)
-  })
+  return new Hono<ApiEnv>()
+    .post('/join', jsonBody(joinBody), async c => {
+      const { invitation, password, name } = c.req.valid('json')
+      return c.json({ ok: true as const, ...(await devices.join(invitation, password, name)) }, 201)
+    })
+    .get('/join', c => c.json({ joining: devices.joining() }, 200))
 }

@@ -1,9 +1,10 @@
-/** kith pair invite · pair join · devices · devices revoke */
+/** kith pair invite · pair join · pair pending · pair approve · pair deny · devices · devices revoke · grant · ungrant */
 import { allowOnly, flag, has } from '../args.js'
 import { DaemonClient } from '../DaemonClient.js'
 import { CliError, EXIT } from '../CliError.js'
 import { passwordFromStdin } from './vault.js'
 import type { Command } from '../Command.js'
+import { readStdinLines } from '../stdin.js'
 
 export const pairInviteCommand: Command = {
   name: 'pair invite',
@@ -23,32 +24,127 @@ export const pairInviteCommand: Command = {
     const res = await client.json(client.api.pairing.invite.$post({ json: body }))
     ctx.out(
       [
-        'On the other device, run:',
+        'On the other device, run (first line the invitation, second its new password):',
         '',
-        `  kith pair join '${res.invitation}' --password-stdin`,
+        `  kith pair join --password-stdin`,
+        `  ${res.invitation}`,
+        '  <new password>',
         '',
-        `Both devices show the code ${res.code} once paired. The invitation works once, until ${res.expiresAt}.`
+        `The invitation works once, until ${res.expiresAt}. The new device then shows four words and waits:`,
+        'approve it here with `kith pair approve ID` only if `kith pair pending` lists the same words (`kith pair deny ID` refuses it).'
       ].join('\n'),
       res
     )
   }
 }
 
+/** The longest a join waits for a person on the inviter (an invitation lives 10 minutes at most). */
+const JOIN_WAIT_MS = 11 * 60_000
+
 export const pairJoinCommand: Command = {
   name: 'pair join',
-  usage: 'kith pair join INVITATION --password-stdin [--name NAME] [--json]',
-  summary: "join another device's vaults with its invitation (on a device with no vault yet); sets this device's own password",
+  usage: 'kith pair join --password-stdin [--name NAME] [--json]   (stdin: the invitation, then the new password)',
+  summary:
+    "join another device's vaults (on a device with no vault yet): shows the verification words and waits until the inviter approves; sets this device's own password",
   async run(ctx) {
     allowOnly(ctx.args, ['name'], ['password-stdin'])
-    const invitation = ctx.args.positionals[0]
-    if (invitation === undefined) throw new CliError('usage', 'usage: kith pair join INVITATION --password-stdin', EXIT.usage)
-    const password = await passwordFromStdin(ctx, "this device's new master password")
+    if (!ctx.args.bools.has('password-stdin'))
+      throw new CliError(
+        'usage',
+        'usage: kith pair join --password-stdin (the invitation and the new password on standard input)',
+        EXIT.usage
+      )
+    let invitation = ctx.args.positionals[0]
+    let password: string
+    if (invitation !== undefined) {
+      process.stderr.write(
+        'kith: warning: an invitation on the command line is visible to other processes and kept in shell history; pass it as the first line of standard input instead\n'
+      )
+      password = await passwordFromStdin(ctx, "this device's new master password")
+    } else {
+      const lines = await readStdinLines(2)
+      invitation = lines[0] as string
+      password = lines[1] as string
+      if (invitation.trim() === '') throw new CliError('usage', 'the first line of standard input must be the invitation', EXIT.usage)
+      if (password === '')
+        throw new CliError('usage', "the second line of standard input must be this device's new master password", EXIT.usage)
+    }
     const client = await DaemonClient.connect(ctx.home)
-    const res = await client.json(client.api.pairing.join.$post({ json: { invitation, password, name: flag(ctx.args, 'name') } }))
+    const api = client.patient(JOIN_WAIT_MS)
+    let finished = false
+    const joined = client.json(api.pairing.join.$post({ json: { invitation, password, name: flag(ctx.args, 'name') } })).finally(() => {
+      finished = true
+    })
+    const shown = showWordsWhileWaiting(client, () => finished)
+    const res = await joined
+    await shown
     ctx.out(
-      `joined: ${res.vaults.length} vault(s) from device ${res.inviter.slice(0, 12)}…; this device is unlocked\nconfirmation code: ${res.code} (the inviting device showed the same)`,
+      `joined: ${res.vaults.length} vault(s) from device ${res.inviter.slice(0, 12)}…; this device is unlocked\nverification words: ${res.words.join(' ')}`,
       res
     )
+  }
+}
+
+/** Prints the verification words on stderr as soon as the daemon knows them (the join call is still waiting). */
+async function showWordsWhileWaiting(client: DaemonClient, finished: () => boolean): Promise<void> {
+  while (!finished()) {
+    const state = await client.json(client.api.pairing.join.$get()).catch(() => undefined)
+    const words = state?.joining?.words ?? []
+    if (words.length > 0) {
+      const status = await client.json(client.api.status.$get()).catch(() => undefined)
+      const self = typeof status?.deviceId === 'string' ? ` ${status.deviceId.slice(0, 16)}` : ''
+      process.stderr.write(
+        [
+          `verification words: ${words.join(' ')}`,
+          `Check that the inviting device shows the same words, then approve this device there (kith pair approve${self || ' ID'}, or in its dashboard).`,
+          'Waiting for approval…',
+          ''
+        ].join('\n')
+      )
+      return
+    }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
+export const pairPendingCommand: Command = {
+  name: 'pair pending',
+  usage: 'kith pair pending [--json]',
+  summary: 'list the devices that proved an invitation and wait for approval, with their verification words',
+  async run(ctx) {
+    allowOnly(ctx.args, [])
+    const client = await DaemonClient.connect(ctx.home)
+    const pending = await client.json(client.api.pairing.pending.$get())
+    const lines = pending.map(p => `${p.id.slice(0, 16)}  ${p.name || '(unnamed)'}\twords: ${p.words.join(' ')}\t(until ${p.expiresAt})`)
+    ctx.out(lines.length === 0 ? 'no device is waiting for approval' : lines.join('\n'), pending)
+  }
+}
+
+export const pairApproveCommand: Command = {
+  name: 'pair approve',
+  usage: 'kith pair approve ID',
+  summary: 'let a waiting device in (by id or unique id prefix) once it shows the same words; only now is it sent the vault keys',
+  async run(ctx) {
+    allowOnly(ctx.args, [])
+    const id = ctx.args.positionals[0]
+    if (id === undefined) throw new CliError('usage', 'usage: kith pair approve ID', EXIT.usage)
+    const client = await DaemonClient.connect(ctx.home)
+    const res = await client.json(client.api.pairing.pending[':id'].approve.$post({ param: { id: encodeURIComponent(id) } }))
+    ctx.out(`approved device ${res.id.slice(0, 16)}…; it is joining`, res)
+  }
+}
+
+export const pairDenyCommand: Command = {
+  name: 'pair deny',
+  usage: 'kith pair deny ID',
+  summary: 'refuse a waiting device (by id or unique id prefix); its invitation is used up',
+  async run(ctx) {
+    allowOnly(ctx.args, [])
+    const id = ctx.args.positionals[0]
+    if (id === undefined) throw new CliError('usage', 'usage: kith pair deny ID', EXIT.usage)
+    const client = await DaemonClient.connect(ctx.home)
+    const res = await client.json(client.api.pairing.pending[':id'].deny.$post({ param: { id: encodeURIComponent(id) } }))
+    ctx.out(`denied device ${res.id.slice(0, 16)}…; the invitation is used up`, res)
   }
 }
 

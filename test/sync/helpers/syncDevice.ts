@@ -11,6 +11,7 @@ import { Libp2pNetwork } from '../../../daemon/network/libp2p/Libp2pNetwork.js'
 import type { MemoryNetwork } from '../../../daemon/network/memory/MemoryNetwork.js'
 import type { Item } from '../../../daemon/vault/Item.js'
 import { testKdf } from '../../helpers/testKdf.js'
+import type { JoinResult, PairingTimings } from '../../../daemon/pairing/PairingService.js'
 
 export const PASSWORD = 'correct horse battery staple'
 
@@ -35,14 +36,15 @@ export class SyncDevice {
     readonly identity: DeviceIdentity,
     private readonly transport: MemoryNetwork | 'libp2p',
     private readonly snapshotEvery?: number,
-    private readonly mdns = false
+    private readonly mdns = false,
+    private readonly pairingTimings?: PairingTimings
   ) {}
 
   /** `mdns` only inside a loopback-only network namespace (test/network/mdns.test.ts). */
   static async create(
     name: string,
     transport: MemoryNetwork | 'libp2p',
-    options: { snapshotEvery?: number; identity?: DeviceIdentity; mdns?: boolean } = {}
+    options: { snapshotEvery?: number; identity?: DeviceIdentity; mdns?: boolean; pairingTimings?: PairingTimings } = {}
   ): Promise<SyncDevice> {
     const d = new SyncDevice(
       name,
@@ -50,7 +52,8 @@ export class SyncDevice {
       options.identity ?? DeviceIdentity.generate(),
       transport,
       options.snapshotEvery,
-      options.mdns === true
+      options.mdns === true,
+      options.pairingTimings
     )
     await d.restart()
     return d
@@ -84,6 +87,7 @@ export class SyncDevice {
       snapshotEvery: this.snapshotEvery,
       deviceName: this.name,
       backoff: { initialMs: 20, maxMs: 200 },
+      pairingTimings: this.pairingTimings,
       // libp2p: the daemon's own path, including asking for last run's port on a restart
       network: ({ preferListen }) =>
         transport === 'libp2p'
@@ -126,10 +130,22 @@ export class SyncDevice {
     other.blocked.delete(this.id)
   }
 
-  /** Pairs this (empty) device with `inviter` through an invitation. */
-  async joinFrom(inviter: SyncDevice): Promise<void> {
-    const { invitation } = inviter.sync.devices.invite()
-    await this.sync.devices.join(invitation, PASSWORD)
+  /** Pairs this (empty) device with `inviter` through an invitation, approved on the inviter as a person would. */
+  async joinFrom(inviter: SyncDevice): Promise<JoinResult> {
+    return await this.joinApproved(inviter, inviter.sync.devices.invite().invitation)
+  }
+
+  /** Joins with `invitation`; the inviter approves this device as soon as it waits. */
+  async joinApproved(inviter: SyncDevice, invitation: string, password = PASSWORD): Promise<JoinResult> {
+    const joining = this.sync.devices.join(invitation, password)
+    let ended = false
+    const end = (): void => {
+      ended = true
+    }
+    joining.then(end, end)
+    await eventually(() => ended || inviter.sync.devices.pending().some(p => p.id === this.id), 'the joiner to wait for approval', 10_000)
+    if (!ended) await inviter.sync.devices.approve(this.id)
+    return await joining
   }
 
   items(): Item[] {

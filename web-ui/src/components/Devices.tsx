@@ -1,10 +1,11 @@
 /**
  * Devices: the paired devices (online, last seen), an invitation for a new device as a QR code and
- * a copyable one-line link, and removal (the vault keys rotate so a removed device reads nothing new).
+ * a copyable one-line link, devices that wait for approval (compare their words, then approve or
+ * deny), and removal (the vault keys rotate so a removed device reads nothing new).
  */
 import { useEffect, useState } from 'preact/hooks'
 import { api } from '../api.js'
-import type { Device, Invitation } from '../types.js'
+import type { Device, Invitation, WaitingDevice } from '../types.js'
 import { timeAgo } from '../format.js'
 import { messageOf, toast } from '../toast.js'
 import { Icon } from './Icon.js'
@@ -53,7 +54,8 @@ function InvitationPanel({ shown: { invitation, qr }, onDone }: { shown: ShownIn
         <div class="invitation-text">
           <p>
             On the new device, start Kith and choose <strong>Join from another device</strong>, then scan this code or paste the invitation.
-            From a terminal: <code>kith pair join '…' --password-stdin</code>.
+            From a terminal: <code>kith pair join --password-stdin</code> (the invitation on the first line). It then shows four words and
+            waits for you to approve it here.
           </p>
           <label for="invitation-text">Invitation</label>
           <div class="input-with-button">
@@ -70,14 +72,6 @@ function InvitationPanel({ shown: { invitation, qr }, onDone }: { shown: ShownIn
             </textarea>
             <CopyButton value={invitation.invitation} what="Invitation" testId="copy-invitation" />
           </div>
-          {invitation.code !== '' && (
-            <p>
-              Short code:{' '}
-              <strong class="short-code" data-testid="invitation-code">
-                {invitation.code}
-              </strong>
-            </p>
-          )}
           <p class={left === 0 ? 'error' : 'muted'}>
             {left === 0
               ? 'This invitation has expired.'
@@ -92,9 +86,49 @@ function InvitationPanel({ shown: { invitation, qr }, onDone }: { shown: ShownIn
   )
 }
 
-export function Devices({ devices, reload }: { devices: Device[] | null; reload: () => Promise<void> }) {
+/** Compare the words, then approve or deny: nothing reaches the new device before Approve. */
+function ApprovalDialog({ device, onClose }: { device: WaitingDevice; onClose: () => void }) {
+  const [busy, setBusy] = useState(false)
+  const decide = async (approve: boolean): Promise<void> => {
+    setBusy(true)
+    try {
+      if (approve) await api.approveDevice(device.id)
+      else await api.denyDevice(device.id)
+      toast(approve ? `Approved ${device.name || 'the new device'}; it is joining` : `Refused ${device.name || 'the new device'}`)
+      onClose()
+    } catch (err) {
+      toast(messageOf(err), 'error')
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <section class="card approval" role="dialog" aria-labelledby="approval-title" data-testid="approval-dialog">
+      <h3 id="approval-title">Approve {device.name || 'a new device'}?</h3>
+      <p>Approve only if the new device shows exactly these words:</p>
+      <p class="words" data-testid="approval-words">
+        {device.words.join(' ')}
+      </p>
+      <p class="muted">If they differ, someone else may be using the invitation: deny it.</p>
+      <div class="view-actions">
+        <button type="button" class="button primary" data-testid="approve-confirm" disabled={busy} onClick={() => void decide(true)}>
+          Approve
+        </button>
+        <button type="button" class="button danger" data-testid="deny-device" disabled={busy} onClick={() => void decide(false)}>
+          Deny
+        </button>
+        <button type="button" class="button" disabled={busy} onClick={onClose}>
+          Later
+        </button>
+      </div>
+    </section>
+  )
+}
+
+export function Devices({ devices, waiting, reload }: { devices: Device[] | null; waiting: WaitingDevice[]; reload: () => Promise<void> }) {
   const [invitation, setInvitation] = useState<ShownInvitation>()
   const [busy, setBusy] = useState(false)
+  const [approving, setApproving] = useState<WaitingDevice>()
 
   useEffect(() => {
     void reload()
@@ -153,6 +187,33 @@ export function Devices({ devices, reload }: { devices: Device[] | null; reload:
           }}
         />
       )}
+      {waiting.length > 0 && (
+        <ul class="device-list" aria-label="Devices waiting for approval">
+          {waiting.map(w => (
+            <li key={w.id} class="device-row card" data-testid="waiting-device">
+              <span class="dot offline" aria-hidden="true" />
+              <div class="device-text">
+                <span class="device-name">
+                  <strong>{w.name !== '' ? w.name : w.id.slice(0, 12)}</strong>
+                  <span class="badge">Waiting for approval</span>
+                </span>
+              </div>
+              <button type="button" class="button primary small" data-testid="approve-device" onClick={() => setApproving(w)}>
+                Review…
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {approving !== undefined && waiting.some(w => w.id === approving.id) && (
+        <ApprovalDialog
+          device={approving}
+          onClose={() => {
+            setApproving(undefined)
+            void reload()
+          }}
+        />
+      )}
       {devices !== null && (
         <ul class="device-list" aria-label="Paired devices">
           {devices.map(d => (
@@ -195,6 +256,7 @@ export function Devices({ devices, reload }: { devices: Device[] | null; reload:
             <code>kith pair join</code>.
           </li>
           <li>Paste the invitation and choose a master password for that device.</li>
+          <li>The new device shows four words. It appears here as waiting: approve it only if this page shows the same words.</li>
         </ol>
         <p class="muted">
           Devices talk to each other directly, end-to-end encrypted. Removing a device rotates the vault keys, so it cannot read anything

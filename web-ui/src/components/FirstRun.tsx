@@ -15,6 +15,8 @@ export function FirstRun({ onDone }: { onDone: () => void }) {
   const [deviceName, setDeviceName] = useState('')
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
+  /** the verification words while the inviting device has not decided */
+  const [words, setWords] = useState<string[]>([])
   const meterId = useId()
   const invitationId = useId()
 
@@ -29,7 +31,22 @@ export function FirstRun({ onDone }: { onDone: () => void }) {
       if (mode === 'create') {
         await api.init(password)
       } else {
-        await api.join(invitation.trim(), password, deviceName.trim() === '' ? undefined : deviceName.trim())
+        let joining = true
+        // the daemon knows the words once the inviter answered; show them until someone decides there
+        const watch = (async () => {
+          while (joining) {
+            const state = await api.joining().catch(() => null)
+            if (joining && state !== null && state.words.length > 0) setWords(state.words)
+            await new Promise(resolve => setTimeout(resolve, 300))
+          }
+        })()
+        try {
+          await api.join(invitation.trim(), password, deviceName.trim() === '' ? undefined : deviceName.trim())
+        } finally {
+          joining = false
+          await watch
+          setWords([])
+        }
         // joining leaves the vault unlocked; unlocking again opens this page's session
         await api.unlock(password)
       }
@@ -131,6 +148,15 @@ export function FirstRun({ onDone }: { onDone: () => void }) {
           name="password-confirm"
         />
         <p class="hint">Kith cannot recover this password. Write it down and keep it somewhere safe.</p>
+        {busy && words.length > 0 && (
+          <div class="card approval" role="status" data-testid="join-words-card">
+            <p>On the inviting device, approve this device if it shows these words:</p>
+            <p class="words" data-testid="join-words">
+              {words.join(' ')}
+            </p>
+            <p class="muted">Waiting for approval…</p>
+          </div>
+        )}
         {error !== undefined && (
           <p class="error" role="alert">
             {error}

@@ -228,7 +228,7 @@ export function Shell({ onLocked }: { onLocked: (notice: string) => void }) {
           </section>
         </>
       )}
-      {route.page === 'devices' && <Devices devices={data.devices} reload={data.reloadDevices} />}
+      {route.page === 'devices' && <Devices devices={data.devices} waiting={data.waiting} reload={data.reloadDevices} />}
       {route.page === 'settings' && <Settings vaults={data.vaults} reloadVaults={data.reloadVaults} reloadItems={data.reloadItems} />}
     </div>
   )

@@ -7,7 +7,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
 import { ItemIndex } from '../search.js'
 import { rosterNote } from '../rosterNote.js'
-import type { DaemonEvent, Device, Item, VaultInfo } from '../types.js'
+import type { DaemonEvent, Device, Item, VaultInfo, WaitingDevice } from '../types.js'
+import { toast } from '../toast.js'
 
 /** more changed items than this in one burst: reload the whole list instead */
 const BURST_RELOAD = 150
@@ -22,6 +23,8 @@ export interface VaultData {
   vaults: VaultInfo[]
   /** null when this daemon offers no device pairing */
   devices: Device[] | null
+  /** devices that proved an invitation and wait for approval here */
+  waiting: WaitingDevice[]
   live: LiveState
   upsert: (item: Item) => void
   remove: (id: string) => void
@@ -35,6 +38,7 @@ export function useVaultData(onLocked: (notice: string) => void): VaultData {
   const [loaded, setLoaded] = useState(false)
   const [vaults, setVaults] = useState<VaultInfo[]>([])
   const [devices, setDevices] = useState<Device[] | null>([])
+  const [waiting, setWaiting] = useState<WaitingDevice[]>([])
   const [live, setLive] = useState<LiveState>('connecting')
   const pending = useRef(new Set<string>())
   const flushTimer = useRef<ReturnType<typeof setTimeout>>()
@@ -59,7 +63,9 @@ export function useVaultData(onLocked: (notice: string) => void): VaultData {
       return
     }
     try {
-      setDevices(await api.devices())
+      const [list, waitingList] = await Promise.all([api.devices(), api.waitingDevices()])
+      setDevices(list)
+      setWaiting(waitingList)
     } catch (err) {
       if (err instanceof ApiError && (err.status === 404 || err.status === 405)) setDevices(null)
     }
@@ -134,8 +140,14 @@ export function useVaultData(onLocked: (notice: string) => void): VaultData {
           )
           break
         }
+        case 'pairing-pending':
+          toast(`${event.data.name || 'A new device'} asks to join: check its words under Devices`)
+          void reloadDevices()
+          break
         case 'peer-connected':
         case 'peer-disconnected':
+        case 'pairing-resolved':
+        case 'devices-changed':
           void reloadDevices()
           break
       }
@@ -172,5 +184,5 @@ export function useVaultData(onLocked: (notice: string) => void): VaultData {
   }, [flush, onLocked, reloadItems, reloadVaults, reloadDevices])
 
   const index = useMemo(() => new ItemIndex(items.values()), [items])
-  return { loaded, items, index, vaults, devices, live, upsert, remove, reloadItems, reloadVaults, reloadDevices }
+  return { loaded, items, index, vaults, devices, waiting, live, upsert, remove, reloadItems, reloadVaults, reloadDevices }
 }
