@@ -91,7 +91,7 @@ export interface DevicesPort {
   revoke: (idOrName: string, options?: { alsoAddedBy?: boolean }) => Promise<RevokeResult>
   grant: (idOrName: string, vaultName: string) => Promise<AccessResult>
   ungrant: (idOrName: string, vaultName: string) => Promise<AccessResult>
-  invite: (ttlMs?: number) => Invitation
+  invite: (ttlMs?: number, vaultNames?: string[]) => Invitation & { vaults: string[] }
   /** waits until a person on the inviting device approves (or denies: JoinDeniedError) */
   join: (invitation: string, password: string, name?: string) => Promise<JoinResult>
   /** on the joining device: the join under way, with its verification words once known */

@@ -106,6 +106,8 @@ export const migrateBody = z.object({
 export const destroyBody = z.object({ confirm: z.literal(true) })
 
 export const inviteBody = z.object({
+  /** the vaults the new device may hold (names); every vault when absent */
+  vaults: z.optional(z.array(z.string())),
   ttlSeconds: z.optional(
     z.number({ error: 'ttlSeconds must be a positive number' }).check(z.positive({ error: 'ttlSeconds must be a positive number' }))
   )

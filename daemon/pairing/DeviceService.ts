@@ -186,8 +186,18 @@ export class DeviceService {
     return { id, vaults: this.options.vaultsOf(id), rotated }
   }
 
-  invite(ttlMs?: number): InviteResult {
-    return this.options.pairing.invite(ttlMs)
+  /** An invitation to every vault, or to the vaults named (the new device receives nothing of the others). */
+  invite(ttlMs?: number, vaultNames?: string[]): InviteResult & { vaults: string[] } {
+    const all = this.options.vaults()
+    if (vaultNames === undefined) return { ...this.options.pairing.invite(ttlMs), vaults: all.map(v => v.name) }
+    const ids = vaultNames.map(name => {
+      const v = all.find(x => x.name === name) ?? all.find(x => x.name.toLowerCase() === name.toLowerCase())
+      if (v === undefined) throw new DeviceRequestError(`no vault named ${JSON.stringify(name)} on this device`)
+      return v.id
+    })
+    if (ids.length === 0) throw new DeviceRequestError('name at least one vault to invite a device to')
+    const unique = [...new Set(ids)]
+    return { ...this.options.pairing.invite(ttlMs, unique), vaults: all.filter(v => unique.includes(v.id)).map(v => v.name) }
   }
 
   async join(invitation: string, password: string, name?: string): Promise<JoinResult> {

@@ -72,6 +72,8 @@ interface OpenInvitation {
   secret: Uint8Array
   expiresAt: number
   claimedBy: string | undefined
+  /** the vaults the new device is admitted to ('all' by default) */
+  vaults: string[] | 'all'
 }
 
 export interface InviteResult {
@@ -168,8 +170,8 @@ export class PairingService {
     return this.open.size
   }
 
-  /** Makes a one-time invitation, valid for `ttlMs` (at most 10 minutes). */
-  invite(ttlMs = MAX_TTL_MS): InviteResult {
+  /** Makes a one-time invitation, valid for `ttlMs` (at most 10 minutes), to every vault or to those listed. */
+  invite(ttlMs = MAX_TTL_MS, vaults: string[] | 'all' = 'all'): InviteResult {
     const { keyring, roster, network } = this.options
     if (!keyring.unlocked) throw new LockedError('unlock the vault to invite a device')
     if (roster.root === undefined) throw new DeviceRequestError('this device has no vault yet')
@@ -180,7 +182,7 @@ export class PairingService {
     const expiresAt = new Date(Date.now() + Math.min(ttlMs, MAX_TTL_MS))
     const id = toHex(invitationId(secret))
     this.sweep()
-    this.open.set(id, { id, secret, expiresAt: expiresAt.getTime(), claimedBy: undefined })
+    this.open.set(id, { id, secret, expiresAt: expiresAt.getTime(), claimedBy: undefined, vaults })
     this.options.log('info', `pairing: invitation created, valid until ${expiresAt.toISOString()}`)
     return {
       invitation: encodeInvitation({ inviter: keyring.deviceId, secret, expiresAt, addrs }),
@@ -276,8 +278,11 @@ export class PairingService {
           if (!keyring.unlocked) throw new LockedError('unlock this device to approve a new one')
         },
         welcome: async () => {
-          await roster.addDevice(keyring.rosterSigner(), peer, hello.rosterKey, hello.name)
-          const grants = keyring.grantsFor(peer, hello.ephemeralPublic).map(g => ({ vaultId: g.vaultId, epoch: g.epoch, box: g.box }))
+          await roster.addDevice(keyring.rosterSigner(), peer, hello.rosterKey, hello.name, inv.vaults)
+          // the keys of the vaults it is admitted to, and nothing of the others
+          const grants = keyring
+            .grantsFor(peer, hello.ephemeralPublic, inv.vaults === 'all' ? undefined : inv.vaults)
+            .map(g => ({ vaultId: g.vaultId, epoch: g.epoch, box: g.box }))
           await send({ type: PairType.Welcome, records: roster.allRecords(), grants })
           log('info', `pairing: approved ${short(peer)} (${JSON.stringify(hello.name)}); sealed ${grants.length} vault key(s) to it`)
         },

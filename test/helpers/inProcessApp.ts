@@ -38,7 +38,7 @@ export function loneDevices(device: FullDevice): DevicesPort {
     ungrant: async () => {
       throw Object.assign(new Error('no such device'), { name: 'DeviceNotFoundError' })
     },
-    invite: () => ({ invitation: 'kith:invitation', expiresAt: new Date(0).toISOString() }),
+    invite: () => ({ invitation: 'kith:invitation', expiresAt: new Date(0).toISOString(), vaults: [] }),
     join: async () => {
       throw Object.assign(new Error('not in these tests'), { name: 'InvitationError' })
     },

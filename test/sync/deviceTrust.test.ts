@@ -10,6 +10,7 @@ import { epochCommitment } from '../../daemon/keyring/epochCommitment.js'
 import { encodeRosterRecord, RosterOp } from '../../daemon/pairing/RosterRecord.js'
 import { randomBytes } from '../../daemon/crypto/random.js'
 import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
+import { vaultRef } from '../../daemon/pairing/vaultRef.js'
 import { SyncDevice, eventually } from './helpers/syncDevice.js'
 
 const devices: SyncDevice[] = []
@@ -159,5 +160,45 @@ describe('per-device vaults', () => {
     expect(back.vaults.sort()).toEqual(['Personal', 'Work'])
     await eventually(() => m.device.keyring.heldEpochs(personal).includes(after), 'M gets the new key')
     await expect(a.sync.devices.grant(m.id, 'Nope')).rejects.toThrow(/no vault named/)
+  })
+})
+
+describe('a device invited to some vaults only', () => {
+  it('receives the keys, envelopes and snapshots of those, and nothing of the others — not even their ids', async () => {
+    const net = new MemoryNetwork()
+    const a = await SyncDevice.create('A', net)
+    const w = await SyncDevice.create('W', net)
+    devices.push(a, w)
+    await a.init()
+    const work = await a.service.createVault('Work')
+    const personal = a.device.replicas.ids().find(v => v !== work.id) as string
+    await a.service.createItem({ title: 'bank', password: 'personal-secret', vault: 'Personal' })
+    const job = await a.service.createItem({ title: 'jira', password: 'work-secret', vault: 'Work' })
+    await a.device.replicas.get(personal)?.snapshot()
+    const invite = a.sync.devices.invite(undefined, ['Work'])
+    expect(invite.vaults).toEqual(['Work'])
+    const joined = await w.joinApproved(a, invite.invitation)
+    expect(joined.vaults).toEqual([work.id])
+    await eventually(() => w.service.listItems().some(i => i.id === job.id), 'the Work item on W')
+    // A goes on writing to both
+    await a.service.createItem({ title: 'later personal', password: 'personal-later', vault: 'Personal' })
+    const later = await a.service.createItem({ title: 'later work', vault: 'Work' })
+    await eventually(() => w.service.listItems().some(i => i.id === later.id), 'the later Work item on W')
+    expect(w.service.vaults().map(v => v.name)).toEqual(['Work'])
+    expect(a.sync.devices.list().find(d => d.id === w.id)?.vaults).toEqual(['Work'])
+    // W's whole store, keys and values, byte by byte
+    const raw = Buffer.from(personal, 'hex')
+    const ref = Buffer.from(vaultRef(personal), 'hex')
+    for await (const [key, value] of w.storage.entries('')) {
+      expect(key).not.toContain(personal)
+      const bytes = Buffer.from(value)
+      expect(bytes.includes(raw), `raw Personal id in ${key}`).toBe(false)
+      expect(bytes.includes(Buffer.from(personal)), `hex Personal id in ${key}`).toBe(false)
+      expect(bytes.includes(Buffer.from('personal-secret')), `a Personal secret in ${key}`).toBe(false)
+      // the roster names vaults by ref: W sees Personal's ref (it cannot invert it) but nothing that names it
+      expect(key.includes(vaultRef(personal))).toBe(false)
+      if (bytes.includes(ref)) expect(key.startsWith('roster/')).toBe(true)
+    }
+    expect(await w.device.keyring.grants.has({ vaultId: personal, epoch: 0, deviceId: w.id })).toBe(false)
   })
 })

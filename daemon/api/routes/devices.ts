@@ -31,7 +31,7 @@ export function pairingRoutes(devices: DevicesPort) {
   return new Hono<ApiEnv>()
     .post('/invite', requireScope('devices:manage'), jsonBody(inviteBody), c => {
       const { ttlSeconds } = c.req.valid('json')
-      return c.json(devices.invite(ttlSeconds === undefined ? undefined : ttlSeconds * 1000), 201)
+      return c.json(devices.invite(ttlSeconds === undefined ? undefined : ttlSeconds * 1000, c.req.valid('json').vaults), 201)
     })
     .get('/pending', requireScope('devices:manage'), c => c.json(devices.pending(), 200))
     .post('/pending/:id/approve', requireScope('devices:manage'), async c => c.json(await devices.approve(c.req.param('id')), 200))

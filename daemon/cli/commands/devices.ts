@@ -8,18 +8,25 @@ import { readStdinLines } from '../stdin.js'
 
 export const pairInviteCommand: Command = {
   name: 'pair invite',
-  usage: 'kith pair invite [--ttl SECONDS] [--json]',
-  summary: 'make a one-time invitation (a link, valid 10 minutes at most) for another device to join',
+  usage: 'kith pair invite [--vaults NAME,…] [--ttl SECONDS] [--json]',
+  summary:
+    'make a one-time invitation (a link, valid 10 minutes at most) for another device to join: to every vault, or with --vaults to those only',
   async run(ctx) {
-    allowOnly(ctx.args, ['ttl'])
+    allowOnly(ctx.args, ['ttl', 'vaults'])
     const ttl = flag(ctx.args, 'ttl')
-    let body: { ttlSeconds?: number } = {}
+    const vaults = flag(ctx.args, 'vaults')
+    let body: { ttlSeconds?: number; vaults?: string[] } = {}
     if (ttl !== undefined) {
       const seconds = Number(ttl)
       if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600)
         throw new CliError('usage', '--ttl takes 1 to 600 seconds', EXIT.usage)
       body = { ttlSeconds: seconds }
     }
+    if (vaults !== undefined)
+      body.vaults = vaults
+        .split(',')
+        .map(v => v.trim())
+        .filter(v => v !== '')
     const client = await DaemonClient.connect(ctx.home)
     const res = await client.json(client.api.pairing.invite.$post({ json: body }))
     ctx.out(
@@ -30,7 +37,8 @@ export const pairInviteCommand: Command = {
         `  ${res.invitation}`,
         '  <new password>',
         '',
-        `The invitation works once, until ${res.expiresAt}. The new device then shows four words and waits:`,
+        `It admits the new device to: ${res.vaults.join(', ')}. The invitation works once, until ${res.expiresAt}.`,
+        'The new device then shows four words and waits:',
         'approve it here with `kith pair approve ID` only if `kith pair pending` lists the same words (`kith pair deny ID` refuses it).'
       ].join('\n'),
       res
