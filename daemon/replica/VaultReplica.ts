@@ -60,6 +60,8 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   private readonly chains: ChainGuard
   private vaultDoc: VaultDoc | undefined
   private keys: VaultKeys | undefined
+  /** records received while an unlock reads storage: applied once its document exists */
+  private arrivedWhileUnlocking: Array<() => void> | undefined
   private pending: StorageOp[] = []
   private pendingEnvelopes: Envelope[] = []
   private writing: Promise<void> = Promise.resolve()
@@ -159,11 +161,19 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.corrupt.length = 0
     this.applied.clear()
     const ydoc = new Y.Doc()
-    const { updates, unfolded, legacyKeys } = await openStoredRecords(
-      { storage: this.storage, vaultId: this.vaultId, self: this.signer.deviceId, key: epoch => keys.key(epoch) },
-      this.applied,
-      (key, err) => this.reportStored(key, err)
-    )
+    this.arrivedWhileUnlocking = []
+    let read: Awaited<ReturnType<typeof openStoredRecords>>
+    try {
+      read = await openStoredRecords(
+        { storage: this.storage, vaultId: this.vaultId, self: this.signer.deviceId, key: epoch => keys.key(epoch) },
+        this.applied,
+        (key, err) => this.reportStored(key, err)
+      )
+    } catch (err) {
+      this.arrivedWhileUnlocking = undefined
+      throw err
+    }
+    const { updates, unfolded, legacyKeys } = read
     // one transaction, no merged copy: mergeUpdates would build a second full-size update in memory
     ydoc.transact(() => {
       for (const update of updates) Y.applyUpdate(ydoc, update, REMOTE_ORIGIN)
@@ -175,6 +185,11 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     })
     this.unsubscribe = vaultDoc.onItemsChanged((ids, local) => this.emit('items-changed', ids, local))
     this.vaultDoc = vaultDoc
+    // what arrived while storage was being read may have been stored after the read: apply it now
+    // (an update applied twice changes nothing)
+    const arrived = this.arrivedWhileUnlocking
+    this.arrivedWhileUnlocking = undefined
+    for (const apply of arrived) apply()
     if (legacyKeys.length > 0) await this.foldLegacy(legacyKeys)
   }
 
@@ -280,6 +295,10 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   ): void {
     const doc = this.vaultDoc
     const keys = this.keys
+    if (doc === undefined && this.arrivedWhileUnlocking !== undefined) {
+      this.arrivedWhileUnlocking.push(() => this.applyReceived(key, opened, open, heads))
+      return
+    }
     if (doc === undefined || keys === undefined) return
     try {
       Y.applyUpdate(doc.doc, opened ?? open(epoch => keys.key(epoch)), REMOTE_ORIGIN)

@@ -186,6 +186,44 @@ describe('VaultReplica', () => {
     expect(rb.doc.get(id)).toMatchObject({ title: 'from a', password: 'p' })
   })
 
+  it('applies an envelope that arrives while an unlock is still reading storage (the e2e convergence seed 1113025789)', async () => {
+    const a = signer()
+    const ra = await replica(new MemoryStorageAdapter(), a)
+    await ra.unlock(keys)
+    const sent: Uint8Array[] = []
+    ra.on('envelope', e => sent.push(e.bytes))
+    const id = ra.doc.create({ title: 'arrives mid-unlock' })
+    await ra.flush()
+    // B's unlock reads storage before the envelope is stored, and builds its document after
+    let release: () => void = () => {}
+    const gate = new Promise<void>(resolve => {
+      release = resolve
+    })
+    class SlowReads extends MemoryStorageAdapter {
+      slow = false
+      // reads what is there now, then waits: a record stored meanwhile is not in this read
+      override async *entries(prefix: string, options?: Parameters<MemoryStorageAdapter['entries']>[1]) {
+        const read: Array<[string, Uint8Array]> = []
+        for await (const entry of super.entries(prefix, options)) read.push(entry)
+        if (this.slow && prefix.endsWith('/env/')) {
+          this.slow = false
+          await gate
+        }
+        yield* read
+      }
+    }
+    const storage = new SlowReads()
+    const b = signer()
+    const rb = await replica(storage, b, author => author === a.deviceId || author === b.deviceId)
+    storage.slow = true
+    const unlocking = rb.unlock(keys)
+    await new Promise(resolve => setTimeout(resolve, 20))
+    expect(await rb.receive(sent[0] as Uint8Array)).toBe(true)
+    release()
+    await unlocking
+    expect(rb.doc.get(id)).toMatchObject({ title: 'arrives mid-unlock' })
+  })
+
   it('rejects envelopes from strangers, with bad signatures, or that skip a seq, and stores none of them', async () => {
     const a = signer()
     const ra = await replica(new MemoryStorageAdapter(), a)
