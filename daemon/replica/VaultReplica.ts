@@ -135,6 +135,11 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     return this.chains.quarantined()
   }
 
+  /** The head held for one author: its seq and the hash of that envelope (snapshots included). */
+  tip(author: string): SignedHead | undefined {
+    return this.stored.head(author)
+  }
+
   /** Checks a peer's heads against what is held: a contradiction quarantines that author (never throws for one). */
   async compareHeads(heads: SignedHead[]): Promise<void> {
     await this.writing

@@ -23,6 +23,8 @@ import {
 } from './messages.js'
 import type { GrantsPort, Log, ReplicaPort, RosterPort, VaultsPort } from './ports.js'
 import { toError } from '../toError.js'
+import { restoreEnvelope, stripEnvelope, strippedFields } from './nextEnvelope.js'
+import { NO_PREVIOUS } from '../codec/SignedHead.js'
 
 const REFUSED_SNAPSHOT = 'RefusedSnapshotError'
 
@@ -200,6 +202,21 @@ export class SyncSession {
       case MsgType.Envelopes:
         for (const bytes of m.envelopes) await this.receiveEnvelope(bytes)
         return
+      case MsgType.Next: {
+        const f = strippedFields(m.stripped, m.authorOmitted)
+        if (f === undefined) throw new ProtocolError('a NEXT envelope too short to route')
+        const author = f.author ?? this.peer
+        const replica = this.vault(f.vaultId)
+        if (replica === undefined) throw new ProtocolError('an envelope for a vault this device did not announce')
+        const tip = replica.tip(author)
+        const held = tip?.seq ?? 0
+        // held already (it came another way meanwhile): nothing to do
+        if (f.seq <= held) return
+        // not the next one: as a full envelope that skips a seq, the session ends and the next one catches up
+        if (f.seq !== held + 1) throw new ProtocolError(`a NEXT envelope ${f.seq} does not follow the held ${held}`)
+        await this.receiveEnvelope(restoreEnvelope(m.stripped, m.authorOmitted, author, tip?.hash ?? NO_PREVIOUS))
+        return
+      }
       case MsgType.Snapshot: {
         const h = snapshotHeader(m.snapshot)
         const replica = this.vault(h.vaultId)
@@ -263,7 +280,13 @@ export class SyncSession {
     if (seq === have + 1 && !this.pumping.has(vaultId) && (this.unacked.get(vaultId) ?? 0) === 0) {
       pv.set(author, seq)
       this.envelopesOut++
-      this.channel.send({ type: MsgType.Envelopes, envelopes: [bytes] })
+      // this device's own envelope that follows what the peer holds: without the author and the prevHash
+      // the peer has. Relayed ones go whole, so that a receiver holding another envelope for that seq
+      // compares the two (equivocation) instead of taking it for a duplicate.
+      const stripped = author === this.ctx.self ? stripEnvelope(bytes, true) : undefined
+      this.channel.send(
+        stripped === undefined ? { type: MsgType.Envelopes, envelopes: [bytes] } : { type: MsgType.Next, authorOmitted: true, stripped }
+      )
       return
     }
     this.schedulePump(vaultId)

@@ -41,6 +41,7 @@ export enum MsgType {
   Credit = 0x07,
   CaughtUp = 0x08,
   Bye = 0x09,
+  Next = 0x0a,
   Part = 0x7f
 }
 
@@ -60,6 +61,8 @@ export type Message =
   | { type: MsgType.Grants; grants: Uint8Array[] }
   | { type: MsgType.Vault; vaultId: string; heads: SignedHead[]; replyWanted: boolean }
   | { type: MsgType.Envelopes; envelopes: Uint8Array[] }
+  /** one envelope that follows the receiver's tip, without its prevHash (and author): nextEnvelope.ts */
+  | { type: MsgType.Next; authorOmitted: boolean; stripped: Uint8Array }
   | { type: MsgType.Snapshot; snapshot: Uint8Array }
   | { type: MsgType.Credit; bytes: number }
   | { type: MsgType.CaughtUp; vaultId: string }
@@ -113,6 +116,9 @@ export function encodeMessage(m: Message): Uint8Array {
     case MsgType.Envelopes:
       writeList(w, m.envelopes)
       break
+    case MsgType.Next:
+      w.u8(m.authorOmitted ? 1 : 0).bytes(m.stripped)
+      break
     case MsgType.Snapshot:
       w.bytes(m.snapshot)
       break
@@ -165,6 +171,12 @@ export function decodeMessage(bytes: Uint8Array): Message {
       case MsgType.Envelopes:
         m = { type, envelopes: readList(r) }
         break
+      case MsgType.Next: {
+        const flags = r.u8()
+        if (flags > 1) throw new ProtocolError(`unknown NEXT flags ${flags}`)
+        m = { type, authorOmitted: flags === 1, stripped: r.bytes(MAX_MESSAGE_BYTES) }
+        break
+      }
       case MsgType.Snapshot:
         m = { type, snapshot: r.bytes(MAX_MESSAGE_BYTES) }
         break

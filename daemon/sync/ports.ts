@@ -14,6 +14,8 @@ export interface ReplicaPort {
   vector: () => SeqVector
   /** per author, the signed head of what is held (what VAULT carries) */
   heads: () => SignedHead[]
+  /** the head held for one author (its seq and hash: what a NEXT envelope follows) */
+  tip: (author: string) => SignedHead | undefined
   /** checks a peer's heads against what is held: a contradiction quarantines its author; never throws for one */
   compareHeads: (heads: SignedHead[]) => Promise<void>
   envelopesAfter: (author: string, seq: number, limit?: number) => Promise<Uint8Array[]>

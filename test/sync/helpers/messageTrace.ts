@@ -9,6 +9,7 @@
  * tracedStreamPair() connects two FrameStreams in memory (MemoryNetwork: queues, no sockets) and
  * traces both directions; traceNetwork() traces every stream of a NetworkAdapter a SyncEngine uses.
  */
+import { strippedFields } from '../../../daemon/sync/nextEnvelope.js'
 import { MemoryNetwork } from '../../../daemon/network/memory/MemoryNetwork.js'
 import type { FrameStream, NetworkAdapter, StreamHandler, StreamOptions } from '../../../daemon/network/NetworkAdapter.js'
 import {
@@ -111,6 +112,11 @@ export class MessageTrace {
         return `CAUGHT_UP ${this.name(m.vaultId)}`
       case MsgType.Bye:
         return `BYE ${ByeReason[m.reason] ?? m.reason}${m.message === '' ? '' : ` "${m.message}"`}`
+      case MsgType.Next: {
+        const f = strippedFields(m.stripped, m.authorOmitted)
+        if (f === undefined) return 'NEXT (malformed)'
+        return `NEXT ${this.name(f.vaultId)} ${f.author === undefined ? 'sender' : this.name(f.author)}#${f.seq}`
+      }
     }
   }
 

@@ -64,6 +64,10 @@ export class StubReplica implements ReplicaPort {
     return [...this.held].map(([author, seq]) => ({ author, seq, prevHash: zero, hash: zero, signature: new Uint8Array(64) }))
   }
 
+  tip(author: string): SignedHead | undefined {
+    return this.heads().find(h => h.author === author)
+  }
+
   /** every head list a peer sent (VAULT) */
   readonly comparedHeads: SignedHead[][] = []
   async compareHeads(heads: SignedHead[]): Promise<void> {
