@@ -129,6 +129,15 @@ export function Devices({ devices, waiting, reload }: { devices: Device[] | null
   const [invitation, setInvitation] = useState<ShownInvitation>()
   const [busy, setBusy] = useState(false)
   const [approving, setApproving] = useState<WaitingDevice>()
+  const [quarantined, setQuarantined] = useState<Array<{ deviceId: string; vaultId: string }>>([])
+
+  // devices whose equivocation this device caught (sync goes on with everyone else)
+  useEffect(() => {
+    api
+      .status()
+      .then(s => setQuarantined(Array.isArray(s.quarantined) ? (s.quarantined as Array<{ deviceId: string; vaultId: string }>) : []))
+      .catch(() => undefined)
+  }, [devices])
 
   useEffect(() => {
     void reload()
@@ -178,6 +187,16 @@ export function Devices({ devices, waiting, reload }: { devices: Device[] | null
         )}
       </div>
       {devices === null && <p class="notice">This daemon does not offer device pairing yet. The vault stays on this device.</p>}
+      {quarantined.length > 0 && (
+        <section class="card notice error" role="alert" data-testid="quarantine-notice">
+          <h3>A device sent two different versions of its changes</h3>
+          <p>
+            Kith stopped taking changes from{' '}
+            {quarantined.map(q => devices?.find(d => d.id === q.deviceId)?.name || `${q.deviceId.slice(0, 12)}…`).join(', ')} and kept the
+            proof. A device only does this if it was tampered with: remove it unless you know why.
+          </p>
+        </section>
+      )}
       {invitation !== undefined && (
         <InvitationPanel
           shown={invitation}
@@ -227,6 +246,15 @@ export function Devices({ devices, waiting, reload }: { devices: Device[] | null
                 <span class="muted">
                   {d.self ? 'Online' : d.online ? 'Online now' : `Last seen ${timeAgo(d.lastSeen)}`} ·{' '}
                   <code title={d.peerId}>{d.peerId.slice(0, 16)}…</code>
+                </span>
+                <span class="muted" data-testid="device-keys">
+                  {d.vaults.length > 0 ? `Vaults: ${d.vaults.join(', ')}` : 'No vault'}
+                  {d.fingerprint !== null && (
+                    <>
+                      {' '}
+                      · keys <code title="The same on every device: compare it when in doubt">{d.fingerprint}</code>
+                    </>
+                  )}
                 </span>
               </div>
               {!d.self && (
