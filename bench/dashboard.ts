@@ -178,8 +178,11 @@ async function main(): Promise<void> {
       )
     }
     report('scroll jump → painted (10,000 items)', scrolls, 'ms')
+    // what the page keeps, not what it has yet to collect: a full collection first (through CDP)
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('HeapProfiler.collectGarbage')
     const heap = (await page.evaluate('performance.memory ? performance.memory.usedJSHeapSize / 1048576 : 0')) as number
-    process.stdout.write(`${'page JS heap with 10,000 items'.padEnd(48)} ${heap.toFixed(1)} MB\n`)
+    process.stdout.write(`${'page JS heap with 10,000 items (after a collection)'.padEnd(48)} ${heap.toFixed(1)} MB\n`)
 
     const verdict =
       gzipTotal <= 250 * 1024 && summarize(unlockScreen).median <= 1000 && summarize(listed).median <= 1000 && summarize(times).p99 <= 50
