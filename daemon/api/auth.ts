@@ -37,11 +37,29 @@ export function identify(authenticators: readonly Authenticator[], c: Context<Ap
 }
 
 /** Refuses the request with 401 unless one of the authenticators recognises it; keeps its Principal. */
-export function authenticate(authenticators: readonly Authenticator[]): MiddlewareHandler<ApiEnv> {
+/**
+ * Requests that are not a person using the vault: the event stream, and reads a page repeats on a
+ * timer. They never hold off the auto-lock.
+ */
+const PASSIVE: ReadonlyArray<(method: string, path: string) => boolean> = [
+  (m, p) => m === 'GET' && p === '/api/events',
+  (m, p) => m === 'GET' && p === '/api/status',
+  (m, p) => m === 'GET' && /^\/api\/items\/[^/]+\/totp$/.test(p)
+]
+
+export const isPassiveRequest = (method: string, path: string): boolean => PASSIVE.some(test => test(method, path))
+
+/**
+ * Identifies the caller (401 otherwise). Only an authenticated request a person made counts as
+ * activity (`onActivity`, which holds off the auto-lock): another local process knocking without a
+ * credential, or a page's event stream and timers, do not keep the vault open.
+ */
+export function authenticate(authenticators: readonly Authenticator[], onActivity: () => void = () => {}): MiddlewareHandler<ApiEnv> {
   return async function authenticate(c, next) {
     const principal = identify(authenticators, c)
     if (principal === undefined) throw new HttpError(401, 'unauthorized', 'missing or invalid credentials')
     c.set('principal', principal)
+    if (!isPassiveRequest(c.req.method, c.req.path)) onActivity()
     await next()
   }
 }

@@ -13,6 +13,7 @@ import { authenticate, bearerAuthenticator, identify, type ApiEnv, type Authenti
 import { HttpError, toHttpError } from './errors.js'
 import { jsonTypeByDefault } from './jsonTypeByDefault.js'
 import type {
+  DaemonStatus,
   DestroyResult,
   DevicesPort,
   EventSource,
@@ -67,19 +68,30 @@ export interface AppDeps {
 }
 
 /** The routes that need no credential, under /api. */
-function publicApi(deps: AppDeps) {
+function publicApi(deps: AppDeps, authenticators: readonly Authenticator[]) {
   const afterUnlock = deps.dashboard === undefined ? () => ({}) : deps.dashboard.afterUnlock.bind(deps.dashboard)
-  return new Hono<ApiEnv>()
-    .get('/status', c => c.json(deps.status.status(), 200))
-    .route('/', sessionPublicRoutes(deps.session, deps.status, afterUnlock))
-    .route('/session', loginLinkRoutes(deps.dashboard))
-    .route('/pairing', pairingPublicRoutes(deps.devices))
+  return (
+    new Hono<ApiEnv>()
+      // anyone on this machine may ask whether the daemon runs; only its owner learns more (ids, addresses, pid)
+      .get('/status', c => {
+        const full = deps.status.status()
+        const { running, initialized, locked } = full
+        const shown: DaemonStatus = identify(authenticators, c) !== undefined ? full : { running, initialized, locked }
+        return c.json(shown, 200)
+      })
+      .route('/', sessionPublicRoutes(deps.session, deps.status, afterUnlock))
+      .route('/session', loginLinkRoutes(deps.dashboard))
+      .route('/pairing', pairingPublicRoutes(deps.devices))
+  )
 }
 
 /** Every other route, under /api: authentication runs first, then each route's scope check. */
 function authenticatedApi(deps: AppDeps, authenticators: readonly Authenticator[]) {
   return new Hono<ApiEnv>()
-    .use('*', authenticate(authenticators))
+    .use(
+      '*',
+      authenticate(authenticators, () => deps.session.touch())
+    )
     .route('/', sessionRoutes(deps.session))
     .route('/items', itemRoutes(deps.items))
     .route('/vaults', vaultRoutes(deps.vaults))
@@ -133,12 +145,11 @@ export function createApp(deps: AppDeps) {
     })
     .use('/api/*', jsonTypeByDefault())
     .use('/api/*', async (_c, next) => {
-      deps.session.touch()
       await next()
       deps.onRequest?.()
     })
     // public first: the authenticated sub-app's middleware would answer 401 for everything under /api
-    .route('/api', publicApi(deps))
+    .route('/api', publicApi(deps, authenticators))
     .route('/api', authenticatedApi(deps, authenticators))
   if (deps.dashboard !== undefined) app.route('/', deps.dashboard.site)
   return routed

@@ -16,6 +16,7 @@ import type { VaultReplica } from '../replica/VaultReplica.js'
 import type { ReplicaSet } from './ReplicaSet.js'
 import type { SettingsStore } from './SettingsStore.js'
 import { InvalidRequestError } from './errors.js'
+import { AlreadyInitializedError } from '../keyring/errors.js'
 import type { Log } from '../log.js'
 import { toError } from '../toError.js'
 
@@ -120,6 +121,8 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
   /** Creates this device's keys and its first vault; leaves it unlocked. */
   async init(password: string): Promise<void> {
     checkPassword(password)
+    // before any KDF work: tuning Argon2 costs ~0.5 s, which anyone on this machine could ask for again and again
+    if (this.options.keyring.initialized) throw new AlreadyInitializedError()
     await this.options.keyring.initialize(password, await this.kdfParams())
     await this.options.createFirstVault()
     await this.announceUnlocked()
@@ -128,6 +131,7 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
   /** Joins with grants received from another device (pairing): keys for the vaults it was given. */
   async initJoined(password: string, received: (k: Keyring) => StorageOp[], prepared: PreparedRoot): Promise<void> {
     checkPassword(password)
+    if (this.options.keyring.initialized) throw new AlreadyInitializedError()
     await this.options.keyring.initialize(
       password,
       await this.kdfParams(),

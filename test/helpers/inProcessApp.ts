@@ -70,7 +70,15 @@ export async function inProcessApp(options: { init?: boolean; authenticators?: A
     settings: device.unlock,
     transfers: device.portability,
     devices: loneDevices(device),
-    status: { status: () => ({ running: true, initialized: service.initialized, locked: !service.unlocked }) },
+    status: {
+      status: () => ({
+        running: true,
+        initialized: service.initialized,
+        locked: !service.unlocked,
+        deviceId: device.identity.deviceId,
+        pid: process.pid
+      })
+    },
     events,
     destroy: async () => {
       const result: DestroyResult = {
