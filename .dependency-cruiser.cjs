@@ -28,6 +28,7 @@ const LAYERS = {
   'IdleCollector.ts': [],
   'collectGarbage.ts': [],
   'paths.ts': [],
+  'secureHome.ts': [],
   'installRoot.ts': ['runtime/'],
   'polyfills.ts': [],
   'log.ts': [],
@@ -45,7 +46,8 @@ const LAYERS = {
     'crypto/',
     'IdleCollector.ts',
     'collectGarbage.ts',
-    'paths.ts'
+    'paths.ts',
+    'secureHome.ts'
   ],
   'main.ts': ['cli/', 'polyfills.ts', 'runtime/']
 }

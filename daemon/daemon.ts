@@ -3,7 +3,8 @@
  * the composition root (compose.ts) with libp2p as its transport, serves the API and the dashboard
  * on loopback, and keeps `daemon.json` while it runs. Parts start in order and stop in reverse.
  */
-import { mkdir, writeFile, rename, rm, chmod } from 'node:fs/promises'
+import { writeFile, rename, rm, chmod } from 'node:fs/promises'
+import { secureHome } from './secureHome.js'
 import { LevelStorageAdapter } from './storage/LevelStorageAdapter.js'
 import { DeviceIdentity } from './keyring/DeviceIdentity.js'
 import { Libp2pNetwork } from './network/libp2p/Libp2pNetwork.js'
@@ -60,7 +61,7 @@ export class Daemon {
 
   async start(): Promise<void> {
     const { log } = this.options
-    await mkdir(this.options.home, { recursive: true, mode: 0o700 })
+    await secureHome(this.options.home, this.paths.db)
     const storage = new LevelStorageAdapter(this.paths.db)
     const storagePart: Part = {
       name: 'storage',
