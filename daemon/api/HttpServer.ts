@@ -1,10 +1,12 @@
 /**
  * The API's HTTP server: binds a loopback address (`--http HOST:PORT`), falls back to any free port
- * when the default one is taken, and on stop closes every open connection (event streams included)
- * before the server itself.
+ * when the default one is taken, closes a connection another user of the computer opened (peerUid.ts),
+ * and on stop closes every open connection (event streams included) before the server itself.
  */
 import { serve, type ServerType } from '@hono/node-server'
 import type { Server } from 'node:http'
+import type { Socket } from 'node:net'
+import { servesPeer } from './peerUid.js'
 
 /** The dashboard's usual port when --http is not given (any free port if it is taken). */
 export const DEFAULT_HTTP_PORT = 7370
@@ -79,6 +81,10 @@ export class HttpServer {
         this.boundPort = info.port
         this.server = server
         resolve()
+      })
+      // another user of this computer reaches 127.0.0.1 too: its connections close before any HTTP is read
+      server.on('connection', (socket: Socket) => {
+        if (!servesPeer(socket.remotePort, socket.localPort)) socket.destroy()
       })
       server.once('error', reject)
     })
