@@ -5,11 +5,39 @@
  * the argument forms (--password, --totp, --hidden-field) keep working with a warning on stderr.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
-import { runKith, TestDaemon } from '../helpers/daemonProcess.js'
+import { KITH_BIN, runKith, TestDaemon, TEST_ENV } from '../helpers/daemonProcess.js'
 
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXP'
 const WARNING = /warning: .* visible to other processes/
+
+/** util-linux `script` gives the CLI a terminal (a pty) whose input we type and whose output we read. */
+const SCRIPT = '/usr/bin/script'
+if (!existsSync(SCRIPT)) console.warn(`\nSKIPPING the terminal prompt test: ${SCRIPT} (util-linux) is missing\n`)
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
+
+/** Runs `kith ARGS` on a terminal, typing each answer once the output ends with its prompt. */
+function onTerminal(home: string, args: string[], answers: [prompt: string, typed: string][]): Promise<{ code: number; output: string }> {
+  const command = [process.execPath, KITH_BIN, ...args, '--home', home].map(quote).join(' ')
+  return new Promise((resolve, reject) => {
+    const child = spawn(SCRIPT, ['-q', '-e', '-c', command, '/dev/null'], { env: TEST_ENV, stdio: ['pipe', 'pipe', 'inherit'] })
+    let output = ''
+    const pending = [...answers]
+    child.stdout.setEncoding('utf8').on('data', d => {
+      output += String(d)
+      const next = pending[0]
+      if (next !== undefined && output.trimEnd().endsWith(next[0])) {
+        pending.shift()
+        child.stdin.write(next[1])
+      }
+    })
+    child.on('error', reject)
+    child.on('close', code => resolve({ code: code ?? -1, output }))
+  })
+}
 
 /** Every process's command line seen while `run` runs (as any local user can read them). */
 async function commandLinesDuring<T>(run: () => Promise<T>): Promise<{ result: T; lines: Set<string> }> {
@@ -93,6 +121,24 @@ describe('kith add / edit: secrets from standard input, never from argv', () => 
       { name: 'Note', value: 'visible', hidden: false },
       { name: 'PIN', value: '2222', hidden: true }
     ])
+  })
+
+  it.skipIf(!existsSync(SCRIPT))('on a terminal, prompts for each secret without echoing it', async () => {
+    const res = await onTerminal(
+      daemon.home,
+      ['add', '--title', 'prompted', '--password-stdin', '--field-stdin', 'PIN', '--json'],
+      [
+        ['Password:', 'typed-password-xyz\r'],
+        ['Field PIN:', '8642\r']
+      ]
+    )
+    expect(res.code, res.output).toBe(0)
+    expect(res.output).not.toContain('typed-password-xyz')
+    expect(res.output).not.toContain('8642')
+    const id = JSON.parse(res.output.slice(res.output.indexOf('{'))).id as string
+    const stored = await item(id)
+    expect(stored.password).toBe('typed-password-xyz')
+    expect(stored.fields).toEqual([{ name: 'PIN', value: '8642', hidden: true }])
   })
 
   it('the argument forms still work, with a warning on stderr for each secret; --generate and visible fields need none', async () => {
