@@ -23,7 +23,7 @@ export function redirectFileLifetimeMs(env: NodeJS.ProcessEnv = process.env): nu
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 /** The page: an inline location.replace (no history entry), a meta refresh and a link as fallbacks. */
-export function redirectPage(url: string): string {
+function redirectPage(url: string): string {
   const attr = escapeHtml(url)
   const literal = JSON.stringify(url).replace(/</g, '\\u003c')
   return `<!doctype html>
