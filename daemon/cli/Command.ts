@@ -14,5 +14,7 @@ export interface Command {
   name: string
   usage: string
   summary: string
+  /** more for `kith COMMAND --help`, after the summary */
+  help?: string
   run: (ctx: CommandContext) => Promise<void>
 }

@@ -9,6 +9,7 @@ export interface ParsedArgs {
 const BOOLEAN_FLAGS = new Set([
   'json',
   'password-stdin',
+  'totp-stdin',
   'generate',
   'no-mdns',
   'help',

@@ -44,7 +44,9 @@ export async function runCli(argv: string[]): Promise<number> {
     const found = findCommand(args.positionals)
     if (found === undefined) throw new UsageError(`unknown command ${JSON.stringify(args.positionals.join(' '))} (kith --help lists them)`)
     if (has(args, 'help')) {
-      process.stdout.write(`${found.command.usage}\n\n${found.command.summary}\n`)
+      process.stdout.write(
+        `${found.command.usage}\n\n${found.command.summary}\n${found.command.help === undefined ? '' : `\n${found.command.help}\n`}`
+      )
       return EXIT.ok
     }
     await found.command.run({

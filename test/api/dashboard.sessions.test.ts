@@ -202,7 +202,7 @@ describe('dashboard sessions', () => {
       expect((await redeem(new URL(out.url as string).hash.slice(7))).status).toBe(200)
     })
 
-    it('kith open hands the link to $BROWSER when set', async () => {
+    it('kith open hands $BROWSER a redirect file to the link when set', async () => {
       const script = join(daemon.home, 'fake-browser.sh')
       const seen = join(daemon.home, 'fake-browser.out')
       await writeFile(script, `#!/bin/sh\necho "$1" > '${seen}'\n`)
@@ -216,7 +216,10 @@ describe('dashboard sessions', () => {
         opened = (await readFile(seen, 'utf8').catch(() => '')).trim()
         if (opened === '') await new Promise(resolve => setTimeout(resolve, 50))
       }
-      expect(opened).toBe(JSON.parse(res.stdout).url)
+      // a redirect file, never the link itself (test/e2e/open-no-secret-in-argv.test.ts)
+      expect(opened).toMatch(/^file:\/\//)
+      expect(opened).not.toContain('#login=')
+      expect(await readFile(new URL(opened), 'utf8')).toContain(JSON.stringify(JSON.parse(res.stdout).url))
     })
   })
 

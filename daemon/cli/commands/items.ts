@@ -6,8 +6,32 @@ import type { Command } from '../Command.js'
 import type { Item } from '../../api/ports.js'
 import type { ItemPatchBody } from '../../api/schemas.js'
 import { generatePassword } from '../../service/passwordGenerator.js'
+import { readSecrets, warnSecretInArgv } from '../secretInput.js'
 
-const ITEM_FLAGS = ['title', 'username', 'password', 'url', 'notes', 'totp', 'field', 'hidden-field', 'tag', 'folder', 'vault', 'length']
+const ITEM_FLAGS = [
+  'title',
+  'username',
+  'password',
+  'url',
+  'notes',
+  'totp',
+  'field',
+  'hidden-field',
+  'field-stdin',
+  'tag',
+  'folder',
+  'vault',
+  'length'
+]
+const ITEM_BOOLS = ['generate', 'no-symbols', 'no-digits', 'no-upper', 'no-lower', 'password-stdin', 'totp-stdin']
+
+/** How `add` and `edit` read secrets without argv; the help text of both. */
+const STDIN_HELP = [
+  'Secrets without argv: --password-stdin, --totp-stdin and --field-stdin NAME (a hidden field;',
+  'repeatable) read one line each from standard input, in that order: the password, the TOTP, then',
+  'the fields in the order given. On a terminal they are prompted for, without echo. --password,',
+  '--totp and --hidden-field still work but warn: argv is visible to other processes.'
+].join('\n')
 
 /** A password from the CSPRNG, shaped by --length and --no-symbols/--no-digits/--no-upper/--no-lower. */
 function generateFromFlags(a: ParsedArgs): string {
@@ -42,6 +66,38 @@ function itemFromFlags(a: ParsedArgs): ItemPatchBody {
   return body
 }
 
+/** Warns about each secret given on the command line (an empty value, which clears, is no secret). */
+function warnArgvSecrets(a: ParsedArgs): void {
+  if ((flag(a, 'password') ?? '') !== '') warnSecretInArgv('--password', '--password-stdin or --generate')
+  if ((flag(a, 'totp') ?? '') !== '') warnSecretInArgv('--totp', '--totp-stdin')
+  if (flagAll(a, 'hidden-field').length > 0) warnSecretInArgv('--hidden-field', '--field-stdin NAME')
+}
+
+/** Adds the secrets read from stdin or a prompt: the password, then the TOTP, then each --field-stdin field. */
+async function addStdinSecrets(a: ParsedArgs, body: ItemPatchBody): Promise<void> {
+  const password = has(a, 'password-stdin')
+  if (password && (flag(a, 'password') !== undefined || has(a, 'generate')))
+    throw new CliError('usage', 'give one of --password-stdin, --password and --generate', EXIT.usage)
+  const totp = has(a, 'totp-stdin')
+  if (totp && flag(a, 'totp') !== undefined) throw new CliError('usage', 'give --totp-stdin or --totp, not both', EXIT.usage)
+  const names = flagAll(a, 'field-stdin')
+  for (const name of names) if (name === '') throw new CliError('usage', '--field-stdin takes a field NAME', EXIT.usage)
+  const labels = [...(password ? ['Password'] : []), ...(totp ? ['TOTP secret or otpauth:// URI'] : []), ...names.map(n => `Field ${n}`)]
+  const values = await readSecrets(labels)
+  if (password) body.password = values.shift() as string
+  if (totp) body.totp = values.shift() as string
+  if (names.length > 0)
+    body.fields = [...(body.fields ?? []), ...names.map((name, i) => ({ name, value: values[i] as string, hidden: true }))]
+}
+
+/** The item fields of an `add` or `edit`: flags, then the secrets from stdin; warns about secrets in argv. */
+async function itemFromInput(a: ParsedArgs): Promise<ItemPatchBody> {
+  const body = itemFromFlags(a)
+  await addStdinSecrets(a, body)
+  warnArgvSecrets(a)
+  return body
+}
+
 function itemLine(item: Item): string {
   return `${item.id}\t${item.title}\t${item.username}\t${item.urls.join(' ')}`
 }
@@ -73,14 +129,15 @@ const idArg = (a: ParsedArgs, usage: string): string => {
 export const addCommand: Command = {
   name: 'add',
   usage:
-    'kith add --title T [--username U] [--password P | --generate [--length N]] [--url URL]… [--notes N] [--totp SECRET_OR_URI] [--field NAME=VALUE]… [--hidden-field NAME=VALUE]… [--tag T]… [--folder F] [--vault NAME]',
+    'kith add --title T [--username U] [--password-stdin | --generate [--length N] | --password P] [--url URL]… [--notes N] [--totp-stdin | --totp SECRET_OR_URI] [--field NAME=VALUE]… [--field-stdin NAME]… [--hidden-field NAME=VALUE]… [--tag T]… [--folder F] [--vault NAME]',
   summary: 'add an item and print its id',
+  help: STDIN_HELP,
   async run(ctx) {
-    allowOnly(ctx.args, ITEM_FLAGS, ['generate', 'no-symbols', 'no-digits', 'no-upper', 'no-lower'])
-    const body = itemFromFlags(ctx.args)
-    if (body.title === undefined) throw new CliError('usage', 'an item needs --title', EXIT.usage)
+    allowOnly(ctx.args, ITEM_FLAGS, ITEM_BOOLS)
+    if (flag(ctx.args, 'title') === undefined) throw new CliError('usage', 'an item needs --title', EXIT.usage)
     if (flag(ctx.args, 'password') !== undefined && has(ctx.args, 'generate'))
       throw new CliError('usage', 'give --password or --generate, not both', EXIT.usage)
+    const body = await itemFromInput(ctx.args)
     const vault = flag(ctx.args, 'vault')
     const client = await DaemonClient.connect(ctx.home)
     const res = await client.json(client.api.items.$post({ json: { ...body, ...(vault !== undefined ? { vault } : {}) } }))
@@ -128,12 +185,13 @@ export const getCommand: Command = {
 export const editCommand: Command = {
   name: 'edit',
   usage:
-    'kith edit ID [--title T] [--username U] [--password P | --generate] [--url URL]… [--notes N] [--totp S] [--field NAME=VALUE]… [--tag T]… [--folder F]',
+    'kith edit ID [--title T] [--username U] [--password-stdin | --generate | --password P] [--url URL]… [--notes N] [--totp-stdin | --totp S] [--field NAME=VALUE]… [--field-stdin NAME]… [--hidden-field NAME=VALUE]… [--tag T]… [--folder F]',
   summary: 'change only the given fields of an item',
+  help: STDIN_HELP,
   async run(ctx) {
-    allowOnly(ctx.args, ITEM_FLAGS, ['generate', 'no-symbols', 'no-digits', 'no-upper', 'no-lower'])
+    allowOnly(ctx.args, ITEM_FLAGS, ITEM_BOOLS)
     const id = idArg(ctx.args, editCommand.usage)
-    const body = itemFromFlags(ctx.args)
+    const body = await itemFromInput(ctx.args)
     if (Object.keys(body).length === 0) throw new CliError('usage', 'nothing to change: give at least one field flag', EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
     if (body.fields !== undefined) {

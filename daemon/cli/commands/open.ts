@@ -1,15 +1,20 @@
 /**
  * kith open: prints the dashboard's address and, while the vault is unlocked, a one-time login link
  * (the code rides in the URL fragment, which browsers never send to a server; it works once, for
- * 60 seconds). Opens a browser when one is available and never fails when none is.
+ * 60 seconds). Opens a browser when one is available and never fails when none is. The browser is
+ * handed a 0600 redirect file in the home, never the link: a command line is readable by every local
+ * process (/proc/PID/cmdline), the file only by this user.
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { accessSync, constants } from 'node:fs'
+import { unlink } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { allowOnly, has } from '../args.js'
 import { DaemonClient } from '../DaemonClient.js'
 import type { Command } from '../Command.js'
+import { redirectFileLifetimeMs, removeLater, sweepRedirectFiles, writeRedirectFile } from '../loginRedirectFile.js'
 
 /** The first executable called `name` on PATH. */
 function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
@@ -35,13 +40,11 @@ export function browserCommand(env: NodeJS.ProcessEnv = process.env, platform: N
   return opener === undefined ? undefined : [opener]
 }
 
-/** Starts the browser detached; resolves false (never throws) when it cannot be started. */
-async function openBrowser(url: string): Promise<boolean> {
-  const command = browserCommand()
-  if (command === undefined) return false
+/** Starts the browser detached on `target`; resolves false (never throws) when it cannot be started. */
+async function startBrowser(command: string[], target: string): Promise<boolean> {
   const [file, ...args] = command as [string, ...string[]]
   try {
-    const child = spawn(file, [...args, url], { detached: true, stdio: 'ignore' })
+    const child = spawn(file, [...args, target], { detached: true, stdio: 'ignore' })
     // rejects when the program cannot be started ('error' before 'spawn')
     await once(child, 'spawn')
     child.unref()
@@ -49,6 +52,23 @@ async function openBrowser(url: string): Promise<boolean> {
   } catch {
     return false
   }
+}
+
+/**
+ * Opens `url` in a browser. A login link (`secret`) goes through a redirect file in `home` that is
+ * deleted once the code has expired (at once when no browser starts); a plain address goes as is.
+ */
+async function openBrowser(url: string, secret: boolean, home: string): Promise<boolean> {
+  const command = browserCommand()
+  if (command === undefined) return false
+  if (!secret) return startBrowser(command, url)
+  const lifetime = redirectFileLifetimeMs()
+  await sweepRedirectFiles(home, lifetime)
+  const path = await writeRedirectFile(home, url)
+  const opened = await startBrowser(command, pathToFileURL(path).href)
+  if (opened) removeLater(path, lifetime)
+  else await unlink(path).catch(() => undefined)
+  return opened
 }
 
 export const openCommand: Command = {
@@ -66,7 +86,7 @@ export const openCommand: Command = {
       url = link.url
       expiresAt = link.expiresAt
     }
-    const opened = has(ctx.args, 'no-open') ? false : await openBrowser(url)
+    const opened = has(ctx.args, 'no-open') ? false : await openBrowser(url, expiresAt !== null, ctx.home)
     const note =
       expiresAt !== null
         ? 'This login link works once, within 60 seconds.'
