@@ -52,7 +52,7 @@ export class Daemon {
 
   constructor(readonly options: DaemonOptions) {
     this.paths = homePaths(options.home)
-    this.http = new HttpServer({ address: options.http })
+    this.http = new HttpServer({ address: options.http, socketPath: this.paths.socket })
   }
 
   get url(): string {
@@ -235,7 +235,8 @@ export class Daemon {
         token: this.token,
         peerId: device?.network.peerId ?? '',
         multiaddrs: device?.network.multiaddrs() ?? [],
-        home: this.options.home
+        home: this.options.home,
+        ...(this.http.socketPath === undefined ? {} : { socket: this.http.socketPath })
       },
       null,
       2

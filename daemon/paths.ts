@@ -15,6 +15,8 @@ export const homePaths = (home: string) => ({
   identity: join(home, 'identity.key'),
   db: join(home, 'db'),
   log: join(home, 'daemon.log'),
+  /** the CLI's way in: HTTP over a Unix socket only this user can open */
+  socket: join(home, 'daemon.sock'),
   /** exists once this device has keys: lets `kith status` answer without a daemon */
   initialized: join(home, 'initialized')
 })

@@ -3,8 +3,9 @@
  * when the default one is taken, closes a connection another user of the computer opened (peerUid.ts),
  * and on stop closes every open connection (event streams included) before the server itself.
  */
-import { serve, type ServerType } from '@hono/node-server'
-import type { Server } from 'node:http'
+import { getRequestListener, serve, type ServerType } from '@hono/node-server'
+import { createServer, type Server } from 'node:http'
+import { chmod, lstat, rm } from 'node:fs/promises'
 import type { Socket } from 'node:net'
 import { servesPeer } from './peerUid.js'
 
@@ -35,10 +36,20 @@ export type FetchHandler = (request: Request) => Response | Promise<Response>
 export interface HttpServerOptions {
   /** HOST:PORT from --http; undefined means 127.0.0.1:DEFAULT_HTTP_PORT, or any free port if taken */
   address?: string
+  /**
+   * A Unix socket for the CLI (in the 0700 home, itself 0600): the same API, reachable by this user
+   * only, on every platform. Skipped (with `socketPath` undefined afterwards) where the path is too
+   * long for a socket.
+   */
+  socketPath?: string
 }
+
+/** sun_path holds 108 bytes on Linux, 104 on macOS */
+const MAX_SOCKET_PATH = 100
 
 export class HttpServer {
   private server: ServerType | undefined
+  private socketServer: Server | undefined
   private boundPort = 0
   private readonly address: { host: string; port: number }
 
@@ -64,9 +75,37 @@ export class HttpServer {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.options.address !== undefined) throw err
       await this.listen(fetch, host, 0)
     }
+    await this.listenSocket(fetch)
+  }
+
+  /** the CLI's socket, once it listens */
+  get socketPath(): string | undefined {
+    return this.socketServer === undefined ? undefined : this.options.socketPath
+  }
+
+  private async listenSocket(fetch: FetchHandler): Promise<void> {
+    const path = this.options.socketPath
+    if (path === undefined || Buffer.byteLength(path) > MAX_SOCKET_PATH) return
+    // a socket left by a daemon that was killed (this one holds the home's database lock now)
+    const stale = await lstat(path).catch(() => undefined)
+    if (stale?.isSocket() === true) await rm(path, { force: true })
+    const server = createServer(getRequestListener(fetch))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(path, () => resolve())
+    })
+    await chmod(path, 0o600)
+    this.socketServer = server
   }
 
   async stop(): Promise<void> {
+    const socketServer = this.socketServer
+    this.socketServer = undefined
+    if (socketServer !== undefined) {
+      socketServer.closeAllConnections()
+      await new Promise<void>(resolve => socketServer.close(() => resolve()))
+      if (this.options.socketPath !== undefined) await rm(this.options.socketPath, { force: true })
+    }
     const server = this.server
     if (server === undefined) return
     this.server = undefined

@@ -20,6 +20,13 @@ export interface DaemonInfo {
   token: string
   peerId: string
   multiaddrs: string[]
+  /** HTTP over this Unix socket when present (this user only); else the loopback port */
+  socket?: string
+}
+
+/** Where a request goes: the daemon's socket when it has one, else its loopback port. */
+function target(info: Pick<DaemonInfo, 'url' | 'socket'>): { socketPath: string } | { host: string; port: string } {
+  return info.socket !== undefined ? { socketPath: info.socket } : { host: '127.0.0.1', port: new URL(info.url).port }
 }
 
 export interface ApiResponse {
@@ -56,7 +63,7 @@ export async function readDaemonInfo(home: string): Promise<DaemonInfo | undefin
 }
 
 export function httpRequest(
-  info: Pick<DaemonInfo, 'url' | 'token'>,
+  info: Pick<DaemonInfo, 'url' | 'token' | 'socket'>,
   method: string,
   path: string,
   body?: unknown,
@@ -67,8 +74,7 @@ export function httpRequest(
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: '127.0.0.1',
-        port: url.port,
+        ...target(info),
         method,
         path,
         headers: {
@@ -111,7 +117,7 @@ export function httpRequest(
  * fetch over node:http for the typed client: sends Host exactly as the daemon's URL names it
  * (localhost:PORT) and the bearer token, and buffers the answer (a streamed list or an export file).
  */
-export function nodeFetch(info: Pick<DaemonInfo, 'url' | 'token'>, timeoutMs = 120_000): typeof fetch {
+export function nodeFetch(info: Pick<DaemonInfo, 'url' | 'token' | 'socket'>, timeoutMs = 120_000): typeof fetch {
   const base = new URL(info.url)
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input))
@@ -125,8 +131,7 @@ export function nodeFetch(info: Pick<DaemonInfo, 'url' | 'token'>, timeoutMs = 1
     return await new Promise<Response>((resolve, reject) => {
       const req = request(
         {
-          host: '127.0.0.1',
-          port: base.port,
+          ...target(info),
           method: init?.method ?? 'GET',
           path: `${url.pathname}${url.search}`,
           headers: { ...Object.fromEntries(headers), Host: base.host },

@@ -9,6 +9,8 @@ import { readStdinLines } from './stdin.js'
 /** One line typed at the terminal, not echoed; Ctrl-C cancels. */
 function promptHidden(label: string): Promise<string> {
   const stdin = process.stdin
+  // echo off before the prompt shows: whatever is typed once it is visible is not echoed
+  stdin.setRawMode(true)
   process.stderr.write(`${label}: `)
   return new Promise((resolve, reject) => {
     const chars: string[] = []
@@ -34,7 +36,6 @@ function promptHidden(label: string): Promise<string> {
         else chars.push(ch)
       }
     }
-    stdin.setRawMode(true)
     stdin.on('data', onData)
     stdin.resume()
   })
