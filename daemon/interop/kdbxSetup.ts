@@ -1,6 +1,8 @@
 /** Prepares kdbxweb once: native Argon2 (argon2d/argon2id) and a parse hook that keeps TABs kdbxweb 2.1.1 strips. */
 import argon2 from 'argon2'
 import kdbxweb from 'kdbxweb'
+import { aboveCeiling, FOREIGN_ARGON2_CEILING } from '../crypto/kdf.js'
+import { ImportError } from './errors.js'
 
 let installed = false
 
@@ -13,11 +15,13 @@ export function escapeTextTabs(xml: string): string {
   return xml.includes('\t') ? xml.replace(/>[^<]*</g, m => (m.includes('\t') ? m.replace(/\t/g, '&#9;') : m)) : xml
 }
 
-/** Installs the Argon2 implementation and the TAB-preserving parse hook (idempotent; affects kdbxweb process-wide). */
+/** Installs the Argon2 implementation (refusing parameters above FOREIGN_ARGON2_CEILING) and the TAB-preserving parse hook (idempotent; affects kdbxweb process-wide). */
 export function setUpKdbxweb(): void {
   if (installed) return
   installed = true
   kdbxweb.CryptoEngine.setArgon2Impl(async (password, salt, memory, iterations, length, parallelism, type, version) => {
+    const dear = aboveCeiling({ m: memory, t: iterations, p: parallelism }, FOREIGN_ARGON2_CEILING)
+    if (dear !== undefined) throw new ImportError('kdbx', `${dear}: refused before deriving any key`)
     const hash = await argon2.hash(Buffer.from(password), {
       raw: true,
       salt: Buffer.from(salt),
