@@ -4,7 +4,7 @@ import kdbxweb from 'kdbxweb'
 import { describe, expect, it, vi } from 'vitest'
 import { ARGON2_CEILING, FOREIGN_ARGON2_CEILING } from '../../daemon/crypto/kdf.js'
 import { ImportError } from '../../daemon/interop/errors.js'
-import { setUpKdbxweb } from '../../daemon/interop/kdbxSetup.js'
+import { MAX_AES_KDF_ROUNDS, setUpKdbxweb } from '../../daemon/interop/kdbxSetup.js'
 import { exporters, importers } from '../../daemon/interop/registry.js'
 import { utf8 } from './helpers.js'
 
@@ -89,5 +89,26 @@ describe('Argon2 parameters of imported files are capped', () => {
     const end = Buffer.from(bytes).indexOf(Buffer.from([0x00, 4, 0, 0, 0, 0x00, 0xd0, 0xad, 0x0a])) + 9
     bytes.set(createHash('sha256').update(bytes.subarray(0, end)).digest(), end)
     await refused(importers.kdbx(bytes, { password: 'pw' }), 'kdbx', /4096 MiB is above the 1024 MiB limit/)
+  })
+
+  it('a KDBX 3.1 database asking AES-KDF for 2^62 rounds is refused before deriving', async () => {
+    setUpKdbxweb()
+    const db = kdbxweb.Kdbx.create(new kdbxweb.Credentials(kdbxweb.ProtectedValue.fromString('pw')), 'DB')
+    db.header.setVersion(3)
+    db.header.keyEncryptionRounds = 1000
+    const bytes = new Uint8Array(await db.save())
+    // header field 6 (TransformRounds): id, u16 size 8, u64 rounds (KDBX 3.1 checks the header hash only after decrypting)
+    const needle = Buffer.from([0x06, 0x08, 0x00, 0xe8, 0x03, 0, 0, 0, 0, 0, 0])
+    const at = Buffer.from(bytes).indexOf(needle)
+    expect(at).toBeGreaterThan(0)
+    new DataView(bytes.buffer, bytes.byteOffset).setBigUint64(at + 3, 2n ** 62n, true)
+    const t0 = performance.now()
+    const err = await importers.kdbx(bytes, { password: 'pw' }).then(
+      () => null,
+      (e: unknown) => e
+    )
+    expect(err).toBeInstanceOf(ImportError)
+    expect((err as Error).message).toMatch(new RegExp(`kdbx.*above the limit of ${MAX_AES_KDF_ROUNDS.toLocaleString('en')}`))
+    expect(performance.now() - t0).toBeLessThan(1000)
   })
 })
