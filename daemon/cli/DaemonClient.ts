@@ -13,6 +13,7 @@ import { mkdirSync } from 'node:fs'
 import { homePaths } from '../paths.js'
 import { CliError, EXIT, exitCodeForHttp } from './CliError.js'
 import { toError } from '../toError.js'
+import { isOurDaemon } from './daemonPid.js'
 
 export interface DaemonInfo {
   pid: number
@@ -44,13 +45,9 @@ export interface ApiErrorBody {
   error: { code: string; message: string }
 }
 
+/** True when `pid` is a running Kith daemon of this OS user: not another user's process, not a reused pid (daemonPid.ts). */
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
+  return isOurDaemon(pid)
 }
 
 export async function readDaemonInfo(home: string): Promise<DaemonInfo | undefined> {

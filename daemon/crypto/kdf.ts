@@ -16,6 +16,20 @@ export interface Argon2Params {
 /** RFC 9106 second recommended profile; Kith never derives below it. */
 export const ARGON2_FLOOR: Argon2Params = { m: 64 * 1024, t: 3, p: 4 }
 export const SALT_BYTES = 16
+/** The most memory Kith's own tuning gives Argon2id ({@link tuneArgon2}'s `maxM`), in KiB: 256 MiB. */
+export const ARGON2_MAX_M = 256 * 1024
+/** The dearest parameters a file Kith wrote can carry; a kith-encrypted file asking for more is refused before deriving. */
+export const ARGON2_CEILING: Argon2Params = { m: ARGON2_MAX_M, t: 64, p: 64 }
+/** The dearest a foreign encrypted export (Bitwarden, KDBX) may ask for: 1 GiB is Bitwarden's own maximum KDF memory. */
+export const FOREIGN_ARGON2_CEILING: Argon2Params = { m: 1024 * 1024, t: 100, p: 64 }
+
+/** Names the first parameter of `params` above `ceiling` (e.g. "memory 4096 MiB is above the 256 MiB limit"), or undefined. */
+export function aboveCeiling(params: Argon2Params, ceiling: Argon2Params): string | undefined {
+  if (params.m > ceiling.m) return `Argon2 memory ${Math.round(params.m / 1024)} MiB is above the ${ceiling.m / 1024} MiB limit`
+  if (params.t > ceiling.t) return `Argon2 iterations ${params.t} are above the limit of ${ceiling.t}`
+  if (params.p > ceiling.p) return `Argon2 parallelism ${params.p} is above the limit of ${ceiling.p}`
+  return undefined
+}
 
 /** Argon2id(password, salt) → 32-byte key. Refuses parameters below the floor unless `allowWeak` (tests of imports). */
 export async function argon2id(
@@ -48,7 +62,7 @@ export function hkdf(ikm: Uint8Array, info: string, salt?: Uint8Array, length = 
  * Picks Argon2id parameters at or above the floor whose cost is near `targetMs` on this machine:
  * raises t (then memory) from the floor until a trial run takes at least the target.
  */
-export async function tuneArgon2(targetMs = 500, maxM = 256 * 1024): Promise<Argon2Params> {
+export async function tuneArgon2(targetMs = 500, maxM = ARGON2_MAX_M): Promise<Argon2Params> {
   const salt = new Uint8Array(SALT_BYTES)
   const params = { ...ARGON2_FLOOR }
   for (let i = 0; i < 6; i++) {

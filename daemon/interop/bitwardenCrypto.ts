@@ -3,7 +3,7 @@ import { createDecipheriv, createHash, createHmac, pbkdf2, timingSafeEqual } fro
 import { promisify } from 'node:util'
 import { expand } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { argon2id } from '../crypto/kdf.js'
+import { aboveCeiling, argon2id, FOREIGN_ARGON2_CEILING } from '../crypto/kdf.js'
 import { ImportError, WrongPasswordError } from './errors.js'
 import { str } from './jsonShape.js'
 
@@ -60,12 +60,11 @@ async function deriveKey(format: string, file: Record<string, unknown>, password
   } else if (file.kdfType === 1) {
     const memoryMiB = Number(file.kdfMemory)
     const parallelism = Number(file.kdfParallelism)
-    if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100)
-      throw implausible(format, `kdfIterations ${String(file.kdfIterations)}`)
-    if (!Number.isInteger(memoryMiB) || memoryMiB < 1 || memoryMiB > 4096)
-      throw implausible(format, `kdfMemory ${String(file.kdfMemory)} MiB`)
-    if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 64)
-      throw implausible(format, `kdfParallelism ${String(file.kdfParallelism)}`)
+    if (!Number.isInteger(iterations) || iterations < 1) throw implausible(format, `kdfIterations ${String(file.kdfIterations)}`)
+    if (!Number.isInteger(memoryMiB) || memoryMiB < 1) throw implausible(format, `kdfMemory ${String(file.kdfMemory)} MiB`)
+    if (!Number.isInteger(parallelism) || parallelism < 1) throw implausible(format, `kdfParallelism ${String(file.kdfParallelism)}`)
+    const dear = aboveCeiling({ m: memoryMiB * 1024, t: iterations, p: parallelism }, FOREIGN_ARGON2_CEILING)
+    if (dear !== undefined) throw new ImportError(format, `${dear}: refused before deriving any key`)
     // Bitwarden hashes the salt string with SHA-256 to get Argon2's 32-byte salt.
     const argonSalt = new Uint8Array(createHash('sha256').update(salt, 'utf8').digest())
     master = await argon2id(password, argonSalt, { m: memoryMiB * 1024, t: iterations, p: parallelism }, { allowWeak: true })

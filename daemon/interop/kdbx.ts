@@ -19,6 +19,7 @@ async function load(data: Uint8Array, password: string): Promise<kdbxweb.Kdbx> {
   try {
     return await kdbxweb.Kdbx.load(buffer, credentials)
   } catch (err) {
+    if (err instanceof ImportError) throw err
     const code = err instanceof kdbxweb.KdbxError ? err.code : ''
     const message = err instanceof Error ? err.message : String(err)
     if (code === kdbxweb.Consts.ErrorCodes.InvalidKey)

@@ -23,8 +23,14 @@ function parse(data: Uint8Array): Record<string, unknown> {
   const xml = decodeText(FORMAT, data)
   const head = xml.trimStart()
   if (!head.startsWith('<')) throw new ImportError(FORMAT, `this is not XML (${describeContent(data)})`, { location: 'line 1' })
-  if (/<!DOCTYPE/i.test(xml.slice(0, 65536)))
-    throw new ImportError(FORMAT, 'the XML has a DOCTYPE, which KeePass never writes; refused (entity expansion)')
+  // Escaped text cannot hold a literal `<!`, so a declaration anywhere (after any amount of comments) is markup.
+  const declaration = /<!(DOCTYPE|ENTITY)/i.exec(xml)
+  if (declaration !== null)
+    throw new ImportError(
+      FORMAT,
+      `the XML has a ${(declaration[1] as string).toUpperCase()} declaration, which KeePass never writes; refused (no entity processing)`,
+      { location: `character ${declaration.index}` }
+    )
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@_',

@@ -1,7 +1,7 @@
 /** kith-encrypted: kith-json sealed with XChaCha20-Poly1305 under an Argon2id-derived key (layout on HEADER_BYTES). */
 import { DecryptionError } from '../crypto/errors.js'
 import { NONCE_BYTES, TAG_BYTES, newNonce, open, sealWithNonce } from '../crypto/aead.js'
-import { ARGON2_FLOOR, argon2id, hkdf, SALT_BYTES, type Argon2Params } from '../crypto/kdf.js'
+import { ARGON2_CEILING, ARGON2_FLOOR, aboveCeiling, argon2id, hkdf, SALT_BYTES, type Argon2Params } from '../crypto/kdf.js'
 import { randomBytes } from '../crypto/random.js'
 import { BinaryReader } from '../codec/BinaryReader.js'
 import { BinaryWriter } from '../codec/BinaryWriter.js'
@@ -25,7 +25,6 @@ export const KDF_ARGON2ID = 1
  */
 export const HEADER_BYTES = 65
 const KEY_INFO = 'kith-encrypted v1 file key'
-const MAX_PARAMS: Argon2Params = { m: 4 * 1024 * 1024, t: 64, p: 64 }
 
 async function fileKey(password: string, salt: Uint8Array, params: Argon2Params): Promise<Uint8Array> {
   return hkdf(await argon2id(password, salt, params), KEY_INFO)
@@ -85,14 +84,10 @@ export const importKithEncrypted: Importer = async (data, options) => {
   const kdf = r.u8()
   if (kdf !== KDF_ARGON2ID) throw new ImportError(FORMAT, `unknown key-derivation id ${kdf}`, { location: 'byte 8' })
   const params: Argon2Params = { m: r.u32(), t: r.u32(), p: r.u32() }
-  if (
-    params.m < ARGON2_FLOOR.m ||
-    params.t < ARGON2_FLOOR.t ||
-    params.p < ARGON2_FLOOR.p ||
-    params.m > MAX_PARAMS.m ||
-    params.t > MAX_PARAMS.t ||
-    params.p > MAX_PARAMS.p
-  ) {
+  const dear = aboveCeiling(params, ARGON2_CEILING)
+  if (dear !== undefined)
+    throw new ImportError(FORMAT, `${dear}, more than Kith ever writes: refused before deriving any key`, { location: 'byte 9' })
+  if (params.m < ARGON2_FLOOR.m || params.t < ARGON2_FLOOR.t || params.p < ARGON2_FLOOR.p) {
     throw new ImportError(
       FORMAT,
       `Argon2id parameters m=${params.m} t=${params.t} p=${params.p} are outside what Kith writes: the header is corrupt`,

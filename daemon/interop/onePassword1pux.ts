@@ -1,8 +1,6 @@
 /** Imports 1Password 1PUX exports (a zip whose export.data JSON holds accounts → vaults → items). */
-import { unzipSync } from 'fflate'
 import type { CustomField } from '../vault/Item.js'
 import { checkSize } from './decodeText.js'
-import { describeContent } from './detect.js'
 import { ImportError } from './errors.js'
 import { makeItem } from './importedItem.js'
 import { arr, obj, str } from './jsonShape.js'
@@ -13,6 +11,7 @@ import { isoFromSeconds } from './timestamps.js'
 import { settleTotp, toOtpauth } from './totp.js'
 import type { ImportedItem, Importer } from './types.js'
 import { itemLabel, Warnings } from './warnings.js'
+import { readZipEntry } from './zipEntry.js'
 
 const FORMAT = '1password-1pux'
 
@@ -40,13 +39,7 @@ const CATEGORIES: Record<string, string> = {
 
 function readExportData(data: Uint8Array): Record<string, unknown> {
   checkSize(FORMAT, data)
-  let files: Record<string, Uint8Array>
-  try {
-    files = unzipSync(data, { filter: f => f.name === 'export.data' })
-  } catch (err) {
-    throw new ImportError(FORMAT, `not a readable zip archive (${describeContent(data)}); is it truncated?`, { cause: err })
-  }
-  const exportData = files['export.data']
+  const exportData = readZipEntry(FORMAT, data, 'export.data')
   if (exportData === undefined) throw new ImportError(FORMAT, 'the zip has no export.data: this is not a 1PUX export')
   return parseJsonObject(FORMAT, exportData)
 }

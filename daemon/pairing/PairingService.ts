@@ -35,7 +35,7 @@ import type { Roster } from './Roster.js'
 import { DeviceRequestError, InvitationError, PairingError } from './errors.js'
 import { PendingApprovals } from './PendingApprovals.js'
 import { WAITING_INTERVAL_MS, waitForApproval } from './waitForApproval.js'
-import { joinExchange, PAIR_STREAM_OPTIONS, STEP_TIMEOUT_MS, type JoinPort } from './joinExchange.js'
+import { INVITER_STREAM_OPTIONS, joinExchange, STEP_TIMEOUT_MS, type JoinPort } from './joinExchange.js'
 import { readPair } from './readPair.js'
 import { verificationWords } from './verificationWords.js'
 import type { Log } from '../log.js'
@@ -72,6 +72,8 @@ interface OpenInvitation {
   secret: Uint8Array
   expiresAt: number
   claimedBy: string | undefined
+  /** true while a pairing stream works on this invitation: a second one (even from the same device) is refused */
+  serving: boolean
   /** the vaults the new device is admitted to ('all' by default) */
   vaults: string[] | 'all'
 }
@@ -120,7 +122,7 @@ export class PairingService {
       stream => {
         void this.serve(stream)
       },
-      PAIR_STREAM_OPTIONS
+      INVITER_STREAM_OPTIONS
     )
     this.options.network.on('peer-connected', deviceId => this.watchStranger(deviceId))
   }
@@ -182,7 +184,7 @@ export class PairingService {
     const expiresAt = new Date(Date.now() + Math.min(ttlMs, MAX_TTL_MS))
     const id = toHex(invitationId(secret))
     this.sweep()
-    this.open.set(id, { id, secret, expiresAt: expiresAt.getTime(), claimedBy: undefined, vaults })
+    this.open.set(id, { id, secret, expiresAt: expiresAt.getTime(), claimedBy: undefined, serving: false, vaults })
     this.options.log('info', `pairing: invitation created, valid until ${expiresAt.toISOString()}`)
     return {
       invitation: encodeInvitation({ inviter: keyring.deviceId, secret, expiresAt, addrs }),
@@ -214,7 +216,7 @@ export class PairingService {
         await refuse(RefusedCode.UnknownInvitation, 'this invitation is unknown, used or expired')
         return
       }
-      if ((inv.claimedBy !== undefined && inv.claimedBy !== peer) || this.pending.has(peer)) {
+      if ((inv.claimedBy !== undefined && inv.claimedBy !== peer) || inv.serving || this.pending.has(peer)) {
         await refuse(RefusedCode.InUse, 'this invitation is being used by another device')
         return
       }
@@ -227,6 +229,7 @@ export class PairingService {
         return
       }
       inv.claimedBy = peer
+      inv.serving = true
       claimed = inv
       const inviterNonce = randomBytes(32)
       // the inviter's contribution to the transcript: a fresh key of its own, never reused
@@ -312,6 +315,8 @@ export class PairingService {
       log('info', `pairing: the exchange with ${short(peer)} ended: ${toError(err).message}`)
       stream.abort(toError(err))
       this.dropStranger(peer)
+    } finally {
+      if (claimed !== undefined) claimed.serving = false
     }
   }
 

@@ -18,6 +18,7 @@ import { invitationId, proofKey, type Invitation } from './Invitation.js'
 import {
   encodePair,
   grantAad,
+  MAX_JOINER_FRAME,
   MAX_PAIR_FRAME,
   nonceCommitment,
   PAIR_PROTOCOL,
@@ -38,7 +39,10 @@ import { WAITING_INTERVAL_MS } from './waitForApproval.js'
 import type { Log } from '../log.js'
 import { toError } from '../toError.js'
 
+/** The joiner's side of a pairing stream: WELCOME may be large. */
 export const PAIR_STREAM_OPTIONS = { maxFrameBytes: MAX_PAIR_FRAME, maxBufferBytes: 2 * MAX_PAIR_FRAME }
+/** The inviter's side: every frame comes from a device not on the roster (MAX_JOINER_FRAME). */
+export const INVITER_STREAM_OPTIONS = { maxFrameBytes: MAX_JOINER_FRAME, maxBufferBytes: 2 * MAX_JOINER_FRAME }
 export const STEP_TIMEOUT_MS = 15_000
 
 export interface JoinPort {

@@ -28,7 +28,14 @@ import { toError } from '../toError.js'
 
 export const PAIR_PROTOCOL = '/kith/pair/2.0.0'
 export const PAIR_VERSION = 2
+/** The largest frame the inviter sends (WELCOME carries the roster and the sealed vault keys): the joiner's read limit. */
 export const MAX_PAIR_FRAME = 16 * 1024 * 1024
+/**
+ * The largest frame a joiner sends (HELLO with a 200-character name, PROOF and DONE are each under 1.1 KiB): the
+ * inviter reads no more than this from a device it does not know yet, so an open invitation cannot be used to make
+ * it buffer megabytes.
+ */
+export const MAX_JOINER_FRAME = 4 * 1024
 /** HELLO carries at most this much of a device name (the transcript binds what was sent) */
 export const MAX_NAME_CHARS = 200
 

@@ -1,6 +1,6 @@
 /** Import, export, migrate and destroy through the real CLI and daemon (CONTRACT "Import, export, migrate, delete"). */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
-import { mkdtemp, rm, writeFile, readFile, readdir } from 'node:fs/promises'
+import { chmod, mkdtemp, rm, stat, writeFile, readFile, readdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -110,6 +110,16 @@ describe('import, export, migrate, destroy', () => {
       expect(JSON.parse(res.stdout).exported).toBeGreaterThan(0)
       expect(await readFile(out, 'utf8')).toContain('Mastodon')
     }
+  })
+
+  it('an export over an existing 0644 file leaves a 0600 file (created new, then renamed)', async () => {
+    const out = join(dir, 'over.csv')
+    await writeFile(out, 'an older file, readable by everyone')
+    await chmod(out, 0o644)
+    const res = await a.kith(['export', 'csv', '--out', out, '--json'])
+    expect(res.code, res.stderr).toBe(0)
+    expect((await stat(out)).mode & 0o777).toBe(0o600)
+    expect(await readFile(out, 'utf8')).toContain('Mastodon')
   })
 
   it("migrates personal items out of a work vault, keeping the organisation's and the trash", async () => {

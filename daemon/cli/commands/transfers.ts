@@ -1,5 +1,5 @@
 /** kith import · export · migrate · destroy */
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { allowOnly, flag, has } from '../args.js'
 import { DaemonClient, readDaemonInfo } from '../DaemonClient.js'
 import { CliError, EXIT } from '../CliError.js'
@@ -7,6 +7,7 @@ import { passwordFromStdin } from './vault.js'
 import { followProgress } from '../progressBar.js'
 import type { Command } from '../Command.js'
 import { toError } from '../../toError.js'
+import { writePrivateFile } from '../writePrivateFile.js'
 
 export const importCommand: Command = {
   name: 'import',
@@ -71,7 +72,7 @@ export const exportCommand: Command = {
       process.stdout.write(bytes)
       return
     }
-    await writeFile(out, bytes, { mode: 0o600 })
+    await writePrivateFile(out, bytes)
     ctx.out(`exported ${count} items to ${out} (${format})`, { exported: count, format, out, bytes: bytes.length })
   }
 }

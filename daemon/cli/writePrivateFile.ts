@@ -1,0 +1,27 @@
+/**
+ * Writes a file only its owner can read, whatever was at the path before: the bytes go to a new sibling created with
+ * O_CREAT|O_EXCL and mode 0600, are synced, and the sibling is renamed over the path. `writeFile(path, {mode})` would
+ * keep the mode (and owner) of an existing file, so a plaintext export over an old 0644 file stayed world-readable.
+ */
+import { randomBytes } from 'node:crypto'
+import { open, rename, unlink } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+
+/** Replaces `path` with `bytes` in a file created new with mode 0600 (a symlink at `path` is replaced, not followed). */
+export async function writePrivateFile(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+  const handle = await open(temp, 'wx', 0o600)
+  try {
+    try {
+      await handle.writeFile(bytes)
+      await handle.chmod(0o600)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(temp, path)
+  } catch (err) {
+    await unlink(temp).catch(() => {})
+    throw err
+  }
+}
