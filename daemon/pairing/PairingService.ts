@@ -128,14 +128,21 @@ export class PairingService {
   }
 
   stop(): void {
-    this.open.clear()
+    for (const id of [...this.open.keys()]) this.forget(id)
     for (const t of this.strangers.values()) clearTimeout(t)
     this.strangers.clear()
   }
 
   private sweep(): void {
     const now = Date.now()
-    for (const [id, inv] of this.open) if (inv.expiresAt <= now) this.open.delete(id)
+    for (const [id, inv] of this.open) if (inv.expiresAt <= now) this.forget(id)
+  }
+
+  /** An invitation used, burnt, denied or expired: gone, and its secret overwritten in memory. */
+  private forget(id: string): void {
+    const inv = this.open.get(id)
+    this.open.delete(id)
+    inv?.secret.fill(0)
   }
 
   /** Whether the gate should admit a device that is not on the roster. */
@@ -259,7 +266,7 @@ export class PairingService {
         !constantTimeEqual(nonceCommitment(proof.nonce), hello.commitment) ||
         !constantTimeEqual(proof.mac, proofMac(key, 'joiner', t))
       ) {
-        this.open.delete(inv.id)
+        this.forget(inv.id)
         await refuse(RefusedCode.WrongProof, 'the proof of the invitation secret is wrong; the invitation is now void')
         return
       }
@@ -289,14 +296,14 @@ export class PairingService {
           await send({ type: PairType.Welcome, records: roster.allRecords(), grants })
           log('info', `pairing: approved ${short(peer)} (${JSON.stringify(hello.name)}); sealed ${grants.length} vault key(s) to it`)
         },
-        useUp: () => this.open.delete(inv.id)
+        useUp: () => this.forget(inv.id)
       })
       if (outcome === 'gone') {
         if (this.open.get(inv.id) === inv) inv.claimedBy = undefined
         throw new PairingError('the joining device left before it was approved')
       }
       if (outcome === 'expired') {
-        this.open.delete(inv.id)
+        this.forget(inv.id)
         await refuse(RefusedCode.UnknownInvitation, 'the invitation expired before this device was approved')
         return
       }

@@ -194,5 +194,7 @@ export async function joinExchange(
     throw err
   } finally {
     prepared.rootKey.fill(0)
+    // the invitation is one-time: its secret has no use after this exchange
+    inv.secret.fill(0)
   }
 }

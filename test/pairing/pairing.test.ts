@@ -76,6 +76,20 @@ describe('pairing refusals', () => {
     })
   })
 
+  it('the inviter overwrites an invitation secret in memory once it is used', async () => {
+    const net = new MemoryNetwork()
+    const [a, b] = [await device(net, 'A'), await device(net, 'B')]
+    await a.init()
+    const { invitation } = a.sync.devices.invite()
+    // the inviter's own copy (private state, read here only to check it is wiped)
+    const open = (a.sync.pairing as unknown as { open: Map<string, { secret: Uint8Array }> }).open
+    const secret = [...open.values()][0]?.secret as Uint8Array
+    expect(secret.some(x => x !== 0)).toBe(true)
+    await b.joinApproved(a, invitation)
+    expect(open.size).toBe(0)
+    expect(secret.every(x => x === 0)).toBe(true)
+  })
+
   it('an expired invitation is refused by the joiner and by the inviter', async () => {
     const net = new MemoryNetwork()
     const [a, b] = [await device(net, 'A'), await device(net, 'B')]
