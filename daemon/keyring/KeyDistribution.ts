@@ -300,11 +300,8 @@ export class KeyDistribution extends EventEmitter<KeyDistributionEvents> {
       const trusted = [...remaining.flatMap(m => roster.epochsDeclaredBy(m, vaultId))]
       for (const e of keyring.heldEpochs(vaultId)) if (await keyring.grants.minted(vaultId, e)) trusted.push(e)
       const after = Math.max(0, ...trusted)
-      let m = await keyring.rotate(vaultId, holders, after)
       // never reuse a number someone already declared (a clash would void the epoch)
-      for (let tries = 0; roster.declaredEpochs(vaultId).includes(m.epoch) && tries < 8; tries++)
-        m = await keyring.rotate(vaultId, holders, after)
-      minted.push(m)
+      minted.push(await keyring.rotate(vaultId, holders, after, new Set(roster.declaredEpochs(vaultId))))
     }
     return minted
   }

@@ -365,14 +365,17 @@ export class Keyring {
    * The epoch moves on from `after` (by default the current one) by a random step of 1 to 65,536,
    * so two devices that rotate while apart pick different epochs (with odds of 1 in 65,536 of a
    * clash, which the roster then voids). Returns the statement to declare on the roster; the key
-   * is stored (and marked minted here) before it is declared.
+   * is stored (and marked minted here) before it is declared. A number in `taken` is not used.
    */
   async rotate(
     vaultId: string,
     recipients: Array<{ deviceId: string; sealingPublicKey: Uint8Array }>,
-    after: number = this.currentEpoch(vaultId)
+    after: number = this.currentEpoch(vaultId),
+    taken: ReadonlySet<number> = new Set()
   ): Promise<MintedEpoch> {
-    const epoch = after + 1 + randomIndex(EPOCH_STEP)
+    // the number is drawn again (a few times at most) while it is one already declared; the key is made once
+    let epoch = after + 1 + randomIndex(EPOCH_STEP)
+    for (let tries = 0; taken.has(epoch) && tries < 8; tries++) epoch = after + 1 + randomIndex(EPOCH_STEP)
     if (epoch > MAX_EPOCH) throw new EpochsExhaustedError(vaultId)
     const key = randomBytes(32)
     await this.grants.put(

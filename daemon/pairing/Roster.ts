@@ -24,7 +24,7 @@ import {
 } from './RosterRecord.js'
 import { rosterHeaderOf } from '../codec/RecordHeader.js'
 import { vaultRef } from './vaultRef.js'
-import { computeRoster, findRoot, recordId, type DeviceEntry, type RosterState } from './computeRoster.js'
+import { computeRoster, findRoot, hasEpochs, recordId, type DeviceEntry, type RosterState } from './computeRoster.js'
 import { RosterError } from './errors.js'
 
 export type { DeviceEntry, RosterState }
@@ -181,7 +181,7 @@ export class Roster extends EventEmitter<RosterEvents> {
   private statementsOf(author: string, counting: boolean): EpochStatement[] {
     return (this.logs.get(author) ?? [])
       .filter(r => !counting || this.state.valid.has(recordId(r)))
-      .flatMap(r => (r.op === RosterOp.Epochs || r.op === RosterOp.Revoke || r.op === RosterOp.Access ? r.epochs : []))
+      .flatMap(r => (hasEpochs(r) ? r.epochs : []))
   }
   /** Whether `author` has stated an epoch (stored records, whether or not they count). */
   hasDeclared(author: string, vaultId: string, epoch: number): boolean {

@@ -64,7 +64,8 @@ export interface RosterState {
   devices: Map<string, DeviceEntry>
 }
 
-const hasEpochs = (rec: RosterRecord): rec is RosterRecord & { op: RosterOp.Epochs | RosterOp.Revoke | RosterOp.Access } =>
+/** The records that declare vault key epochs. */
+export const hasEpochs = (rec: RosterRecord): rec is RosterRecord & { op: RosterOp.Epochs | RosterOp.Revoke | RosterOp.Access } =>
   rec.op === RosterOp.Epochs || rec.op === RosterOp.Revoke || rec.op === RosterOp.Access
 
 export const recordId = (r: { author: string; seq: number }): string => `${r.author}:${r.seq}`
