@@ -33,6 +33,8 @@ export interface DaemonOptions {
   mdns?: boolean
   autoLockMinutes?: number
   kdfTargetMs?: number
+  /** how long a proven master password counts for guarded actions; only ever shorter than the default (5 minutes) */
+  reauthWindowMs?: number
   /** give memory back after bursts and locks (on unless turned off) */
   idleCollector?: boolean
   log: Log
@@ -116,6 +118,7 @@ export class Daemon {
       token: this.token,
       port: () => http.port,
       log,
+      reauth: { windowMs: this.options.reauthWindowMs },
       onRequest: () => {
         collector?.activity()
       },

@@ -25,7 +25,7 @@ import type {
   TransfersPort,
   VaultsPort
 } from './ports.js'
-import { sessionPublicRoutes, sessionRoutes } from './routes/session.js'
+import { sessionPublicRoutes, sessionRoutes, type AfterUnlock } from './routes/session.js'
 import { itemRoutes } from './routes/items.js'
 import { vaultRoutes } from './routes/vaults.js'
 import { settingsRoutes } from './routes/settings.js'
@@ -34,6 +34,8 @@ import { transferRoutes } from './routes/transfers.js'
 import { deviceRoutes, pairingPublicRoutes, pairingRoutes } from './routes/devices.js'
 import { dashboardRoutes } from './dashboard/dashboardRoutes.js'
 import { dashboardSessionRoutes, sessionPublicRoutes as loginLinkRoutes } from './dashboard/sessionRoutes.js'
+import { callerKey, RecentProofs, sessionCallerKey, type RecentProofsOptions } from './RecentProofs.js'
+import type { Context } from 'hono'
 import type { Dashboard } from './dashboard/Dashboard.js'
 import { toError } from '../toError.js'
 
@@ -65,11 +67,27 @@ export interface AppDeps {
   dashboard?: Dashboard
   /** credentials beyond the CLI token and dashboard sessions (tests; later paired extensions) */
   authenticators?: readonly Authenticator[]
+  /** how long a proven password counts for the guarded actions (tests shorten it) */
+  reauth?: RecentProofsOptions
+}
+
+/** What the public and authenticated sub-apps share. */
+interface Shared {
+  authenticators: readonly Authenticator[]
+  proofs: RecentProofs
+  /** records that whoever made this request (if it carries a credential) just proved the password */
+  proveCaller: (c: Context<ApiEnv>) => void
 }
 
 /** The routes that need no credential, under /api. */
-function publicApi(deps: AppDeps, authenticators: readonly Authenticator[]) {
-  const afterUnlock = deps.dashboard === undefined ? () => ({}) : deps.dashboard.afterUnlock.bind(deps.dashboard)
+function publicApi(deps: AppDeps, { authenticators, proofs, proveCaller }: Shared) {
+  const openSession: AfterUnlock = deps.dashboard === undefined ? () => ({}) : deps.dashboard.afterUnlock.bind(deps.dashboard)
+  const afterUnlock: AfterUnlock = c => {
+    proveCaller(c)
+    const opened = openSession(c)
+    if (opened.sessionToken !== undefined) proofs.prove(sessionCallerKey(opened.sessionToken))
+    return opened
+  }
   return (
     new Hono<ApiEnv>()
       // anyone on this machine may ask whether the daemon runs; only its owner learns more (ids, addresses, pid)
@@ -81,28 +99,28 @@ function publicApi(deps: AppDeps, authenticators: readonly Authenticator[]) {
       })
       .route('/', sessionPublicRoutes(deps.session, deps.status, afterUnlock))
       .route('/session', loginLinkRoutes(deps.dashboard))
-      .route('/pairing', pairingPublicRoutes(deps.devices))
+      .route('/pairing', pairingPublicRoutes(deps.devices, proveCaller))
   )
 }
 
 /** Every other route, under /api: authentication runs first, then each route's scope check. */
-function authenticatedApi(deps: AppDeps, authenticators: readonly Authenticator[]) {
+function authenticatedApi(deps: AppDeps, { authenticators, proofs, proveCaller }: Shared) {
   return new Hono<ApiEnv>()
     .use(
       '*',
       authenticate(authenticators, () => deps.session.touch())
     )
-    .route('/', sessionRoutes(deps.session))
+    .route('/', sessionRoutes(deps.session, proofs))
     .route('/items', itemRoutes(deps.items))
     .route('/vaults', vaultRoutes(deps.vaults))
-    .route('/', settingsRoutes(deps.settings, deps.session))
+    .route('/', settingsRoutes(deps.settings, deps.session, proofs, proveCaller))
     .route(
       '/events',
       eventRoutes(deps.events, c => identify(authenticators, c) !== undefined)
     )
-    .route('/', transferRoutes(deps.transfers, deps.destroy))
-    .route('/devices', deviceRoutes(deps.devices))
-    .route('/pairing', pairingRoutes(deps.devices))
+    .route('/', transferRoutes(deps.transfers, deps.destroy, proofs))
+    .route('/devices', deviceRoutes(deps.devices, proofs))
+    .route('/pairing', pairingRoutes(deps.devices, proofs))
     .route('/session', dashboardSessionRoutes(deps.dashboard))
     .route('/dashboard', dashboardRoutes(deps.items))
 }
@@ -113,6 +131,15 @@ export function createApp(deps: AppDeps) {
     ...(deps.dashboard === undefined ? [] : [deps.dashboard.authenticator]),
     ...(deps.authenticators ?? [])
   ]
+  const proofs = new RecentProofs(deps.reauth)
+  const shared: Shared = {
+    authenticators,
+    proofs,
+    proveCaller: c => {
+      const principal = identify(authenticators, c)
+      if (principal !== undefined) proofs.prove(callerKey(principal, c.get('dashboardSession')))
+    }
+  }
   const app = new Hono<ApiEnv>()
 
   app.onError((err, c) => {
@@ -149,8 +176,8 @@ export function createApp(deps: AppDeps) {
       deps.onRequest?.()
     })
     // public first: the authenticated sub-app's middleware would answer 401 for everything under /api
-    .route('/api', publicApi(deps, authenticators))
-    .route('/api', authenticatedApi(deps, authenticators))
+    .route('/api', publicApi(deps, shared))
+    .route('/api', authenticatedApi(deps, shared))
   if (deps.dashboard !== undefined) app.route('/', deps.dashboard.site)
   return routed
 }

@@ -23,6 +23,8 @@ export interface SessionPort {
   readonly unlocked: boolean
   init: (password: string) => Promise<void>
   unlock: (request: UnlockRequest) => Promise<void>
+  /** checks a request against its unlock slot, locked or not, under the unlock throttle (re-authentication) */
+  verify: (request: UnlockRequest) => Promise<void>
   lock: () => Promise<void>
   changePassword: (oldPassword: string, newPassword: string) => Promise<void>
   /** restarts the auto-lock timer (every API request) */

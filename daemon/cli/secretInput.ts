@@ -7,7 +7,7 @@ import { CliError, EXIT } from './CliError.js'
 import { readStdinLines } from './stdin.js'
 
 /** One line typed at the terminal, not echoed; Ctrl-C cancels. */
-function promptHidden(label: string): Promise<string> {
+export function promptHidden(label: string): Promise<string> {
   const stdin = process.stdin
   // echo off before the prompt shows: whatever is typed once it is visible is not echoed
   stdin.setRawMode(true)

@@ -160,6 +160,13 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
     await this.announceUnlocked()
   }
 
+  /** Checks the request against its slot without changing anything (re-authentication); wrong ones count in the throttle. */
+  async verify(request: UnlockRequest): Promise<void> {
+    if (request.kind === 'password' && (typeof request.password !== 'string' || request.password === ''))
+      throw new InvalidRequestError('password is required')
+    await this.options.keyring.verify(request)
+  }
+
   private async announceUnlocked(): Promise<void> {
     await this.options.whenUnlocked()
     this.emit('unlocked')

@@ -87,7 +87,8 @@ describe('HTTP API', () => {
   })
 
   it('reads a body sent without Content-Type as JSON, and names the field a schema refuses', async () => {
-    const { app, request } = await inProcessApp()
+    const { app, request, reauthenticate } = await inProcessApp()
+    expect((await reauthenticate()).status).toBe(200)
     // bytes: a string body would make Request add text/plain
     const created = await app.request(`http://localhost:${PORT}/api/items`, {
       method: 'POST',

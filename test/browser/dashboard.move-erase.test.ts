@@ -80,6 +80,9 @@ browserDescribe()('dashboard: move personal items, delete everything', () => {
     await page.getByTestId('erase-confirm').fill('DELETE')
     await page.getByTestId('erase').click()
     await page.getByTestId('erase').click()
+    // the page was signed in by a `kith open` link, so it has not given the password: it asks now
+    await page.getByTestId('reauth-password').fill(PASSWORD)
+    await page.getByTestId('reauth-submit').click()
     // the page is told why its session ended
     await poll(
       async () =>

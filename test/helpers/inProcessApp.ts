@@ -2,6 +2,7 @@
 import { createApp } from '../../daemon/api/createApp.js'
 import { eventSourceFrom } from '../../daemon/api/routes/events.js'
 import type { Authenticator } from '../../daemon/api/auth.js'
+import type { RecentProofsOptions } from '../../daemon/api/RecentProofs.js'
 import type { DestroyResult, DevicesPort } from '../../daemon/api/ports.js'
 import { Dashboard } from '../../daemon/api/dashboard/Dashboard.js'
 import type { FullDevice } from '../../daemon/compose.js'
@@ -54,7 +55,10 @@ export function loneDevices(device: FullDevice): DevicesPort {
 }
 
 /** `dashboard: true` adds the dashboard (sessions, login links, its page from an empty folder). */
-export async function inProcessApp(options: { init?: boolean; authenticators?: Authenticator[]; dashboard?: boolean } = {}) {
+/** `reauth` sets the re-authentication window and clock; guarded routes need `reauthenticate()` first (or an unlock through the API). */
+export async function inProcessApp(
+  options: { init?: boolean; authenticators?: Authenticator[]; dashboard?: boolean; reauth?: RecentProofsOptions } = {}
+) {
   const { service, storage, device } = await memoryService()
   if (options.init !== false) await service.init(PASSWORD)
   const destroyed: DestroyResult[] = []
@@ -98,7 +102,8 @@ export async function inProcessApp(options: { init?: boolean; authenticators?: A
     token: TOKEN,
     port: () => PORT,
     authenticators: options.authenticators,
-    dashboard
+    dashboard,
+    reauth: options.reauth
   })
   const request = async (
     method: string,
@@ -115,5 +120,8 @@ export async function inProcessApp(options: { init?: boolean; authenticators?: A
     for (const [k, v] of Object.entries(headers)) if (v === '') delete headers[k]
     return await app.request(`http://localhost:${PORT}${path}`, { method, headers, body })
   }
-  return { app, service, device, storage, request, destroyed }
+  /** proves the master password for the CLI token's caller (as `kith` does before a guarded action) */
+  const reauthenticate = async (password = PASSWORD): Promise<Response> =>
+    await request('POST', '/api/reauthenticate', { body: { password } })
+  return { app, service, device, storage, request, destroyed, reauthenticate }
 }

@@ -72,6 +72,43 @@ async function ok<R extends Response>(call: Promise<R>): Promise<R> {
   throw err
 }
 
+/**
+ * Who asks the person for the master password when the daemon wants it again (re-authentication):
+ * resolves the password, or null when they cancel. `problem` says why the last one was refused.
+ */
+type PasswordAsker = (problem?: string) => Promise<string | null>
+let askPassword: PasswordAsker | undefined
+
+/** The dialog registers here; returns an unsubscribe function. */
+export function onReauthentication(asker: PasswordAsker): () => void {
+  askPassword = asker
+  return () => {
+    if (askPassword === asker) askPassword = undefined
+  }
+}
+
+/**
+ * A guarded action (export, invitation, device changes, auto-lock off, destroy): when the daemon
+ * says this page's proof of the master password ran out (or it never gave one), asks for it,
+ * proves it, then makes the call. A wrong password asks again; cancelling throws ApiError `cancelled`.
+ */
+async function guarded<R extends Response>(make: () => Promise<R>): Promise<R> {
+  const { required } = await json(client.reauthenticate.$get())
+  let problem: string | undefined
+  while (required && askPassword !== undefined) {
+    const password = await askPassword(problem)
+    if (password === null) throw new ApiError(403, 'cancelled', 'Cancelled: this needs your master password')
+    try {
+      await ok(client.reauthenticate.$post({ json: { password } }))
+      break
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.code !== 'wrong_password') throw err
+      problem = 'That is not the master password'
+    }
+  }
+  return await ok(make())
+}
+
 /** The JSON body of a typed call (see `ok`). */
 async function json<R extends Response & { json: () => Promise<unknown> }>(call: Promise<R>): Promise<Awaited<ReturnType<R['json']>>> {
   return (await (await ok(call)).json()) as Awaited<ReturnType<R['json']>>
@@ -120,29 +157,29 @@ export const api = {
   createVault: async (name: string) => await json(client.vaults.$post({ json: { name } })),
 
   settings: async () => await json(client.settings.$get()),
-  saveSettings: async (settings: Partial<Settings>) => await json(client.settings.$patch({ json: settings })),
+  saveSettings: async (settings: Partial<Settings>) => await json(guarded(() => client.settings.$patch({ json: settings }))),
   changePassword: async (oldPassword: string, newPassword: string) =>
     await json(client.password.$post({ json: { oldPassword, newPassword } })),
   generate: async (options: GeneratorOptions) => await json(client.generate.$post({ json: options })),
 
   migrate: async (input: { from: string; to: string; orgDomain: string; dryRun: boolean }) =>
     await json(client.migrate.$post({ json: input })),
-  destroy: async () => await json(client.destroy.$post({ json: { confirm: true } })),
+  destroy: async () => await json(guarded(() => client.destroy.$post({ json: { confirm: true } }))),
   importFile: async (input: { format: string; data: string; vault?: string; password?: string }) =>
     await json(client.import.$post({ json: input })),
   /** POST /api/export answers the file itself (octet-stream), named in Content-Disposition. */
   async exportFile(input: { format: string; vault?: string; password?: string }): Promise<{ blob: Blob; name: string; count: number }> {
-    const res = await ok(client.export.$post({ json: input }))
+    const res = await guarded(() => client.export.$post({ json: input }))
     const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'kith-export'
     return { blob: await res.blob(), name, count: Number(res.headers.get('X-Kith-Items') ?? 0) }
   },
 
   devices: async () => await json(client.devices.$get()),
-  invite: async () => await json(client.pairing.invite.$post({ json: {} })),
+  invite: async () => await json(guarded(() => client.pairing.invite.$post({ json: {} }))),
   join: async (invitation: string, password: string, name?: string) =>
     await json(client.pairing.join.$post({ json: { invitation, password, name } })),
   revokeDevice: async (deviceId: string, alsoAddedBy = false) =>
-    await json(client.devices[':id'].$delete({ param: id(deviceId), query: alsoAddedBy ? { alsoAddedBy: '1' } : {} })),
+    await json(guarded(() => client.devices[':id'].$delete({ param: id(deviceId), query: alsoAddedBy ? { alsoAddedBy: '1' } : {} }))),
   waitingDevices: async () => await json(client.pairing.pending.$get()),
   approveDevice: async (deviceId: string) => await json(client.pairing.pending[':id'].approve.$post({ param: id(deviceId) })),
   denyDevice: async (deviceId: string) => await json(client.pairing.pending[':id'].deny.$post({ param: id(deviceId) })),

@@ -4,8 +4,10 @@ import { requireScope, type ApiEnv } from '../auth.js'
 import type { DestroyResult, TransfersPort } from '../ports.js'
 import { destroyBody, exportBody, importBody, jsonBody, migrateBody } from '../schemas.js'
 import { EXPORT_EXTENSIONS } from '../../interop/types.js'
+import type { RecentProofs } from '../RecentProofs.js'
 
-export function transferRoutes(transfers: TransfersPort, destroy: () => Promise<DestroyResult>) {
+/** Every export (plaintext or sealed under a password the caller picks) and destroy need the password proven recently. */
+export function transferRoutes(transfers: TransfersPort, destroy: () => Promise<DestroyResult>, proofs: RecentProofs) {
   return (
     new Hono<ApiEnv>()
       .post('/import', requireScope('import'), jsonBody(importBody), async c => {
@@ -14,7 +16,7 @@ export function transferRoutes(transfers: TransfersPort, destroy: () => Promise<
         return c.json(await transfers.import(format, bytes, { vault, password }), 200)
       })
       /** answers the file itself (application/octet-stream), named in Content-Disposition, its item count in X-Kith-Items */
-      .post('/export', requireScope('export'), jsonBody(exportBody), async c => {
+      .post('/export', requireScope('export'), proofs.required(), jsonBody(exportBody), async c => {
         const { format, vault, password } = c.req.valid('json')
         const { bytes, count } = await transfers.export(format, { vault, password })
         const name = `kith-export${(EXPORT_EXTENSIONS as Record<string, string>)[format] ?? ''}`
@@ -31,6 +33,7 @@ export function transferRoutes(transfers: TransfersPort, destroy: () => Promise<
       .post(
         '/destroy',
         requireScope('destroy'),
+        proofs.required(),
         jsonBody(destroyBody, 'confirmation_required', 'destroy needs {"confirm": true}: it deletes this device\'s vault data for good'),
         async c => c.json(await destroy(), 200)
       )

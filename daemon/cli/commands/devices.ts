@@ -5,14 +5,19 @@ import { CliError, EXIT } from '../CliError.js'
 import { passwordFromStdin } from './vault.js'
 import type { Command } from '../Command.js'
 import { readStdinLines } from '../stdin.js'
+import { reauthenticate } from '../reauthenticate.js'
+
+const REAUTH_HELP =
+  'Needs the master password given in the last 5 minutes: from standard input with --password-stdin, or asked on a terminal.'
 
 export const pairInviteCommand: Command = {
   name: 'pair invite',
-  usage: 'kith pair invite [--vaults NAME,…] [--ttl SECONDS] [--json]',
+  usage: 'kith pair invite [--vaults NAME,…] [--ttl SECONDS] [--password-stdin] [--json]',
   summary:
     'make a one-time invitation (a link, valid 10 minutes at most) for another device to join: to every vault, or with --vaults to those only',
+  help: REAUTH_HELP,
   async run(ctx) {
-    allowOnly(ctx.args, ['ttl', 'vaults'])
+    allowOnly(ctx.args, ['ttl', 'vaults'], ['password-stdin'])
     const ttl = flag(ctx.args, 'ttl')
     const vaults = flag(ctx.args, 'vaults')
     let body: { ttlSeconds?: number; vaults?: string[] } = {}
@@ -28,6 +33,7 @@ export const pairInviteCommand: Command = {
         .map(v => v.trim())
         .filter(v => v !== '')
     const client = await DaemonClient.connect(ctx.home)
+    await reauthenticate(ctx, client, 'kith pair invite')
     const res = await client.json(client.api.pairing.invite.$post({ json: body }))
     ctx.out(
       [
@@ -174,14 +180,16 @@ export const devicesCommand: Command = {
 
 export const devicesRevokeCommand: Command = {
   name: 'devices revoke',
-  usage: 'kith devices revoke ID [--with-added]',
+  usage: 'kith devices revoke ID [--with-added] [--password-stdin]',
   summary:
     'remove a device (by id, id prefix, peer id or name): it can read nothing written afterwards, since vault keys rotate; --with-added also removes the devices only it had added',
+  help: REAUTH_HELP,
   async run(ctx) {
-    allowOnly(ctx.args, [], ['with-added'])
+    allowOnly(ctx.args, [], ['with-added', 'password-stdin'])
     const id = ctx.args.positionals[0]
     if (id === undefined) throw new CliError('usage', 'usage: kith devices revoke ID [--with-added]', EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
+    await reauthenticate(ctx, client, 'kith devices revoke')
     const res = await client.json(
       client.api.devices[':id'].$delete({
         param: { id: encodeURIComponent(id) },
@@ -203,16 +211,18 @@ function accessCommand(give: boolean): Command {
   const name = give ? 'grant' : 'ungrant'
   return {
     name: `devices ${name}`,
-    usage: `kith devices ${name} ID --vault NAME`,
+    usage: `kith devices ${name} ID --vault NAME [--password-stdin]`,
     summary: give
       ? 'give a device a vault: its keys are sealed to it and it syncs the vault'
       : 'take a vault away from a device: the vault key rotates, so it reads nothing written afterwards',
+    help: REAUTH_HELP,
     async run(ctx) {
-      allowOnly(ctx.args, ['vault'])
+      allowOnly(ctx.args, ['vault'], ['password-stdin'])
       const id = ctx.args.positionals[0]
       const vault = flag(ctx.args, 'vault')
       if (id === undefined || vault === undefined) throw new CliError('usage', `usage: kith devices ${name} ID --vault NAME`, EXIT.usage)
       const client = await DaemonClient.connect(ctx.home)
+      await reauthenticate(ctx, client, `kith devices ${name}`)
       const input = { param: { id: encodeURIComponent(id) }, json: { vault } }
       const device = client.api.devices[':id']
       const res = await client.json(give ? device.grant.$post(input) : device.ungrant.$post(input))

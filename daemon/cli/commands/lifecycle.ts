@@ -50,6 +50,8 @@ export const daemonCommand: Command = {
       idleCollector,
       autoLockMinutes: numberFlag(args, 'auto-lock'),
       kdfTargetMs: numberFlag(args, 'kdf-ms') ?? (process.env.KITH_KDF_MS !== undefined ? Number(process.env.KITH_KDF_MS) : undefined),
+      // shortens re-authentication's window (tests); it can never lengthen it
+      reauthWindowMs: process.env.KITH_REAUTH_SECONDS !== undefined ? Number(process.env.KITH_REAUTH_SECONDS) * 1000 : undefined,
       log
     })
     try {

@@ -8,6 +8,7 @@ import { followProgress } from '../progressBar.js'
 import type { Command } from '../Command.js'
 import { toError } from '../../toError.js'
 import { writePrivateFile } from '../writePrivateFile.js'
+import { reauthenticate } from '../reauthenticate.js'
 
 export const importCommand: Command = {
   name: 'import',
@@ -54,13 +55,15 @@ export const exportCommand: Command = {
   usage:
     'kith export FORMAT [--vault NAME] [--out FILE] [--password-stdin]\n  FORMAT: kith-json kith-encrypted bitwarden-json keepass-xml csv',
   summary: 'export items (every vault unless --vault); kith-encrypted asks for a file password on stdin',
+  help: "Exports need the master password given in the last 5 minutes. With --password-stdin it is read from\nstandard input when needed: the first line for a plaintext format; for kith-encrypted the first line is\nthe file's password and the second the master password. On a terminal without it, kith asks.",
   async run(ctx) {
     allowOnly(ctx.args, ['vault', 'out'], ['password-stdin'])
     const format = ctx.args.positionals[0]
     if (format === undefined) throw new CliError('usage', `usage: ${exportCommand.usage}`, EXIT.usage)
-    const password = has(ctx.args, 'password-stdin') ? await passwordFromStdin(ctx, "the export file's password") : undefined
+    const sealed = format === 'kith-encrypted' && has(ctx.args, 'password-stdin')
     const out = flag(ctx.args, 'out')
     const client = await DaemonClient.connect(ctx.home)
+    const [password] = await reauthenticate(ctx, client, 'kith export', sealed ? ["the export file's password"] : [])
     const info = await readDaemonInfo(ctx.home)
     if (info === undefined) throw new CliError('not_running', 'the daemon stopped', EXIT.notRunning)
     const stop = followProgress(info, 'export-progress', `exporting ${format}`)
@@ -98,13 +101,15 @@ export const migrateCommand: Command = {
 
 export const destroyCommand: Command = {
   name: 'destroy',
-  usage: 'kith destroy --yes',
+  usage: 'kith destroy --yes [--password-stdin]',
   summary: "leave the device roster, delete this device's vault data for good (keys first), and stop the daemon",
+  help: 'Needs the master password given in the last 5 minutes: from standard input with --password-stdin, or asked on a terminal.',
   async run(ctx) {
-    allowOnly(ctx.args, [], ['yes'])
+    allowOnly(ctx.args, [], ['yes', 'password-stdin'])
     if (!has(ctx.args, 'yes'))
       throw new CliError('usage', "destroy deletes this device's vault data for good: confirm with --yes", EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
+    await reauthenticate(ctx, client, 'kith destroy')
     const res = await client.json(client.api.destroy.$post({ json: { confirm: true } }))
     const deadline = Date.now() + 15_000
     while (Date.now() < deadline && (await readDaemonInfo(ctx.home)) !== undefined) await new Promise(resolve => setTimeout(resolve, 25))

@@ -11,6 +11,7 @@ import { FirstRun } from './FirstRun.js'
 import { Unlock } from './Unlock.js'
 import { Shell } from './Shell.js'
 import { Toasts } from './Toasts.js'
+import { ReauthDialog } from './ReauthDialog.js'
 
 type Phase =
   | { name: 'loading' }
@@ -120,6 +121,7 @@ export function App() {
   return (
     <>
       {screen}
+      {phase.name === 'ready' && <ReauthDialog />}
       <Toasts />
     </>
   )
