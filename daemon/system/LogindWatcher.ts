@@ -157,9 +157,12 @@ export class LogindWatcher {
       )
     })
     // a failed answer is asked again next time
-    asked.then(uid => {
-      if (uid === undefined) this.sessionUids.delete(session)
-    }, () => {})
+    asked.then(
+      uid => {
+        if (uid === undefined) this.sessionUids.delete(session)
+      },
+      () => {}
+    )
     this.sessionUids.set(session, asked)
     return asked
   }

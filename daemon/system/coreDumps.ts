@@ -9,8 +9,11 @@
  */
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import type { Log } from '../log.js'
 import { toError } from '../toError.js'
+
+const execFileAsync = promisify(execFile)
 
 export interface CoreLimit {
   /** as /proc/PID/limits writes them: a number of bytes or "unlimited" */
@@ -31,14 +34,20 @@ export interface CoreDumpOptions {
   prlimit?: string
 }
 
+/** Runs prlimit on `pid`; undefined when it succeeded, else why not. */
 async function runPrlimit(program: string, pid: number): Promise<string | undefined> {
-  return await new Promise(resolve => {
-    execFile(program, ['--pid', String(pid), '--core=0:0'], { timeout: 5000 }, (err, _stdout, stderr) => {
-      if (err === null) resolve(undefined)
-      else if ((err as NodeJS.ErrnoException).code === 'ENOENT') resolve(`${program} is not installed (util-linux)`)
-      else resolve(String(stderr).trim().split('\n')[0] || err.message)
-    })
-  })
+  try {
+    await execFileAsync(program, ['--pid', String(pid), '--core=0:0'], { timeout: 5000 })
+    return undefined
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: unknown }
+    if (e.code === 'ENOENT') return `${program} is not installed (util-linux)`
+    return (
+      String(e.stderr ?? '')
+        .trim()
+        .split('\n')[0] || toError(err).message
+    )
+  }
 }
 
 /** Sets this process's core-file limit to 0 (soft and hard); true when /proc/self/limits confirms it. */
@@ -62,6 +71,9 @@ export async function disableCoreDumps(options: CoreDumpOptions): Promise<boolea
     return true
   }
   const now = limit === undefined ? 'unknown' : `${limit.soft} soft, ${limit.hard} hard`
-  log('warn', `core dumps could not be turned off (${failure ?? 'the limit did not change'}; core file size limit ${now}): a crash may write the daemon's memory to disk`)
+  log(
+    'warn',
+    `core dumps could not be turned off (${failure ?? 'the limit did not change'}; core file size limit ${now}): a crash may write the daemon's memory to disk`
+  )
   return false
 }

@@ -15,7 +15,9 @@ const OWNED = /^The name org\.freedesktop\.login1 is owned by \S+$/
 const NOT_OWNED = /^The name org\.freedesktop\.login1 does not have an owner$/
 const SLEEP = /^\/org\/freedesktop\/login1: org\.freedesktop\.login1\.Manager\.PrepareForSleep \((true|false),\)$/
 const LOCK = new RegExp(`^${SESSION}: org\\.freedesktop\\.login1\\.Session\\.Lock \\(\\)$`)
-const CHANGED = new RegExp(`^${SESSION}: org\\.freedesktop\\.DBus\\.Properties\\.PropertiesChanged \\('org\\.freedesktop\\.login1\\.Session', \\{(.*)\\}, `)
+const CHANGED = new RegExp(
+  `^${SESSION}: org\\.freedesktop\\.DBus\\.Properties\\.PropertiesChanged \\('org\\.freedesktop\\.login1\\.Session', \\{(.*)\\}, `
+)
 /** one entry of the printed a{sv}; a string value that imitates it can at worst lock the vault */
 const LOCKED_HINT = /(?:^|, )'LockedHint': <(true|false)>(?:, |$)/
 

@@ -30,7 +30,8 @@ describe.skipIf(!hasPrlimit)('the daemon process', () => {
     // the daemon inherits this process's limits: proof only when they are not 0 already
     const inherited = parseCoreLimit(await readFile('/proc/self/limits', 'utf8'))
     expect(inherited).toBeDefined()
-    if (inherited?.hard === '0') process.stderr.write('\n*** core-dumps-off: this process already has a hard core limit of 0; the test proves little here ***\n')
+    if (inherited?.hard === '0')
+      process.stderr.write('\n*** core-dumps-off: this process already has a hard core limit of 0; the test proves little here ***\n')
     const pid = d.child?.pid as number
     const limit = parseCoreLimit(await readFile(`/proc/${pid}/limits`, 'utf8'))
     expect(limit).toEqual({ soft: '0', hard: '0' })
@@ -38,10 +39,14 @@ describe.skipIf(!hasPrlimit)('the daemon process', () => {
   })
 
   it('runs without a diagnostic report on fatal errors or signals (its flags and environment enable none)', async () => {
-    const res = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, '-p', 'process.report.reportOnFatalError || process.report.reportOnSignal'], {
-      env: d.env,
-      encoding: 'utf8'
-    })
+    const res = spawnSync(
+      process.execPath,
+      [...DAEMON_NODE_FLAGS, '-p', 'process.report.reportOnFatalError || process.report.reportOnSignal'],
+      {
+        env: d.env,
+        encoding: 'utf8'
+      }
+    )
     expect(res.stdout.trim()).toBe('false')
   })
 })

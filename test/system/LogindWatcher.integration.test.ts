@@ -163,7 +163,11 @@ describe('LogindWatcher where nothing can be watched', () => {
 
   it('without gdbus: one info line naming it', async () => {
     const logs: string[] = []
-    const watcher = new LogindWatcher({ gdbus: 'kith-no-such-gdbus', log: (level, message) => logs.push(`${level} ${message}`), lock: async () => {} })
+    const watcher = new LogindWatcher({
+      gdbus: 'kith-no-such-gdbus',
+      log: (level, message) => logs.push(`${level} ${message}`),
+      lock: async () => {}
+    })
     watcher.start()
     expect(await watcher.ready).toBe(false)
     await new Promise(resolve => setTimeout(resolve, 100))
@@ -173,7 +177,12 @@ describe('LogindWatcher where nothing can be watched', () => {
   it('on macOS and Windows: one info line, no process started', async () => {
     for (const platform of ['darwin', 'win32'] as const) {
       const logs: string[] = []
-      const watcher = new LogindWatcher({ platform, gdbus: 'kith-no-such-gdbus', log: (level, message) => logs.push(`${level} ${message}`), lock: async () => {} })
+      const watcher = new LogindWatcher({
+        platform,
+        gdbus: 'kith-no-such-gdbus',
+        log: (level, message) => logs.push(`${level} ${message}`),
+        lock: async () => {}
+      })
       watcher.start()
       expect(await watcher.ready).toBe(false)
       expect(logs).toEqual([`info sleep and screen lock are not detected on ${platform} (the auto-lock timer still applies)`])

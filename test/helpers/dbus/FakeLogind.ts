@@ -38,7 +38,12 @@ export class DbusConnection {
     socket.on('data', d => {
       conn.receive(d)
     })
-    const hello = await conn.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'Hello' })
+    const hello = await conn.call({
+      destination: 'org.freedesktop.DBus',
+      path: '/org/freedesktop/DBus',
+      interface: 'org.freedesktop.DBus',
+      member: 'Hello'
+    })
     conn.uniqueName = String(hello.body[0])
     return conn
   }
@@ -64,7 +69,8 @@ export class DbusConnection {
   async call(m: Omit<DbusMessage, 'serial' | 'body' | 'type'> & { body?: DbusValue[] }): Promise<DbusMessage> {
     const serial = this.send({ ...m, type: MessageType.methodCall })
     const reply = await new Promise<DbusMessage>(resolve => this.replies.set(serial, resolve))
-    if (reply.type === MessageType.error) throw new Error(`${m.member ?? ''} failed: ${reply.errorName ?? ''} ${String(reply.body[0] ?? '')}`)
+    if (reply.type === MessageType.error)
+      throw new Error(`${m.member ?? ''} failed: ${reply.errorName ?? ''} ${String(reply.body[0] ?? '')}`)
     return reply
   }
 
@@ -120,7 +126,12 @@ export class FakeLogind {
       m.body[1] === 'User'
     ) {
       this.asked.push(m.path ?? '')
-      this.conn.send({ ...reply, type: MessageType.methodReturn, signature: 'v', body: [['(uo)', [uid, `/org/freedesktop/login1/user/_${uid}`]]] })
+      this.conn.send({
+        ...reply,
+        type: MessageType.methodReturn,
+        signature: 'v',
+        body: [['(uo)', [uid, `/org/freedesktop/login1/user/_${uid}`]]]
+      })
       return
     }
     this.conn.send({
