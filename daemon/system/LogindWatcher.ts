@@ -76,11 +76,13 @@ export class LogindWatcher {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT'
       this.unavailable(missing ? 'gdbus is not installed' : `gdbus could not start: ${err.message}`)
     })
-    child.once('exit', code => {
+    // 'close': after its output was read to the end, so the reason it printed is complete
+    child.once('close', (code, signal) => {
       this.monitor = undefined
       if (this.stopping) return
       const why = stderr.trim().split('\n')[0] ?? ''
-      this.unavailable(`the system bus monitor ended (exit code ${String(code)}${why === '' ? '' : `: ${why}`})`)
+      const how = signal === null ? `exit code ${String(code)}` : `signal ${signal}`
+      this.unavailable(`the system bus monitor ended (${how}${why === '' ? '' : `: ${why}`})`)
     })
     if (child.stdout !== null)
       createInterface({ input: child.stdout }).on('line', line => {

@@ -133,6 +133,18 @@ describe.skipIf(missing.length > 0)('LogindWatcher on a private system bus', () 
     }
   })
 
+  it('when the system bus goes away while watching: one warning, no retry', async () => {
+    const run = await watch()
+    await primed(run)
+    run.logind.stop()
+    await run.bus.stop()
+    await until(() => run.logs.some(l => l.level === 'warn'), 'the warning')
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const warnings = run.logs.filter(l => l.level === 'warn')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]?.message).toMatch(/^sleep and screen lock are not detected: the system bus monitor ended/)
+  })
+
   it('without logind on the bus: one info line, no lock, no process left', async () => {
     const run = await watch({ logind: false })
     expect(await run.watcher.ready).toBe(false)
