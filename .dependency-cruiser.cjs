@@ -24,6 +24,7 @@ const LAYERS = {
   'api/': ['service/', 'vault/', 'interop/', 'crypto/', 'installRoot.ts', 'pairing/'],
   'cli/': ['api/', 'service/', 'paths.ts', 'installRoot.ts', 'daemon.ts', 'runtime/'],
   'runtime/': [],
+  'system/': [],
   'Startable.ts': [],
   'IdleCollector.ts': [],
   'collectGarbage.ts': [],
@@ -47,7 +48,8 @@ const LAYERS = {
     'IdleCollector.ts',
     'collectGarbage.ts',
     'paths.ts',
-    'secureHome.ts'
+    'secureHome.ts',
+    'system/'
   ],
   'main.ts': ['cli/', 'polyfills.ts', 'runtime/']
 }

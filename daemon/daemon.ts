@@ -2,6 +2,8 @@
  * A daemon in its home: opens the home's LevelDB and identity file, builds a full device through
  * the composition root (compose.ts) with libp2p as its transport, serves the API and the dashboard
  * on loopback, and keeps `daemon.json` while it runs. Parts start in order and stop in reverse.
+ * The process's core dumps are turned off first, and the vault locks when logind announces sleep
+ * or a screen lock (system/).
  */
 import { writeFile, rename, rm, chmod } from 'node:fs/promises'
 import { secureHome } from './secureHome.js'
@@ -21,6 +23,8 @@ import { homePaths } from './paths.js'
 import { collectGarbage } from './collectGarbage.js'
 import { IdleCollector } from './IdleCollector.js'
 import { Lifecycle, type Part } from './Startable.js'
+import { disableCoreDumps } from './system/coreDumps.js'
+import { LogindWatcher } from './system/LogindWatcher.js'
 import type { Log } from './log.js'
 import { toError } from './toError.js'
 
@@ -63,6 +67,8 @@ export class Daemon {
 
   async start(): Promise<void> {
     const { log } = this.options
+    // before any secret is in memory: a crash must not write it to disk
+    await disableCoreDumps({ log })
     await secureHome(this.options.home, this.paths.db)
     const storage = new LevelStorageAdapter(this.paths.db)
     const storagePart: Part = {
@@ -102,6 +108,14 @@ export class Daemon {
     }
     this.device = device
     const collector = this.idleCollector(device)
+    const logind = new LogindWatcher({
+      log,
+      lock: async reason => {
+        if (!device.unlock.unlocked) return
+        await device.unlock.lock()
+        log('info', `locked: ${reason}`)
+      }
+    })
     const http = this.http
     const events = eventSourceFrom(device.feeds)
     const dashboard = new Dashboard({ session: device.unlock, events, port: () => http.port })
@@ -133,6 +147,15 @@ export class Daemon {
           },
           stop: async () => {
             await device.lifecycle.stop()
+          }
+        },
+        {
+          name: 'sleep and screen-lock watch',
+          start: async () => {
+            logind.start()
+          },
+          stop: async () => {
+            await logind.stop()
           }
         },
         {

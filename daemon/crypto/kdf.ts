@@ -31,7 +31,12 @@ export function aboveCeiling(params: Argon2Params, ceiling: Argon2Params): strin
   return undefined
 }
 
-/** Argon2id(password, salt) → 32-byte key. Refuses parameters below the floor unless `allowWeak` (tests of imports). */
+/**
+ * Argon2id(password, salt) → 32-byte key. Refuses parameters below the floor unless `allowWeak` (tests of imports).
+ * The password's bytes made here and the native result are overwritten before it returns: the key
+ * exists once, in the array the caller gets (and zeroes after use). The argon2 package copies the
+ * bytes once more for its native code, which wipes that copy itself (ARGON2_FLAG_CLEAR_PASSWORD).
+ */
 export async function argon2id(
   password: string | Uint8Array,
   salt: Uint8Array,
@@ -41,16 +46,23 @@ export async function argon2id(
   if (options.allowWeak !== true && (params.m < ARGON2_FLOOR.m || params.t < ARGON2_FLOOR.t || params.p < ARGON2_FLOOR.p)) {
     throw new CryptoError(`Argon2id parameters below the floor (m=${ARGON2_FLOOR.m} KiB, t=${ARGON2_FLOOR.t}, p=${ARGON2_FLOOR.p})`)
   }
-  const raw = await argon2.hash(typeof password === 'string' ? Buffer.from(password, 'utf8') : Buffer.from(password), {
-    type: argon2.argon2id,
-    raw: true,
-    salt: Buffer.from(salt),
-    memoryCost: params.m,
-    timeCost: params.t,
-    parallelism: params.p,
-    hashLength: 32
-  })
-  return new Uint8Array(raw)
+  const passwordBytes = typeof password === 'string' ? Buffer.from(password, 'utf8') : Buffer.from(password)
+  let raw: Buffer | undefined
+  try {
+    raw = await argon2.hash(passwordBytes, {
+      type: argon2.argon2id,
+      raw: true,
+      salt: Buffer.from(salt),
+      memoryCost: params.m,
+      timeCost: params.t,
+      parallelism: params.p,
+      hashLength: 32
+    })
+    return new Uint8Array(raw)
+  } finally {
+    passwordBytes.fill(0)
+    raw?.fill(0)
+  }
 }
 
 /** HKDF-SHA256 with a domain-separating `info` label. */

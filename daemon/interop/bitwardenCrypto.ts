@@ -49,6 +49,19 @@ function openEncString(e: EncString, key: StretchedKey): Buffer | null {
 
 /** Derives the master key from the password with the file's KDF and parameters, then stretches it with HKDF-Expand. */
 async function deriveKey(format: string, file: Record<string, unknown>, password: string): Promise<StretchedKey> {
+  const master = await masterKey(format, file, password)
+  try {
+    return {
+      enc: expand(sha256, master, new TextEncoder().encode('enc'), 32),
+      mac: expand(sha256, master, new TextEncoder().encode('mac'), 32)
+    }
+  } finally {
+    master.fill(0)
+  }
+}
+
+/** The master key (PBKDF2-SHA256 or Argon2id, as the file says); the caller overwrites it after use. */
+async function masterKey(format: string, file: Record<string, unknown>, password: string): Promise<Uint8Array> {
   const salt = str(file.salt)
   if (salt === '') throw new ImportError(format, 'the encrypted export has no salt', { location: "key 'salt'" })
   const iterations = Number(file.kdfIterations)
@@ -56,7 +69,7 @@ async function deriveKey(format: string, file: Record<string, unknown>, password
   if (file.kdfType === 0 || file.kdfType === undefined) {
     if (!Number.isInteger(iterations) || iterations < 1 || iterations > 10_000_000)
       throw implausible(format, `kdfIterations ${String(file.kdfIterations)}`)
-    master = new Uint8Array(await pbkdf2Async(password, salt, iterations, 32, 'sha256'))
+    master = await pbkdf2Async(password, salt, iterations, 32, 'sha256')
   } else if (file.kdfType === 1) {
     const memoryMiB = Number(file.kdfMemory)
     const parallelism = Number(file.kdfParallelism)
@@ -73,10 +86,7 @@ async function deriveKey(format: string, file: Record<string, unknown>, password
       location: "key 'kdfType'"
     })
   }
-  return {
-    enc: expand(sha256, master, new TextEncoder().encode('enc'), 32),
-    mac: expand(sha256, master, new TextEncoder().encode('mac'), 32)
-  }
+  return master
 }
 
 function implausible(format: string, what: string): ImportError {
@@ -91,6 +101,16 @@ export async function decryptBitwardenExport(format: string, file: Record<string
   const validation = parseEncString(format, file.encKeyValidation_DO_NOT_EDIT, 'encKeyValidation_DO_NOT_EDIT')
   const payload = parseEncString(format, file.data, 'data')
   const key = await deriveKey(format, file, password)
+  try {
+    return openExport(format, validation, payload, key)
+  } finally {
+    key.enc.fill(0)
+    key.mac.fill(0)
+  }
+}
+
+/** The export's JSON text, its key checked with the validation EncString first. */
+function openExport(format: string, validation: EncString, payload: EncString, key: StretchedKey): string {
   let plain: Buffer | null
   try {
     plain = openEncString(validation, key)

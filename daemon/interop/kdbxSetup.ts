@@ -38,7 +38,10 @@ export function setUpKdbxweb(): void {
       type: type === kdbxweb.CryptoEngine.Argon2TypeArgon2id ? argon2.argon2id : argon2.argon2d,
       version
     })
-    return hash.buffer.slice(hash.byteOffset, hash.byteOffset + hash.byteLength) as ArrayBuffer
+    // kdbxweb gets its own copy; the native result is overwritten
+    const key = hash.buffer.slice(hash.byteOffset, hash.byteOffset + hash.byteLength) as ArrayBuffer
+    hash.fill(0)
+    return key
   })
   const aes = kdbxweb.KeyEncryptorAes as unknown as { encrypt: (key: Uint8Array, salt: Uint8Array, rounds: number) => Promise<Uint8Array> }
   const aesKdf = aes.encrypt

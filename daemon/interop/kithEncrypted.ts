@@ -26,8 +26,14 @@ export const KDF_ARGON2ID = 1
 export const HEADER_BYTES = 65
 const KEY_INFO = 'kith-encrypted v1 file key'
 
+/** The file key; the Argon2 output it comes from is overwritten here, the key by its caller after use. */
 async function fileKey(password: string, salt: Uint8Array, params: Argon2Params): Promise<Uint8Array> {
-  return hkdf(await argon2id(password, salt, params), KEY_INFO)
+  const stretched = await argon2id(password, salt, params)
+  try {
+    return hkdf(stretched, KEY_INFO)
+  } finally {
+    stretched.fill(0)
+  }
 }
 
 /** Exports items as kith-json sealed under `options.password` (required), Argon2id at `kdf` (default and minimum: ARGON2_FLOOR). */
@@ -55,7 +61,13 @@ export const exportKithEncrypted = async (
     .u32(plaintext.length + TAG_BYTES)
     .raw(nonce)
     .finish()
-  const sealed = sealWithNonce(await fileKey(options.password, salt, params), nonce, plaintext, header)
+  const key = await fileKey(options.password, salt, params)
+  let sealed: Uint8Array
+  try {
+    sealed = sealWithNonce(key, nonce, plaintext, header)
+  } finally {
+    key.fill(0)
+  }
   const out = new BinaryWriter().raw(header).raw(sealed).finish()
   options.onProgress?.(items.length, items.length)
   return out
@@ -109,11 +121,14 @@ export const importKithEncrypted: Importer = async (data, options) => {
     })
   if (options.password === undefined || options.password === '') throw new PasswordRequiredError(FORMAT)
   let plaintext: Uint8Array
+  const key = await fileKey(options.password, salt, params)
   try {
-    plaintext = open(await fileKey(options.password, salt, params), nonce, data.subarray(HEADER_BYTES), header)
+    plaintext = open(key, nonce, data.subarray(HEADER_BYTES), header)
   } catch (err) {
     if (err instanceof DecryptionError) throw new WrongPasswordError(FORMAT, undefined, { cause: err })
     throw err
+  } finally {
+    key.fill(0)
   }
   return await decodeKithJson(FORMAT, plaintext, options)
 }

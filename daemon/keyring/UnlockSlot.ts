@@ -38,10 +38,13 @@ export async function createPasswordSlot(kdf: Kdf, password: string, rootKey: Ui
   requireFloor(kdf, params)
   const salt = randomBytes(SALT_BYTES)
   const kek = await kdf.derive(password, salt, params)
-  const h = header(SlotKind.password, params, salt)
-  const { nonce, ciphertext } = seal(kek, rootKey, aad(h))
-  kek.fill(0)
-  return concatBytes(h, nonce, ciphertext)
+  try {
+    const h = header(SlotKind.password, params, salt)
+    const { nonce, ciphertext } = seal(kek, rootKey, aad(h))
+    return concatBytes(h, nonce, ciphertext)
+  } finally {
+    kek.fill(0)
+  }
 }
 
 export function decodeSlot(bytes: Uint8Array): PasswordSlot {
