@@ -38,7 +38,11 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   ExportError: [400, 'export_failed'],
   EpochsExhaustedError: [507, 'key_epochs_exhausted'],
   RosterError: [409, 'roster_conflict'],
-  BadGrantError: [409, 'bad_vault_key']
+  BadGrantError: [409, 'bad_vault_key'],
+  InvalidRecoveryKeyError: [400, 'invalid_recovery_key'],
+  UnlockMethodNotFoundError: [404, 'unlock_method_not_found'],
+  UnlockMethodError: [409, 'unlock_method_refused'],
+  PasskeyRequiredError: [401, 'passkey_required']
 }
 
 export function toHttpError(err: unknown): HttpError {
