@@ -14,6 +14,7 @@ const BOOLEAN_FLAGS = new Set([
   'no-mdns',
   'help',
   'dry-run',
+  'force',
   'with-added',
   'yes',
   'trashed',

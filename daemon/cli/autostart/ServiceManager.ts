@@ -1,0 +1,45 @@
+/**
+ * The service manager a unit is handed to: systemd's user instance (`systemctl --user`) or launchd
+ * (`launchctl`). When it cannot be reached (no user session bus, a container), nothing is run and
+ * the person is told which commands to run.
+ */
+import { execFile } from 'node:child_process'
+
+export interface ManagerState {
+  /** whether the manager answered at all */
+  reachable: boolean
+  /** starts at login (systemd: enabled; launchd: loaded) */
+  enabled: boolean
+  /** running now */
+  active: boolean
+}
+
+export interface ServiceManager {
+  readonly kind: 'systemd' | 'launchd'
+  /** what a person runs to start the service at login and now */
+  enableCommands(path: string): string[]
+  /** what a person runs to stop it and forget it, before the file is removed */
+  disableCommands(path: string): string[]
+  /** enables and starts the unit at `path`; false when the manager cannot be reached */
+  enable(path: string): Promise<boolean>
+  /** stops and disables it (before the file is removed); false when the manager cannot be reached */
+  disable(path: string): Promise<boolean>
+  /** after the file is gone: tell the manager (systemd's daemon-reload) */
+  forget(): Promise<void>
+  state(): Promise<ManagerState>
+}
+
+export interface RunResult {
+  code: number
+  stdout: string
+}
+
+/** Runs a manager's command; a missing binary or a timeout is a failure, never an exception. */
+export function runTool(file: string, args: string[]): Promise<RunResult> {
+  return new Promise(resolve => {
+    execFile(file, args, { timeout: 15_000, encoding: 'utf8' }, (err, stdout) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1
+      resolve({ code, stdout })
+    })
+  })
+}
