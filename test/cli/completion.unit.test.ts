@@ -99,6 +99,21 @@ describe('zsh and fish', () => {
     })
   }
 
+  it.runIf(has('fish'))('fish completes subcommands (with their summaries), flags and formats, and no file for a typed value', async () => {
+    const file = join(dir, 'kith.fish')
+    await writeFile(file, fishCompletion(model))
+    const fish = (line: string): string[] => {
+      const res = spawnSync('fish', ['--no-config', '-c', `source $argv[1]; complete -C $argv[2]`, file, line], { encoding: 'utf8' })
+      expect(res.stderr).toBe('')
+      return res.stdout.split('\n').filter(w => w !== '')
+    }
+    expect(fish('kith vault ')).toEqual(['create\tcreate a vault with its own key', 'list\tlist vaults'])
+    expect(fish('kith --home /tmp serv')).toEqual(['service'])
+    expect(fish('kith service install --')).toEqual(['--dry-run', '--force', '--help', '--home', '--json'])
+    expect(fish('kith import kd')).toEqual(['kdbx'])
+    expect(fish('kith add --vault ')).toEqual([])
+  })
+
   it('both name every command', () => {
     for (const c of model.commands) {
       expect(zshCompletion(model)).toContain(`'${c.name}'`)

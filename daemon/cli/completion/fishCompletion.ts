@@ -15,8 +15,9 @@ export function fishCompletion(model: CompletionModel): string {
   const flagLines = model.commands.flatMap(c =>
     c.flags.map(f => {
       const valued = model.valueFlags.includes(f)
-      const files = f === '--home' ? " -a '(__fish_complete_directories)'" : f === '--out' ? ' -F' : ''
-      return `complete -c kith -n ${q(`__kith_is ${q(c.name)}`)} -l ${f.slice(2)}${valued ? ' -r' : ''}${files}`
+      // a value is a folder (--home), a file (--out), or typed by the person (no file names offered)
+      const value = f === '--home' ? " -r -f -a '(__fish_complete_directories)'" : f === '--out' ? ' -r -F' : valued ? ' -r -f' : ''
+      return `complete -c kith -n ${q(`__kith_is ${q(c.name)}`)} -l ${f.slice(2)}${value}`
     })
   )
   const choiceLines = model.commands
