@@ -72,6 +72,15 @@ describe('the systemd user unit', () => {
     expect(setting(odd, 'ReadWritePaths')).toEqual(['"/home/ada/My Vault 100%%$HOME"'])
   })
 
+  it('leaves out the private /tmp for a home under /tmp or /var/tmp (it would hide the home)', () => {
+    for (const home of ['/tmp/kith', '/var/tmp/kith/home']) {
+      const u = renderSystemdUnit({ ...LAUNCH, home })
+      expect(setting(u, 'PrivateTmp')).toEqual([])
+      expect(setting(u, 'ReadWritePaths')).toEqual([home])
+    }
+    expect(setting(renderSystemdUnit({ ...LAUNCH, home: '/home/ada/tmp/kith' }), 'PrivateTmp')).toEqual(['yes'])
+  })
+
   it('refuses paths it cannot write safely (relative, quotes, backslashes, new lines)', () => {
     for (const home of ['relative/home', '/home/a"b', '/home/a\\b', '/home/a\nExecStartPre=/bin/evil'])
       expect(() => checkedLaunch({ ...LAUNCH, home })).toThrow(UnsafePathError)

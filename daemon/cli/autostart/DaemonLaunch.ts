@@ -24,7 +24,8 @@ export function currentLaunch(home: string): DaemonLaunch {
 }
 
 /** Absolute, printable, no quotes or backslashes: a path both a unit file and a plist can carry verbatim. */
-const SAFE = /^\/[^\u0000-\u001f\u007f"\\]*$/
+const safe = (path: string): boolean =>
+  isAbsolute(path) && ![...path].some(ch => ch === '"' || ch === '\\' || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)
 
 export function checkedLaunch(launch: DaemonLaunch): DaemonLaunch {
   for (const [what, path] of [
@@ -32,7 +33,7 @@ export function checkedLaunch(launch: DaemonLaunch): DaemonLaunch {
     ['the node binary', launch.node],
     ['bin/kith.js', launch.bin]
   ] as const)
-    if (!isAbsolute(path) || !SAFE.test(path)) throw new UnsafePathError(`${what} ${JSON.stringify(path)}`)
+    if (!safe(path)) throw new UnsafePathError(`${what} ${JSON.stringify(path)}`)
   return launch
 }
 

@@ -4,6 +4,7 @@
  * the person is told which commands to run.
  */
 import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 
 export interface ManagerState {
   /** whether the manager answered at all */
@@ -34,12 +35,15 @@ export interface RunResult {
   stdout: string
 }
 
-/** Runs a manager's command; a missing binary or a timeout is a failure, never an exception. */
-export function runTool(file: string, args: string[]): Promise<RunResult> {
-  return new Promise(resolve => {
-    execFile(file, args, { timeout: 15_000, encoding: 'utf8' }, (err, stdout) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1
-      resolve({ code, stdout })
-    })
-  })
+const execFileAsync = promisify(execFile)
+
+/** Runs a manager's command; a missing binary or a timeout is a failure (code -1), never an exception. */
+export async function runTool(file: string, args: string[]): Promise<RunResult> {
+  try {
+    const { stdout } = await execFileAsync(file, args, { timeout: 15_000, encoding: 'utf8' })
+    return { code: 0, stdout }
+  } catch (err) {
+    const failed = err as { code?: unknown; stdout?: unknown }
+    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: typeof failed.stdout === 'string' ? failed.stdout : '' }
+  }
 }

@@ -7,7 +7,11 @@ import type { ServiceTarget } from './ServiceInstaller.js'
 import { SystemctlUser } from './SystemctlUser.js'
 import { SYSTEMD_MARKER, renderSystemdUnit, systemdUnitPath } from './systemdUnit.js'
 
-export function serviceTarget(home: string, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): ServiceTarget {
+export function serviceTarget(
+  home: string,
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env
+): ServiceTarget {
   const launch = currentLaunch(home)
   if (platform === 'linux')
     return { path: systemdUnitPath(env), content: renderSystemdUnit(launch), marker: SYSTEMD_MARKER, home, manager: new SystemctlUser() }

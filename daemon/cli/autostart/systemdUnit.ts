@@ -27,6 +27,8 @@ function word(value: string, command: boolean): string {
   return /\s/.test(v) ? `"${v}"` : v
 }
 
+const underTmp = (path: string): boolean => /^\/(var\/)?tmp(\/|$)/.test(path)
+
 export function renderSystemdUnit(launch: DaemonLaunch): string {
   const exec = [launch.node, ...daemonArgv(launch)].map(w => word(w, true)).join(' ')
   const env = Object.entries(launch.env).map(([k, v]) => `Environment=${word(`${k}=${v}`, false)}`)
@@ -44,7 +46,8 @@ export function renderSystemdUnit(launch: DaemonLaunch): string {
     'UMask=0077',
     'LimitCORE=0',
     'NoNewPrivileges=yes',
-    'PrivateTmp=yes',
+    // a private /tmp would hide a home kept under /tmp or /var/tmp
+    ...(underTmp(launch.home) ? [] : ['PrivateTmp=yes']),
     'ProtectSystem=strict',
     `ReadWritePaths=${word(launch.home, false)}`,
     'ProtectKernelTunables=yes',

@@ -37,7 +37,12 @@ function usageFlags(usage: string): { flags: string[]; valued: string[] } {
 
 function choices(command: Command): string[] {
   const rest = command.usage.split('\n')
-  const first = (rest[0] ?? '').replace(/^kith /, '').slice(command.name.length).trim().split(/\s+/)[0] ?? ''
+  const first =
+    (rest[0] ?? '')
+      .replace(/^kith /, '')
+      .slice(command.name.length)
+      .trim()
+      .split(/\s+/)[0] ?? ''
   const alternatives = first.includes('|') ? first.split('|') : []
   const listed = rest.slice(1).flatMap(line => /^\s*[A-Z]+:\s+(.*)$/.exec(line)?.[1]?.split(/\s+/) ?? [])
   return [...alternatives, ...listed].filter(w => WORD.test(w))
