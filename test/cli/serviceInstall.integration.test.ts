@@ -47,7 +47,10 @@ async function verify(unit: string, name: string): Promise<{ status: number | nu
 
 describe.skipIf(!hasAnalyze)('systemd-analyze verify', () => {
   it('accepts the unit this install writes, without a single warning', async () => {
-    const res = await verify(renderSystemdUnit(currentLaunch(join(dir, 'home'))), 'unit')
+    // a home outside /tmp, so that the unit has every option (PrivateTmp too)
+    const unit = renderSystemdUnit(currentLaunch('/home/someone/.local/share/kith'))
+    expect(unit).toContain('PrivateTmp=yes')
+    const res = await verify(unit, 'unit')
     expect(res.output).toBe('unit:')
     expect(res.status).toBe(0)
   })
