@@ -114,6 +114,22 @@ describe('zsh and fish', () => {
     expect(fish('kith add --vault ')).toEqual([])
   })
 
+  it.runIf(has('zsh'))('zsh completes subcommands, flags and formats (compadd stood in for, outside a widget)', async () => {
+    const file = join(dir, 'kith.zsh')
+    await writeFile(file, zshCompletion(model))
+    const zsh = (...line: string[]): string[] => {
+      const script =
+        'compdef() { :; }; compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }; source $1; shift; words=("$@"); CURRENT=$#; _kith'
+      const res = spawnSync('zsh', ['-f', '-c', script, 'zsh', file, 'kith', ...line], { encoding: 'utf8' })
+      expect(res.stderr).toBe('')
+      return res.stdout.split('\n').filter(w => w !== '')
+    }
+    expect(zsh('--home', '/tmp', 'vault', '')).toEqual(['list', 'create'])
+    expect(zsh('service', 'install', '--')).toEqual(['--dry-run', '--force', '--home', '--json', '--help'])
+    expect(zsh('completion', '')).toEqual(['bash', 'zsh', 'fish'])
+    expect(zsh('add', '--vault', '')).toEqual([])
+  })
+
   it('both name every command', () => {
     for (const c of model.commands) {
       expect(zshCompletion(model)).toContain(`'${c.name}'`)
