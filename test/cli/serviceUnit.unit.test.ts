@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { XMLParser } from 'fast-xml-parser'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ForeignUnitError, UnsafePathError } from '../../daemon/cli/autostart/AutostartError.js'
+import { ForeignUnitError, ServiceStartError, UnsafePathError } from '../../daemon/cli/autostart/AutostartError.js'
 import { checkedLaunch, currentLaunch, type DaemonLaunch } from '../../daemon/cli/autostart/DaemonLaunch.js'
 import { LAUNCHD_LABEL, LAUNCHD_MARKER, launchdPlistPath, renderLaunchdPlist } from '../../daemon/cli/autostart/launchdPlist.js'
 import { installService, serviceStatus, uninstallService, type ServiceTarget } from '../../daemon/cli/autostart/ServiceInstaller.js'
-import type { ManagerState, ServiceManager } from '../../daemon/cli/autostart/ServiceManager.js'
+import type { EnableOutcome, ManagerState, ServiceManager } from '../../daemon/cli/autostart/ServiceManager.js'
 import { SYSTEMD_MARKER, renderSystemdUnit, systemdUnitPath } from '../../daemon/cli/autostart/systemdUnit.js'
 import { DAEMON_NODE_FLAGS } from '../../daemon/installRoot.js'
 
@@ -164,9 +164,13 @@ class FakeManager implements ServiceManager {
   disableCommands(): string[] {
     return ['disable by hand']
   }
-  async enable(path: string): Promise<boolean> {
+  failing = false
+  async enable(path: string): Promise<EnableOutcome> {
     this.calls.push(`enable ${path}`)
-    return this.reachable
+    return this.failing ? 'failed' : this.reachable ? 'enabled' : 'unreachable'
+  }
+  diagnoseCommands(): string[] {
+    return ['look here']
   }
   async disable(path: string): Promise<boolean> {
     this.calls.push(`disable ${path}`)
@@ -215,6 +219,15 @@ describe('the installer', () => {
     expect(again).toMatchObject({ enabled: true, commands: [], replaced: true })
     expect(manager.calls).toEqual([`enable ${target.path}`, `enable ${target.path}`])
     expect(await serviceStatus(target)).toMatchObject({ ours: true, current: false, enabled: true, active: true })
+  })
+
+  it('reports a manager that refuses to enable or start the unit as an error naming where to look (the unit stays)', async () => {
+    const manager = new FakeManager(true)
+    manager.failing = true
+    target.manager = manager
+    await expect(installService(target)).rejects.toThrow(ServiceStartError)
+    await expect(installService(target)).rejects.toThrow(/look here/)
+    expect(await readFile(target.path, 'utf8')).toBe(target.content)
   })
 
   it('refuses to replace or remove a unit it did not write (or a symbolic link) without --force', async () => {

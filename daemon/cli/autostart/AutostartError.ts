@@ -25,6 +25,14 @@ export class UnsafePathError extends AutostartError {
   }
 }
 
+/** The unit was written, but the service manager would not enable or start it. */
+export class ServiceStartError extends AutostartError {
+  constructor(path: string, commands: string[]) {
+    super('service_failed', `wrote ${path}, but the service manager did not enable or start it; see: ${commands.join(' · ')}`)
+    this.name = 'ServiceStartError'
+  }
+}
+
 /** Neither systemd (Linux) nor launchd (macOS). */
 export class UnsupportedPlatformError extends AutostartError {
   constructor(platform: string) {

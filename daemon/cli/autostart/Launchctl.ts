@@ -1,5 +1,5 @@
 /** launchd (macOS), through `launchctl` in the user's GUI domain. */
-import type { ManagerState, ServiceManager } from './ServiceManager.js'
+import type { EnableOutcome, ManagerState, ServiceManager } from './ServiceManager.js'
 import { runTool } from './ServiceManager.js'
 import { LAUNCHD_LABEL } from './launchdPlist.js'
 
@@ -16,10 +16,15 @@ export class Launchctl implements ServiceManager {
     return [`launchctl bootout ${domain()}/${LAUNCHD_LABEL}`]
   }
 
-  async enable(path: string): Promise<boolean> {
+  async enable(path: string): Promise<EnableOutcome> {
     // an agent loaded before (an earlier install) is unloaded first, so the new file is read
     await runTool('launchctl', ['bootout', `${domain()}/${LAUNCHD_LABEL}`])
-    return (await runTool('launchctl', ['bootstrap', domain(), path])).code === 0
+    const { code } = await runTool('launchctl', ['bootstrap', domain(), path])
+    return code === 0 ? 'enabled' : code === -1 ? 'unreachable' : 'failed'
+  }
+
+  diagnoseCommands(): string[] {
+    return [`launchctl print ${domain()}/${LAUNCHD_LABEL}`]
   }
 
   async disable(): Promise<boolean> {

@@ -6,7 +6,7 @@
 import { lstat, mkdir, readFile, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { writePrivateFile } from '../writePrivateFile.js'
-import { ForeignUnitError } from './AutostartError.js'
+import { ForeignUnitError, ServiceStartError } from './AutostartError.js'
 import type { ServiceManager } from './ServiceManager.js'
 
 export interface ServiceTarget {
@@ -71,7 +71,9 @@ export async function installService(target: ServiceTarget, options: { force?: b
   await mkdir(target.home, { recursive: true, mode: 0o700 })
   await mkdir(dirname(target.path), { recursive: true, mode: 0o700 })
   await writePrivateFile(target.path, Buffer.from(target.content, 'utf8'))
-  const enabled = await target.manager.enable(target.path)
+  const outcome = await target.manager.enable(target.path)
+  if (outcome === 'failed') throw new ServiceStartError(target.path, target.manager.diagnoseCommands())
+  const enabled = outcome === 'enabled'
   return {
     path: target.path,
     enabled,

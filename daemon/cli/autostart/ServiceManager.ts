@@ -15,14 +15,18 @@ export interface ManagerState {
   active: boolean
 }
 
+export type EnableOutcome = 'enabled' | 'unreachable' | 'failed'
+
 export interface ServiceManager {
   readonly kind: 'systemd' | 'launchd'
   /** what a person runs to start the service at login and now */
   enableCommands(path: string): string[]
   /** what a person runs to stop it and forget it, before the file is removed */
   disableCommands(path: string): string[]
-  /** enables and starts the unit at `path`; false when the manager cannot be reached */
-  enable(path: string): Promise<boolean>
+  /** enables and starts the unit at `path`: 'unreachable' when no manager answers, 'failed' when it refused */
+  enable(path: string): Promise<EnableOutcome>
+  /** where to look when it failed */
+  diagnoseCommands(): string[]
   /** stops and disables it (before the file is removed); false when the manager cannot be reached */
   disable(path: string): Promise<boolean>
   /** after the file is gone: tell the manager (systemd's daemon-reload) */

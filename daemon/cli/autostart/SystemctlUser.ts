@@ -1,5 +1,5 @@
 /** systemd's user instance, through `systemctl --user`. */
-import type { ManagerState, ServiceManager } from './ServiceManager.js'
+import type { EnableOutcome, ManagerState, ServiceManager } from './ServiceManager.js'
 import { runTool } from './ServiceManager.js'
 import { SYSTEMD_UNIT_NAME } from './systemdUnit.js'
 
@@ -16,10 +16,14 @@ export class SystemctlUser implements ServiceManager {
     return [`systemctl --user disable --now ${SYSTEMD_UNIT_NAME}`]
   }
 
-  async enable(): Promise<boolean> {
+  async enable(): Promise<EnableOutcome> {
     // daemon-reload fails when no user manager answers: then nothing else is tried
-    if ((await systemctl('daemon-reload')).code !== 0) return false
-    return (await systemctl('enable', '--now', SYSTEMD_UNIT_NAME)).code === 0
+    if ((await systemctl('daemon-reload')).code !== 0) return 'unreachable'
+    return (await systemctl('enable', '--now', SYSTEMD_UNIT_NAME)).code === 0 ? 'enabled' : 'failed'
+  }
+
+  diagnoseCommands(): string[] {
+    return [`systemctl --user status ${SYSTEMD_UNIT_NAME}`, 'journalctl --user -u kith']
   }
 
   async disable(): Promise<boolean> {
