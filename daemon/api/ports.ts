@@ -9,7 +9,7 @@ import type { Item, ItemInput } from '../vault/Item.js'
 export type { Item, ItemInput }
 import type { VaultInfo } from '../service/ItemService.js'
 import type { UnlockRequest } from '../service/UnlockService.js'
-import type { ExportResult, ImportSummary, MigrationPlan } from '../service/PortabilityService.js'
+import type { ExportResult, ImportSummary, MigrationPlan, MigrationRequest } from '../service/PortabilityService.js'
 
 /**
  * One way to unlock (keyring/UnlockRequest.ts). Today only the master password; passkeys, a second
@@ -62,7 +62,7 @@ export interface SettingsPort {
 export interface TransfersPort {
   import: (format: string, data: Uint8Array, options?: { vault?: string; password?: string }) => Promise<ImportSummary>
   export: (format: string, options?: { vault?: string; password?: string }) => Promise<ExportResult>
-  migrate: (from: string, to: string, orgDomain: string, dryRun: boolean) => Promise<MigrationPlan>
+  migrate: (request: MigrationRequest) => Promise<MigrationPlan>
 }
 
 /**

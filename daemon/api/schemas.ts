@@ -99,8 +99,13 @@ export const exportBody = z.object({ format: required('format'), vault: optional
 export const migrateBody = z.object({
   from: required('from'),
   to: required('to'),
-  orgDomain: required('orgDomain'),
-  dryRun: z.optional(z.boolean())
+  /** one domain, or several */
+  orgDomain: z.union([required('orgDomain'), z.array(z.string()).check(z.minLength(1, { error: 'orgDomain needs at least one domain' }))], {
+    error: 'orgDomain is required'
+  }),
+  dryRun: z.optional(z.boolean()),
+  /** ids of items that stay whatever the rule says */
+  keep: z.optional(z.array(z.string()))
 })
 
 export const destroyBody = z.object({ confirm: z.literal(true) })

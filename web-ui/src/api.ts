@@ -162,7 +162,7 @@ export const api = {
     await json(client.password.$post({ json: { oldPassword, newPassword } })),
   generate: async (options: GeneratorOptions) => await json(client.generate.$post({ json: options })),
 
-  migrate: async (input: { from: string; to: string; orgDomain: string; dryRun: boolean }) =>
+  migrate: async (input: { from: string; to: string; orgDomain: string | string[]; dryRun: boolean; keep?: string[] }) =>
     await json(client.migrate.$post({ json: input })),
   destroy: async () => await json(guarded(() => client.destroy.$post({ json: { confirm: true } }))),
   importFile: async (input: { format: string; data: string; vault?: string; password?: string }) =>
