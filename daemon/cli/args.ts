@@ -9,6 +9,7 @@ export interface ParsedArgs {
 const BOOLEAN_FLAGS = new Set([
   'json',
   'password-stdin',
+  'recovery-key-stdin',
   'totp-stdin',
   'generate',
   'no-mdns',

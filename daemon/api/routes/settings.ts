@@ -25,9 +25,13 @@ export function settingsRoutes(
       if (autoLockMinutes !== undefined) await settings.setAutoLock(autoLockMinutes)
       return c.json({ autoLockMinutes: settings.autoLockMinutes }, 200)
     })
+    // without oldPassword: only after an unlock with the recovery key, by a caller who proved it recently
     .post('/password', requireScope('unlock:manage'), jsonBody(passwordChangeBody), async c => {
       const { oldPassword, newPassword } = c.req.valid('json')
-      await session.changePassword(oldPassword, newPassword)
+      if (oldPassword === undefined) {
+        proofs.check(c)
+        await session.setPasswordAfterRecovery(newPassword)
+      } else await session.changePassword(oldPassword, newPassword)
       proveCaller(c)
       return c.json({ ok: true as const }, 200)
     })
