@@ -63,8 +63,7 @@ export interface SettingsPort {
 }
 
 /** This device's unlock methods and the TOTP gate (FactorService). */
-import type { FactorView, NewTotpView } from '../service/FactorService.js'
-import type { UnlockMethodLogEntry } from '../keyring/UnlockMethodLog.js'
+import type { FactorView, NewTotpView, UnlockMethodLogEntry } from '../service/FactorService.js'
 
 export type { FactorView, NewTotpView, UnlockMethodLogEntry }
 

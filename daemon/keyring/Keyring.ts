@@ -292,35 +292,28 @@ export class Keyring {
    * recovery-key requests skip the gate: each is a factor of its own (a device the person holds and
    * unlocks, a 160-bit key kept on paper).
    */
-  private async withRootKey(
-    request: UnlockRequest,
-    options: CheckOptions,
-    use: (rootKey: Uint8Array) => Promise<void>
-  ): Promise<void> {
+  private async withRootKey(request: UnlockRequest, options: CheckOptions, use: (rootKey: Uint8Array) => Promise<void>): Promise<void> {
     const { info, slot, secret } = await slotForRequest(this.unlockMethods, request, {
       initialized: this.initialized,
       twoFactor: async () => await this.methodEditor.twoFactor()
     })
-    await this.throttle.run(
-      async () => {
-        let rootKey: Uint8Array
-        try {
-          rootKey = await openSlot(this.kdf, slot, secret)
-        } catch (err) {
-          if (err instanceof DecryptionError) throw new WrongPasswordError()
-          throw err
-        }
-        try {
-          if (options.secondFactor === true && (request.kind === 'password' || request.kind === 'password+passkey'))
-            await this.totp.check(rootKey, request.totp)
-          await use(rootKey)
-        } finally {
-          rootKey.fill(0)
-        }
-        await this.unlockMethods.update({ ...info, lastUsedAt: new Date().toISOString() })
-      },
-      countsAsFailure
-    )
+    await this.throttle.run(async () => {
+      let rootKey: Uint8Array
+      try {
+        rootKey = await openSlot(this.kdf, slot, secret)
+      } catch (err) {
+        if (err instanceof DecryptionError) throw new WrongPasswordError()
+        throw err
+      }
+      try {
+        if (options.secondFactor === true && (request.kind === 'password' || request.kind === 'password+passkey'))
+          await this.totp.check(rootKey, request.totp)
+        await use(rootKey)
+      } finally {
+        rootKey.fill(0)
+      }
+      await this.unlockMethods.update({ ...info, lastUsedAt: new Date().toISOString() })
+    }, countsAsFailure)
   }
 
   /** Drops every secret from memory (best effort: overwrites the key buffers). */

@@ -142,7 +142,17 @@ export class TotpGate {
     for await (const [key, value] of this.storage.entries(PREFIX)) {
       const id = key.slice(PREFIX.length)
       // an unreadable record still gates: it holds a secret nobody can check, so unlock by password fails until it is removed
-      out.push(decode(id, value) ?? { id, name: 'Unreadable authenticator', createdAt: '', lastUsedAt: null, confirmed: true, lastStep: Number.MAX_SAFE_INTEGER, sealed: new Uint8Array() })
+      out.push(
+        decode(id, value) ?? {
+          id,
+          name: 'Unreadable authenticator',
+          createdAt: '',
+          lastUsedAt: null,
+          confirmed: true,
+          lastStep: Number.MAX_SAFE_INTEGER,
+          sealed: new Uint8Array()
+        }
+      )
     }
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   }
@@ -189,7 +199,8 @@ export class TotpGate {
     if (record === undefined) throw new UnlockMethodNotFoundError(id)
     if (record.confirmed) throw new TotpConfirmError('this authenticator is already confirmed')
     const step = this.acceptedStep(rootKey, record, code)
-    if (step === undefined) throw new TotpConfirmError('that code does not match: check the app shows the account just added, and the clock')
+    if (step === undefined)
+      throw new TotpConfirmError('that code does not match: check the app shows the account just added, and the clock')
     const confirmed: TotpRecord = { ...record, confirmed: true, lastStep: step, lastUsedAt: new Date(this.now()).toISOString() }
     const replaced = all.filter(r => r.confirmed)
     await this.storage.batch([
@@ -217,10 +228,7 @@ export class TotpGate {
     for (const record of gates) {
       const step = this.acceptedStep(rootKey, record, code)
       if (step === undefined) continue
-      await this.storage.put(
-        recordKey(record.id),
-        encode({ ...record, lastStep: step, lastUsedAt: new Date(this.now()).toISOString() })
-      )
+      await this.storage.put(recordKey(record.id), encode({ ...record, lastStep: step, lastUsedAt: new Date(this.now()).toISOString() }))
       return
     }
     throw new WrongSecondFactorError()

@@ -40,7 +40,10 @@ export class UnlockMethodLog {
       if (parsed.v !== VERSION || !Array.isArray(parsed.entries)) return []
       return parsed.entries.filter(
         (e): e is UnlockMethodLogEntry =>
-          e !== null && typeof e === 'object' && typeof (e as UnlockMethodLogEntry).at === 'string' && typeof (e as UnlockMethodLogEntry).action === 'string'
+          e !== null &&
+          typeof e === 'object' &&
+          typeof (e as UnlockMethodLogEntry).at === 'string' &&
+          typeof (e as UnlockMethodLogEntry).action === 'string'
       )
     } catch {
       return []

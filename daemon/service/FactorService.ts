@@ -13,6 +13,8 @@ import type { TotpInfo } from '../keyring/TotpGate.js'
 import type { UnlockMethodLogEntry } from '../keyring/UnlockMethodLog.js'
 import { InvalidRequestError } from './errors.js'
 
+export type { UnlockMethodLogEntry }
+
 export type FactorKind = UnlockMethodKind | 'totp'
 
 /** One row of `kith factors --json` and `GET /api/factors`. */

@@ -19,16 +19,18 @@ import { callerOf, type RecentProofs } from '../RecentProofs.js'
 export type AfterUnlock = (c: Context<ApiEnv>) => { sessionToken?: string }
 
 export function sessionPublicRoutes(session: SessionPort, status: StatusPort, afterUnlock: AfterUnlock) {
-  return new Hono<ApiEnv>()
-    .post('/init', jsonBody(passwordBody), async c => {
-      await session.init(c.req.valid('json').password)
-      return c.json({ ok: true as const, ...status.status(), ...afterUnlock(c) }, 201)
-    })
-    // {"password", "totp"?} or {"recoveryKey"}; after a recovery key the answer says a new password is needed
-    .post('/unlock', jsonBody(unlockBody), async c => {
-      await session.unlock(unlockRequestOf(c.req.valid('json')))
-      return c.json({ ok: true as const, needsNewPassword: session.needsNewPassword, ...afterUnlock(c) }, 200)
-    })
+  return (
+    new Hono<ApiEnv>()
+      .post('/init', jsonBody(passwordBody), async c => {
+        await session.init(c.req.valid('json').password)
+        return c.json({ ok: true as const, ...status.status(), ...afterUnlock(c) }, 201)
+      })
+      // {"password", "totp"?} or {"recoveryKey"}; after a recovery key the answer says a new password is needed
+      .post('/unlock', jsonBody(unlockBody), async c => {
+        await session.unlock(unlockRequestOf(c.req.valid('json')))
+        return c.json({ ok: true as const, needsNewPassword: session.needsNewPassword, ...afterUnlock(c) }, 200)
+      })
+  )
 }
 
 function unlockRequestOf(body: { password?: string; totp?: string; recoveryKey?: string }): UnlockRequest {

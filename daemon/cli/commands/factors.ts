@@ -38,14 +38,12 @@ export const factorsCommand: Command = {
 export const factorsAddCommand: Command = {
   name: 'factors add',
   usage: 'kith factors add totp|recovery-key [--name NAME] [--password-stdin] [--json]',
-  summary:
-    'add an authenticator app (active once confirmed with a code) or a recovery key (shown once; it replaces the old one)',
+  summary: 'add an authenticator app (active once confirmed with a code) or a recovery key (shown once; it replaces the old one)',
   help: REAUTH_HELP,
   async run(ctx) {
     allowOnly(ctx.args, ['name'], ['password-stdin'])
     const what = ctx.args.positionals[0]
-    if (what !== 'totp' && what !== 'recovery-key')
-      throw new CliError('usage', 'usage: kith factors add totp|recovery-key', EXIT.usage)
+    if (what !== 'totp' && what !== 'recovery-key') throw new CliError('usage', 'usage: kith factors add totp|recovery-key', EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
     await reauthenticate(ctx, client, `kith factors add ${what}`)
     if (what === 'totp') {

@@ -23,7 +23,8 @@ async function secrets(labels: string[]): Promise<string[]> {
 
 function checkNewPassword(password: string | undefined, where: string): string {
   if (password === undefined || password === '') throw new CliError('usage', `the new master password is missing (${where})`, EXIT.usage)
-  if (password.length < MIN_PASSWORD) throw new CliError('usage', `the new master password must have at least ${MIN_PASSWORD} characters`, EXIT.usage)
+  if (password.length < MIN_PASSWORD)
+    throw new CliError('usage', `the new master password must have at least ${MIN_PASSWORD} characters`, EXIT.usage)
   return password
 }
 
@@ -59,7 +60,11 @@ export const unlockCommand: Command = {
     allowOnly(ctx.args, [], ['password-stdin', 'recovery-key-stdin'])
     if (has(ctx.args, 'recovery-key-stdin')) return await unlockWithRecoveryKey(ctx)
     if (!has(ctx.args, 'password-stdin') && !onTerminal())
-      throw new CliError('usage', 'pass the master password on standard input with --password-stdin (never on the command line)', EXIT.usage)
+      throw new CliError(
+        'usage',
+        'pass the master password on standard input with --password-stdin (never on the command line)',
+        EXIT.usage
+      )
     const client = await DaemonClient.connect(ctx.home)
     const status = await client.json(client.api.status.$get())
     const withCode = status.totp === true
@@ -91,7 +96,8 @@ export const passwordChangeCommand: Command = {
     )
     if (oldPassword === '') throw new CliError('usage', 'the first line of standard input must be the current password', EXIT.usage)
     const newPassword = checkNewPassword(next, 'the second line of standard input')
-    if (repeated !== undefined && repeated !== newPassword) throw new CliError('usage', 'the two new passwords are not the same', EXIT.usage)
+    if (repeated !== undefined && repeated !== newPassword)
+      throw new CliError('usage', 'the two new passwords are not the same', EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
     await client.json(client.api.password.$post({ json: { oldPassword, newPassword } }))
     ctx.out('master password changed', { ok: true })

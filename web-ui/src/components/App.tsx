@@ -116,7 +116,12 @@ export function App() {
       screen = <FirstRun onDone={() => setPhase({ name: 'ready' })} />
       break
     case 'unlock':
-      screen = <Unlock notice={phase.notice} onDone={needsNewPassword => setPhase(needsNewPassword === true ? { name: 'new-password' } : { name: 'ready' })} />
+      screen = (
+        <Unlock
+          notice={phase.notice}
+          onDone={needsNewPassword => setPhase(needsNewPassword === true ? { name: 'new-password' } : { name: 'ready' })}
+        />
+      )
       break
     case 'new-password':
       screen = <NewPassword onDone={() => setPhase({ name: 'ready' })} />

@@ -41,7 +41,14 @@ export function NewPassword({ onDone }: { onDone: () => void }) {
           The recovery key opened this device. Choose a new master password now: the old one no longer works afterwards. Passkeys, the
           authenticator app and the recovery key keep working.
         </p>
-        <PasswordInput label="New master password" value={next} onInput={setNext} testId="recovery-new-password" autoComplete="new-password" autoFocus />
+        <PasswordInput
+          label="New master password"
+          value={next}
+          onInput={setNext}
+          testId="recovery-new-password"
+          autoComplete="new-password"
+          autoFocus
+        />
         <StrengthMeter password={next} />
         <PasswordInput
           label="Repeat the new master password"
