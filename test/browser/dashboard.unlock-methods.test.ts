@@ -42,7 +42,10 @@ browserDescribe()('dashboard: unlock methods', () => {
   /** one section of the page, for the README */
   const shoot = async (testId: string, name: string): Promise<void> => {
     await mkdir(SCREENSHOT_DIR, { recursive: true })
+    // passing toasts are noise in a screenshot (hidden through the CSSOM: the CSP forbids a <style>)
+    await page.evaluate("document.querySelector('.toasts')?.style.setProperty('visibility', 'hidden')")
     await page.getByTestId(testId).screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled', caret: 'hide' })
+    await page.evaluate("document.querySelector('.toasts')?.style.removeProperty('visibility')")
   }
 
   const lockFromPage = async (): Promise<void> => {
