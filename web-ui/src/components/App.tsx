@@ -12,7 +12,9 @@ import { Unlock } from './Unlock.js'
 import { Shell } from './Shell.js'
 import { Toasts } from './Toasts.js'
 import { ReauthDialog } from './ReauthDialog.js'
-import { NewPassword } from './NewPassword.js'
+import { lazyComponent } from './lazyComponent.js'
+
+const NewPassword = lazyComponent(async () => (await import('./NewPassword.js')).NewPassword)
 
 type Phase =
   | { name: 'loading' }

@@ -6,7 +6,9 @@ import { messageOf, toast } from '../toast.js'
 import { PasswordInput, StrengthMeter, TextField } from './ui.js'
 import { Transfers } from './Transfers.js'
 import { Migrate, EraseDevice } from './MoveAndErase.js'
-import { UnlockMethods } from './UnlockMethods.js'
+import { lazyComponent } from './lazyComponent.js'
+
+const UnlockMethods = lazyComponent(async () => (await import('./UnlockMethods.js')).UnlockMethods)
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 30, 60, 240, 0]
 

@@ -7,7 +7,9 @@ import { api, ApiError } from '../api.js'
 import { PasswordInput } from './ui.js'
 import { messageOf } from '../toast.js'
 import { Logo } from './Logo.js'
-import { RecoveryUnlock } from './RecoveryUnlock.js'
+import { lazyComponent } from './lazyComponent.js'
+
+const RecoveryUnlock = lazyComponent(async () => (await import('./RecoveryUnlock.js')).RecoveryUnlock)
 
 export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewPassword?: boolean) => void }) {
   const [password, setPassword] = useState('')
