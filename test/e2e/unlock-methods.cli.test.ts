@@ -86,8 +86,14 @@ describe('kith unlock methods against a real daemon', { timeout: 120_000 }, () =
     expect(changed.code, changed.stderr).toBe(0)
     expect((await kith(['lock'])).code).toBe(0)
     expect((await kith(['unlock', '--password-stdin'], `${CHANGED}\n`)).code).toBe(0)
-    // the recovery key still opens the device (proven on an unlocked daemon, then the same new password set again)
-    expect((await kith(['unlock', '--recovery-key-stdin'], `${recoveryKey}\n${CHANGED}\n`)).code).toBe(0)
+    // the recovery key still opens the device (proven on an unlocked daemon); with the key alone, the status asks for a
+    // new password, which `kith password change` then takes alone
+    const keyOnly = await kith(['unlock', '--recovery-key-stdin', '--json'], `${recoveryKey}\n`)
+    expect(keyOnly.code, keyOnly.stderr).toBe(0)
+    expect(json(keyOnly)).toMatchObject({ needsNewPassword: true })
+    expect(json(await kith(['status', '--json'])).needsNewPassword).toBe(true)
+    expect((await kith(['password', 'change', '--password-stdin'], `${CHANGED}\n`)).code).toBe(0)
+    expect(json(await kith(['status', '--json'])).needsNewPassword).toBe(false)
   })
 
   it('an authenticator: the code comes on the second line; missing or wrong is exit 3 with its JSON code', async () => {
