@@ -23,6 +23,7 @@ import type { Gate, NetworkAdapter } from './network/NetworkAdapter.js'
 import { preferPreviousPorts } from './network/listenAddresses.js'
 import { ReplicaSet } from './service/ReplicaSet.js'
 import { UnlockService } from './service/UnlockService.js'
+import { FactorService } from './service/FactorService.js'
 import { ItemService, DEFAULT_VAULT } from './service/ItemService.js'
 import { PortabilityService } from './service/PortabilityService.js'
 import { SettingsStore } from './service/SettingsStore.js'
@@ -81,6 +82,8 @@ export interface FullDevice extends SyncCore {
   keyring: Keyring
   settings: SettingsStore
   unlock: UnlockService
+  /** unlock methods and the authenticator gate (`kith factors`) */
+  factors: FactorService
   items: ItemService
   portability: PortabilityService
   keys: KeyDistribution
@@ -347,6 +350,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     keyring,
     settings,
     unlock,
+    factors: new FactorService({ keyring, deviceName: () => pairing.deviceName }),
     items,
     portability,
     keys: distribution,

@@ -17,6 +17,7 @@ import type {
   DestroyResult,
   DevicesPort,
   EventSource,
+  FactorsPort,
   ItemsPort,
   Log,
   SessionPort,
@@ -32,6 +33,7 @@ import { settingsRoutes } from './routes/settings.js'
 import { eventRoutes } from './routes/events.js'
 import { transferRoutes } from './routes/transfers.js'
 import { deviceRoutes, pairingPublicRoutes, pairingRoutes } from './routes/devices.js'
+import { factorRoutes } from './routes/factors.js'
 import { dashboardRoutes } from './dashboard/dashboardRoutes.js'
 import { dashboardSessionRoutes, sessionPublicRoutes as loginLinkRoutes } from './dashboard/sessionRoutes.js'
 import { callerKey, RecentProofs, sessionCallerKey, type RecentProofsOptions } from './RecentProofs.js'
@@ -52,6 +54,8 @@ export interface AppDeps {
   settings: SettingsPort
   transfers: TransfersPort
   devices: DevicesPort
+  /** unlock methods and the authenticator gate */
+  factors: FactorsPort
   status: StatusPort
   events: EventSource
   /** crypto-erases this device's vault and stops the daemon; answers what it removed */
@@ -121,6 +125,7 @@ function authenticatedApi(deps: AppDeps, { authenticators, proofs, proveCaller }
     .route('/', transferRoutes(deps.transfers, deps.destroy, proofs))
     .route('/devices', deviceRoutes(deps.devices, proofs))
     .route('/pairing', pairingRoutes(deps.devices, proofs))
+    .route('/factors', factorRoutes(deps.factors, proofs))
     .route('/session', dashboardSessionRoutes(deps.dashboard))
     .route('/dashboard', dashboardRoutes(deps.items))
 }

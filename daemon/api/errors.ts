@@ -42,7 +42,10 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   InvalidRecoveryKeyError: [400, 'invalid_recovery_key'],
   UnlockMethodNotFoundError: [404, 'unlock_method_not_found'],
   UnlockMethodError: [409, 'unlock_method_refused'],
-  PasskeyRequiredError: [401, 'passkey_required']
+  PasskeyRequiredError: [401, 'passkey_required'],
+  SecondFactorRequiredError: [401, 'second_factor_required'],
+  WrongSecondFactorError: [401, 'wrong_second_factor'],
+  TotpConfirmError: [400, 'wrong_code']
 }
 
 export function toHttpError(err: unknown): HttpError {

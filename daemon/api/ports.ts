@@ -27,6 +27,10 @@ export interface SessionPort {
   verify: (request: UnlockRequest) => Promise<void>
   lock: () => Promise<void>
   changePassword: (oldPassword: string, newPassword: string) => Promise<void>
+  /** true after an unlock with the recovery key, until a new password is set */
+  readonly needsNewPassword: boolean
+  /** after a recovery-key unlock: a new password without the old one */
+  setPasswordAfterRecovery: (newPassword: string) => Promise<void>
   /** restarts the auto-lock timer (every API request) */
   touch: () => void
 }
@@ -56,6 +60,21 @@ export interface VaultsPort {
 export interface SettingsPort {
   readonly autoLockMinutes: number
   setAutoLock: (minutes: number) => Promise<void>
+}
+
+/** This device's unlock methods and the TOTP gate (FactorService). */
+import type { FactorView, NewTotpView, UnlockMethodLogEntry } from '../service/FactorService.js'
+
+export type { FactorView, NewTotpView, UnlockMethodLogEntry }
+
+export interface FactorsPort {
+  list: () => Promise<FactorView[]>
+  log: () => Promise<UnlockMethodLogEntry[]>
+  addTotp: (name?: string) => Promise<NewTotpView>
+  confirmTotp: (id: string, code: string) => Promise<FactorView>
+  addRecoveryKey: () => Promise<{ id: string; recoveryKey: string }>
+  remove: (id: string) => Promise<FactorView>
+  rename: (id: string, name: string) => Promise<FactorView>
 }
 
 /** Import, export and migration (PortabilityService). */
@@ -115,6 +134,10 @@ export interface DaemonStatus {
   pid?: number
   autoLockMinutes?: number
   unlockRetryAfterMs?: number
+  /** unlocking by password also needs a current authenticator code */
+  totp?: boolean
+  /** unlocked with the recovery key: a new password must be set */
+  needsNewPassword?: boolean
   /** parts add their own figures (memory, sync, devices, corrupt records …) */
   [more: string]: unknown
 }

@@ -75,7 +75,20 @@ export const vaultCreateBody = z.object({ name: required('name') })
 
 export const settingsPatchBody = z.object({ autoLockMinutes: z.optional(z.number({ error: 'autoLockMinutes must be a number' })) })
 
-export const passwordChangeBody = z.object({ oldPassword: required('oldPassword'), newPassword: required('newPassword') })
+/** without oldPassword only after an unlock with the recovery key (and the caller's recent proof) */
+export const passwordChangeBody = z.object({ oldPassword: z.optional(required('oldPassword')), newPassword: required('newPassword') })
+
+/** POST /api/unlock: the password (and the authenticator code when the device has one), or the recovery key */
+export const unlockBody = z.object({
+  password: z.optional(z.string({ error: 'password must be a string' })),
+  totp: optional('totp'),
+  recoveryKey: z.optional(required('recoveryKey'))
+})
+
+/** POST /api/factors/totp · /api/factors/:id/confirm · PATCH /api/factors/:id */
+export const totpAddBody = z.object({ name: optional('name') })
+export const totpConfirmBody = z.object({ code: required('code') })
+export const factorRenameBody = z.object({ name: required('name') })
 
 export const generateBody = z.object({
   length: z.optional(z.number()),

@@ -74,6 +74,7 @@ export async function inProcessApp(
     settings: device.unlock,
     transfers: device.portability,
     devices: loneDevices(device),
+    factors: device.factors,
     status: {
       status: () => ({
         running: true,

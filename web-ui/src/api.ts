@@ -125,7 +125,13 @@ const id = (value: string): { id: string } => ({ id: encodeURIComponent(value) }
 export const api = {
   status: async () => await json(client.status.$get()),
   init: async (password: string) => keep(await json(client.init.$post({ json: { password } }))),
-  unlock: async (password: string) => keep(await json(client.unlock.$post({ json: { password } }))),
+  /** `totp`: the authenticator app's current code, when the device has one (the daemon answers second_factor_required) */
+  unlock: async (password: string, totp?: string) =>
+    keep(await json(client.unlock.$post({ json: totp === undefined ? { password } : { password, totp } }))),
+  /** unlocks with the recovery key; the answer says a new password must be set (setNewPassword) */
+  unlockWithRecoveryKey: async (recoveryKey: string) => keep(await json(client.unlock.$post({ json: { recoveryKey } }))),
+  /** after a recovery-key unlock: the new master password, without the old one */
+  setNewPassword: async (newPassword: string) => await json(client.password.$post({ json: { newPassword } })),
   redeemLogin: async (code: string) => keep(await json(client.session.redeem.$post({ json: { code } }))),
   lock: async () => {
     const token = sessionToken
@@ -173,6 +179,16 @@ export const api = {
     const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'kith-export'
     return { blob: await res.blob(), name, count: Number(res.headers.get('X-Kith-Items') ?? 0) }
   },
+
+  factors: async () => await json(client.factors.$get()),
+  factorLog: async () => await json(client.factors.log.$get()),
+  addTotp: async (name?: string) => await json(guarded(() => client.factors.totp.$post({ json: name === undefined ? {} : { name } }))),
+  confirmTotp: async (factorId: string, code: string) =>
+    await json(guarded(() => client.factors[':id'].confirm.$post({ param: id(factorId), json: { code } }))),
+  addRecoveryKey: async () => await json(guarded(() => client.factors['recovery-key'].$post())),
+  removeFactor: async (factorId: string) => await json(guarded(() => client.factors[':id'].$delete({ param: id(factorId) }))),
+  renameFactor: async (factorId: string, name: string) =>
+    await json(guarded(() => client.factors[':id'].$patch({ param: id(factorId), json: { name } }))),
 
   devices: async () => await json(client.devices.$get()),
   invite: async () => await json(guarded(() => client.pairing.invite.$post({ json: {} }))),

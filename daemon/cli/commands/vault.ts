@@ -32,19 +32,6 @@ export const initCommand: Command = {
   }
 }
 
-export const unlockCommand: Command = {
-  name: 'unlock',
-  usage: 'kith unlock --password-stdin',
-  summary: 'unlock the vault',
-  async run(ctx) {
-    allowOnly(ctx.args, [], ['password-stdin'])
-    const password = await passwordFromStdin(ctx)
-    const client = await DaemonClient.connect(ctx.home)
-    await client.json(client.api.unlock.$post({ json: { password } }))
-    ctx.out('unlocked', { ok: true, locked: false })
-  }
-}
-
 export const lockCommand: Command = {
   name: 'lock',
   usage: 'kith lock',

@@ -6,6 +6,9 @@ import { messageOf, toast } from '../toast.js'
 import { PasswordInput, StrengthMeter, TextField } from './ui.js'
 import { Transfers } from './Transfers.js'
 import { Migrate, EraseDevice } from './MoveAndErase.js'
+import { lazyComponent } from './lazyComponent.js'
+
+const UnlockMethods = lazyComponent(async () => (await import('./UnlockMethods.js')).UnlockMethods)
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 30, 60, 240, 0]
 
@@ -176,6 +179,7 @@ export function Settings({
       </div>
       <AutoLock />
       <ChangePassword />
+      <UnlockMethods />
       <Vaults vaults={vaults} reload={reloadVaults} />
       <Transfers
         vaults={vaults}

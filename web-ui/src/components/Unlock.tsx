@@ -1,12 +1,21 @@
-/** The unlock screen: the master password opens the vault and this page's session. */
+/**
+ * The unlock screen: the master password (and, when the daemon asks for it, the authenticator
+ * app's code) opens the vault and this page's session; "Use a recovery key" leads to RecoveryUnlock.
+ */
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
 import { PasswordInput } from './ui.js'
 import { messageOf } from '../toast.js'
 import { Logo } from './Logo.js'
+import { lazyComponent } from './lazyComponent.js'
 
-export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void }) {
+const RecoveryUnlock = lazyComponent(async () => (await import('./RecoveryUnlock.js')).RecoveryUnlock)
+
+export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewPassword?: boolean) => void }) {
   const [password, setPassword] = useState('')
+  // shown once the daemon says this device also needs an authenticator code
+  const [code, setCode] = useState<string>()
+  const [recovery, setRecovery] = useState(false)
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
   const [waitUntil, setWaitUntil] = useState(0)
@@ -25,11 +34,18 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
     setBusy(true)
     setError(undefined)
     try {
-      await api.unlock(password)
+      await api.unlock(password, code?.replace(/\s+/g, ''))
       setPassword('')
+      setCode(undefined)
       onDone()
     } catch (err) {
-      if (err instanceof ApiError && err.status === 429) {
+      if (err instanceof ApiError && err.code === 'second_factor_required') {
+        setCode('')
+        setError('Enter the current code from your authenticator app.')
+      } else if (err instanceof ApiError && err.code === 'wrong_second_factor') {
+        setCode('')
+        setError('That code is wrong or was used already. Wait for the next one.')
+      } else if (err instanceof ApiError && err.status === 429) {
         setWaitUntil(Date.now() + (err.retryAfter ?? 1) * 1000)
         setError('Too many wrong passwords. Wait a moment before the next try.')
       } else if (err instanceof ApiError && err.status === 401) {
@@ -41,6 +57,8 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
       setBusy(false)
     }
   }
+
+  if (recovery) return <RecoveryUnlock onBack={() => setRecovery(false)} onDone={() => onDone(true)} />
 
   return (
     <main class="gate">
@@ -59,6 +77,22 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
           </p>
         )}
         <PasswordInput label="Master password" value={password} onInput={setPassword} testId="password" autoFocus name="password" />
+        {code !== undefined && (
+          <div class="field">
+            <label for="unlock-totp">Authenticator code</label>
+            <input
+              id="unlock-totp"
+              data-testid="unlock-totp"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9 ]*"
+              maxLength={7}
+              value={code}
+              autoFocus
+              onInput={e => setCode(e.currentTarget.value)}
+            />
+          </div>
+        )}
         {error !== undefined && (
           <p class="error" role="alert">
             {error}
@@ -66,6 +100,9 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
         )}
         <button type="submit" class="button primary wide" data-testid="submit" disabled={busy || wait > 0}>
           {busy ? 'Unlocking…' : wait > 0 ? `Try again in ${wait} s` : 'Unlock'}
+        </button>
+        <button type="button" class="link-button" data-testid="use-recovery-key" onClick={() => setRecovery(true)}>
+          Use a recovery key
         </button>
         <p class="hint">
           While the vault is unlocked, <code>kith open</code> in a terminal prints a one-time link that signs this browser in.
