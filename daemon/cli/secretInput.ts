@@ -6,6 +6,9 @@
 import { CliError, EXIT } from './CliError.js'
 import { readStdinLines } from './stdin.js'
 
+/** What was typed past the end of the last answer (a fast typist, or a paste of several lines): the next prompt's start. */
+let typedAhead = ''
+
 /** One line typed at the terminal, not echoed; Ctrl-C cancels. */
 export function promptHidden(label: string): Promise<string> {
   const stdin = process.stdin
@@ -20,22 +23,35 @@ export function promptHidden(label: string): Promise<string> {
       stdin.pause()
       process.stderr.write('\n')
     }
-    const onData = (chunk: Buffer): void => {
-      for (const ch of chunk.toString('utf8')) {
+    /** true once the answer is complete (the rest of the text is kept for the next prompt) */
+    const take = (text: string): boolean => {
+      const all = [...text]
+      for (let i = 0; i < all.length; i++) {
+        const ch = all[i] as string
         if (ch === '\u0003') {
           finish()
           reject(new CliError('cancelled', 'cancelled', EXIT.usage))
-          return
+          return true
         }
         if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+          let rest = all.slice(i + 1).join('')
+          if (ch === '\r' && rest.startsWith('\n')) rest = rest.slice(1)
+          typedAhead = rest
           finish()
           resolve(chars.join(''))
-          return
+          return true
         }
         if (ch === '\u007f' || ch === '\b') chars.pop()
         else chars.push(ch)
       }
+      return false
     }
+    const onData = (chunk: Buffer): void => {
+      take(chunk.toString('utf8'))
+    }
+    const ahead = typedAhead
+    typedAhead = ''
+    if (take(ahead)) return
     stdin.on('data', onData)
     stdin.resume()
   })

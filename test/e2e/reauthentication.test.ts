@@ -27,6 +27,8 @@ describe('re-authentication (real daemon, CLI and dashboard)', () => {
   beforeAll(async () => {
     daemon = await TestDaemon.create()
     daemon.env = { ...daemon.env, KITH_REAUTH_SECONDS: String(WINDOW_S) }
+    // this file tests the refusals themselves: the helper must not prove the password on its own
+    daemon.autoReauth = false
     await daemon.start()
     await daemon.init(PASSWORD)
     expect((await daemon.kith(['add', '--title', 'Mail', '--username', 'me@example.com', '--password-stdin'], 'hunter2-mail\n')).code).toBe(
@@ -91,6 +93,7 @@ describe('re-authentication (real daemon, CLI and dashboard)', () => {
   it('a dashboard session from a login link must give the password itself; one from a browser unlock need not', async () => {
     // the default window here: the CLI's fresh proof (init) must not count for the page
     const other = await TestDaemon.create()
+    other.autoReauth = false
     try {
       const otherPort = portOf(await other.start())
       await other.init(PASSWORD)

@@ -45,6 +45,19 @@ describe.skipIf(!HAS_SCRIPT)('prompts on a terminal', () => {
     await d?.destroy()
   })
 
+  it('answers typed ahead of the prompt (a paste of both lines at once) are kept for the next prompt', async () => {
+    const other = await TestDaemon.create()
+    try {
+      await other.start()
+      const pasted = await onTerminal(other.home, ['init'], ['pasted long password\rpasted long password'])
+      expect(pasted.code, pasted.screen).toBe(0)
+      expect(pasted.screen).not.toContain('pasted long password')
+      expect((await other.api('POST', '/api/unlock', { password: 'pasted long password' })).status).toBe(200)
+    } finally {
+      await other.destroy()
+    }
+  })
+
   it('kith init on a terminal asks twice, refuses two different passwords, and echoes nothing', async () => {
     const mismatch = await onTerminal(d.home, ['init'], ['first long password', 'second long password'])
     expect(mismatch.code).not.toBe(0)

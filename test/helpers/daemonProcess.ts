@@ -103,13 +103,40 @@ export class TestDaemon {
     throw new Error(`daemon did not answer within ${timeoutMs} ms:\n${this.output}`)
   }
 
+  /**
+   * The master password this helper last saw the device use (init, unlock, join through `api`), so
+   * that a long test file outliving the 5-minute re-authentication window proves it again the way
+   * the CLI and the dashboard do. Tests of re-authentication itself turn `autoReauth` off.
+   */
+  password: string | undefined
+  autoReauth = true
+
   async api(method: string, path: string, body?: unknown): Promise<ApiResponse> {
     if (this.info === undefined) throw new Error('daemon not started')
-    return await httpRequest(this.info, method, path, body)
+    const given = (body as { password?: unknown } | undefined)?.password
+    const res = await httpRequest(this.info, method, path, body)
+    if (typeof given === 'string' && res.status < 300 && ['/api/init', '/api/unlock', '/api/pairing/join'].includes(path))
+      this.password = given
+    if (res.status === 403 && res.body?.error?.code === 'reauthentication_required' && (await this.reauthenticate()))
+      return await httpRequest(this.info, method, path, body)
+    return res
+  }
+
+  /** Proves the master password again for the CLI token (true when it could). */
+  async reauthenticate(): Promise<boolean> {
+    if (!this.autoReauth || this.password === undefined || this.info === undefined) return false
+    return (await httpRequest(this.info, 'POST', '/api/reauthenticate', { password: this.password })).status === 200
   }
 
   async kith(args: string[], stdin?: string): Promise<CliResult> {
-    return await runKith(this.home, args, stdin)
+    const res = await runKith(this.home, args, stdin)
+    if (
+      res.code === 3 &&
+      /reauthentication_required|needs the master password again/.test(`${res.stdout}${res.stderr}`) &&
+      (await this.reauthenticate())
+    )
+      return await runKith(this.home, args, stdin)
+    return res
   }
 
   async init(password = 'correct horse battery staple'): Promise<void> {
