@@ -27,6 +27,7 @@ import { ItemService, DEFAULT_VAULT } from './service/ItemService.js'
 import { PortabilityService } from './service/PortabilityService.js'
 import { SettingsStore } from './service/SettingsStore.js'
 import { DeviceEraser } from './service/DeviceEraser.js'
+import { PasskeyService } from './service/PasskeyService.js'
 import { Lifecycle, type Part } from './Startable.js'
 import type { Log } from './log.js'
 import { toError } from './toError.js'
@@ -81,6 +82,8 @@ export interface FullDevice extends SyncCore {
   keyring: Keyring
   settings: SettingsStore
   unlock: UnlockService
+  /** passkey unlock (WebAuthn + PRF) over the keyring's unlock methods */
+  passkeys: PasskeyService
   items: ItemService
   portability: PortabilityService
   keys: KeyDistribution
@@ -211,6 +214,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     },
     log
   })
+  const passkeys = new PasskeyService({ keyring, session: unlock, deviceId: identity.deviceId })
   const items: ItemService = new ItemService({
     replicas,
     unlock,
@@ -347,6 +351,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     keyring,
     settings,
     unlock,
+    passkeys,
     items,
     portability,
     keys: distribution,

@@ -126,6 +126,7 @@ export class Daemon {
       settings: device.unlock,
       transfers: device.portability,
       devices: device.devices,
+      passkeys: device.passkeys,
       status: { status: () => this.status() },
       events,
       destroy: async () => await this.destroy(),

@@ -19,6 +19,7 @@ import type {
   EventSource,
   ItemsPort,
   Log,
+  PasskeysPort,
   SessionPort,
   SettingsPort,
   StatusPort,
@@ -32,6 +33,7 @@ import { settingsRoutes } from './routes/settings.js'
 import { eventRoutes } from './routes/events.js'
 import { transferRoutes } from './routes/transfers.js'
 import { deviceRoutes, pairingPublicRoutes, pairingRoutes } from './routes/devices.js'
+import { passkeyPublicRoutes, passkeyRoutes } from './routes/passkeys.js'
 import { dashboardRoutes } from './dashboard/dashboardRoutes.js'
 import { dashboardSessionRoutes, sessionPublicRoutes as loginLinkRoutes } from './dashboard/sessionRoutes.js'
 import { callerKey, RecentProofs, sessionCallerKey, type RecentProofsOptions } from './RecentProofs.js'
@@ -52,6 +54,8 @@ export interface AppDeps {
   settings: SettingsPort
   transfers: TransfersPort
   devices: DevicesPort
+  /** passkey unlock and management; without it every passkey route answers 404 `no_passkeys` */
+  passkeys?: PasskeysPort
   status: StatusPort
   events: EventSource
   /** crypto-erases this device's vault and stops the daemon; answers what it removed */
@@ -69,6 +73,15 @@ export interface AppDeps {
   authenticators?: readonly Authenticator[]
   /** how long a proven password counts for the guarded actions (tests shorten it) */
   reauth?: RecentProofsOptions
+}
+
+/** A daemon built without passkeys (tests) answers every passkey route with 404. */
+function passkeysOf(deps: AppDeps): PasskeysPort {
+  if (deps.passkeys !== undefined) return deps.passkeys
+  const none = async (): Promise<never> => {
+    throw new HttpError(404, 'no_passkeys', 'passkeys are not available on this daemon')
+  }
+  return { list: none, registrationOptions: none, register: none, unlockOptions: none, unlock: none, rename: none, remove: none }
 }
 
 /** What the public and authenticated sub-apps share. */
@@ -100,6 +113,7 @@ function publicApi(deps: AppDeps, { authenticators, proofs, proveCaller }: Share
       .route('/', sessionPublicRoutes(deps.session, deps.status, afterUnlock))
       .route('/session', loginLinkRoutes(deps.dashboard))
       .route('/pairing', pairingPublicRoutes(deps.devices, proveCaller))
+      .route('/passkeys', passkeyPublicRoutes(passkeysOf(deps), deps.port, afterUnlock))
   )
 }
 
@@ -121,6 +135,7 @@ function authenticatedApi(deps: AppDeps, { authenticators, proofs, proveCaller }
     .route('/', transferRoutes(deps.transfers, deps.destroy, proofs))
     .route('/devices', deviceRoutes(deps.devices, proofs))
     .route('/pairing', pairingRoutes(deps.devices, proofs))
+    .route('/passkeys', passkeyRoutes(passkeysOf(deps), deps.port, proofs))
     .route('/session', dashboardSessionRoutes(deps.dashboard))
     .route('/dashboard', dashboardRoutes(deps.items))
 }

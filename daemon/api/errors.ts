@@ -38,7 +38,12 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   ExportError: [400, 'export_failed'],
   EpochsExhaustedError: [507, 'key_epochs_exhausted'],
   RosterError: [409, 'roster_conflict'],
-  BadGrantError: [409, 'bad_vault_key']
+  BadGrantError: [409, 'bad_vault_key'],
+  ChallengeError: [400, 'challenge_refused'],
+  PasskeyRefusedError: [401, 'passkey_refused'],
+  PasskeyNotFoundError: [404, 'passkey_not_found'],
+  PrfUnsupportedError: [400, 'prf_unsupported'],
+  PasskeyPasswordRequiredError: [400, 'password_required']
 }
 
 export function toHttpError(err: unknown): HttpError {
