@@ -122,6 +122,14 @@ function keep<T extends { sessionToken?: string }>(answer: T): T {
 
 const id = (value: string): { id: string } => ({ id: encodeURIComponent(value) })
 
+/** A WebAuthn credential as @simplewebauthn/browser serialises it, with the PRF output next to it (passkeyCeremony.ts). */
+export interface PasskeyAnswer {
+  response: object
+  prfOutput: string
+}
+/** What the route's schema types the same JSON as (the daemon's WebAuthn library checks it field by field). */
+type CeremonyJson = Parameters<ApiClient['passkeys']['unlock']['$post']>[0]['json']
+
 export const api = {
   status: async () => await json(client.status.$get()),
   init: async (password: string) => keep(await json(client.init.$post({ json: { password } }))),
@@ -173,6 +181,18 @@ export const api = {
     const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'kith-export'
     return { blob: await res.blob(), name, count: Number(res.headers.get('X-Kith-Items') ?? 0) }
   },
+
+  passkeys: async () => await json(client.passkeys.$get()),
+  /** the unlock ceremony's options (public; 404 `passkey_not_found` when the device has none) */
+  passkeyUnlockOptions: async () => await json(client.passkeys.unlock.options.$post()),
+  unlockWithPasskey: async (answer: PasskeyAnswer, password?: string) =>
+    keep(await json(client.passkeys.unlock.$post({ json: { ...(answer as CeremonyJson), password } }))),
+  passkeyRegisterOptions: async (name: string, withPassword: boolean) =>
+    await json(guarded(() => client.passkeys.register.options.$post({ json: { name, withPassword } }))),
+  registerPasskey: async (answer: PasskeyAnswer, password?: string) =>
+    await json(guarded(() => client.passkeys.register.$post({ json: { ...(answer as CeremonyJson), password } }))),
+  renamePasskey: async (passkeyId: string, name: string) => await json(client.passkeys[':id'].$patch({ param: id(passkeyId), json: { name } })),
+  removePasskey: async (passkeyId: string) => await json(guarded(() => client.passkeys[':id'].$delete({ param: id(passkeyId) }))),
 
   devices: async () => await json(client.devices.$get()),
   invite: async () => await json(guarded(() => client.pairing.invite.$post({ json: {} }))),

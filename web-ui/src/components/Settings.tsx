@@ -1,4 +1,4 @@
-/** Settings: auto-lock time, master password change, vaults; export and import when the daemon offers them. */
+/** Settings: auto-lock time, master password change, passkeys, vaults; export and import when the daemon offers them. */
 import { useEffect, useId, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
 import type { VaultInfo } from '../types.js'
@@ -6,6 +6,7 @@ import { messageOf, toast } from '../toast.js'
 import { PasswordInput, StrengthMeter, TextField } from './ui.js'
 import { Transfers } from './Transfers.js'
 import { Migrate, EraseDevice } from './MoveAndErase.js'
+import { Passkeys } from './Passkeys.js'
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 30, 60, 240, 0]
 
@@ -176,6 +177,7 @@ export function Settings({
       </div>
       <AutoLock />
       <ChangePassword />
+      <Passkeys />
       <Vaults vaults={vaults} reload={reloadVaults} />
       <Transfers
         vaults={vaults}

@@ -1,6 +1,10 @@
-/** The unlock screen: the master password opens the vault and this page's session. */
+/**
+ * The unlock screen: the master password opens the vault and this page's session; a device with
+ * passkeys also offers "Unlock with a passkey" (or, when it needs both, the password and a passkey).
+ */
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
+import { passkeyUnlocker, type PasskeyUnlocker } from '../passkeyUnlock.js'
 import { PasswordInput } from './ui.js'
 import { messageOf } from '../toast.js'
 import { Logo } from './Logo.js'
@@ -11,6 +15,20 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
   const [busy, setBusy] = useState(false)
   const [waitUntil, setWaitUntil] = useState(0)
   const [, tick] = useState(0)
+  const [passkey, setPasskey] = useState<PasskeyUnlocker>()
+
+  useEffect(() => {
+    let live = true
+    passkeyUnlocker().then(
+      found => {
+        if (live) setPasskey(found)
+      },
+      () => {}
+    )
+    return () => {
+      live = false
+    }
+  }, [])
 
   useEffect(() => {
     if (waitUntil <= Date.now()) return
@@ -19,27 +37,33 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
   }, [waitUntil])
   const wait = Math.max(0, Math.ceil((waitUntil - Date.now()) / 1000))
 
-  const submit = async (e: Event): Promise<void> => {
-    e.preventDefault()
-    if (password === '' || wait > 0) return
+  const both = passkey?.passwordRequired === true
+
+  const attempt = async (withPasskey: boolean): Promise<void> => {
+    if (wait > 0 || (password === '' && (!withPasskey || both))) return
     setBusy(true)
     setError(undefined)
     try {
-      await api.unlock(password)
+      if (withPasskey && passkey !== undefined) await passkey.unlock(both ? password : undefined)
+      else await api.unlock(password)
       setPassword('')
       onDone()
     } catch (err) {
       if (err instanceof ApiError && err.status === 429) {
         setWaitUntil(Date.now() + (err.retryAfter ?? 1) * 1000)
-        setError('Too many wrong passwords. Wait a moment before the next try.')
-      } else if (err instanceof ApiError && err.status === 401) {
-        setError('That is not the master password.')
+        setError('Too many wrong attempts. Wait a moment before the next try.')
+      } else if (err instanceof ApiError && err.code === 'wrong_password') {
+        setError(withPasskey ? (both ? 'The password and this passkey do not open the vault.' : 'This passkey does not open the vault.') : 'That is not the master password.')
       } else {
         setError(messageOf(err))
       }
     } finally {
       setBusy(false)
     }
+  }
+  const submit = async (e: Event): Promise<void> => {
+    e.preventDefault()
+    await attempt(both)
   }
 
   return (
@@ -64,9 +88,29 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
             {error}
           </p>
         )}
-        <button type="submit" class="button primary wide" data-testid="submit" disabled={busy || wait > 0}>
-          {busy ? 'Unlocking…' : wait > 0 ? `Try again in ${wait} s` : 'Unlock'}
-        </button>
+        {!both && (
+          <button type="submit" class="button primary wide" data-testid="submit" disabled={busy || wait > 0}>
+            {busy ? 'Unlocking…' : wait > 0 ? `Try again in ${wait} s` : 'Unlock'}
+          </button>
+        )}
+        {passkey !== undefined && (
+          <button
+            type={both ? 'submit' : 'button'}
+            class={`button wide${both ? ' primary' : ''}`}
+            data-testid="passkey-unlock"
+            disabled={busy || wait > 0 || (both && password === '')}
+            onClick={
+              both
+                ? undefined
+                : () => {
+                    void attempt(true)
+                  }
+            }
+          >
+            {both ? 'Unlock with password and passkey' : 'Unlock with a passkey'}
+          </button>
+        )}
+        {both && <p class="hint">This device needs the master password and one of its passkeys together.</p>}
         <p class="hint">
           While the vault is unlocked, <code>kith open</code> in a terminal prints a one-time link that signs this browser in.
         </p>

@@ -1,0 +1,176 @@
+/**
+ * Settings → Passkeys: this device's passkeys (name, created, last used), adding one (named; the
+ * browser asks the authenticator, with the PRF extension), renaming, removing, and the option to
+ * require the master password together with a passkey (two factors: the password-only and
+ * passkey-only ways in are then removed).
+ */
+import { useEffect, useState } from 'preact/hooks'
+import { api } from '../api.js'
+import { timeAgo } from '../format.js'
+import { messageOf, toast } from '../toast.js'
+import { ConfirmButton, PasswordInput, TextField } from './ui.js'
+
+type Listing = Awaited<ReturnType<typeof api.passkeys>>
+type Passkey = Listing['passkeys'][number]
+
+const loadCeremony = async (): Promise<typeof import('../passkeyCeremony.js')> => await import('../passkeyCeremony.js')
+const when = (value: unknown): string => timeAgo(typeof value === 'string' || typeof value === 'number' ? value : null)
+
+function PasskeyRow({ passkey, reload }: { passkey: Passkey; reload: () => Promise<void> }) {
+  const [renaming, setRenaming] = useState<string>()
+  const save = async (e: Event): Promise<void> => {
+    e.preventDefault()
+    if (renaming === undefined || renaming.trim() === '') return
+    try {
+      await api.renamePasskey(passkey.id, renaming.trim())
+      setRenaming(undefined)
+      await reload()
+    } catch (err) {
+      toast(messageOf(err), 'error')
+    }
+  }
+  const remove = async (): Promise<void> => {
+    try {
+      await api.removePasskey(passkey.id)
+      toast(`Removed the passkey “${passkey.name}”`)
+      await reload()
+    } catch (err) {
+      toast(messageOf(err), 'error')
+    }
+  }
+  return (
+    <li class="passkey-row" data-testid="passkey-row" data-passkey-id={passkey.id}>
+      {renaming === undefined ? (
+        <div>
+          <strong data-testid="passkey-name">{passkey.name}</strong>
+          {passkey.kind === 'password+passkey' && <span class="muted"> · with the password</span>}
+          <div class="muted">
+            added {when(passkey.createdAt)} · last used {when(passkey.lastUsedAt)}
+          </div>
+        </div>
+      ) : (
+        <form
+          class="inline-form"
+          onSubmit={e => {
+            void save(e)
+          }}
+        >
+          <TextField label="Name" value={renaming} onInput={setRenaming} testId="passkey-rename-input" maxLength={64} />
+          <button type="submit" class="button" data-testid="passkey-rename-save">
+            Save
+          </button>
+        </form>
+      )}
+      <div class="row-actions">
+        {renaming === undefined && (
+          <button type="button" class="button" data-testid="passkey-rename" onClick={() => setRenaming(passkey.name)}>
+            Rename
+          </button>
+        )}
+        <ConfirmButton
+          testId="passkey-remove"
+          confirmText="Click again to remove"
+          onConfirm={() => {
+            void remove()
+          }}
+        >
+          Remove
+        </ConfirmButton>
+      </div>
+    </li>
+  )
+}
+
+export function Passkeys() {
+  const [listing, setListing] = useState<Listing>()
+  const [name, setName] = useState('')
+  const [withPassword, setWithPassword] = useState(false)
+  const [password, setPassword] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string>()
+  const reload = async (): Promise<void> => {
+    try {
+      setListing(await api.passkeys())
+    } catch (err) {
+      setError(messageOf(err))
+    }
+  }
+  useEffect(() => {
+    void reload()
+  }, [])
+  const required = listing?.passwordRequired === true
+  const both = required || withPassword
+
+  const add = async (e: Event): Promise<void> => {
+    e.preventDefault()
+    if (name.trim() === '' || (both && password === '')) return
+    setBusy(true)
+    setError(undefined)
+    try {
+      const ceremony = loadCeremony()
+      const start = await api.passkeyRegisterOptions(name.trim(), both)
+      const answer = await (await ceremony).createPasskey(start)
+      await api.registerPasskey(answer, both ? password : undefined)
+      toast(both ? `Added “${name.trim()}”: unlocking now needs the password and a passkey` : `Added the passkey “${name.trim()}”`)
+      setName('')
+      setPassword('')
+      setWithPassword(false)
+      await reload()
+    } catch (err) {
+      setError(messageOf(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <section class="card" aria-labelledby="passkeys-title" data-testid="passkeys">
+      <h3 id="passkeys-title">Passkeys</h3>
+      <p class="hint">
+        A passkey (Touch ID, Windows Hello, a phone or a security key) can unlock this device without the master password. Its
+        authenticator must support the WebAuthn PRF extension.
+      </p>
+      {listing !== undefined && listing.passkeys.length > 0 && (
+        <ul class="passkey-list">
+          {listing.passkeys.map(p => (
+            <PasskeyRow key={p.id} passkey={p} reload={reload} />
+          ))}
+        </ul>
+      )}
+      <form
+        onSubmit={e => {
+          void add(e)
+        }}
+      >
+        <TextField label="Name of the new passkey" value={name} onInput={setName} testId="passkey-new-name" maxLength={64} placeholder="Laptop" />
+        <label class="check">
+          <input
+            type="checkbox"
+            data-testid="passkey-require-password"
+            checked={both}
+            disabled={required}
+            onChange={e => setWithPassword(e.currentTarget.checked)}
+          />{' '}
+          Require the master password and the passkey together
+        </label>
+        {both && (
+          <>
+            <PasswordInput label="Master password" value={password} onInput={setPassword} testId="passkey-password" />
+            <p class="hint">
+              Unlocking will need both: a copy of this device's data plus the password is not enough. The password alone and passkeys
+              alone stop working here.
+            </p>
+          </>
+        )}
+        {error !== undefined && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="button primary" data-testid="passkey-add" disabled={busy || name.trim() === '' || (both && password === '')}>
+          {busy ? 'Waiting for the passkey…' : 'Add a passkey'}
+        </button>
+      </form>
+    </section>
+  )
+}
