@@ -20,6 +20,7 @@ const BOOLEAN_FLAGS = new Set([
   'hidden',
   'purge',
   'no-open',
+  'browser',
   'foreground',
   'no-symbols',
   'no-digits',
