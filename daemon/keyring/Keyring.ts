@@ -13,9 +13,12 @@ import { publicKeyFromSeed, sign } from '../crypto/signing.js'
 import { boxKeyPairFromSecret, openBox, type BoxKeyPair } from '../crypto/box.js'
 import { concatBytes, toHex } from '../crypto/bytes.js'
 import { DecryptionError, FormatError } from '../crypto/errors.js'
-import { createPasswordSlot, openPasswordSlot } from './UnlockSlot.js'
+import { createPasswordSlot, openSlot } from './UnlockSlot.js'
+import { slotForRequest } from './slotForRequest.js'
 import type { UnlockThrottle } from './UnlockThrottle.js'
 import type { UnlockRequest } from './UnlockRequest.js'
+import { newMethodInfo, PASSWORD_METHOD_ID, UnlockMethods, type UnlockMethodInfo, type UnlockMethodKind } from './UnlockMethods.js'
+import { UnlockMethodEditor } from './UnlockMethodEditor.js'
 import { argon2idKdf, type Kdf } from './Kdf.js'
 import {
   AlreadyInitializedError,
@@ -25,6 +28,7 @@ import {
   LockedError,
   NoVaultKeyError,
   NotInitializedError,
+  PasskeyRequiredError,
   WrongPasswordError
 } from './errors.js'
 import type { DeviceIdentity } from './DeviceIdentity.js'
@@ -34,8 +38,6 @@ import type { PreparedRoot, StatementSigner } from './StatementSigner.js'
 import type { EpochLedger, MintedEpoch } from './EpochLedger.js'
 import { epochCommitment } from './epochCommitment.js'
 import { constantTimeEqual } from '../crypto/constantTime.js'
-
-const PASSWORD_SLOT = keyringLayout.slot('password')
 
 /** Key rotation moves the epoch on by a random step below this (see Keyring.rotate). */
 export const EPOCH_STEP = 0x10000
@@ -70,6 +72,17 @@ export class Keyring {
   private rosterPublic: Uint8Array | undefined
   private readonly vaultKeys = new Map<string, Map<number, Uint8Array>>()
   private sealingPublic: Uint8Array | undefined
+  /**
+   * The root key while unlocked (as powerful as the sealing key held beside it): adding an unlock
+   * method wraps it again without asking for another method's secret. Overwritten at lock.
+   */
+  private rootKey: Uint8Array | undefined
+  /** which kind of method opened the current unlock (a recovery key asks for a new password) */
+  private openedBy: UnlockMethodKind | undefined
+  /** the unlock methods' slots and public records */
+  readonly unlockMethods: UnlockMethods
+  /** changes to the unlock methods while unlocked */
+  readonly methodEditor: UnlockMethodEditor
 
   constructor(options: KeyringOptions) {
     this.storage = options.storage
@@ -78,6 +91,28 @@ export class Keyring {
     this.throttle = options.throttle
     this.kdf = options.kdf ?? argon2idKdf
     this.ledger = options.ledger
+    this.unlockMethods = new UnlockMethods(options.storage)
+    this.methodEditor = new UnlockMethodEditor({
+      storage: options.storage,
+      methods: this.unlockMethods,
+      kdf: this.kdf,
+      rootKey: () => {
+        if (this.rootKey === undefined) throw new LockedError('unlock the vault to change how it unlocks')
+        return this.rootKey
+      },
+      checkPassword: async password => await this.verify({ kind: 'password', password }),
+      unlockedBy: () => this.openedBy
+    })
+  }
+
+  /** This device's unlock methods (readable while locked: the unlock page needs passkeys' credential ids). */
+  async methods(): Promise<UnlockMethodInfo[]> {
+    return await this.unlockMethods.list()
+  }
+
+  /** True after an unlock with the recovery key, until a new password is set. */
+  get needsNewPassword(): boolean {
+    return this.openedBy === 'recovery-key'
   }
 
   async load(): Promise<void> {
@@ -139,12 +174,14 @@ export class Keyring {
     const sealing = sealingKeyPair(rootKey)
     const slot = await createPasswordSlot(this.kdf, password, rootKey, params)
     this.openRosterKey(rootKey)
+    this.rootKey = Uint8Array.from(rootKey)
+    this.openedBy = 'password'
     rootKey.fill(0)
     this.sealingPublic = sealing.publicKey
     this.sealing = sealing
     const ops: StorageOp[] = [
       { type: 'put', key: keyringLayout.device, value: this.deviceRecord() },
-      { type: 'put', key: PASSWORD_SLOT, value: slot }
+      ...this.unlockMethods.putOps(newMethodInfo(PASSWORD_METHOD_ID, 'password'), slot)
     ]
     try {
       if (write === undefined) await this.storage.batch(ops)
@@ -183,6 +220,8 @@ export class Keyring {
   async unlock(request: UnlockRequest): Promise<void> {
     if (!this.initialized) throw new NotInitializedError()
     await this.withRootKey(request, async rootKey => {
+      this.rootKey = Uint8Array.from(rootKey)
+      this.openedBy = request.kind
       this.sealing = sealingKeyPair(rootKey)
       const hadRosterKey = this.rosterPublic !== undefined
       this.openRosterKey(rootKey)
@@ -200,27 +239,37 @@ export class Keyring {
     await this.withRootKey(request, async () => {})
   }
 
-  /** Re-wraps the root key under a new password (the old one must open the slot). */
+  /** Re-wraps the root key under a new password (the old one must open the password slot); the other methods keep working. */
   async changePassword(oldPassword: string, newPassword: string, params: Argon2Params = this.kdf.floor): Promise<void> {
+    const current = await this.unlockMethods.get(PASSWORD_METHOD_ID)
+    if (current === undefined) throw (await this.methodEditor.twoFactor()) ? new PasskeyRequiredError() : new NotInitializedError()
     await this.withRootKey({ kind: 'password', password: oldPassword }, async rootKey => {
-      await this.storage.put(PASSWORD_SLOT, await createPasswordSlot(this.kdf, newPassword, rootKey, params))
+      const slot = await createPasswordSlot(this.kdf, newPassword, rootKey, params)
+      await this.storage.batch(this.unlockMethods.putOps(current.info, slot))
     })
+  }
+
+  /** After a recovery-key unlock: sets a new password without the old one (UnlockMethodEditor). */
+  async setPasswordAfterRecovery(newPassword: string, params: Argon2Params = this.kdf.floor): Promise<void> {
+    await this.methodEditor.setPasswordAfterRecovery(newPassword, params)
+    this.openedBy = 'password'
   }
 
   /**
    * Opens the root key for `request` and hands it to `use`, one attempt at a time under the
-   * throttle; the key is wiped afterwards. A request that does not open its slot throws
-   * WrongPasswordError, the only failure the throttle counts.
+   * throttle; the key is wiped afterwards, and the method's last use recorded. A request that does
+   * not open its slot throws WrongPasswordError, the only failure the throttle counts.
    */
   private async withRootKey(request: UnlockRequest, use: (rootKey: Uint8Array) => Promise<void>): Promise<void> {
-    const slotKey = slotFor(request)
-    const slot = await this.storage.get(slotKey)
-    if (slot === undefined) throw new NotInitializedError()
+    const { info, slot, secret } = await slotForRequest(this.unlockMethods, request, {
+      initialized: this.initialized,
+      twoFactor: async () => await this.methodEditor.twoFactor()
+    })
     await this.throttle.run(
       async () => {
         let rootKey: Uint8Array
         try {
-          rootKey = await this.openSlot(request, slot)
+          rootKey = await openSlot(this.kdf, slot, secret)
         } catch (err) {
           if (err instanceof DecryptionError) throw new WrongPasswordError()
           throw err
@@ -230,20 +279,17 @@ export class Keyring {
         } finally {
           rootKey.fill(0)
         }
+        await this.unlockMethods.update({ ...info, lastUsedAt: new Date().toISOString() })
       },
       err => err instanceof WrongPasswordError
     )
   }
 
-  private async openSlot(request: UnlockRequest, slot: Uint8Array): Promise<Uint8Array> {
-    switch (request.kind) {
-      case 'password':
-        return await openPasswordSlot(this.kdf, slot, request.password)
-    }
-  }
-
   /** Drops every secret from memory (best effort: overwrites the key buffers). */
   lock(): void {
+    this.rootKey?.fill(0)
+    this.rootKey = undefined
+    this.openedBy = undefined
     this.sealing?.secretKey.fill(0)
     this.sealing = undefined
     this.rosterSeed?.fill(0)
@@ -403,13 +449,6 @@ export class Keyring {
     this.sealingPublic = undefined
     this.rosterPublic = undefined
     return keys.length
-  }
-}
-
-function slotFor(request: UnlockRequest): string {
-  switch (request.kind) {
-    case 'password':
-      return PASSWORD_SLOT
   }
 }
 

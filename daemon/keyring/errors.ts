@@ -70,3 +70,34 @@ export class EpochsExhaustedError extends KeyringError {
     this.name = 'EpochsExhaustedError'
   }
 }
+
+export class InvalidRecoveryKeyError extends KeyringError {
+  constructor() {
+    super('a recovery key is 32 letters and digits (dashes and spaces are ignored)')
+    this.name = 'InvalidRecoveryKeyError'
+  }
+}
+
+/** An unlock method that does not exist (a removed passkey, a mistyped id). */
+export class UnlockMethodNotFoundError extends KeyringError {
+  constructor(id: string) {
+    super(`no unlock method ${id} on this device`)
+    this.name = 'UnlockMethodNotFoundError'
+  }
+}
+
+/** A change that would leave no way to unlock this device, or a method that cannot be used that way. */
+export class UnlockMethodError extends KeyringError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UnlockMethodError'
+  }
+}
+
+/** This device unlocks only with its password and a passkey together (the dashboard does both). */
+export class PasskeyRequiredError extends KeyringError {
+  constructor() {
+    super('this device unlocks with its password and a passkey together: use the dashboard (`kith unlock --browser`)')
+    this.name = 'PasskeyRequiredError'
+  }
+}

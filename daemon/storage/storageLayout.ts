@@ -19,6 +19,8 @@ export const keyringLayout = {
   device: 'device',
   /** an unlock slot (keyring/UnlockSlot.ts); the password slot is `slot/password` */
   slot: (name: string): string => `slot/${name}`,
+  /** an unlock method's public record (keyring/UnlockMethods.ts): kind, name, times, public data */
+  method: (id: string): string => `method/${id}`,
   /** every grant; `grants(vaultId)` those of one vault */
   grants: (vaultId?: string): string => (vaultId === undefined ? 'grant/' : `grant/${vaultId}/`),
   /** the vault key of one epoch, sealed to one device's sealing key */

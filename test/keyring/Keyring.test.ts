@@ -139,7 +139,7 @@ describe('Keyring', () => {
     await k.initialize(PASSWORD)
     await k.createVault()
     await storage.put('vault/x/env/y/00000001', new Uint8Array([1]))
-    expect(await k.erase()).toBe(4) // device record, password slot, the vault key and its minted mark
+    expect(await k.erase()).toBe(5) // device record, password slot and its record, the vault key and its minted mark
     const left: string[] = []
     for await (const key of storage.keys('')) left.push(key)
     expect(left).toEqual(['vault/x/env/y/00000001'])

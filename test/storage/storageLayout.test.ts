@@ -59,6 +59,7 @@ describe('storage layout', () => {
         `keyring/device`,
         `keyring/grant/${vaultId}/00000000/${me}`,
         `keyring/grant/${vaultId}/${hex8(epoch)}/${me}`,
+        `keyring/method/password`,
         `keyring/minted/${vaultId}/00000000`,
         `keyring/minted/${vaultId}/${hex8(epoch)}`,
         `keyring/slot/password`,
