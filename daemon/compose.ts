@@ -214,7 +214,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     },
     log
   })
-  const passkeys = new PasskeyService({ keyring, session: unlock, deviceId: identity.deviceId })
+  const passkeys = new PasskeyService({ keyring, editor: keyring.methodEditor, session: unlock, deviceId: identity.deviceId })
   const items: ItemService = new ItemService({
     replicas,
     unlock,

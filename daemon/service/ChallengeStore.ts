@@ -32,7 +32,7 @@ export class ChallengeStore<T> {
   constructor(options: ChallengeStoreOptions = {}) {
     this.ttlMs = options.ttlMs ?? CHALLENGE_TTL_MS
     this.max = Math.max(1, options.max ?? MAX_OUTSTANDING_CHALLENGES)
-    this.now = options.now ?? Date.now
+    this.now = options.now ?? ((): number => Date.now())
   }
 
   /** A new challenge (32 random bytes) remembered with `value`; answers its bytes and base64url form. */

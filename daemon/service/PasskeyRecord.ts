@@ -9,15 +9,7 @@ import { fromBase64Url, toBase64Url } from '../crypto/bytes.js'
 export type PasskeyKind = 'passkey' | 'password+passkey'
 const PASSKEY_KINDS: readonly string[] = ['passkey', 'password+passkey']
 
-/** An unlock method as the keyring lists it (keyring.methods()). */
-export interface UnlockMethodLike {
-  id: string
-  kind: string
-  name: string
-  createdAt: unknown
-  lastUsedAt: unknown
-  public: Record<string, unknown>
-}
+import type { UnlockMethodInfo } from '../keyring/UnlockMethods.js'
 
 export interface PasskeyPublic {
   /** base64url */
@@ -34,8 +26,8 @@ export interface PasskeyRecord {
   methodId: string
   kind: PasskeyKind
   name: string
-  createdAt: unknown
-  lastUsedAt: unknown
+  createdAt: string | null
+  lastUsedAt: string | null
   public: PasskeyPublic
 }
 
@@ -44,15 +36,15 @@ export interface PasskeyView {
   id: string
   kind: PasskeyKind
   name: string
-  createdAt: unknown
-  lastUsedAt: unknown
+  createdAt: string | null
+  lastUsedAt: string | null
   transports: string[]
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v !== ''
 
 /** The method as a passkey, or undefined when it is another kind or its public part is not a passkey's. */
-export function passkeyOf(method: UnlockMethodLike): PasskeyRecord | undefined {
+export function passkeyOf(method: UnlockMethodInfo): PasskeyRecord | undefined {
   if (!PASSKEY_KINDS.includes(method.kind)) return undefined
   const p = method.public
   if (!isString(p.credentialId) || !isString(p.publicKey) || !isString(p.prfSalt)) return undefined
@@ -68,7 +60,7 @@ export function passkeyOf(method: UnlockMethodLike): PasskeyRecord | undefined {
   }
 }
 
-export const passkeysOf = (methods: readonly UnlockMethodLike[]): PasskeyRecord[] =>
+export const passkeysOf = (methods: readonly UnlockMethodInfo[]): PasskeyRecord[] =>
   methods.map(passkeyOf).filter((p): p is PasskeyRecord => p !== undefined)
 
 export const viewOf = (p: PasskeyRecord): PasskeyView => ({

@@ -11,6 +11,8 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import { fromBase64Url } from '../crypto/bytes.js'
 import { LockedError } from '../keyring/errors.js'
 import type { UnlockRequest } from '../keyring/UnlockRequest.js'
+import type { Keyring } from '../keyring/Keyring.js'
+import type { UnlockMethodEditor } from '../keyring/UnlockMethodEditor.js'
 import { ChallengeStore, type ChallengeStoreOptions } from './ChallengeStore.js'
 import { InvalidRequestError, PasskeyNotFoundError, PasskeyPasswordRequiredError, PasskeyRefusedError, PrfUnsupportedError } from './errors.js'
 import {
@@ -20,8 +22,7 @@ import {
   prfOutputOf,
   viewOf,
   type PasskeyRecord,
-  type PasskeyView,
-  type UnlockMethodLike
+  type PasskeyView
 } from './PasskeyRecord.js'
 
 export type { PasskeyView }
@@ -30,24 +31,19 @@ export type { PasskeyView }
 export const RP_ID = 'localhost'
 const MAX_NAME = 64
 
-/** What the service needs of the keyring (its unlock-method table). */
-export interface PasskeyKeyring {
-  readonly unlocked: boolean
-  methods: () => Promise<UnlockMethodLike[]>
-  addPasskey: (input: { name: string; prfOutput: Uint8Array; public: Record<string, unknown>; withPassword?: string }) => Promise<unknown>
-  removeMethod: (id: string) => Promise<unknown>
-  renameMethod: (id: string, name: string) => Promise<unknown>
-  updateMethodPublic: (id: string, pub: Record<string, unknown>) => Promise<unknown>
-}
+/** What the service reads of the keyring: whether it is open, and its unlock-method table (readable while locked). */
+export type PasskeyKeyring = Pick<Keyring, 'unlocked' | 'methods'>
+/** What it changes there (while unlocked, except a passkey's counter). */
+export type PasskeyMethodEditor = Pick<UnlockMethodEditor, 'addPasskey' | 'remove' | 'rename' | 'updatePublic'>
 
-/** What it needs of the unlock service: unlocking (or, when open, checking) and checking a password. */
+/** What it needs of the unlock service: unlocking (or, when already open, checking) a request. */
 export interface PasskeySession {
   unlock: (request: UnlockRequest) => Promise<void>
-  verify: (request: UnlockRequest) => Promise<void>
 }
 
 export interface PasskeyServiceOptions {
   keyring: PasskeyKeyring
+  editor: PasskeyMethodEditor
   session: PasskeySession
   /** this device's id: the WebAuthn user handle is derived from it, so two Kith devices never overwrite each other's passkeys */
   deviceId: string
@@ -162,7 +158,7 @@ export class PasskeyService {
    * password-only and passkey-only slots.
    */
   async register(ctx: CeremonyContext, body: { response: RegistrationResponseJSON; prfOutput?: unknown; password?: string }): Promise<PasskeyView> {
-    const { keyring, session } = this.options
+    const { keyring } = this.options
     const challenge = answeredChallenge(body.response)
     const waiting = this.challenges.take(challenge)
     if (waiting.purpose !== 'register' || waiting.caller !== ctx.caller || waiting.prfSalt === undefined || waiting.name === undefined)
@@ -185,19 +181,18 @@ export class PasskeyService {
     const prfOutput = prfOutputOf(body.prfOutput)
     if (prfOutput === undefined) throw new PrfUnsupportedError()
     try {
-      let withPassword: string | undefined
-      if (waiting.withPassword === true) {
-        if (typeof body.password !== 'string' || body.password === '') throw new PasskeyPasswordRequiredError()
-        const methods = await keyring.methods()
-        // the password must be the one the password slot holds, or the only password left would be one nobody knows
-        if (methods.some(m => m.kind === 'password')) await session.verify({ kind: 'password', password: body.password })
-        withPassword = body.password
-      }
+      if (waiting.withPassword === true && (typeof body.password !== 'string' || body.password === '')) throw new PasskeyPasswordRequiredError()
+      // with the password, the keyring checks it against the password slot first (a typo would make a method nobody can open)
       const stored = newPasskeyPublic(verified.registrationInfo.credential, waiting.prfSalt)
-      await keyring.addPasskey({ name: waiting.name, prfOutput, public: { ...stored }, withPassword })
-      const added = passkeysOf(await keyring.methods()).find(p => p.public.credentialId === stored.credentialId)
-      if (added === undefined) throw new PasskeyNotFoundError('the keyring did not keep the new passkey')
-      return viewOf(added)
+      const added = await this.options.editor.addPasskey({
+        name: waiting.name,
+        prfOutput,
+        public: { ...stored },
+        withPassword: waiting.withPassword === true ? body.password : undefined
+      })
+      const view = passkeyOf(added)
+      if (view === undefined) throw new PasskeyNotFoundError('the keyring did not keep the new passkey')
+      return viewOf(view)
     } finally {
       prfOutput.fill(0)
     }
@@ -263,7 +258,7 @@ export class PasskeyService {
       prfOutput.fill(0)
     }
     const counter = verified.authenticationInfo.newCounter
-    if (counter !== passkey.public.counter) await keyring.updateMethodPublic(passkey.methodId, { ...passkey.public, counter })
+    if (counter !== passkey.public.counter) await this.options.editor.updatePublic(passkey.methodId, { ...passkey.public, counter })
     return viewOf({ ...passkey, public: { ...passkey.public, counter } })
   }
 
@@ -275,14 +270,14 @@ export class PasskeyService {
 
   async rename(id: string, name: unknown): Promise<PasskeyView> {
     await this.find(id)
-    await this.options.keyring.renameMethod(id, checkName(name))
+    await this.options.editor.rename(id, checkName(name))
     return viewOf(await this.find(id))
   }
 
   /** Removes a passkey (the keyring refuses the last way in); its credential unlocks nothing afterwards. */
   async remove(id: string): Promise<{ id: string; removed: true }> {
     await this.find(id)
-    await this.options.keyring.removeMethod(id)
+    await this.options.editor.remove(id)
     return { id, removed: true }
   }
 

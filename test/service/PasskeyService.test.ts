@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ChallengeStore } from '../../daemon/service/ChallengeStore.js'
-import { PasskeyService, type PasskeyKeyring } from '../../daemon/service/PasskeyService.js'
-import type { UnlockMethodLike } from '../../daemon/service/PasskeyRecord.js'
+import { PasskeyService, type PasskeyKeyring, type PasskeyMethodEditor } from '../../daemon/service/PasskeyService.js'
+import type { UnlockMethodInfo } from '../../daemon/keyring/UnlockMethods.js'
 import type { UnlockRequest } from '../../daemon/keyring/UnlockRequest.js'
 import { SoftAuthenticator } from '../helpers/softAuthenticator.js'
 
@@ -50,30 +50,44 @@ describe('ChallengeStore', () => {
 
 /** The keyring's unlock-method table in memory; a passkey slot "opens" when the PRF output is the one it was made with. */
 function fakeKeyring() {
-  const methods: UnlockMethodLike[] = [{ id: 'pw', kind: 'password', name: 'Master password', createdAt: 0, lastUsedAt: null, public: {} }]
+  const methods: UnlockMethodInfo[] = [{ id: 'password', kind: 'password', name: 'Master password', createdAt: null, lastUsedAt: null, public: {} }]
   const prfOf = new Map<string, string>()
   let n = 0
-  const keyring: PasskeyKeyring & { unlocked: boolean } = {
+  const keyring: PasskeyKeyring = {
     unlocked: true,
-    methods: async () => methods.map(m => ({ ...m, public: { ...m.public } })),
+    methods: async () => methods.map(m => ({ ...m, public: { ...m.public } }))
+  }
+  const find = (id: string): UnlockMethodInfo => {
+    const m = methods.find(x => x.id === id)
+    if (m === undefined) throw new Error(`no method ${id}`)
+    return m
+  }
+  const editor: PasskeyMethodEditor = {
     addPasskey: async ({ name, prfOutput, public: pub, withPassword }) => {
-      const id = `pk${++n}`
-      methods.push({ id, kind: withPassword === undefined ? 'passkey' : 'password+passkey', name, createdAt: n, lastUsedAt: null, public: pub })
-      prfOf.set(id, Buffer.from(prfOutput).toString('base64url'))
+      const info: UnlockMethodInfo = {
+        id: `pk${++n}`,
+        kind: withPassword === undefined ? 'passkey' : 'password+passkey',
+        name: name ?? 'Passkey',
+        createdAt: new Date().toISOString(),
+        lastUsedAt: null,
+        public: pub
+      }
+      methods.push(info)
+      prfOf.set(info.id, Buffer.from(prfOutput).toString('base64url'))
+      return info
     },
-    removeMethod: async id => {
-      methods.splice(
-        methods.findIndex(m => m.id === id),
-        1
-      )
+    remove: async id => {
+      const m = find(id)
+      methods.splice(methods.indexOf(m), 1)
+      return m
     },
-    renameMethod: async (id, name) => {
-      const m = methods.find(x => x.id === id)
-      if (m !== undefined) m.name = name
+    rename: async (id, name) => {
+      const m = find(id)
+      m.name = name
+      return m
     },
-    updateMethodPublic: async (id, pub) => {
-      const m = methods.find(x => x.id === id)
-      if (m !== undefined) m.public = pub
+    updatePublic: async (id, pub) => {
+      find(id).public = pub
     }
   }
   const unlocks: UnlockRequest[] = []
@@ -82,15 +96,14 @@ function fakeKeyring() {
       if (request.kind === 'passkey' && prfOf.get(request.methodId) !== Buffer.from(request.prfOutput).toString('base64url'))
         throw Object.assign(new Error('wrong'), { name: 'WrongPasswordError' })
       unlocks.push({ ...request })
-    },
-    verify: async () => {}
+    }
   }
-  return { keyring, session, unlocks }
+  return { keyring, editor, session, unlocks }
 }
 
 async function registered(options: { now?: () => number } = {}) {
-  const { keyring, session, unlocks } = fakeKeyring()
-  const service = new PasskeyService({ keyring, session, deviceId: 'device-a', challenges: { now: options.now } })
+  const { keyring, editor, session, unlocks } = fakeKeyring()
+  const service = new PasskeyService({ keyring, editor, session, deviceId: 'device-a', challenges: { now: options.now } })
   const authenticator = new SoftAuthenticator(ORIGIN)
   const start = await service.registrationOptions({ origin: ORIGIN, caller: 'cli' }, { name: 'Laptop' })
   const created = authenticator.create(start.options as { challenge: string }, start.prfSalt)
@@ -119,8 +132,8 @@ describe('PasskeyService', () => {
   })
 
   it('refuses a registration made on another origin', async () => {
-    const { keyring, session } = fakeKeyring()
-    const service = new PasskeyService({ keyring, session, deviceId: 'd' })
+    const fake = fakeKeyring()
+    const service = new PasskeyService({ ...fake, deviceId: 'd' })
     const start = await service.registrationOptions({ origin: ORIGIN, caller: 'cli' }, { name: 'x' })
     const created = new SoftAuthenticator('http://localhost:3000').create(start.options as { challenge: string }, start.prfSalt)
     await expect(service.register({ origin: ORIGIN, caller: 'cli' }, created)).rejects.toThrow(/origin/i)
@@ -187,8 +200,8 @@ describe('PasskeyService', () => {
   })
 
   it('refuses a registration answer from another caller than the one that asked, and one without a PRF output', async () => {
-    const { keyring, session } = fakeKeyring()
-    const service = new PasskeyService({ keyring, session, deviceId: 'd' })
+    const fake = fakeKeyring()
+    const service = new PasskeyService({ ...fake, deviceId: 'd' })
     const authenticator = new SoftAuthenticator(ORIGIN)
     const start = await service.registrationOptions({ origin: ORIGIN, caller: 'session:a' }, { name: 'x' })
     const created = authenticator.create(start.options as { challenge: string }, start.prfSalt)
@@ -200,8 +213,8 @@ describe('PasskeyService', () => {
   })
 
   it('a password-and-passkey slot needs the password with the passkey', async () => {
-    const { keyring, session, unlocks } = fakeKeyring()
-    const service = new PasskeyService({ keyring, session, deviceId: 'd' })
+    const { unlocks, ...fake } = fakeKeyring()
+    const service = new PasskeyService({ ...fake, deviceId: 'd' })
     const authenticator = new SoftAuthenticator(ORIGIN)
     const start = await service.registrationOptions({ origin: ORIGIN, caller: 'cli' }, { name: 'Key', withPassword: true })
     const created = authenticator.create(start.options as { challenge: string }, start.prfSalt)
