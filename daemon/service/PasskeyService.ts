@@ -72,6 +72,7 @@ export interface RegistrationStart {
 }
 
 export interface UnlockStart {
+  /** null when this device has no passkey */
   options: unknown
   /** the PRF input per credential id, base64url */
   prfSalts: Record<string, string>
@@ -201,7 +202,8 @@ export class PasskeyService {
   /** Unlock, step 1 (public): options for navigator.credentials.get() over this device's passkeys, with their PRF salts. */
   async unlockOptions(): Promise<UnlockStart> {
     const passkeys = passkeysOf(await this.options.keyring.methods())
-    if (passkeys.length === 0) throw new PasskeyNotFoundError('this device has no passkey: unlock with the master password')
+    // no passkey: nothing to offer (an answer, not an error: the unlock page asks on every visit)
+    if (passkeys.length === 0) return { options: null, prfSalts: {}, passwordRequired: false }
     const { bytes } = this.challenges.issue({ purpose: 'unlock' })
     const { generateAuthenticationOptions } = await webauthn()
     const options = await generateAuthenticationOptions({

@@ -99,7 +99,11 @@ async function guarded<R extends Response>(make: () => Promise<R>): Promise<R> {
     const password = await askPassword(problem)
     if (password === null) throw new ApiError(403, 'cancelled', 'Cancelled: this needs your master password')
     try {
-      await ok(client.reauthenticate.$post({ json: { password } }))
+      await ok(client.reauthenticate.$post({ json: { password } })).catch(async (err: unknown) => {
+        // a device that unlocks with the password and a passkey together proves both
+        if (!(err instanceof ApiError) || err.code !== 'passkey_required') throw err
+        await (await import('./passkeyUnlock.js')).proveWithPasskey(password)
+      })
       break
     } catch (err) {
       if (!(err instanceof ApiError) || err.code !== 'wrong_password') throw err

@@ -20,13 +20,8 @@ const loadCeremony = async (): Promise<Ceremony> => await import('./passkeyCerem
 export async function passkeyUnlocker(): Promise<PasskeyUnlocker | undefined> {
   if (typeof PublicKeyCredential === 'undefined') return undefined
   let next: Promise<Options> | undefined
-  let options: Options
-  try {
-    options = await api.passkeyUnlockOptions()
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return undefined
-    throw err
-  }
+  const options = await api.passkeyUnlockOptions()
+  if (options.options === null) return undefined
   next = Promise.resolve(options)
   const ceremony = loadCeremony()
   const once = async (password: string | undefined): Promise<void> => {
@@ -51,4 +46,11 @@ export async function passkeyUnlocker(): Promise<PasskeyUnlocker | undefined> {
       }
     }
   }
+}
+
+/** Re-authentication on a device that needs the password and a passkey together: one passkey ceremony with the password. */
+export async function proveWithPasskey(password: string): Promise<void> {
+  const start = await api.passkeyUnlockOptions()
+  const answer = await (await loadCeremony()).usePasskey(start)
+  await api.unlockWithPasskey(answer, password)
 }
