@@ -58,9 +58,11 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
   /** every PRF output the page posted (base64url) */
   const prfOutputs = new Set<string>()
 
-  const lockAndWait = async (): Promise<void> => {
+  /** Locks, then loads the unlock page; `offering` is a credential a tampered page offers too (see offerAlso). */
+  const lockAndWait = async (offering?: string): Promise<void> => {
     await daemon.api('POST', '/api/lock')
     await poll(async () => (await daemon.api('GET', '/api/status')).body.locked).toBe(true)
+    if (offering !== undefined) await offerAlso(offering)
     await page.goto(`${url}/`)
     await poll(() => page.getByTestId('password').isVisible()).toBe(true)
   }
@@ -78,19 +80,22 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
     await page.getByTestId('passkey-add').click()
     await poll(() => page.getByTestId('passkey-row').filter({ hasText: name }).count()).toBe(1)
   }
-  /** The next unlock-options answer offers also `credentialId` (a tampered page, or another site's credential). */
+  /** Until unrouted, the unlock-options answers offer `credentialId` instead (a tampered page, or another site's credential). */
   const offerAlso = async (credentialId: string): Promise<void> => {
     await page.route(
       '**/api/passkeys/unlock/options',
       async route => {
-        const res = await route.fetch()
+        const res = await route.fetch({ headers: { ...route.request().headers(), origin: url, 'sec-fetch-site': 'same-origin' } })
         const body = (await res.json()) as { options: { allowCredentials: Array<{ id: string; type: string }> }; prfSalts: Record<string, string> }
+        expect(res.status()).toBe(200)
         body.options.allowCredentials = [{ id: credentialId, type: 'public-key' }]
         body.prfSalts = { [credentialId]: Object.values(body.prfSalts)[0] ?? '' }
         await route.fulfill({ response: res, json: body })
-      },
-      { times: 1 }
+      }
     )
+  }
+  const offerNoMore = async (): Promise<void> => {
+    await page.unroute('**/api/passkeys/unlock/options')
   }
 
   beforeAll(async () => {
@@ -176,7 +181,6 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
   })
 
   it('a credential this device never registered is refused, even when the page offers it', async () => {
-    await lockAndWait()
     // a passkey for RP ID localhost that Kith never saw (another localhost site's)
     const stranger = (await page.evaluate(`(async () => {
       const created = await navigator.credentials.create({
@@ -184,23 +188,25 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
           rp: { id: 'localhost', name: 'another site' },
           user: { id: new Uint8Array(16), name: 'someone', displayName: 'someone' },
           challenge: new Uint8Array(32),
-          pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+          pubKeyCredParams: [{ type: 'public-key', alg: -7 }, { type: 'public-key', alg: -257 }],
           authenticatorSelection: { userVerification: 'required' },
           extensions: { prf: {} }
         }
       })
       return created.id
     })()`)) as string
-    await offerAlso(stranger)
+    await lockAndWait(stranger)
     await page.getByTestId('passkey-unlock').click()
     await poll(async () => (await page.getByRole('alert').textContent()) ?? '').toContain('not one of this device')
+    await offerNoMore()
     expect(await locked()).toBe(true)
   })
 
   it('a removed passkey no longer unlocks', async () => {
     // sign in with the password, remove "Phone", lock; then the phone's credential is refused
-    const phone = await addAuthenticator(cdp)
     await removeAuthenticator(cdp, laptop)
+    const phone = await addAuthenticator(cdp)
+    await lockAndWait()
     await page.getByTestId('password').fill(PASSWORD)
     await page.getByTestId('submit').click()
     await poll(() => page.getByTestId('item-row').count()).toBe(1)
@@ -217,10 +223,10 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
     await poll(() => page.getByTestId('passkey-row').filter({ hasText: 'Spare' }).count()).toBe(0)
     const listed = (await daemon.api('GET', '/api/passkeys')).body as { passkeys: Array<{ name: string }> }
     expect(listed.passkeys.map(p => p.name).sort()).toEqual(['Laptop', 'Phone'])
-    await lockAndWait()
-    await offerAlso(spareId)
+    await lockAndWait(spareId)
     await page.getByTestId('passkey-unlock').click()
     await poll(async () => (await page.getByRole('alert').textContent()) ?? '').toContain('not one of this device')
+    await offerNoMore()
     expect(await locked()).toBe(true)
     await removeAuthenticator(cdp, phone)
     laptop = await addAuthenticator(cdp)
@@ -273,6 +279,9 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
 
   it('no PRF output the page posted is anywhere in clear in the daemon’s home', async () => {
     expect(prfOutputs.size).toBeGreaterThanOrEqual(4)
+    // the page logged nothing but the refusals and wrong attempts this test made
+    expect(problems.messages.filter(m => !/status of (400|401)\b/.test(m))).toEqual([])
+    await context.close()
     await daemon.stop()
     const files = await filesUnder(daemon.home)
     expect(files.length).toBeGreaterThan(5)
@@ -286,7 +295,5 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
       for (const needle of needles) if (bytes.includes(needle)) found.push(file)
     }
     expect(found).toEqual([])
-    // the page itself logged nothing wrong but the refusals and wrong attempts this test made
-    expect(problems.messages.filter(m => !/status of (400|401)\b/.test(m))).toEqual([])
   })
 })
