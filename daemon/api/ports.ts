@@ -95,9 +95,15 @@ export type { PasskeyView }
 export interface PasskeysPort {
   list: () => Promise<{ passkeys: PasskeyView[]; passwordRequired: boolean }>
   registrationOptions: (ctx: CeremonyContext, input: { name: string; withPassword?: boolean }) => Promise<RegistrationStart>
-  register: (ctx: CeremonyContext, body: { response: RegistrationResponseJSON; prfOutput?: string; password?: string }) => Promise<PasskeyView>
+  register: (
+    ctx: CeremonyContext,
+    body: { response: RegistrationResponseJSON; prfOutput?: string; password?: string }
+  ) => Promise<PasskeyView>
   unlockOptions: () => Promise<UnlockStart>
-  unlock: (ctx: CeremonyContext, body: { response: AuthenticationResponseJSON; prfOutput?: string; password?: string }) => Promise<PasskeyView>
+  unlock: (
+    ctx: CeremonyContext,
+    body: { response: AuthenticationResponseJSON; prfOutput?: string; password?: string }
+  ) => Promise<PasskeyView>
   rename: (id: string, name: string) => Promise<PasskeyView>
   remove: (id: string) => Promise<{ id: string; removed: true }>
 }

@@ -128,7 +128,11 @@ const webauthnCredential = z.looseObject({
 /** POST /api/passkeys/register/options */
 export const passkeyOptionsBody = z.object({ name: required('name'), withPassword: z.optional(z.boolean()) })
 /** POST /api/passkeys/register and POST /api/passkeys/unlock: the credential, its PRF output (base64url) and, for two factors, the password */
-export const passkeyCeremonyBody = z.object({ response: webauthnCredential, prfOutput: optional('prfOutput'), password: optional('password') })
+export const passkeyCeremonyBody = z.object({
+  response: webauthnCredential,
+  prfOutput: optional('prfOutput'),
+  password: optional('password')
+})
 /** PATCH /api/passkeys/:id */
 export const passkeyRenameBody = z.object({ name: required('name') })
 

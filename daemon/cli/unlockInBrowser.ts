@@ -18,7 +18,8 @@ function timeoutOf(ctx: CommandContext): number {
   const given = flag(ctx.args, 'timeout')
   if (given === undefined) return DEFAULT_TIMEOUT_S
   const seconds = Number(given)
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new CliError('usage', '--timeout takes a number of seconds (1 to 3600)', EXIT.usage)
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600)
+    throw new CliError('usage', '--timeout takes a number of seconds (1 to 3600)', EXIT.usage)
   return seconds
 }
 
@@ -27,7 +28,8 @@ export async function unlockInBrowser(ctx: CommandContext): Promise<void> {
   const timeoutS = timeoutOf(ctx)
   const client = await DaemonClient.connect(ctx.home)
   const status = await client.json(client.api.status.$get())
-  if (!status.initialized) throw new CliError('not_initialized', 'this device is not set up yet: run `kith init` or `kith open`', EXIT.usage)
+  if (!status.initialized)
+    throw new CliError('not_initialized', 'this device is not set up yet: run `kith init` or `kith open`', EXIT.usage)
   if (!status.locked) {
     ctx.out('already unlocked', { ok: true, locked: false, opened: false })
     return

@@ -63,7 +63,6 @@ export class ChallengeStore<T> {
     return this.waiting.size
   }
 
-
   private sweep(): void {
     const now = this.now()
     for (const [key, entry] of this.waiting) if (entry.expiresAt <= now) this.waiting.delete(key)

@@ -73,7 +73,10 @@ export const viewOf = (p: PasskeyRecord): PasskeyView => ({
 })
 
 /** The JSON to store for a new credential. */
-export function newPasskeyPublic(credential: { id: string; publicKey: Uint8Array; counter: number; transports?: string[] }, prfSalt: Uint8Array) {
+export function newPasskeyPublic(
+  credential: { id: string; publicKey: Uint8Array; counter: number; transports?: string[] },
+  prfSalt: Uint8Array
+) {
   const stored: PasskeyPublic = {
     credentialId: credential.id,
     publicKey: toBase64Url(credential.publicKey),

@@ -14,16 +14,14 @@ import type { UnlockRequest } from '../keyring/UnlockRequest.js'
 import type { Keyring } from '../keyring/Keyring.js'
 import type { UnlockMethodEditor } from '../keyring/UnlockMethodEditor.js'
 import { ChallengeStore, type ChallengeStoreOptions } from './ChallengeStore.js'
-import { InvalidRequestError, PasskeyNotFoundError, PasskeyPasswordRequiredError, PasskeyRefusedError, PrfUnsupportedError } from './errors.js'
 import {
-  newPasskeyPublic,
-  passkeyOf,
-  passkeysOf,
-  prfOutputOf,
-  viewOf,
-  type PasskeyRecord,
-  type PasskeyView
-} from './PasskeyRecord.js'
+  InvalidRequestError,
+  PasskeyNotFoundError,
+  PasskeyPasswordRequiredError,
+  PasskeyRefusedError,
+  PrfUnsupportedError
+} from './errors.js'
+import { newPasskeyPublic, passkeyOf, passkeysOf, prfOutputOf, viewOf, type PasskeyRecord, type PasskeyView } from './PasskeyRecord.js'
 
 export type { PasskeyView }
 
@@ -158,7 +156,10 @@ export class PasskeyService {
    * password-and-passkey option) the keyring derives the slot key from both and drops the
    * password-only and passkey-only slots.
    */
-  async register(ctx: CeremonyContext, body: { response: RegistrationResponseJSON; prfOutput?: unknown; password?: string }): Promise<PasskeyView> {
+  async register(
+    ctx: CeremonyContext,
+    body: { response: RegistrationResponseJSON; prfOutput?: unknown; password?: string }
+  ): Promise<PasskeyView> {
     const { keyring } = this.options
     const challenge = answeredChallenge(body.response)
     const waiting = this.challenges.take(challenge)
@@ -182,7 +183,8 @@ export class PasskeyService {
     const prfOutput = prfOutputOf(body.prfOutput)
     if (prfOutput === undefined) throw new PrfUnsupportedError()
     try {
-      if (waiting.withPassword === true && (typeof body.password !== 'string' || body.password === '')) throw new PasskeyPasswordRequiredError()
+      if (waiting.withPassword === true && (typeof body.password !== 'string' || body.password === ''))
+        throw new PasskeyPasswordRequiredError()
       // with the password, the keyring checks it against the password slot first (a typo would make a method nobody can open)
       const stored = newPasskeyPublic(verified.registrationInfo.credential, waiting.prfSalt)
       const added = await this.options.editor.addPasskey({
@@ -225,7 +227,10 @@ export class PasskeyService {
    * password, for a password-and-passkey slot). A wrong PRF output is a wrong password to the
    * keyring (throttled, counted). Answers the method used.
    */
-  async unlock(ctx: CeremonyContext, body: { response: AuthenticationResponseJSON; prfOutput?: unknown; password?: string }): Promise<PasskeyView> {
+  async unlock(
+    ctx: CeremonyContext,
+    body: { response: AuthenticationResponseJSON; prfOutput?: unknown; password?: string }
+  ): Promise<PasskeyView> {
     const { keyring, session } = this.options
     const challenge = answeredChallenge(body.response)
     const waiting = this.challenges.take(challenge)

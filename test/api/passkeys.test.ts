@@ -26,7 +26,9 @@ async function withPasskey() {
   const app = await inProcessApp()
   expect((await app.reauthenticate()).status).toBe(200)
   const authenticator = new SoftAuthenticator(ORIGIN)
-  const start = (await (await app.request('POST', '/api/passkeys/register/options', { headers: FROM_PAGE, body: { name: 'Laptop' } })).json()) as Options
+  const start = (await (
+    await app.request('POST', '/api/passkeys/register/options', { headers: FROM_PAGE, body: { name: 'Laptop' } })
+  ).json()) as Options
   const created = authenticator.create(start.options, start.prfSalt)
   const res = await app.request('POST', '/api/passkeys/register', { headers: FROM_PAGE, body: created })
   expect(res.status).toBe(201)
@@ -79,7 +81,9 @@ describe('/api/passkeys', () => {
     const app = await withPasskey()
     await app.request('POST', '/api/lock')
     const answer = await unlockAnswer(app)
-    expect((await app.request('POST', '/api/passkeys/unlock', { headers: { ...FROM_PAGE, authorization: '' }, body: answer })).status).toBe(200)
+    expect((await app.request('POST', '/api/passkeys/unlock', { headers: { ...FROM_PAGE, authorization: '' }, body: answer })).status).toBe(
+      200
+    )
     await app.request('POST', '/api/lock')
     const replay = await app.request('POST', '/api/passkeys/unlock', { headers: { ...FROM_PAGE, authorization: '' }, body: answer })
     expect(replay.status).toBe(400)

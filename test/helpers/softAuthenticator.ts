@@ -69,7 +69,15 @@ export class SoftAuthenticator {
     this.credentials.set(b64u(id), credential)
     const idLength = Buffer.alloc(2)
     idLength.writeUInt16BE(id.length)
-    const authData = Buffer.concat([rpIdHash(this.rpId), Buffer.from([this.flags(0x40)]), Buffer.alloc(4), Buffer.alloc(16), idLength, id, cose])
+    const authData = Buffer.concat([
+      rpIdHash(this.rpId),
+      Buffer.from([this.flags(0x40)]),
+      Buffer.alloc(4),
+      Buffer.alloc(16),
+      idLength,
+      id,
+      cose
+    ])
     const attestationObject = cbor(
       new Map<string, Cbor>([
         ['fmt', 'none'],
@@ -102,7 +110,9 @@ export class SoftAuthenticator {
     const counter = Buffer.alloc(4)
     counter.writeUInt32BE(credential.counter)
     const authData = Buffer.concat([rpIdHash(this.rpId), Buffer.from([this.flags(0)]), counter])
-    const clientData = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin: clientOrigin, crossOrigin: false }))
+    const clientData = Buffer.from(
+      JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin: clientOrigin, crossOrigin: false })
+    )
     const signature = sign('sha256', Buffer.concat([authData, createHash('sha256').update(clientData).digest()]), credential.privateKey)
     return {
       response: {

@@ -50,7 +50,9 @@ describe('ChallengeStore', () => {
 
 /** The keyring's unlock-method table in memory; a passkey slot "opens" when the PRF output is the one it was made with. */
 function fakeKeyring() {
-  const methods: UnlockMethodInfo[] = [{ id: 'password', kind: 'password', name: 'Master password', createdAt: null, lastUsedAt: null, public: {} }]
+  const methods: UnlockMethodInfo[] = [
+    { id: 'password', kind: 'password', name: 'Master password', createdAt: null, lastUsedAt: null, public: {} }
+  ]
   const prfOf = new Map<string, string>()
   let n = 0
   const keyring: PasskeyKeyring = {
@@ -126,7 +128,12 @@ describe('PasskeyService', () => {
   it('refuses an answer made for another origin (another localhost port), even with a good signature', async () => {
     const { service, unlocks, authenticator, credentialId } = await registered()
     const start = await service.unlockOptions()
-    const answer = authenticator.get(start.options as { challenge: string }, credentialId, start.prfSalts[credentialId] ?? '', 'http://localhost:3000')
+    const answer = authenticator.get(
+      start.options as { challenge: string },
+      credentialId,
+      start.prfSalts[credentialId] ?? '',
+      'http://localhost:3000'
+    )
     await expect(service.unlock({ origin: ORIGIN }, answer)).rejects.toThrow(/origin/i)
     expect(unlocks).toEqual([])
   })
@@ -173,7 +180,9 @@ describe('PasskeyService', () => {
     const stranger = new SoftAuthenticator(ORIGIN)
     const own = stranger.create({ challenge: 'AAAA' }, 'AAAA').response.id
     const start = await service.unlockOptions()
-    await expect(service.unlock({ origin: ORIGIN }, stranger.get(start.options as { challenge: string }, own, 'AAAA'))).rejects.toMatchObject({
+    await expect(
+      service.unlock({ origin: ORIGIN }, stranger.get(start.options as { challenge: string }, own, 'AAAA'))
+    ).rejects.toMatchObject({
       name: 'PasskeyRefusedError'
     })
     // the stranger's key under the registered credential's id: the signature does not verify
@@ -189,7 +198,10 @@ describe('PasskeyService', () => {
   it('keeps the signature counter and refuses an answer whose counter went back (a cloned authenticator)', async () => {
     const { service, keyring, authenticator, credentialId } = await registered()
     const first = await service.unlockOptions()
-    await service.unlock({ origin: ORIGIN }, authenticator.get(first.options as { challenge: string }, credentialId, first.prfSalts[credentialId] ?? ''))
+    await service.unlock(
+      { origin: ORIGIN },
+      authenticator.get(first.options as { challenge: string }, credentialId, first.prfSalts[credentialId] ?? '')
+    )
     const stored = (await keyring.methods()).find(m => m.public.credentialId === credentialId)
     expect(stored?.public.counter).toBe(1)
     const cred = authenticator.credentials.get(credentialId)
@@ -218,7 +230,9 @@ describe('PasskeyService', () => {
     const authenticator = new SoftAuthenticator(ORIGIN)
     const start = await service.registrationOptions({ origin: ORIGIN, caller: 'cli' }, { name: 'Key', withPassword: true })
     const created = authenticator.create(start.options as { challenge: string }, start.prfSalt)
-    await expect(service.register({ origin: ORIGIN, caller: 'cli' }, created)).rejects.toMatchObject({ name: 'PasskeyPasswordRequiredError' })
+    await expect(service.register({ origin: ORIGIN, caller: 'cli' }, created)).rejects.toMatchObject({
+      name: 'PasskeyPasswordRequiredError'
+    })
     const again = await service.registrationOptions({ origin: ORIGIN, caller: 'cli' }, { name: 'Key', withPassword: true })
     const made = authenticator.create(again.options as { challenge: string }, again.prfSalt)
     const view = await service.register({ origin: ORIGIN, caller: 'cli' }, { ...made, password: 'correct horse battery staple' })

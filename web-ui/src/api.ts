@@ -195,7 +195,8 @@ export const api = {
     await json(guarded(() => client.passkeys.register.options.$post({ json: { name, withPassword } }))),
   registerPasskey: async (answer: PasskeyAnswer, password?: string) =>
     await json(guarded(() => client.passkeys.register.$post({ json: { ...(answer as CeremonyJson), password } }))),
-  renamePasskey: async (passkeyId: string, name: string) => await json(client.passkeys[':id'].$patch({ param: id(passkeyId), json: { name } })),
+  renamePasskey: async (passkeyId: string, name: string) =>
+    await json(client.passkeys[':id'].$patch({ param: id(passkeyId), json: { name } })),
   removePasskey: async (passkeyId: string) => await json(guarded(() => client.passkeys[':id'].$delete({ param: id(passkeyId) }))),
 
   devices: async () => await json(client.devices.$get()),

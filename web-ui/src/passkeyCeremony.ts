@@ -38,7 +38,9 @@ function takePrf<T extends { clientExtensionResults: object }>(credential: T): {
   const results = credential.clientExtensionResults as { prf?: { enabled?: boolean; results?: { first?: ArrayBuffer | ArrayBufferView } } }
   const first = results.prf?.results?.first
   if (first === undefined)
-    throw new PasskeyError('This passkey cannot unlock Kith: its authenticator does not support the PRF extension. Try another passkey or browser.')
+    throw new PasskeyError(
+      'This passkey cannot unlock Kith: its authenticator does not support the PRF extension. Try another passkey or browser.'
+    )
   const prfOutput = toBase64Url(first)
   return { credential: { ...credential, clientExtensionResults: { prf: { enabled: results.prf?.enabled ?? true } } }, prfOutput }
 }
@@ -53,7 +55,10 @@ function explain(err: unknown): Error {
 }
 
 /** Creates a passkey with the PRF evaluated at creation for `prfSalt`. */
-export async function createPasskey(start: { options: unknown; prfSalt: string }): Promise<{ response: RegistrationResponseJSON; prfOutput: string }> {
+export async function createPasskey(start: {
+  options: unknown
+  prfSalt: string
+}): Promise<{ response: RegistrationResponseJSON; prfOutput: string }> {
   const optionsJSON = start.options as PublicKeyCredentialCreationOptionsJSON
   try {
     const created = await startRegistration({
@@ -74,7 +79,9 @@ export async function usePasskey(start: {
   const optionsJSON = start.options as PublicKeyCredentialRequestOptionsJSON
   const evalByCredential = Object.fromEntries(Object.entries(start.prfSalts).map(([id, salt]) => [id, { first: fromBase64Url(salt) }]))
   try {
-    const asserted = await startAuthentication({ optionsJSON: { ...optionsJSON, extensions: { ...optionsJSON.extensions, prf: { evalByCredential } } } })
+    const asserted = await startAuthentication({
+      optionsJSON: { ...optionsJSON, extensions: { ...optionsJSON.extensions, prf: { evalByCredential } } }
+    })
     const { credential, prfOutput } = takePrf(asserted)
     return { response: credential, prfOutput }
   } catch (err) {

@@ -49,7 +49,10 @@ export function passkeyRoutes(passkeys: PasskeysPort, port: () => number, proofs
       // a new way in: the password (or a passkey) proven in the last minutes, from the dashboard page
       .post('/register/options', requireScope('unlock:manage'), recent, dashboardOnly, jsonBody(passkeyOptionsBody), async c => {
         const { name, withPassword } = c.req.valid('json')
-        return c.json(await passkeys.registrationOptions({ origin: dashboardOrigin(port()), caller: callerOf(c) }, { name, withPassword }), 200)
+        return c.json(
+          await passkeys.registrationOptions({ origin: dashboardOrigin(port()), caller: callerOf(c) }, { name, withPassword }),
+          200
+        )
       })
       .post('/register', requireScope('unlock:manage'), recent, dashboardOnly, jsonBody(passkeyCeremonyBody), async c => {
         const { response, prfOutput, password } = c.req.valid('json')

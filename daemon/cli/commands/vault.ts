@@ -37,7 +37,7 @@ export const unlockCommand: Command = {
   name: 'unlock',
   usage: 'kith unlock --password-stdin | kith unlock --browser [--timeout SECONDS] [--no-open]',
   summary: 'unlock the vault (--browser: with a passkey, in the dashboard)',
-  help: 'With --browser, opens the dashboard\'s unlock page (no secret on any command line) and waits until the vault is unlocked there, by a passkey or the password (default 120 s).',
+  help: "With --browser, opens the dashboard's unlock page (no secret on any command line) and waits until the vault is unlocked there, by a passkey or the password (default 120 s).",
   async run(ctx) {
     if (ctx.args.bools.has('browser')) return await unlockInBrowser(ctx)
     allowOnly(ctx.args, [], ['password-stdin'])

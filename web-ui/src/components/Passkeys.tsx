@@ -127,8 +127,8 @@ export function Passkeys() {
     <section class="card" aria-labelledby="passkeys-title" data-testid="passkeys">
       <h3 id="passkeys-title">Passkeys</h3>
       <p class="hint">
-        A passkey (Touch ID, Windows Hello, a phone or a security key) can unlock this device without the master password. Its
-        authenticator must support the WebAuthn PRF extension.
+        A passkey (Touch ID, Windows Hello, a phone or a security key) can unlock this device without the master password. Its authenticator
+        must support the WebAuthn PRF extension.
       </p>
       {listing !== undefined && listing.passkeys.length > 0 && (
         <ul class="passkey-list">
@@ -142,7 +142,14 @@ export function Passkeys() {
           void add(e)
         }}
       >
-        <TextField label="Name of the new passkey" value={name} onInput={setName} testId="passkey-new-name" maxLength={64} placeholder="Laptop" />
+        <TextField
+          label="Name of the new passkey"
+          value={name}
+          onInput={setName}
+          testId="passkey-new-name"
+          maxLength={64}
+          placeholder="Laptop"
+        />
         <label class="check">
           <input
             type="checkbox"
@@ -157,8 +164,8 @@ export function Passkeys() {
           <>
             <PasswordInput label="Master password" value={password} onInput={setPassword} testId="passkey-password" />
             <p class="hint">
-              Unlocking will need both: a copy of this device's data plus the password is not enough. The password alone and passkeys
-              alone stop working here.
+              Unlocking will need both: a copy of this device's data plus the password is not enough. The password alone and passkeys alone
+              stop working here.
             </p>
           </>
         )}
@@ -167,7 +174,12 @@ export function Passkeys() {
             {error}
           </p>
         )}
-        <button type="submit" class="button primary" data-testid="passkey-add" disabled={busy || name.trim() === '' || (both && password === '')}>
+        <button
+          type="submit"
+          class="button primary"
+          data-testid="passkey-add"
+          disabled={busy || name.trim() === '' || (both && password === '')}
+        >
           {busy ? 'Waiting for the passkey…' : 'Add a passkey'}
         </button>
       </form>

@@ -53,7 +53,13 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
         setWaitUntil(Date.now() + (err.retryAfter ?? 1) * 1000)
         setError('Too many wrong attempts. Wait a moment before the next try.')
       } else if (err instanceof ApiError && err.code === 'wrong_password') {
-        setError(withPasskey ? (both ? 'The password and this passkey do not open the vault.' : 'This passkey does not open the vault.') : 'That is not the master password.')
+        setError(
+          withPasskey
+            ? both
+              ? 'The password and this passkey do not open the vault.'
+              : 'This passkey does not open the vault.'
+            : 'That is not the master password.'
+        )
       } else {
         setError(messageOf(err))
       }
