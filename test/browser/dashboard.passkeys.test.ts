@@ -77,7 +77,7 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
       if (!(await page.getByTestId('passkey-require-password').isChecked())) await page.getByTestId('passkey-require-password').check()
       await page.getByTestId('passkey-password').fill(password)
     }
-    await page.getByTestId('passkey-add').click()
+    await page.getByTestId('add-passkey').click()
     await poll(() => page.getByTestId('passkey-row').filter({ hasText: name }).count()).toBe(1)
   }
   /** Until unrouted, the unlock-options answers offer `credentialId` instead (a tampered page, or another site's credential). */
@@ -138,9 +138,9 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
     expect(held.credentials).toHaveLength(1)
 
     await lockAndWait()
-    await poll(() => page.getByTestId('passkey-unlock').isVisible()).toBe(true)
+    await poll(() => page.getByTestId('unlock-passkey').isVisible()).toBe(true)
     await screenshot(page, 'unlock-passkey')
-    await page.getByTestId('passkey-unlock').click()
+    await page.getByTestId('unlock-passkey').click()
     await poll(() => page.getByTestId('item-row').filter({ hasText: 'Behind a passkey' }).count()).toBe(1)
     expect(await locked()).toBe(false)
     const after = (await daemon.api('GET', '/api/passkeys')).body as { passkeys: Array<{ lastUsedAt: string | null }> }
@@ -156,7 +156,7 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
     const cli = runKith(daemon.home, ['unlock', '--browser', '--timeout', '60', '--json'], undefined, { ...TEST_ENV, BROWSER: script })
     await poll(() => readFile(seen, 'utf8').catch(() => '')).toBe(`${url}/`)
     await page.goto(await readFile(seen, 'utf8'))
-    await page.getByTestId('passkey-unlock').click()
+    await page.getByTestId('unlock-passkey').click()
     const res = await cli
     expect(res.code).toBe(0)
     expect(JSON.parse(res.stdout)).toMatchObject({ ok: true, locked: false, opened: true })
@@ -171,7 +171,7 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
     await addPasskey('Phone')
     expect(await page.getByTestId('passkey-row').count()).toBe(2)
     await lockAndWait()
-    await page.getByTestId('passkey-unlock').click()
+    await page.getByTestId('unlock-passkey').click()
     await poll(() => page.getByTestId('item-row').count()).toBe(1)
     expect(await locked()).toBe(false)
     // from here on a fresh authenticator: it holds neither the laptop's nor the phone's credential
@@ -195,7 +195,7 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
       return created.id
     })()`)) as string
     await lockAndWait(stranger)
-    await page.getByTestId('passkey-unlock').click()
+    await page.getByTestId('unlock-passkey').click()
     await poll(async () => (await page.getByRole('alert').textContent()) ?? '').toContain('not one of this device')
     await offerNoMore()
     expect(await locked()).toBe(true)
@@ -225,7 +225,7 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
     const listed = (await daemon.api('GET', '/api/passkeys')).body as { passkeys: Array<{ name: string }> }
     expect(listed.passkeys.map(p => p.name).sort()).toEqual(['Laptop', 'Phone'])
     await lockAndWait(spareId)
-    await page.getByTestId('passkey-unlock').click()
+    await page.getByTestId('unlock-passkey').click()
     await poll(async () => (await page.getByRole('alert').textContent()) ?? '').toContain('not one of this device')
     await offerNoMore()
     expect(await locked()).toBe(true)
@@ -250,7 +250,7 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
     expect(alone.status).toBe(401)
     expect(alone.body).toMatchObject({ error: { code: 'passkey_required' } })
     // the page asks for both: no password-only button
-    await poll(() => page.getByTestId('passkey-unlock').textContent()).toContain('password and passkey')
+    await poll(() => page.getByTestId('unlock-passkey').textContent()).toContain('password and passkey')
     expect(await page.getByTestId('submit').count()).toBe(0)
     // the passkey alone (the page's request stripped of its password)
     await page.route(
@@ -263,17 +263,17 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
       { times: 1 }
     )
     await page.getByTestId('password').fill(PASSWORD)
-    await page.getByTestId('passkey-unlock').click()
+    await page.getByTestId('unlock-passkey').click()
     await poll(async () => (await page.getByRole('alert').textContent()) ?? '').toContain('master password together')
     expect(await locked()).toBe(true)
     // a wrong password with the right passkey
     await page.getByTestId('password').fill('not the password at all')
-    await page.getByTestId('passkey-unlock').click()
+    await page.getByTestId('unlock-passkey').click()
     await poll(async () => (await page.getByRole('alert').textContent()) ?? '').toContain('do not open the vault')
     expect(await locked()).toBe(true)
     // both
     await page.getByTestId('password').fill(PASSWORD)
-    await page.getByTestId('passkey-unlock').click()
+    await page.getByTestId('unlock-passkey').click()
     await poll(() => page.getByTestId('item-row').count()).toBe(1)
     expect(await locked()).toBe(false)
   })

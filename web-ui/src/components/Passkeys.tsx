@@ -103,15 +103,17 @@ export function Passkeys() {
 
   const add = async (e: Event): Promise<void> => {
     e.preventDefault()
-    if (name.trim() === '' || (both && password === '')) return
+    if (both && password === '') return
+    // a passkey always has a name: "Passkey 2" when none was typed
+    const named = name.trim() === '' ? `Passkey ${(listing?.passkeys.length ?? 0) + 1}` : name.trim()
     setBusy(true)
     setError(undefined)
     try {
       const ceremony = loadCeremony()
-      const start = await api.passkeyRegisterOptions(name.trim(), both)
+      const start = await api.passkeyRegisterOptions(named, both)
       const answer = await (await ceremony).createPasskey(start)
       await api.registerPasskey(answer, both ? password : undefined)
-      toast(both ? `Added “${name.trim()}”: unlocking now needs the password and a passkey` : `Added the passkey “${name.trim()}”`)
+      toast(both ? `Added “${named}”: unlocking now needs the password and a passkey` : `Added the passkey “${named}”`)
       setName('')
       setPassword('')
       setWithPassword(false)
@@ -143,7 +145,7 @@ export function Passkeys() {
         }}
       >
         <TextField
-          label="Name of the new passkey"
+          label="Name of the new passkey (optional)"
           value={name}
           onInput={setName}
           testId="passkey-new-name"
@@ -177,8 +179,8 @@ export function Passkeys() {
         <button
           type="submit"
           class="button primary"
-          data-testid="passkey-add"
-          disabled={busy || name.trim() === '' || (both && password === '')}
+          data-testid="add-passkey"
+          disabled={busy || (both && password === '')}
         >
           {busy ? 'Waiting for the passkey…' : 'Add a passkey'}
         </button>

@@ -103,7 +103,7 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
           <button
             type={both ? 'submit' : 'button'}
             class={`button wide${both ? ' primary' : ''}`}
-            data-testid="passkey-unlock"
+            data-testid="unlock-passkey"
             disabled={busy || wait > 0 || (both && password === '')}
             onClick={
               both
