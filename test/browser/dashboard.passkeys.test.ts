@@ -7,11 +7,11 @@
  * posted is found in clear anywhere in the daemon's home.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { chmod, readdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { runKith, TestDaemon, TEST_ENV } from '../helpers/daemonProcess.js'
-import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, poll, screenshot } from './chromium.js'
+import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, poll, SCREENSHOT_DIR, screenshot } from './chromium.js'
 
 const PASSWORD = 'correct horse battery staple'
 
@@ -83,15 +83,20 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
   /** Until unrouted, the unlock-options answers offer `credentialId` instead (a tampered page, or another site's credential). */
   const offerAlso = async (credentialId: string): Promise<void> => {
     await page.route('**/api/passkeys/unlock/options', async route => {
-      const res = await route.fetch({ headers: { ...route.request().headers(), origin: url, 'sec-fetch-site': 'same-origin' } })
-      const body = (await res.json()) as {
-        options: { allowCredentials: Array<{ id: string; type: string }> }
-        prfSalts: Record<string, string>
+      try {
+        const res = await route.fetch({ headers: { ...route.request().headers(), origin: url, 'sec-fetch-site': 'same-origin' } })
+        const body = (await res.json()) as {
+          options: { allowCredentials: Array<{ id: string; type: string }> } | null
+          prfSalts: Record<string, string>
+        }
+        if (res.status() !== 200 || body.options === null) throw new Error(`unlock options answered ${res.status()}`)
+        body.options.allowCredentials = [{ id: credentialId, type: 'public-key' }]
+        body.prfSalts = { [credentialId]: Object.values(body.prfSalts)[0] ?? '' }
+        await route.fulfill({ response: res, json: body })
+      } catch {
+        // the page moved on (a navigation cancels the request): nothing to offer
+        await route.abort().catch(() => {})
       }
-      expect(res.status()).toBe(200)
-      body.options.allowCredentials = [{ id: credentialId, type: 'public-key' }]
-      body.prfSalts = { [credentialId]: Object.values(body.prfSalts)[0] ?? '' }
-      await route.fulfill({ response: res, json: body })
     })
   }
   const offerNoMore = async (): Promise<void> => {
@@ -131,7 +136,11 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
     await poll(() => page.getByTestId('item-row').count()).toBe(1)
     await openSettings()
     await addPasskey('Laptop')
-    await screenshot(page, 'passkeys-settings')
+    // the Passkeys card itself (it sits below the fold of the Settings page)
+    await mkdir(SCREENSHOT_DIR, { recursive: true })
+    await page
+      .getByTestId('passkeys')
+      .screenshot({ path: join(SCREENSHOT_DIR, 'passkeys-settings.png'), animations: 'disabled', caret: 'hide' })
     const listed = (await daemon.api('GET', '/api/passkeys')).body as { passkeys: Array<{ id: string; name: string; kind: string }> }
     expect(listed.passkeys).toEqual([expect.objectContaining({ name: 'Laptop', kind: 'passkey' })])
     const held = (await cdp.send('WebAuthn.getCredentials', { authenticatorId: laptop })) as { credentials: unknown[] }

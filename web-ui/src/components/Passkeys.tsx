@@ -152,16 +152,18 @@ export function Passkeys() {
           maxLength={64}
           placeholder="Laptop"
         />
-        <label class="check">
-          <input
-            type="checkbox"
-            data-testid="passkey-require-password"
-            checked={both}
-            disabled={required}
-            onChange={e => setWithPassword(e.currentTarget.checked)}
-          />{' '}
-          Require the master password and the passkey together
-        </label>
+        <div>
+          <label class="check">
+            <input
+              type="checkbox"
+              data-testid="passkey-require-password"
+              checked={both}
+              disabled={required}
+              onChange={e => setWithPassword(e.currentTarget.checked)}
+            />{' '}
+            Require the master password and the passkey together
+          </label>
+        </div>
         {both && (
           <>
             <PasswordInput label="Master password" value={password} onInput={setPassword} testId="passkey-password" />
@@ -176,12 +178,7 @@ export function Passkeys() {
             {error}
           </p>
         )}
-        <button
-          type="submit"
-          class="button primary"
-          data-testid="add-passkey"
-          disabled={busy || (both && password === '')}
-        >
+        <button type="submit" class="button primary" data-testid="add-passkey" disabled={busy || (both && password === '')}>
           {busy ? 'Waiting for the passkey…' : 'Add a passkey'}
         </button>
       </form>
