@@ -3,6 +3,7 @@
  * (PRF, user verification), against a real daemon holding 10,000 items: from the click on "Unlock
  * with a passkey" on a locked device's unlock page until the list of 10,000 items is painted.
  * No Argon2id is involved (target ≤ 300 ms median). Run: npx tsx bench/passkeyUnlock.ts
+ * (KITH_BENCH_TRACE=1 also prints each run's /api request timings, relative to the click).
  */
 import type { CDPSession, Page } from 'playwright-core'
 import { TestDaemon } from '../test/helpers/daemonProcess.js'
