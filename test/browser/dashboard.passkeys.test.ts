@@ -162,6 +162,10 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
     const seen = join(daemon.home, 'record-browser.out')
     await writeFile(script, `#!/bin/sh\nprintf '%s' "$*" > '${seen}'\n`)
     await chmod(script, 0o700)
+    // nobody unlocks: it gives up after its timeout, exit code 4
+    const late = await runKith(daemon.home, ['unlock', '--browser', '--timeout', '1', '--no-open', '--json'])
+    expect(late.code).toBe(4)
+    expect(late.stdout + late.stderr).toContain('not unlocked in the browser within 1 s')
     const cli = runKith(daemon.home, ['unlock', '--browser', '--timeout', '60', '--json'], undefined, { ...TEST_ENV, BROWSER: script })
     await poll(() => readFile(seen, 'utf8').catch(() => '')).toBe(`${url}/`)
     await page.goto(await readFile(seen, 'utf8'))
@@ -287,10 +291,30 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
     expect(await locked()).toBe(false)
   })
 
+  it('with both required, re-authentication in the page takes the password and the passkey', async () => {
+    // a page signed in by a `kith open` link has proven nothing; the password alone cannot prove it here
+    const link = (await daemon.api('POST', '/api/session/link')).body.url as string
+    // a fresh page load (a fragment change alone would keep this page's proven session)
+    await page.goto('about:blank')
+    await page.goto(link)
+    await poll(() => page.getByTestId('item-row').count()).toBe(1)
+    await openSettings()
+    const row = page.getByTestId('passkey-row').filter({ hasText: 'Security key' })
+    await row.getByTestId('passkey-remove').click()
+    await row.getByTestId('passkey-remove').click()
+    await poll(() => page.getByTestId('reauth-dialog').isVisible()).toBe(true)
+    await page.getByTestId('reauth-password').fill(PASSWORD)
+    await page.getByTestId('reauth-submit').click()
+    // proven (password and passkey): the removal itself then runs, and is refused as the last way in
+    await poll(() => page.getByTestId('reauth-dialog').isVisible()).toBe(false)
+    await poll(async () => (await page.locator('.toasts').textContent()) ?? '').toContain('only way to unlock')
+    expect(await page.getByTestId('passkey-row').count()).toBe(1)
+  })
+
   it('no PRF output the page posted is anywhere in clear in the daemon’s home', async () => {
     expect(prfOutputs.size).toBeGreaterThanOrEqual(4)
     // the page logged nothing but the refusals and wrong attempts this test made
-    expect(problems.messages.filter(m => !/status of (400|401)\b/.test(m))).toEqual([])
+    expect(problems.messages.filter(m => !/status of (400|401|409)\b/.test(m))).toEqual([])
     await context.close()
     await daemon.stop()
     const files = await filesUnder(daemon.home)
