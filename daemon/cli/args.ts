@@ -6,7 +6,7 @@ export interface ParsedArgs {
 }
 
 /** Flags that never take a value. */
-const BOOLEAN_FLAGS = new Set([
+export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
   'json',
   'password-stdin',
   'totp-stdin',
@@ -14,6 +14,7 @@ const BOOLEAN_FLAGS = new Set([
   'no-mdns',
   'help',
   'dry-run',
+  'force',
   'with-added',
   'yes',
   'trashed',

@@ -42,13 +42,23 @@ export function draftOf(item: Item | undefined, vault: string): Draft {
   }
 }
 
+/**
+ * A website as typed: a bare host (`dropbox.com`, `intranet:8080/login`) becomes an https address,
+ * as browsers do in the address bar; anything with a scheme stays as it is.
+ */
+export function withScheme(url: string): string {
+  const trimmed = url.trim()
+  if (trimmed === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) || /^(mailto|tel|otpauth|data|javascript):/i.test(trimmed)) return trimmed
+  return `https://${trimmed.replace(/^\/+/, '')}`
+}
+
 /** What the API takes for a draft's field. */
 export function inputOf(d: Draft): Required<Omit<ItemInput, 'trashed' | 'vault'>> {
   return {
     title: d.title.trim(),
     username: d.username,
     password: d.password,
-    urls: d.urls.map(u => u.trim()).filter(u => u !== ''),
+    urls: d.urls.map(withScheme).filter(u => u !== ''),
     totp: d.totp.trim() === '' ? null : d.totp.trim(),
     folder: d.folder.trim().replace(/^\/+|\/+$/g, ''),
     tags: [

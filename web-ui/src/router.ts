@@ -1,5 +1,6 @@
 /** Hash routes (#/item/ID, #/devices …): the back button works, and nothing reaches the server. */
 import { useEffect, useState } from 'preact/hooks'
+import { confirmLeave, hasUnsavedEdit } from './unsavedChanges.js'
 
 export type Page = 'items' | 'devices' | 'settings'
 
@@ -35,10 +36,36 @@ export function navigate(route: Route): void {
   if (location.hash !== href) location.hash = href
 }
 
+/**
+ * The current route. A change of address while the open item has unsaved changes (a click in the
+ * list, a link, the back button) is held: the address goes back, the person chooses Save, Discard or
+ * Cancel, and only then does the page move on.
+ */
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseHash(location.hash))
   useEffect(() => {
-    const update = (): void => setRoute(parseHash(location.hash))
+    let shown = location.hash
+    let asking = false
+    const update = (): void => {
+      const target = location.hash
+      if (target === shown) return
+      if (asking || !hasUnsavedEdit()) {
+        if (!asking) {
+          shown = target
+          setRoute(parseHash(target))
+        } else history.replaceState(null, '', shown || '#/')
+        return
+      }
+      asking = true
+      history.replaceState(null, '', shown || '#/')
+      void confirmLeave().then(leave => {
+        asking = false
+        if (!leave) return
+        shown = target
+        history.replaceState(null, '', target)
+        setRoute(parseHash(target))
+      })
+    }
     window.addEventListener('hashchange', update)
     return () => window.removeEventListener('hashchange', update)
   }, [])

@@ -5,6 +5,8 @@ import { initCommand, unlockCommand, lockCommand, vaultListCommand, vaultCreateC
 import { importCommand, exportCommand, migrateCommand, destroyCommand } from './transfers.js'
 import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
 import { openCommand } from './open.js'
+import { serviceInstallCommand, serviceUninstallCommand, serviceStatusCommand } from './service.js'
+import { completionCommand } from './completion.js'
 import {
   pairInviteCommand,
   pairJoinCommand,
@@ -48,5 +50,9 @@ export const COMMANDS: Command[] = [
   devicesRevokeCommand,
   devicesGrantCommand,
   devicesUngrantCommand,
-  openCommand
+  openCommand,
+  serviceInstallCommand,
+  serviceUninstallCommand,
+  serviceStatusCommand,
+  completionCommand(() => COMMANDS)
 ]

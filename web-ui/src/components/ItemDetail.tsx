@@ -18,6 +18,8 @@ import { Row, SecretInput } from './fields.js'
 import { UrlList } from './UrlList.js'
 import { CustomFields } from './CustomFields.js'
 import { KEYS, draftOf, inputOf, patchOf, same, type Draft, type DraftKey } from '../itemDraft.js'
+import { setUnsavedEdit } from '../unsavedChanges.js'
+import { ConflictNotice } from './ConflictNotice.js'
 
 interface ItemDetailProps {
   /** absent for a new item */
@@ -40,6 +42,8 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
   const [editTotp, setEditTotp] = useState(false)
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
+  /** fields changed on another device while being edited here: their value, until the person picks */
+  const [conflicts, setConflicts] = useState<Partial<Draft>>({})
   const titleRef = useRef<HTMLInputElement>(null)
   const ids = {
     title: useId(),
@@ -65,7 +69,13 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
     setBase(oldBase => {
       setDraft(d => {
         const merged = { ...d }
-        for (const key of KEYS) if (same(d[key], oldBase[key])) (merged as Record<string, unknown>)[key] = next[key]
+        const clashes: Partial<Draft> = {}
+        for (const key of KEYS) {
+          if (same(d[key], oldBase[key])) (merged as Record<string, unknown>)[key] = next[key]
+          // edited here and changed there to something else: show both, never overwrite either silently
+          else if (!same(next[key], oldBase[key]) && !same(next[key], d[key])) (clashes as Record<string, unknown>)[key] = next[key]
+        }
+        if (Object.keys(clashes).length > 0) setConflicts(c => ({ ...c, ...clashes }))
         return merged
       })
       return next
@@ -85,32 +95,41 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
     }
   }
 
-  const save = async (e?: Event): Promise<void> => {
+  /** Saves the changed fields; false when nothing could be saved (the reason is shown). */
+  const save = async (e?: Event): Promise<boolean> => {
     e?.preventDefault()
-    if (busy || trashed) return
+    if (busy || trashed) return false
     if (draft.title.trim() === '') {
       setError('Give the item a title.')
       titleRef.current?.focus()
-      return
+      return false
+    }
+    if (Object.keys(conflicts).length > 0) {
+      setError('A field you are editing was changed on another device: choose which value to keep first.')
+      return false
     }
     setError(undefined)
     if (!isNew && !dirty) {
       toast('Nothing to save')
-      return
+      return true
     }
     setBusy(true)
     try {
       if (isNew) {
         const created = await api.createItem({ ...inputOf(draft), vault: draft.vault })
         toast(`Saved “${created.item.title}”`)
+        setUnsavedEdit(undefined)
         onSaved(created.item)
       } else {
         const saved = await api.updateItem(item.id, patchOf(draft, base))
         toast(`Saved “${saved.title}”`)
+        setUnsavedEdit(undefined)
         onSaved(saved)
       }
+      return true
     } catch (err) {
       setError(messageOf(err))
+      return false
     } finally {
       setBusy(false)
     }
@@ -118,10 +137,20 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
 
   const revert = (): void => {
     setDraft(base)
+    setConflicts({})
     setError(undefined)
     setGenerator(false)
     setEditTotp(false)
   }
+
+  // while dirty, leaving this item (another item or screen, back, lock, reload) asks first
+  const latest = useRef({ save, revert })
+  latest.current = { save, revert }
+  const what = draft.title.trim() === '' ? 'this new item' : `“${draft.title.trim()}”`
+  useEffect(() => {
+    setUnsavedEdit(dirty ? { what, save: async () => await latest.current.save(), discard: () => latest.current.revert() } : undefined)
+  }, [dirty, what])
+  useEffect(() => () => setUnsavedEdit(undefined), [])
 
   const onKeyDown = (e: KeyboardEvent): void => {
     if ((e.key === 's' || e.key === 'Enter') && (e.ctrlKey || e.metaKey)) {
@@ -262,6 +291,18 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
         </div>
       </header>
 
+      <ConflictNotice
+        conflicts={conflicts}
+        mine={draft}
+        choose={(key, theirs) => {
+          if (theirs) set(key, conflicts[key] as Draft[typeof key])
+          setConflicts(c => {
+            const rest = { ...c }
+            delete rest[key]
+            return rest
+          })
+        }}
+      />
       <fieldset class="plain" disabled={trashed}>
         <dl class="view-fields">
           <Row label="Username" htmlFor={ids.username}>

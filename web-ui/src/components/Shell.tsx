@@ -5,6 +5,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api } from '../api.js'
 import { navigate, useRoute } from '../router.js'
+import { confirmLeave, guardUnload } from '../unsavedChanges.js'
+import { LeaveDialog } from './LeaveDialog.js'
 import { messageOf, toast } from '../toast.js'
 import { useVaultData } from './useVaultData.js'
 import { Icon } from './Icon.js'
@@ -51,7 +53,10 @@ export function Shell({ onLocked }: { onLocked: (notice: string) => void }) {
     },
     []
   )
+  useEffect(() => guardUnload(), [])
   const lock = useCallback(async () => {
+    // an unsaved edit is asked about first: locking drops it from the page
+    if (!(await confirmLeave())) return
     try {
       await api.lock()
     } catch (err) {
@@ -230,6 +235,7 @@ export function Shell({ onLocked }: { onLocked: (notice: string) => void }) {
       )}
       {route.page === 'devices' && <Devices devices={data.devices} waiting={data.waiting} reload={data.reloadDevices} />}
       {route.page === 'settings' && <Settings vaults={data.vaults} reloadVaults={data.reloadVaults} reloadItems={data.reloadItems} />}
+      <LeaveDialog />
     </div>
   )
 }

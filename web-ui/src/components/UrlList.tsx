@@ -1,5 +1,6 @@
 /** The item's website addresses: each editable, opened and copied from beside it, added and removed. */
 import { safeHref } from '../format.js'
+import { withScheme } from '../itemDraft.js'
 import { Icon } from './Icon.js'
 import { CopyButton } from './ui.js'
 import { Row } from './fields.js'
@@ -9,16 +10,16 @@ export function UrlList({ urls, firstId, onChange }: { urls: string[]; firstId: 
     <Row label={urls.length > 1 ? 'Websites' : 'Website'} htmlFor={firstId}>
       <ul class="url-list">
         {urls.map((url, i) => {
-          const href = safeHref(url.trim())
+          const href = safeHref(withScheme(url))
           return (
             <li key={i}>
               <input
                 id={i === 0 ? firstId : undefined}
-                type="url"
+                type="text"
                 inputMode="url"
                 class="inline-input"
                 value={url}
-                placeholder="https://example.com"
+                placeholder="example.com"
                 aria-label={i === 0 ? undefined : `Website address ${i + 1}`}
                 data-testid={i === 0 ? 'field-url' : 'field-url-extra'}
                 spellcheck={false}
