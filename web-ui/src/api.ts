@@ -102,7 +102,7 @@ async function guarded<R extends Response>(make: () => Promise<R>): Promise<R> {
       await ok(client.reauthenticate.$post({ json: { password } })).catch(async (err: unknown) => {
         // a device that unlocks with the password and a passkey together proves both
         if (!(err instanceof ApiError) || err.code !== 'passkey_required') throw err
-        await (await import('./passkeyUnlock.js')).proveWithPasskey(password)
+        await proveWithPasskey(password)
       })
       break
     } catch (err) {
@@ -111,6 +111,13 @@ async function guarded<R extends Response>(make: () => Promise<R>): Promise<R> {
     }
   }
   return await ok(make())
+}
+
+/** Re-authentication on a device that needs the password and a passkey together: one passkey ceremony with the password. */
+async function proveWithPasskey(password: string): Promise<void> {
+  const start = await json(client.passkeys.unlock.options.$post())
+  const answer: PasskeyAnswer = await (await import('./passkeyCeremony.js')).usePasskey(start)
+  keep(await json(client.passkeys.unlock.$post({ json: { ...(answer as CeremonyJson), password } })))
 }
 
 /** The JSON body of a typed call (see `ok`). */

@@ -47,10 +47,3 @@ export async function passkeyUnlocker(): Promise<PasskeyUnlocker | undefined> {
     }
   }
 }
-
-/** Re-authentication on a device that needs the password and a passkey together: one passkey ceremony with the password. */
-export async function proveWithPasskey(password: string): Promise<void> {
-  const start = await api.passkeyUnlockOptions()
-  const answer = await (await loadCeremony()).usePasskey(start)
-  await api.unlockWithPasskey(answer, password)
-}

@@ -6,7 +6,20 @@ import { messageOf, toast } from '../toast.js'
 import { PasswordInput, StrengthMeter, TextField } from './ui.js'
 import { Transfers } from './Transfers.js'
 import { Migrate, EraseDevice } from './MoveAndErase.js'
-import { Passkeys } from './Passkeys.js'
+
+type PasskeysCard = typeof import('./Passkeys.js')['Passkeys']
+
+/** Settings → Passkeys, loaded when Settings opens (it is not part of the first load). */
+function LazyPasskeys() {
+  const [Card, setCard] = useState<PasskeysCard>()
+  useEffect(() => {
+    import('./Passkeys.js').then(
+      m => setCard(() => m.Passkeys),
+      () => {}
+    )
+  }, [])
+  return Card === undefined ? null : <Card />
+}
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 30, 60, 240, 0]
 
@@ -177,7 +190,7 @@ export function Settings({
       </div>
       <AutoLock />
       <ChangePassword />
-      <Passkeys />
+      <LazyPasskeys />
       <Vaults vaults={vaults} reload={reloadVaults} />
       <Transfers
         vaults={vaults}
