@@ -115,10 +115,13 @@ const refused = (err: unknown): PasskeyRefusedError =>
   new PasskeyRefusedError(`the passkey was refused: ${err instanceof Error ? err.message : 'its answer did not verify'}`)
 
 export class PasskeyService {
-  private readonly challenges: ChallengeStore<Waiting>
+  /** one store per ceremony: the public unlock options can never push out a registration under way */
+  private readonly registrations: ChallengeStore<Waiting>
+  private readonly unlocks: ChallengeStore<Waiting>
 
   constructor(private readonly options: PasskeyServiceOptions) {
-    this.challenges = new ChallengeStore(options.challenges)
+    this.registrations = new ChallengeStore(options.challenges)
+    this.unlocks = new ChallengeStore(options.challenges)
   }
 
   async list(): Promise<{ passkeys: PasskeyView[]; passwordRequired: boolean }> {
@@ -134,7 +137,7 @@ export class PasskeyService {
     const existing = passkeysOf(await keyring.methods())
     const withPassword = input.withPassword === true || existing.some(p => p.kind === 'password+passkey')
     const prfSalt = new Uint8Array(randomBytes(32))
-    const { bytes } = this.challenges.issue({ purpose: 'register', caller: ctx.caller, name, prfSalt, withPassword })
+    const { bytes } = this.registrations.issue({ purpose: 'register', caller: ctx.caller, name, prfSalt, withPassword })
     const { generateRegistrationOptions } = await webauthn()
     const options = await generateRegistrationOptions({
       rpName: 'Kith',
@@ -162,7 +165,7 @@ export class PasskeyService {
   ): Promise<PasskeyView> {
     const { keyring } = this.options
     const challenge = answeredChallenge(body.response)
-    const waiting = this.challenges.take(challenge)
+    const waiting = this.registrations.take(challenge)
     if (waiting.purpose !== 'register' || waiting.caller !== ctx.caller || waiting.prfSalt === undefined || waiting.name === undefined)
       throw new PasskeyRefusedError('this passkey answer belongs to another request')
     if (!keyring.unlocked) throw new LockedError()
@@ -206,7 +209,7 @@ export class PasskeyService {
     const passkeys = passkeysOf(await this.options.keyring.methods())
     // no passkey: nothing to offer (an answer, not an error: the unlock page asks on every visit)
     if (passkeys.length === 0) return { options: null, prfSalts: {}, passwordRequired: false }
-    const { bytes } = this.challenges.issue({ purpose: 'unlock' })
+    const { bytes } = this.unlocks.issue({ purpose: 'unlock' })
     const { generateAuthenticationOptions } = await webauthn()
     const options = await generateAuthenticationOptions({
       rpID: RP_ID,
@@ -233,7 +236,7 @@ export class PasskeyService {
   ): Promise<PasskeyView> {
     const { keyring, session } = this.options
     const challenge = answeredChallenge(body.response)
-    const waiting = this.challenges.take(challenge)
+    const waiting = this.unlocks.take(challenge)
     if (waiting.purpose !== 'unlock') throw new PasskeyRefusedError('this passkey answer belongs to another request')
     const passkey = passkeysOf(await keyring.methods()).find(p => p.public.credentialId === body.response.id)
     if (passkey === undefined) throw new PasskeyRefusedError('this passkey is not one of this device’s unlock methods')

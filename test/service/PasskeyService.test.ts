@@ -224,6 +224,24 @@ describe('PasskeyService', () => {
     expect((await service.list()).passkeys).toEqual([])
   })
 
+  it('asking for unlock options again and again (public) never pushes out a registration under way', async () => {
+    const fake = fakeKeyring()
+    const service = new PasskeyService({ ...fake, deviceId: 'd' })
+    const authenticator = new SoftAuthenticator(ORIGIN)
+    const start = await service.registrationOptions({ origin: ORIGIN, caller: 'cli' }, { name: 'Laptop' })
+    const first = await service.register(
+      { origin: ORIGIN, caller: 'cli' },
+      authenticator.create(
+        (await service.registrationOptions({ origin: ORIGIN, caller: 'cli' }, { name: 'Spare' })).options as { challenge: string },
+        'AAAA'
+      )
+    )
+    expect(first.name).toBe('Spare')
+    for (let i = 0; i < 20; i++) await service.unlockOptions()
+    const created = authenticator.create(start.options as { challenge: string }, start.prfSalt)
+    expect((await service.register({ origin: ORIGIN, caller: 'cli' }, created)).name).toBe('Laptop')
+  })
+
   it('a password-and-passkey slot needs the password with the passkey', async () => {
     const { unlocks, ...fake } = fakeKeyring()
     const service = new PasskeyService({ ...fake, deviceId: 'd' })
