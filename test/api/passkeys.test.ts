@@ -52,6 +52,11 @@ describe('/api/passkeys', () => {
     const noOrigin = await request('POST', '/api/passkeys/unlock/options', { headers: { authorization: '' } })
     expect(noOrigin.status).toBe(403)
     expect(await errorCode(noOrigin)).toBe('dashboard_only')
+    const otherPort = await request('POST', '/api/passkeys/unlock/options', {
+      headers: { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-site', authorization: '' }
+    })
+    expect(otherPort.status).toBe(403)
+    expect(JSON.stringify(await otherPort.json())).not.toContain('prfSalts')
     const none = await request('POST', '/api/passkeys/unlock/options', { headers: { ...FROM_PAGE, authorization: '' } })
     expect(none.status).toBe(200)
     expect(await none.json()).toEqual({ options: null, prfSalts: {}, passwordRequired: false })
