@@ -260,6 +260,9 @@ export class PasskeyService {
       throw refused(err)
     }
     if (!verified.verified) throw new PasskeyRefusedError('the passkey’s signature did not verify')
+    // the authenticator used this counter value, whatever the unlock makes of the PRF output: keep it first
+    const counter = verified.authenticationInfo.newCounter
+    if (counter !== passkey.public.counter) await this.options.editor.updatePublic(passkey.methodId, { ...passkey.public, counter })
     const prfOutput = prfOutputOf(body.prfOutput)
     if (prfOutput === undefined) throw new PrfUnsupportedError()
     try {
@@ -267,8 +270,6 @@ export class PasskeyService {
     } finally {
       prfOutput.fill(0)
     }
-    const counter = verified.authenticationInfo.newCounter
-    if (counter !== passkey.public.counter) await this.options.editor.updatePublic(passkey.methodId, { ...passkey.public, counter })
     return viewOf({ ...passkey, public: { ...passkey.public, counter } })
   }
 

@@ -211,6 +211,19 @@ describe('PasskeyService', () => {
     await expect(service.unlock({ origin: ORIGIN }, cloned)).rejects.toMatchObject({ name: 'PasskeyRefusedError' })
   })
 
+  it('keeps the counter of a genuine assertion even when its PRF output does not open the slot', async () => {
+    const { service, keyring, unlocks, authenticator, credentialId } = await registered()
+    const start = await service.unlockOptions()
+    const answer = authenticator.get(start.options as { challenge: string }, credentialId, start.prfSalts[credentialId] ?? '')
+    await expect(
+      service.unlock({ origin: ORIGIN }, { ...answer, prfOutput: Buffer.alloc(32, 1).toString('base64url') })
+    ).rejects.toMatchObject({
+      name: 'WrongPasswordError'
+    })
+    expect(unlocks).toEqual([])
+    expect((await keyring.methods()).find(m => m.public.credentialId === credentialId)?.public.counter).toBe(1)
+  })
+
   it('refuses a registration answer from another caller than the one that asked, and one without a PRF output', async () => {
     const fake = fakeKeyring()
     const service = new PasskeyService({ ...fake, deviceId: 'd' })
