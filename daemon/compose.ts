@@ -23,6 +23,7 @@ import type { Gate, NetworkAdapter } from './network/NetworkAdapter.js'
 import { preferPreviousPorts } from './network/listenAddresses.js'
 import { ReplicaSet } from './service/ReplicaSet.js'
 import { UnlockService } from './service/UnlockService.js'
+import { FactorService } from './service/FactorService.js'
 import { ItemService, DEFAULT_VAULT } from './service/ItemService.js'
 import { PortabilityService } from './service/PortabilityService.js'
 import { SettingsStore } from './service/SettingsStore.js'
@@ -84,6 +85,8 @@ export interface FullDevice extends SyncCore {
   unlock: UnlockService
   /** passkey unlock (WebAuthn + PRF) over the keyring's unlock methods */
   passkeys: PasskeyService
+  /** unlock methods and the authenticator gate (`kith factors`) */
+  factors: FactorService
   items: ItemService
   portability: PortabilityService
   keys: KeyDistribution
@@ -352,6 +355,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     settings,
     unlock,
     passkeys,
+    factors: new FactorService({ keyring, deviceName: () => pairing.deviceName }),
     items,
     portability,
     keys: distribution,

@@ -127,6 +127,7 @@ export class Daemon {
       transfers: device.portability,
       devices: device.devices,
       passkeys: device.passkeys,
+      factors: device.factors,
       status: { status: () => this.status() },
       events,
       destroy: async () => await this.destroy(),
@@ -241,6 +242,9 @@ export class Daemon {
       pid: process.pid,
       autoLockMinutes: device?.unlock.autoLockMinutes,
       unlockRetryAfterMs: device?.unlock.retryAfterMs() ?? 0,
+      // unlocking by password also needs an authenticator code; a recovery-key unlock waits for a new password
+      totp: device?.keyring.totp.enabled ?? false,
+      needsNewPassword: device?.unlock.needsNewPassword ?? false,
       memory: memoryFigures(),
       corruptRecords:
         device === undefined

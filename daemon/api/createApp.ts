@@ -17,6 +17,7 @@ import type {
   DestroyResult,
   DevicesPort,
   EventSource,
+  FactorsPort,
   ItemsPort,
   Log,
   PasskeysPort,
@@ -34,6 +35,7 @@ import { eventRoutes } from './routes/events.js'
 import { transferRoutes } from './routes/transfers.js'
 import { deviceRoutes, pairingPublicRoutes, pairingRoutes } from './routes/devices.js'
 import { passkeyPublicRoutes, passkeyRoutes } from './routes/passkeys.js'
+import { factorRoutes } from './routes/factors.js'
 import { dashboardRoutes } from './dashboard/dashboardRoutes.js'
 import { dashboardSessionRoutes, sessionPublicRoutes as loginLinkRoutes } from './dashboard/sessionRoutes.js'
 import { callerKey, RecentProofs, sessionCallerKey, type RecentProofsOptions } from './RecentProofs.js'
@@ -56,6 +58,8 @@ export interface AppDeps {
   devices: DevicesPort
   /** passkey unlock and management; without it every passkey route answers 404 `no_passkeys` */
   passkeys?: PasskeysPort
+  /** unlock methods and the authenticator gate */
+  factors: FactorsPort
   status: StatusPort
   events: EventSource
   /** crypto-erases this device's vault and stops the daemon; answers what it removed */
@@ -136,6 +140,7 @@ function authenticatedApi(deps: AppDeps, { authenticators, proofs, proveCaller }
     .route('/devices', deviceRoutes(deps.devices, proofs))
     .route('/pairing', pairingRoutes(deps.devices, proofs))
     .route('/passkeys', passkeyRoutes(passkeysOf(deps), deps.port, proofs))
+    .route('/factors', factorRoutes(deps.factors, proofs))
     .route('/session', dashboardSessionRoutes(deps.dashboard))
     .route('/dashboard', dashboardRoutes(deps.items))
 }

@@ -47,7 +47,10 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   PasskeyRefusedError: [401, 'passkey_refused'],
   PasskeyNotFoundError: [404, 'passkey_not_found'],
   PrfUnsupportedError: [400, 'prf_unsupported'],
-  PasskeyPasswordRequiredError: [400, 'password_required']
+  PasskeyPasswordRequiredError: [400, 'password_required'],
+  SecondFactorRequiredError: [401, 'second_factor_required'],
+  WrongSecondFactorError: [401, 'wrong_second_factor'],
+  TotpConfirmError: [400, 'wrong_code']
 }
 
 export function toHttpError(err: unknown): HttpError {

@@ -9,7 +9,7 @@ import type { Item, ItemInput } from '../vault/Item.js'
 export type { Item, ItemInput }
 import type { VaultInfo } from '../service/ItemService.js'
 import type { UnlockRequest } from '../service/UnlockService.js'
-import type { ExportResult, ImportSummary, MigrationPlan } from '../service/PortabilityService.js'
+import type { ExportResult, ImportSummary, MigrationPlan, MigrationRequest } from '../service/PortabilityService.js'
 import type { CeremonyContext, PasskeyView, RegistrationStart, UnlockStart } from '../service/PasskeyService.js'
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
 
@@ -29,6 +29,10 @@ export interface SessionPort {
   verify: (request: UnlockRequest) => Promise<void>
   lock: () => Promise<void>
   changePassword: (oldPassword: string, newPassword: string) => Promise<void>
+  /** true after an unlock with the recovery key, until a new password is set */
+  readonly needsNewPassword: boolean
+  /** after a recovery-key unlock: a new password without the old one */
+  setPasswordAfterRecovery: (newPassword: string) => Promise<void>
   /** restarts the auto-lock timer (every API request) */
   touch: () => void
 }
@@ -60,11 +64,26 @@ export interface SettingsPort {
   setAutoLock: (minutes: number) => Promise<void>
 }
 
+/** This device's unlock methods and the TOTP gate (FactorService). */
+import type { FactorView, NewTotpView, UnlockMethodLogEntry } from '../service/FactorService.js'
+
+export type { FactorView, NewTotpView, UnlockMethodLogEntry }
+
+export interface FactorsPort {
+  list: () => Promise<FactorView[]>
+  log: () => Promise<UnlockMethodLogEntry[]>
+  addTotp: (name?: string) => Promise<NewTotpView>
+  confirmTotp: (id: string, code: string) => Promise<FactorView>
+  addRecoveryKey: () => Promise<{ id: string; recoveryKey: string }>
+  remove: (id: string) => Promise<FactorView>
+  rename: (id: string, name: string) => Promise<FactorView>
+}
+
 /** Import, export and migration (PortabilityService). */
 export interface TransfersPort {
   import: (format: string, data: Uint8Array, options?: { vault?: string; password?: string }) => Promise<ImportSummary>
   export: (format: string, options?: { vault?: string; password?: string }) => Promise<ExportResult>
-  migrate: (from: string, to: string, orgDomain: string, dryRun: boolean) => Promise<MigrationPlan>
+  migrate: (request: MigrationRequest) => Promise<MigrationPlan>
 }
 
 /**
@@ -102,7 +121,7 @@ export interface PasskeysPort {
   unlockOptions: () => Promise<UnlockStart>
   unlock: (
     ctx: CeremonyContext,
-    body: { response: AuthenticationResponseJSON; prfOutput?: string; password?: string }
+    body: { response: AuthenticationResponseJSON; prfOutput?: string; password?: string; totp?: string }
   ) => Promise<PasskeyView>
   rename: (id: string, name: string) => Promise<PasskeyView>
   remove: (id: string) => Promise<{ id: string; removed: true }>
@@ -136,6 +155,10 @@ export interface DaemonStatus {
   pid?: number
   autoLockMinutes?: number
   unlockRetryAfterMs?: number
+  /** unlocking by password also needs a current authenticator code */
+  totp?: boolean
+  /** unlocked with the recovery key: a new password must be set */
+  needsNewPassword?: boolean
   /** parts add their own figures (memory, sync, devices, corrupt records …) */
   [more: string]: unknown
 }

@@ -75,7 +75,20 @@ export const vaultCreateBody = z.object({ name: required('name') })
 
 export const settingsPatchBody = z.object({ autoLockMinutes: z.optional(z.number({ error: 'autoLockMinutes must be a number' })) })
 
-export const passwordChangeBody = z.object({ oldPassword: required('oldPassword'), newPassword: required('newPassword') })
+/** without oldPassword only after an unlock with the recovery key (and the caller's recent proof) */
+export const passwordChangeBody = z.object({ oldPassword: z.optional(required('oldPassword')), newPassword: required('newPassword') })
+
+/** POST /api/unlock: the password (and the authenticator code when the device has one), or the recovery key */
+export const unlockBody = z.object({
+  password: z.optional(z.string({ error: 'password must be a string' })),
+  totp: optional('totp'),
+  recoveryKey: z.optional(required('recoveryKey'))
+})
+
+/** POST /api/factors/totp · /api/factors/:id/confirm · PATCH /api/factors/:id */
+export const totpAddBody = z.object({ name: optional('name') })
+export const totpConfirmBody = z.object({ code: required('code') })
+export const factorRenameBody = z.object({ name: required('name') })
 
 export const generateBody = z.object({
   length: z.optional(z.number()),
@@ -99,8 +112,13 @@ export const exportBody = z.object({ format: required('format'), vault: optional
 export const migrateBody = z.object({
   from: required('from'),
   to: required('to'),
-  orgDomain: required('orgDomain'),
-  dryRun: z.optional(z.boolean())
+  /** one domain, or several */
+  orgDomain: z.union([required('orgDomain'), z.array(z.string()).check(z.minLength(1, { error: 'orgDomain needs at least one domain' }))], {
+    error: 'orgDomain is required'
+  }),
+  dryRun: z.optional(z.boolean()),
+  /** ids of items that stay whatever the rule says */
+  keep: z.optional(z.array(z.string()))
 })
 
 export const destroyBody = z.object({ confirm: z.literal(true) })
@@ -131,7 +149,9 @@ export const passkeyOptionsBody = z.object({ name: required('name'), withPasswor
 export const passkeyCeremonyBody = z.object({
   response: webauthnCredential,
   prfOutput: optional('prfOutput'),
-  password: optional('password')
+  password: optional('password'),
+  /** the authenticator app's current code, for a password-and-passkey unlock on a device that has one */
+  totp: optional('totp')
 })
 /** PATCH /api/passkeys/:id */
 export const passkeyRenameBody = z.object({ name: required('name') })

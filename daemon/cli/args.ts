@@ -9,6 +9,7 @@ export interface ParsedArgs {
 export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
   'json',
   'password-stdin',
+  'recovery-key-stdin',
   'totp-stdin',
   'generate',
   'no-mdns',

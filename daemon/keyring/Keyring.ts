@@ -19,6 +19,8 @@ import type { UnlockThrottle } from './UnlockThrottle.js'
 import type { UnlockRequest } from './UnlockRequest.js'
 import { newMethodInfo, PASSWORD_METHOD_ID, UnlockMethods, type UnlockMethodInfo, type UnlockMethodKind } from './UnlockMethods.js'
 import { UnlockMethodEditor } from './UnlockMethodEditor.js'
+import { TotpGate } from './TotpGate.js'
+import { UnlockMethodLog } from './UnlockMethodLog.js'
 import { argon2idKdf, type Kdf } from './Kdf.js'
 import {
   AlreadyInitializedError,
@@ -29,7 +31,9 @@ import {
   NoVaultKeyError,
   NotInitializedError,
   PasskeyRequiredError,
-  WrongPasswordError
+  SecondFactorRequiredError,
+  WrongPasswordError,
+  WrongSecondFactorError
 } from './errors.js'
 import type { DeviceIdentity } from './DeviceIdentity.js'
 import { grantAad, sealGrant, type Grant } from './Grant.js'
@@ -57,7 +61,18 @@ export interface KeyringOptions {
   kdf?: Kdf
   /** the declared epochs; without one (unit tests of the keyring alone) the newest key held is current */
   ledger?: EpochLedger
+  /** the clock TOTP codes are checked against (tests move it) */
+  now?: () => number
 }
+
+/** Whether a request must also pass the TOTP gate (TotpGate): an unlock, or a new session from a password. */
+export interface CheckOptions {
+  secondFactor?: boolean
+}
+
+/** Failures the unlock backoff counts: a secret that does not open its slot, a missing or wrong second factor. */
+const countsAsFailure = (err: unknown): boolean =>
+  err instanceof WrongPasswordError || err instanceof SecondFactorRequiredError || err instanceof WrongSecondFactorError
 
 export class Keyring {
   readonly identity: DeviceIdentity
@@ -83,6 +98,10 @@ export class Keyring {
   readonly unlockMethods: UnlockMethods
   /** changes to the unlock methods while unlocked */
   readonly methodEditor: UnlockMethodEditor
+  /** the optional TOTP code asked after the password */
+  readonly totp: TotpGate
+  /** what changed in the unlock methods, and when */
+  readonly methodLog: UnlockMethodLog
 
   constructor(options: KeyringOptions) {
     this.storage = options.storage
@@ -92,14 +111,18 @@ export class Keyring {
     this.kdf = options.kdf ?? argon2idKdf
     this.ledger = options.ledger
     this.unlockMethods = new UnlockMethods(options.storage)
+    const heldRootKey = (): Uint8Array => {
+      if (this.rootKey === undefined) throw new LockedError('unlock the vault to change how it unlocks')
+      return this.rootKey
+    }
+    this.methodLog = new UnlockMethodLog(options.storage, options.now)
+    this.totp = new TotpGate({ storage: options.storage, rootKey: heldRootKey, log: this.methodLog, now: options.now })
     this.methodEditor = new UnlockMethodEditor({
+      log: this.methodLog,
       storage: options.storage,
       methods: this.unlockMethods,
       kdf: this.kdf,
-      rootKey: () => {
-        if (this.rootKey === undefined) throw new LockedError('unlock the vault to change how it unlocks')
-        return this.rootKey
-      },
+      rootKey: heldRootKey,
       checkPassword: async password => await this.verify({ kind: 'password', password }),
       unlockedBy: () => this.openedBy
     })
@@ -117,6 +140,7 @@ export class Keyring {
 
   async load(): Promise<void> {
     await this.throttle.load()
+    await this.totp.load()
     const device = await this.storage.get(keyringLayout.device)
     if (device !== undefined) {
       // version 1: identity • sealing; version 2 adds the roster key's public half
@@ -219,7 +243,7 @@ export class Keyring {
   /** Opens the slot the request is for (throttled) and the vault keys sealed to this device. */
   async unlock(request: UnlockRequest): Promise<void> {
     if (!this.initialized) throw new NotInitializedError()
-    await this.withRootKey(request, async rootKey => {
+    await this.withRootKey(request, { secondFactor: true }, async rootKey => {
       this.rootKey = Uint8Array.from(rootKey)
       this.openedBy = request.kind
       this.sealing = sealingKeyPair(rootKey)
@@ -233,20 +257,24 @@ export class Keyring {
 
   /**
    * Checks a request against its slot (throttled like an unlock) without changing state: an
-   * unlocked daemon still demands the real password before it opens a new dashboard session.
+   * unlocked daemon still demands the real password (and with `secondFactor`, a current TOTP code)
+   * before it opens a new dashboard session. Re-authentication asks for the password alone.
+   * A recovery key proven on an unlocked device lets a new password be set, as its unlock would.
    */
-  async verify(request: UnlockRequest): Promise<void> {
-    await this.withRootKey(request, async () => {})
+  async verify(request: UnlockRequest, options: CheckOptions = {}): Promise<void> {
+    await this.withRootKey(request, options, async () => {})
+    if (request.kind === 'recovery-key' && this.unlocked) this.openedBy = 'recovery-key'
   }
 
   /** Re-wraps the root key under a new password (the old one must open the password slot); the other methods keep working. */
   async changePassword(oldPassword: string, newPassword: string, params: Argon2Params = this.kdf.floor): Promise<void> {
     const current = await this.unlockMethods.get(PASSWORD_METHOD_ID)
     if (current === undefined) throw (await this.methodEditor.twoFactor()) ? new PasskeyRequiredError() : new NotInitializedError()
-    await this.withRootKey({ kind: 'password', password: oldPassword }, async rootKey => {
+    await this.withRootKey({ kind: 'password', password: oldPassword }, {}, async rootKey => {
       const slot = await createPasswordSlot(this.kdf, newPassword, rootKey, params)
       await this.storage.batch(this.unlockMethods.putOps(current.info, slot))
     })
+    await this.methodLog.record({ action: 'password-changed', kind: 'password', id: current.info.id, name: current.info.name })
   }
 
   /** After a recovery-key unlock: sets a new password without the old one (UnlockMethodEditor). */
@@ -258,31 +286,34 @@ export class Keyring {
   /**
    * Opens the root key for `request` and hands it to `use`, one attempt at a time under the
    * throttle; the key is wiped afterwards, and the method's last use recorded. A request that does
-   * not open its slot throws WrongPasswordError, the only failure the throttle counts.
+   * not open its slot throws WrongPasswordError; with `secondFactor`, a password request (alone or
+   * with a passkey) must then pass the TOTP gate, or throws SecondFactorRequiredError or
+   * WrongSecondFactorError. Those three are the failures the throttle counts. Passkey-only and
+   * recovery-key requests skip the gate: each is a factor of its own (a device the person holds and
+   * unlocks, a 160-bit key kept on paper).
    */
-  private async withRootKey(request: UnlockRequest, use: (rootKey: Uint8Array) => Promise<void>): Promise<void> {
+  private async withRootKey(request: UnlockRequest, options: CheckOptions, use: (rootKey: Uint8Array) => Promise<void>): Promise<void> {
     const { info, slot, secret } = await slotForRequest(this.unlockMethods, request, {
       initialized: this.initialized,
       twoFactor: async () => await this.methodEditor.twoFactor()
     })
-    await this.throttle.run(
-      async () => {
-        let rootKey: Uint8Array
-        try {
-          rootKey = await openSlot(this.kdf, slot, secret)
-        } catch (err) {
-          if (err instanceof DecryptionError) throw new WrongPasswordError()
-          throw err
-        }
-        try {
-          await use(rootKey)
-        } finally {
-          rootKey.fill(0)
-        }
-        await this.unlockMethods.update({ ...info, lastUsedAt: new Date().toISOString() })
-      },
-      err => err instanceof WrongPasswordError
-    )
+    await this.throttle.run(async () => {
+      let rootKey: Uint8Array
+      try {
+        rootKey = await openSlot(this.kdf, slot, secret)
+      } catch (err) {
+        if (err instanceof DecryptionError) throw new WrongPasswordError()
+        throw err
+      }
+      try {
+        if (options.secondFactor === true && (request.kind === 'password' || request.kind === 'password+passkey'))
+          await this.totp.check(rootKey, request.totp)
+        await use(rootKey)
+      } finally {
+        rootKey.fill(0)
+      }
+      await this.unlockMethods.update({ ...info, lastUsedAt: new Date().toISOString() })
+    }, countsAsFailure)
   }
 
   /** Drops every secret from memory (best effort: overwrites the key buffers). */

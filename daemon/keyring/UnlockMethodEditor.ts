@@ -13,6 +13,7 @@ import { createSlot } from './UnlockSlot.js'
 import { newRecoveryKey } from './recoveryKey.js'
 import { newMethodInfo, PASSWORD_METHOD_ID, type UnlockMethodInfo, type UnlockMethodKind, type UnlockMethods } from './UnlockMethods.js'
 import { UnlockMethodError, UnlockMethodNotFoundError } from './errors.js'
+import type { UnlockMethodAction, UnlockMethodLog } from './UnlockMethodLog.js'
 
 export interface UnlockMethodEditorDeps {
   storage: StorageAdapter
@@ -24,6 +25,8 @@ export interface UnlockMethodEditorDeps {
   checkPassword: (password: string) => Promise<void>
   /** how this unlock was made */
   unlockedBy: () => UnlockMethodKind | undefined
+  /** where each change is recorded (what and when, no secret) */
+  log?: UnlockMethodLog
 }
 
 export interface NewPasskey {
@@ -42,6 +45,10 @@ const newId = (prefix: string): string => `${prefix}-${toHex(randomBytes(8))}`
 
 export class UnlockMethodEditor {
   constructor(private readonly deps: UnlockMethodEditorDeps) {}
+
+  private async record(action: UnlockMethodAction, ...methods: UnlockMethodInfo[]): Promise<void> {
+    await this.deps.log?.record(...methods.map(m => ({ action, kind: m.kind, id: m.id, name: m.name })))
+  }
 
   private async all(): Promise<UnlockMethodInfo[]> {
     return await this.deps.methods.list()
@@ -67,6 +74,7 @@ export class UnlockMethodEditor {
           await createSlot(this.deps.kdf, { kind: 'passkey', prfOutput: input.prfOutput }, rootKey, this.deps.kdf.floor)
         )
       )
+      await this.record('added', info)
       return info
     }
     // the password half must be the real password: a typo would make a method nobody can open
@@ -80,8 +88,11 @@ export class UnlockMethodEditor {
       params
     )
     // two factors: nothing that opens with one of them alone stays
-    const dropped = all.filter(m => m.kind === 'password' || m.kind === 'passkey').flatMap(m => this.deps.methods.removeOps(m.id))
+    const droppedMethods = all.filter(m => m.kind === 'password' || m.kind === 'passkey')
+    const dropped = droppedMethods.flatMap(m => this.deps.methods.removeOps(m.id))
     await this.deps.storage.batch([...this.deps.methods.putOps(info, slot), ...dropped])
+    await this.record('added', info)
+    await this.record('removed', ...droppedMethods)
     return info
   }
 
@@ -92,8 +103,11 @@ export class UnlockMethodEditor {
     try {
       const info = newMethodInfo(newId('rk'), 'recovery-key')
       const slot = await createSlot(this.deps.kdf, { kind: 'recovery-key', key: bytes }, rootKey, this.deps.kdf.floor)
-      const old = (await this.all()).filter(m => m.kind === 'recovery-key').flatMap(m => this.deps.methods.removeOps(m.id))
+      const oldMethods = (await this.all()).filter(m => m.kind === 'recovery-key')
+      const old = oldMethods.flatMap(m => this.deps.methods.removeOps(m.id))
       await this.deps.storage.batch([...this.deps.methods.putOps(info, slot), ...old])
+      await this.record('added', info)
+      await this.record('removed', ...oldMethods)
       return { info, recoveryKey: text }
     } finally {
       bytes.fill(0)
@@ -107,6 +121,7 @@ export class UnlockMethodEditor {
     if (method === undefined) throw new UnlockMethodNotFoundError(id)
     if (all.length === 1) throw new UnlockMethodError('this is the only way to unlock this device: add another before removing it')
     await this.deps.storage.batch(this.deps.methods.removeOps(id))
+    await this.record('removed', method)
     return method
   }
 
@@ -117,6 +132,7 @@ export class UnlockMethodEditor {
     if (trimmed === '' || trimmed.length > 64) throw new UnlockMethodError('a name is 1 to 64 characters')
     const info = { ...found.info, name: trimmed }
     await this.deps.methods.update(info)
+    await this.record('renamed', info)
     return info
   }
 
@@ -136,7 +152,11 @@ export class UnlockMethodEditor {
     if (this.deps.unlockedBy() !== 'recovery-key')
       throw new UnlockMethodError('a new password without the current one needs an unlock with the recovery key')
     const slot = await createSlot(this.deps.kdf, { kind: 'password', password: newPassword }, rootKey, params)
-    const stale = (await this.all()).filter(m => m.kind === 'password+passkey').flatMap(m => this.deps.methods.removeOps(m.id))
-    await this.deps.storage.batch([...this.deps.methods.putOps(newMethodInfo(PASSWORD_METHOD_ID, 'password'), slot), ...stale])
+    const staleMethods = (await this.all()).filter(m => m.kind === 'password+passkey')
+    const stale = staleMethods.flatMap(m => this.deps.methods.removeOps(m.id))
+    const password = newMethodInfo(PASSWORD_METHOD_ID, 'password')
+    await this.deps.storage.batch([...this.deps.methods.putOps(password, slot), ...stale])
+    await this.record('password-set-after-recovery', password)
+    await this.record('removed', ...staleMethods)
   }
 }

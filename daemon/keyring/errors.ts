@@ -101,3 +101,27 @@ export class PasskeyRequiredError extends KeyringError {
     this.name = 'PasskeyRequiredError'
   }
 }
+
+/** Unlock by password needs a current code from the authenticator app too (TotpGate), and none was given. */
+export class SecondFactorRequiredError extends KeyringError {
+  constructor() {
+    super('this device also needs a current code from its authenticator app: give it with the password')
+    this.name = 'SecondFactorRequiredError'
+  }
+}
+
+/** The authenticator code is not a current one, or was used before (each code unlocks once). */
+export class WrongSecondFactorError extends KeyringError {
+  constructor() {
+    super('wrong or already used authenticator code: wait for the next one')
+    this.name = 'WrongSecondFactorError'
+  }
+}
+
+/** A new authenticator's confirmation code did not match (nothing changed). */
+export class TotpConfirmError extends KeyringError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'TotpConfirmError'
+  }
+}

@@ -175,6 +175,13 @@ export class ItemService extends EventEmitter<ItemEvents> {
     return ids
   }
 
+  /** Adds items to a vault keeping their ids (migration moves items; scripts keep their ids), atomically as createItems. */
+  async createItemsWithIds(vault: string, entries: Array<{ id: string; input: ItemInput }>): Promise<void> {
+    const replica = this.replicaByName(vault)
+    for (let i = 0; i < entries.length; i += IMPORT_CHUNK) replica.doc.createManyWithIds(entries.slice(i, i + IMPORT_CHUNK))
+    await replica.flush()
+  }
+
   async updateItem(id: string, patch: ItemInput): Promise<Item> {
     const { replica } = this.locate(id)
     replica.doc.update(id, patch)

@@ -232,7 +232,7 @@ export class PasskeyService {
    */
   async unlock(
     ctx: CeremonyContext,
-    body: { response: AuthenticationResponseJSON; prfOutput?: unknown; password?: string }
+    body: { response: AuthenticationResponseJSON; prfOutput?: unknown; password?: string; totp?: string }
   ): Promise<PasskeyView> {
     const { keyring, session } = this.options
     const challenge = answeredChallenge(body.response)
@@ -266,17 +266,18 @@ export class PasskeyService {
     const prfOutput = prfOutputOf(body.prfOutput)
     if (prfOutput === undefined) throw new PrfUnsupportedError()
     try {
-      await session.unlock(this.requestFor(passkey, prfOutput, body.password))
+      await session.unlock(this.requestFor(passkey, prfOutput, body.password, body.totp))
     } finally {
       prfOutput.fill(0)
     }
     return viewOf({ ...passkey, public: { ...passkey.public, counter } })
   }
 
-  private requestFor(passkey: PasskeyRecord, prfOutput: Uint8Array, password: string | undefined): UnlockRequest {
+  /** A passkey alone needs nothing more; with the password, also the authenticator app's code when the device has one (TotpGate). */
+  private requestFor(passkey: PasskeyRecord, prfOutput: Uint8Array, password: string | undefined, totp: string | undefined): UnlockRequest {
     if (passkey.kind === 'passkey') return { kind: 'passkey', methodId: passkey.methodId, prfOutput }
     if (typeof password !== 'string' || password === '') throw new PasskeyPasswordRequiredError()
-    return { kind: 'password+passkey', methodId: passkey.methodId, password, prfOutput }
+    return { kind: 'password+passkey', methodId: passkey.methodId, password, prfOutput, ...(totp === undefined ? {} : { totp }) }
   }
 
   async rename(id: string, name: unknown): Promise<PasskeyView> {

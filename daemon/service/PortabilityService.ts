@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events'
 import type { ItemService } from './ItemService.js'
 import type { Item, ItemInput } from '../vault/Item.js'
 import type { ImportedItem } from '../interop/types.js'
-import { ownership, normalizeDomain } from './organisationPolicy.js'
+import { ownershipOf, normalizeDomain } from './organisationPolicy.js'
 import { InvalidRequestError, VaultNotFoundError } from './errors.js'
 
 /** What one import did in one vault. */
@@ -38,9 +38,29 @@ export interface ExportResult {
 export interface MigrationPlan {
   moved: string[]
   kept: string[]
-  /** one line per kept item: why it stays */
-  details: Array<{ id: string; title: string; action: 'move' | 'keep'; reason: string }>
+  /**
+   * one line per item: why it moves or stays; `evidence: 'none'` when nothing about it says whose
+   * it is (no URL, no e-mail address): it moves unless kept, and the preview says so
+   */
+  details: Array<{
+    id: string
+    title: string
+    action: 'move' | 'keep'
+    reason: string
+    evidence: 'organisation' | 'other' | 'none' | 'chosen'
+  }>
   dryRun: boolean
+}
+
+/** What a migration moves: every live item that is not the organisation's, except those the person keeps. */
+export interface MigrationRequest {
+  from: string
+  to: string
+  /** the organisation's domains (one or more) */
+  orgDomains: string[]
+  dryRun: boolean
+  /** item ids that stay whatever the rule says */
+  keep?: string[]
 }
 
 export interface PortabilityEvents {
@@ -138,33 +158,50 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
   }
 
   /**
-   * Moves every live item of `from` that is not the organisation's into `to`, re-encrypted under
-   * the destination vault's key, and deletes it from `from` for good. Trashed items stay.
+   * Moves every live item of `from` that is not the organisation's (any of its domains) into `to`,
+   * re-encrypted under the destination vault's key and under the same id, and deletes it from
+   * `from` for good. Trashed items and the ids in `keep` stay.
    */
-  async migrate(from: string, to: string, orgDomain: string, dryRun: boolean): Promise<MigrationPlan> {
-    return await this.settling(async () => await this.migrateNow(from, to, orgDomain, dryRun))
+  async migrate(request: MigrationRequest): Promise<MigrationPlan> {
+    return await this.settling(async () => await this.migrateNow(request))
   }
 
-  private async migrateNow(from: string, to: string, orgDomain: string, dryRun: boolean): Promise<MigrationPlan> {
-    const domain = normalizeDomain(orgDomain)
-    if (domain === undefined)
-      throw new InvalidRequestError(`--org-domain must be a domain name such as acme-corp.example, not ${JSON.stringify(orgDomain)}`)
+  private async migrateNow({ from, to, orgDomains, dryRun, keep = [] }: MigrationRequest): Promise<MigrationPlan> {
+    if (orgDomains.length === 0) throw new InvalidRequestError('--org-domain is required (repeat it for several domains)')
+    const domains = orgDomains.map(value => {
+      const domain = normalizeDomain(value)
+      if (domain === undefined)
+        throw new InvalidRequestError(`--org-domain must be a domain name such as acme-corp.example, not ${JSON.stringify(value)}`)
+      return domain
+    })
     if (from === to) throw new InvalidRequestError('--from and --to must be different vaults')
     const names = this.vaults.vaults().map(v => v.name)
     if (!names.includes(from)) throw new VaultNotFoundError(from)
     if (!names.includes(to)) throw new VaultNotFoundError(to)
+    const kept = new Set(keep)
     const details: MigrationPlan['details'] = []
     const toMove: Item[] = []
-    for (const item of this.vaults.listItems({ vault: from })) {
-      const o = ownership(item, domain)
-      if (o.organisation) details.push({ id: item.id, title: item.title, action: 'keep', reason: `the organisation's: ${o.reason}` })
+    const live = this.vaults.listItems({ vault: from })
+    const unknown = [...kept].filter(id => !live.some(i => i.id === id))
+    if (unknown.length > 0) throw new InvalidRequestError(`--keep names no live item of ${from}: ${unknown.join(', ')}`)
+    for (const item of live) {
+      const o = ownershipOf(item, domains)
+      if (kept.has(item.id)) details.push({ id: item.id, title: item.title, action: 'keep', reason: 'kept by you', evidence: 'chosen' })
+      else if (o.organisation)
+        details.push({
+          id: item.id,
+          title: item.title,
+          action: 'keep',
+          reason: `the organisation's: ${o.reason}`,
+          evidence: 'organisation'
+        })
       else {
-        details.push({ id: item.id, title: item.title, action: 'move', reason: o.reason })
+        details.push({ id: item.id, title: item.title, action: 'move', reason: o.reason, evidence: o.evidence })
         toMove.push(item)
       }
     }
     for (const item of this.vaults.listItems({ vault: from, trashed: true })) {
-      details.push({ id: item.id, title: item.title, action: 'keep', reason: 'in the trash: trashed items stay' })
+      details.push({ id: item.id, title: item.title, action: 'keep', reason: 'in the trash: trashed items stay', evidence: 'chosen' })
     }
     const plan: MigrationPlan = {
       moved: toMove.map(i => i.id),
@@ -174,9 +211,9 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
     }
     if (dryRun || toMove.length === 0) return plan
     // copy first, delete second: a crash in between leaves a duplicate, never a loss
-    await this.vaults.createItems(
+    await this.vaults.createItemsWithIds(
       to,
-      toMove.map(({ id: _id, vault: _vault, ...rest }) => rest)
+      toMove.map(({ id, vault: _vault, ...rest }) => ({ id, input: rest }))
     )
     await this.vaults.purgeItems(from, plan.moved)
     return plan

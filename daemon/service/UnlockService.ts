@@ -148,9 +148,11 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
     const keyring = this.options.keyring
     if (request.kind === 'password' && (typeof request.password !== 'string' || request.password === ''))
       throw new InvalidRequestError('password is required')
+    if (request.kind === 'recovery-key' && (typeof request.recoveryKey !== 'string' || request.recoveryKey === ''))
+      throw new InvalidRequestError('recoveryKey is required')
     if (this.unlocked) {
-      // already open: still check the request, since a successful unlock hands out a dashboard session
-      await keyring.verify(request)
+      // already open: still check the request (the authenticator code too), since a successful unlock hands out a dashboard session
+      await keyring.verify(request, { secondFactor: true })
       this.touch()
       return
     }
@@ -176,6 +178,17 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
   async changePassword(oldPassword: string, newPassword: string): Promise<void> {
     checkPassword(newPassword)
     await this.options.keyring.changePassword(oldPassword, newPassword, await this.kdfParams())
+  }
+
+  /** True after an unlock with the recovery key, until a new password is set. */
+  get needsNewPassword(): boolean {
+    return this.options.keyring.needsNewPassword
+  }
+
+  /** After a recovery-key unlock: the new password (the old one is forgotten). */
+  async setPasswordAfterRecovery(newPassword: string): Promise<void> {
+    checkPassword(newPassword)
+    await this.options.keyring.setPasswordAfterRecovery(newPassword, await this.kdfParams())
   }
 
   /** Snapshots every vault, then drops keys and decrypted documents from memory. */

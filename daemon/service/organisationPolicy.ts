@@ -45,6 +45,29 @@ export function ownership(item: Pick<Item, 'urls' | 'username'>, domain: string)
   return { organisation: false, reason: 'no URL or e-mail address on the organisation domain' }
 }
 
+/**
+ * Ownership against several organisation domains: the organisation's when any says so; otherwise
+ * `evidence` tells "another owner" (a URL or e-mail elsewhere) from "nothing to go on".
+ */
+export function ownershipOf(
+  item: Pick<Item, 'urls' | 'username'>,
+  domains: string[]
+): Ownership & { evidence: 'organisation' | 'other' | 'none' } {
+  for (const domain of domains) {
+    const o = ownership(item, domain)
+    if (o.organisation) return { ...o, evidence: 'organisation' }
+  }
+  const hasUrl = item.urls.some(u => urlHost(u) !== undefined)
+  const hasEmail = item.username.lastIndexOf('@') > 0
+  if (!hasUrl && !hasEmail)
+    return {
+      organisation: false,
+      reason: "no URL or e-mail address: no evidence either way (keep it if it could be the organisation's)",
+      evidence: 'none'
+    }
+  return { organisation: false, reason: `no URL or e-mail address on ${domains.join(' or ')}`, evidence: 'other' }
+}
+
 /** A domain name as given by a person: lower-cased, no scheme, path or trailing dot. */
 export function normalizeDomain(value: string): string | undefined {
   const host = urlHost(value)

@@ -21,6 +21,10 @@ export const keyringLayout = {
   slot: (name: string): string => `slot/${name}`,
   /** an unlock method's public record (keyring/UnlockMethods.ts): kind, name, times, public data */
   method: (id: string): string => `method/${id}`,
+  /** a TOTP gate's record (keyring/TotpGate.ts): its secret sealed under a key derived from the root key */
+  totp: (id: string): string => `totp/${id}`,
+  /** JSON log of unlock-method changes (keyring/UnlockMethodLog.ts): what and when, no secret */
+  methodLog: 'method-log',
   /** every grant; `grants(vaultId)` those of one vault */
   grants: (vaultId?: string): string => (vaultId === undefined ? 'grant/' : `grant/${vaultId}/`),
   /** the vault key of one epoch, sealed to one device's sealing key */

@@ -77,6 +77,13 @@ export class VaultDoc {
     return ids
   }
 
+  /** Adds items under the ids they already have (moving items between vaults keeps their ids). */
+  createManyWithIds(entries: Array<{ id: string; input: ItemInput }>, now = new Date()): void {
+    this.doc.transact(() => {
+      for (const { id, input } of entries) this.createWithId(id, input, now)
+    }, LOCAL_ORIGIN)
+  }
+
   /** Sets only the given fields; untouched fields keep concurrent edits from other devices. */
   update(id: string, patch: ItemInput, now = new Date()): void {
     const map = this.items.get(id)

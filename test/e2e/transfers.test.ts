@@ -145,7 +145,8 @@ describe('import, export, migrate, destroy', () => {
     expect(work).toEqual(['Corp SSO', 'Jira'])
     const moved = (await a.api('GET', '/api/items?vault=Personal&q=netflix')).body
     expect(moved).toHaveLength(1)
-    expect(moved[0]).toMatchObject({ vault: 'Personal', password: 'np', urls: ['https://netflix.example'] })
+    // the same id in its new vault: scripts that saved it keep working
+    expect(moved[0]).toMatchObject({ id: personal, vault: 'Personal', password: 'np', urls: ['https://netflix.example'] })
     expect((await a.api('GET', '/api/items?vault=Work&trashed=true')).body.map((i: { title: string }) => i.title)).toEqual(['Old'])
   })
 

@@ -75,6 +75,7 @@ export async function inProcessApp(
     transfers: device.portability,
     devices: loneDevices(device),
     passkeys: device.passkeys,
+    factors: device.factors,
     status: {
       status: () => ({
         running: true,

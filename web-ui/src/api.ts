@@ -144,7 +144,13 @@ type CeremonyJson = Parameters<ApiClient['passkeys']['unlock']['$post']>[0]['jso
 export const api = {
   status: async () => await json(client.status.$get()),
   init: async (password: string) => keep(await json(client.init.$post({ json: { password } }))),
-  unlock: async (password: string) => keep(await json(client.unlock.$post({ json: { password } }))),
+  /** `totp`: the authenticator app's current code, when the device has one (the daemon answers second_factor_required) */
+  unlock: async (password: string, totp?: string) =>
+    keep(await json(client.unlock.$post({ json: totp === undefined ? { password } : { password, totp } }))),
+  /** unlocks with the recovery key; the answer says a new password must be set (setNewPassword) */
+  unlockWithRecoveryKey: async (recoveryKey: string) => keep(await json(client.unlock.$post({ json: { recoveryKey } }))),
+  /** after a recovery-key unlock: the new master password, without the old one */
+  setNewPassword: async (newPassword: string) => await json(client.password.$post({ json: { newPassword } })),
   redeemLogin: async (code: string) => keep(await json(client.session.redeem.$post({ json: { code } }))),
   lock: async () => {
     const token = sessionToken
@@ -181,7 +187,7 @@ export const api = {
     await json(client.password.$post({ json: { oldPassword, newPassword } })),
   generate: async (options: GeneratorOptions) => await json(client.generate.$post({ json: options })),
 
-  migrate: async (input: { from: string; to: string; orgDomain: string; dryRun: boolean }) =>
+  migrate: async (input: { from: string; to: string; orgDomain: string | string[]; dryRun: boolean; keep?: string[] }) =>
     await json(client.migrate.$post({ json: input })),
   destroy: async () => await json(guarded(() => client.destroy.$post({ json: { confirm: true } }))),
   importFile: async (input: { format: string; data: string; vault?: string; password?: string }) =>
@@ -194,10 +200,10 @@ export const api = {
   },
 
   passkeys: async () => await json(client.passkeys.$get()),
-  /** the unlock ceremony's options (public; 404 `passkey_not_found` when the device has none) */
+  /** the unlock ceremony's options (public; `options: null` when the device has no passkey) */
   passkeyUnlockOptions: async () => await json(client.passkeys.unlock.options.$post()),
-  unlockWithPasskey: async (answer: PasskeyAnswer, password?: string) =>
-    keep(await json(client.passkeys.unlock.$post({ json: { ...(answer as CeremonyJson), password } }))),
+  unlockWithPasskey: async (answer: PasskeyAnswer, password?: string, totp?: string) =>
+    keep(await json(client.passkeys.unlock.$post({ json: { ...(answer as CeremonyJson), password, totp } }))),
   passkeyRegisterOptions: async (name: string, withPassword: boolean) =>
     await json(guarded(() => client.passkeys.register.options.$post({ json: { name, withPassword } }))),
   registerPasskey: async (answer: PasskeyAnswer, password?: string) =>
@@ -205,6 +211,15 @@ export const api = {
   renamePasskey: async (passkeyId: string, name: string) =>
     await json(client.passkeys[':id'].$patch({ param: id(passkeyId), json: { name } })),
   removePasskey: async (passkeyId: string) => await json(guarded(() => client.passkeys[':id'].$delete({ param: id(passkeyId) }))),
+  factors: async () => await json(client.factors.$get()),
+  factorLog: async () => await json(client.factors.log.$get()),
+  addTotp: async (name?: string) => await json(guarded(() => client.factors.totp.$post({ json: name === undefined ? {} : { name } }))),
+  confirmTotp: async (factorId: string, code: string) =>
+    await json(guarded(() => client.factors[':id'].confirm.$post({ param: id(factorId), json: { code } }))),
+  addRecoveryKey: async () => await json(guarded(() => client.factors['recovery-key'].$post())),
+  removeFactor: async (factorId: string) => await json(guarded(() => client.factors[':id'].$delete({ param: id(factorId) }))),
+  renameFactor: async (factorId: string, name: string) =>
+    await json(guarded(() => client.factors[':id'].$patch({ param: id(factorId), json: { name } }))),
 
   devices: async () => await json(client.devices.$get()),
   invite: async () => await json(guarded(() => client.pairing.invite.$post({ json: {} }))),

@@ -11,7 +11,8 @@ type Options = Awaited<ReturnType<typeof api.passkeyUnlockOptions>>
 
 export interface PasskeyUnlocker {
   passwordRequired: boolean
-  unlock: (password?: string) => Promise<void>
+  /** the password and the authenticator app's code only for a password-and-passkey unlock */
+  unlock: (password?: string, totp?: string) => Promise<void>
 }
 
 const loadCeremony = async (): Promise<Ceremony> => await import('./passkeyCeremony.js')
@@ -24,19 +25,19 @@ export async function passkeyUnlocker(): Promise<PasskeyUnlocker | undefined> {
   if (options.options === null) return undefined
   next = Promise.resolve(options)
   const ceremony = loadCeremony()
-  const once = async (password: string | undefined): Promise<void> => {
+  const once = async (password: string | undefined, totp: string | undefined): Promise<void> => {
     const start = await (next ?? api.passkeyUnlockOptions())
     next = undefined
     const answer = await (await ceremony).usePasskey(start)
-    await api.unlockWithPasskey(answer, password)
+    await api.unlockWithPasskey(answer, password, totp)
   }
   return {
     passwordRequired: options.passwordRequired,
-    async unlock(password) {
+    async unlock(password, totp) {
       try {
-        await once(password).catch(async (err: unknown) => {
+        await once(password, totp).catch(async (err: unknown) => {
           if (!(err instanceof ApiError) || err.code !== 'challenge_refused') throw err
-          await once(password)
+          await once(password, totp)
         })
       } catch (err) {
         // the next attempt starts a fresh ceremony

@@ -4,7 +4,14 @@
  */
 import type { InferResponseType } from 'hono/client'
 import type { ApiClient } from './api.js'
-import type { DeviceJson, DaemonStatus, Invitation as DaemonInvitation, PendingJoiner } from '../../daemon/api/ports.js'
+import type {
+  DeviceJson,
+  DaemonStatus,
+  FactorView,
+  Invitation as DaemonInvitation,
+  PendingJoiner,
+  UnlockMethodLogEntry
+} from '../../daemon/api/ports.js'
 import type { GenerateBody } from '../../daemon/api/schemas.js'
 import type { ItemChange, VaultInfo as DaemonVaultInfo } from '../../daemon/service/ItemService.js'
 export type { Item, CustomField } from '../../daemon/vault/Item.js'
@@ -15,6 +22,9 @@ export type Device = DeviceJson
 export type Invitation = DaemonInvitation
 /** a device that proved an invitation and waits for a person here to approve it */
 export type WaitingDevice = PendingJoiner
+/** one unlock method (or the authenticator app) of this device */
+export type Factor = FactorView
+export type FactorLogEntry = UnlockMethodLogEntry
 export type Settings = InferResponseType<ApiClient['settings']['$get']>
 export type GeneratorOptions = Required<GenerateBody>
 /** What the item form sends: any editable field, plus the vault on creation. */

@@ -30,11 +30,11 @@ export function passkeyPublicRoutes(passkeys: PasskeysPort, port: () => number, 
   return new Hono<ApiEnv>()
     .post('/unlock/options', dashboardOnly, async c => c.json(await passkeys.unlockOptions(), 200))
     .post('/unlock', dashboardOnly, jsonBody(passkeyCeremonyBody), async c => {
-      const { response, prfOutput, password } = c.req.valid('json')
+      const { response, prfOutput, password, totp } = c.req.valid('json')
       const passkey = await passkeys.unlock(
         { origin: dashboardOrigin(port()) },
         // the shape the browser sends; @simplewebauthn/server checks every field it uses
-        { response: response as unknown as AuthenticationResponseJSON, prfOutput, password }
+        { response: response as unknown as AuthenticationResponseJSON, prfOutput, password, totp }
       )
       return c.json({ ok: true as const, passkey: passkey.id, ...afterUnlock(c) }, 200)
     })

@@ -7,7 +7,9 @@ import { Hono, type Context } from 'hono'
 import type { ApiEnv } from '../auth.js'
 import { requireScope } from '../auth.js'
 import type { SessionPort, StatusPort } from '../ports.js'
-import { jsonBody, passwordBody } from '../schemas.js'
+import { jsonBody, passwordBody, unlockBody } from '../schemas.js'
+import { HttpError } from '../errors.js'
+import type { UnlockRequest } from '../ports.js'
 import { callerOf, type RecentProofs } from '../RecentProofs.js'
 
 /**
@@ -17,15 +19,26 @@ import { callerOf, type RecentProofs } from '../RecentProofs.js'
 export type AfterUnlock = (c: Context<ApiEnv>) => { sessionToken?: string }
 
 export function sessionPublicRoutes(session: SessionPort, status: StatusPort, afterUnlock: AfterUnlock) {
-  return new Hono<ApiEnv>()
-    .post('/init', jsonBody(passwordBody), async c => {
-      await session.init(c.req.valid('json').password)
-      return c.json({ ok: true as const, ...status.status(), ...afterUnlock(c) }, 201)
-    })
-    .post('/unlock', jsonBody(passwordBody), async c => {
-      await session.unlock({ kind: 'password', password: c.req.valid('json').password })
-      return c.json({ ok: true as const, ...afterUnlock(c) }, 200)
-    })
+  return (
+    new Hono<ApiEnv>()
+      .post('/init', jsonBody(passwordBody), async c => {
+        await session.init(c.req.valid('json').password)
+        return c.json({ ok: true as const, ...status.status(), ...afterUnlock(c) }, 201)
+      })
+      // {"password", "totp"?} or {"recoveryKey"}; after a recovery key the answer says a new password is needed
+      .post('/unlock', jsonBody(unlockBody), async c => {
+        await session.unlock(unlockRequestOf(c.req.valid('json')))
+        return c.json({ ok: true as const, needsNewPassword: session.needsNewPassword, ...afterUnlock(c) }, 200)
+      })
+  )
+}
+
+function unlockRequestOf(body: { password?: string; totp?: string; recoveryKey?: string }): UnlockRequest {
+  if (body.recoveryKey !== undefined) {
+    if (body.password !== undefined) throw new HttpError(400, 'invalid_request', 'give either the password or the recovery key')
+    return { kind: 'recovery-key', recoveryKey: body.recoveryKey }
+  }
+  return { kind: 'password', password: body.password ?? '', ...(body.totp === undefined ? {} : { totp: body.totp }) }
 }
 
 export function sessionRoutes(session: SessionPort, proofs: RecentProofs) {

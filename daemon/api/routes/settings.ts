@@ -16,22 +16,28 @@ export function settingsRoutes(
   proofs: RecentProofs,
   proveCaller: (c: Context<ApiEnv>) => void
 ) {
-  return new Hono<ApiEnv>()
-    .get('/settings', requireScope('settings'), c => c.json({ autoLockMinutes: settings.autoLockMinutes }, 200))
-    .patch('/settings', requireScope('settings'), jsonBody(settingsPatchBody), async c => {
-      const { autoLockMinutes } = c.req.valid('json')
-      const loosens = autoLockMinutes !== undefined && (autoLockMinutes === 0 || autoLockMinutes > AUTO_LOCK_REAUTH_CEILING_MINUTES)
-      if (loosens && autoLockMinutes !== settings.autoLockMinutes) proofs.check(c)
-      if (autoLockMinutes !== undefined) await settings.setAutoLock(autoLockMinutes)
-      return c.json({ autoLockMinutes: settings.autoLockMinutes }, 200)
-    })
-    .post('/password', requireScope('unlock:manage'), jsonBody(passwordChangeBody), async c => {
-      const { oldPassword, newPassword } = c.req.valid('json')
-      await session.changePassword(oldPassword, newPassword)
-      proveCaller(c)
-      return c.json({ ok: true as const }, 200)
-    })
-    .post('/generate', requireScope('items:write'), jsonBody(generateBody), c =>
-      c.json({ password: generatePassword(c.req.valid('json')) }, 200)
-    )
+  return (
+    new Hono<ApiEnv>()
+      .get('/settings', requireScope('settings'), c => c.json({ autoLockMinutes: settings.autoLockMinutes }, 200))
+      .patch('/settings', requireScope('settings'), jsonBody(settingsPatchBody), async c => {
+        const { autoLockMinutes } = c.req.valid('json')
+        const loosens = autoLockMinutes !== undefined && (autoLockMinutes === 0 || autoLockMinutes > AUTO_LOCK_REAUTH_CEILING_MINUTES)
+        if (loosens && autoLockMinutes !== settings.autoLockMinutes) proofs.check(c)
+        if (autoLockMinutes !== undefined) await settings.setAutoLock(autoLockMinutes)
+        return c.json({ autoLockMinutes: settings.autoLockMinutes }, 200)
+      })
+      // without oldPassword: only after an unlock with the recovery key, by a caller who proved it recently
+      .post('/password', requireScope('unlock:manage'), jsonBody(passwordChangeBody), async c => {
+        const { oldPassword, newPassword } = c.req.valid('json')
+        if (oldPassword === undefined) {
+          proofs.check(c)
+          await session.setPasswordAfterRecovery(newPassword)
+        } else await session.changePassword(oldPassword, newPassword)
+        proveCaller(c)
+        return c.json({ ok: true as const }, 200)
+      })
+      .post('/generate', requireScope('items:write'), jsonBody(generateBody), c =>
+        c.json({ password: generatePassword(c.req.valid('json')) }, 200)
+      )
+  )
 }

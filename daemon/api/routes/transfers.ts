@@ -27,8 +27,9 @@ export function transferRoutes(transfers: TransfersPort, destroy: () => Promise<
         })
       })
       .post('/migrate', requireScope('items:write'), jsonBody(migrateBody), async c => {
-        const { from, to, orgDomain, dryRun } = c.req.valid('json')
-        return c.json(await transfers.migrate(from, to, orgDomain, dryRun === true), 200)
+        const { from, to, orgDomain, dryRun, keep } = c.req.valid('json')
+        const orgDomains = typeof orgDomain === 'string' ? [orgDomain] : orgDomain
+        return c.json(await transfers.migrate({ from, to, orgDomains, dryRun: dryRun === true, keep }), 200)
       })
       .post(
         '/destroy',

@@ -1,7 +1,16 @@
 /** Every `kith` command, in the order `kith --help` lists them. */
 import type { Command } from '../Command.js'
 import { daemonCommand, startCommand, stopCommand, statusCommand } from './lifecycle.js'
-import { initCommand, unlockCommand, lockCommand, vaultListCommand, vaultCreateCommand } from './vault.js'
+import { initCommand, lockCommand, vaultListCommand, vaultCreateCommand } from './vault.js'
+import { unlockCommand, passwordChangeCommand } from './unlock.js'
+import {
+  factorsCommand,
+  factorsAddCommand,
+  factorsConfirmCommand,
+  factorsRemoveCommand,
+  factorsRenameCommand,
+  factorsLogCommand
+} from './factors.js'
 import { importCommand, exportCommand, migrateCommand, destroyCommand } from './transfers.js'
 import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
 import { openCommand } from './open.js'
@@ -27,6 +36,13 @@ export const COMMANDS: Command[] = [
   initCommand,
   unlockCommand,
   lockCommand,
+  passwordChangeCommand,
+  factorsCommand,
+  factorsAddCommand,
+  factorsConfirmCommand,
+  factorsRemoveCommand,
+  factorsRenameCommand,
+  factorsLogCommand,
   vaultListCommand,
   vaultCreateCommand,
   addCommand,

@@ -1,6 +1,6 @@
 /** kith import · export · migrate · destroy */
 import { readFile } from 'node:fs/promises'
-import { allowOnly, flag, has } from '../args.js'
+import { allowOnly, flag, flagAll, has } from '../args.js'
 import { DaemonClient, readDaemonInfo } from '../DaemonClient.js'
 import { CliError, EXIT } from '../CliError.js'
 import { passwordFromStdin } from './vault.js'
@@ -82,18 +82,24 @@ export const exportCommand: Command = {
 
 export const migrateCommand: Command = {
   name: 'migrate',
-  usage: 'kith migrate --from NAME --to NAME --org-domain DOMAIN [--dry-run] [--json]',
-  summary: "move the items that are not the organisation's from one vault to another",
+  usage: 'kith migrate --from NAME --to NAME --org-domain DOMAIN [--org-domain DOMAIN]… [--keep ID]… [--dry-run] [--json]',
+  summary:
+    "move the items that are not the organisation's from one vault to another (ids kept); --org-domain and --keep repeat; items with no URL or e-mail are flagged: no evidence either way",
   async run(ctx) {
-    allowOnly(ctx.args, ['from', 'to', 'org-domain'], ['dry-run'])
+    allowOnly(ctx.args, ['from', 'to', 'org-domain', 'keep'], ['dry-run'])
     const from = flag(ctx.args, 'from')
     const to = flag(ctx.args, 'to')
-    const orgDomain = flag(ctx.args, 'org-domain')
-    if (from === undefined || to === undefined || orgDomain === undefined)
+    const orgDomain = flagAll(ctx.args, 'org-domain')
+    if (from === undefined || to === undefined || orgDomain.length === 0)
       throw new CliError('usage', `usage: ${migrateCommand.usage}`, EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
-    const plan = await client.json(client.api.migrate.$post({ json: { from, to, orgDomain, dryRun: has(ctx.args, 'dry-run') } }))
-    const lines = plan.details.map(d => `${d.action === 'move' ? (plan.dryRun ? 'would move' : 'moved') : 'kept'}\t${d.title}\t${d.reason}`)
+    const plan = await client.json(
+      client.api.migrate.$post({ json: { from, to, orgDomain, keep: flagAll(ctx.args, 'keep'), dryRun: has(ctx.args, 'dry-run') } })
+    )
+    const lines = plan.details.map(
+      d =>
+        `${d.action === 'move' ? (plan.dryRun ? 'would move' : 'moved') : 'kept'}\t${d.id}\t${d.title}\t${d.reason}${d.evidence === 'none' && d.action === 'move' ? '  [no evidence either way: --keep ' + d.id + ' to keep it]' : ''}`
+    )
     lines.push(`${plan.dryRun ? 'would move' : 'moved'} ${plan.moved.length} items from ${from} to ${to}; kept ${plan.kept.length}`)
     ctx.out(lines.join('\n'), plan)
   }

@@ -4,7 +4,6 @@ import { DaemonClient } from '../DaemonClient.js'
 import { readStdinLine } from '../stdin.js'
 import { CliError, EXIT } from '../CliError.js'
 import type { Command, CommandContext } from '../Command.js'
-import { unlockInBrowser } from '../unlockInBrowser.js'
 
 export async function passwordFromStdin(ctx: CommandContext, what = 'the master password'): Promise<string> {
   if (!ctx.args.bools.has('password-stdin'))
@@ -30,21 +29,6 @@ export const initCommand: Command = {
       deviceId: status.deviceId,
       peerId: status.peerId
     })
-  }
-}
-
-export const unlockCommand: Command = {
-  name: 'unlock',
-  usage: 'kith unlock --password-stdin | kith unlock --browser [--timeout SECONDS] [--no-open]',
-  summary: 'unlock the vault (--browser: with a passkey, in the dashboard)',
-  help: "With --browser, opens the dashboard's unlock page (no secret on any command line) and waits until the vault is unlocked there, by a passkey or the password (default 120 s).",
-  async run(ctx) {
-    if (ctx.args.bools.has('browser')) return await unlockInBrowser(ctx)
-    allowOnly(ctx.args, [], ['password-stdin'])
-    const password = await passwordFromStdin(ctx)
-    const client = await DaemonClient.connect(ctx.home)
-    await client.json(client.api.unlock.$post({ json: { password } }))
-    ctx.out('unlocked', { ok: true, locked: false })
   }
 }
 

@@ -12,12 +12,17 @@ import { Unlock } from './Unlock.js'
 import { Shell } from './Shell.js'
 import { Toasts } from './Toasts.js'
 import { ReauthDialog } from './ReauthDialog.js'
+import { lazyComponent } from './lazyComponent.js'
+
+const NewPassword = lazyComponent(async () => (await import('./NewPassword.js')).NewPassword)
 
 type Phase =
   | { name: 'loading' }
   | { name: 'first-run' }
   | { name: 'unlock'; notice?: string }
   | { name: 'ready' }
+  /** unlocked with the recovery key: a new master password first */
+  | { name: 'new-password' }
   | { name: 'error'; message: string }
 
 export function App() {
@@ -30,7 +35,8 @@ export function App() {
       // redeem at once (the usual case); only when that fails does the status say why
       try {
         await api.redeemLogin(code)
-        setPhase({ name: 'ready' })
+        const after = await api.status().catch(() => undefined)
+        setPhase(after?.needsNewPassword === true ? { name: 'new-password' } : { name: 'ready' })
         return
       } catch {
         linkFailed = true
@@ -112,7 +118,15 @@ export function App() {
       screen = <FirstRun onDone={() => setPhase({ name: 'ready' })} />
       break
     case 'unlock':
-      screen = <Unlock notice={phase.notice} onDone={() => setPhase({ name: 'ready' })} />
+      screen = (
+        <Unlock
+          notice={phase.notice}
+          onDone={needsNewPassword => setPhase(needsNewPassword === true ? { name: 'new-password' } : { name: 'ready' })}
+        />
+      )
+      break
+    case 'new-password':
+      screen = <NewPassword onDone={() => setPhase({ name: 'ready' })} />
       break
     case 'ready':
       screen = <Shell onLocked={locked} />

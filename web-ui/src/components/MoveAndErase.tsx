@@ -10,7 +10,13 @@ interface Plan {
   moved: string[]
   kept: string[]
   dryRun: boolean
-  details: Array<{ id: string; title: string; action: 'move' | 'keep'; reason: string }>
+  details: Array<{
+    id: string
+    title: string
+    action: 'move' | 'keep'
+    reason: string
+    evidence?: 'organisation' | 'other' | 'none' | 'chosen'
+  }>
 }
 
 export function Migrate({ vaults, reload }: { vaults: VaultInfo[]; reload: () => Promise<void> }) {
@@ -20,13 +26,21 @@ export function Migrate({ vaults, reload }: { vaults: VaultInfo[]; reload: () =>
   const [domain, setDomain] = useState('')
   const [plan, setPlan] = useState<Plan>()
   const [busy, setBusy] = useState(false)
+  /** items the person chose to keep in the preview */
+  const [keep, setKeep] = useState<Set<string>>(new Set())
+  const domains = domain
+    .split(/[\s,]+/)
+    .map(d => d.trim())
+    .filter(d => d !== '')
+  const moving = plan?.details.filter(d => d.action === 'move' && !keep.has(d.id)).length ?? 0
 
   const run = async (dryRun: boolean): Promise<void> => {
     setBusy(true)
     try {
-      const result = await api.migrate({ from, to, orgDomain: domain, dryRun })
+      const result = await api.migrate({ from, to, orgDomain: domains, dryRun, keep: [...keep] })
       setPlan(result)
       if (!dryRun) {
+        setKeep(new Set())
         toast(`Moved ${result.moved.length} item${result.moved.length === 1 ? '' : 's'} from ${from} to ${to}`)
         await reload()
       }
@@ -44,6 +58,7 @@ export function Migrate({ vaults, reload }: { vaults: VaultInfo[]; reload: () =>
       onChange={e => {
         set(e.currentTarget.value)
         setPlan(undefined)
+        setKeep(new Set())
       }}
       data-testid={testId}
     >
@@ -73,11 +88,12 @@ export function Migrate({ vaults, reload }: { vaults: VaultInfo[]; reload: () =>
         </div>
       </div>
       <TextField
-        label="Organisation's domain"
+        label="Organisation's domains (separate several with commas)"
         value={domain}
         onInput={v => {
           setDomain(v)
           setPlan(undefined)
+          setKeep(new Set())
         }}
         testId="migrate-domain"
         placeholder="acme-corp.example"
@@ -87,32 +103,49 @@ export function Migrate({ vaults, reload }: { vaults: VaultInfo[]; reload: () =>
           type="button"
           class="button"
           data-testid="migrate-preview"
-          disabled={busy || domain.trim() === '' || from === to}
+          disabled={busy || domains.length === 0 || from === to}
           onClick={() => {
             void run(true)
           }}
         >
           Preview
         </button>
-        {plan?.dryRun === true && plan.moved.length > 0 && (
+        {plan?.dryRun === true && moving > 0 && (
           <ConfirmButton
             testId="migrate-run"
-            confirmText={`Click again to move ${plan.moved.length}`}
+            confirmText={`Click again to move ${moving}`}
             class="button"
             onConfirm={() => {
               void run(false)
             }}
           >
-            Move {plan.moved.length} item{plan.moved.length === 1 ? '' : 's'}
+            Move {moving} item{moving === 1 ? '' : 's'}
           </ConfirmButton>
         )}
       </div>
       {plan !== undefined && (
         <ul class="migration-plan" data-testid="migrate-plan" aria-live="polite">
           {plan.details.map(d => (
-            <li key={d.id} data-testid="migrate-row">
-              <strong>{d.action === 'move' ? (plan.dryRun ? 'Moves' : 'Moved') : 'Stays'}</strong> {d.title} —{' '}
-              <span class="muted">{d.reason}</span>
+            <li key={d.id} data-testid="migrate-row" class={d.evidence === 'none' ? 'no-evidence' : undefined}>
+              {plan.dryRun && d.action === 'move' && (
+                <label class="keep-choice">
+                  <input
+                    type="checkbox"
+                    data-testid="migrate-keep"
+                    checked={keep.has(d.id)}
+                    onChange={e => {
+                      const next = new Set(keep)
+                      if (e.currentTarget.checked) next.add(d.id)
+                      else next.delete(d.id)
+                      setKeep(next)
+                    }}
+                  />{' '}
+                  keep
+                </label>
+              )}
+              <strong>{d.action === 'move' && !keep.has(d.id) ? (plan.dryRun ? 'Moves' : 'Moved') : 'Stays'}</strong> {d.title} —{' '}
+              <span class="muted">{keep.has(d.id) ? 'kept by you' : d.reason}</span>
+              {d.evidence === 'none' && d.action === 'move' && <span class="badge warn"> no evidence either way</span>}
             </li>
           ))}
           {plan.details.length === 0 && <li>The vault is empty.</li>}

@@ -6,20 +6,12 @@ import { messageOf, toast } from '../toast.js'
 import { PasswordInput, StrengthMeter, TextField } from './ui.js'
 import { Transfers } from './Transfers.js'
 import { Migrate, EraseDevice } from './MoveAndErase.js'
+import { lazyComponent } from './lazyComponent.js'
 
-type PasskeysCard = typeof import('./Passkeys.js')['Passkeys']
+const UnlockMethods = lazyComponent(async () => (await import('./UnlockMethods.js')).UnlockMethods)
 
-/** Settings → Passkeys, loaded when Settings opens (it is not part of the first load). */
-function LazyPasskeys() {
-  const [Card, setCard] = useState<PasskeysCard>()
-  useEffect(() => {
-    import('./Passkeys.js').then(
-      m => setCard(() => m.Passkeys),
-      () => {}
-    )
-  }, [])
-  return Card === undefined ? null : <Card />
-}
+/** Settings → Passkeys: not part of the first load */
+const Passkeys = lazyComponent(async () => (await import('./Passkeys.js')).Passkeys)
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 30, 60, 240, 0]
 
@@ -190,7 +182,8 @@ export function Settings({
       </div>
       <AutoLock />
       <ChangePassword />
-      <LazyPasskeys />
+      <Passkeys />
+      <UnlockMethods />
       <Vaults vaults={vaults} reload={reloadVaults} />
       <Transfers
         vaults={vaults}

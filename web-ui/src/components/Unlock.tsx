@@ -1,6 +1,8 @@
 /**
- * The unlock screen: the master password opens the vault and this page's session; a device with
- * passkeys also offers "Unlock with a passkey" (or, when it needs both, the password and a passkey).
+ * The unlock screen: the master password (and, when the daemon asks for it, the authenticator
+ * app's code) opens the vault and this page's session; a device with passkeys also offers "Unlock
+ * with a passkey" (or, when it needs both, the password and a passkey); "Use a recovery key" leads
+ * to RecoveryUnlock.
  */
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
@@ -8,9 +10,15 @@ import { passkeyUnlocker, type PasskeyUnlocker } from '../passkeyUnlock.js'
 import { PasswordInput } from './ui.js'
 import { messageOf } from '../toast.js'
 import { Logo } from './Logo.js'
+import { lazyComponent } from './lazyComponent.js'
 
-export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void }) {
+const RecoveryUnlock = lazyComponent(async () => (await import('./RecoveryUnlock.js')).RecoveryUnlock)
+
+export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewPassword?: boolean) => void }) {
   const [password, setPassword] = useState('')
+  // shown once the daemon says this device also needs an authenticator code
+  const [code, setCode] = useState<string>()
+  const [recovery, setRecovery] = useState(false)
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
   const [waitUntil, setWaitUntil] = useState(0)
@@ -36,7 +44,6 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
     return () => clearInterval(t)
   }, [waitUntil])
   const wait = Math.max(0, Math.ceil((waitUntil - Date.now()) / 1000))
-
   const both = passkey?.passwordRequired === true
 
   const attempt = async (withPasskey: boolean): Promise<void> => {
@@ -44,12 +51,20 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
     setBusy(true)
     setError(undefined)
     try {
-      if (withPasskey && passkey !== undefined) await passkey.unlock(both ? password : undefined)
-      else await api.unlock(password)
+      if (withPasskey && passkey !== undefined)
+        await passkey.unlock(both ? password : undefined, both ? code?.replace(/\s+/g, '') : undefined)
+      else await api.unlock(password, code?.replace(/\s+/g, ''))
       setPassword('')
+      setCode(undefined)
       onDone()
     } catch (err) {
-      if (err instanceof ApiError && err.status === 429) {
+      if (err instanceof ApiError && err.code === 'second_factor_required') {
+        setCode('')
+        setError('Enter the current code from your authenticator app.')
+      } else if (err instanceof ApiError && err.code === 'wrong_second_factor') {
+        setCode('')
+        setError('That code is wrong or was used already. Wait for the next one.')
+      } else if (err instanceof ApiError && err.status === 429) {
         setWaitUntil(Date.now() + (err.retryAfter ?? 1) * 1000)
         setError('Too many wrong attempts. Wait a moment before the next try.')
       } else if (err instanceof ApiError && err.code === 'wrong_password') {
@@ -72,6 +87,8 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
     await attempt(both)
   }
 
+  if (recovery) return <RecoveryUnlock onBack={() => setRecovery(false)} onDone={() => onDone(true)} />
+
   return (
     <main class="gate">
       <form
@@ -89,6 +106,22 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
           </p>
         )}
         <PasswordInput label="Master password" value={password} onInput={setPassword} testId="password" autoFocus name="password" />
+        {code !== undefined && (
+          <div class="field">
+            <label for="unlock-totp">Authenticator code</label>
+            <input
+              id="unlock-totp"
+              data-testid="unlock-totp"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9 ]*"
+              maxLength={7}
+              value={code}
+              autoFocus
+              onInput={e => setCode(e.currentTarget.value)}
+            />
+          </div>
+        )}
         {error !== undefined && (
           <p class="error" role="alert">
             {error}
@@ -117,6 +150,9 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: () => void
           </button>
         )}
         {both && <p class="hint">This device needs the master password and one of its passkeys together.</p>}
+        <button type="button" class="link-button" data-testid="use-recovery-key" onClick={() => setRecovery(true)}>
+          Use a recovery key
+        </button>
         <p class="hint">
           While the vault is unlocked, <code>kith open</code> in a terminal prints a one-time link that signs this browser in.
         </p>
