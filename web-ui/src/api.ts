@@ -102,7 +102,7 @@ async function guarded<R extends Response>(make: () => Promise<R>): Promise<R> {
       await ok(client.reauthenticate.$post({ json: { password } })).catch(async (err: unknown) => {
         // a device that unlocks with the password and a passkey together proves both
         if (!(err instanceof ApiError) || err.code !== 'passkey_required') throw err
-        await proveWithPasskey(password)
+        await (await import('./passkeyUnlock.js')).proveWithPasskey(password)
       })
       break
     } catch (err) {
@@ -111,13 +111,6 @@ async function guarded<R extends Response>(make: () => Promise<R>): Promise<R> {
     }
   }
   return await ok(make())
-}
-
-/** Re-authentication on a device that needs the password and a passkey together: one passkey ceremony with the password. */
-async function proveWithPasskey(password: string): Promise<void> {
-  const start = await json(client.passkeys.unlock.options.$post())
-  const answer: PasskeyAnswer = await (await import('./passkeyCeremony.js')).usePasskey(start)
-  keep(await json(client.passkeys.unlock.$post({ json: { ...(answer as CeremonyJson), password } })))
 }
 
 /** The JSON body of a typed call (see `ok`). */
@@ -199,8 +192,7 @@ export const api = {
     return { blob: await res.blob(), name, count: Number(res.headers.get('X-Kith-Items') ?? 0) }
   },
 
-  passkeys: async () => await json(client.passkeys.$get()),
-  /** the unlock ceremony's options (public; `options: null` when the device has no passkey) */
+  /** the passkey unlock ceremony's options (public; `options: null` when the device has no passkey) */
   passkeyUnlockOptions: async () => await json(client.passkeys.unlock.options.$post()),
   unlockWithPasskey: async (answer: PasskeyAnswer, password?: string, totp?: string) =>
     keep(await json(client.passkeys.unlock.$post({ json: { ...(answer as CeremonyJson), password, totp } }))),
@@ -208,9 +200,6 @@ export const api = {
     await json(guarded(() => client.passkeys.register.options.$post({ json: { name, withPassword } }))),
   registerPasskey: async (answer: PasskeyAnswer, password?: string) =>
     await json(guarded(() => client.passkeys.register.$post({ json: { ...(answer as CeremonyJson), password } }))),
-  renamePasskey: async (passkeyId: string, name: string) =>
-    await json(client.passkeys[':id'].$patch({ param: id(passkeyId), json: { name } })),
-  removePasskey: async (passkeyId: string) => await json(guarded(() => client.passkeys[':id'].$delete({ param: id(passkeyId) }))),
   factors: async () => await json(client.factors.$get()),
   factorLog: async () => await json(client.factors.log.$get()),
   addTotp: async (name?: string) => await json(guarded(() => client.factors.totp.$post({ json: name === undefined ? {} : { name } }))),

@@ -1,50 +1,28 @@
 /**
- * Passkey unlock for the unlock screen: asks the daemon once whether this device has passkeys (and
- * whether it needs the password with them), fetching the ceremony's options and its code ahead of
- * the click, so the click goes straight to the authenticator. A challenge that expired while the
- * page waited is replaced once.
+ * Passkey unlock, loaded on demand with the WebAuthn code (not part of the first load): one
+ * ceremony from the options the unlock page fetched when it opened (a challenge that expired while
+ * the page waited is replaced once), and the re-authentication of a device that needs the password
+ * and a passkey together.
  */
 import { api, ApiError } from './api.js'
+import { usePasskey } from './passkeyCeremony.js'
 
-type Ceremony = typeof import('./passkeyCeremony.js')
 type Options = Awaited<ReturnType<typeof api.passkeyUnlockOptions>>
 
-export interface PasskeyUnlocker {
-  passwordRequired: boolean
-  /** the password and the authenticator app's code only for a password-and-passkey unlock */
-  unlock: (password?: string, totp?: string) => Promise<void>
+async function once(start: Options | undefined, password: string | undefined, totp: string | undefined): Promise<void> {
+  const answer = await usePasskey(start ?? (await api.passkeyUnlockOptions()))
+  await api.unlockWithPasskey(answer, password, totp)
 }
 
-const loadCeremony = async (): Promise<Ceremony> => await import('./passkeyCeremony.js')
+/** Unlocks with a passkey; the password and the authenticator app's code only for a password-and-passkey unlock. */
+export async function unlockWithPasskey(first: Options | undefined, password?: string, totp?: string): Promise<void> {
+  await once(first, password, totp).catch(async (err: unknown) => {
+    if (!(err instanceof ApiError) || err.code !== 'challenge_refused') throw err
+    await once(undefined, password, totp)
+  })
+}
 
-/** The unlocker, or undefined when this device has no passkey (or the browser has no WebAuthn). */
-export async function passkeyUnlocker(): Promise<PasskeyUnlocker | undefined> {
-  if (typeof PublicKeyCredential === 'undefined') return undefined
-  let next: Promise<Options> | undefined
-  const options = await api.passkeyUnlockOptions()
-  if (options.options === null) return undefined
-  next = Promise.resolve(options)
-  const ceremony = loadCeremony()
-  const once = async (password: string | undefined, totp: string | undefined): Promise<void> => {
-    const start = await (next ?? api.passkeyUnlockOptions())
-    next = undefined
-    const answer = await (await ceremony).usePasskey(start)
-    await api.unlockWithPasskey(answer, password, totp)
-  }
-  return {
-    passwordRequired: options.passwordRequired,
-    async unlock(password, totp) {
-      try {
-        await once(password, totp).catch(async (err: unknown) => {
-          if (!(err instanceof ApiError) || err.code !== 'challenge_refused') throw err
-          await once(password, totp)
-        })
-      } catch (err) {
-        // the next attempt starts a fresh ceremony
-        next = api.passkeyUnlockOptions()
-        next.catch(() => {})
-        throw err
-      }
-    }
-  }
+/** Re-authentication on a device that needs the password and a passkey together: one passkey ceremony with the password. */
+export async function proveWithPasskey(password: string): Promise<void> {
+  await once(undefined, password, undefined)
 }

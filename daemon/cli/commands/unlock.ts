@@ -72,7 +72,8 @@ async function setPasswordAfterRecovery(ctx: CommandContext, client: DaemonClien
 export const unlockCommand: Command = {
   name: 'unlock',
   usage: 'kith unlock --password-stdin | --recovery-key-stdin | --browser [--timeout SECONDS] [--no-open]',
-  summary: 'unlock the vault with the master password (and the authenticator code, when set up), the recovery key, or in the dashboard (a passkey)',
+  summary:
+    'unlock the vault with the master password (and the authenticator code, when set up), the recovery key, or in the dashboard (a passkey)',
   help: [
     '--password-stdin: the first line of standard input is the password; when an authenticator app is set up',
     '(kith factors add totp), the second line is its current code. On a terminal both are asked without echo.',

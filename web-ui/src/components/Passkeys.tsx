@@ -10,8 +10,17 @@ import { timeAgo } from '../format.js'
 import { messageOf, toast } from '../toast.js'
 import { ConfirmButton, PasswordInput, TextField } from './ui.js'
 
-type Listing = Awaited<ReturnType<typeof api.passkeys>>
-type Passkey = Listing['passkeys'][number]
+/** This device's passkeys, from its list of unlock methods (the same list as Settings → Unlock methods). */
+type Passkey = Awaited<ReturnType<typeof api.factors>>[number]
+interface Listing {
+  passkeys: Passkey[]
+  passwordRequired: boolean
+}
+
+async function listPasskeys(): Promise<Listing> {
+  const passkeys = (await api.factors()).filter(f => f.kind === 'passkey' || f.kind === 'password+passkey')
+  return { passkeys, passwordRequired: passkeys.some(p => p.kind === 'password+passkey') }
+}
 
 const loadCeremony = async (): Promise<typeof import('../passkeyCeremony.js')> => await import('../passkeyCeremony.js')
 const when = (value: unknown): string => timeAgo(typeof value === 'string' || typeof value === 'number' ? value : null)
@@ -22,7 +31,7 @@ function PasskeyRow({ passkey, reload }: { passkey: Passkey; reload: () => Promi
     e.preventDefault()
     if (renaming === undefined || renaming.trim() === '') return
     try {
-      await api.renamePasskey(passkey.id, renaming.trim())
+      await api.renameFactor(passkey.id, renaming.trim())
       setRenaming(undefined)
       await reload()
     } catch (err) {
@@ -31,7 +40,7 @@ function PasskeyRow({ passkey, reload }: { passkey: Passkey; reload: () => Promi
   }
   const remove = async (): Promise<void> => {
     try {
-      await api.removePasskey(passkey.id)
+      await api.removeFactor(passkey.id)
       toast(`Removed the passkey “${passkey.name}”`)
       await reload()
     } catch (err) {
@@ -90,7 +99,7 @@ export function Passkeys() {
   const [error, setError] = useState<string>()
   const reload = async (): Promise<void> => {
     try {
-      setListing(await api.passkeys())
+      setListing(await listPasskeys())
     } catch (err) {
       setError(messageOf(err))
     }

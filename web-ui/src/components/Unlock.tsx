@@ -1,16 +1,17 @@
 /**
  * The unlock screen: the master password (and, when the daemon asks for it, the authenticator
  * app's code) opens the vault and this page's session; a device with passkeys also offers "Unlock
- * with a passkey" (or, when it needs both, the password and a passkey); "Use a recovery key" leads
- * to RecoveryUnlock.
+ * with a passkey" (or, when it needs both, the password and a passkey); "Use a
+ * recovery key" leads to RecoveryUnlock.
  */
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
-import { passkeyUnlocker, type PasskeyUnlocker } from '../passkeyUnlock.js'
 import { PasswordInput } from './ui.js'
 import { messageOf } from '../toast.js'
 import { Logo } from './Logo.js'
 import { lazyComponent } from './lazyComponent.js'
+
+type PasskeyOptions = Awaited<ReturnType<typeof api.passkeyUnlockOptions>>
 
 const RecoveryUnlock = lazyComponent(async () => (await import('./RecoveryUnlock.js')).RecoveryUnlock)
 
@@ -23,19 +24,18 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
   const [busy, setBusy] = useState(false)
   const [waitUntil, setWaitUntil] = useState(0)
   const [, tick] = useState(0)
-  const [passkey, setPasskey] = useState<PasskeyUnlocker>()
+  // this device's passkeys: the options are fetched when the page opens, so a click goes straight to the authenticator
+  const [passkey, setPasskey] = useState<{ both: boolean; next?: PasskeyOptions }>()
+  const both = passkey?.both === true
 
   useEffect(() => {
-    let live = true
-    passkeyUnlocker().then(
-      found => {
-        if (live) setPasskey(found)
-      },
-      () => {}
-    )
-    return () => {
-      live = false
-    }
+    if (typeof PublicKeyCredential !== 'undefined')
+      api.passkeyUnlockOptions().then(
+        found => {
+          if (found.options !== null) setPasskey({ both: found.passwordRequired, next: found })
+        },
+        () => {}
+      )
   }, [])
 
   useEffect(() => {
@@ -44,16 +44,13 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
     return () => clearInterval(t)
   }, [waitUntil])
   const wait = Math.max(0, Math.ceil((waitUntil - Date.now()) / 1000))
-  const both = passkey?.passwordRequired === true
 
-  const attempt = async (withPasskey: boolean): Promise<void> => {
-    if (wait > 0 || (password === '' && (!withPasskey || both))) return
+  const run = async (unlock: () => Promise<unknown>, viaPasskey = false): Promise<void> => {
+    if (wait > 0) return
     setBusy(true)
     setError(undefined)
     try {
-      if (withPasskey && passkey !== undefined)
-        await passkey.unlock(both ? password : undefined, both ? code?.replace(/\s+/g, '') : undefined)
-      else await api.unlock(password, code?.replace(/\s+/g, ''))
+      await unlock()
       setPassword('')
       setCode(undefined)
       onDone()
@@ -66,15 +63,9 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
         setError('That code is wrong or was used already. Wait for the next one.')
       } else if (err instanceof ApiError && err.status === 429) {
         setWaitUntil(Date.now() + (err.retryAfter ?? 1) * 1000)
-        setError('Too many wrong attempts. Wait a moment before the next try.')
+        setError('Too many wrong passwords. Wait a moment before the next try.')
       } else if (err instanceof ApiError && err.code === 'wrong_password') {
-        setError(
-          withPasskey
-            ? both
-              ? 'The password and this passkey do not open the vault.'
-              : 'This passkey does not open the vault.'
-            : 'That is not the master password.'
-        )
+        setError(viaPasskey ? 'That did not open the vault.' : 'That is not the master password.')
       } else {
         setError(messageOf(err))
       }
@@ -82,9 +73,19 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
       setBusy(false)
     }
   }
+
+  const withPasskey = async (): Promise<void> => {
+    if (passkey === undefined || (both && password === '')) return
+    const first = passkey.next
+    // a challenge counts once: a later attempt fetches new options
+    setPasskey({ both })
+    const totp = both ? code?.replace(/\s+/g, '') : undefined
+    await run(async () => await (await import('../passkeyUnlock.js')).unlockWithPasskey(first, both ? password : undefined, totp), true)
+  }
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
-    await attempt(both)
+    if (both) return await withPasskey()
+    if (password !== '') await run(async () => await api.unlock(password, code?.replace(/\s+/g, '')))
   }
 
   if (recovery) return <RecoveryUnlock onBack={() => setRecovery(false)} onDone={() => onDone(true)} />
@@ -142,14 +143,13 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
               both
                 ? undefined
                 : () => {
-                    void attempt(true)
+                    void withPasskey()
                   }
             }
           >
             {both ? 'Unlock with password and passkey' : 'Unlock with a passkey'}
           </button>
         )}
-        {both && <p class="hint">This device needs the master password and one of its passkeys together.</p>}
         <button type="button" class="link-button" data-testid="use-recovery-key" onClick={() => setRecovery(true)}>
           Use a recovery key
         </button>
