@@ -207,6 +207,11 @@ export class Daemon {
       await lifecycle.stop()
       await storagePart.stop()
     }
+    if (this.http.portTaken !== undefined)
+      log(
+        'warn',
+        `the dashboard's usual port ${this.http.portTaken} is taken (another program, or another user's Kith): this daemon is at ${this.url} instead, so a bookmark to localhost:${this.http.portTaken} does not reach it; set a port with \`kith config set http 127.0.0.1:PORT\``
+      )
     log('info', `kith daemon ready at ${this.url} (device ${device.identity.deviceId.slice(0, 16)}…)`)
   }
 
@@ -241,6 +246,8 @@ export class Daemon {
       multiaddrs: device?.network.multiaddrs() ?? [],
       pid: process.pid,
       autoLockMinutes: device?.unlock.autoLockMinutes,
+      // the usual dashboard port was held by something else: a bookmark to it would not reach this daemon
+      ...(this.http.portTaken === undefined ? {} : { dashboardPortTaken: this.http.portTaken }),
       unlockRetryAfterMs: device?.unlock.retryAfterMs() ?? 0,
       // unlocking by password also needs an authenticator code; a recovery-key unlock waits for a new password
       totp: device?.keyring.totp.enabled ?? false,

@@ -12,6 +12,8 @@ export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = p
 export const homePaths = (home: string) => ({
   home,
   daemonJson: join(home, 'daemon.json'),
+  /** the daemon's settings that every way of starting it reads (cli/DaemonConfig.ts) */
+  config: join(home, 'config.json'),
   identity: join(home, 'identity.key'),
   db: join(home, 'db'),
   log: join(home, 'daemon.log'),

@@ -52,6 +52,8 @@ export class HttpServer {
   private socketServer: Server | undefined
   private boundPort = 0
   private readonly address: { host: string; port: number }
+  /** the default port was taken, so another one is in use: said loudly (log, status, CLI), never quietly */
+  portTaken: number | undefined
 
   constructor(private readonly options: HttpServerOptions = {}) {
     this.address = parseHttpAddress(options.address)
@@ -74,6 +76,7 @@ export class HttpServer {
       // the default port is a convenience (a stable dashboard URL); a second daemon takes any free one
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.options.address !== undefined) throw err
       await this.listen(fetch, host, 0)
+      this.portTaken = port
     }
     await this.listenSocket(fetch)
   }

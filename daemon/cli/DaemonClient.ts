@@ -14,6 +14,7 @@ import { homePaths } from '../paths.js'
 import { CliError, EXIT, exitCodeForHttp } from './CliError.js'
 import { toError } from '../toError.js'
 import { isOurDaemon } from './daemonPid.js'
+import { describeConfig, readDaemonConfig } from './DaemonConfig.js'
 
 export interface DaemonInfo {
   pid: number
@@ -212,7 +213,10 @@ export class DaemonClient {
     if (info !== undefined) return new DaemonClient(home, info)
     if (options.autostart === false)
       throw new CliError('not_running', `no Kith daemon is running for ${home} (start one with \`kith start\`)`, EXIT.notRunning)
-    process.stderr.write(`kith: no daemon was running for ${home}; starting one in the background\n`)
+    const config = await readDaemonConfig(home)
+    process.stderr.write(
+      `kith: no daemon was running for ${home}; starting one in the background with the settings in ${homePaths(home).config} (${describeConfig(config)})\n`
+    )
     return await startInBackground(home, [])
   }
 }

@@ -13,6 +13,7 @@ export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
   'totp-stdin',
   'generate',
   'no-mdns',
+  'mdns',
   'help',
   'dry-run',
   'force',

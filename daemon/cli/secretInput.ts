@@ -64,3 +64,15 @@ export function warnSecretInArgv(option: string, instead: string): void {
     `kith: warning: ${option} on the command line is visible to other processes and kept in shell history; use ${instead} instead\n`
   )
 }
+
+/**
+ * A new master password typed twice at the terminal without echo; refused when the two differ or
+ * it is shorter than `minLength`.
+ */
+export async function promptNewPassword(label = 'New master password', minLength = 8): Promise<string> {
+  const first = await promptHidden(label)
+  if (first.length < minLength) throw new CliError('usage', `the master password must have at least ${minLength} characters`, EXIT.usage)
+  const again = await promptHidden('Repeat it')
+  if (again !== first) throw new CliError('usage', 'the two passwords are not the same', EXIT.usage)
+  return first
+}

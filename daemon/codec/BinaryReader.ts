@@ -40,6 +40,13 @@ export class BinaryReader {
     this.offset += n
     return b
   }
+  /**
+   * `n` bytes copied out of the data: for a field kept after the record is done with. A view
+   * (`raw`) keeps the whole buffer it points into alive, a 3 MB snapshot for a 32-byte hash.
+   */
+  copy(n: number): Uint8Array {
+    return new Uint8Array(this.raw(n))
+  }
   /** `n` fixed-length bytes as lower-case hex (ids and public keys). */
   hex(n: number): string {
     const b = this.raw(n)

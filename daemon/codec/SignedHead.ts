@@ -16,6 +16,10 @@ export const HASH_BYTES = 32
 export const NO_PREVIOUS = new Uint8Array(HASH_BYTES)
 const DOMAIN = new TextEncoder().encode('kith/head/v1')
 
+/**
+ * Its byte fields are buffers of their own, never views into the record it was read from: a replica
+ * keeps a head per author for as long as it runs (HeadVector, quarantine proofs).
+ */
 export interface SignedHead {
   /** hex device id */
   author: string
@@ -30,7 +34,7 @@ export function writeSignedHead(w: BinaryWriter, h: SignedHead): BinaryWriter {
 }
 
 export function readSignedHead(r: BinaryReader): SignedHead {
-  return { author: r.hex(32), seq: r.u32(), prevHash: r.raw(HASH_BYTES), hash: r.raw(HASH_BYTES), signature: r.raw(64) }
+  return { author: r.hex(32), seq: r.u32(), prevHash: r.copy(HASH_BYTES), hash: r.copy(HASH_BYTES), signature: r.copy(64) }
 }
 
 /** The bytes an author signs for a head (and for each envelope it seals). */

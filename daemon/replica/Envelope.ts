@@ -87,10 +87,19 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   return { vaultId, epoch, author, seq, prevHash, bytes, header, nonce, ciphertext, signature, signed }
 }
 
-/** The head a chained envelope signs (undefined for a format-1 envelope, which signs none). */
+/**
+ * The head a chained envelope signs (undefined for a format-1 envelope, which signs none). Its
+ * bytes are copies: the head outlives the envelope, which may be a view into a larger frame.
+ */
 export function headOf(env: Envelope): SignedHead | undefined {
   if (env.prevHash === undefined) return undefined
-  return { author: env.author, seq: env.seq, prevHash: env.prevHash, hash: sha256(env.signed), signature: env.signature }
+  return {
+    author: env.author,
+    seq: env.seq,
+    prevHash: new Uint8Array(env.prevHash),
+    hash: sha256(env.signed),
+    signature: new Uint8Array(env.signature)
+  }
 }
 
 /** True when the author's signature over the head verifies. Needs no vault key. */

@@ -22,7 +22,7 @@ import type { Equivocation } from './Quarantine.js'
 import { HeadVector } from './HeadVector.js'
 import { ChainGuard } from './ChainGuard.js'
 import { baseHead, setLegacyAside } from './legacyRecords.js'
-import { openStoredRecords, readStoredHeads } from './storedRecords.js'
+import { applyStoredRecords, openStoredRecords, readStoredHeads } from './storedRecords.js'
 import { toError } from '../toError.js'
 
 const REMOTE_ORIGIN = Symbol('remote')
@@ -178,11 +178,8 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       this.arrivedWhileUnlocking = undefined
       throw err
     }
-    const { updates, unfolded, legacyKeys } = read
-    // one transaction, no merged copy: mergeUpdates would build a second full-size update in memory
-    ydoc.transact(() => {
-      for (const update of updates) Y.applyUpdate(ydoc, update, REMOTE_ORIGIN)
-    }, REMOTE_ORIGIN)
+    const { unfolded, legacyKeys } = read
+    applyStoredRecords(ydoc, read.updates, REMOTE_ORIGIN)
     this.unfoldedAtUnlock = unfolded
     const vaultDoc = new VaultDoc(ydoc)
     ydoc.on('update', (update: Uint8Array, origin: unknown) => {

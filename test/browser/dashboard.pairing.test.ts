@@ -95,6 +95,10 @@ browserDescribe()('dashboard: pairing two devices', () => {
     await pageA.getByTestId('approve-confirm').click()
     await pageB.getByTestId('new-item').waitFor({ timeout: 30_000 })
     await poll(() => pageA.getByTestId('waiting-device').count(), { timeout: 20_000 }).toBe(0)
+    // the used invitation closes on A and names the device that joined (newcomer report F10)
+    await poll(() => pageA.getByTestId('invitation-joined').isVisible(), { timeout: 20_000 }).toBe(true)
+    expect(await pageA.getByTestId('invitation').count()).toBe(0)
+    expect(await pageA.getByTestId('invitation-joined').textContent()).toMatch(/joined/)
     await poll(() => rowTitles(pageB), { timeout: 20_000 }).toEqual(['Shared router'])
   })
 

@@ -6,6 +6,7 @@ import { passwordFromStdin } from './vault.js'
 import type { Command } from '../Command.js'
 import { readStdinLines } from '../stdin.js'
 import { reauthenticate } from '../reauthenticate.js'
+import { promptHidden, promptNewPassword } from '../secretInput.js'
 
 const REAUTH_HELP =
   'Needs the master password given in the last 5 minutes: from standard input with --password-stdin, or asked on a terminal.'
@@ -57,12 +58,13 @@ const JOIN_WAIT_MS = 11 * 60_000
 
 export const pairJoinCommand: Command = {
   name: 'pair join',
-  usage: 'kith pair join --password-stdin [--name NAME] [--json]   (stdin: the invitation, then the new password)',
+  usage: 'kith pair join [--password-stdin] [--name NAME] [--json]   (stdin: the invitation, then the new password; a terminal asks)',
   summary:
     "join another device's vaults (on a device with no vault yet): shows the verification words and waits until the inviter approves; sets this device's own password",
   async run(ctx) {
     allowOnly(ctx.args, ['name'], ['password-stdin'])
-    if (!ctx.args.bools.has('password-stdin'))
+    const onTerminal = process.stdin.isTTY === true
+    if (!ctx.args.bools.has('password-stdin') && !onTerminal)
       throw new CliError(
         'usage',
         'usage: kith pair join --password-stdin (the invitation and the new password on standard input)',
@@ -74,7 +76,14 @@ export const pairJoinCommand: Command = {
       process.stderr.write(
         'kith: warning: an invitation on the command line is visible to other processes and kept in shell history; pass it as the first line of standard input instead\n'
       )
-      password = await passwordFromStdin(ctx, "this device's new master password")
+      password = onTerminal
+        ? await promptNewPassword("This device's new master password")
+        : await passwordFromStdin(ctx, "this device's new master password")
+    } else if (onTerminal) {
+      // neither the invitation (a bearer secret for every key) nor the password is echoed
+      invitation = await promptHidden('Invitation (kith://…, not shown)')
+      if (invitation.trim() === '') throw new CliError('usage', 'the invitation is empty', EXIT.usage)
+      password = await promptNewPassword("This device's new master password")
     } else {
       const lines = await readStdinLines(2)
       invitation = lines[0] as string

@@ -14,6 +14,7 @@ import {
 import { importCommand, exportCommand, migrateCommand, destroyCommand } from './transfers.js'
 import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
 import { openCommand } from './open.js'
+import { configCommand, configSetCommand, configUnsetCommand } from './config.js'
 import { serviceInstallCommand, serviceUninstallCommand, serviceStatusCommand } from './service.js'
 import { completionCommand } from './completion.js'
 import {
@@ -33,6 +34,9 @@ export const COMMANDS: Command[] = [
   startCommand,
   stopCommand,
   statusCommand,
+  configCommand,
+  configSetCommand,
+  configUnsetCommand,
   initCommand,
   unlockCommand,
   lockCommand,

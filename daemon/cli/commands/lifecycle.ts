@@ -10,9 +10,11 @@ import { existsSync } from 'node:fs'
 import { homePaths } from '../../paths.js'
 import type { Command } from '../Command.js'
 import { toError } from '../../toError.js'
+import { readDaemonConfig, writeDaemonConfig, type DaemonConfig } from '../DaemonConfig.js'
+import type { LogLevel } from '../../log.js'
 
 const DAEMON_FLAGS = ['http', 'listen', 'auto-lock', 'kdf-ms']
-const DAEMON_BOOLEANS = ['no-mdns', 'no-idle-gc']
+const DAEMON_BOOLEANS = ['no-mdns', 'mdns', 'no-idle-gc']
 
 /** Daemon flags as given, to pass on to a background daemon. */
 function daemonArgs(a: ParsedArgs): string[] {
@@ -34,21 +36,29 @@ const numberFlag = (a: ParsedArgs, name: string): number | undefined => {
 
 export const daemonCommand: Command = {
   name: 'daemon',
-  usage: 'kith daemon [--http HOST:PORT] [--listen MULTIADDR]… [--no-mdns] [--no-idle-gc] [--auto-lock MINUTES] [--kdf-ms MS]',
+  usage: 'kith daemon [--http HOST:PORT] [--listen MULTIADDR]… [--no-mdns | --mdns] [--no-idle-gc] [--auto-lock MINUTES] [--kdf-ms MS]',
   summary: 'run the daemon in the foreground until SIGINT/SIGTERM',
+  help: 'Settings come from HOME/config.json (see `kith config`); the flags given here win and are saved there, so every later start keeps them. KITH_LISTEN, KITH_MDNS and KITH_LOG_LEVEL win for one run and are not saved.',
   async run({ args, home }) {
     allowOnly(args, DAEMON_FLAGS, DAEMON_BOOLEANS)
+    if (has(args, 'mdns') && has(args, 'no-mdns')) throw new CliError('usage', '--mdns and --no-mdns together', EXIT.usage)
+    const config = await savedWithFlags(home, args)
     // main.ts has already started this process again with the daemon's flags if it lacked them
-    const log = createLog()
+    const log = createLog(process.stderr, (process.env.KITH_LOG_LEVEL as LogLevel | undefined) ?? config.logLevel ?? 'info')
     const idleCollector = !has(args, 'no-idle-gc') && !off(process.env.KITH_IDLE_GC)
     log('info', `${describeRuntime()}, idle collector ${idleCollector ? 'on' : 'off'}`)
+    const listenFlags = flagAll(args, 'listen')
     const daemon = new Daemon({
       home,
-      http: flag(args, 'http'),
-      listen: flagAll(args, 'listen'),
-      mdns: !has(args, 'no-mdns') && !off(process.env.KITH_MDNS),
+      http: config.http,
+      // flags, else KITH_LISTEN (this run only), else the saved setting, else the default
+      listen: listenFlags.length > 0 ? listenFlags : process.env.KITH_LISTEN !== undefined ? undefined : config.listen,
+      mdns:
+        process.env.KITH_MDNS !== undefined && !has(args, 'mdns') && !has(args, 'no-mdns')
+          ? !off(process.env.KITH_MDNS)
+          : config.mdns !== false,
       idleCollector,
-      autoLockMinutes: numberFlag(args, 'auto-lock'),
+      autoLockMinutes: config.autoLockMinutes,
       kdfTargetMs: numberFlag(args, 'kdf-ms') ?? (process.env.KITH_KDF_MS !== undefined ? Number(process.env.KITH_KDF_MS) : undefined),
       // shortens re-authentication's window (tests); it can never lengthen it
       reauthWindowMs: process.env.KITH_REAUTH_SECONDS !== undefined ? Number(process.env.KITH_REAUTH_SECONDS) * 1000 : undefined,
@@ -80,6 +90,35 @@ export const daemonCommand: Command = {
   }
 }
 
+/** Says loudly, on stderr, when the dashboard is not on its usual port because something else held it. */
+export async function warnIfPortTaken(client: DaemonClient): Promise<void> {
+  const status = await client.json(client.api.status.$get()).catch(() => undefined)
+  const taken = status?.dashboardPortTaken
+  if (typeof taken === 'number')
+    process.stderr.write(
+      `kith: warning: port ${taken} was taken (another program, or another user's Kith), so the dashboard is at ${client.url} instead; a bookmark to localhost:${taken} does not reach this daemon. Pick a port with \`kith config set http 127.0.0.1:PORT\`.\n`
+    )
+}
+
+/**
+ * The saved settings with this run's flags applied; flags that change a setting are written back,
+ * so the next start (a plain `kith start`, the CLI's auto-start, a service unit) keeps the choice.
+ */
+async function savedWithFlags(home: string, args: ParsedArgs): Promise<DaemonConfig> {
+  const saved = await readDaemonConfig(home)
+  const next: DaemonConfig = { ...saved }
+  const http = flag(args, 'http')
+  if (http !== undefined) next.http = http
+  const listen = flagAll(args, 'listen')
+  if (listen.length > 0) next.listen = listen
+  if (has(args, 'no-mdns')) next.mdns = false
+  if (has(args, 'mdns')) next.mdns = true
+  const autoLock = numberFlag(args, 'auto-lock')
+  if (autoLock !== undefined) next.autoLockMinutes = autoLock
+  if (JSON.stringify(next) !== JSON.stringify(saved)) await writeDaemonConfig(home, next).catch(() => {})
+  return next
+}
+
 export const startCommand: Command = {
   name: 'start',
   usage: 'kith start [same flags as kith daemon]',
@@ -92,6 +131,7 @@ export const startCommand: Command = {
       return
     }
     const client = await startInBackground(home, daemonArgs(args))
+    await warnIfPortTaken(client)
     out(`started at ${client.url} (pid ${client.pid})`, { started: true, running: true, url: client.url, pid: client.pid })
   }
 }

@@ -79,6 +79,10 @@ export const openCommand: Command = {
     allowOnly(ctx.args, [], ['no-open'])
     const client = await DaemonClient.connect(ctx.home)
     const status = await client.json(client.api.status.$get())
+    if (typeof status.dashboardPortTaken === 'number')
+      process.stderr.write(
+        `kith: warning: port ${status.dashboardPortTaken} was taken by something else, so this daemon's dashboard is at ${String(status.url)}; the page at localhost:${status.dashboardPortTaken} is not this Kith (set a port with \`kith config set http 127.0.0.1:PORT\`)\n`
+      )
     let url = `${status.url}/`
     let expiresAt: string | null = null
     if (status.initialized && !status.locked) {

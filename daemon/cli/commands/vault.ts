@@ -4,6 +4,7 @@ import { DaemonClient } from '../DaemonClient.js'
 import { readStdinLine } from '../stdin.js'
 import { CliError, EXIT } from '../CliError.js'
 import type { Command, CommandContext } from '../Command.js'
+import { promptNewPassword } from '../secretInput.js'
 
 export async function passwordFromStdin(ctx: CommandContext, what = 'the master password'): Promise<string> {
   if (!ctx.args.bools.has('password-stdin'))
@@ -15,11 +16,12 @@ export async function passwordFromStdin(ctx: CommandContext, what = 'the master 
 
 export const initCommand: Command = {
   name: 'init',
-  usage: 'kith init --password-stdin',
+  usage: 'kith init [--password-stdin]',
   summary: "create this device's keys and a first vault named Personal; leaves it unlocked",
+  help: 'On a terminal it asks for the new master password twice, without echo; scripts give it as one line of standard input with --password-stdin.',
   async run(ctx) {
     allowOnly(ctx.args, [], ['password-stdin'])
-    const password = await passwordFromStdin(ctx)
+    const password = process.stdin.isTTY === true ? await promptNewPassword() : await passwordFromStdin(ctx)
     const client = await DaemonClient.connect(ctx.home)
     const status = await client.json(client.api.init.$post({ json: { password } }))
     ctx.out(`initialised; vault "Personal" created and unlocked\ndashboard: ${String(status.url)}`, {

@@ -127,6 +127,9 @@ function ApprovalDialog({ device, onClose }: { device: WaitingDevice; onClose: (
 
 export function Devices({ devices, waiting, reload }: { devices: Device[] | null; waiting: WaitingDevice[]; reload: () => Promise<void> }) {
   const [invitation, setInvitation] = useState<ShownInvitation>()
+  /** the devices there were when the invitation was made: a new one in the list means it was used */
+  const [before, setBefore] = useState<Set<string>>()
+  const [joined, setJoined] = useState<string>()
   const [busy, setBusy] = useState(false)
   const [approving, setApproving] = useState<WaitingDevice>()
   const [quarantined, setQuarantined] = useState<Array<{ deviceId: string; vaultId: string }>>([])
@@ -142,6 +145,15 @@ export function Devices({ devices, waiting, reload }: { devices: Device[] | null
   useEffect(() => {
     void reload()
   }, [reload])
+  // the invitation was used: the panel closes and names the device that joined
+  useEffect(() => {
+    if (invitation === undefined || before === undefined || devices === null) return
+    const newcomer = devices.find(d => !before.has(d.id))
+    if (newcomer === undefined) return
+    setInvitation(undefined)
+    setBefore(undefined)
+    setJoined(newcomer.name || `${newcomer.id.slice(0, 12)}…`)
+  }, [devices, invitation, before])
   // fetch the encoder while the page is read, so Invite shows its code at once (a failure shows on Invite)
   useEffect(() => {
     loadQr().catch(() => undefined)
@@ -151,6 +163,8 @@ export function Devices({ devices, waiting, reload }: { devices: Device[] | null
     setBusy(true)
     try {
       const [created, { qrPath }] = await Promise.all([api.invite(), loadQr()])
+      setBefore(new Set((devices ?? []).map(d => d.id)))
+      setJoined(undefined)
       setInvitation({ invitation: created, qr: qrPath(created.invitation) })
     } catch (err) {
       toast(`Could not create an invitation: ${messageOf(err)}`, 'error')
@@ -196,6 +210,11 @@ export function Devices({ devices, waiting, reload }: { devices: Device[] | null
             proof. A device only does this if it was tampered with: remove it unless you know why.
           </p>
         </section>
+      )}
+      {joined !== undefined && (
+        <p class="notice" role="status" data-testid="invitation-joined">
+          {joined} joined. The invitation is used up.
+        </p>
       )}
       {invitation !== undefined && (
         <InvitationPanel
