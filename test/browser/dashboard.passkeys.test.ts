@@ -282,7 +282,7 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
     // a wrong password with the right passkey
     await page.getByTestId('password').fill('not the password at all')
     await page.getByTestId('unlock-passkey').click()
-    await poll(async () => (await page.getByRole('alert').textContent()) ?? '').toContain('did not open the vault')
+    await poll(async () => (await page.getByRole('alert').textContent()) ?? '').toContain('not the master password')
     expect(await locked()).toBe(true)
     // both
     await page.getByTestId('password').fill(PASSWORD)

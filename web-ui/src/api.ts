@@ -53,7 +53,8 @@ const sessionFetch: typeof fetch = async (input, init) => {
   return await fetch(input, { ...init, headers, credentials: 'same-origin', cache: 'no-store' })
 }
 
-const client = hc<AppType>(location.origin, { fetch: sessionFetch }).api
+/** @internal the lazily loaded passkey modules call through the same client */
+export const client = hc<AppType>(location.origin, { fetch: sessionFetch }).api
 export type ApiClient = typeof client
 
 /** The answer of a typed call, or an ApiError with the daemon's code and message. */
@@ -92,7 +93,7 @@ export function onReauthentication(asker: PasswordAsker): () => void {
  * says this page's proof of the master password ran out (or it never gave one), asks for it,
  * proves it, then makes the call. A wrong password asks again; cancelling throws ApiError `cancelled`.
  */
-async function guarded<R extends Response>(make: () => Promise<R>): Promise<R> {
+export async function guarded<R extends Response>(make: () => Promise<R>): Promise<R> {
   const { required } = await json(client.reauthenticate.$get())
   let problem: string | undefined
   while (required && askPassword !== undefined) {
@@ -114,25 +115,19 @@ async function guarded<R extends Response>(make: () => Promise<R>): Promise<R> {
 }
 
 /** The JSON body of a typed call (see `ok`). */
-async function json<R extends Response & { json: () => Promise<unknown> }>(call: Promise<R>): Promise<Awaited<ReturnType<R['json']>>> {
+export async function json<R extends Response & { json: () => Promise<unknown> }>(
+  call: Promise<R>
+): Promise<Awaited<ReturnType<R['json']>>> {
   return (await (await ok(call)).json()) as Awaited<ReturnType<R['json']>>
 }
 
 /** Keeps the token a successful unlock, init or login-link redemption answered with. */
-function keep<T extends { sessionToken?: string }>(answer: T): T {
+export function keep<T extends { sessionToken?: string }>(answer: T): T {
   if (typeof answer.sessionToken === 'string') sessionToken = answer.sessionToken
   return answer
 }
 
 const id = (value: string): { id: string } => ({ id: encodeURIComponent(value) })
-
-/** A WebAuthn credential as @simplewebauthn/browser serialises it, with the PRF output next to it (passkeyCeremony.ts). */
-export interface PasskeyAnswer {
-  response: object
-  prfOutput: string
-}
-/** What the route's schema types the same JSON as (the daemon's WebAuthn library checks it field by field). */
-type CeremonyJson = Parameters<ApiClient['passkeys']['unlock']['$post']>[0]['json']
 
 export const api = {
   status: async () => await json(client.status.$get()),
@@ -194,12 +189,6 @@ export const api = {
 
   /** the passkey unlock ceremony's options (public; `options: null` when the device has no passkey) */
   passkeyUnlockOptions: async () => await json(client.passkeys.unlock.options.$post()),
-  unlockWithPasskey: async (answer: PasskeyAnswer, password?: string, totp?: string) =>
-    keep(await json(client.passkeys.unlock.$post({ json: { ...(answer as CeremonyJson), password, totp } }))),
-  passkeyRegisterOptions: async (name: string, withPassword: boolean) =>
-    await json(guarded(() => client.passkeys.register.options.$post({ json: { name, withPassword } }))),
-  registerPasskey: async (answer: PasskeyAnswer, password?: string) =>
-    await json(guarded(() => client.passkeys.register.$post({ json: { ...(answer as CeremonyJson), password } }))),
   factors: async () => await json(client.factors.$get()),
   factorLog: async () => await json(client.factors.log.$get()),
   addTotp: async (name?: string) => await json(guarded(() => client.factors.totp.$post({ json: name === undefined ? {} : { name } }))),

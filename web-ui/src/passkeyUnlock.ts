@@ -6,16 +6,19 @@
  */
 import { api, ApiError } from './api.js'
 import { usePasskey } from './passkeyCeremony.js'
+import { unlockWith } from './passkeyApi.js'
 
 type Options = Awaited<ReturnType<typeof api.passkeyUnlockOptions>>
 
 async function once(start: Options | undefined, password: string | undefined, totp: string | undefined): Promise<void> {
   const answer = await usePasskey(start ?? (await api.passkeyUnlockOptions()))
-  await api.unlockWithPasskey(answer, password, totp)
+  await unlockWith(answer, password, totp)
 }
 
-/** Unlocks with a passkey; the password and the authenticator app's code only for a password-and-passkey unlock. */
-export async function unlockWithPasskey(first: Options | undefined, password?: string, totp?: string): Promise<void> {
+/** Unlocks with a passkey; the password (and the authenticator app's code) only for a password-and-passkey unlock. */
+export async function unlockWithPasskey(first: Options | undefined, password?: string, code?: string): Promise<void> {
+  // the code goes only with the password (a passkey alone needs none), without the spaces people type
+  const totp = password === undefined ? undefined : code?.replace(/\s+/g, '')
   await once(first, password, totp).catch(async (err: unknown) => {
     if (!(err instanceof ApiError) || err.code !== 'challenge_refused') throw err
     await once(undefined, password, totp)

@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks'
 import { api } from '../api.js'
+import { addPasskey } from '../passkeyApi.js'
 import { timeAgo } from '../format.js'
 import { messageOf, toast } from '../toast.js'
 import { ConfirmButton, PasswordInput, TextField } from './ui.js'
@@ -118,10 +119,8 @@ export function Passkeys() {
     setBusy(true)
     setError(undefined)
     try {
-      const ceremony = loadCeremony()
-      const start = await api.passkeyRegisterOptions(named, both)
-      const answer = await (await ceremony).createPasskey(start)
-      await api.registerPasskey(answer, both ? password : undefined)
+      const { createPasskey } = await loadCeremony()
+      await addPasskey(named, both, createPasskey, both ? password : undefined)
       toast(both ? `Added “${named}”: unlocking now needs the password and a passkey` : `Added the passkey “${named}”`)
       setName('')
       setPassword('')

@@ -10,9 +10,6 @@ import { lazyComponent } from './lazyComponent.js'
 
 const UnlockMethods = lazyComponent(async () => (await import('./UnlockMethods.js')).UnlockMethods)
 
-/** Settings → Passkeys: not part of the first load */
-const Passkeys = lazyComponent(async () => (await import('./Passkeys.js')).Passkeys)
-
 const AUTO_LOCK_CHOICES = [1, 5, 15, 30, 60, 240, 0]
 
 function AutoLock() {
@@ -182,7 +179,6 @@ export function Settings({
       </div>
       <AutoLock />
       <ChangePassword />
-      <Passkeys />
       <UnlockMethods />
       <Vaults vaults={vaults} reload={reloadVaults} />
       <Transfers

@@ -29,13 +29,12 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
   const both = passkey?.both === true
 
   useEffect(() => {
-    if (typeof PublicKeyCredential !== 'undefined')
-      api.passkeyUnlockOptions().then(
-        found => {
-          if (found.options !== null) setPasskey({ both: found.passwordRequired, next: found })
-        },
-        () => {}
-      )
+    api.passkeyUnlockOptions().then(
+      found => {
+        if (found.options !== null) setPasskey({ both: found.passwordRequired, next: found })
+      },
+      () => {}
+    )
   }, [])
 
   useEffect(() => {
@@ -45,7 +44,7 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
   }, [waitUntil])
   const wait = Math.max(0, Math.ceil((waitUntil - Date.now()) / 1000))
 
-  const run = async (unlock: () => Promise<unknown>, viaPasskey = false): Promise<void> => {
+  const run = async (unlock: () => Promise<unknown>): Promise<void> => {
     if (wait > 0) return
     setBusy(true)
     setError(undefined)
@@ -65,7 +64,8 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
         setWaitUntil(Date.now() + (err.retryAfter ?? 1) * 1000)
         setError('Too many wrong passwords. Wait a moment before the next try.')
       } else if (err instanceof ApiError && err.code === 'wrong_password') {
-        setError(viaPasskey ? 'That did not open the vault.' : 'That is not the master password.')
+        // with a passkey too, the assertion was verified first: what failed is most likely the password
+        setError('That is not the master password.')
       } else {
         setError(messageOf(err))
       }
@@ -79,8 +79,7 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
     const first = passkey.next
     // a challenge counts once: a later attempt fetches new options
     setPasskey({ both })
-    const totp = both ? code?.replace(/\s+/g, '') : undefined
-    await run(async () => await (await import('../passkeyUnlock.js')).unlockWithPasskey(first, both ? password : undefined, totp), true)
+    await run(async () => await (await import('../passkeyUnlock.js')).unlockWithPasskey(first, both ? password : undefined, code))
   }
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
@@ -135,17 +134,13 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
         )}
         {passkey !== undefined && (
           <button
-            type={both ? 'submit' : 'button'}
+            type="button"
             class={`button wide${both ? ' primary' : ''}`}
             data-testid="unlock-passkey"
-            disabled={busy || wait > 0 || (both && password === '')}
-            onClick={
-              both
-                ? undefined
-                : () => {
-                    void withPasskey()
-                  }
-            }
+            disabled={busy || wait > 0}
+            onClick={() => {
+              void withPasskey()
+            }}
           >
             {both ? 'Unlock with password and passkey' : 'Unlock with a passkey'}
           </button>
