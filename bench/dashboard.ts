@@ -15,6 +15,7 @@ import { ensureDashboardBuilt, launchChromium } from '../test/browser/chromium.j
 import { QUICK, report, summarize } from './stats.js'
 import { saveResults } from './results.js'
 import { firstLoadScripts } from './firstLoadScripts.js'
+import { seedItems } from './seedItems.js'
 
 const PASSWORD = 'correct horse battery staple'
 const ITEMS = 10_000
@@ -70,22 +71,7 @@ async function main(): Promise<void> {
   const daemon = await TestDaemon.create()
   const { url } = await daemon.start()
   await daemon.init(PASSWORD)
-  const items = Array.from({ length: ITEMS }, (_, i) => ({
-    title: `Site ${i}`,
-    username: `user${i}@example.com`,
-    password: `pw-${i}-${Math.random().toString(36).slice(2)}`,
-    urls: [`https://site${i}.example.com/login`],
-    notes: '',
-    totp: null,
-    fields: [],
-    tags: i % 10 === 0 ? ['ten'] : [],
-    folder: i % 3 === 0 ? 'Work' : '',
-    favorite: i % 50 === 0,
-    trashed: false
-  }))
-  const file = Buffer.from(JSON.stringify({ format: 'kith-json', version: 1, vault: 'Personal', items }))
-  const imported = await daemon.api('POST', '/api/import', { format: 'kith-json', data: file.toString('base64') })
-  if (imported.body?.imported !== ITEMS) throw new Error(`import failed: ${JSON.stringify(imported.body).slice(0, 300)}`)
+  await seedItems(daemon, ITEMS)
 
   const browser = await launchChromium()
   try {

@@ -9,9 +9,18 @@ import { join } from 'node:path'
 import { REPO_ROOT } from '../test/helpers/daemonProcess.js'
 
 /** In the order they run: quick one-device figures first, the long memory runs and the browser last. */
-export const BENCHES = ['one-device', 'transfers-daemon', 'import-export', 'sync-propagation', 'sync-join', 'memory', 'dashboard']
+export const BENCHES = [
+  'one-device',
+  'transfers-daemon',
+  'import-export',
+  'sync-propagation',
+  'sync-join',
+  'memory',
+  'dashboard',
+  'passkey-unlock'
+]
 
-const SCRIPT: Record<string, string> = { 'import-export': 'import-export.bench.ts' }
+const SCRIPT: Record<string, string> = { 'import-export': 'import-export.bench.ts', 'passkey-unlock': 'passkeyUnlock.ts' }
 
 function listOption(name: string): string[] | undefined {
   const i = process.argv.indexOf(name)

@@ -28,6 +28,7 @@ import { ItemService, DEFAULT_VAULT } from './service/ItemService.js'
 import { PortabilityService } from './service/PortabilityService.js'
 import { SettingsStore } from './service/SettingsStore.js'
 import { DeviceEraser } from './service/DeviceEraser.js'
+import { PasskeyService } from './service/PasskeyService.js'
 import { Lifecycle, type Part } from './Startable.js'
 import type { Log } from './log.js'
 import { toError } from './toError.js'
@@ -82,6 +83,8 @@ export interface FullDevice extends SyncCore {
   keyring: Keyring
   settings: SettingsStore
   unlock: UnlockService
+  /** passkey unlock (WebAuthn + PRF) over the keyring's unlock methods */
+  passkeys: PasskeyService
   /** unlock methods and the authenticator gate (`kith factors`) */
   factors: FactorService
   items: ItemService
@@ -214,6 +217,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     },
     log
   })
+  const passkeys = new PasskeyService({ keyring, editor: keyring.methodEditor, session: unlock, deviceId: identity.deviceId })
   const items: ItemService = new ItemService({
     replicas,
     unlock,
@@ -350,6 +354,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     keyring,
     settings,
     unlock,
+    passkeys,
     factors: new FactorService({ keyring, deviceName: () => pairing.deviceName }),
     items,
     portability,

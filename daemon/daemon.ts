@@ -126,6 +126,7 @@ export class Daemon {
       settings: device.unlock,
       transfers: device.portability,
       devices: device.devices,
+      passkeys: device.passkeys,
       factors: device.factors,
       status: { status: () => this.status() },
       events,

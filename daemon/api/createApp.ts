@@ -20,6 +20,7 @@ import type {
   FactorsPort,
   ItemsPort,
   Log,
+  PasskeysPort,
   SessionPort,
   SettingsPort,
   StatusPort,
@@ -33,6 +34,7 @@ import { settingsRoutes } from './routes/settings.js'
 import { eventRoutes } from './routes/events.js'
 import { transferRoutes } from './routes/transfers.js'
 import { deviceRoutes, pairingPublicRoutes, pairingRoutes } from './routes/devices.js'
+import { passkeyPublicRoutes, passkeyRoutes } from './routes/passkeys.js'
 import { factorRoutes } from './routes/factors.js'
 import { dashboardRoutes } from './dashboard/dashboardRoutes.js'
 import { dashboardSessionRoutes, sessionPublicRoutes as loginLinkRoutes } from './dashboard/sessionRoutes.js'
@@ -54,6 +56,8 @@ export interface AppDeps {
   settings: SettingsPort
   transfers: TransfersPort
   devices: DevicesPort
+  /** passkey unlock and management; without it every passkey route answers 404 `no_passkeys` */
+  passkeys?: PasskeysPort
   /** unlock methods and the authenticator gate */
   factors: FactorsPort
   status: StatusPort
@@ -73,6 +77,15 @@ export interface AppDeps {
   authenticators?: readonly Authenticator[]
   /** how long a proven password counts for the guarded actions (tests shorten it) */
   reauth?: RecentProofsOptions
+}
+
+/** A daemon built without passkeys (tests) answers every passkey route with 404. */
+function passkeysOf(deps: AppDeps): PasskeysPort {
+  if (deps.passkeys !== undefined) return deps.passkeys
+  const none = async (): Promise<never> => {
+    throw new HttpError(404, 'no_passkeys', 'passkeys are not available on this daemon')
+  }
+  return { list: none, registrationOptions: none, register: none, unlockOptions: none, unlock: none, rename: none, remove: none }
 }
 
 /** What the public and authenticated sub-apps share. */
@@ -104,6 +117,7 @@ function publicApi(deps: AppDeps, { authenticators, proofs, proveCaller }: Share
       .route('/', sessionPublicRoutes(deps.session, deps.status, afterUnlock))
       .route('/session', loginLinkRoutes(deps.dashboard))
       .route('/pairing', pairingPublicRoutes(deps.devices, proveCaller))
+      .route('/passkeys', passkeyPublicRoutes(passkeysOf(deps), deps.port, afterUnlock))
   )
 }
 
@@ -125,6 +139,7 @@ function authenticatedApi(deps: AppDeps, { authenticators, proofs, proveCaller }
     .route('/', transferRoutes(deps.transfers, deps.destroy, proofs))
     .route('/devices', deviceRoutes(deps.devices, proofs))
     .route('/pairing', pairingRoutes(deps.devices, proofs))
+    .route('/passkeys', passkeyRoutes(passkeysOf(deps), deps.port, proofs))
     .route('/factors', factorRoutes(deps.factors, proofs))
     .route('/session', dashboardSessionRoutes(deps.dashboard))
     .route('/dashboard', dashboardRoutes(deps.items))

@@ -43,6 +43,11 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   UnlockMethodNotFoundError: [404, 'unlock_method_not_found'],
   UnlockMethodError: [409, 'unlock_method_refused'],
   PasskeyRequiredError: [401, 'passkey_required'],
+  ChallengeError: [400, 'challenge_refused'],
+  PasskeyRefusedError: [401, 'passkey_refused'],
+  PasskeyNotFoundError: [404, 'passkey_not_found'],
+  PrfUnsupportedError: [400, 'prf_unsupported'],
+  PasskeyPasswordRequiredError: [400, 'password_required'],
   SecondFactorRequiredError: [401, 'second_factor_required'],
   WrongSecondFactorError: [401, 'wrong_second_factor'],
   TotpConfirmError: [400, 'wrong_code']

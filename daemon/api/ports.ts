@@ -10,6 +10,8 @@ export type { Item, ItemInput }
 import type { VaultInfo } from '../service/ItemService.js'
 import type { UnlockRequest } from '../service/UnlockService.js'
 import type { ExportResult, ImportSummary, MigrationPlan, MigrationRequest } from '../service/PortabilityService.js'
+import type { CeremonyContext, PasskeyView, RegistrationStart, UnlockStart } from '../service/PasskeyService.js'
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
 
 /**
  * One way to unlock (keyring/UnlockRequest.ts). Today only the master password; passkeys, a second
@@ -105,6 +107,25 @@ import type { PendingJoiner } from '../pairing/PendingApprovals.js'
 import type { LeaveResult } from '../pairing/SelfRemoval.js'
 
 export type { AccessResult, DeviceJson, Invitation, JoinResult, JoinState, PendingJoiner, RevokeResult }
+
+export type { PasskeyView }
+
+/** Passkey unlock and this device's passkeys (PasskeyService): WebAuthn ceremonies with the PRF extension. */
+export interface PasskeysPort {
+  list: () => Promise<{ passkeys: PasskeyView[]; passwordRequired: boolean }>
+  registrationOptions: (ctx: CeremonyContext, input: { name: string; withPassword?: boolean }) => Promise<RegistrationStart>
+  register: (
+    ctx: CeremonyContext,
+    body: { response: RegistrationResponseJSON; prfOutput?: string; password?: string }
+  ) => Promise<PasskeyView>
+  unlockOptions: () => Promise<UnlockStart>
+  unlock: (
+    ctx: CeremonyContext,
+    body: { response: AuthenticationResponseJSON; prfOutput?: string; password?: string; totp?: string }
+  ) => Promise<PasskeyView>
+  rename: (id: string, name: string) => Promise<PasskeyView>
+  remove: (id: string) => Promise<{ id: string; removed: true }>
+}
 
 /** The device roster and pairing. */
 export interface DevicesPort {

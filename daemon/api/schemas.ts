@@ -135,6 +135,27 @@ export const joinBody = z.object({ invitation: required('invitation'), password:
 
 export const redeemBody = z.object({ code: z.optional(z.string()) })
 
+/** A WebAuthn credential as the browser serialises it; @simplewebauthn/server checks the rest. */
+const webauthnCredential = z.looseObject({
+  id: required('response.id'),
+  rawId: required('response.rawId'),
+  type: z.literal('public-key', { error: 'response.type must be "public-key"' }),
+  response: z.looseObject({ clientDataJSON: required('response.response.clientDataJSON') }),
+  clientExtensionResults: z.optional(z.record(z.string(), z.unknown()))
+})
+/** POST /api/passkeys/register/options */
+export const passkeyOptionsBody = z.object({ name: required('name'), withPassword: z.optional(z.boolean()) })
+/** POST /api/passkeys/register and POST /api/passkeys/unlock: the credential, its PRF output (base64url) and, for two factors, the password */
+export const passkeyCeremonyBody = z.object({
+  response: webauthnCredential,
+  prfOutput: optional('prfOutput'),
+  password: optional('password'),
+  /** the authenticator app's current code, for a password-and-passkey unlock on a device that has one */
+  totp: optional('totp')
+})
+/** PATCH /api/passkeys/:id */
+export const passkeyRenameBody = z.object({ name: required('name') })
+
 /** The message of a failed check: the first issue, naming its field. */
 function describe(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code: string }> }): string {
   const issue = error.issues[0]

@@ -23,6 +23,7 @@ export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
   'hidden',
   'purge',
   'no-open',
+  'browser',
   'foreground',
   'no-symbols',
   'no-digits',

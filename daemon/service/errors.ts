@@ -23,3 +23,30 @@ export class InvalidRequestError extends ServiceError {
     this.name = 'InvalidRequestError'
   }
 }
+/** A passkey ceremony's answer was refused: its signature, origin, user verification, counter or credential. */
+export class PasskeyRefusedError extends ServiceError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'PasskeyRefusedError'
+  }
+}
+export class PasskeyNotFoundError extends ServiceError {
+  constructor(message = 'no such passkey on this device') {
+    super(message)
+    this.name = 'PasskeyNotFoundError'
+  }
+}
+/** The authenticator gave no PRF output: it cannot hold a key, so it cannot unlock Kith. */
+export class PrfUnsupportedError extends ServiceError {
+  constructor() {
+    super('this passkey gave no PRF output (the WebAuthn prf extension): it cannot unlock Kith; try another authenticator or browser')
+    this.name = 'PrfUnsupportedError'
+  }
+}
+/** This device unlocks with the password and a passkey together: the password is missing. */
+export class PasskeyPasswordRequiredError extends ServiceError {
+  constructor() {
+    super('this device needs the master password together with the passkey')
+    this.name = 'PasskeyPasswordRequiredError'
+  }
+}

@@ -16,6 +16,9 @@ const PUBLIC = new Set([
   'POST /api/pairing/join',
   // the joining device's own verification words while it waits (it has no credential yet)
   'GET /api/pairing/join',
+  // the passkey unlock ceremony (like /api/unlock; only from the dashboard origin)
+  'POST /api/passkeys/unlock/options',
+  'POST /api/passkeys/unlock',
   // the dashboard's page and its files
   'GET /',
   'GET /index.html',

@@ -61,6 +61,8 @@ function isPublic(method: string, path: string): boolean {
     'POST /api/unlock',
     'POST /api/session/redeem',
     'POST /api/pairing/join',
-    'GET /api/pairing/join'
+    'GET /api/pairing/join',
+    'POST /api/passkeys/unlock/options',
+    'POST /api/passkeys/unlock'
   ].includes(`${method} ${path}`)
 }

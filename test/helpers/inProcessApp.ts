@@ -74,6 +74,7 @@ export async function inProcessApp(
     settings: device.unlock,
     transfers: device.portability,
     devices: loneDevices(device),
+    passkeys: device.passkeys,
     factors: device.factors,
     status: {
       status: () => ({

@@ -53,7 +53,8 @@ const sessionFetch: typeof fetch = async (input, init) => {
   return await fetch(input, { ...init, headers, credentials: 'same-origin', cache: 'no-store' })
 }
 
-const client = hc<AppType>(location.origin, { fetch: sessionFetch }).api
+/** @internal the lazily loaded passkey modules call through the same client */
+export const client = hc<AppType>(location.origin, { fetch: sessionFetch }).api
 export type ApiClient = typeof client
 
 /** The answer of a typed call, or an ApiError with the daemon's code and message. */
@@ -92,14 +93,18 @@ export function onReauthentication(asker: PasswordAsker): () => void {
  * says this page's proof of the master password ran out (or it never gave one), asks for it,
  * proves it, then makes the call. A wrong password asks again; cancelling throws ApiError `cancelled`.
  */
-async function guarded<R extends Response>(make: () => Promise<R>): Promise<R> {
+export async function guarded<R extends Response>(make: () => Promise<R>): Promise<R> {
   const { required } = await json(client.reauthenticate.$get())
   let problem: string | undefined
   while (required && askPassword !== undefined) {
     const password = await askPassword(problem)
     if (password === null) throw new ApiError(403, 'cancelled', 'Cancelled: this needs your master password')
     try {
-      await ok(client.reauthenticate.$post({ json: { password } }))
+      await ok(client.reauthenticate.$post({ json: { password } })).catch(async (err: unknown) => {
+        // a device that unlocks with the password and a passkey together proves both
+        if (!(err instanceof ApiError) || err.code !== 'passkey_required') throw err
+        await (await import('./passkeyUnlock.js')).proveWithPasskey(password)
+      })
       break
     } catch (err) {
       if (!(err instanceof ApiError) || err.code !== 'wrong_password') throw err
@@ -110,12 +115,14 @@ async function guarded<R extends Response>(make: () => Promise<R>): Promise<R> {
 }
 
 /** The JSON body of a typed call (see `ok`). */
-async function json<R extends Response & { json: () => Promise<unknown> }>(call: Promise<R>): Promise<Awaited<ReturnType<R['json']>>> {
+export async function json<R extends Response & { json: () => Promise<unknown> }>(
+  call: Promise<R>
+): Promise<Awaited<ReturnType<R['json']>>> {
   return (await (await ok(call)).json()) as Awaited<ReturnType<R['json']>>
 }
 
 /** Keeps the token a successful unlock, init or login-link redemption answered with. */
-function keep<T extends { sessionToken?: string }>(answer: T): T {
+export function keep<T extends { sessionToken?: string }>(answer: T): T {
   if (typeof answer.sessionToken === 'string') sessionToken = answer.sessionToken
   return answer
 }
@@ -180,6 +187,8 @@ export const api = {
     return { blob: await res.blob(), name, count: Number(res.headers.get('X-Kith-Items') ?? 0) }
   },
 
+  /** the passkey unlock ceremony's options (public; `options: null` when the device has no passkey) */
+  passkeyUnlockOptions: async () => await json(client.passkeys.unlock.options.$post()),
   factors: async () => await json(client.factors.$get()),
   factorLog: async () => await json(client.factors.log.$get()),
   addTotp: async (name?: string) => await json(guarded(() => client.factors.totp.$post({ json: name === undefined ? {} : { name } }))),

@@ -58,7 +58,7 @@ async function startBrowser(command: string[], target: string): Promise<boolean>
  * Opens `url` in a browser. A login link (`secret`) goes through a redirect file in `home` that is
  * deleted once the code has expired (at once when no browser starts); a plain address goes as is.
  */
-async function openBrowser(url: string, secret: boolean, home: string): Promise<boolean> {
+export async function openBrowser(url: string, secret: boolean, home: string): Promise<boolean> {
   const command = browserCommand()
   if (command === undefined) return false
   if (!secret) return startBrowser(command, url)

@@ -8,6 +8,7 @@ import { DaemonClient } from '../DaemonClient.js'
 import { readStdinLines } from '../stdin.js'
 import { promptHidden } from '../secretInput.js'
 import { CliError, EXIT } from '../CliError.js'
+import { unlockInBrowser } from '../unlockInBrowser.js'
 import type { Command, CommandContext } from '../Command.js'
 
 const onTerminal = (): boolean => process.stdin.isTTY === true
@@ -70,16 +71,20 @@ async function setPasswordAfterRecovery(ctx: CommandContext, client: DaemonClien
 
 export const unlockCommand: Command = {
   name: 'unlock',
-  usage: 'kith unlock --password-stdin | --recovery-key-stdin',
-  summary: 'unlock the vault with the master password (and the authenticator code, when set up), or with the recovery key',
+  usage: 'kith unlock --password-stdin | --recovery-key-stdin | --browser [--timeout SECONDS] [--no-open]',
+  summary:
+    'unlock the vault with the master password (and the authenticator code, when set up), the recovery key, or in the dashboard (a passkey)',
   help: [
     '--password-stdin: the first line of standard input is the password; when an authenticator app is set up',
     '(kith factors add totp), the second line is its current code. On a terminal both are asked without echo.',
     '--recovery-key-stdin: the first line is the recovery key, the second the new master password (the old one',
     'stops working); without a second line it unlocks and `kith password change` then takes the new password alone.',
-    'A wrong or missing code, like a wrong password or recovery key, counts toward the unlock backoff.'
+    'A wrong or missing code, like a wrong password or recovery key, counts toward the unlock backoff.',
+    "--browser: opens the dashboard's unlock page (its plain address: no secret on any command line) and waits until",
+    'the vault is unlocked there, with a passkey or the password (--timeout, default 120 s; exit code 4 when it runs out).'
   ].join('\n'),
   async run(ctx) {
+    if (has(ctx.args, 'browser')) return await unlockInBrowser(ctx)
     allowOnly(ctx.args, [], ['password-stdin', 'recovery-key-stdin'])
     if (has(ctx.args, 'recovery-key-stdin')) return await unlockWithRecoveryKey(ctx)
     if (!has(ctx.args, 'password-stdin') && !onTerminal())

@@ -1,4 +1,4 @@
-/** Settings: auto-lock time, master password change, vaults; export and import when the daemon offers them. */
+/** Settings: auto-lock time, master password change, passkeys, vaults; export and import when the daemon offers them. */
 import { useEffect, useId, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
 import type { VaultInfo } from '../types.js'

@@ -1,6 +1,8 @@
 /**
  * The unlock screen: the master password (and, when the daemon asks for it, the authenticator
- * app's code) opens the vault and this page's session; "Use a recovery key" leads to RecoveryUnlock.
+ * app's code) opens the vault and this page's session; a device with passkeys also offers "Unlock
+ * with a passkey" (or, when it needs both, the password and a passkey); "Use a
+ * recovery key" leads to RecoveryUnlock.
  */
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
@@ -8,6 +10,8 @@ import { PasswordInput } from './ui.js'
 import { messageOf } from '../toast.js'
 import { Logo } from './Logo.js'
 import { lazyComponent } from './lazyComponent.js'
+
+type PasskeyOptions = Awaited<ReturnType<typeof api.passkeyUnlockOptions>>
 
 const RecoveryUnlock = lazyComponent(async () => (await import('./RecoveryUnlock.js')).RecoveryUnlock)
 
@@ -20,6 +24,18 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
   const [busy, setBusy] = useState(false)
   const [waitUntil, setWaitUntil] = useState(0)
   const [, tick] = useState(0)
+  // this device's passkeys: the options are fetched when the page opens, so a click goes straight to the authenticator
+  const [passkey, setPasskey] = useState<{ both: boolean; next?: PasskeyOptions }>()
+  const both = passkey?.both === true
+
+  useEffect(() => {
+    api.passkeyUnlockOptions().then(
+      found => {
+        if (found.options !== null) setPasskey({ both: found.passwordRequired, next: found })
+      },
+      () => {}
+    )
+  }, [])
 
   useEffect(() => {
     if (waitUntil <= Date.now()) return
@@ -28,13 +44,12 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
   }, [waitUntil])
   const wait = Math.max(0, Math.ceil((waitUntil - Date.now()) / 1000))
 
-  const submit = async (e: Event): Promise<void> => {
-    e.preventDefault()
-    if (password === '' || wait > 0) return
+  const run = async (unlock: () => Promise<unknown>): Promise<void> => {
+    if (wait > 0) return
     setBusy(true)
     setError(undefined)
     try {
-      await api.unlock(password, code?.replace(/\s+/g, ''))
+      await unlock()
       setPassword('')
       setCode(undefined)
       onDone()
@@ -48,7 +63,8 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
       } else if (err instanceof ApiError && err.status === 429) {
         setWaitUntil(Date.now() + (err.retryAfter ?? 1) * 1000)
         setError('Too many wrong passwords. Wait a moment before the next try.')
-      } else if (err instanceof ApiError && err.status === 401) {
+      } else if (err instanceof ApiError && err.code === 'wrong_password') {
+        // with a passkey too, the assertion was verified first: what failed is most likely the password
         setError('That is not the master password.')
       } else {
         setError(messageOf(err))
@@ -56,6 +72,19 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
     } finally {
       setBusy(false)
     }
+  }
+
+  const withPasskey = async (): Promise<void> => {
+    if (passkey === undefined || (both && password === '')) return
+    const first = passkey.next
+    // a challenge counts once: a later attempt fetches new options
+    setPasskey({ both })
+    await run(async () => await (await import('../passkeyUnlock.js')).unlockWithPasskey(first, both ? password : undefined, code))
+  }
+  const submit = async (e: Event): Promise<void> => {
+    e.preventDefault()
+    if (both) return await withPasskey()
+    if (password !== '') await run(async () => await api.unlock(password, code?.replace(/\s+/g, '')))
   }
 
   if (recovery) return <RecoveryUnlock onBack={() => setRecovery(false)} onDone={() => onDone(true)} />
@@ -98,9 +127,24 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
             {error}
           </p>
         )}
-        <button type="submit" class="button primary wide" data-testid="submit" disabled={busy || wait > 0}>
-          {busy ? 'Unlocking…' : wait > 0 ? `Try again in ${wait} s` : 'Unlock'}
-        </button>
+        {!both && (
+          <button type="submit" class="button primary wide" data-testid="submit" disabled={busy || wait > 0}>
+            {busy ? 'Unlocking…' : wait > 0 ? `Try again in ${wait} s` : 'Unlock'}
+          </button>
+        )}
+        {passkey !== undefined && (
+          <button
+            type="button"
+            class={`button wide${both ? ' primary' : ''}`}
+            data-testid="unlock-passkey"
+            disabled={busy || wait > 0}
+            onClick={() => {
+              void withPasskey()
+            }}
+          >
+            {both ? 'Unlock with password and passkey' : 'Unlock with a passkey'}
+          </button>
+        )}
         <button type="button" class="link-button" data-testid="use-recovery-key" onClick={() => setRecovery(true)}>
           Use a recovery key
         </button>

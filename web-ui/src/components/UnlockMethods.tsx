@@ -3,7 +3,8 @@
  * recovery key) and the authenticator app, with when each was added and last used; renaming and
  * removing (never the last way in), an authenticator app (TotpSetup), a recovery key with its
  * emergency kit (EmergencyKit), and the log of changes. Every change asks for the master password
- * again when it was not given in the last few minutes. Passkeys are added in the Passkeys section.
+ * again when it was not given in the last few minutes. Passkeys are added in the Passkeys card below
+ * it (Passkeys.tsx).
  */
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { api } from '../api.js'
@@ -13,6 +14,7 @@ import { messageOf, toast } from '../toast.js'
 import { ConfirmButton } from './ui.js'
 import { TotpSetup, type PendingTotp } from './TotpSetup.js'
 import { EmergencyKit } from './EmergencyKit.js'
+import { Passkeys } from './Passkeys.js'
 
 const KIND_LABEL: Record<Factor['kind'], string> = {
   password: 'Master password',
@@ -175,6 +177,7 @@ export function UnlockMethods() {
         />
       )}
       {recoveryKey !== undefined && <EmergencyKit recoveryKey={recoveryKey} onClose={() => setRecoveryKey(undefined)} />}
+      <Passkeys />
     </>
   )
 }
