@@ -62,6 +62,8 @@ export interface NetworkAdapter extends EventEmitter<NetworkEvents> {
   /** Opens a protocol stream to a device, dialling it at `addrs` when not already connected. */
   openStream: (deviceId: string, addrs: string[], protocol: string, options: StreamOptions & { timeoutMs?: number }) => Promise<FrameStream>
   isConnected: (deviceId: string) => boolean
+  /** how a device is connected: directly, only through a relay (a backup peer), or not at all */
+  connectionKind: (deviceId: string) => 'direct' | 'relayed' | null
   connectedDevices: () => string[]
   /** Closes every connection to a device. */
   disconnect: (deviceId: string) => Promise<void>

@@ -20,6 +20,8 @@ export interface SyncEngineOptions {
   grants: GrantsPort
   peers: PeerBook
   log: Log
+  /** addresses to dial a device at beside those it stated (a backup peer's, relayed ones through backup peers) */
+  addrsOf?: (deviceId: string) => string[]
   /** first redial delay and its cap (doubling in between) */
   backoff?: { initialMs: number; maxMs: number }
 }
@@ -118,7 +120,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     if (!this.options.roster.isMember(deviceId)) return
     this.dialing.add(deviceId)
     try {
-      const stream = await this.options.network.openStream(deviceId, this.options.peers.addrs(deviceId), SYNC_PROTOCOL, {
+      const addrs = [...this.options.peers.addrs(deviceId), ...(this.options.addrsOf?.(deviceId) ?? [])]
+      const stream = await this.options.network.openStream(deviceId, [...new Set(addrs)], SYNC_PROTOCOL, {
         ...STREAM_OPTIONS,
         timeoutMs: 10_000
       })

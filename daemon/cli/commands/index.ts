@@ -7,6 +7,7 @@ import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCom
 import { openCommand } from './open.js'
 import { serviceInstallCommand, serviceUninstallCommand, serviceStatusCommand } from './service.js'
 import { completionCommand } from './completion.js'
+import { backupPeerCommand, backupAddCommand } from './backup.js'
 import {
   pairInviteCommand,
   pairJoinCommand,
@@ -50,6 +51,8 @@ export const COMMANDS: Command[] = [
   devicesRevokeCommand,
   devicesGrantCommand,
   devicesUngrantCommand,
+  backupPeerCommand,
+  backupAddCommand,
   openCommand,
   serviceInstallCommand,
   serviceUninstallCommand,
