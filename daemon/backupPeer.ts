@@ -69,6 +69,8 @@ export class BackupPeerDaemon {
       claimed: peer?.roster.root !== undefined,
       devices: peer?.roster.members().length ?? 0,
       vaults: peer?.replicas.all().length ?? 0,
+      /** sealed envelopes held, over every vault and author (store and forward) */
+      sealedRecords: (peer?.replicas.all() ?? []).reduce((n, r) => n + [...r.vector().values()].reduce((a, b) => a + b, 0), 0),
       sync: peer?.engine.status()
     }
   }

@@ -155,11 +155,14 @@ function relayedAddrs(roster: Roster, deviceId: string): string[] {
   return roster.backupPeers().flatMap(p => (p.address === undefined ? [] : [`${p.address}/p2p-circuit`]))
 }
 
+/** How many vaults a backup peer holds at most (a quota against a device announcing vault after vault). */
+const MAX_ADOPTED_VAULTS = 1000
+
 /** The transport and the sync engine over the replicas; `grants` is the vault-key port (none on a keyless peer). */
 async function composeSync(
   inputs: NodeInputs,
   views: StorageViews,
-  parts: { roster: Roster; replicas: ReplicaSet; unclaimed?: () => boolean },
+  parts: { roster: Roster; replicas: ReplicaSet; unclaimed?: () => boolean; adoptVaults?: boolean },
   grants: GrantsPort
 ): Promise<SyncCore> {
   const { identity, log } = inputs
@@ -175,7 +178,17 @@ async function composeSync(
     peers,
     log,
     backoff: inputs.backoff,
-    addrsOf: deviceId => relayedAddrs(roster, deviceId)
+    addrsOf: deviceId => relayedAddrs(roster, deviceId),
+    // a backup peer holds the sealed records of every vault it was given, as devices announce them
+    adoptVault:
+      parts.adoptVaults === true
+        ? async vaultId =>
+            roster.isBackupPeer(identity.deviceId) &&
+            roster.mayHold(identity.deviceId, vaultId) &&
+            replicas.all().length < MAX_ADOPTED_VAULTS
+              ? await replicas.open(vaultId)
+              : undefined
+        : undefined
   })
   // every replica's new envelopes go to the connected peers, whenever the replica was opened
   replicas.on('vault-added', replica => {
@@ -418,7 +431,12 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
   const parts = composeReplicas(inputs, views)
   // unclaimed until the first roster reaches it (trust on first use: `kith backup add` right after starting it)
   const unclaimed = (): boolean => parts.roster.root === undefined
-  const core = await composeSync(inputs, views, { ...parts, unclaimed }, { grantsFor: async () => [], receive: async () => {} })
+  const core = await composeSync(
+    inputs,
+    views,
+    { ...parts, unclaimed, adoptVaults: true },
+    { grantsFor: async () => [], receive: async () => {} }
+  )
   const { roster, replicas, network, peers } = core
   const gate: Gate = deviceId => roster.isPeer(deviceId) || unclaimed()
   network.setGate(inputs.wrapGate?.(gate) ?? gate)

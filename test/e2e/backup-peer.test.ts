@@ -3,8 +3,8 @@
  * prints its address; `kith backup add` on an unlocked device puts it on the roster; the device
  * lists it as a backup peer, connects to it, takes a relay reservation on it (a relayed address),
  * the paired device learns it through the roster, and removing it works like removing a device.
- * A stranger gets no relay reservation (its connection is refused). The backup peer's disk holds
- * no title or password.
+ * Store and forward: an item written on A while B is off reaches B from the backup peer while A is
+ * off. The backup peer's disk holds no title or password.
  */
 import { describe, it, expect, afterAll } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -12,7 +12,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KITH_BIN, TEST_ENV, runKith, type TestDaemon } from '../helpers/daemonProcess.js'
-import { daemons, pairByCli, until } from '../sync/helpers/daemons.js'
+import { JOIN_PASSWORD, daemons, itemOn, pairByCli, until } from '../sync/helpers/daemons.js'
 import type { DeviceJson } from '../../daemon/api/ports.js'
 
 async function startBackupPeer(home: string): Promise<{ child: ChildProcess; status: Record<string, unknown> }> {
@@ -113,10 +113,34 @@ describe('kith backup-peer and kith backup add', () => {
     const peerStatus = JSON.parse((await runKith(home, ['status', '--json'])).stdout) as Record<string, unknown>
     expect(peerStatus).toMatchObject({ claimed: true, devices: 2 })
 
+    // store and forward: B is off while A writes, A is off when B comes back; B gets it from the backup peer
+    const before = peerStatus.sealedRecords as number
+    await b.stop()
+    const fwd = await a.api('POST', '/api/items', { title: 'Forwarded Title Qx', password: 'forwarded-pw-77' })
+    expect(fwd.status).toBe(201)
+    await until(
+      async () => {
+        const s = JSON.parse((await runKith(home, ['status', '--json'])).stdout) as { sealedRecords: number }
+        return s.sealedRecords > before
+      },
+      'the backup peer holding the new envelope',
+      20_000,
+      200
+    )
+    await a.stop()
+    await b.start()
+    expect((await b.kith(['unlock', '--password-stdin'], `${JOIN_PASSWORD}\n`)).code).toBe(0)
+    const forwarded = await until(async () => await itemOn(b, fwd.body.id as string), 'the item on B, with A off', 20_000, 100)
+    expect(forwarded).toMatchObject({ title: 'Forwarded Title Qx', password: 'forwarded-pw-77' })
+    await a.start()
+    expect((await a.kith(['unlock', '--password-stdin'], 'correct horse battery staple\n')).code).toBe(0)
+
     // it holds nothing readable
     const disk = await bytesUnder(home)
     expect(disk.includes(Buffer.from(secret))).toBe(false)
     expect(disk.includes(Buffer.from('Backup Title Zq'))).toBe(false)
+    expect(disk.includes(Buffer.from('Forwarded Title Qx'))).toBe(false)
+    expect(disk.includes(Buffer.from('forwarded-pw-77'))).toBe(false)
 
     // removal works like a device's, and rotates no key
     const removed = await a.kith(['devices', 'revoke', view.id.slice(0, 12), '--password-stdin'], 'correct horse battery staple\n')
