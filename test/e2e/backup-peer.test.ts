@@ -4,7 +4,8 @@
  * lists it as a backup peer, connects to it, takes a relay reservation on it (a relayed address),
  * the paired device learns it through the roster, and removing it works like removing a device.
  * Store and forward: an item written on A while B is off reaches B from the backup peer while A is
- * off. The backup peer's disk holds no title or password.
+ * off. A device of another roster gets no connection (so no reservation). The backup peer's disk
+ * holds no title or password.
  */
 import { describe, it, expect, afterAll } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -45,12 +46,14 @@ async function bytesUnder(dir: string): Promise<Buffer> {
 describe('kith backup-peer and kith backup add', () => {
   let a: TestDaemon
   let b: TestDaemon
+  let stranger: TestDaemon | undefined
   let peer: ChildProcess | undefined
   let home = ''
   afterAll(async () => {
     if (peer?.pid !== undefined && peer.exitCode === null) peer.kill('SIGTERM')
     await a?.destroy()
     await b?.destroy()
+    await stranger?.destroy()
     if (home !== '') await rm(home, { recursive: true, force: true })
   })
 
@@ -141,6 +144,18 @@ describe('kith backup-peer and kith backup add', () => {
     expect(disk.includes(Buffer.from('Backup Title Zq'))).toBe(false)
     expect(disk.includes(Buffer.from('Forwarded Title Qx'))).toBe(false)
     expect(disk.includes(Buffer.from('forwarded-pw-77'))).toBe(false)
+
+    // a stranger (a device of another roster) gets nothing: no connection, so no reservation and no data
+    const [c] = await daemons(1)
+    stranger = c
+    await c.init()
+    expect((await c.kith(['backup', 'add', address, '--json'])).code).toBe(0)
+    await new Promise(resolve => setTimeout(resolve, 3000))
+    const onC = JSON.parse((await c.kith(['devices', '--json'])).stdout) as DeviceJson[]
+    expect(onC.find(d => d.kind === 'backup-peer')).toMatchObject({ online: false, connection: null })
+    const cStatus = (await c.api('GET', '/api/status')).body as { multiaddrs: string[] }
+    expect(cStatus.multiaddrs.some(m => m.includes('/p2p-circuit'))).toBe(false)
+    expect(JSON.parse((await runKith(home, ['status', '--json'])).stdout)).toMatchObject({ devices: 2 })
 
     // removal works like a device's, and rotates no key
     const removed = await a.kith(['devices', 'revoke', view.id.slice(0, 12), '--password-stdin'], 'correct horse battery staple\n')
