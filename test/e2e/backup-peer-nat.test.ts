@@ -3,7 +3,8 @@
  * real NAT (test/helpers/natLab.ts; 20 ms of delay on each home's uplink). A and B are paired on this
  * machine's loopback first, the backup peer is added, then each restarts in its own home behind its
  * router, where neither can dial the other: an edit made on A reaches B through the relay, and one
- * made on B reaches A. Whether DCUtR hole punching upgraded the connection is measured and printed,
+ * made on B reaches A; with A and B never online together, every edit still reaches the other
+ * through the backup peer's store and forward. Whether DCUtR hole punching upgraded the connection is measured and printed,
  * not promised. Needs root, `ip`, `nft` and `tc`: skipped loudly without them, failing under CI=true.
  */
 import { describe, it, expect, afterAll } from 'vitest'
@@ -47,7 +48,7 @@ describe.skipIf(missing !== '')('two devices behind two NATs sync through their 
     if (peerHome !== '') await rm(peerHome, { recursive: true, force: true })
   })
 
-  it('edits flow both ways through the relay; hole punching is attempted and reported', async () => {
+  it('edits flow both ways through the relay, and while never online together; hole punching is attempted and reported', async () => {
     lab.create(20)
     if (lab.delayMissing !== '') console.warn(`backup peer across NATs: no WAN delay added (${lab.delayMissing})`)
     // the homes cannot reach each other, by LAN or WAN address
@@ -120,6 +121,27 @@ describe.skipIf(missing !== '')('two devices behind two NATs sync through their 
     const t1 = Date.now()
     await until(async () => (await itemOn(a, id))?.password === 'nat-pw-2', "B's edit on A", 30_000, 20)
     const editMs = Date.now() - t1
+
+    // never online together: A writes and stops; B starts, gets it, writes and stops; A starts and gets that
+    const held = async (): Promise<number> =>
+      (JSON.parse((await runKith(peerHome, ['status', '--json'])).stdout) as { sealedRecords: number }).sealedRecords
+    await b.stop()
+    let before = await held()
+    const apart = await a.api('POST', '/api/items', { title: 'Written while B is off', password: 'apart-1' })
+    await until(async () => (await held()) > before, 'the backup peer holding A’s envelope', 20_000, 100)
+    await a.stop()
+    await b.start()
+    expect((await b.kith(['unlock', '--password-stdin'], `${JOIN_PASSWORD}\n`)).code).toBe(0)
+    await until(async () => (await itemOn(b, apart.body.id as string))?.password === 'apart-1', 'A’s item on B, A off', 60_000, 100)
+    before = await held()
+    const back = await b.api('POST', '/api/items', { title: 'Written while A is off', password: 'apart-2' })
+    await until(async () => (await held()) > before, 'the backup peer holding B’s envelope', 20_000, 100)
+    await b.stop()
+    await a.start()
+    expect((await a.kith(['unlock', '--password-stdin'], `${PASSWORD}\n`)).code).toBe(0)
+    await until(async () => (await itemOn(a, back.body.id as string))?.password === 'apart-2', 'B’s item on A, B off', 60_000, 100)
+    expect((await itemOn(a, id))?.password).toBe('nat-pw-2')
+    await b.start()
 
     // DCUtR: measured, not promised
     await new Promise(resolve => setTimeout(resolve, 10_000))
