@@ -146,7 +146,7 @@ describe('kith backup-peer and kith backup add', () => {
     expect(disk.includes(Buffer.from('forwarded-pw-77'))).toBe(false)
 
     // a stranger (a device of another roster) gets nothing: no connection, so no reservation and no data
-    const [c] = await daemons(1)
+    const c = (await daemons(1))[0] as TestDaemon
     stranger = c
     await c.init()
     expect((await c.kith(['backup', 'add', address, '--json'])).code).toBe(0)
