@@ -35,6 +35,7 @@ import {
   type StreamOptions
 } from '../NetworkAdapter.js'
 import type { Log } from '../../log.js'
+import { idlePeerRouting } from './idlePeerRouting.js'
 import { toError } from '../../toError.js'
 
 export interface Libp2pNetworkOptions {
@@ -156,6 +157,8 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
         ...(this.options.announce === undefined || this.options.announce.length === 0 ? {} : { announce: this.options.announce })
       },
       transports: relay?.role === 'client' ? [tcp(), circuitRelayTransport({ reservationConcurrency: 2 })] : [tcp()],
+      // the relay transport's search for relays must wait, not spin (idlePeerRouting.ts)
+      peerRouters: relay?.role === 'client' ? [idlePeerRouting()] : [],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionGater: {
