@@ -293,7 +293,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
         log('warn', 'pairing: the first sync with the inviting device did not finish within 20 s; it continues in the background')
     }
   })
-  const gate: Gate = (deviceId, direction) => roster.isPeer(deviceId) || pairing.admits(deviceId, direction)
+  const gate: Gate = (deviceId, direction) => roster.isPeer(deviceId) || (direction !== 'relay' && pairing.admits(deviceId, direction))
   network.setGate(inputs.wrapGate?.(gate) ?? gate)
   const envelopeSeqsOf = (id: string): Map<string, number> => new Map(replicas.all().map(r => [r.vaultId, r.vector().get(id) ?? 0]))
   const devices = new DeviceService({
@@ -438,7 +438,8 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
     { grantsFor: async () => [], receive: async () => {} }
   )
   const { roster, replicas, network, peers } = core
-  const gate: Gate = deviceId => roster.isPeer(deviceId) || unclaimed()
+  // while unclaimed it lets a device in (to be given a roster) but relays for no one
+  const gate: Gate = (deviceId, direction) => roster.isPeer(deviceId) || (direction !== 'relay' && unclaimed())
   network.setGate(inputs.wrapGate?.(gate) ?? gate)
   const lifecycle = new Lifecycle(
     [

@@ -32,8 +32,9 @@ export interface StreamOptions {
 /**
  * Which devices may connect at all (the connection gater). Called with the authenticated device id
  * for inbound connections and before dialling for outbound ones; false refuses the connection.
+ * `relay` asks whether a relay (a backup peer) may serve that device a reservation or a circuit.
  */
-export type Gate = (deviceId: string, direction: 'inbound' | 'outbound') => boolean
+export type Gate = (deviceId: string, direction: 'inbound' | 'outbound' | 'relay') => boolean
 
 export interface NetworkEvents {
   /** the first connection to a device opened */

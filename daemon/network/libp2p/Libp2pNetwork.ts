@@ -114,7 +114,7 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
     this.gate = gate
   }
 
-  private denies(peer: PeerId, direction: 'inbound' | 'outbound'): boolean {
+  private denies(peer: PeerId, direction: 'inbound' | 'outbound' | 'relay'): boolean {
     const deviceId = deviceIdOfPeer(peer)
     if (deviceId === undefined) return true
     const admitted = this.gate(deviceId, direction)
@@ -168,8 +168,8 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
         denyInboundUpgradedConnection: peer => this.denies(peer, 'inbound'),
         denyOutboundUpgradedConnection: peer => this.denies(peer, 'outbound'),
         // a relay serves reservations and circuits to the gate's devices only (never a stranger's)
-        denyInboundRelayReservation: peer => this.denies(peer, 'inbound'),
-        denyOutboundRelayedConnection: (source, target) => this.denies(source, 'inbound') || this.denies(target, 'outbound'),
+        denyInboundRelayReservation: peer => this.denies(peer, 'relay'),
+        denyOutboundRelayedConnection: (source, target) => this.denies(source, 'relay') || this.denies(target, 'relay'),
         // a device accepts a relayed connection only from a device the gate admits
         denyInboundRelayedConnection: (_relay, remote) => this.denies(remote, 'inbound')
       },
