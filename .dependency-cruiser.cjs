@@ -22,7 +22,7 @@ const LAYERS = {
   'pairing/': ['keyring/', 'network/', 'codec/', 'crypto/', 'storage/'],
   'service/': ['keyring/', 'replica/', 'vault/', 'interop/', 'crypto/', 'codec/', 'storage/'],
   'api/': ['service/', 'vault/', 'interop/', 'crypto/', 'installRoot.ts', 'pairing/'],
-  'cli/': ['api/', 'service/', 'paths.ts', 'installRoot.ts', 'daemon.ts', 'runtime/'],
+  'cli/': ['api/', 'service/', 'paths.ts', 'installRoot.ts', 'daemon.ts', 'backupPeer.ts', 'runtime/'],
   'runtime/': [],
   'system/': [],
   'Startable.ts': [],
@@ -51,6 +51,7 @@ const LAYERS = {
     'secureHome.ts',
     'system/'
   ],
+  'backupPeer.ts': ['compose.ts', 'api/', 'storage/', 'keyring/', 'network/', 'network/libp2p/', 'crypto/', 'paths.ts', 'secureHome.ts'],
   'main.ts': ['cli/', 'polyfills.ts', 'runtime/']
 }
 

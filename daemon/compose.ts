@@ -18,7 +18,7 @@ import { DeviceService } from './pairing/DeviceService.js'
 import { SelfRemoval } from './pairing/SelfRemoval.js'
 import { SyncEngine } from './sync/SyncEngine.js'
 import { PeerBook } from './sync/PeerBook.js'
-import type { GrantsPort } from './sync/ports.js'
+import type { GrantsPort, RosterPort } from './sync/ports.js'
 import type { Gate, NetworkAdapter } from './network/NetworkAdapter.js'
 import { preferPreviousPorts } from './network/listenAddresses.js'
 import { ReplicaSet } from './service/ReplicaSet.js'
@@ -138,11 +138,37 @@ function composeReplicas(inputs: NodeInputs, views: StorageViews): { roster: Ros
   return { roster, replicas }
 }
 
+/**
+ * The roster as sync sees it: it talks to devices and backup peers alike (computeRoster rule 8);
+ * `unclaimed` lets a backup peer that belongs to no roster yet take the first one it is given.
+ */
+function syncRosterOf(roster: Roster, unclaimed: () => boolean): RosterPort & { members: () => string[] } {
+  return {
+    vector: () => roster.vector(),
+    recordsAfter: vector => roster.recordsAfter(vector),
+    receive: async (records, from) => await roster.receive(records, from),
+    isMember: deviceId => roster.isPeer(deviceId) || unclaimed(),
+    members: () => roster.peers(),
+    mayHold: (deviceId, vaultId) => roster.mayHold(deviceId, vaultId),
+    envelopeBound: (author, vaultId) => roster.envelopeBound(author, vaultId)
+  }
+}
+
+/** Where else a peer can be dialled: a backup peer at its roster address, a device through each backup peer's relay. */
+function relayedAddrs(roster: Roster, deviceId: string): string[] {
+  const own = roster.isBackupPeer(deviceId) ? roster.device(deviceId)?.address : undefined
+  if (own !== undefined) return [own]
+  return roster.backupPeers().flatMap(p => (p.address === undefined ? [] : [`${p.address}/p2p-circuit`]))
+}
+
+/** How many vaults a backup peer holds at most (a quota against a device announcing vault after vault). */
+const MAX_ADOPTED_VAULTS = 1000
+
 /** The transport and the sync engine over the replicas; `grants` is the vault-key port (none on a keyless peer). */
 async function composeSync(
   inputs: NodeInputs,
   views: StorageViews,
-  parts: { roster: Roster; replicas: ReplicaSet },
+  parts: { roster: Roster; replicas: ReplicaSet; unclaimed?: () => boolean; adoptVaults?: boolean },
   grants: GrantsPort
 ): Promise<SyncCore> {
   const { identity, log } = inputs
@@ -150,7 +176,26 @@ async function composeSync(
   const previousBound = await readBound(views.network)
   const network = inputs.network({ preferListen: listen => preferPreviousPorts(listen, previousBound) })
   const peers = new PeerBook(views.peerBook)
-  const engine = new SyncEngine({ network, vaults: replicas, roster, grants, peers, log, backoff: inputs.backoff })
+  const engine = new SyncEngine({
+    network,
+    vaults: replicas,
+    roster: syncRosterOf(roster, parts.unclaimed ?? (() => false)),
+    grants,
+    peers,
+    log,
+    backoff: inputs.backoff,
+    addrsOf: deviceId => relayedAddrs(roster, deviceId),
+    // a backup peer holds the sealed records of every vault it was given, as devices announce them
+    adoptVault:
+      parts.adoptVaults === true
+        ? async vaultId =>
+            roster.isBackupPeer(identity.deviceId) &&
+            roster.mayHold(identity.deviceId, vaultId) &&
+            replicas.all().length < MAX_ADOPTED_VAULTS
+              ? await replicas.open(vaultId)
+              : undefined
+        : undefined
+  })
   // every replica's new envelopes go to the connected peers, whenever the replica was opened
   replicas.on('vault-added', replica => {
     replica.on('envelope', env => engine.onEnvelope(env.vaultId, env.author, env.seq, env.bytes))
@@ -255,7 +300,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
         log('warn', 'pairing: the first sync with the inviting device did not finish within 20 s; it continues in the background')
     }
   })
-  const gate: Gate = (deviceId, direction) => roster.isMember(deviceId) || pairing.admits(deviceId, direction)
+  const gate: Gate = (deviceId, direction) => roster.isPeer(deviceId) || (direction !== 'relay' && pairing.admits(deviceId, direction))
   network.setGate(inputs.wrapGate?.(gate) ?? gate)
   const envelopeSeqsOf = (id: string): Map<string, number> => new Map(replicas.all().map(r => [r.vaultId, r.vector().get(id) ?? 0]))
   const devices = new DeviceService({
@@ -265,9 +310,20 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     initialized: () => keyring.initialized,
     peerIdOf: id => network.peerIdOf(id),
     isOnline: id => engine.isOnline(id),
+    connectionOf: id => (engine.isOnline(id) ? network.connectionKind(id) : null),
+    deviceIdOf: peerId => network.deviceIdOf(peerId),
+    addBackupPeer: async (id, address, vaultIds) => {
+      await roster.addBackupPeer(keyring.rosterSigner(), id, 'backup peer', address, vaultIds)
+      void engine.dial(id)
+    },
     lastSeen: id => peers.lastSeen(id),
     envelopeSeqs: envelopeSeqsOf,
-    revoke: async (id, seqs) => await distribution.revoke(id, seqs),
+    // a backup peer never held a key: its removal rotates none
+    revoke: async (id, seqs) => {
+      if (!roster.isBackupPeer(id)) return await distribution.revoke(id, seqs)
+      await roster.revoke(keyring.rosterSigner(), id, new Map(), [])
+      return []
+    },
     vaultsOf: id =>
       keyring.unlocked
         ? items
@@ -381,9 +437,18 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
 export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPeer> {
   const { storage, log } = inputs
   const views = storageViews(storage)
-  const core = await composeSync(inputs, views, composeReplicas(inputs, views), { grantsFor: async () => [], receive: async () => {} })
+  const parts = composeReplicas(inputs, views)
+  // unclaimed until the first roster reaches it (trust on first use: `kith backup add` right after starting it)
+  const unclaimed = (): boolean => parts.roster.root === undefined
+  const core = await composeSync(
+    inputs,
+    views,
+    { ...parts, unclaimed, adoptVaults: true },
+    { grantsFor: async () => [], receive: async () => {} }
+  )
   const { roster, replicas, network, peers } = core
-  const gate: Gate = deviceId => roster.isMember(deviceId)
+  // while unclaimed it lets a device in (to be given a roster) but relays for no one
+  const gate: Gate = (deviceId, direction) => roster.isPeer(deviceId) || (direction !== 'relay' && unclaimed())
   network.setGate(inputs.wrapGate?.(gate) ?? gate)
   const lifecycle = new Lifecycle(
     [

@@ -99,6 +99,8 @@ export class Daemon {
             listen,
             preferredListen: preferListen(listen),
             mdns: this.options.mdns !== false,
+            // dial and listen through the roster's backup peers, and try hole punching (issue 13)
+            relay: { role: 'client' },
             log
           })
       })

@@ -141,6 +141,8 @@ export interface DevicesPort {
   pending: () => PendingJoiner[]
   approve: (id: string) => Promise<{ id: string; approved: true }>
   deny: (id: string) => Promise<{ id: string; denied: true }>
+  /** puts a backup peer (its address from `kith status` on it) on the roster */
+  addBackupPeer: (address: string, vaultName?: string) => Promise<DeviceJson>
 }
 
 /** `GET /api/status` (and `kith status --json`): the daemon's own state. */

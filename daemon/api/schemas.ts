@@ -66,6 +66,8 @@ export const itemDeleteQuery = z.object({ purge: z.optional(z.string()) })
 export const itemIdsQuery = z.object({ ids: z.optional(z.string()) })
 /** POST /api/devices/:id/grant · /ungrant */
 export const vaultAccessBody = z.object({ vault: required('vault') })
+/** POST /api/devices/backup-peers: a backup peer's address, for every vault or one */
+export const backupPeerBody = z.object({ address: required('address'), vault: z.optional(z.string()) })
 /** DELETE /api/devices/:id?alsoAddedBy=1 */
 export const deviceRevokeQuery = z.object({ alsoAddedBy: z.optional(z.string()) })
 

@@ -30,7 +30,8 @@ export function isOurDaemonPid(facts: PidFacts): boolean {
   if (facts.myUid !== undefined && facts.ownerUid !== facts.myUid) return false
   const argv = facts.cmdline ?? []
   const script = argv.findIndex(a => KITH_SCRIPT.test(basename(a)))
-  return script >= 0 && argv.indexOf('daemon', script + 1) > script
+  // a device's daemon or a backup peer (issue 13)
+  return script >= 0 && (argv.indexOf('daemon', script + 1) > script || argv.indexOf('backup-peer', script + 1) > script)
 }
 
 /** Reads the facts about `pid` from this system. */

@@ -32,8 +32,9 @@ export interface StreamOptions {
 /**
  * Which devices may connect at all (the connection gater). Called with the authenticated device id
  * for inbound connections and before dialling for outbound ones; false refuses the connection.
+ * `relay` asks whether a relay (a backup peer) may serve that device a reservation or a circuit.
  */
-export type Gate = (deviceId: string, direction: 'inbound' | 'outbound') => boolean
+export type Gate = (deviceId: string, direction: 'inbound' | 'outbound' | 'relay') => boolean
 
 export interface NetworkEvents {
   /** the first connection to a device opened */
@@ -62,6 +63,8 @@ export interface NetworkAdapter extends EventEmitter<NetworkEvents> {
   /** Opens a protocol stream to a device, dialling it at `addrs` when not already connected. */
   openStream: (deviceId: string, addrs: string[], protocol: string, options: StreamOptions & { timeoutMs?: number }) => Promise<FrameStream>
   isConnected: (deviceId: string) => boolean
+  /** how a device is connected: directly, only through a relay (a backup peer), or not at all */
+  connectionKind: (deviceId: string) => 'direct' | 'relayed' | null
   connectedDevices: () => string[]
   /** Closes every connection to a device. */
   disconnect: (deviceId: string) => Promise<void>

@@ -22,12 +22,13 @@ export interface DeviceView {
   self: boolean
   addedAt: string | null
   addedBy: string | null
-  kind: 'device'
+  /** a device, or a keyless backup peer (issue 13) */
+  kind: 'device' | 'backup-peer'
   /** names of the vaults this device holds */
   vaults: string[]
   /** a short hash of the device's roster and sealing keys, to compare on both screens */
   fingerprint: string | null
-  connection: 'direct' | null
+  connection: 'direct' | 'relayed' | null
 }
 
 export interface RevokeResult {
@@ -68,6 +69,12 @@ export interface DeviceServiceOptions {
   peerIdOf: (deviceId: string) => string
   /** whether a sync session with that device is open */
   isOnline: (deviceId: string) => boolean
+  /** how that device is connected (direct, through a backup peer's relay, or not) */
+  connectionOf: (deviceId: string) => 'direct' | 'relayed' | null
+  /** the device id of a transport peer id; throws for one that is not a device */
+  deviceIdOf: (peerId: string) => string
+  /** puts a backup peer on the roster (for `vaultIds`) and connects to it */
+  addBackupPeer: (deviceId: string, address: string, vaultIds: string[] | 'all') => Promise<void>
   /** when that device was last connected (ms since the epoch), if ever */
   lastSeen: (deviceId: string) => number | undefined
   /** per vault: the highest seq of this device's envelopes from `deviceId` (bounds what stays valid) */
@@ -101,18 +108,18 @@ export class DeviceService {
       self,
       addedAt: entry?.addedAt === undefined ? null : new Date(entry.addedAt).toISOString(),
       addedBy: entry?.addedBy ?? null,
-      kind: 'device',
+      kind: entry?.kind ?? 'device',
       vaults: this.options.vaultsOf(id),
       fingerprint:
         entry?.rosterKey === undefined || entry.sealingPublicKey === undefined
           ? null
           : keyFingerprint(entry.rosterKey, entry.sealingPublicKey),
-      connection: !self && online ? 'direct' : null
+      connection: self ? null : this.options.connectionOf(id)
     }
   }
 
   list(): DeviceView[] {
-    const ids = this.options.roster.members()
+    const ids = this.options.roster.peers()
     if (ids.length === 0 && this.options.initialized()) ids.push(this.options.selfId)
     return ids
       .map(id => this.view(id))
@@ -122,7 +129,7 @@ export class DeviceService {
   /** A member by full id, PeerId, unique id prefix (6+ characters) or unique name. */
   resolve(query: string): string {
     const { roster } = this.options
-    const members = roster.members()
+    const members = roster.peers()
     const q = query.trim()
     const exact = members.find(d => d === q.toLowerCase() || this.options.peerIdOf(d) === q)
     if (exact !== undefined) return exact
@@ -156,6 +163,34 @@ export class DeviceService {
       }
     }
     return { id, revoked: true, rotated, alsoRemoved, addedOnlyByIt: added.filter(d => roster.isMember(d)) }
+  }
+
+  /**
+   * `kith backup add ADDRESS`: puts a backup peer on the roster for this device's vaults (or one),
+   * from the one line its `kith status` prints (a multiaddr ending in /p2p/PEERID).
+   */
+  async addBackupPeer(address: string, vaultName?: string): Promise<DeviceView> {
+    const { roster, selfId } = this.options
+    const m = /^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d+\/p2p\/([1-9A-HJ-NP-Za-km-z]{40,60})$/.exec(address.trim())
+    if (m === null)
+      throw new DeviceRequestError('a backup peer address looks like /ip4/HOST/tcp/PORT/p2p/PEERID (from `kith status` on it)')
+    let id: string
+    try {
+      id = this.options.deviceIdOf(m[2] as string)
+    } catch {
+      throw new DeviceRequestError('that address does not name a Kith peer (its PeerId is not an Ed25519 key)')
+    }
+    if (id === selfId || roster.isMember(id)) throw new DeviceRequestError('that address is a device of this vault, not a backup peer')
+    let vaultIds: string[] | 'all' = 'all'
+    if (vaultName !== undefined) {
+      const all = this.options.vaults()
+      const vault = all.find(v => v.name === vaultName) ?? all.find(v => v.name.toLowerCase() === vaultName.toLowerCase())
+      if (vault === undefined) throw new DeviceRequestError(`no vault named ${JSON.stringify(vaultName)} on this device`)
+      vaultIds = [vault.id]
+    }
+    await this.options.addBackupPeer(id, address.trim(), vaultIds)
+    this.options.log('info', `devices: added backup peer ${id.slice(0, 12)}…`)
+    return this.view(id)
   }
 
   /** Gives a device a vault (its keys are sealed to it; it syncs the vault from then on). */

@@ -115,6 +115,24 @@ export class Roster extends EventEmitter<RosterEvents> {
   isMember(deviceId: string): boolean {
     return this.state.admitted.has(deviceId) && !this.state.bounds.has(deviceId)
   }
+  /** a current backup peer (computeRoster rule 8): syncs sealed records and relays, never authors, never holds a key */
+  isBackupPeer(deviceId: string): boolean {
+    return this.state.backupPeers.has(deviceId)
+  }
+  /** a current device or backup peer: whom the network admits and sync talks to */
+  isPeer(deviceId: string): boolean {
+    return this.isMember(deviceId) || this.isBackupPeer(deviceId)
+  }
+  backupPeers(): DeviceEntry[] {
+    return [...this.state.backupPeers]
+      .sort()
+      .map(d => this.state.devices.get(d))
+      .filter((e): e is DeviceEntry => e !== undefined)
+  }
+  /** current devices and backup peers, by id */
+  peers(): string[] {
+    return [...this.members(), ...[...this.state.backupPeers].sort()]
+  }
   /** admitted at some point (a removed device's earlier envelopes stay acceptable) */
   wasAdmitted(deviceId: string): boolean {
     return this.state.admitted.has(deviceId)
@@ -233,6 +251,17 @@ export class Roster extends EventEmitter<RosterEvents> {
     await this.append(signer, { op: RosterOp.Add, device, rosterKey, name, access: accessOf(vaultIds) })
   }
 
+  /** Admits a backup peer (keyless: it is bound no roster key) at `address`, for every vault or those listed. */
+  async addBackupPeer(
+    signer: RecordSigner,
+    device: string,
+    name: string,
+    address: string,
+    vaultIds: string[] | 'all' = 'all'
+  ): Promise<void> {
+    await this.append(signer, { op: RosterOp.Backup, device, name, address, access: accessOf(vaultIds) })
+  }
+
   /** Sets which vaults a device may hold, with the new keys of the vaults it no longer may. */
   async setAccess(signer: RecordSigner, device: string, vaultIds: string[] | 'all', epochs: EpochDeclaration[]): Promise<void> {
     await this.append(signer, { op: RosterOp.Access, device, access: accessOf(vaultIds), epochs: statements(epochs) })
@@ -256,7 +285,7 @@ export class Roster extends EventEmitter<RosterEvents> {
       envelopeSeqs: new Map([...envelopeSeqs].map(([vaultId, seq]) => [vaultRef(vaultId), seq])),
       epochs: statements(epochs)
     })
-    if (this.isMember(device)) throw new RosterError(`the removal of device ${device.slice(0, 12)}… did not take effect`)
+    if (this.isPeer(device)) throw new RosterError(`the removal of device ${device.slice(0, 12)}… did not take effect`)
   }
 
   /**

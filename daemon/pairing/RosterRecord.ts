@@ -19,6 +19,11 @@
  * op 6 ACCESS   device(32) • access • epochs            author sets which vaults a device may hold (the
  *                                                      newest statement wins), with the keys of the vaults
  *                                                      it no longer may (rotated in the same record)
+ * op 7 BACKUP   device(32) • string name • string address • access
+ *                                                      author admits a backup peer (issue 13): a keyless node
+ *                                                      that syncs sealed records and relays; no roster key is
+ *                                                      bound to it, so it never authors a record, an envelope
+ *                                                      or a grant, and it is never sent a vault key
  * access := u8 all(1) | u8 0 • u32 n • n × vaultRef(32)
  * epochs := u32 m • m × (vaultRef(32) • u32 epoch • commitment(32))
  * vaultRef := SHA-256("kith/vault-ref/v1" • vaultId) (vaultRef.ts): a device admitted to some vaults
@@ -35,6 +40,7 @@ import { fromHex, toHex } from '../crypto/bytes.js'
 import { FormatError } from '../crypto/errors.js'
 
 const MAX_NAME = 200
+const MAX_ADDRESS = 1000
 const MAX_VAULTS = 10_000
 
 export enum RosterOp {
@@ -43,7 +49,8 @@ export enum RosterOp {
   Keys = 3,
   Revoke = 4,
   Epochs = 5,
-  Access = 6
+  Access = 6,
+  Backup = 7
 }
 
 /** Which vaults a device may hold: every vault (the default), or those listed (vault refs). */
@@ -72,6 +79,7 @@ export type RosterBody =
     }
   | { op: RosterOp.Epochs; epochs: EpochStatement[] }
   | { op: RosterOp.Access; device: string; access: VaultAccess; epochs: EpochStatement[] }
+  | { op: RosterOp.Backup; device: string; name: string; address: string; access: VaultAccess }
 
 export type RosterRecord = RosterBody & {
   author: string
@@ -151,6 +159,10 @@ export function encodeRosterRecord(signer: RecordSigner, seq: number, time: numb
       writeAccess(w, body.access)
       writeEpochs(w, body.epochs)
       break
+    case RosterOp.Backup:
+      w.raw(fromHex(body.device)).string(body.name.slice(0, MAX_NAME)).string(body.address.slice(0, MAX_ADDRESS))
+      writeAccess(w, body.access)
+      break
   }
   const signed = w.finish()
   return new BinaryWriter().raw(signed).raw(signer.sign(signed)).finish()
@@ -196,6 +208,9 @@ export function decodeRosterRecord(bytes: Uint8Array): RosterRecord {
       break
     case RosterOp.Access:
       body = { op, device: toHex(r.raw(32)), access: readAccess(r), epochs: readEpochs(r) }
+      break
+    case RosterOp.Backup:
+      body = { op, device: toHex(r.raw(32)), name: r.string(MAX_NAME * 4), address: r.string(MAX_ADDRESS * 4), access: readAccess(r) }
       break
     default:
       throw new FormatError(`unknown roster op ${op}`)

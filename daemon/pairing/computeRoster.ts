@@ -24,6 +24,11 @@
  * 7. Vault access. A device may hold every vault unless the ADD that admitted it, or a later
  *    ACCESS statement, lists the vaults it may hold; the newest statement (by time, then author
  *    and seq) wins.
+ * 8. Backup peers. A BACKUP record of an admitted device admits a backup peer: no roster key is
+ *    bound to it, so no record it signs ever counts, it is never a member (no envelope author, no
+ *    key holder, no granter) and it takes part only in sync and relaying. A device named both by a
+ *    BACKUP and by an ADD is voided altogether (as in rule 1): a backup peer cannot be promoted to
+ *    a key-holding device, nor a device silently turned into one. It is removed by a REVOKE.
  */
 import { RosterOp, type RosterRecord, type VaultAccess } from './RosterRecord.js'
 import { toHex } from '../crypto/bytes.js'
@@ -39,14 +44,20 @@ export interface DeviceEntry {
   revoked: boolean
   revokedBy: string | undefined
   revokedAt: number | undefined
+  /** a device holds keys and authors; a backup peer (rule 8) only syncs sealed records and relays */
+  kind: 'device' | 'backup-peer'
+  /** a backup peer's address as its BACKUP record states it (a multiaddr with /p2p/) */
+  address: string | undefined
 }
 
 export interface RosterState {
   root: string | undefined
   /** every device ever admitted (its well-signed records are kept and relayed) */
   everAdmitted: Set<string>
-  /** admitted now or before its removal */
+  /** admitted now or before its removal (devices; backup peers are apart) */
   admitted: Set<string>
+  /** current backup peers (rule 8) */
+  backupPeers: Set<string>
   /** record ids (author:seq) that take effect */
   valid: Set<string>
   /** removed device → its highest roster seq still valid */
@@ -86,16 +97,24 @@ function admit(
   rootKey: string,
   excluded: Set<string>,
   counts: (rec: RosterRecord) => boolean
-): { admitted: Set<string>; keys: Map<string, string>; conflicted: Set<string> } {
+): { admitted: Set<string>; keys: Map<string, string>; conflicted: Set<string>; backups: Set<string> } {
   const keys = new Map<string, string>([[root, rootKey]])
   const conflicted = new Set<string>()
   const admitted = new Set([root])
+  const backups = new Set<string>()
   const work = [root]
   while (work.length > 0) {
     const author = work.shift() as string
     for (const rec of logs.get(author) ?? []) {
-      if (rec.signedBy !== keys.get(author) || rec.op !== RosterOp.Add || !counts(rec)) continue
+      if (rec.signedBy !== keys.get(author) || (rec.op !== RosterOp.Add && rec.op !== RosterOp.Backup) || !counts(rec)) continue
       if (excluded.has(rec.device) || rec.device === root) continue
+      if (rec.op === RosterOp.Backup) {
+        // rule 8: no key is bound, nothing is walked from it
+        if (keys.has(rec.device)) conflicted.add(rec.device)
+        else backups.add(rec.device)
+        continue
+      }
+      if (backups.has(rec.device)) conflicted.add(rec.device)
       const key = toHex(rec.rosterKey)
       const bound = keys.get(rec.device)
       if (bound !== undefined && bound !== key) conflicted.add(rec.device)
@@ -105,7 +124,8 @@ function admit(
       work.push(rec.device)
     }
   }
-  return { admitted, keys, conflicted }
+  for (const d of backups) if (keys.has(d)) conflicted.add(d)
+  return { admitted, keys, conflicted, backups }
 }
 
 export function computeRoster(logs: Logs, root: string | undefined): RosterState {
@@ -113,6 +133,7 @@ export function computeRoster(logs: Logs, root: string | undefined): RosterState
     root,
     everAdmitted: new Set(),
     admitted: new Set(),
+    backupPeers: new Set(),
     valid: new Set(),
     bounds: new Map(),
     envelopeBounds: new Map(),
@@ -127,8 +148,9 @@ export function computeRoster(logs: Logs, root: string | undefined): RosterState
   const rootKey = genesis.signedBy
   // rule 1: every device ever admitted, ignoring removals; a device bound to two keys is out
   let ever = admit(logs, root, rootKey, new Set(), () => true)
-  if (ever.conflicted.size > 0) ever = admit(logs, root, rootKey, ever.conflicted, () => true)
-  const conflicted = ever.conflicted
+  const conflicted = new Set(ever.conflicted)
+  if (conflicted.size > 0) ever = admit(logs, root, rootKey, conflicted, () => true)
+  for (const d of ever.conflicted) conflicted.add(d)
   const signed = (rec: RosterRecord): boolean => ever.admitted.has(rec.author) && rec.signedBy === ever.keys.get(rec.author)
   const revokes: Array<RosterRecord & { op: RosterOp.Revoke }> = []
   for (const author of ever.admitted)
@@ -158,6 +180,7 @@ export function computeRoster(logs: Logs, root: string | undefined): RosterState
   const now = admit(logs, root, rootKey, conflicted, takesEffect)
   state.everAdmitted = ever.admitted
   state.admitted = now.admitted
+  for (const d of now.backups) if (!state.bounds.has(d)) state.backupPeers.add(d)
   state.rosterKeys = ever.keys
   for (const author of ever.admitted) for (const rec of logs.get(author) ?? []) if (takesEffect(rec)) state.valid.add(recordId(rec))
   const effective = [...ever.admitted]
@@ -195,6 +218,9 @@ export function computeRoster(logs: Logs, root: string | undefined): RosterState
     if (rec.op === RosterOp.Add && state.rosterKeys.get(rec.device) === toHex(rec.rosterKey)) {
       device = rec.device
       access = rec.access
+    } else if (rec.op === RosterOp.Backup && now.backups.has(rec.device)) {
+      device = rec.device
+      access = rec.access
     } else if (rec.op === RosterOp.Access) {
       device = rec.device
       access = rec.access
@@ -220,13 +246,16 @@ function describeDevices(state: RosterState, effective: RosterRecord[]): void {
         addedAt: undefined,
         revoked: false,
         revokedBy: undefined,
-        revokedAt: undefined
+        revokedAt: undefined,
+        kind: 'device',
+        address: undefined
       }
       state.devices.set(device, e)
     }
     return e
   }
   for (const device of state.admitted) entry(device)
+  for (const device of state.backupPeers) entry(device).kind = 'backup-peer'
   for (const rec of effective) {
     switch (rec.op) {
       case RosterOp.Genesis: {
@@ -262,6 +291,18 @@ function describeDevices(state: RosterState, effective: RosterRecord[]): void {
         }
         break
       }
+      case RosterOp.Backup: {
+        if (!state.backupPeers.has(rec.device)) break
+        const e = entry(rec.device)
+        if (e.addedBy === undefined) {
+          e.addedBy = rec.author
+          e.addedAt = rec.time
+          e.name = rec.name
+        }
+        // the newest statement of its address wins
+        e.address = rec.address
+        break
+      }
       case RosterOp.Epochs:
       case RosterOp.Access:
         break
@@ -269,7 +310,7 @@ function describeDevices(state: RosterState, effective: RosterRecord[]): void {
   }
   for (const device of state.bounds.keys()) entry(device).revoked = true
   const current = [...state.devices.values()]
-    .filter(e => state.admitted.has(e.id) && !e.revoked)
+    .filter(e => (state.admitted.has(e.id) || state.backupPeers.has(e.id)) && !e.revoked)
     .sort(
       (a, b) => Number(b.id === state.root) - Number(a.id === state.root) || (a.addedAt ?? 0) - (b.addedAt ?? 0) || (a.id < b.id ? -1 : 1)
     )

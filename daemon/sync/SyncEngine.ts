@@ -10,7 +10,7 @@ import type { FrameStream, NetworkAdapter } from '../network/NetworkAdapter.js'
 import { ByeReason, MAX_BUFFER_BYTES, MAX_FRAME_BYTES, SYNC_PROTOCOL } from './messages.js'
 import { SyncSession, type SessionContext } from './SyncSession.js'
 import type { PeerBook } from './PeerBook.js'
-import type { GrantsPort, Log, RosterPort, VaultsPort } from './ports.js'
+import type { GrantsPort, Log, ReplicaPort, RosterPort, VaultsPort } from './ports.js'
 import { toError } from '../toError.js'
 
 export interface SyncEngineOptions {
@@ -20,6 +20,10 @@ export interface SyncEngineOptions {
   grants: GrantsPort
   peers: PeerBook
   log: Log
+  /** addresses to dial a device at beside those it stated (a backup peer's, relayed ones through backup peers) */
+  addrsOf?: (deviceId: string) => string[]
+  /** on a backup peer: starts holding a vault a device announced (store and forward) */
+  adoptVault?: (vaultId: string) => Promise<ReplicaPort | undefined>
   /** first redial delay and its cap (doubling in between) */
   backoff?: { initialMs: number; maxMs: number }
 }
@@ -58,7 +62,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       onCaughtUp: (s, vaultId) => this.emit('caught-up', s.peer, vaultId),
       onVaultAdvanced: vaultId => {
         for (const s of this.sessions.values()) s.schedulePump(vaultId)
-      }
+      },
+      adoptVault: options.adoptVault
     }
   }
 
@@ -118,7 +123,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     if (!this.options.roster.isMember(deviceId)) return
     this.dialing.add(deviceId)
     try {
-      const stream = await this.options.network.openStream(deviceId, this.options.peers.addrs(deviceId), SYNC_PROTOCOL, {
+      const addrs = [...this.options.peers.addrs(deviceId), ...(this.options.addrsOf?.(deviceId) ?? [])]
+      const stream = await this.options.network.openStream(deviceId, [...new Set(addrs)], SYNC_PROTOCOL, {
         ...STREAM_OPTIONS,
         timeoutMs: 10_000
       })

@@ -45,6 +45,8 @@ export interface SessionContext {
   onCaughtUp: (session: SyncSession, vaultId: string) => void
   /** a snapshot changed a vault's vector without envelope events: other sessions should pump */
   onVaultAdvanced: (vaultId: string) => void
+  /** a keyless backup peer starts holding a vault a device announced (store and forward); undefined: not held */
+  adoptVault?: (vaultId: string) => Promise<ReplicaPort | undefined>
 }
 
 const short = (id: string): string => id.slice(0, 12) + '…'
@@ -192,7 +194,7 @@ export class SyncSession {
         for (const { author, seq } of m.heads) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
         const unacked = this.unacked.get(m.vaultId) ?? 0
         if (unacked > 0) this.unacked.set(m.vaultId, unacked - 1)
-        const replica = this.vault(m.vaultId)
+        const replica = this.vault(m.vaultId) ?? (await ctx.adoptVault?.(m.vaultId))
         if (replica === undefined) return
         await replica.compareHeads(m.heads)
         if (m.replyWanted) this.channel.send({ type: MsgType.Vault, vaultId: m.vaultId, heads: replica.heads(), replyWanted: false })

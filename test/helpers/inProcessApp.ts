@@ -50,6 +50,9 @@ export function loneDevices(device: FullDevice): DevicesPort {
     },
     deny: async id => {
       throw Object.assign(new Error(`no device ${id} is waiting for approval`), { name: 'PendingJoinerNotFoundError' })
+    },
+    addBackupPeer: async () => {
+      throw Object.assign(new Error('not a backup peer address'), { name: 'DeviceRequestError' })
     }
   }
 }

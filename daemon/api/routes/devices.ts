@@ -7,7 +7,7 @@
 import { Hono } from 'hono'
 import { requireScope, type ApiEnv } from '../auth.js'
 import type { DevicesPort } from '../ports.js'
-import { deviceRevokeQuery, inviteBody, joinBody, jsonBody, queryOf, vaultAccessBody } from '../schemas.js'
+import { backupPeerBody, deviceRevokeQuery, inviteBody, joinBody, jsonBody, queryOf, vaultAccessBody } from '../schemas.js'
 import type { RecentProofs } from '../RecentProofs.js'
 import type { Context } from 'hono'
 
@@ -17,6 +17,11 @@ export function deviceRoutes(devices: DevicesPort, proofs: RecentProofs) {
   return (
     new Hono<ApiEnv>()
       .get('/', requireScope('devices:manage'), c => c.json(devices.list(), 200))
+      // a backup peer relays and stores sealed records only; it never gets a key, so no password is asked
+      .post('/backup-peers', requireScope('devices:manage'), jsonBody(backupPeerBody), async c => {
+        const { address, vault } = c.req.valid('json')
+        return c.json(await devices.addBackupPeer(address, vault), 201)
+      })
       // ?alsoAddedBy=1 also removes the devices only this one had added (the answer lists them either way)
       .delete('/:id', requireScope('devices:manage'), recent, queryOf(deviceRevokeQuery), async c =>
         c.json(await devices.revoke(c.req.param('id'), { alsoAddedBy: c.req.valid('query').alsoAddedBy === '1' }), 200)

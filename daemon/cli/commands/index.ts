@@ -17,6 +17,7 @@ import { openCommand } from './open.js'
 import { configCommand, configSetCommand, configUnsetCommand } from './config.js'
 import { serviceInstallCommand, serviceUninstallCommand, serviceStatusCommand } from './service.js'
 import { completionCommand } from './completion.js'
+import { backupPeerCommand, backupAddCommand } from './backup.js'
 import {
   pairInviteCommand,
   pairJoinCommand,
@@ -70,6 +71,8 @@ export const COMMANDS: Command[] = [
   devicesRevokeCommand,
   devicesGrantCommand,
   devicesUngrantCommand,
+  backupPeerCommand,
+  backupAddCommand,
   openCommand,
   serviceInstallCommand,
   serviceUninstallCommand,

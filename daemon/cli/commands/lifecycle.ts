@@ -190,7 +190,9 @@ export const statusCommand: Command = {
     const human =
       status.running !== true
         ? 'not running'
-        : `running at ${String(status.url)}\n${status.initialized === true ? (status.locked === true ? 'locked' : 'unlocked') : 'not initialised (run `kith init` or `kith pair join`)'}${status.needsNewPassword === true ? '\nunlocked with the recovery key: set a new master password (kith unlock --recovery-key-stdin, or the dashboard)' : ''}\npeer id ${String(status.peerId)}${quarantineLines(status.quarantined)}`
+        : status.role === 'backup-peer'
+          ? `backup peer running\naddress ${String(status.address)}\n(give it to \`kith backup add\` on an unlocked device)`
+          : `running at ${String(status.url)}\n${status.initialized === true ? (status.locked === true ? 'locked' : 'unlocked') : 'not initialised (run `kith init` or `kith pair join`)'}${status.needsNewPassword === true ? '\nunlocked with the recovery key: set a new master password (kith unlock --recovery-key-stdin, or the dashboard)' : ''}\npeer id ${String(status.peerId)}${quarantineLines(status.quarantined)}`
     out(human, status)
   }
 }

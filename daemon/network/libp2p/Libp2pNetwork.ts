@@ -16,6 +16,8 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { mdns } from '@libp2p/mdns'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
@@ -33,6 +35,7 @@ import {
   type StreamOptions
 } from '../NetworkAdapter.js'
 import type { Log } from '../../log.js'
+import { idlePeerRouting } from './idlePeerRouting.js'
 import { toError } from '../../toError.js'
 
 export interface Libp2pNetworkOptions {
@@ -48,8 +51,25 @@ export interface Libp2pNetworkOptions {
   /** mDNS service tag; peers with another tag never see each other */
   mdnsServiceTag?: string
   mdnsIntervalMs?: number
+  /** addresses to announce instead of the bound ones (a backup peer behind a port forward or on a VPS) */
+  announce?: string[]
+  /**
+   * Circuit relay v2 (issue 13): a device (`client`) can dial and listen through relays (its backup
+   * peers) and tries DCUtR hole punching; a backup peer (`server`) relays for the gate's devices only,
+   * within its own limits.
+   */
+  relay?: { role: 'client' } | { role: 'server'; limits: RelayLimits }
   log?: Log
 }
+
+/** What one relayed connection may carry before the backup peer closes it (the devices redial). */
+export interface RelayLimits {
+  durationMs: number
+  dataBytes: number
+}
+
+/** How a device is connected: directly, only through a relay (a limited connection), or not at all. */
+type ConnectionKind = 'direct' | 'relayed' | null
 
 export const MDNS_SERVICE_TAG = '_kith._udp.local'
 
@@ -94,7 +114,7 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
     this.gate = gate
   }
 
-  private denies(peer: PeerId, direction: 'inbound' | 'outbound'): boolean {
+  private denies(peer: PeerId, direction: 'inbound' | 'outbound' | 'relay'): boolean {
     const deviceId = deviceIdOfPeer(peer)
     if (deviceId === undefined) return true
     const admitted = this.gate(deviceId, direction)
@@ -112,10 +132,33 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
 
   private async create(listen: string[]): Promise<Libp2p> {
     const key = privateKeyFromRaw(Uint8Array.from([...this.options.seed, ...this.options.publicKey]))
+    const relay = this.options.relay
+    const services = {
+      identify: identify(),
+      ping: ping(),
+      ...(relay?.role === 'client' ? { dcutr: dcutr() } : {}),
+      ...(relay?.role === 'server'
+        ? {
+            relay: circuitRelayServer({
+              reservations: {
+                maxReservations: 256,
+                applyDefaultLimit: true,
+                defaultDurationLimit: relay.limits.durationMs,
+                defaultDataLimit: BigInt(relay.limits.dataBytes)
+              }
+            })
+          }
+        : {})
+    }
     return await createLibp2p({
       privateKey: key,
-      addresses: { listen },
-      transports: [tcp()],
+      addresses: {
+        listen: relay?.role === 'client' ? [...listen, '/p2p-circuit'] : listen,
+        ...(this.options.announce === undefined || this.options.announce.length === 0 ? {} : { announce: this.options.announce })
+      },
+      transports: relay?.role === 'client' ? [tcp(), circuitRelayTransport({ reservationConcurrency: 2 })] : [tcp()],
+      // the relay transport's search for relays must wait, not spin (idlePeerRouting.ts)
+      peerRouters: relay?.role === 'client' ? [idlePeerRouting()] : [],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionGater: {
@@ -123,7 +166,12 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
         denyInboundEncryptedConnection: peer => this.denies(peer, 'inbound'),
         denyOutboundEncryptedConnection: peer => this.denies(peer, 'outbound'),
         denyInboundUpgradedConnection: peer => this.denies(peer, 'inbound'),
-        denyOutboundUpgradedConnection: peer => this.denies(peer, 'outbound')
+        denyOutboundUpgradedConnection: peer => this.denies(peer, 'outbound'),
+        // a relay serves reservations and circuits to the gate's devices only (never a stranger's)
+        denyInboundRelayReservation: peer => this.denies(peer, 'relay'),
+        denyOutboundRelayedConnection: (source, target) => this.denies(source, 'relay') || this.denies(target, 'relay'),
+        // a device accepts a relayed connection only from a device the gate admits
+        denyInboundRelayedConnection: (_relay, remote) => this.denies(remote, 'inbound')
       },
       connectionManager: {
         // defaults (5 inbound connections per second per host) refuse quick reconnects and tests
@@ -134,7 +182,7 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
       peerDiscovery: this.options.mdns
         ? [mdns({ serviceTag: this.options.mdnsServiceTag ?? MDNS_SERVICE_TAG, interval: this.options.mdnsIntervalMs ?? 10_000 })]
         : [],
-      services: { identify: identify(), ping: ping() }
+      services
     })
   }
 
@@ -196,7 +244,8 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
         }
         handler(new Libp2pFrameStream(stream, remote, options))
       },
-      { maxInboundStreams: 16, maxOutboundStreams: 16 }
+      // sync runs over relayed (limited) connections too, within the relay's limits
+      { maxInboundStreams: 16, maxOutboundStreams: 16, runOnLimitedConnection: true }
     )
   }
 
@@ -217,7 +266,8 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
     }
     try {
       const stream = await node.dialProtocol(connected || targets.length === 0 ? peer : targets, protocol, {
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000)
+        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+        runOnLimitedConnection: true
       })
       return new Libp2pFrameStream(stream, deviceId, options)
     } catch (err) {
@@ -228,6 +278,14 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
   isConnected(deviceId: string): boolean {
     if (this.node === undefined) return false
     return this.node.getConnections(peerIdFromString(this.peerIdOf(deviceId))).length > 0
+  }
+
+  /** Direct when any open connection to the device is (a hole punched, a LAN), relayed when all go through a relay. */
+  connectionKind(deviceId: string): ConnectionKind {
+    if (this.node === undefined) return null
+    const conns = this.node.getConnections(peerIdFromString(this.peerIdOf(deviceId))).filter(c => c.status === 'open')
+    if (conns.length === 0) return null
+    return conns.some(c => c.direct && c.limits === undefined && !c.remoteAddr.toString().includes('/p2p-circuit')) ? 'direct' : 'relayed'
   }
 
   connectedDevices(): string[] {
@@ -246,11 +304,16 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
   }
 }
 
-/** Drops a trailing /p2p/<id> so stored addresses stay transport addresses. */
-function stripPeer(ma: Multiaddr | string): string {
+/**
+ * Drops a trailing /p2p/<id> so stored addresses stay transport addresses; a relayed address keeps
+ * its relay's id (`…/p2p/RELAY/p2p-circuit`).
+ */
+export function stripPeer(ma: Multiaddr | string): string {
   const s = ma.toString()
-  const i = s.indexOf('/p2p/')
-  return i < 0 ? s : s.slice(0, i)
+  const m = /\/p2p\/[^/]+$/.exec(s)
+  if (m === null) return s
+  const rest = s.slice(0, m.index)
+  return rest.endsWith('/p2p-circuit') || !rest.includes('/p2p/') ? rest : rest.slice(0, rest.indexOf('/p2p/'))
 }
 
 /** A libp2p stream as length-prefixed frames (varint length • bytes). */

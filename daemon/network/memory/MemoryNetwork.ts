@@ -162,6 +162,10 @@ export class MemoryNetworkAdapter extends EventEmitter<NetworkEvents> implements
     return mine
   }
 
+  connectionKind(deviceId: string): 'direct' | null {
+    return this.isConnected(deviceId) ? 'direct' : null
+  }
+
   isConnected(deviceId: string): boolean {
     return this.connections.has(deviceId)
   }

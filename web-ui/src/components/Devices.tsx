@@ -261,10 +261,21 @@ export function Devices({ devices, waiting, reload }: { devices: Device[] | null
                 <span class="device-name">
                   <strong>{d.name !== '' ? d.name : d.peerId.slice(0, 12)}</strong>
                   {d.self && <span class="badge">This device</span>}
+                  {d.kind === 'backup-peer' && (
+                    <span class="badge" title="Relays and keeps sealed copies; holds no key">
+                      Backup peer
+                    </span>
+                  )}
                 </span>
                 <span class="muted">
-                  {d.self ? 'Online' : d.online ? 'Online now' : `Last seen ${timeAgo(d.lastSeen)}`} ·{' '}
-                  <code title={d.peerId}>{d.peerId.slice(0, 16)}…</code>
+                  {d.self
+                    ? 'Online'
+                    : d.online
+                      ? d.connection === 'relayed'
+                        ? 'Online through a backup peer'
+                        : 'Online now'
+                      : `Last seen ${timeAgo(d.lastSeen)}`}{' '}
+                  · <code title={d.peerId}>{d.peerId.slice(0, 16)}…</code>
                 </span>
                 <span class="muted" data-testid="device-keys">
                   {d.vaults.length > 0 ? `Vaults: ${d.vaults.join(', ')}` : 'No vault'}

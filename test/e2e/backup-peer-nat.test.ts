@@ -1,0 +1,153 @@
+/**
+ * Two devices behind two NATs sync through their backup peer (issue 13), in network namespaces with
+ * real NAT (test/helpers/natLab.ts; 20 ms of delay on each home's uplink). A and B are paired on this
+ * machine's loopback first, the backup peer is added, then each restarts in its own home behind its
+ * router, where neither can dial the other: an edit made on A reaches B through the relay, and one
+ * made on B reaches A; with A and B never online together, every edit still reaches the other
+ * through the backup peer's store and forward. Whether DCUtR hole punching upgraded the connection is measured and printed,
+ * not promised. Needs root, `ip`, `nft` and `tc`: skipped loudly without them, failing under CI=true.
+ */
+import { describe, it, expect, afterAll } from 'vitest'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { NamespacedDaemon, netnsUnavailable } from '../helpers/netns.js'
+import { NatLab, PUBLIC_V4 } from '../helpers/natLab.js'
+import { KITH_BIN, TEST_ENV, runKith, type TestDaemon } from '../helpers/daemonProcess.js'
+import { JOIN_PASSWORD, PASSWORD, daemons, itemOn, pairByApi, until } from '../sync/helpers/daemons.js'
+import type { DeviceJson } from '../../daemon/api/ports.js'
+
+const inCi = process.env.CI === 'true'
+const missing = netnsUnavailable() || (spawnSync('sh', ['-c', 'command -v tc']).status === 0 ? '' : 'tc not found')
+if (missing !== '')
+  console.warn(
+    `\n${'!'.repeat(78)}\n!! ${missing}: the backup-peer NAT test is ${inCi ? 'FAILING (CI=true)' : 'SKIPPED'}.\n!! It needs root and the Debian packages iproute2 and nftables.\n${'!'.repeat(78)}\n`
+  )
+
+describe('backup peer across two NATs', () => {
+  it.runIf(inCi && missing !== '')('has what it needs under CI', () => {
+    expect(missing).toBe('')
+  })
+})
+
+describe.skipIf(missing !== '')('two devices behind two NATs sync through their backup peer', () => {
+  const lab = new NatLab('bp')
+  let peer: ChildProcess | undefined
+  let peerHome = ''
+  const started: TestDaemon[] = []
+  afterAll(async () => {
+    for (const d of started) await d.stop().catch(() => {})
+    if (peer?.exitCode === null) {
+      const exited = new Promise(resolve => peer?.once('exit', resolve))
+      peer.kill('SIGTERM')
+      await exited
+    }
+    lab.destroy()
+    for (const d of started) await rm(d.home, { recursive: true, force: true })
+    if (peerHome !== '') await rm(peerHome, { recursive: true, force: true })
+  })
+
+  it('edits flow both ways through the relay, and while never online together; hole punching is attempted and reported', async () => {
+    lab.create(20)
+    if (lab.delayMissing !== '') console.warn(`backup peer across NATs: no WAN delay added (${lab.delayMissing})`)
+    // the homes cannot reach each other, by LAN or WAN address
+    const reach = spawnSync('ip', ['netns', 'exec', lab.ns.a, 'ping', '-c1', '-W1', '192.168.2.2'])
+    expect(reach.status).not.toBe(0)
+
+    peerHome = await mkdtemp(join(tmpdir(), 'kith-bp-nat-'))
+    peer = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        lab.ns.pub,
+        process.execPath,
+        KITH_BIN,
+        'backup-peer',
+        '--home',
+        peerHome,
+        '--listen',
+        `/ip4/${PUBLIC_V4}/tcp/4001`
+      ],
+      { env: TEST_ENV, stdio: 'ignore' }
+    )
+    const address = await until(
+      async () => {
+        const s = JSON.parse((await runKith(peerHome, ['status', '--json'])).stdout) as { address?: string | null }
+        return typeof s.address === 'string' ? s.address : undefined
+      },
+      'the backup peer answering',
+      20_000,
+      200
+    )
+    expect(address.startsWith(`/ip4/${PUBLIC_V4}/tcp/4001/p2p/`)).toBe(true)
+
+    // paired on loopback, the backup peer added, then both stopped
+    const [a0, b0] = await daemons(2)
+    started.push(a0, b0)
+    await a0.init()
+    await pairByApi(a0, b0)
+    expect((await a0.kith(['backup', 'add', address, '--json'])).code).toBe(0)
+    await until(async () => {
+      const list = JSON.parse((await b0.kith(['devices', '--json'])).stdout) as DeviceJson[]
+      return list.some(d => d.kind === 'backup-peer')
+    }, 'B learning the backup peer from the roster')
+    await a0.stop()
+    await b0.stop()
+    started.length = 0
+
+    // each behind its own NAT
+    const listen = ['--listen', '/ip4/0.0.0.0/tcp/0', '--no-mdns']
+    const a = new NamespacedDaemon(a0.home, lab.ns.a, listen, TEST_ENV)
+    const b = new NamespacedDaemon(b0.home, lab.ns.b, listen, TEST_ENV)
+    started.push(a, b)
+    await a.start()
+    await b.start()
+    expect((await a.kith(['unlock', '--password-stdin'], `${PASSWORD}\n`)).code).toBe(0)
+    expect((await b.kith(['unlock', '--password-stdin'], `${JOIN_PASSWORD}\n`)).code).toBe(0)
+
+    const t0 = Date.now()
+    const add = await a.api('POST', '/api/items', { title: 'Across NAT', password: 'nat-pw-1' })
+    expect(add.status).toBe(201)
+    const id = add.body.id as string
+    await until(async () => (await itemOn(b, id))?.password === 'nat-pw-1', "A's item on B", 60_000, 100)
+    const firstMs = Date.now() - t0
+    const viaB = JSON.parse((await b.kith(['devices', '--json'])).stdout) as DeviceJson[]
+    const aOnB = viaB.find(d => d.id === (a.info as { deviceId?: string }).deviceId) ?? viaB.find(d => !d.self && d.kind === 'device')
+    expect(aOnB?.connection).toBe('relayed')
+
+    expect((await b.api('PATCH', `/api/items/${id}`, { password: 'nat-pw-2' })).status).toBe(200)
+    const t1 = Date.now()
+    await until(async () => (await itemOn(a, id))?.password === 'nat-pw-2', "B's edit on A", 30_000, 20)
+    const editMs = Date.now() - t1
+
+    // never online together: A writes and stops; B starts, gets it, writes and stops; A starts and gets that
+    const held = async (): Promise<number> =>
+      (JSON.parse((await runKith(peerHome, ['status', '--json'])).stdout) as { sealedRecords: number }).sealedRecords
+    await b.stop()
+    let before = await held()
+    const apart = await a.api('POST', '/api/items', { title: 'Written while B is off', password: 'apart-1' })
+    await until(async () => (await held()) > before, 'the backup peer holding A’s envelope', 20_000, 100)
+    await a.stop()
+    await b.start()
+    expect((await b.kith(['unlock', '--password-stdin'], `${JOIN_PASSWORD}\n`)).code).toBe(0)
+    await until(async () => (await itemOn(b, apart.body.id as string))?.password === 'apart-1', 'A’s item on B, A off', 60_000, 100)
+    before = await held()
+    const back = await b.api('POST', '/api/items', { title: 'Written while A is off', password: 'apart-2' })
+    await until(async () => (await held()) > before, 'the backup peer holding B’s envelope', 20_000, 100)
+    await b.stop()
+    await a.start()
+    expect((await a.kith(['unlock', '--password-stdin'], `${PASSWORD}\n`)).code).toBe(0)
+    await until(async () => (await itemOn(a, back.body.id as string))?.password === 'apart-2', 'B’s item on A, B off', 60_000, 100)
+    expect((await itemOn(a, id))?.password).toBe('nat-pw-2')
+    await b.start()
+
+    // DCUtR: measured, not promised
+    await new Promise(resolve => setTimeout(resolve, 10_000))
+    const after = (JSON.parse((await b.kith(['devices', '--json'])).stdout) as DeviceJson[]).find(d => d.id === aOnB?.id)
+    console.info(
+      `backup peer across NATs: first item A→B in ${firstMs} ms (with start-up), an edit B→A in ${editMs} ms; after 10 s the connection is ${String(after?.connection)} (hole punching ${after?.connection === 'direct' ? 'upgraded it' : 'did not upgrade it'})`
+    )
+  }, 180_000)
+})

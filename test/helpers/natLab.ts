@@ -1,0 +1,85 @@
+/**
+ * Two homes behind two NAT routers and a public network with a backup peer, in network namespaces
+ * (issue 13; the topology of notes/relay-spike.md): `pub` holds 203.0.113.10 on the `inet` bridge;
+ * `rA` and `rB` are routers (WAN 203.0.113.21/.22, LAN 192.168.1.1/192.168.2.1) that masquerade and
+ * forward nothing inbound but replies; `a` (192.168.1.2) and `b` (192.168.2.2) sit behind them. No
+ * route joins the homes. `delayMs` adds `tc netem` delay on each router's WAN link where the kernel
+ * has netem (`delayMissing` says why not). Needs root, `ip`
+ * and `nft`; nothing here touches the host's own network.
+ */
+import { spawnSync } from 'node:child_process'
+
+export const PUBLIC_V4 = '203.0.113.10'
+
+function run(args: string[], input?: string): string {
+  const res = spawnSync(args[0] as string, args.slice(1), { encoding: 'utf8', input })
+  if (res.status !== 0) throw new Error(`${args.join(' ')} failed (${String(res.status)}): ${res.stderr}`)
+  return res.stdout
+}
+
+export class NatLab {
+  readonly ns: { inet: string; pub: string; rA: string; rB: string; a: string; b: string }
+
+  constructor(tag: string) {
+    const n = (s: string): string => `k${tag}-${s}-${process.pid}`
+    this.ns = { inet: n('inet'), pub: n('pub'), rA: n('rA'), rB: n('rB'), a: n('a'), b: n('b') }
+  }
+
+  create(delayMs = 0): void {
+    const { inet, pub, rA, rB, a, b } = this.ns
+    for (const ns of Object.values(this.ns)) {
+      run(['ip', 'netns', 'add', ns])
+      run(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
+    }
+    run(['ip', '-n', inet, 'link', 'add', 'br0', 'type', 'bridge'])
+    run(['ip', '-n', inet, 'addr', 'add', '203.0.113.1/24', 'dev', 'br0'])
+    run(['ip', '-n', inet, 'link', 'set', 'br0', 'up'])
+    const wan = (ns: string, name: string, addr: string): void => {
+      run(['ip', '-n', inet, 'link', 'add', `${name}-br`, 'type', 'veth', 'peer', 'name', 'wan0', 'netns', ns])
+      run(['ip', '-n', inet, 'link', 'set', `${name}-br`, 'master', 'br0'])
+      run(['ip', '-n', inet, 'link', 'set', `${name}-br`, 'up'])
+      run(['ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'wan0'])
+      run(['ip', '-n', ns, 'link', 'set', 'wan0', 'up'])
+    }
+    wan(pub, 'pub', PUBLIC_V4)
+    for (const [router, home, name, wanAddr, lan] of [
+      [rA, a, 'ra', '203.0.113.21', '192.168.1'],
+      [rB, b, 'rb', '203.0.113.22', '192.168.2']
+    ] as const) {
+      wan(router, name, wanAddr)
+      run(['ip', '-n', router, 'link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', home])
+      run(['ip', '-n', router, 'addr', 'add', `${lan}.1/24`, 'dev', 'lan0'])
+      run(['ip', '-n', router, 'link', 'set', 'lan0', 'up'])
+      run(['ip', '-n', home, 'addr', 'add', `${lan}.2/24`, 'dev', 'eth0'])
+      run(['ip', '-n', home, 'link', 'set', 'eth0', 'up'])
+      run(['ip', '-n', home, 'route', 'add', 'default', 'via', `${lan}.1`])
+      run(['ip', 'netns', 'exec', router, 'sysctl', '-qw', 'net.ipv4.ip_forward=1'])
+      run(
+        ['ip', 'netns', 'exec', router, 'nft', '-f', '-'],
+        `table ip nat {
+  chain post { type nat hook postrouting priority 100; oifname "wan0" masquerade; }
+}
+table ip filter {
+  chain forward_lan { type filter hook forward priority 0; policy drop;
+    iifname "lan0" oifname "wan0" accept
+    ct state established,related accept
+  }
+}
+`
+      )
+      if (delayMs > 0) {
+        const tc = spawnSync('tc', ['-n', router, 'qdisc', 'add', 'dev', 'wan0', 'root', 'netem', 'delay', `${delayMs}ms`], {
+          encoding: 'utf8'
+        })
+        if (tc.status !== 0) this.delayMissing = tc.stderr.trim()
+      }
+    }
+  }
+
+  /** why the WAN delay could not be added (a kernel without sch_netem), or '' */
+  delayMissing = ''
+
+  destroy(): void {
+    for (const ns of Object.values(this.ns)) spawnSync('ip', ['netns', 'delete', ns])
+  }
+}
