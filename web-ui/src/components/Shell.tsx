@@ -7,6 +7,10 @@ import { api } from '../api.js'
 import { navigate, useRoute } from '../router.js'
 import { confirmLeave, guardUnload } from '../unsavedChanges.js'
 import { LeaveDialog } from './LeaveDialog.js'
+import { lazyComponent } from './lazyComponent.js'
+
+/** Settings (import, export, migrate, unlock methods, erase) is a chunk of its own: the first screen never needs it. */
+const Settings = lazyComponent(async () => (await import('./Settings.js')).Settings)
 import { messageOf, toast } from '../toast.js'
 import { useVaultData } from './useVaultData.js'
 import { Icon } from './Icon.js'
@@ -14,7 +18,6 @@ import { Logo } from './Logo.js'
 import { ItemList } from './ItemList.js'
 import { ItemDetail } from './ItemDetail.js'
 import { Devices } from './Devices.js'
-import { Settings } from './Settings.js'
 import { SyncStatus } from './SyncStatus.js'
 import { Sidebar } from './Sidebar.js'
 
