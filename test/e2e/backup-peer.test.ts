@@ -99,7 +99,7 @@ describe('kith backup-peer and kith backup add', () => {
         return s.multiaddrs.some(m => m.includes('/p2p-circuit'))
       },
       'a relayed address on A',
-      20_000,
+      45_000,
       200
     )
 

@@ -36,6 +36,7 @@ import {
 } from '../NetworkAdapter.js'
 import type { Log } from '../../log.js'
 import { idlePeerRouting } from './idlePeerRouting.js'
+import { watchRelayReservation } from './relayWatchdog.js'
 import { toError } from '../../toError.js'
 
 export interface Libp2pNetworkOptions {
@@ -89,6 +90,8 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
   readonly deviceId: string
   readonly peerId: string
   private node: Libp2p | undefined
+  /** stops the relay watchdog (a device with a relay client) */
+  private stopWatchdog: (() => void) | undefined
   private gate: Gate = () => false
   private readonly refusalsLogged = new Map<string, number>()
   private readonly log: NonNullable<Libp2pNetworkOptions['log']>
@@ -214,10 +217,13 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
       if (id === undefined || id === this.deviceId) return
       this.emit('peer-discovered', id, evt.detail.multiaddrs.map(stripPeer))
     })
+    if (this.options.relay?.role === 'client') this.stopWatchdog = watchRelayReservation(node, { log: m => this.log('info', m) })
     this.log('info', `network: listening on ${this.multiaddrs().join(', ')}${this.options.mdns ? ' (mDNS on)' : ' (mDNS off)'}`)
   }
 
   async stop(): Promise<void> {
+    this.stopWatchdog?.()
+    this.stopWatchdog = undefined
     const node = this.node
     this.node = undefined
     if (node !== undefined) await node.stop()
