@@ -6,6 +6,7 @@ import type { Command } from '../Command.js'
 import type { Item } from '../../api/ports.js'
 import type { ItemPatchBody } from '../../api/schemas.js'
 import { generatePassword } from '../../service/passwordGenerator.js'
+import { InvalidRequestError } from '../../service/errors.js'
 import { readSecrets, warnSecretInArgv } from '../secretInput.js'
 
 const ITEM_FLAGS = [
@@ -36,13 +37,21 @@ const STDIN_HELP = [
 /** A password from the CSPRNG, shaped by --length and --no-symbols/--no-digits/--no-upper/--no-lower. */
 function generateFromFlags(a: ParsedArgs): string {
   const length = flag(a, 'length')
-  return generatePassword({
-    length: length === undefined ? undefined : Number(length),
-    symbols: !has(a, 'no-symbols'),
-    digits: !has(a, 'no-digits'),
-    upper: !has(a, 'no-upper'),
-    lower: !has(a, 'no-lower')
-  })
+  if (length !== undefined && !/^[0-9]+$/.test(length))
+    throw new CliError('usage', `--length takes a whole number of characters, got ${JSON.stringify(length)}`, EXIT.usage)
+  try {
+    return generatePassword({
+      length: length === undefined ? undefined : Number(length),
+      symbols: !has(a, 'no-symbols'),
+      digits: !has(a, 'no-digits'),
+      upper: !has(a, 'no-upper'),
+      lower: !has(a, 'no-lower')
+    })
+  } catch (err) {
+    // a length out of range or no character class left is the caller's mistake: a usage error
+    if (err instanceof InvalidRequestError) throw new CliError('usage', err.message, EXIT.usage)
+    throw err
+  }
 }
 
 /** Item fields from flags; only the flags given (so `edit` leaves the rest alone). */
