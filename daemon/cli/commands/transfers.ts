@@ -9,6 +9,8 @@ import type { Command } from '../Command.js'
 import { toError } from '../../toError.js'
 import { writePrivateFile } from '../writePrivateFile.js'
 import { reauthenticate } from '../reauthenticate.js'
+import { countOf } from '../countOf.js'
+import { importSummary } from '../importSummary.js'
 
 export const importCommand: Command = {
   name: 'import',
@@ -35,14 +37,7 @@ export const importCommand: Command = {
       )
       stop()
       for (const w of res.warnings) process.stderr.write(`kith: note: ${w}\n`)
-      const vaults = res.vaults
-      const where =
-        vaults.length > 1
-          ? `${vaults.length} vaults (${vaults.map(v => `${v.name} ${v.imported}${v.created ? ', new' : ''}`).join('; ')})`
-          : `${String(res.vault)}${res.createdVault === true ? ' (a new vault)' : ''}`
-      const human =
-        `imported ${String(res.imported)} items into ${where}; skipped ${String(res.skipped)} already present` +
-        (res.warnings.length > 0 ? `; ${res.warnings.length} notes above` : '')
+      const human = importSummary(res)
       ctx.out(human, { imported: res.imported, skipped: res.skipped, vault: res.vault, vaults: res.vaults, warnings: res.warnings })
     } finally {
       stop()
@@ -76,7 +71,7 @@ export const exportCommand: Command = {
       return
     }
     await writePrivateFile(out, bytes)
-    ctx.out(`exported ${count} items to ${out} (${format})`, { exported: count, format, out, bytes: bytes.length })
+    ctx.out(`exported ${countOf(count, 'item')} to ${out} (${format})`, { exported: count, format, out, bytes: bytes.length })
   }
 }
 
@@ -100,7 +95,9 @@ export const migrateCommand: Command = {
       d =>
         `${d.action === 'move' ? (plan.dryRun ? 'would move' : 'moved') : 'kept'}\t${d.id}\t${d.title}\t${d.reason}${d.evidence === 'none' && d.action === 'move' ? '  [no evidence either way: --keep ' + d.id + ' to keep it]' : ''}`
     )
-    lines.push(`${plan.dryRun ? 'would move' : 'moved'} ${plan.moved.length} items from ${from} to ${to}; kept ${plan.kept.length}`)
+    lines.push(
+      `${plan.dryRun ? 'would move' : 'moved'} ${countOf(plan.moved.length, 'item')} from ${from} to ${to}; kept ${plan.kept.length}`
+    )
     ctx.out(lines.join('\n'), plan)
   }
 }
@@ -125,7 +122,7 @@ export const destroyCommand: Command = {
         ? ''
         : `\nnote: ${res.hint}`
     ctx.out(
-      `destroyed: ${String(res.keyRecords)} key records and ${String(res.records)} vault records erased, ${res.files.length} files removed (${res.files.join(', ')}); the daemon has stopped${roster}`,
+      `destroyed: ${countOf(res.keyRecords, 'key record')} and ${countOf(res.records, 'vault record')} erased, ${countOf(res.files.length, 'file')} removed (${res.files.join(', ')}); the daemon has stopped${roster}`,
       res
     )
   }
