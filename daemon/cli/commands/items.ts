@@ -8,6 +8,7 @@ import type { ItemPatchBody } from '../../api/schemas.js'
 import { generatePassword } from '../../service/passwordGenerator.js'
 import { InvalidRequestError } from '../../service/errors.js'
 import { readSecrets, warnSecretInArgv } from '../secretInput.js'
+import { totpNote } from '../totpNote.js'
 
 const ITEM_FLAGS = [
   'title',
@@ -107,8 +108,9 @@ async function itemFromInput(a: ParsedArgs): Promise<ItemPatchBody> {
   return body
 }
 
-function itemLine(item: Item): string {
-  return `${item.id}\t${item.title}\t${item.username}\t${item.urls.join(' ')}`
+/** One line of `kith list`: id, title, username, URLs; across every vault (no --vault) the vault comes second. */
+function itemLine(item: Item, showVault: boolean): string {
+  return [item.id, ...(showVault ? [item.vault] : []), item.title, item.username, item.urls.join(' ')].join('\t')
 }
 
 function itemText(item: Item): string {
@@ -157,13 +159,14 @@ export const addCommand: Command = {
 export const listCommand: Command = {
   name: 'list',
   usage: 'kith list [--vault NAME] [--search Q] [--trashed] [--json]',
-  summary: 'list live items (or the trash)',
+  summary: 'list live items (or the trash): id, vault (unless --vault), title, username, URLs',
   async run(ctx) {
     allowOnly(ctx.args, ['vault', 'search'], ['trashed'])
     const query = { vault: flag(ctx.args, 'vault'), q: flag(ctx.args, 'search'), trashed: has(ctx.args, 'trashed') ? 'true' : undefined }
     const client = await DaemonClient.connect(ctx.home)
     const items = await client.json(client.api.items.$get({ query }))
-    ctx.out(items.map(itemLine).join('\n'), items)
+    const showVault = query.vault === undefined
+    ctx.out(items.map(item => itemLine(item, showVault)).join('\n'), items)
   }
 }
 
@@ -249,12 +252,13 @@ export const restoreCommand: Command = {
 export const totpCommand: Command = {
   name: 'totp',
   usage: 'kith totp ID',
-  summary: "print the item's current TOTP code",
+  summary: "print the item's current TOTP code (and, on stderr, how many seconds it stays valid; --json: remaining)",
   async run(ctx) {
     allowOnly(ctx.args, [])
     const id = idArg(ctx.args, totpCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
     const res = await client.json(client.api.items[':id'].totp.$get({ param: { id: encodeURIComponent(id) } }))
+    if (!ctx.json) process.stderr.write(`${totpNote(res.remaining, res.period)}\n`)
     ctx.out(String(res.code), res)
   }
 }
