@@ -1,5 +1,5 @@
 /** kith import · export · migrate · destroy */
-import { readFile } from 'node:fs/promises'
+import { lstat, readFile } from 'node:fs/promises'
 import { allowOnly, flag, flagAll, has } from '../args.js'
 import { DaemonClient, readDaemonInfo } from '../DaemonClient.js'
 import { CliError, EXIT } from '../CliError.js'
@@ -45,18 +45,33 @@ export const importCommand: Command = {
   }
 }
 
+/** Whether anything (a file, a directory, a dangling symlink) is at `path`. */
+async function pathTaken(path: string): Promise<boolean> {
+  try {
+    await lstat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const fileExists = (out: string): CliError =>
+  new CliError('file_exists', `${out} already exists: kith export does not overwrite it unless you add --force`, EXIT.usage)
+
 export const exportCommand: Command = {
   name: 'export',
   usage:
-    'kith export FORMAT [--vault NAME] [--out FILE] [--password-stdin]\n  FORMAT: kith-json kith-encrypted bitwarden-json keepass-xml csv',
+    'kith export FORMAT [--vault NAME] [--out FILE [--force]] [--password-stdin]\n  FORMAT: kith-json kith-encrypted bitwarden-json keepass-xml csv',
   summary: 'export items (every vault unless --vault); kith-encrypted asks for a file password on stdin',
   help: "Exports need the master password given in the last 5 minutes. With --password-stdin it is read from\nstandard input when needed: the first line for a plaintext format; for kith-encrypted the first line is\nthe file's password and the second the master password. On a terminal without it, kith asks.",
   async run(ctx) {
-    allowOnly(ctx.args, ['vault', 'out'], ['password-stdin'])
+    allowOnly(ctx.args, ['vault', 'out'], ['password-stdin', 'force'])
     const format = ctx.args.positionals[0]
     if (format === undefined) throw new CliError('usage', `usage: ${exportCommand.usage}`, EXIT.usage)
     const sealed = format === 'kith-encrypted' && has(ctx.args, 'password-stdin')
     const out = flag(ctx.args, 'out')
+    const force = has(ctx.args, 'force')
+    if (out !== undefined && !force && (await pathTaken(out))) throw fileExists(out)
     const client = await DaemonClient.connect(ctx.home)
     const [password] = await reauthenticate(ctx, client, 'kith export', sealed ? ["the export file's password"] : [])
     const info = await readDaemonInfo(ctx.home)
@@ -70,7 +85,12 @@ export const exportCommand: Command = {
       process.stdout.write(bytes)
       return
     }
-    await writePrivateFile(out, bytes)
+    try {
+      await writePrivateFile(out, bytes, { overwrite: force })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw fileExists(out)
+      throw err
+    }
     ctx.out(`exported ${countOf(count, 'item')} to ${out} (${format})`, { exported: count, format, out, bytes: bytes.length })
   }
 }
