@@ -48,20 +48,19 @@ browserDescribe()('dashboard: the rough edges a newcomer met', () => {
     await page.goto(`${url}/`)
     await page.getByTestId('password').fill(PASSWORD)
     // press "/" as soon as the search box is in the page: in the same task that put it there, before any next frame
-    await page.evaluate(() => {
-      const w = window as unknown as { slashFocused?: Promise<boolean> }
-      w.slashFocused = new Promise(resolve => {
-        const seen = new MutationObserver(() => {
-          if (document.querySelector('[data-testid="search"]') === null) return
-          seen.disconnect()
-          document.body.dispatchEvent(new KeyboardEvent('keydown', { key: '/', bubbles: true, cancelable: true }))
-          resolve(document.activeElement === document.querySelector('[data-testid="search"]'))
-        })
-        seen.observe(document.body, { childList: true, subtree: true })
+    // (the statement ends in `true`: an expression that is a promise would be awaited here)
+    await page.evaluate(`window.slashFocused = new Promise(resolve => {
+      const seen = new MutationObserver(() => {
+        const search = document.querySelector('[data-testid="search"]')
+        if (search === null) return
+        seen.disconnect()
+        document.body.dispatchEvent(new KeyboardEvent('keydown', { key: '/', bubbles: true, cancelable: true }))
+        resolve(document.activeElement === search)
       })
-    })
+      seen.observe(document.body, { childList: true, subtree: true })
+    }); true`)
     await page.getByTestId('submit').click()
-    expect(await page.evaluate(async () => await (window as unknown as { slashFocused: Promise<boolean> }).slashFocused)).toBe(true)
+    expect(await page.evaluate('window.slashFocused')).toBe(true)
   })
 
   it('a new item starts with a generated password of the default length, and leaving it untouched asks nothing (F36)', async () => {
@@ -104,14 +103,14 @@ browserDescribe()('dashboard: the rough edges a newcomer met', () => {
     await page.goto(`${url}/#/settings`)
     const select = page.getByTestId('import-vault')
     await select.waitFor()
-    const fits = await select.evaluate(el => {
-      const s = el as HTMLSelectElement
-      const ctx = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D
+    // the chosen option's text, measured in the select's font, against the box less its padding and arrow
+    const fits = (await page.evaluate(`(() => {
+      const s = document.querySelector('[data-testid="import-vault"]')
+      const ctx = document.createElement('canvas').getContext('2d')
       ctx.font = getComputedStyle(s).font
       const text = s.options[s.selectedIndex]?.text ?? ''
-      // the text, plus room for the padding and the arrow
       return { text, width: ctx.measureText(text).width, box: s.clientWidth - 40 }
-    })
+    })()`)) as { text: string; width: number; box: number }
     expect(fits.width, JSON.stringify(fits)).toBeLessThanOrEqual(fits.box)
   })
 
