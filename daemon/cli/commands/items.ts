@@ -6,7 +6,7 @@ import type { Command } from '../Command.js'
 import type { Item } from '../../api/ports.js'
 import type { ItemPatchBody } from '../../api/schemas.js'
 import { generatePassword } from '../../service/passwordGenerator.js'
-import { InvalidRequestError } from '../../service/errors.js'
+import { toError } from '../../toError.js'
 import { readSecrets, warnSecretInArgv } from '../secretInput.js'
 import { totpNote } from '../totpNote.js'
 
@@ -49,9 +49,8 @@ function generateFromFlags(a: ParsedArgs): string {
       lower: !has(a, 'no-lower')
     })
   } catch (err) {
-    // a length out of range or no character class left is the caller's mistake: a usage error
-    if (err instanceof InvalidRequestError) throw new CliError('usage', err.message, EXIT.usage)
-    throw err
+    // the generator refuses only its options (a length out of range, no character class left): a usage error
+    throw new CliError('usage', toError(err).message, EXIT.usage)
   }
 }
 
