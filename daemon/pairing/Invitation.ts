@@ -21,6 +21,7 @@ import { toError } from '../toError.js'
 export const LINK_PREFIX = 'kith://pair?'
 export const SECRET_BYTES = 16
 export const MAX_TTL_MS = 10 * 60 * 1000
+const DAMAGED = 'this invitation is damaged or incomplete — copy the whole line again'
 
 export interface Invitation {
   /** the inviter's device id */
@@ -47,7 +48,7 @@ export function decodeInvitation(text: string): Invitation {
   const params = new URLSearchParams(trimmed.slice(LINK_PREFIX.length))
   if (params.get('v') !== '1') throw new InvitationError('this invitation is from an unsupported version of Kith')
   const data = params.get('d')
-  if (data === null || !/^[A-Za-z0-9_-]+$/.test(data)) throw new InvitationError('the invitation link is damaged')
+  if (data === null || !/^[A-Za-z0-9_-]+$/.test(data)) throw new InvitationError(DAMAGED)
   try {
     const r = new BinaryReader(fromBase64Url(data))
     const inviter = toHex(r.raw(32))
@@ -60,7 +61,8 @@ export function decodeInvitation(text: string): Invitation {
     r.end()
     return { inviter, secret, expiresAt, addrs }
   } catch (err) {
-    throw new InvitationError(`the invitation link is damaged (${toError(err).message})`)
+    // the byte-level reason (where the data ran out) helps nobody who pasted it: it stays in `cause`
+    throw new InvitationError(DAMAGED, { cause: toError(err) })
   }
 }
 

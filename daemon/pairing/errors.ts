@@ -1,7 +1,7 @@
 /** Named errors of pairing and the device roster (api/errors.ts maps them to HTTP statuses). */
 export class InvitationError extends Error {
-  constructor(message: string) {
-    super(message)
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
     this.name = 'InvitationError'
   }
 }

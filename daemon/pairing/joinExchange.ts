@@ -61,6 +61,16 @@ export interface JoinContext {
 
 const short = (id: string): string => id.slice(0, 12) + '…'
 
+/**
+ * Why the inviter no longer knows an invitation, as far as the joiner can tell: the link carries its
+ * expiry, so an unexpired one that is refused was used (or burnt, or cancelled), not expired.
+ */
+function whyGone(inv: Invitation, now = Date.now()): string {
+  return inv.expiresAt.getTime() <= now
+    ? 'this invitation has expired; ask for a new one'
+    : 'this invitation was already used (or cancelled); ask the other device for a new one'
+}
+
 export async function joinExchange(
   context: JoinContext,
   inv: Invitation,
@@ -82,7 +92,7 @@ export async function joinExchange(
         throw new PairingError(`could not reach the inviting device at ${inv.addrs.join(', ')}: ${message}`, { cause: err })
       }
       // the inviter's gate admits unknown devices only while one of its invitations is open
-      throw new InvitationError('the inviting device refused the connection: this invitation is unknown, used or expired')
+      throw new InvitationError(`the inviting device refused the connection: ${whyGone(inv)}`)
     }
     const s = stream
     const send = async (m: PairMessage): Promise<void> => {
@@ -92,6 +102,7 @@ export async function joinExchange(
       if (m.type === PairType.Refused) {
         if (m.code === RefusedCode.InviterLocked) throw new PairingError(m.message)
         if (m.code === RefusedCode.Denied) throw new JoinDeniedError(`${m.message}; the invitation is used up`)
+        if (m.code === RefusedCode.UnknownInvitation && inv.expiresAt.getTime() > Date.now()) throw new InvitationError(whyGone(inv))
         throw new InvitationError(m.message)
       }
       if (m.type !== type) throw new PairingError(`unexpected pairing message ${m.type}`)

@@ -17,8 +17,11 @@ const CLASSES = {
   symbols: '!#$%&()*+,-./:;<=>?@[]^_{|}~'
 } as const
 
+/** The length when none is asked for (the dashboard's generator starts at the same). */
+export const DEFAULT_PASSWORD_LENGTH = 24
+
 export function generatePassword(options: GeneratorOptions = {}): string {
-  const length = options.length ?? 24
+  const length = options.length ?? DEFAULT_PASSWORD_LENGTH
   if (!Number.isInteger(length) || length < 8 || length > 256) throw new InvalidRequestError('password length must be between 8 and 256')
   const chosen = (Object.keys(CLASSES) as Array<keyof typeof CLASSES>).filter(k => options[k] ?? true)
   if (chosen.length === 0) throw new InvalidRequestError('choose at least one character class')

@@ -24,6 +24,18 @@ describe('writePrivateFile', () => {
     expect(await readdir(dir)).toEqual(['export.json'])
   })
 
+  it('with overwrite: false an existing file (even one that appeared after a check) is kept, and no temporary file is left', async () => {
+    const out = join(dir, 'export.json')
+    await writeFile(out, 'keep me')
+    await expect(writePrivateFile(out, new TextEncoder().encode('secret'), { overwrite: false })).rejects.toMatchObject({ code: 'EEXIST' })
+    expect(await readFile(out, 'utf8')).toBe('keep me')
+    expect(await readdir(dir)).toEqual(['export.json'])
+    const fresh = join(dir, 'fresh.json')
+    await writePrivateFile(fresh, new TextEncoder().encode('secret'), { overwrite: false })
+    expect((await stat(fresh)).mode & 0o777).toBe(0o600)
+    expect(await readFile(fresh, 'utf8')).toBe('secret')
+  })
+
   it('a new file is 0600', async () => {
     const out = join(dir, 'new.kith')
     await writePrivateFile(out, new Uint8Array([1, 2, 3]))

@@ -101,7 +101,18 @@ describe('kith CLI against a real daemon', () => {
     expect(JSON.parse((await kith(['list', '--search', 'octo', '--json'])).stdout)).toHaveLength(1)
     expect((await kith(['edit', id, '--username', 'hubot'])).code).toBe(0)
     expect(JSON.parse((await kith(['get', id, '--json'])).stdout)).toMatchObject({ username: 'hubot', password: 'gh-pass-1' })
-    expect((await kith(['totp', id])).stdout).toMatch(/^\d{6}\n$/)
+    const totp = await kith(['totp', id])
+    expect(totp.stdout).toMatch(/^\d{6}\n$/)
+    // F31: how long the code stays valid, on stderr so that $(kith totp ID) is still only the code
+    expect(totp.stderr).toMatch(/valid for \d+ more seconds? \(codes change every 30 seconds\)/)
+    expect(JSON.parse((await kith(['totp', id, '--json'])).stdout)).toMatchObject({
+      code: expect.any(String),
+      remaining: expect.any(Number)
+    })
+    // F30: across every vault the human list names each item's vault; with --vault it does not
+    const lines = (await kith(['list'])).stdout.trim().split('\n')
+    expect(lines).toContain(`${id}\tPersonal\tGitHub\thubot\thttps://github.com https://gist.github.com`)
+    expect((await kith(['list', '--vault', 'Personal'])).stdout).toContain(`${id}\tGitHub\thubot\t`)
     expect((await kith(['rm', bankId])).code).toBe(0)
     expect(JSON.parse((await kith(['list', '--json'])).stdout)).toHaveLength(1)
     expect(JSON.parse((await kith(['get', bankId, '--json'])).stdout).trashed).toBe(true)

@@ -185,7 +185,7 @@ describe('refusals by a real daemon', () => {
     expect((await joining).status).toBe(201)
     const again = await c.kith(['pair', 'join', '--password-stdin', '--json'], `${invitation}\n${JOIN_PASSWORD}\n`)
     expect(again.code).not.toBe(0)
-    expect(again.stderr).toMatch(/unknown, used or expired/)
+    expect(again.stderr).toMatch(/already used/)
     const expiring = (await a.api('POST', '/api/pairing/invite', { ttlSeconds: 1 })).body as { invitation: string; expiresAt: string }
     expect(Date.parse(expiring.expiresAt) - Date.now()).toBeLessThanOrEqual(1000)
     await new Promise(resolve => setTimeout(resolve, 1200))

@@ -112,11 +112,22 @@ describe('import, export, migrate, destroy', () => {
     }
   })
 
-  it('an export over an existing 0644 file leaves a 0600 file (created new, then renamed)', async () => {
+  it('an export refuses to overwrite an existing --out file without --force: exit 2, the file untouched', async () => {
+    const out = join(dir, 'keep.csv')
+    await writeFile(out, 'something the person wanted to keep')
+    const res = await a.kith(['export', 'csv', '--out', out])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toContain('already exists')
+    expect(res.stderr).toContain('--force')
+    expect(await readFile(out, 'utf8')).toBe('something the person wanted to keep')
+    expect((await readdir(dir)).filter(f => f.includes('keep.csv') && f !== 'keep.csv')).toEqual([])
+  })
+
+  it('an export with --force over an existing 0644 file leaves a 0600 file (created new, then renamed)', async () => {
     const out = join(dir, 'over.csv')
     await writeFile(out, 'an older file, readable by everyone')
     await chmod(out, 0o644)
-    const res = await a.kith(['export', 'csv', '--out', out, '--json'])
+    const res = await a.kith(['export', 'csv', '--out', out, '--force', '--json'])
     expect(res.code, res.stderr).toBe(0)
     expect((await stat(out)).mode & 0o777).toBe(0o600)
     expect(await readFile(out, 'utf8')).toContain('Mastodon')

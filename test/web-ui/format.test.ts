@@ -19,7 +19,7 @@ describe('timeAgo', () => {
     expect(timeAgo(ago(3599), now)).toBe('60 min ago')
     expect(timeAgo(ago(3600), now)).toBe('1 h ago')
     expect(timeAgo(ago(86_399), now)).toBe('24 h ago')
-    expect(timeAgo(ago(86_400), now)).toBe('1 days ago')
+    expect(timeAgo(ago(86_400), now)).toBe('1 day ago')
     expect(timeAgo(new Date(ago(2 * 86_400)).toISOString(), now)).toBe('2 days ago')
   })
 

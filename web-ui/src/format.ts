@@ -9,7 +9,8 @@ export function timeAgo(iso: string | number | null | undefined, now = Date.now(
   if (s < 45) return 'just now'
   if (s < 3600) return `${Math.round(s / 60)} min ago`
   if (s < 86400) return `${Math.round(s / 3600)} h ago`
-  if (s < 7 * 86400) return `${Math.round(s / 86400)} days ago`
+  const days = Math.round(s / 86400)
+  if (s < 7 * 86400) return `${days} day${days === 1 ? '' : 's'} ago`
   return new Date(t).toLocaleDateString()
 }
 

@@ -1,4 +1,5 @@
 /** kith pair invite · pair join · pair pending · pair approve · pair deny · devices · devices revoke · grant · ungrant */
+import { deadlineText, timeAgo } from '../whenText.js'
 import { allowOnly, flag, has } from '../args.js'
 import { DaemonClient } from '../DaemonClient.js'
 import { CliError, EXIT } from '../CliError.js'
@@ -44,7 +45,7 @@ export const pairInviteCommand: Command = {
         `  ${res.invitation}`,
         '  <new password>',
         '',
-        `It admits the new device to: ${res.vaults.join(', ')}. The invitation works once, until ${res.expiresAt}.`,
+        `It admits the new device to: ${res.vaults.join(', ')}. The invitation works once, until ${deadlineText(res.expiresAt)}.`,
         'The new device then shows four words and waits:',
         'approve it here with `kith pair approve ID` only if `kith pair pending` lists the same words (`kith pair deny ID` refuses it).'
       ].join('\n'),
@@ -138,7 +139,9 @@ export const pairPendingCommand: Command = {
     allowOnly(ctx.args, [])
     const client = await DaemonClient.connect(ctx.home)
     const pending = await client.json(client.api.pairing.pending.$get())
-    const lines = pending.map(p => `${p.id.slice(0, 16)}  ${p.name || '(unnamed)'}\twords: ${p.words.join(' ')}\t(until ${p.expiresAt})`)
+    const lines = pending.map(
+      p => `${p.id.slice(0, 16)}  ${p.name || '(unnamed)'}\twords: ${p.words.join(' ')}\t(until ${deadlineText(p.expiresAt)})`
+    )
     ctx.out(lines.length === 0 ? 'no device is waiting for approval' : lines.join('\n'), pending)
   }
 }
@@ -181,7 +184,7 @@ export const devicesCommand: Command = {
     const devices = await client.json(client.api.devices.$get())
     const lines = devices.map(
       d =>
-        `${d.id.slice(0, 16)}  ${d.name || '(unnamed)'}${d.self ? ' (this device)' : ''}\t${d.online ? 'online' : `offline, last seen ${d.lastSeen ?? 'never'}`}${d.fingerprint === null ? '' : `\tkeys ${d.fingerprint}`}`
+        `${d.id.slice(0, 16)}  ${d.name || '(unnamed)'}${d.self ? ' (this device)' : ''}\t${d.online ? 'online' : `offline, last seen ${timeAgo(d.lastSeen)}`}${d.fingerprint === null ? '' : `\tkeys ${d.fingerprint}`}`
     )
     ctx.out(lines.join('\n'), devices)
   }

@@ -4,6 +4,7 @@
  * again unless it was given in the last few minutes (reauthenticate.ts). Passkeys are added in
  * the dashboard (WebAuthn needs a browser: `kith open`).
  */
+import { timeAgo } from '../whenText.js'
 import { allowOnly, flag } from '../args.js'
 import { DaemonClient } from '../DaemonClient.js'
 import { CliError, EXIT } from '../CliError.js'
@@ -26,7 +27,7 @@ export const factorsCommand: Command = {
     const factors = await client.json(client.api.factors.$get())
     const rows = factors.map(
       f =>
-        `${f.id}\t${f.kind}\t${f.name}${f.confirmed ? '' : ' (not confirmed yet)'}\tadded ${f.createdAt ?? 'before this list'}\tlast used ${f.lastUsedAt ?? 'never'}`
+        `${f.id}\t${f.kind}\t${f.name}${f.confirmed ? '' : ' (not confirmed yet)'}\tadded ${f.createdAt === null ? 'before this list' : timeAgo(f.createdAt)}\tlast used ${timeAgo(f.lastUsedAt)}`
     )
     ctx.out(
       rows.join('\n'),

@@ -6,7 +6,9 @@ import type { Command } from '../Command.js'
 import type { Item } from '../../api/ports.js'
 import type { ItemPatchBody } from '../../api/schemas.js'
 import { generatePassword } from '../../service/passwordGenerator.js'
+import { toError } from '../../toError.js'
 import { readSecrets, warnSecretInArgv } from '../secretInput.js'
+import { totpNote } from '../totpNote.js'
 
 const ITEM_FLAGS = [
   'title',
@@ -36,13 +38,20 @@ const STDIN_HELP = [
 /** A password from the CSPRNG, shaped by --length and --no-symbols/--no-digits/--no-upper/--no-lower. */
 function generateFromFlags(a: ParsedArgs): string {
   const length = flag(a, 'length')
-  return generatePassword({
-    length: length === undefined ? undefined : Number(length),
-    symbols: !has(a, 'no-symbols'),
-    digits: !has(a, 'no-digits'),
-    upper: !has(a, 'no-upper'),
-    lower: !has(a, 'no-lower')
-  })
+  if (length !== undefined && !/^[0-9]+$/.test(length))
+    throw new CliError('usage', `--length takes a whole number of characters, got ${JSON.stringify(length)}`, EXIT.usage)
+  try {
+    return generatePassword({
+      length: length === undefined ? undefined : Number(length),
+      symbols: !has(a, 'no-symbols'),
+      digits: !has(a, 'no-digits'),
+      upper: !has(a, 'no-upper'),
+      lower: !has(a, 'no-lower')
+    })
+  } catch (err) {
+    // the generator refuses only its options (a length out of range, no character class left): a usage error
+    throw new CliError('usage', toError(err).message, EXIT.usage)
+  }
 }
 
 /** Item fields from flags; only the flags given (so `edit` leaves the rest alone). */
@@ -98,8 +107,9 @@ async function itemFromInput(a: ParsedArgs): Promise<ItemPatchBody> {
   return body
 }
 
-function itemLine(item: Item): string {
-  return `${item.id}\t${item.title}\t${item.username}\t${item.urls.join(' ')}`
+/** One line of `kith list`: id, title, username, URLs; across every vault (no --vault) the vault comes second. */
+function itemLine(item: Item, showVault: boolean): string {
+  return [item.id, ...(showVault ? [item.vault] : []), item.title, item.username, item.urls.join(' ')].join('\t')
 }
 
 function itemText(item: Item): string {
@@ -148,13 +158,14 @@ export const addCommand: Command = {
 export const listCommand: Command = {
   name: 'list',
   usage: 'kith list [--vault NAME] [--search Q] [--trashed] [--json]',
-  summary: 'list live items (or the trash)',
+  summary: 'list live items (or the trash): id, vault (unless --vault), title, username, URLs',
   async run(ctx) {
     allowOnly(ctx.args, ['vault', 'search'], ['trashed'])
     const query = { vault: flag(ctx.args, 'vault'), q: flag(ctx.args, 'search'), trashed: has(ctx.args, 'trashed') ? 'true' : undefined }
     const client = await DaemonClient.connect(ctx.home)
     const items = await client.json(client.api.items.$get({ query }))
-    ctx.out(items.map(itemLine).join('\n'), items)
+    const showVault = query.vault === undefined
+    ctx.out(items.map(item => itemLine(item, showVault)).join('\n'), items)
   }
 }
 
@@ -240,12 +251,13 @@ export const restoreCommand: Command = {
 export const totpCommand: Command = {
   name: 'totp',
   usage: 'kith totp ID',
-  summary: "print the item's current TOTP code",
+  summary: "print the item's current TOTP code (and, on stderr, how many seconds it stays valid; --json: remaining)",
   async run(ctx) {
     allowOnly(ctx.args, [])
     const id = idArg(ctx.args, totpCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
     const res = await client.json(client.api.items[':id'].totp.$get({ param: { id: encodeURIComponent(id) } }))
+    if (!ctx.json) process.stderr.write(`${totpNote(res.remaining, res.period)}\n`)
     ctx.out(String(res.code), res)
   }
 }

@@ -1,5 +1,5 @@
 /** kith import · export · migrate · destroy */
-import { readFile } from 'node:fs/promises'
+import { lstat, readFile } from 'node:fs/promises'
 import { allowOnly, flag, flagAll, has } from '../args.js'
 import { DaemonClient, readDaemonInfo } from '../DaemonClient.js'
 import { CliError, EXIT } from '../CliError.js'
@@ -9,6 +9,8 @@ import type { Command } from '../Command.js'
 import { toError } from '../../toError.js'
 import { writePrivateFile } from '../writePrivateFile.js'
 import { reauthenticate } from '../reauthenticate.js'
+import { countOf } from '../countOf.js'
+import { importSummary } from '../importSummary.js'
 
 export const importCommand: Command = {
   name: 'import',
@@ -35,14 +37,7 @@ export const importCommand: Command = {
       )
       stop()
       for (const w of res.warnings) process.stderr.write(`kith: note: ${w}\n`)
-      const vaults = res.vaults
-      const where =
-        vaults.length > 1
-          ? `${vaults.length} vaults (${vaults.map(v => `${v.name} ${v.imported}${v.created ? ', new' : ''}`).join('; ')})`
-          : `${String(res.vault)}${res.createdVault === true ? ' (a new vault)' : ''}`
-      const human =
-        `imported ${String(res.imported)} items into ${where}; skipped ${String(res.skipped)} already present` +
-        (res.warnings.length > 0 ? `; ${res.warnings.length} notes above` : '')
+      const human = importSummary(res)
       ctx.out(human, { imported: res.imported, skipped: res.skipped, vault: res.vault, vaults: res.vaults, warnings: res.warnings })
     } finally {
       stop()
@@ -50,18 +45,33 @@ export const importCommand: Command = {
   }
 }
 
+/** Whether anything (a file, a directory, a dangling symlink) is at `path`. */
+async function pathTaken(path: string): Promise<boolean> {
+  try {
+    await lstat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const fileExists = (out: string): CliError =>
+  new CliError('file_exists', `${out} already exists: kith export does not overwrite it unless you add --force`, EXIT.usage)
+
 export const exportCommand: Command = {
   name: 'export',
   usage:
-    'kith export FORMAT [--vault NAME] [--out FILE] [--password-stdin]\n  FORMAT: kith-json kith-encrypted bitwarden-json keepass-xml csv',
+    'kith export FORMAT [--vault NAME] [--out FILE [--force]] [--password-stdin]\n  FORMAT: kith-json kith-encrypted bitwarden-json keepass-xml csv',
   summary: 'export items (every vault unless --vault); kith-encrypted asks for a file password on stdin',
   help: "Exports need the master password given in the last 5 minutes. With --password-stdin it is read from\nstandard input when needed: the first line for a plaintext format; for kith-encrypted the first line is\nthe file's password and the second the master password. On a terminal without it, kith asks.",
   async run(ctx) {
-    allowOnly(ctx.args, ['vault', 'out'], ['password-stdin'])
+    allowOnly(ctx.args, ['vault', 'out'], ['password-stdin', 'force'])
     const format = ctx.args.positionals[0]
     if (format === undefined) throw new CliError('usage', `usage: ${exportCommand.usage}`, EXIT.usage)
     const sealed = format === 'kith-encrypted' && has(ctx.args, 'password-stdin')
     const out = flag(ctx.args, 'out')
+    const force = has(ctx.args, 'force')
+    if (out !== undefined && !force && (await pathTaken(out))) throw fileExists(out)
     const client = await DaemonClient.connect(ctx.home)
     const [password] = await reauthenticate(ctx, client, 'kith export', sealed ? ["the export file's password"] : [])
     const info = await readDaemonInfo(ctx.home)
@@ -75,8 +85,13 @@ export const exportCommand: Command = {
       process.stdout.write(bytes)
       return
     }
-    await writePrivateFile(out, bytes)
-    ctx.out(`exported ${count} items to ${out} (${format})`, { exported: count, format, out, bytes: bytes.length })
+    try {
+      await writePrivateFile(out, bytes, { overwrite: force })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw fileExists(out)
+      throw err
+    }
+    ctx.out(`exported ${countOf(count, 'item')} to ${out} (${format})`, { exported: count, format, out, bytes: bytes.length })
   }
 }
 
@@ -100,7 +115,9 @@ export const migrateCommand: Command = {
       d =>
         `${d.action === 'move' ? (plan.dryRun ? 'would move' : 'moved') : 'kept'}\t${d.id}\t${d.title}\t${d.reason}${d.evidence === 'none' && d.action === 'move' ? '  [no evidence either way: --keep ' + d.id + ' to keep it]' : ''}`
     )
-    lines.push(`${plan.dryRun ? 'would move' : 'moved'} ${plan.moved.length} items from ${from} to ${to}; kept ${plan.kept.length}`)
+    lines.push(
+      `${plan.dryRun ? 'would move' : 'moved'} ${countOf(plan.moved.length, 'item')} from ${from} to ${to}; kept ${plan.kept.length}`
+    )
     ctx.out(lines.join('\n'), plan)
   }
 }
@@ -125,7 +142,7 @@ export const destroyCommand: Command = {
         ? ''
         : `\nnote: ${res.hint}`
     ctx.out(
-      `destroyed: ${String(res.keyRecords)} key records and ${String(res.records)} vault records erased, ${res.files.length} files removed (${res.files.join(', ')}); the daemon has stopped${roster}`,
+      `destroyed: ${countOf(res.keyRecords, 'key record')} and ${countOf(res.records, 'vault record')} erased, ${countOf(res.files.length, 'file')} removed (${res.files.join(', ')}); the daemon has stopped${roster}`,
       res
     )
   }

@@ -1,4 +1,5 @@
 /** kith init · unlock · lock · vault list · vault create */
+import { countOf } from '../countOf.js'
 import { allowOnly } from '../args.js'
 import { DaemonClient } from '../DaemonClient.js'
 import { readStdinLine } from '../stdin.js'
@@ -54,7 +55,7 @@ export const vaultListCommand: Command = {
     allowOnly(ctx.args, [])
     const client = await DaemonClient.connect(ctx.home)
     const vaults = await client.json(client.api.vaults.$get())
-    ctx.out(vaults.map(v => `${v.name}\t${v.items} items\t${v.id}`).join('\n'), vaults)
+    ctx.out(vaults.map(v => `${v.name}\t${countOf(v.items, 'item')}\t${v.id}`).join('\n'), vaults)
   }
 }
 

@@ -21,7 +21,10 @@ const LABELS: Record<DraftKey, string> = {
 
 function shown(key: DraftKey, value: unknown): string {
   if (key === 'password' || key === 'totp') return 'a new value (hidden)'
-  if (key === 'fields') return `${(value as Draft['fields']).length} field(s)`
+  if (key === 'fields') {
+    const n = (value as Draft['fields']).length
+    return `${n} field${n === 1 ? '' : 's'}`
+  }
   if (Array.isArray(value)) return value.filter(v => v !== '').join(', ') || '(empty)'
   if (typeof value === 'boolean') return value ? 'yes' : 'no'
   const text = String(value)

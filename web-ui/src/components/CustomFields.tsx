@@ -1,4 +1,4 @@
-/** The item's custom fields: a name, a value (hidden ones with reveal), copy, hide and remove. */
+/** The item's custom fields: a name, a value (hidden ones with reveal), copy, hide and remove (not in the trash: readOnly). */
 import type { CustomField } from '../types.js'
 import { CopyButton } from './ui.js'
 import { SecretInput } from './fields.js'
@@ -6,11 +6,13 @@ import { SecretInput } from './fields.js'
 export function CustomFields({
   fields,
   idBase,
-  onChange
+  onChange,
+  readOnly = false
 }: {
   fields: CustomField[]
   idBase: string
   onChange: (fields: CustomField[]) => void
+  readOnly?: boolean
 }) {
   const update = (i: number, patch: Partial<CustomField>): void => onChange(fields.map((f, j) => (j === i ? { ...f, ...patch } : f)))
   return (
@@ -35,6 +37,7 @@ export function CustomFields({
                 onInput={v => update(i, { value: v })}
                 label={f.name === '' ? `Field ${i + 1}` : f.name}
                 testId="custom-value"
+                ariaLabel={`Field ${i + 1} value`}
               />
             ) : (
               <div class="secret">
@@ -50,20 +53,22 @@ export function CustomFields({
                 <CopyButton value={f.value} what={f.name === '' ? `Field ${i + 1}` : f.name} secret={false} />
               </div>
             )}
-            <div class="field-options">
-              <label class="check small">
-                <input
-                  type="checkbox"
-                  checked={f.hidden}
-                  data-testid="custom-hidden"
-                  onChange={e => update(i, { hidden: e.currentTarget.checked })}
-                />{' '}
-                Hidden
-              </label>
-              <button type="button" class="link-button" onClick={() => onChange(fields.filter((_, j) => j !== i))}>
-                Remove field
-              </button>
-            </div>
+            {!readOnly && (
+              <div class="field-options">
+                <label class="check small">
+                  <input
+                    type="checkbox"
+                    checked={f.hidden}
+                    data-testid="custom-hidden"
+                    onChange={e => update(i, { hidden: e.currentTarget.checked })}
+                  />{' '}
+                  Hidden
+                </label>
+                <button type="button" class="link-button" onClick={() => onChange(fields.filter((_, j) => j !== i))}>
+                  Remove field
+                </button>
+              </div>
+            )}
           </dd>
         </div>
       ))}

@@ -1,14 +1,13 @@
 /** The password generator: length and character classes; the daemon's CSPRNG makes the password. */
 import { useEffect, useId, useState } from 'preact/hooks'
 import { api } from '../api.js'
+import { GENERATOR_DEFAULTS } from '../generatorDefaults.js'
 import type { GeneratorOptions } from '../types.js'
 import { messageOf } from '../toast.js'
 import { Icon } from './Icon.js'
 
-const DEFAULTS: GeneratorOptions = { length: 20, lower: true, upper: true, digits: true, symbols: true }
-
 export function Generator({ onUse, onClose }: { onUse: (password: string) => void; onClose: () => void }) {
-  const [options, setOptions] = useState(DEFAULTS)
+  const [options, setOptions] = useState<GeneratorOptions>(GENERATOR_DEFAULTS)
   const [password, setPassword] = useState('')
   const [error, setError] = useState<string>()
   const lengthId = useId()

@@ -5,6 +5,7 @@
  * on another device to another field is kept; such remote changes also flow into the fields not
  * being edited. A new item uses the same screen.
  */
+import { useStartingPassword } from './useStartingPassword.js'
 import { useEffect, useId, useMemo, useRef, useState } from 'preact/hooks'
 import { api } from '../api.js'
 import type { Item, VaultInfo } from '../types.js'
@@ -85,6 +86,11 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
   useEffect(() => {
     if (focusTitle || isNew) titleRef.current?.focus()
   }, [])
+  // part of the starting point (base), so an untouched new item is not an unsaved change
+  useStartingPassword(isNew, password => {
+    setBase(b => (b.password === '' ? { ...b, password } : b))
+    setDraft(d => (d.password === '' ? { ...d, password } : d))
+  })
 
   const act = async (what: () => Promise<unknown>, done?: string): Promise<void> => {
     try {
@@ -332,7 +338,7 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
               copyId="copy-password"
             />
             {draft.password !== base.password && draft.password !== '' && <StrengthMeter password={draft.password} />}
-            {generator ? (
+            {trashed ? null : generator ? (
               <Generator
                 onUse={p => {
                   set('password', p)
@@ -368,8 +374,8 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
               />
             )}
           </Row>
-          <UrlList urls={draft.urls} firstId={ids.url} onChange={urls => set('urls', urls)} />
-          <CustomFields fields={draft.fields} idBase={ids.folder} onChange={fields => set('fields', fields)} />
+          <UrlList urls={draft.urls} firstId={ids.url} onChange={urls => set('urls', urls)} readOnly={trashed} />
+          <CustomFields fields={draft.fields} idBase={ids.folder} onChange={fields => set('fields', fields)} readOnly={trashed} />
           <Row label="Notes" htmlFor={ids.notes}>
             <textarea
               id={ids.notes}
@@ -410,14 +416,16 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
             />
           </Row>
         </dl>
-        <button
-          type="button"
-          class="link-button add-field"
-          data-testid="add-field"
-          onClick={() => set('fields', [...draft.fields, { name: '', value: '', hidden: false }])}
-        >
-          <Icon name="plus" /> Add a field (PIN, recovery code…)
-        </button>
+        {!trashed && (
+          <button
+            type="button"
+            class="link-button add-field"
+            data-testid="add-field"
+            onClick={() => set('fields', [...draft.fields, { name: '', value: '', hidden: false }])}
+          >
+            <Icon name="plus" /> Add a field (PIN, recovery code…)
+          </button>
+        )}
       </fieldset>
 
       {error !== undefined && (

@@ -2,7 +2,7 @@
  * The unlocked dashboard: header (vault switcher, search, sync status, new item, lock), the
  * section sidebar, and the page (items with their detail pane, devices, or settings).
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api } from '../api.js'
 import { navigate, useRoute } from '../router.js'
 import { confirmLeave, guardUnload } from '../unsavedChanges.js'
@@ -69,8 +69,9 @@ export function Shell({ onLocked }: { onLocked: (notice: string) => void }) {
     if (mounted.current) onLocked("Locked. Your items have left this page and the daemon's memory.")
   }, [onLocked])
 
-  // keyboard: / or Ctrl+K focuses search, n starts a new item, Escape leaves search
-  useEffect(() => {
+  // keyboard: / or Ctrl+K focuses search, n starts a new item, Escape leaves search. A layout effect, so the
+  // keys work from the moment the screen is there (a plain effect waited for the next frame: "/" right after unlock was lost)
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if ((e.key === 'k' && (e.ctrlKey || e.metaKey)) || (e.key === '/' && !isTyping(e.target))) {
         e.preventDefault()

@@ -43,7 +43,7 @@ export function Sidebar({ page, section, counts, folders, tags, onSection }: Sid
       {tags.length > 0 && (
         <>
           <h2 class="nav-heading">Tags</h2>
-          <ul>{tags.map(t => entry(`tag:${t}`, 'tag', t))}</ul>
+          <ul>{tags.map(t => entry(`tag:${t}`, 'tag', t === '' ? '(unnamed tag)' : t))}</ul>
         </>
       )}
       <ul>{entry('trash', 'trash', 'Trash', counts.trash)}</ul>

@@ -15,7 +15,7 @@ export function SyncStatus({ live, devices }: { live: LiveState; devices: Device
     text = 'This device only'
     state = 'solo'
   } else if (online === 0) {
-    text = `0 of ${others.length} devices online`
+    text = `0 of ${others.length} device${others.length === 1 ? '' : 's'} online`
     state = 'waiting'
   } else {
     text = `Syncing with ${online} device${online === 1 ? '' : 's'}`

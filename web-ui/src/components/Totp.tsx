@@ -54,7 +54,7 @@ export function Totp({ uri }: { uri: string }) {
         class={`totp-timer${code.remaining <= 5 ? ' ending' : ''}`}
         max={code.period}
         value={code.remaining}
-        aria-label={`${code.remaining} seconds left`}
+        aria-label={`${code.remaining} second${code.remaining === 1 ? '' : 's'} left`}
       />
       <span class="totp-seconds" aria-hidden="true">
         {code.remaining}s

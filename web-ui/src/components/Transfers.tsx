@@ -185,13 +185,8 @@ export function Transfers({ vaults, reload }: { vaults: VaultInfo[]; reload: () 
             </div>
             <div class="field">
               <label for={ids.importVault}>Into the vault</label>
-              {vaultSelect(
-                ids.importVault,
-                importVault,
-                setImportVault,
-                'The default vault (Kith exports: the vaults they name)',
-                'import-vault'
-              )}
+              {vaultSelect(ids.importVault, importVault, setImportVault, 'The default vault', 'import-vault')}
+              {importVault === '' && <p class="hint">A Kith export goes back into the vaults it names.</p>}
             </div>
           </div>
           <div class="field">

@@ -1,11 +1,21 @@
-/** The item's website addresses: each editable, opened and copied from beside it, added and removed. */
+/** The item's website addresses: each editable, opened and copied from beside it, added and removed (not when readOnly: in the trash). */
 import { safeHref } from '../format.js'
 import { withScheme } from '../itemDraft.js'
 import { Icon } from './Icon.js'
 import { CopyButton } from './ui.js'
 import { Row } from './fields.js'
 
-export function UrlList({ urls, firstId, onChange }: { urls: string[]; firstId: string; onChange: (urls: string[]) => void }) {
+export function UrlList({
+  urls,
+  firstId,
+  onChange,
+  readOnly = false
+}: {
+  urls: string[]
+  firstId: string
+  onChange: (urls: string[]) => void
+  readOnly?: boolean
+}) {
   return (
     <Row label={urls.length > 1 ? 'Websites' : 'Website'} htmlFor={firstId}>
       <ul class="url-list">
@@ -32,7 +42,7 @@ export function UrlList({ urls, firstId, onChange }: { urls: string[]; firstId: 
                 </a>
               )}
               {url.trim() !== '' && <CopyButton value={url.trim()} what="Address" secret={false} />}
-              {urls.length > 1 && (
+              {urls.length > 1 && !readOnly && (
                 <button type="button" class="icon-button" onClick={() => onChange(urls.filter((_, j) => j !== i))}>
                   <Icon name="close" label={`Remove address ${i + 1}`} />
                 </button>
@@ -41,9 +51,11 @@ export function UrlList({ urls, firstId, onChange }: { urls: string[]; firstId: 
           )
         })}
       </ul>
-      <button type="button" class="link-button" data-testid="add-url" onClick={() => onChange([...urls, ''])}>
-        <Icon name="plus" /> Add another address
-      </button>
+      {!readOnly && (
+        <button type="button" class="link-button" data-testid="add-url" onClick={() => onChange([...urls, ''])}>
+          <Icon name="plus" /> Add another address
+        </button>
+      )}
     </Row>
   )
 }

@@ -22,7 +22,8 @@ export function SecretInput({
   testId,
   revealId,
   copyId,
-  disabled
+  disabled,
+  ariaLabel
 }: {
   id: string
   value: string
@@ -32,6 +33,8 @@ export function SecretInput({
   revealId?: string
   copyId?: string
   disabled?: boolean
+  /** the input's accessible name when no <label for> names it */
+  ariaLabel?: string
 }) {
   const [shown, setShown] = useState(false)
   return (
@@ -46,6 +49,7 @@ export function SecretInput({
         spellcheck={false}
         autoCapitalize="off"
         disabled={disabled}
+        aria-label={ariaLabel}
         placeholder="—"
         onInput={e => onInput(e.currentTarget.value)}
       />
