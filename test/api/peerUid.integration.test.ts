@@ -53,7 +53,10 @@ describe('the other end of a loopback connection', () => {
       expect(await fetchAs(undefined)).toContain('GOT the vault answers')
     })
     it('closes another user’s connection before it reads a byte of HTTP', async () => {
-      const other = await fetchAs('nobody')
+      let other = await fetchAs('nobody')
+      // under a loaded suite the child (runuser, then node as nobody) has exited once with no output at
+      // all: it never ran its fetch, which says nothing either way, so it runs once more
+      if (other.trim() === '') other = await fetchAs('nobody')
       expect(other).not.toContain('the vault answers')
       expect(other).toMatch(/FAILED/)
     })
