@@ -9,7 +9,7 @@ import type { Argon2Params } from '../crypto/kdf.js'
 import { randomBytes } from '../crypto/random.js'
 import { toHex } from '../crypto/bytes.js'
 import type { Kdf } from './Kdf.js'
-import { createSlot } from './UnlockSlot.js'
+import { createSlot, decodeSlot } from './UnlockSlot.js'
 import { newRecoveryKey } from './recoveryKey.js'
 import { newMethodInfo, PASSWORD_METHOD_ID, type UnlockMethodInfo, type UnlockMethodKind, type UnlockMethods } from './UnlockMethods.js'
 import { UnlockMethodError, UnlockMethodNotFoundError } from './errors.js'
@@ -79,7 +79,8 @@ export class UnlockMethodEditor {
     }
     // the password half must be the real password: a typo would make a method nobody can open
     if (passwordSlot !== undefined) await this.deps.checkPassword(input.withPassword)
-    const params = input.params ?? this.deps.kdf.floor
+    // the password half costs a guesser what the password slot did (its tuned Argon2id), never less
+    const params = input.params ?? (passwordSlot !== undefined ? decodeSlot(passwordSlot.slot).params : undefined) ?? this.deps.kdf.floor
     const info = newMethodInfo(newId('pp'), 'password+passkey', input.name, input.public)
     const slot = await createSlot(
       this.deps.kdf,

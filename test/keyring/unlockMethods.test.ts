@@ -10,6 +10,7 @@ import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
 import { Keyring } from '../../daemon/keyring/Keyring.js'
 import { UnlockThrottle } from '../../daemon/keyring/UnlockThrottle.js'
 import { formatRecoveryKey, parseRecoveryKey, RECOVERY_KEY_BYTES } from '../../daemon/keyring/recoveryKey.js'
+import { decodeSlot } from '../../daemon/keyring/UnlockSlot.js'
 import { randomBytes } from '../../daemon/crypto/random.js'
 import { PASSWORD } from '../helpers/memoryDevice.js'
 import { testKdf } from '../helpers/testKdf.js'
@@ -82,6 +83,23 @@ describe('unlock methods', () => {
     // a passkey alone can no longer be added: it would be a way around the password
     await expect(again.methodEditor.addPasskey({ prfOutput: randomBytes(32), public: {} })).rejects.toThrow(named('UnlockMethodError'))
     await expect(again.changePassword(PASSWORD, 'a new one')).rejects.toThrow(named('PasskeyRequiredError'))
+  })
+
+  it('the password half of a password+passkey slot costs what the password slot did (its tuned Argon2id, not the floor)', async () => {
+    const root = new MemoryStorageAdapter()
+    const views = storageViews(root)
+    const k = new Keyring({
+      storage: views.keyring,
+      identity: DeviceIdentity.generate(),
+      throttle: new UnlockThrottle(views.meta),
+      kdf: testKdf
+    })
+    await k.load()
+    const tuned = { ...testKdf.floor, t: testKdf.floor.t + 2 }
+    await k.initialize(PASSWORD, tuned)
+    const method = await k.methodEditor.addPasskey({ prfOutput: randomBytes(32), public: {}, withPassword: PASSWORD })
+    const slot = await views.keyring.get(`slot/${method.id}`)
+    expect(decodeSlot(slot as Uint8Array).params).toEqual(tuned)
   })
 
   it('the recovery key unlocks when the password is forgotten and then sets a new one; the old password fails', async () => {
