@@ -9,6 +9,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises'
 import { homePaths } from '../paths.js'
+import { parseHttpAddress } from '../httpAddress.js'
 import { writePrivateFile } from './writePrivateFile.js'
 import { CliError, EXIT } from './CliError.js'
 
@@ -26,12 +27,6 @@ export const CONFIG_KEYS = ['http', 'listen', 'mdns', 'autoLockMinutes', 'logLev
 export type ConfigKey = (typeof CONFIG_KEYS)[number]
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
-
-/** A loopback HOST:PORT (the daemon checks it again when it binds: api/HttpServer.ts parseHttpAddress). */
-function parseHttpAddress(value: string): void {
-  const m = /^(127\.0\.0\.1|localhost|\[::1\]|::1):(\d{1,5})$/.exec(value)
-  if (m === null || Number(m[2]) > 65535) throw new Error(`http must be a loopback HOST:PORT such as 127.0.0.1:7370, not ${value}`)
-}
 
 /** A value as typed (`kith config set KEY VALUE`, or a flag) → the stored value; CliError when it cannot be one. */
 export function parseConfigValue(key: ConfigKey, raw: string): DaemonConfig[ConfigKey] {
