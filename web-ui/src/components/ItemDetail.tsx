@@ -127,7 +127,17 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
         setUnsavedEdit(undefined)
         onSaved(created.item)
       } else {
+        const sent = draft
         const saved = await api.updateItem(item.id, patchOf(draft, base))
+        // rebase on what was saved now, not when the list catches up: a field typed into while the
+        // save was under way stays as typed, the rest shows what was stored (`dropbox.com` as https)
+        const stored = draftOf(saved, initialVault)
+        setBase(stored)
+        setDraft(d => {
+          const merged = { ...d }
+          for (const key of KEYS) if (same(d[key], sent[key])) (merged as Record<string, unknown>)[key] = stored[key]
+          return merged
+        })
         toast(`Saved “${saved.title}”`)
         setUnsavedEdit(undefined)
         onSaved(saved)

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
 import { ItemIndex } from '../search.js'
 import { rosterNote } from '../rosterNote.js'
+import { AnswerOrder } from '../answerOrder.js'
 import type { DaemonEvent, Device, Item, VaultInfo, WaitingDevice } from '../types.js'
 import { toast } from '../toast.js'
 
@@ -43,12 +44,22 @@ export function useVaultData(onLocked: (notice: string) => void): VaultData {
   const pending = useRef(new Set<string>())
   const flushTimer = useRef<ReturnType<typeof setTimeout>>()
 
+  // answers can arrive out of order: an older one never replaces what a newer one (or a save) set
+  const order = useRef(new AnswerOrder())
   const reloadItems = useCallback(async () => {
+    const started = order.current.start()
     const [alive, trashed] = await Promise.all([api.items(), api.items({ trashed: true })])
-    const map = new Map<string, Item>()
-    for (const item of alive) map.set(item.id, item)
-    for (const item of trashed) map.set(item.id, item)
-    setItems(map)
+    setItems(m => {
+      const map = new Map<string, Item>()
+      for (const item of [...alive, ...trashed]) if (order.current.accept(item.id, started)) map.set(item.id, item)
+      // what this page set after the list was asked for stays as it is (or stays gone)
+      for (const id of order.current.setAfter(started)) {
+        const kept = m.get(id)
+        if (kept !== undefined) map.set(id, kept)
+        else map.delete(id)
+      }
+      return map
+    })
     setLoaded(true)
   }, [])
   const reloadVaults = useCallback(async () => {
@@ -71,16 +82,18 @@ export function useVaultData(onLocked: (notice: string) => void): VaultData {
     }
   }, [])
 
-  const upsert = useCallback((item: Item) => setItems(m => new Map(m).set(item.id, item)), [])
-  const remove = useCallback(
-    (id: string) =>
-      setItems(m => {
-        const n = new Map(m)
-        n.delete(id)
-        return n
-      }),
-    []
-  )
+  const upsert = useCallback((item: Item) => {
+    order.current.setNow(item.id)
+    setItems(m => new Map(m).set(item.id, item))
+  }, [])
+  const remove = useCallback((id: string) => {
+    order.current.setNow(id)
+    setItems(m => {
+      const n = new Map(m)
+      n.delete(id)
+      return n
+    })
+  }, [])
 
   const flush = useCallback(async () => {
     const ids = [...pending.current]
@@ -91,6 +104,7 @@ export function useVaultData(onLocked: (notice: string) => void): VaultData {
       return
     }
     let changed: { items: Item[]; missing: string[] }
+    const started = order.current.start()
     try {
       changed = await api.itemsById(ids)
     } catch {
@@ -98,8 +112,12 @@ export function useVaultData(onLocked: (notice: string) => void): VaultData {
     }
     setItems(m => {
       const n = new Map(m)
-      for (const item of changed.items) n.set(item.id, item)
-      for (const id of changed.missing) n.delete(id)
+      for (const item of changed.items) {
+        if (order.current.accept(item.id, started)) n.set(item.id, item)
+      }
+      for (const id of changed.missing) {
+        if (order.current.accept(id, started)) n.delete(id)
+      }
       return n
     })
     void reloadVaults().catch(() => {})
