@@ -1,5 +1,5 @@
 /** XChaCha20-Poly1305 with a random 24-byte nonce; the only symmetric cipher Kith uses. */
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { xchachaOpen, xchachaSeal } from './xchacha.js'
 import { randomBytes } from 'node:crypto'
 import { DecryptionError } from './errors.js'
 
@@ -27,7 +27,7 @@ export function seal(key: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): 
 export function sealWithNonce(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
   if (key.length !== KEY_BYTES) throw new RangeError('key must be 32 bytes')
   if (nonce.length !== NONCE_BYTES) throw new RangeError('nonce must be 24 bytes')
-  return xchacha20poly1305(key, nonce, aad).encrypt(plaintext)
+  return xchachaSeal(key, nonce, plaintext, aad)
 }
 
 /** Decrypts and authenticates; throws DecryptionError on any mismatch, never returns garbage. */
@@ -35,7 +35,7 @@ export function open(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array,
   if (key.length !== KEY_BYTES) throw new RangeError('key must be 32 bytes')
   if (nonce.length !== NONCE_BYTES || ciphertext.length < TAG_BYTES) throw new DecryptionError('sealed data is malformed')
   try {
-    return xchacha20poly1305(key, nonce, aad).decrypt(ciphertext)
+    return xchachaOpen(key, nonce, ciphertext, aad)
   } catch (err) {
     throw new DecryptionError(undefined, { cause: err })
   }
