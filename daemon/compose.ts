@@ -259,6 +259,10 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     // a new device's first roster record exists before anyone can invite from it
     whenUnlocked: async () => {
       await ensureGenesis()
+      items.warm()
+    },
+    beforeLock: async () => {
+      await items.saveListImages()
     },
     log
   })
@@ -385,6 +389,8 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
         },
         // replicas snapshot what is new with the keys still at hand, then the keys leave memory
         stop: async () => {
+          // a stop while unlocked keeps the list pictures as a lock does (best effort: the list is rebuilt without them)
+          if (unlock.unlocked) await items.saveListImages().catch(() => {})
           await replicas.close()
           await unlock.stop()
         }

@@ -12,7 +12,8 @@
 import { EventEmitter } from 'node:events'
 import * as Y from 'yjs'
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
-import { VaultDoc, LOCAL_ORIGIN } from '../vault/VaultDoc.js'
+import { LOCAL_ORIGIN, type VaultDoc } from '../vault/VaultDoc.js'
+import { LazyVaultDoc } from './LazyVaultDoc.js'
 import { decodeEnvelope, openEnvelope, sealEnvelopeWithHead, type Envelope, type Signer } from './Envelope.js'
 import { coveredBy, decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
 import { NO_PREVIOUS, type SignedHead } from '../codec/SignedHead.js'
@@ -22,7 +23,8 @@ import type { Equivocation } from './Quarantine.js'
 import { HeadVector } from './HeadVector.js'
 import { ChainGuard } from './ChainGuard.js'
 import { baseHead, setLegacyAside } from './legacyRecords.js'
-import { applyStoredRecords, openStoredRecords, readStoredHeads } from './storedRecords.js'
+import { coveredRecords, openStoredRecords, readStoredHeads } from './storedRecords.js'
+import { StoredListImage } from './StoredListImage.js'
 import { toError } from '../toError.js'
 
 const REMOTE_ORIGIN = Symbol('remote')
@@ -58,7 +60,8 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   /** per author, the highest seq applied to the open document, with its head (what this device's snapshot claims) */
   private readonly applied = new HeadVector()
   private readonly chains: ChainGuard
-  private vaultDoc: VaultDoc | undefined
+  private readonly document: LazyVaultDoc
+  private readonly listImage: StoredListImage
   private keys: VaultKeys | undefined
   /** records received while an unlock reads storage: applied once its document exists */
   private arrivedWhileUnlocking: Array<() => void> | undefined
@@ -71,7 +74,6 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   private readonly snapshotEvery: number
   private readonly isTrustedAuthor: (author: string) => boolean
   readonly corrupt: CorruptRecordError[] = []
-  private unsubscribe: (() => void) | undefined
 
   /** @param storage this vault's view of the store (storageViews(root).vault(vaultId)): keys as in vaultLayout */
   constructor(
@@ -82,6 +84,17 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   ) {
     super()
     this.snapshotEvery = options.snapshotEvery ?? 300
+    this.listImage = new StoredListImage(vaultId, storage)
+    this.document = new LazyVaultDoc({
+      remoteOrigin: REMOTE_ORIGIN,
+      onUpdate: (update, origin) => {
+        // the stored picture goes in the same write as the first change
+        const dropped = this.dropStoredPicture()
+        if (origin === LOCAL_ORIGIN) this.sealLocal(update)
+        else if (dropped) this.scheduleWrite().catch(() => {})
+      },
+      onItemsChanged: (ids, local) => this.emit('items-changed', ids, local)
+    })
     this.isTrustedAuthor = options.isTrustedAuthor ?? (author => author === signer.deviceId)
     this.chains = new ChainGuard({
       vaultId,
@@ -94,7 +107,12 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   }
 
   get unlocked(): boolean {
-    return this.vaultDoc !== undefined
+    return this.document.open
+  }
+
+  /** Whether the document is built (an unlock leaves that to the first use of `doc`). */
+  get materialized(): boolean {
+    return this.document.isBuilt
   }
 
   /** A record's key in the whole store, for reports. */
@@ -102,10 +120,40 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     return vaultLayout.prefix(this.vaultId) + key
   }
 
-  /** The decrypted document; throws while locked. */
+  /** The decrypted document, built from what the unlock read on first use; throws while locked. */
   get doc(): VaultDoc {
-    if (this.vaultDoc === undefined) throw new Error(`vault ${this.vaultId} is locked`)
-    return this.vaultDoc
+    const doc = this.document.get()
+    if (doc === undefined) throw new Error(`vault ${this.vaultId} is locked`)
+    return doc
+  }
+
+  /**
+   * The list picture stored at the last lock, if it was taken at exactly what this unlock read
+   * (given once: the caller keeps it). Undefined while locked or when there is none.
+   */
+  takeListImage(): Uint8Array | undefined {
+    return this.listImage.take()
+  }
+
+  /** Whether the stored list picture still shows the document (nothing changed since the unlock that read it). */
+  get listImageCurrent(): boolean {
+    return this.listImage.current
+  }
+
+  /** Stores a list picture of the document as it is now, sealed under the current epoch's key. */
+  async writeListImage(picture: Uint8Array): Promise<void> {
+    const keys = this.keys
+    if (keys === undefined || !this.unlocked) return
+    const epoch = keys.currentEpoch()
+    this.pending.push(this.listImage.replace(epoch, keys.key(epoch), this.applied.all(), picture))
+    await this.scheduleWrite()
+  }
+
+  /** The first change after an unlock makes the stored picture old: it goes with that change's write. */
+  private dropStoredPicture(): boolean {
+    const op = this.listImage.drop()
+    if (op !== undefined) this.pending.push(op)
+    return op !== undefined
   }
 
   /**
@@ -161,11 +209,10 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
    * fatal. Records from before the chain are applied too, then folded into this device's snapshot.
    */
   async unlock(keys: VaultKeys): Promise<void> {
-    if (this.vaultDoc !== undefined) return
+    if (this.unlocked) return
     this.keys = keys
     this.corrupt.length = 0
     this.applied.clear()
-    const ydoc = new Y.Doc()
     this.arrivedWhileUnlocking = []
     let read: Awaited<ReturnType<typeof openStoredRecords>>
     try {
@@ -179,14 +226,10 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       throw err
     }
     const { unfolded, legacyKeys } = read
-    applyStoredRecords(ydoc, read.updates, REMOTE_ORIGIN)
     this.unfoldedAtUnlock = unfolded
-    const vaultDoc = new VaultDoc(ydoc)
-    ydoc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === LOCAL_ORIGIN) this.sealLocal(update)
-    })
-    this.unsubscribe = vaultDoc.onItemsChanged((ids, local) => this.emit('items-changed', ids, local))
-    this.vaultDoc = vaultDoc
+    const stale = await this.listImage.read(epoch => keys.key(epoch), this.applied.all())
+    if (stale !== undefined) this.pending.push(stale)
+    this.document.hold(read.updates)
     // what arrived while storage was being read may have been stored after the read: apply it now
     // (an update applied twice changes nothing)
     const arrived = this.arrivedWhileUnlocking
@@ -246,7 +289,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         throw err
       }
       for (const env of envelopes) this.emit('envelope', env)
-      if (this.sinceSnapshot >= this.snapshotEvery && this.vaultDoc !== undefined) await this.writeSnapshot()
+      if (this.sinceSnapshot >= this.snapshotEvery && this.unlocked) await this.writeSnapshot()
     })
     this.writing = run.catch(() => {})
     return run
@@ -268,7 +311,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     await this.writing
     if ((await this.chains.place(head)) === 'held') return false
     let update: Uint8Array | undefined
-    if (this.keys !== undefined && this.vaultDoc !== undefined) {
+    if (this.keys !== undefined && this.unlocked) {
       try {
         update = openEnvelope(env, this.keys.key(env.epoch))
       } catch (err) {
@@ -295,15 +338,14 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     open: (key: (epoch: number) => Uint8Array) => Uint8Array,
     heads: SignedHead[]
   ): void {
-    const doc = this.vaultDoc
     const keys = this.keys
-    if (doc === undefined && this.arrivedWhileUnlocking !== undefined) {
+    if (this.arrivedWhileUnlocking !== undefined) {
       this.arrivedWhileUnlocking.push(() => this.applyReceived(key, opened, open, heads))
       return
     }
-    if (doc === undefined || keys === undefined) return
+    if (!this.unlocked || keys === undefined) return
     try {
-      Y.applyUpdate(doc.doc, opened ?? open(epoch => keys.key(epoch)), REMOTE_ORIGIN)
+      Y.applyUpdate(this.doc.doc, opened ?? open(epoch => keys.key(epoch)), REMOTE_ORIGIN)
       for (const head of heads) this.applied.advance(head)
     } catch (err) {
       this.reportCorrupt(
@@ -354,7 +396,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     if (heads === undefined) throw new RefusedSnapshotError('it is in the format from before the chain (format 1)')
     this.chains.judgeSnapshot(snap.author, heads)
     let state: Uint8Array | undefined
-    if (this.keys !== undefined && this.vaultDoc !== undefined) {
+    if (this.keys !== undefined && this.unlocked) {
       try {
         state = openSnapshot(snap, this.keys.key(snap.epoch))
       } catch (err) {
@@ -392,25 +434,15 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
    * one past its bound (their envelopes then stay); `extra` joins the same batch.
    */
   private async writeSnapshot(extra: StorageOp[] = []): Promise<void> {
-    const doc = this.vaultDoc
     const keys = this.keys
-    if (doc === undefined || keys === undefined) return
+    if (!this.unlocked || keys === undefined) return
+    const doc = this.doc
     const heads = this.applied.all().filter(head => this.chains.claimable(head))
     const vector: SeqVector = new Map(heads.map(h => [h.author, h.seq]))
     const epoch = keys.currentEpoch()
     const bytes = sealSnapshot(this.vaultId, epoch, heads, keys.key(epoch), Y.encodeStateAsUpdate(doc.doc), this.signer)
     const ops: StorageOp[] = [{ type: 'put', key: vaultLayout.snapshot(this.signer.deviceId), value: bytes }, ...extra]
-    for await (const key of this.storage.keys(vaultLayout.snapshots)) {
-      if (key === vaultLayout.snapshot(this.signer.deviceId)) continue
-      // another device's snapshot goes only once this one covers it: one that could not be opened
-      // yet (its epoch key has not arrived) may be all this device holds of those changes
-      const held = await this.storage.get(key)
-      if (held === undefined || coveredBy(held, vector)) ops.push({ type: 'del', key })
-    }
-    for await (const key of this.storage.keys(vaultLayout.envelopes())) {
-      const { author, seq } = vaultLayout.parseEnvelope(key)
-      if (seq <= (vector.get(author) ?? 0)) ops.push({ type: 'del', key })
-    }
+    ops.push(...(await coveredRecords(this.storage, this.signer.deviceId, vector)))
     await this.storage.batch(ops)
     this.sinceSnapshot = 0
     this.unfoldedAtUnlock = 0
@@ -421,12 +453,11 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
    * every lock and stop would only churn the disk), then drops the document and keys from memory.
    */
   async lock(): Promise<void> {
-    if (this.vaultDoc === undefined) return
+    if (!this.unlocked) return
     await this.flush()
     if (this.sinceSnapshot > 0 || this.unfoldedAtUnlock > 0) await this.writeSnapshot()
-    this.unsubscribe?.()
-    this.vaultDoc.destroy()
-    this.vaultDoc = undefined
+    this.document.close()
+    this.listImage.clear()
     this.keys = undefined
     this.applied.clear()
   }

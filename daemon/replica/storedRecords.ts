@@ -3,10 +3,10 @@
  * every record's Yjs update with the heads of what they apply, then those updates applied.
  */
 import * as Y from 'yjs'
-import type { StorageAdapter } from '../storage/StorageAdapter.js'
+import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { vaultLayout } from '../storage/storageLayout.js'
 import { decodeEnvelope, headOf, openEnvelope, verifyHead } from './Envelope.js'
-import { decodeSnapshot, openSnapshot, verifySnapshot } from './Snapshot.js'
+import { coveredBy, decodeSnapshot, openSnapshot, verifySnapshot, type SeqVector } from './Snapshot.js'
 import type { HeadVector } from './HeadVector.js'
 import { readLegacy } from './legacyRecords.js'
 
@@ -102,4 +102,24 @@ export function applyStoredRecords(doc: Y.Doc, updates: Uint8Array[], origin: un
   doc.transact(() => {
     for (const update of updates) Y.applyUpdate(doc, update, origin)
   }, origin)
+}
+
+/**
+ * The deletes a new snapshot of `self` covering `vector` makes possible: the envelopes it covers,
+ * and other devices' snapshots it covers. Another device's snapshot goes only once this one covers
+ * it: one that could not be opened yet (its epoch key has not arrived) may be all this device
+ * holds of those changes.
+ */
+export async function coveredRecords(storage: StorageAdapter, self: string, vector: SeqVector): Promise<StorageOp[]> {
+  const ops: StorageOp[] = []
+  for await (const key of storage.keys(vaultLayout.snapshots)) {
+    if (key === vaultLayout.snapshot(self)) continue
+    const held = await storage.get(key)
+    if (held === undefined || coveredBy(held, vector)) ops.push({ type: 'del', key })
+  }
+  for await (const key of storage.keys(vaultLayout.envelopes())) {
+    const { author, seq } = vaultLayout.parseEnvelope(key)
+    if (seq <= (vector.get(author) ?? 0)) ops.push({ type: 'del', key })
+  }
+  return ops
 }

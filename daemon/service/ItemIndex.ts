@@ -31,17 +31,103 @@ const start = (ends: Uint32Array, i: number): number => (i === 0 ? 0 : at(ends, 
 const jsonAt = (c: Chunk, i: number): string => c.json.slice(start(c.jsonEnds, i), at(c.jsonEnds, i))
 const hayAt = (c: Chunk, i: number): string => c.hay.slice(start(c.hayEnds, i), at(c.hayEnds, i))
 
+/** Where an index reads items: a document, or a replica that builds its document on first use. */
+export interface IndexSource {
+  readonly doc: VaultDoc
+  /** false while the document is not built yet: an index from a picture then answers without it */
+  readonly materialized: boolean
+}
+
 export class ItemIndex {
   private chunks: Chunk[] = []
   private readonly chunkOf = new Map<string, Chunk>()
   private readonly stale = new Set<string>()
   private built = false
   private vaultName = ''
+  private readonly source: IndexSource
 
   constructor(
-    private readonly doc: VaultDoc,
+    source: VaultDoc | IndexSource,
     private readonly chunkItems = CHUNK_ITEMS
-  ) {}
+  ) {
+    this.source = 'materialized' in source ? source : { doc: source, materialized: true }
+  }
+
+  private get doc(): VaultDoc {
+    return this.source.doc
+  }
+
+  /** The vault's name and item count, without building the document when a picture answers. */
+  get name(): string {
+    return this.answersFromPicture() ? this.vaultName : this.doc.name
+  }
+  get size(): number {
+    return this.answersFromPicture() ? this.chunks.reduce((n, c) => n + c.ids.length, 0) : this.doc.size
+  }
+
+  /** Built from a picture, with the document not built yet (so nothing can have changed). */
+  private answersFromPicture(): boolean {
+    return this.built && !this.source.materialized
+  }
+
+  /**
+   * A picture of this index for ListImage (plaintext: the caller seals it): u32 header length •
+   * header JSON (name, and per chunk its ids, ends and trash marks) • every chunk's JSON then
+   * search text, as one UTF-8 string.
+   */
+  picture(): Uint8Array {
+    this.refresh()
+    const header = JSON.stringify({
+      v: 1,
+      name: this.vaultName,
+      chunks: this.chunks.map(c => ({ ids: c.ids, j: [...c.jsonEnds], h: [...c.hayEnds], t: [...c.trashed] }))
+    })
+    const encoder = new TextEncoder()
+    const head = encoder.encode(header)
+    const body = encoder.encode(this.chunks.map(c => c.json + c.hay).join(''))
+    const out = new Uint8Array(4 + head.length + body.length)
+    new DataView(out.buffer).setUint32(0, head.length)
+    out.set(head, 4)
+    out.set(body, 4 + head.length)
+    return out
+  }
+
+  /** An index answering from a picture until the source's document is built; undefined for a malformed picture. */
+  static fromPicture(source: IndexSource, picture: Uint8Array, chunkItems = CHUNK_ITEMS): ItemIndex | undefined {
+    try {
+      const length = new DataView(picture.buffer, picture.byteOffset, picture.byteLength).getUint32(0)
+      const decoder = new TextDecoder('utf-8', { fatal: true })
+      const header = JSON.parse(decoder.decode(picture.subarray(4, 4 + length))) as PictureHeader
+      const body = decoder.decode(picture.subarray(4 + length))
+      if (header.v !== 1 || typeof header.name !== 'string' || !Array.isArray(header.chunks)) return undefined
+      const index = new ItemIndex(source, chunkItems)
+      let offset = 0
+      for (const c of header.chunks) {
+        const n = c.ids.length
+        if (c.j.length !== n || c.h.length !== n || c.t.length !== n || n === 0) return undefined
+        const jsonLength = c.j[n - 1] as number
+        const hayLength = c.h[n - 1] as number
+        const chunk: Chunk = {
+          ids: c.ids,
+          json: body.slice(offset, offset + jsonLength),
+          jsonEnds: Uint32Array.from(c.j),
+          hay: body.slice(offset + jsonLength, offset + jsonLength + hayLength),
+          hayEnds: Uint32Array.from(c.h),
+          trashed: Uint8Array.from(c.t),
+          trashedCount: c.t.reduce((a, b) => a + b, 0)
+        }
+        offset += jsonLength + hayLength
+        index.chunks.push(chunk)
+        for (const id of c.ids) index.chunkOf.set(id, chunk)
+      }
+      if (offset !== body.length) return undefined
+      index.vaultName = header.name
+      index.built = true
+      return index
+    } catch {
+      return undefined
+    }
+  }
 
   /** Items that changed, appeared or were purged: they are read again from the document on the next query. */
   invalidate(ids: Iterable<string>): void {
@@ -83,6 +169,8 @@ export class ItemIndex {
   }
 
   private refresh(): void {
+    // a document not built yet has not changed since the picture was taken
+    if (this.answersFromPicture()) return
     const name = this.doc.name
     if (!this.built || name !== this.vaultName) {
       this.buildAll(name)
@@ -161,6 +249,12 @@ export class ItemIndex {
     for (const id of ids) this.chunkOf.set(id, chunk)
     return chunk
   }
+}
+
+interface PictureHeader {
+  v: number
+  name: string
+  chunks: Array<{ ids: string[]; j: number[]; h: number[]; t: number[] }>
 }
 
 function ends(parts: string[]): Uint32Array {

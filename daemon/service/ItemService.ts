@@ -16,6 +16,8 @@ import { InvalidRequestError, VaultExistsError, VaultNotFoundError } from './err
 export const DEFAULT_VAULT = 'Personal'
 /** Items per Yjs transaction in bulk writes: ~1,000 items seal to well under 1 MiB. */
 const IMPORT_CHUNK = 1000
+/** how long after an unlock answered from list pictures the documents are built */
+const BUILD_AFTER_MS = 1000
 
 export interface ItemChange {
   id: string
@@ -62,9 +64,36 @@ export class ItemService extends EventEmitter<ItemEvents> {
     options.unlock.on('locked', () => {
       this.indexes.clear()
     })
-    options.unlock.on('unlocked', () => {
-      this.indexes.clear()
-    })
+  }
+
+  /**
+   * Right after an unlock, before anyone hears of it: each vault whose list picture matches what
+   * was read answers lists and searches from it, and its document is built a moment later (or at
+   * the first edit, sync or item read), so the first list does not wait for Yjs.
+   */
+  warm(): void {
+    this.indexes.clear()
+    const waiting: VaultReplica[] = []
+    for (const replica of this.open()) {
+      const picture = replica.takeListImage()
+      const index = picture === undefined ? undefined : ItemIndex.fromPicture(replica, picture)
+      picture?.fill(0)
+      if (index === undefined) continue
+      this.indexes.set(replica.vaultId, index)
+      waiting.push(replica)
+    }
+    if (waiting.length === 0) return
+    setTimeout(() => {
+      for (const replica of waiting) if (replica.unlocked) void replica.doc
+    }, BUILD_AFTER_MS).unref()
+  }
+
+  /** Before a lock: stores each changed vault's list picture, for the next unlock. */
+  async saveListImages(): Promise<void> {
+    for (const replica of this.open()) {
+      if (!replica.materialized || replica.listImageCurrent) continue
+      await replica.writeListImage(this.index(replica).picture())
+    }
   }
 
   private get unlocked(): boolean {
@@ -82,7 +111,7 @@ export class ItemService extends EventEmitter<ItemEvents> {
   vaults(): VaultInfo[] {
     this.requireUnlocked()
     return this.open()
-      .map(r => ({ id: r.vaultId, name: r.doc.name, items: r.doc.size }))
+      .map(r => ({ id: r.vaultId, name: this.index(r).name, items: this.index(r).size }))
       .sort((a, b) => a.name.localeCompare(b.name))
   }
 
@@ -102,7 +131,7 @@ export class ItemService extends EventEmitter<ItemEvents> {
     this.requireUnlocked()
     const wanted = name ?? DEFAULT_VAULT
     const open = this.open()
-    const named = open.find(r => r.doc.name === wanted)
+    const named = open.find(r => this.index(r).name === wanted)
     if (named !== undefined) return named
     if (name === undefined && open[0] !== undefined) return open[0]
     throw new VaultNotFoundError(wanted)
@@ -111,7 +140,7 @@ export class ItemService extends EventEmitter<ItemEvents> {
   private index(replica: VaultReplica): ItemIndex {
     let index = this.indexes.get(replica.vaultId)
     if (index === undefined) {
-      index = new ItemIndex(replica.doc)
+      index = new ItemIndex(replica)
       this.indexes.set(replica.vaultId, index)
     }
     return index

@@ -34,6 +34,8 @@ export interface UnlockServiceOptions {
   createFirstVault: () => Promise<unknown>
   /** runs once keys are in memory, before anyone hears of the unlock (the roster's first record) */
   whenUnlocked: () => Promise<void>
+  /** runs before a lock takes the documents away (list pictures for the next unlock) */
+  beforeLock?: () => Promise<void>
   log: Log
 }
 
@@ -196,6 +198,12 @@ export class UnlockService extends EventEmitter<UnlockEvents> {
     clearTimeout(this.idleTimer)
     this.idleTimer = undefined
     if (!this.unlocked) return
+    try {
+      await this.options.beforeLock?.()
+    } catch (err) {
+      // a lock never fails for want of a picture: the next unlock builds the list the slow way
+      this.options.log('warn', `list pictures not stored: ${toError(err).message}`)
+    }
     for (const replica of this.options.replicas.all()) await replica.lock()
     this.options.keyring.lock()
     this.emit('locked')

@@ -66,7 +66,9 @@ export const vaultLayout = {
   legacy: 'legacy/',
   /** every quarantined author's proof, or that of one author: two conflicting heads it signed */
   forks: 'fork/',
-  fork: (author: string): string => `fork/${author}`
+  fork: (author: string): string => `fork/${author}`,
+  /** a sealed picture of the vault's list as of the last lock, for a fast unlock (ListImage.ts); never synced */
+  listImage: 'image'
 } as const
 
 /** roster/ (Roster): each device's signed log of roster records. */
