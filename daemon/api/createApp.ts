@@ -117,7 +117,7 @@ function publicApi(deps: AppDeps, { authenticators, proofs, proveCaller }: Share
       .route('/', sessionPublicRoutes(deps.session, deps.status, afterUnlock))
       .route('/session', loginLinkRoutes(deps.dashboard))
       .route('/pairing', pairingPublicRoutes(deps.devices, proveCaller))
-      .route('/passkeys', passkeyPublicRoutes(passkeysOf(deps), deps.port, afterUnlock))
+      .route('/passkeys', passkeyPublicRoutes(passkeysOf(deps), deps.port, afterUnlock, proofs))
   )
 }
 

@@ -153,7 +153,9 @@ export const passkeyCeremonyBody = z.object({
   prfOutput: optional('prfOutput'),
   password: optional('password'),
   /** the authenticator app's current code, for a password-and-passkey unlock on a device that has one */
-  totp: optional('totp')
+  totp: optional('totp'),
+  /** the page confirms for the command line (`kith … ` waiting on a device that needs a passkey): the CLI's proof too */
+  forCommandLine: z.optional(z.boolean())
 })
 /** PATCH /api/passkeys/:id */
 export const passkeyRenameBody = z.object({ name: required('name') })

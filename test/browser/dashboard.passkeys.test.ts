@@ -10,7 +10,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
-import { runKith, TestDaemon, TEST_ENV } from '../helpers/daemonProcess.js'
+import { spawn } from 'node:child_process'
+import { KITH_BIN, runKith, TestDaemon, TEST_ENV } from '../helpers/daemonProcess.js'
 import { browserDescribe, ensureDashboardBuilt, launchChromium, PageProblems, poll, SCREENSHOT_DIR, screenshot } from './chromium.js'
 
 const PASSWORD = 'correct horse battery staple'
@@ -311,10 +312,52 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
     expect(await page.getByTestId('passkey-row').count()).toBe(1)
   })
 
+  it('with both required, a kith command that needs a fresh proof waits for the confirmation in the browser, then goes on', async () => {
+    // a restart forgets every proof: the CLI has none, and the page unlocks again with both
+    await daemon.stop()
+    url = (await daemon.start()).url
+    await page.goto(`${url}/`)
+    await page.getByTestId('password').fill(PASSWORD)
+    await page.getByTestId('unlock-passkey').click()
+    await poll(() => page.getByTestId('item-row').count()).toBe(1)
+    expect((await daemon.api('GET', '/api/reauthenticate')).body).toMatchObject({ required: true })
+
+    const out = join(daemon.home, 'confirmed-export.json')
+    const child = spawn(process.execPath, [KITH_BIN, 'export', 'kith-json', '--out', out, '--home', daemon.home], {
+      env: { ...TEST_ENV, BROWSER: '' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', d => {
+      stderr += String(d)
+    })
+    const exited = new Promise<number>(resolve => child.on('close', code => resolve(code ?? -1)))
+    // it names the page to open (nothing secret in that address) and waits
+    await poll(() => stderr).toContain(`${url}/#/confirm-cli`)
+    expect(child.exitCode).toBe(null)
+
+    await page.goto('about:blank')
+    await page.goto(`${url}/#/confirm-cli`)
+    // the password alone does not confirm: a wrong one is refused, the command still waits
+    await page.getByTestId('confirm-cli-password').fill('not the password at all')
+    await page.getByTestId('confirm-cli-submit').click()
+    await poll(async () => (await page.getByRole('alert').textContent()) ?? '').toContain('not the master password')
+    expect(child.exitCode).toBe(null)
+    await page.getByTestId('confirm-cli-password').fill(PASSWORD)
+    await page.getByTestId('confirm-cli-submit').click()
+    await poll(() => page.getByTestId('confirm-cli-done').isVisible()).toBe(true)
+    expect(await exited).toBe(0)
+    const exported = JSON.parse(await readFile(out, 'utf8')) as { items: Array<{ title: string }> }
+    expect(exported.items.map(i => i.title)).toEqual(['Behind a passkey'])
+  })
+
   it('no PRF output the page posted is anywhere in clear in the daemon’s home', async () => {
     expect(prfOutputs.size).toBeGreaterThanOrEqual(4)
     // the page logged nothing but the refusals and wrong attempts this test made
-    expect(problems.messages.filter(m => !/status of (400|401|409)\b/.test(m))).toEqual([])
+    // (and the daemon restart: the event stream cut, and the page's reconnects until it was back)
+    expect(
+      problems.messages.filter(m => !/status of (400|401|409)\b|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_CONNECTION_REFUSED/.test(m))
+    ).toEqual([])
     await context.close()
     await daemon.stop()
     const files = await filesUnder(daemon.home)

@@ -13,8 +13,8 @@ export interface PasskeyAnswer {
 type CeremonyJson = Parameters<(typeof client)['passkeys']['unlock']['$post']>[0]['json']
 
 /** Unlocks (or proves, when already unlocked) with a passkey; keeps the session it opens. */
-export const unlockWith = async (answer: PasskeyAnswer, password?: string, totp?: string) =>
-  keep(await json(client.passkeys.unlock.$post({ json: { ...(answer as CeremonyJson), password, totp } })))
+export const unlockWith = async (answer: PasskeyAnswer, password?: string, totp?: string, forCommandLine?: boolean) =>
+  keep(await json(client.passkeys.unlock.$post({ json: { ...(answer as CeremonyJson), password, totp, forCommandLine } })))
 
 /** A new passkey: options, then `create` (the browser's ceremony), then the answer; one proof of the password for both. */
 export const addPasskey = async (

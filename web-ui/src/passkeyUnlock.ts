@@ -10,9 +10,14 @@ import { unlockWith } from './passkeyApi.js'
 
 type Options = Awaited<ReturnType<typeof api.passkeyUnlockOptions>>
 
-async function once(start: Options | undefined, password: string | undefined, totp: string | undefined): Promise<void> {
+async function once(
+  start: Options | undefined,
+  password: string | undefined,
+  totp: string | undefined,
+  forCommandLine?: boolean
+): Promise<void> {
   const answer = await usePasskey(start ?? (await api.passkeyUnlockOptions()))
-  await unlockWith(answer, password, totp)
+  await unlockWith(answer, password, totp, forCommandLine)
 }
 
 /** Unlocks with a passkey; the password (and the authenticator app's code) only for a password-and-passkey unlock. */
@@ -28,4 +33,9 @@ export async function unlockWithPasskey(first: Options | undefined, password?: s
 /** Re-authentication on a device that needs the password and a passkey together: one passkey ceremony with the password. */
 export async function proveWithPasskey(password: string): Promise<void> {
   await once(undefined, password, undefined)
+}
+
+/** The same proof, for a `kith` command waiting in a terminal (ConfirmForCli): the daemon lets the CLI go on. */
+export async function proveForCommandLine(password: string): Promise<void> {
+  await once(undefined, password, undefined, true)
 }

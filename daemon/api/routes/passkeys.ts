@@ -11,7 +11,8 @@ import { requireScope, type ApiEnv } from '../auth.js'
 import { HttpError } from '../errors.js'
 import type { PasskeysPort } from '../ports.js'
 import { jsonBody, passkeyCeremonyBody, passkeyOptionsBody, passkeyRenameBody } from '../schemas.js'
-import { callerOf, type RecentProofs } from '../RecentProofs.js'
+import { callerKey, callerOf, type RecentProofs } from '../RecentProofs.js'
+import { principalOf } from '../Principal.js'
 import type { AfterUnlock } from './session.js'
 
 const dashboardOrigin = (port: number): string => `http://localhost:${port}`
@@ -25,17 +26,19 @@ function fromDashboardOrigin(port: () => number): MiddlewareHandler<ApiEnv> {
   }
 }
 
-export function passkeyPublicRoutes(passkeys: PasskeysPort, port: () => number, afterUnlock: AfterUnlock) {
+export function passkeyPublicRoutes(passkeys: PasskeysPort, port: () => number, afterUnlock: AfterUnlock, proofs: RecentProofs) {
   const dashboardOnly = fromDashboardOrigin(port)
   return new Hono<ApiEnv>()
     .post('/unlock/options', dashboardOnly, async c => c.json(await passkeys.unlockOptions(), 200))
     .post('/unlock', dashboardOnly, jsonBody(passkeyCeremonyBody), async c => {
-      const { response, prfOutput, password, totp } = c.req.valid('json')
+      const { response, prfOutput, password, totp, forCommandLine } = c.req.valid('json')
       const passkey = await passkeys.unlock(
         { origin: dashboardOrigin(port()) },
         // the shape the browser sends; @simplewebauthn/server checks every field it uses
         { response: response as unknown as AuthenticationResponseJSON, prfOutput, password, totp }
       )
+      // a ceremony that could unlock proves as much as the password: the CLI waiting for it may go on
+      if (forCommandLine === true) proofs.prove(callerKey(principalOf('cli'), undefined))
       return c.json({ ok: true as const, passkey: passkey.id, ...afterUnlock(c) }, 200)
     })
 }

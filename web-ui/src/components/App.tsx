@@ -15,6 +15,7 @@ import { ReauthDialog } from './ReauthDialog.js'
 import { lazyComponent } from './lazyComponent.js'
 
 const NewPassword = lazyComponent(async () => (await import('./NewPassword.js')).NewPassword)
+const ConfirmForCli = lazyComponent(async () => (await import('./ConfirmForCli.js')).ConfirmForCli)
 
 type Phase =
   | { name: 'loading' }
@@ -23,6 +24,8 @@ type Phase =
   | { name: 'ready' }
   /** unlocked with the recovery key: a new master password first */
   | { name: 'new-password' }
+  /** a `kith` command waits for the password and a passkey (#/confirm-cli) */
+  | { name: 'confirm-cli' }
   | { name: 'error'; message: string }
 
 export function App() {
@@ -51,6 +54,10 @@ export function App() {
     }
     if (!status.initialized) {
       setPhase({ name: 'first-run' })
+      return
+    }
+    if (!status.locked && location.hash === '#/confirm-cli') {
+      setPhase({ name: 'confirm-cli' })
       return
     }
     if (linkFailed) {
@@ -122,6 +129,16 @@ export function App() {
         <Unlock
           notice={phase.notice}
           onDone={needsNewPassword => setPhase(needsNewPassword === true ? { name: 'new-password' } : { name: 'ready' })}
+        />
+      )
+      break
+    case 'confirm-cli':
+      screen = (
+        <ConfirmForCli
+          onLeave={() => {
+            history.replaceState(null, '', '#/')
+            setPhase({ name: 'unlock' })
+          }}
         />
       )
       break
