@@ -144,6 +144,10 @@ browserDescribe()('dashboard: passkey unlock (WebAuthn PRF, virtual authenticato
       .screenshot({ path: join(SCREENSHOT_DIR, 'passkeys-settings.png'), animations: 'disabled', caret: 'hide' })
     const listed = (await daemon.api('GET', '/api/passkeys')).body as { passkeys: Array<{ id: string; name: string; kind: string }> }
     expect(listed.passkeys).toEqual([expect.objectContaining({ name: 'Laptop', kind: 'passkey' })])
+    // listed once, in the Passkeys card; the Unlock methods card above only counts it
+    expect(await page.getByTestId('passkey-row').count()).toBe(1)
+    await poll(() => page.getByTestId('passkey-count').textContent()).toContain('1 passkey')
+    expect(await page.locator('[data-testid=factor-row][data-kind=passkey]').count()).toBe(0)
     const held = (await cdp.send('WebAuthn.getCredentials', { authenticatorId: laptop })) as { credentials: unknown[] }
     expect(held.credentials).toHaveLength(1)
 

@@ -91,7 +91,8 @@ function PasskeyRow({ passkey, reload }: { passkey: Passkey; reload: () => Promi
   )
 }
 
-export function Passkeys() {
+/** `onChange`: a passkey was added, renamed or removed (the Unlock methods card above counts them, and a password-and-passkey one removes the password) */
+export function Passkeys({ onChange }: { onChange?: () => void } = {}) {
   const [listing, setListing] = useState<Listing>()
   const [name, setName] = useState('')
   const [withPassword, setWithPassword] = useState(false)
@@ -104,6 +105,10 @@ export function Passkeys() {
     } catch (err) {
       setError(messageOf(err))
     }
+  }
+  const changed = async (): Promise<void> => {
+    await reload()
+    onChange?.()
   }
   useEffect(() => {
     void reload()
@@ -125,7 +130,7 @@ export function Passkeys() {
       setName('')
       setPassword('')
       setWithPassword(false)
-      await reload()
+      await changed()
     } catch (err) {
       setError(messageOf(err))
     } finally {
@@ -143,7 +148,7 @@ export function Passkeys() {
       {listing !== undefined && listing.passkeys.length > 0 && (
         <ul class="passkey-list">
           {listing.passkeys.map(p => (
-            <PasskeyRow key={p.id} passkey={p} reload={reload} />
+            <PasskeyRow key={p.id} passkey={p} reload={changed} />
           ))}
         </ul>
       )}

@@ -3,8 +3,8 @@
  * recovery key) and the authenticator app, with when each was added and last used; renaming and
  * removing (never the last way in), an authenticator app (TotpSetup), a recovery key with its
  * emergency kit (EmergencyKit), and the log of changes. Every change asks for the master password
- * again when it was not given in the last few minutes. Passkeys are added in the Passkeys card below
- * it (Passkeys.tsx).
+ * again when it was not given in the last few minutes. Passkeys are listed, added, renamed and
+ * removed only in the Passkeys card below it (Passkeys.tsx); this card counts them.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { api } from '../api.js'
@@ -31,6 +31,8 @@ const ACTION_LABEL: Record<FactorLogEntry['action'], string> = {
   'password-changed': 'changed',
   'password-set-after-recovery': 'set again with the recovery key'
 }
+
+const isPasskey = (f: Factor): boolean => f.kind === 'passkey' || f.kind === 'password+passkey'
 
 function FactorRow({ factor, reload }: { factor: Factor; reload: () => Promise<void> }) {
   const [renaming, setRenaming] = useState<string>()
@@ -113,6 +115,7 @@ export function UnlockMethods() {
       toast(messageOf(err), 'error')
     }
   }
+  const passkeys = factors.filter(isPasskey).length
   const hasTotp = factors.some(f => f.kind === 'totp' && f.confirmed)
   const hasRecoveryKey = factors.some(f => f.kind === 'recovery-key')
   return (
@@ -120,10 +123,18 @@ export function UnlockMethods() {
       <section class="card" aria-labelledby="unlock-methods-title" data-testid="unlock-methods">
         <h3 id="unlock-methods-title">Unlock methods</h3>
         <ul class="device-list">
-          {factors.map(f => (
-            <FactorRow key={f.id} factor={f} reload={reload} />
-          ))}
+          {/* passkeys are listed (renamed, removed) once, in the Passkeys card below */}
+          {factors
+            .filter(f => !isPasskey(f))
+            .map(f => (
+              <FactorRow key={f.id} factor={f} reload={reload} />
+            ))}
         </ul>
+        {passkeys > 0 && (
+          <p class="hint" data-testid="passkey-count">
+            {passkeys === 1 ? 'And 1 passkey' : `And ${passkeys} passkeys`}, under Passkeys below.
+          </p>
+        )}
         <div class="generator-actions">
           <button
             type="button"
@@ -177,7 +188,7 @@ export function UnlockMethods() {
         />
       )}
       {recoveryKey !== undefined && <EmergencyKit recoveryKey={recoveryKey} onClose={() => setRecoveryKey(undefined)} />}
-      <Passkeys />
+      <Passkeys onChange={() => void reload()} />
     </>
   )
 }
