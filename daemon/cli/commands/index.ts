@@ -18,6 +18,7 @@ import { configCommand, configSetCommand, configUnsetCommand } from './config.js
 import { serviceInstallCommand, serviceUninstallCommand, serviceStatusCommand } from './service.js'
 import { completionCommand } from './completion.js'
 import { backupPeerCommand, backupAddCommand } from './backup.js'
+import { trashCommand, trashEmptyCommand, trashKeepCommand } from './trash.js'
 import {
   pairInviteCommand,
   pairJoinCommand,
@@ -56,6 +57,9 @@ export const COMMANDS: Command[] = [
   editCommand,
   rmCommand,
   restoreCommand,
+  trashCommand,
+  trashEmptyCommand,
+  trashKeepCommand,
   totpCommand,
   generateCommand,
   importCommand,
