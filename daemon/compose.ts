@@ -25,7 +25,6 @@ import { ReplicaSet } from './service/ReplicaSet.js'
 import { UnlockService } from './service/UnlockService.js'
 import { FactorService } from './service/FactorService.js'
 import { ItemService, DEFAULT_VAULT } from './service/ItemService.js'
-import { TrashKeeper } from './service/TrashKeeper.js'
 import { PortabilityService } from './service/PortabilityService.js'
 import { SettingsStore } from './service/SettingsStore.js'
 import { DeviceEraser } from './service/DeviceEraser.js'
@@ -89,8 +88,6 @@ export interface FullDevice extends SyncCore {
   /** unlock methods and the authenticator gate (`kith factors`) */
   factors: FactorService
   items: ItemService
-  /** emptying the trash, by hand and after the days the settings give */
-  trash: TrashKeeper
   portability: PortabilityService
   keys: KeyDistribution
   pairing: PairingService
@@ -279,7 +276,6 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     }
   })
   const portability = new PortabilityService(items)
-  const trash = new TrashKeeper({ items, settings, session: unlock, log })
   const eraser = new DeviceEraser({ storage, keyring, replicas, unlock })
   const signer = signerOf(identity)
   const distribution = new KeyDistribution({
@@ -423,7 +419,6 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     passkeys,
     factors: new FactorService({ keyring, deviceName: () => pairing.deviceName }),
     items,
-    trash,
     portability,
     keys: distribution,
     pairing,

@@ -130,7 +130,6 @@ export class Daemon {
       devices: device.devices,
       passkeys: device.passkeys,
       factors: device.factors,
-      trash: device.trash,
       status: { status: () => this.status() },
       events,
       destroy: async () => await this.destroy(),

@@ -18,7 +18,6 @@ import type {
   DevicesPort,
   EventSource,
   FactorsPort,
-  TrashPort,
   ItemsPort,
   Log,
   PasskeysPort,
@@ -37,7 +36,6 @@ import { transferRoutes } from './routes/transfers.js'
 import { deviceRoutes, pairingPublicRoutes, pairingRoutes } from './routes/devices.js'
 import { passkeyPublicRoutes, passkeyRoutes } from './routes/passkeys.js'
 import { factorRoutes } from './routes/factors.js'
-import { trashRoutes } from './routes/trash.js'
 import { dashboardRoutes } from './dashboard/dashboardRoutes.js'
 import { dashboardSessionRoutes, sessionPublicRoutes as loginLinkRoutes } from './dashboard/sessionRoutes.js'
 import { callerKey, RecentProofs, sessionCallerKey, type RecentProofsOptions } from './RecentProofs.js'
@@ -62,8 +60,6 @@ export interface AppDeps {
   passkeys?: PasskeysPort
   /** unlock methods and the authenticator gate */
   factors: FactorsPort
-  /** emptying the trash and how long it keeps items; without it /api/trash answers 404 `no_trash` */
-  trash?: TrashPort
   status: StatusPort
   events: EventSource
   /** crypto-erases this device's vault and stops the daemon; answers what it removed */
@@ -135,7 +131,6 @@ function authenticatedApi(deps: AppDeps, { authenticators, proofs, proveCaller }
     .route('/', sessionRoutes(deps.session, proofs))
     .route('/items', itemRoutes(deps.items))
     .route('/vaults', vaultRoutes(deps.vaults))
-    .route('/trash', trashRoutes(deps.trash))
     .route('/', settingsRoutes(deps.settings, deps.session, proofs, proveCaller))
     .route(
       '/events',

@@ -59,14 +59,6 @@ export interface VaultsPort {
   createVault: (name: string) => Promise<VaultInfo>
 }
 
-/** The trash (TrashKeeper): how long it keeps items, and emptying it. */
-export interface TrashPort {
-  readonly days: number
-  setDays: (days: number) => Promise<void>
-  /** deletes for good every trashed item (of one vault by name, or of all); answers how many */
-  empty: (vault?: string) => Promise<number>
-}
-
 export interface SettingsPort {
   readonly autoLockMinutes: number
   setAutoLock: (minutes: number) => Promise<void>

@@ -186,8 +186,3 @@ export function valid<T extends z.ZodMiniType, Target extends keyof ValidationTa
 
 export const jsonBody = <T extends z.ZodMiniType>(schema: T, code?: string, message?: string) => valid('json', schema, code, message)
 export const queryOf = <T extends z.ZodMiniType>(schema: T) => valid('query', schema)
-
-/** POST /api/trash/empty */
-export const trashEmptyBody = z.object({ vault: optional('vault') })
-/** PATCH /api/trash: how many days the trash keeps an item after its last change (0: until emptied) */
-export const trashPatchBody = z.object({ days: z.number({ error: 'days must be a number' }) })

@@ -1,5 +1,5 @@
 /**
- * This device's settings that outlive a restart (auto-lock, how long the trash keeps items), kept as one small JSON record.
+ * This device's settings that outlive a restart (auto-lock today), kept as one small JSON record.
  * Nothing in it is secret; a locked daemon reads it at start.
  */
 import type { StorageAdapter } from '../storage/StorageAdapter.js'
@@ -8,14 +8,9 @@ import { InvalidRequestError } from './errors.js'
 
 export const DEFAULT_AUTO_LOCK_MINUTES = 15
 const MAX_AUTO_LOCK_MINUTES = 24 * 60
-/** items stay in the trash this long after their last change, then are deleted for good (as Bitwarden does) */
-export const DEFAULT_TRASH_DAYS = 30
-export const MAX_TRASH_DAYS = 3650
 
 export interface Settings {
   autoLockMinutes: number
-  /** 0 keeps trashed items until someone empties the trash */
-  trashDays: number
 }
 
 export class SettingsStore {
@@ -30,7 +25,7 @@ export class SettingsStore {
     private readonly storage: StorageAdapter,
     private readonly overrides: Partial<Settings> = {}
   ) {
-    this.current = { autoLockMinutes: overrides.autoLockMinutes ?? DEFAULT_AUTO_LOCK_MINUTES, trashDays: DEFAULT_TRASH_DAYS }
+    this.current = { autoLockMinutes: overrides.autoLockMinutes ?? DEFAULT_AUTO_LOCK_MINUTES }
   }
 
   async load(): Promise<void> {
@@ -40,7 +35,6 @@ export class SettingsStore {
       const saved = JSON.parse(new TextDecoder().decode(bytes)) as Partial<Settings>
       if (validMinutes(saved.autoLockMinutes) && this.overrides.autoLockMinutes === undefined)
         this.current.autoLockMinutes = saved.autoLockMinutes
-      if (validDays(saved.trashDays)) this.current.trashDays = saved.trashDays
     } catch {
       // an unreadable settings record only loses the preference: the default applies
     }
@@ -53,26 +47,8 @@ export class SettingsStore {
   async setAutoLockMinutes(minutes: number): Promise<void> {
     if (!validMinutes(minutes)) throw new InvalidRequestError(`auto-lock must be between 0 and ${MAX_AUTO_LOCK_MINUTES} minutes`)
     this.current = { ...this.current, autoLockMinutes: minutes }
-    await this.save()
-  }
-
-  get trashDays(): number {
-    return this.current.trashDays
-  }
-
-  async setTrashDays(days: number): Promise<void> {
-    if (!validDays(days)) throw new InvalidRequestError(`the trash keeps items between 0 (until emptied) and ${MAX_TRASH_DAYS} days`)
-    this.current = { ...this.current, trashDays: days }
-    await this.save()
-  }
-
-  private async save(): Promise<void> {
     await this.storage.put(metaLayout.settings, new TextEncoder().encode(JSON.stringify(this.current)))
   }
-}
-
-function validDays(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TRASH_DAYS
 }
 
 function validMinutes(value: unknown): value is number {

@@ -114,23 +114,6 @@ browserDescribe()('dashboard: the rough edges a newcomer met', () => {
     expect(fits.width, JSON.stringify(fits)).toBeLessThanOrEqual(fits.box)
   })
 
-  it('the trash says how long it keeps items, and "Empty trash" deletes them all for good after a confirmation (F37)', async () => {
-    await page.goto(`${url}/#/`)
-    await page.getByTestId('nav-trash').click()
-    await poll(async () => (await page.getByTestId('trash-bar').textContent()) ?? '').toContain('deleted for good 30 days after')
-    await page.getByTestId('empty-trash').click()
-    // the first click only asks
-    expect(((await daemon.api('GET', '/api/items?trashed=true')).body as unknown[]).length).toBe(1)
-    await page.getByTestId('empty-trash').click()
-    await poll(async () => ((await daemon.api('GET', '/api/items?trashed=true')).body as unknown[]).length).toBe(0)
-    await poll(() => page.locator('.list-empty').textContent()).toContain('The trash is empty')
-    expect(await page.getByTestId('empty-trash').count()).toBe(0)
-    // Settings › Trash changes how long it keeps them
-    await page.getByTestId('nav-settings').click()
-    await page.getByTestId('trash-days').selectOption('7')
-    await poll(async () => (await daemon.api('GET', '/api/trash')).body).toEqual({ days: 7 })
-  })
-
   it('ran with zero console errors and no CSP violation', () => {
     expect(problems.messages).toEqual([])
   })

@@ -164,30 +164,6 @@ describe('kith CLI against a real daemon', () => {
     expect(found.map(i => i.title)).toEqual(['Bulk 2999 — Zürich ✓'])
   })
 
-  it('empties the trash (only with --yes) and keeps items for the days set', async () => {
-    const added = JSON.parse((await kith(['add', '--title', 'Trash me', '--json'])).stdout) as { id: string }
-    expect((await kith(['rm', added.id])).code).toBe(0)
-    const before = JSON.parse((await kith(['trash', '--json'])).stdout) as { items: number; days: number }
-    expect(before.items).toBeGreaterThanOrEqual(1)
-    expect(before.days).toBe(30)
-    const refused = await kith(['trash', 'empty', '--json'])
-    expect(refused.code).toBe(2)
-    expect(JSON.parse((await kith(['trash', '--json'])).stdout).items).toBe(before.items)
-    const emptied = await kith(['trash', 'empty', '--yes', '--json'])
-    expect(emptied.code, emptied.stderr).toBe(0)
-    expect(JSON.parse(emptied.stdout)).toEqual({ purged: before.items })
-    expect(JSON.parse((await kith(['list', '--trashed', '--json'])).stdout)).toEqual([])
-    expect((await kith(['get', added.id])).code).not.toBe(0)
-
-    expect(JSON.parse((await kith(['trash', 'keep', '7', '--json'])).stdout)).toEqual({ days: 7 })
-    expect((await kith(['trash', 'keep', '-3'])).code).toBe(2)
-    const tooLong = await kith(['trash', 'keep', '99999', '--json'])
-    expect(tooLong.code).not.toBe(0)
-    expect(JSON.parse(tooLong.stdout).error.message).toMatch(/between 0/)
-    expect((await kith(['trash'])).stdout).toContain('deleted for good 7 days after')
-    expect((await kith(['trash', 'keep', '0'])).stdout).toContain('until you empty it')
-  })
-
   it('lock makes reads fail; a wrong password exits non-zero; the right one unlocks', async () => {
     expect((await kith(['lock'])).code).toBe(0)
     const locked = await kith(['list', '--json'])

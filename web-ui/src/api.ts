@@ -171,9 +171,6 @@ export const api = {
 
   settings: async () => await json(client.settings.$get()),
   saveSettings: async (settings: Partial<Settings>) => await json(guarded(() => client.settings.$patch({ json: settings }))),
-  trashSettings: async () => await json(client.trash.$get()),
-  setTrashDays: async (days: number) => await json(client.trash.$patch({ json: { days } })),
-  emptyTrash: async (vault?: string) => await json(client.trash.empty.$post({ json: vault === undefined ? {} : { vault } })),
   changePassword: async (oldPassword: string, newPassword: string) =>
     await json(client.password.$post({ json: { oldPassword, newPassword } })),
   generate: async (options: GeneratorOptions) => await json(client.generate.$post({ json: options })),

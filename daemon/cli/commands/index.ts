@@ -18,7 +18,6 @@ import { configCommand, configSetCommand, configUnsetCommand } from './config.js
 import { serviceInstallCommand, serviceUninstallCommand, serviceStatusCommand } from './service.js'
 import { completionCommand } from './completion.js'
 import { backupPeerCommand, backupAddCommand } from './backup.js'
-import { trashCommand, trashEmptyCommand, trashKeepCommand } from './trash.js'
 import {
   pairInviteCommand,
   pairJoinCommand,
@@ -57,9 +56,6 @@ export const COMMANDS: Command[] = [
   editCommand,
   rmCommand,
   restoreCommand,
-  trashCommand,
-  trashEmptyCommand,
-  trashKeepCommand,
   totpCommand,
   generateCommand,
   importCommand,

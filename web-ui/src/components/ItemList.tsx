@@ -3,7 +3,6 @@
  * scroll and filter as fast as 10. A listbox for assistive technology and the keyboard
  * (arrows, Home/End, PageUp/PageDown, Enter).
  */
-import { TrashBar } from './TrashBar.js'
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { Item } from '../types.js'
 import { hostOf, hueClass } from '../format.js'
@@ -133,7 +132,6 @@ export function ItemList({ items, selectedId, loaded, query, section, onOpen }: 
       <div class="list-meta" aria-live="polite">
         {loaded ? `${items.length.toLocaleString()} item${items.length === 1 ? '' : 's'}` : ''}
       </div>
-      {section === 'trash' && query === '' && <TrashBar count={items.length} />}
       <div
         id="item-list"
         ref={ref}

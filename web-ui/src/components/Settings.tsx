@@ -7,7 +7,6 @@ import { PasswordInput, StrengthMeter, TextField } from './ui.js'
 import { Transfers } from './Transfers.js'
 import { Migrate, EraseDevice } from './MoveAndErase.js'
 import { lazyComponent } from './lazyComponent.js'
-import { TrashSetting } from './TrashSetting.js'
 
 const UnlockMethods = lazyComponent(async () => (await import('./UnlockMethods.js')).UnlockMethods)
 
@@ -179,7 +178,6 @@ export function Settings({
         <h2 id="settings-title">Settings</h2>
       </div>
       <AutoLock />
-      <TrashSetting />
       <ChangePassword />
       <UnlockMethods />
       <Vaults vaults={vaults} reload={reloadVaults} />
