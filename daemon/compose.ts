@@ -122,7 +122,7 @@ async function readBound(network: StorageAdapter): Promise<string[]> {
 }
 
 /** The roster first, then the replicas: their author policy is the roster's from the start. */
-function composeReplicas(inputs: NodeInputs, views: StorageViews): { roster: Roster; replicas: ReplicaSet } {
+function composeReplicas(inputs: NodeInputs, views: StorageViews, keyless = false): { roster: Roster; replicas: ReplicaSet } {
   const { identity, log } = inputs
   const signer = signerOf(identity)
   const roster = new Roster(views.roster)
@@ -133,6 +133,7 @@ function composeReplicas(inputs: NodeInputs, views: StorageViews): { roster: Ros
     isTrustedAuthor: author => author === identity.deviceId || roster.wasAdmitted(author),
     envelopeBound: (author, vaultId) => roster.envelopeBound(author, vaultId),
     snapshotEvery: inputs.snapshotEvery,
+    compactReceived: keyless,
     log
   })
   return { roster, replicas }
@@ -443,7 +444,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
 export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPeer> {
   const { storage, log } = inputs
   const views = storageViews(storage)
-  const parts = composeReplicas(inputs, views)
+  const parts = composeReplicas(inputs, views, true)
   // unclaimed until the first roster reaches it (trust on first use: `kith backup add` right after starting it)
   const unclaimed = (): boolean => parts.roster.root === undefined
   const core = await composeSync(

@@ -42,6 +42,11 @@ export interface VaultReplicaOptions {
   isTrustedAuthor?: (author: string) => boolean
   /** For a removed device: the highest seq of its log accepted in this vault (undefined for current devices). */
   envelopeBound?: (author: string) => number | undefined
+  /**
+   * A keyless replica (a backup peer) never seals a snapshot of its own: it drops what each received
+   * snapshot covers instead (the envelopes, and other snapshots it covers), from signed heads alone.
+   */
+  compactReceived?: boolean
 }
 
 export interface ReplicaEvents {
@@ -73,6 +78,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   private unfoldedAtUnlock = 0
   private readonly snapshotEvery: number
   private readonly isTrustedAuthor: (author: string) => boolean
+  private readonly compactReceived: boolean
   readonly corrupt: CorruptRecordError[] = []
 
   /** @param storage this vault's view of the store (storageViews(root).vault(vaultId)): keys as in vaultLayout */
@@ -84,6 +90,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   ) {
     super()
     this.snapshotEvery = options.snapshotEvery ?? 300
+    this.compactReceived = options.compactReceived ?? false
     this.listImage = new StoredListImage(vaultId, storage)
     this.document = new LazyVaultDoc({
       remoteOrigin: REMOTE_ORIGIN,
@@ -415,6 +422,11 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.sinceSnapshot++
     await this.scheduleWrite()
     for (const head of advancing) this.stored.advance(head)
+    if (this.compactReceived) {
+      const covered = advancing.filter(h => this.chains.claimable(h))
+      this.pending.push(...(await coveredRecords(this.storage, snap.author, new Map(covered.map(h => [h.author, h.seq])))))
+      await this.scheduleWrite()
+    }
     this.applyReceived(vaultLayout.snapshot(snap.author), state, key => openSnapshot(snap, key(snap.epoch)), advancing)
     return true
   }

@@ -22,6 +22,8 @@ export interface ReplicaSetOptions {
   /** for a removed device: the highest seq of its log accepted in a vault (the roster's REVOKE bound) */
   envelopeBound: (author: string, vaultId: string) => number | undefined
   snapshotEvery?: number
+  /** a keyless peer's replicas drop what received snapshots cover (VaultReplicaOptions.compactReceived) */
+  compactReceived?: boolean
   log: Log
 }
 
@@ -79,7 +81,8 @@ export class ReplicaSet extends EventEmitter<ReplicaSetEvents> {
     const replica = new VaultReplica(vaultId, storageOf(vaultId), signer, {
       snapshotEvery,
       isTrustedAuthor,
-      envelopeBound: author => envelopeBound(author, vaultId)
+      envelopeBound: author => envelopeBound(author, vaultId),
+      compactReceived: this.options.compactReceived
     })
     replica.on('equivocation', e => {
       log(
