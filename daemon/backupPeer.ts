@@ -26,8 +26,13 @@ export interface BackupPeerOptions {
   /** the addresses devices reach it at (a VPS's public address, a router's forwarded port) */
   announce?: string[]
   relayLimits?: RelayLimits
+  /** the most sealed bytes it keeps per vault (DEFAULT_QUOTA_BYTES) */
+  quotaBytes?: number
   log: Log
 }
+
+/** Per vault: 1 GiB of sealed records (a 10,000-item vault with its history is a few MB). */
+export const DEFAULT_QUOTA_BYTES = 1024 * 1024 * 1024
 
 /** One relayed connection: 30 minutes and 64 MiB, then the devices redial (sync resumes where it was). */
 export const DEFAULT_RELAY_LIMITS: RelayLimits = { durationMs: 30 * 60_000, dataBytes: 64 * 1024 * 1024 }
@@ -71,6 +76,8 @@ export class BackupPeerDaemon {
       vaults: peer?.replicas.all().length ?? 0,
       /** sealed envelopes held, over every vault and author (store and forward) */
       sealedRecords: (peer?.replicas.all() ?? []).reduce((n, r) => n + [...r.vector().values()].reduce((a, b) => a + b, 0), 0),
+      /** per vault: sealed bytes stored and the quota */
+      storage: Object.fromEntries((peer?.replicas.all() ?? []).map(r => [r.vaultId, r.usage])),
       sync: peer?.engine.status()
     }
   }
@@ -88,6 +95,7 @@ export class BackupPeerDaemon {
         storage,
         identity,
         log,
+        quotaBytes: this.options.quotaBytes ?? DEFAULT_QUOTA_BYTES,
         network: ({ preferListen }) =>
           new Libp2pNetwork({
             seed: identity.seed,

@@ -60,6 +60,8 @@ export interface NodeInputs {
   pairingTimings?: PairingTimings
   /** wraps the connection gate (tests: simulated partitions on real libp2p) */
   wrapGate?: (gate: Gate) => Gate
+  /** a backup peer: the most sealed bytes it stores per vault */
+  quotaBytes?: number
 }
 
 /** A typed source of the events the API streams (`/api/events`). */
@@ -134,6 +136,7 @@ function composeReplicas(inputs: NodeInputs, views: StorageViews, keyless = fals
     envelopeBound: (author, vaultId) => roster.envelopeBound(author, vaultId),
     snapshotEvery: inputs.snapshotEvery,
     compactReceived: keyless,
+    quotaBytes: keyless ? inputs.quotaBytes : undefined,
     log
   })
   return { roster, replicas }

@@ -25,6 +25,7 @@ import { ChainGuard } from './ChainGuard.js'
 import { baseHead, setLegacyAside } from './legacyRecords.js'
 import { coveredRecords, openStoredRecords, readStoredHeads } from './storedRecords.js'
 import { StoredListImage } from './StoredListImage.js'
+import { VaultQuota } from './VaultQuota.js'
 import { toError } from '../toError.js'
 
 const REMOTE_ORIGIN = Symbol('remote')
@@ -47,6 +48,8 @@ export interface VaultReplicaOptions {
    * snapshot covers instead (the envelopes, and other snapshots it covers), from signed heads alone.
    */
   compactReceived?: boolean
+  /** the most sealed bytes this replica stores (a backup peer's per-vault quota); unlimited when absent */
+  quotaBytes?: number
 }
 
 export interface ReplicaEvents {
@@ -79,6 +82,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   private readonly snapshotEvery: number
   private readonly isTrustedAuthor: (author: string) => boolean
   private readonly compactReceived: boolean
+  private readonly quota: VaultQuota | undefined
   readonly corrupt: CorruptRecordError[] = []
 
   /** @param storage this vault's view of the store (storageViews(root).vault(vaultId)): keys as in vaultLayout */
@@ -91,6 +95,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     super()
     this.snapshotEvery = options.snapshotEvery ?? 300
     this.compactReceived = options.compactReceived ?? false
+    this.quota = options.quotaBytes === undefined ? undefined : new VaultQuota(storage, options.quotaBytes)
     this.listImage = new StoredListImage(vaultId, storage)
     this.document = new LazyVaultDoc({
       remoteOrigin: REMOTE_ORIGIN,
@@ -171,8 +176,14 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.stored.clear()
     await setLegacyAside(this.storage)
     await readStoredHeads(this.storage, this.stored, (key, err) => this.reportStored(key, err))
+    await this.quota?.measure()
     // a quarantined author's log stays where it was when it was caught
     for (const key of await this.chains.load()) this.reportCorrupt(new CorruptRecordError(this.where(key), 'unreadable quarantine proof'))
+  }
+
+  /** Sealed bytes stored and the quota, on a replica that has one (a backup peer's). */
+  get usage(): { usedBytes: number; quotaBytes: number } | undefined {
+    return this.quota === undefined ? undefined : { usedBytes: this.quota.used, quotaBytes: this.quota.limitBytes }
   }
 
   /** Per-author highest seq this replica holds: what sync advertises. */
@@ -317,6 +328,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     const { env, head } = this.chains.verifyEnvelope(bytes)
     await this.writing
     if ((await this.chains.place(head)) === 'held') return false
+    this.quota?.ensureRoom(env.bytes.length)
     let update: Uint8Array | undefined
     if (this.keys !== undefined && this.unlocked) {
       try {
@@ -329,6 +341,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.pending.push({ type: 'put', key: vaultLayout.envelope(env.author, env.seq), value: env.bytes })
     this.sinceSnapshot++
     await this.scheduleWrite()
+    this.quota?.add(env.bytes.length)
     this.emit('envelope', env)
     this.applyReceived(vaultLayout.envelope(env.author, env.seq), update, key => openEnvelope(env, key(env.epoch)), [head])
     return true
@@ -427,6 +440,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       this.pending.push(...(await coveredRecords(this.storage, snap.author, new Map(covered.map(h => [h.author, h.seq])))))
       await this.scheduleWrite()
     }
+    await this.quota?.measure()
     this.applyReceived(vaultLayout.snapshot(snap.author), state, key => openSnapshot(snap, key(snap.epoch)), advancing)
     return true
   }

@@ -37,3 +37,13 @@ export class RefusedSnapshotError extends ReplicaError {
     this.name = 'RefusedSnapshotError'
   }
 }
+
+/** A backup peer holds no more of this vault: its quota is full (a snapshot from a device frees room). */
+export class QuotaExceededError extends RejectedEnvelopeError {
+  constructor(readonly limitBytes: number) {
+    super(
+      `this backup peer's quota for the vault is full (${Math.round(limitBytes / (1024 * 1024))} MiB); a snapshot from a device frees room`
+    )
+    this.name = 'QuotaExceededError'
+  }
+}

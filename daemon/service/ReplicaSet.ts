@@ -24,6 +24,8 @@ export interface ReplicaSetOptions {
   snapshotEvery?: number
   /** a keyless peer's replicas drop what received snapshots cover (VaultReplicaOptions.compactReceived) */
   compactReceived?: boolean
+  /** a backup peer's quota of sealed bytes per vault */
+  quotaBytes?: number
   log: Log
 }
 
@@ -82,7 +84,8 @@ export class ReplicaSet extends EventEmitter<ReplicaSetEvents> {
       snapshotEvery,
       isTrustedAuthor,
       envelopeBound: author => envelopeBound(author, vaultId),
-      compactReceived: this.options.compactReceived
+      compactReceived: this.options.compactReceived,
+      quotaBytes: this.options.quotaBytes
     })
     replica.on('equivocation', e => {
       log(

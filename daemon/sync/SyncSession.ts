@@ -139,7 +139,11 @@ export class SyncSession {
       await this.channel.close(ByeReason.Done)
     } catch (err) {
       const e = toError(err)
-      if (e.name === 'ProtocolError' || e.name === 'RejectedEnvelopeError' || e.name === 'FrameLimitError') {
+      if (e.name === 'QuotaExceededError') {
+        // not the peer's fault: it hears why, and what it sent before is kept
+        ctx.log('warn', `sync: not storing more from ${short(this.peer)}: ${e.message}`)
+        await this.channel.close(ByeReason.ProtocolError, e.message).catch(() => {})
+      } else if (e.name === 'ProtocolError' || e.name === 'RejectedEnvelopeError' || e.name === 'FrameLimitError') {
         ctx.log(
           'warn',
           `sync: rejected data from ${short(this.peer)} (${e.name}: ${e.message}); closing the session, nothing from it was stored`

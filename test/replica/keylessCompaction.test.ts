@@ -15,9 +15,13 @@ function signer(identity = DeviceIdentity.generate()) {
 }
 type S = ReturnType<typeof signer>
 
-async function replica(storage: MemoryStorageAdapter, s: S, trusted: S[], compactReceived = false) {
+async function replica(storage: MemoryStorageAdapter, s: S, trusted: S[], compactReceived = false, quotaBytes?: number) {
   const ids = new Set(trusted.map(t => t.deviceId))
-  const r = new VaultReplica(vaultId, storageViews(storage).vault(vaultId), s, { isTrustedAuthor: a => ids.has(a), compactReceived })
+  const r = new VaultReplica(vaultId, storageViews(storage).vault(vaultId), s, {
+    isTrustedAuthor: a => ids.has(a),
+    compactReceived,
+    quotaBytes
+  })
   await r.open()
   return r
 }
@@ -86,5 +90,40 @@ describe('a backup peer compacts what received snapshots cover, holding no key',
     await deviceA.snapshot()
     await copy(deviceA, deviceB, all)
     expect(await keysUnder(storageB, vaultLayout.envelopes())).toHaveLength(1)
+  })
+
+  it('keeps to its quota per vault: an envelope past it is refused and not stored; a snapshot still frees room', async () => {
+    const a = signer()
+    const peer = signer()
+    const all = [a, peer]
+    const deviceA = await replica(new MemoryStorageAdapter(), a, all)
+    await deviceA.unlock(keys)
+    for (let i = 0; i < 6; i++) deviceA.doc.create({ title: `item ${i}`, notes: 'x'.repeat(2000) })
+    await deviceA.flush()
+    const envelopes = await deviceA.envelopesAfter(a.deviceId, 0)
+    const size = (envelopes[0] as Uint8Array).length
+    const peerStorage = new MemoryStorageAdapter()
+    const backup = await replica(peerStorage, peer, all, true, Math.floor(size * 3.5))
+    for (const bytes of envelopes.slice(0, 3)) expect(await backup.receive(bytes)).toBe(true)
+    await expect(backup.receive(envelopes[3] as Uint8Array)).rejects.toMatchObject({ name: 'QuotaExceededError' })
+    expect(await keysUnder(peerStorage, vaultLayout.envelopes())).toHaveLength(3)
+    expect(backup.vector().get(a.deviceId)).toBe(3)
+    expect(backup.usage?.usedBytes).toBeLessThanOrEqual(size * 3.5)
+    // another device's snapshot covering those three (after it shortened their notes) replaces them: room again
+    const b = signer()
+    const trustedB = [a, b]
+    const deviceB = await replica(new MemoryStorageAdapter(), b, trustedB)
+    for (const bytes of envelopes.slice(0, 3)) await deviceB.receive(bytes)
+    await deviceB.unlock(keys)
+    for (const item of deviceB.doc.all()) deviceB.doc.update(item.id, { notes: '' })
+    await deviceB.snapshot()
+    const backupB = await replica(peerStorage, peer, [a, b, peer], true, Math.floor(size * 3.5))
+    for (const bytes of await deviceB.snapshots()) expect(await backupB.receiveSnapshot(bytes)).toBe(true)
+    expect(await keysUnder(peerStorage, vaultLayout.envelopes())).toEqual([])
+    expect(backupB.usage?.usedBytes).toBeLessThan(size)
+    expect(await backupB.receive(envelopes[3] as Uint8Array)).toBe(true)
+    // a restart counts what is stored again
+    const again = await replica(peerStorage, peer, [a, b, peer], true, Math.floor(size * 3.5))
+    expect(again.usage?.usedBytes).toBe(backupB.usage?.usedBytes)
   })
 })

@@ -9,16 +9,20 @@ import { toError } from '../../toError.js'
 
 export const backupPeerCommand: Command = {
   name: 'backup-peer',
-  usage: 'kith backup-peer [--http HOST:PORT] [--listen MULTIADDR]… [--announce MULTIADDR]…',
+  usage: 'kith backup-peer [--http HOST:PORT] [--listen MULTIADDR]… [--announce MULTIADDR]… [--quota-mb N]',
   summary: 'run a keyless backup peer in the foreground: it relays for your devices and holds no key',
   async run({ args, home }) {
-    allowOnly(args, ['http', 'listen', 'announce'])
+    allowOnly(args, ['http', 'listen', 'announce', 'quota-mb'])
+    const quota = flag(args, 'quota-mb')
+    if (quota !== undefined && !(/^\d+$/.test(quota) && Number(quota) >= 1))
+      throw new CliError('usage', '--quota-mb takes a whole number of MiB per vault (at least 1)', EXIT.usage)
     const log = createLog()
     const peer = new BackupPeerDaemon({
       home,
       http: flag(args, 'http'),
       listen: flagAll(args, 'listen'),
       announce: flagAll(args, 'announce'),
+      quotaBytes: quota === undefined ? undefined : Number(quota) * 1024 * 1024,
       log
     })
     try {
