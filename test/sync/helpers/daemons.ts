@@ -34,11 +34,16 @@ export async function approveWhenWaiting(
   joinEnded: () => boolean = () => false
 ): Promise<PendingJoiner> {
   const joinerId = (await joiner.api('GET', '/api/status')).body.deviceId as string
-  const waiting = await until(async () => {
-    if (joinEnded()) throw new Error('the join ended before the joiner was pending')
-    const list = (await inviter.api('GET', '/api/pairing/pending')).body as PendingJoiner[]
-    return list.find(p => p.id === joinerId)
-  }, 'the joiner to wait for approval')
+  const waiting = await until(
+    async () => {
+      if (joinEnded()) throw new Error('the join ended before the joiner was pending')
+      const list = (await inviter.api('GET', '/api/pairing/pending')).body as PendingJoiner[]
+      return list.find(p => p.id === joinerId)
+      // the joiner derives its new password's key (Argon2id) before it dials: slow on a loaded 2-core host
+    },
+    'the joiner to wait for approval',
+    30_000
+  )
   if (how === 'cli') {
     const res = await inviter.kith(['pair', 'approve', joinerId.slice(0, 12)])
     if (res.code !== 0) throw new Error(`pair approve failed: ${res.stderr}`)
