@@ -16,6 +16,8 @@ import { Roster } from './pairing/Roster.js'
 import { PairingService, type PairingTimings } from './pairing/PairingService.js'
 import { DeviceService } from './pairing/DeviceService.js'
 import { SelfRemoval } from './pairing/SelfRemoval.js'
+import { RemovalNotice } from './pairing/RemovalNotice.js'
+import { AddressExchange } from './sync/AddressExchange.js'
 import { SyncEngine } from './sync/SyncEngine.js'
 import { PeerBook } from './sync/PeerBook.js'
 import type { GrantsPort, RosterPort } from './sync/ports.js'
@@ -76,6 +78,10 @@ export interface SyncCore {
   replicas: ReplicaSet
   network: NetworkAdapter
   engine: SyncEngine
+  /** tells roster peers where the others are (devices find each other through a common peer) */
+  exchange: AddressExchange
+  /** this device's own roster copy says it was removed: it syncs with no one */
+  removed: () => boolean
 }
 
 export interface FullDevice extends SyncCore {
@@ -94,6 +100,8 @@ export interface FullDevice extends SyncCore {
   devices: DeviceService
   /** `destroy`'s first step: this device's removal of itself, acknowledged by a paired device */
   selfRemoval: SelfRemoval
+  /** tells a removed device it was removed; on this device, takes that news and says who removed it */
+  removalNotice: RemovalNotice
   eraser: DeviceEraser
   /** the events the API streams, by emitter */
   feeds: EventFeed[]
@@ -140,15 +148,16 @@ function composeReplicas(inputs: NodeInputs, views: StorageViews): { roster: Ros
 
 /**
  * The roster as sync sees it: it talks to devices and backup peers alike (computeRoster rule 8);
- * `unclaimed` lets a backup peer that belongs to no roster yet take the first one it is given.
+ * `unclaimed` lets a backup peer that belongs to no roster yet take the first one it is given. A
+ * node its own roster says was removed talks to no one.
  */
-function syncRosterOf(roster: Roster, unclaimed: () => boolean): RosterPort & { members: () => string[] } {
+function syncRosterOf(roster: Roster, unclaimed: () => boolean, removed: () => boolean): RosterPort & { members: () => string[] } {
   return {
     vector: () => roster.vector(),
     recordsAfter: vector => roster.recordsAfter(vector),
     receive: async (records, from) => await roster.receive(records, from),
-    isMember: deviceId => roster.isPeer(deviceId) || unclaimed(),
-    members: () => roster.peers(),
+    isMember: deviceId => !removed() && (roster.isPeer(deviceId) || unclaimed()),
+    members: () => (removed() ? [] : roster.peers()),
     mayHold: (deviceId, vaultId) => roster.mayHold(deviceId, vaultId),
     envelopeBound: (author, vaultId) => roster.envelopeBound(author, vaultId)
   }
@@ -176,10 +185,11 @@ async function composeSync(
   const previousBound = await readBound(views.network)
   const network = inputs.network({ preferListen: listen => preferPreviousPorts(listen, previousBound) })
   const peers = new PeerBook(views.peerBook)
+  const removed = (): boolean => roster.isRevoked(identity.deviceId)
   const engine = new SyncEngine({
     network,
     vaults: replicas,
-    roster: syncRosterOf(roster, parts.unclaimed ?? (() => false)),
+    roster: syncRosterOf(roster, parts.unclaimed ?? (() => false), removed),
     grants,
     peers,
     log,
@@ -203,7 +213,20 @@ async function composeSync(
   })
   roster.on('records', records => engine.onRosterRecords(records))
   roster.on('changed', () => engine.onRosterChanged())
-  return { identity, roster, peers, replicas, network, engine }
+  const isPeer = (deviceId: string): boolean => !removed() && roster.isPeer(deviceId)
+  const exchange = new AddressExchange({
+    network,
+    peers,
+    members: () => (removed() ? [] : roster.peers()),
+    isMember: isPeer,
+    connected: () => engine.connected(),
+    dial: deviceId => {
+      void engine.dial(deviceId)
+    },
+    log
+  })
+  engine.on('peer-connected', deviceId => exchange.onConnected(deviceId))
+  return { identity, roster, peers, replicas, network, engine, exchange, removed }
 }
 
 /** A part that only loads what it keeps at start and has nothing to release. */
@@ -221,6 +244,7 @@ function networkPart(core: SyncCore, views: StorageViews): Part {
         await views.network.put(networkLayout.bound, new TextEncoder().encode(JSON.stringify(core.network.multiaddrs())))
       } catch {}
       await core.engine.start()
+      await core.exchange.serve()
     },
     async stop() {
       await core.engine.stop()
@@ -300,7 +324,12 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
         log('warn', 'pairing: the first sync with the inviting device did not finish within 20 s; it continues in the background')
     }
   })
-  const gate: Gate = (deviceId, direction) => roster.isPeer(deviceId) || (direction !== 'relay' && pairing.admits(deviceId, direction))
+  const removalNotice = new RemovalNotice({ selfId: identity.deviceId, network, roster, log })
+  // a removed device is let in only to be told so (RemovalNotice); once removed, this device lets no one in
+  const gate: Gate = (deviceId, direction) =>
+    (!core.removed() && roster.isPeer(deviceId)) ||
+    (direction !== 'relay' && pairing.admits(deviceId, direction)) ||
+    (direction === 'inbound' && removalNotice.admits(deviceId))
   network.setGate(inputs.wrapGate?.(gate) ?? gate)
   const envelopeSeqsOf = (id: string): Map<string, number> => new Map(replicas.all().map(r => [r.vaultId, r.vector().get(id) ?? 0]))
   const devices = new DeviceService({
@@ -395,6 +424,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
         start: async () => {
           await pairing.start()
           await selfRemoval.serve()
+          await removalNotice.serve()
         },
         stop: async () => {
           pairing.stop()
@@ -418,6 +448,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     pairing,
     devices,
     selfRemoval,
+    removalNotice,
     eraser,
     feeds: [
       { emitter: items, events: ['item-changed'] },
@@ -448,7 +479,7 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
   )
   const { roster, replicas, network, peers } = core
   // while unclaimed it lets a device in (to be given a roster) but relays for no one
-  const gate: Gate = (deviceId, direction) => roster.isPeer(deviceId) || (direction !== 'relay' && unclaimed())
+  const gate: Gate = (deviceId, direction) => (!core.removed() && roster.isPeer(deviceId)) || (direction !== 'relay' && unclaimed())
   network.setGate(inputs.wrapGate?.(gate) ?? gate)
   const lifecycle = new Lifecycle(
     [

@@ -149,6 +149,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   private onHello(s: SyncSession): boolean {
     if (!this.started || !this.options.roster.isMember(s.peer)) return false
+    // remembered before 'peer-connected', so that what listens to it (AddressExchange) sees them
+    this.options.peers.update(s.peer, s.peerAddrs).catch(() => {})
     const existing = this.sessions.get(s.peer)
     if (existing !== undefined && !existing.closed) {
       const preferred = this.self < s.peer ? this.self : s.peer
@@ -162,7 +164,6 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       this.options.log('info', `sync: connected to ${short(s.peer)}`)
       this.emit('peer-connected', s.peer)
     }
-    this.options.peers.update(s.peer, s.peerAddrs).catch(() => {})
     return true
   }
 
