@@ -12,8 +12,9 @@
  *   the removed device answers u8 status   1 taken: it now knows it was removed · 2 refused
  *
  * On the removed device: the records are checked against its own roster copy with the roster's
- * own rules and its own root (removalProof.ts `removes`: signatures by bound roster keys, authority by admission, removals that
- * count); only when they remove this device are they stored (Roster.receive). A forged removal —
+ * own rules and its own root (removalProof.ts `removes`: signatures by bound roster keys, authority
+ * by admission, removals that count); only when they remove this device are they stored
+ * (Roster.receive). A forged removal —
  * records that do not remove it, or signed by no device with authority — is refused and stored
  * nowhere. Once its roster says it was removed, the device syncs with no one and refuses every
  * connection (compose.ts), logs it once, and its status says who removed it and when.
@@ -81,7 +82,10 @@ export function decodeNotice(frame: Uint8Array): Uint8Array[] {
 async function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   try {
-    return await Promise.race([p, new Promise<T>(resolve => (timer = setTimeout(() => resolve(fallback), ms)))])
+    const timeout = new Promise<T>(resolve => {
+      timer = setTimeout(() => resolve(fallback), ms)
+    })
+    return await Promise.race([p, timeout])
   } finally {
     clearTimeout(timer)
   }
@@ -91,7 +95,9 @@ const short = (id: string): string => `${id.slice(0, 12)}…`
 
 export interface RemovalNoticeOptions {
   selfId: string
-  network: Pick<NetworkAdapter, 'handle' | 'openStream' | 'disconnect' | 'isConnected' | 'on'>
+  network: Pick<NetworkAdapter, 'handle' | 'openStream' | 'disconnect' | 'isConnected'> & {
+    on: (event: 'peer-connected', listener: (deviceId: string) => void) => unknown
+  }
   roster: Pick<Roster, 'allRecords' | 'receive' | 'isRevoked' | 'wasAdmitted' | 'isPeer' | 'device' | 'on' | 'root'>
   log: Log
 }
@@ -225,6 +231,8 @@ export class RemovalNotice {
 /** "This device was removed from the roster by Laptop at 2026-…" and what that means. */
 function removalText(byName: string, at: string | null): string {
   const what =
-    byName === 'this device' ? 'This device removed itself from the roster' : `This device was removed from the roster by ${byName}${at === null ? '' : ` at ${at}`}`
+    byName === 'this device'
+      ? 'This device removed itself from the roster'
+      : `This device was removed from the roster by ${byName}${at === null ? '' : ` at ${at}`}`
   return `${what}. It no longer syncs or connects to any device; to use it with your vaults again, erase it (kith destroy) and pair it anew.`
 }

@@ -43,9 +43,7 @@ export function removalProof(records: Uint8Array[], device: string): Uint8Array[
   }
   const all = [...logs.values()].flat()
   const admittedBy = (d: string): RosterRecord | undefined =>
-    all.find(
-      r => r.op === RosterOp.Add && r.device === d && state.valid.has(recordId(r)) && state.rosterKeys.get(d) === toHex(r.rosterKey)
-    )
+    all.find(r => r.op === RosterOp.Add && r.device === d && state.valid.has(recordId(r)) && state.rosterKeys.get(d) === toHex(r.rosterKey))
   const walked = new Set<string>()
   /** the ADDs from the root down to `author` (each device's chain is walked once) */
   const chain = (author: string): void => {

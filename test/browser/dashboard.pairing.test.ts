@@ -140,7 +140,7 @@ browserDescribe()('dashboard: pairing two devices', () => {
     await screenshot(pageB, 'devices-removed')
   })
 
-    it('logged no console error on either page', () => {
+  it('logged no console error on either page', () => {
     expect(problems.messages.filter(m => !m.startsWith('warning:'))).toEqual([])
   })
 })

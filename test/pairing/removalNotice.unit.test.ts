@@ -141,7 +141,10 @@ describe('the removed device', () => {
   it('refuses a notice over its caps or malformed, whole', () => {
     expect(() => decodeNotice(encodeNotice([]))).toThrow(RemovalNoticeError)
     expect(() => decodeNotice(new BinaryWriter().u32(MAX_NOTICE_RECORDS + 1).finish())).toThrow(/records/)
-    const big = new BinaryWriter().u32(1).bytes(new Uint8Array(64 * 1024 + 1)).finish()
+    const big = new BinaryWriter()
+      .u32(1)
+      .bytes(new Uint8Array(64 * 1024 + 1))
+      .finish()
     expect(() => decodeNotice(big)).toThrow(RemovalNoticeError)
     expect(() => decodeNotice(new Uint8Array([...encodeNotice([new Uint8Array(3)]), 9]))).toThrow(/malformed/)
   })

@@ -92,7 +92,10 @@ describe('PeerBook', () => {
   it('skips malformed stored records and entries', async () => {
     const storage = new MemoryStorageAdapter()
     const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v))
-    await storage.put(DEVICE, enc({ addrs: [WORKS, 7, 'x'.repeat(600)], heard: 'nope', told: { short: [WORKS], [DEVICE]: 'nope' }, lastSeen: 'soon' }))
+    await storage.put(
+      DEVICE,
+      enc({ addrs: [WORKS, 7, 'x'.repeat(600)], heard: 'nope', told: { short: [WORKS], [DEVICE]: 'nope' }, lastSeen: 'soon' })
+    )
     await storage.put('cd'.repeat(32), new TextEncoder().encode('{not json'))
     const book = new PeerBook(storage)
     await book.load()

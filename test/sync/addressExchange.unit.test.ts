@@ -38,11 +38,18 @@ describe('the ADDRS message', () => {
     const tooMany = new BinaryWriter().u32(MAX_ENTRIES + 1)
     expect(() => decodeAddrs(tooMany.finish())).toThrow(AddressMessageError)
 
-    const wideEntry = new BinaryWriter().u32(1).hex(D, 32).u8(MAX_ADDRS_PER_ENTRY + 1)
+    const wideEntry = new BinaryWriter()
+      .u32(1)
+      .hex(D, 32)
+      .u8(MAX_ADDRS_PER_ENTRY + 1)
     for (let i = 0; i <= MAX_ADDRS_PER_ENTRY; i++) wideEntry.string(`/ip4/10.0.0.${i}/tcp/1`)
     expect(() => decodeAddrs(wideEntry.finish())).toThrow(/exceeds 8/)
 
-    const longAddr = new BinaryWriter().u32(1).hex(D, 32).u8(1).string(`/ip4/10.0.0.1/tcp/1${'0'.repeat(MAX_ADDRESS_BYTES)}`)
+    const longAddr = new BinaryWriter()
+      .u32(1)
+      .hex(D, 32)
+      .u8(1)
+      .string(`/ip4/10.0.0.1/tcp/1${'0'.repeat(MAX_ADDRESS_BYTES)}`)
     expect(() => decodeAddrs(longAddr.finish())).toThrow(AddressMessageError)
 
     expect(() => decodeAddrs(new Uint8Array(MAX_ADDRS_FRAME + 1))).toThrow(/exceeds/)
@@ -131,7 +138,11 @@ function exchange(options: { members?: string[]; peers?: PeerBook; connected?: s
     dial: d => void dialled.push(d),
     log: () => {}
   })
-  return { ex, peers, dialled, sent, serve: async () => (await ex.serve(), handler as StreamHandler) }
+  const serve = async (): Promise<StreamHandler> => {
+    await ex.serve()
+    return handler as StreamHandler
+  }
+  return { ex, peers, dialled, sent, serve }
 }
 
 describe('AddressExchange', () => {
