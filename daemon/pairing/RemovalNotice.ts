@@ -4,8 +4,9 @@
  * On a roster device: a device removed from the roster is let in again (inbound only, a few times
  * per run) for one thing: when it connects, this device opens the removal protocol to it, hands it
  * the signed records that removed it (removalProof.ts: the REVOKEs and the ADD chain that gives
- * their authors authority, nothing more), reads its answer and hangs up. Sync, pairing and every
- * other protocol still refuse it: they ask the roster, not the gate.
+ * their authors authority, nothing more), reads its answer and, once it took them, hangs up (any
+ * other connection of a non-member is closed within 30 s by PairingService). Sync, pairing and
+ * every other protocol still refuse it: they ask the roster, not the gate.
  *
  *   protocol /kith/removed/1.0.0
  *   the roster device writes  records := u32 count • count × (u32 length • roster record)
@@ -168,10 +169,12 @@ export class RemovalNotice {
       log('debug', `devices: telling ${who} that it was removed failed: ${toError(err).message}`)
     } finally {
       await stream?.close().catch(() => {})
-      await network.disconnect(deviceId)
     }
-    if (status === RemovalStatus.Taken) log('info', `devices: told ${who} that it was removed from the roster; it stops connecting`)
-    else if (count === 1) log('info', `devices: ${who} was removed from the roster and connected; it was told so but did not take it`)
+    // otherwise (an older version, a wiped device pairing again) the pairing service's grace for strangers closes it
+    if (status === RemovalStatus.Taken) {
+      await network.disconnect(deviceId)
+      log('info', `devices: told ${who} that it was removed from the roster; it stops connecting`)
+    } else if (count === 1) log('info', `devices: ${who} was removed from the roster and connected; it was told so but did not take it`)
   }
 
   private async accept(stream: FrameStream): Promise<void> {
