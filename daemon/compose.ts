@@ -194,6 +194,7 @@ async function composeSync(
     peers,
     log,
     backoff: inputs.backoff,
+    removed,
     addrsOf: deviceId => relayedAddrs(roster, deviceId),
     // a backup peer holds the sealed records of every vault it was given, as devices announce them
     adoptVault:
@@ -234,8 +235,11 @@ function loaded(name: string, load: () => Promise<void>): Part {
   return { name, start: load, stop: async () => {} }
 }
 
-/** The network parts as one Startable: listen, remember the bound addresses, then sync. */
-function networkPart(core: SyncCore, views: StorageViews): Part {
+/**
+ * The network parts as one Startable: listen, remember the bound addresses, serve the protocols a
+ * peer may open as soon as a session starts (`serve`), then sync.
+ */
+function networkPart(core: SyncCore, views: StorageViews, serve: () => Promise<void> = async () => {}): Part {
   return {
     name: 'network and sync',
     async start() {
@@ -243,8 +247,9 @@ function networkPart(core: SyncCore, views: StorageViews): Part {
       try {
         await views.network.put(networkLayout.bound, new TextEncoder().encode(JSON.stringify(core.network.multiaddrs())))
       } catch {}
-      await core.engine.start()
       await core.exchange.serve()
+      await serve()
+      await core.engine.start()
     },
     async stop() {
       await core.engine.stop()
@@ -325,6 +330,8 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     }
   })
   const removalNotice = new RemovalNotice({ selfId: identity.deviceId, network, roster, log })
+  // a removed device whose first connection came before it could hear the notice is told at its next sync attempt
+  engine.on('refused', deviceId => removalNotice.onRefused(deviceId))
   // a removed device is let in only to be told so (RemovalNotice); once removed, this device lets no one in
   const gate: Gate = (deviceId, direction) =>
     (!core.removed() && roster.isPeer(deviceId)) ||
@@ -418,13 +425,13 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
           await unlock.stop()
         }
       },
-      networkPart(core, views),
+      // a removed device must hear the notice from the first connection its sync makes
+      networkPart(core, views, async () => await removalNotice.serve()),
       {
         name: 'pairing',
         start: async () => {
           await pairing.start()
           await selfRemoval.serve()
-          await removalNotice.serve()
         },
         stop: async () => {
           pairing.stop()

@@ -107,6 +107,7 @@ export class RemovalNotice {
   /** per removed device: how often it was let in to be told this run */
   private readonly tells = new Map<string, number>()
   private readonly forgeriesLogged = new Set<string>()
+  private readonly telling = new Set<string>()
   private removalLogged = false
 
   constructor(private readonly options: RemovalNoticeOptions) {
@@ -115,6 +116,11 @@ export class RemovalNotice {
     network.on('peer-connected', deviceId => {
       if (this.admits(deviceId)) void this.tell(deviceId)
     })
+  }
+
+  /** A removed device's sync stream was refused: tell it (again), unless a telling is under way. */
+  onRefused(deviceId: string): void {
+    if (this.admits(deviceId) && !this.telling.has(deviceId)) void this.tell(deviceId)
   }
 
   /** Whether this device was removed from the roster (its own copy says so). */
@@ -152,6 +158,8 @@ export class RemovalNotice {
   /** Hands a connected removed device the records that removed it, then hangs up. */
   private async tell(deviceId: string): Promise<void> {
     const { network, roster, log } = this.options
+    if (this.telling.has(deviceId)) return
+    this.telling.add(deviceId)
     const count = (this.tells.get(deviceId) ?? 0) + 1
     if (this.tells.size > 1000) this.tells.clear()
     this.tells.set(deviceId, count)
@@ -169,6 +177,7 @@ export class RemovalNotice {
       log('debug', `devices: telling ${who} that it was removed failed: ${toError(err).message}`)
     } finally {
       await stream?.close().catch(() => {})
+      this.telling.delete(deviceId)
     }
     // otherwise (an older version, a wiped device pairing again) the pairing service's grace for strangers closes it
     if (status === RemovalStatus.Taken) {

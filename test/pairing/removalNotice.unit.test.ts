@@ -161,8 +161,13 @@ describe('the roster device', () => {
     expect(notice.admits(c.id)).toBe(true)
     expect(notice.admits(b.id)).toBe(false)
     expect(notice.admits(stranger.id)).toBe(false)
-    for (let i = 0; i < 3; i++) network.emit('peer-connected', c.id)
-    await new Promise(resolve => setTimeout(resolve, 10))
+    for (let i = 0; i < 3; i++) {
+      expect(notice.admits(c.id)).toBe(true)
+      network.emit('peer-connected', c.id)
+      await new Promise(resolve => setTimeout(resolve, 10))
+    }
+    expect(notice.admits(c.id)).toBe(false)
+    notice.onRefused(c.id)
     expect(notice.admits(c.id)).toBe(false)
 
     const { notice: onB } = noticeOn(b.id, ra)
