@@ -332,9 +332,11 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
   const removalNotice = new RemovalNotice({ selfId: identity.deviceId, network, roster, log })
   // a removed device whose first connection came before it could hear the notice is told at its next sync attempt
   engine.on('refused', deviceId => removalNotice.onRefused(deviceId))
-  // a removed device is let in only to be told so (RemovalNotice); once removed, this device lets no one in
+  // a removed device is let in only to be told so (RemovalNotice); once another device removed this one, it
+  // lets no one in (one that removes itself, `destroy`, still reaches its peers to hand them its removal)
+  const cutOff = (): boolean => core.removed() && roster.device(identity.deviceId)?.revokedBy !== identity.deviceId
   const gate: Gate = (deviceId, direction) =>
-    (!core.removed() && roster.isPeer(deviceId)) ||
+    (!cutOff() && roster.isPeer(deviceId)) ||
     (direction !== 'relay' && pairing.admits(deviceId, direction)) ||
     (direction === 'inbound' && removalNotice.admits(deviceId))
   network.setGate(inputs.wrapGate?.(gate) ?? gate)

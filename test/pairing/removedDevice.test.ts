@@ -59,6 +59,14 @@ describe('a removed device', () => {
     expect(again.count()).toBe(0)
   })
 
+  it('a device that removes itself (destroy) still dials its peers to hand them the removal', async () => {
+    const [a, b] = await pair()
+    await b.sync.network.disconnect(a.id)
+    const left = await b.sync.selfRemoval.leave()
+    expect(left).toMatchObject({ removedFromRoster: true, acknowledgedBy: [a.id] })
+    await eventually(() => a.sync.roster.isRevoked(b.id), 'A to remove B')
+  })
+
   it('removed while connected: it learns by sync or by the notice, closes its sessions and stops dialling', async () => {
     const [a, b] = await pair()
     await a.sync.devices.revoke(b.id)
