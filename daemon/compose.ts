@@ -16,6 +16,8 @@ import { Roster } from './pairing/Roster.js'
 import { PairingService, type PairingTimings } from './pairing/PairingService.js'
 import { DeviceService } from './pairing/DeviceService.js'
 import { SelfRemoval } from './pairing/SelfRemoval.js'
+import { RemovalNotice } from './pairing/RemovalNotice.js'
+import { AddressExchange } from './sync/AddressExchange.js'
 import { SyncEngine } from './sync/SyncEngine.js'
 import { PeerBook } from './sync/PeerBook.js'
 import type { GrantsPort, RosterPort } from './sync/ports.js'
@@ -78,6 +80,10 @@ export interface SyncCore {
   replicas: ReplicaSet
   network: NetworkAdapter
   engine: SyncEngine
+  /** tells roster peers where the others are (devices find each other through a common peer) */
+  exchange: AddressExchange
+  /** this device's own roster copy says it was removed: it syncs with no one */
+  removed: () => boolean
 }
 
 export interface FullDevice extends SyncCore {
@@ -96,6 +102,8 @@ export interface FullDevice extends SyncCore {
   devices: DeviceService
   /** `destroy`'s first step: this device's removal of itself, acknowledged by a paired device */
   selfRemoval: SelfRemoval
+  /** tells a removed device it was removed; on this device, takes that news and says who removed it */
+  removalNotice: RemovalNotice
   eraser: DeviceEraser
   /** the events the API streams, by emitter */
   feeds: EventFeed[]
@@ -144,15 +152,16 @@ function composeReplicas(inputs: NodeInputs, views: StorageViews, keyless = fals
 
 /**
  * The roster as sync sees it: it talks to devices and backup peers alike (computeRoster rule 8);
- * `unclaimed` lets a backup peer that belongs to no roster yet take the first one it is given.
+ * `unclaimed` lets a backup peer that belongs to no roster yet take the first one it is given. A
+ * node its own roster says was removed talks to no one.
  */
-function syncRosterOf(roster: Roster, unclaimed: () => boolean): RosterPort & { members: () => string[] } {
+function syncRosterOf(roster: Roster, unclaimed: () => boolean, removed: () => boolean): RosterPort & { members: () => string[] } {
   return {
     vector: () => roster.vector(),
     recordsAfter: vector => roster.recordsAfter(vector),
     receive: async (records, from) => await roster.receive(records, from),
-    isMember: deviceId => roster.isPeer(deviceId) || unclaimed(),
-    members: () => roster.peers(),
+    isMember: deviceId => !removed() && (roster.isPeer(deviceId) || unclaimed()),
+    members: () => (removed() ? [] : roster.peers()),
     mayHold: (deviceId, vaultId) => roster.mayHold(deviceId, vaultId),
     envelopeBound: (author, vaultId) => roster.envelopeBound(author, vaultId)
   }
@@ -180,14 +189,16 @@ async function composeSync(
   const previousBound = await readBound(views.network)
   const network = inputs.network({ preferListen: listen => preferPreviousPorts(listen, previousBound) })
   const peers = new PeerBook(views.peerBook)
+  const removed = (): boolean => roster.isRevoked(identity.deviceId)
   const engine = new SyncEngine({
     network,
     vaults: replicas,
-    roster: syncRosterOf(roster, parts.unclaimed ?? (() => false)),
+    roster: syncRosterOf(roster, parts.unclaimed ?? (() => false), removed),
     grants,
     peers,
     log,
     backoff: inputs.backoff,
+    removed,
     addrsOf: deviceId => relayedAddrs(roster, deviceId),
     // a backup peer holds the sealed records of every vault it was given, as devices announce them
     adoptVault:
@@ -207,7 +218,20 @@ async function composeSync(
   })
   roster.on('records', records => engine.onRosterRecords(records))
   roster.on('changed', () => engine.onRosterChanged())
-  return { identity, roster, peers, replicas, network, engine }
+  const isPeer = (deviceId: string): boolean => !removed() && roster.isPeer(deviceId)
+  const exchange = new AddressExchange({
+    network,
+    peers,
+    members: () => (removed() ? [] : roster.peers()),
+    isMember: isPeer,
+    connected: () => engine.connected(),
+    dial: deviceId => {
+      void engine.dial(deviceId)
+    },
+    log
+  })
+  engine.on('peer-connected', deviceId => exchange.onConnected(deviceId))
+  return { identity, roster, peers, replicas, network, engine, exchange, removed }
 }
 
 /** A part that only loads what it keeps at start and has nothing to release. */
@@ -215,8 +239,11 @@ function loaded(name: string, load: () => Promise<void>): Part {
   return { name, start: load, stop: async () => {} }
 }
 
-/** The network parts as one Startable: listen, remember the bound addresses, then sync. */
-function networkPart(core: SyncCore, views: StorageViews): Part {
+/**
+ * The network parts as one Startable: listen, remember the bound addresses, serve the protocols a
+ * peer may open as soon as a session starts (`serve`), then sync.
+ */
+function networkPart(core: SyncCore, views: StorageViews, serve: () => Promise<void> = async () => {}): Part {
   return {
     name: 'network and sync',
     async start() {
@@ -224,6 +251,8 @@ function networkPart(core: SyncCore, views: StorageViews): Part {
       try {
         await views.network.put(networkLayout.bound, new TextEncoder().encode(JSON.stringify(core.network.multiaddrs())))
       } catch {}
+      await core.exchange.serve()
+      await serve()
       await core.engine.start()
     },
     async stop() {
@@ -308,7 +337,16 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
         log('warn', 'pairing: the first sync with the inviting device did not finish within 20 s; it continues in the background')
     }
   })
-  const gate: Gate = (deviceId, direction) => roster.isPeer(deviceId) || (direction !== 'relay' && pairing.admits(deviceId, direction))
+  const removalNotice = new RemovalNotice({ selfId: identity.deviceId, network, roster, log })
+  // a removed device whose first connection came before it could hear the notice is told at its next sync attempt
+  engine.on('refused', deviceId => removalNotice.onRefused(deviceId))
+  // a removed device is let in only to be told so (RemovalNotice); once another device removed this one, it
+  // lets no one in (one that removes itself, `destroy`, still reaches its peers to hand them its removal)
+  const cutOff = (): boolean => core.removed() && roster.device(identity.deviceId)?.revokedBy !== identity.deviceId
+  const gate: Gate = (deviceId, direction) =>
+    (!cutOff() && roster.isPeer(deviceId)) ||
+    (direction !== 'relay' && pairing.admits(deviceId, direction)) ||
+    (direction === 'inbound' && removalNotice.admits(deviceId))
   network.setGate(inputs.wrapGate?.(gate) ?? gate)
   const envelopeSeqsOf = (id: string): Map<string, number> => new Map(replicas.all().map(r => [r.vaultId, r.vector().get(id) ?? 0]))
   const devices = new DeviceService({
@@ -399,7 +437,8 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
           await unlock.stop()
         }
       },
-      networkPart(core, views),
+      // a removed device must hear the notice from the first connection its sync makes
+      networkPart(core, views, async () => await removalNotice.serve()),
       {
         name: 'pairing',
         start: async () => {
@@ -428,6 +467,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     pairing,
     devices,
     selfRemoval,
+    removalNotice,
     eraser,
     feeds: [
       { emitter: items, events: ['item-changed'] },
@@ -458,7 +498,7 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
   )
   const { roster, replicas, network, peers } = core
   // while unclaimed it lets a device in (to be given a roster) but relays for no one
-  const gate: Gate = (deviceId, direction) => roster.isPeer(deviceId) || (direction !== 'relay' && unclaimed())
+  const gate: Gate = (deviceId, direction) => (!core.removed() && roster.isPeer(deviceId)) || (direction !== 'relay' && unclaimed())
   network.setGate(inputs.wrapGate?.(gate) ?? gate)
   const lifecycle = new Lifecycle(
     [

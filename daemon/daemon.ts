@@ -262,7 +262,9 @@ export class Daemon {
       quarantined: device?.replicas.quarantined() ?? [],
       devices: device?.roster.members().length ?? 0,
       sync: device?.engine.status(),
-      openInvitations: device?.pairing.openInvitations() ?? 0
+      openInvitations: device?.pairing.openInvitations() ?? 0,
+      // this device's roster says it was removed (by whom, when): it syncs with no one
+      removed: device?.removalNotice.removal() ?? null
     }
   }
 

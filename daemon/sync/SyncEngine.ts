@@ -26,12 +26,16 @@ export interface SyncEngineOptions {
   adoptVault?: (vaultId: string) => Promise<ReplicaPort | undefined>
   /** first redial delay and its cap (doubling in between) */
   backoff?: { initialMs: number; maxMs: number }
+  /** this device's own roster says it was removed (the roster port then lists no one) */
+  removed?: () => boolean
 }
 
 export interface SyncEngineEvents {
   'peer-connected': [deviceId: string]
   'peer-disconnected': [deviceId: string]
   'caught-up': [deviceId: string, vaultId: string]
+  /** a device off the roster opened a sync stream (it was refused) */
+  refused: [deviceId: string]
 }
 
 const STREAM_OPTIONS = { maxFrameBytes: MAX_FRAME_BYTES + 64, maxBufferBytes: MAX_BUFFER_BYTES }
@@ -112,6 +116,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     if (!this.started || !this.options.roster.isMember(stream.remote)) {
       this.options.log('info', `sync: refused a session from ${short(stream.remote)}: not on the device roster`)
       stream.abort(new Error('not on the device roster'))
+      this.emit('refused', stream.remote)
       return
     }
     this.run(stream, stream.remote)
@@ -149,6 +154,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   private onHello(s: SyncSession): boolean {
     if (!this.started || !this.options.roster.isMember(s.peer)) return false
+    // remembered before 'peer-connected', so that what listens to it (AddressExchange) sees them
+    this.options.peers.update(s.peer, s.peerAddrs).catch(() => {})
     const existing = this.sessions.get(s.peer)
     if (existing !== undefined && !existing.closed) {
       const preferred = this.self < s.peer ? this.self : s.peer
@@ -162,7 +169,6 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       this.options.log('info', `sync: connected to ${short(s.peer)}`)
       this.emit('peer-connected', s.peer)
     }
-    this.options.peers.update(s.peer, s.peerAddrs).catch(() => {})
     return true
   }
 
@@ -229,9 +235,15 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   /** The roster changed: end sessions with removed devices, dial new ones. */
   onRosterChanged(): void {
+    const removed = this.options.removed?.() === true
     for (const s of [...this.running]) {
       if (!this.options.roster.isMember(s.peer)) {
-        this.options.log('info', `sync: ${short(s.peer)} is no longer on the roster; closing its session`)
+        this.options.log(
+          'info',
+          removed
+            ? `sync: this device was removed from the roster; closing the session with ${short(s.peer)}`
+            : `sync: ${short(s.peer)} is no longer on the roster; closing its session`
+        )
         void s.close(ByeReason.NotOnRoster, 'removed from the device roster')
         this.resetRetry(s.peer)
         void this.options.network.disconnect(s.peer)

@@ -3,7 +3,7 @@
  * link), device B's first-run screen joins with it and shows the verification words while it
  * waits, A's Devices page lists B as waiting and approves it (`approve-device`) after showing the
  * same words, B sees A's items, and a change made on A's page appears on B's open page without a
- * reload. Both pages list both devices.
+ * reload. Both pages list both devices; once A removes B, B's Devices page says so.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -127,6 +127,17 @@ browserDescribe()('dashboard: pairing two devices', () => {
       await poll(() => page.getByTestId('sync-status').getAttribute('data-online'), { timeout: 20_000 }).toBe('1')
     }
     await screenshot(pageA, 'devices')
+  })
+
+  it("B's Devices page says plainly that A removed it", async ctx => {
+    if (!pairing) ctx.skip()
+    const bId = (await b.api('GET', '/api/status')).body.deviceId as string
+    a.password = PASSWORD_A // removing a device asks for the master password again (TestDaemon proves it)
+    expect((await a.api('DELETE', `/api/devices/${bId}`)).status).toBe(200)
+    // B's page is still open on Devices: the roster change reaches it live
+    await pageB.getByTestId('removed-notice').waitFor({ timeout: 20_000 })
+    expect(await pageB.getByTestId('removed-notice').textContent()).toMatch(/removed this device on .+\. It no longer syncs/)
+    await screenshot(pageB, 'devices-removed')
   })
 
   it('logged no console error on either page', () => {

@@ -65,7 +65,10 @@ describe('kith destroy and the device roster', () => {
     expect((await copy.api('POST', '/api/unlock', { password: JOIN_PASSWORD })).status).toBe(200)
     await new Promise(resolve => setTimeout(resolve, 1500))
     expect(await itemOn(copy, secret.body.id)).toBeUndefined()
-    expect(await a.log()).toContain(`refused inbound connection with ${bId.slice(0, 12)}`)
+    // the copy is let in once, only to be handed the records that removed B, and then says so
+    await until(async () => (await copy.api('GET', '/api/status')).body.removed !== null, 'the copy to learn that B was removed')
+    expect((await copy.api('GET', '/api/status')).body.removed.message).toContain('This device removed itself from the roster')
+    expect(await a.log()).toContain(`told ${bId.slice(0, 12)}`)
   })
 
   it('with A offline, B is still erased and the output says to remove it from another device', async () => {

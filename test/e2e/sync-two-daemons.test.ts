@@ -99,7 +99,7 @@ describe('two daemons paired through the CLI', () => {
     expect(Date.parse(offline?.lastSeen ?? '')).toBeGreaterThanOrEqual(stoppedAt - 5000)
   })
 
-  it('a removed device is refused when it comes back and gets nothing written afterwards', async () => {
+  it('a removed device is told when it comes back, and gets nothing written afterwards', async () => {
     const bId = ((await a.api('GET', '/api/devices')).body as DeviceJson[]).find(d => !d.self)?.id as string
     const revoke = await a.kith(['devices', 'revoke', bId.slice(0, 12), '--json'])
     expect(revoke.code).toBe(0)
@@ -114,6 +114,8 @@ describe('two daemons paired through the CLI', () => {
     expect(await itemOn(b, secret.body.id)).toBeUndefined()
     const devicesOnB = (await b.api('GET', '/api/devices')).body as DeviceJson[]
     expect(devicesOnB.find(d => !d.self)?.online).toBe(false)
-    expect(await a.log()).toContain(`refused inbound connection with ${bId.slice(0, 12)}`)
+    // let in once, only to be handed the records that removed it (RemovalNotice)
+    await until(async () => (await a.log()).includes(`told ${bId.slice(0, 12)}`), 'A to tell B that it was removed')
+    expect((await b.api('GET', '/api/status')).body.removed).toMatchObject({ by: (await a.api('GET', '/api/status')).body.deviceId })
   })
 })

@@ -86,17 +86,20 @@ describe('PeerBook', () => {
     await book.heard(DEVICE, ['/ip4/192.168.1.40/tcp/1', '/ip4/192.168.1.41/tcp/1'])
     expect(book.lastSeen(DEVICE)).toBe(0) // an announcement is not a sighting
     await book.update(DEVICE, ['/ip4/192.168.1.40/tcp/1'], 5)
-    expect(book.get(DEVICE)).toEqual({ addrs: ['/ip4/192.168.1.40/tcp/1'], heard: ['/ip4/192.168.1.41/tcp/1'], lastSeen: 5 })
+    expect(book.get(DEVICE)).toEqual({ addrs: ['/ip4/192.168.1.40/tcp/1'], heard: ['/ip4/192.168.1.41/tcp/1'], told: {}, lastSeen: 5 })
   })
 
   it('skips malformed stored records and entries', async () => {
     const storage = new MemoryStorageAdapter()
     const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v))
-    await storage.put(DEVICE, enc({ addrs: [WORKS, 7, 'x'.repeat(600)], heard: 'nope', lastSeen: 'soon' }))
+    await storage.put(
+      DEVICE,
+      enc({ addrs: [WORKS, 7, 'x'.repeat(600)], heard: 'nope', told: { short: [WORKS], [DEVICE]: 'nope' }, lastSeen: 'soon' })
+    )
     await storage.put('cd'.repeat(32), new TextEncoder().encode('{not json'))
     const book = new PeerBook(storage)
     await book.load()
-    expect(book.get(DEVICE)).toEqual({ addrs: [WORKS], heard: [], lastSeen: 0 })
+    expect(book.get(DEVICE)).toEqual({ addrs: [WORKS], heard: [], told: {}, lastSeen: 0 })
     expect(book.get('cd'.repeat(32))).toBeUndefined()
   })
 })

@@ -8,6 +8,7 @@ import type { Command } from '../Command.js'
 import { readStdinLines } from '../stdin.js'
 import { reauthenticate } from '../reauthenticate.js'
 import { promptHidden, promptNewPassword } from '../secretInput.js'
+import { removalLine } from '../removalLine.js'
 
 const REAUTH_HELP =
   'Needs the master password given in the last 5 minutes: from standard input with --password-stdin, or asked on a terminal.'
@@ -182,11 +183,13 @@ export const devicesCommand: Command = {
     allowOnly(ctx.args, [])
     const client = await DaemonClient.connect(ctx.home)
     const devices = await client.json(client.api.devices.$get())
+    const status = await client.json(client.api.status.$get()).catch(() => undefined)
     const lines = devices.map(
       d =>
         `${d.id.slice(0, 16)}  ${d.name || '(unnamed)'}${d.self ? ' (this device)' : ''}\t${d.online ? 'online' : `offline, last seen ${timeAgo(d.lastSeen)}`}${d.fingerprint === null ? '' : `\tkeys ${d.fingerprint}`}`
     )
-    ctx.out(lines.join('\n'), devices)
+    const removed = removalLine(status?.removed).trim()
+    ctx.out(removed === '' ? lines.join('\n') : [removed, ...lines].join('\n'), devices)
   }
 }
 

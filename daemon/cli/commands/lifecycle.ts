@@ -11,6 +11,7 @@ import { homePaths } from '../../paths.js'
 import type { Command } from '../Command.js'
 import { toError } from '../../toError.js'
 import { readDaemonConfig, writeDaemonConfig, type DaemonConfig } from '../DaemonConfig.js'
+import { removalLine } from '../removalLine.js'
 import type { LogLevel } from '../../log.js'
 
 const DAEMON_FLAGS = ['http', 'listen', 'auto-lock', 'kdf-ms']
@@ -192,7 +193,7 @@ export const statusCommand: Command = {
         ? 'not running'
         : status.role === 'backup-peer'
           ? `backup peer running\naddress ${String(status.address)}\n(give it to \`kith backup add\` on an unlocked device)`
-          : `running at ${String(status.url)}\n${status.initialized === true ? (status.locked === true ? 'locked' : 'unlocked') : 'not initialised (run `kith init` or `kith pair join`)'}${status.needsNewPassword === true ? '\nunlocked with the recovery key: set a new master password (kith unlock --recovery-key-stdin, or the dashboard)' : ''}\npeer id ${String(status.peerId)}${quarantineLines(status.quarantined)}`
+          : `running at ${String(status.url)}\n${status.initialized === true ? (status.locked === true ? 'locked' : 'unlocked') : 'not initialised (run `kith init` or `kith pair join`)'}${status.needsNewPassword === true ? '\nunlocked with the recovery key: set a new master password (kith unlock --recovery-key-stdin, or the dashboard)' : ''}\npeer id ${String(status.peerId)}${quarantineLines(status.quarantined)}${removalLine(status.removed)}`
     out(human, status)
   }
 }

@@ -125,6 +125,15 @@ function ApprovalDialog({ device, onClose }: { device: WaitingDevice; onClose: (
   )
 }
 
+/** Who removed this device and when, in local time (status.removed), if it was removed. */
+function removalMessage(removed: unknown): string | undefined {
+  const r = removed as { byName?: unknown; at?: unknown } | null | undefined
+  if (typeof r?.byName !== 'string') return undefined
+  const when = typeof r.at === 'string' ? ` on ${new Date(r.at).toLocaleString()}` : ''
+  const who = r.byName === 'this device' ? 'This device removed itself from your devices' : `${r.byName} removed this device${when}`
+  return `${who}. It no longer syncs with your other devices. To use it with your vaults again, erase it (Delete everything in Settings, or kith destroy) and pair it anew.`
+}
+
 export function Devices({ devices, waiting, reload }: { devices: Device[] | null; waiting: WaitingDevice[]; reload: () => Promise<void> }) {
   const [invitation, setInvitation] = useState<ShownInvitation>()
   /** the devices there were when the invitation was made: a new one in the list means it was used */
@@ -133,12 +142,17 @@ export function Devices({ devices, waiting, reload }: { devices: Device[] | null
   const [busy, setBusy] = useState(false)
   const [approving, setApproving] = useState<WaitingDevice>()
   const [quarantined, setQuarantined] = useState<Array<{ deviceId: string; vaultId: string }>>([])
+  /** this device's roster says it was removed: who removed it and when, as the daemon words it */
+  const [removed, setRemoved] = useState<string>()
 
   // devices whose equivocation this device caught (sync goes on with everyone else)
   useEffect(() => {
     api
       .status()
-      .then(s => setQuarantined(Array.isArray(s.quarantined) ? (s.quarantined as Array<{ deviceId: string; vaultId: string }>) : []))
+      .then(s => {
+        setQuarantined(Array.isArray(s.quarantined) ? (s.quarantined as Array<{ deviceId: string; vaultId: string }>) : [])
+        setRemoved(removalMessage(s.removed))
+      })
       .catch(() => undefined)
   }, [devices])
 
@@ -201,6 +215,12 @@ export function Devices({ devices, waiting, reload }: { devices: Device[] | null
         )}
       </div>
       {devices === null && <p class="notice">This daemon does not offer device pairing yet. The vault stays on this device.</p>}
+      {removed !== undefined && (
+        <section class="card notice error" role="alert" data-testid="removed-notice">
+          <h3>This device is no longer one of your devices</h3>
+          <p>{removed}</p>
+        </section>
+      )}
       {quarantined.length > 0 && (
         <section class="card notice error" role="alert" data-testid="quarantine-notice">
           <h3>A device sent two different versions of its changes</h3>
