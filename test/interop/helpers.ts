@@ -45,7 +45,9 @@ const base: Omit<Item, 'id' | 'title'> = {
   favorite: false,
   trashed: false,
   createdAt: '2023-04-05T06:07:08.901Z',
-  updatedAt: '2024-05-06T07:08:09.012Z'
+  updatedAt: '2024-05-06T07:08:09.012Z',
+  type: 'login',
+  expiresAt: null
 }
 
 /** Items that exercise every field: multi-line notes, quotes, Unicode, several URLs, hidden fields, TOTP, nested folders, trash, tags. */
@@ -140,8 +142,13 @@ export function normalise(
       tags: [...i.tags],
       folder: i.folder,
       favorite: i.favorite,
-      trashed: i.trashed
+      trashed: i.trashed,
+      type: i.type,
+      expiresAt: i.expiresAt
     }
+    if (i.card !== undefined) out.card = i.card
+    if (i.identity !== undefined) out.identity = i.identity
+    if (i.sshKey !== undefined) out.sshKey = i.sshKey
     if (options.times !== false) {
       out.createdAt = toSecond(i.createdAt)
       out.updatedAt = toSecond(i.updatedAt)

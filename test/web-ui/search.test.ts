@@ -22,6 +22,8 @@ function item(fields: Partial<Item>): Item {
     trashed: false,
     createdAt: '',
     updatedAt: '',
+    type: 'login',
+    expiresAt: null,
     ...fields
   }
 }
