@@ -50,6 +50,8 @@ export interface IdentityFields {
   passportNumber: string
   /** secret */
   licenseNumber: string
+  /** the user name this identity goes by (Bitwarden keeps one apart from any login) */
+  username: string
 }
 
 export interface SshKeyFields {
@@ -103,7 +105,8 @@ export const SECTION_FIELDS: { readonly [S in Section]: readonly FieldSpec[] } =
     spec('country', 'Country'),
     spec('ssn', 'National ID / SSN', true),
     spec('passportNumber', 'Passport number', true),
-    spec('licenseNumber', 'Licence number', true)
+    spec('licenseNumber', 'Licence number', true),
+    spec('username', 'Username')
   ],
   sshKey: [spec('privateKey', 'Private key', true), spec('publicKey', 'Public key')]
 }
@@ -133,19 +136,20 @@ export function checkTypedValue(section: Section, name: string, value: unknown):
   const label = `${section}.${name}`
   if (typeof value !== 'string') throw new InvalidItemError(`${label} must be a string`)
   if (value.length > MAX_TYPED_TEXT) throw new InvalidItemError(`${label} is too long`)
-  const v = name === 'privateKey' ? value : value.trim()
+  // typed text is kept as given (an imported address may carry spaces); only checked values are trimmed
+  const v = value.trim()
   if (v === '') return ''
-  if (section === 'card') return checkCardValue(name, v, label)
+  if (section === 'card') return checkCardValue(name, v, label, value)
   if (section === 'sshKey' && name === 'publicKey') {
     const line = v.replace(/\s+/g, ' ')
     if (!OPENSSH_PUBLIC.test(line) || sshFingerprint(line) === '')
       throw new InvalidItemError(`${label} must be one OpenSSH public key line, such as "ssh-ed25519 AAAAC3Nza… me@laptop"`)
     return line
   }
-  return v
+  return value
 }
 
-function checkCardValue(name: string, v: string, label: string): string {
+function checkCardValue(name: string, v: string, label: string, value = v): string {
   switch (name) {
     case 'number': {
       if (!/^[0-9][0-9 -]*$/.test(v)) throw new InvalidItemError(`${label} may hold only digits, spaces and dashes`)
@@ -167,7 +171,7 @@ function checkCardValue(name: string, v: string, label: string): string {
       if (!/^[0-9]{3,4}$/.test(v)) throw new InvalidItemError(`${label} must be 3 or 4 digits`)
       return v
     default:
-      return v
+      return value
   }
 }
 

@@ -96,10 +96,11 @@ export function trickyItems(): Item[] {
       ...base,
       id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c05',
       title: 'Wi-Fi note',
+      type: 'note',
       notes: 'SSID: home\nKey: in the hidden field',
       fields: [{ name: 'WPA key', value: 'correct horse battery staple', hidden: true }]
     },
-    { ...base, id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c06', title: 'Only a title' },
+    { ...base, id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c06', title: 'Only a title', type: 'note' },
     {
       ...base,
       id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c07',
