@@ -24,7 +24,9 @@ function typedFields(i: Item): CustomField[] {
   const section = sectionOf(i.type)
   const values = section === undefined ? undefined : (i[section] as unknown as Record<string, string> | undefined)
   if (section === undefined || values === undefined) return []
-  return SECTION_FIELDS[section].filter(f => (values[f.name] ?? '') !== '').map(f => ({ name: f.label, value: values[f.name] as string, hidden: f.hidden }))
+  return SECTION_FIELDS[section]
+    .filter(f => (values[f.name] ?? '') !== '')
+    .map(f => ({ name: f.label, value: values[f.name] as string, hidden: f.hidden }))
 }
 
 /**

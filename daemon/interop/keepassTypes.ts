@@ -43,6 +43,7 @@ export function keepassTypedStrings(i: Item): Array<[string, string, boolean]> {
   const section = sectionOf(i.type)
   const values = section === undefined ? undefined : (i[section] as unknown as Record<string, string> | undefined)
   if (section !== undefined && values !== undefined)
-    for (const f of SECTION_FIELDS[section]) if ((values[f.name] ?? '') !== '') out.push([`${section}.${f.name}`, values[f.name] as string, f.hidden])
+    for (const f of SECTION_FIELDS[section])
+      if ((values[f.name] ?? '') !== '') out.push([`${section}.${f.name}`, values[f.name] as string, f.hidden])
   return out
 }

@@ -67,7 +67,13 @@ export function takeTypedField(type: ItemType, raw: Record<string, unknown>, typ
   if (type === 'identity') {
     if (kind === 'address') {
       const a = obj(v)
-      Object.assign(typed, { address1: str(a.street), city: str(a.city), state: str(a.state), postalCode: str(a.zip), country: str(a.country) })
+      Object.assign(typed, {
+        address1: str(a.street),
+        city: str(a.city),
+        state: str(a.state),
+        postalCode: str(a.zip),
+        country: str(a.country)
+      })
       return true
     }
     const name = IDENTITY_IDS[id]

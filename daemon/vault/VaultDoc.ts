@@ -105,7 +105,8 @@ export class VaultDoc {
       if (leaving !== undefined) {
         // the old type's fields become custom fields: a change of type loses nothing
         const moved = sectionToFields(map, leaving)
-        if (moved.length > 0) normalized.fields = [...(normalized.fields ?? ((map.get('fields') as CustomField[] | undefined) ?? [])), ...moved]
+        if (moved.length > 0)
+          normalized.fields = [...(normalized.fields ?? (map.get('fields') as CustomField[] | undefined) ?? []), ...moved]
         changed = true
       }
       for (const [section, values] of sections) if (writeSection(map, section, values)) changed = true

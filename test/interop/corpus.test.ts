@@ -133,10 +133,7 @@ function checkFields(mine: ImportedItem, e: ExpectedItem, warnings: string[], wh
     const detail = e.extra[group] as Record<string, unknown> | undefined
     for (const v of Object.values(detail ?? {})) {
       if (v !== null && v !== '')
-        expect(
-          [...typedValues(mine), ...mine.fields.map(f => f.value)],
-          `${where}: ${group} value ${String(v)}`
-        ).toContain(String(v))
+        expect([...typedValues(mine), ...mine.fields.map(f => f.value)], `${where}: ${group} value ${String(v)}`).toContain(String(v))
     }
   }
 }

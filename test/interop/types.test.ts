@@ -62,7 +62,11 @@ function typedItems(): Item[] {
       id: 'c0000000-0000-4000-8000-000000000003',
       title: 'laptop key',
       type: 'sshKey',
-      sshKey: { privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n', publicKey: PUBLIC_KEY, fingerprint: FINGERPRINT }
+      sshKey: {
+        privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n',
+        publicKey: PUBLIC_KEY,
+        fingerprint: FINGERPRINT
+      }
     },
     { ...base, id: 'c0000000-0000-4000-8000-000000000004', title: 'Alarm code', type: 'note', notes: '1 2 3 4, then #' },
     {
@@ -170,22 +174,33 @@ describe('typed items across formats', () => {
     expect(csv).toMatch(/\nnote,Alarm code|,note,Alarm code/)
   })
 
-  it.skipIf(!corpusAvailable())('1PUX: Credit Card and Identity categories become cards and identities; others become "other"', async () => {
-    const { items, warnings } = await importers['1password-1pux'](corpusFile('1password/keepassxc-1PasswordExport.1pux'), {})
-    const byTitle = new Map(items.map(i => [i.title, i]))
-    expect(byTitle.get('Credit Card')).toMatchObject({
-      type: 'card',
-      card: { cardholder: 'KeePassXC', brand: 'Mastercard', number: '1234567890', cvv: '123', expMonth: '6', expYear: '2022' }
-    })
-    expect(byTitle.get('Credit Card')?.fields.map(f => f.name)).not.toContain('number')
-    expect(byTitle.get('Identity')).toMatchObject({
-      type: 'identity',
-      identity: { firstName: 'KeePass', lastName: 'XC', address1: '123 Avenue Rd', city: 'Boston', state: 'MA', postalCode: '12345', country: 'us' }
-    })
-    expect(byTitle.get('Secure Note')?.type).toBe('note')
-    expect(byTitle.get('UUID 005 Password')?.type).toBe('login')
-    expect(byTitle.get('Home Wifi')?.type).toBe('other')
-    expect(warnings.join('\n')).toMatch(/no type for became items of type "other".*'Home Wifi'/)
-    expect(warnings.join('\n')).not.toMatch(/'Credit Card' \(Credit Card\)/)
-  })
+  it.skipIf(!corpusAvailable())(
+    '1PUX: Credit Card and Identity categories become cards and identities; others become "other"',
+    async () => {
+      const { items, warnings } = await importers['1password-1pux'](corpusFile('1password/keepassxc-1PasswordExport.1pux'), {})
+      const byTitle = new Map(items.map(i => [i.title, i]))
+      expect(byTitle.get('Credit Card')).toMatchObject({
+        type: 'card',
+        card: { cardholder: 'KeePassXC', brand: 'Mastercard', number: '1234567890', cvv: '123', expMonth: '6', expYear: '2022' }
+      })
+      expect(byTitle.get('Credit Card')?.fields.map(f => f.name)).not.toContain('number')
+      expect(byTitle.get('Identity')).toMatchObject({
+        type: 'identity',
+        identity: {
+          firstName: 'KeePass',
+          lastName: 'XC',
+          address1: '123 Avenue Rd',
+          city: 'Boston',
+          state: 'MA',
+          postalCode: '12345',
+          country: 'us'
+        }
+      })
+      expect(byTitle.get('Secure Note')?.type).toBe('note')
+      expect(byTitle.get('UUID 005 Password')?.type).toBe('login')
+      expect(byTitle.get('Home Wifi')?.type).toBe('other')
+      expect(warnings.join('\n')).toMatch(/no type for became items of type "other".*'Home Wifi'/)
+      expect(warnings.join('\n')).not.toMatch(/'Credit Card' \(Credit Card\)/)
+    }
+  )
 })

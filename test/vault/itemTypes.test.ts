@@ -141,7 +141,12 @@ describe('item types', () => {
       map.set('notes', 'renamed on the old laptop')
     })
     sync(fresh, old)
-    expect(fresh.get(id)).toMatchObject({ title: 'Visa (old device)', notes: 'renamed on the old laptop', type: 'card', expiresAt: '2029-04-01T00:00:00.000Z' })
+    expect(fresh.get(id)).toMatchObject({
+      title: 'Visa (old device)',
+      notes: 'renamed on the old laptop',
+      type: 'card',
+      expiresAt: '2029-04-01T00:00:00.000Z'
+    })
     expect(fresh.get(id)?.card?.number).toBe('4111111111111111')
 
     oldItem(old, 'legacy')
