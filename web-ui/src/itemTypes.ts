@@ -3,7 +3,7 @@
  * within 30 days, from `expiresAt` or else a card's expiry month) — the same rule as
  * daemon/vault/expiry.ts, which the CLI uses (test/web-ui/itemTypes.test.ts checks they agree).
  */
-import type { Item } from './types.js'
+import type { Item } from '../../daemon/vault/Item.js'
 
 export type ItemType = Item['type']
 
