@@ -32,7 +32,10 @@ export const importLastpassCsv: Importer = async (data, options) => {
     const extra = r.get('extra')
     const noteType = isNote ? /^NoteType:(.*)$/m.exec(extra)?.[1]?.trim() : undefined
     if (noteType !== undefined)
-      warnings.note('typed secure notes (NoteType:…) were kept as secure notes with their text (their fields are not read as a card or identity)', `${label} (${noteType})`)
+      warnings.note(
+        'typed secure notes (NoteType:…) were kept as secure notes with their text (their fields are not read as a card or identity)',
+        `${label} (${noteType})`
+      )
     const username = r.get('username')
     const fields: CustomField[] = []
     const totp = settleTotp(toOtpauth(r.get('totp'), { title, username }), fields, k => warnings.note(k, label))

@@ -27,7 +27,11 @@ describe('HTTP API: item types and expiry', () => {
 
     const patched = await request('PATCH', `/api/items/${id}`, { body: { card: { cvv: '999' } } })
     expect(patched.status).toBe(200)
-    expect(((await patched.json()) as { card: Record<string, string> }).card).toMatchObject({ cvv: '999', brand: 'Visa', number: '4111111111111111' })
+    expect(((await patched.json()) as { card: Record<string, string> }).card).toMatchObject({
+      cvv: '999',
+      brand: 'Visa',
+      number: '4111111111111111'
+    })
 
     await request('POST', '/api/items', { body: { title: 'Mail', username: 'visa-fan' } })
     const byDigits = (await (await request('GET', '/api/items?q=1111')).json()) as Array<{ id: string }>

@@ -86,7 +86,11 @@ browserDescribe()('dashboard: item types', () => {
     await page.getByTestId('field-title').fill('Alarm code')
     await page.getByTestId('field-notes').fill('1234 then #')
     await page.getByTestId('save').click()
-    await poll(async () => (await items()).find(i => i.title === 'Alarm code')).toMatchObject({ type: 'note', notes: '1234 then #', password: '' })
+    await poll(async () => (await items()).find(i => i.title === 'Alarm code')).toMatchObject({
+      type: 'note',
+      notes: '1234 then #',
+      password: ''
+    })
 
     expect(await row('Old VPN').getByTestId('expiry-badge').textContent()).toBe('Expired')
     await page.getByTestId('nav-type-note').click()

@@ -121,7 +121,11 @@ describe('typed items through the CLI and between two devices', () => {
     const onB = await until(async () => await itemOn(b, id), 'the card on B', 20_000)
     expect(onB).toMatchObject({ type: 'card', card: { brand: 'Visa Debit', number: '4111111111111111', cvv: '737' } })
     expect((await b.api('PATCH', `/api/items/${id}`, { card: { cvv: '999' } })).status).toBe(200)
-    const back = await until(async () => ((await itemOn(a, id))?.card?.cvv === '999' ? await itemOn(a, id) : undefined), 'the edit on A', 20_000)
+    const back = await until(
+      async () => ((await itemOn(a, id))?.card?.cvv === '999' ? await itemOn(a, id) : undefined),
+      'the edit on A',
+      20_000
+    )
     expect(back).toMatchObject({ type: 'card', card: { cvv: '999', brand: 'Visa Debit' } })
   }, 90_000)
 })

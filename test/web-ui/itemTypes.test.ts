@@ -33,7 +33,10 @@ const base: Item = {
 describe('dashboard item types', () => {
   it('shows the same typed fields as the daemon keeps, with the same ones secret', () => {
     for (const section of SECTIONS)
-      expect(FIELD_SPECS[section].map(f => [f.name, f.hidden]), section).toEqual(SECTION_FIELDS[section].map(f => [f.name, f.hidden]))
+      expect(
+        FIELD_SPECS[section].map(f => [f.name, f.hidden]),
+        section
+      ).toEqual(SECTION_FIELDS[section].map(f => [f.name, f.hidden]))
   })
 
   it('says "expired" and "expiring soon" exactly when the CLI does', () => {
