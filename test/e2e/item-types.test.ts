@@ -79,6 +79,8 @@ describe('typed items through the CLI and between two devices', () => {
     expect(lines.find(l => l.includes('Old VPN'))).toMatch(/\texpired 2020-01-01$/)
     expect(lines.find(l => l.includes('Alarm code'))).toMatch(/\tnote$/)
     expect(list.stdout).not.toContain('4111')
+    const notes = JSON.parse((await a.kith(['list', '--type', 'note', '--json'])).stdout) as Array<{ title: string }>
+    expect(notes.map(n => n.title)).toEqual(['Alarm code'])
 
     const show = await a.kith(['show', cardId])
     expect(show.code, show.stderr).toBe(0)

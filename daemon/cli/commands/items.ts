@@ -194,13 +194,15 @@ export const addCommand: Command = {
 
 export const listCommand: Command = {
   name: 'list',
-  usage: 'kith list [--vault NAME] [--search Q] [--trashed] [--json]',
+  usage: 'kith list [--vault NAME] [--search Q] [--type T] [--trashed] [--json]',
   summary: 'list live items (or the trash): id, vault (unless --vault), title, username, URLs, then type and expired / expires soon',
   async run(ctx) {
-    allowOnly(ctx.args, ['vault', 'search'], ['trashed'])
+    allowOnly(ctx.args, ['vault', 'search', 'type'], ['trashed'])
+    const type = typeFlag(ctx.args)
     const query = { vault: flag(ctx.args, 'vault'), q: flag(ctx.args, 'search'), trashed: has(ctx.args, 'trashed') ? 'true' : undefined }
     const client = await DaemonClient.connect(ctx.home)
-    const items = await client.json(client.api.items.$get({ query }))
+    const all = await client.json(client.api.items.$get({ query }))
+    const items = type === undefined ? all : all.filter(item => item.type === type)
     const showVault = query.vault === undefined
     ctx.out(items.map(item => itemLine(item, showVault)).join('\n'), items)
   }
