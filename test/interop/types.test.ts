@@ -1,6 +1,7 @@
 /** Item types and expiry through every format that carries them: Bitwarden JSON (types 2–5), KeePass (convention + native expiry), kith-json/-encrypted, 1PUX categories, CSV. */
 import { describe, expect, it } from 'vitest'
 import { exporters, importers } from '../../daemon/interop/registry.js'
+import { splitDuplicates } from '../../daemon/interop/dedupe.js'
 import { corpusAvailable, corpusFile, fixture, FINGERPRINT, normalise, PUBLIC_KEY, typedItems } from './helpers.js'
 
 describe('typed items across formats', () => {
@@ -125,4 +126,13 @@ describe('typed items across formats', () => {
       expect(warnings.join('\n')).not.toMatch(/'Credit Card' \(Credit Card\)/)
     }
   )
+
+  it('re-import: the same card is skipped, another card with the same title is not', () => {
+    const [visa] = typedItems()
+    if (visa?.card === undefined) throw new Error('fixture')
+    const other = { ...visa, card: { ...visa.card, number: '5555555555554444' } }
+    const { fresh, skipped } = splitDuplicates([visa], [visa, other])
+    expect(skipped).toEqual([visa])
+    expect(fresh).toEqual([other])
+  })
 })
