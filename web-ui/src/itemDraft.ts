@@ -90,11 +90,12 @@ export function withScheme(url: string): string {
 }
 
 /**
- * A new item's draft with another type: typed fields start empty, and the password suggested for a
- * new login (`suggested`) goes when the type has no use for one.
+ * A draft with another type: typed fields start empty (a stored item's old ones become custom fields
+ * when saved), and on a new item the password suggested for a login (`suggested`) goes when the
+ * type has no use for one; a stored item's password always stays.
  */
-export function withType(d: Draft, type: ItemType, suggested: string): Draft {
-  const keepsPassword = type === 'login' || type === 'other' || d.password !== suggested
+export function withType(d: Draft, type: ItemType, suggested: string | undefined): Draft {
+  const keepsPassword = type === 'login' || type === 'other' || suggested === undefined || d.password !== suggested
   return { ...d, type, details: {}, password: keepsPassword ? d.password : '' }
 }
 

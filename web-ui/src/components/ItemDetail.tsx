@@ -255,7 +255,11 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
               draft.vault
             )}
             {' · '}
-            <TypePicker type={draft.type} editable={isNew} onChange={type => setDraft(d => withType(d, type, base.password))} />
+            <TypePicker
+              type={draft.type}
+              editable={!trashed}
+              onChange={type => setDraft(d => withType(d, type, isNew ? base.password : undefined))}
+            />
             {!isNew && draft.folder !== '' && (
               <>
                 {' '}

@@ -1,4 +1,4 @@
-/** An item's type in the item header: a picker for a new item, a label for a stored one. */
+/** An item's type in the item header: a picker (a new item's type, or changing a stored one's), a label in the trash. */
 import { TYPE_LABELS, type ItemType } from '../itemTypes.js'
 
 export function TypePicker({ type, editable, onChange }: { type: ItemType; editable: boolean; onChange: (type: ItemType) => void }) {
