@@ -102,4 +102,15 @@ browserDescribe()('dashboard: item types', () => {
     // the refused save answered 400 on purpose; nothing else went wrong on the page
     expect(problems.messages.filter(m => !m.startsWith('warning:') && !/status of 400/.test(m))).toEqual([])
   })
+
+  it('changes a stored login into a secure note: its username stays, shown because it has one', async () => {
+    await page.getByTestId('nav-all').click()
+    await row('Old VPN').click()
+    await page.getByTestId('field-type').selectOption('note')
+    await page.getByTestId('save').click()
+    await poll(async () => (await items()).find(i => i.title === 'Old VPN')?.type).toBe('note')
+    expect((await items()).find(i => i.title === 'Old VPN')).toMatchObject({ type: 'note' })
+    expect(await page.getByTestId('field-username').inputValue()).toBe('jane')
+    await poll(() => row('Old VPN').textContent()).toContain('Secure note')
+  })
 })

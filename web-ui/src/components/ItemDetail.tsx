@@ -94,7 +94,7 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
   // part of the starting point (base), so an untouched new item is not an unsaved change
   useStartingPassword(isNew, password => {
     setBase(b => (b.password === '' ? { ...b, password } : b))
-    setDraft(d => (d.password === '' ? { ...d, password } : d))
+    setDraft(d => (d.password === '' && (d.type === 'login' || d.type === 'other') ? { ...d, password } : d))
   })
 
   const act = async (what: () => Promise<unknown>, done?: string): Promise<void> => {
