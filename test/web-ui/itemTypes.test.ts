@@ -76,7 +76,11 @@ describe('dashboard item types', () => {
     // a password someone typed stays when the type changes
     expect(withType({ ...fresh, password: 'typed' }, 'note', 'suggested').password).toBe('typed')
     // a stored login turned into a card keeps its password (the daemon keeps it too)
-    expect(withType({ ...start, type: 'login', password: 'stored' }, 'card', undefined)).toMatchObject({ type: 'card', details: {}, password: 'stored' })
+    expect(withType({ ...start, type: 'login', password: 'stored' }, 'card', undefined)).toMatchObject({
+      type: 'card',
+      details: {},
+      password: 'stored'
+    })
   })
 
   it('lists a card by brand and last digits, filters by type and by "expiring"', () => {
