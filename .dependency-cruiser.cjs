@@ -22,7 +22,7 @@ const LAYERS = {
   'pairing/': ['keyring/', 'network/', 'codec/', 'crypto/', 'storage/'],
   'service/': ['keyring/', 'replica/', 'vault/', 'interop/', 'crypto/', 'codec/', 'storage/'],
   'api/': ['service/', 'vault/', 'interop/', 'crypto/', 'installRoot.ts', 'pairing/', 'httpAddress.ts'],
-  'cli/': ['api/', 'service/', 'paths.ts', 'httpAddress.ts', 'installRoot.ts', 'daemon.ts', 'backupPeer.ts', 'runtime/'],
+  'cli/': ['api/', 'service/', 'vault/', 'paths.ts', 'httpAddress.ts', 'installRoot.ts', 'daemon.ts', 'backupPeer.ts', 'runtime/'],
   'runtime/': [],
   'system/': [],
   'Startable.ts': [],

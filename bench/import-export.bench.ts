@@ -28,7 +28,9 @@ function generate(n: number): Item[] {
       favorite: i % 11 === 0,
       trashed: i % 50 === 0,
       createdAt: '2024-01-01T00:00:00.000Z',
-      updatedAt: '2024-06-01T12:00:00.000Z'
+      updatedAt: '2024-06-01T12:00:00.000Z',
+      type: 'login',
+      expiresAt: null
     })
   }
   return items

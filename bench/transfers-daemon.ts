@@ -30,7 +30,9 @@ function generate(n: number, run: number): Item[] {
     favorite: false,
     trashed: false,
     createdAt: '2024-01-01T00:00:00.000Z',
-    updatedAt: '2024-01-01T00:00:00.000Z'
+    updatedAt: '2024-01-01T00:00:00.000Z',
+    type: 'login' as const,
+    expiresAt: null
   }))
 }
 

@@ -24,6 +24,9 @@ const optional = (name: string) =>
     z.transform(v => v ?? undefined)
   )
 
+/** A typed section as sent: field name → text (names and values are checked by the vault: itemTypes.ts). */
+const typedSection = z.record(z.string(), z.string())
+
 const itemFields = {
   title: z.optional(z.string()),
   username: z.optional(z.string()),
@@ -38,7 +41,15 @@ const itemFields = {
   /** shorthand for `urls: [url]` */
   url: z.optional(z.string()),
   tags: z.optional(z.array(z.string())),
-  fields: z.optional(z.array(z.object({ name: z.string(), value: z.string(), hidden: z.optional(z.boolean()) })))
+  fields: z.optional(z.array(z.object({ name: z.string(), value: z.string(), hidden: z.optional(z.boolean()) }))),
+  /** login (the default), note, card, identity, sshKey or other; the vault checks the name */
+  type: z.optional(z.string()),
+  /** an ISO 8601 date or date-time; null or '' removes it */
+  expiresAt: z.optional(z.nullable(z.string())),
+  /** typed fields: only the ones given change; the vault checks names and values (e.g. a card's expiry month) */
+  card: z.optional(typedSection),
+  identity: z.optional(typedSection),
+  sshKey: z.optional(typedSection)
 }
 
 export const itemPatchSchema = z.object(itemFields)
@@ -48,8 +59,9 @@ export type ItemCreateBody = z.input<typeof itemCreateSchema>
 
 /** An item body as the vault takes it: `url` folded into `urls`, a TOTP secret made an otpauth URI. */
 export function toItemInput(body: z.output<typeof itemPatchSchema>): ItemInput {
-  const { url, fields, ...rest } = body
-  const input: ItemInput = { ...rest }
+  const { url, fields, type, ...rest } = body
+  // an unknown type name is the vault's InvalidItemError (400), which lists the names
+  const input: ItemInput = { ...rest, ...(type !== undefined ? { type: type as ItemInput['type'] } : {}) }
   if (url !== undefined && input.urls === undefined) input.urls = [url]
   if (fields !== undefined) input.fields = fields.map(f => ({ name: f.name, value: f.value, hidden: f.hidden === true }))
   if (typeof input.totp === 'string' && input.totp !== '') input.totp = normalizeTotp(input.totp, input.title ?? 'Kith')

@@ -62,7 +62,8 @@ export const importBitwardenCsv: Importer = async (data, options) => {
         fields,
         tags,
         folder: table.has('folder') ? r.get('folder') : (collections[0] ?? ''),
-        favorite: r.get('favorite').trim() === '1'
+        favorite: r.get('favorite').trim() === '1',
+        type: type === 'note' ? 'note' : 'login'
       })
     )
     await progress.tick()

@@ -1,6 +1,8 @@
 /** Maps one item of a Bitwarden JSON export (login, secure note, card, identity, SSH key) to an ImportedItem. */
 import type { CustomField } from '../vault/Item.js'
+import type { ItemType } from '../vault/itemTypes.js'
 import { field, makeItem } from './importedItem.js'
+import { typedPart } from './typedItem.js'
 import { arr, bool, obj, str } from './jsonShape.js'
 import { tagsFromFields } from './tagsField.js'
 import { isoFromString } from './timestamps.js'
@@ -15,44 +17,16 @@ export interface BitwardenContext {
   warnings: Warnings
 }
 
-const CARD_FIELDS: Array<[string, string, boolean]> = [
-  ['cardholderName', 'Cardholder name', false],
-  ['brand', 'Brand', false],
-  ['number', 'Number', true],
-  ['expMonth', 'Expiry month', false],
-  ['expYear', 'Expiry year', false],
-  ['code', 'Security code', true]
-]
-const IDENTITY_FIELDS: Array<[string, string, boolean]> = [
-  ['title', 'Title', false],
-  ['firstName', 'First name', false],
-  ['middleName', 'Middle name', false],
-  ['lastName', 'Last name', false],
-  ['address1', 'Address 1', false],
-  ['address2', 'Address 2', false],
-  ['address3', 'Address 3', false],
-  ['city', 'City', false],
-  ['state', 'State', false],
-  ['postalCode', 'Postal code', false],
-  ['country', 'Country', false],
-  ['company', 'Company', false],
-  ['email', 'Email', false],
-  ['phone', 'Phone', false],
-  ['ssn', 'SSN', true],
-  ['username', 'Username', false],
-  ['passportNumber', 'Passport number', true],
-  ['licenseNumber', 'License number', true]
-]
-const SSH_FIELDS: Array<[string, string, boolean]> = [
-  ['privateKey', 'Private key', true],
-  ['publicKey', 'Public key', false],
-  ['keyFingerprint', 'Fingerprint', false]
-]
-const TYPE_NAMES: Record<number, string> = { 3: 'card', 4: 'identity', 5: 'SSH key' }
+/** Bitwarden cipher types and Kith's; an unknown type becomes "other". */
+const TYPES: Record<number, ItemType> = { 1: 'login', 2: 'note', 3: 'card', 4: 'identity', 5: 'sshKey' }
+/** Bitwarden's name of a typed field where it differs from Kith's (the rest are the same). */
+const RENAMED: Record<string, string> = { cardholderName: 'cardholder', code: 'cvv', title: 'honorific' }
 
-function detailFields(source: unknown, spec: Array<[string, string, boolean]>): CustomField[] {
-  const o = obj(source)
-  return spec.filter(([k]) => str(o[k]) !== '').map(([k, name, hidden]) => field(name, str(o[k]), hidden))
+/** A Bitwarden `card`, `identity` or `sshKey` object as Kith field name → text (`keyFingerprint` is recomputed). */
+function detailValues(source: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(obj(source))) if (typeof v === 'string') out[RENAMED[k] ?? k] = v
+  return out
 }
 
 /** One Bitwarden cipher as an ImportedItem; `label` names it in warnings. */
@@ -69,13 +43,10 @@ export function bitwardenItem(raw: Record<string, unknown>, label: string, ctx: 
     if (t === 3) w('linked custom fields became empty text fields (Kith has no linked fields)')
     fields.push(field(str(f.name), t === 3 ? '' : str(f.value), t === 1))
   }
-  if (type === 3) fields.push(...detailFields(raw.card, CARD_FIELDS))
-  if (type === 4) fields.push(...detailFields(raw.identity, IDENTITY_FIELDS))
-  if (type === 5) fields.push(...detailFields(raw.sshKey, SSH_FIELDS))
-  const typeName = TYPE_NAMES[type]
-  if (typeName !== undefined)
-    ctx.warnings.note('cards, identities and SSH keys became items with custom fields (Kith has no such types)', `${label} (${typeName})`)
-  else if (type !== 1 && type !== 2) w(`items of unknown type ${String(raw.type)} were imported with their common fields only`)
+  const kithType = TYPES[type] ?? 'other'
+  if (TYPES[type] === undefined) w(`items of unknown type ${String(raw.type)} were imported as "other" with their common fields only`)
+  const section = kithType === 'card' ? raw.card : kithType === 'identity' ? raw.identity : kithType === 'sshKey' ? raw.sshKey : undefined
+  const typed = typedPart(kithType, detailValues(section), fields, w)
   const uris = arr(login.uris).map(obj)
   if (uris.some(u => u.match !== null && u.match !== undefined)) w('URI match rules were not kept (Kith matches URLs its own way)')
   if (arr(login.fido2Credentials).length > 0) w('passkeys (FIDO2 credentials) were not imported (Kith does not store passkeys)')
@@ -102,6 +73,7 @@ export function bitwardenItem(raw: Record<string, unknown>, label: string, ctx: 
     favorite: bool(raw.favorite),
     trashed: str(raw.deletedDate) !== '',
     createdAt: isoFromString(raw.creationDate),
-    updatedAt: isoFromString(raw.revisionDate)
+    updatedAt: isoFromString(raw.revisionDate),
+    ...typed
   })
 }

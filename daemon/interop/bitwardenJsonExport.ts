@@ -1,4 +1,4 @@
-/** Exports items as unencrypted Bitwarden JSON that Bitwarden imports: folders (with parents), logins, notes, fields, TOTP. */
+/** Exports items as unencrypted Bitwarden JSON that Bitwarden imports: folders (with parents), logins, notes, cards, identities, SSH keys, fields, TOTP. */
 import { randomUUID } from 'node:crypto'
 import type { Item } from '../vault/Item.js'
 import { tagsToField } from './tagsField.js'
@@ -16,9 +16,23 @@ export function folderIds(items: readonly Item[]): Map<string, string> {
   return new Map([...paths].sort().map(p => [p, randomUUID()]))
 }
 
-/** A login (type 1), or a secure note (type 2) when the item has no username, password, URL or TOTP. */
+/** Kith's types as Bitwarden's: "other" has no Bitwarden type and goes as a login, or a note when it holds no login fields. */
+function bitwardenType(i: Item): number {
+  const hasLogin = i.username !== '' || i.password !== '' || i.urls.length > 0 || i.totp !== null
+  return { login: 1, note: 2, card: 3, identity: 4, sshKey: 5, other: hasLogin ? 1 : 2 }[i.type]
+}
+
+/** Kith's typed fields under Bitwarden's names (`null` for empty, as Bitwarden writes them). */
+function typedObject(values: object, renames: Record<string, string>): Record<string, string | null> {
+  const out: Record<string, string | null> = {}
+  for (const [k, v] of Object.entries(values)) out[renames[k] ?? k] = typeof v === 'string' && v !== '' ? v : null
+  return out
+}
+
+/** A cipher of the item's type: login (1), secure note (2), card (3), identity (4) or SSH key (5). */
 function cipher(i: Item, folderId: string | null): Record<string, unknown> {
-  const isNote = i.username === '' && i.password === '' && i.urls.length === 0 && i.totp === null
+  const type = bitwardenType(i)
+  const isNote = type === 2
   const fields = i.fields.map(f => ({ name: f.name, value: f.value, type: f.hidden ? 1 : 0, linkedId: null }))
   const tags = tagsToField(i.tags)
   if (tags !== null) fields.push({ name: tags.name, value: tags.value, type: 0, linkedId: null })
@@ -30,7 +44,7 @@ function cipher(i: Item, folderId: string | null): Record<string, unknown> {
     id: UUID.test(i.id) ? i.id : randomUUID(),
     organizationId: null,
     folderId,
-    type: isNote ? 2 : 1,
+    type,
     reprompt: 0,
     name: i.title,
     notes: i.notes === '' ? null : i.notes,
@@ -38,6 +52,9 @@ function cipher(i: Item, folderId: string | null): Record<string, unknown> {
     fields
   }
   if (isNote) out.secureNote = { type: 0 }
+  else if (i.card !== undefined) out.card = typedObject(i.card, { cardholder: 'cardholderName', cvv: 'code' })
+  else if (i.identity !== undefined) out.identity = typedObject(i.identity, { honorific: 'title' })
+  else if (i.sshKey !== undefined) out.sshKey = typedObject(i.sshKey, { fingerprint: 'keyFingerprint' })
   else {
     out.login = {
       fido2Credentials: [],

@@ -2,7 +2,8 @@
 import type { ImportedItem } from './types.js'
 
 /** What dedupeKey reads: any vault item or imported item. */
-export type ItemLike = Pick<ImportedItem, 'title' | 'username' | 'urls'>
+export type ItemLike = Pick<ImportedItem, 'title' | 'username' | 'urls'> &
+  Partial<Pick<ImportedItem, 'type' | 'card' | 'identity' | 'sshKey'>>
 
 function norm(s: string): string {
   return s.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase()
@@ -21,9 +22,16 @@ export function normaliseUrl(url: string): string {
   }
 }
 
-/** The identity of an item for de-duplication: normalised title, username and first URL. */
+/**
+ * The identity of an item for de-duplication: normalised title, username and first URL; for other
+ * types than login also the type and what tells two of them apart (a card's number, an identity's
+ * e-mail, an SSH key's public key), so two cards both titled "Visa" are two cards.
+ */
 export function dedupeKey(item: ItemLike): string {
-  return JSON.stringify([norm(item.title), norm(item.username), normaliseUrl(item.urls[0] ?? '')])
+  const key = [norm(item.title), norm(item.username), normaliseUrl(item.urls[0] ?? '')]
+  if (item.type !== undefined && item.type !== 'login')
+    key.push(item.type, item.card?.number ?? item.identity?.email ?? item.sshKey?.publicKey ?? '')
+  return JSON.stringify(key)
 }
 
 /**

@@ -20,8 +20,13 @@ export function makeItem(from: Partial<ImportedItem>): ImportedItem {
     tags: from.tags === undefined || from.tags.length === 0 ? [] : [...new Set(from.tags.map(t => t.trim()).filter(t => t !== ''))],
     folder: normaliseFolder(from.folder ?? ''),
     favorite: from.favorite ?? false,
-    trashed: from.trashed ?? false
+    trashed: from.trashed ?? false,
+    type: from.type ?? 'login',
+    expiresAt: from.expiresAt ?? null
   }
+  if (from.card !== undefined) item.card = from.card
+  if (from.identity !== undefined) item.identity = from.identity
+  if (from.sshKey !== undefined) item.sshKey = from.sshKey
   if (from.createdAt !== undefined) item.createdAt = from.createdAt
   if (from.updatedAt !== undefined) item.updatedAt = from.updatedAt
   return item

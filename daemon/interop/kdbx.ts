@@ -86,6 +86,7 @@ export const importKdbx: Importer = async (data, options) => {
           attachments: [...entry.binaries.keys()],
           historyCount: entry.history.length,
           expires: entry.times.expires === true,
+          expiryTime: entry.times.expiryTime?.toISOString(),
           favorite: entry.customData?.get(FAVORITE_KEY)?.value?.toLowerCase() === 'true',
           createdAt: entry.times.creationTime?.toISOString(),
           updatedAt: entry.times.lastModTime?.toISOString()

@@ -3,6 +3,7 @@ import type { CustomField } from '../vault/Item.js'
 import { makeItem } from './importedItem.js'
 import { fromKeePassTimeOtp, fromLegacyKeePass, settleTotp, toOtpauth, type TotpResult } from './totp.js'
 import type { ImportedItem } from './types.js'
+import { keepassTyped } from './keepassTypes.js'
 import type { Warnings } from './warnings.js'
 
 /** One `String` of an entry. */
@@ -22,6 +23,8 @@ export interface KeePassEntryData {
   attachments: string[]
   historyCount: number
   expires: boolean
+  /** ISO 8601: when the entry expires, if `expires` */
+  expiryTime?: string
   favorite: boolean
   createdAt?: string
   updatedAt?: string
@@ -42,7 +45,7 @@ export function splitKeePassTags(tags: string): string[] {
     .filter(t => t !== '')
 }
 
-/** The entry as an ImportedItem; what Kith cannot carry (attachments, history, expiry) is noted under `label`. */
+/** The entry as an ImportedItem (its expiry kept, its type by Kith's convention); what Kith cannot carry (attachments, history) is noted under `label`. */
 export function keepassItem(entry: KeePassEntryData, label: string, warnings: Warnings): ImportedItem {
   const w = (kind: string): void => warnings.note(kind, label)
   const byKey = new Map(entry.strings.map(s => [s.key, s]))
@@ -70,12 +73,14 @@ export function keepassItem(entry: KeePassEntryData, label: string, warnings: Wa
     .filter(x => x.m !== null)
     .sort((a, b) => Number(a.m?.[1] ?? 0) - Number(b.m?.[1] ?? 0))
   for (const x of extraUrls) consumed.add(x.s.key)
+  const rejected: CustomField[] = []
+  const typed = keepassTyped(byKey, consumed, rejected, w)
   const fields: CustomField[] = entry.strings
     .filter(s => !STANDARD.has(s.key) && !consumed.has(s.key))
     .map(s => ({ name: s.key, value: s.value, hidden: s.protected }))
   if (entry.attachments.length > 0) w('attachments were not imported (Kith does not store files)')
   if (entry.historyCount > 0) w('entry history (older versions) was not imported')
-  if (entry.expires) w('expiry dates were not kept (Kith has no expiry)')
+  fields.push(...rejected)
   return makeItem({
     title,
     username,
@@ -89,6 +94,8 @@ export function keepassItem(entry: KeePassEntryData, label: string, warnings: Wa
     trashed: entry.trashed,
     favorite: entry.favorite,
     createdAt: entry.createdAt,
-    updatedAt: entry.updatedAt
+    updatedAt: entry.updatedAt,
+    expiresAt: entry.expires && entry.expiryTime !== undefined ? entry.expiryTime : null,
+    ...typed
   })
 }

@@ -128,6 +128,7 @@ export const importKeepassXml: Importer = async (data, options) => {
           attachments: arr(entry.Binary).map(b => text(obj(b).Key)),
           historyCount: arr(obj(entry.History).Entry).length,
           expires: text(times.Expires).toLowerCase() === 'true',
+          expiryTime: isoFromKeePassTime(text(times.ExpiryTime)),
           favorite: arr(obj(entry.CustomData).Item)
             .map(obj)
             .some(i => text(i.Key) === FAVORITE_KEY && text(i.Value).toLowerCase() === 'true'),

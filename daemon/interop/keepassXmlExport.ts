@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto'
 import type { Item } from '../vault/Item.js'
 import { FAVORITE_KEY } from './keepassEntry.js'
+import { keepassTypedStrings, TYPED_KEYS } from './keepassTypes.js'
 import { Progress } from './progress.js'
 import type { Exporter } from './types.js'
 
@@ -28,10 +29,11 @@ function time(iso: string): string {
   return (Number.isNaN(d.getTime()) ? new Date() : d).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
-function times(created: string, modified: string): string {
+function times(created: string, modified: string, expires: string | null = null): string {
   return (
     `<Times><CreationTime>${time(created)}</CreationTime><LastModificationTime>${time(modified)}</LastModificationTime>` +
-    `<LastAccessTime>${time(modified)}</LastAccessTime><ExpiryTime>${time(modified)}</ExpiryTime><Expires>False</Expires>` +
+    `<LastAccessTime>${time(modified)}</LastAccessTime><ExpiryTime>${time(expires ?? modified)}</ExpiryTime>` +
+    `<Expires>${expires === null ? 'False' : 'True'}</Expires>` +
     `<UsageCount>0</UsageCount><LocationChanged>${time(modified)}</LocationChanged></Times>`
   )
 }
@@ -45,14 +47,14 @@ function entry(i: Item): string {
   const unique = (name: string): string => {
     const base = name.trim() === '' ? 'Field' : name
     let key = base
-    for (let k = 2; RESERVED.test(key) || used.has(key); k++) key = `${base} (${k})`
+    for (let k = 2; RESERVED.test(key) || TYPED_KEYS.test(key) || used.has(key); k++) key = `${base} (${k})`
     used.add(key)
     return key
   }
   const parts = [
     `<UUID>${uuid('entry:' + i.id)}</UUID>`,
     `<Tags>${xmlText(i.tags.map(t => t.replace(/[,;\t]/g, ' ')).join(','))}</Tags>`,
-    times(i.createdAt, i.updatedAt),
+    times(i.createdAt, i.updatedAt, i.expiresAt),
     str('Title', i.title),
     str('UserName', i.username),
     str('Password', i.password, true),
@@ -61,6 +63,7 @@ function entry(i: Item): string {
   ]
   for (const [k, u] of i.urls.slice(1).entries()) parts.push(str(`KP2A_URL_${k + 1}`, u))
   if (i.totp !== null) parts.push(str('otp', i.totp, true))
+  for (const [key, value, secret] of keepassTypedStrings(i)) parts.push(str(key, value, secret))
   for (const f of i.fields) parts.push(str(unique(f.name), f.value, f.hidden))
   if (i.favorite) parts.push(`<CustomData><Item><Key>${FAVORITE_KEY}</Key><Value>True</Value></Item></CustomData>`)
   return `<Entry>${parts.join('')}</Entry>`
@@ -99,7 +102,8 @@ async function group(name: string, id: string, node: Node, progress: Progress, n
 /**
  * Exports KeePass 2 XML. Folders become groups under a root named after `options.vaultName` (default "Kith");
  * trashed items go to a Recycle Bin with subgroups mirroring their folders; the password, hidden fields and `otp`
- * are written with ProtectInMemory; extra URLs as KP2A_URL_1…; favourites as entry CustomData `Kith/Favorite`.
+ * are written with ProtectInMemory; extra URLs as KP2A_URL_1…; favourites as entry CustomData `Kith/Favorite`; expiry
+ * dates as KeePass's own; item types and typed fields by Kith's convention (keepassTypes.ts).
  */
 export const exportKeepassXml: Exporter = async (items, options) => {
   const name = options.vaultName !== undefined && options.vaultName !== '' ? options.vaultName : 'Kith'

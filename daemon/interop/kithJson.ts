@@ -1,5 +1,17 @@
 /** kith-json: Kith's lossless, versioned plain export `{"format":"kith-json","version":1,"vault":…,"items":[…]}`. */
 import type { CustomField, Item } from '../vault/Item.js'
+import { InvalidItemError } from '../vault/errors.js'
+import { normalizeExpiry } from '../vault/expiry.js'
+import {
+  checkSection,
+  checkType,
+  sectionFrom,
+  sectionOf,
+  type CardFields,
+  type IdentityFields,
+  type ItemType,
+  type SshKeyFields
+} from '../vault/itemTypes.js'
 import { ExportError, ImportError } from './errors.js'
 import { makeItem } from './importedItem.js'
 import { parseJsonObject } from './parseJson.js'
@@ -27,9 +39,20 @@ export interface KithJsonItem {
   trashed: boolean
   createdAt: string
   updatedAt: string
+  /** absent in files from before item types: a login */
+  type: ItemType
+  expiresAt: string | null
+  card?: CardFields
+  identity?: IdentityFields
+  sshKey?: SshKeyFields
 }
 
 const KNOWN_KEYS = new Set([
+  'type',
+  'expiresAt',
+  'card',
+  'identity',
+  'sshKey',
   'id',
   'vault',
   'title',
@@ -64,7 +87,12 @@ export function encodeKithJson(items: Item[], vaultName: string): Uint8Array {
     favorite: i.favorite,
     trashed: i.trashed,
     createdAt: i.createdAt,
-    updatedAt: i.updatedAt
+    updatedAt: i.updatedAt,
+    type: i.type,
+    expiresAt: i.expiresAt,
+    ...(i.card !== undefined ? { card: { ...i.card } } : {}),
+    ...(i.identity !== undefined ? { identity: { ...i.identity } } : {}),
+    ...(i.sshKey !== undefined ? { sshKey: { ...i.sshKey } } : {})
   }))
   const file = { format: 'kith-json', version: KITH_JSON_VERSION, vault: vaultName, exportedAt: new Date().toISOString(), items: out }
   return new TextEncoder().encode(JSON.stringify(file, null, 2) + '\n')
@@ -106,6 +134,13 @@ function readItem(raw: unknown, index: number, format: string, unknownKeys: Set<
     return { name: x.name, value: x.value, hidden: x.hidden }
   })
   for (const k of Object.keys(o)) if (!KNOWN_KEYS.has(k)) unknownKeys.add(k)
+  let typed: ReturnType<typeof readTyped>
+  try {
+    typed = readTyped(o)
+  } catch (err) {
+    if (!(err instanceof InvalidItemError)) throw err
+    throw new ImportError(format, err.message, { location: where(o) })
+  }
   const created = s('createdAt', true)
   const updated = s('updatedAt', true)
   const vault = s('vault', true).trim()
@@ -122,10 +157,26 @@ function readItem(raw: unknown, index: number, format: string, unknownKeys: Set<
     favorite: b('favorite'),
     trashed: b('trashed'),
     createdAt: created !== '' ? created : undefined,
-    updatedAt: updated !== '' ? updated : undefined
+    updatedAt: updated !== '' ? updated : undefined,
+    ...typed
   })
   const home = vault !== '' ? vault : fileVault
   return home !== '' ? { ...item, vault: home } : item
+}
+
+/** The type, expiry and typed section of a stored item, checked as the vault checks them (files from before types: a login). */
+function readTyped(o: Record<string, unknown>): Pick<ImportedItem, 'type' | 'expiresAt' | 'card' | 'identity' | 'sshKey'> {
+  const type = o.type === undefined ? 'login' : checkType(o.type)
+  const out: Pick<ImportedItem, 'type' | 'expiresAt' | 'card' | 'identity' | 'sshKey'> = {
+    type,
+    expiresAt: o.expiresAt === undefined ? null : normalizeExpiry(o.expiresAt)
+  }
+  const section = sectionOf(type)
+  if (section !== undefined) {
+    const given = checkSection(section, o[section] ?? {}) as Record<string, string | undefined>
+    Object.assign(out, { [section]: sectionFrom(section, name => given[name]) })
+  }
+  return out
 }
 
 /** Reads kith-json bytes (also the plaintext inside kith-encrypted, hence `format`); all or nothing. */

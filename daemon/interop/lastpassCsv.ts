@@ -32,7 +32,10 @@ export const importLastpassCsv: Importer = async (data, options) => {
     const extra = r.get('extra')
     const noteType = isNote ? /^NoteType:(.*)$/m.exec(extra)?.[1]?.trim() : undefined
     if (noteType !== undefined)
-      warnings.note('typed secure notes (NoteType:…) were kept as note text (Kith has no typed notes)', `${label} (${noteType})`)
+      warnings.note(
+        'typed secure notes (NoteType:…) were kept as secure notes with their text (their fields are not read as a card or identity)',
+        `${label} (${noteType})`
+      )
     const username = r.get('username')
     const fields: CustomField[] = []
     const totp = settleTotp(toOtpauth(r.get('totp'), { title, username }), fields, k => warnings.note(k, label))
@@ -46,7 +49,8 @@ export const importLastpassCsv: Importer = async (data, options) => {
         totp,
         fields,
         folder: lastpassFolder(r.get('grouping')),
-        favorite: r.get('fav').trim() === '1'
+        favorite: r.get('fav').trim() === '1',
+        type: isNote ? 'note' : 'login'
       })
     )
     await progress.tick()

@@ -5,6 +5,8 @@ import { ImportError } from './errors.js'
 import { makeItem } from './importedItem.js'
 import { arr, obj, str } from './jsonShape.js'
 import { onePasswordField } from './onePasswordField.js'
+import { onePasswordType, takeTypedField } from './onePasswordTypes.js'
+import { typedPart } from './typedItem.js'
 import { parseJsonObject } from './parseJson.js'
 import { Progress } from './progress.js'
 import { isoFromSeconds } from './timestamps.js'
@@ -15,7 +17,7 @@ import { readZipEntry } from './zipEntry.js'
 
 const FORMAT = '1password-1pux'
 
-/** 1Password categories; 001 Login, 003 Secure Note and 005 Password map directly, the others become custom fields. */
+/** 1Password categories by name, for warnings; onePasswordTypes.ts maps them to Kith's types. */
 const CATEGORIES: Record<string, string> = {
   '002': 'Credit Card',
   '004': 'Identity',
@@ -60,9 +62,12 @@ function onePasswordItem(raw: Record<string, unknown>, vaultName: string, label:
     else if (str(lf.value) !== '')
       fields.push({ name: str(lf.name) !== '' ? str(lf.name) : str(lf.id), value: str(lf.value), hidden: str(lf.fieldType) === 'P' })
   }
+  const type = onePasswordType(str(raw.categoryUuid))
+  const typedValues: Record<string, string> = {}
   const totps: string[] = []
   for (const section of arr(details.sections).map(obj)) {
     for (const f of arr(section.fields).map(obj)) {
+      if (takeTypedField(type, f, typedValues)) continue
       const read = onePasswordField(f)
       if (read.totp !== undefined) totps.push(read.totp)
       if (read.file !== undefined) w('file attachments were not imported (Kith does not store files)')
@@ -75,8 +80,9 @@ function onePasswordItem(raw: Record<string, unknown>, vaultName: string, label:
   }
   const totp = settleTotp(toOtpauth(totps[totps.length - 1], { title, username }), fields, w)
   const category = CATEGORIES[str(raw.categoryUuid)]
-  if (category !== undefined)
-    warnings.note('items of categories Kith has no type for became items with custom fields', `${label} (${category})`)
+  if (category !== undefined && type === 'other')
+    warnings.note('items of categories Kith has no type for became items of type "other" with custom fields', `${label} (${category})`)
+  const typed = typedPart(type, typedValues, fields, w)
   if (Object.keys(obj(details.documentAttributes)).length > 0) w('document files were not imported (Kith does not store files)')
   if (arr(details.passwordHistory).length > 0) w('password history was not imported')
   const state = str(raw.state)
@@ -96,7 +102,8 @@ function onePasswordItem(raw: Record<string, unknown>, vaultName: string, label:
     favorite: Number(raw.favIndex) > 0,
     trashed: state === 'archived' || state === 'deleted',
     createdAt: isoFromSeconds(raw.createdAt),
-    updatedAt: isoFromSeconds(raw.updatedAt)
+    updatedAt: isoFromSeconds(raw.updatedAt),
+    ...typed
   })
 }
 

@@ -1,4 +1,5 @@
 /** The shape of a vault item as the API, CLI and importers see it (CONTRACT.md "An item in JSON"). */
+import type { CardFields, IdentityFields, ItemType, SectionInput, SshKeyFields } from './itemTypes.js'
 
 export interface CustomField {
   name: string
@@ -28,12 +29,26 @@ export interface Item {
   createdAt: string
   /** ISO 8601 */
   updatedAt: string
+  /** 'login' for items stored before types existed */
+  type: ItemType
+  /** ISO 8601, or null when the item does not expire */
+  expiresAt: string | null
+  /** present on cards only */
+  card?: CardFields
+  /** present on identities only */
+  identity?: IdentityFields
+  /** present on SSH keys only */
+  sshKey?: SshKeyFields
 }
 
 /** The fields a caller may set when creating or editing an item. */
-export type ItemInput = Partial<Omit<Item, 'id' | 'vault' | 'createdAt' | 'updatedAt'>> & {
+export type ItemInput = Partial<Omit<Item, 'id' | 'vault' | 'createdAt' | 'updatedAt' | 'card' | 'identity' | 'sshKey'>> & {
   createdAt?: string
   updatedAt?: string
+  /** the card fields to set (the others keep their values) */
+  card?: SectionInput<'card'>
+  identity?: SectionInput<'identity'>
+  sshKey?: SectionInput<'sshKey'>
 }
 
 /** The editable scalar and list fields, in a fixed order. */
@@ -48,5 +63,7 @@ export const ITEM_FIELDS = [
   'tags',
   'folder',
   'favorite',
-  'trashed'
+  'trashed',
+  'type',
+  'expiresAt'
 ] as const

@@ -1,13 +1,18 @@
 /**
  * The Yjs model of one vault: `meta` (name) and `items`, a Y.Map of item id → Y.Map of fields.
  * Each field is its own map entry, so concurrent edits to different fields of one item merge;
- * list-valued fields (urls, tags, custom fields) are replaced whole. Knows no keys and no storage.
+ * list-valued fields (urls, tags, custom fields) are replaced whole. Typed fields (a card's number…)
+ * are entries of their own too (typedStorage.ts); an item without a `type` entry is a login.
+ * Knows no keys and no storage.
  */
 import * as Y from 'yjs'
 import { randomBytes } from 'node:crypto'
 import type { Item, ItemInput, CustomField } from './Item.js'
 import { ITEM_FIELDS } from './Item.js'
 import { InvalidItemError, ItemNotFoundError } from './errors.js'
+import { checkSection, checkType, sectionOf, typeOf, type ItemType } from './itemTypes.js'
+import { normalizeExpiry } from './expiry.js'
+import { readSection, sectionToFields, sectionsOf, writeSection } from './typedStorage.js'
 
 /** Transaction origin for changes made on this device (remote updates carry another origin). */
 export const LOCAL_ORIGIN = Symbol('local')
@@ -54,6 +59,7 @@ export class VaultDoc {
   createWithId(id: string, input: ItemInput, now = new Date()): void {
     const normalized = normalizeInput(input)
     if (normalized.title === undefined || normalized.title === '') throw new InvalidItemError('an item needs a title')
+    const sections = checkSections(normalized, normalized.type ?? 'login')
     this.doc.transact(() => {
       const map = new Y.Map<unknown>()
       const iso = now.toISOString()
@@ -64,6 +70,7 @@ export class VaultDoc {
         const value = normalized[key]
         if (value !== undefined && !isDefault(key, value)) map.set(key, value)
       }
+      for (const [section, values] of sections) writeSection(map, section, values)
       this.items.set(id, map)
     }, LOCAL_ORIGIN)
   }
@@ -90,8 +97,19 @@ export class VaultDoc {
     if (map === undefined) throw new ItemNotFoundError(id)
     const normalized = normalizeInput(patch)
     if (normalized.title === '') throw new InvalidItemError('an item needs a title')
+    const current = typeOf(map.get('type'))
+    const sections = checkSections(normalized, normalized.type ?? current)
     this.doc.transact(() => {
       let changed = false
+      const leaving = normalized.type !== undefined && normalized.type !== current ? sectionOf(current) : undefined
+      if (leaving !== undefined) {
+        // the old type's fields become custom fields: a change of type loses nothing
+        const moved = sectionToFields(map, leaving)
+        if (moved.length > 0)
+          normalized.fields = [...(normalized.fields ?? (map.get('fields') as CustomField[] | undefined) ?? []), ...moved]
+        changed = true
+      }
+      for (const [section, values] of sections) if (writeSection(map, section, values)) changed = true
       for (const key of ITEM_FIELDS) {
         const value = normalized[key]
         if (value === undefined) continue
@@ -163,6 +181,10 @@ function defaultOf(key: (typeof ITEM_FIELDS)[number]): unknown {
     case 'favorite':
     case 'trashed':
       return false
+    case 'type':
+      return 'login'
+    case 'expiresAt':
+      return null
     default:
       return ''
   }
@@ -176,7 +198,8 @@ function isDefault(key: (typeof ITEM_FIELDS)[number], value: unknown): boolean {
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 
 function toItem(id: string, map: ItemMap, vault: string): Item {
-  return {
+  const type = typeOf(map.get('type'))
+  const item: Item = {
     id,
     vault,
     title: str(map.get('title')),
@@ -191,8 +214,23 @@ function toItem(id: string, map: ItemMap, vault: string): Item {
     favorite: map.get('favorite') === true,
     trashed: map.get('trashed') === true,
     createdAt: str(map.get('createdAt')),
-    updatedAt: str(map.get('updatedAt'))
+    updatedAt: str(map.get('updatedAt')),
+    type,
+    expiresAt: typeof map.get('expiresAt') === 'string' ? (map.get('expiresAt') as string) : null
   }
+  const section = sectionOf(type)
+  if (section === 'card') item.card = readSection(map, 'card')
+  else if (section === 'identity') item.identity = readSection(map, 'identity')
+  else if (section === 'sshKey') item.sshKey = readSection(map, 'sshKey')
+  return item
+}
+
+/** The typed sections an input sets; each must be the section of the item's (new) type. */
+function checkSections(input: ItemInput, type: ItemType): ReturnType<typeof sectionsOf> {
+  const sections = sectionsOf(input)
+  for (const [section] of sections)
+    if (section !== sectionOf(type)) throw new InvalidItemError(`${section} fields belong to items of type "${section}", not "${type}"`)
+  return sections
 }
 
 const MAX_TEXT = 1 << 20
@@ -223,6 +261,11 @@ export function normalizeInput(input: ItemInput): ItemInput {
       out[key] = input[key].map(v => text(key, v))
     }
   }
+  if (input.type !== undefined) out.type = checkType(input.type)
+  if (input.expiresAt !== undefined) out.expiresAt = normalizeExpiry(input.expiresAt)
+  if (input.card !== undefined) out.card = checkSection('card', input.card)
+  if (input.identity !== undefined) out.identity = checkSection('identity', input.identity)
+  if (input.sshKey !== undefined) out.sshKey = checkSection('sshKey', input.sshKey)
   if (input.fields !== undefined) {
     if (!Array.isArray(input.fields)) throw new InvalidItemError('fields must be an array of {name, value, hidden}')
     out.fields = input.fields.map(f => {

@@ -45,7 +45,9 @@ const base: Omit<Item, 'id' | 'title'> = {
   favorite: false,
   trashed: false,
   createdAt: '2023-04-05T06:07:08.901Z',
-  updatedAt: '2024-05-06T07:08:09.012Z'
+  updatedAt: '2024-05-06T07:08:09.012Z',
+  type: 'login',
+  expiresAt: null
 }
 
 /** Items that exercise every field: multi-line notes, quotes, Unicode, several URLs, hidden fields, TOTP, nested folders, trash, tags. */
@@ -94,10 +96,11 @@ export function trickyItems(): Item[] {
       ...base,
       id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c05',
       title: 'Wi-Fi note',
+      type: 'note',
       notes: 'SSID: home\nKey: in the hidden field',
       fields: [{ name: 'WPA key', value: 'correct horse battery staple', hidden: true }]
     },
-    { ...base, id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c06', title: 'Only a title' },
+    { ...base, id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c06', title: 'Only a title', type: 'note' },
     {
       ...base,
       id: 'b7c5a1a2-0d7e-4a55-9d7e-1c1c1c1c1c07',
@@ -112,6 +115,85 @@ export function trickyItems(): Item[] {
       ],
       tags: ['servers']
     }
+  ]
+}
+
+/** made with `ssh-keygen -t ed25519 -C me@laptop`; FINGERPRINT is what `ssh-keygen -l` printed for it */
+export const PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAQkwfgk6b7mr6k9zLWGBZj5ub6s8/dHsi3QANeDRFhs me@laptop'
+export const FINGERPRINT = 'SHA256:wbI0pBhtejRVOAnFua+mJirEx9Erls/JWpA4dIOEeGE'
+
+const typedBase = {
+  vault: 'Personal',
+  username: '',
+  password: '',
+  urls: [],
+  notes: '',
+  totp: null,
+  fields: [],
+  tags: [],
+  folder: '',
+  favorite: false,
+  trashed: false,
+  createdAt: '2024-01-02T03:04:05.000Z',
+  updatedAt: '2024-02-03T04:05:06.000Z',
+  expiresAt: null
+} satisfies Partial<Item>
+
+const identity = {
+  honorific: 'Dr',
+  firstName: 'Jane',
+  middleName: '',
+  lastName: 'Doe',
+  company: 'Acme',
+  email: 'jane@example.com',
+  phone: '+1 555 0100',
+  address1: '1 Main St',
+  address2: '',
+  address3: '',
+  city: 'Springfield',
+  state: 'IL',
+  postalCode: '62701',
+  country: 'US',
+  ssn: '078-05-1120',
+  passportNumber: 'X1234567',
+  licenseNumber: '',
+  username: 'jdoe'
+}
+
+/** One item of each type, a card and an "other" with expiry dates. */
+export function typedItems(): Item[] {
+  return [
+    {
+      ...typedBase,
+      id: 'c0000000-0000-4000-8000-000000000001',
+      title: 'Everyday Visa',
+      type: 'card',
+      expiresAt: '2029-03-31T00:00:00.000Z',
+      fields: [{ name: 'PIN', value: '4321', hidden: true }],
+      card: { cardholder: 'Jane Doe', brand: 'Visa', number: '4111111111111111', expMonth: '3', expYear: '2029', cvv: '737' }
+    },
+    { ...typedBase, id: 'c0000000-0000-4000-8000-000000000002', title: 'Me', type: 'identity', identity },
+    {
+      ...typedBase,
+      id: 'c0000000-0000-4000-8000-000000000003',
+      title: 'laptop key',
+      type: 'sshKey',
+      sshKey: {
+        privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n',
+        publicKey: PUBLIC_KEY,
+        fingerprint: FINGERPRINT
+      }
+    },
+    { ...typedBase, id: 'c0000000-0000-4000-8000-000000000004', title: 'Alarm code', type: 'note', notes: '1 2 3 4, then #' },
+    {
+      ...typedBase,
+      id: 'c0000000-0000-4000-8000-000000000005',
+      title: 'Gym locker',
+      type: 'other',
+      expiresAt: '2026-12-31T00:00:00.000Z',
+      fields: [{ name: 'Combination', value: '12-34-56', hidden: true }]
+    },
+    { ...typedBase, id: 'c0000000-0000-4000-8000-000000000006', title: 'Mail', type: 'login', username: 'jane', password: 'pw' }
   ]
 }
 
@@ -140,8 +222,13 @@ export function normalise(
       tags: [...i.tags],
       folder: i.folder,
       favorite: i.favorite,
-      trashed: i.trashed
+      trashed: i.trashed,
+      type: i.type,
+      expiresAt: i.expiresAt
     }
+    if (i.card !== undefined) out.card = i.card
+    if (i.identity !== undefined) out.identity = i.identity
+    if (i.sshKey !== undefined) out.sshKey = i.sshKey
     if (options.times !== false) {
       out.createdAt = toSecond(i.createdAt)
       out.updatedAt = toSecond(i.updatedAt)

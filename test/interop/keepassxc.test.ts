@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { exporters, importers } from '../../daemon/interop/registry.js'
 import type { Item } from '../../daemon/vault/Item.js'
-import { normalise, trickyItems, type Comparable } from './helpers.js'
+import { normalise, trickyItems, typedItems, type Comparable } from './helpers.js'
 
 const CLI = 'keepassxc-cli'
 const PASSWORD = 'kith-test-pw'
@@ -85,6 +85,30 @@ describe('keepassxc-cli round trip', () => {
       const reexported = run(['export', '-q', '-f', 'xml', dbPath], `${PASSWORD}\n`)
       const fromXml = await importers['keepass-xml'](new TextEncoder().encode(reexported), {})
       expect(sortedTags(normalise(fromXml.items, { sortFields: true, sortItems: true }))).toEqual(want)
+    },
+    60_000
+  )
+
+  it.skipIf(cliVersion === null)(
+    'typed items and expiry dates survive keepassxc-cli: the kith-type convention as attributes, expiry as KeePass’s own',
+    async () => {
+      const items = typedItems()
+      const xmlPath = join(dir, 'typed.xml')
+      const dbPath = join(dir, 'typed.kdbx')
+      writeFileSync(xmlPath, await exporters['keepass-xml'](items, { vaultName: 'Kith' }))
+      run(['import', '-q', '-p', '-t', '100', xmlPath, dbPath], `${PASSWORD}\n${PASSWORD}\n`)
+      const shown = run(['show', '-q', '-s', '-a', 'kith-type', '-a', 'card.number', dbPath, 'Everyday Visa'], `${PASSWORD}\n`)
+      expect(shown).toBe('card\n4111111111111111\n')
+      const fromKdbx = await importers.kdbx(new Uint8Array(readFileSync(dbPath)), { password: PASSWORD })
+      expect(fromKdbx.warnings).toEqual([])
+      expect(normalise(fromKdbx.items, { sortFields: true, sortItems: true })).toEqual(
+        normalise(items, { sortFields: true, sortItems: true })
+      )
+      const fromXml = await importers['keepass-xml'](
+        new TextEncoder().encode(run(['export', '-q', '-f', 'xml', dbPath], `${PASSWORD}\n`)),
+        {}
+      )
+      expect(fromXml.items.find(i => i.title === 'Everyday Visa')?.expiresAt).toBe('2029-03-31T00:00:00.000Z')
     },
     60_000
   )

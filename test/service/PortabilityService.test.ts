@@ -51,4 +51,29 @@ describe('PortabilityService import', () => {
     const one = await b.portability.import('kith-json', file, { vault: 'Everything' })
     expect(one).toMatchObject({ imported: MAX_RESTORED_VAULTS + 1, vault: 'Everything' })
   })
+
+  it('an export and import between devices, and a migration between vaults, keep an item’s type, typed fields and expiry', async () => {
+    const a = await device()
+    const card = await a.service.createItem({
+      title: 'Everyday Visa',
+      type: 'card',
+      expiresAt: '2029-03-31',
+      card: { cardholder: 'Jane Doe', number: '4111111111111111', expMonth: '3', expYear: '2029', cvv: '737' }
+    })
+    const { bytes } = await a.portability.export('kith-encrypted', { password: 'file password' })
+    const b = await device()
+    await b.portability.import('kith-encrypted', bytes, { password: 'file password' })
+    const imported = b.service.listItems({ vault: 'Personal' })[0]
+    expect(imported).toMatchObject({ type: 'card', expiresAt: '2029-03-31T00:00:00.000Z', card: card.card })
+
+    await a.service.createVault('Family')
+    const plan = await a.portability.migrate({ from: 'Personal', to: 'Family', orgDomains: ['example.com'], dryRun: false })
+    expect(plan.moved).toEqual([card.id])
+    expect(a.service.getItem(card.id)).toMatchObject({
+      vault: 'Family',
+      type: 'card',
+      expiresAt: '2029-03-31T00:00:00.000Z',
+      card: card.card
+    })
+  })
 })

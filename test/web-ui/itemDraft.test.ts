@@ -18,7 +18,9 @@ const item: Item = {
   favorite: false,
   trashed: false,
   createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z'
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  type: 'login',
+  expiresAt: null
 }
 
 describe('item draft', () => {

@@ -22,6 +22,8 @@ function item(fields: Partial<Item>): Item {
     trashed: false,
     createdAt: '',
     updatedAt: '',
+    type: 'login',
+    expiresAt: null,
     ...fields
   }
 }
@@ -66,7 +68,7 @@ describe('ItemIndex', () => {
   })
 
   it('offers the folders and tags of live items only, sorted, per vault or for all', () => {
-    expect(index.facets('')).toEqual({ folders: ['Work', 'Work/Infra', 'Workshop'], tags: ['dev', 'ops'] })
-    expect(index.facets('Family')).toEqual({ folders: ['Workshop'], tags: [] })
+    expect(index.facets('')).toEqual({ folders: ['Work', 'Work/Infra', 'Workshop'], tags: ['dev', 'ops'], types: ['login'], expiring: 0 })
+    expect(index.facets('Family')).toEqual({ folders: ['Workshop'], tags: [], types: ['login'], expiring: 0 })
   })
 })

@@ -8,8 +8,19 @@ import type { ItemCreateBody } from '../../daemon/api/schemas.js'
 /** What the API takes for an item's fields (declared here, not in types.ts, so this module stays free of the client). */
 export type ItemInput = Omit<ItemCreateBody, 'url'>
 
+/** An item's type, and the section of typed fields a type has. */
+export type ItemType = Item['type']
+export type Section = 'card' | 'identity' | 'sshKey'
+export const sectionOf = (type: ItemType): Section | undefined =>
+  type === 'card' || type === 'identity' || type === 'sshKey' ? type : undefined
+
 export interface Draft {
   vault: string
+  type: ItemType
+  /** YYYY-MM-DD, or '' when the item does not expire */
+  expiresAt: string
+  /** the typed fields of the type's section by name (a card's number…); the SSH fingerprint is not editable */
+  details: Record<string, string>
   title: string
   username: string
   password: string
@@ -23,12 +34,38 @@ export interface Draft {
 }
 
 export type DraftKey = keyof Draft
-export const KEYS: DraftKey[] = ['vault', 'title', 'username', 'password', 'urls', 'totp', 'folder', 'tags', 'favorite', 'notes', 'fields']
+export const KEYS: DraftKey[] = [
+  'vault',
+  'type',
+  'expiresAt',
+  'details',
+  'title',
+  'username',
+  'password',
+  'urls',
+  'totp',
+  'folder',
+  'tags',
+  'favorite',
+  'notes',
+  'fields'
+]
 export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
 
-export function draftOf(item: Item | undefined, vault: string): Draft {
+/** The editable typed fields of an item (its section without the derived fingerprint). */
+function detailsOf(item: Item | undefined): Record<string, string> {
+  const section = item === undefined ? undefined : sectionOf(item.type)
+  const values = section === undefined ? undefined : (item?.[section] as Record<string, string> | undefined)
+  const { fingerprint: _derived, ...editable } = values ?? {}
+  return editable
+}
+
+export function draftOf(item: Item | undefined, vault: string, type: ItemType = 'login'): Draft {
   return {
     vault: item?.vault ?? vault,
+    type: item?.type ?? type,
+    expiresAt: item?.expiresAt?.slice(0, 10) ?? '',
+    details: detailsOf(item),
     title: item?.title ?? '',
     username: item?.username ?? '',
     password: item?.password ?? '',
@@ -52,9 +89,23 @@ export function withScheme(url: string): string {
   return `https://${trimmed.replace(/^\/+/, '')}`
 }
 
-/** What the API takes for a draft's field. */
-export function inputOf(d: Draft): Required<Omit<ItemInput, 'trashed' | 'vault'>> {
+/**
+ * A draft with another type: typed fields start empty (a stored item's old ones become custom fields
+ * when saved), and on a new item the password suggested for a login (`suggested`) goes when the
+ * type has no use for one; a stored item's password always stays.
+ */
+export function withType(d: Draft, type: ItemType, suggested: string | undefined): Draft {
+  const keepsPassword = type === 'login' || type === 'other' || suggested === undefined || d.password !== suggested
+  return { ...d, type, details: {}, password: keepsPassword ? d.password : '' }
+}
+
+/** What the API takes for a draft's field (the typed section only for the draft's type). */
+export function inputOf(d: Draft): Omit<ItemInput, 'trashed' | 'vault'> {
+  const section = sectionOf(d.type)
   return {
+    type: d.type,
+    expiresAt: d.expiresAt === '' ? null : d.expiresAt,
+    ...(section !== undefined ? { [section]: { ...d.details } } : {}),
     title: d.title.trim(),
     username: d.username,
     password: d.password,
@@ -77,11 +128,17 @@ export function inputOf(d: Draft): Required<Omit<ItemInput, 'trashed' | 'vault'>
   }
 }
 
-/** The API fields this draft changed compared with the draft it started from. */
+/** The API fields this draft changed compared with the draft it started from; of a typed section, only the fields changed. */
 export function patchOf(draft: Draft, base: Draft): ItemInput {
   const now = inputOf(draft) as Record<string, unknown>
   const before = inputOf(base) as Record<string, unknown>
   const patch: Record<string, unknown> = {}
   for (const key of Object.keys(now)) if (!same(now[key], before[key])) patch[key] = now[key]
+  const section = sectionOf(draft.type)
+  if (section !== undefined && patch[section] !== undefined && draft.type === base.type) {
+    const changed: Record<string, string> = {}
+    for (const [name, value] of Object.entries(draft.details)) if ((base.details[name] ?? '') !== value) changed[name] = value
+    patch[section] = changed
+  }
   return patch as ItemInput
 }

@@ -12,7 +12,17 @@ import {
   factorsLogCommand
 } from './factors.js'
 import { importCommand, exportCommand, migrateCommand, destroyCommand } from './transfers.js'
-import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
+import {
+  addCommand,
+  listCommand,
+  getCommand,
+  showCommand,
+  editCommand,
+  rmCommand,
+  restoreCommand,
+  totpCommand,
+  generateCommand
+} from './items.js'
 import { openCommand } from './open.js'
 import { configCommand, configSetCommand, configUnsetCommand } from './config.js'
 import { serviceInstallCommand, serviceUninstallCommand, serviceStatusCommand } from './service.js'
@@ -53,6 +63,7 @@ export const COMMANDS: Command[] = [
   addCommand,
   listCommand,
   getCommand,
+  showCommand,
   editCommand,
   rmCommand,
   restoreCommand,

@@ -9,6 +9,18 @@ import { generatePassword } from '../../service/passwordGenerator.js'
 import { toError } from '../../toError.js'
 import { readSecrets, warnSecretInArgv } from '../secretInput.js'
 import { totpNote } from '../totpNote.js'
+import type { ItemType } from '../../vault/itemTypes.js'
+import {
+  addTypedFlags,
+  detailStdinNames,
+  expiryNote,
+  TYPED_FLAGS,
+  TYPED_HELP,
+  typedFieldValue,
+  typedLines,
+  typeFlag,
+  typeLabel
+} from '../typedItemFlags.js'
 
 const ITEM_FLAGS = [
   'title',
@@ -23,7 +35,8 @@ const ITEM_FLAGS = [
   'tag',
   'folder',
   'vault',
-  'length'
+  'length',
+  ...TYPED_FLAGS
 ]
 const ITEM_BOOLS = ['generate', 'no-symbols', 'no-digits', 'no-upper', 'no-lower', 'password-stdin', 'totp-stdin']
 
@@ -32,7 +45,9 @@ const STDIN_HELP = [
   'Secrets without argv: --password-stdin, --totp-stdin and --field-stdin NAME (a hidden field;',
   'repeatable) read one line each from standard input, in that order: the password, the TOTP, then',
   'the fields in the order given. On a terminal they are prompted for, without echo. --password,',
-  '--totp and --hidden-field still work but warn: argv is visible to other processes.'
+  '--totp and --hidden-field still work but warn: argv is visible to other processes.',
+  '',
+  TYPED_HELP
 ].join('\n')
 
 /** A password from the CSPRNG, shaped by --length and --no-symbols/--no-digits/--no-upper/--no-lower. */
@@ -82,8 +97,8 @@ function warnArgvSecrets(a: ParsedArgs): void {
   if (flagAll(a, 'hidden-field').length > 0) warnSecretInArgv('--hidden-field', '--field-stdin NAME')
 }
 
-/** Adds the secrets read from stdin or a prompt: the password, then the TOTP, then each --field-stdin field. */
-async function addStdinSecrets(a: ParsedArgs, body: ItemPatchBody): Promise<void> {
+/** Adds the secrets read from stdin or a prompt: the password, then the TOTP, then each --field-stdin field; returns the --detail-stdin values that follow. */
+async function addStdinSecrets(a: ParsedArgs, body: ItemPatchBody): Promise<string[]> {
   const password = has(a, 'password-stdin')
   if (password && (flag(a, 'password') !== undefined || has(a, 'generate')))
     throw new CliError('usage', 'give one of --password-stdin, --password and --generate', EXIT.usage)
@@ -91,25 +106,46 @@ async function addStdinSecrets(a: ParsedArgs, body: ItemPatchBody): Promise<void
   if (totp && flag(a, 'totp') !== undefined) throw new CliError('usage', 'give --totp-stdin or --totp, not both', EXIT.usage)
   const names = flagAll(a, 'field-stdin')
   for (const name of names) if (name === '') throw new CliError('usage', '--field-stdin takes a field NAME', EXIT.usage)
-  const labels = [...(password ? ['Password'] : []), ...(totp ? ['TOTP secret or otpauth:// URI'] : []), ...names.map(n => `Field ${n}`)]
+  const details = detailStdinNames(a)
+  const labels = [
+    ...(password ? ['Password'] : []),
+    ...(totp ? ['TOTP secret or otpauth:// URI'] : []),
+    ...names.map(n => `Field ${n}`),
+    ...details.map(n => `Field ${n}`)
+  ]
   const values = await readSecrets(labels)
   if (password) body.password = values.shift() as string
   if (totp) body.totp = values.shift() as string
   if (names.length > 0)
     body.fields = [...(body.fields ?? []), ...names.map((name, i) => ({ name, value: values[i] as string, hidden: true }))]
+  return values.slice(names.length)
 }
 
-/** The item fields of an `add` or `edit`: flags, then the secrets from stdin; warns about secrets in argv. */
-async function itemFromInput(a: ParsedArgs): Promise<ItemPatchBody> {
+/**
+ * The item fields of an `add` or `edit`: flags, then the secrets from stdin; warns about secrets in
+ * argv. `storedType` gives the item's type when --type is absent and typed fields are given (edit).
+ */
+async function itemFromInput(a: ParsedArgs, storedType: () => Promise<ItemType>): Promise<ItemPatchBody> {
   const body = itemFromFlags(a)
-  await addStdinSecrets(a, body)
+  const type = typeFlag(a) // checked before anything is read from stdin
+  const detailValues = await addStdinSecrets(a, body)
+  const typed = a.flags.has('detail') || a.flags.has('detail-stdin') || a.flags.has('detail-file')
+  addTypedFlags(a, body, type ?? (typed ? await storedType() : 'login'), detailValues)
   warnArgvSecrets(a)
   return body
 }
 
-/** One line of `kith list`: id, title, username, URLs; across every vault (no --vault) the vault comes second. */
+/** One line of `kith list`: id, title, username, URLs, then the type (other than login) and expiry; across every vault (no --vault) the vault comes second. */
 function itemLine(item: Item, showVault: boolean): string {
-  return [item.id, ...(showVault ? [item.vault] : []), item.title, item.username, item.urls.join(' ')].join('\t')
+  const notes = [...(item.type !== 'login' ? [typeLabel(item.type)] : []), ...[expiryNote(item)].filter(n => n !== '')]
+  return [
+    item.id,
+    ...(showVault ? [item.vault] : []),
+    item.title,
+    item.username,
+    item.urls.join(' '),
+    ...(notes.length > 0 ? [notes.join(' · ')] : [])
+  ].join('\t')
 }
 
 function itemText(item: Item): string {
@@ -124,6 +160,7 @@ function itemText(item: Item): string {
   if (item.folder !== '') lines.push(`folder:   ${item.folder}`)
   if (item.tags.length > 0) lines.push(`tags:     ${item.tags.join(', ')}`)
   if (item.totp !== null) lines.push('totp:     (set; `kith totp ID` prints the code)')
+  lines.push(...typedLines(item))
   for (const f of item.fields) lines.push(`${f.name}: ${f.hidden ? '********' : f.value}`)
   if (item.notes !== '') lines.push(`notes:\n${item.notes}`)
   if (item.trashed) lines.push('(in the trash)')
@@ -139,15 +176,15 @@ const idArg = (a: ParsedArgs, usage: string): string => {
 export const addCommand: Command = {
   name: 'add',
   usage:
-    'kith add --title T [--username U] [--password-stdin | --generate [--length N] | --password P] [--url URL]… [--notes N] [--totp-stdin | --totp SECRET_OR_URI] [--field NAME=VALUE]… [--field-stdin NAME]… [--hidden-field NAME=VALUE]… [--tag T]… [--folder F] [--vault NAME]',
-  summary: 'add an item and print its id',
+    'kith add --title T [--username U] [--password-stdin | --generate [--length N] | --password P] [--url URL]… [--notes N] [--totp-stdin | --totp SECRET_OR_URI] [--field NAME=VALUE]… [--field-stdin NAME]… [--hidden-field NAME=VALUE]… [--tag T]… [--folder F] [--vault NAME] [--type T] [--detail NAME=VALUE]… [--detail-stdin NAME]… [--detail-file NAME=FILE]… [--expires DATE]',
+  summary: 'add an item (a login, or a note, card, identity, SSH key…) and print its id',
   help: STDIN_HELP,
   async run(ctx) {
     allowOnly(ctx.args, ITEM_FLAGS, ITEM_BOOLS)
     if (flag(ctx.args, 'title') === undefined) throw new CliError('usage', 'an item needs --title', EXIT.usage)
     if (flag(ctx.args, 'password') !== undefined && has(ctx.args, 'generate'))
       throw new CliError('usage', 'give --password or --generate, not both', EXIT.usage)
-    const body = await itemFromInput(ctx.args)
+    const body = await itemFromInput(ctx.args, async () => 'login')
     const vault = flag(ctx.args, 'vault')
     const client = await DaemonClient.connect(ctx.home)
     const res = await client.json(client.api.items.$post({ json: { ...body, ...(vault !== undefined ? { vault } : {}) } }))
@@ -157,13 +194,15 @@ export const addCommand: Command = {
 
 export const listCommand: Command = {
   name: 'list',
-  usage: 'kith list [--vault NAME] [--search Q] [--trashed] [--json]',
-  summary: 'list live items (or the trash): id, vault (unless --vault), title, username, URLs',
+  usage: 'kith list [--vault NAME] [--search Q] [--type T] [--trashed] [--json]',
+  summary: 'list live items (or the trash): id, vault (unless --vault), title, username, URLs, then type and expired / expires soon',
   async run(ctx) {
-    allowOnly(ctx.args, ['vault', 'search'], ['trashed'])
+    allowOnly(ctx.args, ['vault', 'search', 'type'], ['trashed'])
+    const type = typeFlag(ctx.args)
     const query = { vault: flag(ctx.args, 'vault'), q: flag(ctx.args, 'search'), trashed: has(ctx.args, 'trashed') ? 'true' : undefined }
     const client = await DaemonClient.connect(ctx.home)
-    const items = await client.json(client.api.items.$get({ query }))
+    const all = await client.json(client.api.items.$get({ query }))
+    const items = type === undefined ? all : all.filter(item => item.type === type)
     const showVault = query.vault === undefined
     ctx.out(items.map(item => itemLine(item, showVault)).join('\n'), items)
   }
@@ -185,26 +224,43 @@ export const getCommand: Command = {
     }
     let value: unknown
     if (field === 'url') value = item.urls[0] ?? ''
+    else if (field === 'fingerprint' && item.sshKey !== undefined) value = item.sshKey.fingerprint
     else if (field in item && field !== 'fields') value = (item as Record<string, unknown>)[field]
-    else value = item.fields.find(f => f.name === field)?.value
+    else value = typedFieldValue(item, field) ?? item.fields.find(f => f.name === field)?.value
     if (value === undefined) throw new CliError('not_found', `item ${id} has no field ${JSON.stringify(field)}`, EXIT.notFound)
     const raw = Array.isArray(value) ? value.join('\n') : value === null ? '' : String(value)
     ctx.out(raw, { [field]: value })
   }
 }
 
+/** `kith show ID`: what `kith get ID` prints, under the name `op` and `bw` users look for. */
+export const showCommand: Command = {
+  ...getCommand,
+  name: 'show',
+  usage: 'kith show ID [--field NAME] [--json]',
+  summary: 'the same as kith get: an item with its type, typed fields (secrets masked) and expiry'
+}
+
 export const editCommand: Command = {
   name: 'edit',
   usage:
-    'kith edit ID [--title T] [--username U] [--password-stdin | --generate | --password P] [--url URL]… [--notes N] [--totp-stdin | --totp S] [--field NAME=VALUE]… [--field-stdin NAME]… [--hidden-field NAME=VALUE]… [--tag T]… [--folder F]',
+    'kith edit ID [--title T] [--username U] [--password-stdin | --generate | --password P] [--url URL]… [--notes N] [--totp-stdin | --totp S] [--field NAME=VALUE]… [--field-stdin NAME]… [--hidden-field NAME=VALUE]… [--tag T]… [--folder F] [--type T] [--detail NAME=VALUE]… [--detail-stdin NAME]… [--detail-file NAME=FILE]… [--expires DATE|never]',
   summary: 'change only the given fields of an item',
   help: STDIN_HELP,
   async run(ctx) {
     allowOnly(ctx.args, ITEM_FLAGS, ITEM_BOOLS)
     const id = idArg(ctx.args, editCommand.usage)
-    const body = await itemFromInput(ctx.args)
+    let connected: DaemonClient | undefined
+    const connect = async (): Promise<DaemonClient> => {
+      connected ??= await DaemonClient.connect(ctx.home)
+      return connected
+    }
+    const body = await itemFromInput(ctx.args, async () => {
+      const c = await connect()
+      return (await c.json(c.api.items[':id'].$get({ param: { id: encodeURIComponent(id) } }))).type
+    })
     if (Object.keys(body).length === 0) throw new CliError('usage', 'nothing to change: give at least one field flag', EXIT.usage)
-    const client = await DaemonClient.connect(ctx.home)
+    const client = await connect()
     if (body.fields !== undefined) {
       // --field sets or replaces one named field and keeps the others
       const current = await client.json(client.api.items[':id'].$get({ param: { id: encodeURIComponent(id) } }))

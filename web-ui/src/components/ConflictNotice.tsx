@@ -7,6 +7,9 @@ import type { Draft, DraftKey } from '../itemDraft.js'
 
 const LABELS: Record<DraftKey, string> = {
   vault: 'Vault',
+  type: 'Type',
+  expiresAt: 'Expiry date',
+  details: 'Typed fields',
   title: 'Title',
   username: 'Username',
   password: 'Password',
@@ -20,7 +23,7 @@ const LABELS: Record<DraftKey, string> = {
 }
 
 function shown(key: DraftKey, value: unknown): string {
-  if (key === 'password' || key === 'totp') return 'a new value (hidden)'
+  if (key === 'password' || key === 'totp' || key === 'details') return 'a new value (hidden)'
   if (key === 'fields') {
     const n = (value as Draft['fields']).length
     return `${n} field${n === 1 ? '' : 's'}`

@@ -18,9 +18,13 @@ import { Totp } from './Totp.js'
 import { Row, SecretInput } from './fields.js'
 import { UrlList } from './UrlList.js'
 import { CustomFields } from './CustomFields.js'
-import { KEYS, draftOf, inputOf, patchOf, same, type Draft, type DraftKey } from '../itemDraft.js'
+import { KEYS, draftOf, inputOf, patchOf, same, withType, type Draft, type DraftKey } from '../itemDraft.js'
 import { setUnsavedEdit } from '../unsavedChanges.js'
 import { ConflictNotice } from './ConflictNotice.js'
+import { lazyComponent } from './lazyComponent.js'
+import { TypePicker } from './TypePicker.js'
+
+const TypedFields = lazyComponent(async () => (await import('./TypedFields.js')).TypedFields)
 
 interface ItemDetailProps {
   /** absent for a new item */
@@ -56,7 +60,8 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
     notes: useId(),
     folder: useId(),
     tags: useId(),
-    folders: useId()
+    folders: useId(),
+    typed: useId()
   }
   const isNew = item === undefined
   const trashed = item?.trashed === true
@@ -89,7 +94,7 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
   // part of the starting point (base), so an untouched new item is not an unsaved change
   useStartingPassword(isNew, password => {
     setBase(b => (b.password === '' ? { ...b, password } : b))
-    setDraft(d => (d.password === '' ? { ...d, password } : d))
+    setDraft(d => (d.password === '' && (d.type === 'login' || d.type === 'other') ? { ...d, password } : d))
   })
 
   const act = async (what: () => Promise<unknown>, done?: string): Promise<void> => {
@@ -190,6 +195,14 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
     void act(async () => onSaved(await api.updateItem(item.id, { favorite: !item.favorite })))
   }
   const showTotpInput = isNew || editTotp || (item?.totp ?? null) === null
+  // a note, card, identity or SSH key shows the login rows only when it has something in them
+  const noLogin =
+    draft.type !== 'login' &&
+    draft.type !== 'other' &&
+    draft.username === '' &&
+    draft.password === '' &&
+    draft.totp === '' &&
+    draft.urls.every(u => u === '')
 
   return (
     <form
@@ -241,6 +254,12 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
             ) : (
               draft.vault
             )}
+            {' · '}
+            <TypePicker
+              type={draft.type}
+              editable={!trashed}
+              onChange={type => setDraft(d => withType(d, type, isNew ? base.password : undefined))}
+            />
             {!isNew && draft.folder !== '' && (
               <>
                 {' '}
@@ -321,7 +340,7 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
       />
       <fieldset class="plain" disabled={trashed}>
         <dl class="view-fields">
-          <Row label="Username" htmlFor={ids.username}>
+          <Row label="Username" htmlFor={ids.username} hidden={noLogin}>
             <div class="secret">
               <input
                 id={ids.username}
@@ -337,7 +356,7 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
               <CopyButton value={draft.username} what="Username" secret={false} testId="copy-username" />
             </div>
           </Row>
-          <Row label="Password" htmlFor={ids.password}>
+          <Row label="Password" htmlFor={ids.password} hidden={noLogin}>
             <SecretInput
               id={ids.password}
               value={draft.password}
@@ -362,7 +381,7 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
               </button>
             )}
           </Row>
-          <Row label="One-time code" htmlFor={showTotpInput ? ids.totp : undefined}>
+          <Row label="One-time code" htmlFor={showTotpInput ? ids.totp : undefined} hidden={noLogin}>
             {!showTotpInput && item?.totp != null && same(draft.totp, base.totp) ? (
               <div class="secret">
                 <Totp uri={item.totp} />
@@ -384,7 +403,14 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
               />
             )}
           </Row>
-          <UrlList urls={draft.urls} firstId={ids.url} onChange={urls => set('urls', urls)} readOnly={trashed} />
+          <UrlList urls={draft.urls} firstId={ids.url} onChange={urls => set('urls', urls)} readOnly={trashed} hidden={noLogin} />
+          <TypedFields
+            draft={draft}
+            idBase={ids.typed}
+            fingerprint={item?.sshKey?.fingerprint}
+            onDetails={details => set('details', details)}
+            onExpires={date => set('expiresAt', date)}
+          />
           <CustomFields fields={draft.fields} idBase={ids.folder} onChange={fields => set('fields', fields)} readOnly={trashed} />
           <Row label="Notes" htmlFor={ids.notes}>
             <textarea

@@ -7,6 +7,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { Item } from '../types.js'
 import { hostOf, hueClass } from '../format.js'
 import { Icon } from './Icon.js'
+import { expiryOf, TYPE_LABELS, typedSummary } from '../itemTypes.js'
 
 export const ROW_HEIGHT = 56
 const OVERSCAN = 6
@@ -86,6 +87,7 @@ export function ItemList({ items, selectedId, loaded, query, section, onOpen }: 
   const rows = []
   for (let i = first; i < last; i++) {
     const item = items[i] as Item
+    const expiry = expiryOf(item)
     rows.push(
       <div
         key={item.id}
@@ -106,9 +108,15 @@ export function ItemList({ items, selectedId, loaded, query, section, onOpen }: 
         <span class="row-text">
           <span class="row-title">{item.title}</span>
           <span class="row-sub">
-            {item.username !== '' ? item.username : item.urls[0] !== undefined ? hostOf(item.urls[0]) : item.vault}
+            {item.type !== 'login' && <span class={`row-type type-${item.type}`}>{TYPE_LABELS[item.type]}</span>}
+            {typedSummary(item) || (item.username !== '' ? item.username : item.urls[0] !== undefined ? hostOf(item.urls[0]) : item.vault)}
           </span>
         </span>
+        {expiry !== undefined && (
+          <span class={`badge ${expiry === 'expired' ? 'warn' : 'soon'}`} data-testid="expiry-badge">
+            {expiry === 'expired' ? 'Expired' : 'Expires soon'}
+          </span>
+        )}
         {item.favorite && (
           <span class="row-star">
             <Icon name="star" label="Favourite" />

@@ -214,7 +214,16 @@ export function Shell({ onLocked }: { onLocked: (notice: string) => void }) {
           <span class="label">Lock</span>
         </button>
       </header>
-      <Sidebar page={route.page} section={section} counts={counts} folders={facets.folders} tags={facets.tags} onSection={chooseSection} />
+      <Sidebar
+        page={route.page}
+        section={section}
+        counts={counts}
+        folders={facets.folders}
+        tags={facets.tags}
+        types={facets.types}
+        expiring={facets.expiring}
+        onSection={chooseSection}
+      />
       {route.page === 'items' && (
         <>
           <section class="list-pane" aria-label="Items">

@@ -2,6 +2,10 @@
 import type { Page } from '../router.js'
 import { navigate } from '../router.js'
 import { Icon, type IconName } from './Icon.js'
+import type { Item } from '../types.js'
+import { TYPE_LABELS } from '../itemTypes.js'
+
+const TYPE_ORDER = Object.keys(TYPE_LABELS) as Array<Item['type']>
 
 interface SidebarProps {
   page: Page
@@ -9,10 +13,14 @@ interface SidebarProps {
   counts: { all: number; favorites: number; trash: number }
   folders: string[]
   tags: string[]
+  /** item types in use; a "Types" list appears when there is more than one */
+  types: Array<Item['type']>
+  /** live items expired or expiring within 30 days */
+  expiring: number
   onSection: (section: string) => void
 }
 
-export function Sidebar({ page, section, counts, folders, tags, onSection }: SidebarProps) {
+export function Sidebar({ page, section, counts, folders, tags, types, expiring, onSection }: SidebarProps) {
   const entry = (id: string, icon: IconName, label: string, count?: number) => (
     <li key={id}>
       <button
@@ -33,7 +41,14 @@ export function Sidebar({ page, section, counts, folders, tags, onSection }: Sid
       <ul>
         {entry('all', 'items', 'All items', counts.all)}
         {entry('favorites', 'star', 'Favourites', counts.favorites)}
+        {expiring > 0 && entry('expiring', 'clock', 'Expiring', expiring)}
       </ul>
+      {types.length > 1 && (
+        <>
+          <h2 class="nav-heading">Types</h2>
+          <ul>{TYPE_ORDER.filter(t => types.includes(t)).map(t => entry(`type:${t}`, 'items', TYPE_LABELS[t]))}</ul>
+        </>
+      )}
       {folders.length > 0 && (
         <>
           <h2 class="nav-heading">Folders</h2>

@@ -9,15 +9,17 @@ export function UrlList({
   urls,
   firstId,
   onChange,
-  readOnly = false
+  readOnly = false,
+  hidden
 }: {
   urls: string[]
   firstId: string
   onChange: (urls: string[]) => void
   readOnly?: boolean
+  hidden?: boolean
 }) {
   return (
-    <Row label={urls.length > 1 ? 'Websites' : 'Website'} htmlFor={firstId}>
+    <Row label={urls.length > 1 ? 'Websites' : 'Website'} htmlFor={firstId} hidden={hidden}>
       <ul class="url-list">
         {urls.map((url, i) => {
           const href = safeHref(withScheme(url))

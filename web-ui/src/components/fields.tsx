@@ -4,9 +4,20 @@ import type { ComponentChildren } from 'preact'
 import { Icon } from './Icon.js'
 import { CopyButton } from './ui.js'
 
-export function Row({ label, htmlFor, children }: { label: ComponentChildren; htmlFor?: string; children: ComponentChildren }) {
+export function Row({
+  label,
+  htmlFor,
+  hidden,
+  children
+}: {
+  label: ComponentChildren
+  htmlFor?: string
+  /** kept in the form but not shown (a card's empty login fields) */
+  hidden?: boolean
+  children: ComponentChildren
+}) {
   return (
-    <div class="view-row">
+    <div class="view-row" hidden={hidden}>
       <dt>{htmlFor !== undefined ? <label for={htmlFor}>{label}</label> : label}</dt>
       <dd>{children}</dd>
     </div>
