@@ -181,7 +181,7 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     const { unfolded, legacyKeys } = read
     applyStoredRecords(ydoc, read.updates, REMOTE_ORIGIN)
     this.unfoldedAtUnlock = unfolded
-    const vaultDoc = new VaultDoc(ydoc)
+    const vaultDoc = new VaultDoc(ydoc, this.signer.deviceId)
     ydoc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === LOCAL_ORIGIN) this.sealLocal(update)
     })

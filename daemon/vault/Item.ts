@@ -1,4 +1,5 @@
 /** The shape of a vault item as the API, CLI and importers see it (CONTRACT.md "An item in JSON"). */
+import type { ImportedVersion } from './ItemHistory.js'
 
 export interface CustomField {
   name: string
@@ -34,6 +35,8 @@ export interface Item {
 export type ItemInput = Partial<Omit<Item, 'id' | 'vault' | 'createdAt' | 'updatedAt'>> & {
   createdAt?: string
   updatedAt?: string
+  /** older versions another manager's file carried (read only when an item is created) */
+  history?: ImportedVersion[]
 }
 
 /** The editable scalar and list fields, in a fixed order. */

@@ -8,6 +8,20 @@ import { randomBytes } from 'node:crypto'
 import type { Item, ItemInput, CustomField } from './Item.js'
 import { ITEM_FIELDS } from './Item.js'
 import { InvalidItemError, ItemNotFoundError } from './errors.js'
+import {
+  HISTORY_KEY_PREFIX,
+  IMPORTED_DEVICE,
+  decodeEntry,
+  devicePrefix,
+  encodeEntry,
+  newEntryKey,
+  sortNewestFirst,
+  versionsOverCap,
+  type FieldValue,
+  type HistoryField,
+  type HistoryVersion,
+  type ImportedVersion
+} from './ItemHistory.js'
 
 /** Transaction origin for changes made on this device (remote updates carry another origin). */
 export const LOCAL_ORIGIN = Symbol('local')
@@ -22,9 +36,13 @@ export class VaultDoc {
   readonly doc: Y.Doc
   private readonly items: Y.Map<ItemMap>
   private readonly meta: Y.Map<unknown>
+  /** what this device writes into history entries (ItemHistory.ts) */
+  private readonly device: string
 
-  constructor(doc = new Y.Doc()) {
+  /** @param deviceId the hex id of this device, recorded (shortened) in the history entries of its edits */
+  constructor(doc = new Y.Doc(), deviceId = '') {
     this.doc = doc
+    this.device = devicePrefix(deviceId)
     this.items = doc.getMap('items')
     this.meta = doc.getMap('meta')
   }
@@ -65,6 +83,7 @@ export class VaultDoc {
         if (value !== undefined && !isDefault(key, value)) map.set(key, value)
       }
       this.items.set(id, map)
+      if (input.history !== undefined) setImportedHistory(map, input.history)
     }, LOCAL_ORIGIN)
   }
 
@@ -91,16 +110,29 @@ export class VaultDoc {
     const normalized = normalizeInput(patch)
     if (normalized.title === '') throw new InvalidItemError('an item needs a title')
     this.doc.transact(() => {
+      const changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>> = {}
       let changed = false
       for (const key of ITEM_FIELDS) {
         const value = normalized[key]
         if (value === undefined) continue
-        if (JSON.stringify(map.get(key) ?? defaultOf(key)) === JSON.stringify(value)) continue
+        const old = map.get(key) ?? defaultOf(key)
+        if (JSON.stringify(old) === JSON.stringify(value)) continue
+        changes[key] = [old as FieldValue, value]
         map.set(key, value)
         changed = true
       }
-      if (changed) map.set('updatedAt', now.toISOString())
+      if (!changed) return
+      map.set('updatedAt', now.toISOString())
+      map.set(newEntryKey(), encodeEntry(now.getTime(), this.device, changes))
+      trimHistory(map)
     }, LOCAL_ORIGIN)
+  }
+
+  /** The item's versions, newest first (every device's, once merged). */
+  history(id: string): HistoryVersion[] {
+    const map = this.items.get(id)
+    if (map === undefined) throw new ItemNotFoundError(id)
+    return readHistory(map)
   }
 
   /** Removes an item for good (after this, a snapshot and compaction erase it from disk). */
@@ -150,6 +182,40 @@ export class VaultDoc {
   destroy(): void {
     this.doc.destroy()
   }
+}
+
+function readHistory(map: ItemMap): HistoryVersion[] {
+  const out: HistoryVersion[] = []
+  for (const [key, raw] of map) {
+    if (!key.startsWith(HISTORY_KEY_PREFIX)) continue
+    const version = decodeEntry(key, raw)
+    if (version !== undefined) out.push(version)
+  }
+  return sortNewestFirst(out)
+}
+
+/** Drops the versions over the caps (ItemHistory.ts), merged ones from other devices included. */
+function trimHistory(map: ItemMap): void {
+  const sizeOf = (v: HistoryVersion): number => String(map.get(HISTORY_KEY_PREFIX + v.version) ?? '').length
+  for (const v of versionsOverCap(readHistory(map), sizeOf)) map.delete(HISTORY_KEY_PREFIX + v.version)
+}
+
+/** Writes the versions an import carried, each value checked as an edit's would be. */
+function setImportedHistory(map: ItemMap, versions: ImportedVersion[]): void {
+  if (!Array.isArray(versions)) throw new InvalidItemError('history must be an array of versions')
+  for (const v of versions) {
+    const at = Date.parse(v.at)
+    if (!Number.isFinite(at)) throw new InvalidItemError('a version needs a valid date')
+    const changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>> = {}
+    for (const [field, pair] of Object.entries(v.changes) as Array<[HistoryField, [FieldValue, FieldValue]]>) {
+      if (!(ITEM_FIELDS as readonly string[]).includes(field) || !Array.isArray(pair) || pair.length !== 2) continue
+      const from = normalizeInput({ [field]: pair[0] })[field]
+      const to = normalizeInput({ [field]: pair[1] })[field]
+      changes[field] = [from ?? defaultOf(field), to ?? defaultOf(field)] as [FieldValue, FieldValue]
+    }
+    if (Object.keys(changes).length > 0) map.set(newEntryKey(), encodeEntry(at, IMPORTED_DEVICE, changes))
+  }
+  trimHistory(map)
 }
 
 function defaultOf(key: (typeof ITEM_FIELDS)[number]): unknown {
