@@ -29,6 +29,7 @@ import type {
 } from './ports.js'
 import { sessionPublicRoutes, sessionRoutes, type AfterUnlock } from './routes/session.js'
 import { itemRoutes } from './routes/items.js'
+import { itemHistoryRoutes } from './routes/itemHistory.js'
 import { vaultRoutes } from './routes/vaults.js'
 import { settingsRoutes } from './routes/settings.js'
 import { eventRoutes } from './routes/events.js'
@@ -130,6 +131,7 @@ function authenticatedApi(deps: AppDeps, { authenticators, proofs, proveCaller }
     )
     .route('/', sessionRoutes(deps.session, proofs))
     .route('/items', itemRoutes(deps.items))
+    .route('/items', itemHistoryRoutes(deps.items))
     .route('/vaults', vaultRoutes(deps.vaults))
     .route('/', settingsRoutes(deps.settings, deps.session, proofs, proveCaller))
     .route(

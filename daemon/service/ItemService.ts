@@ -7,7 +7,8 @@ import type { Keyring } from '../keyring/Keyring.js'
 import { LockedError } from '../keyring/errors.js'
 import type { VaultReplica } from '../replica/VaultReplica.js'
 import type { Item, ItemInput } from '../vault/Item.js'
-import { ItemNotFoundError } from '../vault/errors.js'
+import { ItemNotFoundError, VersionNotFoundError } from '../vault/errors.js'
+import { stateBefore, type HistoryVersion } from '../vault/ItemHistory.js'
 import { ItemIndex } from './ItemIndex.js'
 import type { ReplicaSet } from './ReplicaSet.js'
 import type { UnlockService } from './UnlockService.js'
@@ -187,6 +188,23 @@ export class ItemService extends EventEmitter<ItemEvents> {
     replica.doc.update(id, patch)
     await replica.flush()
     return this.getItem(id)
+  }
+
+  /** The item's versions, newest first (ItemHistory.ts). */
+  itemHistory(id: string): HistoryVersion[] {
+    const { replica } = this.locate(id)
+    return replica.doc.history(id)
+  }
+
+  /**
+   * Puts the item back as it was just before `version`: an ordinary edit (a new version of its
+   * own, synced like any other), so nothing is lost by restoring.
+   */
+  async restoreVersion(id: string, version: string): Promise<Item> {
+    const { replica, item } = this.locate(id)
+    const patch = stateBefore(item, replica.doc.history(id), version)
+    if (patch === undefined) throw new VersionNotFoundError(version)
+    return await this.updateItem(id, patch as ItemInput)
   }
 
   async trashItem(id: string): Promise<void> {

@@ -13,6 +13,7 @@ import {
 } from './factors.js'
 import { importCommand, exportCommand, migrateCommand, destroyCommand } from './transfers.js'
 import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
+import { historyCommand, historyRestoreCommand } from './history.js'
 import { openCommand } from './open.js'
 import { configCommand, configSetCommand, configUnsetCommand } from './config.js'
 import { serviceInstallCommand, serviceUninstallCommand, serviceStatusCommand } from './service.js'
@@ -56,6 +57,8 @@ export const COMMANDS: Command[] = [
   editCommand,
   rmCommand,
   restoreCommand,
+  historyCommand,
+  historyRestoreCommand,
   totpCommand,
   generateCommand,
   importCommand,

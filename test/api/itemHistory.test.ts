@@ -1,0 +1,42 @@
+import { describe, it, expect } from 'vitest'
+import { inProcessApp } from '../helpers/inProcessApp.js'
+import type { HistoryVersion, Item } from '../../daemon/api/ports.js'
+
+describe('HTTP API: item history', () => {
+  it('lists an item’s versions newest first and restores one as a new edit', async () => {
+    const { request } = await inProcessApp()
+    const { id } = (await (await request('POST', '/api/items', { body: { title: 'Mail', username: 'me', password: 'one' } })).json()) as {
+      id: string
+    }
+    await request('PATCH', `/api/items/${id}`, { body: { password: 'two' } })
+    await request('PATCH', `/api/items/${id}`, { body: { password: 'three', username: 'you' } })
+    const res = await request('GET', `/api/items/${id}/history`)
+    expect(res.status).toBe(200)
+    const { versions } = (await res.json()) as { id: string; versions: HistoryVersion[] }
+    expect(versions.map(v => v.changes.map(c => `${c.field}:${String(c.from)}>${String(c.to)}`))).toEqual([
+      ['username:me>you', 'password:two>three'],
+      ['password:one>two']
+    ])
+    expect(versions[0]?.device).toMatch(/^[0-9a-f]{16}$/)
+    const oldest = versions[1]?.version ?? ''
+    const restored = await request('POST', `/api/items/${id}/history/${oldest}/restore`)
+    expect(restored.status).toBe(200)
+    expect((await restored.json()) as Item).toMatchObject({ password: 'one', username: 'me' })
+    const after = (await (await request('GET', `/api/items/${id}/history`)).json()) as { versions: HistoryVersion[] }
+    expect(after.versions).toHaveLength(3)
+    expect(after.versions[0]?.changes).toEqual([
+      { field: 'username', from: 'you', to: 'me', omitted: false },
+      { field: 'password', from: 'three', to: 'one', omitted: false }
+    ])
+  })
+
+  it('answers 404 for an unknown item or version and 400 for a malformed version', async () => {
+    const { request } = await inProcessApp()
+    const { id } = (await (await request('POST', '/api/items', { body: { title: 'x' } })).json()) as { id: string }
+    expect((await request('GET', '/api/items/nope/history')).status).toBe(404)
+    const missing = await request('POST', `/api/items/${id}/history/AAAAAAAA/restore`)
+    expect(missing.status).toBe(404)
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('version_not_found')
+    expect((await request('POST', `/api/items/${id}/history/${encodeURIComponent('a.b')}/restore`)).status).toBe(400)
+  })
+})
