@@ -21,6 +21,9 @@ import { CustomFields } from './CustomFields.js'
 import { KEYS, draftOf, inputOf, patchOf, same, type Draft, type DraftKey } from '../itemDraft.js'
 import { setUnsavedEdit } from '../unsavedChanges.js'
 import { ConflictNotice } from './ConflictNotice.js'
+import { lazyComponent } from './lazyComponent.js'
+
+const ItemHistory = lazyComponent(async () => (await import('./ItemHistory.js')).ItemHistory)
 
 interface ItemDetailProps {
   /** absent for a new item */
@@ -467,6 +470,7 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
           Changed {timeAgo(item.updatedAt)} · created {new Date(item.createdAt).toLocaleDateString()}
         </p>
       )}
+      {!isNew && <ItemHistory item={item} disabled={dirty || trashed} onRestored={onSaved} />}
     </form>
   )
 }
