@@ -66,7 +66,7 @@ export const itemListQuery = z.object({
 export const itemHistoryParams = z.object({
   id: required('id'),
   version: z.optional(
-    z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, { error: 'version must be a version id from the item history' }))
+    z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: 'version must be a version id from the item history' }))
   )
 })
 export const itemDeleteQuery = z.object({ purge: z.optional(z.string()) })

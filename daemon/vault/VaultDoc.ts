@@ -11,12 +11,11 @@ import { InvalidItemError, ItemNotFoundError } from './errors.js'
 import {
   HISTORY_KEY_PREFIX,
   IMPORTED_DEVICE,
-  decodeEntry,
+  appendVersions,
+  decodeVersions,
   devicePrefix,
-  encodeEntry,
-  newEntryKey,
+  newestTime,
   sortNewestFirst,
-  versionsOverCap,
   type FieldValue,
   type HistoryField,
   type HistoryVersion,
@@ -36,13 +35,13 @@ export class VaultDoc {
   readonly doc: Y.Doc
   private readonly items: Y.Map<ItemMap>
   private readonly meta: Y.Map<unknown>
-  /** what this device writes into history entries (ItemHistory.ts) */
-  private readonly device: string
+  /** the map key of this device's versions of an item (ItemHistory.ts) */
+  private readonly historyKey: string
 
   /** @param deviceId the hex id of this device, recorded (shortened) in the history entries of its edits */
   constructor(doc = new Y.Doc(), deviceId = '') {
     this.doc = doc
-    this.device = devicePrefix(deviceId)
+    this.historyKey = HISTORY_KEY_PREFIX + (deviceId === '' ? 'local' : devicePrefix(deviceId))
     this.items = doc.getMap('items')
     this.meta = doc.getMap('meta')
   }
@@ -122,9 +121,8 @@ export class VaultDoc {
         changed = true
       }
       if (!changed) return
-      map.set('updatedAt', now.toISOString())
-      map.set(newEntryKey(), encodeEntry(now.getTime(), this.device, changes))
-      trimHistory(map)
+      // the version's time is the item's updatedAt (toItem): no second entry, no second tombstone per edit
+      map.set(this.historyKey, appendVersions(map.get(this.historyKey), [{ at: now.getTime(), changes }]))
     }, LOCAL_ORIGIN)
   }
 
@@ -186,23 +184,14 @@ export class VaultDoc {
 
 function readHistory(map: ItemMap): HistoryVersion[] {
   const out: HistoryVersion[] = []
-  for (const [key, raw] of map) {
-    if (!key.startsWith(HISTORY_KEY_PREFIX)) continue
-    const version = decodeEntry(key, raw)
-    if (version !== undefined) out.push(version)
-  }
+  for (const [key, raw] of map) if (key.startsWith(HISTORY_KEY_PREFIX)) out.push(...decodeVersions(key, raw))
   return sortNewestFirst(out)
-}
-
-/** Drops the versions over the caps (ItemHistory.ts), merged ones from other devices included. */
-function trimHistory(map: ItemMap): void {
-  const sizeOf = (v: HistoryVersion): number => String(map.get(HISTORY_KEY_PREFIX + v.version) ?? '').length
-  for (const v of versionsOverCap(readHistory(map), sizeOf)) map.delete(HISTORY_KEY_PREFIX + v.version)
 }
 
 /** Writes the versions an import carried, each value checked as an edit's would be. */
 function setImportedHistory(map: ItemMap, versions: ImportedVersion[]): void {
   if (!Array.isArray(versions)) throw new InvalidItemError('history must be an array of versions')
+  const added: Array<{ at: number; changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>> }> = []
   for (const v of versions) {
     const at = Date.parse(v.at)
     if (!Number.isFinite(at)) throw new InvalidItemError('a version needs a valid date')
@@ -213,9 +202,10 @@ function setImportedHistory(map: ItemMap, versions: ImportedVersion[]): void {
       const to = normalizeInput({ [field]: pair[1] })[field]
       changes[field] = [from ?? defaultOf(field), to ?? defaultOf(field)] as [FieldValue, FieldValue]
     }
-    if (Object.keys(changes).length > 0) map.set(newEntryKey(), encodeEntry(at, IMPORTED_DEVICE, changes))
+    if (Object.keys(changes).length > 0) added.push({ at, changes })
   }
-  trimHistory(map)
+  added.sort((a, b) => a.at - b.at)
+  if (added.length > 0) map.set(HISTORY_KEY_PREFIX + IMPORTED_DEVICE, appendVersions(undefined, added))
 }
 
 function defaultOf(key: (typeof ITEM_FIELDS)[number]): unknown {
@@ -257,8 +247,20 @@ function toItem(id: string, map: ItemMap, vault: string): Item {
     favorite: map.get('favorite') === true,
     trashed: map.get('trashed') === true,
     createdAt: str(map.get('createdAt')),
-    updatedAt: str(map.get('updatedAt'))
+    updatedAt: updatedAtOf(map)
   }
+}
+
+/** The item's own updatedAt, or the time of its newest version when later (edits write only their version). */
+function updatedAtOf(map: ItemMap): string {
+  const own = str(map.get('updatedAt'))
+  let latest = Date.parse(own)
+  for (const [key, raw] of map) {
+    if (!key.startsWith(HISTORY_KEY_PREFIX)) continue
+    const t = newestTime(raw)
+    if (Number.isFinite(t) && !(t <= latest)) latest = t
+  }
+  return Number.isFinite(latest) && (own === '' || latest > Date.parse(own)) ? new Date(latest).toISOString() : own
 }
 
 const MAX_TEXT = 1 << 20

@@ -34,9 +34,9 @@ describe('HTTP API: item history', () => {
     const { request } = await inProcessApp()
     const { id } = (await (await request('POST', '/api/items', { body: { title: 'x' } })).json()) as { id: string }
     expect((await request('GET', '/api/items/nope/history')).status).toBe(404)
-    const missing = await request('POST', `/api/items/${id}/history/AAAAAAAA/restore`)
+    const missing = await request('POST', `/api/items/${id}/history/abcdef0123456789.99/restore`)
     expect(missing.status).toBe(404)
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('version_not_found')
-    expect((await request('POST', `/api/items/${id}/history/${encodeURIComponent('a.b')}/restore`)).status).toBe(400)
+    expect((await request('POST', `/api/items/${id}/history/${encodeURIComponent('a b')}/restore`)).status).toBe(400)
   })
 })

@@ -5,7 +5,7 @@ import {
   MAX_CHANGE_BYTES,
   OTHER_VERSIONS_KEPT,
   SECRET_VERSIONS_KEPT,
-  decodeEntry,
+  decodeVersions,
   stateBefore
 } from '../../daemon/vault/ItemHistory.js'
 
@@ -116,13 +116,23 @@ describe('item history', () => {
     )
   })
 
-  it('skips entries it cannot read instead of failing', () => {
-    expect(decodeEntry('h:x', 'not json')).toBeUndefined()
-    expect(decodeEntry('h:x', '{"t":"soon","d":"a","c":{}}')).toBeUndefined()
-    expect(decodeEntry('h:x', 7)).toBeUndefined()
-    expect(decodeEntry('h:x', '{"t":0,"d":"a","c":{"unknown":[1,2],"title":["a","b"]}}')?.changes).toEqual([
-      { field: 'title', from: 'a', to: 'b', omitted: false }
+  it('skips versions it cannot read instead of failing', () => {
+    expect(decodeVersions('h:x', 'not json')).toEqual([])
+    expect(decodeVersions('h:x', '{"t":0}')).toEqual([])
+    expect(decodeVersions('h:x', 7)).toEqual([])
+    expect(decodeVersions('h:x', '[[1,"soon",{}],[2,0,null],"junk",[3,1e300,{"title":["a","b"]}]]')).toEqual([])
+    expect(decodeVersions('h:abc', '[[1,0,{"unknown":[1,2],"title":["a","b"]}],[2,0,{"unknown":1}]]')).toEqual([
+      { version: 'abc.1', at: new Date(0).toISOString(), device: 'abc', imported: false, changes: [{ field: 'title', from: 'a', to: 'b', omitted: false }] }
     ])
+  })
+
+  it('keeps one string per device and item in the document, whatever the number of versions', () => {
+    const v = new VaultDoc(undefined, DEVICE_A)
+    const id = v.create({ title: 'Site', password: 'p0' }, at(0))
+    for (let i = 1; i <= 10; i++) v.update(id, { password: `p${i}` }, at(i))
+    const keys = [...(v.doc.getMap<Y.Map<unknown>>('items').get(id)?.keys() ?? [])].filter(k => k.startsWith('h:'))
+    expect(keys).toEqual([`h:${DEVICE_A.slice(0, 16)}`])
+    expect(v.history(id).map(h => h.version)).toEqual(Array.from({ length: 10 }, (_, i) => `${DEVICE_A.slice(0, 16)}.${10 - i}`))
   })
 
   it('goes with the item when it is purged', () => {
@@ -133,5 +143,33 @@ describe('item history', () => {
     expect(() => v.history(id)).toThrow(/no item/)
     const snapshot = Buffer.from(Y.encodeStateAsUpdate(v.doc))
     expect(snapshot.includes('old-secret')).toBe(false)
+  })
+})
+
+describe('item history, stored compactly', () => {
+  it('keeps a run of edits with each value once, and shows every old and new value', () => {
+    const v = new VaultDoc(undefined, DEVICE_A)
+    const id = v.create({ title: 'Site', password: 'pw-0000' }, at(0))
+    for (let i = 1; i <= 5; i++) v.update(id, { password: `pw-000${i}` }, at(i))
+    const raw = String(v.doc.getMap<Y.Map<unknown>>('items').get(id)?.get(`h:${DEVICE_A.slice(0, 16)}`))
+    for (let i = 0; i <= 5; i++) expect(raw.split(`pw-000${i}`).length - 1, `pw-000${i} stored once`).toBe(1)
+    expect(v.history(id).map(h => `${String(h.changes[0]?.from)}>${String(h.changes[0]?.to)}`)).toEqual([
+      'pw-0004>pw-0005',
+      'pw-0003>pw-0004',
+      'pw-0002>pw-0003',
+      'pw-0001>pw-0002',
+      'pw-0000>pw-0001'
+    ])
+    expect(v.get(id)?.updatedAt).toBe(at(5).toISOString())
+  })
+
+  it('writes a shortened new value out again when the newer version that held it is dropped by the caps', () => {
+    const v = new VaultDoc(undefined, DEVICE_A)
+    const id = v.create({ title: 'Site', notes: 'n0' }, at(0))
+    // a secret version that also changes the notes, then many notes-only versions push the newer ones out
+    v.update(id, { password: 'secret-1', notes: 'n1' }, at(1))
+    for (let i = 2; i <= OTHER_VERSIONS_KEPT + 5; i++) v.update(id, { notes: `n${i}` }, new Date(at(1).getTime() + i * 1000))
+    const secret = v.history(id).find(h => h.changes.some(c => c.field === 'password'))
+    expect(secret?.changes).toContainEqual({ field: 'notes', from: 'n0', to: 'n1', omitted: false })
   })
 })
