@@ -65,9 +65,7 @@ export const itemListQuery = z.object({
 /** GET /api/items/:id/history and POST /api/items/:id/history/:version/restore */
 export const itemHistoryParams = z.object({
   id: required('id'),
-  version: z.optional(
-    z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: 'version must be a version id from the item history' }))
-  )
+  version: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: 'version must be a version id from the item history' })))
 })
 export const itemDeleteQuery = z.object({ purge: z.optional(z.string()) })
 export const itemIdsQuery = z.object({ ids: z.optional(z.string()) })

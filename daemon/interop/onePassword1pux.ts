@@ -99,7 +99,11 @@ function onePasswordItem(raw: Record<string, unknown>, vaultName: string, label:
     updatedAt: isoFromSeconds(raw.updatedAt)
   })
   const old = arr(details.passwordHistory).map(obj)
-  if (old.length > 0) item.history = versionsFromPasswords(old.map(p => ({ value: str(p.value), until: isoFromSeconds(p.time) })), password)
+  if (old.length > 0)
+    item.history = versionsFromPasswords(
+      old.map(p => ({ value: str(p.value), until: isoFromSeconds(p.time) })),
+      password
+    )
   return item
 }
 

@@ -177,7 +177,10 @@ export class ItemService extends EventEmitter<ItemEvents> {
   }
 
   /** Adds items to a vault keeping their ids (migration moves items; scripts keep their ids), atomically as createItems. */
-  async createItemsWithIds(vault: string, entries: Array<{ id: string; input: ItemInput }>): Promise<void> {
+  async createItemsWithIds(
+    vault: string,
+    entries: Array<{ id: string; input: ItemInput; history?: Array<[string, unknown]> }>
+  ): Promise<void> {
     const replica = this.replicaByName(vault)
     for (let i = 0; i < entries.length; i += IMPORT_CHUNK) replica.doc.createManyWithIds(entries.slice(i, i + IMPORT_CHUNK))
     await replica.flush()
@@ -188,6 +191,12 @@ export class ItemService extends EventEmitter<ItemEvents> {
     replica.doc.update(id, patch)
     await replica.flush()
     return this.getItem(id)
+  }
+
+  /** The item's history as stored (VaultDoc.historyKeys), for moving it to another vault. */
+  historyKeys(id: string): Array<[string, unknown]> {
+    const { replica } = this.locate(id)
+    return replica.doc.historyKeys(id)
   }
 
   /** The item's versions, newest first (ItemHistory.ts). */

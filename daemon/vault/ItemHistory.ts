@@ -189,7 +189,10 @@ function shortenable(versions: StoredVersion[], field: HistoryField, value: Fiel
 }
 
 /** A key's string with versions (oldest first) added before the ones it holds, capped. */
-export function appendVersions(raw: unknown, added: Array<{ at: number; changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>> }>): string {
+export function appendVersions(
+  raw: unknown,
+  added: Array<{ at: number; changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>> }>
+): string {
   const versions = parseStored(raw)
   let n = versions.reduce((most, v) => Math.max(most, v[0]), 0)
   for (const a of added) {
@@ -216,7 +219,11 @@ export function sortNewestFirst(versions: HistoryVersion[]): HistoryVersion[] {
  * version's and then this version's old values are put back, newest first. Fields whose values
  * were not kept stay as they are now. `trashed` is never part of it (restoring is not un-trashing).
  */
-export function stateBefore(current: Item, newestFirst: HistoryVersion[], version: string): Partial<Record<HistoryField, FieldValue>> | undefined {
+export function stateBefore(
+  current: Item,
+  newestFirst: HistoryVersion[],
+  version: string
+): Partial<Record<HistoryField, FieldValue>> | undefined {
   const at = newestFirst.findIndex(v => v.version === version)
   if (at < 0) return undefined
   const state: Partial<Record<HistoryField, FieldValue>> = {}

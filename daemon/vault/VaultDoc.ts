@@ -95,11 +95,25 @@ export class VaultDoc {
     return ids
   }
 
-  /** Adds items under the ids they already have (moving items between vaults keeps their ids). */
-  createManyWithIds(entries: Array<{ id: string; input: ItemInput }>, now = new Date()): void {
+  /**
+   * Adds items under the ids they already have (moving items between vaults keeps their ids), with
+   * the history keys of their old vault copied as they were (historyKeys).
+   */
+  createManyWithIds(entries: Array<{ id: string; input: ItemInput; history?: Array<[string, unknown]> }>, now = new Date()): void {
     this.doc.transact(() => {
-      for (const { id, input } of entries) this.createWithId(id, input, now)
+      for (const { id, input, history } of entries) {
+        this.createWithId(id, input, now)
+        const map = this.items.get(id) as ItemMap
+        for (const [key, raw] of history ?? []) if (key.startsWith(HISTORY_KEY_PREFIX) && typeof raw === 'string') map.set(key, raw)
+      }
     }, LOCAL_ORIGIN)
+  }
+
+  /** The item's history keys as stored, to move it to another vault with its history. */
+  historyKeys(id: string): Array<[string, unknown]> {
+    const map = this.items.get(id)
+    if (map === undefined) throw new ItemNotFoundError(id)
+    return [...map.entries()].filter(([key]) => key.startsWith(HISTORY_KEY_PREFIX))
   }
 
   /** Sets only the given fields; untouched fields keep concurrent edits from other devices. */

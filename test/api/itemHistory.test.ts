@@ -40,3 +40,24 @@ describe('HTTP API: item history', () => {
     expect((await request('POST', `/api/items/${id}/history/${encodeURIComponent('a b')}/restore`)).status).toBe(400)
   })
 })
+
+describe('HTTP API: item history when an item moves', () => {
+  it('an item moved to another vault by migrate keeps its history', async () => {
+    const { request } = await inProcessApp()
+    expect((await request('POST', '/api/vaults', { body: { name: 'Work' } })).status).toBe(201)
+    const { id } = (await (
+      await request('POST', '/api/items', {
+        body: { title: 'Gmail', username: 'me@gmail.com', urls: ['https://mail.google.com'], password: 'a1', vault: 'Work' }
+      })
+    ).json()) as { id: string }
+    await request('PATCH', `/api/items/${id}`, { body: { password: 'a2' } })
+    await request('PATCH', `/api/items/${id}`, { body: { password: 'a3' } })
+    const before = ((await (await request('GET', `/api/items/${id}/history`)).json()) as { versions: HistoryVersion[] }).versions
+    const moved = await request('POST', '/api/migrate', { body: { from: 'Work', to: 'Personal', orgDomain: 'acme.example' } })
+    expect(moved.status, await moved.clone().text()).toBe(200)
+    expect(((await (await request('GET', `/api/items/${id}`)).json()) as Item).vault).toBe('Personal')
+    const after = ((await (await request('GET', `/api/items/${id}/history`)).json()) as { versions: HistoryVersion[] }).versions
+    expect(after).toEqual(before)
+    expect(after).toHaveLength(2)
+  })
+})

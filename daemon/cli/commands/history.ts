@@ -21,7 +21,10 @@ function shown(field: string, value: unknown): string {
 function versionText(v: HistoryVersion): string {
   const who = v.imported ? 'imported' : `device ${v.device ?? '?'}`
   const lines = [`${v.version}  ${v.at}  ${who}`]
-  for (const c of v.changes) lines.push(c.omitted ? `  ${c.field}: changed (too large to keep)` : `  ${c.field}: ${shown(c.field, c.from)} → ${shown(c.field, c.to)}`)
+  for (const c of v.changes)
+    lines.push(
+      c.omitted ? `  ${c.field}: changed (too large to keep)` : `  ${c.field}: ${shown(c.field, c.from)} → ${shown(c.field, c.to)}`
+    )
   return lines.join('\n')
 }
 
@@ -53,7 +56,9 @@ export const historyRestoreCommand: Command = {
     const [id = '', version = ''] = positional(ctx.args, 2, historyRestoreCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
     const item = await client.json(
-      client.api.items[':id'].history[':version'].restore.$post({ param: { id: encodeURIComponent(id), version: encodeURIComponent(version) } })
+      client.api.items[':id'].history[':version'].restore.$post({
+        param: { id: encodeURIComponent(id), version: encodeURIComponent(version) }
+      })
     )
     ctx.out(`restored ${id} to before version ${version}`, item)
   }
