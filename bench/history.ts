@@ -8,7 +8,7 @@
  * Target: history adds ≤ 20 % to unlock time and memory.
  * Run: npx tsx bench/history.ts [--quick] [--items N]   (or npm run bench -- --only history)
  */
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { randomBytes } from 'node:crypto'
 import { stat, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -60,7 +60,10 @@ async function fill(home: string, variant: Variant): Promise<void> {
       for (let c = 0; c < ids.length; c += CHUNK) {
         replica.doc.doc.transact(() => {
           for (const id of ids.slice(c, c + CHUNK)) {
-            const patch = { password: randomBytes(15).toString('base64url'), ...(round % 3 === 0 ? { notes: `a note, round ${round}` } : {}) }
+            const patch = {
+              password: randomBytes(15).toString('base64url'),
+              ...(round % 3 === 0 ? { notes: `a note, round ${round}` } : {})
+            }
             if (variant === 'with history') replica.doc.update(id, patch, when)
             else {
               const map = items.get(id) as Y.Map<unknown>

@@ -2,7 +2,7 @@
  * Older versions another manager's file carries, as the versions Kith keeps (vault/ItemHistory.ts):
  * KeePass keeps whole older copies of an entry, Bitwarden and 1Password keep old passwords with a date.
  */
-import type { FieldValue, HistoryField, ImportedVersion } from '../vault/ItemHistory.js'
+import type { FieldValue, HistoryField, ImportedVersion } from '../vault/Item.js'
 import type { ImportedItem } from './types.js'
 
 /** An older copy of an item and when it was made (ISO 8601; undefined when the file does not say). */

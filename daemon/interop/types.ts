@@ -1,6 +1,5 @@
 /** The shapes every importer and exporter shares: imported items, results, options and the format names. */
-import type { Item } from '../vault/Item.js'
-import type { ImportedVersion } from '../vault/ItemHistory.js'
+import type { ImportedVersion, Item } from '../vault/Item.js'
 
 /**
  * One item read from another manager's file: an ItemInput with every field filled in

@@ -1,5 +1,4 @@
 /** The shape of a vault item as the API, CLI and importers see it (CONTRACT.md "An item in JSON"). */
-import type { ImportedVersion } from './ItemHistory.js'
 
 export interface CustomField {
   name: string
@@ -53,3 +52,14 @@ export const ITEM_FIELDS = [
   'favorite',
   'trashed'
 ] as const
+
+/** A field an item's history records (vault/ItemHistory.ts). */
+export type HistoryField = (typeof ITEM_FIELDS)[number]
+export type FieldValue = Item[HistoryField]
+
+/** What an importer hands over: an older change of the item (stored as an imported version). */
+export interface ImportedVersion {
+  /** ISO 8601 */
+  at: string
+  changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>>
+}

@@ -14,11 +14,8 @@
  * device's run of edits), and `null` that the field changed but its values were too large to keep.
  * A version's `t` is also the item's `updatedAt` (VaultDoc writes no separate `updatedAt` on edits).
  */
-import type { Item } from './Item.js'
+import type { FieldValue, HistoryField, Item } from './Item.js'
 import { ITEM_FIELDS } from './Item.js'
-
-export type HistoryField = (typeof ITEM_FIELDS)[number]
-export type FieldValue = Item[HistoryField]
 
 /** Map keys of history strings start with this; no item field does. */
 export const HISTORY_KEY_PREFIX = 'h:'
@@ -56,13 +53,6 @@ export interface HistoryVersion {
   device: string | null
   imported: boolean
   changes: FieldChange[]
-}
-
-/** What an importer hands over: an older change of the item. */
-export interface ImportedVersion {
-  /** ISO 8601 */
-  at: string
-  changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>>
 }
 
 type StoredChanges = Partial<Record<HistoryField, [FieldValue, FieldValue] | [FieldValue] | null>>

@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs'
 import { randomBytes } from 'node:crypto'
-import type { Item, ItemInput, CustomField } from './Item.js'
+import type { Item, ItemInput, CustomField, FieldValue, HistoryField, ImportedVersion } from './Item.js'
 import { ITEM_FIELDS } from './Item.js'
 import { InvalidItemError, ItemNotFoundError } from './errors.js'
 import {
@@ -16,10 +16,7 @@ import {
   devicePrefix,
   newestTime,
   sortNewestFirst,
-  type FieldValue,
-  type HistoryField,
-  type HistoryVersion,
-  type ImportedVersion
+  type HistoryVersion
 } from './ItemHistory.js'
 
 /** Transaction origin for changes made on this device (remote updates carry another origin). */

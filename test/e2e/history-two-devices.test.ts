@@ -42,10 +42,14 @@ describe('item history across two devices', () => {
     expect((await a.api('POST', '/api/unlock', { password: PASSWORD })).status).toBe(200)
 
     for (const d of [a, b]) {
-      const versions = await until(async () => {
-        const h = await historyOf(d, id)
-        return h.length === 2 ? h : undefined
-      }, 'both edits in the history', 15_000)
+      const versions = await until(
+        async () => {
+          const h = await historyOf(d, id)
+          return h.length === 2 ? h : undefined
+        },
+        'both edits in the history',
+        15_000
+      )
       expect(passwordsIn(versions)).toEqual(['pw-from-A', 'pw-from-B'])
       expect(versions.map(v => v.device).sort()).toEqual([deviceA, deviceB].sort())
       for (const v of versions) expect(v.changes.find(c => c.field === 'password')?.from).toBe('pw-original')

@@ -1,13 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import * as Y from 'yjs'
 import { VaultDoc } from '../../daemon/vault/VaultDoc.js'
-import {
-  MAX_CHANGE_BYTES,
-  OTHER_VERSIONS_KEPT,
-  SECRET_VERSIONS_KEPT,
-  decodeVersions,
-  stateBefore
-} from '../../daemon/vault/ItemHistory.js'
+import { MAX_CHANGE_BYTES, OTHER_VERSIONS_KEPT, SECRET_VERSIONS_KEPT, decodeVersions, stateBefore } from '../../daemon/vault/ItemHistory.js'
 
 const DEVICE_A = 'aa'.repeat(32)
 const DEVICE_B = 'bb'.repeat(32)
@@ -122,7 +116,13 @@ describe('item history', () => {
     expect(decodeVersions('h:x', 7)).toEqual([])
     expect(decodeVersions('h:x', '[[1,"soon",{}],[2,0,null],"junk",[3,1e300,{"title":["a","b"]}]]')).toEqual([])
     expect(decodeVersions('h:abc', '[[1,0,{"unknown":[1,2],"title":["a","b"]}],[2,0,{"unknown":1}]]')).toEqual([
-      { version: 'abc.1', at: new Date(0).toISOString(), device: 'abc', imported: false, changes: [{ field: 'title', from: 'a', to: 'b', omitted: false }] }
+      {
+        version: 'abc.1',
+        at: new Date(0).toISOString(),
+        device: 'abc',
+        imported: false,
+        changes: [{ field: 'title', from: 'a', to: 'b', omitted: false }]
+      }
     ])
   })
 
@@ -151,7 +151,12 @@ describe('item history, stored compactly', () => {
     const v = new VaultDoc(undefined, DEVICE_A)
     const id = v.create({ title: 'Site', password: 'pw-0000' }, at(0))
     for (let i = 1; i <= 5; i++) v.update(id, { password: `pw-000${i}` }, at(i))
-    const raw = String(v.doc.getMap<Y.Map<unknown>>('items').get(id)?.get(`h:${DEVICE_A.slice(0, 16)}`))
+    const raw = String(
+      v.doc
+        .getMap<Y.Map<unknown>>('items')
+        .get(id)
+        ?.get(`h:${DEVICE_A.slice(0, 16)}`)
+    )
     for (let i = 0; i <= 5; i++) expect(raw.split(`pw-000${i}`).length - 1, `pw-000${i} stored once`).toBe(1)
     expect(v.history(id).map(h => `${String(h.changes[0]?.from)}>${String(h.changes[0]?.to)}`)).toEqual([
       'pw-0004>pw-0005',

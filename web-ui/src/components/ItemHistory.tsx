@@ -28,7 +28,9 @@ function shown(change: Change, value: Change['from'], reveal: boolean): string {
 }
 
 const hasSecret = (v: Version): boolean =>
-  v.changes.some(c => c.field === 'password' || c.field === 'totp' || (c.field === 'fields' && JSON.stringify([c.from, c.to]).includes('"hidden":true')))
+  v.changes.some(
+    c => c.field === 'password' || c.field === 'totp' || (c.field === 'fields' && JSON.stringify([c.from, c.to]).includes('"hidden":true'))
+  )
 
 export function ItemHistory({ item, disabled, onRestored }: { item: Item; disabled: boolean; onRestored: (item: Item) => void }) {
   const [open, setOpen] = useState(false)
