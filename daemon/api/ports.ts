@@ -59,6 +59,13 @@ export interface ItemsPort {
   restoreVersion: (id: string, version: string) => Promise<Item>
 }
 
+/** "Empty trash" and the automatic purge of old trash (TrashService). */
+export interface TrashPort {
+  emptyTrash: (vault?: string) => Promise<number>
+  readonly purgeAfterDays: number
+  setPurgeAfterDays: (days: number) => Promise<void>
+}
+
 export interface VaultsPort {
   vaults: () => VaultInfo[]
   createVault: (name: string) => Promise<VaultInfo>

@@ -67,6 +67,11 @@ export const itemHistoryParams = z.object({
   id: required('id'),
   version: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: 'version must be a version id from the item history' })))
 })
+/** POST /api/trash/empty · PATCH /api/trash */
+export const trashEmptyBody = z.object({ vault: optional('vault') })
+export const trashPatchBody = z.object({
+  purgeAfterDays: z.number({ error: 'purgeAfterDays must be a number of days (0: never)' })
+})
 export const itemDeleteQuery = z.object({ purge: z.optional(z.string()) })
 export const itemIdsQuery = z.object({ ids: z.optional(z.string()) })
 /** POST /api/devices/:id/grant · /ungrant */

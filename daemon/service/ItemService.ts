@@ -234,6 +234,28 @@ export class ItemService extends EventEmitter<ItemEvents> {
     await this.options.compact()
   }
 
+  /**
+   * Deletes for good the trashed items (of one vault, or of every open vault) that `which` picks, as
+   * purgeItems does; answers how many.
+   */
+  async purgeTrashed(vault: string | undefined, which: (item: Item) => boolean): Promise<number> {
+    this.requireUnlocked()
+    const replicas = vault === undefined || vault === '' ? this.open() : [this.replicaByName(vault)]
+    let purged = 0
+    for (const replica of replicas) {
+      const ids = replica.doc
+        .all()
+        .filter(i => i.trashed && which(i))
+        .map(i => i.id)
+      if (ids.length === 0) continue
+      replica.doc.purgeMany(ids)
+      await replica.snapshot()
+      purged += ids.length
+    }
+    if (purged > 0) await this.options.compact()
+    return purged
+  }
+
   /** Removes items from a vault for good and leaves no old ciphertext behind (snapshot, then compaction). */
   async purgeItems(vault: string, ids: string[]): Promise<void> {
     const replica = this.replicaByName(vault)

@@ -61,3 +61,20 @@ describe('HTTP API: item history when an item moves', () => {
     expect(after).toHaveLength(2)
   })
 })
+
+describe('HTTP API: the trash', () => {
+  it('POST /api/trash/empty deletes every trashed item for good; PATCH /api/trash sets the purge after N days', async () => {
+    const { request } = await inProcessApp()
+    const { id } = (await (await request('POST', '/api/items', { body: { title: 'gone' } })).json()) as { id: string }
+    await request('POST', '/api/items', { body: { title: 'stays' } })
+    await request('DELETE', `/api/items/${id}`)
+    const emptied = await request('POST', '/api/trash/empty', { body: {} })
+    expect(emptied.status).toBe(200)
+    expect(await emptied.json()).toEqual({ purged: 1 })
+    expect((await request('GET', `/api/items/${id}`)).status).toBe(404)
+    expect(await (await request('GET', '/api/items')).json()).toHaveLength(1)
+    expect(await (await request('GET', '/api/trash')).json()).toEqual({ purgeAfterDays: 0 })
+    expect(await (await request('PATCH', '/api/trash', { body: { purgeAfterDays: 30 } })).json()).toEqual({ purgeAfterDays: 30 })
+    expect((await request('PATCH', '/api/trash', { body: { purgeAfterDays: -2 } })).status).toBe(400)
+  })
+})
