@@ -2,8 +2,8 @@
  * What item history costs (issue 14): unlock time and daemon memory for 10,000 items edited 10 times
  * each, with history (every edit keeps a version, as the daemon does) and without (the same edits
  * written as the code before history wrote them: the fields and updatedAt only). Each vault is made
- * in this process on the LevelDB of a home a real daemon initialised, then folded into a snapshot at
- * lock; the figures are taken on a real `kith daemon` started on that home: resident memory after
+ * in this process on the LevelDB of a home a real daemon initialised, then sealed into one snapshot
+ * and compacted (as a device settles); the figures are taken on a real `kith daemon` started on that home: resident memory after
  * restart, unlock and list (quiet, after the daemon's idle collection), and lock/unlock cycles.
  * Target: history adds ≤ 20 % to unlock time and memory.
  * Run: npx tsx bench/history.ts [--quick] [--items N]   (or npm run bench -- --only history)
@@ -76,6 +76,9 @@ async function fill(home: string, variant: Variant): Promise<void> {
       }
     }
     if (variant === 'with history' && replica.doc.history(ids[0] as string).length !== VERSIONS) throw new Error('history not kept')
+    // as a device settles: one snapshot instead of the edits' envelopes, then compaction
+    await replica.snapshot()
+    await storage.compact()
     await device.unlock.lock()
   } finally {
     await device.lifecycle.stop()
@@ -107,6 +110,7 @@ async function measure(variant: Variant): Promise<Figures> {
     await fill(d.home, variant)
     process.stdout.write(`  (${variant}: vault filled in ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`)
     const diskMB = (await sizeOf(homePaths(d.home).db)) / 1024 / 1024
+    agent.destroy() // no kept-alive socket of an earlier daemon
     await d.start()
     const first = await call(d, 'POST', '/api/unlock', { password: PASSWORD })
     if (first.status !== 200) throw new Error(JSON.stringify(first.body))
@@ -130,6 +134,9 @@ async function measure(variant: Variant): Promise<Figures> {
       unlockMs.push(res.ms)
     }
     return { unlockMs, rssMB, heapMB, diskMB }
+  } catch (err) {
+    process.stderr.write(`daemon log (${variant}):\n${(await d.log().catch(() => '')).slice(-4000)}\n`)
+    throw err
   } finally {
     await d.destroy()
   }

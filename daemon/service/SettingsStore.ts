@@ -60,7 +60,8 @@ export class SettingsStore {
   }
 
   async setTrashPurgeDays(days: number): Promise<void> {
-    if (!validDays(days)) throw new InvalidRequestError(`the trash purge must be a whole number of days from 0 (never) to ${MAX_TRASH_PURGE_DAYS}`)
+    if (!validDays(days))
+      throw new InvalidRequestError(`the trash purge must be a whole number of days from 0 (never) to ${MAX_TRASH_PURGE_DAYS}`)
     this.current = { ...this.current, trashPurgeDays: days }
     await this.save()
   }

@@ -1,7 +1,8 @@
 /**
  * An item's History in the dashboard, in Chromium against a real daemon: the timeline lists each
  * version with its device, old passwords stay hidden until "Show values", and "Restore as before this
- * change" puts the item back (the editor shows the restored password) as a new version.
+ * change" puts the item back (the editor shows the restored password) as a new version. The trash
+ * (issue 15, F37): "Empty trash" above the trash list, and the purge-after-days setting.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -55,6 +56,26 @@ browserDescribe()('dashboard: item history', () => {
     await poll(async () => (await daemon.api('GET', `/api/items/${id}`)).body.password).toBe('first-Secret-1')
     await poll(() => page.getByTestId('field-password').inputValue()).toBe('first-Secret-1')
     await poll(() => versions.count()).toBe(3)
+    expect(problems.messages).toEqual([])
+  })
+
+  it('Empty trash deletes every trashed item for good; Settings → Trash sets the purge after N days', async () => {
+    const a = (await daemon.api('POST', '/api/items', { title: 'Old A' })).body.id as string
+    const b = (await daemon.api('POST', '/api/items', { title: 'Old B' })).body.id as string
+    await daemon.api('DELETE', `/api/items/${a}`)
+    await daemon.api('DELETE', `/api/items/${b}`)
+    await page.getByTestId('nav-trash').click()
+    await poll(() => page.getByTestId('item-row').count()).toBe(2)
+    await page.getByTestId('empty-trash').click()
+    await poll(() => page.getByTestId('empty-trash').textContent()).toContain('Delete 2 items for good?')
+    await page.getByTestId('empty-trash').click()
+    await poll(() => page.getByTestId('item-row').count()).toBe(0)
+    expect((await daemon.api('GET', `/api/items/${a}`)).status).toBe(404)
+    expect((await daemon.api('GET', '/api/items')).body).toHaveLength(1)
+
+    await page.getByTestId('nav-settings').click()
+    await page.getByTestId('trash-purge-days').selectOption('30')
+    await poll(async () => (await daemon.api('GET', '/api/trash')).body.purgeAfterDays).toBe(30)
     expect(problems.messages).toEqual([])
   })
 })

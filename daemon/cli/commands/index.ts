@@ -14,6 +14,7 @@ import {
 import { importCommand, exportCommand, migrateCommand, destroyCommand } from './transfers.js'
 import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
 import { historyCommand, historyRestoreCommand } from './history.js'
+import { trashEmptyCommand, trashAutoPurgeCommand } from './trash.js'
 import { openCommand } from './open.js'
 import { configCommand, configSetCommand, configUnsetCommand } from './config.js'
 import { serviceInstallCommand, serviceUninstallCommand, serviceStatusCommand } from './service.js'
@@ -59,6 +60,8 @@ export const COMMANDS: Command[] = [
   restoreCommand,
   historyCommand,
   historyRestoreCommand,
+  trashEmptyCommand,
+  trashAutoPurgeCommand,
   totpCommand,
   generateCommand,
   importCommand,

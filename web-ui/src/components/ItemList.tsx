@@ -7,6 +7,9 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { Item } from '../types.js'
 import { hostOf, hueClass } from '../format.js'
 import { Icon } from './Icon.js'
+import { lazyComponent } from './lazyComponent.js'
+
+const EmptyTrash = lazyComponent(async () => (await import('./TrashSettings.js')).EmptyTrash)
 
 export const ROW_HEIGHT = 56
 const OVERSCAN = 6
@@ -131,6 +134,7 @@ export function ItemList({ items, selectedId, loaded, query, section, onOpen }: 
     <div class="item-list-wrap">
       <div class="list-meta" aria-live="polite">
         {loaded ? `${items.length.toLocaleString()} item${items.length === 1 ? '' : 's'}` : ''}
+        {section === 'trash' && items.length > 0 && <EmptyTrash count={items.length} />}
       </div>
       <div
         id="item-list"
