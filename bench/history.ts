@@ -5,10 +5,12 @@
  * in this process on the LevelDB of a home a real daemon initialised, then sealed into one snapshot
  * and compacted (as a device settles); the figures are taken on a real `kith daemon` started on that home: resident memory after
  * restart, unlock and list (quiet, after the daemon's idle collection), and lock/unlock cycles.
+ * Then, in this process, the part of an unlock that grows with the vault (Y.applyUpdate of the whole
+ * document, as the snapshot holds it) for both, alternating, so both see the same load.
  * Target: history adds ≤ 20 % to unlock time and memory.
- * Run: npx tsx bench/history.ts [--quick] [--items N]   (or npm run bench -- --only history)
+ * Run: npx tsx bench/history.ts [--quick] [--items N] [--apply-only]   (or npm run bench -- --only history)
  */
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import { randomBytes } from 'node:crypto'
 import { stat, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -21,7 +23,7 @@ import { DeviceIdentity } from '../daemon/keyring/DeviceIdentity.js'
 import { MemoryNetwork } from '../daemon/network/memory/MemoryNetwork.js'
 import { composeDevice } from '../daemon/compose.js'
 import { homePaths } from '../daemon/paths.js'
-import { LOCAL_ORIGIN } from '../daemon/vault/VaultDoc.js'
+import { LOCAL_ORIGIN, VaultDoc } from '../daemon/vault/VaultDoc.js'
 
 const PASSWORD = 'correct horse battery staple'
 /** `--items N` for a smoke run; the figures are for 10,000 */
@@ -32,6 +34,53 @@ const CHUNK = 500
 const UNLOCKS = QUICK ? 3 : 9
 
 type Variant = 'without history' | 'with history'
+
+/** The edits of `fill` on a bare document: the whole document as one update (what a snapshot seals). */
+function documentUpdate(variant: Variant): Uint8Array {
+  const doc = new VaultDoc(undefined, 'ab'.repeat(32))
+  const ids: string[] = []
+  doc.doc.transact(() => {
+    for (let i = 0; i < ITEMS; i++)
+      ids.push(doc.create({ title: `Site ${i}`, username: `user${i}@example.com`, password: randomBytes(15).toString('base64url') }))
+  }, LOCAL_ORIGIN)
+  const items = doc.doc.getMap<Y.Map<unknown>>('items')
+  const start = Date.now() - VERSIONS * 86_400_000
+  for (let round = 1; round <= VERSIONS; round++) {
+    const when = new Date(start + round * 86_400_000)
+    for (let c = 0; c < ids.length; c += CHUNK)
+      doc.doc.transact(() => {
+        for (const id of ids.slice(c, c + CHUNK)) {
+          const patch = { password: randomBytes(15).toString('base64url'), ...(round % 3 === 0 ? { notes: `a note, round ${round}` } : {}) }
+          if (variant === 'with history') doc.update(id, patch, when)
+          else {
+            const map = items.get(id) as Y.Map<unknown>
+            for (const [k, v] of Object.entries(patch)) map.set(k, v)
+            map.set('updatedAt', when.toISOString())
+          }
+        }
+      }, LOCAL_ORIGIN)
+  }
+  return Y.encodeStateAsUpdate(doc.doc)
+}
+
+/** Y.applyUpdate of both documents, alternating (the same load for both). */
+function applyTimes(): Record<Variant, number[]> {
+  const updates = { 'without history': documentUpdate('without history'), 'with history': documentUpdate('with history') }
+  const times: Record<Variant, number[]> = { 'without history': [], 'with history': [] }
+  for (let i = 0; i < (QUICK ? 3 : 8); i++)
+    for (const variant of ['without history', 'with history'] as const) {
+      // the previous document's garbage collected first (node --expose-gc), as a daemon's idle collection does before an unlock
+      ;(globalThis as { gc?: () => void }).gc?.()
+      const t0 = performance.now()
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, updates[variant])
+      times[variant].push(performance.now() - t0)
+      doc.destroy()
+    }
+  for (const variant of ['without history', 'with history'] as const)
+    process.stdout.write(`  (${variant}: the document is ${(updates[variant].length / 1024 / 1024).toFixed(1)} MB as one update)\n`)
+  return times
+}
 
 /** Fills the home's vault: 10,000 items, then 10 rounds of edits (a new password each round, the notes every third). */
 async function fill(home: string, variant: Variant): Promise<void> {
@@ -142,7 +191,22 @@ async function measure(variant: Variant): Promise<Figures> {
   }
 }
 
+function reportApply(): void {
+  const apply = applyTimes()
+  report('Y.applyUpdate of the document, without history', apply['without history'], 'ms')
+  report('Y.applyUpdate of the document, with history', apply['with history'], 'ms')
+  const ratio = summarize(apply['with history']).median / summarize(apply['without history']).median
+  report('Y.applyUpdate with history ÷ without (medians)', [ratio], '×', '≤ 1.20')
+  judge('Y.applyUpdate with history ÷ without (medians)', ratio <= 1.2)
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--apply-only')) {
+    reportApply()
+    await saveResults('history-apply', 'in-process Y.applyUpdate, no daemon')
+    return
+  }
+  reportApply()
   const results: Record<string, Figures> = {}
   for (const variant of ['without history', 'with history'] as const) {
     const f = await measure(variant)
