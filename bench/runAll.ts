@@ -16,6 +16,7 @@ export const BENCHES = [
   'sync-propagation',
   'sync-join',
   'memory',
+  'history',
   'dashboard',
   'passkey-unlock'
 ]

@@ -27,6 +27,7 @@ import { ReplicaSet } from './service/ReplicaSet.js'
 import { UnlockService } from './service/UnlockService.js'
 import { FactorService } from './service/FactorService.js'
 import { ItemService, DEFAULT_VAULT } from './service/ItemService.js'
+import { TrashService } from './service/TrashService.js'
 import { PortabilityService } from './service/PortabilityService.js'
 import { SettingsStore } from './service/SettingsStore.js'
 import { DeviceEraser } from './service/DeviceEraser.js'
@@ -96,6 +97,8 @@ export interface FullDevice extends SyncCore {
   /** unlock methods and the authenticator gate (`kith factors`) */
   factors: FactorService
   items: ItemService
+  /** "Empty trash" and the purge of items trashed more than N days ago */
+  trash: TrashService
   portability: PortabilityService
   keys: KeyDistribution
   pairing: PairingService
@@ -309,6 +312,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     }
   })
   const portability = new PortabilityService(items)
+  const trash = new TrashService({ items, settings, unlock, log })
   const eraser = new DeviceEraser({ storage, keyring, replicas, unlock })
   const signer = signerOf(identity)
   const distribution = new KeyDistribution({
@@ -462,6 +466,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     passkeys,
     factors: new FactorService({ keyring, deviceName: () => pairing.deviceName }),
     items,
+    trash,
     portability,
     keys: distribution,
     pairing,

@@ -125,6 +125,7 @@ export class Daemon {
       session: device.unlock,
       items: device.items,
       vaults: device.items,
+      trash: device.trash,
       settings: device.unlock,
       transfers: device.portability,
       devices: device.devices,

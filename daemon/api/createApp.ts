@@ -25,10 +25,13 @@ import type {
   SettingsPort,
   StatusPort,
   TransfersPort,
+  TrashPort,
   VaultsPort
 } from './ports.js'
 import { sessionPublicRoutes, sessionRoutes, type AfterUnlock } from './routes/session.js'
 import { itemRoutes } from './routes/items.js'
+import { itemHistoryRoutes } from './routes/itemHistory.js'
+import { trashRoutes } from './routes/trash.js'
 import { vaultRoutes } from './routes/vaults.js'
 import { settingsRoutes } from './routes/settings.js'
 import { eventRoutes } from './routes/events.js'
@@ -53,6 +56,7 @@ export interface AppDeps {
   session: SessionPort
   items: ItemsPort
   vaults: VaultsPort
+  trash: TrashPort
   settings: SettingsPort
   transfers: TransfersPort
   devices: DevicesPort
@@ -130,6 +134,8 @@ function authenticatedApi(deps: AppDeps, { authenticators, proofs, proveCaller }
     )
     .route('/', sessionRoutes(deps.session, proofs))
     .route('/items', itemRoutes(deps.items))
+    .route('/items', itemHistoryRoutes(deps.items))
+    .route('/trash', trashRoutes(deps.trash))
     .route('/vaults', vaultRoutes(deps.vaults))
     .route('/', settingsRoutes(deps.settings, deps.session, proofs, proveCaller))
     .route(

@@ -21,6 +21,7 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   NotInitializedError: [409, 'not_initialized'],
   AlreadyInitializedError: [409, 'already_initialized'],
   ItemNotFoundError: [404, 'not_found'],
+  VersionNotFoundError: [404, 'version_not_found'],
   VaultNotFoundError: [404, 'vault_not_found'],
   VaultExistsError: [409, 'vault_exists'],
   InvalidItemError: [400, 'invalid_request'],

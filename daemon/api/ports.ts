@@ -5,8 +5,9 @@
  * The API imports types from below, never runtime parts of the service layer.
  */
 import type { Item, ItemInput } from '../vault/Item.js'
+import type { HistoryVersion } from '../vault/ItemHistory.js'
 
-export type { Item, ItemInput }
+export type { HistoryVersion, Item, ItemInput }
 import type { VaultInfo } from '../service/ItemService.js'
 import type { UnlockRequest } from '../service/UnlockService.js'
 import type { ExportResult, ImportSummary, MigrationPlan, MigrationRequest } from '../service/PortabilityService.js'
@@ -52,6 +53,17 @@ export interface ItemsPort {
   trashItem: (id: string) => Promise<void>
   restoreItem: (id: string) => Promise<void>
   purgeItem: (id: string) => Promise<void>
+  /** the item's versions, newest first */
+  itemHistory: (id: string) => HistoryVersion[]
+  /** the item as it was before `version`, as a new edit */
+  restoreVersion: (id: string, version: string) => Promise<Item>
+}
+
+/** "Empty trash" and the automatic purge of old trash (TrashService). */
+export interface TrashPort {
+  emptyTrash: (vault?: string) => Promise<number>
+  readonly purgeAfterDays: number
+  setPurgeAfterDays: (days: number) => Promise<void>
 }
 
 export interface VaultsPort {

@@ -74,6 +74,16 @@ export const itemListQuery = z.object({
   /** 'true' lists the trash */
   trashed: z.optional(z.string())
 })
+/** GET /api/items/:id/history and POST /api/items/:id/history/:version/restore */
+export const itemHistoryParams = z.object({
+  id: required('id'),
+  version: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: 'version must be a version id from the item history' })))
+})
+/** POST /api/trash/empty · PATCH /api/trash */
+export const trashEmptyBody = z.object({ vault: optional('vault') })
+export const trashPatchBody = z.object({
+  purgeAfterDays: z.number({ error: 'purgeAfterDays must be a number of days (0: never)' })
+})
 export const itemDeleteQuery = z.object({ purge: z.optional(z.string()) })
 export const itemIdsQuery = z.object({ ids: z.optional(z.string()) })
 /** POST /api/devices/:id/grant · /ungrant */

@@ -6,6 +6,7 @@ import { typedPart } from './typedItem.js'
 import { arr, bool, obj, str } from './jsonShape.js'
 import { tagsFromFields } from './tagsField.js'
 import { isoFromString } from './timestamps.js'
+import { versionsFromPasswords } from './importedHistory.js'
 import { settleTotp, toOtpauth } from './totp.js'
 import type { ImportedItem } from './types.js'
 import type { Warnings } from './warnings.js'
@@ -50,7 +51,6 @@ export function bitwardenItem(raw: Record<string, unknown>, label: string, ctx: 
   const uris = arr(login.uris).map(obj)
   if (uris.some(u => u.match !== null && u.match !== undefined)) w('URI match rules were not kept (Kith matches URLs its own way)')
   if (arr(login.fido2Credentials).length > 0) w('passkeys (FIDO2 credentials) were not imported (Kith does not store passkeys)')
-  if (arr(raw.passwordHistory).length > 0) w('password history was not imported')
   if (arr(raw.attachments).length > 0) w('attachments were not imported (Kith does not store files)')
   if (Number(raw.reprompt) === 1) w('"master password re-prompt" was not kept')
   const collectionIds = arr(raw.collectionIds)
@@ -60,7 +60,7 @@ export function bitwardenItem(raw: Record<string, unknown>, label: string, ctx: 
   const folder = ctx.folders.get(str(raw.folderId)) ?? ctx.collections.get(collectionIds[0] ?? '') ?? ''
   const { fields: rest, tags } = tagsFromFields(fields)
   const totp = settleTotp(toOtpauth(str(login.totp), { title, username }), rest, w)
-  return makeItem({
+  const item = makeItem({
     title,
     username,
     password: str(login.password),
@@ -76,4 +76,11 @@ export function bitwardenItem(raw: Record<string, unknown>, label: string, ctx: 
     updatedAt: isoFromString(raw.revisionDate),
     ...typed
   })
+  const old = arr(raw.passwordHistory).map(obj)
+  if (old.length > 0)
+    item.history = versionsFromPasswords(
+      old.map(p => ({ value: str(p.password), until: isoFromString(p.lastUsedDate) })),
+      item.password
+    )
+  return item
 }

@@ -84,7 +84,11 @@ export const importKdbx: Importer = async (data, options) => {
           folder: (previous ?? path).join('/'),
           trashed: inBin,
           attachments: [...entry.binaries.keys()],
-          historyCount: entry.history.length,
+          history: entry.history.map(h => ({
+            strings: strings(h),
+            tags: h.tags.flatMap(splitKeePassTags),
+            updatedAt: h.times.lastModTime?.toISOString()
+          })),
           expires: entry.times.expires === true,
           expiryTime: entry.times.expiryTime?.toISOString(),
           favorite: entry.customData?.get(FAVORITE_KEY)?.value?.toLowerCase() === 'true',

@@ -4,7 +4,8 @@ import { makeItem } from './importedItem.js'
 import { fromKeePassTimeOtp, fromLegacyKeePass, settleTotp, toOtpauth, type TotpResult } from './totp.js'
 import type { ImportedItem } from './types.js'
 import { keepassTyped } from './keepassTypes.js'
-import type { Warnings } from './warnings.js'
+import { Warnings } from './warnings.js'
+import { versionsFromStates } from './importedHistory.js'
 
 /** One `String` of an entry. */
 export interface KeePassString {
@@ -21,12 +22,20 @@ export interface KeePassEntryData {
   folder: string
   trashed: boolean
   attachments: string[]
-  historyCount: number
+  /** the entry's older copies (`<History>`), each with its strings, tags and modification time */
+  history: KeePassPastEntry[]
   expires: boolean
   /** ISO 8601: when the entry expires, if `expires` */
   expiryTime?: string
   favorite: boolean
   createdAt?: string
+  updatedAt?: string
+}
+
+/** An older copy of an entry, as KeePass keeps it in the entry's history. */
+export interface KeePassPastEntry {
+  strings: KeePassString[]
+  tags: string[]
   updatedAt?: string
 }
 
@@ -79,9 +88,8 @@ export function keepassItem(entry: KeePassEntryData, label: string, warnings: Wa
     .filter(s => !STANDARD.has(s.key) && !consumed.has(s.key))
     .map(s => ({ name: s.key, value: s.value, hidden: s.protected }))
   if (entry.attachments.length > 0) w('attachments were not imported (Kith does not store files)')
-  if (entry.historyCount > 0) w('entry history (older versions) was not imported')
   fields.push(...rejected)
-  return makeItem({
+  const item = makeItem({
     title,
     username,
     password: get('Password') ?? '',
@@ -98,4 +106,13 @@ export function keepassItem(entry: KeePassEntryData, label: string, warnings: Wa
     expiresAt: entry.expires && entry.expiryTime !== undefined ? entry.expiryTime : null,
     ...typed
   })
+  if (entry.history.length > 0) {
+    // each older copy read the same way (its own notes about what was not kept are not repeated)
+    const past = entry.history.map(h => ({
+      at: h.updatedAt,
+      item: keepassItem({ ...entry, ...h, history: [], attachments: [], expires: false }, label, new Warnings())
+    }))
+    item.history = versionsFromStates(past, item)
+  }
+  return item
 }

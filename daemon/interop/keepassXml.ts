@@ -126,7 +126,13 @@ export const importKeepassXml: Importer = async (data, options) => {
           folder: (previous ?? path).join('/'),
           trashed: inBin,
           attachments: arr(entry.Binary).map(b => text(obj(b).Key)),
-          historyCount: arr(obj(entry.History).Entry).length,
+          history: arr(obj(entry.History).Entry)
+            .map(obj)
+            .map(h => ({
+              strings: strings(h, `${itemLabel(title, items.length)} (an older version)`),
+              tags: splitKeePassTags(text(h.Tags)),
+              updatedAt: isoFromKeePassTime(text(obj(h.Times).LastModificationTime))
+            })),
           expires: text(times.Expires).toLowerCase() === 'true',
           expiryTime: isoFromKeePassTime(text(times.ExpiryTime)),
           favorite: arr(obj(entry.CustomData).Item)

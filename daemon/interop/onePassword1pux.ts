@@ -10,6 +10,7 @@ import { typedPart } from './typedItem.js'
 import { parseJsonObject } from './parseJson.js'
 import { Progress } from './progress.js'
 import { isoFromSeconds } from './timestamps.js'
+import { versionsFromPasswords } from './importedHistory.js'
 import { settleTotp, toOtpauth } from './totp.js'
 import type { ImportedItem, Importer } from './types.js'
 import { itemLabel, Warnings } from './warnings.js'
@@ -84,12 +85,11 @@ function onePasswordItem(raw: Record<string, unknown>, vaultName: string, label:
     warnings.note('items of categories Kith has no type for became items of type "other" with custom fields', `${label} (${category})`)
   const typed = typedPart(type, typedValues, fields, w)
   if (Object.keys(obj(details.documentAttributes)).length > 0) w('document files were not imported (Kith does not store files)')
-  if (arr(details.passwordHistory).length > 0) w('password history was not imported')
   const state = str(raw.state)
   if (state === 'archived') w('archived items were put in the trash (Kith has no archive)')
   const urls = arr(overview.urls).map(u => str(obj(u).url))
   if (str(overview.url) !== '' && !urls.includes(str(overview.url))) urls.unshift(str(overview.url))
-  return makeItem({
+  const item = makeItem({
     title,
     username,
     password,
@@ -105,6 +105,13 @@ function onePasswordItem(raw: Record<string, unknown>, vaultName: string, label:
     updatedAt: isoFromSeconds(raw.updatedAt),
     ...typed
   })
+  const old = arr(details.passwordHistory).map(obj)
+  if (old.length > 0)
+    item.history = versionsFromPasswords(
+      old.map(p => ({ value: str(p.value), until: isoFromSeconds(p.time) })),
+      password
+    )
+  return item
 }
 
 /** Reads a 1Password `.1pux` export; each vault's name becomes the folder of its items. */

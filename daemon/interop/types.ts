@@ -1,5 +1,5 @@
 /** The shapes every importer and exporter shares: imported items, results, options and the format names. */
-import type { Item } from '../vault/Item.js'
+import type { ImportedVersion, Item } from '../vault/Item.js'
 
 /**
  * One item read from another manager's file: an ItemInput with every field filled in
@@ -12,6 +12,8 @@ export interface ImportedItem extends Omit<Item, 'id' | 'vault' | 'createdAt' | 
   updatedAt?: string
   /** the vault the file puts the item in, when the format records one (Kith's own formats) */
   vault?: string
+  /** older versions, oldest first, when the format records them (KeePass entry history, old passwords) */
+  history?: ImportedVersion[]
 }
 
 /** What an importer returns: every item, plus what the file had that Kith could not carry. */

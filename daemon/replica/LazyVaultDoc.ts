@@ -21,7 +21,11 @@ export class LazyVaultDoc {
   private unapplied: Uint8Array[] | undefined
   private unsubscribe: (() => void) | undefined
 
-  constructor(private readonly hooks: LazyVaultDocHooks) {}
+  /** `deviceId`: the device whose edits the document records in item history */
+  constructor(
+    private readonly hooks: LazyVaultDocHooks,
+    private readonly deviceId: string
+  ) {}
 
   /** Whether there is a document to use (built or not yet). */
   get open(): boolean {
@@ -49,7 +53,7 @@ export class LazyVaultDoc {
     applyStoredRecords(ydoc, updates, this.hooks.remoteOrigin)
     for (const update of updates) update.fill(0)
     this.unapplied = undefined
-    const vaultDoc = new VaultDoc(ydoc)
+    const vaultDoc = new VaultDoc(ydoc, this.deviceId)
     ydoc.on('update', (update: Uint8Array, origin: unknown) => this.hooks.onUpdate(update, origin))
     this.unsubscribe = vaultDoc.onItemsChanged((ids, local) => this.hooks.onItemsChanged(ids, local))
     this.built = vaultDoc

@@ -97,16 +97,19 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     this.compactReceived = options.compactReceived ?? false
     this.quota = options.quotaBytes === undefined ? undefined : new VaultQuota(storage, options.quotaBytes)
     this.listImage = new StoredListImage(vaultId, storage)
-    this.document = new LazyVaultDoc({
-      remoteOrigin: REMOTE_ORIGIN,
-      onUpdate: (update, origin) => {
-        // the stored picture goes in the same write as the first change
-        const dropped = this.dropStoredPicture()
-        if (origin === LOCAL_ORIGIN) this.sealLocal(update)
-        else if (dropped) this.scheduleWrite().catch(() => {})
+    this.document = new LazyVaultDoc(
+      {
+        remoteOrigin: REMOTE_ORIGIN,
+        onUpdate: (update, origin) => {
+          // the stored picture goes in the same write as the first change
+          const dropped = this.dropStoredPicture()
+          if (origin === LOCAL_ORIGIN) this.sealLocal(update)
+          else if (dropped) this.scheduleWrite().catch(() => {})
+        },
+        onItemsChanged: (ids, local) => this.emit('items-changed', ids, local)
       },
-      onItemsChanged: (ids, local) => this.emit('items-changed', ids, local)
-    })
+      signer.deviceId
+    )
     this.isTrustedAuthor = options.isTrustedAuthor ?? (author => author === signer.deviceId)
     this.chains = new ChainGuard({
       vaultId,

@@ -7,7 +7,8 @@ import type { Keyring } from '../keyring/Keyring.js'
 import { LockedError } from '../keyring/errors.js'
 import type { VaultReplica } from '../replica/VaultReplica.js'
 import type { Item, ItemInput } from '../vault/Item.js'
-import { ItemNotFoundError } from '../vault/errors.js'
+import { ItemNotFoundError, VersionNotFoundError } from '../vault/errors.js'
+import { stateBefore, type HistoryVersion } from '../vault/ItemHistory.js'
 import { ItemIndex } from './ItemIndex.js'
 import type { ReplicaSet } from './ReplicaSet.js'
 import type { UnlockService } from './UnlockService.js'
@@ -205,7 +206,10 @@ export class ItemService extends EventEmitter<ItemEvents> {
   }
 
   /** Adds items to a vault keeping their ids (migration moves items; scripts keep their ids), atomically as createItems. */
-  async createItemsWithIds(vault: string, entries: Array<{ id: string; input: ItemInput }>): Promise<void> {
+  async createItemsWithIds(
+    vault: string,
+    entries: Array<{ id: string; input: ItemInput; history?: Array<[string, unknown]> }>
+  ): Promise<void> {
     const replica = this.replicaByName(vault)
     for (let i = 0; i < entries.length; i += IMPORT_CHUNK) replica.doc.createManyWithIds(entries.slice(i, i + IMPORT_CHUNK))
     await replica.flush()
@@ -216,6 +220,29 @@ export class ItemService extends EventEmitter<ItemEvents> {
     replica.doc.update(id, patch)
     await replica.flush()
     return this.getItem(id)
+  }
+
+  /** The item's history as stored (VaultDoc.historyKeys), for moving it to another vault. */
+  historyKeys(id: string): Array<[string, unknown]> {
+    const { replica } = this.locate(id)
+    return replica.doc.historyKeys(id)
+  }
+
+  /** The item's versions, newest first (ItemHistory.ts). */
+  itemHistory(id: string): HistoryVersion[] {
+    const { replica } = this.locate(id)
+    return replica.doc.history(id)
+  }
+
+  /**
+   * Puts the item back as it was just before `version`: an ordinary edit (a new version of its
+   * own, synced like any other), so nothing is lost by restoring.
+   */
+  async restoreVersion(id: string, version: string): Promise<Item> {
+    const { replica, item } = this.locate(id)
+    const patch = stateBefore(item, replica.doc.history(id), version)
+    if (patch === undefined) throw new VersionNotFoundError(version)
+    return await this.updateItem(id, patch as ItemInput)
   }
 
   async trashItem(id: string): Promise<void> {
@@ -234,6 +261,28 @@ export class ItemService extends EventEmitter<ItemEvents> {
     replica.doc.purge(id)
     await replica.snapshot()
     await this.options.compact()
+  }
+
+  /**
+   * Deletes for good the trashed items (of one vault, or of every open vault) that `which` picks, as
+   * purgeItems does; answers how many.
+   */
+  async purgeTrashed(vault: string | undefined, which: (item: Item) => boolean): Promise<number> {
+    this.requireUnlocked()
+    const replicas = vault === undefined || vault === '' ? this.open() : [this.replicaByName(vault)]
+    let purged = 0
+    for (const replica of replicas) {
+      const ids = replica.doc
+        .all()
+        .filter(i => i.trashed && which(i))
+        .map(i => i.id)
+      if (ids.length === 0) continue
+      replica.doc.purgeMany(ids)
+      await replica.snapshot()
+      purged += ids.length
+    }
+    if (purged > 0) await this.options.compact()
+    return purged
   }
 
   /** Removes items from a vault for good and leaves no old ciphertext behind (snapshot, then compaction). */

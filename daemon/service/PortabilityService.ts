@@ -213,7 +213,7 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
     // copy first, delete second: a crash in between leaves a duplicate, never a loss
     await this.vaults.createItemsWithIds(
       to,
-      toMove.map(({ id, vault: _vault, ...rest }) => ({ id, input: rest }))
+      toMove.map(({ id, vault: _vault, ...rest }) => ({ id, input: rest, history: this.vaults.historyKeys(id) }))
     )
     await this.vaults.purgeItems(from, plan.moved)
     return plan

@@ -49,6 +49,8 @@ export type ItemInput = Partial<Omit<Item, 'id' | 'vault' | 'createdAt' | 'updat
   card?: SectionInput<'card'>
   identity?: SectionInput<'identity'>
   sshKey?: SectionInput<'sshKey'>
+  /** older versions another manager's file carried (read only when an item is created) */
+  history?: ImportedVersion[]
 }
 
 /** The editable scalar and list fields, in a fixed order. */
@@ -67,3 +69,14 @@ export const ITEM_FIELDS = [
   'type',
   'expiresAt'
 ] as const
+
+/** A field an item's history records (vault/ItemHistory.ts). */
+export type HistoryField = (typeof ITEM_FIELDS)[number]
+export type FieldValue = Item[HistoryField]
+
+/** What an importer hands over: an older change of the item (stored as an imported version). */
+export interface ImportedVersion {
+  /** ISO 8601 */
+  at: string
+  changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>>
+}

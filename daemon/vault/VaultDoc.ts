@@ -7,12 +7,22 @@
  */
 import * as Y from 'yjs'
 import { randomBytes } from 'node:crypto'
-import type { Item, ItemInput, CustomField } from './Item.js'
+import type { Item, ItemInput, CustomField, FieldValue, HistoryField, ImportedVersion } from './Item.js'
 import { ITEM_FIELDS } from './Item.js'
 import { InvalidItemError, ItemNotFoundError } from './errors.js'
 import { checkSection, checkType, sectionOf, typeOf, type ItemType } from './itemTypes.js'
 import { normalizeExpiry } from './expiry.js'
 import { readSection, sectionToFields, sectionsOf, writeSection } from './typedStorage.js'
+import {
+  HISTORY_KEY_PREFIX,
+  IMPORTED_DEVICE,
+  appendVersions,
+  decodeVersions,
+  devicePrefix,
+  newestTime,
+  sortNewestFirst,
+  type HistoryVersion
+} from './ItemHistory.js'
 
 /** Transaction origin for changes made on this device (remote updates carry another origin). */
 export const LOCAL_ORIGIN = Symbol('local')
@@ -27,9 +37,13 @@ export class VaultDoc {
   readonly doc: Y.Doc
   private readonly items: Y.Map<ItemMap>
   private readonly meta: Y.Map<unknown>
+  /** the map key of this device's versions of an item (ItemHistory.ts) */
+  private readonly historyKey: string
 
-  constructor(doc = new Y.Doc()) {
+  /** @param deviceId the hex id of this device, recorded (shortened) in the history entries of its edits */
+  constructor(doc = new Y.Doc(), deviceId = '') {
     this.doc = doc
+    this.historyKey = HISTORY_KEY_PREFIX + (deviceId === '' ? 'local' : devicePrefix(deviceId))
     this.items = doc.getMap('items')
     this.meta = doc.getMap('meta')
   }
@@ -72,6 +86,7 @@ export class VaultDoc {
       }
       for (const [section, values] of sections) writeSection(map, section, values)
       this.items.set(id, map)
+      if (input.history !== undefined) setImportedHistory(map, input.history)
     }, LOCAL_ORIGIN)
   }
 
@@ -84,11 +99,25 @@ export class VaultDoc {
     return ids
   }
 
-  /** Adds items under the ids they already have (moving items between vaults keeps their ids). */
-  createManyWithIds(entries: Array<{ id: string; input: ItemInput }>, now = new Date()): void {
+  /**
+   * Adds items under the ids they already have (moving items between vaults keeps their ids), with
+   * the history keys of their old vault copied as they were (historyKeys).
+   */
+  createManyWithIds(entries: Array<{ id: string; input: ItemInput; history?: Array<[string, unknown]> }>, now = new Date()): void {
     this.doc.transact(() => {
-      for (const { id, input } of entries) this.createWithId(id, input, now)
+      for (const { id, input, history } of entries) {
+        this.createWithId(id, input, now)
+        const map = this.items.get(id) as ItemMap
+        for (const [key, raw] of history ?? []) if (key.startsWith(HISTORY_KEY_PREFIX) && typeof raw === 'string') map.set(key, raw)
+      }
     }, LOCAL_ORIGIN)
+  }
+
+  /** The item's history keys as stored, to move it to another vault with its history. */
+  historyKeys(id: string): Array<[string, unknown]> {
+    const map = this.items.get(id)
+    if (map === undefined) throw new ItemNotFoundError(id)
+    return [...map.entries()].filter(([key]) => key.startsWith(HISTORY_KEY_PREFIX))
   }
 
   /** Sets only the given fields; untouched fields keep concurrent edits from other devices. */
@@ -100,6 +129,7 @@ export class VaultDoc {
     const current = typeOf(map.get('type'))
     const sections = checkSections(normalized, normalized.type ?? current)
     this.doc.transact(() => {
+      const changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>> = {}
       let changed = false
       const leaving = normalized.type !== undefined && normalized.type !== current ? sectionOf(current) : undefined
       if (leaving !== undefined) {
@@ -113,12 +143,23 @@ export class VaultDoc {
       for (const key of ITEM_FIELDS) {
         const value = normalized[key]
         if (value === undefined) continue
-        if (JSON.stringify(map.get(key) ?? defaultOf(key)) === JSON.stringify(value)) continue
+        const old = map.get(key) ?? defaultOf(key)
+        if (JSON.stringify(old) === JSON.stringify(value)) continue
+        changes[key] = [old as FieldValue, value]
         map.set(key, value)
         changed = true
       }
-      if (changed) map.set('updatedAt', now.toISOString())
+      if (!changed) return
+      // the version's time is the item's updatedAt (toItem): no second entry, no second tombstone per edit
+      map.set(this.historyKey, appendVersions(map.get(this.historyKey), [{ at: now.getTime(), changes }]))
     }, LOCAL_ORIGIN)
+  }
+
+  /** The item's versions, newest first (every device's, once merged). */
+  history(id: string): HistoryVersion[] {
+    const map = this.items.get(id)
+    if (map === undefined) throw new ItemNotFoundError(id)
+    return readHistory(map)
   }
 
   /** Removes an item for good (after this, a snapshot and compaction erase it from disk). */
@@ -170,6 +211,32 @@ export class VaultDoc {
   }
 }
 
+function readHistory(map: ItemMap): HistoryVersion[] {
+  const out: HistoryVersion[] = []
+  for (const [key, raw] of map) if (key.startsWith(HISTORY_KEY_PREFIX)) out.push(...decodeVersions(key, raw))
+  return sortNewestFirst(out)
+}
+
+/** Writes the versions an import carried, each value checked as an edit's would be. */
+function setImportedHistory(map: ItemMap, versions: ImportedVersion[]): void {
+  if (!Array.isArray(versions)) throw new InvalidItemError('history must be an array of versions')
+  const added: Array<{ at: number; changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>> }> = []
+  for (const v of versions) {
+    const at = Date.parse(v.at)
+    if (!Number.isFinite(at)) throw new InvalidItemError('a version needs a valid date')
+    const changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>> = {}
+    for (const [field, pair] of Object.entries(v.changes) as Array<[HistoryField, [FieldValue, FieldValue]]>) {
+      if (!(ITEM_FIELDS as readonly string[]).includes(field) || !Array.isArray(pair) || pair.length !== 2) continue
+      const from = normalizeInput({ [field]: pair[0] })[field]
+      const to = normalizeInput({ [field]: pair[1] })[field]
+      changes[field] = [from ?? defaultOf(field), to ?? defaultOf(field)] as [FieldValue, FieldValue]
+    }
+    if (Object.keys(changes).length > 0) added.push({ at, changes })
+  }
+  added.sort((a, b) => a.at - b.at)
+  if (added.length > 0) map.set(HISTORY_KEY_PREFIX + IMPORTED_DEVICE, appendVersions(undefined, added))
+}
+
 function defaultOf(key: (typeof ITEM_FIELDS)[number]): unknown {
   switch (key) {
     case 'urls':
@@ -214,7 +281,7 @@ function toItem(id: string, map: ItemMap, vault: string): Item {
     favorite: map.get('favorite') === true,
     trashed: map.get('trashed') === true,
     createdAt: str(map.get('createdAt')),
-    updatedAt: str(map.get('updatedAt')),
+    updatedAt: updatedAtOf(map),
     type,
     expiresAt: typeof map.get('expiresAt') === 'string' ? (map.get('expiresAt') as string) : null
   }
@@ -231,6 +298,18 @@ function checkSections(input: ItemInput, type: ItemType): ReturnType<typeof sect
   for (const [section] of sections)
     if (section !== sectionOf(type)) throw new InvalidItemError(`${section} fields belong to items of type "${section}", not "${type}"`)
   return sections
+}
+
+/** The item's own updatedAt, or the time of its newest version when later (edits write only their version). */
+function updatedAtOf(map: ItemMap): string {
+  const own = str(map.get('updatedAt'))
+  let latest = Date.parse(own)
+  for (const [key, raw] of map) {
+    if (!key.startsWith(HISTORY_KEY_PREFIX)) continue
+    const t = newestTime(raw)
+    if (Number.isFinite(t) && !(t <= latest)) latest = t
+  }
+  return Number.isFinite(latest) && (own === '' || latest > Date.parse(own)) ? new Date(latest).toISOString() : own
 }
 
 const MAX_TEXT = 1 << 20

@@ -13,6 +13,13 @@ export class ItemNotFoundError extends VaultError {
   }
 }
 
+export class VersionNotFoundError extends VaultError {
+  constructor(readonly id: string) {
+    super(`this item's history has no version ${id}`)
+    this.name = 'VersionNotFoundError'
+  }
+}
+
 export class InvalidItemError extends VaultError {
   constructor(message: string) {
     super(message)

@@ -74,6 +74,7 @@ export async function inProcessApp(
     session,
     items: device.items,
     vaults: device.items,
+    trash: device.trash,
     settings: device.unlock,
     transfers: device.portability,
     devices: loneDevices(device),

@@ -23,6 +23,8 @@ import {
   totpCommand,
   generateCommand
 } from './items.js'
+import { historyCommand, historyRestoreCommand } from './history.js'
+import { trashEmptyCommand, trashAutoPurgeCommand } from './trash.js'
 import { openCommand } from './open.js'
 import { configCommand, configSetCommand, configUnsetCommand } from './config.js'
 import { serviceInstallCommand, serviceUninstallCommand, serviceStatusCommand } from './service.js'
@@ -67,6 +69,10 @@ export const COMMANDS: Command[] = [
   editCommand,
   rmCommand,
   restoreCommand,
+  historyCommand,
+  historyRestoreCommand,
+  trashEmptyCommand,
+  trashAutoPurgeCommand,
   totpCommand,
   generateCommand,
   importCommand,

@@ -26,6 +26,8 @@ import { TypePicker } from './TypePicker.js'
 
 const TypedFields = lazyComponent(async () => (await import('./TypedFields.js')).TypedFields)
 
+const ItemHistory = lazyComponent(async () => (await import('./ItemHistory.js')).ItemHistory)
+
 interface ItemDetailProps {
   /** absent for a new item */
   item?: Item
@@ -493,6 +495,7 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
           Changed {timeAgo(item.updatedAt)} · created {new Date(item.createdAt).toLocaleDateString()}
         </p>
       )}
+      {!isNew && <ItemHistory item={item} disabled={dirty || trashed} onRestored={onSaved} />}
     </form>
   )
 }

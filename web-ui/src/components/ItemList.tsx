@@ -8,6 +8,9 @@ import type { Item } from '../types.js'
 import { hostOf, hueClass } from '../format.js'
 import { Icon } from './Icon.js'
 import { expiryOf, TYPE_LABELS, typedSummary } from '../itemTypes.js'
+import { lazyComponent } from './lazyComponent.js'
+
+const EmptyTrash = lazyComponent(async () => (await import('./TrashSettings.js')).EmptyTrash)
 
 export const ROW_HEIGHT = 56
 const OVERSCAN = 6
@@ -139,6 +142,7 @@ export function ItemList({ items, selectedId, loaded, query, section, onOpen }: 
     <div class="item-list-wrap">
       <div class="list-meta" aria-live="polite">
         {loaded ? `${items.length.toLocaleString()} item${items.length === 1 ? '' : 's'}` : ''}
+        {section === 'trash' && items.length > 0 && <EmptyTrash count={items.length} />}
       </div>
       <div
         id="item-list"

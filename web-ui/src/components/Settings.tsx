@@ -9,6 +9,7 @@ import { Migrate, EraseDevice } from './MoveAndErase.js'
 import { lazyComponent } from './lazyComponent.js'
 
 const UnlockMethods = lazyComponent(async () => (await import('./UnlockMethods.js')).UnlockMethods)
+const TrashSettings = lazyComponent(async () => (await import('./TrashSettings.js')).TrashSettings)
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 30, 60, 240, 0]
 
@@ -178,6 +179,7 @@ export function Settings({
         <h2 id="settings-title">Settings</h2>
       </div>
       <AutoLock />
+      <TrashSettings />
       <ChangePassword />
       <UnlockMethods />
       <Vaults vaults={vaults} reload={reloadVaults} />
