@@ -140,7 +140,11 @@ function authenticatedApi(deps: AppDeps, { authenticators, proofs, proveCaller }
     .route('/', settingsRoutes(deps.settings, deps.session, proofs, proveCaller))
     .route(
       '/events',
-      eventRoutes(deps.events, c => identify(authenticators, c) !== undefined)
+      eventRoutes(
+        deps.events,
+        c => identify(authenticators, c) !== undefined,
+        () => deps.items.changes
+      )
     )
     .route('/', transferRoutes(deps.transfers, deps.destroy, proofs))
     .route('/devices', deviceRoutes(deps.devices, proofs))

@@ -45,6 +45,8 @@ export interface ItemFilter {
 }
 
 export interface ItemsPort {
+  /** item changes announced so far (the `x-kith-changes` of a list, the `changes` of the event stream's hello) */
+  readonly changes?: number
   /** the matching items, each already JSON (an element may hold several comma-separated items) */
   listItemElements: (filter: ItemFilter) => string[]
   getItem: (id: string) => Item

@@ -53,12 +53,22 @@ export interface ItemEvents {
 export class ItemService extends EventEmitter<ItemEvents> {
   /** per vault id: what lists and searches read, while unlocked */
   private readonly indexes = new Map<string, ItemIndex>()
+  /**
+   * item-changed events so far (since start): a list answered at count L holds every change up to
+   * L, so a page whose event stream said hello at H ≤ L missed nothing by listing before it subscribed
+   */
+  private changeCount = 0
+
+  get changes(): number {
+    return this.changeCount
+  }
 
   constructor(private readonly options: ItemServiceOptions) {
     super()
     options.replicas.on('items-changed', (replica, ids, local) => {
       this.indexes.get(replica.vaultId)?.invalidate(ids)
       const vault = replica.unlocked ? replica.doc.name : ''
+      this.changeCount += ids.length
       for (const id of ids) this.emit('item-changed', { id, vault, vaultId: replica.vaultId, local })
     })
     // a lock or an unlock makes new documents: the indexes of the old ones go

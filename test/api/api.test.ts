@@ -210,4 +210,25 @@ describe('HTTP API', () => {
     await readUntil('event: locked')
     await reader.cancel()
   })
+
+  it('a list says how many item changes it holds, and the event stream hello how many came before it subscribed', async () => {
+    const { request } = await inProcessApp()
+    const changesOf = async (): Promise<number> => Number((await request('GET', '/api/items')).headers.get('x-kith-changes'))
+    const before = await changesOf()
+    expect(Number.isInteger(before)).toBe(true)
+    await request('POST', '/api/items', { body: { title: 'one' } })
+    const afterOne = await changesOf()
+    expect(afterOne).toBeGreaterThan(before)
+    const res = await request('GET', '/api/events')
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+    let text = ''
+    while (!text.includes('event: hello')) text += new TextDecoder().decode((await reader.read()).value)
+    while (!text.includes('}')) text += new TextDecoder().decode((await reader.read()).value)
+    const hello = JSON.parse(/data: (\{.*\})/.exec(text)?.[1] ?? '{}') as { changes?: number }
+    // a list taken before this subscription holds every change the hello counts: no second fetch needed
+    expect(hello.changes).toBe(afterOne)
+    await request('POST', '/api/items', { body: { title: 'two' } })
+    expect(await changesOf()).toBeGreaterThan(hello.changes as number)
+    await reader.cancel()
+  })
 })

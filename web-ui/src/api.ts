@@ -156,6 +156,12 @@ export const api = {
         query: { vault: filter.vault === '' ? undefined : filter.vault, trashed: filter.trashed === true ? 'true' : undefined }
       })
     ),
+  /** Every item, live or not, with the daemon's count of item changes when it listed them (x-kith-changes). */
+  allItems: async (trashed: boolean) => {
+    const res = await ok(client.items.$get({ query: { trashed: trashed ? 'true' : undefined } }))
+    const changes = Number(res.headers.get('x-kith-changes') ?? Number.NaN)
+    return { items: await res.json(), changes }
+  },
   item: async (itemId: string) => await json(client.items[':id'].$get({ param: id(itemId) })),
   /** The current state of several items at once; `missing` lists those that no longer exist. */
   itemsById: async (ids: string[]) => await json(client.dashboard.items.$get({ query: { ids: ids.join(',') } })),

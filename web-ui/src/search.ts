@@ -24,19 +24,20 @@ export interface ListFilter {
 
 interface Entry {
   item: Item
-  haystack: string
+  /** lower-cased words a search looks in; made on the first search (a list with no query needs none) */
+  haystack?: string
   title: string
 }
+
+const haystackOf = (item: Item): string =>
+  [item.title, item.username, item.folder, ...item.urls, ...item.tags, ...typedWords(item)].join('\n').toLowerCase()
 
 export class ItemIndex {
   private readonly entries: Entry[]
 
   constructor(items: Iterable<Item>) {
     this.entries = []
-    for (const item of items) {
-      const haystack = [item.title, item.username, item.folder, ...item.urls, ...item.tags, ...typedWords(item)].join('\n').toLowerCase()
-      this.entries.push({ item, haystack, title: item.title.toLowerCase() })
-    }
+    for (const item of items) this.entries.push({ item, title: item.title.toLowerCase() })
     this.entries.sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : a.item.id < b.item.id ? -1 : 1))
   }
 
@@ -56,7 +57,8 @@ export class ItemIndex {
     const type = section.startsWith('type:') ? section.slice(5) : undefined
     const now = Date.now()
     const out: Item[] = []
-    for (const { item, haystack } of this.entries) {
+    for (const entry of this.entries) {
+      const item = entry.item
       if (item.trashed !== trash) continue
       if (vault !== '' && item.vault !== vault) continue
       if (section === 'favorites' && !item.favorite) continue
@@ -65,8 +67,9 @@ export class ItemIndex {
       if (type !== undefined && item.type !== type) continue
       if (section === 'expiring' && expiryOf(item, now) === undefined) continue
       let ok = true
+      if (words.length > 0) entry.haystack ??= haystackOf(item)
       for (const w of words)
-        if (!haystack.includes(w)) {
+        if (!(entry.haystack as string).includes(w)) {
           ok = false
           break
         }

@@ -11,7 +11,11 @@ export type { EventSource }
  * `stillAuthorized` is asked again before every event: a stream opened by a dashboard session ends
  * as soon as that session does (lock, auto-lock, logout), not when the client disconnects.
  */
-export function eventRoutes(events: EventSource, stillAuthorized: (c: Context<ApiEnv>) => boolean = () => true) {
+export function eventRoutes(
+  events: EventSource,
+  stillAuthorized: (c: Context<ApiEnv>) => boolean = () => true,
+  changes: () => number | undefined = () => undefined
+) {
   return new Hono<ApiEnv>().get('/', requireScope('items:read'), c =>
     streamSSE(c, async stream => {
       const queue: Array<{ event: string; data: unknown }> = []
@@ -25,7 +29,8 @@ export function eventRoutes(events: EventSource, stillAuthorized: (c: Context<Ap
         closed = true
         wake?.()
       })
-      await stream.writeSSE({ event: 'hello', data: '{}' })
+      // item changes announced before this stream subscribed (a list with x-kith-changes ≥ this missed none)
+      await stream.writeSSE({ event: 'hello', data: JSON.stringify({ changes: changes() }) })
       try {
         while (!closed) {
           const next = queue.shift()

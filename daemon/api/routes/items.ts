@@ -15,6 +15,7 @@ export function itemRoutes(items: ItemsPort) {
   return new Hono<ApiEnv>()
     .get('/', requireScope('items:read'), queryOf(itemListQuery), c => {
       const { vault, q, trashed } = c.req.valid('query')
+      if (items.changes !== undefined) c.header('x-kith-changes', String(items.changes))
       return jsonArrayBody<Item>(c, items.listItemElements({ vault: vault === '' ? undefined : vault, q, trashed: trashed === 'true' }))
     })
     .post('/', requireScope('items:write'), jsonBody(itemCreateSchema), async c => {

@@ -171,7 +171,7 @@ export function Settings({
 }: {
   vaults: VaultInfo[]
   reloadVaults: () => Promise<void>
-  reloadItems: () => Promise<void>
+  reloadItems: () => Promise<unknown>
 }) {
   return (
     <main class="page settings-page" aria-labelledby="settings-title">

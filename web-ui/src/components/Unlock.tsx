@@ -31,7 +31,10 @@ export function Unlock({ notice, onDone }: { notice?: string; onDone: (needsNewP
   useEffect(() => {
     api.passkeyUnlockOptions().then(
       found => {
-        if (found.options !== null) setPasskey({ both: found.passwordRequired, next: found })
+        if (found.options === null) return
+        setPasskey({ both: found.passwordRequired, next: found })
+        // the ceremony's code too, so that a click goes straight to the authenticator
+        import('../passkeyUnlock.js').catch(() => {})
       },
       () => {}
     )

@@ -29,7 +29,7 @@ export interface VaultData {
   live: LiveState
   upsert: (item: Item) => void
   remove: (id: string) => void
-  reloadItems: () => Promise<void>
+  reloadItems: () => Promise<number>
   reloadVaults: () => Promise<void>
   reloadDevices: () => Promise<void>
 }
@@ -46,9 +46,12 @@ export function useVaultData(onLocked: (notice: string) => void): VaultData {
 
   // answers can arrive out of order: an older one never replaces what a newer one (or a save) set
   const order = useRef(new AnswerOrder())
-  const reloadItems = useCallback(async () => {
+  /** Lists every item; answers the daemon's change count when it listed them (NaN when it did not say). */
+  const reloadItems = useCallback(async (): Promise<number> => {
     const started = order.current.start()
-    const [alive, trashed] = await Promise.all([api.items(), api.items({ trashed: true })])
+    const [live, bin] = await Promise.all([api.allItems(false), api.allItems(true)])
+    const alive = live.items
+    const trashed = bin.items
     setItems(m => {
       const map = new Map<string, Item>()
       for (const item of [...alive, ...trashed]) if (order.current.accept(item.id, started)) map.set(item.id, item)
@@ -61,7 +64,15 @@ export function useVaultData(onLocked: (notice: string) => void): VaultData {
       return map
     })
     setLoaded(true)
+    return Math.min(live.changes, bin.changes)
   }, [])
+  // the first list is asked for at once, beside the event stream rather than after its hello: the
+  // hello says how many changes the daemon had announced when this page subscribed, and a list that
+  // already held them all needs no second fetch (one that did not is fetched again)
+  const firstList = useRef<Promise<number>>()
+  useEffect(() => {
+    firstList.current = reloadItems().catch(() => Number.NaN)
+  }, [reloadItems])
   const reloadVaults = useCallback(async () => {
     setVaults(await api.vaults())
   }, [])
@@ -137,8 +148,12 @@ export function useVaultData(onLocked: (notice: string) => void): VaultData {
       switch (event.type) {
         case 'hello':
           setLive('live')
-          if (connections++ === 0) void reloadItems().catch(() => {})
-          else void Promise.all([reloadItems(), reloadVaults(), reloadDevices()]).catch(() => {})
+          if (connections++ === 0) {
+            const subscribedAt = (event.data as { changes?: unknown } | undefined)?.changes
+            void (firstList.current ?? Promise.resolve(Number.NaN)).then(listedAt => {
+              if (!(typeof subscribedAt === 'number' && listedAt >= subscribedAt)) void reloadItems().catch(() => {})
+            })
+          } else void Promise.all([reloadItems(), reloadVaults(), reloadDevices()]).catch(() => {})
           break
         case 'item-changed':
           pending.current.add(event.data.id)
