@@ -9,7 +9,6 @@
  * follow it, and lets a snapshot advance an author only to a head that author signed. Two heads an
  * author signed that cannot both hold (equivocation) quarantine it in this vault (Quarantine.ts).
  */
-import { EventEmitter } from 'node:events'
 import * as Y from 'yjs'
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { LOCAL_ORIGIN, type VaultDoc } from '../vault/VaultDoc.js'
@@ -25,6 +24,9 @@ import { ChainGuard } from './ChainGuard.js'
 import { baseHead, setLegacyAside } from './legacyRecords.js'
 import { coveredRecords, openStoredRecords, readStoredHeads } from './storedRecords.js'
 import { StoredListImage } from './StoredListImage.js'
+import { SealedLog } from './SealedLog.js'
+
+export type { ReplicaEvents } from './SealedLog.js'
 import { VaultQuota } from './VaultQuota.js'
 import { toError } from '../toError.js'
 
@@ -52,22 +54,9 @@ export interface VaultReplicaOptions {
   quotaBytes?: number
 }
 
-export interface ReplicaEvents {
-  /** a new envelope is durable (local or received): sync pushes it to peers */
-  envelope: [Envelope]
-  /** items changed in the unlocked document */
-  'items-changed': [ids: string[], local: boolean]
-  corrupt: [CorruptRecordError]
-  /** an author was caught signing two logs in this vault and is quarantined here */
-  equivocation: [Equivocation]
-}
-
-export class VaultReplica extends EventEmitter<ReplicaEvents> {
-  /** per author, the highest seq stored contiguously (including what snapshots cover), with its head */
-  private readonly stored = new HeadVector()
+export class VaultReplica extends SealedLog {
   /** per author, the highest seq applied to the open document, with its head (what this device's snapshot claims) */
   private readonly applied = new HeadVector()
-  private readonly chains: ChainGuard
   private readonly document: LazyVaultDoc
   private readonly listImage: StoredListImage
   private keys: VaultKeys | undefined
@@ -75,27 +64,26 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   private arrivedWhileUnlocking: Array<() => void> | undefined
   private pending: StorageOp[] = []
   private pendingEnvelopes: Envelope[] = []
-  private writing: Promise<void> = Promise.resolve()
   private sinceSnapshot = 0
   /** records found at unlock that this device's own snapshot does not hold (lock folds them in) */
   private unfoldedAtUnlock = 0
   private readonly snapshotEvery: number
-  private readonly isTrustedAuthor: (author: string) => boolean
   private readonly compactReceived: boolean
-  private readonly quota: VaultQuota | undefined
-  readonly corrupt: CorruptRecordError[] = []
 
   /** @param storage this vault's view of the store (storageViews(root).vault(vaultId)): keys as in vaultLayout */
   constructor(
-    readonly vaultId: string,
-    private readonly storage: StorageAdapter,
+    vaultId: string,
+    storage: StorageAdapter,
     private readonly signer: Signer & { deviceId: string },
     options: VaultReplicaOptions = {}
   ) {
-    super()
+    super(vaultId, storage, {
+      isTrustedAuthor: options.isTrustedAuthor ?? (author => author === signer.deviceId),
+      envelopeBound: options.envelopeBound ?? (() => undefined),
+      quotaBytes: options.quotaBytes
+    })
     this.snapshotEvery = options.snapshotEvery ?? 300
     this.compactReceived = options.compactReceived ?? false
-    this.quota = options.quotaBytes === undefined ? undefined : new VaultQuota(storage, options.quotaBytes)
     this.listImage = new StoredListImage(vaultId, storage)
     this.document = new LazyVaultDoc(
       {
@@ -110,15 +98,6 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
       },
       signer.deviceId
     )
-    this.isTrustedAuthor = options.isTrustedAuthor ?? (author => author === signer.deviceId)
-    this.chains = new ChainGuard({
-      vaultId,
-      storage,
-      held: this.stored,
-      isTrustedAuthor: this.isTrustedAuthor,
-      envelopeBound: options.envelopeBound ?? (() => undefined),
-      onCaught: e => this.emit('equivocation', e)
-    })
   }
 
   get unlocked(): boolean {
@@ -128,11 +107,6 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
   /** Whether the document is built (an unlock leaves that to the first use of `doc`). */
   get materialized(): boolean {
     return this.document.isBuilt
-  }
-
-  /** A record's key in the whole store, for reports. */
-  private where(key: string): string {
-    return vaultLayout.prefix(this.vaultId) + key
   }
 
   /** The decrypted document, built from what the unlock read on first use; throws while locked. */
@@ -169,60 +143,6 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
     const op = this.listImage.drop()
     if (op !== undefined) this.pending.push(op)
     return op !== undefined
-  }
-
-  /**
-   * Reads the stored seq vector and each author's tip from snapshot heads and envelopes; needs no
-   * key. Records from before the chain are first set aside (folded at the next unlock).
-   */
-  async open(): Promise<void> {
-    this.stored.clear()
-    await setLegacyAside(this.storage)
-    await readStoredHeads(this.storage, this.stored, (key, err) => this.reportStored(key, err))
-    await this.quota?.measure()
-    // a quarantined author's log stays where it was when it was caught
-    for (const key of await this.chains.load()) this.reportCorrupt(new CorruptRecordError(this.where(key), 'unreadable quarantine proof'))
-  }
-
-  /** Sealed bytes stored and the quota, on a replica that has one (a backup peer's). */
-  get usage(): { usedBytes: number; quotaBytes: number } | undefined {
-    return this.quota === undefined ? undefined : { usedBytes: this.quota.used, quotaBytes: this.quota.limitBytes }
-  }
-
-  /** Per-author highest seq this replica holds: what sync advertises. */
-  vector(): SeqVector {
-    return this.stored.vector()
-  }
-
-  /** Per author, the signed head of what this replica holds (what VAULT messages carry). */
-  heads(): SignedHead[] {
-    return this.stored.all()
-  }
-
-  /** Authors caught equivocating in this vault, with when. */
-  quarantined(): Array<{ author: string; since: number }> {
-    return this.chains.quarantined()
-  }
-
-  /** The head held for one author: its seq and the hash of that envelope (snapshots included). */
-  tip(author: string): SignedHead | undefined {
-    return this.stored.head(author)
-  }
-
-  /** Checks a peer's heads against what is held: a contradiction quarantines that author (never throws for one). */
-  async compareHeads(heads: SignedHead[]): Promise<void> {
-    await this.writing
-    await this.chains.compare(heads)
-  }
-
-  private reportCorrupt(err: CorruptRecordError): void {
-    this.corrupt.push(err)
-    this.emit('corrupt', err)
-  }
-
-  /** A stored record (key relative to this vault) that does not decode, verify or open. */
-  private reportStored(key: string, err: unknown): void {
-    this.reportCorrupt(new CorruptRecordError(this.where(key), toError(err).message, { cause: err }))
   }
 
   /**
@@ -375,27 +295,6 @@ export class VaultReplica extends EventEmitter<ReplicaEvents> {
         new CorruptRecordError(this.where(key), `stored, but cannot be opened yet: ${toError(err).message}`, { cause: err })
       )
     }
-  }
-
-  /** Envelopes by `author` after `seq`, in order, as stored bytes (for a peer that is behind). */
-  async envelopesAfter(author: string, seq: number, limit = 1000): Promise<Uint8Array[]> {
-    const out: Uint8Array[] = []
-    for await (const [, bytes] of this.storage.entries(vaultLayout.envelopes(author), { gt: vaultLayout.envelope(author, seq), limit }))
-      out.push(bytes)
-    return out
-  }
-
-  /** The lowest seq of `author` still held as an envelope (what snapshots do not cover), or undefined. */
-  async firstEnvelopeSeq(author: string): Promise<number | undefined> {
-    for await (const key of this.storage.keys(vaultLayout.envelopes(author))) return vaultLayout.parseEnvelope(key).seq
-    return undefined
-  }
-
-  /** Stored snapshots (sealed bytes), for a peer whose vector is behind what envelopes still cover. */
-  async snapshots(): Promise<Uint8Array[]> {
-    const out: Uint8Array[] = []
-    for await (const [, bytes] of this.storage.entries(vaultLayout.snapshots)) out.push(bytes)
-    return out
   }
 
   /**
