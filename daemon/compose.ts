@@ -29,6 +29,8 @@ import { PortabilityService } from './service/PortabilityService.js'
 import { SettingsStore } from './service/SettingsStore.js'
 import { DeviceEraser } from './service/DeviceEraser.js'
 import { PasskeyService } from './service/PasskeyService.js'
+import { HealthService } from './service/health/HealthService.js'
+import { StrengthEstimator } from './service/health/StrengthEstimator.js'
 import { Lifecycle, type Part } from './Startable.js'
 import type { Log } from './log.js'
 import { toError } from './toError.js'
@@ -89,6 +91,8 @@ export interface FullDevice extends SyncCore {
   factors: FactorService
   items: ItemService
   portability: PortabilityService
+  /** password health and the strength estimator */
+  health: HealthService
   keys: KeyDistribution
   pairing: PairingService
   devices: DeviceService
@@ -272,6 +276,13 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     }
   })
   const portability = new PortabilityService(items)
+  const health = new HealthService({
+    estimator: new StrengthEstimator(),
+    entries: () => items.healthEntries(),
+    entryOf: id => items.healthEntry(id),
+    session: unlock,
+    changes: items
+  })
   const eraser = new DeviceEraser({ storage, keyring, replicas, unlock })
   const signer = signerOf(identity)
   const distribution = new KeyDistribution({
@@ -414,6 +425,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     factors: new FactorService({ keyring, deviceName: () => pairing.deviceName }),
     items,
     portability,
+    health,
     keys: distribution,
     pairing,
     devices,

@@ -76,6 +76,7 @@ export async function inProcessApp(
     vaults: device.items,
     settings: device.unlock,
     transfers: device.portability,
+    health: device.health,
     devices: loneDevices(device),
     passkeys: device.passkeys,
     factors: device.factors,

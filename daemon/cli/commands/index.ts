@@ -14,6 +14,7 @@ import {
 import { importCommand, exportCommand, migrateCommand, destroyCommand } from './transfers.js'
 import { addCommand, listCommand, getCommand, editCommand, rmCommand, restoreCommand, totpCommand, generateCommand } from './items.js'
 import { openCommand } from './open.js'
+import { healthCommand } from './health.js'
 import { configCommand, configSetCommand, configUnsetCommand } from './config.js'
 import { serviceInstallCommand, serviceUninstallCommand, serviceStatusCommand } from './service.js'
 import { completionCommand } from './completion.js'
@@ -58,6 +59,7 @@ export const COMMANDS: Command[] = [
   restoreCommand,
   totpCommand,
   generateCommand,
+  healthCommand,
   importCommand,
   exportCommand,
   migrateCommand,
