@@ -68,7 +68,7 @@ export class VaultDoc {
         if (value !== undefined && !isDefault(key, value)) map.set(key, value)
       }
       // an imported password is at most as new as its item's last change
-      if (map.has('password')) map.set(PASSWORD_CHANGED_AT, input.updatedAt ?? iso)
+      if (normalized.password !== undefined && normalized.password !== '') map.set(PASSWORD_CHANGED_AT, input.updatedAt ?? iso)
       this.items.set(id, map)
     }, LOCAL_ORIGIN)
   }

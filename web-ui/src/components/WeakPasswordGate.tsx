@@ -5,7 +5,8 @@
  */
 import { useEffect, useState } from 'preact/hooks'
 import { api } from '../api.js'
-import { useStrength, type StrengthVerdict } from '../strength.js'
+import type { StrengthVerdict } from '../strength.js'
+import { useStrength } from './useStrength.js'
 
 export interface WeakGate {
   verdict: StrengthVerdict | undefined

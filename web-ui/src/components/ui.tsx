@@ -2,7 +2,8 @@
 import { useId, useState } from 'preact/hooks'
 import type { ComponentChildren, InputHTMLAttributes } from 'preact'
 import { Icon } from './Icon.js'
-import { strengthText, useStrength, type StrengthVerdict } from '../strength.js'
+import { strengthText, type StrengthVerdict } from '../strength.js'
+import { useStrength } from './useStrength.js'
 import { copyText } from '../clipboard.js'
 import { toast, messageOf } from '../toast.js'
 
