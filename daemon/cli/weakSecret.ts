@@ -5,11 +5,11 @@
  * A password read with --password-stdin from a pipe (a script: CONTRACT.md's non-interactive use)
  * is used with a warning on stderr, so that scripts keep working; the terminal and the dashboard ask.
  */
-import { createInterface } from 'node:readline/promises'
 import { has } from './args.js'
 import { CliError, EXIT } from './CliError.js'
 import type { CommandContext } from './Command.js'
 import type { DaemonClient } from './DaemonClient.js'
+import { promptVisible } from './secretInput.js'
 
 /** The daemon's minimum for an export file's password (service/PortabilityService.ts; a unit test holds the two equal). */
 export const MIN_EXPORT_PASSWORD_LENGTH = 12
@@ -28,14 +28,7 @@ export function checkExportPasswordLength(password: string): void {
 export const ALLOW_WEAK = 'allow-weak'
 
 async function askYesNo(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true })
-  try {
-    const answer = await rl.question(`${question} [y/N] `)
-    return /^(y|yes)$/i.test(answer.trim())
-  } finally {
-    rl.close()
-    process.stdin.pause()
-  }
+  return /^(y|yes)$/i.test((await promptVisible(`${question} [y/N]`)).trim())
 }
 
 /**

@@ -5,19 +5,22 @@
 import { describe, expect, it } from 'vitest'
 import { inProcessApp } from '../helpers/inProcessApp.js'
 import { routeTable } from './routeTable.js'
+import type { HealthReport } from '../../daemon/service/health/healthRules.js'
+
+type ErrorBody = { error: { code: string; message: string } }
 
 describe('GET /api/health', () => {
   it('answers the report of every live item, as CONTRACT.md shapes it', async () => {
     const { request } = await inProcessApp()
-    const weak = await (await request('POST', '/api/items', { body: { title: 'Mail', username: 'ann', password: 'password123', url: 'https://mail.example' } })).json()
+    const weak = (await (await request('POST', '/api/items', { body: { title: 'Mail', username: 'ann', password: 'password123', url: 'https://mail.example' } })).json()) as { id: string }
     await request('POST', '/api/items', { body: { title: 'Shop', username: 'ann', password: 'password123', url: 'https://shop.example' } })
     await request('POST', '/api/items', { body: { title: 'Bank', password: 'q7#Lm2!vR9@xZ4$kP8&wN3^t' } })
     const res = await request('GET', '/api/health')
     expect(res.status).toBe(200)
-    const report = await res.json()
+    const report = (await res.json()) as HealthReport
     expect(report.checked).toBe(3)
     expect(report.summary).toEqual({ weak: 2, reused: 2, old: 0, 'totp-missing': 0, duplicate: 0 })
-    const mail = report.items.find((i: { id: string }) => i.id === weak.id)
+    const mail = report.items.find(i => i.id === weak.id)
     expect(mail).toMatchObject({ id: weak.id, title: 'Mail', issues: ['weak', 'reused'], score: 0 })
     expect(JSON.stringify(report)).not.toContain('password123')
   }, 30_000)
@@ -58,12 +61,12 @@ describe('POST /api/generate/passphrase', () => {
     const { request } = await inProcessApp()
     const res = await request('POST', '/api/generate/passphrase', { body: { words: 5, separator: '_', capitalize: true } })
     expect(res.status).toBe(200)
-    const { password } = await res.json()
+    const { password } = (await res.json()) as { password: string }
     expect(password.split('_')).toHaveLength(5)
     expect(password).toMatch(/^[A-Z]/)
     const bad = await request('POST', '/api/generate/passphrase', { body: { words: 50 } })
     expect(bad.status).toBe(400)
-    expect((await bad.json()).error.code).toBe('invalid_request')
+    expect(((await bad.json()) as ErrorBody).error.code).toBe('invalid_request')
   })
 })
 
@@ -73,7 +76,7 @@ describe('POST /api/export: the file password', () => {
     await reauthenticate()
     const short = await request('POST', '/api/export', { body: { format: 'kith-encrypted', password: 'a' } })
     expect(short.status).toBe(400)
-    expect((await short.json()).error).toMatchObject({ code: 'export_password_too_short', message: expect.stringMatching(/at least 12 characters/) })
+    expect(((await short.json()) as ErrorBody).error).toMatchObject({ code: 'export_password_too_short', message: expect.stringMatching(/at least 12 characters/) })
     const eleven = await request('POST', '/api/export', { body: { format: 'kith-encrypted', password: 'ééééééééééé' } })
     expect(eleven.status).toBe(400)
     const twelve = await request('POST', '/api/export', { body: { format: 'kith-encrypted', password: 'twelve chars' } })
