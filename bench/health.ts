@@ -81,7 +81,10 @@ async function main(): Promise<void> {
   } finally {
     await daemon.destroy()
   }
-  await saveResults('health', 'kith daemon child as kith start spawns it, 127.0.0.1, --no-mdns; GET /api/health over HTTP from this process')
+  await saveResults(
+    'health',
+    'kith daemon child as kith start spawns it, 127.0.0.1, --no-mdns; GET /api/health over HTTP from this process'
+  )
 }
 
 await main()

@@ -127,7 +127,7 @@ export class Daemon {
       vaults: device.items,
       settings: device.unlock,
       transfers: device.portability,
-    health: device.health,
+      health: device.health,
       devices: device.devices,
       passkeys: device.passkeys,
       factors: device.factors,

@@ -46,11 +46,7 @@ export async function acceptStrength(ctx: CommandContext, client: DaemonClient, 
   }
   if (process.stdin.isTTY === true) {
     if (await askYesNo(`${capitalized(described)}. A few random words are stronger and easy to type. Use it anyway?`)) return
-    throw new CliError(
-      'weak_password',
-      `${what} is too weak: choose a stronger one, or add --${ALLOW_WEAK} to use it anyway`,
-      EXIT.usage
-    )
+    throw new CliError('weak_password', `${what} is too weak: choose a stronger one, or add --${ALLOW_WEAK} to use it anyway`, EXIT.usage)
   }
   process.stderr.write(
     `kith: warning: ${described}; used because it came from standard input (a script). At a terminal kith asks first; --${ALLOW_WEAK} says you meant it.\n`

@@ -221,7 +221,8 @@ export class ItemService extends EventEmitter<ItemEvents> {
     this.requireUnlocked()
     const out: HealthEntry[] = []
     for (const replica of this.open())
-      for (const item of replica.doc.all()) if (!item.trashed) out.push({ ...item, passwordChangedAt: replica.doc.passwordChangedAt(item.id) })
+      for (const item of replica.doc.all())
+        if (!item.trashed) out.push({ ...item, passwordChangedAt: replica.doc.passwordChangedAt(item.id) })
     return out
   }
 

@@ -12,7 +12,11 @@ type ErrorBody = { error: { code: string; message: string } }
 describe('GET /api/health', () => {
   it('answers the report of every live item, as CONTRACT.md shapes it', async () => {
     const { request } = await inProcessApp()
-    const weak = (await (await request('POST', '/api/items', { body: { title: 'Mail', username: 'ann', password: 'password123', url: 'https://mail.example' } })).json()) as { id: string }
+    const weak = (await (
+      await request('POST', '/api/items', {
+        body: { title: 'Mail', username: 'ann', password: 'password123', url: 'https://mail.example' }
+      })
+    ).json()) as { id: string }
     await request('POST', '/api/items', { body: { title: 'Shop', username: 'ann', password: 'password123', url: 'https://shop.example' } })
     await request('POST', '/api/items', { body: { title: 'Bank', password: 'q7#Lm2!vR9@xZ4$kP8&wN3^t' } })
     const res = await request('GET', '/api/health')
@@ -76,7 +80,10 @@ describe('POST /api/export: the file password', () => {
     await reauthenticate()
     const short = await request('POST', '/api/export', { body: { format: 'kith-encrypted', password: 'a' } })
     expect(short.status).toBe(400)
-    expect(((await short.json()) as ErrorBody).error).toMatchObject({ code: 'export_password_too_short', message: expect.stringMatching(/at least 12 characters/) })
+    expect(((await short.json()) as ErrorBody).error).toMatchObject({
+      code: 'export_password_too_short',
+      message: expect.stringMatching(/at least 12 characters/)
+    })
     const eleven = await request('POST', '/api/export', { body: { format: 'kith-encrypted', password: 'ééééééééééé' } })
     expect(eleven.status).toBe(400)
     const twelve = await request('POST', '/api/export', { body: { format: 'kith-encrypted', password: 'twelve chars' } })

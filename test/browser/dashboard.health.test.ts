@@ -48,8 +48,9 @@ browserDescribe()('dashboard: password health and weak secrets', () => {
   })
 
   it('the Password health screen lists each item’s issues and links to the item', async () => {
-    const mail = (await daemon.api('POST', '/api/items', { title: 'Mail', username: 'ann', password: 'hunter22', urls: ['https://mail.example'] }))
-      .body.id as string
+    const mail = (
+      await daemon.api('POST', '/api/items', { title: 'Mail', username: 'ann', password: 'hunter22', urls: ['https://mail.example'] })
+    ).body.id as string
     await daemon.api('POST', '/api/items', { title: 'Shop', username: 'bob', password: 'hunter22', urls: ['https://shop.example'] })
     await daemon.api('POST', '/api/items', { title: 'Fine', password: 'q7#Lm2!vR9@xZ4$kP8&wN3^t' })
     await page.getByTestId('nav-health').click()
@@ -72,7 +73,9 @@ browserDescribe()('dashboard: password health and weak secrets', () => {
     await page.getByTestId('gen-words').fill('5')
     await page.getByTestId('gen-separator').selectOption('.')
     await page.getByTestId('gen-capitalize').check()
-    await poll(async () => (await page.getByTestId('generated-password').textContent()) ?? '').toMatch(/^(?:[A-Z][a-z-]+\.){4}[A-Z][a-z-]+$/)
+    await poll(async () => (await page.getByTestId('generated-password').textContent()) ?? '').toMatch(
+      /^(?:[A-Z][a-z-]+\.){4}[A-Z][a-z-]+$/
+    )
     await screenshot(page, 'generator-passphrase')
     const phrase = (await page.getByTestId('generated-password').textContent()) ?? ''
     await page.getByTestId('use-password').click()

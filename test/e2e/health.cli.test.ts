@@ -88,16 +88,20 @@ describe('kith health and weak secrets', () => {
     for (const w of words) expect(w).toMatch(/^[A-Z][a-z-]+$/)
   })
 
-  it.skipIf(!HAS_SCRIPT)('at a terminal a weak new password needs a yes: "n" keeps the old one, "y" uses it', async () => {
-    const refused = await onTerminal(d.home, ['password', 'change'], ['password1234', 'qwerty123', 'qwerty123', 'n'])
-    expect(refused.code, refused.screen).toBe(2)
-    expect(refused.screen).toMatch(/Use it anyway\? \[y\/N\]/)
-    expect(refused.screen).toMatch(/too weak/)
-    expect((await d.api('POST', '/api/reauthenticate', { password: 'password1234' })).status).toBe(200)
+  it.skipIf(!HAS_SCRIPT)(
+    'at a terminal a weak new password needs a yes: "n" keeps the old one, "y" uses it',
+    async () => {
+      const refused = await onTerminal(d.home, ['password', 'change'], ['password1234', 'qwerty123', 'qwerty123', 'n'])
+      expect(refused.code, refused.screen).toBe(2)
+      expect(refused.screen).toMatch(/Use it anyway\? \[y\/N\]/)
+      expect(refused.screen).toMatch(/too weak/)
+      expect((await d.api('POST', '/api/reauthenticate', { password: 'password1234' })).status).toBe(200)
 
-    const accepted = await onTerminal(d.home, ['password', 'change'], ['password1234', 'qwerty123', 'qwerty123', 'y'])
-    expect(accepted.code, accepted.screen).toBe(0)
-    expect(accepted.screen).not.toContain('qwerty123')
-    expect((await d.api('POST', '/api/reauthenticate', { password: 'qwerty123' })).status).toBe(200)
-  }, 60_000)
+      const accepted = await onTerminal(d.home, ['password', 'change'], ['password1234', 'qwerty123', 'qwerty123', 'y'])
+      expect(accepted.code, accepted.screen).toBe(0)
+      expect(accepted.screen).not.toContain('qwerty123')
+      expect((await d.api('POST', '/api/reauthenticate', { password: 'qwerty123' })).status).toBe(200)
+    },
+    60_000
+  )
 })

@@ -16,7 +16,7 @@ import { acceptStrength, ALLOW_WEAK, checkExportPasswordLength } from '../weakSe
 
 /** kith-encrypted at a terminal without --password-stdin: the file's password, typed twice without echo. */
 async function promptFilePassword(): Promise<string> {
-  const first = await promptHidden("Password for the export file (at least 12 characters)")
+  const first = await promptHidden('Password for the export file (at least 12 characters)')
   checkExportPasswordLength(first)
   if ((await promptHidden('Repeat it')) !== first) throw new CliError('usage', 'the two passwords are not the same', EXIT.usage)
   return first

@@ -38,12 +38,7 @@ export function WeakConsent({ gate }: { gate: WeakGate }) {
   if (gate.verdict?.weak !== true) return null
   return (
     <label class="check weak-consent">
-      <input
-        type="checkbox"
-        data-testid="allow-weak"
-        checked={gate.consent}
-        onChange={e => gate.setConsent(e.currentTarget.checked)}
-      />
+      <input type="checkbox" data-testid="allow-weak" checked={gate.consent} onChange={e => gate.setConsent(e.currentTarget.checked)} />
       Use it anyway: I understand a weak password is easier to guess
     </label>
   )
