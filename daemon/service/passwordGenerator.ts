@@ -50,7 +50,6 @@ export interface PassphraseOptions {
 }
 
 export const DEFAULT_PASSPHRASE_WORDS = 6
-export const PASSPHRASE_SEPARATORS = ['-', ' ', '.', '_', ',', 'digit'] as const
 const MAX_SEPARATOR_LENGTH = 3
 
 /**

@@ -28,7 +28,6 @@ export type FactorLogEntry = UnlockMethodLogEntry
 export type Settings = InferResponseType<ApiClient['settings']['$get']>
 export type GeneratorOptions = Required<GenerateBody>
 export type PassphraseOptions = Required<PassphraseBody>
-export type StrengthVerdict = InferResponseType<ApiClient['strength']['$post'], 200>
 export type HealthReport = InferResponseType<ApiClient['health']['$get'], 200>
 /** What the item form sends: any editable field, plus the vault on creation. */
 export type { ItemInput } from './itemDraft.js'
