@@ -4,6 +4,8 @@ import { DaemonClient } from '../DaemonClient.js'
 import { countOf } from '../countOf.js'
 import type { Command } from '../Command.js'
 
+const FIRST_REPORT_WAIT_MS = 10 * 60_000
+
 export const healthCommand: Command = {
   name: 'health',
   usage: 'kith health [--json]',
@@ -17,7 +19,8 @@ export const healthCommand: Command = {
   async run(ctx) {
     allowOnly(ctx.args, [])
     const client = await DaemonClient.connect(ctx.home)
-    const report = await client.json(client.api.health.$get())
+    // the first report after an unlock estimates every distinct password: minutes for a very large vault on a slow machine
+    const report = await client.json(client.patient(FIRST_REPORT_WAIT_MS).health.$get())
     const lines = report.items.map(i => `${i.issues.join(',')}\t${i.title}\t${i.vault}\t${i.id}`)
     const counts = Object.entries(report.summary)
       .filter(([, n]) => n > 0)
