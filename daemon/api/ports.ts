@@ -80,7 +80,7 @@ export interface FactorsPort {
 }
 
 /** Password health and the strength estimator (service/health/HealthService). */
-import type { HealthReport } from '../service/health/healthRules.js'
+import type { HealthAnswer as HealthReport } from '../service/health/HealthService.js'
 import type { StrengthVerdict } from '../service/health/StrengthEstimator.js'
 
 export type { HealthReport, StrengthVerdict }

@@ -4,7 +4,7 @@ import { DaemonClient } from '../DaemonClient.js'
 import { countOf } from '../countOf.js'
 import type { Command } from '../Command.js'
 
-const FIRST_REPORT_WAIT_MS = 10 * 60_000
+const POLL_MS = 500
 
 export const healthCommand: Command = {
   name: 'health',
@@ -19,8 +19,15 @@ export const healthCommand: Command = {
   async run(ctx) {
     allowOnly(ctx.args, [])
     const client = await DaemonClient.connect(ctx.home)
-    // the first report after an unlock estimates every distinct password: minutes for a very large vault on a slow machine
-    const report = await client.json(client.patient(FIRST_REPORT_WAIT_MS).health.$get())
+    // the first report after an unlock estimates every distinct password in the background: asked again until complete
+    let report = await client.json(client.api.health.$get())
+    let told = false
+    while (!report.complete) {
+      if (!told) process.stderr.write(`kith: estimating the strength of ${countOf(report.pending, 'password')} (once after each unlock)…\n`)
+      told = true
+      await new Promise(resolve => setTimeout(resolve, POLL_MS))
+      report = await client.json(client.api.health.$get())
+    }
     const lines = report.items.map(i => `${i.issues.join(',')}\t${i.title}\t${i.vault}\t${i.id}`)
     const counts = Object.entries(report.summary)
       .filter(([, n]) => n > 0)

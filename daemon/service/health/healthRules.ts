@@ -39,7 +39,7 @@ export interface HealthItem {
   title: string
   vault: string
   issues: HealthIssue[]
-  /** the strength score (0–4) when the item has a password */
+  /** the strength score (0–4) when the item has a password and it was estimated */
   score: StrengthScore | null
   /** when the password was last set, as far as Kith knows (ISO 8601), or null without a password */
   passwordChangedAt: string | null
@@ -64,7 +64,8 @@ export interface HealthReport {
 export interface HealthInputs {
   /** the keyed hash of each entry's password ('' for none), in the entries' order */
   digests: readonly string[]
-  scoreOf: (digest: string) => StrengthScore
+  /** undefined while a password is not estimated yet: it is not called weak */
+  scoreOf: (digest: string) => StrengthScore | undefined
   now: Date
 }
 
@@ -134,7 +135,7 @@ export function healthReport(entries: readonly HealthEntry[], inputs: HealthInpu
     const { entry } = p
     const issues: HealthIssue[] = []
     const hasPassword = p.digest !== ''
-    const score = hasPassword ? inputs.scoreOf(p.digest) : null
+    const score = hasPassword ? (inputs.scoreOf(p.digest) ?? null) : null
     if (score !== null && score < WEAK_BELOW) issues.push('weak')
 
     const reusedWith = hasPassword ? linked(p, byPassword.get(p.digest) ?? [], o => !sameAccount(p, o)) : []

@@ -8,7 +8,11 @@ import { HealthService } from '../../../daemon/service/health/HealthService.js'
 import { StrengthEstimator } from '../../../daemon/service/health/StrengthEstimator.js'
 import { VerdictCache } from '../../../daemon/service/health/VerdictCache.js'
 import { LockedError } from '../../../daemon/keyring/errors.js'
+import { generatePassword } from '../../../daemon/service/passwordGenerator.js'
 import { memoryService, PASSWORD } from '../../helpers/memoryDevice.js'
+
+/** waits for every estimate (the API answers after a short wait, complete or not) */
+const FULL = { waitMs: 60_000 }
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -28,7 +32,7 @@ describe('HealthService', () => {
     const trashed = await d.items.createItem({ title: 'T', password: 'password123' })
     await d.items.trashItem(trashed.id)
     await d.items.createItem({ title: 'Fine', password: 'q7#Lm2!vR9@xZ4$kP8&wN3^t' })
-    const report = await d.health.report()
+    const report = await d.health.report(FULL)
     expect(report.checked).toBe(3)
     expect(report.items.map(i => [i.title, i.issues])).toEqual([
       ['A', ['weak', 'reused']],
@@ -43,27 +47,27 @@ describe('HealthService', () => {
     for (let i = 0; i < 5; i++) await d.items.createItem({ title: `same ${i}`, password: 'one shared password' })
     await d.items.createItem({ title: 'other', password: 'another password entirely' })
     const spy = vi.spyOn(StrengthEstimator.prototype, 'estimateLoaded')
-    await d.health.report()
+    await d.health.report(FULL)
     expect(spy).toHaveBeenCalledTimes(2)
-    await d.health.report()
+    await d.health.report(FULL)
     expect(spy).toHaveBeenCalledTimes(2)
     expect(d.health.estimated).toBe(2)
     await d.unlock.lock()
     expect(d.health.estimated).toBe(0)
-    await expect(d.health.report()).rejects.toBeInstanceOf(LockedError)
+    await expect(d.health.report(FULL)).rejects.toBeInstanceOf(LockedError)
     await service.unlock(PASSWORD)
-    await d.health.report()
+    await d.health.report(FULL)
     expect(spy).toHaveBeenCalledTimes(4)
   }, 30_000)
 
   it('estimates an edited password in the background once a report was made', async () => {
     const { device: d } = await device()
     const item = await d.items.createItem({ title: 'X', password: 'first password here' })
-    await d.health.report()
+    await d.health.report(FULL)
     const spy = vi.spyOn(StrengthEstimator.prototype, 'estimateLoaded')
     await d.items.updateItem(item.id, { password: 'password1' })
     await vi.waitFor(() => expect(spy).toHaveBeenCalledTimes(1), { timeout: 5000 })
-    const report = await d.health.report()
+    const report = await d.health.report(FULL)
     expect(spy).toHaveBeenCalledTimes(1)
     expect(report.items[0]?.issues).toEqual(['weak'])
   }, 30_000)
@@ -79,10 +83,24 @@ describe('HealthService', () => {
       changes: d.items
     })
     await d.items.updateItem(item.id, { notes: 'edited today' })
-    expect((await health.report()).items.map(i => i.issues)).toEqual([['old']])
+    expect((await health.report(FULL)).items.map(i => i.issues)).toEqual([['old']])
     await d.items.updateItem(item.id, { password: 'a brand new strong passphrase here' })
-    expect((await health.report()).items).toEqual([])
+    expect((await health.report(FULL)).items).toEqual([])
   }, 30_000)
+
+  it('answers at once with what is known: pending passwords are not called weak until estimated', async () => {
+    const { device: d } = await device()
+    const strong = Array.from({ length: 100 }, (_, i) => ({ title: `strong ${i}`, password: generatePassword() }))
+    const weak = Array.from({ length: 30 }, (_, i) => ({ title: `weak ${i}`, password: `password${i}` }))
+    await d.items.createItems(undefined, [...strong, ...weak])
+    const first = await d.health.report({ waitMs: 0 })
+    expect(first.complete).toBe(false)
+    expect(first.pending).toBeGreaterThan(30)
+    expect(first.summary.weak).toBe(0)
+    await vi.waitFor(async () => expect((await d.health.report({ waitMs: 0 })).complete).toBe(true), { timeout: 60_000, interval: 200 })
+    const done = await d.health.report({ waitMs: 0 })
+    expect(done).toMatchObject({ complete: true, pending: 0, checked: 130, summary: { weak: 30 } })
+  }, 90_000)
 
   it('keys the cache by a keyed hash: no password in it, another key after clear()', () => {
     const cache = new VerdictCache()

@@ -24,6 +24,8 @@ const ISSUES: Record<Issue, { name: string; meaning: string }> = {
   duplicate: { name: 'Duplicate', meaning: 'another item has the same site and username' }
 }
 
+const POLL_MS = 1000
+
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 
 export function Health() {
@@ -31,35 +33,39 @@ export function Health() {
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
 
-  const load = async (): Promise<void> => {
-    setBusy(true)
-    setError(undefined)
-    try {
-      setReport(await api.health())
-    } catch (err) {
-      setError(messageOf(err))
-    } finally {
-      setBusy(false)
-    }
-  }
+  const [round, setRound] = useState(0)
+
+  // the first report after an unlock may still be estimating passwords: asked again until complete
   useEffect(() => {
+    let stale = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const load = async (): Promise<void> => {
+      setBusy(true)
+      setError(undefined)
+      try {
+        const r = await api.health()
+        if (stale) return
+        setReport(r)
+        if (!r.complete) timer = setTimeout(() => void load(), POLL_MS)
+      } catch (err) {
+        if (!stale) setError(messageOf(err))
+      } finally {
+        if (!stale) setBusy(false)
+      }
+    }
     void load()
-  }, [])
+    return () => {
+      stale = true
+      clearTimeout(timer)
+    }
+  }, [round])
 
   const found = (Object.keys(ISSUES) as Issue[]).filter(i => (report?.summary[i] ?? 0) > 0)
   return (
     <main class="page health-page" aria-labelledby="health-title" data-testid="health">
       <div class="page-header">
         <h2 id="health-title">Password health</h2>
-        <button
-          type="button"
-          class="button"
-          data-testid="health-refresh"
-          disabled={busy}
-          onClick={() => {
-            void load()
-          }}
-        >
+        <button type="button" class="button" data-testid="health-refresh" disabled={busy} onClick={() => setRound(r => r + 1)}>
           <Icon name="refresh" /> Check again
         </button>
       </div>
@@ -70,7 +76,12 @@ export function Health() {
         </p>
       )}
       {report === undefined && error === undefined && <p class="muted">Checking your passwords…</p>}
-      {report !== undefined && (
+      {report !== undefined && !report.complete && (
+        <p class="muted" role="status" data-testid="health-pending">
+          Checking the strength of {plural(report.pending, 'password')}…
+        </p>
+      )}
+      {report !== undefined && report.complete && (
         <>
           <p data-testid="health-verdict">
             {report.items.length === 0
