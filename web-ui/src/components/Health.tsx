@@ -81,7 +81,7 @@ export function Health() {
           Checking the strength of {plural(report.pending, 'password')}…
         </p>
       )}
-      {report !== undefined && report.complete && (
+      {report?.complete && (
         <>
           <p data-testid="health-verdict">
             {report.items.length === 0
