@@ -20,7 +20,21 @@ describe('StrengthEstimator', () => {
   })
 
   it('rates well-known passwords and their l33t and case variants weak, with the estimator’s warning', () => {
-    for (const pw of ['password123', 'Password', 'P@ssw0rd', 'l3tm31n', 'qwerty123', 'iloveyou', 'hunter2', 'aaaaaaaaaaaaaaaaaaaa'])
+    for (const pw of [
+      'password123',
+      'Password',
+      'P@ssw0rd',
+      'P@ssw0rd2024!',
+      'Dr@g0n123',
+      'M0nk3y!!',
+      'Sh@d0w99',
+      'W3lc0me!',
+      'l3tm31n',
+      'qwerty123',
+      'iloveyou',
+      'hunter2',
+      'aaaaaaaaaaaaaaaaaaaa'
+    ])
       expect(estimator.estimateLoaded(pw).weak, pw).toBe(true)
     const common = estimator.estimateLoaded('password123')
     expect(common).toMatchObject({ score: 0, weak: true, label: 'Very weak' })
