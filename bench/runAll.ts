@@ -13,6 +13,7 @@ export const BENCHES = [
   'one-device',
   'transfers-daemon',
   'import-export',
+  'health',
   'sync-propagation',
   'sync-join',
   'memory',

@@ -32,6 +32,8 @@ import { PortabilityService } from './service/PortabilityService.js'
 import { SettingsStore } from './service/SettingsStore.js'
 import { DeviceEraser } from './service/DeviceEraser.js'
 import { PasskeyService } from './service/PasskeyService.js'
+import { HealthService } from './service/health/HealthService.js'
+import { StrengthEstimator } from './service/health/StrengthEstimator.js'
 import { Lifecycle, type Part } from './Startable.js'
 import type { Log } from './log.js'
 import { toError } from './toError.js'
@@ -100,6 +102,8 @@ export interface FullDevice extends SyncCore {
   /** "Empty trash" and the purge of items trashed more than N days ago */
   trash: TrashService
   portability: PortabilityService
+  /** password health and the strength estimator */
+  health: HealthService
   keys: KeyDistribution
   pairing: PairingService
   devices: DeviceService
@@ -313,6 +317,13 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
   })
   const portability = new PortabilityService(items)
   const trash = new TrashService({ items, settings, unlock, log })
+  const health = new HealthService({
+    estimator: new StrengthEstimator(),
+    entries: () => items.healthEntries(),
+    entryOf: id => items.healthEntry(id),
+    session: unlock,
+    changes: items
+  })
   const eraser = new DeviceEraser({ storage, keyring, replicas, unlock })
   const signer = signerOf(identity)
   const distribution = new KeyDistribution({
@@ -468,6 +479,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     items,
     trash,
     portability,
+    health,
     keys: distribution,
     pairing,
     devices,

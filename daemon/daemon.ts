@@ -128,6 +128,7 @@ export class Daemon {
       trash: device.trash,
       settings: device.unlock,
       transfers: device.portability,
+      health: device.health,
       devices: device.devices,
       passkeys: device.passkeys,
       factors: device.factors,

@@ -18,6 +18,7 @@ import type {
   DevicesPort,
   EventSource,
   FactorsPort,
+  HealthPort,
   ItemsPort,
   Log,
   PasskeysPort,
@@ -39,6 +40,7 @@ import { transferRoutes } from './routes/transfers.js'
 import { deviceRoutes, pairingPublicRoutes, pairingRoutes } from './routes/devices.js'
 import { passkeyPublicRoutes, passkeyRoutes } from './routes/passkeys.js'
 import { factorRoutes } from './routes/factors.js'
+import { healthRoutes, strengthRoutes } from './routes/health.js'
 import { dashboardRoutes } from './dashboard/dashboardRoutes.js'
 import { dashboardSessionRoutes, sessionPublicRoutes as loginLinkRoutes } from './dashboard/sessionRoutes.js'
 import { callerKey, RecentProofs, sessionCallerKey, type RecentProofsOptions } from './RecentProofs.js'
@@ -64,6 +66,8 @@ export interface AppDeps {
   passkeys?: PasskeysPort
   /** unlock methods and the authenticator gate */
   factors: FactorsPort
+  /** the password-health report and the strength estimator */
+  health: HealthPort
   status: StatusPort
   events: EventSource
   /** crypto-erases this device's vault and stops the daemon; answers what it removed */
@@ -122,6 +126,11 @@ function publicApi(deps: AppDeps, { authenticators, proofs, proveCaller }: Share
       .route('/session', loginLinkRoutes(deps.dashboard))
       .route('/pairing', pairingPublicRoutes(deps.devices, proveCaller))
       .route('/passkeys', passkeyPublicRoutes(passkeysOf(deps), deps.port, afterUnlock, proofs))
+      // without a credential only while the device is not set up (its first-run page has no session yet)
+      .route(
+        '/strength',
+        strengthRoutes(deps.health, c => !deps.session.initialized || identify(authenticators, c) !== undefined)
+      )
   )
 }
 
@@ -151,6 +160,7 @@ function authenticatedApi(deps: AppDeps, { authenticators, proofs, proveCaller }
     .route('/pairing', pairingRoutes(deps.devices, proofs))
     .route('/passkeys', passkeyRoutes(passkeysOf(deps), deps.port, proofs))
     .route('/factors', factorRoutes(deps.factors, proofs))
+    .route('/health', healthRoutes(deps.health))
     .route('/session', dashboardSessionRoutes(deps.dashboard))
     .route('/dashboard', dashboardRoutes(deps.items))
 }

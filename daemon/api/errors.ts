@@ -37,6 +37,7 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   PasswordRequiredError: [400, 'password_required'],
   NoVaultKeyError: [403, 'no_vault_key'],
   ExportError: [400, 'export_failed'],
+  ExportPasswordTooShortError: [400, 'export_password_too_short'],
   EpochsExhaustedError: [507, 'key_epochs_exhausted'],
   RosterError: [409, 'roster_conflict'],
   BadGrantError: [409, 'bad_vault_key'],

@@ -93,6 +93,17 @@ export interface FactorsPort {
   rename: (id: string, name: string) => Promise<FactorView>
 }
 
+/** Password health and the strength estimator (service/health/HealthService). */
+import type { HealthAnswer as HealthReport } from '../service/health/HealthService.js'
+import type { StrengthVerdict } from '../service/health/StrengthEstimator.js'
+
+export type { HealthReport, StrengthVerdict }
+
+export interface HealthPort {
+  report: () => Promise<HealthReport>
+  strength: (password: string) => Promise<StrengthVerdict>
+}
+
 /** Import, export and migration (PortabilityService). */
 export interface TransfersPort {
   import: (format: string, data: Uint8Array, options?: { vault?: string; password?: string }) => Promise<ImportSummary>

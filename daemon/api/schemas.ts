@@ -123,6 +123,18 @@ export const generateBody = z.object({
 })
 export type GenerateBody = z.input<typeof generateBody>
 
+/** POST /api/generate/passphrase */
+export const passphraseBody = z.object({
+  words: z.optional(z.number({ error: 'words must be a number' })),
+  /** a short string, or "digit" for a random digit in each gap */
+  separator: z.optional(z.string({ error: 'separator must be a string' })),
+  capitalize: z.optional(z.boolean({ error: 'capitalize must be true or false' }))
+})
+export type PassphraseBody = z.input<typeof passphraseBody>
+
+/** POST /api/strength: the password in the body, never in the URL */
+export const strengthBody = z.object({ password: z.string({ error: 'password must be a string' }) })
+
 export const importBody = z.object({
   format: required('format'),
   /** the file, base64-encoded */

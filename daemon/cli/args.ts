@@ -31,7 +31,10 @@ export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
   'no-lower',
   'restore',
   'quiet',
-  'no-idle-gc'
+  'no-idle-gc',
+  'allow-weak',
+  'passphrase',
+  'capitalize'
 ])
 
 export class UsageError extends Error {

@@ -11,6 +11,15 @@ let typedAhead = ''
 
 /** One line typed at the terminal, not echoed; Ctrl-C cancels. */
 export function promptHidden(label: string): Promise<string> {
+  return promptLine(label, false)
+}
+
+/** One short answer typed at the terminal (a yes or no), echoed; shares what was typed ahead with the hidden prompts. */
+export function promptVisible(label: string): Promise<string> {
+  return promptLine(label, true)
+}
+
+function promptLine(label: string, echo: boolean): Promise<string> {
   const stdin = process.stdin
   // echo off before the prompt shows: whatever is typed once it is visible is not echoed
   stdin.setRawMode(true)
@@ -41,8 +50,12 @@ export function promptHidden(label: string): Promise<string> {
           resolve(chars.join(''))
           return true
         }
-        if (ch === '\u007f' || ch === '\b') chars.pop()
-        else chars.push(ch)
+        if (ch === '\u007f' || ch === '\b') {
+          if (chars.pop() !== undefined && echo) process.stderr.write('\b \b')
+        } else {
+          chars.push(ch)
+          if (echo) process.stderr.write(ch)
+        }
       }
       return false
     }

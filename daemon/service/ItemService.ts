@@ -13,6 +13,7 @@ import { ItemIndex } from './ItemIndex.js'
 import type { ReplicaSet } from './ReplicaSet.js'
 import type { UnlockService } from './UnlockService.js'
 import { InvalidRequestError, VaultExistsError, VaultNotFoundError } from './errors.js'
+import type { HealthEntry } from './health/healthRules.js'
 
 export const DEFAULT_VAULT = 'Personal'
 /** Items per Yjs transaction in bulk writes: ~1,000 items seal to well under 1 MiB. */
@@ -301,5 +302,25 @@ export class ItemService extends EventEmitter<ItemEvents> {
     replica.doc.purgeMany(ids)
     await replica.snapshot()
     await this.options.compact()
+  }
+
+  /** Every live item of the open vaults as the health rules read it: with when its password was last set. */
+  healthEntries(): HealthEntry[] {
+    this.requireUnlocked()
+    const out: HealthEntry[] = []
+    for (const replica of this.open())
+      for (const item of replica.doc.all())
+        if (!item.trashed) out.push({ ...item, passwordChangedAt: replica.doc.passwordChangedAt(item.id) })
+    return out
+  }
+
+  /** One live item as the health rules read it; undefined when it is gone, trashed or locked away. */
+  healthEntry(id: string): HealthEntry | undefined {
+    if (!this.unlocked) return undefined
+    for (const replica of this.open()) {
+      const item = replica.doc.get(id)
+      if (item !== undefined) return item.trashed ? undefined : { ...item, passwordChangedAt: replica.doc.passwordChangedAt(id) }
+    }
+    return undefined
   }
 }

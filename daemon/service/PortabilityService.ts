@@ -7,7 +7,7 @@ import type { ItemService } from './ItemService.js'
 import type { Item, ItemInput } from '../vault/Item.js'
 import type { ImportedItem } from '../interop/types.js'
 import { ownershipOf, normalizeDomain } from './organisationPolicy.js'
-import { InvalidRequestError, VaultNotFoundError } from './errors.js'
+import { ExportPasswordTooShortError, InvalidRequestError, VaultNotFoundError } from './errors.js'
 
 /** What one import did in one vault. */
 export interface VaultImport {
@@ -28,6 +28,12 @@ export interface ImportSummary {
   createdVault: boolean
   vaults: VaultImport[]
 }
+
+/**
+ * An encrypted export's file password has at least this many characters: the file leaves the device
+ * and can be attacked offline, with no unlock throttle (newcomer report F17 saw "a" accepted).
+ */
+export const MIN_EXPORT_PASSWORD_LENGTH = 12
 
 /** A Kith export naming more vaults than this is refused unless --vault puts everything in one. */
 export const MAX_RESTORED_VAULTS = 64
@@ -145,6 +151,8 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
     if (format === 'kith-encrypted' && (options.password === undefined || options.password === '')) {
       throw new InvalidRequestError('kith-encrypted exports need a password for the file (--password-stdin)')
     }
+    if (format === 'kith-encrypted' && [...(options.password ?? '')].length < MIN_EXPORT_PASSWORD_LENGTH)
+      throw new ExportPasswordTooShortError(MIN_EXPORT_PASSWORD_LENGTH)
     const items: Item[] = [
       ...this.vaults.listItems({ vault: options.vault }),
       ...this.vaults.listItems({ vault: options.vault, trashed: true })

@@ -50,3 +50,12 @@ export class PasskeyPasswordRequiredError extends ServiceError {
     this.name = 'PasskeyPasswordRequiredError'
   }
 }
+/** An encrypted export's file password is shorter than the minimum. */
+export class ExportPasswordTooShortError extends ServiceError {
+  constructor(readonly minLength: number) {
+    super(
+      `the export file's password needs at least ${minLength} characters (the file can be attacked offline); a few random words work well`
+    )
+    this.name = 'ExportPasswordTooShortError'
+  }
+}

@@ -29,6 +29,9 @@ export const LOCAL_ORIGIN = Symbol('local')
 
 type ItemMap = Y.Map<unknown>
 
+/** Kept beside the fields (not in the item JSON): when the password was last set, for the health report's "old". */
+const PASSWORD_CHANGED_AT = 'passwordChangedAt'
+
 export function newItemId(): string {
   return randomBytes(12).toString('base64url')
 }
@@ -85,6 +88,8 @@ export class VaultDoc {
         if (value !== undefined && !isDefault(key, value)) map.set(key, value)
       }
       for (const [section, values] of sections) writeSection(map, section, values)
+      // an imported password is at most as new as its item's last change
+      if (normalized.password !== undefined && normalized.password !== '') map.set(PASSWORD_CHANGED_AT, input.updatedAt ?? iso)
       this.items.set(id, map)
       if (input.history !== undefined) setImportedHistory(map, input.history)
     }, LOCAL_ORIGIN)
@@ -147,6 +152,7 @@ export class VaultDoc {
         if (JSON.stringify(old) === JSON.stringify(value)) continue
         changes[key] = [old as FieldValue, value]
         map.set(key, value)
+        if (key === 'password') map.set(PASSWORD_CHANGED_AT, now.toISOString())
         changed = true
       }
       if (!changed) return
@@ -178,6 +184,12 @@ export class VaultDoc {
   get(id: string, vaultName = this.name): Item | undefined {
     const map = this.items.get(id)
     return map === undefined ? undefined : toItem(id, map, vaultName)
+  }
+
+  /** When the item's password was last set (ISO 8601); undefined without a password or for items written before Kith kept it. */
+  passwordChangedAt(id: string): string | undefined {
+    const value = this.items.get(id)?.get(PASSWORD_CHANGED_AT)
+    return typeof value === 'string' ? value : undefined
   }
 
   /** Every item id. */

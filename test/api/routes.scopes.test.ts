@@ -63,6 +63,8 @@ function isPublic(method: string, path: string): boolean {
     'POST /api/pairing/join',
     'GET /api/pairing/join',
     'POST /api/passkeys/unlock/options',
-    'POST /api/passkeys/unlock'
+    'POST /api/passkeys/unlock',
+    // the strength meter: without a credential before setup, any credential after (it reads nothing of the vault)
+    'POST /api/strength'
   ].includes(`${method} ${path}`)
 }

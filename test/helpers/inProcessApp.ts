@@ -77,6 +77,7 @@ export async function inProcessApp(
     trash: device.trash,
     settings: device.unlock,
     transfers: device.portability,
+    health: device.health,
     devices: loneDevices(device),
     passkeys: device.passkeys,
     factors: device.factors,

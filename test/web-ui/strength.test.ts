@@ -1,46 +1,16 @@
-/** The master-password meter (web-ui/src/strength.ts): pool and length, discounted for runs, repeats and common words. */
-import { describe, it, expect } from 'vitest'
-import { estimateStrength } from '../../web-ui/src/strength.js'
+/** The meter's text (web-ui/src/strength.ts): the daemon's verdict shown as label, bits and the estimator's warning. */
+import { describe, expect, it } from 'vitest'
+import { strengthText } from '../../web-ui/src/strength.js'
 
-const score = (pw: string): number => estimateStrength(pw).score
+const verdict = { score: 0 as const, weak: true, label: 'Very weak', bits: 10, warning: '', suggestions: [] }
 
-describe('estimateStrength', () => {
-  it('rates nothing as very weak with 0 bits', () => {
-    expect(estimateStrength('')).toEqual({ score: 0, label: 'Very weak', bits: 0 })
+describe('strengthText', () => {
+  it('shows the label and bits of the daemon’s verdict', () => {
+    expect(strengthText(verdict)).toBe('Very weak · about 10 bits')
   })
-
-  it('labels each score', () => {
-    const labels = ['', 'abc12', 'Tr0ub4dor&', 'correct horse battery', 'q7#Lm2!vR9@xZ4$kP8&w'].map(pw => estimateStrength(pw).label)
-    expect(new Set(labels).size).toBeGreaterThan(3)
-    for (const l of labels) expect(['Very weak', 'Weak', 'Fair', 'Good', 'Strong']).toContain(l)
-  })
-
-  it('keeps long but predictable passwords weak: repeats, runs, and a few characters over and over', () => {
-    expect(score('aaaaaaaaaaaaaaaaaaaaaaaa')).toBe(0)
-    expect(score('abcdefghijklmnopqrstuvwx')).toBeLessThanOrEqual(1)
-    expect(score('123456789012345678901234')).toBeLessThanOrEqual(1)
-    expect(score('abababababababababababab')).toBeLessThanOrEqual(1)
-  })
-
-  it('marks down well-known passwords and words, whatever their case', () => {
-    expect(score('Password')).toBe(0)
-    expect(score('PASSWORD1!')).toBeLessThanOrEqual(1)
-    expect(estimateStrength('qwertyXq').bits).toBeLessThan(estimateStrength('hjklmnXq').bits)
-  })
-
-  it('rates a long random password, and a long passphrase, strong', () => {
-    expect(score('q7#Lm2!vR9@xZ4$kP8&w')).toBe(4)
-    expect(score('correct horse battery staple orbit')).toBeGreaterThanOrEqual(3)
-  })
-
-  it('never loses strength when a random character is appended', () => {
-    let pw = ''
-    let bits = 0
-    for (const c of 'x9$Kq2!mZ7@pL4#v') {
-      pw += c
-      const next = estimateStrength(pw).bits
-      expect(next, pw).toBeGreaterThanOrEqual(bits)
-      bits = next
-    }
+  it('adds the estimator’s warning when there is one', () => {
+    expect(strengthText({ ...verdict, warning: 'This is a commonly used password.' })).toBe(
+      'Very weak · about 10 bits · This is a commonly used password.'
+    )
   })
 })

@@ -6,7 +6,7 @@
  */
 import { hc } from 'hono/client'
 import type { AppType } from '../../daemon/api/createApp.js'
-import type { DaemonEvent, GeneratorOptions, ItemInput, Settings } from './types.js'
+import type { DaemonEvent, GeneratorOptions, ItemInput, PassphraseOptions, Settings } from './types.js'
 
 const SESSION_HEADER = 'X-Kith-Session'
 
@@ -180,6 +180,10 @@ export const api = {
   changePassword: async (oldPassword: string, newPassword: string) =>
     await json(client.password.$post({ json: { oldPassword, newPassword } })),
   generate: async (options: GeneratorOptions) => await json(client.generate.$post({ json: options })),
+  passphrase: async (options: PassphraseOptions) => await json(client.generate.passphrase.$post({ json: options })),
+  /** the daemon's strength verdict (the CLI's too): the password goes in the body, never the URL */
+  strength: async (password: string) => await json(client.strength.$post({ json: { password } })),
+  health: async () => await json(client.health.$get()),
 
   migrate: async (input: { from: string; to: string; orgDomain: string | string[]; dryRun: boolean; keep?: string[] }) =>
     await json(client.migrate.$post({ json: input })),

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { confirmLeave, hasUnsavedEdit } from './unsavedChanges.js'
 
-export type Page = 'items' | 'devices' | 'settings'
+export type Page = 'items' | 'devices' | 'settings' | 'health'
 
 export interface Route {
   page: Page
@@ -19,6 +19,7 @@ export function parseHash(hash: string): Route {
     .map(decodeURIComponent)
   if (parts[0] === 'devices') return { page: 'devices', mode: 'list' }
   if (parts[0] === 'settings') return { page: 'settings', mode: 'list' }
+  if (parts[0] === 'health') return { page: 'health', mode: 'list' }
   if (parts[0] === 'new') return { page: 'items', mode: 'new' }
   if (parts[0] === 'item' && parts[1] !== undefined) return { page: 'items', id: parts[1], mode: parts[2] === 'edit' ? 'edit' : 'view' }
   return { page: 'items', mode: 'list' }

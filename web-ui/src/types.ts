@@ -12,7 +12,7 @@ import type {
   PendingJoiner,
   UnlockMethodLogEntry
 } from '../../daemon/api/ports.js'
-import type { GenerateBody } from '../../daemon/api/schemas.js'
+import type { GenerateBody, PassphraseBody } from '../../daemon/api/schemas.js'
 import type { ItemChange, VaultInfo as DaemonVaultInfo } from '../../daemon/service/ItemService.js'
 export type { Item, CustomField } from '../../daemon/vault/Item.js'
 
@@ -27,6 +27,8 @@ export type Factor = FactorView
 export type FactorLogEntry = UnlockMethodLogEntry
 export type Settings = InferResponseType<ApiClient['settings']['$get']>
 export type GeneratorOptions = Required<GenerateBody>
+export type PassphraseOptions = Required<PassphraseBody>
+export type HealthReport = InferResponseType<ApiClient['health']['$get'], 200>
 /** What the item form sends: any editable field, plus the vault on creation. */
 export type { ItemInput } from './itemDraft.js'
 

@@ -1,9 +1,9 @@
-/** /api/settings, /api/password and /api/generate: auto-lock time, master password change, password generator. */
+/** /api/settings, /api/password and /api/generate: auto-lock time, master password change, password and passphrase generator. */
 import { Hono } from 'hono'
 import { requireScope, type ApiEnv } from '../auth.js'
 import type { SessionPort, SettingsPort } from '../ports.js'
-import { generateBody, jsonBody, passwordChangeBody, settingsPatchBody } from '../schemas.js'
-import { generatePassword } from '../../service/passwordGenerator.js'
+import { generateBody, jsonBody, passphraseBody, passwordChangeBody, settingsPatchBody } from '../schemas.js'
+import { generatePassphrase, generatePassword } from '../../service/passwordGenerator.js'
 import type { RecentProofs } from '../RecentProofs.js'
 import type { Context } from 'hono'
 
@@ -38,6 +38,9 @@ export function settingsRoutes(
       })
       .post('/generate', requireScope('items:write'), jsonBody(generateBody), c =>
         c.json({ password: generatePassword(c.req.valid('json')) }, 200)
+      )
+      .post('/generate/passphrase', requireScope('items:write'), jsonBody(passphraseBody), async c =>
+        c.json({ password: await generatePassphrase(c.req.valid('json')) }, 200)
       )
   )
 }

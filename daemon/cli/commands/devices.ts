@@ -4,6 +4,7 @@ import { allowOnly, flag, has } from '../args.js'
 import { DaemonClient } from '../DaemonClient.js'
 import { CliError, EXIT } from '../CliError.js'
 import { passwordFromStdin } from './vault.js'
+import { acceptStrength, ALLOW_WEAK } from '../weakSecret.js'
 import type { Command } from '../Command.js'
 import { readStdinLines } from '../stdin.js'
 import { reauthenticate } from '../reauthenticate.js'
@@ -60,11 +61,12 @@ const JOIN_WAIT_MS = 11 * 60_000
 
 export const pairJoinCommand: Command = {
   name: 'pair join',
-  usage: 'kith pair join [--password-stdin] [--name NAME] [--json]   (stdin: the invitation, then the new password; a terminal asks)',
+  usage:
+    'kith pair join [--password-stdin] [--name NAME] [--allow-weak] [--json]   (stdin: the invitation, then the new password; a terminal asks)',
   summary:
     "join another device's vaults (on a device with no vault yet): shows the verification words and waits until the inviter approves; sets this device's own password",
   async run(ctx) {
-    allowOnly(ctx.args, ['name'], ['password-stdin'])
+    allowOnly(ctx.args, ['name'], ['password-stdin', ALLOW_WEAK])
     const onTerminal = process.stdin.isTTY === true
     if (!ctx.args.bools.has('password-stdin') && !onTerminal)
       throw new CliError(
@@ -95,6 +97,7 @@ export const pairJoinCommand: Command = {
         throw new CliError('usage', "the second line of standard input must be this device's new master password", EXIT.usage)
     }
     const client = await DaemonClient.connect(ctx.home)
+    await acceptStrength(ctx, client, password, "this device's new master password")
     const api = client.patient(JOIN_WAIT_MS)
     let finished = false
     const joined = client.json(api.pairing.join.$post({ json: { invitation, password, name: flag(ctx.args, 'name') } })).finally(() => {

@@ -26,6 +26,7 @@ import {
 import { historyCommand, historyRestoreCommand } from './history.js'
 import { trashEmptyCommand, trashAutoPurgeCommand } from './trash.js'
 import { openCommand } from './open.js'
+import { healthCommand } from './health.js'
 import { configCommand, configSetCommand, configUnsetCommand } from './config.js'
 import { serviceInstallCommand, serviceUninstallCommand, serviceStatusCommand } from './service.js'
 import { completionCommand } from './completion.js'
@@ -75,6 +76,7 @@ export const COMMANDS: Command[] = [
   trashAutoPurgeCommand,
   totpCommand,
   generateCommand,
+  healthCommand,
   importCommand,
   exportCommand,
   migrateCommand,

@@ -5,7 +5,7 @@ import { CliError, EXIT } from '../CliError.js'
 import type { Command } from '../Command.js'
 import type { Item } from '../../api/ports.js'
 import type { ItemPatchBody } from '../../api/schemas.js'
-import { generatePassword } from '../../service/passwordGenerator.js'
+import { generatePassphrase, generatePassword } from '../../service/passwordGenerator.js'
 import { toError } from '../../toError.js'
 import { readSecrets, warnSecretInArgv } from '../secretInput.js'
 import { totpNote } from '../totpNote.js'
@@ -318,11 +318,38 @@ export const totpCommand: Command = {
   }
 }
 
+/** A passphrase of EFF words, shaped by --words, --separator and --capitalize. */
+async function passphraseFromFlags(a: ParsedArgs): Promise<string> {
+  const words = flag(a, 'words')
+  if (words !== undefined && !/^[0-9]+$/.test(words))
+    throw new CliError('usage', `--words takes a whole number of words, got ${JSON.stringify(words)}`, EXIT.usage)
+  try {
+    return await generatePassphrase({
+      words: words === undefined ? undefined : Number(words),
+      separator: flag(a, 'separator'),
+      capitalize: has(a, 'capitalize')
+    })
+  } catch (err) {
+    throw new CliError('usage', toError(err).message, EXIT.usage)
+  }
+}
+
 export const generateCommand: Command = {
   name: 'generate',
-  usage: 'kith generate [--length N] [--no-symbols] [--no-digits] [--no-upper] [--no-lower]',
-  summary: 'print a random password (needs no daemon)',
+  usage:
+    'kith generate [--length N] [--no-symbols] [--no-digits] [--no-upper] [--no-lower]\n  kith generate --passphrase [--words N] [--separator SEP|digit] [--capitalize]',
+  summary: 'print a random password, or a passphrase of random words (needs no daemon)',
+  help: [
+    '--passphrase: words from the EFF large wordlist (7,776 words, 12.9 bits each); --words 3–20 (default 6);',
+    '--separator: up to 3 characters between the words (default "-"), or "digit" for a random digit in each gap;',
+    '--capitalize: each word starts with a capital letter.'
+  ].join('\n'),
   async run(ctx) {
+    if (has(ctx.args, 'passphrase') || ctx.args.flags.has('words')) {
+      allowOnly(ctx.args, ['words', 'separator'], ['passphrase', 'capitalize'])
+      const password = await passphraseFromFlags(ctx.args)
+      return ctx.out(password, { password })
+    }
     allowOnly(ctx.args, ['length'], ['no-symbols', 'no-digits', 'no-upper', 'no-lower'])
     const password = generateFromFlags(ctx.args)
     ctx.out(password, { password })

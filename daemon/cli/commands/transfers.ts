@@ -11,6 +11,16 @@ import { writePrivateFile } from '../writePrivateFile.js'
 import { reauthenticate } from '../reauthenticate.js'
 import { countOf } from '../countOf.js'
 import { importSummary } from '../importSummary.js'
+import { promptHidden } from '../secretInput.js'
+import { acceptStrength, ALLOW_WEAK, checkExportPasswordLength } from '../weakSecret.js'
+
+/** kith-encrypted at a terminal without --password-stdin: the file's password, typed twice without echo. */
+async function promptFilePassword(): Promise<string> {
+  const first = await promptHidden('Password for the export file (at least 12 characters)')
+  checkExportPasswordLength(first)
+  if ((await promptHidden('Repeat it')) !== first) throw new CliError('usage', 'the two passwords are not the same', EXIT.usage)
+  return first
+}
 
 export const importCommand: Command = {
   name: 'import',
@@ -61,19 +71,26 @@ const fileExists = (out: string): CliError =>
 export const exportCommand: Command = {
   name: 'export',
   usage:
-    'kith export FORMAT [--vault NAME] [--out FILE [--force]] [--password-stdin]\n  FORMAT: kith-json kith-encrypted bitwarden-json keepass-xml csv',
+    'kith export FORMAT [--vault NAME] [--out FILE [--force]] [--password-stdin] [--allow-weak]\n  FORMAT: kith-json kith-encrypted bitwarden-json keepass-xml csv',
   summary: 'export items (every vault unless --vault); kith-encrypted asks for a file password on stdin',
-  help: "Exports need the master password given in the last 5 minutes. With --password-stdin it is read from\nstandard input when needed: the first line for a plaintext format; for kith-encrypted the first line is\nthe file's password and the second the master password. On a terminal without it, kith asks.",
+  help: "Exports need the master password given in the last 5 minutes. With --password-stdin it is read from\nstandard input when needed: the first line for a plaintext format; for kith-encrypted the first line is\nthe file's password and the second the master password. On a terminal without it, kith asks.\nThe file's password needs at least 12 characters; a weak one is used only once confirmed at the terminal or with\n--allow-weak (from a script: a warning).",
   async run(ctx) {
-    allowOnly(ctx.args, ['vault', 'out'], ['password-stdin', 'force'])
+    allowOnly(ctx.args, ['vault', 'out'], ['password-stdin', 'force', ALLOW_WEAK])
     const format = ctx.args.positionals[0]
     if (format === undefined) throw new CliError('usage', `usage: ${exportCommand.usage}`, EXIT.usage)
     const sealed = format === 'kith-encrypted' && has(ctx.args, 'password-stdin')
+    const askFilePassword = format === 'kith-encrypted' && !sealed && process.stdin.isTTY === true
     const out = flag(ctx.args, 'out')
     const force = has(ctx.args, 'force')
     if (out !== undefined && !force && (await pathTaken(out))) throw fileExists(out)
     const client = await DaemonClient.connect(ctx.home)
-    const [password] = await reauthenticate(ctx, client, 'kith export', sealed ? ["the export file's password"] : [])
+    const typed = askFilePassword ? await promptFilePassword() : undefined
+    const [fromStdin] = await reauthenticate(ctx, client, 'kith export', sealed ? ["the export file's password"] : [])
+    const password = typed ?? fromStdin
+    if (password !== undefined) {
+      checkExportPasswordLength(password)
+      await acceptStrength(ctx, client, password, "the export file's password")
+    }
     const info = await readDaemonInfo(ctx.home)
     if (info === undefined) throw new CliError('not_running', 'the daemon stopped', EXIT.notRunning)
     const stop = followProgress(info, 'export-progress', `exporting ${format}`)

@@ -10,6 +10,7 @@ import { promptHidden } from '../secretInput.js'
 import { CliError, EXIT } from '../CliError.js'
 import { unlockInBrowser } from '../unlockInBrowser.js'
 import type { Command, CommandContext } from '../Command.js'
+import { acceptStrength, ALLOW_WEAK } from '../weakSecret.js'
 
 const onTerminal = (): boolean => process.stdin.isTTY === true
 const MIN_PASSWORD = 8
@@ -38,6 +39,7 @@ async function unlockWithRecoveryKey(ctx: CommandContext): Promise<void> {
   const password = newPassword === '' && !onTerminal() ? undefined : checkNewPassword(newPassword, 'the second line of standard input')
   if (repeated !== undefined && repeated !== password) throw new CliError('usage', 'the two new passwords are not the same', EXIT.usage)
   const client = await DaemonClient.connect(ctx.home)
+  if (password !== undefined) await acceptStrength(ctx, client, password, 'the new master password')
   await client.json(client.api.unlock.$post({ json: { recoveryKey } }))
   if (password === undefined) {
     process.stderr.write(
@@ -65,13 +67,14 @@ async function setPasswordAfterRecovery(ctx: CommandContext, client: DaemonClien
   const [next, repeated] = await secrets(onTerminal() ? ['New master password', 'Repeat the new master password'] : ['new'])
   const newPassword = checkNewPassword(next, 'the first line of standard input')
   if (repeated !== undefined && repeated !== newPassword) throw new CliError('usage', 'the two new passwords are not the same', EXIT.usage)
+  await acceptStrength(ctx, client, newPassword, 'the new master password')
   await client.json(client.api.password.$post({ json: { newPassword } }))
   ctx.out('new master password set (the old one no longer works)', { ok: true })
 }
 
 export const unlockCommand: Command = {
   name: 'unlock',
-  usage: 'kith unlock --password-stdin | --recovery-key-stdin | --browser [--timeout SECONDS] [--no-open]',
+  usage: 'kith unlock --password-stdin | --recovery-key-stdin [--allow-weak] | --browser [--timeout SECONDS] [--no-open]',
   summary:
     'unlock the vault with the master password (and the authenticator code, when set up), the recovery key, or in the dashboard (a passkey)',
   help: [
@@ -85,7 +88,7 @@ export const unlockCommand: Command = {
   ].join('\n'),
   async run(ctx) {
     if (has(ctx.args, 'browser')) return await unlockInBrowser(ctx)
-    allowOnly(ctx.args, [], ['password-stdin', 'recovery-key-stdin'])
+    allowOnly(ctx.args, [], ['password-stdin', 'recovery-key-stdin', ALLOW_WEAK])
     if (has(ctx.args, 'recovery-key-stdin')) return await unlockWithRecoveryKey(ctx)
     if (!has(ctx.args, 'password-stdin') && !onTerminal())
       throw new CliError(
@@ -112,14 +115,15 @@ export const unlockCommand: Command = {
 
 export const passwordChangeCommand: Command = {
   name: 'password change',
-  usage: 'kith password change --password-stdin',
+  usage: 'kith password change --password-stdin [--allow-weak]',
   summary: "change this device's master password (passkeys, the authenticator and the recovery key keep working)",
   help: [
     'The first line of standard input is the current password, the second the new one; on a terminal both are asked',
-    '(the new one twice). Right after an unlock with the recovery key, the one line is the new password.'
+    '(the new one twice). Right after an unlock with the recovery key, the one line is the new password.',
+    'A weak new password is used only once confirmed at the terminal or with --allow-weak (from a script: a warning).'
   ].join('\n'),
   async run(ctx) {
-    allowOnly(ctx.args, [], ['password-stdin'])
+    allowOnly(ctx.args, [], ['password-stdin', ALLOW_WEAK])
     if (!has(ctx.args, 'password-stdin') && !onTerminal())
       throw new CliError('usage', 'pass the current and new passwords on standard input with --password-stdin', EXIT.usage)
     const client = await DaemonClient.connect(ctx.home)
@@ -132,6 +136,7 @@ export const passwordChangeCommand: Command = {
     const newPassword = checkNewPassword(next, 'the second line of standard input')
     if (repeated !== undefined && repeated !== newPassword)
       throw new CliError('usage', 'the two new passwords are not the same', EXIT.usage)
+    await acceptStrength(ctx, client, newPassword, 'the new master password')
     await client.json(client.api.password.$post({ json: { oldPassword, newPassword } }))
     ctx.out('master password changed', { ok: true })
   }

@@ -6,6 +6,7 @@ import { readStdinLine } from '../stdin.js'
 import { CliError, EXIT } from '../CliError.js'
 import type { Command, CommandContext } from '../Command.js'
 import { promptNewPassword } from '../secretInput.js'
+import { acceptStrength, ALLOW_WEAK } from '../weakSecret.js'
 
 export async function passwordFromStdin(ctx: CommandContext, what = 'the master password'): Promise<string> {
   if (!ctx.args.bools.has('password-stdin'))
@@ -17,13 +18,18 @@ export async function passwordFromStdin(ctx: CommandContext, what = 'the master 
 
 export const initCommand: Command = {
   name: 'init',
-  usage: 'kith init [--password-stdin]',
+  usage: 'kith init [--password-stdin] [--allow-weak]',
   summary: "create this device's keys and a first vault named Personal; leaves it unlocked",
-  help: 'On a terminal it asks for the new master password twice, without echo; scripts give it as one line of standard input with --password-stdin.',
+  help: [
+    'On a terminal it asks for the new master password twice, without echo; scripts give it as one line of standard input with --password-stdin.',
+    'A weak password (the strength estimator scores it below 3 of 4) is used only once confirmed at the terminal or with --allow-weak;',
+    'from standard input in a script it is used with a warning.'
+  ].join('\n'),
   async run(ctx) {
-    allowOnly(ctx.args, [], ['password-stdin'])
+    allowOnly(ctx.args, [], ['password-stdin', ALLOW_WEAK])
     const password = process.stdin.isTTY === true ? await promptNewPassword() : await passwordFromStdin(ctx)
     const client = await DaemonClient.connect(ctx.home)
+    await acceptStrength(ctx, client, password, 'the new master password')
     const status = await client.json(client.api.init.$post({ json: { password } }))
     ctx.out(`initialised; vault "Personal" created and unlocked\ndashboard: ${String(status.url)}`, {
       ok: true,

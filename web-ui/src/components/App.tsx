@@ -7,7 +7,6 @@ import { api, forgetSession, onSessionLost } from '../api.js'
 import { takeLoginCode } from '../router.js'
 import { messageOf } from '../toast.js'
 import type { Status } from '../types.js'
-import { FirstRun } from './FirstRun.js'
 import { Unlock } from './Unlock.js'
 import { Shell } from './Shell.js'
 import { Toasts } from './Toasts.js'
@@ -16,6 +15,8 @@ import { lazyComponent } from './lazyComponent.js'
 
 const NewPassword = lazyComponent(async () => (await import('./NewPassword.js')).NewPassword)
 const ConfirmForCli = lazyComponent(async () => (await import('./ConfirmForCli.js')).ConfirmForCli)
+/** First run happens once per device: its form (and the weak-password check) stays out of the first load. */
+const FirstRun = lazyComponent(async () => (await import('./FirstRun.js')).FirstRun)
 
 type Phase =
   | { name: 'loading' }

@@ -1,7 +1,8 @@
 /** First run on a device: create a vault (password twice, strength meter) or join one by invitation. */
 import { useId, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
-import { PasswordInput, StrengthMeter, TextField } from './ui.js'
+import { PasswordInput, StrengthBar, TextField } from './ui.js'
+import { useWeakGate, WeakConsent } from './WeakPasswordGate.js'
 import { messageOf } from '../toast.js'
 import { Logo } from './Logo.js'
 
@@ -18,6 +19,7 @@ export function FirstRun({ onDone }: { onDone: () => void }) {
   /** the verification words while the inviting device has not decided */
   const [words, setWords] = useState<string[]>([])
   const meterId = useId()
+  const weak = useWeakGate(password)
   const invitationId = useId()
 
   const submit = async (e: Event): Promise<void> => {
@@ -28,6 +30,8 @@ export function FirstRun({ onDone }: { onDone: () => void }) {
     if (password !== confirm) return setError('The two passwords are not the same.')
     setBusy(true)
     try {
+      const weakness = await weak.check()
+      if (weakness !== undefined) return setError(weakness)
       if (mode === 'create') {
         await api.init(password)
       } else {
@@ -138,7 +142,7 @@ export function FirstRun({ onDone }: { onDone: () => void }) {
           describedBy={meterId}
           name="password"
         />
-        <StrengthMeter password={password} id={meterId} />
+        <StrengthBar password={password} id={meterId} verdict={weak.verdict} />
         <PasswordInput
           label="Repeat the master password"
           value={confirm}
@@ -147,6 +151,7 @@ export function FirstRun({ onDone }: { onDone: () => void }) {
           autoComplete="new-password"
           name="password-confirm"
         />
+        <WeakConsent gate={weak} />
         <p class="hint">Kith cannot recover this password. Write it down and keep it somewhere safe.</p>
         {busy && words.length > 0 && (
           <div class="card approval" role="status" data-testid="join-words-card">

@@ -3,13 +3,15 @@ import { useState } from 'preact/hooks'
 import { api } from '../api.js'
 import { messageOf, toast } from '../toast.js'
 import { Logo } from './Logo.js'
-import { PasswordInput, StrengthMeter } from './ui.js'
+import { PasswordInput, StrengthBar } from './ui.js'
+import { useWeakGate, WeakConsent } from './WeakPasswordGate.js'
 
 export function NewPassword({ onDone }: { onDone: () => void }) {
   const [next, setNext] = useState('')
   const [confirm, setConfirm] = useState('')
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
+  const weak = useWeakGate(next)
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
     setError(undefined)
@@ -17,6 +19,8 @@ export function NewPassword({ onDone }: { onDone: () => void }) {
     if (next !== confirm) return setError('The two passwords are not the same.')
     setBusy(true)
     try {
+      const weakness = await weak.check()
+      if (weakness !== undefined) return setError(weakness)
       await api.setNewPassword(next)
       toast('New master password set')
       onDone()
@@ -49,7 +53,7 @@ export function NewPassword({ onDone }: { onDone: () => void }) {
           autoComplete="new-password"
           autoFocus
         />
-        <StrengthMeter password={next} />
+        <StrengthBar password={next} verdict={weak.verdict} />
         <PasswordInput
           label="Repeat the new master password"
           value={confirm}
@@ -57,6 +61,7 @@ export function NewPassword({ onDone }: { onDone: () => void }) {
           testId="recovery-new-password-confirm"
           autoComplete="new-password"
         />
+        <WeakConsent gate={weak} />
         {error !== undefined && (
           <p class="error" role="alert">
             {error}

@@ -3,7 +3,8 @@ import { useEffect, useId, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
 import type { VaultInfo } from '../types.js'
 import { messageOf, toast } from '../toast.js'
-import { PasswordInput, StrengthMeter, TextField } from './ui.js'
+import { PasswordInput, StrengthBar, TextField } from './ui.js'
+import { useWeakGate, WeakConsent } from './WeakPasswordGate.js'
 import { Transfers } from './Transfers.js'
 import { Migrate, EraseDevice } from './MoveAndErase.js'
 import { lazyComponent } from './lazyComponent.js'
@@ -63,6 +64,7 @@ function ChangePassword() {
   const [confirm, setConfirm] = useState('')
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
+  const weak = useWeakGate(next)
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
     setError(undefined)
@@ -70,6 +72,8 @@ function ChangePassword() {
     if (next !== confirm) return setError('The two new passwords are not the same.')
     setBusy(true)
     try {
+      const weakness = await weak.check()
+      if (weakness !== undefined) return setError(weakness)
       await api.changePassword(current, next)
       setCurrent('')
       setNext('')
@@ -92,7 +96,7 @@ function ChangePassword() {
         <h3 id="change-password-title">Change the master password</h3>
         <PasswordInput label="Current master password" value={current} onInput={setCurrent} testId="old-password" />
         <PasswordInput label="New master password" value={next} onInput={setNext} testId="new-password" autoComplete="new-password" />
-        <StrengthMeter password={next} />
+        <StrengthBar password={next} verdict={weak.verdict} />
         <PasswordInput
           label="Repeat the new master password"
           value={confirm}
@@ -100,6 +104,7 @@ function ChangePassword() {
           testId="new-password-confirm"
           autoComplete="new-password"
         />
+        <WeakConsent gate={weak} />
         {error !== undefined && (
           <p class="error" role="alert">
             {error}

@@ -11,6 +11,8 @@ import { lazyComponent } from './lazyComponent.js'
 
 /** Settings (import, export, migrate, unlock methods, erase) is a chunk of its own: the first screen never needs it. */
 const Settings = lazyComponent(async () => (await import('./Settings.js')).Settings)
+/** Password health, a chunk of its own like Settings. */
+const Health = lazyComponent(async () => (await import('./Health.js')).Health)
 import { messageOf, toast } from '../toast.js'
 import { useVaultData } from './useVaultData.js'
 import { Icon } from './Icon.js'
@@ -247,6 +249,7 @@ export function Shell({ onLocked }: { onLocked: (notice: string) => void }) {
         </>
       )}
       {route.page === 'devices' && <Devices devices={data.devices} waiting={data.waiting} reload={data.reloadDevices} />}
+      {route.page === 'health' && <Health />}
       {route.page === 'settings' && <Settings vaults={data.vaults} reloadVaults={data.reloadVaults} reloadItems={data.reloadItems} />}
       <LeaveDialog />
     </div>

@@ -1,4 +1,4 @@
-/** Sections: all items, favourites, folders, tags, trash; then devices and settings. */
+/** Sections: all items, favourites, folders, tags, trash; then password health, devices and settings. */
 import type { Page } from '../router.js'
 import { navigate } from '../router.js'
 import { Icon, type IconName } from './Icon.js'
@@ -63,6 +63,18 @@ export function Sidebar({ page, section, counts, folders, tags, types, expiring,
       )}
       <ul>{entry('trash', 'trash', 'Trash', counts.trash)}</ul>
       <ul class="nav-bottom">
+        <li>
+          <button
+            type="button"
+            class="nav-item"
+            data-testid="nav-health"
+            aria-current={page === 'health' ? 'page' : undefined}
+            onClick={() => navigate({ page: 'health', mode: 'list' })}
+          >
+            <Icon name="shield" />
+            <span class="nav-label">Password health</span>
+          </button>
+        </li>
         <li>
           <button
             type="button"

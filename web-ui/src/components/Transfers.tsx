@@ -3,7 +3,11 @@ import { useId, useState } from 'preact/hooks'
 import { api } from '../api.js'
 import type { VaultInfo } from '../types.js'
 import { messageOf, toast } from '../toast.js'
-import { PasswordInput } from './ui.js'
+import { PasswordInput, StrengthBar } from './ui.js'
+import { useWeakGate, WeakConsent } from './WeakPasswordGate.js'
+
+/** The daemon refuses a shorter export file password (export_password_too_short). */
+const MIN_EXPORT_PASSWORD = 12
 
 const EXPORT_FORMATS = [
   ['kith-encrypted', 'Kith, encrypted with a password (.kith)'],
@@ -50,11 +54,15 @@ export function Transfers({ vaults, reload }: { vaults: VaultInfo[]; reload: () 
   const [importPassword, setImportPassword] = useState('')
   const [file, setFile] = useState<File>()
   const [busy, setBusy] = useState(false)
+  const sealed = NEEDS_PASSWORD.has(exportFormat)
+  const weak = useWeakGate(sealed ? exportPassword : '')
 
   const doExport = async (e: Event): Promise<void> => {
     e.preventDefault()
     setBusy(true)
     try {
+      const weakness = sealed ? await weak.check() : undefined
+      if (weakness !== undefined) return toast(weakness, 'error')
       const { blob, name, count } = await api.exportFile({
         format: exportFormat,
         vault: exportVault === '' ? undefined : exportVault,
@@ -146,6 +154,13 @@ export function Transfers({ vaults, reload }: { vaults: VaultInfo[]; reload: () 
               autoComplete="new-password"
             />
           )}
+          {sealed && exportPassword !== '' && <StrengthBar password={exportPassword} verdict={weak.verdict} />}
+          {sealed && exportPassword !== '' && exportPassword.length < MIN_EXPORT_PASSWORD && (
+            <p class="hint" data-testid="export-password-length">
+              The file's password needs at least {MIN_EXPORT_PASSWORD} characters.
+            </p>
+          )}
+          {sealed && <WeakConsent gate={weak} />}
           {!NEEDS_PASSWORD.has(exportFormat) && (
             <p class="hint">This file holds your passwords in plain text. Keep it safe and delete it when done.</p>
           )}
@@ -153,7 +168,7 @@ export function Transfers({ vaults, reload }: { vaults: VaultInfo[]; reload: () 
             type="submit"
             class="button"
             data-testid="export"
-            disabled={busy || (NEEDS_PASSWORD.has(exportFormat) && exportPassword.length < 8)}
+            disabled={busy || (sealed && [...exportPassword].length < MIN_EXPORT_PASSWORD)}
           >
             Export
           </button>

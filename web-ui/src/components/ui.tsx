@@ -2,7 +2,8 @@
 import { useId, useState } from 'preact/hooks'
 import type { ComponentChildren, InputHTMLAttributes } from 'preact'
 import { Icon } from './Icon.js'
-import { estimateStrength } from '../strength.js'
+import { strengthText, type StrengthVerdict } from '../strength.js'
+import { useStrength } from './useStrength.js'
 import { copyText } from '../clipboard.js'
 import { toast, messageOf } from '../toast.js'
 
@@ -58,11 +59,15 @@ export function PasswordInput({
   )
 }
 
-/** Five-step strength bar with a text label (the label, not the colour, carries the meaning). */
+/** The strength meter with the daemon's verdict for `password` (useStrength). */
 export function StrengthMeter({ password, id }: { password: string; id?: string }) {
-  const s = estimateStrength(password)
+  return <StrengthBar password={password} id={id} verdict={useStrength(password)} />
+}
+
+/** Five-step strength bar with a text label (the label, not the colour, carries the meaning); `verdict` undefined while it is asked. */
+export function StrengthBar({ password, id, verdict: s }: { password: string; id?: string; verdict: StrengthVerdict | undefined }) {
   return (
-    <div class={`strength score-${password === '' ? 'none' : s.score}`} id={id} data-testid="strength">
+    <div class={`strength score-${password === '' || s === undefined ? 'none' : s.score}`} id={id} data-testid="strength">
       <div class="strength-bar" aria-hidden="true">
         <span />
         <span />
@@ -71,7 +76,7 @@ export function StrengthMeter({ password, id }: { password: string; id?: string 
         <span />
       </div>
       <span class="strength-label" aria-live="polite">
-        {password === '' ? 'Use at least 8 characters; a few random words work well' : `${s.label} · about ${s.bits} bits`}
+        {password === '' ? 'Use at least 8 characters; a few random words work well' : s === undefined ? 'Checking…' : strengthText(s)}
       </span>
     </div>
   )
