@@ -18,16 +18,13 @@ import { coveredBy, decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, 
 import { NO_PREVIOUS, type SignedHead } from '../codec/SignedHead.js'
 import { vaultLayout } from '../storage/storageLayout.js'
 import { CorruptRecordError, RefusedSnapshotError, RejectedEnvelopeError } from './errors.js'
-import type { Equivocation } from './Quarantine.js'
 import { HeadVector } from './HeadVector.js'
-import { ChainGuard } from './ChainGuard.js'
-import { baseHead, setLegacyAside } from './legacyRecords.js'
-import { coveredRecords, openStoredRecords, readStoredHeads } from './storedRecords.js'
+import { baseHead } from './legacyRecords.js'
+import { coveredRecords, openStoredRecords } from './storedRecords.js'
 import { StoredListImage } from './StoredListImage.js'
 import { SealedLog } from './SealedLog.js'
 
 export type { ReplicaEvents } from './SealedLog.js'
-import { VaultQuota } from './VaultQuota.js'
 import { toError } from '../toError.js'
 
 const REMOTE_ORIGIN = Symbol('remote')
