@@ -1,7 +1,7 @@
 /**
  * The trash beyond one item (issue 15, F37): "Empty trash" deletes every trashed item for good, and
  * an optional setting deletes items that have been in the trash for more than N days, checked at
- * each unlock and every hour while unlocked. When an item went to the trash is read from its history
+ * each unlock (5 s after it) and every hour while unlocked. When an item went to the trash is read from its history
  * (the newest version that trashed it), else its updatedAt.
  */
 import type { ItemService } from './ItemService.js'
@@ -14,6 +14,8 @@ import { toError } from '../toError.js'
 
 const DAY_MS = 86_400_000
 const CHECK_EVERY_MS = 3_600_000
+/** the first check after an unlock */
+const FIRST_CHECK_MS = 5_000
 
 /** When the item went to the trash (ms): its newest version that set `trashed`, else its updatedAt. */
 export function trashedAt(item: Item, newestFirst: HistoryVersion[]): number {
@@ -37,7 +39,9 @@ export class TrashService {
     this.now = options.now ?? Date.now
     options.unlock.on('unlocked', () => {
       this.schedule()
-      void this.purgeExpired()
+      // a moment after the unlock, not during it: the first list is answered before the document is built
+      this.first = setTimeout(() => void this.purgeExpired(), FIRST_CHECK_MS)
+      this.first.unref()
     })
     options.unlock.on('locked', () => this.cancel())
   }
@@ -72,6 +76,8 @@ export class TrashService {
     }
   }
 
+  private first: NodeJS.Timeout | undefined
+
   private schedule(): void {
     this.cancel()
     this.timer = setInterval(() => void this.purgeExpired(), CHECK_EVERY_MS)
@@ -81,5 +87,7 @@ export class TrashService {
   private cancel(): void {
     if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
+    clearTimeout(this.first)
+    this.first = undefined
   }
 }
