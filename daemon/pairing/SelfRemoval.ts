@@ -38,6 +38,8 @@ const MAX_FRAME = 1024 * 1024
 const STREAM_OPTIONS = { maxFrameBytes: MAX_FRAME, maxBufferBytes: 2 * MAX_FRAME }
 /** how long a receiver waits for the request, and for the sender to close after the answer */
 const READ_TIMEOUT_MS = 5000
+/** a second try at telling a device, after a first one cut by the connection closing (see tell) */
+const RETRY_AFTER_MS = 250
 const CLOSE_WAIT_MS = 1000
 
 /** What `destroy` reports about the roster. */
@@ -165,8 +167,20 @@ export class SelfRemoval {
     return { removedFromRoster: true, acknowledgedBy: [...acknowledgedBy], hint: null }
   }
 
-  /** Sends the request to one device; its answer, or undefined when it could not be reached. */
+  /**
+   * Sends the request to one device; its answer, or undefined when it could not be reached. Tried
+   * twice: writing the removal makes sync close its sessions and connections, which can cut the
+   * first attempt's stream on the connection it reused; the second dials afresh.
+   */
   private async tell(peer: string, request: Uint8Array, timeoutMs: number): Promise<LeaveStatus | undefined> {
+    const deadline = Date.now() + timeoutMs
+    const first = await this.tellOnce(peer, request, timeoutMs)
+    if (first !== undefined || Date.now() + RETRY_AFTER_MS >= deadline) return first
+    await new Promise(resolve => setTimeout(resolve, RETRY_AFTER_MS))
+    return await this.tellOnce(peer, request, deadline - Date.now())
+  }
+
+  private async tellOnce(peer: string, request: Uint8Array, timeoutMs: number): Promise<LeaveStatus | undefined> {
     let stream: FrameStream | undefined
     try {
       stream = await this.options.network.openStream(peer, this.options.addrsOf(peer), LEAVE_PROTOCOL, { ...STREAM_OPTIONS, timeoutMs })
