@@ -38,7 +38,7 @@ const MAX_FRAME = 1024 * 1024
 const STREAM_OPTIONS = { maxFrameBytes: MAX_FRAME, maxBufferBytes: 2 * MAX_FRAME }
 /** how long a receiver waits for the request, and for the sender to close after the answer */
 const READ_TIMEOUT_MS = 5000
-/** a second try at telling a device, after a first one cut by the connection closing (see tell) */
+/** the pause before a second round of telling the paired devices (see leave) */
 const RETRY_AFTER_MS = 250
 const CLOSE_WAIT_MS = 1000
 
@@ -139,11 +139,14 @@ export class SelfRemoval {
     const request = encodeLeaveRequest(own)
     const acknowledgedBy: string[] = []
     const timeoutMs = this.options.timeoutMs ?? 5000
+    const deadline = Date.now() + timeoutMs
+    let reached = false
     await within(
       new Promise<void>(resolve => {
         let pending = others.length
         for (const peer of others) {
           void this.tell(peer, request, timeoutMs).then(status => {
+            if (status !== undefined) reached = true
             if (status === LeaveStatus.Removed) {
               acknowledgedBy.push(peer)
               resolve()
@@ -155,6 +158,13 @@ export class SelfRemoval {
       timeoutMs,
       undefined
     )
+    // writing the removal makes sync close its connections, which can cut a first try that reused
+    // one: when no device could be reached at all, one more round dials afresh
+    if (!reached && deadline - Date.now() > RETRY_AFTER_MS) {
+      await new Promise(resolve => setTimeout(resolve, RETRY_AFTER_MS))
+      const again = await Promise.all(others.map(async peer => [peer, await this.tell(peer, request, deadline - Date.now())] as const))
+      for (const [peer, status] of again) if (status === LeaveStatus.Removed) acknowledgedBy.push(peer)
+    }
     if (acknowledgedBy.length === 0) {
       log('warn', "devices: no paired device acknowledged this device's removal")
       return {
@@ -167,20 +177,8 @@ export class SelfRemoval {
     return { removedFromRoster: true, acknowledgedBy: [...acknowledgedBy], hint: null }
   }
 
-  /**
-   * Sends the request to one device; its answer, or undefined when it could not be reached. Tried
-   * twice: writing the removal makes sync close its sessions and connections, which can cut the
-   * first attempt's stream on the connection it reused; the second dials afresh.
-   */
+  /** Sends the request to one device; its answer, or undefined when it could not be reached. */
   private async tell(peer: string, request: Uint8Array, timeoutMs: number): Promise<LeaveStatus | undefined> {
-    const deadline = Date.now() + timeoutMs
-    const first = await this.tellOnce(peer, request, timeoutMs)
-    if (first !== undefined || Date.now() + RETRY_AFTER_MS >= deadline) return first
-    await new Promise(resolve => setTimeout(resolve, RETRY_AFTER_MS))
-    return await this.tellOnce(peer, request, deadline - Date.now())
-  }
-
-  private async tellOnce(peer: string, request: Uint8Array, timeoutMs: number): Promise<LeaveStatus | undefined> {
     let stream: FrameStream | undefined
     try {
       stream = await this.options.network.openStream(peer, this.options.addrsOf(peer), LEAVE_PROTOCOL, { ...STREAM_OPTIONS, timeoutMs })
