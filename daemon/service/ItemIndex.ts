@@ -72,23 +72,35 @@ export class ItemIndex {
 
   /**
    * A picture of this index for ListImage (plaintext: the caller seals it): u32 header length •
-   * header JSON (name, and per chunk its ids, ends and trash marks) • every chunk's JSON then
-   * search text, as one UTF-8 string.
+   * header JSON (name, and per chunk its ids, ends, trash marks and the UTF-8 byte lengths of its
+   * JSON and search text) • each chunk's JSON then search text in UTF-8. Each string is decoded on
+   * its own when read, so none is a slice keeping the whole picture alive.
    */
   picture(): Uint8Array {
     this.refresh()
-    const header = JSON.stringify({
-      v: 1,
-      name: this.vaultName,
-      chunks: this.chunks.map(c => ({ ids: c.ids, j: [...c.jsonEnds], h: [...c.hayEnds], t: [...c.trashed] }))
-    })
     const encoder = new TextEncoder()
+    const parts = this.chunks.flatMap(c => [encoder.encode(c.json), encoder.encode(c.hay)])
+    const header = JSON.stringify({
+      v: 2,
+      name: this.vaultName,
+      chunks: this.chunks.map((c, i) => ({
+        ids: c.ids,
+        j: [...c.jsonEnds],
+        h: [...c.hayEnds],
+        t: [...c.trashed],
+        jb: (parts[2 * i] as Uint8Array).length,
+        hb: (parts[2 * i + 1] as Uint8Array).length
+      }))
+    })
     const head = encoder.encode(header)
-    const body = encoder.encode(this.chunks.map(c => c.json + c.hay).join(''))
-    const out = new Uint8Array(4 + head.length + body.length)
+    const out = new Uint8Array(4 + head.length + parts.reduce((n, p) => n + p.length, 0))
     new DataView(out.buffer).setUint32(0, head.length)
     out.set(head, 4)
-    out.set(body, 4 + head.length)
+    let at = 4 + head.length
+    for (const part of parts) {
+      out.set(part, at)
+      at += part.length
+    }
     return out
   }
 
@@ -98,29 +110,33 @@ export class ItemIndex {
       const length = new DataView(picture.buffer, picture.byteOffset, picture.byteLength).getUint32(0)
       const decoder = new TextDecoder('utf-8', { fatal: true })
       const header = JSON.parse(decoder.decode(picture.subarray(4, 4 + length))) as PictureHeader
-      const body = decoder.decode(picture.subarray(4 + length))
-      if (header.v !== 1 || typeof header.name !== 'string' || !Array.isArray(header.chunks)) return undefined
+      if (header.v !== 2 || typeof header.name !== 'string' || !Array.isArray(header.chunks)) return undefined
       const index = new ItemIndex(source, chunkItems)
-      let offset = 0
+      let offset = 4 + length
+      const text = (bytes: number): string => {
+        if (!Number.isInteger(bytes) || bytes < 0 || offset + bytes > picture.length) throw new RangeError('past the end')
+        offset += bytes
+        return decoder.decode(picture.subarray(offset - bytes, offset))
+      }
       for (const c of header.chunks) {
         const n = c.ids.length
         if (c.j.length !== n || c.h.length !== n || c.t.length !== n || n === 0) return undefined
-        const jsonLength = c.j[n - 1] as number
-        const hayLength = c.h[n - 1] as number
+        const json = text(c.jb)
+        const hay = text(c.hb)
+        if (json.length !== c.j[n - 1] || hay.length !== c.h[n - 1]) return undefined
         const chunk: Chunk = {
           ids: c.ids,
-          json: body.slice(offset, offset + jsonLength),
+          json,
           jsonEnds: Uint32Array.from(c.j),
-          hay: body.slice(offset + jsonLength, offset + jsonLength + hayLength),
+          hay,
           hayEnds: Uint32Array.from(c.h),
           trashed: Uint8Array.from(c.t),
           trashedCount: c.t.reduce((a, b) => a + b, 0)
         }
-        offset += jsonLength + hayLength
         index.chunks.push(chunk)
         for (const id of c.ids) index.chunkOf.set(id, chunk)
       }
-      if (offset !== body.length) return undefined
+      if (offset !== picture.length) return undefined
       index.vaultName = header.name
       index.built = true
       return index
@@ -254,7 +270,7 @@ export class ItemIndex {
 interface PictureHeader {
   v: number
   name: string
-  chunks: Array<{ ids: string[]; j: number[]; h: number[]; t: number[] }>
+  chunks: Array<{ ids: string[]; j: number[]; h: number[]; t: number[]; jb: number; hb: number }>
 }
 
 function ends(parts: string[]): Uint32Array {

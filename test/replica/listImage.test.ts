@@ -35,7 +35,9 @@ async function lockedWithPicture() {
   const r = await replica(storage, s)
   await r.unlock(keys)
   r.doc.name = 'Personal'
-  const ids = ['GitHub', 'eBay', 'Bank'].map(title => r.doc.create({ title, username: `me@${title}`, password: `pw-${title}` }))
+  const ids = ['GitHub', 'eBay', 'Bank'].map(title =>
+    r.doc.create({ title, username: `me@${title}`, password: `pw-${title}`, notes: 'Café ☕ 日本 — not ASCII' })
+  )
   r.doc.update(ids[2] as string, { trashed: true })
   const index = new ItemIndex(r)
   const before = { live: list(index), trash: list(index, true) }
@@ -160,7 +162,9 @@ describe('list pictures: an unlock lists before the document is built', () => {
   it('a malformed picture gives no index (never a wrong list)', () => {
     const source = { doc: undefined as never, materialized: false }
     expect(ItemIndex.fromPicture(source, new Uint8Array([0, 0, 0, 9, 1, 2]))).toBeUndefined()
-    const header = new TextEncoder().encode(JSON.stringify({ v: 1, name: 'x', chunks: [{ ids: ['a'], j: [50], h: [1], t: [0] }] }))
+    const header = new TextEncoder().encode(
+      JSON.stringify({ v: 2, name: 'x', chunks: [{ ids: ['a'], j: [50], h: [1], t: [0], jb: 50, hb: 1 }] })
+    )
     const bytes = new Uint8Array(4 + header.length + 3)
     new DataView(bytes.buffer).setUint32(0, header.length)
     bytes.set(header, 4)
