@@ -13,6 +13,7 @@ function generate(n: number): Item[] {
     items.push({
       id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
       vault: 'Bench',
+      attachments: [],
       title: `Site ${i} — ünïcødé`,
       username: `user${i}@example.com`,
       password: `pw-${i}-${'Zx9!'.repeat(5)}`,

@@ -18,6 +18,7 @@ function generate(n: number, run: number): Item[] {
   return Array.from({ length: n }, (_, i) => ({
     id: `i${i}`,
     vault: 'x',
+    attachments: [],
     title: `Site ${i} run ${run}`,
     username: `user${i}@example.com`,
     password: `pw-${i}-${run}`,

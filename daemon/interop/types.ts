@@ -1,11 +1,12 @@
 /** The shapes every importer and exporter shares: imported items, results, options and the format names. */
 import type { ImportedVersion, Item } from '../vault/Item.js'
+import type { HistoryVersion } from '../vault/ItemHistory.js'
 
 /**
  * One item read from another manager's file: an ItemInput with every field filled in
  * (the vault and id are chosen by the caller when it stores the item).
  */
-export interface ImportedItem extends Omit<Item, 'id' | 'vault' | 'createdAt' | 'updatedAt'> {
+export interface ImportedItem extends Omit<Item, 'id' | 'vault' | 'createdAt' | 'updatedAt' | 'attachments'> {
   /** ISO 8601, when the format records it */
   createdAt?: string
   /** ISO 8601, when the format records it */
@@ -14,6 +15,14 @@ export interface ImportedItem extends Omit<Item, 'id' | 'vault' | 'createdAt' | 
   vault?: string
   /** older versions, oldest first, when the format records them (KeePass entry history, old passwords) */
   history?: ImportedVersion[]
+  /** files the item carries in the file (KDBX, KeePass XML, 1PUX, Kith's own formats) */
+  attachments?: ImportedAttachment[]
+}
+
+/** A file on an imported item: stored as an attachment (sealed blob) after the item is created. */
+export interface ImportedAttachment {
+  name: string
+  data: Uint8Array
 }
 
 /** What an importer returns: every item, plus what the file had that Kith could not carry. */
@@ -40,6 +49,10 @@ export interface ExportOptions {
   /** written into the file where the format has a place for it */
   vaultName?: string
   onProgress?: ProgressCallback
+  /** the bytes of one of an item's attachments (formats that carry files: kith-json, kith-encrypted, keepass-xml) */
+  attachmentData?: (itemId: string, attachmentId: string) => Promise<Uint8Array>
+  /** an item's versions, newest first (formats that carry history: kith-json, kith-encrypted, keepass-xml) */
+  historyOf?: (itemId: string) => HistoryVersion[]
 }
 
 /** Reads a whole file; all or nothing: it throws an ImportError rather than return part of the items. */

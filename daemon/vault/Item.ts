@@ -39,10 +39,23 @@ export interface Item {
   identity?: IdentityFields
   /** present on SSH keys only */
   sshKey?: SshKeyFields
+  /** files on the item (their bytes are sealed blobs outside the document: service/AttachmentService.ts) */
+  attachments: AttachmentInfo[]
+}
+
+/** One file on an item, as the item JSON shows it. */
+export interface AttachmentInfo {
+  /** random, unique within the vault; names the blob (`/api/items/:id/attachments/:attachmentId`) */
+  id: string
+  name: string
+  /** bytes of the file */
+  size: number
+  /** hex SHA-256 of the file */
+  sha256: string
 }
 
 /** The fields a caller may set when creating or editing an item. */
-export type ItemInput = Partial<Omit<Item, 'id' | 'vault' | 'createdAt' | 'updatedAt' | 'card' | 'identity' | 'sshKey'>> & {
+export type ItemInput = Partial<Omit<Item, 'id' | 'vault' | 'createdAt' | 'updatedAt' | 'card' | 'identity' | 'sshKey' | 'attachments'>> & {
   createdAt?: string
   updatedAt?: string
   /** the card fields to set (the others keep their values) */

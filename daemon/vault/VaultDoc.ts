@@ -12,6 +12,7 @@ import { ITEM_FIELDS } from './Item.js'
 import { InvalidItemError, ItemNotFoundError } from './errors.js'
 import { checkSection, checkType, sectionOf, typeOf, type ItemType } from './itemTypes.js'
 import { normalizeExpiry } from './expiry.js'
+import { ATTACHMENT_KEY_PREFIX, attachmentsOf, decodeAttachment, encodeAttachment, type AttachmentRecord } from './attachmentRecord.js'
 import { readSection, sectionToFields, sectionsOf, writeSection } from './typedStorage.js'
 import {
   HISTORY_KEY_PREFIX,
@@ -168,6 +169,39 @@ export class VaultDoc {
     return readHistory(map)
   }
 
+  /** Puts a file's record on an item (its sealed chunks are stored first: AttachmentService). */
+  addAttachment(id: string, record: AttachmentRecord): void {
+    const map = this.items.get(id)
+    if (map === undefined) throw new ItemNotFoundError(id)
+    this.doc.transact(() => map.set(ATTACHMENT_KEY_PREFIX + record.id, encodeAttachment(record)), LOCAL_ORIGIN)
+  }
+
+  /** Takes a file off an item; false when it had no such file. */
+  removeAttachment(id: string, attachmentId: string): boolean {
+    const map = this.items.get(id)
+    if (map === undefined) throw new ItemNotFoundError(id)
+    if (!map.has(ATTACHMENT_KEY_PREFIX + attachmentId)) return false
+    this.doc.transact(() => map.delete(ATTACHMENT_KEY_PREFIX + attachmentId), LOCAL_ORIGIN)
+    return true
+  }
+
+  /** A file's record with its key, or undefined. */
+  attachment(id: string, attachmentId: string): AttachmentRecord | undefined {
+    return decodeAttachment(attachmentId, this.items.get(id)?.get(ATTACHMENT_KEY_PREFIX + attachmentId))
+  }
+
+  /** Every file record of the vault, with the id of its item. */
+  attachments(): Array<{ itemId: string; record: AttachmentRecord }> {
+    const out: Array<{ itemId: string; record: AttachmentRecord }> = []
+    for (const [itemId, map] of this.items)
+      for (const [key, raw] of map) {
+        if (!key.startsWith(ATTACHMENT_KEY_PREFIX)) continue
+        const record = decodeAttachment(key.slice(ATTACHMENT_KEY_PREFIX.length), raw)
+        if (record !== undefined) out.push({ itemId, record })
+      }
+    return out
+  }
+
   /** Removes an item for good (after this, a snapshot and compaction erase it from disk). */
   purge(id: string): void {
     if (!this.items.has(id)) throw new ItemNotFoundError(id)
@@ -295,7 +329,8 @@ function toItem(id: string, map: ItemMap, vault: string): Item {
     createdAt: str(map.get('createdAt')),
     updatedAt: updatedAtOf(map),
     type,
-    expiresAt: typeof map.get('expiresAt') === 'string' ? (map.get('expiresAt') as string) : null
+    expiresAt: typeof map.get('expiresAt') === 'string' ? (map.get('expiresAt') as string) : null,
+    attachments: attachmentsOf(map)
   }
   const section = sectionOf(type)
   if (section === 'card') item.card = readSection(map, 'card')

@@ -54,6 +54,7 @@ describe('typed item flags', () => {
     const card: Item = {
       id: 'c1',
       vault: 'Personal',
+      attachments: [],
       title: 'Visa',
       username: '',
       password: '',

@@ -34,6 +34,7 @@ export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 const base: Omit<Item, 'id' | 'title'> = {
   vault: 'Personal',
+  attachments: [],
   username: '',
   password: '',
   urls: [],
@@ -124,6 +125,7 @@ export const FINGERPRINT = 'SHA256:wbI0pBhtejRVOAnFua+mJirEx9Erls/JWpA4dIOEeGE'
 
 const typedBase = {
   vault: 'Personal',
+  attachments: [],
   username: '',
   password: '',
   urls: [],

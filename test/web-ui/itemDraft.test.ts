@@ -6,6 +6,7 @@ import type { Item } from '../../daemon/vault/Item.js'
 const item: Item = {
   id: 'i1',
   vault: 'Personal',
+  attachments: [],
   title: 'GitHub',
   username: 'jane',
   password: 'old secret',

@@ -12,6 +12,7 @@ const card = { cardholder: 'Jane Doe', brand: 'Visa', number: '4111111111111111'
 const base: Item = {
   id: 'c1',
   vault: 'Personal',
+  attachments: [],
   title: 'Everyday Visa',
   username: '',
   password: '',

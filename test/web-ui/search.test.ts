@@ -9,6 +9,7 @@ function item(fields: Partial<Item>): Item {
   return {
     id: `id-${String(n).padStart(3, '0')}`,
     vault: 'Personal',
+    attachments: [],
     title: '',
     username: '',
     password: 'not searched',

@@ -1,0 +1,54 @@
+/**
+ * A file on an item, as the item's Y.Map keeps it: one entry per file (`a:<attachmentId>`), so two
+ * devices adding files at once both keep theirs. The entry holds the file's own key: the document is
+ * sealed under the vault key, so the key is as safe as the item's password. The file's bytes are
+ * sealed chunks outside the document (replica/BlobStore.ts).
+ */
+import type { AttachmentInfo } from './Item.js'
+
+export const ATTACHMENT_KEY_PREFIX = 'a:'
+
+export interface AttachmentRecord extends AttachmentInfo {
+  /** base64url of the 32-byte key the file's chunks are sealed with */
+  key: string
+  /** bytes of plaintext per chunk (the last may be shorter) */
+  chunkSize: number
+  /** ISO 8601 */
+  addedAt: string
+}
+
+export function encodeAttachment(record: AttachmentRecord): string {
+  const { id: _id, ...rest } = record
+  return JSON.stringify(rest)
+}
+
+/** The record at a map entry; undefined for anything malformed (a hostile peer's entry is skipped, not trusted). */
+export function decodeAttachment(id: string, raw: unknown): AttachmentRecord | undefined {
+  if (typeof raw !== 'string') return undefined
+  let v: unknown
+  try {
+    v = JSON.parse(raw)
+  } catch {
+    return undefined
+  }
+  if (v === null || typeof v !== 'object') return undefined
+  const r = v as Record<string, unknown>
+  const { name, size, sha256, key, chunkSize, addedAt } = r
+  if (typeof name !== 'string' || typeof key !== 'string' || typeof sha256 !== 'string' || typeof addedAt !== 'string') return undefined
+  if (!Number.isSafeInteger(size) || (size as number) < 0) return undefined
+  if (!Number.isSafeInteger(chunkSize) || (chunkSize as number) <= 0) return undefined
+  if (!/^[0-9a-f]{64}$/.test(sha256) || !/^[A-Za-z0-9_-]{43}$/.test(key)) return undefined
+  return { id, name, size: size as number, sha256, key, chunkSize: chunkSize as number, addedAt }
+}
+
+/** The item JSON's `attachments`: every well-formed file record, oldest first. */
+export function attachmentsOf(map: Iterable<[string, unknown]>): AttachmentInfo[] {
+  const found: AttachmentRecord[] = []
+  for (const [key, raw] of map) {
+    if (!key.startsWith(ATTACHMENT_KEY_PREFIX)) continue
+    const record = decodeAttachment(key.slice(ATTACHMENT_KEY_PREFIX.length), raw)
+    if (record !== undefined) found.push(record)
+  }
+  found.sort((a, b) => a.addedAt.localeCompare(b.addedAt) || a.id.localeCompare(b.id))
+  return found.map(({ id, name, size, sha256 }) => ({ id, name, size, sha256 }))
+}
