@@ -54,6 +54,11 @@ const keyOf = (record: AttachmentRecord): Uint8Array => new Uint8Array(Buffer.fr
 export class AttachmentService {
   constructor(private readonly options: AttachmentServiceOptions) {}
 
+  /** The largest file taken, in bytes. */
+  limitBytes(): number {
+    return this.options.limitBytes()
+  }
+
   /** The file's record on an item, by id or (when no id matches) by name. */
   find(itemId: string, idOrName: string): { replica: VaultReplica; record: AttachmentRecord } {
     const replica = this.options.items.replicaOf(itemId)
