@@ -53,6 +53,8 @@ export interface BlobSyncOptions {
 }
 
 const BATCH = 4
+/** rounds over the connected holders while each brings something */
+const MAX_ROUNDS = 5
 const keyOf = (record: AttachmentRecord): Uint8Array => new Uint8Array(Buffer.from(record.key, 'base64url'))
 
 export class BlobSync {
@@ -69,7 +71,9 @@ export class BlobSync {
   /** Fetches what this device lacks of a file; AttachmentUnavailableError when no connected peer had it all. */
   async ensure(vaultId: string, record: AttachmentRecord): Promise<void> {
     if (await this.options.store.complete(vaultId, record.id)) return
-    if (!(await this.fetch(vaultId, record))) throw new AttachmentUnavailableError()
+    // a background fetch of the same file may be under way: wait for it, then try once more
+    if (await this.fetch(vaultId, record)) return
+    await this.fetchNow(vaultId, record, true)
   }
 
   /** A file was added here: the backup peers should have it. */
@@ -151,44 +155,70 @@ export class BlobSync {
     return await work
   }
 
-  private async fetchNow(vaultId: string, record: AttachmentRecord): Promise<boolean> {
-    const { store, transfer, log } = this.options
+  /**
+   * Asks the connected holders in turn for the chunks still missing, again while a round brings
+   * something (a transfer cut by a dropped connection resumes where it stopped); answers whether
+   * the file is complete, or throws AttachmentUnavailableError when it cannot be (`strict`).
+   */
+  private async fetchNow(vaultId: string, record: AttachmentRecord, strict = false): Promise<boolean> {
+    const { store, transfer } = this.options
     const count = chunkCount(record.size, record.chunkSize)
     let missing = await store.missing(vaultId, record.id, count)
     const key = keyOf(record)
+    let tried = false
     try {
-      for (const peer of transfer.holders(vaultId)) {
-        if (missing.length === 0) break
-        let batch: Array<[number, Uint8Array]> = []
-        const keep = async (): Promise<void> => {
-          const chunks = batch
-          batch = []
-          if (chunks.length > 0) await store.putChunks(vaultId, record.id, chunks)
+      for (let round = 0; round < MAX_ROUNDS && missing.length > 0; round++) {
+        const before = missing.length
+        for (const peer of transfer.holders(vaultId)) {
+          if (missing.length === 0) break
+          tried = true
+          missing = await this.fetchFrom(peer, vaultId, record, key, count, missing)
         }
-        const asked = missing.length
-        log('info', `attachments: fetching ${asked} of ${count} chunks of a file from ${peer.slice(0, 12)}…`)
-        try {
-          await transfer.fetch(peer, { vaultId, blobId: record.id, count, indices: missing }, async (index, sealed) => {
-            // opened before it is kept: a chunk that is not this file's is refused, and the transfer from this peer ends
-            openChunk(key, { blobId: record.id, index, last: index === count - 1 }, sealed).fill(0)
-            batch.push([index, sealed])
-            if (batch.length >= BATCH) await keep()
-          })
-        } catch (err) {
-          log('debug', `attachments: fetching a file from ${peer.slice(0, 12)}… stopped: ${toError(err).message}`)
-        } finally {
-          await keep().catch(() => {})
-        }
-        missing = await store.missing(vaultId, record.id, count)
-        if (asked > missing.length)
-          log('info', `attachments: fetched ${asked - missing.length} of ${count} chunks of a file from ${peer.slice(0, 12)}…`)
+        if (missing.length === before) break
       }
     } finally {
       key.fill(0)
     }
-    if (missing.length > 0) return false
+    if (missing.length > 0) {
+      if (strict) throw new AttachmentUnavailableError(tried ? 'broken' : 'offline')
+      return false
+    }
     await store.setCount(vaultId, record.id, count)
     return true
+  }
+
+  /** One transfer from one peer; answers what is still missing after it. */
+  private async fetchFrom(
+    peer: string,
+    vaultId: string,
+    record: AttachmentRecord,
+    key: Uint8Array,
+    count: number,
+    missing: number[]
+  ): Promise<number[]> {
+    const { store, transfer, log } = this.options
+    let batch: Array<[number, Uint8Array]> = []
+    const keep = async (): Promise<void> => {
+      const chunks = batch
+      batch = []
+      if (chunks.length > 0) await store.putChunks(vaultId, record.id, chunks)
+    }
+    log('info', `attachments: fetching ${missing.length} of ${count} chunks of a file from ${peer.slice(0, 12)}…`)
+    try {
+      await transfer.fetch(peer, { vaultId, blobId: record.id, count, indices: missing }, async (index, sealed) => {
+        // opened before it is kept: a chunk that is not this file's is refused, and the transfer from this peer ends
+        openChunk(key, { blobId: record.id, index, last: index === count - 1 }, sealed).fill(0)
+        batch.push([index, sealed])
+        if (batch.length >= BATCH) await keep()
+      })
+    } catch (err) {
+      log('info', `attachments: fetching a file from ${peer.slice(0, 12)}… stopped: ${toError(err).message}`)
+    } finally {
+      await keep().catch(() => {})
+    }
+    const left = await store.missing(vaultId, record.id, count)
+    log('info', `attachments: fetched ${missing.length - left.length} of ${count} chunks of a file from ${peer.slice(0, 12)}…`)
+    return left
   }
 
   /** Gives each connected backup peer of the vault the chunks it lacks of every complete file here. */

@@ -88,8 +88,12 @@ export class AttachmentExistsError extends ServiceError {
 
 /** This device does not hold the file yet and no connected device has it. */
 export class AttachmentUnavailableError extends ServiceError {
-  constructor() {
-    super('this device does not have the file yet, and no paired device that has it is connected; try again when one is online')
+  constructor(why: 'offline' | 'broken') {
+    super(
+      why === 'offline'
+        ? 'this device does not have the file yet, and no paired device that has it is connected; try again when one is online'
+        : 'this device does not have the whole file yet, and the paired devices connected now could not send the rest; try again later'
+    )
     this.name = 'AttachmentUnavailableError'
   }
 }
