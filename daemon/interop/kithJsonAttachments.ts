@@ -16,7 +16,13 @@ const SHA256 = /^[0-9a-f]{64}$/
  * Writes `,\n<indent>"attachments": [...]` for `item`, one file read at a time; `indent` is the
  * item's keys' indentation (pretty-printed like JSON.stringify with 2 spaces).
  */
-export async function writeKithAttachments(out: ByteChunks, format: string, item: Item, options: ExportOptions, indent: string): Promise<void> {
+export async function writeKithAttachments(
+  out: ByteChunks,
+  format: string,
+  item: Item,
+  options: ExportOptions,
+  indent: string
+): Promise<void> {
   if (item.attachments.length === 0) {
     out.text(`,\n${indent}"attachments": []`)
     return

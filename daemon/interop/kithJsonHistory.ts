@@ -79,9 +79,7 @@ export function readKithHistory(format: string, where: string, raw: unknown, not
 /** The warning lines for what the histories left out. */
 export function historyWarnings(notes: HistoryNotes): string[] {
   const out: string[] = []
-  if (notes.omitted > 0)
-    out.push(`${notes.omitted} history change(s) recorded without their values (too large to keep) were not imported`)
-  if (notes.unknownFields.size > 0)
-    out.push(`history changes of unknown fields were not imported: ${[...notes.unknownFields].join(', ')}`)
+  if (notes.omitted > 0) out.push(`${notes.omitted} history change(s) recorded without their values (too large to keep) were not imported`)
+  if (notes.unknownFields.size > 0) out.push(`history changes of unknown fields were not imported: ${[...notes.unknownFields].join(', ')}`)
   return out
 }

@@ -91,10 +91,10 @@ describe('history and files in kith-json and kith-encrypted', () => {
     const items = [{ ...mail, attachments: [info] }]
     const files = new Map([['big', big]])
     const encoded: number[] = []
-    const toString = Buffer.prototype.toString
-    vi.spyOn(Buffer.prototype, 'toString').mockImplementation(function (this: Buffer, ...args: Parameters<Buffer['toString']>) {
+    const original = Buffer.prototype.toString
+    vi.spyOn(Buffer.prototype, 'toString').mockImplementation(function (this: Buffer, ...args: unknown[]) {
       if (args[0] === 'base64') encoded.push(this.length)
-      return toString.apply(this, args)
+      return original.apply(this, args as Parameters<Buffer['toString']>)
     })
     const attachmentData = async (_item: string, id: string): Promise<Uint8Array> => files.get(id) as Uint8Array
     const plain = await exporters['kith-json'](items, { attachmentData })
@@ -124,10 +124,28 @@ describe('history and files in kith-json and kith-encrypted', () => {
     })
     expect(flipped).toBeInstanceOf(ImportError)
     expect((flipped as ImportError).message).toMatch(/item 2 \('Mail'\), attachments\[0\] \("notes.txt"\).*does not match its "sha256"/)
-    expect(await damage(f => (f.size = 4999))).toMatchObject({ message: expect.stringMatching(/5000 bytes, not the 4999/) })
-    expect(await damage(f => (f.data = `${f.data as string}!!!!`))).toMatchObject({ message: expect.stringMatching(/"data" must be base64/) })
-    expect(await damage(f => (f.sha256 = 'nope'))).toMatchObject({ message: expect.stringMatching(/"sha256" must be 64/) })
-    expect(await damage(f => (f.name = ''))).toMatchObject({ message: expect.stringMatching(/"name" must be a non-empty/) })
+    expect(
+      await damage(f => {
+        f.size = 4999
+      })
+    ).toMatchObject({ message: expect.stringMatching(/5000 bytes, not the 4999/) })
+    expect(
+      await damage(f => {
+        f.data = `${f.data as string}!!!!`
+      })
+    ).toMatchObject({
+      message: expect.stringMatching(/"data" must be base64/)
+    })
+    expect(
+      await damage(f => {
+        f.sha256 = 'nope'
+      })
+    ).toMatchObject({ message: expect.stringMatching(/"sha256" must be 64/) })
+    expect(
+      await damage(f => {
+        f.name = ''
+      })
+    ).toMatchObject({ message: expect.stringMatching(/"name" must be a non-empty/) })
   })
 
   it('a version with a value of the wrong type is an ImportError; changes recorded without values, or of unknown fields, are warned', async () => {

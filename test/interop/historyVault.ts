@@ -49,13 +49,20 @@ export function historyVault(): HistoryVault {
     })
   }
 
-  const bank = doc.create({ title: 'Bank', username: 'ann', password: 'first-Pw-2021', urls: ['https://bank.example'] }, at('2021-01-01T00:00:00Z'))
+  const bank = doc.create(
+    { title: 'Bank', username: 'ann', password: 'first-Pw-2021', urls: ['https://bank.example'] },
+    at('2021-01-01T00:00:00Z')
+  )
   doc.update(bank, { password: 'second-Pw-2021' }, at('2021-06-01T10:00:00Z'))
   doc.update(bank, { username: 'ann.b', notes: 'moved to the new branch\nline two' }, at('2022-01-01T11:00:00Z'))
   doc.update(bank, { password: 'third-Pw-2022', urls: ['https://bank.example', 'https://m.bank.example'] }, at('2022-06-01T12:00:00Z'))
   doc.update(bank, { folder: 'Money' }, at('2022-07-01T00:00:00Z'))
   doc.update(bank, { fields: [{ name: 'PIN', value: '4321', hidden: true }], tags: ['finance'] }, at('2023-01-01T13:00:00Z'))
-  doc.update(bank, { title: 'Bank — EU 🏦', totp: 'otpauth://totp/Bank:ann?secret=JBSWY3DPEHPK3PXP&issuer=Bank' }, at('2023-06-01T14:00:00Z'))
+  doc.update(
+    bank,
+    { title: 'Bank — EU 🏦', totp: 'otpauth://totp/Bank:ann?secret=JBSWY3DPEHPK3PXP&issuer=Bank' },
+    at('2023-06-01T14:00:00Z')
+  )
   doc.update(bank, { favorite: true }, at('2023-07-01T00:00:00Z'))
   attach(bank, 'statement.pdf', noise(300_000, 7))
   attach(bank, 'notes.txt', new TextEncoder().encode('plain text file\r\nwith CRLF\n'))
