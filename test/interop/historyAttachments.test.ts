@@ -7,7 +7,7 @@ import { exporters, importers } from '../../daemon/interop/registry.js'
 import type { ImportedItem } from '../../daemon/interop/types.js'
 import type { HistoryField, Item } from '../../daemon/vault/Item.js'
 import { VaultDoc } from '../../daemon/vault/VaultDoc.js'
-import { normalise, utf8 } from './helpers.js'
+import { fixture, normalise, utf8 } from './helpers.js'
 import { historyVault, noise, sha256, versionValues, type HistoryVault } from './historyVault.js'
 
 /** Imported items stored in a fresh vault, as an import stores them: the versions they carry become imported versions. */
@@ -171,6 +171,30 @@ describe('history and files in kith-json and kith-encrypted', () => {
       'history changes of unknown fields were not imported: colour'
     ])
   })
+
+  it('fixtures written by this layout (kith-json and kith-encrypted) keep importing with their versions and file', async () => {
+    for (const [name, password] of [
+      ['kith-history-attachments.kith.json', undefined],
+      ['kith-history-attachments.kith', 'fixture password']
+    ] as const) {
+      const format = name.endsWith('.json') ? 'kith-json' : 'kith-encrypted'
+      const back = await importers[format](fixture(name), { password })
+      expect(back.warnings, name).toEqual([])
+      const [router] = back.items
+      expect(router, name).toMatchObject({ title: 'Router', vault: 'Home', password: 'Str0nger-2023', tags: ['home'] })
+      expect(router?.history, name).toEqual([
+        {
+          at: '2023-04-05T06:07:08.000Z',
+          changes: { password: ['factory-default', 'Str0nger-2023'], notes: ['', 'changed after the move'] }
+        },
+        { at: '2024-05-06T07:08:09.000Z', changes: { tags: [[], ['home']] } }
+      ])
+      expect(
+        router?.attachments?.map(a => [a.name, new TextDecoder().decode(a.data)]),
+        name
+      ).toEqual([['router-backup.cfg', 'router backup config\nssid=home\n']])
+    }
+  }, 20_000)
 
   it('files written before history and attachments existed still import, with neither', async () => {
     const old = utf8(JSON.stringify({ format: 'kith-json', version: 1, vault: 'Personal', items: [{ title: 'Old', password: 'pw' }] }))
