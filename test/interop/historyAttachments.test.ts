@@ -54,6 +54,8 @@ describe('history and files in kith-json and kith-encrypted', () => {
     const file = JSON.parse(text) as { items: Array<Record<string, unknown>> }
     // written piece by piece, laid out as JSON.stringify with 2 spaces would lay it out
     expect(text).toBe(JSON.stringify(file, null, 2) + '\n')
+    const empty = new TextDecoder().decode(await exporters['kith-json']([], {}))
+    expect(empty).toBe(JSON.stringify(JSON.parse(empty), null, 2) + '\n')
     const bank = byTitle(v.items, 'Bank — EU 🏦')
     const written = file.items.find(i => i.title === bank.title) as Record<string, unknown>
     expect(written.history).toEqual(v.doc.history(bank.id))
