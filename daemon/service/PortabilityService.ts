@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { ItemService } from './ItemService.js'
-import type { Item, ItemInput } from '../vault/Item.js'
+import type { AttachmentInfo, Item, ItemInput } from '../vault/Item.js'
 import type { ImportedItem } from '../interop/types.js'
 import { ownershipOf, normalizeDomain } from './organisationPolicy.js'
 import { ExportPasswordTooShortError, InvalidRequestError, VaultNotFoundError } from './errors.js'
@@ -79,8 +79,18 @@ export interface PortabilityEvents {
 /** The format registry, loaded on first use: the parsers (kdbxweb, an XML parser, zip) cost memory a running daemon rarely needs. */
 const loadRegistry = async (): Promise<typeof import('../interop/registry.js')> => await import('../interop/registry.js')
 
+/** The files on items, as imports add them and exports read them (service/AttachmentService.ts). */
+export interface AttachmentsPort {
+  add(itemId: string, name: string, data: Uint8Array): Promise<AttachmentInfo>
+  read(itemId: string, attachmentId: string): Promise<Uint8Array>
+}
+
 export class PortabilityService extends EventEmitter<PortabilityEvents> {
-  constructor(private readonly vaults: ItemService) {
+  /** @param attachments without it, exporting an item that has files fails rather than leave them out */
+  constructor(
+    private readonly vaults: ItemService,
+    private readonly attachments?: AttachmentsPort
+  ) {
     super()
   }
 
@@ -140,7 +150,10 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
     }
   }
 
-  /** Every item (trash included) of one vault, or of all vaults, in the chosen format. */
+  /**
+   * Every item (trash included) of one vault, or of all vaults, in the chosen format; kith-json,
+   * kith-encrypted and keepass-xml also carry each item's history and files.
+   */
   async export(format: string, options: { vault?: string; password?: string } = {}): Promise<ExportResult> {
     return await this.settling(async () => await this.exportNow(format, options))
   }
@@ -157,10 +170,13 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
       ...this.vaults.listItems({ vault: options.vault }),
       ...this.vaults.listItems({ vault: options.vault, trashed: true })
     ]
+    const files = this.attachments
     const bytes = await exporter(items, {
       password: options.password,
       vaultName: options.vault,
-      onProgress: (done, total) => this.emit('export-progress', { done, total, format })
+      onProgress: (done, total) => this.emit('export-progress', { done, total, format }),
+      historyOf: id => this.vaults.itemHistory(id),
+      attachmentData: files === undefined ? undefined : async (itemId, attachmentId) => await files.read(itemId, attachmentId)
     })
     return { bytes, count: items.length }
   }
