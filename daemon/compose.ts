@@ -333,7 +333,18 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
       if ((await blobs.sync.collectGarbage()) === 0) await storage.compact()
     }
   })
-  const portability = new PortabilityService(items)
+  // files travel with imports and exports (the attachments part is built with sync, below)
+  const portability = new PortabilityService(items, {
+    add: async (itemId, name, data) =>
+      await blobs.attachments.add(
+        itemId,
+        name,
+        (async function* () {
+          yield data
+        })()
+      ),
+    read: async (itemId, attachmentId) => await blobs.attachments.readAll(itemId, attachmentId)
+  })
   const trash = new TrashService({ items, settings, unlock, log })
   const health = new HealthService({
     estimator: new StrengthEstimator(),
