@@ -36,7 +36,8 @@ export function Attachments({ item, readOnly, onChanged }: { item: Item; readOnl
   const [dragging, setDragging] = useState(false)
   const input = useRef<HTMLInputElement>(null)
   const heading = useId()
-  const files = item.attachments ?? []
+  // by name, whatever order the item's map gives them in
+  const files = [...(item.attachments ?? [])].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
 
   const refresh = async (): Promise<void> => {
     onChanged(await api.item(item.id))
