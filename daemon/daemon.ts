@@ -124,6 +124,7 @@ export class Daemon {
     const app = createApp({
       session: device.unlock,
       items: device.items,
+      attachments: device.attachments,
       vaults: device.items,
       trash: device.trash,
       settings: device.unlock,
