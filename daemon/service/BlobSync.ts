@@ -166,6 +166,7 @@ export class BlobSync {
           if (chunks.length > 0) await store.putChunks(vaultId, record.id, chunks)
         }
         const asked = missing.length
+        log('info', `attachments: fetching ${asked} of ${count} chunks of a file from ${peer.slice(0, 12)}…`)
         try {
           await transfer.fetch(peer, { vaultId, blobId: record.id, count, indices: missing }, async (index, sealed) => {
             // opened before it is kept: a chunk that is not this file's is refused, and the transfer from this peer ends

@@ -64,7 +64,7 @@ export class ExportPasswordTooShortError extends ServiceError {
 export class AttachmentTooLargeError extends ServiceError {
   constructor(readonly limitBytes: number) {
     super(
-      `the file is larger than the limit of ${Math.round(limitBytes / (1024 * 1024))} MB per file (kith config attachment-limit MB changes it)`
+      `the file is larger than the limit of ${Math.round(limitBytes / (1024 * 1024))} MB per file (kith config set attachmentLimitMb N raises it)`
     )
     this.name = 'AttachmentTooLargeError'
   }

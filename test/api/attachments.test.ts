@@ -17,7 +17,7 @@ function upload(
   app: Awaited<ReturnType<typeof inProcessApp>>,
   id: string,
   name: string | undefined,
-  body: BodyInit,
+  body: Uint8Array | ReadableStream<Uint8Array>,
   extra: Record<string, string> = {}
 ) {
   const headers: Record<string, string> = { ...auth, 'content-type': 'application/octet-stream', ...extra }
