@@ -134,6 +134,8 @@ export interface FullDevice extends SyncCore {
 
 export interface KeylessPeer extends SyncCore {
   role: 'backup-peer'
+  /** the files' sealed chunks it keeps for its devices */
+  blobStore: BlobStore
   feeds: EventFeed[]
   lifecycle: Lifecycle
 }
@@ -594,5 +596,11 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
   const peerEvents = new EventEmitter()
   core.engine.on('peer-connected', id => peerEvents.emit('peer-connected', { id }))
   core.engine.on('peer-disconnected', id => peerEvents.emit('peer-disconnected', { id }))
-  return { role: 'backup-peer', ...core, feeds: [{ emitter: peerEvents, events: ['peer-connected', 'peer-disconnected'] }], lifecycle }
+  return {
+    role: 'backup-peer',
+    ...core,
+    blobStore: blobs.store,
+    feeds: [{ emitter: peerEvents, events: ['peer-connected', 'peer-disconnected'] }],
+    lifecycle
+  }
 }
