@@ -345,7 +345,8 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
           yield data
         })()
       ),
-    read: async (itemId, attachmentId) => await blobs.attachments.readAll(itemId, attachmentId)
+    read: async (itemId, attachmentId) => await blobs.attachments.readAll(itemId, attachmentId),
+    copyFiles: async (itemIds, toVault) => await blobs.attachments.copyFiles(itemIds, toVault)
   })
   const trash = new TrashService({ items, settings, unlock, log })
   const health = new HealthService({
