@@ -18,6 +18,7 @@ export const BENCHES = [
   'sync-join',
   'memory',
   'history',
+  'attachments',
   'dashboard',
   'passkey-unlock'
 ]

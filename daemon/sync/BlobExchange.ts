@@ -2,9 +2,10 @@
  * Attachments' sealed chunks between peers, outside the vault's log (`/kith/blob/1.0.0`,
  * blobMessage.ts): a device GETs the chunks it lacks of a file from any peer that holds them, and
  * PUTs the files a backup peer lacks (LACKS) to it; a device that removed a file tells backup peers
- * to DROP it. Each chunk is its own frame and the sender waits for the transport before the next,
- * so a transfer is flow-controlled and never held whole in memory; the receiver stores chunks as
- * they come, so a broken transfer resumes from what is missing.
+ * to DROP it. Each chunk is its own frame, and a stream carries at most WINDOW_CHUNKS of them: the
+ * transport buffers whatever arrives, so the next window is asked for (or sent) only once the
+ * last one was taken, and a transfer never holds more than a window in memory; the receiver stores
+ * chunks as they come, so a broken transfer resumes from what is missing.
  *
  * The server side answers only peers the roster lets hold the vault (`mayServe`), takes uploads
  * only where `acceptsPuts` (a backup peer: devices fetch, they are never pushed to) and drops only
@@ -32,7 +33,12 @@ import {
 } from './blobMessage.js'
 import type { BlobStorePort } from './ports.js'
 
-const STREAM_OPTIONS = { maxFrameBytes: MAX_BLOB_FRAME, maxBufferBytes: 4 * MAX_BLOB_FRAME }
+/**
+ * chunks per stream: libp2p buffers what arrives whether or not it is read, so a transfer goes in
+ * windows of this many chunks, one stream each, and a window always fits the receive buffer
+ */
+export const WINDOW_CHUNKS = 8
+const STREAM_OPTIONS = { maxFrameBytes: MAX_BLOB_FRAME, maxBufferBytes: (WINDOW_CHUNKS + 2) * MAX_BLOB_FRAME }
 /** a peer that sends nothing for this long has gone: the transfer ends and resumes later */
 const IDLE_MS = 15_000
 /** chunks stored per write while receiving an upload */
@@ -98,7 +104,7 @@ export class BlobExchange {
       case BlobOp.Get: {
         if (!mayServe(peer, request.vaultId)) return await this.refuse(stream, [BlobStatus.Refused])
         await stream.write(Uint8Array.of(BlobStatus.Ok))
-        for (const index of request.indices) {
+        for (const index of request.indices.slice(0, WINDOW_CHUNKS)) {
           if (index >= request.count) break
           const sealed = await store.chunk(request.vaultId, request.blobId, index)
           if (sealed !== undefined) await stream.write(encodeChunk(index, sealed))
@@ -146,6 +152,7 @@ export class BlobExchange {
     }
     await store.setCount(request.vaultId, request.blobId, request.count)
     let stored = 0
+    let received = 0
     let batch: Array<[number, Uint8Array]> = []
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return
@@ -157,6 +164,7 @@ export class BlobExchange {
       if (frame === undefined || frame.length === 0) break
       const { index, sealed } = decodeChunk(frame)
       if (index >= request.count) throw new BlobMessageError(`chunk ${index} of a ${request.count}-chunk file`)
+      if (++received > WINDOW_CHUNKS) throw new BlobMessageError(`more than ${WINDOW_CHUNKS} chunks on one stream`)
       batch.push([index, sealed.slice()])
       if (batch.length >= PUT_BATCH) await flush()
     }
@@ -180,6 +188,17 @@ export class BlobExchange {
     want: { vaultId: string; blobId: string; count: number; indices: number[] },
     onChunk: (index: number, sealed: Uint8Array) => Promise<void>
   ): Promise<number> {
+    let received = 0
+    for (let i = 0; i < want.indices.length; i += WINDOW_CHUNKS)
+      received += await this.fetchWindow(peer, { ...want, indices: want.indices.slice(i, i + WINDOW_CHUNKS) }, onChunk)
+    return received
+  }
+
+  private async fetchWindow(
+    peer: string,
+    want: { vaultId: string; blobId: string; count: number; indices: number[] },
+    onChunk: (index: number, sealed: Uint8Array) => Promise<void>
+  ): Promise<number> {
     const stream = await this.open(peer, { op: BlobOp.Get, ...want })
     try {
       const status = await readWithin(stream, IDLE_MS)
@@ -189,7 +208,11 @@ export class BlobExchange {
       let received = 0
       for (;;) {
         const frame = await readWithin(stream, IDLE_MS)
-        if (frame === undefined) return received
+        if (frame === undefined) {
+          // our side too: a stream left half-open counts against the peer's limit of streams per protocol
+          await stream.close()
+          return received
+        }
         const { index, sealed } = decodeChunk(frame)
         if (!wanted.delete(index)) throw new BlobTransferError(`${short(peer)} sent chunk ${index}, which was not asked for`)
         await onChunk(index, sealed.slice())
@@ -219,6 +242,17 @@ export class BlobExchange {
 
   /** Uploads chunks of a blob to `peer` (a backup peer); answers how many it stored anew. */
   async push(
+    peer: string,
+    blob: { vaultId: string; blobId: string; count: number; indices: number[] },
+    read: (index: number) => Promise<Uint8Array | undefined>
+  ): Promise<number> {
+    let stored = 0
+    for (let i = 0; i < blob.indices.length; i += WINDOW_CHUNKS)
+      stored += await this.pushWindow(peer, { ...blob, indices: blob.indices.slice(i, i + WINDOW_CHUNKS) }, read)
+    return stored
+  }
+
+  private async pushWindow(
     peer: string,
     blob: { vaultId: string; blobId: string; count: number; indices: number[] },
     read: (index: number) => Promise<Uint8Array | undefined>
