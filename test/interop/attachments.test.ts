@@ -11,7 +11,7 @@ import { ImportError } from '../../daemon/interop/errors.js'
 import { uniqueName } from '../../daemon/interop/importedFiles.js'
 import { importers } from '../../daemon/interop/registry.js'
 import type { ImportedItem, ImportResult } from '../../daemon/interop/types.js'
-import { fixture, utf8 } from './helpers.js'
+import { corpusAvailable, corpusFile, fixture, utf8 } from './helpers.js'
 import { onePuxItemWithFiles, onePuxOf } from './zipBuilder.js'
 
 const PASSWORD = 'kith-fixture-pw'
@@ -131,6 +131,23 @@ describe('files from a 1PUX fixture', () => {
     const r = await importers['1password-1pux'](onePuxOf([item], [{ name: 'files/doc1__a.txt', data: utf8('one') }]), {})
     expect(r.items[0]?.attachments?.map(a => a.name)).toEqual(['a.txt'])
   })
+})
+
+describe.skipIf(!corpusAvailable())('files in the public corpus (real exports)', () => {
+  it("1Password's own 1PUX: the Document item's PNG, byte for byte as in the zip", async () => {
+    const r = await importers['1password-1pux'](corpusFile('1password/keepassxc-1PasswordExport.1pux'), {})
+    expect(filesOf(r)['KeePassXC Logo']).toEqual({ 'keepassxc.png': 'e96f853be511057b4c2e2fdd3c495ed33d322d55b8798734e81a5a726afa385c' })
+    expect(r.items.filter(i => i.attachments !== undefined)).toHaveLength(1)
+  })
+
+  it('KeePass 2 XML (two entries sharing one compressed binary) and a KDBX 4 made by KeePassXC', async () => {
+    const xml = await importers['keepass-xml'](corpusFile('keepassxc/keepass2-NewDatabase.xml'), {})
+    const shared = { 'myattach.txt': sha256(utf8('abcdefghijk')) }
+    expect(filesOf(xml)).toMatchObject({ 'Sample Entry 1': shared, 'Sample Entry 2': shared })
+    expect(xml.warnings).toEqual([])
+    const kdbx = await importers.kdbx(corpusFile('keepassxc/keepassxc-Format400.kdbx'), { password: 't' })
+    expect(filesOf(kdbx)).toEqual({ Format400: { Format400: sha256(utf8('Format400\n')) } })
+  }, 20_000)
 })
 
 /** A KeePass XML document with a binary pool and one entry whose `<Binary>` elements are given. */
