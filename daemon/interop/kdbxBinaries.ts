@@ -46,7 +46,10 @@ function readBinary(node: BinaryNode, original: (node: BinaryNode) => unknown): 
   const doc = node.ownerDocument ?? node
   const total = (inflated.get(doc) ?? 0) + result.data.length
   if (total > MAX_IMPORTED_FILES_BYTES)
-    throw new ImportError(FORMAT, `the database's files inflate to more than ${MAX_IMPORTED_FILES_BYTES / 1048576} MiB in all (a gzip bomb?); refused`)
+    throw new ImportError(
+      FORMAT,
+      `the database's files inflate to more than ${MAX_IMPORTED_FILES_BYTES / 1048576} MiB in all (a gzip bomb?); refused`
+    )
   inflated.set(doc, total)
   return toArrayBuffer(result.data)
 }

@@ -41,7 +41,10 @@ function badZip(format: string, data: Uint8Array, what: string): ImportError {
   return new ImportError(format, `not a readable zip archive (${describeContent(data)}): ${what}; is it truncated?`)
 }
 
-function reader(format: string, data: Uint8Array): { u16: (at: number) => number; u32: (at: number) => number; u64: (at: number) => number } {
+function reader(
+  format: string,
+  data: Uint8Array
+): { u16: (at: number) => number; u32: (at: number) => number; u64: (at: number) => number } {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
   const u32 = (at: number): number => {
     if (at < 0 || at + 4 > data.length) throw badZip(format, data, 'a header points outside the file')
@@ -86,12 +89,6 @@ export function zipEntries(format: string, data: Uint8Array): Map<string, ZipEnt
     o += 46 + nameLength + extraLength + commentLength
   }
   return entries
-}
-
-/** The bytes of entry `name`, or undefined when the archive has none; throws ImportError(format) on a bad or hostile zip. */
-export function readZipEntry(format: string, data: Uint8Array, name: string, limits: InflateLimits = ZIP_LIMITS): Uint8Array | undefined {
-  const entry = zipEntries(format, data).get(name)
-  return entry === undefined ? undefined : inflateZipEntry(format, data, entry, limits)
 }
 
 /** The bytes of one listed entry, inflated under `limits` (declared size and ratio checked first, output capped at the declared size). */

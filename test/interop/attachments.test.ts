@@ -199,15 +199,23 @@ describe('KeePass XML binaries', () => {
     const r = await importers['keepass-xml'](keepassXml(pool, ref('here.txt', '0') + ref('gone.txt', '7'), 'Broken refs'), {})
     expect(filesOfFirst(r)).toEqual([['here.txt', 'here']])
     expect(r.warnings).toHaveLength(1)
-    expect(r.warnings[0]).toMatch(/^files whose bytes are not in the export were not imported .*\(1\): 'Broken refs' \(gone\.txt, binary 7\)$/)
+    expect(r.warnings[0]).toMatch(
+      /^files whose bytes are not in the export were not imported .*\(1\): 'Broken refs' \(gone\.txt, binary 7\)$/
+    )
   })
 
   it('an encrypted binary (XML from inside a KDBX), bad base64 and broken gzip are named ImportErrors', async () => {
     const cases: Array<[string, RegExp]> = [
       [`<Binary ID="0" Protected="True">${b64(utf8('x'))}</Binary>`, /binary 0 is encrypted \(Protected="True"\)/],
       ['<Binary ID="0">not base64!</Binary>', /binary 0 is not base64 data/],
-      [`<Binary ID="0" Compressed="True">${b64(utf8('not gzip at all, just text'))}</Binary>`, /binary 0 is marked compressed but is not gzip data/],
-      [`<Binary ID="0" Compressed="True">${b64(corrupted(gzipSync(utf8('a gzip stream, damaged in the middle'))))}</Binary>`, /binary 0 is not valid gzip data/]
+      [
+        `<Binary ID="0" Compressed="True">${b64(utf8('not gzip at all, just text'))}</Binary>`,
+        /binary 0 is marked compressed but is not gzip data/
+      ],
+      [
+        `<Binary ID="0" Compressed="True">${b64(corrupted(gzipSync(utf8('a gzip stream, damaged in the middle'))))}</Binary>`,
+        /binary 0 is not valid gzip data/
+      ]
     ]
     for (const [pool, message] of cases) {
       const err = await importers['keepass-xml'](keepassXml(pool, ref('f', '0')), {}).catch((e: unknown) => e)

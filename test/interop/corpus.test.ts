@@ -158,7 +158,10 @@ function checkItem(mine: ImportedItem | undefined, e: ExpectedItem, format: Impo
   checkFields(mine, e, result.warnings, where)
   const attachments = e.extra.attachments
   if (Array.isArray(attachments) && attachments.length > 0)
-    expect((mine.attachments ?? []).map(a => a.name), `${where} attachments imported`).toEqual(attachments)
+    expect(
+      (mine.attachments ?? []).map(a => a.name),
+      `${where} attachments imported`
+    ).toEqual(attachments)
   if (typeof e.extra.history_items === 'number' && e.extra.history_items > 0)
     expect(Array.isArray(mine.history), `${where} history carried`).toBe(true)
 }

@@ -81,7 +81,15 @@ export function onePuxItemWithFiles(title: string, files: Array<[string, string]
       notesPlain: '',
       passwordHistory: [],
       sections: [
-        { title: 'Files', name: 'files', fields: files.map(([documentId, fileName], k) => ({ title: `f${k}`, id: `f${k}`, value: { file: { fileName, documentId, decryptedSize: 0 } } })) }
+        {
+          title: 'Files',
+          name: 'files',
+          fields: files.map(([documentId, fileName], k) => ({
+            title: `f${k}`,
+            id: `f${k}`,
+            value: { file: { fileName, documentId, decryptedSize: 0 } }
+          }))
+        }
       ]
     },
     overview: { title, url: '' }

@@ -82,7 +82,12 @@ describe('PortabilityService stores imported files through its AttachmentsPort',
     const summary = await portability.import('keepass-xml', fixture('keepassxc-attachments.xml'))
     expect(summary).toMatchObject({ imported: 3, attachments: 4 })
     expect(summary.warnings).toEqual(["files could not be stored (passport.png is not welcome here) (1): 'Passport scan' (passport.png)"])
-    expect(service.listItems().map(i => i.title).sort()).toEqual(['No files', 'Passport scan', 'Server keys'])
+    expect(
+      service
+        .listItems()
+        .map(i => i.title)
+        .sort()
+    ).toEqual(['No files', 'Passport scan', 'Server keys'])
   })
 
   it('without a port the items are imported and every file is named in a warning', async () => {
