@@ -20,7 +20,11 @@ export const ATTACHMENT_INFLATE_LIMITS: InflateLimits = {
   ratioGraceBytes: 1024 * 1024
 }
 
-const MB = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MB`
+const MiB = 1024 * 1024
+const MB = (n: number): string => `${Number.isInteger(n / MiB) ? n / MiB : (n / MiB).toFixed(1)} MB`
+/** A size above `limit`, in bytes when MB would round it to the limit. */
+const sizeAbove = (n: number, limit: number): string =>
+  (n / MiB).toFixed(1) === (limit / MiB).toFixed(1) ? `${n.toLocaleString('en')} bytes` : `${(n / MiB).toFixed(1)} MB`
 
 /** `name`, or `name (2)`, `name (3)`… (before the extension) when the item already has a file of that name. */
 export function uniqueName(taken: readonly ImportedAttachment[], name: string): string {
@@ -53,7 +57,7 @@ export class ImportedFiles {
   /** Whether a file of `size` bytes is imported; when not, a warning names `label`'s item and the file. */
   fits(label: string, name: string, size: number): boolean {
     if (size <= this.limit) return true
-    this.warnings.note(`files above the ${MB(this.limit)} limit were not imported`, `${label} (${name}, ${MB(size)})`)
+    this.warnings.note(`files above the ${MB(this.limit)} limit were not imported`, `${label} (${name}, ${sizeAbove(size, this.limit)})`)
     return false
   }
 
