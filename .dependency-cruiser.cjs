@@ -35,7 +35,8 @@ const LAYERS = {
   'polyfills.ts': [],
   'log.ts': [],
   'toError.ts': [],
-  'compose.ts': ['Startable.ts', 'keyring/', 'network/', 'pairing/', 'service/', 'storage/', 'sync/', 'replica/'],
+  'compose.ts': ['Startable.ts', 'composeBlobs.ts', 'keyring/', 'network/', 'pairing/', 'service/', 'storage/', 'sync/', 'replica/'],
+  'composeBlobs.ts': ['network/', 'pairing/', 'replica/', 'service/', 'storage/', 'sync/'],
   'daemon.ts': [
     'compose.ts',
     'Startable.ts',

@@ -35,6 +35,11 @@ import { PasskeyService } from './service/PasskeyService.js'
 import { HealthService } from './service/health/HealthService.js'
 import { StrengthEstimator } from './service/health/StrengthEstimator.js'
 import { Lifecycle, type Part } from './Startable.js'
+import { composeBlobExchange, composeDeviceBlobs } from './composeBlobs.js'
+import type { AttachmentService } from './service/AttachmentService.js'
+import { DEFAULT_ATTACHMENT_LIMIT_BYTES } from './service/AttachmentService.js'
+import type { BlobSync } from './service/BlobSync.js'
+import type { BlobStore } from './replica/BlobStore.js'
 import type { Log } from './log.js'
 import { toError } from './toError.js'
 
@@ -65,8 +70,12 @@ export interface NodeInputs {
   pairingTimings?: PairingTimings
   /** wraps the connection gate (tests: simulated partitions on real libp2p) */
   wrapGate?: (gate: Gate) => Gate
-  /** a backup peer: the most sealed bytes it stores per vault */
+  /** a backup peer: the most sealed bytes it stores per vault (records, and files apart) */
   quotaBytes?: number
+  /** the largest file accepted on an item (25 MB by default) */
+  attachmentLimitBytes?: number
+  /** how long the background sync of files waits for more triggers (tests shorten it) */
+  blobDebounceMs?: number
 }
 
 /** A typed source of the events the API streams (`/api/events`). */
@@ -99,6 +108,12 @@ export interface FullDevice extends SyncCore {
   /** unlock methods and the authenticator gate (`kith factors`) */
   factors: FactorService
   items: ItemService
+  /** files on items: upload, download, removal */
+  attachments: AttachmentService
+  /** keeps this device's copies of its vaults' files whole and the backup peers' too */
+  blobSync: BlobSync
+  /** the files' sealed chunks on disk */
+  blobStore: BlobStore
   /** "Empty trash" and the purge of items trashed more than N days ago */
   trash: TrashService
   portability: PortabilityService
@@ -250,7 +265,7 @@ function loaded(name: string, load: () => Promise<void>): Part {
  * The network parts as one Startable: listen, remember the bound addresses, serve the protocols a
  * peer may open as soon as a session starts (`serve`), then sync.
  */
-function networkPart(core: SyncCore, views: StorageViews, serve: () => Promise<void> = async () => {}): Part {
+function networkPart(core: SyncCore, views: StorageViews, serve: () => Promise<void> = async () => {}, beforeStop = (): void => {}): Part {
   return {
     name: 'network and sync',
     async start() {
@@ -263,6 +278,7 @@ function networkPart(core: SyncCore, views: StorageViews, serve: () => Promise<v
       await core.engine.start()
     },
     async stop() {
+      beforeStop()
       await core.engine.stop()
       await core.network.stop()
     }
@@ -300,6 +316,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     whenUnlocked: async () => {
       await ensureGenesis()
       items.warm()
+      blobs.sync.onUnlocked()
     },
     beforeLock: async () => {
       await items.saveListImages()
@@ -311,8 +328,9 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     replicas,
     unlock,
     keyring,
+    // a purge deletes the chunks of the files its items had, then compacts storage (once)
     compact: async () => {
-      await storage.compact()
+      if ((await blobs.sync.collectGarbage()) === 0) await storage.compact()
     }
   })
   const portability = new PortabilityService(items)
@@ -337,6 +355,19 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
   })
   const core = await composeSync(inputs, views, { roster, replicas }, distribution)
   const { network, engine, peers } = core
+  const blobs = composeDeviceBlobs({
+    storage: views.blobs,
+    selfId: identity.deviceId,
+    roster,
+    replicas,
+    network,
+    removed: core.removed,
+    log,
+    engine,
+    items,
+    limitBytes: () => inputs.attachmentLimitBytes ?? DEFAULT_ATTACHMENT_LIMIT_BYTES,
+    compact: async () => await storage.compact()
+  })
   const pairing = new PairingService({
     network,
     roster,
@@ -453,7 +484,15 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
         }
       },
       // a removed device must hear the notice from the first connection its sync makes
-      networkPart(core, views, async () => await removalNotice.serve()),
+      networkPart(
+        core,
+        views,
+        async () => {
+          await removalNotice.serve()
+          await blobs.exchange.serve()
+        },
+        () => blobs.sync.stop()
+      ),
       {
         name: 'pairing',
         start: async () => {
@@ -477,6 +516,9 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     passkeys,
     factors: new FactorService({ keyring, deviceName: () => pairing.deviceName }),
     items,
+    attachments: blobs.attachments,
+    blobSync: blobs.sync,
+    blobStore: blobs.store,
     trash,
     portability,
     health,
@@ -517,6 +559,10 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
   // while unclaimed it lets a device in (to be given a roster) but relays for no one
   const gate: Gate = (deviceId, direction) => (!core.removed() && roster.isPeer(deviceId)) || (direction !== 'relay' && unclaimed())
   network.setGate(inputs.wrapGate?.(gate) ?? gate)
+  const blobs = composeBlobExchange(
+    { storage: views.blobs, selfId: inputs.identity.deviceId, roster, replicas, network, removed: core.removed, log },
+    { quotaBytes: inputs.quotaBytes }
+  )
   const lifecycle = new Lifecycle(
     [
       loaded('roster', async () => await roster.load()),
@@ -530,7 +576,7 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
           await replicas.close()
         }
       },
-      networkPart(core, views)
+      networkPart(core, views, async () => await blobs.exchange.serve())
     ],
     log
   )

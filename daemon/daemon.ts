@@ -36,6 +36,8 @@ export interface DaemonOptions {
   listen?: string[]
   mdns?: boolean
   autoLockMinutes?: number
+  /** the largest file on an item, in bytes (25 MB by default) */
+  attachmentLimitBytes?: number
   kdfTargetMs?: number
   /** how long a proven master password counts for guarded actions; only ever shorter than the default (5 minutes) */
   reauthWindowMs?: number
@@ -92,6 +94,7 @@ export class Daemon {
         log,
         kdfTargetMs: this.options.kdfTargetMs,
         autoLockMinutes: this.options.autoLockMinutes,
+        attachmentLimitBytes: this.options.attachmentLimitBytes,
         network: ({ preferListen }) =>
           new Libp2pNetwork({
             seed: identity.seed,
@@ -124,6 +127,7 @@ export class Daemon {
     const app = createApp({
       session: device.unlock,
       items: device.items,
+      attachments: device.attachments,
       vaults: device.items,
       trash: device.trash,
       settings: device.unlock,

@@ -13,6 +13,7 @@ import { authenticate, bearerAuthenticator, identify, type ApiEnv, type Authenti
 import { HttpError, toHttpError } from './errors.js'
 import { jsonTypeByDefault } from './jsonTypeByDefault.js'
 import type {
+  AttachmentsPort,
   DaemonStatus,
   DestroyResult,
   DevicesPort,
@@ -32,6 +33,7 @@ import type {
 import { sessionPublicRoutes, sessionRoutes, type AfterUnlock } from './routes/session.js'
 import { itemRoutes } from './routes/items.js'
 import { itemHistoryRoutes } from './routes/itemHistory.js'
+import { attachmentRoutes } from './routes/attachments.js'
 import { trashRoutes } from './routes/trash.js'
 import { vaultRoutes } from './routes/vaults.js'
 import { settingsRoutes } from './routes/settings.js'
@@ -53,10 +55,13 @@ export const MAX_BODY_BYTES = 2 * 1024 * 1024
 export const MAX_IMPORT_BODY_BYTES = 72 * 1024 * 1024
 /** the paths that take the larger body limit */
 const LARGE_BODY_PATHS = ['/api/import']
+const ATTACHMENT_UPLOAD = /^\/api\/items\/[^/]+\/attachments$/
 
 export interface AppDeps {
   session: SessionPort
   items: ItemsPort
+  /** files on items; without it the attachment routes answer 404 */
+  attachments?: AttachmentsPort
   vaults: VaultsPort
   trash: TrashPort
   settings: SettingsPort
@@ -94,6 +99,23 @@ function passkeysOf(deps: AppDeps): PasskeysPort {
     throw new HttpError(404, 'no_passkeys', 'passkeys are not available on this daemon')
   }
   return { list: none, registrationOptions: none, register: none, unlockOptions: none, unlock: none, rename: none, remove: none }
+}
+
+/** A daemon built without attachments (tests) answers every attachment route with 404. */
+const noAttachments: AttachmentsPort = {
+  limitBytes: () => 0,
+  add: async () => {
+    throw new HttpError(404, 'not_found', 'files on items are not available on this daemon')
+  },
+  info: () => {
+    throw new HttpError(404, 'not_found', 'files on items are not available on this daemon')
+  },
+  read: () => {
+    throw new HttpError(404, 'not_found', 'files on items are not available on this daemon')
+  },
+  remove: async () => {
+    throw new HttpError(404, 'not_found', 'files on items are not available on this daemon')
+  }
 }
 
 /** What the public and authenticated sub-apps share. */
@@ -144,6 +166,7 @@ function authenticatedApi(deps: AppDeps, { authenticators, proofs, proveCaller }
     .route('/', sessionRoutes(deps.session, proofs))
     .route('/items', itemRoutes(deps.items))
     .route('/items', itemHistoryRoutes(deps.items))
+    .route('/items', attachmentRoutes(deps.attachments ?? noAttachments))
     .route('/trash', trashRoutes(deps.trash))
     .route('/vaults', vaultRoutes(deps.vaults))
     .route('/', settingsRoutes(deps.settings, deps.session, proofs, proveCaller))
@@ -201,6 +224,8 @@ export function createApp(deps: AppDeps) {
     .use('*', securityHeaders())
     .use('*', originGuard(deps.port))
     .use('/api/*', async (c, next) => {
+      // an upload streams into sealed chunks under the attachment limit of its own (routes/attachments.ts)
+      if (c.req.method === 'POST' && ATTACHMENT_UPLOAD.test(c.req.path)) return await next()
       const large = LARGE_BODY_PATHS.some(p => c.req.path.startsWith(p))
       const maxSize = large ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES
       return await bodyLimit({

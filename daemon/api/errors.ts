@@ -52,7 +52,12 @@ const STATUS_BY_ERROR: Record<string, [number, string]> = {
   PasskeyPasswordRequiredError: [400, 'password_required'],
   SecondFactorRequiredError: [401, 'second_factor_required'],
   WrongSecondFactorError: [401, 'wrong_second_factor'],
-  TotpConfirmError: [400, 'wrong_code']
+  TotpConfirmError: [400, 'wrong_code'],
+  AttachmentTooLargeError: [413, 'attachment_too_large'],
+  AttachmentNotFoundError: [404, 'attachment_not_found'],
+  AttachmentExistsError: [409, 'attachment_exists'],
+  AttachmentUnavailableError: [503, 'attachment_unavailable'],
+  AttachmentCorruptError: [502, 'attachment_corrupt']
 }
 
 export function toHttpError(err: unknown): HttpError {

@@ -4,7 +4,7 @@
  * PortabilityService and DeviceService satisfy them structurally.
  * The API imports types from below, never runtime parts of the service layer.
  */
-import type { Item, ItemInput } from '../vault/Item.js'
+import type { AttachmentInfo, Item, ItemInput } from '../vault/Item.js'
 import type { HistoryVersion } from '../vault/ItemHistory.js'
 
 export type { HistoryVersion, Item, ItemInput }
@@ -59,6 +59,17 @@ export interface ItemsPort {
   itemHistory: (id: string) => HistoryVersion[]
   /** the item as it was before `version`, as a new edit */
   restoreVersion: (id: string, version: string) => Promise<Item>
+}
+
+/** Files on items (AttachmentService). */
+export interface AttachmentsPort {
+  /** the largest file taken, in bytes */
+  limitBytes: () => number
+  add: (itemId: string, name: string, source: AsyncIterable<Uint8Array>) => Promise<AttachmentInfo>
+  /** by id, or by name when no id matches */
+  info: (itemId: string, attachmentId: string) => AttachmentInfo
+  read: (itemId: string, attachmentId: string) => AsyncGenerator<Uint8Array>
+  remove: (itemId: string, attachmentId: string) => Promise<void>
 }
 
 /** "Empty trash" and the automatic purge of old trash (TrashService). */

@@ -27,7 +27,7 @@ export interface DaemonInfo {
 }
 
 /** Where a request goes: the daemon's socket when it has one, else its loopback port. */
-function target(info: Pick<DaemonInfo, 'url' | 'socket'>): { socketPath: string } | { host: string; port: string } {
+export function target(info: Pick<DaemonInfo, 'url' | 'socket'>): { socketPath: string } | { host: string; port: string } {
   return info.socket !== undefined ? { socketPath: info.socket } : { host: '127.0.0.1', port: new URL(info.url).port }
 }
 
@@ -173,6 +173,11 @@ export class DaemonClient {
 
   get url(): string {
     return this.info.url
+  }
+
+  /** Where and how to reach the daemon, for the streamed file transfers (fileStream.ts). */
+  get connection(): Pick<DaemonInfo, 'url' | 'token' | 'socket'> {
+    return this.info
   }
 
   /** The typed API for a call that may stay silent up to `timeoutMs` (a join waiting for a person). */

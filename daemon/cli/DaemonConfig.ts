@@ -20,13 +20,18 @@ export interface DaemonConfig {
   listen?: string[]
   mdns?: boolean
   autoLockMinutes?: number
+  /** the largest file on an item, in MB (25 by default) */
+  attachmentLimitMb?: number
   logLevel?: 'debug' | 'info' | 'warn' | 'error'
 }
 
-export const CONFIG_KEYS = ['http', 'listen', 'mdns', 'autoLockMinutes', 'logLevel'] as const
+export const CONFIG_KEYS = ['http', 'listen', 'mdns', 'autoLockMinutes', 'attachmentLimitMb', 'logLevel'] as const
 export type ConfigKey = (typeof CONFIG_KEYS)[number]
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+/** 4 GiB of 256 KiB chunks is the most a blob may have (replica/BlobStore.ts MAX_CHUNKS) */
+const MAX_ATTACHMENT_MB = 4096
+const validLimit = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_ATTACHMENT_MB
 
 /** A value as typed (`kith config set KEY VALUE`, or a flag) → the stored value; CliError when it cannot be one. */
 export function parseConfigValue(key: ConfigKey, raw: string): DaemonConfig[ConfigKey] {
@@ -56,6 +61,11 @@ export function parseConfigValue(key: ConfigKey, raw: string): DaemonConfig[Conf
       if (!Number.isFinite(n) || n < 0 || n > 1440) throw new CliError('usage', 'autoLockMinutes is 0 (off) to 1440', EXIT.usage)
       return n
     }
+    case 'attachmentLimitMb': {
+      const n = Number(raw)
+      if (!validLimit(n)) throw new CliError('usage', `attachmentLimitMb is 1 to ${MAX_ATTACHMENT_MB} (MB per file)`, EXIT.usage)
+      return n
+    }
     case 'logLevel':
       if (!(LOG_LEVELS as readonly string[]).includes(raw))
         throw new CliError('usage', `logLevel is one of ${LOG_LEVELS.join(', ')}`, EXIT.usage)
@@ -78,6 +88,7 @@ function clean(raw: unknown): DaemonConfig {
     out.listen = r.listen as string[]
   if (typeof r.mdns === 'boolean') out.mdns = r.mdns
   if (typeof r.autoLockMinutes === 'number' && r.autoLockMinutes >= 0 && r.autoLockMinutes <= 1440) out.autoLockMinutes = r.autoLockMinutes
+  if (validLimit(r.attachmentLimitMb)) out.attachmentLimitMb = r.attachmentLimitMb
   if (typeof r.logLevel === 'string' && (LOG_LEVELS as readonly string[]).includes(r.logLevel))
     out.logLevel = r.logLevel as DaemonConfig['logLevel']
   return out

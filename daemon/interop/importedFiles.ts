@@ -1,8 +1,8 @@
 /**
- * The files an import brings, item by item: a name made unique on its item (`a.txt`, `a (2).txt`), a file above
- * the per-file limit skipped with a warning naming the item and the file, a file the export references but does
- * not hold noted the same way, and a ceiling on all the files of one import together (many small bombs are one
- * big one), refused with an ImportError.
+ * The files an import brings, item by item: a name the attachment store accepts, unique on its item (`a.txt`,
+ * `a (2).txt`), a file above the per-file limit skipped with a warning naming the item and the file, a file the
+ * export references but does not hold noted the same way, and a ceiling on all the files of one import together
+ * (many small bombs are one big one), refused with an ImportError.
  */
 import { MAX_IMPORT_BYTES } from './decodeText.js'
 import { ImportError } from './errors.js'
@@ -26,15 +26,38 @@ const MB = (n: number): string => `${Number.isInteger(n / MiB) ? n / MiB : (n / 
 const sizeAbove = (n: number, limit: number): string =>
   (n / MiB).toFixed(1) === (limit / MiB).toFixed(1) ? `${n.toLocaleString('en')} bytes` : `${(n / MiB).toFixed(1)} MB`
 
-/** `name`, or `name (2)`, `name (3)`… (before the extension) when the item already has a file of that name. */
-export function uniqueName(taken: readonly ImportedAttachment[], name: string): string {
-  const base = name.trim() === '' ? 'attachment' : name
+/** At most this many characters in a file name (the attachment store's rule: service/AttachmentService.ts). */
+const MAX_NAME = 255
+
+/** `stem` + `tail`, the stem cut so the whole has at most MAX_NAME characters (code points). */
+function fit(stem: string, tail: string): string {
+  const room = MAX_NAME - [...tail].length
+  const chars = [...stem]
+  return (chars.length > room ? chars.slice(0, Math.max(1, room)).join('') : stem) + tail
+}
+
+/**
+ * A name the attachment store accepts, as close to the file's as can be: trimmed, `/`, `\` and control
+ * characters replaced by `_`, at most 255 characters (the extension kept), `attachment` when nothing is left.
+ */
+export function storableName(raw: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
+  const name = raw.trim().replace(/[\u0000-\u001f\u007f/\\]/g, '_')
+  if (name === '' || name === '.' || name === '..') return 'attachment'
+  const dot = name.lastIndexOf('.')
+  const ext = dot > 0 && [...name.slice(dot)].length <= 16 ? name.slice(dot) : ''
+  return fit(ext === '' ? name : name.slice(0, dot), ext)
+}
+
+/** `name` made storable, or `name (2)`, `name (3)`… (before the extension) when the item already has a file of that name. */
+export function uniqueName(taken: readonly ImportedAttachment[], raw: string): string {
+  const base = storableName(raw)
   const names = new Set(taken.map(a => a.name))
   if (!names.has(base)) return base
   const dot = base.lastIndexOf('.')
   const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, '']
   for (let n = 2; ; n++) {
-    const candidate = `${stem} (${n})${ext}`
+    const candidate = fit(stem, ` (${n})${ext}`)
     if (!names.has(candidate)) return candidate
   }
 }

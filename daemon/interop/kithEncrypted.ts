@@ -36,7 +36,11 @@ async function fileKey(password: string, salt: Uint8Array, params: Argon2Params)
   }
 }
 
-/** Exports items as kith-json sealed under `options.password` (required), Argon2id at `kdf` (default and minimum: ARGON2_FLOOR). */
+/**
+ * Exports items as kith-json (with their history and files, as encodeKithJson writes them) sealed under
+ * `options.password` (required), Argon2id at `kdf` (default and minimum: ARGON2_FLOOR). The plaintext is
+ * overwritten once sealed.
+ */
 export const exportKithEncrypted = async (
   items: Parameters<Exporter>[0],
   options: ExportOptions & { kdf?: Argon2Params }
@@ -46,8 +50,7 @@ export const exportKithEncrypted = async (
   if (params.m < ARGON2_FLOOR.m || params.t < ARGON2_FLOOR.t || params.p < ARGON2_FLOOR.p) {
     throw new ExportError(FORMAT, `Argon2id parameters below the floor (m=${ARGON2_FLOOR.m} KiB, t=${ARGON2_FLOOR.t}, p=${ARGON2_FLOOR.p})`)
   }
-  options.onProgress?.(0, items.length)
-  const plaintext = encodeKithJson(items, options.vaultName ?? '')
+  const plaintext = await encodeKithJson(items, options, FORMAT)
   const salt = randomBytes(SALT_BYTES)
   const nonce = newNonce()
   const header = new BinaryWriter()
@@ -67,10 +70,9 @@ export const exportKithEncrypted = async (
     sealed = sealWithNonce(key, nonce, plaintext, header)
   } finally {
     key.fill(0)
+    plaintext.fill(0)
   }
-  const out = new BinaryWriter().raw(header).raw(sealed).finish()
-  options.onProgress?.(items.length, items.length)
-  return out
+  return new BinaryWriter().raw(header).raw(sealed).finish()
 }
 
 /** Imports a kith-encrypted file with `options.password`. */

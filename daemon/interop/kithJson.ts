@@ -12,8 +12,12 @@ import {
   type ItemType,
   type SshKeyFields
 } from '../vault/itemTypes.js'
+import type { HistoryVersion } from '../vault/ItemHistory.js'
+import { ByteChunks } from './ByteChunks.js'
 import { ExportError, ImportError } from './errors.js'
 import { makeItem } from './importedItem.js'
+import { readKithAttachments, writeKithAttachments } from './kithJsonAttachments.js'
+import { historyWarnings, readKithHistory, writtenVersion, type HistoryNotes } from './kithJsonHistory.js'
 import { parseJsonObject } from './parseJson.js'
 import { Progress } from './progress.js'
 import type { ExportOptions, ImportedItem, Importer, ImportOptions, ImportResult, Exporter } from './types.js'
@@ -45,6 +49,10 @@ export interface KithJsonItem {
   card?: CardFields
   identity?: IdentityFields
   sshKey?: SshKeyFields
+  /** the item's versions, newest first, as the history API shows them (absent in files from before history) */
+  history?: HistoryVersion[]
+  /** written after the other keys, with each file's bytes: kithJsonAttachments.ts */
+  attachments?: Array<{ name: string; size: number; sha256: string; data: string }>
 }
 
 const KNOWN_KEYS = new Set([
@@ -67,12 +75,14 @@ const KNOWN_KEYS = new Set([
   'favorite',
   'trashed',
   'createdAt',
-  'updatedAt'
+  'updatedAt',
+  'history',
+  'attachments'
 ])
 
-/** The kith-json text of `items`, pretty-printed (2-space indent) and UTF-8 encoded. */
-export function encodeKithJson(items: Item[], vaultName: string): Uint8Array {
-  const out: KithJsonItem[] = items.map(i => ({
+/** One item's kith-json object, without its files (written apart: writeKithAttachments). */
+function itemObject(i: Item, options: ExportOptions): KithJsonItem {
+  return {
     id: i.id,
     vault: i.vault,
     title: i.title,
@@ -92,14 +102,42 @@ export function encodeKithJson(items: Item[], vaultName: string): Uint8Array {
     expiresAt: i.expiresAt,
     ...(i.card !== undefined ? { card: { ...i.card } } : {}),
     ...(i.identity !== undefined ? { identity: { ...i.identity } } : {}),
-    ...(i.sshKey !== undefined ? { sshKey: { ...i.sshKey } } : {})
-  }))
-  const file = { format: 'kith-json', version: KITH_JSON_VERSION, vault: vaultName, exportedAt: new Date().toISOString(), items: out }
-  return new TextEncoder().encode(JSON.stringify(file, null, 2) + '\n')
+    ...(i.sshKey !== undefined ? { sshKey: { ...i.sshKey } } : {}),
+    ...(options.historyOf !== undefined ? { history: options.historyOf(i.id).map(writtenVersion) } : {})
+  }
+}
+
+/**
+ * The kith-json text of `items`, pretty-printed (2-space indent) and UTF-8 encoded: each item with
+ * its `history` (when `options.historyOf` is given) and its `attachments` with their bytes (read
+ * one at a time through `options.attachmentData`; an item with files and no way to read them is an
+ * ExportError). `format` names the errors (kith-encrypted wraps this).
+ */
+export async function encodeKithJson(items: Item[], options: ExportOptions, format = 'kith-json'): Promise<Uint8Array> {
+  const out = new ByteChunks()
+  const head = { format: 'kith-json', version: KITH_JSON_VERSION, vault: options.vaultName ?? '', exportedAt: new Date().toISOString() }
+  out.text(JSON.stringify(head, null, 2).replace(/\n}$/, items.length === 0 ? ',\n  "items": []\n}\n' : ',\n  "items": ['))
+  const progress = new Progress(items.length, options.onProgress, 100)
+  for (const [k, i] of items.entries()) {
+    const text = JSON.stringify(itemObject(i, options), null, 2).replace(/\n/g, '\n    ')
+    out.text(`${k > 0 ? ',' : ''}\n    ${text.slice(0, -'\n    }'.length)}`)
+    await writeKithAttachments(out, format, i, options, '      ')
+    out.text('\n    }')
+    await progress.tick()
+  }
+  if (items.length > 0) out.text('\n  ]\n}\n')
+  progress.finish()
+  return out.finish()
 }
 
 /** Checks one stored item field by field; `fail` names the item in the error. */
-function readItem(raw: unknown, index: number, format: string, unknownKeys: Set<string>, fileVault: string): ImportedItem {
+function readItem(
+  raw: unknown,
+  index: number,
+  format: string,
+  seen: { unknownKeys: Set<string>; history: HistoryNotes },
+  fileVault: string
+): ImportedItem {
   const where = (o: Record<string, unknown>): string =>
     `item ${index + 1}${typeof o.title === 'string' ? ` (${itemLabel(o.title, index)})` : ''}`
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
@@ -133,7 +171,7 @@ function readItem(raw: unknown, index: number, format: string, unknownKeys: Set<
     }
     return { name: x.name, value: x.value, hidden: x.hidden }
   })
-  for (const k of Object.keys(o)) if (!KNOWN_KEYS.has(k)) unknownKeys.add(k)
+  for (const k of Object.keys(o)) if (!KNOWN_KEYS.has(k)) seen.unknownKeys.add(k)
   let typed: ReturnType<typeof readTyped>
   try {
     typed = readTyped(o)
@@ -160,6 +198,8 @@ function readItem(raw: unknown, index: number, format: string, unknownKeys: Set<
     updatedAt: updated !== '' ? updated : undefined,
     ...typed
   })
+  if (o.history !== undefined) item.history = readKithHistory(format, where(o), o.history, seen.history)
+  if (o.attachments !== undefined) item.attachments = readKithAttachments(format, where(o), o.attachments)
   const home = vault !== '' ? vault : fileVault
   return home !== '' ? { ...item, vault: home } : item
 }
@@ -194,25 +234,22 @@ export async function decodeKithJson(format: string, data: Uint8Array, options: 
   const fileVault = typeof file.vault === 'string' ? file.vault.trim() : ''
   const raws = file.items as unknown[]
   const progress = new Progress(raws.length, options.onProgress)
-  const unknownKeys = new Set<string>()
+  const seen = { unknownKeys: new Set<string>(), history: { omitted: 0, unknownFields: new Set<string>() } }
   const items: ImportedItem[] = []
   for (const [i, raw] of raws.entries()) {
-    items.push(readItem(raw, i, format, unknownKeys, fileVault))
+    items.push(readItem(raw, i, format, seen, fileVault))
     await progress.tick()
   }
   progress.finish()
-  const warnings = unknownKeys.size > 0 ? [`unknown item keys were ignored: ${[...unknownKeys].join(', ')}`] : []
-  return { items, warnings }
+  const warnings = seen.unknownKeys.size > 0 ? [`unknown item keys were ignored: ${[...seen.unknownKeys].join(', ')}`] : []
+  return { items, warnings: [...warnings, ...historyWarnings(seen.history)] }
 }
 
 /** Imports a kith-json file. */
 export const importKithJson: Importer = async (data, options) => await decodeKithJson('kith-json', data, options)
 
-/** Exports items as kith-json (plain text: passwords are readable by anyone with the file). */
+/** Exports items as kith-json (plain text: passwords and files are readable by anyone with the file). */
 export const exportKithJson: Exporter = async (items, options: ExportOptions) => {
   if (!Array.isArray(items)) throw new ExportError('kith-json', 'items must be an array')
-  options.onProgress?.(0, items.length)
-  const out = encodeKithJson(items, options.vaultName ?? '')
-  options.onProgress?.(items.length, items.length)
-  return out
+  return await encodeKithJson(items, options)
 }

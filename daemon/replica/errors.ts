@@ -47,3 +47,11 @@ export class QuotaExceededError extends RejectedEnvelopeError {
     this.name = 'QuotaExceededError'
   }
 }
+
+/** A blob (an attachment's sealed chunks) or a request about one is not acceptable. */
+export class BlobError extends ReplicaError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'BlobError'
+  }
+}

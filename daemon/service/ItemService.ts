@@ -191,6 +191,16 @@ export class ItemService extends EventEmitter<ItemEvents> {
     throw new ItemNotFoundError(id)
   }
 
+  /** The open vault that holds an item (files on items are kept per vault: AttachmentService). */
+  replicaOf(id: string): VaultReplica {
+    return this.locate(id).replica
+  }
+
+  /** The replicas of every vault open now. */
+  openReplicas(): VaultReplica[] {
+    return this.unlocked ? this.open() : []
+  }
+
   getItem(id: string): Item {
     return this.locate(id).item
   }

@@ -33,15 +33,6 @@ export interface ImportSummary {
 }
 
 /**
- * Where items' files are kept (service/AttachmentService.ts): imports `add` the files a format carries to the
- * items they created, exports `read` them back.
- */
-export interface AttachmentsPort {
-  add(itemId: string, name: string, data: Uint8Array): Promise<AttachmentInfo>
-  read(itemId: string, attachmentId: string): Promise<Uint8Array>
-}
-
-/**
  * An encrypted export's file password has at least this many characters: the file leaves the device
  * and can be attacked offline, with no unlock throttle (newcomer report F17 saw "a" accepted).
  */
@@ -91,7 +82,17 @@ export interface PortabilityEvents {
 /** The format registry, loaded on first use: the parsers (kdbxweb, an XML parser, zip) cost memory a running daemon rarely needs. */
 const loadRegistry = async (): Promise<typeof import('../interop/registry.js')> => await import('../interop/registry.js')
 
+/** The files on items, as imports add them and exports read them (service/AttachmentService.ts). */
+export interface AttachmentsPort {
+  add(itemId: string, name: string, data: Uint8Array): Promise<AttachmentInfo>
+  read(itemId: string, attachmentId: string): Promise<Uint8Array>
+}
+
 export class PortabilityService extends EventEmitter<PortabilityEvents> {
+  /**
+   * @param attachments without it, exporting an item that has files fails rather than leave them out,
+   * and an import's files are not stored (a warning names each)
+   */
   constructor(
     private readonly vaults: ItemService,
     private readonly attachments?: AttachmentsPort
@@ -188,7 +189,10 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
     return stored
   }
 
-  /** Every item (trash included) of one vault, or of all vaults, in the chosen format. */
+  /**
+   * Every item (trash included) of one vault, or of all vaults, in the chosen format; kith-json,
+   * kith-encrypted and keepass-xml also carry each item's history and files.
+   */
   async export(format: string, options: { vault?: string; password?: string } = {}): Promise<ExportResult> {
     return await this.settling(async () => await this.exportNow(format, options))
   }
@@ -205,10 +209,13 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
       ...this.vaults.listItems({ vault: options.vault }),
       ...this.vaults.listItems({ vault: options.vault, trashed: true })
     ]
+    const files = this.attachments
     const bytes = await exporter(items, {
       password: options.password,
       vaultName: options.vault,
-      onProgress: (done, total) => this.emit('export-progress', { done, total, format })
+      onProgress: (done, total) => this.emit('export-progress', { done, total, format }),
+      historyOf: id => this.vaults.itemHistory(id),
+      attachmentData: files === undefined ? undefined : async (itemId, attachmentId) => await files.read(itemId, attachmentId)
     })
     return { bytes, count: items.length }
   }

@@ -59,3 +59,49 @@ export class ExportPasswordTooShortError extends ServiceError {
     this.name = 'ExportPasswordTooShortError'
   }
 }
+
+/** A file is over the attachment size limit; nothing of it is kept. */
+export class AttachmentTooLargeError extends ServiceError {
+  constructor(readonly limitBytes: number) {
+    super(
+      `the file is larger than the limit of ${Math.round(limitBytes / (1024 * 1024))} MB per file (kith config set attachmentLimitMb N raises it)`
+    )
+    this.name = 'AttachmentTooLargeError'
+  }
+}
+
+/** The item has no file of that id or name. */
+export class AttachmentNotFoundError extends ServiceError {
+  constructor(what: string) {
+    super(`the item has no file ${JSON.stringify(what)}`)
+    this.name = 'AttachmentNotFoundError'
+  }
+}
+
+/** The item already has a file of that name. */
+export class AttachmentExistsError extends ServiceError {
+  constructor(name: string) {
+    super(`the item already has a file named ${JSON.stringify(name)}: remove it first, or give another name`)
+    this.name = 'AttachmentExistsError'
+  }
+}
+
+/** This device does not hold the file yet and no connected device has it. */
+export class AttachmentUnavailableError extends ServiceError {
+  constructor(why: 'offline' | 'broken') {
+    super(
+      why === 'offline'
+        ? 'this device does not have the file yet, and no paired device that has it is connected; try again when one is online'
+        : 'this device does not have the whole file yet, and the paired devices connected now could not send the rest; try again later'
+    )
+    this.name = 'AttachmentUnavailableError'
+  }
+}
+
+/** The file's bytes do not match what its item records (a damaged store or a dishonest device). */
+export class AttachmentCorruptError extends ServiceError {
+  constructor(reason: string) {
+    super(`the file is damaged: ${reason}`)
+    this.name = 'AttachmentCorruptError'
+  }
+}

@@ -71,6 +71,33 @@ export const vaultLayout = {
   listImage: 'image'
 } as const
 
+/**
+ * blob/<vaultId>/<blobId>/ (BlobStore): an attachment's sealed chunks, outside the vault's log.
+ * Nothing here is readable without the file's key, which only the vault's document holds.
+ */
+export const blobLayout = {
+  prefix: 'blob/',
+  /** every blob of a vault */
+  vault: (vaultId: string): string => {
+    if (vaultId === '' || vaultId.includes('/')) throw new StorageKeyError(vaultId, 'a vault id without "/"')
+    return `${vaultId}/`
+  },
+  /** every key of one blob */
+  blob: (vaultId: string, blobId: string): string => {
+    if (blobId === '' || blobId.includes('/')) throw new StorageKeyError(blobId, 'a blob id without "/"')
+    return `${blobLayout.vault(vaultId)}${blobId}/`
+  },
+  /** u32 the number of chunks, written once the last chunk is known (a complete upload or fetch header) */
+  count: (vaultId: string, blobId: string): string => `${blobLayout.blob(vaultId, blobId)}n`,
+  /** one sealed chunk: nonce(24) • ciphertext (replica/blobChunk.ts) */
+  chunk: (vaultId: string, blobId: string, index: number): string => `${blobLayout.blob(vaultId, blobId)}c${hex8(index)}`,
+  /** the index of a chunk key ('…/c0000001f' → 31), NaN for any other key */
+  parseChunk: (key: string): number => {
+    const last = key.slice(key.lastIndexOf('/') + 1)
+    return last.startsWith('c') && last.length === 9 ? parseInt(last.slice(1), 16) : NaN
+  }
+} as const
+
 /** roster/ (Roster): each device's signed log of roster records. */
 export const rosterLayout = {
   prefix: 'roster/',
@@ -106,6 +133,8 @@ export interface StorageViews {
   roster: PrefixedStorage
   peerBook: PrefixedStorage
   network: PrefixedStorage
+  /** attachments' sealed chunks (BlobStore) */
+  blobs: PrefixedStorage
   vault: (vaultId: string) => PrefixedStorage
   /** the ids of every vault with records (a keyless peer opens them all) */
   vaultIds: () => Promise<string[]>
@@ -118,6 +147,7 @@ export function storageViews(root: StorageAdapter): StorageViews {
     roster: new PrefixedStorage(root, rosterLayout.prefix),
     peerBook: new PrefixedStorage(root, peerBookLayout.prefix),
     network: new PrefixedStorage(root, networkLayout.prefix),
+    blobs: new PrefixedStorage(root, blobLayout.prefix),
     vault: vaultId => new PrefixedStorage(root, vaultLayout.prefix(vaultId)),
     vaultIds: async () => {
       const ids = new Set<string>()

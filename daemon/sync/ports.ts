@@ -51,3 +51,14 @@ export interface GrantsPort {
   grantsFor: (deviceId: string) => Promise<Uint8Array[]>
   receive: (grants: Uint8Array[], from: string) => Promise<void>
 }
+
+/** Attachments' sealed chunks, kept without a key (replica/BlobStore.ts fits). */
+export interface BlobStorePort {
+  count: (vaultId: string, blobId: string) => Promise<number | undefined>
+  setCount: (vaultId: string, blobId: string, count: number) => Promise<void>
+  chunk: (vaultId: string, blobId: string, index: number) => Promise<Uint8Array | undefined>
+  /** stores the chunks not held yet; answers how many were new; throws on a malformed chunk or a full quota */
+  putChunks: (vaultId: string, blobId: string, chunks: Array<[number, Uint8Array]>) => Promise<number>
+  missing: (vaultId: string, blobId: string, count: number) => Promise<number[]>
+  remove: (vaultId: string, blobId: string) => Promise<void>
+}

@@ -73,6 +73,7 @@ export async function inProcessApp(
   const app = createApp({
     session,
     items: device.items,
+    attachments: device.attachments,
     vaults: device.items,
     trash: device.trash,
     settings: device.unlock,

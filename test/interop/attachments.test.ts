@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ImportError } from '../../daemon/interop/errors.js'
-import { uniqueName } from '../../daemon/interop/importedFiles.js'
+import { storableName, uniqueName } from '../../daemon/interop/importedFiles.js'
 import { importers } from '../../daemon/interop/registry.js'
 import type { ImportedItem, ImportResult } from '../../daemon/interop/types.js'
 import { corpusAvailable, corpusFile, fixture, utf8 } from './helpers.js'
@@ -235,5 +235,19 @@ describe('uniqueName', () => {
     expect(uniqueName(taken('README'), 'README')).toBe('README (2)')
     expect(uniqueName(taken('.env'), '.env')).toBe('.env (2)')
     expect(uniqueName(taken(), '  ')).toBe('attachment')
+    expect(uniqueName(taken('a.txt'), ' a.txt ')).toBe('a (2).txt')
+  })
+
+  it('makes names the attachment store accepts: no path, no control character, at most 255 characters', () => {
+    expect(storableName('reçu café.pdf')).toBe('reçu café.pdf')
+    expect(storableName('../etc/passwd')).toBe('.._etc_passwd')
+    expect(storableName('a\\b\nc\u0000.txt')).toBe('a_b_c_.txt')
+    expect(storableName('..')).toBe('attachment')
+    const long = storableName(`${'é'.repeat(300)}.pdf`)
+    expect([...long]).toHaveLength(255)
+    expect(long.endsWith('é.pdf')).toBe(true)
+    const numbered = uniqueName([{ name: long, data: new Uint8Array() }], `${'é'.repeat(300)}.pdf`)
+    expect([...numbered]).toHaveLength(255)
+    expect(numbered.endsWith('é (2).pdf')).toBe(true)
   })
 })

@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { memoryService, PASSWORD } from '../helpers/memoryDevice.js'
-import { MAX_RESTORED_VAULTS } from '../../daemon/service/PortabilityService.js'
+import { createHash } from 'node:crypto'
+import { MAX_RESTORED_VAULTS, PortabilityService, type AttachmentsPort } from '../../daemon/service/PortabilityService.js'
+import { ExportError } from '../../daemon/interop/errors.js'
 import { InvalidRequestError } from '../../daemon/service/errors.js'
 
 async function device() {
@@ -75,5 +77,47 @@ describe('PortabilityService import', () => {
       expiresAt: '2029-03-31T00:00:00.000Z',
       card: card.card
     })
+  })
+})
+
+describe('PortabilityService export of history and files', () => {
+  it('kith-encrypted carries every version and file; without a way to read files, an item that has some is not exported at all', async () => {
+    const { service, device: parts } = await memoryService()
+    await service.init(PASSWORD)
+    const item = await service.createItem({ title: 'Bank', password: 'old-pw' })
+    await service.updateItem(item.id, { password: 'new-pw' })
+    const data = new TextEncoder().encode('statement bytes')
+    const sha256 = createHash('sha256').update(data).digest('hex')
+    parts.items.replicaByName(undefined).doc.addAttachment(item.id, {
+      id: 'file1',
+      name: 'statement.txt',
+      size: data.length,
+      sha256,
+      key: 'A'.repeat(43),
+      chunkSize: 1 << 20,
+      addedAt: new Date().toISOString()
+    })
+    const reads: string[] = []
+    const files: AttachmentsPort = {
+      add: async () => {
+        throw new Error('not used by exports')
+      },
+      read: async (itemId, attachmentId) => {
+        reads.push(`${itemId}/${attachmentId}`)
+        return data
+      }
+    }
+    const withFiles = new PortabilityService(parts.items, files)
+    const { bytes } = await withFiles.export('kith-json')
+    expect(reads).toEqual([`${item.id}/file1`])
+    const file = JSON.parse(new TextDecoder().decode(bytes)) as { items: Array<Record<string, unknown>> }
+    expect(file.items[0]?.attachments).toEqual([
+      { name: 'statement.txt', size: data.length, sha256, data: Buffer.from(data).toString('base64') }
+    ])
+    expect(file.items[0]?.history).toEqual(parts.items.itemHistory(item.id))
+    expect(file.items[0]?.history).toMatchObject([{ changes: [{ field: 'password', from: 'old-pw', to: 'new-pw' }] }])
+
+    await expect(parts.portability.export('kith-json')).rejects.toThrow(ExportError)
+    await expect(parts.portability.export('kith-encrypted', { password: 'file password' })).rejects.toThrow(/statement.txt/)
   })
 })

@@ -6,7 +6,7 @@ import { CONFIG_KEYS, type ConfigKey, describeConfig, parseConfigValue, readDaem
 import { readDaemonInfo } from '../DaemonClient.js'
 import { homePaths } from '../../paths.js'
 
-const KEYS_HELP = `keys: ${CONFIG_KEYS.join(', ')} (listen takes comma-separated multiaddrs; mdns true/false; logLevel debug/info/warn/error)`
+const KEYS_HELP = `keys: ${CONFIG_KEYS.join(', ')} (listen takes comma-separated multiaddrs; mdns true/false; attachmentLimitMb 1-4096; logLevel debug/info/warn/error)`
 
 function keyOf(raw: string | undefined, usage: string): ConfigKey {
   if (raw === undefined) throw new CliError('usage', `usage: ${usage}`, EXIT.usage)

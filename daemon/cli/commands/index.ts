@@ -24,6 +24,7 @@ import {
   generateCommand
 } from './items.js'
 import { historyCommand, historyRestoreCommand } from './history.js'
+import { attachCommand, attachmentGetCommand, attachmentRmCommand } from './attachments.js'
 import { trashEmptyCommand, trashAutoPurgeCommand } from './trash.js'
 import { openCommand } from './open.js'
 import { healthCommand } from './health.js'
@@ -72,6 +73,9 @@ export const COMMANDS: Command[] = [
   restoreCommand,
   historyCommand,
   historyRestoreCommand,
+  attachCommand,
+  attachmentGetCommand,
+  attachmentRmCommand,
   trashEmptyCommand,
   trashAutoPurgeCommand,
   totpCommand,

@@ -1,4 +1,5 @@
 /** kith add · list · get · edit · rm · restore · totp · generate */
+import { sizeText } from './attachments.js'
 import { allowOnly, flag, flagAll, has, type ParsedArgs } from '../args.js'
 import { DaemonClient } from '../DaemonClient.js'
 import { CliError, EXIT } from '../CliError.js'
@@ -162,6 +163,7 @@ function itemText(item: Item): string {
   if (item.totp !== null) lines.push('totp:     (set; `kith totp ID` prints the code)')
   lines.push(...typedLines(item))
   for (const f of item.fields) lines.push(`${f.name}: ${f.hidden ? '********' : f.value}`)
+  for (const a of item.attachments ?? []) lines.push(`file:     ${a.name} (${sizeText(a.size)})`)
   if (item.notes !== '') lines.push(`notes:\n${item.notes}`)
   if (item.trashed) lines.push('(in the trash)')
   return lines.join('\n')

@@ -10,11 +10,11 @@ import { existsSync } from 'node:fs'
 import { homePaths } from '../../paths.js'
 import type { Command } from '../Command.js'
 import { toError } from '../../toError.js'
-import { readDaemonConfig, writeDaemonConfig, type DaemonConfig } from '../DaemonConfig.js'
+import { parseConfigValue, readDaemonConfig, writeDaemonConfig, type DaemonConfig } from '../DaemonConfig.js'
 import { removalLine } from '../removalLine.js'
 import type { LogLevel } from '../../log.js'
 
-const DAEMON_FLAGS = ['http', 'listen', 'auto-lock', 'kdf-ms']
+const DAEMON_FLAGS = ['http', 'listen', 'auto-lock', 'kdf-ms', 'attachment-limit-mb']
 const DAEMON_BOOLEANS = ['no-mdns', 'mdns', 'no-idle-gc']
 
 /** Daemon flags as given, to pass on to a background daemon. */
@@ -37,7 +37,8 @@ const numberFlag = (a: ParsedArgs, name: string): number | undefined => {
 
 export const daemonCommand: Command = {
   name: 'daemon',
-  usage: 'kith daemon [--http HOST:PORT] [--listen MULTIADDR]… [--no-mdns | --mdns] [--no-idle-gc] [--auto-lock MINUTES] [--kdf-ms MS]',
+  usage:
+    'kith daemon [--http HOST:PORT] [--listen MULTIADDR]… [--no-mdns | --mdns] [--no-idle-gc] [--auto-lock MINUTES] [--attachment-limit-mb MB] [--kdf-ms MS]',
   summary: 'run the daemon in the foreground until SIGINT/SIGTERM',
   help: 'Settings come from HOME/config.json (see `kith config`); the flags given here win and are saved there, so every later start keeps them. KITH_LISTEN, KITH_MDNS and KITH_LOG_LEVEL win for one run and are not saved.',
   async run({ args, home }) {
@@ -60,6 +61,7 @@ export const daemonCommand: Command = {
           : config.mdns !== false,
       idleCollector,
       autoLockMinutes: config.autoLockMinutes,
+      attachmentLimitBytes: config.attachmentLimitMb === undefined ? undefined : config.attachmentLimitMb * 1024 * 1024,
       kdfTargetMs: numberFlag(args, 'kdf-ms') ?? (process.env.KITH_KDF_MS !== undefined ? Number(process.env.KITH_KDF_MS) : undefined),
       // shortens re-authentication's window (tests); it can never lengthen it
       reauthWindowMs: process.env.KITH_REAUTH_SECONDS !== undefined ? Number(process.env.KITH_REAUTH_SECONDS) * 1000 : undefined,
@@ -116,6 +118,8 @@ async function savedWithFlags(home: string, args: ParsedArgs): Promise<DaemonCon
   if (has(args, 'mdns')) next.mdns = true
   const autoLock = numberFlag(args, 'auto-lock')
   if (autoLock !== undefined) next.autoLockMinutes = autoLock
+  const limit = flag(args, 'attachment-limit-mb')
+  if (limit !== undefined) next.attachmentLimitMb = parseConfigValue('attachmentLimitMb', limit) as number
   if (JSON.stringify(next) !== JSON.stringify(saved)) await writeDaemonConfig(home, next).catch(() => {})
   return next
 }
