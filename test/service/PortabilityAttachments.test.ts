@@ -30,6 +30,20 @@ class FakeAttachments implements AttachmentsPort {
   }
 }
 
+/** A device whose PortabilityService stores files in its real attachment store (sealed chunks). */
+async function storingDevice() {
+  const { service, device: parts } = await memoryService()
+  await service.init(PASSWORD)
+  async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
+    yield data
+  }
+  const port: AttachmentsPort = {
+    add: async (itemId, name, data) => await parts.attachments.add(itemId, name, once(data)),
+    read: async (itemId, attachmentId) => await parts.attachments.readAll(itemId, attachmentId)
+  }
+  return { service, attachments: parts.attachments, portability: new PortabilityService(parts.items, port) }
+}
+
 async function device(port?: AttachmentsPort) {
   const { service, device: parts } = await memoryService()
   await service.init(PASSWORD)
@@ -96,5 +110,33 @@ describe('PortabilityService stores imported files through its AttachmentsPort',
     expect(summary).toMatchObject({ imported: 3, attachments: 0 })
     expect(summary.warnings).toHaveLength(1)
     expect(summary.warnings[0]).toMatch(/^files were not imported \(this daemon stores no files\) \(5\): 'Server keys' \(empty\.bin\)/)
+  })
+
+  it('with the real attachment store: files sealed on their items, read back exact, and kept through a kith-json export', async () => {
+    const a = await storingDevice()
+    expect(await a.portability.import('1password-1pux', fixture('onepassword-attachments.1pux'))).toMatchObject({ attachments: 6 })
+    const filesOf = async (d: Awaited<ReturnType<typeof storingDevice>>) => {
+      const keys = d.service.listItems().find(i => i.title === 'Server keys')
+      if (keys === undefined) throw new Error('no Server keys item')
+      const out: Array<[string, number, string]> = []
+      for (const f of keys.attachments) {
+        expect(sha256(await d.attachments.readAll(keys.id, f.id)), f.name).toBe(f.sha256)
+        out.push([f.name, f.size, f.sha256])
+      }
+      return out
+    }
+    const expected = [
+      ['id_ed25519', 141, source('id_ed25519')],
+      ['reçu café.pdf', 61209, source('recu.pdf')],
+      ['notes.txt', 58, source('notes.txt')],
+      ['notes (2).txt', 49, source('notes-2.txt')],
+      ['empty.bin', 0, source('empty.bin')]
+    ]
+    expect(await filesOf(a)).toEqual(expected)
+
+    const { bytes } = await a.portability.export('kith-json')
+    const b = await storingDevice()
+    expect(await b.portability.import('kith-json', bytes)).toMatchObject({ imported: 4, attachments: 6, warnings: [] })
+    expect(await filesOf(b)).toEqual(expected)
   })
 })
