@@ -30,7 +30,7 @@ const sizeAbove = (n: number, limit: number): string =>
 const MAX_NAME = 255
 
 /** `stem` + `tail`, the stem cut so the whole has at most MAX_NAME characters (code points). */
-function fit(stem: string, tail: string): string {
+function capped(stem: string, tail: string): string {
   const room = MAX_NAME - [...tail].length
   const chars = [...stem]
   return (chars.length > room ? chars.slice(0, Math.max(1, room)).join('') : stem) + tail
@@ -46,7 +46,7 @@ export function storableName(raw: string): string {
   if (name === '' || name === '.' || name === '..') return 'attachment'
   const dot = name.lastIndexOf('.')
   const ext = dot > 0 && [...name.slice(dot)].length <= 16 ? name.slice(dot) : ''
-  return fit(ext === '' ? name : name.slice(0, dot), ext)
+  return capped(ext === '' ? name : name.slice(0, dot), ext)
 }
 
 /** `name` made storable, or `name (2)`, `name (3)`… (before the extension) when the item already has a file of that name. */
@@ -57,7 +57,7 @@ export function uniqueName(taken: readonly ImportedAttachment[], raw: string): s
   const dot = base.lastIndexOf('.')
   const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, '']
   for (let n = 2; ; n++) {
-    const candidate = fit(stem, ` (${n})${ext}`)
+    const candidate = capped(stem, ` (${n})${ext}`)
     if (!names.has(candidate)) return candidate
   }
 }
