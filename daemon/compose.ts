@@ -134,6 +134,8 @@ export interface FullDevice extends SyncCore {
 
 export interface KeylessPeer extends SyncCore {
   role: 'backup-peer'
+  /** the files' sealed chunks it keeps for its devices */
+  blobStore: BlobStore
   feeds: EventFeed[]
   lifecycle: Lifecycle
 }
@@ -333,7 +335,19 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
       if ((await blobs.sync.collectGarbage()) === 0) await storage.compact()
     }
   })
-  const portability = new PortabilityService(items)
+  // files travel with imports and exports (the attachments part is built with sync, below)
+  const portability = new PortabilityService(items, {
+    add: async (itemId, name, data) =>
+      await blobs.attachments.add(
+        itemId,
+        name,
+        (async function* () {
+          yield data
+        })()
+      ),
+    read: async (itemId, attachmentId) => await blobs.attachments.readAll(itemId, attachmentId),
+    copyFiles: async (itemIds, toVault) => await blobs.attachments.copyFiles(itemIds, toVault)
+  })
   const trash = new TrashService({ items, settings, unlock, log })
   const health = new HealthService({
     estimator: new StrengthEstimator(),
@@ -583,5 +597,11 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
   const peerEvents = new EventEmitter()
   core.engine.on('peer-connected', id => peerEvents.emit('peer-connected', { id }))
   core.engine.on('peer-disconnected', id => peerEvents.emit('peer-disconnected', { id }))
-  return { role: 'backup-peer', ...core, feeds: [{ emitter: peerEvents, events: ['peer-connected', 'peer-disconnected'] }], lifecycle }
+  return {
+    role: 'backup-peer',
+    ...core,
+    blobStore: blobs.store,
+    feeds: [{ emitter: peerEvents, events: ['peer-connected', 'peer-disconnected'] }],
+    lifecycle
+  }
 }

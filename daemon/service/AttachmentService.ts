@@ -29,7 +29,7 @@ const WRITE_BATCH = 4
 const MAX_NAME = 255
 
 export interface AttachmentServiceOptions {
-  items: Pick<ItemService, 'replicaOf'>
+  items: Pick<ItemService, 'replicaOf' | 'replicaByName'>
   store: BlobStore
   sync: Pick<BlobSync, 'ensure' | 'stored' | 'removed' | 'pending'>
   /** the largest file accepted, in bytes */
@@ -183,6 +183,40 @@ export class AttachmentService {
   info(itemId: string, attachmentId: string): AttachmentInfo {
     const { record } = this.find(itemId, attachmentId)
     return { id: record.id, name: record.name, size: record.size, sha256: record.sha256 }
+  }
+
+  /**
+   * Copies the chunks of these items' files into another vault's storage, as they are (a chunk is
+   * not bound to its vault), before a migration moves the items there; fetched first when this
+   * device lacks some. The source copies go with the items' purge from the old vault.
+   */
+  async copyFiles(itemIds: string[], toVault: string): Promise<void> {
+    const target = this.options.items.replicaByName(toVault).vaultId
+    const { store } = this.options
+    for (const itemId of itemIds) {
+      const replica = this.options.items.replicaOf(itemId)
+      for (const info of replica.doc.get(itemId)?.attachments ?? []) {
+        const record = replica.doc.attachment(itemId, info.id)
+        if (record === undefined) continue
+        await this.options.sync.ensure(replica.vaultId, record)
+        const count = chunkCount(record.size, record.chunkSize)
+        this.options.sync.pending.add(record.id)
+        try {
+          for (let index = 0; index < count; index += WRITE_BATCH) {
+            const batch: Array<[number, Uint8Array]> = []
+            for (let i = index; i < Math.min(count, index + WRITE_BATCH); i++) {
+              const sealed = await store.chunk(replica.vaultId, record.id, i)
+              if (sealed === undefined) throw new AttachmentCorruptError(`chunk ${i} is missing`)
+              batch.push([i, sealed])
+            }
+            await store.putChunks(target, record.id, batch)
+          }
+          await store.setCount(target, record.id, count)
+        } finally {
+          this.options.sync.pending.delete(record.id)
+        }
+      }
+    }
   }
 
   /** Takes a file off an item and deletes its chunks for good (storage compacted, backup peers told). */

@@ -86,6 +86,8 @@ const loadRegistry = async (): Promise<typeof import('../interop/registry.js')> 
 export interface AttachmentsPort {
   add(itemId: string, name: string, data: Uint8Array): Promise<AttachmentInfo>
   read(itemId: string, attachmentId: string): Promise<Uint8Array>
+  /** copies the files of these items into another vault's storage (a migration moves items with their files) */
+  copyFiles?(itemIds: string[], toVault: string): Promise<void>
 }
 
 export class PortabilityService extends EventEmitter<PortabilityEvents> {
@@ -274,6 +276,7 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
     }
     if (dryRun || toMove.length === 0) return plan
     // copy first, delete second: a crash in between leaves a duplicate, never a loss
+    await this.attachments?.copyFiles?.(plan.moved, to)
     await this.vaults.createItemsWithIds(
       to,
       toMove.map(({ id, vault: _vault, ...rest }) => ({ id, input: rest, history: this.vaults.historyKeys(id) }))

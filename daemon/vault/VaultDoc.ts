@@ -114,16 +114,17 @@ export class VaultDoc {
       for (const { id, input, history } of entries) {
         this.createWithId(id, input, now)
         const map = this.items.get(id) as ItemMap
-        for (const [key, raw] of history ?? []) if (key.startsWith(HISTORY_KEY_PREFIX) && typeof raw === 'string') map.set(key, raw)
+        for (const [key, raw] of history ?? [])
+          if ((key.startsWith(HISTORY_KEY_PREFIX) || key.startsWith(ATTACHMENT_KEY_PREFIX)) && typeof raw === 'string') map.set(key, raw)
       }
     }, LOCAL_ORIGIN)
   }
 
-  /** The item's history keys as stored, to move it to another vault with its history. */
+  /** The item's history and file keys as stored, to move it to another vault with its history and files. */
   historyKeys(id: string): Array<[string, unknown]> {
     const map = this.items.get(id)
     if (map === undefined) throw new ItemNotFoundError(id)
-    return [...map.entries()].filter(([key]) => key.startsWith(HISTORY_KEY_PREFIX))
+    return [...map.entries()].filter(([key]) => key.startsWith(HISTORY_KEY_PREFIX) || key.startsWith(ATTACHMENT_KEY_PREFIX))
   }
 
   /** Sets only the given fields; untouched fields keep concurrent edits from other devices. */

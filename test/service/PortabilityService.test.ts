@@ -117,7 +117,10 @@ describe('PortabilityService export of history and files', () => {
     expect(file.items[0]?.history).toEqual(parts.items.itemHistory(item.id))
     expect(file.items[0]?.history).toMatchObject([{ changes: [{ field: 'password', from: 'old-pw', to: 'new-pw' }] }])
 
-    await expect(parts.portability.export('kith-json')).rejects.toThrow(ExportError)
-    await expect(parts.portability.export('kith-encrypted', { password: 'file password' })).rejects.toThrow(/statement.txt/)
+    const withoutFiles = new PortabilityService(parts.items)
+    await expect(withoutFiles.export('kith-json')).rejects.toThrow(ExportError)
+    await expect(withoutFiles.export('kith-encrypted', { password: 'file password' })).rejects.toThrow(/statement.txt/)
+    // the device's own service: a file whose chunks this device does not hold is not left out either
+    await expect(parts.portability.export('kith-json')).rejects.toMatchObject({ name: 'AttachmentUnavailableError' })
   })
 })

@@ -153,3 +153,25 @@ describe('attachments between devices (memory network)', () => {
     expect(await b.device.blobStore.chunk(vaultId, info.id, 1)).toBeUndefined()
   })
 })
+
+describe('attachments and migration', () => {
+  it('moving an item to another vault takes its files with it, and leaves no chunk in the old vault', async () => {
+    const { device, service, storage } = await memoryService()
+    await service.init(PASSWORD)
+    await device.items.createVault('Work')
+    const mine = await device.items.createItem({ vault: 'Work', title: 'Netflix', urls: ['https://netflix.com'] })
+    const data = new Uint8Array(randomBytes(2 * CHUNK_BYTES + 5))
+    const info = await device.attachments.add(mine.id, 'receipt.pdf', pieces(data))
+    const work = device.items.replicaByName('Work').vaultId
+    const personal = device.items.replicaByName('Personal').vaultId
+    const plan = await device.portability.migrate({ from: 'Work', to: 'Personal', orgDomains: ['acme-corp.example'], dryRun: false })
+    expect(plan.moved).toEqual([mine.id])
+    const moved = service.getItem(mine.id)
+    expect(moved.vault).toBe('Personal')
+    expect(moved.attachments).toEqual([info])
+    expect(sha(await device.attachments.readAll(mine.id, 'receipt.pdf'))).toBe(sha(data))
+    const keys = await blobKeys(storage)
+    expect(keys.some(k => k.includes(`${personal}/${info.id}/`))).toBe(true)
+    expect(keys.some(k => k.includes(`${work}/`))).toBe(false)
+  })
+})

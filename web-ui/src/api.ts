@@ -45,6 +45,9 @@ function sessionLost(): void {
   for (const l of lostListeners) l()
 }
 
+/** @internal the attachment upload (an XMLHttpRequest, for its progress) sends the same header */
+export const sessionHeaders = (): Record<string, string> => (sessionToken === undefined ? {} : { [SESSION_HEADER]: sessionToken })
+
 /** fetch with the session header, same-origin credentials and no caching. */
 const sessionFetch: typeof fetch = async (input, init) => {
   const headers = new Headers(init?.headers)
@@ -57,8 +60,8 @@ const sessionFetch: typeof fetch = async (input, init) => {
 export const client = hc<AppType>(location.origin, { fetch: sessionFetch }).api
 export type ApiClient = typeof client
 
-/** The answer of a typed call, or an ApiError with the daemon's code and message. */
-async function ok<R extends Response>(call: Promise<R>): Promise<R> {
+/** The answer of a typed call, or an ApiError with the daemon's code and message. @internal the attachment upload reads its answer here too */
+export async function ok<R extends Response>(call: Promise<R>): Promise<R> {
   const res = await call
   if (res.ok) return res
   const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null

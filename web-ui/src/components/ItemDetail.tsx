@@ -1,18 +1,18 @@
 /**
  * One item, shown and edited in place: every field is an input that reads like text until you
  * change it, with reveal and copy beside it, the one-time code counting down, several URLs, custom
- * fields, folder, tags and notes. Save sends only the fields changed here, so an edit made meanwhile
- * on another device to another field is kept; such remote changes also flow into the fields not
- * being edited. A new item uses the same screen.
+ * fields, folder, tags, notes, and its files (Attachments). Save sends only the fields changed
+ * here, so an edit made meanwhile on another device to another field is kept; such remote changes
+ * also flow into the fields not being edited. A new item uses the same screen.
  */
 import { useStartingPassword } from './useStartingPassword.js'
 import { useEffect, useId, useMemo, useRef, useState } from 'preact/hooks'
 import { api } from '../api.js'
 import type { Item, VaultInfo } from '../types.js'
-import { hueClass, timeAgo } from '../format.js'
+import { timeAgo } from '../format.js'
 import { messageOf, toast } from '../toast.js'
 import { Icon } from './Icon.js'
-import { ConfirmButton, CopyButton, StrengthMeter } from './ui.js'
+import { CopyButton, StrengthMeter } from './ui.js'
 import { Generator } from './Generator.js'
 import { Totp } from './Totp.js'
 import { Row, SecretInput } from './fields.js'
@@ -22,11 +22,13 @@ import { KEYS, draftOf, inputOf, patchOf, same, withType, type Draft, type Draft
 import { setUnsavedEdit } from '../unsavedChanges.js'
 import { ConflictNotice } from './ConflictNotice.js'
 import { lazyComponent } from './lazyComponent.js'
-import { TypePicker } from './TypePicker.js'
+import { ItemHeader } from './ItemHeader.js'
 
 const TypedFields = lazyComponent(async () => (await import('./TypedFields.js')).TypedFields)
 
 const ItemHistory = lazyComponent(async () => (await import('./ItemHistory.js')).ItemHistory)
+
+const Attachments = lazyComponent(async () => (await import('./Attachments.js')).Attachments)
 
 interface ItemDetailProps {
   /** absent for a new item */
@@ -53,8 +55,6 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
   const [conflicts, setConflicts] = useState<Partial<Draft>>({})
   const titleRef = useRef<HTMLInputElement>(null)
   const ids = {
-    title: useId(),
-    vault: useId(),
     username: useId(),
     password: useId(),
     totp: useId(),
@@ -98,15 +98,6 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
     setBase(b => (b.password === '' ? { ...b, password } : b))
     setDraft(d => (d.password === '' && (d.type === 'login' || d.type === 'other') ? { ...d, password } : d))
   })
-
-  const act = async (what: () => Promise<unknown>, done?: string): Promise<void> => {
-    try {
-      await what()
-      if (done !== undefined) toast(done)
-    } catch (err) {
-      toast(messageOf(err), 'error')
-    }
-  }
 
   /** Saves the changed fields; false when nothing could be saved (the reason is shown). */
   const save = async (e?: Event): Promise<boolean> => {
@@ -189,13 +180,6 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
     }
   }
 
-  const toggleFavorite = (): void => {
-    if (isNew) {
-      set('favorite', !draft.favorite)
-      return
-    }
-    void act(async () => onSaved(await api.updateItem(item.id, { favorite: !item.favorite })))
-  }
   const showTotpInput = isNew || editTotp || (item?.totp ?? null) === null
   // a note, card, identity or SSH key shows the login rows only when it has something in them
   const noLogin =
@@ -216,117 +200,16 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
       data-testid={isNew ? 'item-form' : 'item-view'}
       aria-label={isNew ? 'New item' : item.title}
     >
-      <header class="view-header">
-        <span class={`avatar large ${hueClass(draft.title)}`} aria-hidden="true">
-          {(draft.title.trim()[0] ?? '+').toUpperCase()}
-        </span>
-        <div class="view-heading">
-          <label for={ids.title} class="visually-hidden">
-            Title
-          </label>
-          <input
-            id={ids.title}
-            ref={titleRef}
-            class="inline-input title-input"
-            data-testid="field-title"
-            value={draft.title}
-            placeholder={isNew ? 'Title, e.g. GitHub' : 'Title'}
-            autoComplete="off"
-            disabled={trashed}
-            onInput={e => set('title', e.currentTarget.value)}
-          />
-          <p class="muted">
-            {isNew && vaults.length > 1 ? (
-              <>
-                <label for={ids.vault}>Vault</label>{' '}
-                <select
-                  id={ids.vault}
-                  class="inline-select"
-                  value={draft.vault}
-                  onChange={e => set('vault', e.currentTarget.value)}
-                  data-testid="field-vault"
-                >
-                  {vaults.map(v => (
-                    <option key={v.id} value={v.name}>
-                      {v.name}
-                    </option>
-                  ))}
-                </select>
-              </>
-            ) : (
-              draft.vault
-            )}
-            {' · '}
-            <TypePicker
-              type={draft.type}
-              editable={!trashed}
-              onChange={type => setDraft(d => withType(d, type, isNew ? base.password : undefined))}
-            />
-            {!isNew && draft.folder !== '' && (
-              <>
-                {' '}
-                · <Icon name="folder" /> {draft.folder}
-              </>
-            )}
-            {trashed && <> · in the trash</>}
-          </p>
-        </div>
-        <div class="view-actions">
-          {!trashed && (
-            <button
-              type="button"
-              class={`icon-button star${draft.favorite ? ' on' : ''}`}
-              aria-pressed={draft.favorite}
-              data-testid="favorite"
-              onClick={toggleFavorite}
-              title="Favourite"
-            >
-              <Icon name="star" label={draft.favorite ? 'Remove from favourites' : 'Add to favourites'} />
-            </button>
-          )}
-          {!isNew && !trashed && (
-            <button
-              type="button"
-              class="button"
-              data-testid="trash-item"
-              onClick={() => {
-                void act(async () => {
-                  await api.trashItem(item.id)
-                  onSaved({ ...item, trashed: true })
-                }, `Moved “${item.title}” to the trash`)
-              }}
-            >
-              <Icon name="trash" /> Trash
-            </button>
-          )}
-          {trashed && (
-            <>
-              <button
-                type="button"
-                class="button"
-                data-testid="restore-item"
-                onClick={() => {
-                  void act(async () => onSaved(await api.restoreItem(item.id)), `Restored “${item.title}”`)
-                }}
-              >
-                <Icon name="restore" /> Restore
-              </button>
-              <ConfirmButton
-                testId="purge-item"
-                confirmText="Click again to delete for good"
-                onConfirm={() => {
-                  void act(async () => {
-                    await api.purgeItem(item.id)
-                    onRemoved(item.id)
-                  }, `Deleted “${item.title}” for good`)
-                }}
-              >
-                <Icon name="trash" /> Delete for good
-              </ConfirmButton>
-            </>
-          )}
-        </div>
-      </header>
+      <ItemHeader
+        item={item}
+        draft={draft}
+        vaults={vaults}
+        titleRef={titleRef}
+        set={set}
+        onType={type => setDraft(d => withType(d, type, isNew ? base.password : undefined))}
+        onSaved={onSaved}
+        onRemoved={onRemoved}
+      />
 
       <ConflictNotice
         conflicts={conflicts}
@@ -465,6 +348,7 @@ export function ItemDetail({ item, vaults, defaultVault, folders, focusTitle = f
           </button>
         )}
       </fieldset>
+      {!isNew && <Attachments item={item} readOnly={trashed} onChanged={onSaved} />}
 
       {error !== undefined && (
         <p class="error" role="alert">
