@@ -30,18 +30,11 @@ class FakeAttachments implements AttachmentsPort {
   }
 }
 
-/** A device whose PortabilityService stores files in its real attachment store (sealed chunks). */
+/** A device as compose.ts builds it: its PortabilityService stores files in its attachment store (sealed chunks). */
 async function storingDevice() {
   const { service, device: parts } = await memoryService()
   await service.init(PASSWORD)
-  async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
-    yield data
-  }
-  const port: AttachmentsPort = {
-    add: async (itemId, name, data) => await parts.attachments.add(itemId, name, once(data)),
-    read: async (itemId, attachmentId) => await parts.attachments.readAll(itemId, attachmentId)
-  }
-  return { service, attachments: parts.attachments, portability: new PortabilityService(parts.items, port) }
+  return { service, attachments: parts.attachments, portability: parts.portability }
 }
 
 async function device(port?: AttachmentsPort) {
@@ -112,7 +105,7 @@ describe('PortabilityService stores imported files through its AttachmentsPort',
     expect(summary.warnings[0]).toMatch(/^files were not imported \(this daemon stores no files\) \(5\): 'Server keys' \(empty\.bin\)/)
   })
 
-  it('with the real attachment store: files sealed on their items, read back exact, and kept through a kith-json export', async () => {
+  it('as composed, with the real attachment store: files sealed on their items, read back exact, kept through a kith-json export', async () => {
     const a = await storingDevice()
     expect(await a.portability.import('1password-1pux', fixture('onepassword-attachments.1pux'))).toMatchObject({ attachments: 6 })
     const filesOf = async (d: Awaited<ReturnType<typeof storingDevice>>) => {
