@@ -51,7 +51,7 @@ export function bitwardenItem(raw: Record<string, unknown>, label: string, ctx: 
   const uris = arr(login.uris).map(obj)
   if (uris.some(u => u.match !== null && u.match !== undefined)) w('URI match rules were not kept (Kith matches URLs its own way)')
   if (arr(login.fido2Credentials).length > 0) w('passkeys (FIDO2 credentials) were not imported (Kith does not store passkeys)')
-  if (arr(raw.attachments).length > 0) w('attachments were not imported (Kith does not store files)')
+  if (arr(raw.attachments).length > 0) w('attachments were not imported (a Bitwarden export holds only their names)')
   if (Number(raw.reprompt) === 1) w('"master password re-prompt" was not kept')
   const collectionIds = arr(raw.collectionIds)
     .map(str)

@@ -1,8 +1,10 @@
-/** Imports KeePass KDBX databases (3.1, 4.0, 4.1; AES-KDF or Argon2d/id; AES-256 or ChaCha20) with a password, via kdbxweb. */
+/** Imports KeePass KDBX databases (3.1, 4.0, 4.1; AES-KDF or Argon2d/id; AES-256 or ChaCha20) with a password, via kdbxweb; entries' files come too. */
 import kdbxweb from 'kdbxweb'
 import { checkSize } from './decodeText.js'
 import { describeContent } from './detect.js'
 import { ImportError, PasswordRequiredError, WrongPasswordError } from './errors.js'
+import { ImportedFiles } from './importedFiles.js'
+import { kdbxEntryFiles } from './kdbxBinaries.js'
 import { FAVORITE_KEY, keepassItem, splitKeePassTags, type KeePassString } from './keepassEntry.js'
 import { setUpKdbxweb } from './kdbxSetup.js'
 import { Progress } from './progress.js'
@@ -71,11 +73,13 @@ export const importKdbx: Importer = async (data, options) => {
   const groupPaths = new Map<string, string[]>()
   const placed = collect(root, binId, groupPaths)
   const warnings = new Warnings()
+  const files = new ImportedFiles(FORMAT, warnings)
   const progress = new Progress(placed.length, options.onProgress)
   const items: ImportedItem[] = []
   for (const { entry, path, inBin } of placed) {
     const strs = strings(entry)
     const previous = inBin && entry.previousParentGroup !== undefined ? groupPaths.get(entry.previousParentGroup.id) : undefined
+    const label = itemLabel(strs.find(s => s.key === 'Title')?.value ?? '', items.length)
     items.push(
       keepassItem(
         {
@@ -83,7 +87,7 @@ export const importKdbx: Importer = async (data, options) => {
           tags: entry.tags.flatMap(splitKeePassTags),
           folder: (previous ?? path).join('/'),
           trashed: inBin,
-          attachments: [...entry.binaries.keys()],
+          attachments: kdbxEntryFiles(entry, label, files),
           history: entry.history.map(h => ({
             strings: strings(h),
             tags: h.tags.flatMap(splitKeePassTags),
@@ -95,7 +99,7 @@ export const importKdbx: Importer = async (data, options) => {
           createdAt: entry.times.creationTime?.toISOString(),
           updatedAt: entry.times.lastModTime?.toISOString()
         },
-        itemLabel(strs.find(s => s.key === 'Title')?.value ?? '', items.length),
+        label,
         warnings
       )
     )

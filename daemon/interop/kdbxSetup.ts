@@ -1,8 +1,12 @@
-/** Prepares kdbxweb once: native Argon2 (argon2d/argon2id) and a parse hook that keeps TABs kdbxweb 2.1.1 strips. */
+/**
+ * Prepares kdbxweb once: native Argon2 (argon2d/argon2id), a parse hook that keeps TABs kdbxweb 2.1.1 strips, and
+ * the hooks of kdbxBinaries.ts for entries' files (capped gunzip, missing references made visible).
+ */
 import argon2 from 'argon2'
 import kdbxweb from 'kdbxweb'
 import { aboveCeiling, FOREIGN_ARGON2_CEILING } from '../crypto/kdf.js'
 import { ImportError } from './errors.js'
+import { installBinaryHooks } from './kdbxBinaries.js'
 
 let installed = false
 
@@ -21,7 +25,7 @@ export function escapeTextTabs(xml: string): string {
   return xml.includes('\t') ? xml.replace(/>[^<]*</g, m => (m.includes('\t') ? m.replace(/\t/g, '&#9;') : m)) : xml
 }
 
-/** Installs the Argon2 implementation (refusing parameters above FOREIGN_ARGON2_CEILING), an AES-KDF round cap and the TAB-preserving parse hook (idempotent; affects kdbxweb process-wide). */
+/** Installs the Argon2 implementation (refusing parameters above FOREIGN_ARGON2_CEILING), an AES-KDF round cap, the TAB-preserving parse hook and the binary hooks (idempotent; affects kdbxweb process-wide). */
 export function setUpKdbxweb(): void {
   if (installed) return
   installed = true
@@ -56,4 +60,5 @@ export function setUpKdbxweb(): void {
   const xmlUtils = kdbxweb.XmlUtils as unknown as { parse: (xml: string) => unknown }
   const original = xmlUtils.parse
   xmlUtils.parse = (xml: string) => original(escapeTextTabs(xml))
+  installBinaryHooks()
 }

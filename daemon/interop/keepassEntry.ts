@@ -2,7 +2,7 @@
 import type { CustomField } from '../vault/Item.js'
 import { makeItem } from './importedItem.js'
 import { fromKeePassTimeOtp, fromLegacyKeePass, settleTotp, toOtpauth, type TotpResult } from './totp.js'
-import type { ImportedItem } from './types.js'
+import type { ImportedAttachment, ImportedItem } from './types.js'
 import { keepassTyped } from './keepassTypes.js'
 import { Warnings } from './warnings.js'
 import { versionsFromStates } from './importedHistory.js'
@@ -21,7 +21,8 @@ export interface KeePassEntryData {
   /** folder path below the root group */
   folder: string
   trashed: boolean
-  attachments: string[]
+  /** the entry's files, read (and limited) by the caller */
+  attachments: ImportedAttachment[]
   /** the entry's older copies (`<History>`), each with its strings, tags and modification time */
   history: KeePassPastEntry[]
   expires: boolean
@@ -54,7 +55,7 @@ export function splitKeePassTags(tags: string): string[] {
     .filter(t => t !== '')
 }
 
-/** The entry as an ImportedItem (its expiry kept, its type by Kith's convention); what Kith cannot carry (attachments, history) is noted under `label`. */
+/** The entry as an ImportedItem (its expiry, files and history kept, its type by Kith's convention); what Kith cannot carry is noted under `label`. */
 export function keepassItem(entry: KeePassEntryData, label: string, warnings: Warnings): ImportedItem {
   const w = (kind: string): void => warnings.note(kind, label)
   const byKey = new Map(entry.strings.map(s => [s.key, s]))
@@ -87,7 +88,6 @@ export function keepassItem(entry: KeePassEntryData, label: string, warnings: Wa
   const fields: CustomField[] = entry.strings
     .filter(s => !STANDARD.has(s.key) && !consumed.has(s.key))
     .map(s => ({ name: s.key, value: s.value, hidden: s.protected }))
-  if (entry.attachments.length > 0) w('attachments were not imported (Kith does not store files)')
   fields.push(...rejected)
   const item = makeItem({
     title,
@@ -106,6 +106,7 @@ export function keepassItem(entry: KeePassEntryData, label: string, warnings: Wa
     expiresAt: entry.expires && entry.expiryTime !== undefined ? entry.expiryTime : null,
     ...typed
   })
+  if (entry.attachments.length > 0) item.attachments = entry.attachments
   if (entry.history.length > 0) {
     // each older copy read the same way (its own notes about what was not kept are not repeated)
     const past = entry.history.map(h => ({

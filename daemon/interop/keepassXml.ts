@@ -1,10 +1,12 @@
-/** Imports KeePass 2 XML exports (KeePass, KeePassXC `export -f xml`): nested groups, Recycle Bin, protected strings, TOTP. */
+/** Imports KeePass 2 XML exports (KeePass, KeePassXC `export -f xml`): nested groups, Recycle Bin, protected strings, TOTP, files. */
 import { XMLParser } from 'fast-xml-parser'
 import { decodeText } from './decodeText.js'
 import { describeContent } from './detect.js'
 import { ImportError } from './errors.js'
 import { arr, obj, str } from './jsonShape.js'
+import { ImportedFiles } from './importedFiles.js'
 import { FAVORITE_KEY, keepassItem, splitKeePassTags, type KeePassString } from './keepassEntry.js'
+import { KeePassXmlBinaries } from './keepassXmlBinaries.js'
 import { Progress } from './progress.js'
 import { isoFromKeePassTime } from './timestamps.js'
 import type { ImportedItem, Importer } from './types.js'
@@ -105,6 +107,7 @@ export const importKeepassXml: Importer = async (data, options) => {
   const groupPaths = new Map<string, string[]>()
   const placed = collectEntries(rootGroup, binUuid, groupPaths)
   const warnings = new Warnings()
+  const binaries = new KeePassXmlBinaries(FORMAT, meta, new ImportedFiles(FORMAT, warnings))
   const progress = new Progress(placed.length, options.onProgress)
   const items: ImportedItem[] = []
   for (const { entry, path, inBin } of placed) {
@@ -116,6 +119,7 @@ export const importKeepassXml: Importer = async (data, options) => {
       `entry ${items.length + 1}${rawTitle !== undefined ? ` (${itemLabel(text(rawTitle.Value), items.length)})` : ''}`
     )
     const title = strs.find(s => s.key === 'Title')?.value ?? ''
+    const label = itemLabel(title, items.length)
     const previous = inBin ? groupPaths.get(text(entry.PreviousParentGroup)) : undefined
     const times = obj(entry.Times)
     items.push(
@@ -125,11 +129,11 @@ export const importKeepassXml: Importer = async (data, options) => {
           tags: splitKeePassTags(text(entry.Tags)),
           folder: (previous ?? path).join('/'),
           trashed: inBin,
-          attachments: arr(entry.Binary).map(b => text(obj(b).Key)),
+          attachments: binaries.entryFiles(entry, label),
           history: arr(obj(entry.History).Entry)
             .map(obj)
             .map(h => ({
-              strings: strings(h, `${itemLabel(title, items.length)} (an older version)`),
+              strings: strings(h, `${label} (an older version)`),
               tags: splitKeePassTags(text(h.Tags)),
               updatedAt: isoFromKeePassTime(text(obj(h.Times).LastModificationTime))
             })),
@@ -141,7 +145,7 @@ export const importKeepassXml: Importer = async (data, options) => {
           createdAt: isoFromKeePassTime(text(times.CreationTime)),
           updatedAt: isoFromKeePassTime(text(times.LastModificationTime))
         },
-        itemLabel(title, items.length),
+        label,
         warnings
       )
     )

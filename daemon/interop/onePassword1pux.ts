@@ -14,7 +14,9 @@ import { versionsFromPasswords } from './importedHistory.js'
 import { settleTotp, toOtpauth } from './totp.js'
 import type { ImportedItem, Importer } from './types.js'
 import { itemLabel, Warnings } from './warnings.js'
-import { readZipEntry } from './zipEntry.js'
+import { ImportedFiles } from './importedFiles.js'
+import { fileRef, OnePasswordFiles, type OnePasswordFileRef } from './onePasswordFiles.js'
+import { inflateZipEntry, zipEntries, type ZipEntry } from './zipEntry.js'
 
 const FORMAT = '1password-1pux'
 
@@ -40,15 +42,23 @@ const CATEGORIES: Record<string, string> = {
   114: 'SSH Key'
 }
 
-function readExportData(data: Uint8Array): Record<string, unknown> {
-  checkSize(FORMAT, data)
-  const exportData = readZipEntry(FORMAT, data, 'export.data')
-  if (exportData === undefined) throw new ImportError(FORMAT, 'the zip has no export.data: this is not a 1PUX export')
-  return parseJsonObject(FORMAT, exportData)
+function readExportData(data: Uint8Array, zip: ReadonlyMap<string, ZipEntry>): Record<string, unknown> {
+  const entry = zip.get('export.data')
+  if (entry === undefined) throw new ImportError(FORMAT, 'the zip has no export.data: this is not a 1PUX export')
+  return parseJsonObject(FORMAT, inflateZipEntry(FORMAT, data, entry))
 }
 
-/** One 1PUX item. Vault names become folders; the last TOTP field is the item's TOTP, earlier ones stay as hidden fields. */
-function onePasswordItem(raw: Record<string, unknown>, vaultName: string, label: string, warnings: Warnings): ImportedItem {
+/**
+ * One 1PUX item. Vault names become folders; the last TOTP field is the item's TOTP, earlier ones stay as hidden
+ * fields; its files (a Document's file, file fields) are read from the zip.
+ */
+function onePasswordItem(
+  raw: Record<string, unknown>,
+  vaultName: string,
+  label: string,
+  warnings: Warnings,
+  zipFiles: OnePasswordFiles
+): ImportedItem {
   const w = (kind: string): void => warnings.note(kind, label)
   const details = obj(raw.details)
   const overview = obj(raw.overview)
@@ -66,12 +76,15 @@ function onePasswordItem(raw: Record<string, unknown>, vaultName: string, label:
   const type = onePasswordType(str(raw.categoryUuid))
   const typedValues: Record<string, string> = {}
   const totps: string[] = []
+  const refs: OnePasswordFileRef[] = []
+  const document = fileRef(details.documentAttributes)
+  if (document !== undefined) refs.push(document)
   for (const section of arr(details.sections).map(obj)) {
     for (const f of arr(section.fields).map(obj)) {
       if (takeTypedField(type, f, typedValues)) continue
       const read = onePasswordField(f)
       if (read.totp !== undefined) totps.push(read.totp)
-      if (read.file !== undefined) w('file attachments were not imported (Kith does not store files)')
+      if (read.file !== undefined) refs.push(read.file)
       if (read.field !== undefined) fields.push(read.field)
     }
   }
@@ -84,7 +97,6 @@ function onePasswordItem(raw: Record<string, unknown>, vaultName: string, label:
   if (category !== undefined && type === 'other')
     warnings.note('items of categories Kith has no type for became items of type "other" with custom fields', `${label} (${category})`)
   const typed = typedPart(type, typedValues, fields, w)
-  if (Object.keys(obj(details.documentAttributes)).length > 0) w('document files were not imported (Kith does not store files)')
   const state = str(raw.state)
   if (state === 'archived') w('archived items were put in the trash (Kith has no archive)')
   const urls = arr(overview.urls).map(u => str(obj(u).url))
@@ -105,6 +117,8 @@ function onePasswordItem(raw: Record<string, unknown>, vaultName: string, label:
     updatedAt: isoFromSeconds(raw.updatedAt),
     ...typed
   })
+  const attachments = zipFiles.itemFiles(refs, label)
+  if (attachments.length > 0) item.attachments = attachments
   const old = arr(details.passwordHistory).map(obj)
   if (old.length > 0)
     item.history = versionsFromPasswords(
@@ -114,11 +128,14 @@ function onePasswordItem(raw: Record<string, unknown>, vaultName: string, label:
   return item
 }
 
-/** Reads a 1Password `.1pux` export; each vault's name becomes the folder of its items. */
+/** Reads a 1Password `.1pux` export; each vault's name becomes the folder of its items, and items' files come too. */
 export const importOnePassword1pux: Importer = async (data, options) => {
-  const root = readExportData(data)
+  checkSize(FORMAT, data)
+  const zip = zipEntries(FORMAT, data)
+  const root = readExportData(data, zip)
   if (!Array.isArray(root.accounts)) throw new ImportError(FORMAT, 'export.data has no "accounts" array')
   const warnings = new Warnings()
+  const zipFiles = new OnePasswordFiles(FORMAT, data, zip, new ImportedFiles(FORMAT, warnings))
   const vaults = arr(root.accounts).flatMap(a => arr(obj(a).vaults).map(obj))
   const total = vaults.reduce((n, v) => n + arr(v.items).length, 0)
   const progress = new Progress(total, options.onProgress)
@@ -132,7 +149,7 @@ export const importOnePassword1pux: Importer = async (data, options) => {
         })
       }
       const o = raw as Record<string, unknown>
-      items.push(onePasswordItem(o, vaultName, itemLabel(str(obj(o.overview).title), items.length), warnings))
+      items.push(onePasswordItem(o, vaultName, itemLabel(str(obj(o.overview).title), items.length), warnings, zipFiles))
       await progress.tick()
     }
   }

@@ -1,11 +1,12 @@
 /** Renders one 1Password section field value (`{ "<kind>": value }`) as a Kith custom field, or picks out a TOTP. */
 import type { CustomField } from '../vault/Item.js'
 import { obj, str } from './jsonShape.js'
+import { fileRef, type OnePasswordFileRef } from './onePasswordFiles.js'
 
-/** A section field read: exactly one of a TOTP value, an attached file's name, or a custom field. */
+/** A section field read: exactly one of a TOTP value, an attached file, or a custom field. */
 export interface OnePasswordFieldValue {
   totp?: string
-  file?: string
+  file?: OnePasswordFileRef
   field?: CustomField
 }
 
@@ -21,7 +22,10 @@ export function onePasswordField(raw: Record<string, unknown>): OnePasswordField
   const v = value[kind]
   const name = str(raw.title) !== '' ? str(raw.title) : str(raw.id)
   if (kind === 'totp') return { totp: str(v) }
-  if (kind === 'file') return { file: str(obj(v).fileName) }
+  if (kind === 'file' || kind === 'fileAttributes') {
+    const ref = fileRef(v)
+    return ref === undefined ? {} : { file: ref }
+  }
   let text: string
   let hidden = kind === 'concealed'
   if (kind === 'email') text = str(obj(v).email_address)

@@ -19,6 +19,9 @@ export interface ImportedItem extends Omit<Item, 'id' | 'vault' | 'createdAt' | 
   attachments?: ImportedAttachment[]
 }
 
+/** A file above this size is not imported: the importer skips it with a warning naming the item and the file. */
+export const DEFAULT_ATTACHMENT_LIMIT_BYTES = 25 * 1024 * 1024
+
 /** A file on an imported item: stored as an attachment (sealed blob) after the item is created. */
 export interface ImportedAttachment {
   name: string

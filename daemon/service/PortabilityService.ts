@@ -7,6 +7,7 @@ import type { ItemService } from './ItemService.js'
 import type { AttachmentInfo, Item, ItemInput } from '../vault/Item.js'
 import type { ImportedItem } from '../interop/types.js'
 import { ownershipOf, normalizeDomain } from './organisationPolicy.js'
+import { itemLabel, Warnings } from '../interop/warnings.js'
 import { ExportPasswordTooShortError, InvalidRequestError, VaultNotFoundError } from './errors.js'
 
 /** What one import did in one vault. */
@@ -27,6 +28,8 @@ export interface ImportSummary {
   warnings: string[]
   createdVault: boolean
   vaults: VaultImport[]
+  /** files stored on the imported items (KDBX, KeePass XML, 1PUX and Kith's own formats carry them) */
+  attachments: number
 }
 
 /**
@@ -88,7 +91,10 @@ export interface AttachmentsPort {
 }
 
 export class PortabilityService extends EventEmitter<PortabilityEvents> {
-  /** @param attachments without it, exporting an item that has files fails rather than leave them out */
+  /**
+   * @param attachments without it, exporting an item that has files fails rather than leave them out,
+   * and an import's files are not stored (a warning names each)
+   */
   constructor(
     private readonly vaults: ItemService,
     private readonly attachments?: AttachmentsPort
@@ -98,8 +104,9 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
 
   /**
    * Parses the whole file first (all or nothing), skips items already present, then writes the rest
-   * in one batch per vault. Items go to `options.vault`, else to the vault a Kith export says they
-   * came from (created when missing), else to the default vault.
+   * in one batch per vault and stores their files. Items go to `options.vault`, else to the vault a
+   * Kith export says they came from (created when missing), else to the default vault. A file that
+   * cannot be stored is a warning naming the item and the file; the items stay.
    */
   async import(format: string, data: Uint8Array, options: { vault?: string; password?: string } = {}): Promise<ImportSummary> {
     return await this.settling(async () => await this.importNow(format, data, options))
@@ -133,12 +140,18 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
     }
     if (groups.size > 1 && groups.get(fallback)?.length === 0) groups.delete(fallback)
     const vaults: VaultImport[] = []
+    const fileWarnings = new Warnings()
+    let attachments = 0
     for (const [name, items] of groups) {
       const created = !this.vaults.vaults().some(v => v.name === name)
       if (created) await this.vaults.createVault(name)
       const existing = this.vaults.listItems({ vault: name }).concat(this.vaults.listItems({ vault: name, trashed: true }))
       const { fresh, skipped } = splitDuplicates(existing, items)
-      await this.vaults.createItems(name, fresh as ItemInput[])
+      const ids = await this.vaults.createItems(
+        name,
+        fresh.map(({ attachments: _files, ...input }) => input as ItemInput)
+      )
+      attachments += await this.storeFiles(fresh, ids, fileWarnings)
       vaults.push({ name, imported: fresh.length, skipped: skipped.length, created })
     }
     const first = vaults[0] as VaultImport
@@ -146,10 +159,36 @@ export class PortabilityService extends EventEmitter<PortabilityEvents> {
       imported: vaults.reduce((n, v) => n + v.imported, 0),
       skipped: vaults.reduce((n, v) => n + v.skipped, 0),
       vault: first.name,
-      warnings: result.warnings,
+      warnings: [...result.warnings, ...fileWarnings.list()],
       createdVault: vaults.some(v => v.created),
-      vaults
+      vaults,
+      attachments
     }
+  }
+
+  /** Stores each item's files on the item created for it (`ids` in the order of `items`); returns how many were stored. */
+  private async storeFiles(items: ImportedItem[], ids: string[], warnings: Warnings): Promise<number> {
+    let stored = 0
+    for (const [k, item] of items.entries()) {
+      const files = item.attachments ?? []
+      const id = ids[k]
+      // the bytes are let go as soon as they are stored
+      item.attachments = undefined
+      for (const file of files) {
+        const where = `${itemLabel(item.title, k)} (${file.name})`
+        if (this.attachments === undefined || id === undefined) {
+          warnings.note('files were not imported (this daemon stores no files)', where)
+          continue
+        }
+        try {
+          await this.attachments.add(id, file.name, file.data)
+          stored++
+        } catch (err) {
+          warnings.note(`files could not be stored (${err instanceof Error ? err.message : String(err)})`, where)
+        }
+      }
+    }
+    return stored
   }
 
   /**

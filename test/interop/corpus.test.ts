@@ -159,9 +159,9 @@ function checkItem(mine: ImportedItem | undefined, e: ExpectedItem, format: Impo
   const attachments = e.extra.attachments
   if (Array.isArray(attachments) && attachments.length > 0)
     expect(
-      result.warnings.some(w => w.includes('attachments') && w.includes(`'${e.title}'`)),
-      `${where} attachment warning`
-    ).toBe(true)
+      (mine.attachments ?? []).map(a => a.name),
+      `${where} attachments imported`
+    ).toEqual(attachments)
   if (typeof e.extra.history_items === 'number' && e.extra.history_items > 0)
     expect(Array.isArray(mine.history), `${where} history carried`).toBe(true)
 }
