@@ -36,7 +36,7 @@ const LAYERS = {
   'log.ts': [],
   'toError.ts': [],
   'compose.ts': ['Startable.ts', 'composeBlobs.ts', 'keyring/', 'network/', 'pairing/', 'service/', 'storage/', 'sync/', 'replica/'],
-  'composeBlobs.ts': ['network/', 'pairing/', 'replica/', 'service/', 'storage/', 'sync/'],
+  'composeBlobs.ts': ['collectGarbage.ts', 'network/', 'pairing/', 'replica/', 'service/', 'storage/', 'sync/'],
   'daemon.ts': [
     'compose.ts',
     'Startable.ts',

@@ -3,6 +3,7 @@
  * `/kith/blob/1.0.0` exchange, and, on a full device, the background BlobSync and the
  * AttachmentService. Who may read, upload or drop a vault's files is the roster's answer here.
  */
+import { collectYoungGarbage } from './collectGarbage.js'
 import type { Log } from './log.js'
 import type { NetworkAdapter } from './network/NetworkAdapter.js'
 import type { Roster } from './pairing/Roster.js'
@@ -14,6 +15,11 @@ import type { ReplicaSet } from './service/ReplicaSet.js'
 import type { PrefixedStorage } from './storage/PrefixedStorage.js'
 import { BlobExchange } from './sync/BlobExchange.js'
 import type { SyncEngine } from './sync/SyncEngine.js'
+
+/** After each window of chunks, a scavenge frees its dead buffers (the daemon runs with --expose-gc). */
+const reclaim = (): void => {
+  collectYoungGarbage()
+}
 
 export interface BlobParts {
   store: BlobStore
@@ -47,6 +53,7 @@ export function composeBlobExchange(inputs: BlobInputs, keyless: { quotaBytes?: 
     mayServe: (peer, vaultId) => !removed() && roster.isPeer(peer) && roster.mayHold(peer, vaultId) && replicas.get(vaultId) !== undefined,
     acceptsPuts: keyless !== undefined,
     mayDrop: (peer, vaultId) => !removed() && roster.isMember(peer) && !roster.isBackupPeer(peer) && roster.mayHold(peer, vaultId),
+    reclaim,
     log: inputs.log
   })
   return { store, exchange }
@@ -80,6 +87,7 @@ export function composeDeviceBlobs(
       drop: async (peer, vaultId, ids) => await exchange.drop(peer, vaultId, ids)
     },
     compact: inputs.compact,
+    reclaim,
     log: inputs.log
   })
   engine.on('peer-connected', () => sync.onPeerConnected())
@@ -91,7 +99,8 @@ export function composeDeviceBlobs(
     store,
     sync,
     limitBytes: inputs.limitBytes,
-    compact: inputs.compact
+    compact: inputs.compact,
+    reclaim
   })
   return { store, exchange, sync, attachments }
 }

@@ -36,6 +36,8 @@ export interface AttachmentServiceOptions {
   limitBytes: () => number
   /** rewrites storage so deleted chunks are physically gone */
   compact: () => Promise<void>
+  /** frees the dead buffers of the last chunks (a young-generation collection), so memory stays flat while a file passes */
+  reclaim?: () => void
 }
 
 /** A file name as an item keeps it: what a person would type, no path, no control character. */
@@ -98,6 +100,7 @@ export class AttachmentService {
         if (batch.length >= WRITE_BATCH || last) {
           await store.putChunks(vaultId, id, batch)
           batch = []
+          this.options.reclaim?.()
         }
       }
       for await (const piece of source) {
@@ -171,6 +174,7 @@ export class AttachmentService {
         size += plain.length
         hash.update(plain)
         yield plain
+        if (index % WRITE_BATCH === WRITE_BATCH - 1) this.options.reclaim?.()
       }
     } finally {
       key.fill(0)

@@ -47,6 +47,8 @@ export interface BlobSyncOptions {
   store: BlobStore
   transfer: BlobTransferPort
   compact: () => Promise<void>
+  /** frees the dead buffers of the last chunks (AttachmentService's `reclaim`) */
+  reclaim?: () => void
   log: Log
   /** how long background work waits for more triggers (tests shorten it) */
   debounceMs?: number
@@ -202,6 +204,7 @@ export class BlobSync {
       const chunks = batch
       batch = []
       if (chunks.length > 0) await store.putChunks(vaultId, record.id, chunks)
+      this.options.reclaim?.()
     }
     log('info', `attachments: fetching ${missing.length} of ${count} chunks of a file from ${peer.slice(0, 12)}…`)
     try {

@@ -37,7 +37,7 @@ import type { BlobStorePort } from './ports.js'
  * chunks per stream: libp2p buffers what arrives whether or not it is read, so a transfer goes in
  * windows of this many chunks, one stream each, and a window always fits the receive buffer
  */
-export const WINDOW_CHUNKS = 8
+export const WINDOW_CHUNKS = 4
 const STREAM_OPTIONS = { maxFrameBytes: MAX_BLOB_FRAME, maxBufferBytes: (WINDOW_CHUNKS + 2) * MAX_BLOB_FRAME }
 /** a peer that sends nothing for this long has gone: the transfer ends and resumes later */
 const IDLE_MS = 15_000
@@ -54,6 +54,8 @@ export interface BlobExchangeOptions {
   acceptsPuts: boolean
   /** may this peer have the blobs of this vault deleted here (a device of the vault) */
   mayDrop: (peer: string, vaultId: string) => boolean
+  /** frees the dead buffers of a window once it is served or stored */
+  reclaim?: () => void
   log: Log
 }
 
@@ -110,6 +112,7 @@ export class BlobExchange {
           if (sealed !== undefined) await stream.write(encodeChunk(index, sealed))
         }
         await stream.close()
+        this.options.reclaim?.()
         return
       }
       case BlobOp.Put:
@@ -165,10 +168,11 @@ export class BlobExchange {
       const { index, sealed } = decodeChunk(frame)
       if (index >= request.count) throw new BlobMessageError(`chunk ${index} of a ${request.count}-chunk file`)
       if (++received > WINDOW_CHUNKS) throw new BlobMessageError(`more than ${WINDOW_CHUNKS} chunks on one stream`)
-      batch.push([index, sealed.slice()])
+      batch.push([index, sealed])
       if (batch.length >= PUT_BATCH) await flush()
     }
     await flush()
+    this.options.reclaim?.()
     await stream.write(encodePutAnswer(BlobStatus.Ok, stored))
     await stream.close()
   }
@@ -188,9 +192,18 @@ export class BlobExchange {
     want: { vaultId: string; blobId: string; count: number; indices: number[] },
     onChunk: (index: number, sealed: Uint8Array) => Promise<void>
   ): Promise<number> {
+    // two windows in flight: the next one is on its way while this one is checked and stored
+    const windows: number[][] = []
+    for (let i = 0; i < want.indices.length; i += WINDOW_CHUNKS) windows.push(want.indices.slice(i, i + WINDOW_CHUNKS))
     let received = 0
-    for (let i = 0; i < want.indices.length; i += WINDOW_CHUNKS)
-      received += await this.fetchWindow(peer, { ...want, indices: want.indices.slice(i, i + WINDOW_CHUNKS) }, onChunk)
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < windows.length) {
+        const indices = windows[next++] as number[]
+        received += await this.fetchWindow(peer, { ...want, indices }, onChunk)
+      }
+    }
+    await Promise.all([worker(), worker()])
     return received
   }
 
@@ -215,7 +228,7 @@ export class BlobExchange {
         }
         const { index, sealed } = decodeChunk(frame)
         if (!wanted.delete(index)) throw new BlobTransferError(`${short(peer)} sent chunk ${index}, which was not asked for`)
-        await onChunk(index, sealed.slice())
+        await onChunk(index, sealed)
         received++
       }
     } catch (err) {
