@@ -23,7 +23,7 @@ import {
 } from './errors.js'
 import type { ItemService } from './ItemService.js'
 
-export const DEFAULT_ATTACHMENT_LIMIT_BYTES = 25 * 1024 * 1024
+export { DEFAULT_ATTACHMENT_LIMIT_BYTES } from '../interop/types.js'
 /** sealed chunks written to storage at once while a file comes in */
 const WRITE_BATCH = 4
 const MAX_NAME = 255
