@@ -8,6 +8,8 @@ export interface ImportResult {
   createdVault?: boolean
   vaults: Array<{ name: string; imported: number; created: boolean }>
   warnings: string[]
+  /** files stored on the imported items */
+  attachments?: number
 }
 
 export function importSummary(res: ImportResult): string {
@@ -17,7 +19,7 @@ export function importSummary(res: ImportResult): string {
       ? `${vaults.length} vaults (${vaults.map(v => `${v.name} ${v.imported}${v.created ? ', new' : ''}`).join('; ')})`
       : `${String(res.vault)}${res.createdVault === true ? ' (a new vault)' : ''}`
   return (
-    `imported ${countOf(res.imported, 'item')} into ${where}; skipped ${res.skipped} already present` +
+    `imported ${countOf(res.imported, 'item')}${(res.attachments ?? 0) > 0 ? ` with ${countOf(res.attachments ?? 0, 'file')}` : ''} into ${where}; skipped ${res.skipped} already present` +
     (res.warnings.length > 0 ? `; ${countOf(res.warnings.length, 'note')} above` : '')
   )
 }
