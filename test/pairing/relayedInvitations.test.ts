@@ -41,7 +41,7 @@ async function ask(from: MemoryNetworkAdapter, to: string, m: RelayMessage): Pro
   return decodeRelayMessage(answer).type
 }
 
-async function backupPeerOfA(): Promise<{ net: MemoryNetwork; peer: KeylessPeer; gate: () => Gate; aNet: MemoryNetworkAdapter }> {
+async function keylessPeer(): Promise<{ net: MemoryNetwork; peer: KeylessPeer; gate: () => Gate }> {
   const identity = DeviceIdentity.generate()
   const net = new MemoryNetwork()
   let gate: Gate = () => false
@@ -57,6 +57,12 @@ async function backupPeerOfA(): Promise<{ net: MemoryNetwork; peer: KeylessPeer;
   })
   await peer.lifecycle.start()
   stops.push(async () => await peer.lifecycle.stop())
+  return { net, peer, gate: () => gate }
+}
+
+async function backupPeerOfA(): Promise<{ net: MemoryNetwork; peer: KeylessPeer; gate: () => Gate; aNet: MemoryNetworkAdapter }> {
+  const { net, peer, gate } = await keylessPeer()
+  const identity = peer.identity
   const a = testDevice()
   const roster = new Roster(new MemoryStorageAdapter())
   await roster.createGenesis(a.roster, randomBytes(32), 'A')
@@ -65,7 +71,7 @@ async function backupPeerOfA(): Promise<{ net: MemoryNetwork; peer: KeylessPeer;
   const aNet = net.adapter(a.id)
   aNet.setGate(() => true)
   await aNet.start()
-  return { net, peer, gate: () => gate, aNet }
+  return { net, peer, gate, aNet }
 }
 
 async function stranger(net: MemoryNetwork): Promise<MemoryNetworkAdapter> {
@@ -164,5 +170,26 @@ describe('an invitation from a device with a backup peer', () => {
     expect(relaysOf(joiner, inv.addrs)).toEqual([{ relay: peer.identity.deviceId, addr: `/memory/${peer.identity.deviceId}` }])
     // the backup peer here never heard of A's roster (A is not its device), so the claim is refused
     expect(await claimAtRelays(joiner, relaysOf(joiner, inv.addrs), randomBytes(16), () => {}, 0)).toEqual([])
+  })
+})
+
+describe('a device and its backup peer', () => {
+  it('the device does not hang up on its backup peer as on a stranger (it is on the roster, though not a key holder)', async () => {
+    const { net, peer } = await keylessPeer()
+    const a = await SyncDevice.create('A', net, { pairingTimings: { strangerGraceMs: 50, waitingIntervalMs: 20_000 } })
+    stops.push(async () => await a.stop())
+    await a.init()
+    const bp = peer.identity.deviceId
+    await a.device.roster.addBackupPeer(a.device.keyring.rosterSigner(), bp, 'pi', `/memory/${bp}/p2p/${peer.network.peerId}`)
+    await peer.roster.receive(a.device.roster.allRecords())
+    let dropped = 0
+    a.device.network.on('peer-disconnected', id => {
+      if (id === bp) dropped++
+    })
+    await a.device.engine.dial(bp)
+    expect(a.device.network.isConnected(bp)).toBe(true)
+    await new Promise(resolve => setTimeout(resolve, 400))
+    expect(dropped).toBe(0)
+    expect(a.device.network.isConnected(bp)).toBe(true)
   })
 })
