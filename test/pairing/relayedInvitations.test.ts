@@ -25,6 +25,7 @@ import {
   type RelayMessage
 } from '../../daemon/pairing/invitationRelay.js'
 import { decodeInvitation } from '../../daemon/pairing/Invitation.js'
+import { RelayedInvitations } from '../../daemon/pairing/RelayedInvitations.js'
 import { SyncDevice } from '../sync/helpers/syncDevice.js'
 
 const stops: Array<() => Promise<void>> = []
@@ -191,5 +192,44 @@ describe('a device and its backup peer', () => {
     await new Promise(resolve => setTimeout(resolve, 400))
     expect(dropped).toBe(0)
     expect(a.device.network.isConnected(bp)).toBe(true)
+  })
+})
+
+describe('a backup peer hanging up on strangers', () => {
+  it('drops a stranger that claimed nothing after the grace, and keeps the claimer', async () => {
+    const net = new MemoryNetwork()
+    const bpNet = net.adapter(DeviceIdentity.generate().deviceId)
+    const inviter = net.adapter(DeviceIdentity.generate().deviceId)
+    const invitations = new RelayedInvitations({
+      network: bpNet,
+      isDevice: id => id === inviter.deviceId,
+      isPeer: id => id === inviter.deviceId,
+      log: () => {},
+      strangerGraceMs: 50
+    })
+    bpNet.setGate((id, direction) => id === inviter.deviceId || (direction === 'inbound' && invitations.admitsStranger(id)))
+    await bpNet.start()
+    await invitations.serve()
+    inviter.setGate(() => true)
+    await inviter.start()
+    stops.push(async () => {
+      invitations.stop()
+      await bpNet.stop()
+      await inviter.stop()
+    })
+    const id = toHex(randomBytes(16))
+    expect(await ask(inviter, bpNet.deviceId, { type: RelayMessageType.Offer, invitationId: id, expiresAt: Date.now() + 600_000 })).toBe(
+      RelayMessageType.Ok
+    )
+    const [idle, claimer] = [await stranger(net), await stranger(net)]
+    expect(await ask(idle, bpNet.deviceId, { type: RelayMessageType.Claim, invitationId: toHex(randomBytes(16)) })).toBe(
+      RelayMessageType.Refused
+    )
+    expect(await ask(claimer, bpNet.deviceId, { type: RelayMessageType.Claim, invitationId: id })).toBe(RelayMessageType.Ok)
+    expect(bpNet.isConnected(idle.deviceId) && bpNet.isConnected(claimer.deviceId)).toBe(true)
+    await new Promise(resolve => setTimeout(resolve, 200))
+    expect(bpNet.isConnected(idle.deviceId)).toBe(false)
+    expect(bpNet.isConnected(claimer.deviceId)).toBe(true)
+    expect(bpNet.isConnected(inviter.deviceId)).toBe(true)
   })
 })
