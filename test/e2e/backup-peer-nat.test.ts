@@ -125,6 +125,17 @@ describe.skipIf(missing !== '')('two devices behind two NATs sync through their 
     const t1 = Date.now()
     await until(async () => (await itemOn(a, id))?.password === 'nat-pw-2', "B's edit on A", 30_000, 20)
     const editMs = Date.now() - t1
+    // through the relay, edit after edit: from B's PATCH returning to A's API serving it (polled every 2 ms)
+    const relayedMs: number[] = []
+    for (let i = 0; i < 15; i++) {
+      expect((await b.api('PATCH', `/api/items/${id}`, { password: `relayed-${i}` })).status).toBe(200)
+      const t = Date.now()
+      await until(async () => (await itemOn(a, id))?.password === `relayed-${i}`, `relayed edit ${i} on A`, 30_000, 2)
+      relayedMs.push(Date.now() - t)
+    }
+    relayedMs.sort((x, y) => x - y)
+    expect((await b.api('PATCH', `/api/items/${id}`, { password: 'nat-pw-2' })).status).toBe(200)
+    await until(async () => (await itemOn(a, id))?.password === 'nat-pw-2', "B's edit on A again", 30_000, 20)
 
     // never online together: A writes and stops; B starts, gets it, writes and stops; A starts and gets that
     const held = async (): Promise<number> =>
@@ -160,7 +171,7 @@ describe.skipIf(missing !== '')('two devices behind two NATs sync through their 
     expect(await lab.simultaneousOpen()).toBe(true)
     expect(await lab.simultaneousOpen(4000, true)).toBe(false)
     console.info(
-      `backup peer across NATs: first item A→B in ${firstMs} ms (with start-up), an edit B→A in ${editMs} ms; after 10 s the connection is ${String(after?.connection)} (hole punching attempted ${dcutr.filter(l => l.includes('sending connect')).length} times; ${after?.connection === 'direct' ? 'it upgraded the connection' : `it did not upgrade it${noAddress ? ': neither side had a public address to offer' : ''}`})`
+      `backup peer across NATs: first item A→B in ${firstMs} ms (with start-up), an edit B→A in ${editMs} ms, relayed edits B→A p50 ${relayedMs[7]} ms (min ${relayedMs[0]}, max ${relayedMs[14]}, n=15); after 10 s the connection is ${String(after?.connection)} (hole punching attempted ${dcutr.filter(l => l.includes('sending connect')).length} times; ${after?.connection === 'direct' ? 'it upgraded the connection' : `it did not upgrade it${noAddress ? ': neither side had a public address to offer' : ''}`})`
     )
   }, 180_000)
 })
