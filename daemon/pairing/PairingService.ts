@@ -205,13 +205,7 @@ export class PairingService {
     this.sweep()
     this.open.set(id, { id, secret, expiresAt: expiresAt.getTime(), claimedBy: undefined, serving: false, vaults })
     this.options.log('info', `pairing: invitation created, valid until ${expiresAt.toISOString()}`)
-    offerInvitation(
-      network,
-      backupPeers.map(p => p.id),
-      invitationId(secret),
-      expiresAt,
-      this.options.log
-    )
+    offerInvitation(network, backupPeers, invitationId(secret), expiresAt, this.options.log)
     return {
       invitation: encodeInvitation({ inviter: keyring.deviceId, secret, expiresAt, addrs }),
       expiresAt: expiresAt.toISOString()

@@ -111,12 +111,21 @@ export function relaysOf(network: NetworkAdapter, addrs: string[]): Array<{ rela
   return [...out.values()]
 }
 
-/** Inviter: offers an invitation to each backup peer it is connected to (in the background; failures are logged). */
-export function offerInvitation(network: NetworkAdapter, backupPeers: string[], id: Uint8Array, expiresAt: Date, log: Log): void {
+/** Inviter: offers an invitation to each backup peer, dialling it at its roster address if need be (in the background; failures are logged). */
+export function offerInvitation(
+  network: NetworkAdapter,
+  backupPeers: Array<{ id: string; address: string | undefined }>,
+  id: Uint8Array,
+  expiresAt: Date,
+  log: Log
+): void {
   const invitationId = toHex(id)
-  for (const peer of backupPeers) {
-    if (!network.isConnected(peer)) continue
-    ask(network, peer, [], { type: RelayMessageType.Offer, invitationId, expiresAt: expiresAt.getTime() })
+  for (const { id: peer, address } of backupPeers) {
+    ask(network, peer, address === undefined ? [] : [address], {
+      type: RelayMessageType.Offer,
+      invitationId,
+      expiresAt: expiresAt.getTime()
+    })
       .then(ok => {
         if (!ok) log('info', `pairing: backup peer ${peer.slice(0, 12)}… will not relay for the invitation`)
       })

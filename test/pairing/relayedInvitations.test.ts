@@ -174,6 +174,25 @@ describe('an invitation from a device with a backup peer', () => {
   })
 })
 
+describe('an inviter offering its invitation', () => {
+  it('offers it to its backup peer as it makes it, so the backup peer admits a joiner for it', async () => {
+    const { net, peer, gate } = await keylessPeer()
+    const a = await SyncDevice.create('A', net)
+    stops.push(async () => await a.stop())
+    await a.init()
+    const bp = peer.identity.deviceId
+    await a.device.roster.addBackupPeer(a.device.keyring.rosterSigner(), bp, 'pi', `/memory/${bp}/p2p/${peer.network.peerId}`)
+    await peer.roster.receive(a.device.roster.allRecords())
+    const joiner = DeviceIdentity.generate().deviceId
+    expect(gate()(joiner, 'inbound')).toBe(false)
+    a.device.devices.invite()
+    const deadline = Date.now() + 3000
+    while (!gate()(joiner, 'inbound') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10))
+    expect(gate()(joiner, 'inbound')).toBe(true)
+    expect(gate()(joiner, 'relay', a.id)).toBe(false)
+  })
+})
+
 describe('a device and its backup peer', () => {
   it('the device does not hang up on its backup peer as on a stranger (it is on the roster, though not a key holder)', async () => {
     const { net, peer } = await keylessPeer()
