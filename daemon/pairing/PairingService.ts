@@ -373,7 +373,11 @@ export class PairingService {
     let joined: { vaultIds: string[]; words: string[] }
     try {
       // a relay carries this device to the inviter only once it claimed the invitation there
-      if (relays.length > 0) await claimAtRelays(network, relays, invitationId(inv.secret), log)
+      if (relays.length > 0 && (await claimAtRelays(network, relays, invitationId(inv.secret), log)).length === 0)
+        log(
+          'info',
+          'pairing: no backup peer named in the invitation relays for it (unknown to them, used, or expired); trying direct addresses'
+        )
       joined = await joinExchange({ network, service, roster, keyring, log }, inv, password, name.slice(0, MAX_NAME_CHARS), words => {
         this.joinState = { words, inviter: inv.inviter, expiresAt: inv.expiresAt.toISOString() }
         onWaiting?.(words)
