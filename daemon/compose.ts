@@ -17,6 +17,7 @@ import { PairingService, type PairingTimings } from './pairing/PairingService.js
 import { DeviceService } from './pairing/DeviceService.js'
 import { SelfRemoval } from './pairing/SelfRemoval.js'
 import { RemovalNotice } from './pairing/RemovalNotice.js'
+import { RelayedInvitations } from './pairing/RelayedInvitations.js'
 import { AddressExchange } from './sync/AddressExchange.js'
 import { SyncEngine } from './sync/SyncEngine.js'
 import { PeerBook } from './sync/PeerBook.js'
@@ -570,8 +571,19 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
     { grantsFor: async () => [], receive: async () => {} }
   )
   const { roster, replicas, network, peers } = core
+  // a joiner that claimed a device's invitation is relayed to that device only, until the invitation expires
+  const invitations = new RelayedInvitations({
+    network,
+    isDevice: id => !core.removed() && roster.isMember(id),
+    isPeer: id => (!core.removed() && roster.isPeer(id)) || unclaimed(),
+    log
+  })
   // while unclaimed it lets a device in (to be given a roster) but relays for no one
-  const gate: Gate = (deviceId, direction) => (!core.removed() && roster.isPeer(deviceId)) || (direction !== 'relay' && unclaimed())
+  const gate: Gate = (deviceId, direction, target) =>
+    (!core.removed() && roster.isPeer(deviceId)) ||
+    (direction !== 'relay' && unclaimed()) ||
+    (direction === 'inbound' && invitations.admitsStranger(deviceId)) ||
+    (direction === 'relay' && target !== undefined && invitations.mayRelay(deviceId, target))
   network.setGate(inputs.wrapGate?.(gate) ?? gate)
   const blobs = composeBlobExchange(
     { storage: views.blobs, selfId: inputs.identity.deviceId, roster, replicas, network, removed: core.removed, log },
@@ -590,7 +602,11 @@ export async function composeKeylessPeer(inputs: NodeInputs): Promise<KeylessPee
           await replicas.close()
         }
       },
-      networkPart(core, views, async () => await blobs.exchange.serve())
+      networkPart(core, views, async () => {
+        await invitations.serve()
+        await blobs.exchange.serve()
+      }),
+      { name: 'relayed invitations', start: async () => {}, stop: async () => invitations.stop() }
     ],
     log
   )

@@ -32,9 +32,10 @@ export interface StreamOptions {
 /**
  * Which devices may connect at all (the connection gater). Called with the authenticated device id
  * for inbound connections and before dialling for outbound ones; false refuses the connection.
- * `relay` asks whether a relay (a backup peer) may serve that device a reservation or a circuit.
+ * `relay` asks whether a relay (a backup peer) may serve that device a reservation or a circuit;
+ * for a circuit it is asked about the source with the circuit's `target` device, then about the target.
  */
-export type Gate = (deviceId: string, direction: 'inbound' | 'outbound' | 'relay') => boolean
+export type Gate = (deviceId: string, direction: 'inbound' | 'outbound' | 'relay', target?: string) => boolean
 
 export interface NetworkEvents {
   /** the first connection to a device opened */

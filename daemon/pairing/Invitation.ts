@@ -5,6 +5,10 @@
  * link    := "kith://pair?v=1&d=" base64url(payload)
  * payload := inviter(32) • secret(16) • u32 expiresAt (unix seconds) • u32 n • n × string multiaddr
  *
+ * The addresses are the inviter's own, then one through each backup peer it knows
+ * (`BACKUP_ADDR/p2p/BACKUP/p2p-circuit`): a joiner behind another NAT reaches the inviter only
+ * through a relay (invitationRelay.ts). Older joiners read them as any other address.
+ *
  * From the secret (HKDF-SHA256, domain-separated):
  *   id   = HKDF(secret, "kith/pair/v1/id", 16 bytes)   names the invitation on the wire (not secret)
  *   key  = HKDF(secret, "kith/pair/v1/mac", salt = id)  keys the proofs (HMAC-SHA256)
@@ -21,6 +25,8 @@ import { toError } from '../toError.js'
 export const LINK_PREFIX = 'kith://pair?'
 export const SECRET_BYTES = 16
 export const MAX_TTL_MS = 10 * 60 * 1000
+/** addresses a link carries at most (a decoder refuses more) */
+export const MAX_INVITATION_ADDRS = 64
 const DAMAGED = 'this invitation is damaged or incomplete — copy the whole line again'
 
 export interface Invitation {
@@ -55,7 +61,7 @@ export function decodeInvitation(text: string): Invitation {
     const secret = Uint8Array.from(r.raw(SECRET_BYTES))
     const expiresAt = new Date(r.u32() * 1000)
     const n = r.u32()
-    if (n > 64) throw new Error('too many addresses')
+    if (n > MAX_INVITATION_ADDRS) throw new Error('too many addresses')
     const addrs: string[] = []
     for (let i = 0; i < n; i++) addrs.push(r.string(512))
     r.end()

@@ -18,7 +18,7 @@ import { randomBytes } from '../crypto/random.js'
 import { toHex } from '../crypto/bytes.js'
 import { constantTimeEqual } from '../crypto/constantTime.js'
 import type { FrameStream, NetworkAdapter } from '../network/NetworkAdapter.js'
-import { decodeInvitation, encodeInvitation, invitationId, MAX_TTL_MS, proofKey, SECRET_BYTES } from './Invitation.js'
+import { decodeInvitation, encodeInvitation, invitationId, MAX_INVITATION_ADDRS, MAX_TTL_MS, proofKey, SECRET_BYTES } from './Invitation.js'
 import {
   encodePair,
   MAX_NAME_CHARS,
@@ -37,6 +37,7 @@ import { PendingApprovals } from './PendingApprovals.js'
 import { WAITING_INTERVAL_MS, waitForApproval } from './waitForApproval.js'
 import { INVITER_STREAM_OPTIONS, joinExchange, STEP_TIMEOUT_MS, type JoinPort } from './joinExchange.js'
 import { readPair } from './readPair.js'
+import { claimAtRelays, offerInvitation, relaysOf } from './invitationRelay.js'
 import { verificationWords } from './verificationWords.js'
 import type { Log } from '../log.js'
 import { toError } from '../toError.js'
@@ -101,6 +102,8 @@ const short = (id: string): string => id.slice(0, 12) + '…'
 export class PairingService {
   private readonly open = new Map<string, OpenInvitation>()
   private joiningInviter: string | undefined
+  /** while joining: the relays the invitation names (the joiner dials them to reach the inviter) */
+  private joiningRelays = new Set<string>()
   private readonly strangers = new Map<string, NodeJS.Timeout>()
   /** joiners that proved an invitation and wait for a person to approve them */
   readonly pending = new PendingApprovals()
@@ -147,23 +150,29 @@ export class PairingService {
 
   /** Whether the gate should admit a device that is not on the roster. */
   admits(deviceId: string, direction: 'inbound' | 'outbound'): boolean {
-    if (direction === 'outbound') return deviceId === this.joiningInviter
+    if (direction === 'outbound') return deviceId === this.joiningInviter || this.joiningRelays.has(deviceId)
     this.sweep()
     for (const inv of this.open.values()) if (inv.claimedBy === undefined || inv.claimedBy === deviceId) return true
     return false
   }
 
-  /** Closes a connection from a device that is not on the roster once it stops pairing. */
+  /** Closes a connection from a device that is not on the roster (a device or a backup peer) once it stops pairing. */
   private watchStranger(deviceId: string): void {
-    if (this.options.roster.isMember(deviceId) || deviceId === this.joiningInviter || this.strangers.has(deviceId)) return
+    const { roster } = this.options
+    if (roster.isPeer(deviceId) || this.joinsThrough(deviceId) || this.strangers.has(deviceId)) return
     const timer = setTimeout(() => {
       this.strangers.delete(deviceId)
       // a joiner waiting for approval keeps its connection until it is decided
-      if (this.pending.has(deviceId)) this.watchStranger(deviceId)
-      else if (!this.options.roster.isMember(deviceId)) void this.options.network.disconnect(deviceId)
+      if (this.pending.has(deviceId) || this.joinsThrough(deviceId)) this.watchStranger(deviceId)
+      else if (!roster.isPeer(deviceId)) void this.options.network.disconnect(deviceId)
     }, this.timings.strangerGraceMs)
     timer.unref()
     this.strangers.set(deviceId, timer)
+  }
+
+  /** the inviter, or a relay to it, while this device joins */
+  private joinsThrough(deviceId: string): boolean {
+    return deviceId === this.joiningInviter || this.joiningRelays.has(deviceId)
   }
 
   private dropStranger(deviceId: string): void {
@@ -185,7 +194,10 @@ export class PairingService {
     if (!keyring.unlocked) throw new LockedError('unlock the vault to invite a device')
     if (roster.root === undefined) throw new DeviceRequestError('this device has no vault yet')
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new DeviceRequestError('an invitation needs a positive lifetime')
-    const addrs = network.multiaddrs()
+    // its own addresses, then through each backup peer it knows (a joiner behind another NAT reaches it only so)
+    const backupPeers = roster.backupPeers()
+    const relayed = backupPeers.flatMap(p => (p.address === undefined ? [] : [`${p.address}/p2p-circuit`]))
+    const addrs = [...new Set([...network.multiaddrs(), ...relayed])].slice(0, MAX_INVITATION_ADDRS)
     if (addrs.length === 0) throw new PairingError('the daemon is not listening on any address')
     const secret = randomBytes(SECRET_BYTES)
     const expiresAt = new Date(Date.now() + Math.min(ttlMs, MAX_TTL_MS))
@@ -193,6 +205,7 @@ export class PairingService {
     this.sweep()
     this.open.set(id, { id, secret, expiresAt: expiresAt.getTime(), claimedBy: undefined, serving: false, vaults })
     this.options.log('info', `pairing: invitation created, valid until ${expiresAt.toISOString()}`)
+    offerInvitation(network, backupPeers, invitationId(secret), expiresAt, this.options.log)
     return {
       invitation: encodeInvitation({ inviter: keyring.deviceId, secret, expiresAt, addrs }),
       expiresAt: expiresAt.toISOString()
@@ -355,8 +368,16 @@ export class PairingService {
     this.joining = true
     this.joiningInviter = inv.inviter
     this.joinState = { words: [], inviter: inv.inviter, expiresAt: inv.expiresAt.toISOString() }
+    const relays = relaysOf(network, inv.addrs)
+    this.joiningRelays = new Set(relays.map(r => r.relay))
     let joined: { vaultIds: string[]; words: string[] }
     try {
+      // a relay carries this device to the inviter only once it claimed the invitation there
+      if (relays.length > 0 && (await claimAtRelays(network, relays, invitationId(inv.secret), log)).length === 0)
+        log(
+          'info',
+          'pairing: no backup peer named in the invitation relays for it (unknown to them, used, or expired); trying direct addresses'
+        )
       joined = await joinExchange({ network, service, roster, keyring, log }, inv, password, name.slice(0, MAX_NAME_CHARS), words => {
         this.joinState = { words, inviter: inv.inviter, expiresAt: inv.expiresAt.toISOString() }
         onWaiting?.(words)
@@ -364,6 +385,7 @@ export class PairingService {
     } finally {
       this.joining = false
       this.joiningInviter = undefined
+      this.joiningRelays = new Set()
       this.joinState = undefined
     }
     await this.options.afterJoin(inv.inviter, inv.addrs, joined.vaultIds)

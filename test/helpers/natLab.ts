@@ -2,12 +2,14 @@
  * Two homes behind two NAT routers and a public network with a backup peer, in network namespaces
  * (issue 13; the topology of notes/relay-spike.md): `pub` holds 203.0.113.10 on the `inet` bridge;
  * `rA` and `rB` are routers (WAN 203.0.113.21/.22, LAN 192.168.1.1/192.168.2.1) that masquerade and
- * forward nothing inbound but replies; `a` (192.168.1.2) and `b` (192.168.2.2) sit behind them. No
+ * forward nothing inbound but replies, and, like a home router, drop an unsolicited packet to their
+ * WAN address rather than answer it with a reset (a reset would kill the other side's half of a TCP
+ * simultaneous open); `a` (192.168.1.2) and `b` (192.168.2.2) sit behind them. No
  * route joins the homes. `delayMs` adds `tc netem` delay on each router's WAN link where the kernel
  * has netem (`delayMissing` says why not). Needs root, `ip`
  * and `nft`; nothing here touches the host's own network.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 
 export const PUBLIC_V4 = '203.0.113.10'
 
@@ -64,6 +66,9 @@ table ip filter {
     iifname "lan0" oifname "wan0" accept
     ct state established,related accept
   }
+  chain input_wan { type filter hook input priority 0; policy accept;
+    iifname "wan0" ct state new,invalid drop
+  }
 }
 `
       )
@@ -74,6 +79,37 @@ table ip filter {
         if (tc.status !== 0) this.delayMissing = tc.stderr.trim()
       }
     }
+  }
+
+  /**
+   * Whether the two NATs let a TCP simultaneous open through — the hole punch DCUtR relies on: a
+   * socket in each home, bound to a fixed port (which each router's masquerade keeps as its WAN port),
+   * dials the other router's WAN address at the other's port, again and again for `forMs`. True when
+   * both connected and exchanged a byte. With `ephemeral`, the socket in `a` dials from a port the
+   * kernel picks, as libp2p's TCP dials do (its listener holds the port the other side aims at).
+   */
+  async simultaneousOpen(forMs = 8000, ephemeral = false): Promise<boolean> {
+    const script = (localPort: number | undefined, host: string, port: number): string => `
+      const net = require('node:net')
+      const deadline = Date.now() + ${forMs}
+      const attempt = () => {
+        const s = net.connect({ host: '${host}', port: ${port}${localPort === undefined ? '' : `, localPort: ${localPort}`} })
+        s.setTimeout(500)
+        s.once('connect', () => { s.end('x'); s.once('data', () => process.exit(0)) })
+        const retry = () => { s.destroy(); if (Date.now() > deadline) process.exit(1); setTimeout(attempt, 100) }
+        s.once('error', retry)
+        s.once('timeout', retry)
+      }
+      attempt()`
+    const run = async (ns: string, code: string): Promise<number | null> =>
+      await new Promise(resolve => {
+        spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', code], { stdio: 'ignore' }).once('exit', resolve)
+      })
+    const [a, b] = await Promise.all([
+      run(this.ns.a, script(ephemeral ? undefined : 41000, '203.0.113.22', 41001)),
+      run(this.ns.b, script(41001, '203.0.113.21', 41000))
+    ])
+    return a === 0 && b === 0
   }
 
   /** why the WAN delay could not be added (a kernel without sch_netem), or '' */

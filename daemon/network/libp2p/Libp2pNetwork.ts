@@ -117,10 +117,12 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
     this.gate = gate
   }
 
-  private denies(peer: PeerId, direction: 'inbound' | 'outbound' | 'relay'): boolean {
+  private denies(peer: PeerId, direction: 'inbound' | 'outbound' | 'relay', target?: PeerId): boolean {
     const deviceId = deviceIdOfPeer(peer)
     if (deviceId === undefined) return true
-    const admitted = this.gate(deviceId, direction)
+    const targetId = target === undefined ? undefined : deviceIdOfPeer(target)
+    if (target !== undefined && targetId === undefined) return true
+    const admitted = this.gate(deviceId, direction, targetId)
     if (!admitted) {
       // once a minute per device: a stranger retrying must not flood the log
       const last = this.refusalsLogged.get(deviceId) ?? 0
@@ -172,7 +174,8 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
         denyOutboundUpgradedConnection: peer => this.denies(peer, 'outbound'),
         // a relay serves reservations and circuits to the gate's devices only (never a stranger's)
         denyInboundRelayReservation: peer => this.denies(peer, 'relay'),
-        denyOutboundRelayedConnection: (source, target) => this.denies(source, 'relay') || this.denies(target, 'relay'),
+        // (a device's joiner, not on the roster yet, only to the inviter whose invitation it claimed: RelayedInvitations.ts)
+        denyOutboundRelayedConnection: (source, target) => this.denies(source, 'relay', target) || this.denies(target, 'relay'),
         // a device accepts a relayed connection only from a device the gate admits
         denyInboundRelayedConnection: (_relay, remote) => this.denies(remote, 'inbound')
       },
@@ -217,7 +220,15 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
       if (id === undefined || id === this.deviceId) return
       this.emit('peer-discovered', id, evt.detail.multiaddrs.map(stripPeer))
     })
-    if (this.options.relay?.role === 'client') this.stopWatchdog = watchRelayReservation(node, { log: m => this.log('info', m) })
+    if (this.options.relay?.role === 'client')
+      this.stopWatchdog = watchRelayReservation(node, {
+        log: m => this.log('info', m),
+        // only a relay of this device's own (a joiner's inviter's relay refuses it a reservation, and must not be redialled)
+        isOwnRelay: peer => {
+          const id = deviceIdOfPeer(peer)
+          return id !== undefined && this.gate(id, 'relay')
+        }
+      })
     this.log('info', `network: listening on ${this.multiaddrs().join(', ')}${this.options.mdns ? ' (mDNS on)' : ' (mDNS off)'}`)
   }
 

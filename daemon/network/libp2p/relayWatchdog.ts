@@ -8,6 +8,7 @@
  * the new connection's identify makes the transport ask once more.
  */
 import type { Libp2p } from 'libp2p'
+import type { PeerId } from '@libp2p/interface'
 
 export const RELAY_HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
 
@@ -15,6 +16,8 @@ export interface RelayWatchdogOptions {
   /** how often to look, and the least time between two redials @default 10 s */
   intervalMs?: number
   log?: (message: string) => void
+  /** whether a peer is one this device may hold a reservation on (its roster's backup peers) @default every relay */
+  isOwnRelay?: (peer: PeerId) => boolean
 }
 
 /** Starts the watchdog; returns its stop function. */
@@ -27,6 +30,7 @@ export function watchRelayReservation(node: Libp2p, options: RelayWatchdogOption
     busy = true
     try {
       for (const peer of node.getPeers()) {
+        if (options.isOwnRelay?.(peer) === false) continue
         const known = await node.peerStore.get(peer).catch(() => undefined)
         if (known?.protocols.includes(RELAY_HOP_PROTOCOL) !== true) continue
         // a connection that is itself relayed cannot carry a reservation

@@ -101,7 +101,7 @@ export class SyncDevice {
             })
           : transport.adapter(this.identity.deviceId),
       // a test can cut this device off from another on any transport
-      wrapGate: gate => (id, direction) => !this.blocked.has(id) && gate(id, direction)
+      wrapGate: gate => (id, direction, target) => !this.blocked.has(id) && gate(id, direction, target)
     })
     this.service = new TestVault(this.device.unlock, this.device.items)
     await this.device.lifecycle.start()
