@@ -35,7 +35,9 @@ const LAYERS = {
   'polyfills.ts': [],
   'log.ts': [],
   'toError.ts': [],
-  'compose.ts': ['Startable.ts', 'composeBlobs.ts', 'keyring/', 'network/', 'pairing/', 'service/', 'storage/', 'sync/', 'replica/'],
+  'compose.ts': ['Startable.ts', 'composeSync.ts', 'composeKeylessPeer.ts', 'composeBlobs.ts', 'keyring/', 'network/', 'pairing/', 'service/', 'storage/', 'sync/', 'replica/'],
+  'composeSync.ts': ['Startable.ts', 'keyring/', 'network/', 'pairing/', 'service/', 'storage/', 'sync/'],
+  'composeKeylessPeer.ts': ['Startable.ts', 'composeSync.ts', 'composeBlobs.ts', 'network/', 'pairing/', 'replica/', 'storage/'],
   'composeBlobs.ts': ['collectGarbage.ts', 'network/', 'pairing/', 'replica/', 'service/', 'storage/', 'sync/'],
   'daemon.ts': [
     'compose.ts',
