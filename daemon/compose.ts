@@ -147,7 +147,8 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     entries: () => items.healthEntries(),
     entryOf: id => items.healthEntry(id),
     session: unlock,
-    changes: items
+    changes: items,
+    persist: { localKey: label => keyring.localKey(label), storage: views.meta }
   })
   const eraser = new DeviceEraser({ storage, keyring, replicas, unlock })
   const signer = signerOf(identity)

@@ -233,6 +233,15 @@ export class Keyring {
    * Signs roster statements while unlocked: the membership authority a copied data directory
    * without the password does not have. Throws LockedError while locked.
    */
+  /**
+   * A key for one of this device's own sealed caches (`label` keeps uses apart), derived from the
+   * root key, so it is the same at every unlock and opens nothing anywhere else; LockedError while locked.
+   */
+  localKey(label: string): Uint8Array {
+    if (this.rootKey === undefined) throw new LockedError()
+    return hkdf(this.rootKey, `kith-local-cache/1/${label}`)
+  }
+
   rosterSigner(): StatementSigner {
     const seed = this.rosterSeed
     const publicKey = this.rosterPublic

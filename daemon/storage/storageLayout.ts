@@ -117,7 +117,9 @@ export const metaLayout = {
   prefix: 'meta/',
   unlockThrottle: 'unlock-throttle',
   /** JSON {"autoLockMinutes": n} (SettingsStore), no secret */
-  settings: 'settings'
+  settings: 'settings',
+  /** the health report's password scores, sealed under a key of the root key (HealthService): keyed hashes and 0–4 scores */
+  healthScores: 'health-scores'
 } as const
 
 /** network/ (the device's network part): JSON array of the multiaddrs bound at the last start. */

@@ -1,9 +1,10 @@
 /**
  * The strength scores of passwords already estimated while the vault is unlocked, so that the health
- * report estimates each distinct password once. Entries are keyed by HMAC-SHA256 under a random key
- * made for this unlock (never by the password itself); `clear()` at lock drops the entries and
- * zeroes the key, so nothing here outlives the unlocked session or can be matched against a guess
- * without that key.
+ * report estimates each distinct password once. Entries are keyed by HMAC-SHA256 (never by the
+ * password itself) under a key given at unlock — the device's own, derived from its root key, so the
+ * scores stored sealed for the next unlock still match (StoredScores) — or a random one; `clear()`
+ * at lock drops the entries and zeroes the key, so nothing here can be matched against a guess
+ * without the root key.
  */
 import { createHmac, randomBytes } from 'node:crypto'
 import type { StrengthScore } from './StrengthEstimator.js'
@@ -29,10 +30,16 @@ export class VerdictCache {
     return this.scores.size
   }
 
-  /** At lock: forget every score and replace the key (the old one is zeroed first). */
-  clear(): void {
+  /** At lock: forget every score and replace the key (the old one is zeroed first); at unlock, `key` is this device's own. */
+  clear(key: Uint8Array = randomBytes(32)): void {
     this.scores.clear()
     this.key.fill(0)
-    this.key = randomBytes(32)
+    this.key = Buffer.from(key)
+    key.fill(0)
+  }
+
+  /** Every score whose digest is in `digests`. */
+  entries(digests: Set<string>): Array<[string, StrengthScore]> {
+    return [...this.scores].filter(([d]) => digests.has(d))
   }
 }

@@ -42,7 +42,7 @@ describe('HealthService', () => {
     expect(report.items[1]?.reusedWith).toEqual([a.id])
   }, 30_000)
 
-  it('estimates each distinct password once per session, and again after a lock and unlock', async () => {
+  it('estimates each distinct password once per session, and forgets the scores in memory at lock', async () => {
     const { device: d, service } = await device()
     for (let i = 0; i < 5; i++) await d.items.createItem({ title: `same ${i}`, password: 'one shared password' })
     await d.items.createItem({ title: 'other', password: 'another password entirely' })
@@ -55,9 +55,6 @@ describe('HealthService', () => {
     await d.unlock.lock()
     expect(d.health.estimated).toBe(0)
     await expect(d.health.report(FULL)).rejects.toBeInstanceOf(LockedError)
-    await service.unlock(PASSWORD)
-    await d.health.report(FULL)
-    expect(spy).toHaveBeenCalledTimes(4)
   }, 30_000)
 
   it('estimates an edited password in the background once a report was made', async () => {
@@ -113,4 +110,55 @@ describe('HealthService', () => {
     expect(cache.digest('hunter2')).not.toBe(digest)
     expect(new VerdictCache().digest('hunter2')).not.toBe(cache.digest('hunter2'))
   })
+})
+
+describe('HealthService scores kept between unlocks', () => {
+  it('an unlock reads the sealed scores instead of estimating again; the record holds no password and opens only under the device key', async () => {
+    const { device: d, service, storage } = await device()
+    await d.items.createItem({ title: 'A', password: 'one shared password' })
+    await d.items.createItem({ title: 'B', password: 'password123' })
+    const spy = vi.spyOn(StrengthEstimator.prototype, 'estimateLoaded')
+    const first = await d.health.report(FULL)
+    expect(spy).toHaveBeenCalledTimes(2)
+    await vi.waitFor(async () => expect(await storage.get('meta/health-scores')).toBeDefined(), { timeout: 5000 })
+    const sealed = (await storage.get('meta/health-scores')) as Uint8Array
+    for (const secret of ['one shared password', 'password123']) expect(Buffer.from(sealed).includes(Buffer.from(secret))).toBe(false)
+    await d.unlock.lock()
+    await service.unlock(PASSWORD)
+    const again = await d.health.report({ waitMs: 0 })
+    expect(spy).toHaveBeenCalledTimes(2)
+    expect(again.complete).toBe(true)
+    expect(again.items.map(i => [i.title, i.issues])).toEqual(first.items.map(i => [i.title, i.issues]))
+    // a damaged record is dropped and the scores estimated again
+    await d.unlock.lock()
+    const damaged = sealed.slice()
+    damaged[30] = (damaged[30] as number) ^ 1
+    await storage.put('meta/health-scores', damaged)
+    await service.unlock(PASSWORD)
+    await d.health.report(FULL)
+    expect(spy).toHaveBeenCalledTimes(4)
+  }, 30_000)
+
+  it('a changed password is estimated; the hash of the old one is not written again', async () => {
+    const { device: d, service, storage } = await device()
+    const item = await d.items.createItem({ title: 'A', password: 'first password of A' })
+    await d.health.report(FULL)
+    await vi.waitFor(async () => expect(await storage.get('meta/health-scores')).toBeDefined(), { timeout: 5000 })
+    const before = (await storage.get('meta/health-scores')) as Uint8Array
+    await d.items.updateItem(item.id, { password: 'second password of A' })
+    const spy = vi.spyOn(StrengthEstimator.prototype, 'estimateLoaded')
+    await d.health.report(FULL)
+    expect(spy).toHaveBeenCalledTimes(1)
+    await vi.waitFor(
+      async () => expect(Buffer.from((await storage.get('meta/health-scores')) as Uint8Array).equals(Buffer.from(before))).toBe(false),
+      {
+        timeout: 5000
+      }
+    )
+    await d.unlock.lock()
+    await service.unlock(PASSWORD)
+    spy.mockClear()
+    await d.health.report(FULL)
+    expect(spy).toHaveBeenCalledTimes(0)
+  }, 30_000)
 })
