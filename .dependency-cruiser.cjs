@@ -67,7 +67,19 @@ const LAYERS = {
     'secureHome.ts',
     'system/'
   ],
-  'backupPeer.ts': ['compose.ts', 'api/', 'storage/', 'keyring/', 'network/', 'network/libp2p/', 'crypto/', 'paths.ts', 'secureHome.ts'],
+  'backupPeer.ts': [
+    'compose.ts',
+    'IdleCollector.ts',
+    'collectGarbage.ts',
+    'api/',
+    'storage/',
+    'keyring/',
+    'network/',
+    'network/libp2p/',
+    'crypto/',
+    'paths.ts',
+    'secureHome.ts'
+  ],
   'main.ts': ['cli/', 'polyfills.ts', 'runtime/']
 }
 

@@ -23,8 +23,8 @@ import { judge, record, saveResults } from './results.js'
 const PASSWORD = 'correct horse battery staple'
 const JOIN_PASSWORD = 'another fine password'
 const EDITS = 1000
-const ITEMS = QUICK ? 2000 : 10_000
-const VAULTS = QUICK ? 3 : 10
+const ITEMS = Number(process.env.ITEMS ?? (QUICK ? 2000 : 10_000))
+const VAULTS = Number(process.env.VAULTS ?? (QUICK ? 3 : 10))
 const RUNS = QUICK ? 1 : 3
 const IDLE_SECONDS = QUICK ? 10 : 30
 
@@ -94,6 +94,7 @@ async function main(): Promise<void> {
     // catch-up: 1,000 edits made while B was off, fetched from the backup peer with A off too
     const ids = ((await a.api('GET', '/api/items?vault=Personal')).body as Array<{ id: string }>).map(i => i.id)
     const catchUp: number[] = []
+    const unlocks: number[] = []
     for (let run = 0; run < RUNS; run++) {
       await b.stop()
       let last = ''
@@ -107,12 +108,14 @@ async function main(): Promise<void> {
       await b.start()
       const t0 = performance.now()
       if ((await b.api('POST', '/api/unlock', { password: JOIN_PASSWORD })).status !== 200) throw new Error('unlock of B failed')
+      unlocks.push(performance.now() - t0)
       await until(async () => ((await b.api('GET', `/api/items/${last}`)).body?.notes === `run ${run} edit ${EDITS - 1}` ? true : undefined), 'B caught up', 60_000, 10)
       catchUp.push(performance.now() - t0)
       await a.start()
       if ((await a.api('POST', '/api/unlock', { password: PASSWORD })).status !== 200) throw new Error('unlock of A failed')
     }
     report('catch-up of 1,000 edits from the backup peer (B: API up → last edit served)', catchUp, 'ms', '≤ 2000 ms')
+    report('  of which B’s unlock (10,000 items and what arrived while locked)', unlocks, 'ms')
     record({ label: 'catch-up of 1,000 edits from the backup peer', unit: 'ms', ...summarize(catchUp), target: '≤ 2000 ms', samples: catchUp })
     judge('catch-up of 1,000 edits from the backup peer', summarize(catchUp).median <= 2000)
 

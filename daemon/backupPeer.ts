@@ -7,6 +7,8 @@
 import { writeFile, rename, rm, chmod } from 'node:fs/promises'
 import { secureHome } from './secureHome.js'
 import { LevelStorageAdapter } from './storage/LevelStorageAdapter.js'
+import { IdleCollector } from './IdleCollector.js'
+import { collectGarbage } from './collectGarbage.js'
 import { DeviceIdentity } from './keyring/DeviceIdentity.js'
 import { Libp2pNetwork, type RelayLimits } from './network/libp2p/Libp2pNetwork.js'
 import { resolveListen } from './network/listenAddresses.js'
@@ -43,6 +45,7 @@ export class BackupPeerDaemon {
   private readonly http: HttpServer
   private peer: KeylessPeer | undefined
   private storage: LevelStorageAdapter | undefined
+  private collector: IdleCollector | undefined
 
   constructor(readonly options: BackupPeerOptions) {
     this.paths = homePaths(options.home)
@@ -109,6 +112,12 @@ export class BackupPeerDaemon {
           })
       })
       this.peer = peer
+      // a burst of sync (a device's first upload, files) leaves garbage V8 would keep: collect once quiet
+      const collector = new IdleCollector({ collect: collectGarbage })
+      this.collector = collector
+      peer.replicas.on('vault-added', replica => replica.on('envelope', () => collector.activity()))
+      peer.engine.on('peer-connected', () => collector.activity())
+      peer.engine.on('peer-disconnected', () => collector.activity())
       await peer.lifecycle.start()
       const http = this.http
       const app = createStatusApp({ token: this.token, port: () => http.port, status: () => this.status() })
@@ -153,6 +162,7 @@ export class BackupPeerDaemon {
       log('warn', `stopping failed: ${toError(err).message}`)
     }
     this.peer = undefined
+    this.collector?.stop()
     await this.storage?.close().catch(() => {})
     this.storage = undefined
     log('info', 'kith backup peer stopped')

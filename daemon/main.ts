@@ -12,7 +12,8 @@ const argv = process.argv.slice(2)
 function isDaemonCommand(): boolean {
   try {
     const args = parseArgs(argv)
-    return args.positionals[0] === 'daemon' && !args.bools.has('help')
+    // a backup peer is a long-running node too: the same runtime (memory flags, allocator setting)
+    return (args.positionals[0] === 'daemon' || args.positionals[0] === 'backup-peer') && !args.bools.has('help')
   } catch {
     return false // the CLI reports the usage error
   }
