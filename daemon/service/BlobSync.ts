@@ -142,7 +142,13 @@ export class BlobSync {
         for (const { record } of replica.doc.attachments()) {
           if (this.stopped || !replica.unlocked) return
           if (this.pending.has(record.id) || (await this.options.store.complete(replica.vaultId, record.id))) continue
-          await this.fetch(replica.vaultId, record)
+          // one file that cannot be fetched (a record no chunk count fits, a peer that fails) does not stop the others
+          await this.fetch(replica.vaultId, record).catch((err: unknown) => {
+            this.options.log(
+              'warn',
+              `attachments: a file of vault ${replica.vaultId.slice(0, 8)}… cannot be fetched: ${toError(err).message}`
+            )
+          })
         }
       }
     if (what.push) for (const vaultId of this.options.vaultIds()) await this.pushToBackupPeers(vaultId)

@@ -95,6 +95,16 @@ describe('HTTP API: attachments', () => {
     expect((await app.request('GET', `/api/items/${id}/attachments/nope`)).status).toBe(404)
   })
 
+  it('answers 423 while locked, for an upload, a download and a removal', async () => {
+    const { app, id } = await setup()
+    const res = await upload(app, id, 'a.txt', new Uint8Array([1, 2, 3]))
+    const info = (await res.json()) as { id: string }
+    expect((await app.request('POST', '/api/lock')).status).toBe(200)
+    expect((await upload(app, id, 'b.txt', new Uint8Array(1))).status).toBe(423)
+    expect((await app.request('GET', `/api/items/${id}/attachments/${info.id}`)).status).toBe(423)
+    expect((await app.request('DELETE', `/api/items/${id}/attachments/${info.id}`)).status).toBe(423)
+  })
+
   it('needs a credential', async () => {
     const { app, id } = await setup()
     const res = await app.app.request(`http://localhost:${PORT}/api/items/${id}/attachments`, {

@@ -175,3 +175,31 @@ describe('attachments and migration', () => {
     expect(keys.some(k => k.includes(`${work}/`))).toBe(false)
   })
 })
+
+describe('attachments: hostile records', () => {
+  it('a record no chunk count fits (from a dishonest device) is skipped; the other files still arrive', async () => {
+    const net = new MemoryNetwork()
+    const a = await SyncDevice.create('A', net)
+    const b = await SyncDevice.create('B', net)
+    devices.push(a, b)
+    await a.init()
+    await b.joinFrom(a)
+    await eventually(() => a.sync.engine.isOnline(b.id) && b.sync.engine.isOnline(a.id), 'both online')
+    const item = await a.service.createItem({ title: 'Mixed' })
+    a.device.items.replicaOf(item.id).doc.addAttachment(item.id, {
+      id: 'huge',
+      name: 'huge.bin',
+      size: 2 ** 45,
+      sha256: 'a'.repeat(64),
+      key: 'A'.repeat(43),
+      chunkSize: 1,
+      addedAt: '2026-01-01T00:00:00.000Z'
+    })
+    const data = new Uint8Array(randomBytes(CHUNK_BYTES + 3))
+    const info = await a.device.attachments.add(item.id, 'fine.bin', pieces(data))
+    const vaultId = a.service.vaults()[0]?.id as string
+    await eventually(async () => await b.device.blobStore.complete(vaultId, info.id), 'the honest file on B', 10_000)
+    expect(sha(await b.device.attachments.readAll(item.id, 'fine.bin'))).toBe(sha(data))
+    await expect(b.device.attachments.readAll(item.id, 'huge.bin')).rejects.toThrow()
+  })
+})
