@@ -11,7 +11,7 @@
  * Run: npx tsx bench/backup-peer.ts [--quick]   (npm run build first, so the daemons run the bundle)
  */
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readDaemonInfo } from '../daemon/cli/DaemonClient.js'
@@ -111,6 +111,7 @@ async function main(): Promise<void> {
       unlocks.push(performance.now() - t0)
       await until(async () => ((await b.api('GET', `/api/items/${last}`)).body?.notes === `run ${run} edit ${EDITS - 1}` ? true : undefined), 'B caught up', 60_000, 10)
       catchUp.push(performance.now() - t0)
+      if (process.env.BENCH_DUMP_LOGS !== undefined) await writeFile(`${process.env.BENCH_DUMP_LOGS}-b${run}.log`, `unlock at ${new Date(Date.now() - (performance.now() - t0)).toISOString()}\n${b.output}`)
       await a.start()
       if ((await a.api('POST', '/api/unlock', { password: PASSWORD })).status !== 200) throw new Error('unlock of A failed')
     }
@@ -137,7 +138,8 @@ async function main(): Promise<void> {
       await importInto(a, `Vault ${v}`, ITEMS)
     }
     const quiet = await settled(peerHome)
-    await sleep(10_000)
+    // idle means idle: the burst of ten imports leaves V8, LevelDB's compactions and the idle collector busy for a while
+    await sleep(QUICK ? 10_000 : 30_000)
     const rss = await rssMb(peerPid)
     const disk = duMb(peerHome)
     process.stdout.write(`backup peer: ${String(quiet.vaults)} vaults, ${String(quiet.sealedRecords)} sealed records, RSS ${rss.toFixed(1)} MB, data ${disk.toFixed(1)} MB\n`)
