@@ -31,6 +31,7 @@ import type { AttachmentService } from './service/AttachmentService.js'
 import { DEFAULT_ATTACHMENT_LIMIT_BYTES } from './service/AttachmentService.js'
 import type { BlobSync } from './service/BlobSync.js'
 import type { BlobStore } from './replica/BlobStore.js'
+import { BackupPeerWitness, type BehindVault } from './sync/BackupPeerWitness.js'
 import { toError } from './toError.js'
 import {
   composeReplicas,
@@ -62,6 +63,8 @@ export interface FullDevice extends SyncCore {
   blobSync: BlobSync
   /** the files' sealed chunks on disk */
   blobStore: BlobStore
+  /** per connected backup peer: the vaults in which it is behind this device's own changes */
+  backupPeersBehind: () => Array<{ id: string; behind: BehindVault[] }>
   /** "Empty trash" and the purge of items trashed more than N days ago */
   trash: TrashService
   portability: PortabilityService
@@ -163,6 +166,17 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
   })
   const core = await composeSync(inputs, views, { roster, replicas }, distribution)
   const { network, engine, peers } = core
+  const witness = new BackupPeerWitness({
+    sessions: () =>
+      engine
+        .connected()
+        .filter(id => roster.isBackupPeer(id))
+        .map(id => engine.session(id))
+        .filter((s): s is NonNullable<typeof s> => s !== undefined),
+    ownSeq: vaultId => replicas.get(vaultId)?.vector().get(identity.deviceId) ?? 0,
+    everyMs: inputs.witnessEveryMs,
+    log
+  })
   const blobs = composeDeviceBlobs({
     storage: views.blobs,
     selfId: identity.deviceId,
@@ -298,8 +312,12 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
         async () => {
           await removalNotice.serve()
           await blobs.exchange.serve()
+          witness.start()
         },
-        () => blobs.sync.stop()
+        () => {
+          blobs.sync.stop()
+          witness.stop()
+        }
       ),
       {
         name: 'pairing',
@@ -327,6 +345,14 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     attachments: blobs.attachments,
     blobSync: blobs.sync,
     blobStore: blobs.store,
+    backupPeersBehind: () =>
+      engine
+        .connected()
+        .filter(id => roster.isBackupPeer(id))
+        .map(id => {
+          const session = engine.session(id)
+          return { id, behind: session === undefined ? [] : witness.status(session) }
+        }),
     trash,
     portability,
     health,

@@ -51,6 +51,8 @@ export interface NodeInputs {
   quotaBytes?: number
   /** the largest file accepted on an item (25 MB by default) */
   attachmentLimitBytes?: number
+  /** how often a device asks its backup peers what they hold (tests shorten it; 60 s) */
+  witnessEveryMs?: number
   /** how long the background sync of files waits for more triggers (tests shorten it) */
   blobDebounceMs?: number
 }

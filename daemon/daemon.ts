@@ -267,7 +267,7 @@ export class Daemon {
           : [...device.keyring.badGrants, ...device.replicas.corrupt()].map(e => ({ name: e.name, key: e.key, message: e.message })),
       quarantined: device?.replicas.quarantined() ?? [],
       devices: device?.roster.members().length ?? 0,
-      sync: device?.engine.status(),
+      sync: device === undefined ? undefined : { ...device.engine.status(), backupPeers: device.backupPeersBehind() },
       openInvitations: device?.pairing.openInvitations() ?? 0,
       // this device's roster says it was removed (by whom, when): it syncs with no one
       removed: device?.removalNotice.removal() ?? null

@@ -60,6 +60,8 @@ export class SyncSession {
   ready = false
   /** per vault: what the peer holds, as far as we know (its VAULT vector plus what we sent or got from it) */
   private readonly peerVectors = new Map<string, SeqVector>()
+  /** per vault: the seq of this device's own log the peer last said it holds (its signed heads in VAULT), and when */
+  readonly claimedOwn = new Map<string, { seq: number; at: number }>()
   private readonly pumping = new Set<string>()
   private readonly pumpAgain = new Set<string>()
   private readonly caughtUpSent = new Set<string>()
@@ -196,6 +198,7 @@ export class SyncSession {
         if (!this.shares(m.vaultId)) return
         const pv = this.peerVector(m.vaultId)
         for (const { author, seq } of m.heads) if (seq > (pv.get(author) ?? 0)) pv.set(author, seq)
+        this.claimedOwn.set(m.vaultId, { seq: m.heads.find(h => h.author === ctx.self)?.seq ?? 0, at: Date.now() })
         const unacked = this.unacked.get(m.vaultId) ?? 0
         if (unacked > 0) this.unacked.set(m.vaultId, unacked - 1)
         const replica = this.vault(m.vaultId) ?? (await ctx.adoptVault?.(m.vaultId))
@@ -265,6 +268,15 @@ export class SyncSession {
     if (h.seq > (pv.get(h.author) ?? 0)) pv.set(h.author, h.seq)
     // a repeat is ignored; one that contradicts what is held quarantines its author (not this peer)
     if (await replica.receive(bytes)) this.envelopesIn++
+  }
+
+  /** Asks the peer which heads it holds of every vault shared with it (its VAULT answers: `claimedOwn`). */
+  probe(): void {
+    if (!this.ready || this.closed) return
+    for (const vaultId of this.peerVectors.keys()) {
+      const replica = this.vault(vaultId)
+      if (replica !== undefined) this.channel.send({ type: MsgType.Vault, vaultId, heads: replica.heads(), replyWanted: true })
+    }
   }
 
   /** A new durable envelope on this device: push it now if it is the next one the peer needs. */

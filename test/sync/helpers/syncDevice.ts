@@ -88,6 +88,8 @@ export class SyncDevice {
       deviceName: this.name,
       backoff: { initialMs: 20, maxMs: 200 },
       pairingTimings: this.pairingTimings,
+      // backup peers are asked what they hold every 200 ms (a daemon: every minute)
+      witnessEveryMs: 200,
       // libp2p: the daemon's own path, including asking for last run's port on a restart
       network: ({ preferListen }) =>
         transport === 'libp2p'
