@@ -32,10 +32,14 @@ const sleep = async (ms: number): Promise<void> => await new Promise(resolve => 
 const statusOf = async (home: string): Promise<Record<string, unknown>> => JSON.parse((await runKith(home, ['status', '--json'])).stdout)
 
 function cpuTicks(pid: number): number {
-  const fields = execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }).split(') ')[1]?.split(' ') ?? []
+  const fields =
+    execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' })
+      .split(') ')[1]
+      ?.split(' ') ?? []
   return Number(fields[11]) + Number(fields[12])
 }
-const rssMb = async (pid: number): Promise<number> => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
+const rssMb = async (pid: number): Promise<number> =>
+  Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
 const duMb = (dir: string): number => Number(execFileSync('du', ['-sk', dir], { encoding: 'utf8' }).split('\t')[0]) / 1024
 
 async function importInto(d: TestDaemon, vault: string, count: number): Promise<void> {
@@ -75,10 +79,18 @@ async function settled(home: string): Promise<Record<string, unknown>> {
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kith-bench-backup-'))
   const peerHome = join(dir, 'peer')
-  const peer = spawn(process.execPath, [KITH_BIN, 'backup-peer', '--home', peerHome, '--listen', '/ip4/127.0.0.1/tcp/0'], { env: TEST_ENV, stdio: 'ignore' })
+  const peer = spawn(process.execPath, [KITH_BIN, 'backup-peer', '--home', peerHome, '--listen', '/ip4/127.0.0.1/tcp/0'], {
+    env: TEST_ENV,
+    stdio: 'ignore'
+  })
   const devices: TestDaemon[] = []
   try {
-    const address = (await until(async () => ((await statusOf(peerHome).catch(() => ({}))) as { address?: string }).address, 'the backup peer', 30_000, 200)) as string
+    const address = (await until(
+      async () => ((await statusOf(peerHome).catch(() => ({}))) as { address?: string }).address,
+      'the backup peer',
+      30_000,
+      200
+    )) as string
     const peerPid = (await readDaemonInfo(peerHome))?.pid as number
     const [a, b] = [await TestDaemon.create(), await TestDaemon.create()]
     devices.push(a, b)
@@ -109,15 +121,30 @@ async function main(): Promise<void> {
       const t0 = performance.now()
       if ((await b.api('POST', '/api/unlock', { password: JOIN_PASSWORD })).status !== 200) throw new Error('unlock of B failed')
       unlocks.push(performance.now() - t0)
-      await until(async () => ((await b.api('GET', `/api/items/${last}`)).body?.notes === `run ${run} edit ${EDITS - 1}` ? true : undefined), 'B caught up', 60_000, 10)
+      await until(
+        async () => ((await b.api('GET', `/api/items/${last}`)).body?.notes === `run ${run} edit ${EDITS - 1}` ? true : undefined),
+        'B caught up',
+        60_000,
+        10
+      )
       catchUp.push(performance.now() - t0)
-      if (process.env.BENCH_DUMP_LOGS !== undefined) await writeFile(`${process.env.BENCH_DUMP_LOGS}-b${run}.log`, `unlock at ${new Date(Date.now() - (performance.now() - t0)).toISOString()}\n${b.output}`)
+      if (process.env.BENCH_DUMP_LOGS !== undefined)
+        await writeFile(
+          `${process.env.BENCH_DUMP_LOGS}-b${run}.log`,
+          `unlock at ${new Date(Date.now() - (performance.now() - t0)).toISOString()}\n${b.output}`
+        )
       await a.start()
       if ((await a.api('POST', '/api/unlock', { password: PASSWORD })).status !== 200) throw new Error('unlock of A failed')
     }
     report('catch-up of 1,000 edits from the backup peer (B: API up → last edit served)', catchUp, 'ms', '≤ 2000 ms')
     report('  of which B’s unlock (10,000 items and what arrived while locked)', unlocks, 'ms')
-    record({ label: 'catch-up of 1,000 edits from the backup peer', unit: 'ms', ...summarize(catchUp), target: '≤ 2000 ms', samples: catchUp })
+    record({
+      label: 'catch-up of 1,000 edits from the backup peer',
+      unit: 'ms',
+      ...summarize(catchUp),
+      target: '≤ 2000 ms',
+      samples: catchUp
+    })
     judge('catch-up of 1,000 edits from the backup peer', summarize(catchUp).median <= 2000)
 
     // a new device gets the whole vault
@@ -126,7 +153,12 @@ async function main(): Promise<void> {
     await c.start()
     const t0 = performance.now()
     await pairByApi(a, c, JOIN_PASSWORD)
-    await until(async () => (((await c.api('GET', '/api/items?vault=Personal')).body as unknown[] | undefined)?.length === ITEMS ? true : undefined), 'C has the vault', 120_000, 50)
+    await until(
+      async () => (((await c.api('GET', '/api/items?vault=Personal')).body as unknown[] | undefined)?.length === ITEMS ? true : undefined),
+      'C has the vault',
+      120_000,
+      50
+    )
     const join = performance.now() - t0
     report(`new device: join → ${ITEMS} items listed (A and the backup peer online)`, [join], 'ms', '≤ 5000 ms')
     record({ label: 'new device: join → whole vault', unit: 'ms', ...summarize([join]), target: '≤ 5000 ms', samples: [join] })
@@ -142,15 +174,29 @@ async function main(): Promise<void> {
     await sleep(QUICK ? 10_000 : 30_000)
     const rss = await rssMb(peerPid)
     const disk = duMb(peerHome)
-    process.stdout.write(`backup peer: ${String(quiet.vaults)} vaults, ${String(quiet.sealedRecords)} sealed records, RSS ${rss.toFixed(1)} MB, data ${disk.toFixed(1)} MB\n`)
-    record({ label: `backup peer RSS, ${VAULTS} vaults × ${ITEMS} items, quiet`, unit: 'MB', ...summarize([rss]), target: '≤ 100 MB', samples: [rss] })
+    process.stdout.write(
+      `backup peer: ${String(quiet.vaults)} vaults, ${String(quiet.sealedRecords)} sealed records, RSS ${rss.toFixed(1)} MB, data ${disk.toFixed(1)} MB\n`
+    )
+    record({
+      label: `backup peer RSS, ${VAULTS} vaults × ${ITEMS} items, quiet`,
+      unit: 'MB',
+      ...summarize([rss]),
+      target: '≤ 100 MB',
+      samples: [rss]
+    })
     judge(`backup peer RSS, ${VAULTS} vaults × ${ITEMS} items, quiet`, rss <= 100)
     record({ label: `backup peer data directory, ${VAULTS} vaults × ${ITEMS} items`, unit: 'MB', ...summarize([disk]), samples: [disk] })
     const t1 = cpuTicks(peerPid)
     await sleep(IDLE_SECONDS * 1000)
     const cpu = ((cpuTicks(peerPid) - t1) / 100 / IDLE_SECONDS) * 100
     process.stdout.write(`backup peer idle CPU with 3 devices connected: ${cpu.toFixed(2)} % of a core over ${IDLE_SECONDS} s\n`)
-    record({ label: 'backup peer idle CPU, 3 devices connected', unit: '% of a core', ...summarize([cpu]), target: '≤ 0.5 %', samples: [cpu] })
+    record({
+      label: 'backup peer idle CPU, 3 devices connected',
+      unit: '% of a core',
+      ...summarize([cpu]),
+      target: '≤ 0.5 %',
+      samples: [cpu]
+    })
     judge('backup peer idle CPU, 3 devices connected', cpu <= 0.5)
   } finally {
     for (const d of devices) await d.destroy().catch(() => {})
