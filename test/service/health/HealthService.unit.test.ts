@@ -43,7 +43,7 @@ describe('HealthService', () => {
   }, 30_000)
 
   it('estimates each distinct password once per session, and forgets the scores in memory at lock', async () => {
-    const { device: d, service } = await device()
+    const { device: d } = await device()
     for (let i = 0; i < 5; i++) await d.items.createItem({ title: `same ${i}`, password: 'one shared password' })
     await d.items.createItem({ title: 'other', password: 'another password entirely' })
     const spy = vi.spyOn(StrengthEstimator.prototype, 'estimateLoaded')
