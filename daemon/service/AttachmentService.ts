@@ -11,7 +11,7 @@ import type { BlobStore } from '../replica/BlobStore.js'
 import { CHUNK_BYTES, chunkCount, openChunk, sealChunk } from '../replica/blobChunk.js'
 import type { VaultReplica } from '../replica/VaultReplica.js'
 import type { AttachmentInfo } from '../vault/Item.js'
-import type { AttachmentRecord } from '../vault/attachmentRecord.js'
+import { isAttachmentName, MAX_ATTACHMENT_NAME, type AttachmentRecord } from '../vault/attachmentRecord.js'
 import { newItemId } from '../vault/VaultDoc.js'
 import type { BlobSync } from './BlobSync.js'
 import {
@@ -26,7 +26,6 @@ import type { ItemService } from './ItemService.js'
 export { DEFAULT_ATTACHMENT_LIMIT_BYTES } from '../interop/types.js'
 /** sealed chunks written to storage at once while a file comes in */
 const WRITE_BATCH = 4
-const MAX_NAME = 255
 
 export interface AttachmentServiceOptions {
   items: Pick<ItemService, 'replicaOf' | 'replicaByName'>
@@ -45,9 +44,8 @@ export function checkAttachmentName(name: unknown): string {
   if (typeof name !== 'string') throw new InvalidRequestError('a file needs a name')
   const trimmed = name.trim()
   if (trimmed === '' || trimmed === '.' || trimmed === '..') throw new InvalidRequestError('a file needs a name')
-  if ([...trimmed].length > MAX_NAME) throw new InvalidRequestError(`a file name has at most ${MAX_NAME} characters`)
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  if (/[\u0000-\u001f\u007f/\\]/.test(trimmed)) throw new InvalidRequestError('a file name cannot hold "/", "\\" or control characters')
+  if ([...trimmed].length > MAX_ATTACHMENT_NAME) throw new InvalidRequestError(`a file name has at most ${MAX_ATTACHMENT_NAME} characters`)
+  if (!isAttachmentName(trimmed)) throw new InvalidRequestError('a file name cannot hold "/", "\\" or control characters')
   return trimmed
 }
 

@@ -7,6 +7,25 @@
 import type { AttachmentInfo } from './Item.js'
 
 export const ATTACHMENT_KEY_PREFIX = 'a:'
+export const MAX_ATTACHMENT_NAME = 255
+
+/**
+ * A file name an item may show: what a person would type, no path, no control character (a name
+ * from another device's record reaches terminals and download headers, so escape sequences and
+ * line breaks never pass).
+ */
+export function isAttachmentName(name: string): boolean {
+  const trimmed = name.trim()
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  return (
+    trimmed === name &&
+    name !== '' &&
+    name !== '.' &&
+    name !== '..' &&
+    [...name].length <= MAX_ATTACHMENT_NAME &&
+    !/[\u0000-\u001f\u007f-\u009f/\\]/.test(name)
+  )
+}
 
 export interface AttachmentRecord extends AttachmentInfo {
   /** base64url of the 32-byte key the file's chunks are sealed with */
@@ -35,6 +54,7 @@ export function decodeAttachment(id: string, raw: unknown): AttachmentRecord | u
   const r = v as Record<string, unknown>
   const { name, size, sha256, key, chunkSize, addedAt } = r
   if (typeof name !== 'string' || typeof key !== 'string' || typeof sha256 !== 'string' || typeof addedAt !== 'string') return undefined
+  if (!isAttachmentName(name)) return undefined
   if (!Number.isSafeInteger(size) || (size as number) < 0) return undefined
   if (!Number.isSafeInteger(chunkSize) || (chunkSize as number) <= 0) return undefined
   if (!/^[0-9a-f]{64}$/.test(sha256) || !/^[A-Za-z0-9_-]{43}$/.test(key)) return undefined
