@@ -9,21 +9,17 @@ import type { AttachmentInfo } from './Item.js'
 export const ATTACHMENT_KEY_PREFIX = 'a:'
 export const MAX_ATTACHMENT_NAME = 255
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters (C0 and C1) is the point
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f/\\]/
+
 /**
  * A file name an item may show: what a person would type, no path, no control character (a name
  * from another device's record reaches terminals and download headers, so escape sequences and
  * line breaks never pass).
  */
 export function isAttachmentName(name: string): boolean {
-  const trimmed = name.trim()
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   return (
-    trimmed === name &&
-    name !== '' &&
-    name !== '.' &&
-    name !== '..' &&
-    [...name].length <= MAX_ATTACHMENT_NAME &&
-    !/[\u0000-\u001f\u007f-\u009f/\\]/.test(name)
+    name.trim() === name && name !== '' && name !== '.' && name !== '..' && [...name].length <= MAX_ATTACHMENT_NAME && !FORBIDDEN.test(name)
   )
 }
 

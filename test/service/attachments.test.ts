@@ -209,14 +209,14 @@ describe('attachments: hostile records', () => {
     const item = await service.createItem({ title: 'Names' })
     const doc = device.items.replicaOf(item.id).doc
     const base = { size: 1, sha256: 'a'.repeat(64), key: 'A'.repeat(43), chunkSize: CHUNK_BYTES, addedAt: '2026-01-01T00:00:00.000Z' }
-    for (const [id, name] of [
+    const hostile: Array<[string, string]> = [
       ['esc', 'report\u001b[2J.pdf'],
       ['csi', 'x\u009b31m.txt'],
       ['newline', 'a\r\nSet-Cookie: x'],
       ['path', '../../etc/passwd'],
       ['spaces', ' padded ']
-    ])
-      doc.addAttachment(item.id, { id, name, ...base })
+    ]
+    for (const [id, name] of hostile) doc.addAttachment(item.id, { id, name, ...base })
     expect(service.getItem(item.id).attachments).toEqual([])
     expect(doc.attachments()).toEqual([])
     await expect(device.attachments.readAll(item.id, 'esc')).rejects.toMatchObject({ name: 'AttachmentNotFoundError' })
