@@ -68,7 +68,7 @@ const LAYERS = {
     'system/'
   ],
   'backupPeer.ts': [
-    'compose.ts',
+    'composeKeylessPeer.ts',
     'IdleCollector.ts',
     'collectGarbage.ts',
     'api/',

@@ -1,5 +1,4 @@
 /** kith backup-peer · kith backup add (issue 13: a keyless always-on peer that relays and stores sealed records) */
-import { BackupPeerDaemon } from '../../backupPeer.js'
 import { createLog } from '../../log.js'
 import { allowOnly, flag, flagAll } from '../args.js'
 import { DaemonClient } from '../DaemonClient.js'
@@ -17,6 +16,8 @@ export const backupPeerCommand: Command = {
     if (quota !== undefined && !(/^\d+$/.test(quota) && Number(quota) >= 1))
       throw new CliError('usage', '--quota-mb takes a whole number of MiB per vault (at least 1)', EXIT.usage)
     const log = createLog()
+    // loaded here, not with the CLI: a backup peer keeps only what it runs in memory (no device, no dashboard)
+    const { BackupPeerDaemon } = await import('../../backupPeer.js')
     const peer = new BackupPeerDaemon({
       home,
       http: flag(args, 'http'),

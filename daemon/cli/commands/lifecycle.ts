@@ -1,5 +1,4 @@
 /** kith daemon · start · stop · status */
-import { Daemon } from '../../daemon.js'
 import { describeRuntime } from '../../runtime/daemonRuntime.js'
 import { watchLauncher } from '../../runtime/watchLauncher.js'
 import { createLog } from '../../log.js'
@@ -50,6 +49,8 @@ export const daemonCommand: Command = {
     const idleCollector = !has(args, 'no-idle-gc') && !off(process.env.KITH_IDLE_GC)
     log('info', `${describeRuntime()}, idle collector ${idleCollector ? 'on' : 'off'}`)
     const listenFlags = flagAll(args, 'listen')
+    // loaded on this command only: every other `kith` command starts without the daemon's code
+    const { Daemon } = await import('../../daemon.js')
     const daemon = new Daemon({
       home,
       http: config.http,
