@@ -4,25 +4,19 @@
  * in no record, decrypted or not, and in no file of the LevelDB directory after purge and compaction.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { LevelStorageAdapter } from '../../daemon/storage/LevelStorageAdapter.js'
-import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
-import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
-import { composeDevice, type FullDevice } from '../../daemon/compose.js'
+import type { LevelStorageAdapter } from '../../daemon/storage/LevelStorageAdapter.js'
+import type { FullDevice } from '../../daemon/compose.js'
+import { filesUnder, levelDevice } from '../helpers/levelDevice.js'
 import { storageViews } from '../../daemon/storage/storageLayout.js'
 import { openStoredRecords } from '../../daemon/replica/storedRecords.js'
 import { HeadVector } from '../../daemon/replica/HeadVector.js'
-import { testKdf } from '../helpers/testKdf.js'
-import { PASSWORD } from '../helpers/memoryDevice.js'
 
 const OLD_PASSWORDS = ['Hist-Old-Pw-0-QZX', 'Hist-Old-Pw-1-QZX', 'Hist-Old-Pw-2-QZX']
 const CURRENT = 'Hist-Current-Pw-QZX'
 
-const dirs: string[] = []
+const disposals: Array<() => Promise<void>> = []
 afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+  for (const dispose of disposals.splice(0)) await dispose()
 })
 
 /** Every stored record of every vault, decrypted with the vault keys. */
@@ -42,32 +36,11 @@ async function decryptedRecords(device: FullDevice, storage: LevelStorageAdapter
   return Buffer.concat(out)
 }
 
-async function filesOf(dir: string): Promise<Buffer> {
-  const names = await readdir(dir, { recursive: true, withFileTypes: true })
-  const parts = await Promise.all(names.filter(e => e.isFile()).map(async e => await readFile(join(e.parentPath, e.name))))
-  return Buffer.concat(parts)
-}
-
 describe('purge removes the history', () => {
   it('no old password of a purged item in any record or file after purge and compaction', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kith-history-purge-'))
-    dirs.push(dir)
-    const storage = new LevelStorageAdapter(join(dir, 'db'))
-    await storage.open()
-    const identity = DeviceIdentity.generate()
-    const network = new MemoryNetwork()
-    const device = await composeDevice({
-      storage,
-      identity,
-      network: () => network.adapter(identity.deviceId),
-      log: () => {},
-      kdfTargetMs: 0,
-      kdf: testKdf,
-      autoLockMinutes: 0
-    })
-    await device.lifecycle.start()
+    const { device, storage, dir, dispose } = await levelDevice('history-purge')
+    disposals.push(dispose)
     try {
-      await device.unlock.init(PASSWORD)
       const kept = await device.items.createItem({ title: 'Kept', password: 'kept-pw' })
       const item = await device.items.createItem({ title: 'Doomed', password: OLD_PASSWORDS[0] })
       for (const pw of [...OLD_PASSWORDS.slice(1), CURRENT]) await device.items.updateItem(item.id, { password: pw })
@@ -85,7 +58,8 @@ describe('purge removes the history', () => {
     } finally {
       await device.lifecycle.stop()
     }
-    const files = await filesOf(dir)
+    await storage.close()
+    const files = await filesUnder(dir)
     for (const pw of [...OLD_PASSWORDS, CURRENT]) expect(files.includes(pw), `${pw} in a LevelDB file`).toBe(false)
   })
 })

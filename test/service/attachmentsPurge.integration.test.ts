@@ -4,60 +4,24 @@
  * every file, after compaction), and the item's old password is not on disk either.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { composeDevice, type FullDevice } from '../../daemon/compose.js'
-import { DeviceIdentity } from '../../daemon/keyring/DeviceIdentity.js'
-import { MemoryNetwork } from '../../daemon/network/memory/MemoryNetwork.js'
 import { CHUNK_BYTES } from '../../daemon/replica/blobChunk.js'
-import { LevelStorageAdapter } from '../../daemon/storage/LevelStorageAdapter.js'
 import { blobLayout } from '../../daemon/storage/storageLayout.js'
-import { testKdf } from '../helpers/testKdf.js'
-import { PASSWORD } from '../helpers/memoryDevice.js'
+import { filesUnder, levelDevice } from '../helpers/levelDevice.js'
 
-const dirs: string[] = []
+const disposals: Array<() => Promise<void>> = []
 afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true })
+  for (const dispose of disposals.splice(0)) await dispose()
 })
-
-async function levelDevice(): Promise<{ device: FullDevice; storage: LevelStorageAdapter; dir: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'kith-purge-'))
-  dirs.push(dir)
-  const storage = new LevelStorageAdapter(join(dir, 'db'))
-  await storage.open()
-  const identity = DeviceIdentity.generate()
-  const network = new MemoryNetwork()
-  const device = await composeDevice({
-    storage,
-    identity,
-    network: () => network.adapter(identity.deviceId),
-    log: () => {},
-    kdfTargetMs: 0,
-    kdf: testKdf,
-    autoLockMinutes: 0
-  })
-  await device.lifecycle.start()
-  await device.unlock.init(PASSWORD)
-  return { device, storage, dir }
-}
 
 async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
   yield data
 }
 
-/** Every byte of every file under `dir`. */
-async function disk(dir: string): Promise<Buffer> {
-  const parts: Buffer[] = []
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }))
-    if (entry.isFile()) parts.push(await readFile(join(entry.parentPath, entry.name)))
-  return Buffer.concat(parts)
-}
-
 describe('files deleted for good are gone from disk', () => {
   it('after a removal, and after the purge of an item, no sealed chunk and no old password is left in any file', async () => {
-    const { device, storage, dir } = await levelDevice()
+    const { device, storage, dir, dispose } = await levelDevice('purge')
+    disposals.push(dispose)
     const kept = await device.items.createItem({ title: 'Kept', password: 'kept-password-1' })
     const doomed = await device.items.createItem({ title: 'Doomed', password: 'OLD-PASSWORD-never-on-disk-42' })
     await device.items.updateItem(doomed.id, { password: 'NEW-PASSWORD-never-on-disk-43' })
@@ -75,7 +39,7 @@ describe('files deleted for good are gone from disk', () => {
     }
     const aWindows = await windows(fileA.id, 2)
     const bWindows = await windows(fileB.id, 3)
-    const before = await disk(dir)
+    const before = await filesUnder(dir)
     for (const w of [...aWindows, ...bWindows]) expect(before.includes(w)).toBe(true) // the search can find them
 
     await device.attachments.remove(kept.id, fileA.id)
@@ -83,7 +47,7 @@ describe('files deleted for good are gone from disk', () => {
     await device.items.purgeItem(doomed.id)
     await device.lifecycle.stop()
     await storage.close()
-    const after = await disk(dir)
+    const after = await filesUnder(dir)
     for (const w of [...aWindows, ...bWindows]) expect(after.includes(w)).toBe(false)
     for (const secret of ['OLD-PASSWORD-never-on-disk-42', 'NEW-PASSWORD-never-on-disk-43', 'b.bin', 'a.bin'])
       expect(after.includes(Buffer.from(secret))).toBe(false)
