@@ -95,8 +95,19 @@ export async function joinExchange(
       throw new InvitationError(`the inviting device refused the connection: ${whyGone(inv)}`)
     }
     const s = stream
+    // the stream reset or ended under us (the inviter dropped a connection it no longer has an
+    // invitation for, or the network went): a clear pairing error, not an internal one
+    const ended = (err: unknown): PairingError =>
+      new PairingError(
+        `the connection to the inviting device ended (${toError(err).message}); if it refused this device, ${whyGone(inv)}`,
+        {
+          cause: err
+        }
+      )
     const send = async (m: PairMessage): Promise<void> => {
-      await s.write(encodePair(m))
+      await s.write(encodePair(m)).catch((err: unknown) => {
+        throw ended(err)
+      })
     }
     const accept = <T extends PairType>(m: PairMessage, type: T): Extract<PairMessage, { type: T }> => {
       if (m.type === PairType.Refused) {
@@ -109,7 +120,21 @@ export async function joinExchange(
       return m as Extract<PairMessage, { type: T }>
     }
     const expect = async <T extends PairType>(type: T, timeoutMs = STEP_TIMEOUT_MS): Promise<Extract<PairMessage, { type: T }>> =>
-      accept(await readPair(s.read(), timeoutMs), type)
+      accept(
+        await readPair(
+          s.read().then(
+            frame => {
+              if (frame === undefined) throw ended(new Error('it closed the stream'))
+              return frame
+            },
+            (err: unknown) => {
+              throw ended(err)
+            }
+          ),
+          timeoutMs
+        ),
+        type
+      )
     const ephemeral = generateBoxKeyPair()
     const id = invitationId(inv.secret)
     const joinerNonce = randomBytes(32)
