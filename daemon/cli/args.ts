@@ -44,6 +44,13 @@ export class UsageError extends Error {
   }
 }
 
+/** The first `n` positionals, each non-empty; a usage error naming `usage` otherwise. */
+export function positionals(a: ParsedArgs, n: number, usage: string): string[] {
+  const values = a.positionals.slice(0, n)
+  if (values.length < n || values.some(v => v === '')) throw new UsageError(`usage: ${usage}`)
+  return values
+}
+
 export function parseArgs(argv: string[]): ParsedArgs {
   const positionals: string[] = []
   const flags = new Map<string, string[]>()

@@ -11,7 +11,7 @@ import type { BlobStore } from '../replica/BlobStore.js'
 import { CHUNK_BYTES, chunkCount, openChunk, sealChunk } from '../replica/blobChunk.js'
 import type { VaultReplica } from '../replica/VaultReplica.js'
 import type { AttachmentInfo } from '../vault/Item.js'
-import { isAttachmentName, MAX_ATTACHMENT_NAME, type AttachmentRecord } from '../vault/attachmentRecord.js'
+import { attachmentKey, isAttachmentName, MAX_ATTACHMENT_NAME, type AttachmentRecord } from '../vault/attachmentRecord.js'
 import { newItemId } from '../vault/VaultDoc.js'
 import type { BlobSync } from './BlobSync.js'
 import {
@@ -48,8 +48,6 @@ export function checkAttachmentName(name: unknown): string {
   if (!isAttachmentName(trimmed)) throw new InvalidRequestError('a file name cannot hold "/", "\\" or control characters')
   return trimmed
 }
-
-const keyOf = (record: AttachmentRecord): Uint8Array => new Uint8Array(Buffer.from(record.key, 'base64url'))
 
 export class AttachmentService {
   constructor(private readonly options: AttachmentServiceOptions) {}
@@ -159,7 +157,7 @@ export class AttachmentService {
   async *read(itemId: string, attachmentId: string): AsyncGenerator<Uint8Array> {
     const { replica, record } = this.find(itemId, attachmentId)
     await this.options.sync.ensure(replica.vaultId, record)
-    const key = keyOf(record)
+    const key = attachmentKey(record)
     const count = chunkCount(record.size, record.chunkSize)
     const hash = createHash('sha256')
     let size = 0

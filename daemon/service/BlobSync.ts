@@ -10,7 +10,7 @@
 import type { BlobStore } from '../replica/BlobStore.js'
 import { chunkCount, openChunk } from '../replica/blobChunk.js'
 import type { VaultReplica } from '../replica/VaultReplica.js'
-import type { AttachmentRecord } from '../vault/attachmentRecord.js'
+import { attachmentKey, type AttachmentRecord } from '../vault/attachmentRecord.js'
 import type { Log } from '../log.js'
 import { toError } from '../toError.js'
 import { AttachmentUnavailableError } from './errors.js'
@@ -57,7 +57,6 @@ export interface BlobSyncOptions {
 const BATCH = 4
 /** rounds over the connected holders while each brings something */
 const MAX_ROUNDS = 5
-const keyOf = (record: AttachmentRecord): Uint8Array => new Uint8Array(Buffer.from(record.key, 'base64url'))
 
 export class BlobSync {
   /** files being added on this device: their chunks are on disk before their record is */
@@ -172,7 +171,7 @@ export class BlobSync {
     const { store, transfer } = this.options
     const count = chunkCount(record.size, record.chunkSize)
     let missing = await store.missing(vaultId, record.id, count)
-    const key = keyOf(record)
+    const key = attachmentKey(record)
     let tried = false
     try {
       for (let round = 0; round < MAX_ROUNDS && missing.length > 0; round++) {

@@ -32,6 +32,11 @@ export interface AttachmentRecord extends AttachmentInfo {
   addedAt: string
 }
 
+/** The file's key as bytes (the caller zeroes it after use). */
+export function attachmentKey(record: AttachmentRecord): Uint8Array {
+  return new Uint8Array(Buffer.from(record.key, 'base64url'))
+}
+
 export function encodeAttachment(record: AttachmentRecord): string {
   const { id: _id, ...rest } = record
   return JSON.stringify(rest)

@@ -1,18 +1,12 @@
 /** kith attach · kith attachment get · kith attachment rm: files on items, streamed to and from the daemon. */
 import { lstat, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { allowOnly, flag, has, type ParsedArgs } from '../args.js'
+import { allowOnly, flag, has, positionals } from '../args.js'
 import { CliError, EXIT } from '../CliError.js'
 import type { Command } from '../Command.js'
 import { DaemonClient } from '../DaemonClient.js'
 import { downloadFile, uploadFile } from '../fileStream.js'
 import type { AttachmentInfo } from '../../vault/Item.js'
-
-const positional = (a: ParsedArgs, n: number, usage: string): string[] => {
-  const values = a.positionals.slice(0, n)
-  if (values.length < n || values.some(v => v === '')) throw new CliError('usage', `usage: ${usage}`, EXIT.usage)
-  return values
-}
 
 /** "1.4 MB" */
 export function sizeText(bytes: number): string {
@@ -51,7 +45,7 @@ export const attachCommand: Command = {
     'put a file on an item (sealed and synced to your devices; 25 MB at most unless the daemon was started with --attachment-limit-mb)',
   async run(ctx) {
     allowOnly(ctx.args, ['name'])
-    const [id = '', file = ''] = positional(ctx.args, 2, attachCommand.usage)
+    const [id = '', file = ''] = positionals(ctx.args, 2, attachCommand.usage)
     let size: number
     try {
       const s = await stat(file)
@@ -81,7 +75,7 @@ export const attachmentGetCommand: Command = {
   summary: "write an item's file to FILE (readable by you only); fetched from a paired device first when this one lacks it",
   async run(ctx) {
     allowOnly(ctx.args, ['out'], ['force'])
-    const [id = '', name = ''] = positional(ctx.args, 2, attachmentGetCommand.usage)
+    const [id = '', name = ''] = positionals(ctx.args, 2, attachmentGetCommand.usage)
     const out = flag(ctx.args, 'out')
     if (out === undefined || out === '') throw new CliError('usage', `usage: ${attachmentGetCommand.usage}`, EXIT.usage)
     if (
@@ -105,7 +99,7 @@ export const attachmentRmCommand: Command = {
   summary: 'take a file off an item and delete it for good, on every device',
   async run(ctx) {
     allowOnly(ctx.args, [])
-    const [id = '', name = ''] = positional(ctx.args, 2, attachmentRmCommand.usage)
+    const [id = '', name = ''] = positionals(ctx.args, 2, attachmentRmCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
     const info = await fileOn(client, id, name)
     await client.ok(

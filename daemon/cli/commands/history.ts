@@ -1,7 +1,6 @@
 /** kith history ID · kith history restore ID VERSION */
-import { allowOnly, type ParsedArgs } from '../args.js'
+import { allowOnly, positionals } from '../args.js'
 import { DaemonClient } from '../DaemonClient.js'
-import { CliError, EXIT } from '../CliError.js'
 import type { Command } from '../Command.js'
 import type { HistoryVersion } from '../../api/ports.js'
 
@@ -28,19 +27,13 @@ function versionText(v: HistoryVersion): string {
   return lines.join('\n')
 }
 
-const positional = (a: ParsedArgs, n: number, usage: string): string[] => {
-  const values = a.positionals.slice(0, n)
-  if (values.length < n || values.some(v => v === '')) throw new CliError('usage', `usage: ${usage}`, EXIT.usage)
-  return values
-}
-
 export const historyCommand: Command = {
   name: 'history',
   usage: 'kith history ID [--json]',
   summary: "an item's versions, newest first: when, which device, each field's old and new value (secrets masked; --json has them)",
   async run(ctx) {
     allowOnly(ctx.args, [])
-    const [id = ''] = positional(ctx.args, 1, historyCommand.usage)
+    const [id = ''] = positionals(ctx.args, 1, historyCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
     const res = await client.json(client.api.items[':id'].history.$get({ param: { id: encodeURIComponent(id) } }))
     ctx.out(res.versions.length === 0 ? `${id} has no older versions` : res.versions.map(versionText).join('\n'), res)
@@ -53,7 +46,7 @@ export const historyRestoreCommand: Command = {
   summary: 'put an item back as it was before VERSION (a new edit, synced like any other)',
   async run(ctx) {
     allowOnly(ctx.args, [])
-    const [id = '', version = ''] = positional(ctx.args, 2, historyRestoreCommand.usage)
+    const [id = '', version = ''] = positionals(ctx.args, 2, historyRestoreCommand.usage)
     const client = await DaemonClient.connect(ctx.home)
     const item = await client.json(
       client.api.items[':id'].history[':version'].restore.$post({
