@@ -55,7 +55,7 @@ describe.skipIf(missing.length > 0)('a daemon locks when logind announces sleep 
       10_000,
       200
     )
-    expect(d.output).toContain('locked: system going to sleep')
+    await until(async () => d.output.includes('locked: system going to sleep'), 'the lock reason in the log')
   })
 
   it('locks on Session.Lock for a session of its uid, not of another uid', async () => {
@@ -66,7 +66,7 @@ describe.skipIf(missing.length > 0)('a daemon locks when logind announces sleep 
     expect(await locked()).toBe(false)
     logind.lockSession('_31')
     await until(async () => await locked(), 'the vault to lock on Session.Lock')
-    expect(d.output).toContain('locked: screen locked')
+    await until(async () => d.output.includes('locked: screen locked'), 'the lock reason in the log')
   })
 
   it('locks when the session of its uid reports LockedHint true', async () => {
@@ -74,6 +74,8 @@ describe.skipIf(missing.length > 0)('a daemon locks when logind announces sleep 
     const before = d.output.split('locked: screen locked').length
     logind.lockedHint('_31', true)
     await until(async () => await locked(), 'the vault to lock on LockedHint')
+    // the status answers over HTTP; the log line arrives on the child's stdout pipe a moment later
+    await until(async () => d.output.split('locked: screen locked').length > before, 'the lock reason in the log')
     expect(d.output.split('locked: screen locked').length).toBe(before + 1)
   })
 })
