@@ -3,6 +3,7 @@
  * KeePass keeps whole older copies of an entry, Bitwarden and 1Password keep old passwords with a date.
  */
 import type { FieldValue, HistoryField, ImportedVersion } from '../vault/Item.js'
+import { TYPED_FIELDS } from '../vault/Item.js'
 import type { ImportedItem } from './types.js'
 
 /** An older copy of an item and when it was made (ISO 8601; undefined when the file does not say). */
@@ -11,8 +12,15 @@ export interface PastState {
   item: ImportedItem
 }
 
-/** What an older KeePass copy can differ in (the group, bin and favourite are not kept per copy). */
+/** What an older KeePass copy can differ in (the group, bin and favourite are not kept per copy), besides its typed fields. */
 const COMPARED = ['title', 'username', 'password', 'urls', 'notes', 'totp', 'fields', 'tags'] as const satisfies readonly HistoryField[]
+
+/** A typed field's value in an imported copy ('' when its section is absent). */
+function typedOf(item: ImportedItem, field: string): string {
+  const dot = field.indexOf('.')
+  const section = item[field.slice(0, dot) as 'card' | 'identity' | 'sshKey'] as Record<string, string> | undefined
+  return section?.[field.slice(dot + 1)] ?? ''
+}
 
 const validTime = (at: string | undefined): number => (at === undefined ? Number.NaN : Date.parse(at))
 
@@ -33,6 +41,11 @@ export function versionsFromStates(past: PastState[], current: ImportedItem): Im
       const from = before.item[field] as FieldValue
       const to = after.item[field] as FieldValue
       if (JSON.stringify(from) !== JSON.stringify(to)) changes[field] = [from, to]
+    }
+    for (const field of TYPED_FIELDS) {
+      const from = typedOf(before.item, field)
+      const to = typedOf(after.item, field)
+      if (from !== to) changes[field] = [from, to]
     }
     if (Object.keys(changes).length > 0) versions.push({ at: new Date(validTime(after.at)).toISOString(), changes })
   }

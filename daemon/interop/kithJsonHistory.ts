@@ -3,10 +3,10 @@
  * (vault/ItemHistory.ts HistoryVersion, newest first), read back as the versions an import carries.
  */
 import type { FieldValue, HistoryField, ImportedVersion, ItemInput } from '../vault/Item.js'
-import { ITEM_FIELDS } from '../vault/Item.js'
+import { HISTORY_FIELDS, isTypedField } from '../vault/Item.js'
 import type { HistoryVersion } from '../vault/ItemHistory.js'
 import { InvalidItemError } from '../vault/errors.js'
-import { normalizeInput } from '../vault/VaultDoc.js'
+import { normalizeInput, typedValue } from '../vault/normalizeInput.js'
 import { ImportError } from './errors.js'
 
 /** What reading histories left out, for one warning line each. */
@@ -17,7 +17,7 @@ export interface HistoryNotes {
   unknownFields: Set<string>
 }
 
-const FIELDS = new Set<string>(ITEM_FIELDS)
+const FIELDS = new Set<string>(HISTORY_FIELDS)
 
 /** A version as kith-json writes it: exactly what the history API returns. */
 export function writtenVersion(v: HistoryVersion): HistoryVersion {
@@ -26,13 +26,14 @@ export function writtenVersion(v: HistoryVersion): HistoryVersion {
     at: v.at,
     device: v.device,
     imported: v.imported,
-    changes: v.changes.map(c => ({ field: c.field, from: c.from, to: c.to, omitted: c.omitted }))
+    changes: v.changes.map(c => ({ field: c.field, from: c.from, to: c.to, omitted: c.omitted, secret: c.secret }))
   }
 }
 
 /** One value of a change, checked as an edit's would be (the error names where). */
 function value(format: string, where: string, field: HistoryField, raw: unknown): FieldValue {
   try {
+    if (isTypedField(field)) return typedValue(field, raw)
     const out = normalizeInput({ [field]: raw } as ItemInput)[field]
     if (out === undefined) throw new InvalidItemError(`${field} is missing`)
     return out as FieldValue

@@ -1,11 +1,11 @@
 /**
  * An item as it was before each of its versions, rebuilt from the versions' old values: what a
  * format that keeps whole older copies (KeePass entry history) writes. Fields whose values the
- * vault did not keep (`omitted`) keep the value of the next newer copy. A card's, identity's or SSH
- * key's typed fields are not part of the versions and stay as they are now.
+ * vault did not keep (`omitted`) keep the value of the next newer copy; a card's, identity's or SSH
+ * key's typed fields go back into their sections.
  */
 import type { FieldValue, HistoryField, Item } from '../vault/Item.js'
-import type { HistoryVersion } from '../vault/ItemHistory.js'
+import { withValues, type HistoryVersion } from '../vault/ItemHistory.js'
 
 /** An older copy of an item and when it was last changed (ISO 8601). */
 export interface PastCopy {
@@ -23,7 +23,7 @@ export function pastStates(current: Item, newestFirst: HistoryVersion[]): PastCo
   for (const [k, v] of newestFirst.entries()) {
     const undone: Partial<Record<HistoryField, FieldValue>> = {}
     for (const c of v.changes) if (!c.omitted) undone[c.field] = c.from as FieldValue
-    state = { ...state, ...undone } as Item
+    state = withValues(state, undone)
     out.push({ at: newestFirst[k + 1]?.at ?? current.createdAt, item: state })
   }
   return out.reverse()

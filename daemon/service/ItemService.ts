@@ -8,7 +8,7 @@ import { LockedError } from '../keyring/errors.js'
 import type { VaultReplica } from '../replica/VaultReplica.js'
 import type { Item, ItemInput } from '../vault/Item.js'
 import { ItemNotFoundError, VersionNotFoundError } from '../vault/errors.js'
-import { stateBefore, type HistoryVersion } from '../vault/ItemHistory.js'
+import { historyInput, stateBefore, type HistoryVersion } from '../vault/ItemHistory.js'
 import { ItemIndex } from './ItemIndex.js'
 import type { ReplicaSet } from './ReplicaSet.js'
 import type { UnlockService } from './UnlockService.js'
@@ -263,7 +263,7 @@ export class ItemService extends EventEmitter<ItemEvents> {
     const { replica, item } = this.locate(id)
     const patch = stateBefore(item, replica.doc.history(id), version)
     if (patch === undefined) throw new VersionNotFoundError(version)
-    return await this.updateItem(id, patch as ItemInput)
+    return await this.updateItem(id, historyInput(patch))
   }
 
   async trashItem(id: string): Promise<void> {

@@ -1,5 +1,14 @@
 /** The shape of a vault item as the API, CLI and importers see it (CONTRACT.md "An item in JSON"). */
-import type { CardFields, IdentityFields, ItemType, SectionInput, SshKeyFields } from './itemTypes.js'
+import {
+  SECTION_FIELDS,
+  SECTIONS,
+  type CardFields,
+  type IdentityFields,
+  type ItemType,
+  type Section,
+  type SectionInput,
+  type SshKeyFields
+} from './itemTypes.js'
 
 export interface CustomField {
   name: string
@@ -83,9 +92,21 @@ export const ITEM_FIELDS = [
   'expiresAt'
 ] as const
 
-/** A field an item's history records (vault/ItemHistory.ts). */
-export type HistoryField = (typeof ITEM_FIELDS)[number]
-export type FieldValue = Item[HistoryField]
+/** An editable field of every item. */
+export type ItemField = (typeof ITEM_FIELDS)[number]
+/** A typed field of a card, identity or SSH key, as its Y.Map key names it: `card.number`. */
+export type TypedField = `${Section}.${string}`
+/** The typed fields in display order, and those of them that are secret. */
+export const TYPED_FIELDS: readonly TypedField[] = SECTIONS.flatMap(s => SECTION_FIELDS[s].map(f => `${s}.${f.name}` as TypedField))
+export const SECRET_TYPED_FIELDS: ReadonlySet<string> = new Set(
+  SECTIONS.flatMap(s => SECTION_FIELDS[s].filter(f => f.hidden).map(f => `${s}.${f.name}`))
+)
+export const isTypedField = (field: string): field is TypedField => TYPED_FIELDS.includes(field as TypedField)
+
+/** A field an item's history records (vault/ItemHistory.ts): every item field and every typed one. */
+export type HistoryField = ItemField | TypedField
+export const HISTORY_FIELDS: readonly HistoryField[] = [...ITEM_FIELDS, ...TYPED_FIELDS]
+export type FieldValue = Item[ItemField]
 
 /** What an importer hands over: an older change of the item (stored as an imported version). */
 export interface ImportedVersion {

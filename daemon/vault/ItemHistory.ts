@@ -14,8 +14,9 @@
  * device's run of edits), and `null` that the field changed but its values were too large to keep.
  * A version's `t` is also the item's `updatedAt` (VaultDoc writes no separate `updatedAt` on edits).
  */
-import type { FieldValue, HistoryField, Item } from './Item.js'
-import { ITEM_FIELDS } from './Item.js'
+import type { FieldValue, HistoryField, Item, ItemInput } from './Item.js'
+import { HISTORY_FIELDS, SECRET_TYPED_FIELDS, isTypedField } from './Item.js'
+import type { Section } from './itemTypes.js'
 
 /** Map keys of history strings start with this; no item field does. */
 export const HISTORY_KEY_PREFIX = 'h:'
@@ -41,6 +42,8 @@ export interface FieldChange {
   from: FieldValue | null
   to: FieldValue | null
   omitted: boolean
+  /** the values are secret (a password, TOTP secret, hidden custom field, card number…): shown masked */
+  secret: boolean
 }
 
 /** One version as the API shows it. */
@@ -60,7 +63,7 @@ type StoredVersion = [n: number, t: number, changes: StoredChanges]
 
 export const devicePrefix = (deviceId: string): string => deviceId.slice(0, DEVICE_PREFIX_LENGTH)
 
-const FIELDS = new Set<string>(ITEM_FIELDS)
+const FIELDS = new Set<string>(HISTORY_FIELDS)
 
 function parseStored(raw: unknown): StoredVersion[] {
   if (typeof raw !== 'string') return []
@@ -85,15 +88,15 @@ function parseStored(raw: unknown): StoredVersion[] {
 /** @param newerOld per field, the old value of the next newer version of the same key that changes it */
 function toVersion(device: string, [n, t, c]: StoredVersion, newerOld: Map<HistoryField, FieldValue>): HistoryVersion {
   const changes: FieldChange[] = []
-  for (const field of ITEM_FIELDS) {
+  for (const field of HISTORY_FIELDS) {
     if (!Object.hasOwn(c, field)) continue
     const pair = c[field]
     if (pair === null) {
-      changes.push({ field, from: null, to: null, omitted: true })
+      changes.push({ field, from: null, to: null, omitted: true, secret: isSecretField(field, []) })
       newerOld.delete(field)
     } else if (Array.isArray(pair) && (pair.length === 2 || pair.length === 1)) {
       const to = pair.length === 2 ? pair[1] : (newerOld.get(field) ?? null)
-      changes.push({ field, from: pair[0], to, omitted: false })
+      changes.push({ field, from: pair[0], to, omitted: false, secret: isSecretField(field, [pair[0], to]) })
       newerOld.set(field, pair[0])
     }
   }
@@ -126,10 +129,15 @@ export function newestTime(raw: unknown): number {
   return m === null ? Number.NaN : Number(m[1])
 }
 
+/** Whether a field's values are secret: the password, the TOTP secret, a secret typed field, custom fields with a hidden one. */
+function isSecretField(field: string, values: unknown[]): boolean {
+  if (field === 'password' || field === 'totp' || SECRET_TYPED_FIELDS.has(field)) return true
+  return field === 'fields' && values.some(v => Array.isArray(v) && v.some(f => (f as { hidden?: unknown } | null)?.hidden === true))
+}
+
 /** Whether stored changes touch a secret: those versions are the ones kept longest. */
 function changesSecret(c: StoredChanges): boolean {
-  if (c.password !== undefined || c.totp !== undefined) return true
-  return c.fields !== undefined && JSON.stringify(c.fields).includes('"hidden":true')
+  return Object.entries(c).some(([field, pair]) => isSecretField(field, Array.isArray(pair) ? pair : [null]))
 }
 
 /**
@@ -164,7 +172,7 @@ function capped(versions: StoredVersion[]): StoredVersion[] {
 /** Values too large to keep are recorded as "changed" only (never the password's). */
 function storedChanges(changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>>): StoredChanges {
   const c: StoredChanges = {}
-  for (const field of ITEM_FIELDS) {
+  for (const field of HISTORY_FIELDS) {
     const pair = changes[field]
     if (pair !== undefined) c[field] = field !== 'password' && JSON.stringify(pair).length > MAX_CHANGE_BYTES ? null : pair
   }
@@ -222,7 +230,50 @@ export function stateBefore(
   }
   const patch: Partial<Record<HistoryField, FieldValue>> = {}
   for (const [field, value] of Object.entries(state) as Array<[HistoryField, FieldValue]>) {
-    if (JSON.stringify(current[field]) !== JSON.stringify(value)) patch[field] = value
+    if (JSON.stringify(fieldValue(current, field)) !== JSON.stringify(value)) patch[field] = value
   }
   return patch
+}
+
+/** A field's value in an item; a typed field of another section than the item's is ''. */
+function fieldValue(item: Item, field: HistoryField): FieldValue {
+  if (!isTypedField(field)) return item[field]
+  const [section, name] = splitTyped(field)
+  return ((item[section] as Record<string, string> | undefined)?.[name] ?? '') as FieldValue
+}
+
+const splitTyped = (field: string): [Section, string] => {
+  const dot = field.indexOf('.')
+  return [field.slice(0, dot) as Section, field.slice(dot + 1)]
+}
+
+/** Field values by history field name as an edit: typed ones grouped into their sections (`card.number` → `card: {number}`). */
+export function historyInput(values: Partial<Record<HistoryField, FieldValue>>): ItemInput {
+  const input: Record<string, unknown> = {}
+  for (const [field, value] of Object.entries(values)) {
+    if (!isTypedField(field)) {
+      input[field] = value
+      continue
+    }
+    const [section, name] = splitTyped(field)
+    const group = (input[section] ?? {}) as Record<string, unknown>
+    group[name] = typeof value === 'string' ? value : ''
+    input[section] = group
+  }
+  return input as ItemInput
+}
+
+/** The item with field values put back, typed ones into their sections (an older copy for an export). */
+export function withValues(item: Item, values: Partial<Record<HistoryField, FieldValue>>): Item {
+  const out: Record<string, unknown> = { ...item }
+  for (const [field, value] of Object.entries(values)) {
+    if (!isTypedField(field)) {
+      out[field] = value
+      continue
+    }
+    const [section, name] = splitTyped(field)
+    const current = out[section] as Record<string, string> | undefined
+    if (current !== undefined || value !== '') out[section] = { ...current, [name]: typeof value === 'string' ? value : '' }
+  }
+  return out as unknown as Item
 }

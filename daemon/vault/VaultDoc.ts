@@ -8,10 +8,10 @@
 import * as Y from 'yjs'
 import { randomBytes } from 'node:crypto'
 import type { Item, ItemInput, CustomField, FieldValue, HistoryField, ImportedVersion } from './Item.js'
-import { ITEM_FIELDS } from './Item.js'
+import { ITEM_FIELDS, isTypedField } from './Item.js'
 import { InvalidItemError, ItemNotFoundError } from './errors.js'
-import { checkSection, checkType, sectionOf, typeOf, type ItemType } from './itemTypes.js'
-import { normalizeExpiry } from './expiry.js'
+import { sectionOf, typeOf, type ItemType } from './itemTypes.js'
+import { defaultOf, isDefault, normalizeInput, typedValue } from './normalizeInput.js'
 import { ATTACHMENT_KEY_PREFIX, attachmentsOf, decodeAttachment, encodeAttachment, type AttachmentRecord } from './attachmentRecord.js'
 import { readSection, sectionToFields, sectionsOf, writeSection } from './typedStorage.js'
 import {
@@ -88,7 +88,7 @@ export class VaultDoc {
         const value = normalized[key]
         if (value !== undefined && !isDefault(key, value)) map.set(key, value)
       }
-      for (const [section, values] of sections) writeSection(map, section, values)
+      for (const [section, values] of sections) writeSection(map, section, values, () => undefined)
       // an imported password is at most as new as its item's last change
       if (normalized.password !== undefined && normalized.password !== '') map.set(PASSWORD_CHANGED_AT, input.updatedAt ?? iso)
       this.items.set(id, map)
@@ -138,15 +138,19 @@ export class VaultDoc {
     this.doc.transact(() => {
       const changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>> = {}
       let changed = false
+      const typedChange = (key: string, from: string, to: string): void => {
+        changes[key as HistoryField] = [from, to]
+        changed = true
+      }
       const leaving = normalized.type !== undefined && normalized.type !== current ? sectionOf(current) : undefined
       if (leaving !== undefined) {
         // the old type's fields become custom fields: a change of type loses nothing
-        const moved = sectionToFields(map, leaving)
+        const moved = sectionToFields(map, leaving, typedChange)
         if (moved.length > 0)
           normalized.fields = [...(normalized.fields ?? (map.get('fields') as CustomField[] | undefined) ?? []), ...moved]
         changed = true
       }
-      for (const [section, values] of sections) if (writeSection(map, section, values)) changed = true
+      for (const [section, values] of sections) writeSection(map, section, values, typedChange)
       for (const key of ITEM_FIELDS) {
         const value = normalized[key]
         if (value === undefined) continue
@@ -273,7 +277,12 @@ function setImportedHistory(map: ItemMap, versions: ImportedVersion[]): void {
     if (!Number.isFinite(at)) throw new InvalidItemError('a version needs a valid date')
     const changes: Partial<Record<HistoryField, [FieldValue, FieldValue]>> = {}
     for (const [field, pair] of Object.entries(v.changes) as Array<[HistoryField, [FieldValue, FieldValue]]>) {
-      if (!(ITEM_FIELDS as readonly string[]).includes(field) || !Array.isArray(pair) || pair.length !== 2) continue
+      if (!Array.isArray(pair) || pair.length !== 2) continue
+      if (isTypedField(field)) {
+        changes[field] = [typedValue(field, pair[0]), typedValue(field, pair[1])]
+        continue
+      }
+      if (!(ITEM_FIELDS as readonly string[]).includes(field)) continue
       const from = normalizeInput({ [field]: pair[0] })[field]
       const to = normalizeInput({ [field]: pair[1] })[field]
       changes[field] = [from ?? defaultOf(field), to ?? defaultOf(field)] as [FieldValue, FieldValue]
@@ -282,31 +291,6 @@ function setImportedHistory(map: ItemMap, versions: ImportedVersion[]): void {
   }
   added.sort((a, b) => a.at - b.at)
   if (added.length > 0) map.set(HISTORY_KEY_PREFIX + IMPORTED_DEVICE, appendVersions(undefined, added))
-}
-
-function defaultOf(key: (typeof ITEM_FIELDS)[number]): unknown {
-  switch (key) {
-    case 'urls':
-    case 'fields':
-    case 'tags':
-      return []
-    case 'totp':
-      return null
-    case 'favorite':
-    case 'trashed':
-      return false
-    case 'type':
-      return 'login'
-    case 'expiresAt':
-      return null
-    default:
-      return ''
-  }
-}
-
-function isDefault(key: (typeof ITEM_FIELDS)[number], value: unknown): boolean {
-  const d = defaultOf(key)
-  return Array.isArray(d) ? Array.isArray(value) && value.length === 0 : value === d
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
@@ -358,47 +342,4 @@ function updatedAtOf(map: ItemMap): string {
     if (Number.isFinite(t) && !(t <= latest)) latest = t
   }
   return Number.isFinite(latest) && (own === '' || latest > Date.parse(own)) ? new Date(latest).toISOString() : own
-}
-
-const MAX_TEXT = 1 << 20
-
-function text(key: string, v: unknown): string {
-  if (typeof v !== 'string') throw new InvalidItemError(`${key} must be a string`)
-  if (v.length > MAX_TEXT) throw new InvalidItemError(`${key} is too long`)
-  return v
-}
-
-/** Validates and copies the settable fields of an input; undefined means "not given". */
-export function normalizeInput(input: ItemInput): ItemInput {
-  const out: ItemInput = {}
-  if (input === null || typeof input !== 'object') throw new InvalidItemError('an item must be an object')
-  for (const key of ['title', 'username', 'password', 'notes', 'folder'] as const) {
-    if (input[key] !== undefined) out[key] = text(key, input[key])
-  }
-  if (input.totp !== undefined) out.totp = input.totp === null || input.totp === '' ? null : text('totp', input.totp)
-  for (const key of ['favorite', 'trashed'] as const) {
-    if (input[key] !== undefined) {
-      if (typeof input[key] !== 'boolean') throw new InvalidItemError(`${key} must be true or false`)
-      out[key] = input[key]
-    }
-  }
-  for (const key of ['urls', 'tags'] as const) {
-    if (input[key] !== undefined) {
-      if (!Array.isArray(input[key])) throw new InvalidItemError(`${key} must be an array of strings`)
-      out[key] = input[key].map(v => text(key, v))
-    }
-  }
-  if (input.type !== undefined) out.type = checkType(input.type)
-  if (input.expiresAt !== undefined) out.expiresAt = normalizeExpiry(input.expiresAt)
-  if (input.card !== undefined) out.card = checkSection('card', input.card)
-  if (input.identity !== undefined) out.identity = checkSection('identity', input.identity)
-  if (input.sshKey !== undefined) out.sshKey = checkSection('sshKey', input.sshKey)
-  if (input.fields !== undefined) {
-    if (!Array.isArray(input.fields)) throw new InvalidItemError('fields must be an array of {name, value, hidden}')
-    out.fields = input.fields.map(f => {
-      if (f === null || typeof f !== 'object') throw new InvalidItemError('fields must be an array of {name, value, hidden}')
-      return { name: text('field name', f.name), value: text('field value', f.value), hidden: f.hidden === true }
-    })
-  }
-  return out
 }

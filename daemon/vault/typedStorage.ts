@@ -15,32 +15,37 @@ export function readSection<S extends Section>(map: ItemMap, section: S): Sectio
   return sectionFrom(section, name => map.get(typedKey(section, name)))
 }
 
-/** Sets the given fields of a section (only those that differ); true when anything changed. */
-export function writeSection(map: ItemMap, section: Section, values: Record<string, string | undefined>): boolean {
-  let changed = false
+/** What a typed field's change hands to the item's history: its key, old and new value ('' when none). */
+export type TypedChange = (key: string, from: string, to: string) => void
+
+/** Sets the given fields of a section (only those that differ), telling `changed` about each. */
+export function writeSection(map: ItemMap, section: Section, values: Record<string, string | undefined>, changed: TypedChange): void {
   for (const f of SECTION_FIELDS[section]) {
     const value = values[f.name]
     if (value === undefined) continue
     const key = typedKey(section, f.name)
     const stored = map.get(key)
-    if ((typeof stored === 'string' ? stored : '') === value) continue
+    const old = typeof stored === 'string' ? stored : ''
+    if (old === value) continue
     if (value === '') map.delete(key)
     else map.set(key, value)
-    changed = true
+    changed(key, old, value)
   }
-  return changed
 }
 
 /**
  * Takes a section's values out of the typed keys (the item changes to another type): the non-empty
  * ones come back as custom fields, secret ones hidden, so a change of type loses nothing.
  */
-export function sectionToFields(map: ItemMap, section: Section): CustomField[] {
+export function sectionToFields(map: ItemMap, section: Section, changed: TypedChange): CustomField[] {
   const out: CustomField[] = []
   for (const f of SECTION_FIELDS[section]) {
     const key = typedKey(section, f.name)
     const value = map.get(key)
-    if (typeof value === 'string' && value !== '') out.push({ name: f.label, value, hidden: f.hidden })
+    if (typeof value === 'string' && value !== '') {
+      out.push({ name: f.label, value, hidden: f.hidden })
+      changed(key, value, '')
+    }
     if (map.has(key)) map.delete(key)
   }
   return out

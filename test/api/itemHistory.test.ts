@@ -25,8 +25,8 @@ describe('HTTP API: item history', () => {
     const after = (await (await request('GET', `/api/items/${id}/history`)).json()) as { versions: HistoryVersion[] }
     expect(after.versions).toHaveLength(3)
     expect(after.versions[0]?.changes).toEqual([
-      { field: 'username', from: 'you', to: 'me', omitted: false },
-      { field: 'password', from: 'three', to: 'one', omitted: false }
+      { field: 'username', from: 'you', to: 'me', omitted: false, secret: false },
+      { field: 'password', from: 'three', to: 'one', omitted: false, secret: true }
     ])
   })
 

@@ -78,4 +78,27 @@ describe('item history across two devices', () => {
     const json = JSON.parse((await a.kith(['history', id, '--json'])).stdout) as { versions: HistoryVersion[] }
     expect(passwordsIn(json.versions)).toEqual(['pw-from-A', 'pw-from-B', 'pw-original'])
   })
+
+  it("a card's old number is in the history on the other device, masked in the CLI's text, and a restore brings it back", async () => {
+    const card = { cardholder: 'Ann', number: '4111111111111111', expMonth: '4', expYear: '2029', cvv: '123' }
+    const id = (await a.api('POST', '/api/items', { title: 'Visa', type: 'card', card })).body.id as string
+    expect((await a.api('PATCH', `/api/items/${id}`, { card: { number: '5500000000000004', cvv: '987' } })).status).toBe(200)
+    const [version] = await until(async () => {
+      const h = await historyOf(b, id)
+      return h.length === 1 ? h : undefined
+    }, 'the card edit in B’s history')
+    expect(version?.changes).toEqual([
+      { field: 'card.number', from: '4111111111111111', to: '5500000000000004', omitted: false, secret: true },
+      { field: 'card.cvv', from: '123', to: '987', omitted: false, secret: true }
+    ])
+    const text = await b.kith(['history', id])
+    expect(text.code, text.stderr).toBe(0)
+    expect(text.stdout).toContain('card.number: ******** → ********')
+    expect(text.stdout).not.toContain('4111')
+    expect(text.stdout).not.toContain('987')
+    const restored = await b.api('POST', `/api/items/${id}/history/${version?.version}/restore`)
+    expect(restored.status).toBe(200)
+    await until(async () => (await itemOn(a, id))?.card?.number === '4111111111111111', 'the old number back on A')
+    expect((await itemOn(a, id))?.card?.cvv).toBe('123')
+  })
 })

@@ -1,4 +1,5 @@
 /** Item history and files through Kith's own formats and KeePass XML: exported, imported back, stored, compared value by value and byte for byte. */
+import { TYPED_FIELDS } from '../../daemon/vault/Item.js'
 import { gunzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ExportError, ImportError } from '../../daemon/interop/errors.js'
@@ -224,7 +225,18 @@ describe('history and files in kith-json and kith-encrypted', () => {
 })
 
 /** What KeePass's older copies can show (keepassEntry.ts, importedHistory.ts): the group, favourite, trash, type and expiry are not kept per copy. */
-const KEEPASS_FIELDS: readonly HistoryField[] = ['title', 'username', 'password', 'urls', 'notes', 'totp', 'fields', 'tags']
+/** what a KeePass copy keeps per older copy: the typed fields ride along as its custom strings (kith-type convention) */
+const KEEPASS_FIELDS: readonly HistoryField[] = [
+  'title',
+  'username',
+  'password',
+  'urls',
+  'notes',
+  'totp',
+  'fields',
+  'tags',
+  ...TYPED_FIELDS
+]
 
 describe('history and files in keepass-xml', () => {
   it('files are in Meta/Binaries (gzip, base64, each once), entries refer to them by name; older copies are the entry History', async () => {

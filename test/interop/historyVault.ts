@@ -77,6 +77,12 @@ export function historyVault(): HistoryVault {
 
   doc.create({ title: 'No history', username: 'x', password: 'y' }, at('2024-02-02T00:00:00Z'))
 
+  const card = doc.create(
+    { title: 'Visa', type: 'card', card: { cardholder: 'Ann B', number: '4111111111111111', expMonth: '4', expYear: '2026', cvv: '123' } },
+    at('2022-03-03T00:00:00Z')
+  )
+  doc.update(card, { card: { number: '5500000000000004', expYear: '2030', cvv: '987' } }, at('2025-03-03T00:00:00Z'))
+
   const items = doc.all()
   return {
     doc,

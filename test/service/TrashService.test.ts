@@ -36,7 +36,7 @@ describe('TrashService', () => {
       at,
       device: 'd',
       imported: false,
-      changes: [{ field: 'trashed', from: !to, to, omitted: false }]
+      changes: [{ field: 'trashed', from: !to, to, omitted: false, secret: false }]
     })
     expect(trashedAt(item, [version('2026-02-01T00:00:00.000Z', true), version('2026-01-01T00:00:00.000Z', false)])).toBe(
       Date.parse('2026-02-01T00:00:00.000Z')

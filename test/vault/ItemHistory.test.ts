@@ -1,7 +1,15 @@
 import { describe, it, expect } from 'vitest'
 import * as Y from 'yjs'
 import { VaultDoc } from '../../daemon/vault/VaultDoc.js'
-import { MAX_CHANGE_BYTES, OTHER_VERSIONS_KEPT, SECRET_VERSIONS_KEPT, decodeVersions, stateBefore } from '../../daemon/vault/ItemHistory.js'
+import {
+  MAX_CHANGE_BYTES,
+  OTHER_VERSIONS_KEPT,
+  SECRET_VERSIONS_KEPT,
+  decodeVersions,
+  historyInput,
+  stateBefore
+} from '../../daemon/vault/ItemHistory.js'
+import { pastStates } from '../../daemon/interop/pastStates.js'
 
 const DEVICE_A = 'aa'.repeat(32)
 const DEVICE_B = 'bb'.repeat(32)
@@ -24,8 +32,8 @@ describe('item history', () => {
     expect(history).toHaveLength(1)
     expect(history[0]).toMatchObject({ at: at(1).toISOString(), device: DEVICE_A.slice(0, 16), imported: false })
     expect(history[0]?.changes).toEqual([
-      { field: 'username', from: '', to: 'me', omitted: false },
-      { field: 'password', from: 'first', to: 'second', omitted: false }
+      { field: 'username', from: '', to: 'me', omitted: false, secret: false },
+      { field: 'password', from: 'first', to: 'second', omitted: false, secret: true }
     ])
   })
 
@@ -71,8 +79,8 @@ describe('item history', () => {
     const id = v.create({ title: 'Big' }, at(0))
     v.update(id, { notes: 'x'.repeat(MAX_CHANGE_BYTES + 1), password: 'secret' }, at(1))
     const [h] = v.history(id)
-    expect(h?.changes).toContainEqual({ field: 'notes', from: null, to: null, omitted: true })
-    expect(h?.changes).toContainEqual({ field: 'password', from: '', to: 'secret', omitted: false })
+    expect(h?.changes).toContainEqual({ field: 'notes', from: null, to: null, omitted: true, secret: false })
+    expect(h?.changes).toContainEqual({ field: 'password', from: '', to: 'secret', omitted: false, secret: true })
   })
 
   it('reconstructs the item as it was before a version', () => {
@@ -121,7 +129,7 @@ describe('item history', () => {
         at: new Date(0).toISOString(),
         device: 'abc',
         imported: false,
-        changes: [{ field: 'title', from: 'a', to: 'b', omitted: false }]
+        changes: [{ field: 'title', from: 'a', to: 'b', omitted: false, secret: false }]
       }
     ])
   })
@@ -175,6 +183,70 @@ describe('item history, stored compactly', () => {
     v.update(id, { password: 'secret-1', notes: 'n1' }, at(1))
     for (let i = 2; i <= OTHER_VERSIONS_KEPT + 5; i++) v.update(id, { notes: `n${i}` }, new Date(at(1).getTime() + i * 1000))
     const secret = v.history(id).find(h => h.changes.some(c => c.field === 'password'))
-    expect(secret?.changes).toContainEqual({ field: 'notes', from: 'n0', to: 'n1', omitted: false })
+    expect(secret?.changes).toContainEqual({ field: 'notes', from: 'n0', to: 'n1', omitted: false, secret: false })
+  })
+})
+
+describe('item history of typed fields', () => {
+  const CARD = { cardholder: 'A Person', number: '4111111111111111', expMonth: '4', expYear: '2029', cvv: '123' }
+
+  it("keeps a card's old number and CVV, marked secret, and its cardholder unmarked", () => {
+    const v = new VaultDoc(undefined, DEVICE_A)
+    const id = v.create({ title: 'Visa', type: 'card', card: CARD }, at(0))
+    v.update(id, { card: { number: '5500 0000 0000 0004', cvv: '999', cardholder: 'B Person' } }, at(1))
+    const [version] = v.history(id)
+    expect(version?.changes).toEqual([
+      { field: 'card.cardholder', from: 'A Person', to: 'B Person', omitted: false, secret: false },
+      { field: 'card.number', from: '4111111111111111', to: '5500000000000004', omitted: false, secret: true },
+      { field: 'card.cvv', from: '123', to: '999', omitted: false, secret: true }
+    ])
+  })
+
+  it('restores an identity, an SSH key and a card to before a version', () => {
+    const v = new VaultDoc(undefined, DEVICE_A)
+    const idn = v.create({ title: 'Me', type: 'identity', identity: { firstName: 'Ann', ssn: '078-05-1120' } }, at(0))
+    v.update(idn, { identity: { firstName: 'Anne', ssn: '' } }, at(1))
+    const before = stateBefore(v.get(idn)!, v.history(idn), v.history(idn)[0]!.version)!
+    expect(before).toEqual({ 'identity.firstName': 'Ann', 'identity.ssn': '078-05-1120' })
+    v.update(idn, historyInput(before), at(2))
+    expect(v.get(idn)?.identity).toMatchObject({ firstName: 'Ann', ssn: '078-05-1120' })
+
+    const key = v.create({ title: 'Server', type: 'sshKey', sshKey: { privateKey: 'OLD KEY' } }, at(0))
+    v.update(key, { sshKey: { privateKey: 'NEW KEY' } }, at(1))
+    const [change] = v.history(key)[0]!.changes
+    expect(change).toEqual({ field: 'sshKey.privateKey', from: 'OLD KEY', to: 'NEW KEY', omitted: false, secret: true })
+    v.update(key, historyInput(stateBefore(v.get(key)!, v.history(key), v.history(key)[0]!.version)!), at(2))
+    expect(v.get(key)?.sshKey?.privateKey).toBe('OLD KEY')
+  })
+
+  it('brings a card back whole after its type was changed to a note', () => {
+    const v = new VaultDoc(undefined, DEVICE_A)
+    const id = v.create({ title: 'Visa', type: 'card', card: CARD }, at(0))
+    v.update(id, { type: 'note' }, at(1))
+    expect(v.get(id)?.card).toBeUndefined()
+    const changed = v.history(id)[0]!.changes.map(c => c.field)
+    expect(changed).toEqual(expect.arrayContaining(['type', 'fields', 'card.number', 'card.cvv']))
+    v.update(id, historyInput(stateBefore(v.get(id)!, v.history(id), v.history(id)[0]!.version)!), at(2))
+    const back = v.get(id)!
+    expect(back.type).toBe('card')
+    expect(back.card).toMatchObject(CARD)
+    expect(back.fields).toEqual([])
+  })
+
+  it('gives older copies of a card their old typed values (what a KeePass export writes)', () => {
+    const v = new VaultDoc(undefined, DEVICE_A)
+    const id = v.create({ title: 'Visa', type: 'card', card: CARD }, at(0))
+    v.update(id, { card: { number: '5500000000000004' } }, at(1))
+    const [older] = pastStates(v.get(id)!, v.history(id))
+    expect(older?.item.card?.number).toBe('4111111111111111')
+    expect(v.get(id)?.card?.number).toBe('5500000000000004')
+  })
+
+  it('keeps the versions of typed secrets with the secret ones (kept longest)', () => {
+    const v = new VaultDoc(undefined, DEVICE_A)
+    const id = v.create({ title: 'Visa', type: 'card', card: CARD }, at(0))
+    for (let i = 1; i <= OTHER_VERSIONS_KEPT + 10; i++)
+      v.update(id, { card: { cvv: String(100 + i) } }, new Date(at(0).getTime() + i * 1000))
+    expect(v.history(id)).toHaveLength(OTHER_VERSIONS_KEPT + 10)
   })
 })

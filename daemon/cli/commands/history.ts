@@ -7,9 +7,9 @@ import type { HistoryVersion } from '../../api/ports.js'
 const MASK = '********'
 
 /** A value as the human text shows it: secrets masked, lists joined, custom fields by name. */
-function shown(field: string, value: unknown): string {
+function shown(field: string, secret: boolean, value: unknown): string {
   if (value === null || value === undefined) return field === 'totp' ? '(none)' : ''
-  if (field === 'password' || field === 'totp') return value === '' ? '(empty)' : MASK
+  if (secret && field !== 'fields') return value === '' ? '(empty)' : MASK
   if (field === 'fields' && Array.isArray(value))
     return (value as Array<{ name: string; value: string; hidden: boolean }>).map(f => `${f.name}=${f.hidden ? MASK : f.value}`).join(', ')
   if (Array.isArray(value)) return value.join(', ')
@@ -22,7 +22,9 @@ function versionText(v: HistoryVersion): string {
   const lines = [`${v.version}  ${v.at}  ${who}`]
   for (const c of v.changes)
     lines.push(
-      c.omitted ? `  ${c.field}: changed (too large to keep)` : `  ${c.field}: ${shown(c.field, c.from)} → ${shown(c.field, c.to)}`
+      c.omitted
+        ? `  ${c.field}: changed (too large to keep)`
+        : `  ${c.field}: ${shown(c.field, c.secret, c.from)} → ${shown(c.field, c.secret, c.to)}`
     )
   return lines.join('\n')
 }

@@ -1,7 +1,7 @@
 /**
  * An item's timeline (GET /api/items/:id/history), a lazy chunk of its own: each version with when,
- * which device and each field's old → new value. Secret values (password, one-time code secret,
- * hidden fields) stay hidden until that version is revealed. "Restore" puts the item back as it was
+ * which device and each field's old → new value. Secret values (the daemon marks them: password,
+ * one-time code secret, hidden fields, a card's number…) stay hidden until that version is revealed. "Restore" puts the item back as it was
  * before a version: a new edit that syncs like any other.
  */
 import { useEffect, useState } from 'preact/hooks'
@@ -9,6 +9,8 @@ import { api, client, json } from '../api.js'
 import type { Item } from '../types.js'
 import { timeAgo } from '../format.js'
 import { messageOf, toast } from '../toast.js'
+import { FIELD_SPECS } from '../typedFieldSpecs.js'
+import type { Section } from '../itemDraft.js'
 
 type Version = Awaited<ReturnType<typeof loadHistory>>['versions'][number]
 type Change = Version['changes'][number]
@@ -18,19 +20,24 @@ const loadHistory = async (id: string) => await json(client.items[':id'].history
 const LABELS: Record<string, string> = { totp: 'one-time code', urls: 'websites', fields: 'custom fields', trashed: 'in the trash' }
 const HIDDEN = '••••••••'
 
+/** How the timeline names a field: a typed one (`card.number`) by its label in the item view. */
+function labelOf(field: string): string {
+  const dot = field.indexOf('.')
+  if (dot < 0) return LABELS[field] ?? field
+  const specs = FIELD_SPECS[field.slice(0, dot) as Section] as Array<{ name: string; label: string }> | undefined
+  return specs?.find(s => s.name === field.slice(dot + 1))?.label ?? field
+}
+
 /** A value as the timeline shows it; secrets masked unless revealed. */
 function shown(change: Change, value: Change['from'], reveal: boolean): string {
   if (value === null || value === '' || (Array.isArray(value) && value.length === 0)) return '(empty)'
-  if ((change.field === 'password' || change.field === 'totp') && !reveal) return HIDDEN
+  if (change.secret && change.field !== 'fields' && !reveal) return HIDDEN
   if (Array.isArray(value))
     return value.map(v => (typeof v === 'string' ? v : `${v.name}: ${v.hidden && !reveal ? HIDDEN : v.value}`)).join(', ')
   return String(value)
 }
 
-const hasSecret = (v: Version): boolean =>
-  v.changes.some(
-    c => c.field === 'password' || c.field === 'totp' || (c.field === 'fields' && JSON.stringify([c.from, c.to]).includes('"hidden":true'))
-  )
+const hasSecret = (v: Version): boolean => v.changes.some(c => c.secret)
 
 export function ItemHistory({ item, disabled, onRestored }: { item: Item; disabled: boolean; onRestored: (item: Item) => void }) {
   const [open, setOpen] = useState(false)
@@ -92,7 +99,7 @@ export function ItemHistory({ item, disabled, onRestored }: { item: Item; disabl
                 <ul>
                   {v.changes.map(c => (
                     <li key={c.field}>
-                      <strong>{LABELS[c.field] ?? c.field}</strong>:{' '}
+                      <strong>{labelOf(c.field)}</strong>:{' '}
                       {c.omitted ? (
                         'changed (too large to keep)'
                       ) : (
