@@ -1,7 +1,8 @@
 /**
  * What item history costs (issue 14): unlock time and daemon memory for 10,000 items edited 10 times
  * each, with history (every edit keeps a version, as the daemon does) and without (the same edits
- * written as the code before history wrote them: the fields and updatedAt only). Each vault is made
+ * written as a daemon without history would: the fields, updatedAt, and the passwordChangedAt entry
+ * password health reads, which with history comes from the versions instead). Each vault is made
  * in this process on the LevelDB of a home a real daemon initialised, then sealed into one snapshot
  * and compacted (as a device settles); the figures are taken on a real `kith daemon` started on that home: resident memory after
  * restart, unlock and list (quiet, after the daemon's idle collection), and lock/unlock cycles.
@@ -56,6 +57,8 @@ function documentUpdate(variant: Variant): Uint8Array {
             const map = items.get(id) as Y.Map<unknown>
             for (const [k, v] of Object.entries(patch)) map.set(k, v)
             map.set('updatedAt', when.toISOString())
+            // what health needs and a device without history would write on each password change
+            map.set('passwordChangedAt', when.toISOString())
           }
         }
       }, LOCAL_ORIGIN)

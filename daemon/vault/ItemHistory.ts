@@ -13,6 +13,8 @@
  * the same key that changes the field (written so when that version is added: half the bytes for a
  * device's run of edits), and `null` that the field changed but its values were too large to keep.
  * A version's `t` is also the item's `updatedAt` (VaultDoc writes no separate `updatedAt` on edits).
+ * After the versions, a key whose device ever changed the password ends with `{"p": t}`: when it last
+ * did (VaultDoc writes no separate `passwordChangedAt` on edits either; readers of versions skip it).
  */
 import type { FieldValue, HistoryField, Item, ItemInput } from './Item.js'
 import { HISTORY_FIELDS, SECRET_TYPED_FIELDS, isTypedField } from './Item.js'
@@ -122,6 +124,20 @@ export function decodeVersions(key: string, raw: unknown): HistoryVersion[] {
 }
 
 const NEWEST_TIME = /^\[\[\d+,(\d+),/
+const PASSWORD_TIME = '{"p":'
+
+/**
+ * When the key's device last changed the password (ms), read from the string's end without parsing
+ * it; NaN when it never did. Only this module writes `{"p":` unescaped: a value holding those
+ * characters is stored as `{\"p\":`.
+ */
+export function passwordTime(raw: unknown): number {
+  if (typeof raw !== 'string' || !raw.endsWith('}]')) return Number.NaN
+  const at = raw.lastIndexOf(PASSWORD_TIME)
+  if (at < 0) return Number.NaN
+  const digits = raw.slice(at + PASSWORD_TIME.length, raw.length - 2)
+  return /^\d{1,16}$/.test(digits) ? Number(digits) : Number.NaN
+}
 
 /** When the newest version of a key was made (ms), read without parsing the whole string; NaN when none. */
 export function newestTime(raw: unknown): number {
@@ -193,6 +209,7 @@ export function appendVersions(
 ): string {
   const versions = parseStored(raw)
   let n = versions.reduce((most, v) => Math.max(most, v[0]), 0)
+  let changedPassword = passwordTime(raw)
   for (const a of added) {
     const changes = storedChanges(a.changes)
     for (const [field, pair] of Object.entries(changes) as Array<[HistoryField, StoredChanges[HistoryField]]>) {
@@ -202,8 +219,11 @@ export function appendVersions(
       if (previous !== undefined) previous[2][field] = [(previous[2][field] as [FieldValue, FieldValue])[0]]
     }
     versions.unshift([++n, a.at, changes])
+    if (changes.password !== undefined && !(a.at <= changedPassword)) changedPassword = a.at
   }
-  return JSON.stringify(capped(versions))
+  const kept: Array<StoredVersion | { p: number }> = capped(versions)
+  if (Number.isFinite(changedPassword)) kept.push({ p: changedPassword })
+  return JSON.stringify(kept)
 }
 
 /** Newest first; ties (same millisecond) in a fixed order so every device shows the same timeline. */

@@ -21,6 +21,7 @@ import {
   decodeVersions,
   devicePrefix,
   newestTime,
+  passwordTime,
   sortNewestFirst,
   type HistoryVersion
 } from './ItemHistory.js'
@@ -158,7 +159,6 @@ export class VaultDoc {
         if (JSON.stringify(old) === JSON.stringify(value)) continue
         changes[key] = [old as FieldValue, value]
         map.set(key, value)
-        if (key === 'password') map.set(PASSWORD_CHANGED_AT, now.toISOString())
         changed = true
       }
       if (!changed) return
@@ -225,10 +225,22 @@ export class VaultDoc {
     return map === undefined ? undefined : toItem(id, map, vaultName)
   }
 
-  /** When the item's password was last set (ISO 8601); undefined without a password or for items written before Kith kept it. */
+  /**
+   * When the item's password was last set (ISO 8601): the later of its creation's entry and the
+   * newest password change any device's history key records (edits write no entry of their own);
+   * undefined for items written before Kith kept it.
+   */
   passwordChangedAt(id: string): string | undefined {
-    const value = this.items.get(id)?.get(PASSWORD_CHANGED_AT)
-    return typeof value === 'string' ? value : undefined
+    const map = this.items.get(id)
+    if (map === undefined) return undefined
+    const value = map.get(PASSWORD_CHANGED_AT)
+    let latest = typeof value === 'string' ? Date.parse(value) : Number.NaN
+    for (const [key, raw] of map) {
+      if (!key.startsWith(HISTORY_KEY_PREFIX)) continue
+      const t = passwordTime(raw)
+      if (Number.isFinite(t) && !(t <= latest)) latest = t
+    }
+    return Number.isFinite(latest) ? new Date(latest).toISOString() : undefined
   }
 
   /** Every item id. */

@@ -250,3 +250,35 @@ describe('item history of typed fields', () => {
     expect(v.history(id)).toHaveLength(OTHER_VERSIONS_KEPT + 10)
   })
 })
+
+describe('when the password last changed, from the history', () => {
+  it('comes from the newest password change in any device’s key; an edit writes no entry of its own', () => {
+    const a = new VaultDoc(undefined, DEVICE_A)
+    const b = new VaultDoc(undefined, DEVICE_B)
+    const id = a.create({ title: 'Mail', password: 'p0' }, at(0))
+    const entry = (): unknown => a.doc.getMap<Y.Map<unknown>>('items').get(id)?.get('passwordChangedAt')
+    expect(a.passwordChangedAt(id)).toBe(at(0).toISOString())
+    a.update(id, { password: 'p1' }, at(1))
+    a.update(id, { notes: 'no password change' }, at(2))
+    expect(a.passwordChangedAt(id)).toBe(at(1).toISOString())
+    expect(entry()).toBe(at(0).toISOString())
+    sync(a, b)
+    b.update(id, { password: 'p2' }, at(5))
+    a.update(id, { password: 'p3' }, at(3))
+    sync(a, b)
+    expect(a.passwordChangedAt(id)).toBe(at(5).toISOString())
+    expect(b.passwordChangedAt(id)).toBe(at(5).toISOString())
+    // capped away: the time stays with the key
+    for (let i = 0; i < OTHER_VERSIONS_KEPT + 5; i++) a.update(id, { notes: `n${i}` }, new Date(at(10).getTime() + i * 1000))
+    expect(a.passwordChangedAt(id)).toBe(at(5).toISOString())
+  })
+
+  it('is not fooled by a value that looks like the marker', () => {
+    const v = new VaultDoc(undefined, DEVICE_A)
+    const id = v.create({ title: 'Sneaky' }, at(0))
+    v.update(id, { notes: '{"p":99999999999}' }, at(1))
+    v.update(id, { notes: 'x{"p":1}]' }, at(2))
+    expect(v.passwordChangedAt(id)).toBeUndefined()
+    expect(v.history(id)).toHaveLength(2)
+  })
+})
