@@ -7,7 +7,9 @@
  * through the backup peer's store and forward. DCUtR hole punching is attempted on each relayed
  * connection and its outcome asserted and printed: over TCP it cannot upgrade (each side offers no
  * public address, and libp2p dials from ports its NAT has no mapping for), while the same NATs do let
- * a simultaneous open through between sockets bound to the ports aimed at. Needs root, `ip`, `nft` and `tc`: skipped loudly without them, failing under CI=true.
+ * a simultaneous open through between sockets bound to the ports aimed at, and a UDP hole punch between
+ * sockets that send from the port they receive on (QUIC over @chainsafe/libp2p-quic does not: its dials
+ * leave from a socket of their own, docs/decisions/0019). Needs root, `ip`, `nft` and `tc`: skipped loudly without them, failing under CI=true.
  */
 import { describe, it, expect, afterAll } from 'vitest'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -163,13 +165,18 @@ describe.skipIf(missing !== '')('two devices behind two NATs sync through their 
     const after = (JSON.parse((await b.kith(['devices', '--json'])).stdout) as DeviceJson[]).find(d => d.id === aOnB?.id)
     const dcutr = [a, b].flatMap(d => d.output.split('\n').filter(l => l.includes('libp2p:dcutr')))
     expect(dcutr.some(l => /sending connect|receiving connect/.test(l))).toBe(true)
-    // js-libp2p's identify drops every TCP observed address, so each side offers only private and relayed addresses
+    // js-libp2p's identify drops every TCP observed address (and libp2p counts this lab's 203.0.113.0/24 WAN as
+    // private anyway), so each side offers only private and relayed addresses
     const noAddress = dcutr.some(l => l.includes('had no dialable multiaddrs'))
     if (after?.connection !== 'direct') expect(noAddress).toBe(true)
     // the NATs themselves let a hole punch through between sockets bound to the ports aimed at, and not from
     // a port the kernel picks, which is how libp2p's TCP dials leave (its listener holds the port)
     expect(await lab.simultaneousOpen()).toBe(true)
     expect(await lab.simultaneousOpen(4000, true)).toBe(false)
+    // over UDP too: a hole punch passes between sockets that send and receive on one port, and not when each
+    // side receives on one socket and sends from another, as @chainsafe/libp2p-quic does (docs/decisions/0019)
+    expect(await lab.udpHolePunch()).toBe(true)
+    expect(await lab.udpHolePunch(4000, true)).toBe(false)
     console.info(
       `backup peer across NATs: first item A→B in ${firstMs} ms (with start-up), an edit B→A in ${editMs} ms, relayed edits B→A p50 ${relayedMs[7]} ms (min ${relayedMs[0]}, max ${relayedMs[14]}, n=15); after 10 s the connection is ${String(after?.connection)} (hole punching attempted ${dcutr.filter(l => l.includes('sending connect')).length} times; ${after?.connection === 'direct' ? 'it upgraded the connection' : `it did not upgrade it${noAddress ? ': neither side had a public address to offer' : ''}`})`
     )

@@ -112,6 +112,34 @@ table ip filter {
     return a === 0 && b === 0
   }
 
+  /**
+   * Whether the two NATs let a UDP hole punch through — what QUIC hole punching needs: a UDP socket in
+   * each home, bound to a fixed port (kept by masquerade as its WAN port), sends to the other router's
+   * WAN address at the other's port every 100 ms for `forMs`; true when each received the other's
+   * datagram. With `split`, each home receives on a socket bound to the port aimed at but sends from
+   * another one the kernel picks, as @chainsafe/libp2p-quic dials (docs/decisions/0019).
+   */
+  async udpHolePunch(forMs = 8000, split = false): Promise<boolean> {
+    const script = (port: number, host: string, peerPort: number): string => `
+      const dgram = require('node:dgram')
+      const listener = dgram.createSocket('udp4')
+      const sender = ${split ? "dgram.createSocket('udp4')" : 'listener'}
+      listener.once('message', () => { sender.send('x', ${peerPort}, '${host}'); setTimeout(() => process.exit(0), 300) })
+      listener.bind(${port}, () => {
+        const timer = setInterval(() => sender.send('x', ${peerPort}, '${host}'), 100)
+        setTimeout(() => { clearInterval(timer); process.exit(1) }, ${forMs})
+      })`
+    const run = async (ns: string, code: string): Promise<number | null> =>
+      await new Promise(resolve => {
+        spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', code], { stdio: 'ignore' }).once('exit', resolve)
+      })
+    const [a, b] = await Promise.all([
+      run(this.ns.a, script(42000, '203.0.113.22', 42001)),
+      run(this.ns.b, script(42001, '203.0.113.21', 42000))
+    ])
+    return a === 0 && b === 0
+  }
+
   /** why the WAN delay could not be added (a kernel without sch_netem), or '' */
   delayMissing = ''
 
