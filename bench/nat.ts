@@ -12,6 +12,7 @@
  *    returning until B serves the edit (polled every 2 ms), both ways;
  *  - catch-up: B was off while A made 1,000 edits and then stopped; B starts and is unlocked: from
  *    the unlock until it serves the last edit, everything from the backup peer.
+ * DELAY_MS=0 measures the same lab without delay (bench/results/nat-0ms.json).
  * Needs root (network namespaces), `ip`, `nft`, python3 and /dev/net/tun; without them it says so
  * and exits 0. Run: npx tsx bench/nat.ts [--quick]   (npm run build first; or npm run bench -- --only nat)
  */
@@ -33,7 +34,8 @@ import { seedItems } from './seedItems.js'
 
 const PASSWORD = 'correct horse battery staple'
 const JOIN_PASSWORD = 'another fine password'
-const DELAY_MS = 20
+// DELAY_MS=0 runs the same lab without delay (plain veth links), to see what the WAN adds
+const DELAY_MS = Number(process.env.DELAY_MS ?? 20)
 const ITEMS = Number(process.env.ITEMS ?? (QUICK ? 2000 : 10_000))
 const EDITS = 1000
 const PROPAGATIONS = QUICK ? 20 : 40
@@ -125,7 +127,9 @@ async function propagation(from: NamespacedDaemon, to: NamespacedDaemon, ids: st
 async function main(): Promise<void> {
   const missing = netnsUnavailable() || delayLinkUnavailable()
   if (missing !== '') {
-    process.stdout.write(`bench nat: NOT RUN (${missing}): it builds network namespaces with NAT and needs root, ip, nft, python3 and /dev/net/tun\n`)
+    process.stdout.write(
+      `bench nat: NOT RUN (${missing}): it builds network namespaces with NAT and needs root, ip, nft, python3 and /dev/net/tun\n`
+    )
     return
   }
   const lab = new NatLab('nb')
@@ -227,10 +231,14 @@ async function main(): Promise<void> {
     lab.destroy()
     await rm(dir, { recursive: true, force: true })
   }
-  await saveResults('nat', `NAT lab (network namespaces, ${DELAY_MS} ms one-way on each home's uplink): kith backup-peer and kith daemon children, --no-mdns`, {
-    delayMs: DELAY_MS,
-    items: ITEMS
-  })
+  await saveResults(
+    DELAY_MS === 20 ? 'nat' : `nat-${DELAY_MS}ms`,
+    `NAT lab (network namespaces, ${DELAY_MS} ms one-way on each home's uplink): kith backup-peer and kith daemon children, --no-mdns`,
+    {
+      delayMs: DELAY_MS,
+      items: ITEMS
+    }
+  )
 }
 
 main().catch(err => {

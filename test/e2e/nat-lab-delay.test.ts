@@ -29,7 +29,8 @@ describe('the NAT lab’s WAN delay', () => {
 })
 
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number
-const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/\) Z/.test(spawnSync('cat', [`/proc/${pid}/stat`]).stdout.toString())
+const alive = (pid: number): boolean =>
+  existsSync(`/proc/${pid}`) && !/\) Z/.test(spawnSync('cat', [`/proc/${pid}/stat`]).stdout.toString())
 
 describe.skipIf(missing !== '')('a NAT lab with 20 ms on each home’s uplink', () => {
   let lab: NatLab | undefined

@@ -54,8 +54,7 @@ export class NatLab {
       }
     }
     const wan = (ns: string, name: string, addr: string): void => {
-      if (!delayed.has(ns))
-        run(['ip', '-n', inet, 'link', 'add', `${name}-br`, 'type', 'veth', 'peer', 'name', 'wan0', 'netns', ns])
+      if (!delayed.has(ns)) run(['ip', '-n', inet, 'link', 'add', `${name}-br`, 'type', 'veth', 'peer', 'name', 'wan0', 'netns', ns])
       run(['ip', '-n', inet, 'link', 'set', `${name}-br`, 'master', 'br0'])
       run(['ip', '-n', inet, 'link', 'set', `${name}-br`, 'up'])
       run(['ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'wan0'])
