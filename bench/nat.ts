@@ -18,7 +18,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NatLab, PUBLIC_V4 } from '../test/helpers/natLab.js'
 import { delayLinkUnavailable } from '../test/helpers/DelayLink.js'
@@ -136,12 +136,14 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kith-bench-nat-'))
   const devices: NamespacedDaemon[] = []
   let peer: ChildProcess | undefined
+  const loadAtStart = loadavg().map(x => Math.round(x * 100) / 100)
   try {
     lab.create(DELAY_MS)
     if (lab.delayMissing !== '') {
       process.stdout.write(`bench nat: NOT RUN: the lab could not add its WAN delay (${lab.delayMissing})\n`)
       return
     }
+    process.stdout.write(`load average at the start: ${loadAtStart.join(' ')} (other work on this host slows every figure)\n`)
     const relayRtt = await roundTrips(lab)
 
     const started = await startBackupPeer(lab, join(dir, 'peer'))
@@ -236,6 +238,7 @@ async function main(): Promise<void> {
     `NAT lab (network namespaces, ${DELAY_MS} ms one-way on each home's uplink): kith backup-peer and kith daemon children, --no-mdns`,
     {
       delayMs: DELAY_MS,
+      loadAverageAtStart: loadAtStart,
       items: ITEMS
     }
   )
