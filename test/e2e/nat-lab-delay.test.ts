@@ -47,8 +47,10 @@ describe.skipIf(missing !== '')('a NAT lab with 20 ms on each home’s uplink', 
     await probe.echoServer(lab.ns.pub, PUBLIC_V4, 7000)
     for (const home of [lab.ns.a, lab.ns.b]) {
       const r = await probe.roundTrips(home, PUBLIC_V4, 7000, 15)
+      // never under the delay; the best sample close to it (the median too, on a host that is not overloaded)
       expect(Math.min(...r.rttMs)).toBeGreaterThanOrEqual(20)
-      expect(median(r.rttMs)).toBeLessThan(35)
+      expect(Math.min(...r.rttMs)).toBeLessThan(30)
+      expect(median(r.rttMs)).toBeLessThan(60)
       expect(median(r.outMs)).toBeGreaterThanOrEqual(20)
       expect(median(r.backMs)).toBeLessThan(10)
     }
@@ -57,7 +59,8 @@ describe.skipIf(missing !== '')('a NAT lab with 20 ms on each home’s uplink', 
     await probe.echoClient(lab.ns.b, PUBLIC_V4, 7001)
     const relayed = await probe.roundTrips(lab.ns.a, PUBLIC_V4, 7001, 15)
     expect(Math.min(...relayed.rttMs)).toBeGreaterThanOrEqual(40)
-    expect(median(relayed.rttMs)).toBeLessThan(60)
+    expect(Math.min(...relayed.rttMs)).toBeLessThan(50)
+    expect(median(relayed.rttMs)).toBeLessThan(100)
     expect(median(relayed.outMs)).toBeGreaterThanOrEqual(20)
     expect(median(relayed.backMs)).toBeGreaterThanOrEqual(20)
     // the homes still cannot reach each other
