@@ -1,7 +1,7 @@
 /**
  * A backup peer's figures (issue 13), on loopback: `kith backup-peer` and `kith daemon` devices as a
- * user starts them, 127.0.0.1 only (this host's kernel has no netem, so no WAN delay is added; the
- * NAT lab's relayed figures are in docs/operations.md).
+ * user starts them, 127.0.0.1 only, no WAN delay (the same figures across two NATs with 20 ms on each
+ * uplink: bench/nat.ts).
  *  - catch-up: B was off while A made 1,000 edits and then stopped; B starts and is unlocked: from
  *    its API answering until it serves the last edit, every edit coming from the backup peer;
  *  - a new device: C joins A (approved at once); from the join's start until C lists the 10,000
@@ -15,10 +15,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readDaemonInfo } from '../daemon/cli/DaemonClient.js'
-import { KITH_BIN, TestDaemon, TEST_ENV, runKith } from '../test/helpers/daemonProcess.js'
+import { KITH_BIN, TestDaemon, TEST_ENV } from '../test/helpers/daemonProcess.js'
 import { pairByApi, until } from '../test/sync/helpers/daemons.js'
 import { QUICK, report, summarize } from './stats.js'
 import { judge, record, saveResults } from './results.js'
+import { settled, statusOf } from './backupPeerStatus.js'
 
 const PASSWORD = 'correct horse battery staple'
 const JOIN_PASSWORD = 'another fine password'
@@ -29,7 +30,6 @@ const RUNS = QUICK ? 1 : 3
 const IDLE_SECONDS = QUICK ? 10 : 30
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
-const statusOf = async (home: string): Promise<Record<string, unknown>> => JSON.parse((await runKith(home, ['status', '--json'])).stdout)
 
 function cpuTicks(pid: number): number {
   const fields =
@@ -59,21 +59,6 @@ async function importInto(d: TestDaemon, vault: string, count: number): Promise<
   const file = Buffer.from(JSON.stringify({ format: 'kith-json', version: 1, vault, items }))
   const res = await d.api('POST', '/api/import', { format: 'kith-json', data: file.toString('base64'), vault })
   if (res.body?.imported !== count) throw new Error(`import failed: ${JSON.stringify(res.body).slice(0, 300)}`)
-}
-
-/** Waits until the backup peer's stored bytes stop growing for 2 s. */
-async function settled(home: string): Promise<Record<string, unknown>> {
-  let last = ''
-  let since = Date.now()
-  for (;;) {
-    const s = await statusOf(home)
-    const now = JSON.stringify([s.storage, s.sealedRecords])
-    if (now !== last) {
-      last = now
-      since = Date.now()
-    } else if (Date.now() - since > 2000) return s
-    await sleep(250)
-  }
 }
 
 async function main(): Promise<void> {

@@ -16,6 +16,8 @@ export const BENCHES = [
   'health',
   'sync-propagation',
   'sync-join',
+  'backup-peer',
+  'nat',
   'memory',
   'history',
   'attachments',

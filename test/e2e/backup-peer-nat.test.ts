@@ -9,7 +9,8 @@
  * public address, and libp2p dials from ports its NAT has no mapping for), while the same NATs do let
  * a simultaneous open through between sockets bound to the ports aimed at, and a UDP hole punch between
  * sockets that send from the port they receive on (QUIC over @chainsafe/libp2p-quic does not: its dials
- * leave from a socket of their own, docs/decisions/0019). Needs root, `ip`, `nft` and `tc`: skipped loudly without them, failing under CI=true.
+ * leave from a socket of their own, docs/decisions/0019). Needs root, `ip`, `nft` and python3 (the
+ * delay; test/helpers/DelayLink.ts): skipped loudly without them, failing under CI=true.
  */
 import { describe, it, expect, afterAll } from 'vitest'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -18,15 +19,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NamespacedDaemon, netnsUnavailable } from '../helpers/netns.js'
 import { NatLab, PUBLIC_V4 } from '../helpers/natLab.js'
+import { delayLinkUnavailable } from '../helpers/DelayLink.js'
 import { KITH_BIN, TEST_ENV, runKith, type TestDaemon } from '../helpers/daemonProcess.js'
 import { JOIN_PASSWORD, PASSWORD, daemons, itemOn, pairByApi, until } from '../sync/helpers/daemons.js'
 import type { DeviceJson } from '../../daemon/api/ports.js'
 
 const inCi = process.env.CI === 'true'
-const missing = netnsUnavailable() || (spawnSync('sh', ['-c', 'command -v tc']).status === 0 ? '' : 'tc not found')
+const missing = netnsUnavailable() || delayLinkUnavailable()
 if (missing !== '')
   console.warn(
-    `\n${'!'.repeat(78)}\n!! ${missing}: the backup-peer NAT test is ${inCi ? 'FAILING (CI=true)' : 'SKIPPED'}.\n!! It needs root and the Debian packages iproute2 and nftables.\n${'!'.repeat(78)}\n`
+    `\n${'!'.repeat(78)}\n!! ${missing}: the backup-peer NAT test is ${inCi ? 'FAILING (CI=true)' : 'SKIPPED'}.\n!! It needs root, python3 and the Debian packages iproute2 and nftables.\n${'!'.repeat(78)}\n`
   )
 
 describe('backup peer across two NATs', () => {
@@ -54,7 +56,7 @@ describe.skipIf(missing !== '')('two devices behind two NATs sync through their 
 
   it('edits flow both ways through the relay, and while never online together; hole punching is attempted and reported', async () => {
     lab.create(20)
-    if (lab.delayMissing !== '') console.warn(`backup peer across NATs: no WAN delay added (${lab.delayMissing})`)
+    expect(lab.delayMissing).toBe('')
     // the homes cannot reach each other, by LAN or WAN address
     const reach = spawnSync('ip', ['netns', 'exec', lab.ns.a, 'ping', '-c1', '-W1', '192.168.2.2'])
     expect(reach.status).not.toBe(0)

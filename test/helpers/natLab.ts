@@ -5,11 +5,16 @@
  * forward nothing inbound but replies, and, like a home router, drop an unsolicited packet to their
  * WAN address rather than answer it with a reset (a reset would kill the other side's half of a TCP
  * simultaneous open); `a` (192.168.1.2) and `b` (192.168.2.2) sit behind them. No
- * route joins the homes. `delayMs` adds `tc netem` delay on each router's WAN link where the kernel
- * has netem (`delayMissing` says why not). Needs root, `ip`
- * and `nft`; nothing here touches the host's own network.
+ * route joins the homes. Each router's WAN link is a veth pair into the bridge; with `delayMs` it is
+ * a delayed wire instead (test/helpers/DelayLink.ts: a TAP device `wan0` in the router and one in the
+ * bridge, joined by a python3 process), every frame from the router to the bridge held `delayMs`
+ * (one-way delay on each home's uplink, as `tc netem` on `wan0` would add; this kernel has no netem),
+ * the other way none. Where that cannot run the WAN link stays a veth without delay and
+ * `delayMissing` says why. Needs root, `ip` and `nft` (and python3 for the delay); nothing here
+ * touches the host's own network.
  */
 import { spawn, spawnSync } from 'node:child_process'
+import { DelayLink } from './DelayLink.js'
 
 export const PUBLIC_V4 = '203.0.113.10'
 
@@ -36,8 +41,20 @@ export class NatLab {
     run(['ip', '-n', inet, 'link', 'add', 'br0', 'type', 'bridge'])
     run(['ip', '-n', inet, 'addr', 'add', '203.0.113.1/24', 'dev', 'br0'])
     run(['ip', '-n', inet, 'link', 'set', 'br0', 'up'])
+    const delayed = new Set<string>()
+    if (delayMs > 0) {
+      try {
+        this.delay.start([
+          { nsA: rA, devA: 'wan0', nsB: inet, devB: 'ra-br', aToBMs: delayMs, bToAMs: 0 },
+          { nsA: rB, devA: 'wan0', nsB: inet, devB: 'rb-br', aToBMs: delayMs, bToAMs: 0 }
+        ])
+        delayed.add(rA).add(rB)
+      } catch (err) {
+        this.delayMissing = (err as Error).message
+      }
+    }
     const wan = (ns: string, name: string, addr: string): void => {
-      run(['ip', '-n', inet, 'link', 'add', `${name}-br`, 'type', 'veth', 'peer', 'name', 'wan0', 'netns', ns])
+      if (!delayed.has(ns)) run(['ip', '-n', inet, 'link', 'add', `${name}-br`, 'type', 'veth', 'peer', 'name', 'wan0', 'netns', ns])
       run(['ip', '-n', inet, 'link', 'set', `${name}-br`, 'master', 'br0'])
       run(['ip', '-n', inet, 'link', 'set', `${name}-br`, 'up'])
       run(['ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'wan0'])
@@ -72,12 +89,6 @@ table ip filter {
 }
 `
       )
-      if (delayMs > 0) {
-        const tc = spawnSync('tc', ['-n', router, 'qdisc', 'add', 'dev', 'wan0', 'root', 'netem', 'delay', `${delayMs}ms`], {
-          encoding: 'utf8'
-        })
-        if (tc.status !== 0) this.delayMissing = tc.stderr.trim()
-      }
     }
   }
 
@@ -140,10 +151,18 @@ table ip filter {
     return a === 0 && b === 0
   }
 
-  /** why the WAN delay could not be added (a kernel without sch_netem), or '' */
+  /** why the WAN delay could not be added (no python3 or /dev/net/tun, or the delay link failed), or '' */
   delayMissing = ''
 
+  private readonly delay = new DelayLink()
+
+  /** the PID of the delay link's process while the lab has one */
+  get delayPid(): number | undefined {
+    return this.delay.pid
+  }
+
   destroy(): void {
+    this.delay.stop()
     for (const ns of Object.values(this.ns)) spawnSync('ip', ['netns', 'delete', ns])
   }
 }
