@@ -14,7 +14,8 @@ import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { LOCAL_ORIGIN, type VaultDoc } from '../vault/VaultDoc.js'
 import { LazyVaultDoc } from './LazyVaultDoc.js'
 import { decodeEnvelope, openEnvelope, sealEnvelopeWithHead, type Envelope, type Signer } from './Envelope.js'
-import { coveredBy, decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
+import { decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
+import { mayReplace, snapshotInfoOp } from './snapshotInfo.js'
 import { NO_PREVIOUS, type SignedHead } from '../codec/SignedHead.js'
 import { vaultLayout } from '../storage/storageLayout.js'
 import { CorruptRecordError, RefusedSnapshotError, RejectedEnvelopeError } from './errors.js'
@@ -77,7 +78,8 @@ export class VaultReplica extends SealedLog {
     super(vaultId, storage, {
       isTrustedAuthor: options.isTrustedAuthor ?? (author => author === signer.deviceId),
       envelopeBound: options.envelopeBound ?? (() => undefined),
-      quotaBytes: options.quotaBytes
+      quotaBytes: options.quotaBytes,
+      snapshotInfos: options.compactReceived ?? false
     })
     this.snapshotEvery = options.snapshotEvery ?? 300
     this.compactReceived = options.compactReceived ?? false
@@ -325,12 +327,12 @@ export class VaultReplica extends SealedLog {
     await this.writing
     if (this.chains.isQuarantined(snap.author)) return false
     // never replace a held snapshot of the same author that covers more (it may be all we hold of it)
-    const held = await this.storage.get(vaultLayout.snapshot(snap.author))
-    if (held !== undefined && !coveredBy(held, snap.vector)) return false
+    if (!(await mayReplace(this.storage, snap.author, snap.vector))) return false
     // a head that contradicts a held one quarantines its author, whose log this snapshot then does not advance
     await this.chains.compare(heads)
     const advancing = heads.filter(h => !this.chains.isQuarantined(h.author))
     this.pending.push({ type: 'put', key: vaultLayout.snapshot(snap.author), value: bytes })
+    if (this.snapshotInfos) this.pending.push(snapshotInfoOp(snap.author, bytes.length, heads))
     this.sinceSnapshot++
     await this.scheduleWrite()
     for (const head of advancing) this.stored.advance(head)
