@@ -88,7 +88,7 @@ export class SealedLog extends EventEmitter<ReplicaEvents> {
     const read = await readStoredHeads(this.storage, this.stored, (key, err) => this.reportStored(key, err))
     const notes = read.flatMap(({ author, info }) => (info.heads === undefined ? [] : [infoOp(author, info.size, info.heads)]))
     if (this.snapshotInfos && notes.length > 0) await this.storage.batch(notes)
-    await this.quota?.measure()
+    await this.quota?.load()
     // a quarantined author's log stays where it was when it was caught
     for (const key of await this.chains.load()) this.reportCorrupt(new CorruptRecordError(this.where(key), 'unreadable quarantine proof'))
   }

@@ -216,7 +216,8 @@ export class VaultReplica extends SealedLog {
   private scheduleWrite(): Promise<void> {
     const run = this.writing.then(async () => {
       if (this.pending.length === 0) return
-      const ops = this.pending
+      // a backup peer's count of what it stores goes with every change of it
+      const ops = this.quota === undefined ? this.pending : [...this.pending, this.quota.persistOp()]
       const envelopes = this.pendingEnvelopes
       this.pending = []
       this.pendingEnvelopes = []
@@ -224,7 +225,7 @@ export class VaultReplica extends SealedLog {
         await this.storage.batch(ops)
       } catch (err) {
         // put them back: the next flush retries them, and nothing is acknowledged that is not on disk
-        this.pending = [...ops, ...this.pending]
+        this.pending = [...ops.filter(op => op.key !== vaultLayout.usage), ...this.pending]
         this.pendingEnvelopes = [...envelopes, ...this.pendingEnvelopes]
         throw err
       }
@@ -261,9 +262,9 @@ export class VaultReplica extends SealedLog {
     }
     this.stored.advance(head)
     this.pending.push({ type: 'put', key: vaultLayout.envelope(env.author, env.seq), value: env.bytes })
+    this.quota?.add(env.bytes.length) // counted before the write, which stores the count with it
     this.sinceSnapshot++
     await this.scheduleWrite()
-    this.quota?.add(env.bytes.length)
     this.emit('envelope', env)
     this.applyReceived(vaultLayout.envelope(env.author, env.seq), update, key => openEnvelope(env, key(env.epoch)), [head])
     return true
@@ -341,7 +342,11 @@ export class VaultReplica extends SealedLog {
       this.pending.push(...(await coveredRecords(this.storage, snap.author, new Map(covered.map(h => [h.author, h.seq])))))
       await this.scheduleWrite()
     }
-    await this.quota?.measure()
+    if (this.quota !== undefined) {
+      await this.quota.measure()
+      this.pending.push(this.quota.persistOp())
+      await this.scheduleWrite()
+    }
     this.applyReceived(vaultLayout.snapshot(snap.author), state, key => openSnapshot(snap, key(snap.epoch)), advancing)
     return true
   }

@@ -1,8 +1,9 @@
 /**
  * A keyless replica (a backup peer) notes each stored snapshot's size and heads beside it, and reads
  * those notes instead of the snapshots when it opens a vault, measures its quota or judges a newly
- * received snapshot: on LevelDB every byte read stays mapped into the process, and the snapshots
- * are nearly all of what it stores (3 MB each for 10,000 items).
+ * received snapshot; it keeps its quota count with every write, so opening reads that count rather
+ * than every envelope. On LevelDB every byte read stays mapped into the process, and snapshots and
+ * large envelopes (an import) are nearly all of what it stores (3 MB for 10,000 items).
  */
 import { describe, it, expect } from 'vitest'
 import { MemoryStorageAdapter } from '../../daemon/storage/MemoryStorageAdapter.js'
@@ -91,7 +92,7 @@ async function copy(from: VaultReplica, to: VaultReplica, authors: S[]): Promise
     for (const bytes of await from.envelopesAfter(a.deviceId, to.vector().get(a.deviceId) ?? 0)) await to.receive(bytes)
 }
 
-describe('a keyless replica reads its snapshots’ infos, not the snapshots', () => {
+describe('a keyless replica opens without reading what it stores: snapshot infos and a kept count', () => {
   it('opens a vault, counts its quota and judges a newer snapshot without reading a stored snapshot', async () => {
     const a = signer()
     const peer = signer()
@@ -148,6 +149,35 @@ describe('a keyless replica reads its snapshots’ infos, not the snapshots', ()
     expect(second.snapshotsRead()).toEqual([])
     expect(reopened.vector()).toEqual(opened.vector())
     expect(reopened.usage).toEqual(opened.usage)
+  })
+
+  it('keeps its quota count with every write: a restart reads it, not every envelope (but the tip of each author)', async () => {
+    const a = signer()
+    const peer = signer()
+    const all = [a, peer]
+    const deviceA = await replica(new MemoryStorageAdapter(), a, all, false)
+    await deviceA.unlock(keys)
+    for (let i = 0; i < 5; i++) deviceA.doc.create({ title: `item ${i}` })
+    await deviceA.flush()
+    const memory = new MemoryStorageAdapter()
+    const backup = await replica(memory, peer, all, true, 1024 * 1024)
+    await copy(deviceA, backup, all)
+    const stored = (await deviceA.envelopesAfter(a.deviceId, 0)).reduce((n, e) => n + e.length, 0)
+    expect(backup.usage?.usedBytes).toBe(stored)
+
+    const log = new ReadLog(memory)
+    const again = await replica(log, peer, all, true, 1024 * 1024)
+    expect(again.usage?.usedBytes).toBe(stored)
+    expect(log.read.filter(k => k.includes('/env/'))).toEqual([vaultLayout.prefix(vaultId) + vaultLayout.envelope(a.deviceId, 5)])
+
+    // a store from before the count: counted once at open, then kept
+    await memory.del(vaultLayout.prefix(vaultId) + vaultLayout.usage)
+    const counted = new ReadLog(memory)
+    expect((await replica(counted, peer, all, true, 1024 * 1024)).usage?.usedBytes).toBe(stored)
+    expect(counted.read.filter(k => k.includes('/env/')).length).toBeGreaterThan(1)
+    const kept = new ReadLog(memory)
+    expect((await replica(kept, peer, all, true, 1024 * 1024)).usage?.usedBytes).toBe(stored)
+    expect(kept.read.filter(k => k.includes('/env/'))).toHaveLength(1)
   })
 
   it('a device keeps no infos (it reads its snapshots as before), and a covered snapshot’s info goes with it', async () => {
