@@ -163,6 +163,9 @@ describe.runIf(process.platform === 'linux')('kith backup-peer started without i
     expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=32768')
     expect(environ).not.toContain(`MALLOC_MMAP_THRESHOLD_=${DAEMON_ENV.MALLOC_MMAP_THRESHOLD_ ?? ''}`)
     expect(d.output()).toMatch(/runtime: node \S+ --max-semi-space-size=1 --expose-gc .*MALLOC_MMAP_THRESHOLD_=32768/)
+    // its signal handlers are set once it says it is ready (daemon.json is written just before)
+    const deadline = Date.now() + 20_000
+    while (!d.output().includes('kith backup peer ready') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
     d.parent.kill('SIGTERM')
     expect(await d.exited).toEqual({ code: 0, signal: null })
     expect(d.output()).toContain('kith backup peer stopped')
