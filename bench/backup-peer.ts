@@ -7,10 +7,10 @@
  *  - a new device: C joins A (approved at once); from the join's start until C lists the 10,000
  *    items (A and the backup peer both online, both may serve it);
  *  - the backup peer with 10 vaults of 10,000 items each: its RSS once quiet, its data directory,
- *    and its CPU over 30 s with 3 devices connected and idle.
+ *    and its CPU over 30 s with 3 devices connected and idle; then its RSS 30 s after a restart.
  * Run: npx tsx bench/backup-peer.ts [--quick]   (npm run build first, so the daemons run the bundle)
  */
-import { spawn, execFileSync } from 'node:child_process'
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,8 +38,12 @@ function cpuTicks(pid: number): number {
       ?.split(' ') ?? []
   return Number(fields[11]) + Number(fields[12])
 }
-const rssMb = async (pid: number): Promise<number> =>
-  Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
+/** Resident MB: the whole, its anonymous part (the process's own) and its file pages (the Node binary, LevelDB's mapped tables). */
+async function residentMb(pid: number): Promise<{ rss: number; anon: number; file: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  const kb = (name: string): number => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') }
+}
 const duMb = (dir: string): number => Number(execFileSync('du', ['-sk', dir], { encoding: 'utf8' }).split('\t')[0]) / 1024
 
 async function importInto(d: TestDaemon, vault: string, count: number): Promise<void> {
@@ -64,10 +68,12 @@ async function importInto(d: TestDaemon, vault: string, count: number): Promise<
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kith-bench-backup-'))
   const peerHome = join(dir, 'peer')
-  const peer = spawn(process.execPath, [KITH_BIN, 'backup-peer', '--home', peerHome, '--listen', '/ip4/127.0.0.1/tcp/0'], {
-    env: TEST_ENV,
-    stdio: 'ignore'
-  })
+  const startPeer = (): ChildProcess =>
+    spawn(process.execPath, [KITH_BIN, 'backup-peer', '--home', peerHome, '--listen', '/ip4/127.0.0.1/tcp/0'], {
+      env: TEST_ENV,
+      stdio: 'ignore'
+    })
+  let peer = startPeer()
   const devices: TestDaemon[] = []
   try {
     const address = (await until(
@@ -157,10 +163,10 @@ async function main(): Promise<void> {
     const quiet = await settled(peerHome)
     // idle means idle: the burst of ten imports leaves V8, LevelDB's compactions and the idle collector busy for a while
     await sleep(QUICK ? 10_000 : 30_000)
-    const rss = await rssMb(peerPid)
+    const { rss, anon, file } = await residentMb(peerPid)
     const disk = duMb(peerHome)
     process.stdout.write(
-      `backup peer: ${String(quiet.vaults)} vaults, ${String(quiet.sealedRecords)} sealed records, RSS ${rss.toFixed(1)} MB, data ${disk.toFixed(1)} MB\n`
+      `backup peer: ${String(quiet.vaults)} vaults, ${String(quiet.sealedRecords)} sealed records, RSS ${rss.toFixed(1)} MB (anonymous ${anon.toFixed(1)}, file ${file.toFixed(1)}), data ${disk.toFixed(1)} MB\n`
     )
     record({
       label: `backup peer RSS, ${VAULTS} vaults × ${ITEMS} items, quiet`,
@@ -183,6 +189,32 @@ async function main(): Promise<void> {
       samples: [cpu]
     })
     judge('backup peer idle CPU, 3 devices connected', cpu <= 0.5)
+
+    // restarted: opening the ten vaults, and the three devices connecting again
+    const exited = new Promise(resolve => peer.once('exit', resolve))
+    peer.kill('SIGTERM')
+    await exited
+    peer = startPeer()
+    await until(
+      async () => ((await statusOf(peerHome).catch(() => ({}))) as { address?: string }).address,
+      'the backup peer again',
+      30_000,
+      200
+    )
+    const againPid = (await readDaemonInfo(peerHome))?.pid as number
+    await sleep(QUICK ? 10_000 : 30_000)
+    const again = await residentMb(againPid)
+    const reconnected = ((await statusOf(peerHome)).sync as { peers?: unknown[] } | undefined)?.peers?.length ?? 0
+    process.stdout.write(
+      `backup peer restarted, ${reconnected} devices connected again: RSS ${again.rss.toFixed(1)} MB (anonymous ${again.anon.toFixed(1)}, file ${again.file.toFixed(1)})\n`
+    )
+    record({
+      label: `backup peer RSS after a restart, ${VAULTS} vaults × ${ITEMS} items, quiet`,
+      unit: 'MB',
+      ...summarize([again.rss]),
+      target: '≤ 100 MB',
+      samples: [again.rss]
+    })
   } finally {
     for (const d of devices) await d.destroy().catch(() => {})
     peer.kill('SIGTERM')

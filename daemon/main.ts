@@ -5,24 +5,27 @@
  */
 import './polyfills.js'
 import { parseArgs } from './cli/args.js'
-import { needsReexec } from './runtime/daemonRuntime.js'
+import { needsReexec, type RuntimeRole } from './runtime/daemonRuntime.js'
 
 const argv = process.argv.slice(2)
 
-function isDaemonCommand(): boolean {
+/** The long-running command this is, if any: a backup peer has the daemon's memory flags and its own allocator setting. */
+function runtimeRole(): RuntimeRole | undefined {
   try {
     const args = parseArgs(argv)
-    // a backup peer is a long-running node too: the same runtime (memory flags, allocator setting)
-    return (args.positionals[0] === 'daemon' || args.positionals[0] === 'backup-peer') && !args.bools.has('help')
+    const command = args.positionals[0]
+    if (args.bools.has('help')) return undefined
+    return command === 'daemon' || command === 'backup-peer' ? command : undefined
   } catch {
-    return false // the CLI reports the usage error
+    return undefined // the CLI reports the usage error
   }
 }
 
-const daemon = isDaemonCommand()
-if (daemon && needsReexec()) {
+const role = runtimeRole()
+const daemon = role !== undefined
+if (role !== undefined && needsReexec(process.execArgv, process.env, role)) {
   const { reexecDaemon } = await import('./runtime/reexecDaemon.js')
-  process.exitCode = await reexecDaemon()
+  process.exitCode = await reexecDaemon(role)
 } else {
   const { runCli } = await import('./cli/runCli.js')
   const code = await runCli(argv)

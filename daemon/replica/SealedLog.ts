@@ -16,6 +16,7 @@ import { HeadVector } from './HeadVector.js'
 import { ChainGuard } from './ChainGuard.js'
 import { setLegacyAside } from './legacyRecords.js'
 import { readStoredHeads } from './storedRecords.js'
+import { snapshotInfoOp as infoOp } from './snapshotInfo.js'
 import { VaultQuota } from './VaultQuota.js'
 import { toError } from '../toError.js'
 
@@ -36,6 +37,8 @@ export interface SealedLogOptions {
   envelopeBound: (author: string) => number | undefined
   /** the most sealed bytes stored (a backup peer's per-vault quota); unlimited when absent */
   quotaBytes?: number
+  /** a keyless replica keeps an info beside each snapshot (replica/snapshotInfo.ts) */
+  snapshotInfos?: boolean
 }
 
 export class SealedLog extends EventEmitter<ReplicaEvents> {
@@ -44,6 +47,7 @@ export class SealedLog extends EventEmitter<ReplicaEvents> {
   protected readonly chains: ChainGuard
   protected readonly isTrustedAuthor: (author: string) => boolean
   protected readonly quota: VaultQuota | undefined
+  protected readonly snapshotInfos: boolean
   /** the write queue: what is pending reaches storage in order */
   protected writing: Promise<void> = Promise.resolve()
   readonly corrupt: CorruptRecordError[] = []
@@ -57,6 +61,7 @@ export class SealedLog extends EventEmitter<ReplicaEvents> {
     super()
     this.isTrustedAuthor = options.isTrustedAuthor
     this.quota = options.quotaBytes === undefined ? undefined : new VaultQuota(storage, options.quotaBytes)
+    this.snapshotInfos = options.snapshotInfos ?? false
     this.chains = new ChainGuard({
       vaultId,
       storage,
@@ -74,13 +79,16 @@ export class SealedLog extends EventEmitter<ReplicaEvents> {
 
   /**
    * Reads the stored seq vector and each author's tip from snapshot heads and envelopes; needs no
-   * key. Records from before the chain are first set aside (folded at the next unlock).
+   * key. Records from before the chain are first set aside (folded at the next unlock). A keyless
+   * replica notes the infos of snapshots stored without one (before it kept them), once.
    */
   async open(): Promise<void> {
     this.stored.clear()
     await setLegacyAside(this.storage)
-    await readStoredHeads(this.storage, this.stored, (key, err) => this.reportStored(key, err))
-    await this.quota?.measure()
+    const read = await readStoredHeads(this.storage, this.stored, (key, err) => this.reportStored(key, err))
+    const notes = read.flatMap(({ author, info }) => (info.heads === undefined ? [] : [infoOp(author, info.size, info.heads)]))
+    if (this.snapshotInfos && notes.length > 0) await this.storage.batch(notes)
+    await this.quota?.load()
     // a quarantined author's log stays where it was when it was caught
     for (const key of await this.chains.load()) this.reportCorrupt(new CorruptRecordError(this.where(key), 'unreadable quarantine proof'))
   }

@@ -72,14 +72,3 @@ export function verifySnapshot(s: Snapshot): boolean {
 export function openSnapshot(s: Snapshot, key: Uint8Array): Uint8Array {
   return open(key, s.nonce, s.ciphertext, s.header)
 }
-
-/** Whether every seq a stored snapshot covers is within `vector` (an unreadable one is covered: nothing to keep). */
-export function coveredBy(snapshot: Uint8Array, vector: SeqVector): boolean {
-  let held: Snapshot
-  try {
-    held = decodeSnapshot(snapshot)
-  } catch {
-    return true
-  }
-  return [...held.vector].every(([author, seq]) => seq <= (vector.get(author) ?? 0))
-}

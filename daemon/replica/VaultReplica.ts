@@ -14,7 +14,8 @@ import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { LOCAL_ORIGIN, type VaultDoc } from '../vault/VaultDoc.js'
 import { LazyVaultDoc } from './LazyVaultDoc.js'
 import { decodeEnvelope, openEnvelope, sealEnvelopeWithHead, type Envelope, type Signer } from './Envelope.js'
-import { coveredBy, decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
+import { decodeSnapshot, openSnapshot, sealSnapshot, verifySnapshot, type SeqVector, type Snapshot } from './Snapshot.js'
+import { mayReplace, snapshotInfoOp } from './snapshotInfo.js'
 import { NO_PREVIOUS, type SignedHead } from '../codec/SignedHead.js'
 import { vaultLayout } from '../storage/storageLayout.js'
 import { CorruptRecordError, RefusedSnapshotError, RejectedEnvelopeError } from './errors.js'
@@ -77,7 +78,8 @@ export class VaultReplica extends SealedLog {
     super(vaultId, storage, {
       isTrustedAuthor: options.isTrustedAuthor ?? (author => author === signer.deviceId),
       envelopeBound: options.envelopeBound ?? (() => undefined),
-      quotaBytes: options.quotaBytes
+      quotaBytes: options.quotaBytes,
+      snapshotInfos: options.compactReceived ?? false
     })
     this.snapshotEvery = options.snapshotEvery ?? 300
     this.compactReceived = options.compactReceived ?? false
@@ -214,7 +216,8 @@ export class VaultReplica extends SealedLog {
   private scheduleWrite(): Promise<void> {
     const run = this.writing.then(async () => {
       if (this.pending.length === 0) return
-      const ops = this.pending
+      // a backup peer's count of what it stores goes with every change of it
+      const ops = this.quota === undefined ? this.pending : [...this.pending, this.quota.persistOp()]
       const envelopes = this.pendingEnvelopes
       this.pending = []
       this.pendingEnvelopes = []
@@ -222,7 +225,7 @@ export class VaultReplica extends SealedLog {
         await this.storage.batch(ops)
       } catch (err) {
         // put them back: the next flush retries them, and nothing is acknowledged that is not on disk
-        this.pending = [...ops, ...this.pending]
+        this.pending = [...ops.filter(op => op.key !== vaultLayout.usage), ...this.pending]
         this.pendingEnvelopes = [...envelopes, ...this.pendingEnvelopes]
         throw err
       }
@@ -259,9 +262,9 @@ export class VaultReplica extends SealedLog {
     }
     this.stored.advance(head)
     this.pending.push({ type: 'put', key: vaultLayout.envelope(env.author, env.seq), value: env.bytes })
+    this.quota?.add(env.bytes.length) // counted before the write, which stores the count with it
     this.sinceSnapshot++
     await this.scheduleWrite()
-    this.quota?.add(env.bytes.length)
     this.emit('envelope', env)
     this.applyReceived(vaultLayout.envelope(env.author, env.seq), update, key => openEnvelope(env, key(env.epoch)), [head])
     return true
@@ -325,12 +328,12 @@ export class VaultReplica extends SealedLog {
     await this.writing
     if (this.chains.isQuarantined(snap.author)) return false
     // never replace a held snapshot of the same author that covers more (it may be all we hold of it)
-    const held = await this.storage.get(vaultLayout.snapshot(snap.author))
-    if (held !== undefined && !coveredBy(held, snap.vector)) return false
+    if (!(await mayReplace(this.storage, snap.author, snap.vector))) return false
     // a head that contradicts a held one quarantines its author, whose log this snapshot then does not advance
     await this.chains.compare(heads)
     const advancing = heads.filter(h => !this.chains.isQuarantined(h.author))
     this.pending.push({ type: 'put', key: vaultLayout.snapshot(snap.author), value: bytes })
+    if (this.snapshotInfos) this.pending.push(snapshotInfoOp(snap.author, bytes.length, heads))
     this.sinceSnapshot++
     await this.scheduleWrite()
     for (const head of advancing) this.stored.advance(head)
@@ -339,7 +342,11 @@ export class VaultReplica extends SealedLog {
       this.pending.push(...(await coveredRecords(this.storage, snap.author, new Map(covered.map(h => [h.author, h.seq])))))
       await this.scheduleWrite()
     }
-    await this.quota?.measure()
+    if (this.quota !== undefined) {
+      await this.quota.measure()
+      this.pending.push(this.quota.persistOp())
+      await this.scheduleWrite()
+    }
     this.applyReceived(vaultLayout.snapshot(snap.author), state, key => openSnapshot(snap, key(snap.epoch)), advancing)
     return true
   }

@@ -6,7 +6,8 @@ import * as Y from 'yjs'
 import type { StorageAdapter, StorageOp } from '../storage/StorageAdapter.js'
 import { vaultLayout } from '../storage/storageLayout.js'
 import { decodeEnvelope, headOf, openEnvelope, verifyHead } from './Envelope.js'
-import { coveredBy, decodeSnapshot, openSnapshot, verifySnapshot, type SeqVector } from './Snapshot.js'
+import { decodeSnapshot, openSnapshot, verifySnapshot, type SeqVector } from './Snapshot.js'
+import { infoCoveredBy, snapshotAuthor, storedSnapshotInfo, type SnapshotInfo } from './snapshotInfo.js'
 import type { HeadVector } from './HeadVector.js'
 import { readLegacy } from './legacyRecords.js'
 
@@ -15,12 +16,21 @@ type Report = (key: string, err: unknown) => void
 
 /**
  * Raises `held` to what snapshot heads cover, then to each author's contiguous envelopes (the last
- * one's head is the tip). Reads headers only, and one envelope per author.
+ * one's head is the tip). Reads headers only (a keyless replica's snapshot infos instead of its
+ * snapshots), and one envelope per author. Returns the snapshots it had to read, with their infos.
  */
-export async function readStoredHeads(storage: StorageAdapter, held: HeadVector, report: Report): Promise<void> {
-  for await (const [key, bytes] of storage.entries(vaultLayout.snapshots)) {
+export async function readStoredHeads(
+  storage: StorageAdapter,
+  held: HeadVector,
+  report: Report
+): Promise<Array<{ author: string; info: SnapshotInfo }>> {
+  const read: Array<{ author: string; info: SnapshotInfo }> = []
+  for await (const key of storage.keys(vaultLayout.snapshots)) {
     try {
-      for (const head of decodeSnapshot(bytes).heads ?? []) held.advance(head)
+      const info = await storedSnapshotInfo(storage, key)
+      if (info === undefined) continue
+      for (const head of info.heads ?? []) held.advance(head)
+      if (info.read) read.push({ author: snapshotAuthor(key), info })
     } catch (err) {
       report(key, err)
     }
@@ -40,6 +50,7 @@ export async function readStoredHeads(storage: StorageAdapter, held: HeadVector,
       report(key, err)
     }
   }
+  return read
 }
 
 export interface StoredRecords {
@@ -108,14 +119,19 @@ export function applyStoredRecords(doc: Y.Doc, updates: Uint8Array[], origin: un
  * The deletes a new snapshot of `self` covering `vector` makes possible: the envelopes it covers,
  * and other devices' snapshots it covers. Another device's snapshot goes only once this one covers
  * it: one that could not be opened yet (its epoch key has not arrived) may be all this device
- * holds of those changes.
+ * holds of those changes. A snapshot's info (a keyless replica's) goes with it.
  */
 export async function coveredRecords(storage: StorageAdapter, self: string, vector: SeqVector): Promise<StorageOp[]> {
   const ops: StorageOp[] = []
   for await (const key of storage.keys(vaultLayout.snapshots)) {
     if (key === vaultLayout.snapshot(self)) continue
-    const held = await storage.get(key)
-    if (held === undefined || coveredBy(held, vector)) ops.push({ type: 'del', key })
+    let info: SnapshotInfo | undefined
+    try {
+      info = await storedSnapshotInfo(storage, key)
+    } catch {
+      info = undefined // unreadable: nothing to keep
+    }
+    if (infoCoveredBy(info, vector)) ops.push({ type: 'del', key }, { type: 'del', key: vaultLayout.snapshotInfo(snapshotAuthor(key)) })
   }
   for await (const key of storage.keys(vaultLayout.envelopes())) {
     const { author, seq } = vaultLayout.parseEnvelope(key)

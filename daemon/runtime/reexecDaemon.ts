@@ -1,6 +1,6 @@
 /**
  * Starts this same `kith daemon` command again, once, in a child process that has the daemon's
- * runtime (DAEMON_NODE_FLAGS, DAEMON_ENV): for a daemon started from a terminal, `npm start` or a
+ * runtime (DAEMON_NODE_FLAGS, and DAEMON_ENV or a backup peer's BACKUP_PEER_ENV): for a daemon started from a terminal, `npm start` or a
  * service unit. The child inherits stdio and writes daemon.json with its own pid, so `kith stop`
  * signals the real daemon. This process only waits: it passes SIGINT, SIGTERM and SIGHUP on and
  * ends as the child ended (the same exit code, or the same signal). The child stops when this
@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
-import { DAEMON_ENV, RUNTIME_MARKER, missingRuntime } from './daemonRuntime.js'
+import { RUNTIME_MARKER, missingRuntime, runtimeEnvOf, type RuntimeRole } from './daemonRuntime.js'
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
@@ -20,12 +20,12 @@ export class ReexecError extends Error {
 }
 
 /** Runs the child; resolves with the exit code to end with (a child killed by a signal is re-raised here). */
-export async function reexecDaemon(): Promise<number> {
-  const missing = missingRuntime()
+export async function reexecDaemon(role: RuntimeRole = 'daemon'): Promise<number> {
+  const missing = missingRuntime(process.execArgv, process.env, role)
   const args = [...process.execArgv, ...missing.flags, ...process.argv.slice(1)]
   const child = spawn(process.execPath, args, {
     stdio: 'inherit',
-    env: { ...DAEMON_ENV, ...process.env, [RUNTIME_MARKER]: String(process.pid) }
+    env: { ...runtimeEnvOf(role), ...process.env, [RUNTIME_MARKER]: String(process.pid) }
   })
   // A terminal's Ctrl-C reaches both processes; the daemon ignores a repeated signal while stopping.
   const forward = (signal: NodeJS.Signals): void => {

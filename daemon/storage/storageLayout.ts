@@ -60,6 +60,10 @@ export const vaultLayout = {
   snapshots: 'snap/',
   /** the newest sealed snapshot made by `author` */
   snapshot: (author: string): string => `snap/${author}`,
+  /** a keyless replica's note of that snapshot's size and heads, read instead of it (replica/snapshotInfo.ts) */
+  snapshotInfo: (author: string): string => `snapinfo/${author}`,
+  /** a backup peer's count of the sealed bytes under env/ and snap/ (VaultQuota): u32 high • u32 low */
+  usage: 'usage',
   /** u8 format of the records under env/ and snap/ (2: chained); absent before the chain */
   format: 'format',
   /** format-1 records (before the chain), moved aside at the first open and folded at the next unlock */

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isAlive, readDaemonInfo, type DaemonInfo } from '../../daemon/cli/DaemonClient.js'
-import { DAEMON_ENV, DAEMON_NODE_FLAGS, RUNTIME_MARKER } from '../../daemon/runtime/daemonRuntime.js'
+import { BACKUP_PEER_ENV, DAEMON_ENV, DAEMON_NODE_FLAGS, RUNTIME_MARKER } from '../../daemon/runtime/daemonRuntime.js'
 import { KITH_BIN, runKith } from '../helpers/daemonProcess.js'
 
 /** The environment of a shell: no allocator setting, no marker. */
 function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, KITH_MDNS: '0', KITH_KDF_MS: '0' }
-  for (const name of [...Object.keys(DAEMON_ENV), RUNTIME_MARKER]) delete env[name]
+  for (const name of [...Object.keys(DAEMON_ENV), ...Object.keys(BACKUP_PEER_ENV), RUNTIME_MARKER]) delete env[name]
   return { ...env, ...extra }
 }
 
@@ -32,11 +32,29 @@ const homes: string[] = []
 const parents: ChildProcess[] = []
 
 async function startDaemon(nodeFlags: string[] = [], args: string[] = [], env = plainEnv()): Promise<Started> {
+  return await startNode(['daemon', '--no-mdns'], nodeFlags, args, env)
+}
+
+/** `kith daemon` or `kith backup-peer` (a keyless node: never mDNS, no --no-mdns flag) on 127.0.0.1. */
+async function startNode(command: string[], nodeFlags: string[], args: string[], env: NodeJS.ProcessEnv): Promise<Started> {
   const home = await mkdtemp(join(tmpdir(), 'kith-reexec-'))
   homes.push(home)
+  const [name, ...flags] = command
   const parent = spawn(
     process.execPath,
-    [...nodeFlags, KITH_BIN, 'daemon', '--home', home, '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', ...args],
+    [
+      ...nodeFlags,
+      KITH_BIN,
+      name as string,
+      '--home',
+      home,
+      '--http',
+      '127.0.0.1:0',
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      ...flags,
+      ...args
+    ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] }
   )
   parents.push(parent)
@@ -132,6 +150,30 @@ describe.runIf(process.platform === 'linux')('kith daemon started without its ru
     expect(d.info.pid).toBe(d.parent.pid)
     d.parent.kill('SIGTERM')
     expect(await d.exited).toEqual({ code: 0, signal: null })
+  })
+})
+
+describe.runIf(process.platform === 'linux')('kith backup-peer started without its runtime', () => {
+  it('runs again once with the V8 flags and its own allocator setting (a lower mmap threshold than a daemon’s)', async () => {
+    const d = await startNode(['backup-peer'], [], [], plainEnv())
+    expect(d.info.pid).not.toBe(d.parent.pid)
+    const cmdline = await procFile(d.info.pid, 'cmdline')
+    for (const f of DAEMON_NODE_FLAGS) expect(cmdline).toContain(f)
+    const environ = await procFile(d.info.pid, 'environ')
+    expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=32768')
+    expect(environ).not.toContain(`MALLOC_MMAP_THRESHOLD_=${DAEMON_ENV.MALLOC_MMAP_THRESHOLD_ ?? ''}`)
+    expect(d.output()).toMatch(/runtime: node \S+ --max-semi-space-size=1 --expose-gc .*MALLOC_MMAP_THRESHOLD_=32768/)
+    // its signal handlers are set once it says it is ready (daemon.json is written just before)
+    const deadline = Date.now() + 20_000
+    while (!d.output().includes('kith backup peer ready') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+    d.parent.kill('SIGTERM')
+    expect(await d.exited).toEqual({ code: 0, signal: null })
+    expect(d.output()).toContain('kith backup peer stopped')
+  })
+
+  it('a threshold already in the environment wins (a daemon’s, given by whoever started it)', async () => {
+    const d = await startNode(['backup-peer'], [], [], plainEnv(DAEMON_ENV))
+    expect(await procFile(d.info.pid, 'environ')).toContain(`MALLOC_MMAP_THRESHOLD_=${DAEMON_ENV.MALLOC_MMAP_THRESHOLD_ ?? ''}`)
   })
 })
 

@@ -1,9 +1,11 @@
 import { describe, it, expect } from 'vitest'
 import {
+  BACKUP_PEER_ENV,
   DAEMON_ENV,
   DAEMON_NODE_FLAGS,
   RUNTIME_MARKER,
   daemonEnv,
+  describeRuntime,
   missingRuntime,
   needsReexec
 } from '../../daemon/runtime/daemonRuntime.js'
@@ -31,6 +33,13 @@ describe('the daemon runtime', () => {
     expect(needsReexec([...DAEMON_NODE_FLAGS], { MALLOC_MMAP_THRESHOLD_: '65536' })).toBe(false)
     expect(daemonEnv({ MALLOC_MMAP_THRESHOLD_: '65536' }).MALLOC_MMAP_THRESHOLD_).toBe('65536')
     expect(daemonEnv({}).MALLOC_MMAP_THRESHOLD_).toBe(DAEMON_ENV.MALLOC_MMAP_THRESHOLD_)
+  })
+
+  it('a backup peer asks for its own allocator setting: a lower mmap threshold than a daemon’s', () => {
+    expect(Number(BACKUP_PEER_ENV.MALLOC_MMAP_THRESHOLD_)).toBeLessThan(Number(DAEMON_ENV.MALLOC_MMAP_THRESHOLD_))
+    expect(missingRuntime([...DAEMON_NODE_FLAGS], {}, 'backup-peer')).toEqual({ flags: [], env: ['MALLOC_MMAP_THRESHOLD_'] })
+    expect(needsReexec([...DAEMON_NODE_FLAGS], { ...BACKUP_PEER_ENV }, 'backup-peer')).toBe(false)
+    expect(describeRuntime([...DAEMON_NODE_FLAGS], { ...BACKUP_PEER_ENV }, 'backup-peer')).toContain('MALLOC_MMAP_THRESHOLD_=32768')
   })
 
   it('never twice: a re-executed daemon (the marker) runs as it is even without the flags', () => {

@@ -5,6 +5,7 @@ import { DaemonClient } from '../DaemonClient.js'
 import { CliError, EXIT } from '../CliError.js'
 import type { Command } from '../Command.js'
 import { toError } from '../../toError.js'
+import { describeRuntime } from '../../runtime/daemonRuntime.js'
 
 export const backupPeerCommand: Command = {
   name: 'backup-peer',
@@ -16,6 +17,8 @@ export const backupPeerCommand: Command = {
     if (quota !== undefined && !(/^\d+$/.test(quota) && Number(quota) >= 1))
       throw new CliError('usage', '--quota-mb takes a whole number of MiB per vault (at least 1)', EXIT.usage)
     const log = createLog()
+    // main.ts has already started this process again with the backup peer's runtime if it lacked it
+    log('info', describeRuntime(process.execArgv, process.env, 'backup-peer'))
     // loaded here, not with the CLI: a backup peer keeps only what it runs in memory (no device, no dashboard)
     const { BackupPeerDaemon } = await import('../../backupPeer.js')
     const peer = new BackupPeerDaemon({
