@@ -149,6 +149,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     estimator: new StrengthEstimator(),
     entries: () => items.healthEntries(),
     entryOf: id => items.healthEntry(id),
+    state: () => items.healthState(),
     session: unlock,
     changes: items,
     persist: { localKey: label => keyring.localKey(label), storage: views.meta }
