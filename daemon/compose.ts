@@ -152,6 +152,7 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     state: () => items.healthState(),
     session: unlock,
     changes: items,
+    log,
     persist: { localKey: label => keyring.localKey(label), storage: views.meta }
   })
   const eraser = new DeviceEraser({ storage, keyring, replicas, unlock })

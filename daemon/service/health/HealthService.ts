@@ -12,21 +12,24 @@
  * every score and row, drops the queue and stops the worker.
  */
 import { LockedError } from '../../keyring/errors.js'
-import { healthReportOfRows, type HealthEntry, type HealthReport } from './healthRules.js'
+import { healthReportOfRows, type HealthEntry, type HealthReport, type HealthRow } from './healthRules.js'
 import type { StrengthEstimator, StrengthVerdict, StrengthScore } from './StrengthEstimator.js'
 import { VerdictCache } from './VerdictCache.js'
 import { StoredScores } from './StoredScores.js'
 import { StoredHealthRows } from './StoredHealthRows.js'
 import { HealthRows } from './HealthRows.js'
-import { ScoreWorker, type Scorer } from './ScoreWorker.js'
+import { ScoreWorker, ScoreWorkerError, type Scorer } from './ScoreWorker.js'
 import type { StorageAdapter } from '../../storage/StorageAdapter.js'
+import type { Log } from '../../log.js'
 
 /** Passwords per message to the worker: a few hundred ms of estimates, so a lock stops it soon. */
 const BATCH = 64
 /** How long after the last item change the background re-estimate starts (a sync brings changes in bursts). */
 const REFRESH_DELAY_MS = 200
-/** How long a report waits for estimates before it answers with what is known. */
+/** How long a report waits for estimates before it answers with what is known, when only a few are left. */
 export const REPORT_WAIT_MS = 300
+/** At most this many passwords left to estimate: a report waits (REPORT_WAIT_MS) rather than answer at once. */
+const FEW_PENDING = 32
 
 /** The report with how far the estimates have come. */
 export interface HealthAnswer extends HealthReport {
@@ -54,6 +57,8 @@ export interface HealthServiceOptions {
   /** this device's own keys (Keyring.localKey) and its meta/ storage: scores and rows kept sealed between unlocks; without them, per session only */
   persist?: { localKey: (label: string) => Uint8Array; storage: StorageAdapter }
   now?: () => Date
+  /** where a failed worker is reported (never with a password) */
+  log?: Log
 }
 
 /** How long after the last estimate the scores and rows are written (sealed) for the next unlock. */
@@ -68,6 +73,8 @@ export class HealthService {
   private generation = 0
   /** digest → password, waiting for an estimate */
   private readonly queue = new Map<string, string>()
+  /** digests sent to the scorer and not answered yet */
+  private readonly inFlight = new Set<string>()
   private draining: Promise<void> | undefined
   private readonly changed = new Set<string>()
   private refreshTimer: NodeJS.Timeout | undefined
@@ -98,6 +105,7 @@ export class HealthService {
       this.cache.clear(key)
       this.rows.clear()
       this.queue.clear()
+      this.inFlight.clear()
       this.changed.clear()
       clearTimeout(this.refreshTimer)
       this.refreshTimer = undefined
@@ -137,22 +145,27 @@ export class HealthService {
     if (this.generation !== generation) throw new LockedError()
     for (const [digest, password] of unscored) this.enqueue(digest, password)
     const job = this.drain()
-    if (this.draining !== undefined) await Promise.race([job, sleep(options.waitMs ?? REPORT_WAIT_MS)])
+    // a few passwords left (an edit, a sync) are worth a short wait for a complete answer; many are not
+    const waitMs = options.waitMs ?? (this.pendingOf(rows) <= FEW_PENDING ? REPORT_WAIT_MS : 0)
+    if (this.draining !== undefined && waitMs > 0) await Promise.race([job, sleep(waitMs)])
     if (this.generation !== generation) throw new LockedError()
     const inUse = new Set<string>()
-    let pending = 0
-    for (const row of rows) {
-      if (row.digest === '' || inUse.has(row.digest)) continue
-      inUse.add(row.digest)
-      if (this.cache.get(row.digest) === undefined) pending++
-    }
+    for (const row of rows) if (row.digest !== '') inUse.add(row.digest)
     this.inUse = inUse
+    const pending = this.pendingOf(rows)
     const report = healthReportOfRows(rows, {
       scoreOf: digest => this.cache.get(digest),
       now: (this.options.now ?? (() => new Date()))()
     })
     if (pending === 0) this.scheduleSave()
     return { ...report, complete: pending === 0, pending }
+  }
+
+  /** How many distinct passwords of `rows` have no score yet. */
+  private pendingOf(rows: readonly HealthRow[]): number {
+    const seen = new Set<string>()
+    for (const row of rows) if (row.digest !== '' && this.cache.get(row.digest) === undefined) seen.add(row.digest)
+    return seen.size
   }
 
   /** How many distinct passwords have a score in this session. */
@@ -199,12 +212,12 @@ export class HealthService {
   }
 
   private enqueue(digest: string, password: string): void {
-    if (digest !== '' && this.cache.get(digest) === undefined) this.queue.set(digest, password)
+    if (digest !== '' && this.cache.get(digest) === undefined && !this.inFlight.has(digest)) this.queue.set(digest, password)
   }
 
   /** Estimates what is queued in the worker, a batch at a time; one run at a time. */
   private drain(): Promise<void> {
-    if (this.queue.size === 0) return Promise.resolve()
+    if (this.queue.size === 0) return this.draining ?? Promise.resolve()
     const generation = this.generation
     this.draining ??= (async () => {
       while (this.queue.size > 0 && this.generation === generation) {
@@ -215,7 +228,10 @@ export class HealthService {
           if (batch.length === BATCH) break
         }
         this.sent += batch.length
-        const scores = await this.scoresOf(batch.map(([, password]) => password))
+        for (const [digest] of batch) this.inFlight.add(digest)
+        const scores = await this.scoresOf(batch.map(([, password]) => password)).finally(() => {
+          for (const [digest] of batch) this.inFlight.delete(digest)
+        })
         if (this.generation !== generation) return
         batch.forEach(([digest], i) => {
           this.cache.set(digest, scores[i] as StrengthScore)
@@ -226,7 +242,9 @@ export class HealthService {
       .catch(() => {})
       .finally(() => {
         this.draining = undefined
-        if (this.generation === generation && this.queue.size === 0) this.scheduleSave()
+        // what a later session queued while this run was ending is estimated now
+        if (this.queue.size > 0) void this.drain()
+        else if (this.generation === generation) this.scheduleSave()
       })
     return this.draining
   }
@@ -236,8 +254,12 @@ export class HealthService {
     const generation = this.generation
     try {
       return await this.scorer.scores(passwords)
-    } catch {
+    } catch (err) {
       if (this.generation !== generation) throw new LockedError()
+      this.options.log?.(
+        'warn',
+        `password health: estimating on the main thread (${err instanceof ScoreWorkerError ? err.message : 'the worker failed'})`
+      )
       const { estimator } = this.options
       await estimator.load()
       const scores: StrengthScore[] = []

@@ -70,6 +70,7 @@ describe('HealthService with its scorer', () => {
     const { device: d, service } = await memoryService()
     await service.init(PASSWORD)
     let stops = 0
+    const logged: string[] = []
     const failing: Scorer = {
       scores: async () => {
         throw new ScoreWorkerError('the strength estimator failed (Error)')
@@ -85,13 +86,16 @@ describe('HealthService with its scorer', () => {
       entryOf: id => d.items.healthEntry(id),
       state: () => d.items.healthState(),
       session: d.unlock,
-      changes: d.items
+      changes: d.items,
+      log: (level, message) => logged.push(`${level} ${message}`)
     })
     await d.items.createItem({ title: 'weak', password: 'password123' })
     await d.items.createItem({ title: 'strong', password: 'q7#Lm2!vR9@xZ4$kP8&wN3^t' })
     const report = await health.report({ waitMs: 60_000 })
     expect(report.complete).toBe(true)
     expect(report.items.map(i => [i.title, i.issues, i.score])).toEqual([['weak', ['weak'], 0]])
+    expect(logged[0]).toMatch(/^warn password health: estimating on the main thread/)
+    expect(logged.join('\n')).not.toContain('password123')
     const before = stops
     await d.unlock.lock()
     expect(stops).toBe(before + 1)
