@@ -118,6 +118,8 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     },
     beforeLock: async () => {
       await items.saveListImages()
+      // a lock never fails for want of them: the next report reads the items again
+      await health.beforeLock().catch((err: unknown) => log('warn', `health rows not stored: ${err instanceof Error ? err.name : 'error'}`))
     },
     log
   })

@@ -79,11 +79,16 @@ export class HealthRows {
     }
   }
 
-  /** Seals the rows for the next unlock, when they show every live item as it is now and are not stored yet. */
+  /**
+   * Seals the rows for the next unlock (the changed items read again first), when they were read in
+   * this session for the vaults open now and the stored record does not show them already.
+   */
   async save(): Promise<void> {
-    if (this.stored === undefined || this.storedCurrent || this.vaults === undefined || this.dirty.size > 0) return
+    if (this.stored === undefined || this.storedCurrent || this.vaults === undefined) return
     const state = this.source.state()
     if (state.vaults !== this.vaults) return
+    // the passwords of changed items are queued for estimates by the service's own change handler
+    this.refresh(() => true)
     this.storedCurrent = true
     this.storedMayExist = true
     await this.stored.save({ state: stateKey(state), rows: this.list() })

@@ -161,6 +161,21 @@ export class HealthService {
     return { ...report, complete: pending === 0, pending }
   }
 
+  /**
+   * Before a lock: writes what a report of this session read and estimated and the next unlock
+   * would otherwise read again (the rows after an edit, scores not written yet).
+   */
+  async beforeLock(): Promise<void> {
+    clearTimeout(this.saveTimer)
+    this.saveTimer = undefined
+    if (this.stored === undefined) return
+    if (this.unsaved) {
+      this.unsaved = false
+      await this.stored.save(this.cache.entries(this.inUse))
+    }
+    await this.rows.save()
+  }
+
   /** How many distinct passwords of `rows` have no score yet. */
   private pendingOf(rows: readonly HealthRow[]): number {
     const seen = new Set<string>()

@@ -81,6 +81,26 @@ describe('health rows kept between unlocks', () => {
     expect((await d.health.report({ waitMs: 0 })).items.map(i => i.id)).not.toContain(gone.id)
   }, 30_000)
 
+  it('an edit just before a lock: the lock writes the rows again, and the next first report reads no item and shows the edit', async () => {
+    const m = await device()
+    const { device: d, service } = m
+    const item = await d.items.createItem({ title: 'Mail', password: 'q7#Lm2!vR9@xZ4$kP8&wN3^t' })
+    await d.items.createItem({ title: 'Shop', password: 'password123' })
+    await reportAndStore(m)
+    await d.items.updateItem(item.id, { title: 'Mail (work)', password: 'password123' })
+    await d.health.report(FULL)
+    await d.unlock.lock()
+    await service.unlock(PASSWORD)
+    const entries = vi.spyOn(d.items, 'healthEntries')
+    const report = await d.health.report({ waitMs: 0 })
+    expect(entries).not.toHaveBeenCalled()
+    expect(report.complete).toBe(true)
+    expect(report.items.map(i => [i.title, i.issues])).toEqual([
+      ['Mail (work)', ['weak', 'reused']],
+      ['Shop', ['weak', 'reused']]
+    ])
+  }, 30_000)
+
   it('a damaged record is deleted and the rows read from the items again', async () => {
     const m = await device()
     const { device: d, service, storage } = m
