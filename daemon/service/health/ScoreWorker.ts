@@ -5,7 +5,8 @@
  * score of each password of a batch. Passwords cross into the worker by message: it is in this
  * process, they are never logged, and an error names only its kind. `stop()` (at lock) terminates
  * it, so no plaintext it held outlives the session; it also stops on its own after a quiet while,
- * which gives back the memory of its dictionaries.
+ * which gives back the memory of its dictionaries. On Linux it runs at a lower priority than the
+ * daemon's main thread.
  */
 import { Worker } from 'node:worker_threads'
 import { ESTIMATOR_SETTINGS, type StrengthScore } from './StrengthEstimator.js'
@@ -26,10 +27,19 @@ export class ScoreWorkerError extends Error {
 /** How long the worker stays after its last batch (loading it again costs ~0.3 s of CPU). */
 const IDLE_STOP_MS = 10_000
 
+/**
+ * The worker thread's nice value on Linux, where it applies to that thread alone (elsewhere it
+ * would lower the whole daemon: 0, left as it is). Reports and other requests go first when the
+ * CPU is short; the estimates take the time left.
+ */
+const WORKER_NICE = process.platform === 'linux' ? 10 : 0
+
 // CommonJS, evaluated in the worker: the packages' paths come from the daemon (workerData), so it
 // runs the same under the bundle, tsx and the tests
 const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
+// on Linux a nice value is per thread: this one yields the CPU to the daemon's main thread
+if (workerData.nice > 0) try { require('node:os').setPriority(workerData.nice) } catch {}
 const core = require(workerData.modules.core)
 const common = require(workerData.modules.common)
 const en = require(workerData.modules.en)
@@ -86,7 +96,7 @@ export class ScoreWorker implements Scorer {
     if (this.worker !== undefined) return this.worker
     const worker = new Worker(SOURCE, {
       eval: true,
-      workerData: { modules: zxcvbnModulePaths(), settings: ESTIMATOR_SETTINGS },
+      workerData: { modules: zxcvbnModulePaths(), settings: ESTIMATOR_SETTINGS, nice: WORKER_NICE },
       // its output is not the daemon's: nothing it could print reaches a log
       stdout: true,
       stderr: true

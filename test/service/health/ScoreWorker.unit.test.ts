@@ -56,6 +56,29 @@ describe('ScoreWorker', () => {
     expect(await w.scores(['password123'])).toEqual([0])
   }, 30_000)
 
+  it.runIf(process.platform === 'linux')(
+    'on Linux the worker thread runs at nice 10 and the main thread keeps its priority',
+    async () => {
+      const { readdirSync, readFileSync } = await import('node:fs')
+      const niceOf = (stat: string): number => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+      const threads = (): number[] =>
+        readdirSync('/proc/self/task').map(tid => {
+          try {
+            return niceOf(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'))
+          } catch {
+            return 0
+          }
+        })
+      const mainNice = niceOf(readFileSync('/proc/self/stat', 'utf8'))
+        const w = worker()
+      await w.scores(['password123'])
+      expect(threads().filter(n => n === mainNice + 10).length).toBeGreaterThan(0)
+      expect(niceOf(readFileSync('/proc/self/stat', 'utf8'))).toBe(mainNice)
+      w.stop()
+    },
+    30_000
+  )
+
   it('ends on its own after a quiet while', async () => {
     const w = worker(50)
     await w.scores(['password123'])
