@@ -70,7 +70,7 @@ describe('ScoreWorker', () => {
           }
         })
       const mainNice = niceOf(readFileSync('/proc/self/stat', 'utf8'))
-        const w = worker()
+      const w = worker()
       await w.scores(['password123'])
       expect(threads().filter(n => n === mainNice + 10).length).toBeGreaterThan(0)
       expect(niceOf(readFileSync('/proc/self/stat', 'utf8'))).toBe(mainNice)
