@@ -303,8 +303,11 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
         },
         // replicas snapshot what is new with the keys still at hand, then the keys leave memory
         stop: async () => {
-          // a stop while unlocked keeps the list pictures as a lock does (best effort: the list is rebuilt without them)
-          if (unlock.unlocked) await items.saveListImages().catch(() => {})
+          // a stop while unlocked keeps the list pictures and the health rows as a lock does (best effort: both are rebuilt without them)
+          if (unlock.unlocked) {
+            await items.saveListImages().catch(() => {})
+            await health.beforeLock().catch(() => {})
+          }
           await replicas.close()
           await unlock.stop()
         }

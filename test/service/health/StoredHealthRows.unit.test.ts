@@ -101,6 +101,23 @@ describe('health rows kept between unlocks', () => {
     ])
   }, 30_000)
 
+  it('a stop while unlocked writes the rows as a lock does: after a restart the first report reads no item', async () => {
+    const m = await device()
+    const { device: d } = m
+    const item = await d.items.createItem({ title: 'Mail', password: 'password123' })
+    await d.items.createItem({ title: 'Shop', password: 'password123' })
+    await reportAndStore(m)
+    await d.items.updateItem(item.id, { title: 'Mail (home)' })
+    await d.lifecycle.stop()
+    const again = await memoryService({ storage: m.storage, identity: m.identity })
+    await again.service.unlock(PASSWORD)
+    const entries = vi.spyOn(again.device.items, 'healthEntries')
+    const report = await again.device.health.report({ waitMs: 0 })
+    expect(entries).not.toHaveBeenCalled()
+    expect(report.items.map(i => i.title)).toEqual(['Mail (home)', 'Shop'])
+    await again.device.lifecycle.stop()
+  }, 30_000)
+
   it('a damaged record is deleted and the rows read from the items again', async () => {
     const m = await device()
     const { device: d, service, storage } = m
