@@ -118,6 +118,8 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     },
     beforeLock: async () => {
       await items.saveListImages()
+      // a lock never fails for want of them: the next report reads the items again
+      await health.beforeLock().catch((err: unknown) => log('warn', `health rows not stored: ${err instanceof Error ? err.name : 'error'}`))
     },
     log
   })
@@ -149,8 +151,10 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
     estimator: new StrengthEstimator(),
     entries: () => items.healthEntries(),
     entryOf: id => items.healthEntry(id),
+    state: () => items.healthState(),
     session: unlock,
     changes: items,
+    log,
     persist: { localKey: label => keyring.localKey(label), storage: views.meta }
   })
   const eraser = new DeviceEraser({ storage, keyring, replicas, unlock })
@@ -299,8 +303,11 @@ export async function composeDevice(inputs: NodeInputs): Promise<FullDevice> {
         },
         // replicas snapshot what is new with the keys still at hand, then the keys leave memory
         stop: async () => {
-          // a stop while unlocked keeps the list pictures as a lock does (best effort: the list is rebuilt without them)
-          if (unlock.unlocked) await items.saveListImages().catch(() => {})
+          // a stop while unlocked keeps the list pictures and the health rows as a lock does (best effort: both are rebuilt without them)
+          if (unlock.unlocked) {
+            await items.saveListImages().catch(() => {})
+            await health.beforeLock().catch(() => {})
+          }
           await replicas.close()
           await unlock.stop()
         }

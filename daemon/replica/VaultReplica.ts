@@ -123,6 +123,11 @@ export class VaultReplica extends SealedLog {
     return this.listImage.take()
   }
 
+  /** Per author, the head of what the open document holds (what a stored picture is bound to). */
+  appliedHeads(): SignedHead[] {
+    return this.applied.all()
+  }
+
   /** Whether the stored list picture still shows the document (nothing changed since the unlock that read it). */
   get listImageCurrent(): boolean {
     return this.listImage.current

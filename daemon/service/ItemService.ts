@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events'
 import type { Keyring } from '../keyring/Keyring.js'
 import { LockedError } from '../keyring/errors.js'
 import type { VaultReplica } from '../replica/VaultReplica.js'
+import { headsId } from '../replica/ListImage.js'
 import type { Item, ItemInput } from '../vault/Item.js'
 import { ItemNotFoundError, VersionNotFoundError } from '../vault/errors.js'
 import { historyInput, stateBefore, type HistoryVersion } from '../vault/ItemHistory.js'
@@ -322,6 +323,19 @@ export class ItemService extends EventEmitter<ItemEvents> {
       for (const item of replica.doc.all())
         if (!item.trashed) out.push({ ...item, passwordChangedAt: replica.doc.passwordChangedAt(item.id) })
     return out
+  }
+
+  /**
+   * What the health report's kept rows are bound to, without building a document: the open vaults
+   * (id and name) and, per vault, the heads its document holds (one local or synced change moves them).
+   */
+  healthState(): { vaults: string; heads: string } {
+    this.requireUnlocked()
+    const open = this.open().sort((a, b) => (a.vaultId < b.vaultId ? -1 : 1))
+    return {
+      vaults: open.map(r => `${r.vaultId}:${this.index(r).name}`).join('\n'),
+      heads: open.map(r => `${r.vaultId}=${headsId(r.appliedHeads())}`).join('\n')
+    }
   }
 
   /** One live item as the health rules read it; undefined when it is gone, trashed or locked away. */

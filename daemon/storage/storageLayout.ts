@@ -123,7 +123,9 @@ export const metaLayout = {
   /** JSON {"autoLockMinutes": n} (SettingsStore), no secret */
   settings: 'settings',
   /** the health report's password scores, sealed under a key of the root key (HealthService): keyed hashes and 0–4 scores */
-  healthScores: 'health-scores'
+  healthScores: 'health-scores',
+  /** the health report's rows (no password: keyed hashes, titles, sites) bound to the vaults' heads, sealed like the scores (HealthRows) */
+  healthRows: 'health-rows'
 } as const
 
 /** network/ (the device's network part): JSON array of the multiaddrs bound at the last start. */

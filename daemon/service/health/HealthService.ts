@@ -1,29 +1,35 @@
 /**
  * Password health on this device, with no network: the report over every live item of the open
  * vaults (healthRules.ts) and the strength verdict of one password (for the meters and the
- * "use it anyway" checks). Each distinct password is estimated once, in the background, and its
- * score kept under a keyed hash (VerdictCache) — in memory, and sealed on disk for the next unlocks
- * (StoredScores) when the device gives this service its own key. A report answers within a short
- * wait whatever is known: `complete: false` and `pending` (distinct passwords still being estimated)
+ * "use it anyway" checks). Each distinct password is estimated once, in a worker thread
+ * (ScoreWorker: the daemon's event loop keeps answering meanwhile), and its score kept under a
+ * keyed hash (VerdictCache) — in memory, and sealed on disk for the next unlocks (StoredScores) when
+ * the device gives this service its own key. The rows the rules read are kept for the session and,
+ * sealed, for the next unlock (HealthRows, StoredHealthRows). A report answers within a short wait
+ * whatever is known: `complete: false` and `pending` (distinct passwords still being estimated)
  * until every score is in; the CLI and the dashboard ask again until it is complete. An edit or a
  * synced change queues the changed item's password once a report has been asked for. A lock forgets
- * every score and drops the queue.
+ * every score and row, drops the queue and stops the worker.
  */
-import { performance } from 'node:perf_hooks'
 import { LockedError } from '../../keyring/errors.js'
-import { healthReport, type HealthEntry, type HealthReport } from './healthRules.js'
-import type { StrengthEstimator, StrengthVerdict } from './StrengthEstimator.js'
+import { healthReportOfRows, type HealthEntry, type HealthReport, type HealthRow } from './healthRules.js'
+import type { StrengthEstimator, StrengthVerdict, StrengthScore } from './StrengthEstimator.js'
 import { VerdictCache } from './VerdictCache.js'
 import { StoredScores } from './StoredScores.js'
+import { StoredHealthRows } from './StoredHealthRows.js'
+import { HealthRows } from './HealthRows.js'
+import { ScoreWorker, ScoreWorkerError, type Scorer } from './ScoreWorker.js'
 import type { StorageAdapter } from '../../storage/StorageAdapter.js'
-import type { StrengthScore } from './StrengthEstimator.js'
+import type { Log } from '../../log.js'
 
-/** How long one run of estimates may hold the event loop before it yields (other requests go between). */
-const SLICE_MS = 20
+/** Passwords per message to the worker: a few hundred ms of estimates, so a lock stops it soon. */
+const BATCH = 64
 /** How long after the last item change the background re-estimate starts (a sync brings changes in bursts). */
 const REFRESH_DELAY_MS = 200
-/** How long a report waits for estimates before it answers with what is known. */
+/** How long a report waits for estimates before it answers with what is known, when only a few are left. */
 export const REPORT_WAIT_MS = 300
+/** At most this many passwords left to estimate: a report waits (REPORT_WAIT_MS) rather than answer at once. */
+const FEW_PENDING = 32
 
 /** The report with how far the estimates have come. */
 export interface HealthAnswer extends HealthReport {
@@ -34,21 +40,28 @@ export interface HealthAnswer extends HealthReport {
 }
 
 export interface HealthServiceOptions {
+  /** the verdict of one password (the meters) */
   estimator: StrengthEstimator
+  /** the report's estimates; a worker thread by default */
+  scorer?: Scorer
   /** every live item (throws LockedError while locked) */
   entries: () => HealthEntry[]
   /** one live item, or undefined */
   entryOf: (id: string) => HealthEntry | undefined
+  /** the open vaults and their heads (ItemService.healthState; throws LockedError while locked) */
+  state: () => { vaults: string; heads: string }
   /** 'locked' and 'unlocked': the scores of one session never reach the next */
   session: { on: (event: 'locked' | 'unlocked', listener: () => void) => unknown }
   /** item changes, local or synced */
   changes: { on: (event: 'item-changed', listener: (change: { id: string }) => void) => unknown }
-  /** this device's own keys (Keyring.localKey) and its meta/ storage: scores kept sealed between unlocks; without them, per session only */
+  /** this device's own keys (Keyring.localKey) and its meta/ storage: scores and rows kept sealed between unlocks; without them, per session only */
   persist?: { localKey: (label: string) => Uint8Array; storage: StorageAdapter }
   now?: () => Date
+  /** where a failed worker is reported (never with a password) */
+  log?: Log
 }
 
-/** How long after the last estimate the scores are written (sealed) for the next unlock. */
+/** How long after the last estimate the scores and rows are written (sealed) for the next unlock. */
 const SAVE_DELAY_MS = 1000
 
 const yieldToEventLoop = async (): Promise<void> => await new Promise(resolve => setImmediate(resolve))
@@ -60,24 +73,39 @@ export class HealthService {
   private generation = 0
   /** digest → password, waiting for an estimate */
   private readonly queue = new Map<string, string>()
+  /** digests sent to the scorer and not answered yet */
+  private readonly inFlight = new Set<string>()
   private draining: Promise<void> | undefined
   private readonly changed = new Set<string>()
   private refreshTimer: NodeJS.Timeout | undefined
   private readonly stored: StoredScores | undefined
+  private readonly rows: HealthRows
+  private readonly scorer: Scorer
   /** this session's read of the stored scores (once, at the first report) */
   private loading: Promise<void> | undefined
   /** the digests of the passwords in use at the last report: only theirs are written */
   private inUse = new Set<string>()
   private unsaved = false
   private saveTimer: NodeJS.Timeout | undefined
+  private sent = 0
 
   constructor(private readonly options: HealthServiceOptions) {
     const persist = options.persist
     this.stored = persist === undefined ? undefined : new StoredScores(persist.storage, () => persist.localKey('health-scores'))
+    const storedRows = persist === undefined ? undefined : new StoredHealthRows(persist.storage, () => persist.localKey('health-rows'))
+    this.rows = new HealthRows(
+      { entries: options.entries, entryOf: options.entryOf, state: options.state },
+      password => this.cache.digest(password),
+      storedRows
+    )
+    this.scorer = options.scorer ?? new ScoreWorker()
     const reset = (key?: Uint8Array): void => {
       this.generation++
+      this.scorer.stop()
       this.cache.clear(key)
+      this.rows.clear()
       this.queue.clear()
+      this.inFlight.clear()
       this.changed.clear()
       clearTimeout(this.refreshTimer)
       this.refreshTimer = undefined
@@ -110,29 +138,59 @@ export class HealthService {
    */
   async report(options: { waitMs?: number } = {}): Promise<HealthAnswer> {
     const generation = this.generation
-    const entries = this.options.entries()
+    this.options.state()
     await this.loadStored()
     if (this.generation !== generation) throw new LockedError()
-    const digests = entries.map(e => (e.password === '' ? '' : this.cache.digest(e.password)))
-    this.inUse = new Set(digests.filter(d => d !== ''))
-    entries.forEach((e, i) => {
-      this.enqueue(digests[i] as string, e.password)
-    })
-    const job = this.drain()
-    if (this.queue.size > 0) await Promise.race([job, sleep(options.waitMs ?? REPORT_WAIT_MS)])
+    const { rows, unscored } = await this.rows.read(digest => this.cache.get(digest) !== undefined)
     if (this.generation !== generation) throw new LockedError()
-    const pending = new Set(digests.filter(d => d !== '' && this.cache.get(d) === undefined)).size
-    const report = healthReport(entries, {
-      digests,
+    for (const [digest, password] of unscored) this.enqueue(digest, password)
+    const job = this.drain()
+    // a few passwords left (an edit, a sync) are worth a short wait for a complete answer; many are not
+    const waitMs = options.waitMs ?? (this.pendingOf(rows) <= FEW_PENDING ? REPORT_WAIT_MS : 0)
+    if (this.draining !== undefined && waitMs > 0) await Promise.race([job, sleep(waitMs)])
+    if (this.generation !== generation) throw new LockedError()
+    const inUse = new Set<string>()
+    for (const row of rows) if (row.digest !== '') inUse.add(row.digest)
+    this.inUse = inUse
+    const pending = this.pendingOf(rows)
+    const report = healthReportOfRows(rows, {
       scoreOf: digest => this.cache.get(digest),
       now: (this.options.now ?? (() => new Date()))()
     })
+    if (pending === 0) this.scheduleSave()
     return { ...report, complete: pending === 0, pending }
+  }
+
+  /**
+   * Before a lock: writes what a report of this session read and estimated and the next unlock
+   * would otherwise read again (the rows after an edit, scores not written yet).
+   */
+  async beforeLock(): Promise<void> {
+    clearTimeout(this.saveTimer)
+    this.saveTimer = undefined
+    if (this.stored === undefined) return
+    if (this.unsaved) {
+      this.unsaved = false
+      await this.stored.save(this.cache.entries(this.inUse))
+    }
+    await this.rows.save()
+  }
+
+  /** How many distinct passwords of `rows` have no score yet. */
+  private pendingOf(rows: readonly HealthRow[]): number {
+    const seen = new Set<string>()
+    for (const row of rows) if (row.digest !== '' && this.cache.get(row.digest) === undefined) seen.add(row.digest)
+    return seen.size
   }
 
   /** How many distinct passwords have a score in this session. */
   get estimated(): number {
     return this.cache.size
+  }
+
+  /** How many passwords were sent to be estimated since start (each distinct one once per session, unless stored). */
+  get estimatesAsked(): number {
+    return this.sent
   }
 
   /** Fills the cache from the sealed scores of earlier sessions (once per session). */
@@ -149,53 +207,88 @@ export class HealthService {
     await this.loading
   }
 
-  /** Writes the scores of the passwords in use, a moment after the last estimate. */
+  /** Writes the scores of the passwords in use and the rows, a moment after the last estimate. */
   private scheduleSave(): void {
-    if (this.stored === undefined || !this.unsaved) return
+    if (this.stored === undefined) return
     const generation = this.generation
     clearTimeout(this.saveTimer)
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined
       if (this.generation !== generation || this.queue.size > 0) return
-      const entries: Array<[string, StrengthScore]> = this.cache.entries(this.inUse)
-      this.unsaved = false
-      // a lock in between makes the key unavailable: nothing is written, the next session estimates again
-      void this.stored?.save(entries).catch(() => {})
+      // a lock in between makes the key unavailable: nothing is written, the next session reads again
+      if (this.unsaved) {
+        const entries: Array<[string, StrengthScore]> = this.cache.entries(this.inUse)
+        this.unsaved = false
+        void this.stored?.save(entries).catch(() => {})
+      }
+      void this.rows.save().catch(() => {})
     }, SAVE_DELAY_MS)
     this.saveTimer.unref()
   }
 
   private enqueue(digest: string, password: string): void {
-    if (digest !== '' && this.cache.get(digest) === undefined) this.queue.set(digest, password)
+    if (digest !== '' && this.cache.get(digest) === undefined && !this.inFlight.has(digest)) this.queue.set(digest, password)
   }
 
-  /** Estimates what is queued, in slices that yield to the event loop; one run at a time. */
+  /** Estimates what is queued in the worker, a batch at a time; one run at a time. */
   private drain(): Promise<void> {
-    if (this.queue.size === 0) return Promise.resolve()
+    if (this.queue.size === 0) return this.draining ?? Promise.resolve()
+    const generation = this.generation
     this.draining ??= (async () => {
+      while (this.queue.size > 0 && this.generation === generation) {
+        const batch: Array<[string, string]> = []
+        for (const entry of this.queue) {
+          batch.push(entry)
+          this.queue.delete(entry[0])
+          if (batch.length === BATCH) break
+        }
+        this.sent += batch.length
+        for (const [digest] of batch) this.inFlight.add(digest)
+        const scores = await this.scoresOf(batch.map(([, password]) => password)).finally(() => {
+          for (const [digest] of batch) this.inFlight.delete(digest)
+        })
+        if (this.generation !== generation) return
+        batch.forEach(([digest], i) => {
+          this.cache.set(digest, scores[i] as StrengthScore)
+        })
+        this.unsaved = true
+      }
+    })()
+      .catch(() => {})
+      .finally(() => {
+        this.draining = undefined
+        // what a later session queued while this run was ending is estimated now
+        if (this.queue.size > 0) void this.drain()
+        else if (this.generation === generation) this.scheduleSave()
+      })
+    return this.draining
+  }
+
+  /** The scores from the worker; should it fail, from the estimator on this thread (the same verdicts, only slower). */
+  private async scoresOf(passwords: string[]): Promise<StrengthScore[]> {
+    const generation = this.generation
+    try {
+      return await this.scorer.scores(passwords)
+    } catch (err) {
+      if (this.generation !== generation) throw new LockedError()
+      this.options.log?.(
+        'warn',
+        `password health: estimating on the main thread (${err instanceof ScoreWorkerError ? err.message : 'the worker failed'})`
+      )
       const { estimator } = this.options
       await estimator.load()
-      let sliceStart = performance.now()
-      for (const [digest, password] of this.queue) {
-        this.queue.delete(digest)
-        if (this.cache.get(digest) === undefined) {
-          this.cache.set(digest, estimator.estimateLoaded(password).score)
-          this.unsaved = true
-        }
-        if (performance.now() - sliceStart > SLICE_MS) {
-          await yieldToEventLoop()
-          sliceStart = performance.now()
-        }
+      const scores: StrengthScore[] = []
+      for (const password of passwords) {
+        scores.push(estimator.estimateLoaded(password).score)
+        await yieldToEventLoop()
       }
-    })().finally(() => {
-      this.draining = undefined
-      this.scheduleSave()
-    })
-    return this.draining
+      return scores
+    }
   }
 
   /** Once a report was made in this session, a changed item's password is estimated soon after, in the background. */
   private onChange(id: string): void {
+    this.rows.changed(id)
     if (this.cache.size === 0) return
     this.changed.add(id)
     clearTimeout(this.refreshTimer)

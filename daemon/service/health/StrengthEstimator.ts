@@ -40,6 +40,9 @@ export const MAX_ESTIMATED_LENGTH = 100
  */
 const L33T_MAX_SUBSTITUTIONS = 1
 
+/** What the estimator is built with, here and in the health report's worker (ScoreWorker): one verdict everywhere. */
+export const ESTIMATOR_SETTINGS = { maxLength: MAX_ESTIMATED_LENGTH, l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS } as const
+
 const LABELS = ['Very weak', 'Weak', 'Fairly weak', 'Good', 'Strong'] as const
 
 export class StrengthEstimator {
@@ -54,8 +57,7 @@ export class StrengthEstimator {
         dictionary: { ...common.dictionary, ...en.dictionary },
         graphs: common.adjacencyGraphs,
         translations: en.translations,
-        maxLength: MAX_ESTIMATED_LENGTH,
-        l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS
+        ...ESTIMATOR_SETTINGS
       })
       this.factory = factory
       return factory

@@ -87,7 +87,7 @@ function linked(self: Prepared, others: Iterable<Prepared>, keep: (o: Prepared) 
   const ids: string[] = []
   for (const o of others) {
     if (o === self || !keep(o)) continue
-    ids.push(o.entry.id)
+    ids.push(o.id)
     if (ids.length === MAX_LINKED) break
   }
   return ids
@@ -95,12 +95,43 @@ function linked(self: Prepared, others: Iterable<Prepared>, keep: (o: Prepared) 
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base' })
 
-interface Prepared {
-  entry: HealthEntry
+/**
+ * What the rules read of one item once its password is hashed and its URLs parsed: no password, so
+ * it can be kept for the next report (and sealed on disk, HealthRows) without reading the item again.
+ */
+export interface HealthRow {
+  id: string
+  vault: string
+  title: string
+  /** the keyed hash of the password, '' for none */
   digest: string
+  /** the distinct sites of its URLs */
   sites: string[]
+  /** the username, trimmed and lower-cased */
   account: string
+  hasTotp: boolean
+  /** a custom field holds a one-time-code secret Kith does not use */
+  otpInField: boolean
+  /** when the password was last set (or the item updated), null without a password */
+  changedAt: string | null
 }
+
+/** The row of one entry, given the keyed hash of its password ('' for none). */
+export function healthRow(entry: HealthEntry, digest: string): HealthRow {
+  return {
+    id: entry.id,
+    vault: entry.vault,
+    title: entry.title,
+    digest,
+    sites: sitesOf(entry.urls),
+    account: accountName(entry.username),
+    hasTotp: entry.totp !== null,
+    otpInField: otpSecretInField(entry.fields),
+    changedAt: digest === '' ? null : (entry.passwordChangedAt ?? entry.updatedAt)
+  }
+}
+
+type Prepared = HealthRow
 
 /** Two entries for one account: a shared site and the same non-empty username. */
 function sameAccount(a: Prepared, b: Prepared): boolean {
@@ -119,20 +150,21 @@ function groupBy<K>(list: readonly Prepared[], keysOf: (p: Prepared) => readonly
 }
 
 export function healthReport(entries: readonly HealthEntry[], inputs: HealthInputs): HealthReport {
-  const prepared: Prepared[] = entries.map((entry, i) => ({
-    entry,
-    digest: inputs.digests[i] ?? '',
-    sites: sitesOf(entry.urls),
-    account: accountName(entry.username)
-  }))
-  const byPassword = groupBy(prepared, p => (p.digest === '' ? [] : [p.digest]))
-  const bySite = groupBy(prepared, p => p.sites)
+  return healthReportOfRows(
+    entries.map((entry, i) => healthRow(entry, inputs.digests[i] ?? '')),
+    inputs
+  )
+}
+
+/** The report over rows already prepared (healthRow), in the same order and with the same verdicts as healthReport. */
+export function healthReportOfRows(rows: readonly HealthRow[], inputs: Omit<HealthInputs, 'digests'>): HealthReport {
+  const byPassword = groupBy(rows, p => (p.digest === '' ? [] : [p.digest]))
+  const bySite = groupBy(rows, p => p.sites)
   const summary = Object.fromEntries(HEALTH_ISSUES.map(i => [i, 0])) as Record<HealthIssue, number>
   const items: HealthItem[] = []
   const now = inputs.now.getTime()
 
-  for (const p of prepared) {
-    const { entry } = p
+  for (const p of rows) {
     const issues: HealthIssue[] = []
     const hasPassword = p.digest !== ''
     const score = hasPassword ? (inputs.scoreOf(p.digest) ?? null) : null
@@ -141,13 +173,13 @@ export function healthReport(entries: readonly HealthEntry[], inputs: HealthInpu
     const reusedWith = hasPassword ? linked(p, byPassword.get(p.digest) ?? [], o => !sameAccount(p, o)) : []
     if (reusedWith.length > 0) issues.push('reused')
 
-    const changedAt = hasPassword ? (entry.passwordChangedAt ?? entry.updatedAt) : null
+    const changedAt = hasPassword ? p.changedAt : null
     const changedMs = changedAt === null ? Number.NaN : Date.parse(changedAt)
     if (hasPassword && Number.isFinite(changedMs) && now - changedMs > OLD_AFTER_MS) issues.push('old')
 
     const siteMates = p.sites.length === 1 ? (bySite.get(p.sites[0] as string) ?? []) : new Set(p.sites.flatMap(s => bySite.get(s) ?? []))
-    const totpElsewhere = entry.totp === null ? linked(p, siteMates, o => o.entry.totp !== null) : []
-    if (entry.totp === null && (totpElsewhere.length > 0 || otpSecretInField(entry.fields))) issues.push('totp-missing')
+    const totpElsewhere = p.hasTotp ? [] : linked(p, siteMates, o => o.hasTotp)
+    if (!p.hasTotp && (totpElsewhere.length > 0 || p.otpInField)) issues.push('totp-missing')
 
     const duplicateOf = linked(p, siteMates, o => sameAccount(p, o))
     if (duplicateOf.length > 0) issues.push('duplicate')
@@ -155,9 +187,9 @@ export function healthReport(entries: readonly HealthEntry[], inputs: HealthInpu
     if (issues.length === 0) continue
     for (const issue of issues) summary[issue]++
     items.push({
-      id: entry.id,
-      title: entry.title,
-      vault: entry.vault,
+      id: p.id,
+      title: p.title,
+      vault: p.vault,
       issues,
       score,
       passwordChangedAt: changedAt,
@@ -167,5 +199,5 @@ export function healthReport(entries: readonly HealthEntry[], inputs: HealthInpu
     })
   }
   items.sort((a, b) => b.issues.length - a.issues.length || collator.compare(a.title, b.title) || a.id.localeCompare(b.id))
-  return { items, summary, checked: entries.length, generatedAt: inputs.now.toISOString() }
+  return { items, summary, checked: rows.length, generatedAt: inputs.now.toISOString() }
 }

@@ -3,6 +3,8 @@
  * packages' CommonJS builds are what the daemon's bundle takes: there an `import()` answers the
  * exports under `default`, under tsx and plain Node by name; both are accepted.
  */
+import { createRequire } from 'node:module'
+
 type CoreModule = typeof import('@zxcvbn-ts/core')
 type CommonModule = typeof import('@zxcvbn-ts/language-common')
 type EnglishModule = typeof import('@zxcvbn-ts/language-en')
@@ -24,4 +26,14 @@ export async function zxcvbnCommon(): Promise<CommonModule> {
 
 export async function zxcvbnEnglish(): Promise<EnglishModule> {
   return named(await import('@zxcvbn-ts/language-en'), 'dictionary')
+}
+
+/** Where the packages' CommonJS builds are, for a worker thread that loads them itself (ScoreWorker). */
+export function zxcvbnModulePaths(): { core: string; common: string; en: string } {
+  const require = createRequire(import.meta.url)
+  return {
+    core: require.resolve('@zxcvbn-ts/core'),
+    common: require.resolve('@zxcvbn-ts/language-common'),
+    en: require.resolve('@zxcvbn-ts/language-en')
+  }
 }
