@@ -12,7 +12,14 @@ import { ITEM_FIELDS, isTypedField } from './Item.js'
 import { InvalidItemError, ItemNotFoundError } from './errors.js'
 import { sectionOf, typeOf, type ItemType } from './itemTypes.js'
 import { defaultOf, isDefault, normalizeInput, typedValue } from './normalizeInput.js'
-import { ATTACHMENT_KEY_PREFIX, attachmentsOf, decodeAttachment, encodeAttachment, type AttachmentRecord } from './attachmentRecord.js'
+import {
+  ATTACHMENT_KEY_PREFIX,
+  attachmentsOf,
+  decodeAttachment,
+  encodeAttachment,
+  nextAddedAt,
+  type AttachmentRecord
+} from './attachmentRecord.js'
 import { readSection, sectionToFields, sectionsOf, writeSection } from './typedStorage.js'
 import {
   HISTORY_KEY_PREFIX,
@@ -178,7 +185,8 @@ export class VaultDoc {
   addAttachment(id: string, record: AttachmentRecord): void {
     const map = this.items.get(id)
     if (map === undefined) throw new ItemNotFoundError(id)
-    this.doc.transact(() => map.set(ATTACHMENT_KEY_PREFIX + record.id, encodeAttachment(record)), LOCAL_ORIGIN)
+    const stored = { ...record, addedAt: nextAddedAt(map, record.addedAt) }
+    this.doc.transact(() => map.set(ATTACHMENT_KEY_PREFIX + record.id, encodeAttachment(stored)), LOCAL_ORIGIN)
   }
 
   /** Takes a file off an item; false when it had no such file. */

@@ -73,3 +73,17 @@ export function attachmentsOf(map: Iterable<[string, unknown]>): AttachmentInfo[
   found.sort((a, b) => a.addedAt.localeCompare(b.addedAt) || a.id.localeCompare(b.id))
   return found.map(({ id, name, size, sha256 }) => ({ id, name, size, sha256 }))
 }
+
+/**
+ * `addedAt` for a file added now: after every file the item holds, so files added within one
+ * millisecond (an import's) keep the order they were added in.
+ */
+export function nextAddedAt(map: Iterable<[string, unknown]>, addedAt: string): string {
+  let newest = Date.parse(addedAt)
+  for (const [key, raw] of map) {
+    if (!key.startsWith(ATTACHMENT_KEY_PREFIX)) continue
+    const t = Date.parse(decodeAttachment(key.slice(ATTACHMENT_KEY_PREFIX.length), raw)?.addedAt ?? '')
+    if (t >= newest) newest = t + 1
+  }
+  return Number.isFinite(newest) ? new Date(newest).toISOString() : addedAt
+}
