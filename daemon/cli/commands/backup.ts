@@ -1,4 +1,5 @@
 /** kith backup-peer · kith backup add (issue 13: a keyless always-on peer that relays and stores sealed records) */
+import { listenForStopSignals } from '../stopSignals.js'
 import { createLog } from '../../log.js'
 import { allowOnly, flag, flagAll } from '../args.js'
 import { DaemonClient } from '../DaemonClient.js'
@@ -29,6 +30,7 @@ export const backupPeerCommand: Command = {
       quotaBytes: quota === undefined ? undefined : Number(quota) * 1024 * 1024,
       log
     })
+    const signals = listenForStopSignals()
     try {
       await peer.start()
     } catch (err) {
@@ -42,8 +44,7 @@ export const backupPeerCommand: Command = {
         log('info', `${reason}, shutting down`)
         peer.stop().then(resolve, resolve)
       }
-      process.on('SIGINT', () => stop('received SIGINT'))
-      process.on('SIGTERM', () => stop('received SIGTERM'))
+      signals.onStop(stop)
     })
   }
 }

@@ -1,4 +1,5 @@
 /** kith daemon · start · stop · status */
+import { listenForStopSignals } from '../stopSignals.js'
 import { describeRuntime } from '../../runtime/daemonRuntime.js'
 import { watchLauncher } from '../../runtime/watchLauncher.js'
 import { createLog } from '../../log.js'
@@ -68,6 +69,7 @@ export const daemonCommand: Command = {
       reauthWindowMs: process.env.KITH_REAUTH_SECONDS !== undefined ? Number(process.env.KITH_REAUTH_SECONDS) * 1000 : undefined,
       log
     })
+    const signals = listenForStopSignals()
     try {
       await daemon.start()
     } catch (err) {
@@ -87,9 +89,8 @@ export const daemonCommand: Command = {
           resolve()
         })
       }
-      process.on('SIGINT', () => stop('received SIGINT'))
-      process.on('SIGTERM', () => stop('received SIGTERM'))
       const unwatch = watchLauncher(() => stop('the process that started this daemon has ended'))
+      signals.onStop(stop)
     })
   }
 }
