@@ -48,6 +48,13 @@ export class BlobStore {
     return await this.storage.get(blobLayout.chunk(vaultId, blobId, index))
   }
 
+  /** The chunks at these indices in one read (a window served to a peer), undefined where none is stored. */
+  async chunks(vaultId: string, blobId: string, indices: number[]): Promise<Array<Uint8Array | undefined>> {
+    for (const index of indices)
+      if (!Number.isInteger(index) || index < 0 || index >= MAX_CHUNKS) throw new BlobError(`chunk index ${index} is out of range`)
+    return await this.storage.getMany(indices.map(index => blobLayout.chunk(vaultId, blobId, index)))
+  }
+
   /** Stores chunks not stored yet, in one batch; answers how many were new. */
   async putChunks(vaultId: string, blobId: string, chunks: Array<[index: number, sealed: Uint8Array]>): Promise<number> {
     const keys = chunks.map(([index, sealed]) => {

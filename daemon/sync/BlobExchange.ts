@@ -106,11 +106,14 @@ export class BlobExchange {
       case BlobOp.Get: {
         if (!mayServe(peer, request.vaultId)) return await this.refuse(stream, [BlobStatus.Refused])
         await stream.write(Uint8Array.of(BlobStatus.Ok))
+        const indices: number[] = []
         for (const index of request.indices.slice(0, WINDOW_CHUNKS)) {
           if (index >= request.count) break
-          const sealed = await store.chunk(request.vaultId, request.blobId, index)
-          if (sealed !== undefined) await stream.write(encodeChunk(index, sealed))
+          indices.push(index)
         }
+        // the window in one read of storage
+        const chunks = await store.chunks(request.vaultId, request.blobId, indices)
+        for (const [i, sealed] of chunks.entries()) if (sealed !== undefined) await stream.write(encodeChunk(indices[i] as number, sealed))
         await stream.close()
         this.options.reclaim?.()
         return

@@ -63,6 +63,17 @@ describe('BlobStore', () => {
     await expect(store.putChunks(VAULT, 'f4', [[0, chunk()]])).rejects.toBeInstanceOf(QuotaExceededError)
   })
 
+  it('reads a window of chunks in one call, in the order asked, undefined where none is stored', async () => {
+    const store = new BlobStore(new MemoryStorageAdapter())
+    const [c0, c2] = [chunk(), chunk()]
+    await store.putChunks(VAULT, 'f1', [
+      [0, c0],
+      [2, c2]
+    ])
+    expect(await store.chunks(VAULT, 'f1', [2, 1, 0])).toEqual([c2, undefined, c0])
+    await expect(store.chunks(VAULT, 'f1', [-1])).rejects.toThrow(/out of range/)
+  })
+
   it('counts a device’s usage right when asked after stores and removals it did not count', async () => {
     const store = new BlobStore(new MemoryStorageAdapter())
     await fileOf(store, 'f1', 2)
