@@ -190,8 +190,10 @@ export class BlobExchange {
    * Asks `peer` for chunks of a blob; `onChunk` gets each as it arrives (and checks and keeps it).
    * Answers how many came; throws BlobTransferError when the peer refuses or the transfer breaks.
    *
-   * Windows are taken one at a time, in order, the next one asked for before this one is read so
-   * that it is on its way meanwhile; the dead buffers of a window are reclaimed once it is kept.
+   * Windows are taken one at a time, in order, the next one asked for as the last frame of this one
+   * arrives, so that it is on its way while that one is checked and kept (asked for earlier, it
+   * would sit whole in the transport's buffers meanwhile); the dead buffers of a window are
+   * reclaimed once it is kept.
    * Never two windows read at once: a buffer still alive at two collections in a row is moved to
    * the old generation, where only a full collection frees it (two windows read side by side left
    * 1 MB there per window, the whole file in the end).
@@ -217,8 +219,14 @@ export class BlobExchange {
         const stream = await (next as Promise<FrameStream>).catch((err: unknown) => {
           throw new BlobTransferError(`fetching a file from ${short(peer)} failed`, { cause: err })
         })
-        next = ask(windows[i + 1])
-        received += await this.readWindow(stream, peer, windows[i] as number[], onChunk)
+        let asked = false
+        const askNext = (): void => {
+          if (asked) return
+          asked = true
+          next = ask(windows[i + 1])
+        }
+        received += await this.readWindow(stream, peer, windows[i] as number[], onChunk, askNext)
+        askNext() // the peer held fewer chunks than asked for
         this.options.reclaim?.()
       }
     } finally {
@@ -228,11 +236,13 @@ export class BlobExchange {
     return received
   }
 
+  /** Hands the window's chunks to `onChunk`; `onLastFrame` runs once the last one asked for has arrived. */
   private async readWindow(
     stream: FrameStream,
     peer: string,
     indices: number[],
-    onChunk: (index: number, sealed: Uint8Array) => Promise<void>
+    onChunk: (index: number, sealed: Uint8Array) => Promise<void>,
+    onLastFrame: () => void
   ): Promise<number> {
     try {
       const status = await readWithin(stream, IDLE_MS)
@@ -249,6 +259,7 @@ export class BlobExchange {
         }
         const { index, sealed } = decodeChunk(frame)
         if (!wanted.delete(index)) throw new BlobTransferError(`${short(peer)} sent chunk ${index}, which was not asked for`)
+        if (wanted.size === 0) onLastFrame()
         await onChunk(index, sealed)
         received++
       }
