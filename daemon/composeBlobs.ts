@@ -16,7 +16,7 @@ import type { PrefixedStorage } from './storage/PrefixedStorage.js'
 import { BlobExchange } from './sync/BlobExchange.js'
 import type { SyncEngine } from './sync/SyncEngine.js'
 
-/** After each window of chunks, a scavenge frees its dead buffers (the daemon runs with --expose-gc). */
+/** After each window of chunks (served, fetched or stored), a scavenge frees its dead buffers (the daemon runs with --expose-gc). */
 const reclaim = (): void => {
   collectYoungGarbage()
 }
@@ -87,7 +87,6 @@ export function composeDeviceBlobs(
       drop: async (peer, vaultId, ids) => await exchange.drop(peer, vaultId, ids)
     },
     compact: inputs.compact,
-    reclaim,
     log: inputs.log
   })
   engine.on('peer-connected', () => sync.onPeerConnected())

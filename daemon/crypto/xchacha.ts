@@ -59,15 +59,15 @@ export function xchachaOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Arr
     const decipher = createDecipheriv('chacha20-poly1305', subkey, iv, { authTagLength: TAG })
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG))
     if (aad !== undefined) decipher.setAAD(aad, { plaintextLength: body.length })
-    const out = new Uint8Array(body.length)
-    out.set(decipher.update(body), 0)
+    const out = decipher.update(body)
     try {
       decipher.final() // throws before anything is returned when the tag does not verify
     } catch (err) {
       out.fill(0)
       throw err
     }
-    return out
+    // the cipher's own output, not a copy (a chunk of a file is 256 KiB): a plain Uint8Array over it, not a Buffer
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
   } finally {
     subkey.fill(0)
   }

@@ -18,7 +18,7 @@ export interface BlobStoreOptions {
 }
 
 export class BlobStore {
-  /** sealed bytes per vault, counted at first use */
+  /** sealed bytes per vault, counted at first use (a quota's check): only then kept up to date */
   private readonly usage = new Map<string, number>()
 
   constructor(
@@ -48,6 +48,13 @@ export class BlobStore {
     return await this.storage.get(blobLayout.chunk(vaultId, blobId, index))
   }
 
+  /** The chunks at these indices in one read (a window served to a peer), undefined where none is stored. */
+  async chunks(vaultId: string, blobId: string, indices: number[]): Promise<Array<Uint8Array | undefined>> {
+    for (const index of indices)
+      if (!Number.isInteger(index) || index < 0 || index >= MAX_CHUNKS) throw new BlobError(`chunk index ${index} is out of range`)
+    return await this.storage.getMany(indices.map(index => blobLayout.chunk(vaultId, blobId, index)))
+  }
+
   /** Stores chunks not stored yet, in one batch; answers how many were new. */
   async putChunks(vaultId: string, blobId: string, chunks: Array<[index: number, sealed: Uint8Array]>): Promise<number> {
     const keys = chunks.map(([index, sealed]) => {
@@ -65,11 +72,10 @@ export class BlobStore {
       bytes += sealed.length
     })
     if (ops.length === 0) return 0
-    const used = await this.used(vaultId)
     const limit = this.options.quotaBytes
-    if (limit !== undefined && used + bytes > limit) throw new QuotaExceededError(limit)
+    if (limit !== undefined && (await this.used(vaultId)) + bytes > limit) throw new QuotaExceededError(limit)
     await this.storage.batch(ops)
-    this.usage.set(vaultId, used + bytes)
+    this.addUsage(vaultId, bytes)
     return ops.length
   }
 
@@ -101,21 +107,33 @@ export class BlobStore {
     return [...ids]
   }
 
-  /** Deletes every chunk of a blob (the caller compacts storage when it must be gone from disk). */
+  /**
+   * Deletes every chunk of a blob (the caller compacts storage when it must be gone from disk).
+   * The chunks are read only where the vault's usage is counted (a quota): a device deleting a
+   * 20 MB file does not bring its 20 MB into memory.
+   */
   async remove(vaultId: string, blobId: string): Promise<void> {
     const ops: StorageOp[] = []
     let bytes = 0
-    for await (const [key, value] of this.storage.entries(blobLayout.blob(vaultId, blobId))) {
-      ops.push({ type: 'del', key })
-      if (!Number.isNaN(blobLayout.parseChunk(key))) bytes += value.length
-    }
+    const prefix = blobLayout.blob(vaultId, blobId)
+    if (this.usage.has(vaultId))
+      for await (const [key, value] of this.storage.entries(prefix)) {
+        ops.push({ type: 'del', key })
+        if (!Number.isNaN(blobLayout.parseChunk(key))) bytes += value.length
+      }
+    else for await (const key of this.storage.keys(prefix)) ops.push({ type: 'del', key })
     if (ops.length === 0) return
     await this.storage.batch(ops)
-    const used = this.usage.get(vaultId)
-    if (used !== undefined) this.usage.set(vaultId, Math.max(0, used - bytes))
+    this.addUsage(vaultId, -bytes)
   }
 
-  /** Sealed bytes the vault's blobs take. */
+  /** Keeps the counted usage of a vault (once counted) right. */
+  private addUsage(vaultId: string, bytes: number): void {
+    const used = this.usage.get(vaultId)
+    if (used !== undefined) this.usage.set(vaultId, Math.max(0, used + bytes))
+  }
+
+  /** Sealed bytes the vault's blobs take (counted at first use, then kept up to date). */
   async used(vaultId: string): Promise<number> {
     const known = this.usage.get(vaultId)
     if (known !== undefined) return known

@@ -83,19 +83,24 @@ export class AttachmentService {
     const limit = this.options.limitBytes()
     const hash = createHash('sha256')
     const { store } = this.options
+    // one plaintext buffer for every chunk (sealing copies it), zeroed however the upload ends
+    const current = new Uint8Array(CHUNK_BYTES)
     this.options.sync.pending.add(id)
     try {
       let size = 0
       let index = 0
-      let current = new Uint8Array(CHUNK_BYTES)
       let fill = 0
       let batch: Array<[number, Uint8Array]> = []
+      const write = async (): Promise<void> => {
+        const chunks = batch
+        batch = []
+        await store.putChunks(vaultId, id, chunks)
+      }
       const seal = async (plain: Uint8Array, last: boolean): Promise<void> => {
         batch.push([index, sealChunk(key, { blobId: id, index, last }, plain)])
         index++
         if (batch.length >= WRITE_BATCH || last) {
-          await store.putChunks(vaultId, id, batch)
-          batch = []
+          await write()
           this.options.reclaim?.()
         }
       }
@@ -108,7 +113,6 @@ export class AttachmentService {
           if (fill === CHUNK_BYTES) {
             // a full chunk is sealed once more bytes follow it: only then is it known not to be the last
             await seal(current, false)
-            current = new Uint8Array(CHUNK_BYTES)
             fill = 0
           }
           const n = Math.min(CHUNK_BYTES - fill, piece.length - offset)
@@ -118,7 +122,6 @@ export class AttachmentService {
         }
       }
       await seal(current.subarray(0, fill), true)
-      current.fill(0)
       await store.setCount(vaultId, id, index)
       const record: AttachmentRecord = {
         id,
@@ -138,6 +141,7 @@ export class AttachmentService {
       throw err
     } finally {
       key.fill(0)
+      current.fill(0)
       this.options.sync.pending.delete(id)
     }
   }

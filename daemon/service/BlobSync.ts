@@ -47,13 +47,12 @@ export interface BlobSyncOptions {
   store: BlobStore
   transfer: BlobTransferPort
   compact: () => Promise<void>
-  /** frees the dead buffers of the last chunks (AttachmentService's `reclaim`) */
-  reclaim?: () => void
   log: Log
   /** how long background work waits for more triggers (tests shorten it) */
   debounceMs?: number
 }
 
+/** chunks stored per write: a window's worth (BlobExchange's WINDOW_CHUNKS), all written before the exchange reclaims the window's buffers */
 const BATCH = 4
 /** rounds over the connected holders while each brings something */
 const MAX_ROUNDS = 5
@@ -209,7 +208,6 @@ export class BlobSync {
       const chunks = batch
       batch = []
       if (chunks.length > 0) await store.putChunks(vaultId, record.id, chunks)
-      this.options.reclaim?.()
     }
     log('info', `attachments: fetching ${missing.length} of ${count} chunks of a file from ${peer.slice(0, 12)}…`)
     try {

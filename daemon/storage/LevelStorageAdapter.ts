@@ -11,8 +11,18 @@ export class LevelStorageAdapter implements StorageAdapter {
   private readonly db: Level<string, Uint8Array>
 
   constructor(readonly location: string) {
-    // a small block cache: the replica reads everything once per unlock and then only writes
-    this.db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view', cacheSize: 2 * 1024 * 1024 })
+    this.db = new Level<string, Uint8Array>(location, {
+      keyEncoding: 'utf8',
+      valueEncoding: 'view',
+      // a small block cache: the replica reads everything once per unlock and then only writes
+      cacheSize: 2 * 1024 * 1024,
+      // half LevelDB's default write buffer: it and the one being written out are held in memory
+      // while a file's chunks come in (a 20 MB attachment fills it five times over)
+      writeBufferSize: 2 * 1024 * 1024,
+      // nearly every value is sealed (random-looking) bytes, which never compress: trying only costs
+      // CPU at every write-out and compaction (tables written before stay readable either way)
+      compression: false
+    })
   }
 
   async open(): Promise<void> {

@@ -106,11 +106,14 @@ export class BlobExchange {
       case BlobOp.Get: {
         if (!mayServe(peer, request.vaultId)) return await this.refuse(stream, [BlobStatus.Refused])
         await stream.write(Uint8Array.of(BlobStatus.Ok))
+        const indices: number[] = []
         for (const index of request.indices.slice(0, WINDOW_CHUNKS)) {
           if (index >= request.count) break
-          const sealed = await store.chunk(request.vaultId, request.blobId, index)
-          if (sealed !== undefined) await stream.write(encodeChunk(index, sealed))
+          indices.push(index)
         }
+        // the window in one read of storage
+        const chunks = await store.chunks(request.vaultId, request.blobId, indices)
+        for (const [i, sealed] of chunks.entries()) if (sealed !== undefined) await stream.write(encodeChunk(indices[i] as number, sealed))
         await stream.close()
         this.options.reclaim?.()
         return
@@ -186,38 +189,66 @@ export class BlobExchange {
   /**
    * Asks `peer` for chunks of a blob; `onChunk` gets each as it arrives (and checks and keeps it).
    * Answers how many came; throws BlobTransferError when the peer refuses or the transfer breaks.
+   *
+   * Windows are taken one at a time, in order, the next one asked for as the last frame of this one
+   * arrives, so that it is on its way while that one is checked and kept (asked for earlier, it
+   * would sit whole in the transport's buffers meanwhile); the dead buffers of a window are
+   * reclaimed once it is kept.
+   * Never two windows read at once: a buffer still alive at two collections in a row is moved to
+   * the old generation, where only a full collection frees it (two windows read side by side left
+   * 1 MB there per window, the whole file in the end).
    */
   async fetch(
     peer: string,
     want: { vaultId: string; blobId: string; count: number; indices: number[] },
     onChunk: (index: number, sealed: Uint8Array) => Promise<void>
   ): Promise<number> {
-    // two windows in flight: the next one is on its way while this one is checked and stored
     const windows: number[][] = []
     for (let i = 0; i < want.indices.length; i += WINDOW_CHUNKS) windows.push(want.indices.slice(i, i + WINDOW_CHUNKS))
-    let received = 0
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < windows.length) {
-        const indices = windows[next++] as number[]
-        received += await this.fetchWindow(peer, { ...want, indices }, onChunk)
-      }
+    const ask = (indices: number[] | undefined): Promise<FrameStream> | undefined => {
+      if (indices === undefined) return undefined
+      const opening = this.open(peer, { op: BlobOp.Get, ...want, indices })
+      // a window asked for ahead and never read (the transfer broke before it) is closed unread
+      opening.catch(() => {})
+      return opening
     }
-    await Promise.all([worker(), worker()])
+    let received = 0
+    let next = ask(windows[0])
+    try {
+      for (let i = 0; i < windows.length; i++) {
+        const stream = await (next as Promise<FrameStream>).catch((err: unknown) => {
+          throw new BlobTransferError(`fetching a file from ${short(peer)} failed`, { cause: err })
+        })
+        let asked = false
+        const askNext = (): void => {
+          if (asked) return
+          asked = true
+          next = ask(windows[i + 1])
+        }
+        received += await this.readWindow(stream, peer, windows[i] as number[], onChunk, askNext)
+        askNext() // the peer held fewer chunks than asked for
+        this.options.reclaim?.()
+      }
+    } finally {
+      // a window asked for ahead of a transfer that broke
+      void next?.then(stream => stream.abort(new BlobTransferError('the transfer stopped'))).catch(() => {})
+    }
     return received
   }
 
-  private async fetchWindow(
+  /** Hands the window's chunks to `onChunk`; `onLastFrame` runs once the last one asked for has arrived. */
+  private async readWindow(
+    stream: FrameStream,
     peer: string,
-    want: { vaultId: string; blobId: string; count: number; indices: number[] },
-    onChunk: (index: number, sealed: Uint8Array) => Promise<void>
+    indices: number[],
+    onChunk: (index: number, sealed: Uint8Array) => Promise<void>,
+    onLastFrame: () => void
   ): Promise<number> {
-    const stream = await this.open(peer, { op: BlobOp.Get, ...want })
     try {
       const status = await readWithin(stream, IDLE_MS)
       if (status === undefined || status[0] !== BlobStatus.Ok)
         throw new BlobTransferError(`${short(peer)} does not serve this vault's files`)
-      const wanted = new Set(want.indices)
+      const wanted = new Set(indices)
       let received = 0
       for (;;) {
         const frame = await readWithin(stream, IDLE_MS)
@@ -228,6 +259,7 @@ export class BlobExchange {
         }
         const { index, sealed } = decodeChunk(frame)
         if (!wanted.delete(index)) throw new BlobTransferError(`${short(peer)} sent chunk ${index}, which was not asked for`)
+        if (wanted.size === 0) onLastFrame()
         await onChunk(index, sealed)
         received++
       }

@@ -3,8 +3,8 @@
  * a blob's chunks are sealed under a key the keyless side never has.
  *
  *   request   u8 op • string vaultId • body
- *     GET   1  string blobId • u32 count • u32 n • n × u32 index     answer: u8 status, then chunk frames (the first 8 asked for)
- *     PUT   2  string blobId • u32 count                              then at most 8 chunk frames and an empty frame; answer: u8 status • u32 stored
+ *     GET   1  string blobId • u32 count • u32 n • n × u32 index     answer: u8 status, then chunk frames (the first 4 asked for)
+ *     PUT   2  string blobId • u32 count                              then at most 4 chunk frames and an empty frame; answer: u8 status • u32 stored
  *     LACKS 3  u32 n • n × (string blobId • u32 count)                answer: u32 m • m × (string blobId • u32 k • k × u32 index)
  *     DROP  4  u32 n • n × string blobId                              no answer
  *   chunk     u32 index • sealed chunk bytes (to the end of the frame)

@@ -56,7 +56,8 @@ export interface GrantsPort {
 export interface BlobStorePort {
   count: (vaultId: string, blobId: string) => Promise<number | undefined>
   setCount: (vaultId: string, blobId: string, count: number) => Promise<void>
-  chunk: (vaultId: string, blobId: string, index: number) => Promise<Uint8Array | undefined>
+  /** the sealed chunks at these indices, in one read (undefined where none is held) */
+  chunks: (vaultId: string, blobId: string, indices: number[]) => Promise<Array<Uint8Array | undefined>>
   /** stores the chunks not held yet; answers how many were new; throws on a malformed chunk or a full quota */
   putChunks: (vaultId: string, blobId: string, chunks: Array<[number, Uint8Array]>) => Promise<number>
   missing: (vaultId: string, blobId: string, count: number) => Promise<number[]>

@@ -35,6 +35,16 @@ describe('XChaCha20-Poly1305 from HChaCha20 (noble) and ChaCha20-Poly1305 (OpenS
     }
   })
 
+  it('answers a plain Uint8Array owning exactly its bytes (not a Buffer, not a view into shared memory)', () => {
+    for (const length of [0, 5, 5000, 262_144]) {
+      const key = bytes(32)
+      const nonce = bytes(24)
+      const opened = xchachaOpen(key, nonce, xchachaSeal(key, nonce, bytes(length)))
+      expect(Object.getPrototypeOf(opened)).toBe(Uint8Array.prototype)
+      expect([opened.byteOffset, opened.buffer.byteLength]).toEqual([0, length])
+    }
+  })
+
   it('refuses a flipped bit anywhere, a wrong key, nonce or AAD, and a truncated record', () => {
     const key = bytes(32)
     const nonce = bytes(24)

@@ -16,7 +16,7 @@ const VAULT = 'ab'.repeat(16)
 async function node(
   net: MemoryNetwork,
   id: string,
-  options: { acceptsPuts?: boolean; serves?: (peer: string) => boolean; quotaBytes?: number } = {}
+  options: { acceptsPuts?: boolean; serves?: (peer: string) => boolean; quotaBytes?: number; reclaim?: () => void } = {}
 ) {
   const network = net.adapter(id)
   network.setGate(() => true)
@@ -28,6 +28,7 @@ async function node(
     mayServe: peer => options.serves?.(peer) ?? true,
     acceptsPuts: options.acceptsPuts === true,
     mayDrop: peer => options.serves?.(peer) ?? true,
+    reclaim: options.reclaim,
     log: () => {}
   })
   await exchange.serve()
@@ -52,6 +53,51 @@ describe('the blob exchange', () => {
     })
     expect(n).toBe(2)
     expect(got).toEqual([0, 2])
+  })
+
+  it('takes a file window by window, in order, and reclaims each window once its chunks are handed over', async () => {
+    const net = new MemoryNetwork()
+    const a = await node(net, 'a'.repeat(64))
+    const events: Array<number | 'reclaim'> = []
+    const b = await node(net, 'b'.repeat(64), { reclaim: () => events.push('reclaim') })
+    const count = 10
+    await a.store.putChunks(
+      VAULT,
+      'f1',
+      Array.from({ length: count }, (_, i): [number, Uint8Array] => [i, sealed(i, i === count - 1)])
+    )
+    const indices = Array.from({ length: count }, (_, i) => i)
+    const n = await b.exchange.fetch(a.network.deviceId, { vaultId: VAULT, blobId: 'f1', count, indices }, async i => {
+      await new Promise(resolve => setTimeout(resolve, 2)) // checking and storing a chunk takes a while
+      events.push(i)
+    })
+    expect(n).toBe(count)
+    // never two windows read side by side: a buffer alive at two collections in a row would outlive them both
+    expect(events).toEqual([0, 1, 2, 3, 'reclaim', 4, 5, 6, 7, 'reclaim', 8, 9, 'reclaim'])
+  })
+
+  it('a transfer that breaks closes the window it had asked for ahead: no stream is left open', async () => {
+    const net = new MemoryNetwork()
+    const a = await node(net, 'a'.repeat(64))
+    const b = await node(net, 'b'.repeat(64))
+    const count = 12
+    await a.store.putChunks(
+      VAULT,
+      'f1',
+      Array.from({ length: count }, (_, i): [number, Uint8Array] => [i, sealed(i, i === count - 1)])
+    )
+    const indices = Array.from({ length: count }, (_, i) => i)
+    const kept: number[] = []
+    await expect(
+      b.exchange.fetch(a.network.deviceId, { vaultId: VAULT, blobId: 'f1', count, indices }, async i => {
+        // the last of the second window: the third was asked for as it arrived
+        if (i === 7) throw new Error('chunk 7 does not open under the file key')
+        kept.push(i)
+      })
+    ).rejects.toThrow(/fetching a file from/)
+    expect(kept).toEqual([0, 1, 2, 3, 4, 5, 6])
+    await new Promise(resolve => setTimeout(resolve, 20))
+    expect(b.network.connections.get(a.network.deviceId)?.streams.size).toBe(0)
   })
 
   it('refuses a peer the roster does not let hold the vault: no chunk, no list, no upload, no drop', async () => {

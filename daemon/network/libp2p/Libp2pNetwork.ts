@@ -348,7 +348,14 @@ class Libp2pFrameStream implements FrameStream {
   async read(): Promise<Uint8Array | undefined> {
     try {
       const list = await this.lp.read()
-      return new Uint8Array(list.subarray())
+      // one copy, into bytes of the frame's own (never a view into a transport buffer it would keep alive)
+      const frame = new Uint8Array(list.byteLength)
+      let offset = 0
+      for (const piece of list) {
+        frame.set(piece, offset)
+        offset += piece.byteLength
+      }
+      return frame
     } catch (err) {
       const name = toError(err).name
       if (name === 'UnexpectedEOFError') return undefined
