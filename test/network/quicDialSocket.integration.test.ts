@@ -31,6 +31,9 @@ describe('QUIC dials with @chainsafe/libp2p-quic', () => {
     y = await quicNode()
     listenPort = udpPort(x.getMultiaddrs()[0]?.toString() ?? '')
     await x.dial(y.getMultiaddrs()[0] ?? multiaddr('/'), { signal: AbortSignal.timeout(5000) })
+    // the dialled side registers its inbound connection a moment after the dial returns (slower under load)
+    const deadline = Date.now() + 10_000
+    while (y.getConnections(x.peerId).length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
     dialledFrom = udpPort(y.getConnections(x.peerId)[0]?.remoteAddr.toString() ?? '')
   })
   afterAll(async () => {
