@@ -53,7 +53,7 @@ export interface BlobSyncOptions {
 }
 
 /** chunks stored per write: a window's worth (BlobExchange's WINDOW_CHUNKS), all written before the exchange reclaims the window's buffers */
-const BATCH = 4
+const BATCH = 2
 /** rounds over the connected holders while each brings something */
 const MAX_ROUNDS = 5
 
