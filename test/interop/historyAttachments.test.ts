@@ -1,15 +1,13 @@
-/** Item history and files through Kith's own formats and KeePass XML: exported, imported back, stored, compared value by value and byte for byte. */
-import { TYPED_FIELDS } from '../../daemon/vault/Item.js'
 import { gunzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ExportError, ImportError } from '../../daemon/interop/errors.js'
 import { exportKithEncrypted } from '../../daemon/interop/kithEncrypted.js'
 import { exporters, importers } from '../../daemon/interop/registry.js'
 import type { ImportedItem } from '../../daemon/interop/types.js'
-import type { HistoryField, Item } from '../../daemon/vault/Item.js'
+import type { Item } from '../../daemon/vault/Item.js'
 import { VaultDoc } from '../../daemon/vault/VaultDoc.js'
 import { fixture, normalise, utf8 } from './helpers.js'
-import { historyVault, noise, sha256, versionValues, type HistoryVault } from './historyVault.js'
+import { KEEPASS_FIELDS, historyVault, noise, sha256, versionValues, type HistoryVault } from './historyVault.js'
 
 /** Imported items stored in a fresh vault, as an import stores them: the versions they carry become imported versions. */
 function stored(items: ImportedItem[]): { doc: VaultDoc; ids: string[] } {
@@ -223,20 +221,6 @@ describe('history and files in kith-json and kith-encrypted', () => {
     await expect(exporters['kith-encrypted'](v.items, { password: 'correct horse battery' })).rejects.toThrow(ExportError)
   })
 })
-
-/** What KeePass's older copies can show (keepassEntry.ts, importedHistory.ts): the group, favourite, trash, type and expiry are not kept per copy. */
-/** what a KeePass copy keeps per older copy: the typed fields ride along as its custom strings (kith-type convention) */
-const KEEPASS_FIELDS: readonly HistoryField[] = [
-  'title',
-  'username',
-  'password',
-  'urls',
-  'notes',
-  'totp',
-  'fields',
-  'tags',
-  ...TYPED_FIELDS
-]
 
 describe('history and files in keepass-xml', () => {
   it('files are in Meta/Binaries (gzip, base64, each once), entries refer to them by name; older copies are the entry History', async () => {

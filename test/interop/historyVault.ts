@@ -1,6 +1,6 @@
 /** Shared by the history and attachment export tests: a vault whose items have versions and files, and how to read them back. */
 import { createHash } from 'node:crypto'
-import type { FieldValue, HistoryField, Item } from '../../daemon/vault/Item.js'
+import { TYPED_FIELDS, type FieldValue, type HistoryField, type Item } from '../../daemon/vault/Item.js'
 import type { HistoryVersion } from '../../daemon/vault/ItemHistory.js'
 import { VaultDoc } from '../../daemon/vault/VaultDoc.js'
 import type { ExportOptions } from '../../daemon/interop/types.js'
@@ -113,3 +113,19 @@ export function versionValues(history: HistoryVersion[], only?: readonly History
     }))
     .filter(v => v.changes.length > 0)
 }
+
+/**
+ * What an older copy can show in KeePass (keepassEntry.ts, importedHistory.ts): the group, favourite,
+ * trash, type and expiry are not kept per copy; typed fields ride along as its custom strings (kith-type).
+ */
+export const KEEPASS_FIELDS: readonly HistoryField[] = [
+  'title',
+  'username',
+  'password',
+  'urls',
+  'notes',
+  'totp',
+  'fields',
+  'tags',
+  ...TYPED_FIELDS
+]

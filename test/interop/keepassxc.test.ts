@@ -12,8 +12,7 @@ import { exporters, importers } from '../../daemon/interop/registry.js'
 import type { Item } from '../../daemon/vault/Item.js'
 import { VaultDoc } from '../../daemon/vault/VaultDoc.js'
 import { normalise, trickyItems, typedItems, type Comparable } from './helpers.js'
-import { TYPED_FIELDS, type HistoryField } from '../../daemon/vault/Item.js'
-import { historyVault, sha256, versionValues } from './historyVault.js'
+import { KEEPASS_FIELDS, historyVault, sha256, versionValues } from './historyVault.js'
 
 const CLI = 'keepassxc-cli'
 const PASSWORD = 'kith-test-pw'
@@ -33,20 +32,6 @@ function run(args: string[], input: string): string {
   if (r.status !== 0) throw new Error(`${CLI} ${args.join(' ')} exited ${String(r.status)}: ${r.stderr}`)
   return r.stdout
 }
-
-/** What an older copy can show in KeePass (the group, favourite, trash, type and expiry are not kept per copy). */
-/** what a KeePass copy keeps per older copy: the typed fields ride along as its custom strings (kith-type convention) */
-const KEEPASS_FIELDS: readonly HistoryField[] = [
-  'title',
-  'username',
-  'password',
-  'urls',
-  'notes',
-  'totp',
-  'fields',
-  'tags',
-  ...TYPED_FIELDS
-]
 
 /** The attributes Kith writes for an item, in the order `show -a` is asked for them, with their values. */
 function attributes(i: Item): Array<[string, string]> {
