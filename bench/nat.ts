@@ -87,6 +87,7 @@ async function joinThroughBackupPeer(a: NamespacedDaemon, c: NamespacedDaemon, i
   const invite = await a.api('POST', '/api/pairing/invite', {})
   if (invite.status !== 201) throw new Error(`invite failed: ${JSON.stringify(invite.body)}`)
   await c.start()
+  const aLogFrom = a.output.length
   const t0 = performance.now()
   let ended = false
   const joining = c.api('POST', '/api/pairing/join', { invitation: invite.body.invitation, password: JOIN_PASSWORD }).finally(() => {
@@ -106,6 +107,8 @@ async function joinThroughBackupPeer(a: NamespacedDaemon, c: NamespacedDaemon, i
   const devices = JSON.parse((await c.kith(['devices', '--json'])).stdout) as DeviceJson[]
   const toA = devices.find(d => !d.self && d.kind === 'device')?.connection
   process.stdout.write(`  C joined in ${ms.toFixed(0)} ms; its connection to A: ${String(toA)}\n`)
+  // BENCH_DUMP_LOGS=1: what both said during the join (where a slow join spends its time)
+  if (process.env.BENCH_DUMP_LOGS === '1') process.stdout.write(`--- C:\n${c.output}\n--- A during the join:\n${a.output.slice(aLogFrom)}\n`)
   return ms
 }
 
