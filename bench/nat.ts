@@ -108,7 +108,8 @@ async function joinThroughBackupPeer(a: NamespacedDaemon, c: NamespacedDaemon, i
   const toA = devices.find(d => !d.self && d.kind === 'device')?.connection
   process.stdout.write(`  C joined in ${ms.toFixed(0)} ms; its connection to A: ${String(toA)}\n`)
   // BENCH_DUMP_LOGS=1: what both said during the join (where a slow join spends its time)
-  if (process.env.BENCH_DUMP_LOGS === '1') process.stdout.write(`--- C:\n${c.output}\n--- A during the join:\n${a.output.slice(aLogFrom)}\n`)
+  if (process.env.BENCH_DUMP_LOGS === '1')
+    process.stdout.write(`--- C:\n${c.output}\n--- A during the join:\n${a.output.slice(aLogFrom)}\n`)
   return ms
 }
 
