@@ -72,6 +72,9 @@ export interface RelayLimits {
 /** How a device is connected: directly, only through a relay (a limited connection), or not at all. */
 type ConnectionKind = 'direct' | 'relayed' | null
 
+/** per address of a dial: a TCP handshake and the Noise upgrade take a few round trips, well under this even on a slow link */
+const ADDRESS_DIAL_TIMEOUT_MS = 3_000
+
 export const MDNS_SERVICE_TAG = '_kith._udp.local'
 
 const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
@@ -183,7 +186,11 @@ export class Libp2pNetwork extends EventEmitter<NetworkEvents> implements Networ
         // defaults (5 inbound connections per second per host) refuse quick reconnects and tests
         inboundConnectionThreshold: 100,
         maxIncomingPendingConnections: 50,
-        dialTimeout: 10_000
+        dialTimeout: 10_000,
+        // libp2p tries a peer's addresses one at a time, relayed ones last; a private address of
+        // another network (the inviter's LAN, seen from behind another NAT) usually drops the SYN,
+        // and libp2p's 6 s per address then delayed every relayed dial after it by 6 s
+        addressDialTimeout: ADDRESS_DIAL_TIMEOUT_MS
       },
       peerDiscovery: this.options.mdns
         ? [mdns({ serviceTag: this.options.mdnsServiceTag ?? MDNS_SERVICE_TAG, interval: this.options.mdnsIntervalMs ?? 10_000 })]
