@@ -4,6 +4,7 @@
  */
 import type { FieldValue, HistoryField, ImportedVersion } from '../vault/Item.js'
 import { TYPED_FIELDS } from '../vault/Item.js'
+import { typedFieldValue } from '../vault/ItemHistory.js'
 import type { ImportedItem } from './types.js'
 
 /** An older copy of an item and when it was made (ISO 8601; undefined when the file does not say). */
@@ -14,13 +15,6 @@ export interface PastState {
 
 /** What an older KeePass copy can differ in (the group, bin and favourite are not kept per copy), besides its typed fields. */
 const COMPARED = ['title', 'username', 'password', 'urls', 'notes', 'totp', 'fields', 'tags'] as const satisfies readonly HistoryField[]
-
-/** A typed field's value in an imported copy ('' when its section is absent). */
-function typedOf(item: ImportedItem, field: string): string {
-  const dot = field.indexOf('.')
-  const section = item[field.slice(0, dot) as 'card' | 'identity' | 'sshKey'] as Record<string, string> | undefined
-  return section?.[field.slice(dot + 1)] ?? ''
-}
 
 const validTime = (at: string | undefined): number => (at === undefined ? Number.NaN : Date.parse(at))
 
@@ -43,8 +37,8 @@ export function versionsFromStates(past: PastState[], current: ImportedItem): Im
       if (JSON.stringify(from) !== JSON.stringify(to)) changes[field] = [from, to]
     }
     for (const field of TYPED_FIELDS) {
-      const from = typedOf(before.item, field)
-      const to = typedOf(after.item, field)
+      const from = typedFieldValue(before.item, field)
+      const to = typedFieldValue(after.item, field)
       if (from !== to) changes[field] = [from, to]
     }
     if (Object.keys(changes).length > 0) versions.push({ at: new Date(validTime(after.at)).toISOString(), changes })

@@ -102,6 +102,11 @@ export const SECRET_TYPED_FIELDS: ReadonlySet<string> = new Set(
   SECTIONS.flatMap(s => SECTION_FIELDS[s].filter(f => f.hidden).map(f => `${s}.${f.name}`))
 )
 export const isTypedField = (field: string): field is TypedField => TYPED_FIELDS.includes(field as TypedField)
+/** A typed field's section and name: `card.number` → ['card', 'number']. */
+export function splitTypedField(field: TypedField): [Section, string] {
+  const dot = field.indexOf('.')
+  return [field.slice(0, dot) as Section, field.slice(dot + 1)]
+}
 
 /** A field an item's history records (vault/ItemHistory.ts): every item field and every typed one. */
 export type HistoryField = ItemField | TypedField

@@ -16,8 +16,8 @@
  * After the versions, a key whose device ever changed the password ends with `{"p": t}`: when it last
  * did (VaultDoc writes no separate `passwordChangedAt` on edits either; readers of versions skip it).
  */
-import type { FieldValue, HistoryField, Item, ItemInput } from './Item.js'
-import { HISTORY_FIELDS, SECRET_TYPED_FIELDS, isTypedField } from './Item.js'
+import type { FieldValue, HistoryField, Item, ItemInput, TypedField } from './Item.js'
+import { HISTORY_FIELDS, SECRET_TYPED_FIELDS, isTypedField, splitTypedField } from './Item.js'
 import type { Section } from './itemTypes.js'
 
 /** Map keys of history strings start with this; no item field does. */
@@ -255,16 +255,15 @@ export function stateBefore(
   return patch
 }
 
-/** A field's value in an item; a typed field of another section than the item's is ''. */
+/** A field's value in an item. */
 function fieldValue(item: Item, field: HistoryField): FieldValue {
-  if (!isTypedField(field)) return item[field]
-  const [section, name] = splitTyped(field)
-  return ((item[section] as Record<string, string> | undefined)?.[name] ?? '') as FieldValue
+  return isTypedField(field) ? typedFieldValue(item, field) : item[field]
 }
 
-const splitTyped = (field: string): [Section, string] => {
-  const dot = field.indexOf('.')
-  return [field.slice(0, dot) as Section, field.slice(dot + 1)]
+/** A typed field's value in an item (or an imported one); '' when its section is absent. */
+export function typedFieldValue(item: Pick<Item, Section>, field: TypedField): string {
+  const [section, name] = splitTypedField(field)
+  return (item[section] as Record<string, string> | undefined)?.[name] ?? ''
 }
 
 /** Field values by history field name as an edit: typed ones grouped into their sections (`card.number` → `card: {number}`). */
@@ -275,7 +274,7 @@ export function historyInput(values: Partial<Record<HistoryField, FieldValue>>):
       input[field] = value
       continue
     }
-    const [section, name] = splitTyped(field)
+    const [section, name] = splitTypedField(field)
     const group = (input[section] ?? {}) as Record<string, unknown>
     group[name] = typeof value === 'string' ? value : ''
     input[section] = group
@@ -291,7 +290,7 @@ export function withValues(item: Item, values: Partial<Record<HistoryField, Fiel
       out[field] = value
       continue
     }
-    const [section, name] = splitTyped(field)
+    const [section, name] = splitTypedField(field)
     const current = out[section] as Record<string, string> | undefined
     if (current !== undefined || value !== '') out[section] = { ...current, [name]: typeof value === 'string' ? value : '' }
   }

@@ -18,6 +18,7 @@ import {
   decodeAttachment,
   encodeAttachment,
   nextAddedAt,
+  recordsOf,
   type AttachmentRecord
 } from './attachmentRecord.js'
 import { readSection, sectionToFields, sectionsOf, writeSection } from './typedStorage.js'
@@ -206,12 +207,7 @@ export class VaultDoc {
   /** Every file record of the vault, with the id of its item. */
   attachments(): Array<{ itemId: string; record: AttachmentRecord }> {
     const out: Array<{ itemId: string; record: AttachmentRecord }> = []
-    for (const [itemId, map] of this.items)
-      for (const [key, raw] of map) {
-        if (!key.startsWith(ATTACHMENT_KEY_PREFIX)) continue
-        const record = decodeAttachment(key.slice(ATTACHMENT_KEY_PREFIX.length), raw)
-        if (record !== undefined) out.push({ itemId, record })
-      }
+    for (const [itemId, map] of this.items) for (const record of recordsOf(map)) out.push({ itemId, record })
     return out
   }
 
@@ -242,12 +238,7 @@ export class VaultDoc {
     const map = this.items.get(id)
     if (map === undefined) return undefined
     const value = map.get(PASSWORD_CHANGED_AT)
-    let latest = typeof value === 'string' ? Date.parse(value) : Number.NaN
-    for (const [key, raw] of map) {
-      if (!key.startsWith(HISTORY_KEY_PREFIX)) continue
-      const t = passwordTime(raw)
-      if (Number.isFinite(t) && !(t <= latest)) latest = t
-    }
+    const latest = newestInHistory(map, typeof value === 'string' ? Date.parse(value) : Number.NaN, passwordTime)
     return Number.isFinite(latest) ? new Date(latest).toISOString() : undefined
   }
 
@@ -352,14 +343,20 @@ function checkSections(input: ItemInput, type: ItemType): ReturnType<typeof sect
   return sections
 }
 
+/** The later of `from` and what `timeOf` reads from each history key of the item (ms; NaN when neither has one). */
+function newestInHistory(map: ItemMap, from: number, timeOf: (raw: unknown) => number): number {
+  let latest = from
+  for (const [key, raw] of map) {
+    if (!key.startsWith(HISTORY_KEY_PREFIX)) continue
+    const t = timeOf(raw)
+    if (Number.isFinite(t) && !(t <= latest)) latest = t
+  }
+  return latest
+}
+
 /** The item's own updatedAt, or the time of its newest version when later (edits write only their version). */
 function updatedAtOf(map: ItemMap): string {
   const own = str(map.get('updatedAt'))
-  let latest = Date.parse(own)
-  for (const [key, raw] of map) {
-    if (!key.startsWith(HISTORY_KEY_PREFIX)) continue
-    const t = newestTime(raw)
-    if (Number.isFinite(t) && !(t <= latest)) latest = t
-  }
+  const latest = newestInHistory(map, Date.parse(own), newestTime)
   return Number.isFinite(latest) && (own === '' || latest > Date.parse(own)) ? new Date(latest).toISOString() : own
 }

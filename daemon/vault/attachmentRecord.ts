@@ -62,14 +62,18 @@ export function decodeAttachment(id: string, raw: unknown): AttachmentRecord | u
   return { id, name, size: size as number, sha256, key, chunkSize: chunkSize as number, addedAt }
 }
 
-/** The item JSON's `attachments`: every well-formed file record, oldest first. */
-export function attachmentsOf(map: Iterable<[string, unknown]>): AttachmentInfo[] {
-  const found: AttachmentRecord[] = []
+/** Every well-formed file record among an item's map entries (malformed ones skipped). */
+export function* recordsOf(map: Iterable<[string, unknown]>): Generator<AttachmentRecord> {
   for (const [key, raw] of map) {
     if (!key.startsWith(ATTACHMENT_KEY_PREFIX)) continue
     const record = decodeAttachment(key.slice(ATTACHMENT_KEY_PREFIX.length), raw)
-    if (record !== undefined) found.push(record)
+    if (record !== undefined) yield record
   }
+}
+
+/** The item JSON's `attachments`: every well-formed file record, oldest first. */
+export function attachmentsOf(map: Iterable<[string, unknown]>): AttachmentInfo[] {
+  const found = [...recordsOf(map)]
   found.sort((a, b) => a.addedAt.localeCompare(b.addedAt) || a.id.localeCompare(b.id))
   return found.map(({ id, name, size, sha256 }) => ({ id, name, size, sha256 }))
 }
@@ -80,9 +84,8 @@ export function attachmentsOf(map: Iterable<[string, unknown]>): AttachmentInfo[
  */
 export function nextAddedAt(map: Iterable<[string, unknown]>, addedAt: string): string {
   let newest = Date.parse(addedAt)
-  for (const [key, raw] of map) {
-    if (!key.startsWith(ATTACHMENT_KEY_PREFIX)) continue
-    const t = Date.parse(decodeAttachment(key.slice(ATTACHMENT_KEY_PREFIX.length), raw)?.addedAt ?? '')
+  for (const record of recordsOf(map)) {
+    const t = Date.parse(record.addedAt)
     if (t >= newest) newest = t + 1
   }
   return Number.isFinite(newest) ? new Date(newest).toISOString() : addedAt

@@ -2,16 +2,15 @@
  * What a caller's input may hold: each settable field checked and copied (undefined means "not
  * given"), the values a field has when never set, and a typed field's value checked as an edit's is.
  */
-import type { ItemInput } from './Item.js'
-import type { ITEM_FIELDS } from './Item.js'
+import { splitTypedField, type ITEM_FIELDS, type ItemInput, type TypedField } from './Item.js'
 import { InvalidItemError } from './errors.js'
-import { checkSection, checkType, checkTypedValue, type Section } from './itemTypes.js'
+import { checkSection, checkType, checkTypedValue } from './itemTypes.js'
 import { normalizeExpiry } from './expiry.js'
 
 /** An imported old or new value of a typed field, checked as an edit's would be. */
-export function typedValue(field: string, raw: unknown): string {
-  const dot = field.indexOf('.')
-  return checkTypedValue(field.slice(0, dot) as Section, field.slice(dot + 1), raw ?? '')
+export function typedValue(field: TypedField, raw: unknown): string {
+  const [section, name] = splitTypedField(field)
+  return checkTypedValue(section, name, raw ?? '')
 }
 
 export function defaultOf(key: (typeof ITEM_FIELDS)[number]): unknown {
