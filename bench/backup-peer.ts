@@ -10,6 +10,7 @@
  *    and its CPU over 30 s with 3 devices connected and idle; then its RSS 30 s after a restart.
  * Run: npx tsx bench/backup-peer.ts [--quick]   (npm run build first, so the daemons run the bundle)
  */
+import { editNotes, noteOf } from './editNotes.js'
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -100,12 +101,7 @@ async function main(): Promise<void> {
     const unlocks: number[] = []
     for (let run = 0; run < RUNS; run++) {
       await b.stop()
-      let last = ''
-      for (let i = 0; i < EDITS; i++) {
-        last = ids[i % ids.length] as string
-        const res = await a.api('PATCH', `/api/items/${last}`, { notes: `run ${run} edit ${i}` })
-        if (res.status !== 200) throw new Error(`edit failed: ${JSON.stringify(res.body)}`)
-      }
+      const last = await editNotes(a, ids, run, EDITS)
       await settled(peerHome)
       await a.stop()
       await b.start()
@@ -113,7 +109,7 @@ async function main(): Promise<void> {
       if ((await b.api('POST', '/api/unlock', { password: JOIN_PASSWORD })).status !== 200) throw new Error('unlock of B failed')
       unlocks.push(performance.now() - t0)
       await until(
-        async () => ((await b.api('GET', `/api/items/${last}`)).body?.notes === `run ${run} edit ${EDITS - 1}` ? true : undefined),
+        async () => ((await b.api('GET', `/api/items/${last}`)).body?.notes === noteOf(run, EDITS - 1) ? true : undefined),
         'B caught up',
         60_000,
         10

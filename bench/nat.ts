@@ -16,6 +16,7 @@
  * Needs root (network namespaces), `ip`, `nft`, python3 and /dev/net/tun; without them it says so
  * and exits 0. Run: npx tsx bench/nat.ts [--quick]   (npm run build first; or npm run bench -- --only nat)
  */
+import { editNotes, noteOf } from './editNotes.js'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
@@ -207,12 +208,7 @@ async function main(): Promise<void> {
     const firsts: number[] = []
     for (let run = 0; run < RUNS; run++) {
       await b.stop()
-      let last = ''
-      for (let i = 0; i < EDITS; i++) {
-        last = ids[i % ids.length] as string
-        const res = await a.api('PATCH', `/api/items/${last}`, { notes: `run ${run} edit ${i}` })
-        if (res.status !== 200) throw new Error(`edit failed: ${JSON.stringify(res.body)}`)
-      }
+      const last = await editNotes(a, ids, run, EDITS)
       await settled(join(dir, 'peer'))
       await a.stop()
       await b.start()
@@ -221,7 +217,7 @@ async function main(): Promise<void> {
       unlocks.push(performance.now() - t0)
       // the first edit served tells the connection and the start of sync apart from the rest of the transfer
       let first = 0
-      const expected = `run ${run} edit ${EDITS - 1}`
+      const expected = noteOf(run, EDITS - 1)
       await until(
         async () => {
           if (first === 0 && (await b.api('GET', `/api/items/${ids[0] as string}`)).body?.notes === `run ${run} edit 0`)
